@@ -1,0 +1,153 @@
+# SPDX-License-Identifier: MIT
+# retour: build, test, bench, install, cross-build.
+#
+#   make run            install what is missing, build, start the simulated desk
+#   make check          install what the tests need, run every test
+#   make bench          measured numbers, as a table and build/bench.json
+#   make ARCH=arm64     cross-build for the board (armhf too)
+#   make install DESTDIR=... PREFIX=/usr
+
+ARCH ?= native
+PREFIX ?= /usr/local
+DESTDIR ?=
+SANITIZE ?=
+
+ifeq ($(ARCH),native)
+CC ?= cc
+BUILD := build
+PKG_CONFIG := pkg-config
+RUNNER :=
+else ifeq ($(ARCH),arm64)
+CC := aarch64-linux-gnu-gcc
+BUILD := build/arm64
+PKG_CONFIG := PKG_CONFIG_LIBDIR=/usr/lib/aarch64-linux-gnu/pkgconfig:/usr/share/pkgconfig pkg-config
+RUNNER := qemu-aarch64
+else ifeq ($(ARCH),armhf)
+CC := arm-linux-gnueabihf-gcc
+BUILD := build/armhf
+PKG_CONFIG := PKG_CONFIG_LIBDIR=/usr/lib/arm-linux-gnueabihf/pkgconfig:/usr/share/pkgconfig pkg-config
+RUNNER := qemu-arm
+else
+$(error ARCH must be native, arm64 or armhf)
+endif
+
+ifneq ($(SANITIZE),)
+BUILD := $(BUILD)-san
+SANFLAGS := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
+endif
+
+PKGS := sqlite3 libcurl libsystemd libmicrohttpd jansson inih libcrypto
+TEST_PKGS := cmocka
+
+# pkg-config is asked lazily so that `make deps` can run before it works.
+PKG_CFLAGS = $(shell $(PKG_CONFIG) --cflags $(PKGS))
+PKG_LIBS = $(shell $(PKG_CONFIG) --libs $(PKGS))
+TEST_LIBS = $(shell $(PKG_CONFIG) --libs $(TEST_PKGS))
+
+WARN := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wno-unused-parameter \
+	-Wno-format-truncation
+CFLAGS ?= -O2 -g
+override CFLAGS += -std=gnu11 $(WARN) -D_GNU_SOURCE -Iinclude $(SANFLAGS) -MMD -MP
+override LDFLAGS += $(SANFLAGS)
+
+CORE_SRC := $(wildcard src/core/*.c)
+SHELL_SRC := $(wildcard src/store/*.c src/dev/*.c src/net/*.c \
+	src/net/connectors/*.c src/api/*.c) \
+	$(filter-out src/daemon/main.c,$(wildcard src/daemon/*.c))
+CLI_SRC := $(wildcard src/cli/*.c)
+UNIT_SRC := $(wildcard tests/unit/test_*.c)
+UNIT_HELPERS := $(filter-out $(UNIT_SRC),$(wildcard tests/unit/*.c))
+BENCH_SRC := $(wildcard tests/bench/*.c)
+
+obj = $(patsubst %.c,$(BUILD)/obj/%.o,$(1))
+CORE_LIB := $(BUILD)/libretour-core.a
+SHELL_LIB := $(BUILD)/libretour-shell.a
+RETOURD := $(BUILD)/retourd
+RETOURCTL := $(BUILD)/retourctl
+UNIT_BINS := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(UNIT_SRC))
+BENCH_BINS := $(patsubst tests/bench/%.c,$(BUILD)/bench/%,$(BENCH_SRC))
+
+PYTHON := /usr/bin/python3
+
+.PHONY: all deps test-deps run check unit unit-san system bench install \
+	lint clean arm-check
+.DEFAULT_GOAL := all
+
+all: deps $(RETOURD) $(RETOURCTL)
+
+deps:
+	@scripts/deps.sh build $(ARCH)
+
+test-deps:
+	@scripts/deps.sh test $(ARCH)
+
+$(BUILD)/obj/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $(PKG_CFLAGS) -c $< -o $@
+
+$(CORE_LIB): $(call obj,$(CORE_SRC))
+	@mkdir -p $(dir $@)
+	rm -f $@ && $(AR) rcs $@ $^
+
+$(SHELL_LIB): $(call obj,$(SHELL_SRC))
+	@mkdir -p $(dir $@)
+	rm -f $@ && $(AR) rcs $@ $^
+
+$(RETOURD): $(call obj,src/daemon/main.c) $(SHELL_LIB) $(CORE_LIB)
+	$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS) -lm -lpthread
+
+$(RETOURCTL): $(call obj,$(CLI_SRC)) $(SHELL_LIB) $(CORE_LIB)
+	$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS) -lm -lpthread
+
+$(BUILD)/tests/%: $(call obj,tests/unit/%.c) $(call obj,$(UNIT_HELPERS)) \
+		$(SHELL_LIB) $(CORE_LIB)
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS) $(TEST_LIBS) -lm -lpthread
+
+$(BUILD)/bench/%: $(call obj,tests/bench/%.c) $(SHELL_LIB) $(CORE_LIB)
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS) -lm -lpthread
+
+# The simulated desk: boards/sim.conf, demo expected returns, devices on ptys.
+run: all
+	@$(PYTHON) scripts/simdesk.py --build $(BUILD)
+
+check: test-deps
+	$(MAKE) all unit
+	$(MAKE) SANITIZE=1 unit
+	$(MAKE) system
+
+unit: $(UNIT_BINS)
+	@set -e; pass=0; for t in $(UNIT_BINS); do \
+		echo "== $$t"; $(RUNNER) $$t; pass=$$((pass+1)); done; \
+		echo "unit: $$pass test programs passed"
+
+system: $(RETOURD) $(RETOURCTL)
+	RETOUR_BUILD=$(BUILD) $(PYTHON) -m pytest -q tests/system
+
+# Cross-built unit tests run under qemu-user.
+arm-check: test-deps
+	$(MAKE) ARCH=$(ARCH) all unit
+
+bench: all $(BENCH_BINS)
+	@mkdir -p $(BUILD)
+	RETOUR_BUILD=$(BUILD) $(PYTHON) scripts/bench.py
+
+lint:
+	clang-format --dry-run --Werror $(wildcard src/*/*.c src/*/*/*.c include/retour/*.h)
+	cppcheck --quiet --error-exitcode=1 --enable=warning,performance \
+		--inline-suppr -Iinclude src
+
+install: all
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/retour/boards \
+		$(DESTDIR)$(PREFIX)/share/retour/checklists \
+		$(DESTDIR)$(PREFIX)/lib/systemd/system
+	install -m 0755 $(RETOURD) $(RETOURCTL) $(DESTDIR)$(PREFIX)/bin/
+	install -m 0644 boards/*.conf $(DESTDIR)$(PREFIX)/share/retour/boards/
+	install -m 0644 checklists/*.ini $(DESTDIR)$(PREFIX)/share/retour/checklists/
+	install -m 0644 systemd/retourd.service $(DESTDIR)$(PREFIX)/lib/systemd/system/
+
+clean:
+	rm -rf build
+
+-include $(shell find $(BUILD)/obj -name '*.d' 2>/dev/null)

@@ -1,0 +1,100 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * retourd's configuration: the station's INI file plus the board file it
+ * names (a file under boards/).  Parsed strictly: an unknown section or key, or a
+ * value that is not what the key needs, is reported as "file:line: problem"
+ * and the whole configuration is refused, so `retourd -n` can check a file
+ * before it is used.  Secrets are never in here, only paths to 0600 files.
+ */
+#ifndef RETOUR_CONFIG_H
+#define RETOUR_CONFIG_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "retour/rules.h"
+
+#define CONFIG_PATH_LEN 256
+#define CONFIG_MAX_CLERKS 32
+
+struct config_clerk {
+	char badge[48];
+	char name[64];
+};
+
+struct config {
+	/* [station] */
+	char desk[32];
+	char database[CONFIG_PATH_LEN];
+	char photos[CONFIG_PATH_LEN];
+	int64_t photo_min_free_bytes;
+	char checklists[CONFIG_PATH_LEN];
+	char board[CONFIG_PATH_LEN];
+	int64_t step_timeout_us;
+	int64_t grace_us;		/* undo window before a refund is sent */
+	char routine[16];		/* starting routine: return | ship_qc */
+
+	/* [shop] */
+	char shop[32];
+	char rma_pattern[64];
+	char order_pattern[64];
+	char scanner_prefix[16];
+	char scanner_suffix[16];
+	struct rules_policy policy;
+	int32_t ship_qc_tolerance_g;
+
+	/* [api] */
+	char api_socket[CONFIG_PATH_LEN];
+	char api_listen[64];		/* host:port, "" = no TCP listener */
+	char api_token_file[CONFIG_PATH_LEN];
+
+	/* [outbox] */
+	char outbox_connector[16];
+	char outbox_url[512];
+	char outbox_secret_file[CONFIG_PATH_LEN];
+	int outbox_timeout_ms;
+	int outbox_backoff_base_ms;
+	int outbox_backoff_max_ms;
+	int64_t outbox_dead_after_us;
+
+	/* [clerks] badge = name */
+	int n_clerks;
+	struct config_clerk clerks[CONFIG_MAX_CLERKS];
+
+	/* board file: [board] [scanner] [scale] [printer] [camera] [gpio] */
+	char board_name[32];
+	char scanner_backend[16];
+	char scanner_path[CONFIG_PATH_LEN];
+	int scanner_max_line;
+	char scale_backend[16];
+	char scale_path[CONFIG_PATH_LEN];
+	int scale_stable_timeout_ms;
+	int scale_reply_timeout_ms;
+	char printer_backend[16];
+	char printer_host[64];
+	int printer_port;
+	char printer_dir[CONFIG_PATH_LEN];
+	int printer_timeout_ms;
+	char camera_backend[16];
+	char camera_dir[CONFIG_PATH_LEN];
+	char gpio_backend[16];
+	char gpio_chip[64];
+	int gpio_debounce_ms;
+};
+
+void config_defaults(struct config *c);
+
+/*
+ * Parse @path (and then the board file it names, unless @board_override is
+ * set, which wins).  Returns 0, or -errno with @err holding
+ * "file:line: what is wrong" (or "file: why it cannot be read").
+ */
+int config_load(struct config *c, const char *path, const char *board_override,
+		char *err, size_t errlen);
+
+/* Parse INI text directly (for tests and fuzzing); @name is used in errors.
+ * @board selects the board file's sections instead of the station's. */
+int config_parse_text(struct config *c, const char *name, const char *text,
+		      bool board, char *err, size_t errlen);
+
+#endif

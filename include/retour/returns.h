@@ -1,0 +1,113 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The domain's nouns, shared by the core, the store and the shell.
+ *
+ * An *expected return* is what a shop told us is coming back (or, for
+ * ship-QC, an order that is about to leave).  An *inspection* is what the
+ * clerk found at the desk.  Both are plain data: fixed-size, no pointers, so
+ * they can be copied, compared in tests and handed to the pure core.
+ *
+ * Money is an integer count of minor units plus an ISO-4217 code.  Weights
+ * are integer grams.  Times are UTC microseconds since the epoch.
+ */
+#ifndef RETOUR_RETURNS_H
+#define RETOUR_RETURNS_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#define RETURN_MAX_ITEMS 16
+#define RETURN_MAX_LOOKUP_CODES 4
+#define RETURN_REF_LEN 48	/* RMA, order number, lookup codes, SKU */
+#define RETURN_NAME_LEN 96
+#define RETURN_CATEGORY_LEN 32
+#define RETURN_SHOP_LEN 32
+
+#define USEC_PER_SEC INT64_C(1000000)
+#define USEC_PER_DAY (INT64_C(86400) * USEC_PER_SEC)
+
+enum return_kind {
+	RETURN_WITHDRAWAL = 0,	/* no reason needed, 14-day window */
+	RETURN_COMPLAINT,	/* defective / not as described */
+	RETURN_SHIPMENT,	/* ship-QC: an order about to be dispatched */
+};
+
+/* Grade given by the clerk at inspection (DESIGN section 4). */
+enum grade {
+	GRADE_NONE = 0,		/* not graded yet */
+	GRADE_A,		/* as new -> restock */
+	GRADE_B,		/* opened, complete -> B-stock / refurbish */
+	GRADE_C,		/* damaged -> refurbish / vendor */
+	GRADE_SCRAP,
+};
+
+enum disposition {
+	DISPOSITION_HOLD = 0,
+	DISPOSITION_RESTOCK,
+	DISPOSITION_RESTOCK_B,
+	DISPOSITION_REFURBISH,
+	DISPOSITION_VENDOR,
+	DISPOSITION_SCRAP,
+};
+
+struct return_item {
+	char sku[RETURN_REF_LEN];
+	char gtin[16];		/* 8, 12, 13 or 14 digits, "" if none */
+	char name[RETURN_NAME_LEN];
+	char category[RETURN_CATEGORY_LEN];
+	int32_t quantity;
+	int64_t unit_price_minor;
+	int32_t weight_g;	/* per unit */
+	bool personalised;
+	bool made_to_order;
+	bool perishable;
+	bool sealed_hygiene;
+};
+
+struct expected_return {
+	int64_t id;		/* store row id, 0 before it is stored */
+	char rma[RETURN_REF_LEN];
+	char order_ref[RETURN_REF_LEN];
+	char shop[RETURN_SHOP_LEN];
+	char lookup_codes[RETURN_MAX_LOOKUP_CODES][RETURN_REF_LEN];
+	int n_lookup_codes;
+	enum return_kind kind;
+	char currency[4];
+	int64_t delivered_at;	/* UTC us; when the parcel reached the buyer */
+	int64_t requested_at;	/* UTC us the buyer declared it; 0 unknown */
+	int64_t delivery_basic_minor;	/* original basic delivery cost */
+	int n_items;
+	struct return_item items[RETURN_MAX_ITEMS];
+};
+
+/* What the clerk found for one expected item. */
+struct found_item {
+	int32_t quantity;	/* units actually in the parcel */
+	bool gtin_matched;	/* the scanned GTIN is the one sold */
+	bool seal_broken;	/* hygiene seal opened after delivery */
+	bool buyer_damage;	/* damage caused by the buyer */
+	bool defect;		/* defect confirmed (complaints) */
+	bool handled_beyond_trial;	/* diminished value */
+	enum grade grade;
+};
+
+struct inspection {
+	int64_t received_at;	/* UTC us the parcel was scanned at the desk */
+	bool weighed;		/* false: no scale, step skipped */
+	int32_t weight_g;
+	bool photographed;	/* at least one photo on record */
+	bool wrong_item;	/* an item scanned that was not sold */
+	int n_items;		/* parallel to expected_return.items */
+	struct found_item items[RETURN_MAX_ITEMS];
+};
+
+const char *return_kind_name(enum return_kind kind);
+int return_kind_from_name(const char *name);	/* -EINVAL if unknown */
+const char *grade_name(enum grade grade);
+int grade_from_name(const char *name);
+const char *disposition_name(enum disposition d);
+
+/* Sum of quantity * weight over the expected items, in grams. */
+int64_t expected_return_weight_g(const struct expected_return *er);
+
+#endif

@@ -1,0 +1,191 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The station's durable record: one SQLite file in WAL mode with
+ * synchronous=FULL and foreign keys on, migrated by PRAGMA user_version,
+ * prepared statements only.
+ *
+ * Every state-changing function appends to the audit log (a hash chain:
+ * hash = SHA-256(prev_hash || canonical row text)) in the same transaction
+ * as the change it records, so an edited or deleted row is detected by
+ * store_audit_verify().  The decision, its label and its outbox rows are
+ * written in one transaction by store_receipt_decide(): a power cut leaves
+ * either all of them or none.
+ *
+ * Functions return 0 or a negative errno: -ENOENT nothing found, -EEXIST
+ * duplicate, -EBUSY database locked, -EIO SQLite error, -EINVAL bad
+ * argument.  store_errmsg() has the last SQLite message.  Several handles on
+ * one file are fine (the outbox sender has its own); a handle is used by one
+ * thread at a time.
+ */
+#ifndef RETOUR_STORE_H
+#define RETOUR_STORE_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include <jansson.h>
+
+#include "retour/returns.h"
+
+struct store;
+
+#define STORE_ACTOR_LEN 64
+#define STORE_KEY_LEN 96
+
+/*
+ * Open (creating and migrating when needed) the database at @path.  Refuses
+ * with -EBUSY when another process holds a write lock beyond the busy
+ * timeout, -EIO with a message when the file is not a database or fails
+ * quick_check (the file is never overwritten or "repaired"), -EROFS when it
+ * is from a newer schema.  @err gets a sentence for the operator.
+ */
+int store_open(const char *path, struct store **out, char *err,
+	       size_t errlen);
+void store_close(struct store *s);
+const char *store_errmsg(struct store *s);
+
+/* PRAGMA integrity_check + foreign_key_check; @msg gets "ok" or the first
+ * problem.  Returns 0 when healthy, -EIO otherwise. */
+int store_check(struct store *s, char *msg, size_t msglen);
+
+/* Bytes the file (plus WAL) occupies; for the benchmark and /metrics. */
+int64_t store_size_bytes(struct store *s);
+
+/* ---- expected returns (and ship-QC orders) ---- */
+
+/* Insert or replace by RMA (by order_ref for RETURN_SHIPMENT when rma is
+ * empty).  Sets er->id.  Audited as "expected.put". */
+int store_expected_put(struct store *s, struct expected_return *er,
+		       const char *actor, int64_t now);
+/* Match a scanned, normalised code against rma, order_ref and lookup codes. */
+int store_expected_find(struct store *s, const char *code,
+			struct expected_return *out);
+int store_expected_get(struct store *s, int64_t id,
+		       struct expected_return *out);
+/* Array of expected-return objects (newest first, at most @limit). */
+int store_expected_list(struct store *s, int limit, json_t **out);
+
+/* ---- clerks ---- */
+
+int store_clerk_put(struct store *s, const char *badge, const char *name,
+		    int64_t now);
+/* @name gets the clerk's name for a badge code; -ENOENT if unknown. */
+int store_clerk_by_badge(struct store *s, const char *badge, char *name,
+			 size_t namelen);
+
+/* ---- receipts: a parcel handled at the desk ---- */
+
+enum receipt_routine { ROUTINE_RETURN = 0, ROUTINE_SHIP_QC };
+
+struct receipt_open {
+	int64_t expected_id;	/* 0: unexpected return, held for review */
+	enum receipt_routine routine;
+	char desk[32];
+	char clerk[STORE_ACTOR_LEN];
+	char code[64];		/* the code that was scanned */
+	int64_t received_at;
+};
+
+int store_receipt_open(struct store *s, const struct receipt_open *r,
+		       int64_t *id_out);
+int store_receipt_set_weight(struct store *s, int64_t receipt_id,
+			     bool weighed, int32_t weight_g, bool mismatch,
+			     const char *actor, int64_t now);
+/* One scanned item: expected index (-1 when not in the order), GTIN,
+ * optional serial. */
+int store_receipt_add_item_scan(struct store *s, int64_t receipt_id,
+				int item_index, const char *gtin,
+				const char *serial, const char *actor,
+				int64_t now);
+/* The photo file must already be written and fsync'd. */
+int store_photo_add(struct store *s, int64_t receipt_id, const char *step,
+		    const char *sha256_hex, const char *path, int64_t bytes,
+		    const char *actor, int64_t now);
+int store_checklist_answer(struct store *s, int64_t receipt_id,
+			   const char *template_id, int template_version,
+			   const char *step, const char *answer,
+			   const char *actor, int64_t now);
+
+struct outbox_new {
+	const char *action;	/* "refund.requested", "return.decided", ... */
+	char key[STORE_KEY_LEN];	/* idempotency key: unique per record+action */
+	const char *payload;	/* JSON text */
+	int64_t not_before;	/* grace period: not sent before this */
+};
+
+struct decision_record {
+	const char *verdict;	/* accept, partial, reject, hold, qc_passed, qc_failed */
+	const char *proposal_json;	/* the proposal with every reason */
+	bool overridden;	/* the clerk decided against the proposal */
+	const char *override_reason;
+	int64_t refund_minor;
+	char currency[4];
+	const char *decided_by;
+	int64_t decided_at;
+	const char *label_zpl;	/* the disposition label, NULL if none */
+};
+
+/* Record the decision, its label and its outbox rows in one transaction.
+ * -EEXIST if the receipt is already decided (and not undone). */
+int store_receipt_decide(struct store *s, int64_t receipt_id,
+			 const struct decision_record *d,
+			 const struct outbox_new *out, int n_out);
+/* Undo a decision within its grace period: cancels its outbox rows that were
+ * never attempted.  -EALREADY if one was already sent (too late). */
+int store_receipt_undo(struct store *s, int64_t receipt_id,
+		       const char *actor, int64_t now);
+int store_label_mark_printed(struct store *s, int64_t receipt_id, bool ok,
+			     const char *detail, int64_t now);
+/* Close a receipt that was abandoned (way back from the first step). */
+int store_receipt_cancel(struct store *s, int64_t receipt_id,
+			 const char *actor, int64_t now);
+
+/* JSON views for the API and the CLI. */
+int store_receipt_list(struct store *s, int limit, json_t **out);
+int store_receipt_get(struct store *s, int64_t receipt_id, json_t **out);
+int store_count_receipts(struct store *s, int64_t *n);
+
+/* ---- outbox ---- */
+
+struct outbox_row {
+	int64_t id;
+	int64_t receipt_id;
+	char action[32];
+	char key[STORE_KEY_LEN];
+	char state[12];		/* pending, done, dead, cancelled */
+	int attempts;
+	int64_t not_before;
+	int64_t next_attempt_at;
+	int64_t created_at;
+	char *payload;		/* malloc'd JSON text, free() it */
+};
+
+/* The oldest pending row with not_before and next_attempt_at <= @now. */
+int store_outbox_next_due(struct store *s, int64_t now,
+			  struct outbox_row *out);
+/* Earliest time anything pending becomes due, -ENOENT if nothing. */
+int store_outbox_next_time(struct store *s, int64_t *when);
+int store_outbox_mark_done(struct store *s, int64_t id, const char *shop_ref,
+			   int64_t now);
+int store_outbox_mark_retry(struct store *s, int64_t id, int64_t next_at,
+			    const char *error, int64_t now);
+int store_outbox_mark_dead(struct store *s, int64_t id, const char *error,
+			   int64_t now);
+/* Manual retry (UI, CLI): dead or pending -> pending, due now. */
+int store_outbox_retry(struct store *s, int64_t id, const char *actor,
+		       int64_t now);
+int store_outbox_list(struct store *s, const char *state, int limit,
+		      json_t **out);
+int store_outbox_count(struct store *s, const char *state, int64_t *n);
+
+/* ---- audit ---- */
+
+/* Append one entry (used by the functions above; public for the daemon's
+ * own events such as sign-in).  @detail may be NULL. */
+int store_audit_append(struct store *s, const char *actor, const char *action,
+		       const char *subject, const char *detail, int64_t now);
+/* Walk the chain.  0 when intact; -EBADMSG with @bad_id the first entry
+ * whose hash does not match (edited, inserted or deleted before it). */
+int store_audit_verify(struct store *s, int64_t *checked, int64_t *bad_id);
+
+#endif

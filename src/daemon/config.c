@@ -1,0 +1,421 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Configuration loading: a table of every known key, its type and its
+ * range, so that one function checks them all and an unknown key is an
+ * error instead of a silent typo.  inih does the tokenising; it reports the
+ * line of the first line a handler refused.
+ *
+ * Deliberately no defaults hidden in the code paths that use the values:
+ * config_defaults() is the one place they live.
+ */
+#include <errno.h>
+#include <limits.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include <ini.h>
+
+#include "retour/config.h"
+
+enum key_type { KEY_STR, KEY_INT, KEY_INT64, KEY_BOOL, KEY_SECONDS,
+	KEY_MIB };
+
+struct key {
+	const char *section;
+	const char *name;
+	enum key_type type;
+	size_t offset;
+	size_t size;		/* for strings */
+	int64_t min, max;
+	bool board;		/* belongs to the board file */
+};
+
+#define S(sec, key, field, brd) \
+	{ sec, key, KEY_STR, offsetof(struct config, field), \
+	  sizeof(((struct config *)0)->field), 0, 0, brd }
+#define I(sec, key, field, lo, hi, brd) \
+	{ sec, key, KEY_INT, offsetof(struct config, field), 0, lo, hi, brd }
+#define B(sec, key, field) \
+	{ sec, key, KEY_BOOL, offsetof(struct config, field), 0, 0, 1, false }
+#define SEC(sec, key, field, lo, hi) \
+	{ sec, key, KEY_SECONDS, offsetof(struct config, field), 0, lo, hi, false }
+
+static const struct key config_keys[] = {
+	S("station", "desk", desk, false),
+	S("station", "database", database, false),
+	S("station", "photos", photos, false),
+	{ "station", "photo_min_free_mb", KEY_MIB,
+	  offsetof(struct config, photo_min_free_bytes), 0, 0, 1 << 20, false },
+	S("station", "checklists", checklists, false),
+	S("station", "board", board, false),
+	SEC("station", "step_timeout_s", step_timeout_us, 10, 86400),
+	SEC("station", "grace_s", grace_us, 0, 3600),
+	S("station", "routine", routine, false),
+
+	S("shop", "name", shop, false),
+	S("shop", "rma_pattern", rma_pattern, false),
+	S("shop", "order_pattern", order_pattern, false),
+	S("shop", "scanner_prefix", scanner_prefix, false),
+	S("shop", "scanner_suffix", scanner_suffix, false),
+	I("shop", "withdrawal_days", policy.withdrawal_days, 14, 3650, false),
+	I("shop", "complaint_answer_days", policy.complaint_answer_days, 1,
+	  365, false),
+	I("shop", "warranty_months", policy.warranty_months, 0, 240, false),
+	I("shop", "weight_tolerance_g", policy.weight_tolerance_g, 0, 100000,
+	  false),
+	I("shop", "weight_tolerance_pct", policy.weight_tolerance_pct, 0, 100,
+	  false),
+	I("shop", "deduction_a_bp", policy.deduction_bp[GRADE_A], 0, 10000,
+	  false),
+	I("shop", "deduction_b_bp", policy.deduction_bp[GRADE_B], 0, 10000,
+	  false),
+	I("shop", "deduction_c_bp", policy.deduction_bp[GRADE_C], 0, 10000,
+	  false),
+	I("shop", "deduction_scrap_bp", policy.deduction_bp[GRADE_SCRAP], 0,
+	  10000, false),
+	B("shop", "refund_basic_delivery", policy.refund_basic_delivery),
+	I("shop", "utc_offset_min", policy.utc_offset_min, -720, 840, false),
+	B("shop", "eu_summer_time", policy.eu_summer_time),
+	I("shop", "ship_qc_tolerance_g", ship_qc_tolerance_g, 0, 100000,
+	  false),
+
+	S("api", "socket", api_socket, false),
+	S("api", "listen", api_listen, false),
+	S("api", "token_file", api_token_file, false),
+
+	S("outbox", "connector", outbox_connector, false),
+	S("outbox", "url", outbox_url, false),
+	S("outbox", "secret_file", outbox_secret_file, false),
+	I("outbox", "timeout_ms", outbox_timeout_ms, 100, 600000, false),
+	I("outbox", "backoff_base_ms", outbox_backoff_base_ms, 10, 3600000,
+	  false),
+	I("outbox", "backoff_max_ms", outbox_backoff_max_ms, 10, 86400000,
+	  false),
+	SEC("outbox", "dead_after_s", outbox_dead_after_us, 1, 90 * 86400),
+
+	S("board", "name", board_name, true),
+	S("scanner", "backend", scanner_backend, true),
+	S("scanner", "path", scanner_path, true),
+	I("scanner", "max_line", scanner_max_line, 16, 4096, true),
+	S("scale", "backend", scale_backend, true),
+	S("scale", "path", scale_path, true),
+	I("scale", "stable_timeout_ms", scale_stable_timeout_ms, 100, 60000,
+	  true),
+	I("scale", "reply_timeout_ms", scale_reply_timeout_ms, 50, 10000, true),
+	S("printer", "backend", printer_backend, true),
+	S("printer", "host", printer_host, true),
+	I("printer", "port", printer_port, 1, 65535, true),
+	S("printer", "dir", printer_dir, true),
+	I("printer", "timeout_ms", printer_timeout_ms, 50, 60000, true),
+	S("camera", "backend", camera_backend, true),
+	S("camera", "dir", camera_dir, true),
+	S("gpio", "backend", gpio_backend, true),
+	S("gpio", "chip", gpio_chip, true),
+	I("gpio", "debounce_ms", gpio_debounce_ms, 0, 1000, true),
+};
+
+void config_defaults(struct config *c)
+{
+	memset(c, 0, sizeof(*c));
+	snprintf(c->desk, sizeof(c->desk), "desk-1");
+	snprintf(c->database, sizeof(c->database), "/var/lib/retour/retour.db");
+	snprintf(c->photos, sizeof(c->photos), "/var/lib/retour/photos");
+	c->photo_min_free_bytes = INT64_C(64) << 20;
+	snprintf(c->checklists, sizeof(c->checklists),
+		 "/usr/share/retour/checklists");
+	c->step_timeout_us = INT64_C(600) * 1000000;
+	c->grace_us = INT64_C(30) * 1000000;
+	snprintf(c->routine, sizeof(c->routine), "return");
+	snprintf(c->shop, sizeof(c->shop), "shop");
+	snprintf(c->rma_pattern, sizeof(c->rma_pattern), "RMA-*");
+	rules_policy_defaults(&c->policy);
+	c->ship_qc_tolerance_g = 50;
+	snprintf(c->api_socket, sizeof(c->api_socket),
+		 "/run/retour/retourd.sock");
+	snprintf(c->outbox_connector, sizeof(c->outbox_connector), "webhook");
+	c->outbox_timeout_ms = 15000;
+	c->outbox_backoff_base_ms = 1000;
+	c->outbox_backoff_max_ms = 600000;
+	c->outbox_dead_after_us = INT64_C(86400) * 1000000;
+	snprintf(c->scanner_backend, sizeof(c->scanner_backend), "pty");
+	c->scanner_max_line = 256;
+	snprintf(c->scale_backend, sizeof(c->scale_backend), "none");
+	c->scale_stable_timeout_ms = 5000;
+	c->scale_reply_timeout_ms = 1000;
+	snprintf(c->printer_backend, sizeof(c->printer_backend), "none");
+	snprintf(c->printer_host, sizeof(c->printer_host), "127.0.0.1");
+	c->printer_port = 9100;
+	c->printer_timeout_ms = 2000;
+	snprintf(c->camera_backend, sizeof(c->camera_backend), "none");
+	snprintf(c->gpio_backend, sizeof(c->gpio_backend), "sim");
+	c->gpio_debounce_ms = 20;
+}
+
+struct parse_ctx {
+	struct config *c;
+	bool board;
+	char problem[200];
+};
+
+static int parse_int64(const char *v, int64_t lo, int64_t hi, int64_t *out)
+{
+	char *end;
+	long long n;
+
+	if (!*v)
+		return -EINVAL;
+	errno = 0;
+	n = strtoll(v, &end, 10);
+	if (errno || *end || n < lo || n > hi)
+		return -EINVAL;
+	*out = n;
+	return 0;
+}
+
+static int parse_bool(const char *v, bool *out)
+{
+	static const char *const yes[] = { "yes", "true", "on", "1" };
+	static const char *const no[] = { "no", "false", "off", "0" };
+
+	for (size_t i = 0; i < 4; i++) {
+		if (!strcasecmp(v, yes[i])) {
+			*out = true;
+			return 0;
+		}
+		if (!strcasecmp(v, no[i])) {
+			*out = false;
+			return 0;
+		}
+	}
+	return -EINVAL;
+}
+
+static bool value_is_clean(const char *v)
+{
+	for (const unsigned char *p = (const unsigned char *)v; *p; p++)
+		if (*p < 0x20 || *p == 0x7f)
+			return false;
+	return true;
+}
+
+static int config_set_clerk(struct parse_ctx *ctx, const char *badge,
+			    const char *name)
+{
+	struct config *c = ctx->c;
+	struct config_clerk *k;
+
+	if (c->n_clerks >= CONFIG_MAX_CLERKS) {
+		snprintf(ctx->problem, sizeof(ctx->problem),
+			 "more than %d clerks", CONFIG_MAX_CLERKS);
+		return 0;
+	}
+	if (strlen(badge) >= sizeof(k->badge) || !*name ||
+	    strlen(name) >= sizeof(k->name)) {
+		snprintf(ctx->problem, sizeof(ctx->problem),
+			 "clerk badge or name empty or too long");
+		return 0;
+	}
+	k = &c->clerks[c->n_clerks++];
+	snprintf(k->badge, sizeof(k->badge), "%s", badge);
+	snprintf(k->name, sizeof(k->name), "%s", name);
+	return 1;
+}
+
+/* inih callback: nonzero means the line was fine. */
+static int config_handle(void *user, const char *section, const char *name,
+			 const char *value)
+{
+	struct parse_ctx *ctx = user;
+	char *base = (char *)ctx->c;
+	int64_t n;
+	bool b;
+
+	if (ctx->problem[0])
+		return 0;	/* keep the first problem */
+	if (!value_is_clean(value)) {
+		snprintf(ctx->problem, sizeof(ctx->problem),
+			 "control characters in the value of '%s'", name);
+		return 0;
+	}
+	if (!ctx->board && !strcmp(section, "clerks"))
+		return config_set_clerk(ctx, name, value);
+
+	for (size_t i = 0; i < sizeof(config_keys) / sizeof(config_keys[0]);
+	     i++) {
+		const struct key *k = &config_keys[i];
+
+		if (k->board != ctx->board || strcmp(k->section, section) ||
+		    strcmp(k->name, name))
+			continue;
+		switch (k->type) {
+		case KEY_STR:
+			if (strlen(value) >= k->size) {
+				snprintf(ctx->problem, sizeof(ctx->problem),
+					 "value of '%s' is longer than %zu bytes",
+					 name, k->size - 1);
+				return 0;
+			}
+			memcpy(base + k->offset, value, strlen(value) + 1);
+			return 1;
+		case KEY_BOOL:
+			if (parse_bool(value, &b) < 0)
+				goto bad_value;
+			*(bool *)(base + k->offset) = b;
+			return 1;
+		case KEY_INT:
+			if (parse_int64(value, k->min, k->max, &n) < 0)
+				goto bad_value;
+			*(int *)(base + k->offset) = (int)n;
+			return 1;
+		case KEY_INT64:
+			if (parse_int64(value, k->min, k->max, &n) < 0)
+				goto bad_value;
+			*(int64_t *)(base + k->offset) = n;
+			return 1;
+		case KEY_SECONDS:
+			if (parse_int64(value, k->min, k->max, &n) < 0)
+				goto bad_value;
+			*(int64_t *)(base + k->offset) = n * 1000000;
+			return 1;
+		case KEY_MIB:
+			if (parse_int64(value, k->min, k->max, &n) < 0)
+				goto bad_value;
+			*(int64_t *)(base + k->offset) = n << 20;
+			return 1;
+		}
+	bad_value:
+		if (k->type == KEY_BOOL)
+			snprintf(ctx->problem, sizeof(ctx->problem),
+				 "'%s' is not yes or no for '%s'", value, name);
+		else
+			snprintf(ctx->problem, sizeof(ctx->problem),
+				 "'%s' is not a whole number from %lld to %lld for '%s'",
+				 value, (long long)k->min, (long long)k->max,
+				 name);
+		return 0;
+	}
+	snprintf(ctx->problem, sizeof(ctx->problem),
+		 "unknown key '%s' in section [%s]", name, section);
+	return 0;
+}
+
+static int config_validate(struct config *c, const char *name, char *err,
+			   size_t errlen)
+{
+	if (strcmp(c->routine, "return") && strcmp(c->routine, "ship_qc")) {
+		snprintf(err, errlen, "%s: routine must be return or ship_qc",
+			 name);
+		return -EINVAL;
+	}
+	if (!c->desk[0] || !c->database[0]) {
+		snprintf(err, errlen, "%s: desk and database must be set", name);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+int config_parse_text(struct config *c, const char *name, const char *text,
+		      bool board, char *err, size_t errlen)
+{
+	struct parse_ctx ctx = { .c = c, .board = board };
+	int line;
+
+	line = ini_parse_string(text, config_handle, &ctx);
+	if (line < 0) {
+		snprintf(err, errlen, "%s: cannot be parsed", name);
+		return -EINVAL;
+	}
+	if (line > 0) {
+		snprintf(err, errlen, "%s:%d: %s", name, line,
+			 ctx.problem[0] ? ctx.problem : "syntax error");
+		return -EINVAL;
+	}
+	return 0;
+}
+
+static int config_read_file(const char *path, char **text, char *err,
+			    size_t errlen)
+{
+	FILE *f = fopen(path, "re");
+	char *buf = NULL;
+	size_t len = 0, cap = 0, n;
+	int r = 0;
+
+	if (!f) {
+		r = -errno;
+		snprintf(err, errlen, "%s: cannot open: %s", path, strerror(-r));
+		return r;
+	}
+	for (;;) {
+		if (cap - len < 4097) {
+			char *nb;
+
+			if (cap > (1 << 20)) {
+				snprintf(err, errlen, "%s: larger than 1 MiB",
+					 path);
+				r = -EFBIG;
+				break;
+			}
+			cap = cap ? cap * 2 : 8192;
+			nb = realloc(buf, cap);
+			if (!nb) {
+				r = -ENOMEM;
+				break;
+			}
+			buf = nb;
+		}
+		n = fread(buf + len, 1, cap - len - 1, f);
+		len += n;
+		if (n == 0)
+			break;
+	}
+	if (!r && ferror(f)) {
+		r = -EIO;
+		snprintf(err, errlen, "%s: read error", path);
+	}
+	fclose(f);
+	if (r) {
+		free(buf);
+		return r;
+	}
+	if (memchr(buf, '\0', len)) {
+		free(buf);
+		snprintf(err, errlen, "%s: contains NUL bytes, not a text file",
+			 path);
+		return -EINVAL;
+	}
+	buf[len] = '\0';
+	*text = buf;
+	return 0;
+}
+
+int config_load(struct config *c, const char *path, const char *board_override,
+		char *err, size_t errlen)
+{
+	char *text = NULL;
+	const char *board;
+	int r;
+
+	r = config_read_file(path, &text, err, errlen);
+	if (r < 0)
+		return r;
+	r = config_parse_text(c, path, text, false, err, errlen);
+	free(text);
+	if (r < 0)
+		return r;
+
+	board = board_override && *board_override ? board_override : c->board;
+	if (*board) {
+		r = config_read_file(board, &text, err, errlen);
+		if (r < 0)
+			return r;
+		r = config_parse_text(c, board, text, true, err, errlen);
+		free(text);
+		if (r < 0)
+			return r;
+	}
+	return config_validate(c, path, err, errlen);
+}

@@ -1,0 +1,174 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * retourd: the returns station daemon.
+ *
+ *   retourd [-c FILE] [-b BOARD] [-n]
+ *
+ * One sd-event loop runs the desk, the devices and the local API.  -n checks
+ * the configuration (and the board file) and exits, printing
+ * "file:line: problem" on the first error.  SIGTERM and SIGINT are taken
+ * between events, so the write in progress always finishes; then the outbox
+ * sender finishes its request, the store is closed and the daemon exits 0.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <systemd/sd-daemon.h>
+#include <systemd/sd-event.h>
+
+#include "retour/api.h"
+#include "retour/config.h"
+#include "retour/station.h"
+
+#define DEFAULT_CONFIG "/etc/retour/retourd.conf"
+
+static void usage(FILE *f)
+{
+	fprintf(f, "usage: retourd [-c CONFIG] [-b BOARD] [-n]\n"
+		"  -c CONFIG  station configuration (default %s)\n"
+		"  -b BOARD   board file, instead of the one CONFIG names\n"
+		"  -n         check the configuration and exit\n",
+		DEFAULT_CONFIG);
+}
+
+static int on_tick(sd_event_source *s, uint64_t usec, void *userdata)
+{
+	struct station *st = userdata;
+
+	station_tick(st);
+	sd_event_source_set_time(s, usec + 1000000);
+	return 0;
+}
+
+static int on_stop_signal(sd_event_source *s,
+			  const struct signalfd_siginfo *si, void *userdata)
+{
+	(void)userdata;
+	sd_notify(0, "STOPPING=1");
+	fprintf(stderr, "retourd: %s, stopping\n", strsignal((int)si->ssi_signo));
+	return sd_event_exit(sd_event_source_get_event(s), 0);
+}
+
+static void print_feed_help(struct station *st, const struct config *cfg)
+{
+	const char *feed = station_feed_path(st);
+
+	fprintf(stderr, "retourd: desk %s ready (board %s)\n", cfg->desk,
+		cfg->board_name[0] ? cfg->board_name : "?");
+	if (feed)
+		fprintf(stderr, "retourd:   scanner: write codes, one per line, "
+			"to %s\n", feed);
+	if (strcmp(cfg->scale_backend, "none"))
+		fprintf(stderr, "retourd:   scale:   MT-SICS on %s\n",
+			cfg->scale_path);
+	if (!strcmp(cfg->printer_backend, "tcp"))
+		fprintf(stderr, "retourd:   printer: labels sent to %s:%d\n",
+			cfg->printer_host, cfg->printer_port);
+	else if (!strcmp(cfg->printer_backend, "dir"))
+		fprintf(stderr, "retourd:   printer: labels written to %s\n",
+			cfg->printer_dir);
+	if (strcmp(cfg->camera_backend, "none"))
+		fprintf(stderr, "retourd:   camera:  images from %s, photos "
+			"stored in %s\n", cfg->camera_dir, cfg->photos);
+	fprintf(stderr, "retourd:   api:     %s%s%s\n", cfg->api_socket,
+		cfg->api_listen[0] ? " and http://" : "", cfg->api_listen);
+}
+
+int main(int argc, char **argv)
+{
+	static struct config cfg;
+	const char *path = DEFAULT_CONFIG, *board = NULL;
+	sd_event *ev = NULL;
+	sd_event_source *tick = NULL;
+	struct station *st = NULL;
+	struct api *api = NULL;
+	bool check_only = false;
+	char err[512];
+	sigset_t mask;
+	uint64_t now;
+	int c, r;
+
+	while ((c = getopt(argc, argv, "c:b:nh")) != -1) {
+		switch (c) {
+		case 'c':
+			path = optarg;
+			break;
+		case 'b':
+			board = optarg;
+			break;
+		case 'n':
+			check_only = true;
+			break;
+		case 'h':
+			usage(stdout);
+			return 0;
+		default:
+			usage(stderr);
+			return 2;
+		}
+	}
+	if (optind != argc) {
+		usage(stderr);
+		return 2;
+	}
+
+	config_defaults(&cfg);
+	r = config_load(&cfg, path, board, err, sizeof(err));
+	if (r < 0) {
+		fprintf(stderr, "%s\n", err);
+		return 1;
+	}
+	if (check_only) {
+		printf("%s: configuration ok\n", path);
+		return 0;
+	}
+
+	sigemptyset(&mask);
+	sigaddset(&mask, SIGTERM);
+	sigaddset(&mask, SIGINT);
+	sigprocmask(SIG_BLOCK, &mask, NULL);
+	signal(SIGPIPE, SIG_IGN);
+
+	r = sd_event_default(&ev);
+	if (r < 0) {
+		fprintf(stderr, "retourd: event loop: %s\n", strerror(-r));
+		return 1;
+	}
+	sd_event_add_signal(ev, NULL, SIGTERM, on_stop_signal, NULL);
+	sd_event_add_signal(ev, NULL, SIGINT, on_stop_signal, NULL);
+
+	r = station_new(&cfg, ev, &st, err, sizeof(err));
+	if (r < 0) {
+		fprintf(stderr, "retourd: %s\n", err);
+		sd_event_unref(ev);
+		return 1;
+	}
+	r = api_start(ev, st, &cfg, &api, err, sizeof(err));
+	if (r < 0) {
+		fprintf(stderr, "retourd: api: %s\n", err);
+		station_free(st);
+		sd_event_unref(ev);
+		return 1;
+	}
+	sd_event_now(ev, CLOCK_MONOTONIC, &now);
+	sd_event_add_time(ev, &tick, CLOCK_MONOTONIC, now + 1000000, 100000,
+			  on_tick, st);
+	sd_event_source_set_enabled(tick, SD_EVENT_ON);
+	sd_event_set_watchdog(ev, true);
+
+	print_feed_help(st, &cfg);
+	sd_notify(0, "READY=1\nSTATUS=Waiting for parcels");
+
+	r = sd_event_loop(ev);
+
+	sd_event_source_unref(tick);
+	api_stop(api);
+	station_free(st);
+	sd_event_unref(ev);
+	fprintf(stderr, "retourd: stopped\n");
+	return r < 0 ? 1 : 0;
+}
