@@ -1,0 +1,350 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The generic `webhook` connector: POST the outbox row's JSON as it is,
+ * signed per the Standard Webhooks convention (webhook-id,
+ * webhook-timestamp, webhook-signature: v1,<base64 HMAC-SHA256>) so an
+ * integrator's existing verifier library accepts it.
+ *
+ * The webhook-id is the row's idempotency key: the same on every retry,
+ * which is what lets the receiver drop duplicates.  The timestamp and the
+ * signature are fresh for each attempt.  Not here: asymmetric (v1a)
+ * signatures, several secrets at once, payload envelopes.
+ */
+#include <errno.h>
+#include <inttypes.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include <jansson.h>
+#include <openssl/core_names.h>
+#include <openssl/crypto.h>
+#include <openssl/evp.h>
+#include <openssl/params.h>
+
+#include "retour/connector.h"
+
+#define WEBHOOK_SECRET_PREFIX "whsec_"
+#define WEBHOOK_SECRET_MAX 1024
+#define WEBHOOK_USER_AGENT "retour/0.1"
+
+static bool webhook_is_b64_char(char ch)
+{
+	return (ch >= 'A' && ch <= 'Z') || (ch >= 'a' && ch <= 'z') ||
+	       (ch >= '0' && ch <= '9') || ch == '+' || ch == '/';
+}
+
+/*
+ * The key bytes of a secret: base64-decoded after "whsec_", the raw text
+ * otherwise.  Padding is optional, as some providers hand secrets out
+ * without it.  @key must hold WEBHOOK_SECRET_MAX bytes.
+ */
+static int webhook_secret_key(const char *secret, unsigned char *key,
+			      size_t *keylen)
+{
+	char padded[WEBHOOK_SECRET_MAX + 4];
+	size_t len, n, pads = 0, i;
+	int got;
+
+	if (!secret || !secret[0])
+		return -EINVAL;
+	len = strlen(secret);
+	if (strncmp(secret, WEBHOOK_SECRET_PREFIX,
+		    sizeof(WEBHOOK_SECRET_PREFIX) - 1) != 0) {
+		if (len > WEBHOOK_SECRET_MAX)
+			return -EINVAL;
+		memcpy(key, secret, len);
+		*keylen = len;
+		return 0;
+	}
+	secret += sizeof(WEBHOOK_SECRET_PREFIX) - 1;
+	len -= sizeof(WEBHOOK_SECRET_PREFIX) - 1;
+	while (len > 0 && secret[len - 1] == '=' && pads < 2) {
+		len--;
+		pads++;
+	}
+	if (len == 0 || len > WEBHOOK_SECRET_MAX || len % 4 == 1)
+		return -EINVAL;
+	for (i = 0; i < len; i++)
+		if (!webhook_is_b64_char(secret[i]))
+			return -EINVAL;
+	memcpy(padded, secret, len);
+	pads = (4 - len % 4) % 4;
+	for (i = 0; i < pads; i++)
+		padded[len + i] = '=';
+	n = len + pads;
+	got = EVP_DecodeBlock(key, (const unsigned char *)padded, (int)n);
+	if (got < 0 || (size_t)got < pads)
+		return -EINVAL;
+	*keylen = (size_t)got - pads;
+	OPENSSL_cleanse(padded, sizeof(padded));
+	return *keylen > 0 ? 0 : -EINVAL;
+}
+
+static int webhook_hmac(const unsigned char *key, size_t keylen,
+			const char *msg_id, const char *ts, const char *body,
+			size_t body_len, unsigned char *md, size_t *mdlen)
+{
+	EVP_MAC *mac;
+	EVP_MAC_CTX *ctx = NULL;
+	OSSL_PARAM params[2];
+	char digest[] = "SHA256";
+	int r = -EIO;
+
+	mac = EVP_MAC_fetch(NULL, "HMAC", NULL);
+	if (!mac)
+		return -EIO;
+	ctx = EVP_MAC_CTX_new(mac);
+	if (!ctx)
+		goto out;
+	params[0] =
+	    OSSL_PARAM_construct_utf8_string(OSSL_MAC_PARAM_DIGEST, digest, 0);
+	params[1] = OSSL_PARAM_construct_end();
+	if (EVP_MAC_init(ctx, key, keylen, params) != 1 ||
+	    EVP_MAC_update(ctx, (const unsigned char *)msg_id,
+			   strlen(msg_id)) != 1 ||
+	    EVP_MAC_update(ctx, (const unsigned char *)".", 1) != 1 ||
+	    EVP_MAC_update(ctx, (const unsigned char *)ts, strlen(ts)) != 1 ||
+	    EVP_MAC_update(ctx, (const unsigned char *)".", 1) != 1 ||
+	    EVP_MAC_update(ctx, (const unsigned char *)body, body_len) != 1 ||
+	    EVP_MAC_final(ctx, md, mdlen, EVP_MAX_MD_SIZE) != 1)
+		goto out;
+	r = 0;
+out:
+	EVP_MAC_CTX_free(ctx);
+	EVP_MAC_free(mac);
+	return r;
+}
+
+int webhook_sign(const char *secret, const char *msg_id, int64_t timestamp,
+		 const char *body, size_t body_len, char *out, size_t outlen)
+{
+	unsigned char key[WEBHOOK_SECRET_MAX];
+	unsigned char md[EVP_MAX_MD_SIZE];
+	unsigned char b64[EVP_MAX_MD_SIZE * 2];
+	char ts[24];
+	size_t keylen = 0, mdlen = 0;
+	int r;
+
+	if (!msg_id || (!body && body_len))
+		return -EINVAL;
+	r = webhook_secret_key(secret, key, &keylen);
+	if (r < 0)
+		return r;
+	snprintf(ts, sizeof(ts), "%" PRId64, timestamp);
+	r = webhook_hmac(key, keylen, msg_id, ts, body ? body : "", body_len,
+			 md, &mdlen);
+	OPENSSL_cleanse(key, sizeof(key));
+	if (r < 0)
+		return r;
+	EVP_EncodeBlock(b64, md, (int)mdlen);
+	if ((size_t)snprintf(out, outlen, "v1,%s", b64) >= outlen)
+		return -ENOSPC;
+	return 0;
+}
+
+static bool webhook_url_ok(const char *url)
+{
+	size_t i;
+
+	if (!url)
+		return false;
+	if (strncasecmp(url, "https://", 8) != 0 &&
+	    strncasecmp(url, "http://", 7) != 0)
+		return false;
+	for (i = 0; url[i]; i++)
+		if ((unsigned char)url[i] <= 0x20 ||
+		    (unsigned char)url[i] >= 0x7f)
+			return false;
+	return i < sizeof(((struct connector_request *)0)->url);
+}
+
+static int webhook_check(const struct connector_settings *cs, char *err,
+			 size_t errlen)
+{
+	unsigned char key[WEBHOOK_SECRET_MAX];
+	size_t keylen;
+	int r;
+
+	if (!webhook_url_ok(cs->url)) {
+		snprintf(err, errlen,
+			 "webhook url must be an http:// or https:// URL "
+			 "without spaces, under 1024 bytes");
+		return -EINVAL;
+	}
+	r = webhook_secret_key(cs->secret, key, &keylen);
+	OPENSSL_cleanse(key, sizeof(key));
+	if (r < 0) {
+		snprintf(err, errlen,
+			 "webhook secret is missing, or not valid base64 "
+			 "after \"whsec_\"");
+		return -EINVAL;
+	}
+	return 0;
+}
+
+/* The key goes into two headers and the signed text: keep it to visible
+ * ASCII so no CR/LF or comma can change what the receiver sees. */
+static bool webhook_key_ok(const char *key)
+{
+	size_t i;
+
+	if (!key[0])
+		return false;
+	for (i = 0; key[i]; i++)
+		if ((unsigned char)key[i] <= 0x20 ||
+		    (unsigned char)key[i] >= 0x7f || key[i] == ',')
+			return false;
+	return true;
+}
+
+static int webhook_build(const struct connector_settings *cs,
+			 const struct outbox_row *row, int64_t now_us,
+			 struct connector_request *req, char *err,
+			 size_t errlen)
+{
+	char sig[64], ts[24];
+	int64_t now_s = now_us / 1000000;
+	int r;
+
+	memset(req, 0, sizeof(*req));
+	if (!webhook_url_ok(cs->url)) {
+		snprintf(err, errlen, "webhook url is not usable");
+		return -EINVAL;
+	}
+	if (!webhook_key_ok(row->key)) {
+		snprintf(err, errlen,
+			 "idempotency key is empty or has characters that "
+			 "cannot go into a header");
+		return -EINVAL;
+	}
+	if (!row->payload) {
+		snprintf(err, errlen, "outbox row has no payload");
+		return -EINVAL;
+	}
+	snprintf(req->url, sizeof(req->url), "%s", cs->url);
+	req->body_len = strlen(row->payload);
+	req->body = strdup(row->payload);
+	if (!req->body)
+		goto nomem;
+
+	r = webhook_sign(cs->secret, row->key, now_s, req->body, req->body_len,
+			 sig, sizeof(sig));
+	if (r < 0) {
+		connector_request_free(req);
+		snprintf(err, errlen, "cannot sign the request: %s",
+			 r == -EINVAL ? "bad webhook secret" : "crypto error");
+		return -EINVAL;
+	}
+	snprintf(ts, sizeof(ts), "%" PRId64, now_s);
+	if (connector_request_add_header(req, "Content-Type",
+					 "application/json") < 0 ||
+	    connector_request_add_header(req, "User-Agent",
+					 WEBHOOK_USER_AGENT) < 0 ||
+	    connector_request_add_header(req, "webhook-id", row->key) < 0 ||
+	    connector_request_add_header(req, "webhook-timestamp", ts) < 0 ||
+	    connector_request_add_header(req, "webhook-signature", sig) < 0 ||
+	    connector_request_add_header(req, "Idempotency-Key", row->key) < 0)
+		goto nomem;
+	return 0;
+nomem:
+	connector_request_free(req);
+	snprintf(err, errlen, "out of memory building the request");
+	return -ENOMEM;
+}
+
+/* The shop's reference: "id" or "refund_id", a string or a number.  A 2xx
+ * whose body is not JSON is still a delivery. */
+static void webhook_shop_ref(const char *body, size_t len, char *shop_ref,
+			     size_t reflen)
+{
+	static const char *const fields[] = {"id", "refund_id"};
+	json_error_t jerr;
+	json_t *root;
+	size_t i;
+
+	if (!reflen)
+		return;
+	shop_ref[0] = '\0';
+	if (!body || !len)
+		return;
+	root = json_loadb(body, len, 0, &jerr);
+	if (!root)
+		return;
+	for (i = 0; i < sizeof(fields) / sizeof(fields[0]); i++) {
+		json_t *v = json_is_object(root)
+				? json_object_get(root, fields[i])
+				: NULL;
+
+		if (json_is_string(v) && json_string_length(v) > 0) {
+			connector_text_sanitize(shop_ref, reflen,
+						json_string_value(v),
+						json_string_length(v));
+			break;
+		}
+		if (json_is_integer(v)) {
+			snprintf(shop_ref, reflen, "%" JSON_INTEGER_FORMAT,
+				 json_integer_value(v));
+			break;
+		}
+	}
+	json_decref(root);
+}
+
+static void webhook_error_text(char *err, size_t errlen, long status,
+			       const char *what, const char *body, size_t len)
+{
+	char snippet[101];
+
+	connector_text_sanitize(snippet, sizeof(snippet), body ? body : "",
+				body ? len : 0);
+	if (snippet[0])
+		snprintf(err, errlen, "HTTP %ld %s: %s", status, what, snippet);
+	else
+		snprintf(err, errlen, "HTTP %ld %s", status, what);
+}
+
+static enum connector_result webhook_classify(long status, const char *body,
+					      size_t len, char *shop_ref,
+					      size_t reflen, char *err,
+					      size_t errlen)
+{
+	if (reflen)
+		shop_ref[0] = '\0';
+	if (errlen)
+		err[0] = '\0';
+	if (status >= 200 && status <= 299) {
+		webhook_shop_ref(body, len, shop_ref, reflen);
+		return CONNECTOR_DONE;
+	}
+	if (status == 408 || status == 425 || status == 429 ||
+	    (status >= 500 && status <= 599)) {
+		webhook_error_text(err, errlen, status, "from the receiver",
+				   body, len);
+		return CONNECTOR_RETRY;
+	}
+	if (status >= 400 && status <= 499) {
+		webhook_error_text(err, errlen, status, "refused", body, len);
+		return CONNECTOR_FATAL;
+	}
+	if (status >= 300 && status <= 399) {
+		snprintf(err, errlen,
+			 "HTTP %ld: redirects are not followed, "
+			 "configure the final URL",
+			 status);
+		return CONNECTOR_FATAL;
+	}
+	/* 1xx as a final answer or a status outside HTTP: a broken
+	 * receiver or proxy, likely passing. */
+	snprintf(err, errlen, "unexpected HTTP status %ld", status);
+	return CONNECTOR_RETRY;
+}
+
+const struct connector connector_webhook = {
+    .name = "webhook",
+    .check = webhook_check,
+    .build = webhook_build,
+    .classify = webhook_classify,
+};

@@ -1,0 +1,259 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * libcurl glue for the outbox sender: one POST, its status, the first
+ * HTTP_BODY_MAX bytes of its body and its Retry-After header.
+ *
+ * Deliberately not here: redirects (never followed), protocols other than
+ * http/https, any way to switch TLS verification off, cookies, proxies
+ * beyond what libcurl reads from the environment.
+ */
+#include <errno.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <curl/curl.h>
+
+#include "retour/http.h"
+
+#define HTTP_CONNECT_TIMEOUT_MS 5000
+#define HTTP_TIMEOUT_MS 15000
+
+struct http_client {
+	CURL *curl;
+	struct http_options opt;
+	char *ca_file;
+};
+
+static pthread_once_t http_once = PTHREAD_ONCE_INIT;
+static CURLcode http_init_result;
+
+static void http_global_init_once(void)
+{
+	http_init_result = curl_global_init(CURL_GLOBAL_DEFAULT);
+}
+
+int http_global_init(void)
+{
+	pthread_once(&http_once, http_global_init_once);
+	return http_init_result == CURLE_OK ? 0 : -EIO;
+}
+
+int http_client_new(const struct http_options *opt, struct http_client **out)
+{
+	struct http_client *c;
+	int r;
+
+	r = http_global_init();
+	if (r < 0)
+		return r;
+	c = calloc(1, sizeof(*c));
+	if (!c)
+		return -ENOMEM;
+	if (opt)
+		c->opt = *opt;
+	if (c->opt.connect_timeout_ms <= 0)
+		c->opt.connect_timeout_ms = HTTP_CONNECT_TIMEOUT_MS;
+	if (c->opt.timeout_ms <= 0)
+		c->opt.timeout_ms = HTTP_TIMEOUT_MS;
+	if (opt && opt->ca_file && opt->ca_file[0]) {
+		c->ca_file = strdup(opt->ca_file);
+		if (!c->ca_file) {
+			free(c);
+			return -ENOMEM;
+		}
+	}
+	c->opt.ca_file = c->ca_file;
+	c->curl = curl_easy_init();
+	if (!c->curl) {
+		free(c->ca_file);
+		free(c);
+		return -ENOMEM;
+	}
+	*out = c;
+	return 0;
+}
+
+void http_client_free(struct http_client *c)
+{
+	if (!c)
+		return;
+	curl_easy_cleanup(c->curl);
+	free(c->ca_file);
+	free(c);
+}
+
+void http_response_free(struct http_response *resp)
+{
+	if (!resp)
+		return;
+	free(resp->body);
+	resp->body = NULL;
+	resp->body_len = 0;
+}
+
+/* Keep the start of the body; swallow the rest so the transfer completes
+ * and the connection can be reused. */
+static size_t http_body_write(char *data, size_t size, size_t nmemb,
+			      void *userdata)
+{
+	struct http_response *resp = userdata;
+	size_t n = size * nmemb;
+	size_t room = HTTP_BODY_MAX - resp->body_len;
+	size_t take = n < room ? n : room;
+
+	if (take) {
+		memcpy(resp->body + resp->body_len, data, take);
+		resp->body_len += take;
+		resp->body[resp->body_len] = '\0';
+	}
+	if (take < n)
+		resp->truncated = true;
+	return n;
+}
+
+/* Only the last response's Retry-After counts (a 100 Continue comes first);
+ * the value is copied verbatim, the sender parses it. */
+static size_t http_header_write(char *data, size_t size, size_t nmemb,
+				void *userdata)
+{
+	struct http_response *resp = userdata;
+	size_t n = size * nmemb;
+	static const char name[] = "retry-after:";
+	size_t namelen = sizeof(name) - 1;
+	size_t i, end;
+
+	if (n >= 5 && memcmp(data, "HTTP/", 5) == 0) {
+		resp->retry_after[0] = '\0';
+		return n;
+	}
+	if (n <= namelen || strncasecmp(data, name, namelen) != 0)
+		return n;
+	i = namelen;
+	while (i < n && (data[i] == ' ' || data[i] == '\t'))
+		i++;
+	end = n;
+	while (end > i && (data[end - 1] == '\r' || data[end - 1] == '\n' ||
+			   data[end - 1] == ' ' || data[end - 1] == '\t'))
+		end--;
+	if (end - i >= sizeof(resp->retry_after))
+		end = i + sizeof(resp->retry_after) - 1;
+	memcpy(resp->retry_after, data + i, end - i);
+	resp->retry_after[end - i] = '\0';
+	return n;
+}
+
+static int http_errno_from_curl(CURLcode rc)
+{
+	switch (rc) {
+	case CURLE_OPERATION_TIMEDOUT:
+		return -ETIMEDOUT;
+	case CURLE_COULDNT_CONNECT:
+		return -ECONNREFUSED;
+	case CURLE_COULDNT_RESOLVE_HOST:
+	case CURLE_COULDNT_RESOLVE_PROXY:
+		return -EHOSTUNREACH;
+	case CURLE_OUT_OF_MEMORY:
+		return -ENOMEM;
+	default:
+		return -EIO;
+	}
+}
+
+static int http_client_setup(struct http_client *c,
+			     const struct connector_request *req,
+			     struct curl_slist *headers,
+			     struct http_response *resp, char *errbuf)
+{
+	CURL *h = c->curl;
+	CURLcode rc = CURLE_OK;
+
+#define HTTP_SET(opt, val)                                                     \
+	do {                                                                   \
+		if (rc == CURLE_OK)                                            \
+			rc = curl_easy_setopt(h, opt, val);                    \
+	} while (0)
+
+	curl_easy_reset(h);
+	HTTP_SET(CURLOPT_URL, req->url);
+#if LIBCURL_VERSION_NUM >= 0x075500
+	HTTP_SET(CURLOPT_PROTOCOLS_STR, "http,https");
+#else
+	HTTP_SET(CURLOPT_PROTOCOLS, (long)(CURLPROTO_HTTP | CURLPROTO_HTTPS));
+#endif
+	HTTP_SET(CURLOPT_FOLLOWLOCATION, 0L);
+	HTTP_SET(CURLOPT_NOSIGNAL, 1L);
+	HTTP_SET(CURLOPT_SSL_VERIFYPEER, 1L);
+	HTTP_SET(CURLOPT_SSL_VERIFYHOST, 2L);
+	if (c->opt.ca_file)
+		HTTP_SET(CURLOPT_CAINFO, c->opt.ca_file);
+	HTTP_SET(CURLOPT_CONNECTTIMEOUT_MS, (long)c->opt.connect_timeout_ms);
+	HTTP_SET(CURLOPT_TIMEOUT_MS, (long)c->opt.timeout_ms);
+	HTTP_SET(CURLOPT_POST, 1L);
+	HTTP_SET(CURLOPT_POSTFIELDS, req->body ? req->body : "");
+	HTTP_SET(CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)req->body_len);
+	HTTP_SET(CURLOPT_HTTPHEADER, headers);
+	HTTP_SET(CURLOPT_WRITEFUNCTION, http_body_write);
+	HTTP_SET(CURLOPT_WRITEDATA, resp);
+	HTTP_SET(CURLOPT_HEADERFUNCTION, http_header_write);
+	HTTP_SET(CURLOPT_HEADERDATA, resp);
+	HTTP_SET(CURLOPT_ERRORBUFFER, errbuf);
+#undef HTTP_SET
+	if (rc != CURLE_OK) {
+		snprintf(resp->error, sizeof(resp->error),
+			 "cannot set up the request: %s",
+			 curl_easy_strerror(rc));
+		return -EINVAL;
+	}
+	return 0;
+}
+
+int http_client_post(struct http_client *c, const struct connector_request *req,
+		     struct http_response *resp)
+{
+	char errbuf[CURL_ERROR_SIZE] = "";
+	struct curl_slist *headers = NULL, *tmp;
+	CURLcode rc;
+	int i, r;
+
+	memset(resp, 0, sizeof(*resp));
+	resp->body = malloc(HTTP_BODY_MAX + 1);
+	if (!resp->body)
+		return -ENOMEM;
+	resp->body[0] = '\0';
+
+	/* A large body would otherwise wait for "100 Continue" first. */
+	tmp = curl_slist_append(headers, "Expect:");
+	if (!tmp)
+		return -ENOMEM;
+	headers = tmp;
+	for (i = 0; i < req->n_headers; i++) {
+		tmp = curl_slist_append(headers, req->headers[i]);
+		if (!tmp) {
+			curl_slist_free_all(headers);
+			return -ENOMEM;
+		}
+		headers = tmp;
+	}
+
+	r = http_client_setup(c, req, headers, resp, errbuf);
+	if (r < 0) {
+		curl_slist_free_all(headers);
+		return r;
+	}
+	rc = curl_easy_perform(c->curl);
+	curl_easy_setopt(c->curl, CURLOPT_HTTPHEADER, NULL);
+	curl_easy_setopt(c->curl, CURLOPT_ERRORBUFFER, NULL);
+	curl_slist_free_all(headers);
+	if (rc != CURLE_OK) {
+		/* libcurl's text names the host and the cause but never the
+		 * headers, so no secret leaks into it. */
+		snprintf(resp->error, sizeof(resp->error), "%s",
+			 errbuf[0] ? errbuf : curl_easy_strerror(rc));
+		resp->status = 0;
+		return http_errno_from_curl(rc);
+	}
+	curl_easy_getinfo(c->curl, CURLINFO_RESPONSE_CODE, &resp->status);
+	return 0;
+}
