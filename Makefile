@@ -35,6 +35,13 @@ ifneq ($(SANITIZE),)
 BUILD := $(BUILD)-san
 SANFLAGS := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
 endif
+# libFuzzer builds (make fuzz): clang, coverage on every object.
+ifneq ($(FUZZING),)
+CC := clang
+BUILD := build/fuzz
+SANFLAGS := -fsanitize=fuzzer-no-link,address,undefined -fno-omit-frame-pointer
+WARN_EXTRA := -Wno-unknown-warning-option
+endif
 
 PKGS := sqlite3 libcurl libsystemd libmicrohttpd jansson inih libcrypto
 TEST_PKGS := cmocka
@@ -47,10 +54,11 @@ TEST_LIBS = $(shell $(PKG_CONFIG) --libs $(TEST_PKGS))
 WARN := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wno-unused-parameter \
 	-Wno-format-truncation
 CFLAGS ?= -O2 -g
-override CFLAGS += -std=gnu11 $(WARN) -D_GNU_SOURCE -Iinclude $(SANFLAGS) -MMD -MP
+override CFLAGS += -std=gnu11 $(WARN) $(WARN_EXTRA) -D_GNU_SOURCE -Iinclude $(SANFLAGS) -MMD -MP
 override LDFLAGS += $(SANFLAGS)
 
 CORE_SRC := $(wildcard src/core/*.c)
+SHELL := /bin/bash
 SHELL_SRC := $(wildcard src/store/*.c src/dev/*.c src/net/*.c \
 	src/net/connectors/*.c src/api/*.c) \
 	$(filter-out src/daemon/main.c,$(wildcard src/daemon/*.c))
@@ -58,6 +66,8 @@ CLI_SRC := $(wildcard src/cli/*.c)
 UNIT_SRC := $(wildcard tests/unit/test_*.c)
 UNIT_HELPERS := $(filter-out $(UNIT_SRC),$(wildcard tests/unit/*.c))
 BENCH_SRC := $(wildcard tests/bench/*.c)
+FUZZ_SRC := $(wildcard tests/fuzz/fuzz_*.c)
+FUZZ_SECONDS ?= 5
 
 obj = $(patsubst %.c,$(BUILD)/obj/%.o,$(1))
 CORE_LIB := $(BUILD)/libretour-core.a
@@ -66,11 +76,12 @@ RETOURD := $(BUILD)/retourd
 RETOURCTL := $(BUILD)/retourctl
 UNIT_BINS := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(UNIT_SRC))
 BENCH_BINS := $(patsubst tests/bench/%.c,$(BUILD)/bench/%,$(BENCH_SRC))
+FUZZ_BINS := $(patsubst tests/fuzz/%.c,$(BUILD)/fuzzers/%,$(FUZZ_SRC))
 
 PYTHON := /usr/bin/python3
 
-.PHONY: all deps test-deps run check unit unit-san system bench install \
-	lint clean arm-check
+.PHONY: all deps test-deps run check unit system bench install \
+	lint clean arm-check fuzz fuzz-run
 .DEFAULT_GOAL := all
 
 all: deps $(RETOURD) $(RETOURCTL)
@@ -83,7 +94,8 @@ test-deps:
 
 $(BUILD)/obj/%.o: %.c
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) $(PKG_CFLAGS) -c $< -o $@
+	@echo "  CC      $<"
+	@$(CC) $(CFLAGS) $(PKG_CFLAGS) -c $< -o $@
 
 $(CORE_LIB): $(call obj,$(CORE_SRC))
 	@mkdir -p $(dir $@)
@@ -108,6 +120,21 @@ $(BUILD)/bench/%: $(call obj,tests/bench/%.c) $(SHELL_LIB) $(CORE_LIB)
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS) -lm -lpthread
 
+$(BUILD)/fuzzers/%: $(call obj,tests/fuzz/%.c) $(SHELL_LIB) $(CORE_LIB)
+	@mkdir -p $(dir $@)
+	$(CC) -fsanitize=fuzzer,address,undefined -o $@ $^ $(PKG_LIBS) -lm -lpthread
+
+# Every parser of outside bytes under libFuzzer for FUZZ_SECONDS each.
+fuzz: test-deps
+	$(MAKE) FUZZING=1 fuzz-run
+
+fuzz-run: $(FUZZ_BINS)
+	@set -e; for f in $(FUZZ_BINS); do \
+		echo "== $$f ($(FUZZ_SECONDS) s)"; \
+		$$f -max_total_time=$(FUZZ_SECONDS) -max_len=1024 \
+			-print_final_stats=0 2>&1 | tail -n 2; \
+		test $${PIPESTATUS[0]} -eq 0; done
+
 # The simulated desk: boards/sim.conf, demo expected returns, devices on ptys.
 run: all
 	@$(PYTHON) scripts/simdesk.py --build $(BUILD)
@@ -115,6 +142,7 @@ run: all
 check: test-deps
 	$(MAKE) all unit
 	$(MAKE) SANITIZE=1 unit
+	$(MAKE) FUZZING=1 fuzz-run
 	$(MAKE) system
 
 unit: $(UNIT_BINS)

@@ -1,0 +1,57 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Camera above the desk: takes one picture as an encoded image (JPEG/PNG).
+ *
+ * Backends are picked by name: "dir" (the simulation: images from a
+ * directory).  A V4L2 backend is added as a new file and one line in
+ * src/dev/camera.c.
+ *
+ * This module does not store photos (the store does, content-addressed) and
+ * does not decode barcodes.
+ */
+#ifndef RETOUR_CAMERA_H
+#define RETOUR_CAMERA_H
+
+#include <stddef.h>
+
+struct camera;
+
+#define CAMERA_MAX_BYTES_DEFAULT (16u * 1024 * 1024)
+
+struct camera_config {
+	const char *backend; /* "dir" */
+	const char *dir;
+	size_t max_bytes; /* 0: CAMERA_MAX_BYTES_DEFAULT */
+};
+
+/* Unknown backend: -EINVAL, err "unknown camera backend 'x' (known: ...)".
+ * dir: a directory that cannot be opened is an error here already. */
+int camera_open(const struct camera_config *cfg, struct camera **out, char *err,
+		size_t errlen);
+
+/*
+ * Take one picture into a malloc'd buffer the caller frees.
+ * dir: the next .jpg, .jpeg or .png file (case-insensitive) of the
+ * directory in name order, round robin; the directory is read again on
+ * every capture so new images show up.  Unreadable/missing/empty
+ * directory -> -errno and a clear err ("camera directory /x: no images").
+ * Empty files and files over max_bytes are refused (-EFBIG) and skipped by
+ * the next capture.
+ */
+int camera_capture(struct camera *c, void **data, size_t *len, char *err,
+		   size_t errlen);
+void camera_close(struct camera *c);
+
+/* Backend contract, for src/dev/camera_*.c only. */
+struct camera_backend {
+	const char *name;
+	int (*open)(const struct camera_config *cfg, void **state, char *err,
+		    size_t errlen);
+	int (*capture)(void *state, void **data, size_t *len, char *err,
+		       size_t errlen);
+	void (*close)(void *state);
+};
+
+extern const struct camera_backend camera_backend_dir;
+
+#endif

@@ -1,0 +1,63 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Label printer: sends one finished job (ZPL/TSPL bytes) to a printer.
+ *
+ * Backends are picked by name: "tcp" (raw port 9100 style; the simulation
+ * is a TCP listener on loopback) and "dir" (each job becomes a file).  A
+ * USB printer-class backend is added as a new file and one line in
+ * src/dev/printer.c.
+ *
+ * This module does not lay out labels (src/core does) and does not queue:
+ * printer_print() is synchronous and blocks for at most timeout_ms.
+ */
+#ifndef RETOUR_PRINTER_H
+#define RETOUR_PRINTER_H
+
+#include <stddef.h>
+
+struct printer;
+
+#define PRINTER_TIMEOUT_MS_DEFAULT 2000
+#define PRINTER_PORT_DEFAULT 9100
+
+struct printer_config {
+	const char *backend; /* "tcp" or "dir" */
+	const char *host;    /* tcp: name or numeric address */
+	int port;	     /* tcp: 0 means PRINTER_PORT_DEFAULT */
+	const char *dir;     /* dir: created if missing (one level) */
+	int timeout_ms;	     /* 0: PRINTER_TIMEOUT_MS_DEFAULT */
+};
+
+/* Unknown backend: -EINVAL, err "unknown printer backend 'x' (known: ...)". */
+int printer_open(const struct printer_config *cfg, struct printer **out,
+		 char *err, size_t errlen);
+
+/*
+ * Send one job.
+ * tcp: connect (non-blocking, with timeout), write all, shutdown(SHUT_WR),
+ * close; refused/closed/timeout -> -errno with err like
+ * "printer 127.0.0.1:9100: connection refused".
+ * dir: write <dir>/<seq>-<name>.zpl (seq zero-padded to 6 digits, name
+ * reduced to [A-Za-z0-9._-]) via a temp file + rename, fsync'd.
+ */
+int printer_print(struct printer *p, const char *name, const void *data,
+		  size_t len, char *err, size_t errlen);
+/* "tcp 127.0.0.1:9100", "dir /var/lib/retour/labels" */
+const char *printer_describe(const struct printer *p);
+void printer_close(struct printer *p);
+
+/* Backend contract, for src/dev/printer_*.c only. */
+struct printer_backend {
+	const char *name;
+	int (*open)(const struct printer_config *cfg, void **state, char *err,
+		    size_t errlen);
+	int (*print)(void *state, const char *name, const void *data,
+		     size_t len, char *err, size_t errlen);
+	const char *(*describe)(const void *state);
+	void (*close)(void *state);
+};
+
+extern const struct printer_backend printer_backend_tcp;
+extern const struct printer_backend printer_backend_dir;
+
+#endif

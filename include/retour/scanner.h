@@ -1,0 +1,77 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Barcode scanner: delivers one callback per scanned code.
+ *
+ * A scanner is a byte stream cut into lines (CR, LF or CRLF).  Backends are
+ * picked by name: "pty" (the simulation creates a pseudo-terminal and shows
+ * where to write), "tty" (a serial CDC-ACM scanner or an existing pty
+ * slave), "fifo" (a named pipe).  Real backends (evdev keyboard wedge,
+ * camera + ZBar) are added as new files and one line in src/dev/scanner.c.
+ *
+ * This module does not interpret codes: prefixes, AIM identifiers and GS
+ * bytes are passed through unchanged to the code classifier.
+ */
+#ifndef RETOUR_SCANNER_H
+#define RETOUR_SCANNER_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <systemd/sd-event.h>
+
+struct scanner;
+
+#define SCANNER_MAX_LINE_DEFAULT 256
+
+struct scanner_config {
+	/*
+	 * "pty": create a pty, expose its slave path, and symlink it at
+	 *        @path if set;
+	 * "tty": open an existing tty/pty slave at @path (absent at open or
+	 *        after a hangup: retried once a second, so an unplugged
+	 *        scanner comes back);
+	 * "fifo": create @path if missing, open it O_RDWR so it never sees EOF.
+	 */
+	const char *backend;
+	const char *path;
+	size_t max_line; /* 0: SCANNER_MAX_LINE_DEFAULT */
+};
+
+/*
+ * @line: the raw bytes without the terminator (CR, LF or CRLF).  They may
+ * contain NULs and any binary byte: always use @len.  line[len] is a NUL
+ * for convenience.  Empty lines are not reported.
+ * @overlong: the line exceeded max_line and was dropped (line=NULL, len=0);
+ * reported once per line, the scanner then resyncs at the next terminator.
+ * The callback must not call scanner_close() on its own scanner.
+ */
+typedef void (*scanner_line_fn)(void *userdata, const char *line, size_t len,
+				bool overlong);
+
+/* Unknown backend: -EINVAL, err "unknown scanner backend 'x' (known: ...)". */
+int scanner_open(sd_event *ev, const struct scanner_config *cfg,
+		 scanner_line_fn fn, void *userdata, struct scanner **out,
+		 char *err, size_t errlen);
+/* Where a user or a test writes codes: the pty slave (or its symlink), the
+ * fifo, the tty path. */
+const char *scanner_feed_path(const struct scanner *s);
+const char *scanner_backend_name(const struct scanner *s);
+void scanner_close(struct scanner *s);
+
+/*
+ * Backend contract, for src/dev/scanner_*.c only.  @state is the backend's
+ * own object; the dispatcher owns struct scanner.
+ */
+struct scanner_backend {
+	const char *name;
+	int (*open)(sd_event *ev, const struct scanner_config *cfg,
+		    scanner_line_fn fn, void *userdata, void **state, char *err,
+		    size_t errlen);
+	const char *(*feed_path)(const void *state);
+	void (*close)(void *state);
+};
+
+extern const struct scanner_backend scanner_backend_pty;
+extern const struct scanner_backend scanner_backend_tty;
+extern const struct scanner_backend scanner_backend_fifo;
+
+#endif
