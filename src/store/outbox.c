@@ -1,0 +1,485 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The outbox table: refunds and events waiting to go upstream.
+ *
+ * Rows are only ever created inside the transaction that records the
+ * decision they belong to (store_receipt_decide), so a decision without its
+ * refund, or a refund without its decision, cannot exist.  The idempotency
+ * key is UNIQUE: a second decision of the same receipt must bring new keys
+ * (the caller appends the decision number), and the shop sees the same key
+ * on every retry of one row, which is what keeps it from refunding twice.
+ *
+ * This file does no network I/O and no backoff arithmetic: the sender
+ * (src/net/) decides when to retry and tells the store.
+ */
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "store_internal.h"
+
+#define OUTBOX_COLUMNS                                                         \
+	"id, receipt_id, action, idempotency_key, state, attempts, "           \
+	"not_before, next_attempt_at, created_at, last_error, shop_ref, "      \
+	"delivered_at, payload"
+
+static bool outbox_state_valid(const char *state)
+{
+	return !strcmp(state, "pending") || !strcmp(state, "done") ||
+	       !strcmp(state, "dead") || !strcmp(state, "cancelled");
+}
+
+int store_outbox_insert_tx(struct store *s, int64_t receipt_id,
+			   const struct outbox_new *o, int64_t now)
+{
+	sqlite3_stmt *st;
+	size_t keylen;
+	int r;
+
+	keylen = strnlen(o->key, sizeof(o->key));
+	if (!o->action || !*o->action || strlen(o->action) >= 32)
+		return store_failf(s, -EINVAL,
+				   "outbox action missing or "
+				   "longer than 31 characters");
+	if (keylen == 0 || keylen == sizeof(o->key))
+		return store_failf(s, -EINVAL,
+				   "outbox %s: idempotency key "
+				   "missing or too long",
+				   o->action);
+	if (!o->payload)
+		return store_failf(s, -EINVAL, "outbox %s: no payload",
+				   o->action);
+
+	st = store_stmt(s, STMT_OBX_INSERT,
+			"INSERT INTO outbox (receipt_id, action, "
+			"idempotency_key, payload, state, attempts, "
+			"not_before, next_attempt_at, created_at, updated_at) "
+			"VALUES (?, ?, ?, ?, 'pending', 0, ?, ?, ?, ?)");
+	if (!st)
+		return -EIO;
+	sqlite3_bind_int64(st, 1, receipt_id);
+	sqlite3_bind_text(st, 2, o->action, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 3, o->key, (int)keylen, SQLITE_STATIC);
+	sqlite3_bind_text(st, 4, o->payload, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 5, o->not_before);
+	sqlite3_bind_int64(st, 6, o->not_before);
+	sqlite3_bind_int64(st, 7, now);
+	sqlite3_bind_int64(st, 8, now);
+	r = store_step_done(s, st);
+	if (r == -EEXIST)
+		return store_failf(s, -EEXIST,
+				   "outbox idempotency key '%.*s' is already "
+				   "used; a new decision needs new keys",
+				   (int)keylen, o->key);
+	return r;
+}
+
+int store_outbox_cancel_receipt_tx(struct store *s, int64_t receipt_id,
+				   int64_t now, int *n_cancelled)
+{
+	sqlite3_stmt *st;
+	int rc, r;
+
+	/* A row that was attempted, finished, or whose grace period is over
+	 * may be on the wire right now (the sender runs on its own handle):
+	 * the decision stands. */
+	st = store_stmt(s, STMT_OBX_BLOCKING,
+			"SELECT id, state, attempts FROM outbox "
+			"WHERE receipt_id = ?1 AND state <> 'cancelled' "
+			"AND (state <> 'pending' OR attempts > 0 "
+			"OR not_before <= ?2) LIMIT 1");
+	if (!st)
+		return -EIO;
+	sqlite3_bind_int64(st, 1, receipt_id);
+	sqlite3_bind_int64(st, 2, now);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		int64_t id = sqlite3_column_int64(st, 0);
+
+		store_stmt_done(st);
+		return store_failf(s, -EALREADY,
+				   "receipt %" PRId64 " cannot be undone: "
+				   "outbox row %" PRId64 " may already have "
+				   "been sent",
+				   receipt_id, id);
+	}
+	if (rc != SQLITE_DONE) {
+		r = store_fail(s, rc);
+		store_stmt_done(st);
+		return r;
+	}
+	store_stmt_done(st);
+
+	st = store_stmt(s, STMT_OBX_CANCEL_RECEIPT,
+			"UPDATE outbox SET state = 'cancelled', updated_at = ? "
+			"WHERE receipt_id = ? AND state = 'pending'");
+	if (!st)
+		return -EIO;
+	sqlite3_bind_int64(st, 1, now);
+	sqlite3_bind_int64(st, 2, receipt_id);
+	r = store_step_done(s, st);
+	if (r < 0)
+		return r;
+	if (n_cancelled)
+		*n_cancelled = sqlite3_changes(s->db);
+	return 0;
+}
+
+static json_t *outbox_row_json(sqlite3_stmt *st)
+{
+	json_t *o = json_object();
+
+	if (!o)
+		return NULL;
+	json_object_set_new(o, "id", json_integer(sqlite3_column_int64(st, 0)));
+	if (sqlite3_column_type(st, 1) == SQLITE_NULL)
+		json_object_set_new(o, "receipt_id", json_null());
+	else
+		json_object_set_new(o, "receipt_id",
+				    json_integer(sqlite3_column_int64(st, 1)));
+	json_object_set_new(o, "action", store_json_text(st, 2));
+	json_object_set_new(o, "key", store_json_text(st, 3));
+	json_object_set_new(o, "state", store_json_text(st, 4));
+	json_object_set_new(o, "attempts",
+			    json_integer(sqlite3_column_int64(st, 5)));
+	store_json_set_time(o, "not_before", st, 6);
+	store_json_set_time(o, "next_attempt_at", st, 7);
+	store_json_set_time(o, "created_at", st, 8);
+	json_object_set_new(o, "last_error", store_json_text(st, 9));
+	json_object_set_new(o, "shop_ref", store_json_text(st, 10));
+	store_json_set_time(o, "delivered_at", st, 11);
+	return o;
+}
+
+static int outbox_collect(struct store *s, sqlite3_stmt *st, json_t *arr)
+{
+	int rc, r = 0;
+
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		json_t *o = outbox_row_json(st);
+
+		if (!o || json_array_append_new(arr, o) < 0) {
+			r = store_failf(s, -ENOMEM, "out of memory");
+			break;
+		}
+	}
+	if (!r && rc != SQLITE_DONE)
+		r = store_fail(s, rc);
+	store_stmt_done(st);
+	return r;
+}
+
+int store_outbox_json_for_receipt(struct store *s, int64_t receipt_id,
+				  json_t *arr)
+{
+	sqlite3_stmt *st;
+
+	st = store_stmt(s, STMT_OBX_LIST_RECEIPT,
+			"SELECT " OUTBOX_COLUMNS " FROM outbox "
+			"WHERE receipt_id = ? ORDER BY id");
+	if (!st)
+		return -EIO;
+	sqlite3_bind_int64(st, 1, receipt_id);
+	return outbox_collect(s, st, arr);
+}
+
+int store_outbox_next_due(struct store *s, int64_t now, struct outbox_row *out)
+{
+	const unsigned char *payload;
+	sqlite3_stmt *st;
+	int rc, r = 0;
+
+	if (!s || !out)
+		return -EINVAL;
+	memset(out, 0, sizeof(*out));
+	st = store_stmt(s, STMT_OBX_NEXT_DUE,
+			"SELECT " OUTBOX_COLUMNS " FROM outbox "
+			"WHERE state = 'pending' AND not_before <= ?1 "
+			"AND next_attempt_at <= ?1 ORDER BY id LIMIT 1");
+	if (!st)
+		return -EIO;
+	sqlite3_bind_int64(st, 1, now);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_DONE) {
+		r = -ENOENT;
+		goto out;
+	}
+	if (rc != SQLITE_ROW) {
+		r = store_fail(s, rc);
+		goto out;
+	}
+	out->id = sqlite3_column_int64(st, 0);
+	out->receipt_id = sqlite3_column_int64(st, 1);
+	store_col_copy(st, 2, out->action, sizeof(out->action));
+	store_col_copy(st, 3, out->key, sizeof(out->key));
+	store_col_copy(st, 4, out->state, sizeof(out->state));
+	out->attempts = sqlite3_column_int(st, 5);
+	out->not_before = sqlite3_column_int64(st, 6);
+	out->next_attempt_at = sqlite3_column_int64(st, 7);
+	out->created_at = sqlite3_column_int64(st, 8);
+	payload = sqlite3_column_text(st, 12);
+	out->payload = strdup(payload ? (const char *)payload : "");
+	if (!out->payload)
+		r = store_failf(s, -ENOMEM, "out of memory");
+out:
+	store_stmt_done(st);
+	return r;
+}
+
+int store_outbox_next_time(struct store *s, int64_t *when)
+{
+	sqlite3_stmt *st;
+	int rc, r = 0;
+
+	if (!s || !when)
+		return -EINVAL;
+	st = store_stmt(s, STMT_OBX_NEXT_TIME,
+			"SELECT min(max(not_before, next_attempt_at)) "
+			"FROM outbox WHERE state = 'pending'");
+	if (!st)
+		return -EIO;
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW && sqlite3_column_type(st, 0) != SQLITE_NULL)
+		*when = sqlite3_column_int64(st, 0);
+	else if (rc == SQLITE_ROW)
+		r = -ENOENT;
+	else
+		r = store_fail(s, rc);
+	store_stmt_done(st);
+	return r;
+}
+
+/* The state of row @id, or -ENOENT. */
+static int outbox_state(struct store *s, int64_t id, char state[12])
+{
+	sqlite3_stmt *st;
+	int rc, r = 0;
+
+	st = store_stmt(s, STMT_OBX_STATE,
+			"SELECT state FROM outbox WHERE id = ?");
+	if (!st)
+		return -EIO;
+	sqlite3_bind_int64(st, 1, id);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW)
+		store_col_copy(st, 0, state, 12);
+	else if (rc == SQLITE_DONE)
+		r = store_failf(s, -ENOENT, "no outbox row %" PRId64, id);
+	else
+		r = store_fail(s, rc);
+	store_stmt_done(st);
+	return r;
+}
+
+/*
+ * Apply one state change to row @id in a transaction with its audit entry.
+ * @st is bound by the caller except for the last parameter, the id.
+ * @allowed lists the states the change applies to.
+ */
+static int outbox_change(struct store *s, int64_t id, sqlite3_stmt *st,
+			 int id_param, const char *const *allowed,
+			 const char *actor, const char *action, json_t *detail,
+			 int64_t now)
+{
+	char state[12], subject[40];
+	bool ok = false;
+	int r;
+
+	r = store_tx_begin(s);
+	if (r < 0)
+		goto fail_nostmt;
+	r = outbox_state(s, id, state);
+	if (r < 0)
+		goto fail;
+	for (int i = 0; allowed[i]; i++)
+		ok |= !strcmp(state, allowed[i]);
+	if (!ok) {
+		r = store_failf(s, -EALREADY,
+				"outbox row %" PRId64
+				" is %s; %s does not apply",
+				id, state, action);
+		goto fail;
+	}
+	sqlite3_bind_int64(st, id_param, id);
+	r = store_step_done(s, st);
+	st = NULL;
+	if (r < 0)
+		goto fail;
+	snprintf(subject, sizeof(subject), "outbox:%" PRId64, id);
+	r = store_audit_append_json(s, actor, action, subject, detail, now);
+	detail = NULL;
+	if (r < 0)
+		goto fail;
+	return store_tx_commit(s);
+fail:
+	store_tx_rollback(s);
+fail_nostmt:
+	if (st)
+		store_stmt_done(st);
+	json_decref(detail);
+	return r;
+}
+
+static const char *const outbox_only_pending[] = {"pending", NULL};
+
+int store_outbox_mark_done(struct store *s, int64_t id, const char *shop_ref,
+			   int64_t now)
+{
+	/* dead rows too: a late answer from the shop is still the truth. */
+	static const char *const allowed[] = {"pending", "dead", NULL};
+	sqlite3_stmt *st;
+
+	if (!s)
+		return -EINVAL;
+	st = store_stmt(s, STMT_OBX_DONE,
+			"UPDATE outbox SET state = 'done', "
+			"attempts = attempts + 1, shop_ref = ?, "
+			"delivered_at = ?, updated_at = ?, last_error = NULL "
+			"WHERE id = ?");
+	if (!st)
+		return -EIO;
+	if (shop_ref)
+		sqlite3_bind_text(st, 1, shop_ref, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 2, now);
+	sqlite3_bind_int64(st, 3, now);
+	return outbox_change(s, id, st, 4, allowed, "outbox", "outbox.done",
+			     json_pack("{s:s?}", "shop_ref", shop_ref), now);
+}
+
+int store_outbox_mark_retry(struct store *s, int64_t id, int64_t next_at,
+			    const char *error, int64_t now)
+{
+	sqlite3_stmt *st;
+
+	if (!s)
+		return -EINVAL;
+	st = store_stmt(s, STMT_OBX_RETRY,
+			"UPDATE outbox SET attempts = attempts + 1, "
+			"next_attempt_at = ?, last_error = ?, updated_at = ? "
+			"WHERE id = ?");
+	if (!st)
+		return -EIO;
+	sqlite3_bind_int64(st, 1, next_at);
+	if (error)
+		sqlite3_bind_text(st, 2, error, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 3, now);
+	return outbox_change(s, id, st, 4, outbox_only_pending, "outbox",
+			     "outbox.retry",
+			     json_pack("{s:s?,s:I}", "error", error,
+				       "next_attempt_at", (json_int_t)next_at),
+			     now);
+}
+
+int store_outbox_mark_dead(struct store *s, int64_t id, const char *error,
+			   int64_t now)
+{
+	sqlite3_stmt *st;
+
+	if (!s)
+		return -EINVAL;
+	st = store_stmt(s, STMT_OBX_DEAD,
+			"UPDATE outbox SET state = 'dead', "
+			"attempts = attempts + 1, last_error = ?, "
+			"updated_at = ? WHERE id = ?");
+	if (!st)
+		return -EIO;
+	if (error)
+		sqlite3_bind_text(st, 1, error, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 2, now);
+	return outbox_change(s, id, st, 3, outbox_only_pending, "outbox",
+			     "outbox.dead", json_pack("{s:s?}", "error", error),
+			     now);
+}
+
+int store_outbox_retry(struct store *s, int64_t id, const char *actor,
+		       int64_t now)
+{
+	static const char *const allowed[] = {"pending", "dead", NULL};
+	sqlite3_stmt *st;
+
+	if (!s)
+		return -EINVAL;
+	/* An operator asking for it now also ends a grace period; the
+	 * attempt count is kept as history. */
+	st = store_stmt(s, STMT_OBX_MANUAL_RETRY,
+			"UPDATE outbox SET state = 'pending', "
+			"next_attempt_at = ?1, "
+			"not_before = min(not_before, ?1), updated_at = ?1 "
+			"WHERE id = ?2");
+	if (!st)
+		return -EIO;
+	sqlite3_bind_int64(st, 1, now);
+	return outbox_change(s, id, st, 2, allowed, actor,
+			     "outbox.retry_manual", NULL, now);
+}
+
+int store_outbox_list(struct store *s, const char *state, int limit,
+		      json_t **out)
+{
+	sqlite3_stmt *st;
+	json_t *arr;
+	int r;
+
+	if (!s || !out)
+		return -EINVAL;
+	*out = NULL;
+	if (state && !outbox_state_valid(state))
+		return store_failf(s, -EINVAL, "unknown outbox state '%s'",
+				   state);
+	if (state)
+		st = store_stmt(s, STMT_OBX_LIST_STATE,
+				"SELECT " OUTBOX_COLUMNS " FROM outbox "
+				"WHERE state = ?2 ORDER BY id DESC LIMIT ?1");
+	else
+		st = store_stmt(s, STMT_OBX_LIST,
+				"SELECT " OUTBOX_COLUMNS " FROM outbox "
+				"ORDER BY id DESC LIMIT ?1");
+	if (!st)
+		return -EIO;
+	sqlite3_bind_int(st, 1, limit > 0 ? limit : -1);
+	if (state)
+		sqlite3_bind_text(st, 2, state, -1, SQLITE_STATIC);
+	arr = json_array();
+	if (!arr) {
+		store_stmt_done(st);
+		return -ENOMEM;
+	}
+	r = outbox_collect(s, st, arr);
+	if (r < 0) {
+		json_decref(arr);
+		return r;
+	}
+	*out = arr;
+	return 0;
+}
+
+int store_outbox_count(struct store *s, const char *state, int64_t *n)
+{
+	sqlite3_stmt *st;
+	int rc, r = 0;
+
+	if (!s || !n)
+		return -EINVAL;
+	if (state && !outbox_state_valid(state))
+		return store_failf(s, -EINVAL, "unknown outbox state '%s'",
+				   state);
+	if (state)
+		st = store_stmt(s, STMT_OBX_COUNT_STATE,
+				"SELECT count(*) FROM outbox WHERE state = ?");
+	else
+		st = store_stmt(s, STMT_OBX_COUNT,
+				"SELECT count(*) FROM outbox");
+	if (!st)
+		return -EIO;
+	if (state)
+		sqlite3_bind_text(st, 1, state, -1, SQLITE_STATIC);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW)
+		*n = sqlite3_column_int64(st, 0);
+	else
+		r = store_fail(s, rc);
+	store_stmt_done(st);
+	return r;
+}

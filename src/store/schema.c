@@ -1,0 +1,285 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Schema migrations, keyed by PRAGMA user_version.  Each step runs in its
+ * own IMMEDIATE transaction together with the version bump, so a power cut
+ * leaves the file at one version or the next, never in between.
+ *
+ * Steps are only ever appended: a released step is never edited, because
+ * files in the field have already run it.  A file with a version newer than
+ * this build knows is refused (-EROFS) rather than guessed at.
+ */
+#include <errno.h>
+#include <stdio.h>
+
+#include "store_internal.h"
+
+static const char schema_v1[] =
+    "CREATE TABLE expected ("
+    " id INTEGER PRIMARY KEY,"
+    " rma TEXT NOT NULL DEFAULT '',"
+    " rma_key TEXT NOT NULL DEFAULT '',"
+    " order_ref TEXT NOT NULL DEFAULT '',"
+    " order_key TEXT NOT NULL DEFAULT '',"
+    " shop TEXT NOT NULL DEFAULT '',"
+    " kind TEXT NOT NULL"
+    "  CHECK (kind IN ('withdrawal', 'complaint', 'shipment')),"
+    " currency TEXT NOT NULL CHECK (length(currency) = 3),"
+    " delivered_at INTEGER NOT NULL,"
+    " requested_at INTEGER NOT NULL DEFAULT 0,"
+    " delivery_basic_minor INTEGER NOT NULL DEFAULT 0"
+    "  CHECK (delivery_basic_minor >= 0),"
+    " created_at INTEGER NOT NULL,"
+    " updated_at INTEGER NOT NULL,"
+    " CHECK (rma_key <> '' OR order_key <> '')"
+    ");"
+    "CREATE UNIQUE INDEX expected_by_rma ON expected(rma_key)"
+    " WHERE rma_key <> '';"
+    "CREATE UNIQUE INDEX expected_by_order_without_rma"
+    " ON expected(order_key) WHERE rma_key = '';"
+    "CREATE INDEX expected_by_order ON expected(order_key);"
+    "CREATE INDEX expected_by_updated ON expected(updated_at);"
+
+    "CREATE TABLE expected_item ("
+    " expected_id INTEGER NOT NULL"
+    "  REFERENCES expected(id) ON DELETE CASCADE,"
+    " idx INTEGER NOT NULL CHECK (idx >= 0 AND idx < 16),"
+    " sku TEXT NOT NULL DEFAULT '',"
+    " gtin TEXT NOT NULL DEFAULT '',"
+    " name TEXT NOT NULL DEFAULT '',"
+    " category TEXT NOT NULL DEFAULT '',"
+    " quantity INTEGER NOT NULL CHECK (quantity >= 0),"
+    " unit_price_minor INTEGER NOT NULL CHECK (unit_price_minor >= 0),"
+    " weight_g INTEGER NOT NULL CHECK (weight_g >= 0),"
+    " personalised INTEGER NOT NULL CHECK (personalised IN (0, 1)),"
+    " made_to_order INTEGER NOT NULL CHECK (made_to_order IN (0, 1)),"
+    " perishable INTEGER NOT NULL CHECK (perishable IN (0, 1)),"
+    " sealed_hygiene INTEGER NOT NULL CHECK (sealed_hygiene IN (0, 1)),"
+    " PRIMARY KEY (expected_id, idx)"
+    ") WITHOUT ROWID;"
+
+    "CREATE TABLE expected_code ("
+    " expected_id INTEGER NOT NULL"
+    "  REFERENCES expected(id) ON DELETE CASCADE,"
+    " pos INTEGER NOT NULL CHECK (pos >= 0 AND pos < 4),"
+    " code TEXT NOT NULL CHECK (code <> ''),"
+    " code_key TEXT NOT NULL CHECK (code_key <> ''),"
+    " PRIMARY KEY (expected_id, pos)"
+    ") WITHOUT ROWID;"
+    "CREATE INDEX expected_code_by_key ON expected_code(code_key);"
+
+    "CREATE TABLE clerk ("
+    " badge TEXT PRIMARY KEY CHECK (badge <> ''),"
+    " name TEXT NOT NULL,"
+    " created_at INTEGER NOT NULL,"
+    " updated_at INTEGER NOT NULL"
+    ");"
+
+    "CREATE TABLE receipt ("
+    " id INTEGER PRIMARY KEY,"
+    " routine TEXT NOT NULL CHECK (routine IN ('return', 'ship_qc')),"
+    " desk TEXT NOT NULL,"
+    " clerk TEXT NOT NULL,"
+    " code TEXT NOT NULL,"
+    " expected_id INTEGER REFERENCES expected(id),"
+    " state TEXT NOT NULL DEFAULT 'open'"
+    "  CHECK (state IN ('open', 'decided', 'cancelled', 'undone')),"
+    " received_at INTEGER NOT NULL,"
+    " weighed INTEGER NOT NULL DEFAULT 0 CHECK (weighed IN (0, 1)),"
+    " weight_g INTEGER CHECK (weight_g IS NULL OR weight_g >= 0),"
+    " weight_mismatch INTEGER NOT NULL DEFAULT 0"
+    "  CHECK (weight_mismatch IN (0, 1)),"
+    " verdict TEXT CHECK (verdict IS NULL OR verdict IN ('accept',"
+    "  'partial', 'reject', 'hold', 'qc_passed', 'qc_failed')),"
+    " refund_minor INTEGER NOT NULL DEFAULT 0 CHECK (refund_minor >= 0),"
+    " currency TEXT CHECK (currency IS NULL OR length(currency) = 3),"
+    " decided_at INTEGER,"
+    " decided_by TEXT,"
+    " overridden INTEGER NOT NULL DEFAULT 0 CHECK (overridden IN (0, 1)),"
+    " override_reason TEXT,"
+    " proposal_json TEXT,"
+    " decisions INTEGER NOT NULL DEFAULT 0 CHECK (decisions >= 0),"
+    " undone_at INTEGER,"
+    " cancelled_at INTEGER,"
+    " CHECK (state <> 'decided' OR (verdict IS NOT NULL"
+    "  AND decided_at IS NOT NULL))"
+    ");"
+    "CREATE INDEX receipt_by_received ON receipt(received_at);"
+    "CREATE INDEX receipt_by_expected ON receipt(expected_id);"
+    "CREATE INDEX receipt_by_state ON receipt(state);"
+
+    "CREATE TABLE receipt_item_scan ("
+    " id INTEGER PRIMARY KEY,"
+    " receipt_id INTEGER NOT NULL REFERENCES receipt(id),"
+    " item_index INTEGER NOT NULL CHECK (item_index >= -1"
+    "  AND item_index < 16),"
+    " gtin TEXT NOT NULL,"
+    " serial TEXT,"
+    " scanned_at INTEGER NOT NULL,"
+    " clerk TEXT NOT NULL"
+    ");"
+    "CREATE INDEX item_scan_by_receipt ON receipt_item_scan(receipt_id);"
+
+    "CREATE TABLE checklist_answer ("
+    " id INTEGER PRIMARY KEY,"
+    " receipt_id INTEGER NOT NULL REFERENCES receipt(id),"
+    " template_id TEXT NOT NULL CHECK (template_id <> ''),"
+    " template_version INTEGER NOT NULL CHECK (template_version >= 0),"
+    " step TEXT NOT NULL CHECK (step <> ''),"
+    " answer TEXT NOT NULL,"
+    " answered_at INTEGER NOT NULL,"
+    " clerk TEXT NOT NULL"
+    ");"
+    "CREATE INDEX answer_by_receipt ON checklist_answer(receipt_id);"
+
+    "CREATE TABLE photo ("
+    " id INTEGER PRIMARY KEY,"
+    " receipt_id INTEGER NOT NULL REFERENCES receipt(id),"
+    " sha256 TEXT NOT NULL CHECK (length(sha256) = 64"
+    "  AND sha256 NOT GLOB '*[^0-9a-f]*'),"
+    " path TEXT NOT NULL CHECK (path <> ''),"
+    " bytes INTEGER NOT NULL CHECK (bytes >= 0),"
+    " step TEXT NOT NULL,"
+    " taken_at INTEGER NOT NULL,"
+    " clerk TEXT NOT NULL"
+    ");"
+    "CREATE INDEX photo_by_receipt ON photo(receipt_id);"
+    "CREATE INDEX photo_by_sha256 ON photo(sha256);"
+
+    "CREATE TABLE label ("
+    " id INTEGER PRIMARY KEY,"
+    " receipt_id INTEGER NOT NULL REFERENCES receipt(id),"
+    " zpl TEXT NOT NULL,"
+    " created_at INTEGER NOT NULL,"
+    " printed INTEGER CHECK (printed IS NULL OR printed IN (0, 1)),"
+    " print_detail TEXT,"
+    " printed_at INTEGER"
+    ");"
+    "CREATE INDEX label_by_receipt ON label(receipt_id);"
+
+    "CREATE TABLE outbox ("
+    " id INTEGER PRIMARY KEY,"
+    " receipt_id INTEGER REFERENCES receipt(id),"
+    " action TEXT NOT NULL CHECK (action <> '' AND length(action) < 32),"
+    " idempotency_key TEXT NOT NULL UNIQUE CHECK (idempotency_key <> ''"
+    "  AND length(idempotency_key) < 96),"
+    " payload TEXT NOT NULL,"
+    " state TEXT NOT NULL DEFAULT 'pending'"
+    "  CHECK (state IN ('pending', 'done', 'dead', 'cancelled')),"
+    " attempts INTEGER NOT NULL DEFAULT 0 CHECK (attempts >= 0),"
+    " not_before INTEGER NOT NULL,"
+    " next_attempt_at INTEGER NOT NULL,"
+    " last_error TEXT,"
+    " shop_ref TEXT,"
+    " created_at INTEGER NOT NULL,"
+    " updated_at INTEGER NOT NULL,"
+    " delivered_at INTEGER"
+    ");"
+    "CREATE INDEX outbox_by_state ON outbox(state, next_attempt_at);"
+    "CREATE INDEX outbox_by_receipt ON outbox(receipt_id);"
+
+    "CREATE TABLE audit ("
+    " id INTEGER PRIMARY KEY,"
+    " at INTEGER NOT NULL,"
+    " actor TEXT NOT NULL,"
+    " action TEXT NOT NULL,"
+    " subject TEXT NOT NULL,"
+    " detail TEXT,"
+    " prev_hash TEXT NOT NULL CHECK (length(prev_hash) = 64),"
+    " hash TEXT NOT NULL CHECK (length(hash) = 64)"
+    ");"
+    /* The head makes deleting the newest entries detectable too. */
+    "CREATE TABLE audit_head ("
+    " one INTEGER PRIMARY KEY CHECK (one = 1),"
+    " last_id INTEGER NOT NULL,"
+    " last_hash TEXT NOT NULL CHECK (length(last_hash) = 64)"
+    ");"
+    "INSERT INTO audit_head VALUES (1, 0, "
+    "'0000000000000000000000000000000000000000000000000000000000000000');"
+    /* Append-only for honest code; the hash chain catches the rest. */
+    "CREATE TRIGGER audit_no_update BEFORE UPDATE ON audit BEGIN"
+    " SELECT RAISE(ABORT, 'the audit log is append-only'); END;"
+    "CREATE TRIGGER audit_no_delete BEFORE DELETE ON audit BEGIN"
+    " SELECT RAISE(ABORT, 'the audit log is append-only'); END;";
+
+static const char *const schema_steps[STORE_SCHEMA_VERSION] = {
+    schema_v1,
+};
+
+static int schema_user_version(struct store *s, int *version)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	/* Not cached: used once per open. */
+	rc = sqlite3_prepare_v2(s->db, "PRAGMA user_version", -1, &st, NULL);
+	if (rc != SQLITE_OK)
+		return store_fail(s, rc);
+	rc = sqlite3_step(st);
+	if (rc != SQLITE_ROW) {
+		int r = store_fail(s, rc);
+
+		sqlite3_finalize(st);
+		return r;
+	}
+	*version = sqlite3_column_int(st, 0);
+	sqlite3_finalize(st);
+	return 0;
+}
+
+int store_schema_migrate(struct store *s, char *err, size_t errlen)
+{
+	for (;;) {
+		char bump[64];
+		int version = 0, r, rc;
+
+		/* Taking the write lock up front is also how a station
+		 * finds out that another process holds the file. */
+		r = store_tx_begin(s);
+		if (r < 0)
+			goto fail;
+		r = schema_user_version(s, &version);
+		if (r < 0)
+			goto fail_tx;
+		if (version > STORE_SCHEMA_VERSION || version < 0) {
+			store_tx_rollback(s);
+			snprintf(err, errlen,
+				 "database %s has schema version %d, made by a "
+				 "newer retour (this one knows up to %d); "
+				 "upgrade retour or use another file",
+				 s->path, version, STORE_SCHEMA_VERSION);
+			return -EROFS;
+		}
+		if (version == STORE_SCHEMA_VERSION)
+			return store_tx_commit(s);
+
+		rc = sqlite3_exec(s->db, schema_steps[version], NULL, NULL,
+				  NULL);
+		if (rc != SQLITE_OK) {
+			r = store_fail(s, rc);
+			goto fail_tx;
+		}
+		snprintf(bump, sizeof(bump), "PRAGMA user_version = %d",
+			 version + 1);
+		rc = sqlite3_exec(s->db, bump, NULL, NULL, NULL);
+		if (rc != SQLITE_OK) {
+			r = store_fail(s, rc);
+			goto fail_tx;
+		}
+		r = store_tx_commit(s);
+		if (r < 0)
+			goto fail;
+		continue;
+	fail_tx:
+		store_tx_rollback(s);
+	fail:
+		if (r == -EBUSY)
+			snprintf(err, errlen,
+				 "database %s is locked by another process "
+				 "(is a second retourd running?)",
+				 s->path);
+		else
+			snprintf(err, errlen, "cannot migrate database %s: %s",
+				 s->path, s->errmsg);
+		return r;
+	}
+}

@@ -1,0 +1,875 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Unit tests for the store: each test gets a fresh directory from mkdtemp
+ * and a real SQLite file in it.  Tampering, corruption and locking are done
+ * with raw SQLite calls or plain file writes, the way they happen in the
+ * field.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <ftw.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+#include <sqlite3.h>
+
+#include "retour/store.h"
+
+/* 2026-11-20T10:00:00Z */
+#define T0 (INT64_C(1795168800) * USEC_PER_SEC)
+#define GRACE (30 * USEC_PER_SEC)
+
+struct store_fixture {
+	char dir[64];
+	char path[128];
+	struct store *s;
+};
+
+static int store_test_rm(const char *path, const struct stat *sb, int flag,
+			 struct FTW *ftw)
+{
+	return remove(path);
+}
+
+static int store_setup(void **state)
+{
+	struct store_fixture *f = calloc(1, sizeof(*f));
+	char err[256];
+
+	assert_non_null(f);
+	strcpy(f->dir, "/tmp/retour-store-XXXXXX");
+	assert_non_null(mkdtemp(f->dir));
+	snprintf(f->path, sizeof(f->path), "%s/retour.db", f->dir);
+	assert_int_equal(store_open(f->path, &f->s, err, sizeof(err)), 0);
+	*state = f;
+	return 0;
+}
+
+static int store_teardown(void **state)
+{
+	struct store_fixture *f = *state;
+
+	store_close(f->s);
+	nftw(f->dir, store_test_rm, 8, FTW_DEPTH | FTW_PHYS);
+	free(f);
+	return 0;
+}
+
+/* Run SQL on the file through a separate, raw connection. */
+static int raw_exec(const char *path, const char *sql)
+{
+	sqlite3 *db;
+	int rc;
+
+	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+	rc = sqlite3_exec(db, sql, NULL, NULL, NULL);
+	sqlite3_close(db);
+	return rc;
+}
+
+static void expected_fill(struct expected_return *er, const char *rma,
+			  const char *order, const char *code)
+{
+	memset(er, 0, sizeof(*er));
+	snprintf(er->rma, sizeof(er->rma), "%s", rma);
+	snprintf(er->order_ref, sizeof(er->order_ref), "%s", order);
+	snprintf(er->shop, sizeof(er->shop), "demo");
+	if (code) {
+		snprintf(er->lookup_codes[0], RETURN_REF_LEN, "%s", code);
+		er->n_lookup_codes = 1;
+	}
+	er->kind = RETURN_WITHDRAWAL;
+	memcpy(er->currency, "PLN", 4);
+	er->delivered_at = T0 - 5 * USEC_PER_DAY;
+	er->delivery_basic_minor = 1299;
+	er->n_items = 2;
+	snprintf(er->items[0].sku, RETURN_REF_LEN, "SKU-1");
+	snprintf(er->items[0].gtin, 16, "5901234123457");
+	snprintf(er->items[0].name, RETURN_NAME_LEN, "Kettle");
+	er->items[0].quantity = 1;
+	er->items[0].unit_price_minor = 15900;
+	er->items[0].weight_g = 1200;
+	snprintf(er->items[1].sku, RETURN_REF_LEN, "SKU-2");
+	er->items[1].quantity = 2;
+	er->items[1].unit_price_minor = 2500;
+	er->items[1].weight_g = 150;
+	er->items[1].sealed_hygiene = true;
+}
+
+static int64_t receipt_open_for(struct store *s, int64_t expected_id,
+				const char *code)
+{
+	struct receipt_open ro = {
+	    .expected_id = expected_id,
+	    .routine = ROUTINE_RETURN,
+	    .desk = "desk-1",
+	    .clerk = "anna",
+	    .received_at = T0,
+	};
+	int64_t id = 0;
+
+	snprintf(ro.code, sizeof(ro.code), "%s", code);
+	assert_int_equal(store_receipt_open(s, &ro, &id), 0);
+	assert_true(id > 0);
+	return id;
+}
+
+static struct decision_record decision_accept(void)
+{
+	struct decision_record d = {
+	    .verdict = "accept",
+	    .proposal_json = "{\"verdict\":\"accept\",\"reasons\":[]}",
+	    .refund_minor = 15900,
+	    .currency = "PLN",
+	    .decided_by = "anna",
+	    .decided_at = T0 + 60 * USEC_PER_SEC,
+	    .label_zpl = "^XA^FDRMA-1^FS^XZ",
+	};
+	return d;
+}
+
+static void outbox_fill(struct outbox_new *o, int64_t receipt_id, int seq,
+			int64_t not_before)
+{
+	static const char *const actions[] = {"refund.requested",
+					      "return.decided"};
+
+	for (int i = 0; i < 2; i++) {
+		o[i].action = actions[i];
+		snprintf(o[i].key, sizeof(o[i].key), "r%lld-d%d-%s",
+			 (long long)receipt_id, seq, actions[i]);
+		o[i].payload = "{\"amount\":15900}";
+		o[i].not_before = not_before;
+	}
+}
+
+static int64_t count_outbox(struct store *s, const char *state)
+{
+	int64_t n = -1;
+
+	assert_int_equal(store_outbox_count(s, state, &n), 0);
+	return n;
+}
+
+/* ---- open, migrations, reopen ---- */
+
+static void test_store_new_file_is_migrated(void **state)
+{
+	struct store_fixture *f = *state;
+	sqlite3_stmt *st;
+	sqlite3 *db;
+	int64_t checked = -1, bad = -1;
+	char msg[128];
+
+	assert_int_equal(sqlite3_open(f->path, &db), SQLITE_OK);
+	assert_int_equal(
+	    sqlite3_prepare_v2(db, "PRAGMA user_version", -1, &st, NULL),
+	    SQLITE_OK);
+	assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+	assert_true(sqlite3_column_int(st, 0) >= 1);
+	sqlite3_finalize(st);
+	assert_int_equal(
+	    sqlite3_prepare_v2(db, "PRAGMA journal_mode", -1, &st, NULL),
+	    SQLITE_OK);
+	assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+	assert_string_equal((const char *)sqlite3_column_text(st, 0), "wal");
+	sqlite3_finalize(st);
+	sqlite3_close(db);
+
+	assert_int_equal(store_check(f->s, msg, sizeof(msg)), 0);
+	assert_string_equal(msg, "ok");
+	assert_int_equal(store_audit_verify(f->s, &checked, &bad), 0);
+	assert_int_equal(checked, 0);
+	assert_true(store_size_bytes(f->s) > 0);
+}
+
+static void test_store_reopen_keeps_data(void **state)
+{
+	struct store_fixture *f = *state;
+	struct expected_return er, got;
+	int64_t n = 0, checked = 0, bad = 0;
+	char err[256], name[64];
+
+	expected_fill(&er, "RMA-1001", "ORD-77", "QR-AAA");
+	assert_int_equal(store_expected_put(f->s, &er, "api", T0), 0);
+	assert_int_equal(store_clerk_put(f->s, "B-42", "Anna Nowak", T0), 0);
+	receipt_open_for(f->s, er.id, "RMA-1001");
+	store_close(f->s);
+
+	assert_int_equal(store_open(f->path, &f->s, err, sizeof(err)), 0);
+	assert_int_equal(store_expected_find(f->s, "RMA-1001", &got), 0);
+	assert_int_equal(got.id, er.id);
+	assert_int_equal(got.n_items, 2);
+	assert_int_equal(store_count_receipts(f->s, &n), 0);
+	assert_int_equal(n, 1);
+	assert_int_equal(store_clerk_by_badge(f->s, "B-42", name, sizeof(name)),
+			 0);
+	assert_string_equal(name, "Anna Nowak");
+	assert_int_equal(store_clerk_by_badge(f->s, "B-43", name, sizeof(name)),
+			 -ENOENT);
+	assert_int_equal(store_audit_verify(f->s, &checked, &bad), 0);
+	assert_int_equal(checked, 3);
+}
+
+static void test_store_newer_schema_refused(void **state)
+{
+	struct store_fixture *f = *state;
+	struct store *s2 = NULL;
+	char err[256];
+
+	store_close(f->s);
+	f->s = NULL;
+	assert_int_equal(raw_exec(f->path, "PRAGMA user_version = 99"),
+			 SQLITE_OK);
+	assert_int_equal(store_open(f->path, &s2, err, sizeof(err)), -EROFS);
+	assert_null(s2);
+	assert_non_null(strstr(err, "newer retour"));
+	assert_non_null(strstr(err, f->path));
+}
+
+static void file_read_all(const char *path, unsigned char *buf, size_t len)
+{
+	FILE *fp = fopen(path, "rb");
+
+	assert_non_null(fp);
+	assert_int_equal(fread(buf, 1, len, fp), len);
+	fclose(fp);
+}
+
+static void test_store_garbage_file_untouched(void **state)
+{
+	struct store_fixture *f = *state;
+	unsigned char garbage[8192], after[8192];
+	char path[160], wal[170], err[256];
+	struct store *s2 = NULL;
+	struct stat stbuf;
+	FILE *fp;
+
+	for (size_t i = 0; i < sizeof(garbage); i++)
+		garbage[i] = (unsigned char)(i * 131 + 7);
+	snprintf(path, sizeof(path), "%s/garbage.db", f->dir);
+	fp = fopen(path, "wb");
+	assert_non_null(fp);
+	assert_int_equal(fwrite(garbage, 1, sizeof(garbage), fp),
+			 sizeof(garbage));
+	fclose(fp);
+
+	assert_int_equal(store_open(path, &s2, err, sizeof(err)), -EIO);
+	assert_null(s2);
+	assert_non_null(strstr(err, "not a database"));
+	assert_non_null(strstr(err, path));
+
+	assert_int_equal(stat(path, &stbuf), 0);
+	assert_int_equal(stbuf.st_size, sizeof(garbage));
+	file_read_all(path, after, sizeof(after));
+	assert_memory_equal(garbage, after, sizeof(garbage));
+	snprintf(wal, sizeof(wal), "%s-wal", path);
+	assert_int_not_equal(access(wal, F_OK), 0);
+}
+
+static void test_store_damaged_pages_refused(void **state)
+{
+	struct store_fixture *f = *state;
+	struct expected_return er;
+	struct store *s2 = NULL;
+	unsigned char junk[4096];
+	char err[256];
+	struct stat stbuf;
+	int fd;
+
+	/* Enough rows for several pages, then checkpoint into the file. */
+	for (int i = 0; i < 40; i++) {
+		char rma[32];
+
+		snprintf(rma, sizeof(rma), "RMA-%d", i);
+		expected_fill(&er, rma, "ORD", NULL);
+		assert_int_equal(store_expected_put(f->s, &er, "api", T0), 0);
+	}
+	store_close(f->s);
+	f->s = NULL;
+
+	assert_int_equal(stat(f->path, &stbuf), 0);
+	assert_true(stbuf.st_size >= 8 * 4096);
+	memset(junk, 0xa5, sizeof(junk));
+	fd = open(f->path, O_WRONLY);
+	assert_true(fd >= 0);
+	/* Every page but the first (header and schema). */
+	for (off_t off = 4096; off < stbuf.st_size; off += 4096)
+		assert_int_equal(pwrite(fd, junk, sizeof(junk), off),
+				 sizeof(junk));
+	close(fd);
+
+	assert_int_equal(store_open(f->path, &s2, err, sizeof(err)), -EIO);
+	assert_null(s2);
+	assert_non_null(strstr(err, f->path));
+}
+
+static void test_store_locked_file_busy(void **state)
+{
+	struct store_fixture *f = *state;
+	struct store *s2 = NULL;
+	struct timespec a, b;
+	char err[256];
+	sqlite3 *db;
+	double secs;
+
+	store_close(f->s);
+	f->s = NULL;
+	assert_int_equal(sqlite3_open(f->path, &db), SQLITE_OK);
+	assert_int_equal(sqlite3_exec(db, "BEGIN EXCLUSIVE", NULL, NULL, NULL),
+			 SQLITE_OK);
+
+	clock_gettime(CLOCK_MONOTONIC, &a);
+	assert_int_equal(store_open(f->path, &s2, err, sizeof(err)), -EBUSY);
+	clock_gettime(CLOCK_MONOTONIC, &b);
+	secs = (double)(b.tv_sec - a.tv_sec) + (b.tv_nsec - a.tv_nsec) / 1e9;
+	assert_null(s2);
+	assert_non_null(strstr(err, "locked by another process"));
+	assert_true(secs >= 1.5 && secs < 3.5);
+
+	sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
+	sqlite3_close(db);
+	assert_int_equal(store_open(f->path, &f->s, err, sizeof(err)), 0);
+}
+
+/* ---- expected returns ---- */
+
+static void test_store_expected_find_by_each_code(void **state)
+{
+	struct store_fixture *f = *state;
+	struct expected_return er, older, got;
+
+	expected_fill(&older, "RMA-0999", "ORD-77", NULL);
+	assert_int_equal(store_expected_put(f->s, &older, "api", T0), 0);
+	expected_fill(&er, "RMA-1001", "ORD-77", "qr-abc-9");
+	assert_int_equal(store_expected_put(f->s, &er, "api", T0 + 1), 0);
+	assert_true(er.id > older.id);
+
+	assert_int_equal(store_expected_find(f->s, "RMA-1001", &got), 0);
+	assert_int_equal(got.id, er.id);
+	assert_string_equal(got.rma, "RMA-1001");
+	assert_string_equal(got.currency, "PLN");
+	assert_int_equal(got.delivery_basic_minor, 1299);
+	assert_int_equal(got.n_items, 2);
+	assert_string_equal(got.items[0].gtin, "5901234123457");
+	assert_true(got.items[1].sealed_hygiene);
+	assert_false(got.items[0].sealed_hygiene);
+	assert_int_equal(got.n_lookup_codes, 1);
+	assert_string_equal(got.lookup_codes[0], "qr-abc-9");
+
+	/* Letters match whatever their case. */
+	assert_int_equal(store_expected_find(f->s, "rma-0999", &got), 0);
+	assert_int_equal(got.id, older.id);
+	assert_int_equal(store_expected_find(f->s, "QR-ABC-9", &got), 0);
+	assert_int_equal(got.id, er.id);
+	/* Two returns of one order: the most recent wins. */
+	assert_int_equal(store_expected_find(f->s, "ord-77", &got), 0);
+	assert_int_equal(got.id, er.id);
+
+	assert_int_equal(store_expected_find(f->s, "RMA-1002", &got), -ENOENT);
+	assert_int_equal(store_expected_find(f->s, "", &got), -ENOENT);
+}
+
+static void test_store_expected_put_replaces(void **state)
+{
+	struct store_fixture *f = *state;
+	struct expected_return er, again, got;
+	json_t *list, *first;
+
+	expected_fill(&er, "RMA-5", "ORD-5", "OLD-CODE");
+	assert_int_equal(store_expected_put(f->s, &er, "api", T0), 0);
+
+	expected_fill(&again, "rma-5", "ORD-5", "NEW-CODE");
+	again.n_items = 1;
+	again.items[0].quantity = 3;
+	assert_int_equal(store_expected_put(f->s, &again, "api", T0 + 5), 0);
+	assert_int_equal(again.id, er.id);
+
+	assert_int_equal(store_expected_find(f->s, "OLD-CODE", &got), -ENOENT);
+	assert_int_equal(store_expected_find(f->s, "NEW-CODE", &got), 0);
+	assert_int_equal(got.n_items, 1);
+	assert_int_equal(got.items[0].quantity, 3);
+
+	/* Ship-QC orders without an RMA are keyed by order number. */
+	expected_fill(&er, "", "SHIP-1", NULL);
+	er.kind = RETURN_SHIPMENT;
+	assert_int_equal(store_expected_put(f->s, &er, "api", T0), 0);
+	expected_fill(&again, "", "SHIP-1", NULL);
+	again.kind = RETURN_SHIPMENT;
+	assert_int_equal(store_expected_put(f->s, &again, "api", T0 + 9), 0);
+	assert_int_equal(again.id, er.id);
+
+	assert_int_equal(store_expected_list(f->s, 10, &list), 0);
+	assert_int_equal(json_array_size(list), 2);
+	first = json_array_get(list, 0);
+	assert_string_equal(json_string_value(json_object_get(first, "order")),
+			    "SHIP-1");
+	assert_string_equal(json_string_value(json_object_get(first, "kind")),
+			    "shipment");
+	assert_int_equal(json_array_size(json_object_get(first, "items")), 2);
+	assert_string_equal(
+	    json_string_value(json_object_get(first, "delivered_at")),
+	    "2026-11-15T10:00:00.000000Z");
+	json_decref(list);
+
+	/* Neither an RMA nor an order number: nothing to match it by. */
+	expected_fill(&er, "", "", NULL);
+	assert_int_equal(store_expected_put(f->s, &er, "api", T0), -EINVAL);
+}
+
+/* ---- decisions, undo ---- */
+
+static void test_store_decide_writes_everything_once(void **state)
+{
+	struct store_fixture *f = *state;
+	struct decision_record d = decision_accept();
+	struct expected_return er;
+	struct outbox_new out[2];
+	json_t *r, *outbox, *labels;
+	int64_t id;
+
+	expected_fill(&er, "RMA-1", "ORD-1", NULL);
+	assert_int_equal(store_expected_put(f->s, &er, "api", T0), 0);
+	id = receipt_open_for(f->s, er.id, "RMA-1");
+	outbox_fill(out, id, 1, d.decided_at + GRACE);
+
+	assert_int_equal(store_receipt_decide(f->s, id, &d, out, 2), 0);
+	assert_int_equal(count_outbox(f->s, "pending"), 2);
+	assert_int_equal(store_receipt_get(f->s, id, &r), 0);
+	assert_string_equal(json_string_value(json_object_get(r, "state")),
+			    "decided");
+	assert_string_equal(json_string_value(json_object_get(r, "verdict")),
+			    "accept");
+	outbox = json_object_get(r, "outbox");
+	labels = json_object_get(r, "labels");
+	assert_int_equal(json_array_size(outbox), 2);
+	assert_int_equal(json_array_size(labels), 1);
+	assert_string_equal(json_string_value(json_object_get(
+				json_array_get(labels, 0), "zpl")),
+			    "^XA^FDRMA-1^FS^XZ");
+	json_decref(r);
+
+	/* A second decision is refused and changes nothing. */
+	outbox_fill(out, id, 2, d.decided_at + GRACE);
+	assert_int_equal(store_receipt_decide(f->s, id, &d, out, 2), -EEXIST);
+	assert_int_equal(count_outbox(f->s, NULL), 2);
+
+	/* Printing is recorded on the label. */
+	assert_int_equal(
+	    store_label_mark_printed(f->s, id, false, "paper out", T0), 0);
+	assert_int_equal(store_receipt_get(f->s, id, &r), 0);
+	labels = json_object_get(r, "labels");
+	assert_false(json_is_true(
+	    json_object_get(json_array_get(labels, 0), "printed")));
+	assert_string_equal(json_string_value(json_object_get(
+				json_array_get(labels, 0), "print_detail")),
+			    "paper out");
+	json_decref(r);
+}
+
+static void test_store_decide_duplicate_key_rolls_back(void **state)
+{
+	struct store_fixture *f = *state;
+	struct decision_record d = decision_accept();
+	struct outbox_new out[2], clash[2];
+	int64_t a, b, checked;
+	json_t *r;
+
+	a = receipt_open_for(f->s, 0, "UNKNOWN-1");
+	b = receipt_open_for(f->s, 0, "UNKNOWN-2");
+	outbox_fill(out, a, 1, T0);
+	assert_int_equal(store_receipt_decide(f->s, a, &d, out, 2), 0);
+
+	/* b's second row reuses a key of a: the whole decision is undone. */
+	outbox_fill(clash, b, 1, T0);
+	clash[1] = out[1];
+	assert_int_equal(store_receipt_decide(f->s, b, &d, clash, 2), -EEXIST);
+	assert_non_null(strstr(store_errmsg(f->s), out[1].key));
+	assert_int_equal(count_outbox(f->s, NULL), 2);
+	assert_int_equal(store_receipt_get(f->s, b, &r), 0);
+	assert_string_equal(json_string_value(json_object_get(r, "state")),
+			    "open");
+	assert_true(json_is_null(json_object_get(r, "verdict")));
+	assert_int_equal(json_array_size(json_object_get(r, "labels")), 0);
+	assert_int_equal(json_array_size(json_object_get(r, "outbox")), 0);
+	json_decref(r);
+	assert_int_equal(store_audit_verify(f->s, &checked, NULL), 0);
+
+	/* Bad input is refused before anything is written. */
+	d.verdict = "maybe";
+	assert_int_equal(store_receipt_decide(f->s, b, &d, NULL, 0), -EINVAL);
+	d = decision_accept();
+	assert_int_equal(store_receipt_decide(f->s, 999, &d, NULL, 0), -ENOENT);
+}
+
+static void test_store_undo_within_grace(void **state)
+{
+	struct store_fixture *f = *state;
+	struct decision_record d = decision_accept();
+	struct outbox_new out[2];
+	struct outbox_row row;
+	int64_t id;
+	json_t *r;
+
+	id = receipt_open_for(f->s, 0, "X");
+	outbox_fill(out, id, 1, d.decided_at + GRACE);
+	assert_int_equal(store_receipt_decide(f->s, id, &d, out, 2), 0);
+
+	assert_int_equal(
+	    store_receipt_undo(f->s, id, "anna", d.decided_at + GRACE / 2), 0);
+	assert_int_equal(count_outbox(f->s, "cancelled"), 2);
+	assert_int_equal(count_outbox(f->s, "pending"), 0);
+	assert_int_equal(
+	    store_outbox_next_due(f->s, d.decided_at + 2 * GRACE, &row),
+	    -ENOENT);
+	assert_int_equal(store_receipt_get(f->s, id, &r), 0);
+	assert_string_equal(json_string_value(json_object_get(r, "state")),
+			    "undone");
+	json_decref(r);
+	/* Undoing twice makes no sense. */
+	assert_int_equal(store_receipt_undo(f->s, id, "anna", T0), -ENOENT);
+
+	/* Decided again: the old keys stay taken, new ones go through. */
+	d.verdict = "reject";
+	d.refund_minor = 0;
+	assert_int_equal(store_receipt_decide(f->s, id, &d, out, 2), -EEXIST);
+	outbox_fill(out, id, 2, d.decided_at + GRACE);
+	assert_int_equal(store_receipt_decide(f->s, id, &d, out, 2), 0);
+	assert_int_equal(count_outbox(f->s, "pending"), 2);
+	assert_int_equal(store_receipt_get(f->s, id, &r), 0);
+	assert_string_equal(json_string_value(json_object_get(r, "verdict")),
+			    "reject");
+	assert_int_equal(json_integer_value(json_object_get(r, "decisions")),
+			 2);
+	json_decref(r);
+}
+
+static void test_store_undo_too_late(void **state)
+{
+	struct store_fixture *f = *state;
+	struct decision_record d = decision_accept();
+	struct outbox_new out[2];
+	struct outbox_row row;
+	int64_t id, late;
+
+	id = receipt_open_for(f->s, 0, "X");
+	outbox_fill(out, id, 1, d.decided_at + GRACE);
+	assert_int_equal(store_receipt_decide(f->s, id, &d, out, 2), 0);
+
+	/* The grace period is over: the sender may be sending right now. */
+	assert_int_equal(
+	    store_receipt_undo(f->s, id, "anna", d.decided_at + GRACE),
+	    -EALREADY);
+
+	/* One attempt made (it failed, will retry): too late as well. */
+	assert_int_equal(
+	    store_outbox_next_due(f->s, d.decided_at + GRACE, &row), 0);
+	assert_int_equal(store_outbox_mark_retry(f->s, row.id,
+						 d.decided_at + 2 * GRACE,
+						 "HTTP 503", T0),
+			 0);
+	free(row.payload);
+	assert_int_equal(store_receipt_undo(f->s, id, "anna", d.decided_at + 1),
+			 -EALREADY);
+	assert_int_equal(count_outbox(f->s, "pending"), 2);
+
+	/* Cancelling a decided receipt is refused too. */
+	assert_int_equal(store_receipt_cancel(f->s, id, "anna", T0), -EEXIST);
+	late = receipt_open_for(f->s, 0, "Y");
+	assert_int_equal(store_receipt_cancel(f->s, late, "anna", T0), 0);
+	assert_int_equal(store_receipt_cancel(f->s, late, "anna", T0),
+			 -EALREADY);
+	assert_int_equal(
+	    store_receipt_set_weight(f->s, late, true, 100, false, "anna", T0),
+	    -EINVAL);
+}
+
+/* ---- outbox ---- */
+
+static void test_store_outbox_due_retry_dead(void **state)
+{
+	struct store_fixture *f = *state;
+	struct decision_record d = decision_accept();
+	struct outbox_new out[2];
+	struct outbox_row row;
+	int64_t id, when, nb = d.decided_at + GRACE;
+	json_t *list, *o;
+
+	id = receipt_open_for(f->s, 0, "X");
+	outbox_fill(out, id, 1, nb);
+	assert_int_equal(store_outbox_next_time(f->s, &when), -ENOENT);
+	assert_int_equal(store_receipt_decide(f->s, id, &d, out, 2), 0);
+
+	/* Not before the grace period ends. */
+	assert_int_equal(store_outbox_next_due(f->s, nb - 1, &row), -ENOENT);
+	assert_int_equal(store_outbox_next_time(f->s, &when), 0);
+	assert_int_equal(when, nb);
+
+	assert_int_equal(store_outbox_next_due(f->s, nb, &row), 0);
+	assert_string_equal(row.action, "refund.requested");
+	assert_string_equal(row.key, out[0].key);
+	assert_string_equal(row.state, "pending");
+	assert_string_equal(row.payload, "{\"amount\":15900}");
+	assert_int_equal(row.attempts, 0);
+	assert_int_equal(row.receipt_id, id);
+
+	/* Retry later: the other row comes first, this one waits. */
+	assert_int_equal(
+	    store_outbox_mark_retry(f->s, row.id, nb + 1000, "HTTP 429", nb),
+	    0);
+	free(row.payload);
+	assert_int_equal(store_outbox_next_due(f->s, nb, &row), 0);
+	assert_string_equal(row.action, "return.decided");
+	assert_int_equal(store_outbox_mark_done(f->s, row.id, "evt-1", nb), 0);
+	free(row.payload);
+	assert_int_equal(store_outbox_next_due(f->s, nb + 999, &row), -ENOENT);
+	assert_int_equal(store_outbox_next_time(f->s, &when), 0);
+	assert_int_equal(when, nb + 1000);
+
+	assert_int_equal(store_outbox_next_due(f->s, nb + 1000, &row), 0);
+	assert_int_equal(row.attempts, 1);
+	assert_int_equal(
+	    store_outbox_mark_dead(f->s, row.id, "HTTP 400", nb + 1000), 0);
+	free(row.payload);
+	assert_int_equal(store_outbox_next_due(f->s, nb + 5000, &row), -ENOENT);
+	assert_int_equal(count_outbox(f->s, "dead"), 1);
+	/* The sender cannot bring back a dead row by itself... */
+	assert_int_equal(store_outbox_mark_retry(f->s, 1, nb, "x", nb),
+			 -EALREADY);
+
+	/* ...an operator can. */
+	assert_int_equal(store_outbox_retry(f->s, 1, "supervisor", nb + 7000),
+			 0);
+	assert_int_equal(store_outbox_next_due(f->s, nb + 7000, &row), 0);
+	assert_int_equal(row.id, 1);
+	assert_int_equal(row.attempts, 2);
+	assert_int_equal(
+	    store_outbox_mark_done(f->s, row.id, "re_123", nb + 7001), 0);
+	free(row.payload);
+	assert_int_equal(store_outbox_retry(f->s, 1, "supervisor", nb),
+			 -EALREADY);
+	assert_int_equal(store_outbox_retry(f->s, 77, "supervisor", nb),
+			 -ENOENT);
+	assert_int_equal(count_outbox(f->s, "done"), 2);
+
+	assert_int_equal(store_outbox_list(f->s, "done", 0, &list), 0);
+	assert_int_equal(json_array_size(list), 2);
+	o = json_array_get(list, 1); /* newest first */
+	assert_int_equal(json_integer_value(json_object_get(o, "id")), 1);
+	assert_string_equal(json_string_value(json_object_get(o, "key")),
+			    out[0].key);
+	assert_string_equal(json_string_value(json_object_get(o, "shop_ref")),
+			    "re_123");
+	assert_int_equal(json_integer_value(json_object_get(o, "attempts")), 3);
+	assert_non_null(json_object_get(o, "last_error"));
+	assert_non_null(json_object_get(o, "action"));
+	json_decref(list);
+	assert_int_equal(store_outbox_list(f->s, "bogus", 0, &list), -EINVAL);
+}
+
+/* ---- audit ---- */
+
+static void audit_some_history(struct store *s)
+{
+	struct expected_return er;
+	int64_t id;
+
+	expected_fill(&er, "RMA-1", "ORD-1", NULL);
+	assert_int_equal(store_expected_put(s, &er, "api", T0), 0); /* 1 */
+	id = receipt_open_for(s, er.id, "RMA-1");		    /* 2 */
+	assert_int_equal(
+	    store_receipt_set_weight(s, id, true, 1500, false, "anna", T0 + 1),
+	    0); /* 3 */
+	assert_int_equal(store_audit_append(s, "anna", "clerk.sign_in",
+					    "desk-1", "a|b\nc", T0 + 2),
+			 0); /* 4 */
+	assert_int_equal(
+	    store_audit_append(s, NULL, "device.fault", "scale", NULL, T0 + 3),
+	    0); /* 5 */
+}
+
+static void test_store_audit_detects_edit(void **state)
+{
+	struct store_fixture *f = *state;
+	int64_t checked = 0, bad = 0;
+
+	audit_some_history(f->s);
+	assert_int_equal(store_audit_verify(f->s, &checked, &bad), 0);
+	assert_int_equal(checked, 5);
+	assert_int_equal(bad, 0);
+
+	/* Honest code cannot edit it at all. */
+	assert_int_not_equal(raw_exec(f->path, "UPDATE audit SET actor = 'x'"
+					       " WHERE id = 3"),
+			     SQLITE_OK);
+	assert_int_equal(store_audit_verify(f->s, &checked, &bad), 0);
+
+	/* Someone who knows SQL can; the chain tells. */
+	assert_int_equal(raw_exec(f->path,
+				  "DROP TRIGGER audit_no_update;"
+				  "UPDATE audit SET detail = "
+				  "'{\"weight_g\":1200}' WHERE id = 3"),
+			 SQLITE_OK);
+	assert_int_equal(store_audit_verify(f->s, &checked, &bad), -EBADMSG);
+	assert_int_equal(bad, 3);
+	assert_int_equal(checked, 2);
+	assert_non_null(strstr(store_errmsg(f->s), "entry 3"));
+}
+
+static void test_store_audit_detects_delete(void **state)
+{
+	struct store_fixture *f = *state;
+	int64_t checked = 0, bad = 0;
+
+	audit_some_history(f->s);
+	assert_int_equal(raw_exec(f->path, "DROP TRIGGER audit_no_delete;"
+					   "DELETE FROM audit WHERE id = 2"),
+			 SQLITE_OK);
+	assert_int_equal(store_audit_verify(f->s, &checked, &bad), -EBADMSG);
+	assert_int_equal(bad, 3);
+	assert_int_equal(checked, 1);
+}
+
+static void test_store_audit_detects_truncation(void **state)
+{
+	struct store_fixture *f = *state;
+	int64_t checked = 0, bad = 0;
+
+	audit_some_history(f->s);
+	assert_int_equal(raw_exec(f->path, "DROP TRIGGER audit_no_delete;"
+					   "DELETE FROM audit WHERE id = 5"),
+			 SQLITE_OK);
+	assert_int_equal(store_audit_verify(f->s, &checked, &bad), -EBADMSG);
+	assert_int_equal(bad, 5);
+	assert_int_equal(checked, 4);
+}
+
+/* ---- JSON views ---- */
+
+static void test_store_receipt_json_fields(void **state)
+{
+	struct store_fixture *f = *state;
+	struct decision_record d = decision_accept();
+	static const char sha[] =
+	    "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08";
+	struct expected_return er;
+	struct outbox_new out[2];
+	json_t *list, *r, *e;
+	int64_t id;
+
+	expected_fill(&er, "RMA-9", "ORD-9", NULL);
+	assert_int_equal(store_expected_put(f->s, &er, "api", T0), 0);
+	id = receipt_open_for(f->s, er.id, "RMA-9");
+	assert_int_equal(
+	    store_receipt_set_weight(f->s, id, true, 1480, true, "anna", T0),
+	    0);
+	assert_int_equal(store_photo_add(f->s, id, "parcel", sha,
+					 "/var/lib/retour/photos/9f/x.jpg",
+					 1234, "anna", T0),
+			 0);
+	assert_int_equal(
+	    store_photo_add(f->s, id, "parcel", "XYZ", "/p", 1, "anna", T0),
+	    -EINVAL);
+	assert_int_equal(store_receipt_add_item_scan(
+			     f->s, id, 0, "5901234123457", "SN-1", "anna", T0),
+			 0);
+	assert_int_equal(store_checklist_answer(f->s, id, "electronics", 3,
+						"seal", "intact", "anna", T0),
+			 0);
+	outbox_fill(out, id, 1, T0 + GRACE);
+	assert_int_equal(store_receipt_decide(f->s, id, &d, out, 2), 0);
+
+	assert_int_equal(store_receipt_list(f->s, 10, &list), 0);
+	assert_int_equal(json_array_size(list), 1);
+	r = json_array_get(list, 0);
+	assert_int_equal(json_integer_value(json_object_get(r, "id")), id);
+	assert_string_equal(json_string_value(json_object_get(r, "rma")),
+			    "RMA-9");
+	assert_string_equal(json_string_value(json_object_get(r, "order")),
+			    "ORD-9");
+	assert_string_equal(json_string_value(json_object_get(r, "kind")),
+			    "withdrawal");
+	assert_string_equal(
+	    json_string_value(json_object_get(r, "received_at")),
+	    "2026-11-20T10:00:00.000000Z");
+	assert_int_equal(
+	    json_integer_value(json_object_get(r, "received_at_us")), T0);
+	assert_string_equal(json_string_value(json_object_get(r, "decided_at")),
+			    "2026-11-20T10:01:00.000000Z");
+	assert_int_equal(json_integer_value(json_object_get(r, "refund_minor")),
+			 15900);
+	assert_string_equal(json_string_value(json_object_get(r, "currency")),
+			    "PLN");
+	assert_string_equal(json_string_value(json_object_get(r, "clerk")),
+			    "anna");
+	assert_true(json_is_true(json_object_get(r, "weight_mismatch")));
+	assert_int_equal(json_integer_value(json_object_get(r, "weight_g")),
+			 1480);
+	assert_string_equal(json_string_value(json_object_get(
+				json_object_get(r, "proposal"), "verdict")),
+			    "accept");
+	json_decref(list);
+
+	assert_int_equal(store_receipt_get(f->s, id, &r), 0);
+	e = json_array_get(json_object_get(r, "photos"), 0);
+	assert_string_equal(json_string_value(json_object_get(e, "sha256")),
+			    sha);
+	assert_string_equal(json_string_value(json_object_get(e, "step")),
+			    "parcel");
+	assert_non_null(json_string_value(json_object_get(e, "path")));
+	e = json_array_get(json_object_get(r, "checklist"), 0);
+	assert_string_equal(json_string_value(json_object_get(e, "template")),
+			    "electronics");
+	assert_int_equal(json_integer_value(json_object_get(e, "version")), 3);
+	assert_string_equal(json_string_value(json_object_get(e, "answer")),
+			    "intact");
+	e = json_array_get(json_object_get(r, "items"), 0);
+	assert_string_equal(json_string_value(json_object_get(e, "serial")),
+			    "SN-1");
+	e = json_array_get(json_object_get(r, "outbox"), 0);
+	assert_string_equal(json_string_value(json_object_get(e, "state")),
+			    "pending");
+	assert_string_equal(json_string_value(json_object_get(e, "key")),
+			    out[0].key);
+	assert_int_equal(json_integer_value(json_object_get(e, "attempts")), 0);
+	assert_true(json_is_null(json_object_get(e, "shop_ref")));
+	assert_null(json_object_get(r, "audit"));
+	json_decref(r);
+
+	assert_int_equal(store_receipt_get(f->s, 4242, &r), -ENOENT);
+}
+
+int main(void)
+{
+#define T(fn) cmocka_unit_test_setup_teardown(fn, store_setup, store_teardown)
+	const struct CMUnitTest tests[] = {
+	    T(test_store_new_file_is_migrated),
+	    T(test_store_reopen_keeps_data),
+	    T(test_store_newer_schema_refused),
+	    T(test_store_garbage_file_untouched),
+	    T(test_store_damaged_pages_refused),
+	    T(test_store_locked_file_busy),
+	    T(test_store_expected_find_by_each_code),
+	    T(test_store_expected_put_replaces),
+	    T(test_store_decide_writes_everything_once),
+	    T(test_store_decide_duplicate_key_rolls_back),
+	    T(test_store_undo_within_grace),
+	    T(test_store_undo_too_late),
+	    T(test_store_outbox_due_retry_dead),
+	    T(test_store_audit_detects_edit),
+	    T(test_store_audit_detects_delete),
+	    T(test_store_audit_detects_truncation),
+	    T(test_store_receipt_json_fields),
+	};
+#undef T
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
