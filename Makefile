@@ -83,6 +83,7 @@ PYTHON := /usr/bin/python3
 .PHONY: all deps test-deps run check unit system bench install \
 	lint clean arm-check fuzz fuzz-run
 .DEFAULT_GOAL := all
+.SECONDARY:
 
 all: deps $(RETOURD) $(RETOURCTL)
 
@@ -114,7 +115,11 @@ $(RETOURCTL): $(call obj,$(CLI_SRC)) $(SHELL_LIB) $(CORE_LIB)
 $(BUILD)/tests/%: $(call obj,tests/unit/%.c) $(call obj,$(UNIT_HELPERS)) \
 		$(SHELL_LIB) $(CORE_LIB)
 	@mkdir -p $(dir $@)
-	$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS) $(TEST_LIBS) -lm -lpthread
+	$(CC) $(LDFLAGS) -o $@ $(filter %.o,$^) $(filter %.a,$^) \
+		$(PKG_LIBS) $(TEST_LIBS) -lm -lpthread
+
+# The CLI's case reader is not in the libraries; its test links it directly.
+$(BUILD)/tests/test_cli_case: $(call obj,src/cli/cli_case.c)
 
 $(BUILD)/bench/%: $(call obj,tests/bench/%.c) $(SHELL_LIB) $(CORE_LIB)
 	@mkdir -p $(dir $@)

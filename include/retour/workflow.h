@@ -155,7 +155,7 @@ struct desk {
 	int check_item;
 	int check_step;
 	const struct checklist *checklist;
-	char answers[RETURN_MAX_ITEMS][CHECKLIST_MAX_STEPS][40];
+	char answers[RETURN_MAX_ITEMS][CHECKLIST_MAX_STEPS][CHECKLIST_ANSWER_LEN];
 	int qc_blocked;			/* ship-QC: failed blocking steps */
 	int qc_extra;			/* ship-QC: items scanned that are not in the order */
 

@@ -396,13 +396,17 @@ static void station_decide(struct station *st)
 				   lf.refund, sizeof(lf.refund));
 	snprintf(lf.barcode, sizeof(lf.barcode), "%s",
 		 lf.rma[0] ? lf.rma : lf.order);
-	if (dec->routine == DESK_ROUTINE_SHIP_QC && dec->verdict == VERDICT_ACCEPT)
-		zlen = label_qc_passed_zpl(&lf, zpl, sizeof(zpl));
-	else
-		zlen = label_disposition_zpl(&lf, zpl, sizeof(zpl));
-	if (zlen == -EINVAL) {	/* a code Code 128 cannot carry */
-		lf.barcode[0] = '\0';
-		zlen = label_disposition_zpl(&lf, zpl, sizeof(zpl));
+	if (dec->grade == GRADE_NONE)
+		lf.grade[0] = '\0';
+	for (int attempt = 0; attempt < 2; attempt++) {
+		if (dec->routine == DESK_ROUTINE_SHIP_QC &&
+		    dec->verdict == VERDICT_ACCEPT)
+			zlen = label_qc_passed_zpl(&lf, zpl, sizeof(zpl));
+		else
+			zlen = label_disposition_zpl(&lf, zpl, sizeof(zpl));
+		if (zlen != -EINVAL)
+			break;
+		lf.barcode[0] = '\0';	/* a code Code 128 cannot carry */
 	}
 
 	/* The outbox rows: the refund (after the grace period) and the event. */

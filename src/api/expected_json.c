@@ -1,0 +1,675 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Expected returns from JSON, shared by the daemon's import endpoint and
+ * retourctl.  Every field is checked for type, range and length before it is
+ * copied; the first problem ends the parse with a message that names the
+ * field the way the sender wrote it ("returns[1].items[0].gtin").
+ *
+ * Deliberately not here: storing, matching, judging.  Nothing is guessed: a
+ * number in a string, 49.99 for a price, "yes" for a boolean are errors.
+ */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "retour/civil_time.h"
+#include "retour/code.h"
+#include "retour/expected_json.h"
+
+#define EXPECTED_JSON_FIELD_LEN 128
+
+struct expected_json_ctx {
+	const char *path; /* "" or "returns[2]" */
+	char *err;
+	size_t errlen;
+};
+
+static int __attribute__((format(printf, 3, 4)))
+expected_json_fail(struct expected_json_ctx *ctx, const char *field,
+		   const char *fmt, ...)
+{
+	char why[200];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(why, sizeof(why), fmt, ap);
+	va_end(ap);
+	if (ctx->err && ctx->errlen) {
+		const char *sep = ctx->path[0] && field[0] ? "." : "";
+
+		if (ctx->path[0] || field[0])
+			snprintf(ctx->err, ctx->errlen, "%s%s%s: %s", ctx->path,
+				 sep, field, why);
+		else
+			snprintf(ctx->err, ctx->errlen, "%s", why);
+	}
+	return -EINVAL;
+}
+
+static const char *expected_json_type_name(const json_t *v)
+{
+	switch (json_typeof(v)) {
+	case JSON_OBJECT:
+		return "an object";
+	case JSON_ARRAY:
+		return "an array";
+	case JSON_STRING:
+		return "a string";
+	case JSON_INTEGER:
+		return "an integer";
+	case JSON_REAL:
+		return "a number with a fraction";
+	case JSON_TRUE:
+	case JSON_FALSE:
+		return "a boolean";
+	case JSON_NULL:
+		return "null";
+	}
+	return "something else";
+}
+
+static int expected_json_only_keys(struct expected_json_ctx *ctx, json_t *obj,
+				   const char *prefix,
+				   const char *const *allowed)
+{
+	const char *key;
+	json_t *value;
+
+	json_object_foreach(obj, key, value)
+	{
+		bool known = false;
+		char field[EXPECTED_JSON_FIELD_LEN];
+
+		for (size_t i = 0; allowed[i]; i++)
+			if (strcmp(key, allowed[i]) == 0)
+				known = true;
+		if (known)
+			continue;
+		snprintf(field, sizeof(field), "%s%.60s", prefix, key);
+		return expected_json_fail(ctx, field, "unknown field");
+	}
+	return 0;
+}
+
+enum expected_json_text {
+	EXPECTED_JSON_TEXT, /* free text: no control characters */
+	EXPECTED_JSON_REF,  /* a code a scanner reads: no blanks */
+};
+
+/*
+ * A string field.  Absent or null leaves "" unless @required.  Control
+ * characters and embedded NULs are refused: they would end up on a label
+ * and in the store.
+ */
+static int expected_json_text(struct expected_json_ctx *ctx, json_t *v,
+			      const char *field, bool required,
+			      enum expected_json_text kind, char *buf,
+			      size_t size)
+{
+	const char *s;
+	size_t len;
+
+	buf[0] = '\0';
+	if (!v || json_is_null(v)) {
+		if (required)
+			return expected_json_fail(ctx, field, "missing");
+		return 0;
+	}
+	if (!json_is_string(v))
+		return expected_json_fail(ctx, field,
+					  "expected a string, got %s",
+					  expected_json_type_name(v));
+	s = json_string_value(v);
+	len = json_string_length(v);
+	if (strlen(s) != len)
+		return expected_json_fail(ctx, field,
+					  "contains a NUL character");
+	if (len >= size)
+		return expected_json_fail(
+		    ctx, field, "longer than %zu bytes (%zu)", size - 1, len);
+	for (size_t i = 0; i < len; i++) {
+		unsigned char c = (unsigned char)s[i];
+
+		if (c < 0x20 || c == 0x7f)
+			return expected_json_fail(ctx, field,
+						  "contains a control "
+						  "character");
+		if (kind == EXPECTED_JSON_REF && c == ' ')
+			return expected_json_fail(ctx, field,
+						  "contains a space");
+	}
+	if (required && len == 0)
+		return expected_json_fail(ctx, field, "is empty");
+	memcpy(buf, s, len + 1);
+	return 0;
+}
+
+static int expected_json_int(struct expected_json_ctx *ctx, json_t *v,
+			     const char *field, bool required, int64_t lo,
+			     int64_t hi, int64_t *out)
+{
+	json_int_t n;
+
+	if (!v) {
+		if (required)
+			return expected_json_fail(ctx, field, "missing");
+		return 0;
+	}
+	if (!json_is_integer(v))
+		return expected_json_fail(ctx, field,
+					  "expected an integer, got %s",
+					  expected_json_type_name(v));
+	n = json_integer_value(v);
+	if (n < lo || n > hi)
+		return expected_json_fail(ctx, field,
+					  "%lld is out of range (%lld to "
+					  "%lld)",
+					  (long long)n, (long long)lo,
+					  (long long)hi);
+	*out = (int64_t)n;
+	return 0;
+}
+
+static int expected_json_bool(struct expected_json_ctx *ctx, json_t *v,
+			      const char *field, bool *out)
+{
+	if (!v)
+		return 0;
+	if (!json_is_boolean(v))
+		return expected_json_fail(ctx, field,
+					  "expected true or false, got %s",
+					  expected_json_type_name(v));
+	*out = json_is_true(v);
+	return 0;
+}
+
+/* One of two spellings of a field; both present is ambiguous. */
+static json_t *expected_json_either(struct expected_json_ctx *ctx, json_t *obj,
+				    const char *prefix, const char *name,
+				    const char *synonym, const char **used,
+				    int *r)
+{
+	json_t *a = json_object_get(obj, name);
+	json_t *b = json_object_get(obj, synonym);
+	char field[EXPECTED_JSON_FIELD_LEN];
+
+	*r = 0;
+	if (a && b) {
+		snprintf(field, sizeof(field), "%s%s", prefix, name);
+		*r = expected_json_fail(
+		    ctx, field, "given twice (also as \"%s\")", synonym);
+		return NULL;
+	}
+	*used = b && !a ? synonym : name;
+	return a ? a : b;
+}
+
+int expected_json_parse_time(const char *text,
+			     const struct rules_policy *policy, int64_t *utc_us)
+{
+	struct rules_policy defaults;
+	int32_t f[3] = {0, 0, 0};
+	int64_t days;
+
+	if (!text || !utc_us)
+		return -EINVAL;
+	if (strlen(text) != 10)
+		return civil_time_parse_rfc3339(text, utc_us);
+	for (int i = 0; i < 10; i++) {
+		bool dash = i == 4 || i == 7;
+
+		if (dash ? text[i] != '-' : (text[i] < '0' || text[i] > '9'))
+			return -EINVAL;
+	}
+	f[0] = (text[0] - '0') * 1000 + (text[1] - '0') * 100 +
+	       (text[2] - '0') * 10 + (text[3] - '0');
+	f[1] = (text[5] - '0') * 10 + (text[6] - '0');
+	f[2] = (text[8] - '0') * 10 + (text[9] - '0');
+	if (f[2] < 1 || f[2] > civil_time_days_in_month(f[0], f[1]))
+		return -EINVAL;
+	if (!policy) {
+		rules_policy_defaults(&defaults);
+		policy = &defaults;
+	}
+	days = civil_time_days_from_civil(f[0], f[1], f[2]);
+	/* Midnight is the instant after the previous local day ends. */
+	*utc_us = civil_time_local_day_end(days - 1, policy->utc_offset_min,
+					   policy->eu_summer_time) +
+		  1;
+	return 0;
+}
+
+static int expected_json_time(struct expected_json_ctx *ctx, json_t *v,
+			      const char *field,
+			      const struct rules_policy *policy, int64_t *out)
+{
+	*out = 0;
+	if (!v || json_is_null(v))
+		return 0;
+	if (!json_is_string(v))
+		return expected_json_fail(ctx, field,
+					  "expected an RFC 3339 time or a "
+					  "date YYYY-MM-DD, got %s",
+					  expected_json_type_name(v));
+	if (strlen(json_string_value(v)) != json_string_length(v) ||
+	    expected_json_parse_time(json_string_value(v), policy, out) < 0)
+		return expected_json_fail(ctx, field,
+					  "\"%.40s\" is not an RFC 3339 time "
+					  "(2026-11-10T12:00:00Z) or a date "
+					  "(2026-11-10)",
+					  json_string_value(v));
+	if (*out <= 0)
+		return expected_json_fail(ctx, field, "%.40s is before 1970",
+					  json_string_value(v));
+	return 0;
+}
+
+static int expected_json_gtin(struct expected_json_ctx *ctx, json_t *v,
+			      const char *field, char *buf, size_t size)
+{
+	size_t len;
+	int r;
+
+	r = expected_json_text(ctx, v, field, false, EXPECTED_JSON_REF, buf,
+			       size);
+	if (r < 0)
+		return r;
+	len = strlen(buf);
+	if (len == 0)
+		return 0;
+	for (size_t i = 0; i < len; i++)
+		if (buf[i] < '0' || buf[i] > '9')
+			return expected_json_fail(
+			    ctx, field, "\"%s\" is not all digits", buf);
+	if (len != 8 && len != 12 && len != 13 && len != 14)
+		return expected_json_fail(ctx, field,
+					  "\"%s\" has %zu digits (8, 12, 13 "
+					  "or 14 expected)",
+					  buf, len);
+	/* A GTIN that fails its own check could never match a scan. */
+	if (!code_gs1_check_digit_ok(buf, len))
+		return expected_json_fail(
+		    ctx, field, "\"%s\" has a wrong check digit", buf);
+	return 0;
+}
+
+static int expected_json_item(struct expected_json_ctx *ctx, json_t *obj,
+			      int index, struct return_item *it)
+{
+	static const char *const allowed[] = {
+	    "sku",	    "gtin",
+	    "name",	    "category",
+	    "quantity",	    "unit_price_minor",
+	    "unit_price",   "weight_g",
+	    "personalised", "made_to_order",
+	    "perishable",   "sealed_hygiene",
+	    NULL,
+	};
+	char prefix[32], field[EXPECTED_JSON_FIELD_LEN];
+	int64_t n = 0;
+	const char *used = "unit_price_minor";
+	json_t *price;
+	int r;
+
+	snprintf(prefix, sizeof(prefix), "items[%d].", index);
+	if (!json_is_object(obj)) {
+		snprintf(field, sizeof(field), "items[%d]", index);
+		return expected_json_fail(ctx, field,
+					  "expected an object, got %s",
+					  expected_json_type_name(obj));
+	}
+	r = expected_json_only_keys(ctx, obj, prefix, allowed);
+	if (r < 0)
+		return r;
+
+#define EXPECTED_JSON_FIELD(name)                                              \
+	(snprintf(field, sizeof(field), "%s%s", prefix, (name)), field)
+	r = expected_json_text(ctx, json_object_get(obj, "sku"),
+			       EXPECTED_JSON_FIELD("sku"), false,
+			       EXPECTED_JSON_REF, it->sku, sizeof(it->sku));
+	if (r < 0)
+		return r;
+	r = expected_json_gtin(ctx, json_object_get(obj, "gtin"),
+			       EXPECTED_JSON_FIELD("gtin"), it->gtin,
+			       sizeof(it->gtin));
+	if (r < 0)
+		return r;
+	if (!it->sku[0] && !it->gtin[0])
+		return expected_json_fail(ctx, EXPECTED_JSON_FIELD("sku"),
+					  "missing (an item needs a sku or a "
+					  "gtin)");
+	r = expected_json_text(ctx, json_object_get(obj, "name"),
+			       EXPECTED_JSON_FIELD("name"), false,
+			       EXPECTED_JSON_TEXT, it->name, sizeof(it->name));
+	if (r < 0)
+		return r;
+	r = expected_json_text(ctx, json_object_get(obj, "category"),
+			       EXPECTED_JSON_FIELD("category"), false,
+			       EXPECTED_JSON_TEXT, it->category,
+			       sizeof(it->category));
+	if (r < 0)
+		return r;
+	r = expected_json_int(ctx, json_object_get(obj, "quantity"),
+			      EXPECTED_JSON_FIELD("quantity"), true, 1,
+			      EXPECTED_JSON_MAX_QUANTITY, &n);
+	if (r < 0)
+		return r;
+	it->quantity = (int32_t)n;
+	price = expected_json_either(ctx, obj, prefix, "unit_price_minor",
+				     "unit_price", &used, &r);
+	if (r < 0)
+		return r;
+	r = expected_json_int(ctx, price, EXPECTED_JSON_FIELD(used), true, 0,
+			      EXPECTED_JSON_MAX_MINOR, &it->unit_price_minor);
+	if (r < 0)
+		return r;
+	n = 0;
+	r = expected_json_int(ctx, json_object_get(obj, "weight_g"),
+			      EXPECTED_JSON_FIELD("weight_g"), false, 0,
+			      EXPECTED_JSON_MAX_WEIGHT_G, &n);
+	if (r < 0)
+		return r;
+	it->weight_g = (int32_t)n;
+	r = expected_json_bool(ctx, json_object_get(obj, "personalised"),
+			       EXPECTED_JSON_FIELD("personalised"),
+			       &it->personalised);
+	if (r == 0)
+		r = expected_json_bool(
+		    ctx, json_object_get(obj, "made_to_order"),
+		    EXPECTED_JSON_FIELD("made_to_order"), &it->made_to_order);
+	if (r == 0)
+		r = expected_json_bool(ctx, json_object_get(obj, "perishable"),
+				       EXPECTED_JSON_FIELD("perishable"),
+				       &it->perishable);
+	if (r == 0)
+		r = expected_json_bool(
+		    ctx, json_object_get(obj, "sealed_hygiene"),
+		    EXPECTED_JSON_FIELD("sealed_hygiene"), &it->sealed_hygiene);
+#undef EXPECTED_JSON_FIELD
+	return r;
+}
+
+static int expected_json_lookup_codes(struct expected_json_ctx *ctx, json_t *v,
+				      struct expected_return *er)
+{
+	char field[EXPECTED_JSON_FIELD_LEN];
+	size_t i;
+	json_t *code;
+	int r;
+
+	if (!v || json_is_null(v))
+		return 0;
+	if (!json_is_array(v))
+		return expected_json_fail(ctx, "lookup_codes",
+					  "expected an array of strings, got "
+					  "%s",
+					  expected_json_type_name(v));
+	if (json_array_size(v) > RETURN_MAX_LOOKUP_CODES)
+		return expected_json_fail(
+		    ctx, "lookup_codes", "%zu codes (at most %d)",
+		    json_array_size(v), RETURN_MAX_LOOKUP_CODES);
+	json_array_foreach(v, i, code)
+	{
+		snprintf(field, sizeof(field), "lookup_codes[%zu]", i);
+		r = expected_json_text(ctx, code, field, true,
+				       EXPECTED_JSON_REF, er->lookup_codes[i],
+				       sizeof(er->lookup_codes[i]));
+		if (r < 0)
+			return r;
+	}
+	er->n_lookup_codes = (int)json_array_size(v);
+	return 0;
+}
+
+static int expected_json_currency(struct expected_json_ctx *ctx, json_t *v,
+				  char cur[4])
+{
+	int r = expected_json_text(ctx, v, "currency", true, EXPECTED_JSON_REF,
+				   cur, 4);
+
+	if (r < 0)
+		return r;
+	for (int i = 0; i < 3; i++)
+		if (cur[i] < 'A' || cur[i] > 'Z')
+			return expected_json_fail(ctx, "currency",
+						  "\"%s\" is not an ISO 4217 "
+						  "code (three capital "
+						  "letters, like PLN)",
+						  cur);
+	return 0;
+}
+
+static int expected_json_items(struct expected_json_ctx *ctx, json_t *v,
+			       struct expected_return *er)
+{
+	size_t i;
+	json_t *item;
+	int r;
+
+	if (!v)
+		return expected_json_fail(ctx, "items", "missing");
+	if (!json_is_array(v))
+		return expected_json_fail(ctx, "items",
+					  "expected an array, got %s",
+					  expected_json_type_name(v));
+	if (json_array_size(v) < 1 || json_array_size(v) > RETURN_MAX_ITEMS)
+		return expected_json_fail(ctx, "items",
+					  "%zu items (1 to %d allowed)",
+					  json_array_size(v), RETURN_MAX_ITEMS);
+	json_array_foreach(v, i, item)
+	{
+		r = expected_json_item(ctx, item, (int)i, &er->items[i]);
+		if (r < 0)
+			return r;
+	}
+	er->n_items = (int)json_array_size(v);
+	return 0;
+}
+
+static int expected_json_fields(struct expected_json_ctx *ctx, json_t *obj,
+				const struct rules_policy *policy,
+				struct expected_return *er)
+{
+	static const char *const allowed[] = {
+	    "rma",
+	    "order",
+	    "shop",
+	    "kind",
+	    "lookup_codes",
+	    "currency",
+	    "delivered_at",
+	    "requested_at",
+	    "delivery_basic_minor",
+	    "delivery_basic",
+	    "items",
+	    /* read-only twins of a GET answer, ignored */
+	    "id",
+	    "delivered_at_us",
+	    "requested_at_us",
+	    NULL,
+	};
+	const char *used = "delivery_basic_minor";
+	char kind[16];
+	json_t *v;
+	int r;
+
+	if (!json_is_object(obj))
+		return expected_json_fail(ctx, "",
+					  "an expected return must be a JSON "
+					  "object, got %s",
+					  expected_json_type_name(obj));
+	r = expected_json_only_keys(ctx, obj, "", allowed);
+	if (r < 0)
+		return r;
+	r = expected_json_text(ctx, json_object_get(obj, "rma"), "rma", false,
+			       EXPECTED_JSON_REF, er->rma, sizeof(er->rma));
+	if (r < 0)
+		return r;
+	r = expected_json_text(ctx, json_object_get(obj, "order"), "order",
+			       false, EXPECTED_JSON_REF, er->order_ref,
+			       sizeof(er->order_ref));
+	if (r < 0)
+		return r;
+	r = expected_json_text(ctx, json_object_get(obj, "shop"), "shop", false,
+			       EXPECTED_JSON_TEXT, er->shop, sizeof(er->shop));
+	if (r < 0)
+		return r;
+
+	er->kind = RETURN_WITHDRAWAL;
+	v = json_object_get(obj, "kind");
+	if (v) {
+		r = expected_json_text(ctx, v, "kind", true, EXPECTED_JSON_REF,
+				       kind, sizeof(kind));
+		if (r == -EINVAL && json_is_string(v))
+			return expected_json_fail(ctx, "kind",
+						  "expected withdrawal, "
+						  "complaint or shipment");
+		if (r < 0)
+			return r;
+		r = return_kind_from_name(kind);
+		if (r < 0)
+			return expected_json_fail(ctx, "kind",
+						  "\"%s\" is not withdrawal, "
+						  "complaint or shipment",
+						  kind);
+		er->kind = (enum return_kind)r;
+	}
+	if (er->kind == RETURN_SHIPMENT && !er->order_ref[0])
+		return expected_json_fail(ctx, "order",
+					  "missing (a shipment is found by its "
+					  "order number)");
+	if (!er->rma[0] && !er->order_ref[0])
+		return expected_json_fail(ctx, "rma",
+					  "missing (give \"rma\" or "
+					  "\"order\")");
+
+	r = expected_json_lookup_codes(
+	    ctx, json_object_get(obj, "lookup_codes"), er);
+	if (r < 0)
+		return r;
+	r = expected_json_currency(ctx, json_object_get(obj, "currency"),
+				   er->currency);
+	if (r < 0)
+		return r;
+	r = expected_json_time(ctx, json_object_get(obj, "delivered_at"),
+			       "delivered_at", policy, &er->delivered_at);
+	if (r < 0)
+		return r;
+	r = expected_json_time(ctx, json_object_get(obj, "requested_at"),
+			       "requested_at", policy, &er->requested_at);
+	if (r < 0)
+		return r;
+	v = expected_json_either(ctx, obj, "", "delivery_basic_minor",
+				 "delivery_basic", &used, &r);
+	if (r < 0)
+		return r;
+	r = expected_json_int(ctx, v, used, false, 0, EXPECTED_JSON_MAX_MINOR,
+			      &er->delivery_basic_minor);
+	if (r < 0)
+		return r;
+	return expected_json_items(ctx, json_object_get(obj, "items"), er);
+}
+
+int expected_json_parse(json_t *obj, const struct rules_policy *policy,
+			const char *path, struct expected_return *out,
+			char *err, size_t errlen)
+{
+	struct expected_json_ctx ctx = {
+	    .path = path ? path : "",
+	    .err = err,
+	    .errlen = errlen,
+	};
+	int r;
+
+	if (err && errlen)
+		err[0] = '\0';
+	if (!out)
+		return -EINVAL;
+	memset(out, 0, sizeof(*out));
+	if (!obj)
+		return expected_json_fail(&ctx, "", "no JSON given");
+	r = expected_json_fields(&ctx, obj, policy, out);
+	if (r < 0)
+		memset(out, 0, sizeof(*out));
+	return r;
+}
+
+int expected_json_parse_batch(json_t *root, const struct rules_policy *policy,
+			      struct expected_return **out, char *err,
+			      size_t errlen)
+{
+	struct expected_return *list;
+	char path[32];
+	json_t *array, *v;
+	size_t n, i;
+	int r;
+
+	if (err && errlen)
+		err[0] = '\0';
+	if (!out)
+		return -EINVAL;
+	*out = NULL;
+	if (json_is_object(root) && json_object_get(root, "returns")) {
+		if (json_object_size(root) != 1) {
+			snprintf(err, errlen,
+				 "a {\"returns\": [...]} body must have no "
+				 "other field");
+			return -EINVAL;
+		}
+		array = json_object_get(root, "returns");
+		if (!json_is_array(array)) {
+			snprintf(err, errlen,
+				 "returns: expected an array, "
+				 "got %s",
+				 expected_json_type_name(array));
+			return -EINVAL;
+		}
+	} else if (json_is_array(root)) {
+		array = root;
+	} else if (json_is_object(root)) {
+		list = calloc(1, sizeof(*list));
+		if (!list)
+			return -ENOMEM;
+		r = expected_json_parse(root, policy, NULL, list, err, errlen);
+		if (r < 0) {
+			free(list);
+			return r;
+		}
+		*out = list;
+		return 1;
+	} else {
+		snprintf(err, errlen,
+			 "expected an object, an array or {\"returns\": "
+			 "[...]}, got %s",
+			 root ? expected_json_type_name(root) : "nothing");
+		return -EINVAL;
+	}
+
+	n = json_array_size(array);
+	if (n == 0)
+		return 0;
+	if (n > EXPECTED_JSON_MAX_BATCH) {
+		snprintf(err, errlen,
+			 "%zu expected returns in one import (at "
+			 "most %d)",
+			 n, EXPECTED_JSON_MAX_BATCH);
+		return -E2BIG;
+	}
+	list = calloc(n, sizeof(*list));
+	if (!list)
+		return -ENOMEM;
+	json_array_foreach(array, i, v)
+	{
+		snprintf(path, sizeof(path), "%s[%zu]",
+			 array == root ? "" : "returns", i);
+		r = expected_json_parse(v, policy, path, &list[i], err, errlen);
+		if (r < 0) {
+			free(list);
+			return r;
+		}
+	}
+	*out = list;
+	return (int)n;
+}
