@@ -155,7 +155,7 @@ unit: $(UNIT_BINS)
 		echo "== $$t"; $(RUNNER) $$t; pass=$$((pass+1)); done; \
 		echo "unit: $$pass test programs passed"
 
-system: $(RETOURD) $(RETOURCTL)
+system: test-deps $(RETOURD) $(RETOURCTL)
 	RETOUR_BUILD=$(BUILD) $(PYTHON) -m pytest -q tests/system
 
 # Cross-built unit tests run under qemu-user.

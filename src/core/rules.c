@@ -56,6 +56,7 @@ struct rules_run {
 	bool refusal_needs_photo; /* wrong item, damage, broken seal */
 	bool undecided;		  /* a person must look */
 	int n_excluded;
+	int n_wrong;		  /* lines refused: not the item sold */
 	bool window_passed;
 	bool warranty_passed;
 	bool deduction_taken;
@@ -661,6 +662,7 @@ static void rules_withdrawal_item(struct rules_run *run, int i)
 				   "SKU %s: the item in the parcel is not the "
 				   "one sold.",
 				   sku);
+		run->n_wrong++;
 		rules_refuse(run, true);
 		return;
 	}
@@ -747,6 +749,7 @@ static void rules_complaint_item(struct rules_run *run, int i)
 			   "SKU %s: the item in the parcel is not the one "
 			   "sold.",
 			   sku);
+		run->n_wrong++;
 		rules_refuse(run, true);
 		return;
 	}
@@ -944,10 +947,13 @@ static void rules_judge(struct rules_run *run)
 			   rules_money(run, er->delivery_basic_minor, money));
 	}
 
-	/* A rejection on dates or exclusions stands whatever the scale says. */
+	/*
+	 * A rejection on dates, exclusions or wrong items stands whatever the
+	 * scale says: a different item weighs differently, that is expected.
+	 */
 	settled = out->verdict == VERDICT_REJECT &&
 		  (run->window_passed || run->warranty_passed ||
-		   run->n_excluded == er->n_items);
+		   run->n_excluded + run->n_wrong == er->n_items);
 	if (run->found->wrong_item && !rules_has_note(run, REASON_WRONG_ITEM)) {
 		rules_note(run, REASON_WRONG_ITEM, -1,
 			   "An item that was not sold was found in the parcel; "

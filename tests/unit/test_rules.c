@@ -1129,7 +1129,7 @@ static const struct rules_row rules_rows[] = {
      VERDICT_REJECT, 0, BIT(REASON_WEIGHT_MISMATCH) | BIT(REASON_WINDOW_PASSED),
      0, NULL},
     {"weight off on a wrong-item refusal", tw_weight_off_wrong_item, 0,
-     VERDICT_HOLD, 0, BIT(REASON_WEIGHT_MISMATCH) | BIT(REASON_WRONG_ITEM), 0,
+     VERDICT_REJECT, 0, BIT(REASON_WEIGHT_MISMATCH) | BIT(REASON_WRONG_ITEM), 0,
      NULL},
 
     /* complaints */
