@@ -133,11 +133,15 @@ $(BUILD)/fuzzers/%: $(call obj,tests/fuzz/%.c) $(SHELL_LIB) $(CORE_LIB)
 fuzz: test-deps
 	$(MAKE) FUZZING=1 fuzz-run
 
+# Seeds in tests/fuzz/seeds/NAME are copied so the corpus grows in build/.
 fuzz-run: $(FUZZ_BINS)
 	@set -e; for f in $(FUZZ_BINS); do \
-		echo "== $$f ($(FUZZ_SECONDS) s)"; \
-		$$f -max_total_time=$(FUZZ_SECONDS) -max_len=1024 \
-			-print_final_stats=0 2>&1 | tail -n 2; \
+		n=$$(basename $$f); c=$(BUILD)/corpus/$$n; mkdir -p $$c; \
+		if [ -d tests/fuzz/seeds/$$n ]; then \
+			cp -n tests/fuzz/seeds/$$n/* $$c/; fi; \
+		echo "== $$n ($(FUZZ_SECONDS) s)"; \
+		$$f $$c -max_total_time=$(FUZZ_SECONDS) -max_len=4096 \
+			-print_final_stats=0 2>&1 | tail -n 1; \
 		test $${PIPESTATUS[0]} -eq 0; done
 
 # The simulated desk: boards/sim.conf, demo expected returns, devices on ptys.

@@ -606,6 +606,17 @@ static void station_perform(struct station *st, const struct desk_actions *acts)
 
 /* ---- inputs ---- */
 
+/* A scan that is not a code at all: say so, light red, change nothing. */
+static void station_refuse_scan(struct station *st, const char *why)
+{
+	st->scans_rejected++;
+	snprintf(st->desk.problem, sizeof(st->desk.problem), "Scan refused: %s",
+		 why);
+	st->desk.light = DESK_LIGHT_RED;
+	if (st->gpio)
+		gpio_set_light(st->gpio, GPIO_LIGHT_RED, true);
+}
+
 void station_scan(struct station *st, const char *line, size_t len)
 {
 	struct expected_return *er = NULL;
@@ -634,12 +645,7 @@ void station_scan(struct station *st, const char *line, size_t len)
 	}
 	r = code_classify(line, len, &st->patterns, &code);
 	if (r < 0) {
-		st->scans_rejected++;
-		snprintf(st->desk.problem, sizeof(st->desk.problem),
-			 "Scan refused: %s", code.problem);
-		st->desk.light = DESK_LIGHT_RED;
-		if (st->gpio)
-			gpio_set_light(st->gpio, GPIO_LIGHT_RED, true);
+		station_refuse_scan(st, code.problem);
 		return;
 	}
 	if (code.valid && st->desk.step == DESK_STEP_SCAN) {
@@ -725,8 +731,16 @@ void station_weigh(struct station *st)
 
 void station_photo(struct station *st)
 {
-	if (st->desk.step == DESK_STEP_PHOTO ||
-	    st->desk.step == DESK_STEP_PHOTO_SEALED) {
+	const struct desk *d = &st->desk;
+	bool photo_step = d->step == DESK_STEP_PHOTO ||
+			  d->step == DESK_STEP_PHOTO_SEALED;
+
+	/* A checklist's "take a photo" step is answered by this photo. */
+	if (d->step == DESK_STEP_CHECKLIST && d->checklist &&
+	    d->check_step >= 0 && d->check_step < d->checklist->n_steps &&
+	    d->checklist->steps[d->check_step].kind == CHECKLIST_PHOTO)
+		photo_step = true;
+	if (photo_step) {
 		struct desk_event ev = { .kind = DESK_EV_BUTTON,
 					 .button = DESK_BUTTON_PEDAL };
 
@@ -829,10 +843,12 @@ static void station_on_scan_line(void *userdata, const char *line, size_t len,
 	struct station *st = userdata;
 
 	if (overlong) {
-		st->scans_rejected++;
-		snprintf(st->desk.problem, sizeof(st->desk.problem),
-			 "Scanner sent a line longer than %d bytes: ignored",
+		char why[96];
+
+		snprintf(why, sizeof(why),
+			 "the scanner sent a line longer than %d bytes",
 			 st->cfg->scanner_max_line);
+		station_refuse_scan(st, why);
 		return;
 	}
 	station_scan(st, line, len);
@@ -1143,10 +1159,18 @@ json_t *station_status(struct station *st)
 				    checklist_step_kind_name(cs->kind)));
 		json_object_set_new(c, "text", json_string(cs->text));
 		json_object_set_new(c, "text_pl", json_string(cs->text_pl));
-		for (int i = 0; i < cs->n_choices && i < 8; i++)
+		for (int i = 0; i < cs->n_choices && i < CHECKLIST_MAX_CHOICES;
+		     i++)
 			json_array_append_new(choices,
 					      json_string(cs->choices[i]));
 		json_object_set_new(c, "choices", choices);
+		if (cs->kind == CHECKLIST_MEASURE) {
+			json_object_set_new(c, "unit", json_string(cs->unit));
+			json_object_set_new(c, "min", json_integer(cs->min));
+			json_object_set_new(c, "max", cs->max == INT64_MAX
+						  ? json_null()
+						  : json_integer(cs->max));
+		}
 		json_object_set_new(o, "checklist", c);
 	}
 	if (st->last_decided_receipt) {

@@ -35,6 +35,7 @@ def test_bad_scanner_line(station, line, why):
                  what="a problem shown for the bad line")
     assert any(w in s["problem"].lower() for w in why), s["problem"]
     assert s["step"] == "scan", s
+    assert s["light"] == "red", s
     assert st.alive()
     assert no_receipts(st)
     # the scanner still works afterwards
@@ -133,12 +134,20 @@ def test_printer_resets_connection(make_station):
 
 # ---- camera ----
 
-@pytest.mark.parametrize("content", ["empty", "zero_byte"])
+@pytest.mark.parametrize("content", ["empty", "zero_byte", "dangling_link",
+                                     "directory", "unreadable"])
 def test_camera_without_images(make_station, content, tmp_path):
     cam = tmp_path / "camera"
     cam.mkdir()
     if content == "zero_byte":
         (cam / "broken.jpg").write_bytes(b"")
+    elif content == "dangling_link":
+        (cam / "gone.jpg").symlink_to(tmp_path / "nowhere.jpg")
+    elif content == "directory":
+        (cam / "folder.jpg").mkdir()
+    elif content == "unreadable":
+        # a FIFO named like an image: opening it would block a plain reader
+        os.mkfifo(cam / "pipe.jpg")
     st = make_station(camera_dir=cam)
     st.sign_in()
     st.import_expected(expected_return())

@@ -1,0 +1,3 @@
+build-san/obj/src/dev/printer_dir.o: src/dev/printer_dir.c \
+ include/retour/printer.h
+include/retour/printer.h:

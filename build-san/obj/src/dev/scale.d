@@ -1,0 +1,2 @@
+build-san/obj/src/dev/scale.o: src/dev/scale.c include/retour/scale.h
+include/retour/scale.h:
