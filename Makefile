@@ -43,7 +43,7 @@ SANFLAGS := -fsanitize=fuzzer-no-link,address,undefined -fno-omit-frame-pointer
 WARN_EXTRA := -Wno-unknown-warning-option
 endif
 
-PKGS := sqlite3 libcurl libsystemd libmicrohttpd jansson inih libcrypto
+PKGS := sqlite3 libcurl libsystemd libmicrohttpd jansson inih nettle
 TEST_PKGS := cmocka
 
 # pkg-config is asked lazily so that `make deps` can run before it works.

@@ -8,8 +8,8 @@ set -eu
 what=${1:-build}
 arch=${2:-native}
 
-libs="libsqlite3-dev libcurl4-openssl-dev libsystemd-dev libmicrohttpd-dev
-libjansson-dev libinih-dev libssl-dev libzbar-dev libusb-1.0-0-dev
+libs="libsqlite3-dev libcurl4-gnutls-dev libsystemd-dev libmicrohttpd-dev
+libjansson-dev libinih-dev nettle-dev libzbar-dev libusb-1.0-0-dev
 libgpiod-dev libturbojpeg0-dev libcmocka-dev"
 tools="build-essential pkg-config"
 testtools="python3 python3-pytest sqlite3 clang libclang-rt-14-dev"

@@ -21,7 +21,7 @@
 #define PHOTO_SHA256_HEX_LEN 64
 
 /* Lower-case hex SHA-256 of @data into @out (65 bytes with the NUL).
- * 0 or -EIO. */
+ * 0, or -EINVAL when @out is NULL or @data is NULL with a length. */
 int photo_sha256_hex(const void *data, size_t len, char out[65]);
 
 /*

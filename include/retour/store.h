@@ -42,6 +42,9 @@ struct store;
 int store_open(const char *path, struct store **out, char *err,
 	       size_t errlen);
 void store_close(struct store *s);
+/* Fold the write-ahead log into the database file; for idle moments, so
+ * that no commit at the desk waits for it.  -EBUSY: try again later. */
+int store_checkpoint(struct store *s);
 const char *store_errmsg(struct store *s);
 
 /* PRAGMA integrity_check + foreign_key_check; @msg gets "ok" or the first

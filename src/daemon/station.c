@@ -355,6 +355,45 @@ static json_t *event_envelope(struct station *st, const char *type,
 	return o;
 }
 
+/*
+ * What a shop needs to pay back: the accepted lines by SKU and the reasons'
+ * codes.  The reasons' texts travel once, with the return.decided event.
+ */
+static void refund_lines(json_t *ev, const struct desk *d,
+			 const struct proposal *p)
+{
+	json_t *items = json_array(), *codes = json_array();
+
+	for (int i = 0; i < p->n_items && i < RETURN_MAX_ITEMS; i++) {
+		const struct item_outcome *it = &p->items[i];
+		json_t *line;
+
+		if (it->quantity_accepted <= 0)
+			continue;
+		line = json_object();
+		if (d->have_expected && i < d->expected.n_items) {
+			json_object_set_new(line, "sku", json_string(
+					    d->expected.items[i].sku));
+			if (d->expected.items[i].gtin[0])
+				json_object_set_new(line, "gtin", json_string(
+						    d->expected.items[i].gtin));
+		}
+		json_object_set_new(line, "quantity",
+				    json_integer(it->quantity_accepted));
+		json_object_set_new(line, "refund_minor",
+				    json_integer(it->refund_minor));
+		if (it->deduction_minor)
+			json_object_set_new(line, "deduction_minor",
+					    json_integer(it->deduction_minor));
+		json_array_append_new(items, line);
+	}
+	for (int i = 0; i < p->n_reasons && i < RULES_MAX_REASONS; i++)
+		json_array_append_new(codes, json_string(reason_code_name(
+						     p->reasons[i].code)));
+	json_object_set_new(ev, "items", items);
+	json_object_set_new(ev, "reasons", codes);
+}
+
 static void station_decide(struct station *st)
 {
 	const struct desk *d = &st->desk;
@@ -424,7 +463,7 @@ static void station_decide(struct station *st)
 		json_object_set_new(ev, "delivery_minor",
 				    json_integer(dec->proposal.delivery_refund_minor));
 		json_object_set_new(ev, "overridden", json_boolean(dec->overridden));
-		json_object_set_new(ev, "proposal", json_deep_copy(prop));
+		refund_lines(ev, d, &dec->proposal);
 		payloads[n_out] = json_dumps(ev, JSON_COMPACT | JSON_SORT_KEYS);
 		json_decref(ev);
 		out[n_out].action = "refund.requested";
@@ -1107,6 +1146,8 @@ void station_tick(struct station *st)
 
 	if (st->receipt_id)
 		station_feed(st, &ev);
+	else if (st->store)
+		store_checkpoint(st->store);	/* between parcels */
 }
 
 /* ---- views ---- */

@@ -3,9 +3,10 @@
  * Directory "printer": every job becomes a file <dir>/<seq>-<name>.zpl, so
  * development and tests can look at what would have been printed.
  *
- * Files appear whole (temp file, fsync, rename, fsync of the directory) and
- * are never overwritten: numbering continues after the highest sequence
+ * Files appear whole (temp file, then rename) and are never overwritten: numbering continues after the highest sequence
  * already in the directory.  It does not render labels and never deletes.
+ * Like paper out of a printer, a file is not fsync'd: the label's record,
+ * the one that must survive a power cut, is in the store.
  */
 #include <dirent.h>
 #include <errno.h>
@@ -85,7 +86,7 @@ static int printer_dir_print(void *state, const char *name, const void *data,
 {
 	struct printer_dir *p = state;
 	char safe[PRINTER_DIR_NAME_MAX + 1], final[PATH_MAX], tmp[PATH_MAX];
-	int fd, dfd, r;
+	int fd, r;
 
 	printer_dir_safe_name(name, safe, sizeof(safe));
 	p->seq++;
@@ -101,8 +102,6 @@ static int printer_dir_print(void *state, const char *name, const void *data,
 		return r;
 	}
 	r = printer_dir_write_all(fd, data, len);
-	if (r == 0 && fsync(fd) < 0)
-		r = -errno;
 	if (close(fd) < 0 && r == 0)
 		r = -errno;
 	if (r == 0 && rename(tmp, final) < 0)
@@ -112,12 +111,6 @@ static int printer_dir_print(void *state, const char *name, const void *data,
 			 strerror(-r));
 		unlink(tmp);
 		return r;
-	}
-	/* The rename is durable only once the directory is. */
-	dfd = open(p->dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (dfd >= 0) {
-		fsync(dfd);
-		close(dfd);
 	}
 	return 0;
 }

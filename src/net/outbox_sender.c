@@ -19,10 +19,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/eventfd.h>
+#include <sys/random.h>
 #include <time.h>
 #include <unistd.h>
-
-#include <openssl/rand.h>
 
 #include "retour/connector.h"
 #include "retour/http.h"
@@ -216,7 +215,7 @@ static uint32_t outbox_random(void)
 {
 	uint32_t v;
 
-	if (RAND_bytes((unsigned char *)&v, sizeof(v)) != 1) {
+	if (getrandom(&v, sizeof(v), GRND_NONBLOCK) != (ssize_t)sizeof(v)) {
 		struct timespec ts;
 
 		/* Jitter only spreads load; a weak value is harmless. */

@@ -2,12 +2,14 @@
 /*
  * The append-only audit log and its hash chain.
  *
- * Each entry's hash is the hex SHA-256 of
- *     prev_hash "\n" id "|" at "|" actor "|" action "|" subject "|" detail
+ * Each entry's hash is the SHA-256 (stored as 32 raw bytes) of
+ *     hex(prev hash) "\n" id "|" at "|" actor "|" action "|" subject "|" detail
  * where the text fields have '\\', '|', newline and NUL escaped so no two
- * different rows share a canonical text.  The first prev_hash is 64 zeros.
- * A one-row head table holds the newest id and hash, so removing the newest
- * entries is caught as well as editing or removing any other.
+ * different rows share a canonical text.  The hash before the first entry
+ * is 32 zero bytes.  An entry does not repeat its predecessor's hash: the
+ * walk recomputes it, so an edited, inserted or removed row breaks every
+ * hash after it.  A one-row head table holds the newest id and hash, so
+ * removing the newest entries is caught as well.
  *
  * This detects tampering; it does not prevent someone who can rewrite the
  * whole file from recomputing the chain.  Anchoring the head elsewhere
@@ -15,18 +17,19 @@
  */
 #include <errno.h>
 #include <inttypes.h>
+#include <stdbool.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include <openssl/evp.h>
+#include <nettle/sha2.h>
 
 #include "store_internal.h"
 
-static const char audit_zero_hash[] =
-    "0000000000000000000000000000000000000000000000000000000000000000";
+#define AUDIT_HASH_LEN SHA256_DIGEST_SIZE
 
-static void audit_update_escaped(EVP_MD_CTX *ctx, const unsigned char *text,
+static void audit_update_escaped(struct sha256_ctx *ctx, const unsigned char *text,
 				 size_t len)
 {
 	size_t run = 0, i;
@@ -50,11 +53,11 @@ static void audit_update_escaped(EVP_MD_CTX *ctx, const unsigned char *text,
 		default:
 			continue;
 		}
-		EVP_DigestUpdate(ctx, text + run, i - run);
-		EVP_DigestUpdate(ctx, esc, 2);
+		sha256_update(ctx, i - run, text + run);
+		sha256_update(ctx, 2, (const uint8_t *)esc);
 		run = i + 1;
 	}
-	EVP_DigestUpdate(ctx, text + run, len - run);
+	sha256_update(ctx, len - run, text + run);
 }
 
 struct audit_fields {
@@ -64,44 +67,44 @@ struct audit_fields {
 	size_t len[4];
 };
 
-static int audit_hash(const char *prev_hash, const struct audit_fields *f,
-		      char out[STORE_HASH_HEX_LEN + 1])
+static void audit_hash(const uint8_t prev[AUDIT_HASH_LEN],
+		       const struct audit_fields *f, uint8_t out[AUDIT_HASH_LEN])
 {
 	static const char hex[] = "0123456789abcdef";
-	unsigned char md[EVP_MAX_MD_SIZE];
-	unsigned int mdlen = 0;
-	char num[48];
-	EVP_MD_CTX *ctx;
-	int i, ok;
+	char prev_hex[2 * AUDIT_HASH_LEN], num[48];
+	struct sha256_ctx ctx;
+	int i;
 
-	ctx = EVP_MD_CTX_new();
-	if (!ctx)
-		return -ENOMEM;
-	ok = EVP_DigestInit_ex(ctx, EVP_sha256(), NULL);
-	if (ok) {
-		EVP_DigestUpdate(ctx, prev_hash, strlen(prev_hash));
-		snprintf(num, sizeof(num), "\n%" PRId64 "|%" PRId64, f->id,
-			 f->at);
-		EVP_DigestUpdate(ctx, num, strlen(num));
-		for (i = 0; i < 4; i++) {
-			EVP_DigestUpdate(ctx, "|", 1);
-			audit_update_escaped(ctx, f->text[i], f->len[i]);
-		}
-		ok = EVP_DigestFinal_ex(ctx, md, &mdlen);
+	for (i = 0; i < AUDIT_HASH_LEN; i++) {
+		prev_hex[2 * i] = hex[prev[i] >> 4];
+		prev_hex[2 * i + 1] = hex[prev[i] & 0xf];
 	}
-	EVP_MD_CTX_free(ctx);
-	if (!ok || mdlen != 32)
-		return -EIO;
-	for (i = 0; i < 32; i++) {
-		out[2 * i] = hex[md[i] >> 4];
-		out[2 * i + 1] = hex[md[i] & 0xf];
+	sha256_init(&ctx);
+	sha256_update(&ctx, sizeof(prev_hex), (const uint8_t *)prev_hex);
+	snprintf(num, sizeof(num), "\n%" PRId64 "|%" PRId64, f->id, f->at);
+	sha256_update(&ctx, strlen(num), (const uint8_t *)num);
+	for (i = 0; i < 4; i++) {
+		sha256_update(&ctx, 1, (const uint8_t *)"|");
+		audit_update_escaped(&ctx, f->text[i], f->len[i]);
 	}
-	out[STORE_HASH_HEX_LEN] = '\0';
-	return 0;
+	sha256_digest(&ctx, AUDIT_HASH_LEN, out);
+}
+
+/* A 32-byte blob column into @out; false when it is anything else. */
+static bool audit_col_hash(sqlite3_stmt *st, int col,
+			   uint8_t out[AUDIT_HASH_LEN])
+{
+	const void *b = sqlite3_column_blob(st, col);
+
+	if (sqlite3_column_type(st, col) != SQLITE_BLOB || !b ||
+	    sqlite3_column_bytes(st, col) != AUDIT_HASH_LEN)
+		return false;
+	memcpy(out, b, AUDIT_HASH_LEN);
+	return true;
 }
 
 static int audit_head(struct store *s, int64_t *last_id,
-		      char last_hash[STORE_HASH_HEX_LEN + 1])
+		      uint8_t last_hash[AUDIT_HASH_LEN])
 {
 	sqlite3_stmt *st;
 	int rc, r = 0;
@@ -114,8 +117,7 @@ static int audit_head(struct store *s, int64_t *last_id,
 	rc = sqlite3_step(st);
 	if (rc == SQLITE_ROW) {
 		*last_id = sqlite3_column_int64(st, 0);
-		store_col_copy(st, 1, last_hash, STORE_HASH_HEX_LEN + 1);
-		if (strlen(last_hash) != STORE_HASH_HEX_LEN)
+		if (!audit_col_hash(st, 1, last_hash))
 			r = store_failf(s, -EBADMSG,
 					"the audit head is damaged");
 	} else if (rc == SQLITE_DONE) {
@@ -131,7 +133,7 @@ int store_audit_append_tx(struct store *s, const char *actor,
 			  const char *action, const char *subject,
 			  const char *detail, int64_t now)
 {
-	char prev[STORE_HASH_HEX_LEN + 1], hash[STORE_HASH_HEX_LEN + 1];
+	uint8_t prev[AUDIT_HASH_LEN], hash[AUDIT_HASH_LEN];
 	struct audit_fields f;
 	sqlite3_stmt *st;
 	int64_t last_id;
@@ -153,14 +155,11 @@ int store_audit_append_tx(struct store *s, const char *actor,
 	f.text[3] = (const unsigned char *)(detail ? detail : "");
 	for (int i = 0; i < 4; i++)
 		f.len[i] = strlen((const char *)f.text[i]);
-	r = audit_hash(prev, &f, hash);
-	if (r < 0)
-		return store_failf(s, r, "cannot compute the audit hash");
+	audit_hash(prev, &f, hash);
 
 	st = store_stmt(s, STMT_AUDIT_INSERT,
 			"INSERT INTO audit (id, at, actor, action, subject, "
-			"detail, prev_hash, hash) "
-			"VALUES (?, ?, ?, ?, ?, ?, ?, ?)");
+			"detail, hash) VALUES (?, ?, ?, ?, ?, ?, ?)");
 	if (!st)
 		return -EIO;
 	sqlite3_bind_int64(st, 1, f.id);
@@ -172,8 +171,7 @@ int store_audit_append_tx(struct store *s, const char *actor,
 		sqlite3_bind_text(st, 6, detail, -1, SQLITE_STATIC);
 	else
 		sqlite3_bind_null(st, 6);
-	sqlite3_bind_text(st, 7, prev, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 8, hash, -1, SQLITE_STATIC);
+	sqlite3_bind_blob(st, 7, hash, AUDIT_HASH_LEN, SQLITE_STATIC);
 	r = store_step_done(s, st);
 	if (r < 0)
 		return r;
@@ -184,7 +182,7 @@ int store_audit_append_tx(struct store *s, const char *actor,
 	if (!st)
 		return -EIO;
 	sqlite3_bind_int64(st, 1, f.id);
-	sqlite3_bind_text(st, 2, hash, -1, SQLITE_STATIC);
+	sqlite3_bind_blob(st, 2, hash, AUDIT_HASH_LEN, SQLITE_STATIC);
 	return store_step_done(s, st);
 }
 
@@ -237,8 +235,8 @@ static void audit_field_from_col(sqlite3_stmt *st, int col,
 
 int store_audit_verify(struct store *s, int64_t *checked, int64_t *bad_id)
 {
-	char running[STORE_HASH_HEX_LEN + 1], hash[STORE_HASH_HEX_LEN + 1];
-	char head_hash[STORE_HASH_HEX_LEN + 1];
+	uint8_t running[AUDIT_HASH_LEN] = {0}, hash[AUDIT_HASH_LEN];
+	uint8_t stored[AUDIT_HASH_LEN], head_hash[AUDIT_HASH_LEN];
 	int64_t expect_id = 1, head_id, n = 0, bad = 0;
 	sqlite3_stmt *st;
 	int rc, r;
@@ -261,36 +259,25 @@ int store_audit_verify(struct store *s, int64_t *checked, int64_t *bad_id)
 
 	st = store_stmt(s, STMT_AUDIT_WALK,
 			"SELECT id, at, actor, action, subject, detail, "
-			"prev_hash, hash FROM audit ORDER BY id");
+			"hash FROM audit ORDER BY id");
 	if (!st) {
 		r = -EIO;
 		goto out;
 	}
-	memcpy(running, audit_zero_hash, sizeof(running));
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		struct audit_fields f;
-		const unsigned char *prev, *stored;
 
 		f.id = sqlite3_column_int64(st, 0);
 		f.at = sqlite3_column_int64(st, 1);
 		for (int i = 0; i < 4; i++)
 			audit_field_from_col(st, 2 + i, &f, i);
-		prev = sqlite3_column_text(st, 6);
-		stored = sqlite3_column_text(st, 7);
-
-		if (f.id != expect_id || !prev || !stored ||
-		    strcmp((const char *)prev, running) != 0) {
-			/* A gap or a broken link: entries were removed or
-			 * inserted before this one. */
+		/* A gap means entries were removed (or inserted) here. */
+		if (f.id != expect_id || !audit_col_hash(st, 6, stored)) {
 			bad = f.id;
 			break;
 		}
-		r = audit_hash(running, &f, hash);
-		if (r < 0) {
-			store_stmt_done(st);
-			goto out;
-		}
-		if (strcmp((const char *)stored, hash) != 0) {
+		audit_hash(running, &f, hash);
+		if (memcmp(stored, hash, AUDIT_HASH_LEN) != 0) {
 			bad = f.id;
 			break;
 		}
@@ -306,7 +293,8 @@ int store_audit_verify(struct store *s, int64_t *checked, int64_t *bad_id)
 	store_stmt_done(st);
 
 	if (!bad &&
-	    (head_id != expect_id - 1 || strcmp(head_hash, running) != 0)) {
+	    (head_id != expect_id - 1 ||
+	     memcmp(head_hash, running, AUDIT_HASH_LEN) != 0)) {
 		/* The newest entries are gone (or the head was edited). */
 		bad = expect_id;
 	}

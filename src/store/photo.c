@@ -21,7 +21,7 @@
 #include <sys/statvfs.h>
 #include <unistd.h>
 
-#include <openssl/evp.h>
+#include <nettle/sha2.h>
 
 #include "retour/photo.h"
 
@@ -30,15 +30,16 @@
 int photo_sha256_hex(const void *data, size_t len, char out[65])
 {
 	static const char hex[] = "0123456789abcdef";
-	unsigned char md[EVP_MAX_MD_SIZE];
-	unsigned int mdlen = 0;
+	struct sha256_ctx ctx;
+	unsigned char md[SHA256_DIGEST_SIZE];
 
 	if (!out || (!data && len))
 		return -EINVAL;
-	if (!EVP_Digest(len ? data : "", len, md, &mdlen, EVP_sha256(), NULL) ||
-	    mdlen != 32)
-		return -EIO;
-	for (int i = 0; i < 32; i++) {
+	sha256_init(&ctx);
+	if (len)
+		sha256_update(&ctx, len, data);
+	sha256_digest(&ctx, sizeof(md), md);
+	for (int i = 0; i < SHA256_DIGEST_SIZE; i++) {
 		out[2 * i] = hex[md[i] >> 4];
 		out[2 * i + 1] = hex[md[i] & 0xf];
 	}
@@ -117,11 +118,7 @@ int photo_store_save(const char *root, const void *data, size_t len,
 		snprintf(err, errlen, "photo: bad arguments");
 		return -EINVAL;
 	}
-	r = photo_sha256_hex(data, len, sha256_hex);
-	if (r < 0) {
-		snprintf(err, errlen, "photo: cannot compute SHA-256");
-		return r;
-	}
+	photo_sha256_hex(data, len, sha256_hex);
 	n = snprintf(dir, sizeof(dir), "%s/%.2s", root, sha256_hex);
 	if (n < 0 || (size_t)n >= sizeof(dir) ||
 	    (size_t)snprintf(final, sizeof(final), "%s/%s.jpg", dir,

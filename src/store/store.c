@@ -103,11 +103,33 @@ int store_step_done(struct store *s, sqlite3_stmt *st)
 	return r;
 }
 
+static int store_tx_begin_sync(struct store *s, bool normal)
+{
+	sqlite3_stmt *st;
+	int r;
+
+	if (s->sync_normal != normal) {
+		st = normal ? store_stmt(s, STMT_SYNC_NORMAL,
+					 "PRAGMA synchronous = NORMAL")
+			    : store_stmt(s, STMT_SYNC_FULL,
+					 "PRAGMA synchronous = FULL");
+		r = st ? store_step_done(s, st) : -EIO;
+		if (r < 0)
+			return r;
+		s->sync_normal = normal;
+	}
+	st = store_stmt(s, STMT_BEGIN, "BEGIN IMMEDIATE");
+	return st ? store_step_done(s, st) : -EIO;
+}
+
 int store_tx_begin(struct store *s)
 {
-	sqlite3_stmt *st = store_stmt(s, STMT_BEGIN, "BEGIN IMMEDIATE");
+	return store_tx_begin_sync(s, false);
+}
 
-	return st ? store_step_done(s, st) : -EIO;
+int store_tx_begin_step(struct store *s)
+{
+	return store_tx_begin_sync(s, true);
 }
 
 int store_tx_commit(struct store *s)
@@ -390,6 +412,20 @@ int store_open(const char *path, struct store **out, char *err, size_t errlen)
 	r = store_pragma(s, "PRAGMA synchronous = FULL", NULL, err, errlen);
 	if (r < 0)
 		goto fail;
+	/*
+	 * The daemon checkpoints when the desk is idle (store_checkpoint);
+	 * SQLite's own checkpoint, which stalls the commit that triggers it,
+	 * is only the backstop for a desk that is never idle (32 MiB of WAL).
+	 * A small page cache: lookups are by key, and memory is scarce on
+	 * the board.
+	 */
+	r = store_pragma(s, "PRAGMA wal_autocheckpoint = 8192", NULL, err,
+			 errlen);
+	if (r < 0)
+		goto fail;
+	r = store_pragma(s, "PRAGMA cache_size = -1024", NULL, err, errlen);
+	if (r < 0)
+		goto fail;
 	r = store_pragma(s, "PRAGMA foreign_keys = ON", NULL, err, errlen);
 	if (r < 0)
 		goto fail;
@@ -402,6 +438,19 @@ int store_open(const char *path, struct store **out, char *err, size_t errlen)
 fail:
 	store_close(s);
 	return r;
+}
+
+int store_checkpoint(struct store *s)
+{
+	int rc;
+
+	if (!s)
+		return -EINVAL;
+	rc = sqlite3_wal_checkpoint_v2(s->db, NULL, SQLITE_CHECKPOINT_PASSIVE,
+				       NULL, NULL);
+	if (rc == SQLITE_BUSY || rc == SQLITE_LOCKED)
+		return -EBUSY;	/* a reader or writer elsewhere: next time */
+	return rc == SQLITE_OK ? 0 : store_fail(s, rc);
 }
 
 void store_close(struct store *s)
@@ -1157,7 +1206,7 @@ static int store_receipt_change(struct store *s, int64_t receipt_id,
 	char subject[40];
 	int r;
 
-	r = store_tx_begin(s);
+	r = store_tx_begin_step(s);
 	if (r < 0)
 		goto out;
 	r = store_receipt_editable(s, receipt_id);
@@ -1202,7 +1251,7 @@ int store_receipt_open(struct store *s, const struct receipt_open *ro,
 	if (ro->expected_id < 0)
 		return store_failf(s, -EINVAL, "receipt: bad expected id");
 
-	r = store_tx_begin(s);
+	r = store_tx_begin_step(s);
 	if (r < 0)
 		return r;
 	st = store_stmt(s, STMT_RCP_INSERT,
@@ -1550,7 +1599,7 @@ int store_label_mark_printed(struct store *s, int64_t receipt_id, bool ok,
 
 	if (!s)
 		return -EINVAL;
-	r = store_tx_begin(s);
+	r = store_tx_begin_step(s);
 	if (r < 0)
 		return r;
 	st = store_stmt(s, STMT_LABEL_PRINTED,

@@ -10,10 +10,12 @@
 #ifndef RETOUR_STORE_INTERNAL_H
 #define RETOUR_STORE_INTERNAL_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
 #include <jansson.h>
+
 #include <sqlite3.h>
 
 #include "retour/store.h"
@@ -22,10 +24,11 @@
 #define STORE_SCHEMA_VERSION 1
 
 #define STORE_ERRMSG_LEN 512
-#define STORE_HASH_HEX_LEN 64
 
 enum store_stmt_id {
 	STMT_BEGIN,
+	STMT_SYNC_FULL,
+	STMT_SYNC_NORMAL,
 	STMT_COMMIT,
 	STMT_ROLLBACK,
 	STMT_INTEGRITY_CHECK,
@@ -95,6 +98,7 @@ struct store {
 	char *path;
 	char errmsg[STORE_ERRMSG_LEN];
 	sqlite3_stmt *stmts[STMT_COUNT];
+	bool sync_normal;	/* the connection is at synchronous=NORMAL */
 };
 
 /* The cached statement @id, prepared from @sql on first use; NULL with
@@ -109,7 +113,17 @@ int store_fail(struct store *s, int rc);
 int store_failf(struct store *s, int r, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 
+/*
+ * Two kinds of transaction.  store_tx_begin: a record that must survive a
+ * power cut once committed (decisions, undo, outbox, imports): the commit
+ * waits for fsync (synchronous=FULL).  store_tx_begin_step: a step of a
+ * parcel still on the desk (opened, weighed, scanned, answered): the commit
+ * survives the process dying (WAL), and reaches the disk with the next
+ * durable commit or checkpoint, so a power cut can only take back steps of
+ * an undecided parcel, never a decision or what it was based on.
+ */
 int store_tx_begin(struct store *s);
+int store_tx_begin_step(struct store *s);
 int store_tx_commit(struct store *s);
 void store_tx_rollback(struct store *s);
 

@@ -19,10 +19,9 @@
 #include <strings.h>
 
 #include <jansson.h>
-#include <openssl/core_names.h>
-#include <openssl/crypto.h>
-#include <openssl/evp.h>
-#include <openssl/params.h>
+#include <nettle/base64.h>
+#include <nettle/hmac.h>
+#include <nettle/sha2.h>
 
 #include "retour/connector.h"
 
@@ -44,9 +43,8 @@ static bool webhook_is_b64_char(char ch)
 static int webhook_secret_key(const char *secret, unsigned char *key,
 			      size_t *keylen)
 {
-	char padded[WEBHOOK_SECRET_MAX + 4];
-	size_t len, n, pads = 0, i;
-	int got;
+	struct base64_decode_ctx b64;
+	size_t len, pads = 0, i;
 
 	if (!secret || !secret[0])
 		return -EINVAL;
@@ -70,62 +68,39 @@ static int webhook_secret_key(const char *secret, unsigned char *key,
 	for (i = 0; i < len; i++)
 		if (!webhook_is_b64_char(secret[i]))
 			return -EINVAL;
-	memcpy(padded, secret, len);
-	pads = (4 - len % 4) % 4;
-	for (i = 0; i < pads; i++)
-		padded[len + i] = '=';
-	n = len + pads;
-	got = EVP_DecodeBlock(key, (const unsigned char *)padded, (int)n);
-	if (got < 0 || (size_t)got < pads)
-		return -EINVAL;
-	*keylen = (size_t)got - pads;
-	OPENSSL_cleanse(padded, sizeof(padded));
-	return *keylen > 0 ? 0 : -EINVAL;
+	/* Fed without its padding, the decoder keeps the spare bits of a
+	 * short last group in its context, where base64_decode_final()
+	 * would insist they are zero; not calling it lets them go. */
+	base64_decode_init(&b64);
+	base64_decode_update(&b64, keylen, key, len, secret);
+	return 0;
 }
 
-static int webhook_hmac(const unsigned char *key, size_t keylen,
-			const char *msg_id, const char *ts, const char *body,
-			size_t body_len, unsigned char *md, size_t *mdlen)
+static void webhook_hmac(const unsigned char *key, size_t keylen,
+			 const char *msg_id, const char *ts, const char *body,
+			 size_t body_len, unsigned char md[SHA256_DIGEST_SIZE])
 {
-	EVP_MAC *mac;
-	EVP_MAC_CTX *ctx = NULL;
-	OSSL_PARAM params[2];
-	char digest[] = "SHA256";
-	int r = -EIO;
+	struct hmac_sha256_ctx ctx;
 
-	mac = EVP_MAC_fetch(NULL, "HMAC", NULL);
-	if (!mac)
-		return -EIO;
-	ctx = EVP_MAC_CTX_new(mac);
-	if (!ctx)
-		goto out;
-	params[0] =
-	    OSSL_PARAM_construct_utf8_string(OSSL_MAC_PARAM_DIGEST, digest, 0);
-	params[1] = OSSL_PARAM_construct_end();
-	if (EVP_MAC_init(ctx, key, keylen, params) != 1 ||
-	    EVP_MAC_update(ctx, (const unsigned char *)msg_id,
-			   strlen(msg_id)) != 1 ||
-	    EVP_MAC_update(ctx, (const unsigned char *)".", 1) != 1 ||
-	    EVP_MAC_update(ctx, (const unsigned char *)ts, strlen(ts)) != 1 ||
-	    EVP_MAC_update(ctx, (const unsigned char *)".", 1) != 1 ||
-	    EVP_MAC_update(ctx, (const unsigned char *)body, body_len) != 1 ||
-	    EVP_MAC_final(ctx, md, mdlen, EVP_MAX_MD_SIZE) != 1)
-		goto out;
-	r = 0;
-out:
-	EVP_MAC_CTX_free(ctx);
-	EVP_MAC_free(mac);
-	return r;
+	hmac_sha256_set_key(&ctx, keylen, key);
+	hmac_sha256_update(&ctx, strlen(msg_id), (const uint8_t *)msg_id);
+	hmac_sha256_update(&ctx, 1, (const uint8_t *)".");
+	hmac_sha256_update(&ctx, strlen(ts), (const uint8_t *)ts);
+	hmac_sha256_update(&ctx, 1, (const uint8_t *)".");
+	hmac_sha256_update(&ctx, body_len, (const uint8_t *)body);
+	hmac_sha256_digest(&ctx, SHA256_DIGEST_SIZE, md);
+	/* The context holds the keyed hash state: as secret as the key. */
+	explicit_bzero(&ctx, sizeof(ctx));
 }
 
 int webhook_sign(const char *secret, const char *msg_id, int64_t timestamp,
 		 const char *body, size_t body_len, char *out, size_t outlen)
 {
 	unsigned char key[WEBHOOK_SECRET_MAX];
-	unsigned char md[EVP_MAX_MD_SIZE];
-	unsigned char b64[EVP_MAX_MD_SIZE * 2];
+	unsigned char md[SHA256_DIGEST_SIZE];
+	char b64[BASE64_ENCODE_RAW_LENGTH(SHA256_DIGEST_SIZE)];
 	char ts[24];
-	size_t keylen = 0, mdlen = 0;
+	size_t keylen = 0;
 	int r;
 
 	if (!msg_id || (!body && body_len))
@@ -134,13 +109,11 @@ int webhook_sign(const char *secret, const char *msg_id, int64_t timestamp,
 	if (r < 0)
 		return r;
 	snprintf(ts, sizeof(ts), "%" PRId64, timestamp);
-	r = webhook_hmac(key, keylen, msg_id, ts, body ? body : "", body_len,
-			 md, &mdlen);
-	OPENSSL_cleanse(key, sizeof(key));
-	if (r < 0)
-		return r;
-	EVP_EncodeBlock(b64, md, (int)mdlen);
-	if ((size_t)snprintf(out, outlen, "v1,%s", b64) >= outlen)
+	webhook_hmac(key, keylen, msg_id, ts, body ? body : "", body_len, md);
+	explicit_bzero(key, sizeof(key));
+	base64_encode_raw(b64, sizeof(md), md);
+	if ((size_t)snprintf(out, outlen, "v1,%.*s", (int)sizeof(b64), b64) >=
+	    outlen)
 		return -ENOSPC;
 	return 0;
 }
@@ -175,7 +148,7 @@ static int webhook_check(const struct connector_settings *cs, char *err,
 		return -EINVAL;
 	}
 	r = webhook_secret_key(cs->secret, key, &keylen);
-	OPENSSL_cleanse(key, sizeof(key));
+	explicit_bzero(key, sizeof(key));
 	if (r < 0) {
 		snprintf(err, errlen,
 			 "webhook secret is missing, or not valid base64 "
@@ -235,7 +208,7 @@ static int webhook_build(const struct connector_settings *cs,
 	if (r < 0) {
 		connector_request_free(req);
 		snprintf(err, errlen, "cannot sign the request: %s",
-			 r == -EINVAL ? "bad webhook secret" : "crypto error");
+			 r == -EINVAL ? "bad webhook secret" : strerror(-r));
 		return -EINVAL;
 	}
 	snprintf(ts, sizeof(ts), "%" PRId64, now_s);
