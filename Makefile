@@ -153,18 +153,35 @@ check: test-deps
 	$(MAKE) SANITIZE=1 unit
 	$(MAKE) FUZZING=1 fuzz-run
 	$(MAKE) system
+	$(MAKE) arm-check
 
 unit: $(UNIT_BINS)
 	@set -e; pass=0; for t in $(UNIT_BINS); do \
 		echo "== $$t"; $(RUNNER) $$t; pass=$$((pass+1)); done; \
 		echo "unit: $$pass test programs passed"
 
-system: test-deps $(RETOURD) $(RETOURCTL)
-	RETOUR_BUILD=$(BUILD) $(PYTHON) -m pytest -q tests/system
+# A cross build runs its binaries through qemu-user wrappers.
+ifeq ($(RUNNER),)
+SYSTEM_BIN := $(BUILD)
+else
+SYSTEM_BIN := $(BUILD)/$(RUNNER)
+endif
 
-# Cross-built unit tests run under qemu-user.
-arm-check: test-deps
-	$(MAKE) ARCH=$(ARCH) all unit
+system: test-deps $(RETOURD) $(RETOURCTL)
+ifneq ($(RUNNER),)
+	@mkdir -p $(SYSTEM_BIN)
+	@for b in retourd retourctl; do \
+		printf '#!/bin/sh\nexec %s %s "$$@"\n' $(RUNNER) \
+			$(abspath $(BUILD))/$$b > $(SYSTEM_BIN)/$$b; \
+		chmod +x $(SYSTEM_BIN)/$$b; done
+endif
+	RETOUR_BUILD=$(SYSTEM_BIN) $(PYTHON) -m pytest -q tests/system
+
+# The board's build: cross-compiled, every unit and system test run
+# under qemu-user (make arm-check ARCH=armhf for 32-bit boards).
+arm-check:
+	$(MAKE) ARCH=$(if $(filter native,$(ARCH)),arm64,$(ARCH)) \
+		test-deps all unit system
 
 bench: all $(BENCH_BINS)
 	@mkdir -p $(BUILD)

@@ -10,6 +10,9 @@ Numbers, each measured here and now on this machine:
     step answered at once through the API
   * SQLite bytes per return (expected return + receipt + answers + audit +
     outbox, after a WAL checkpoint), idle RSS, start to READY (sd_notify)
+The daemon runs with the webhook connector configured, as every station
+does (its sender and libcurl are in the idle RSS); the 30 s grace period
+outlasts the run, so nothing is sent to its closed port.
 """
 import gc
 import http.client
@@ -122,6 +125,10 @@ name = bench
 rma_pattern = RMA-*
 [api]
 socket = {d}/retourd.sock
+[outbox]
+connector = webhook
+url = http://127.0.0.1:9/hooks/retour
+secret_file = {root}/conf/sim-webhook.secret
 [clerks]
 CLERK-0001 = Bench
 """)
