@@ -1,2 +1,0 @@
-build-san/obj/src/core/label.o: src/core/label.c include/retour/label.h
-include/retour/label.h:

@@ -1,2 +1,0 @@
-build-san/obj/src/dev/scale.o: src/dev/scale.c include/retour/scale.h
-include/retour/scale.h:
