@@ -47,10 +47,14 @@ int station_undo(struct station *st, int64_t receipt_id, char *err,
 		 size_t errlen);
 int station_outbox_retry(struct station *st, int64_t id, char *err,
 			 size_t errlen);
-/* Import expected returns: an object, an array or {"returns": [...]}; all
- * or nothing.  Returns the count or -errno with @err naming the field. */
-int station_import_expected(struct station *st, json_t *doc, char *err,
-			    size_t errlen);
+/*
+ * Import expected returns: an object, an array or {"returns": [...]}; all
+ * or nothing.  Returns the count stored or -errno with @err naming the
+ * field.  Returns already at the desk are left as they are and their codes
+ * appended to @kept (a JSON array) instead.
+ */
+int station_import_expected(struct station *st, json_t *doc, json_t *kept,
+			    char *err, size_t errlen);
 int station_register_clerk(struct station *st, const char *badge,
 			   const char *name, char *err, size_t errlen);
 

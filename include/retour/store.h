@@ -9,7 +9,9 @@
  * as the change it records, so an edited or deleted row is detected by
  * store_audit_verify().  The decision, its label and its outbox rows are
  * written in one transaction by store_receipt_decide(): a power cut leaves
- * either all of them or none.
+ * either all of them or none.  A decision's outbox rows hold no body: the
+ * facts are in the receipt once, and the event is rendered from them when
+ * the row is delivered (store_outbox_next_due, event.h).
  *
  * Functions return 0 or a negative errno: -ENOENT nothing found, -EEXIST
  * duplicate, -EBUSY database locked, -EIO SQLite error, -EINVAL bad
@@ -56,8 +58,14 @@ int64_t store_size_bytes(struct store *s);
 
 /* ---- expected returns (and ship-QC orders) ---- */
 
-/* Insert or replace by RMA (by order_ref for RETURN_SHIPMENT when rma is
- * empty).  Sets er->id.  Audited as "expected.put". */
+/*
+ * Insert or replace by RMA (by order_ref for RETURN_SHIPMENT when rma is
+ * empty).  Sets er->id.  Audited as "expected.put".  A return already at
+ * the desk (a receipt open or decided against it) is the record its
+ * decision and refund rest on: it is kept as it is, and the call answers
+ * STORE_EXPECTED_KEPT instead of 0.
+ */
+#define STORE_EXPECTED_KEPT 1
 int store_expected_put(struct store *s, struct expected_return *er,
 		       const char *actor, int64_t now);
 /* Match a scanned, normalised code against rma, order_ref and lookup codes. */
@@ -112,7 +120,9 @@ int store_checklist_answer(struct store *s, int64_t receipt_id,
 struct outbox_new {
 	const char *action;	/* "refund.requested", "return.decided", ... */
 	char key[STORE_KEY_LEN];	/* idempotency key: unique per record+action */
-	const char *payload;	/* JSON text */
+	/* JSON text to send as it is; NULL (a decision's events): rendered
+	 * from the decision when the row is delivered */
+	const char *payload;
 	int64_t not_before;	/* grace period: not sent before this */
 };
 
@@ -125,10 +135,13 @@ struct decision_record {
 	char currency[4];
 	const char *decided_by;
 	int64_t decided_at;
+	const char *shop;	/* [shop] name: the shop the events are for */
 	const char *label_zpl;	/* the disposition label, NULL if none */
 };
 
 /* Record the decision, its label and its outbox rows in one transaction.
+ * The rows' created_at is the decision's decided_at: that is how a row is
+ * known to belong to the decision it is rendered from.
  * -EEXIST if the receipt is already decided (and not undone). */
 int store_receipt_decide(struct store *s, int64_t receipt_id,
 			 const struct decision_record *d,
@@ -137,6 +150,8 @@ int store_receipt_decide(struct store *s, int64_t receipt_id,
  * never attempted.  -EALREADY if one was already sent (too late). */
 int store_receipt_undo(struct store *s, int64_t receipt_id,
 		       const char *actor, int64_t now);
+/* The outcome of printing the receipt's latest label.  Printed (@ok), its
+ * ZPL is dropped: it is a rendering of the decision, now on the parcel. */
 int store_label_mark_printed(struct store *s, int64_t receipt_id, bool ok,
 			     const char *detail, int64_t now);
 /* Close a receipt that was abandoned (way back from the first step). */
@@ -161,9 +176,18 @@ struct outbox_row {
 	int64_t next_attempt_at;
 	int64_t created_at;
 	char *payload;		/* malloc'd JSON text, free() it */
+	char problem[160];	/* why payload is NULL */
 };
 
-/* The oldest pending row with not_before and next_attempt_at <= @now. */
+/*
+ * The oldest pending row with not_before and next_attempt_at <= @now, with
+ * the body to send: the row's own payload, or the event rendered from its
+ * receipt (event_render()), the same bytes on every call.  A cancelled row
+ * is never due.  When the record cannot make the body (the receipt is no
+ * longer in the decision the row was made for, a proposal that is not
+ * JSON), @out->payload is NULL and @out->problem says why: the row can
+ * never be sent as it is.  -ENOENT nothing due; -EIO, -EBUSY, -ENOMEM.
+ */
 int store_outbox_next_due(struct store *s, int64_t now,
 			  struct outbox_row *out);
 /* Earliest time anything pending becomes due, -ENOENT if nothing. */

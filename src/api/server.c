@@ -324,7 +324,7 @@ static void route_records(struct api *api, const char *method,
 		limit = (int)v;
 	}
 	if (!strcmp(path, "/api/v1/expected")) {
-		json_t *j;
+		json_t *j, *kept;
 
 		if (!strcmp(method, "GET")) {
 			r = store_expected_list(s, limit, &out);
@@ -336,12 +336,18 @@ static void route_records(struct api *api, const char *method,
 		}
 		if (!(j = body_json(rq, rp)))
 			return;
-		r = station_import_expected(api->st, j, err, sizeof(err));
+		kept = json_array();
+		r = station_import_expected(api->st, j, kept, err,
+					    sizeof(err));
 		json_decref(j);
-		if (r < 0)
+		if (r < 0) {
+			json_decref(kept);
 			reply_error(rp, r == -EINVAL ? 400 : 500, "%s", err);
-		else
-			reply_json(rp, 200, json_pack("{s:i}", "imported", r));
+		} else {
+			/* kept: already at the desk, left as they were */
+			reply_json(rp, 200, json_pack("{s:i,s:o}", "imported", r,
+						      "kept", kept));
+		}
 		return;
 	}
 	if (strcmp(method, "GET") && !strstr(path, "/retry")) {

@@ -669,8 +669,16 @@ static int retourctl_cmd_expected(const struct retourctl_opts *o)
 		long long imported =
 		    json_is_integer(count) ? json_integer_value(count) : n;
 
+		json_t *kept = json_object_get(answer, "kept"), *code;
+		size_t i;
+
 		printf("imported %lld expected return%s\n", imported,
 		       imported == 1 ? "" : "s");
+		json_array_foreach(kept, i, code)
+			if (json_is_string(code))
+				printf("kept %s: already at the desk, not "
+				       "changed\n",
+				       json_string_value(code));
 	}
 	json_decref(answer);
 	return RETOURCTL_OK;

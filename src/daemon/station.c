@@ -21,6 +21,7 @@
 #include "retour/camera.h"
 #include "retour/civil_time.h"
 #include "retour/code.h"
+#include "retour/event.h"
 #include "retour/expected_json.h"
 #include "retour/gpio.h"
 #include "retour/label.h"
@@ -262,54 +263,6 @@ static void station_take_photo(struct station *st, const char *step)
 	station_enqueue_photo(st, sha, NULL);
 }
 
-static json_t *proposal_to_json(const struct proposal *p)
-{
-	json_t *o = json_object(), *reasons = json_array(), *items = json_array();
-	char when[CIVIL_TIME_RFC3339_LEN];
-
-	json_object_set_new(o, "verdict", json_string(verdict_name(p->verdict)));
-	json_object_set_new(o, "refund_minor", json_integer(p->refund_minor));
-	json_object_set_new(o, "delivery_refund_minor",
-			    json_integer(p->delivery_refund_minor));
-	json_object_set_new(o, "currency", json_string(p->currency));
-	for (int i = 0; i < p->n_reasons && i < RULES_MAX_REASONS; i++) {
-		json_t *r = json_object();
-
-		json_object_set_new(r, "code", json_string(reason_code_name(
-						       p->reasons[i].code)));
-		json_object_set_new(r, "item", json_integer(p->reasons[i].item));
-		json_object_set_new(r, "text", json_string(p->reasons[i].text));
-		json_array_append_new(reasons, r);
-	}
-	json_object_set_new(o, "reasons", reasons);
-	for (int i = 0; i < p->n_items && i < RETURN_MAX_ITEMS; i++) {
-		const struct item_outcome *it = &p->items[i];
-		json_t *r = json_object();
-
-		json_object_set_new(r, "accepted", json_boolean(it->accepted));
-		json_object_set_new(r, "quantity", json_integer(it->quantity_accepted));
-		json_object_set_new(r, "refund_minor", json_integer(it->refund_minor));
-		json_object_set_new(r, "deduction_minor",
-				    json_integer(it->deduction_minor));
-		json_object_set_new(r, "grade", json_string(grade_name(it->grade)));
-		json_object_set_new(r, "disposition",
-				    json_string(disposition_name(it->disposition)));
-		json_array_append_new(items, r);
-	}
-	json_object_set_new(o, "items", items);
-	if (p->window_ends_at &&
-	    civil_time_format_rfc3339(p->window_ends_at, when, sizeof(when)) >= 0)
-		json_object_set_new(o, "window_ends_at", json_string(when));
-	if (p->answer_due_at &&
-	    civil_time_format_rfc3339(p->answer_due_at, when, sizeof(when)) >= 0)
-		json_object_set_new(o, "answer_due_at", json_string(when));
-	if (p->warranty_ends_at &&
-	    civil_time_format_rfc3339(p->warranty_ends_at, when,
-				      sizeof(when)) >= 0)
-		json_object_set_new(o, "warranty_ends_at", json_string(when));
-	return o;
-}
-
 static const char *decision_verdict_text(const struct desk_decision *d)
 {
 	if (d->routine == DESK_ROUTINE_SHIP_QC)
@@ -332,68 +285,6 @@ static const char *disposition_bin(enum disposition d)
 	return "HOLD";
 }
 
-static json_t *event_envelope(struct station *st, const char *type,
-			      const char *key, int64_t now)
-{
-	const struct desk *d = &st->desk;
-	char when[CIVIL_TIME_RFC3339_LEN] = "";
-	json_t *o = json_object();
-
-	civil_time_format_rfc3339(now, when, sizeof(when));
-	json_object_set_new(o, "type", json_string(type));
-	json_object_set_new(o, "id", json_string(key));
-	json_object_set_new(o, "shop", json_string(st->cfg->shop));
-	json_object_set_new(o, "station", json_string(st->cfg->desk));
-	json_object_set_new(o, "receipt", json_integer(st->receipt_id));
-	json_object_set_new(o, "code", json_string(d->code));
-	json_object_set_new(o, "rma", json_string(d->have_expected ?
-						  d->expected.rma : ""));
-	json_object_set_new(o, "order", json_string(d->have_expected ?
-						    d->expected.order_ref : ""));
-	json_object_set_new(o, "decided_by", json_string(station_actor(st)));
-	json_object_set_new(o, "decided_at", json_string(when));
-	return o;
-}
-
-/*
- * What a shop needs to pay back: the accepted lines by SKU and the reasons'
- * codes.  The reasons' texts travel once, with the return.decided event.
- */
-static void refund_lines(json_t *ev, const struct desk *d,
-			 const struct proposal *p)
-{
-	json_t *items = json_array(), *codes = json_array();
-
-	for (int i = 0; i < p->n_items && i < RETURN_MAX_ITEMS; i++) {
-		const struct item_outcome *it = &p->items[i];
-		json_t *line;
-
-		if (it->quantity_accepted <= 0)
-			continue;
-		line = json_object();
-		if (d->have_expected && i < d->expected.n_items) {
-			json_object_set_new(line, "sku", json_string(
-					    d->expected.items[i].sku));
-			if (d->expected.items[i].gtin[0])
-				json_object_set_new(line, "gtin", json_string(
-						    d->expected.items[i].gtin));
-		}
-		json_object_set_new(line, "quantity",
-				    json_integer(it->quantity_accepted));
-		json_object_set_new(line, "refund_minor",
-				    json_integer(it->refund_minor));
-		if (it->deduction_minor)
-			json_object_set_new(line, "deduction_minor",
-					    json_integer(it->deduction_minor));
-		json_array_append_new(items, line);
-	}
-	for (int i = 0; i < p->n_reasons && i < RULES_MAX_REASONS; i++)
-		json_array_append_new(codes, json_string(reason_code_name(
-						     p->reasons[i].code)));
-	json_object_set_new(ev, "items", items);
-	json_object_set_new(ev, "reasons", codes);
-}
-
 static void station_decide(struct station *st)
 {
 	const struct desk *d = &st->desk;
@@ -404,15 +295,19 @@ static void station_decide(struct station *st)
 	struct outbox_new out[2];
 	struct label_fields lf;
 	char zpl[4096], label_err[256];
-	char *proposal_text, *payloads[2] = { NULL, NULL };
-	json_t *prop, *ev;
+	char *proposal_text;
+	json_t *prop;
 	int n_out = 0, r, zlen;
 	int64_t day;
 
 	if (!st->receipt_id)
 		return;
-	prop = proposal_to_json(&dec->proposal);
-	proposal_text = json_dumps(prop, JSON_COMPACT | JSON_SORT_KEYS);
+	/* The proposal is recorded once, on the receipt; the events sent to
+	 * the shop are rendered from it. */
+	prop = event_proposal_to_json(&dec->proposal);
+	proposal_text = prop ? json_dumps(prop, JSON_COMPACT | JSON_SORT_KEYS)
+			     : NULL;
+	json_decref(prop);
 
 	/* The label first: it is part of the record. */
 	memset(&lf, 0, sizeof(lf));
@@ -448,48 +343,31 @@ static void station_decide(struct station *st)
 		lf.barcode[0] = '\0';	/* a code Code 128 cannot carry */
 	}
 
-	/* The outbox rows: the refund (after the grace period) and the event. */
+	/*
+	 * The outbox rows: the refund (after the grace period) and the event.
+	 * They hold no body: it is rendered from this decision when they are
+	 * sent (event.h), so the record keeps the facts once.
+	 */
 	if (dec->routine == DESK_ROUTINE_RETURN && dec->refund_minor > 0) {
 		snprintf(out[n_out].key, sizeof(out[n_out].key),
 			 "%s:%s:%lld:refund:%lld", st->cfg->shop,
 			 st->cfg->desk, (long long)st->receipt_id,
 			 (long long)now);
-		ev = event_envelope(st, "refund.requested", out[n_out].key, now);
-		json_object_set_new(ev, "verdict", json_string(verdict));
-		json_object_set_new(ev, "amount_minor",
-				    json_integer(dec->refund_minor));
-		json_object_set_new(ev, "currency",
-				    json_string(dec->proposal.currency));
-		json_object_set_new(ev, "delivery_minor",
-				    json_integer(dec->proposal.delivery_refund_minor));
-		json_object_set_new(ev, "overridden", json_boolean(dec->overridden));
-		refund_lines(ev, d, &dec->proposal);
-		payloads[n_out] = json_dumps(ev, JSON_COMPACT | JSON_SORT_KEYS);
-		json_decref(ev);
-		out[n_out].action = "refund.requested";
-		out[n_out].payload = payloads[n_out];
+		out[n_out].action = EVENT_REFUND_REQUESTED;
+		out[n_out].payload = NULL;
 		out[n_out].not_before = now + st->cfg->grace_us;
 		n_out++;
 	}
 	{
 		const char *type = dec->routine == DESK_ROUTINE_SHIP_QC ?
-			(dec->verdict == VERDICT_ACCEPT ? "shipment.qc_passed" :
-			 "shipment.qc_failed") : "return.decided";
+			(dec->verdict == VERDICT_ACCEPT ? EVENT_QC_PASSED :
+			 EVENT_QC_FAILED) : EVENT_RETURN_DECIDED;
 
 		snprintf(out[n_out].key, sizeof(out[n_out].key),
 			 "%s:%s:%lld:%s:%lld", st->cfg->shop, st->cfg->desk,
 			 (long long)st->receipt_id, type, (long long)now);
-		ev = event_envelope(st, type, out[n_out].key, now);
-		json_object_set_new(ev, "verdict", json_string(verdict));
-		json_object_set_new(ev, "overridden", json_boolean(dec->overridden));
-		if (dec->overridden)
-			json_object_set_new(ev, "override_reason",
-					    json_string(dec->override_reason));
-		json_object_set_new(ev, "proposal", json_deep_copy(prop));
-		payloads[n_out] = json_dumps(ev, JSON_COMPACT | JSON_SORT_KEYS);
-		json_decref(ev);
 		out[n_out].action = type;
-		out[n_out].payload = payloads[n_out];
+		out[n_out].payload = NULL;
 		/* the event waits with the refund, so an undo retracts both */
 		out[n_out].not_before = now + st->cfg->grace_us;
 		n_out++;
@@ -505,12 +383,12 @@ static void station_decide(struct station *st)
 		 (d->have_expected ? d->expected.currency : ""));
 	rec.decided_by = station_actor(st);
 	rec.decided_at = now;
+	rec.shop = st->cfg->shop;
 	rec.label_zpl = zlen > 0 ? zpl : NULL;
-	r = store_receipt_decide(st->store, st->receipt_id, &rec, out, n_out);
+	r = proposal_text ? store_receipt_decide(st->store, st->receipt_id,
+						 &rec, out, n_out)
+			  : -ENOMEM;
 	free(proposal_text);
-	json_decref(prop);
-	for (int i = 0; i < n_out; i++)
-		free(payloads[i]);
 	if (r < 0) {
 		fprintf(stderr, "retourd: decision for receipt %lld not recorded: "
 			"%s (%s)\n", (long long)st->receipt_id, strerror(-r),
@@ -848,11 +726,11 @@ int station_outbox_retry(struct station *st, int64_t id, char *err,
 	return r;
 }
 
-int station_import_expected(struct station *st, json_t *doc, char *err,
-			    size_t errlen)
+int station_import_expected(struct station *st, json_t *doc, json_t *kept,
+			    char *err, size_t errlen)
 {
 	struct expected_return *ers = NULL;
-	int n, r = 0;
+	int n, r = 0, stored = 0;
 
 	n = expected_json_parse_batch(doc, &st->cfg->policy, &ers, err, errlen);
 	if (n < 0)
@@ -862,16 +740,23 @@ int station_import_expected(struct station *st, json_t *doc, char *err,
 		return -EINVAL;
 	}
 	/* All parsed: store them, each upsert in its own transaction. */
-	for (int i = 0; i < n && r >= 0; i++)
+	for (int i = 0; i < n && r >= 0; i++) {
 		r = store_expected_put(st->store, &ers[i], "api",
 				       now_realtime_us());
+		if (r == STORE_EXPECTED_KEPT && kept)
+			json_array_append_new(kept, json_string(
+					      ers[i].rma[0] ? ers[i].rma
+							    : ers[i].order_ref));
+		else if (r == 0)
+			stored++;
+	}
 	free(ers);
 	if (r < 0) {
 		snprintf(err, errlen, "not stored: %s (%s)", strerror(-r),
 			 store_errmsg(st->store));
 		return r;
 	}
-	return n;
+	return stored;
 }
 
 /* ---- devices ---- */
@@ -1184,7 +1069,8 @@ json_t *station_status(struct station *st)
 	json_object_set_new(o, "buzzer", json_boolean(st->gpio &&
 						      gpio_buzzer(st->gpio)));
 	if (d->step == DESK_STEP_CONFIRM)
-		json_object_set_new(o, "proposal", proposal_to_json(&d->proposal));
+		json_object_set_new(o, "proposal",
+				    event_proposal_to_json(&d->proposal));
 	if (d->step == DESK_STEP_CHECKLIST && d->checklist &&
 	    d->check_step < d->checklist->n_steps) {
 		const struct checklist_step *cs =

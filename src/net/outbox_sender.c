@@ -9,8 +9,9 @@
  * order: a shop's rate limit is respected by construction.
  *
  * Not here: choosing what goes into the outbox (the store does that in the
- * decision's transaction), parallel delivery, alarms (the daemon reads the
- * dead count).
+ * decision's transaction), the body (the store renders it from the record
+ * with the row), parallel delivery, alarms (the daemon reads the dead
+ * count).
  */
 #include <errno.h>
 #include <pthread.h>
@@ -373,6 +374,14 @@ static void outbox_deliver(struct outbox_sender *s, struct outbox_row *row)
 	enum connector_result res;
 	int r;
 
+	if (!row->payload) {
+		/* The record cannot make this row's body; it would not next
+		 * time either.  The operator sees why. */
+		outbox_fail(s, row, false,
+			    row->problem[0] ? row->problem : "no body to send",
+			    NULL);
+		return;
+	}
 	r = s->connector->build(&s->settings, row, outbox_now_us(), &req, err,
 				sizeof(err));
 	if (r < 0) {

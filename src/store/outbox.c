@@ -9,6 +9,14 @@
  * (the caller appends the decision number), and the shop sees the same key
  * on every retry of one row, which is what keeps it from refunding twice.
  *
+ * A decision's rows carry no body.  The body is rendered when the row is
+ * handed to the sender (store_outbox_next_due), from the receipt, its
+ * expected return and the row itself, in one read transaction; the facts
+ * cannot change under a row that is due, because an undo is refused once a
+ * row's grace period is over, and a new decision needs an undo first.  A
+ * row is rendered only from the decision that made it (its created_at is
+ * the decision's decided_at): anything else is reported, never sent.
+ *
  * This file does no network I/O and no backoff arithmetic: the sender
  * (src/net/) decides when to retry and tells the store.
  */
@@ -17,6 +25,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include "retour/event.h"
 
 #include "store_internal.h"
 
@@ -48,10 +58,6 @@ int store_outbox_insert_tx(struct store *s, int64_t receipt_id,
 				   "outbox %s: idempotency key "
 				   "missing or too long",
 				   o->action);
-	if (!o->payload)
-		return store_failf(s, -EINVAL, "outbox %s: no payload",
-				   o->action);
-
 	st = store_stmt(s, STMT_OBX_INSERT,
 			"INSERT INTO outbox (receipt_id, action, "
 			"idempotency_key, payload, state, attempts, "
@@ -62,7 +68,8 @@ int store_outbox_insert_tx(struct store *s, int64_t receipt_id,
 	sqlite3_bind_int64(st, 1, receipt_id);
 	sqlite3_bind_text(st, 2, o->action, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 3, o->key, (int)keylen, SQLITE_STATIC);
-	sqlite3_bind_text(st, 4, o->payload, -1, SQLITE_STATIC);
+	if (o->payload)
+		sqlite3_bind_text(st, 4, o->payload, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(st, 5, o->not_before);
 	sqlite3_bind_int64(st, 6, o->not_before);
 	sqlite3_bind_int64(st, 7, now);
@@ -185,29 +192,136 @@ int store_outbox_json_for_receipt(struct store *s, int64_t receipt_id,
 	return outbox_collect(s, st, arr);
 }
 
-int store_outbox_next_due(struct store *s, int64_t now, struct outbox_row *out)
-{
-	const unsigned char *payload;
-	sqlite3_stmt *st;
-	int rc, r = 0;
+/* The facts of @row's event: its receipt and expected return. */
+#define OUTBOX_FACTS_COLUMNS                                                   \
+	"state, desk, code, shop, verdict, refund_minor, currency, "           \
+	"decided_at, decided_by, overridden, override_reason, proposal_json, " \
+	"expected_id"
 
-	if (!s || !out)
-		return -EINVAL;
-	memset(out, 0, sizeof(*out));
-	st = store_stmt(s, STMT_OBX_NEXT_DUE,
-			"SELECT " OUTBOX_COLUMNS " FROM outbox "
-			"WHERE state = 'pending' AND not_before <= ?1 "
-			"AND next_attempt_at <= ?1 ORDER BY id LIMIT 1");
+/*
+ * Render @row's body from its receipt into row->payload, or say in
+ * row->problem why the record cannot make it.  Runs inside the caller's
+ * read transaction.  0 (payload or problem set), or -errno for a store
+ * failure.
+ */
+static int outbox_render(struct store *s, struct outbox_row *row)
+{
+	struct expected_return *er = NULL;
+	struct event_facts f = {0};
+	char state[16], why[128];
+	sqlite3_stmt *st;
+	int rc, r;
+
+	st = store_stmt(s, STMT_OBX_FACTS,
+			"SELECT " OUTBOX_FACTS_COLUMNS " FROM receipt "
+			"WHERE id = ?");
 	if (!st)
 		return -EIO;
-	sqlite3_bind_int64(st, 1, now);
+	sqlite3_bind_int64(st, 1, row->receipt_id);
 	rc = sqlite3_step(st);
 	if (rc == SQLITE_DONE) {
-		r = -ENOENT;
+		snprintf(row->problem, sizeof(row->problem),
+			 "no receipt %" PRId64 " to render %s from",
+			 row->receipt_id, row->action);
+		r = 0;
 		goto out;
 	}
 	if (rc != SQLITE_ROW) {
 		r = store_fail(s, rc);
+		goto out;
+	}
+	store_col_copy(st, 0, state, sizeof(state));
+	f.decided_at = sqlite3_column_int64(st, 7);
+	if (strcmp(state, "decided")) {
+		snprintf(row->problem, sizeof(row->problem),
+			 "receipt %" PRId64 " is %s: the decision this row "
+			 "was made for is gone",
+			 row->receipt_id, state);
+		r = 0;
+		goto out;
+	}
+	if (f.decided_at != row->created_at) {
+		snprintf(row->problem, sizeof(row->problem),
+			 "receipt %" PRId64 " was decided again after this "
+			 "row was made",
+			 row->receipt_id);
+		r = 0;
+		goto out;
+	}
+	if (sqlite3_column_type(st, 12) != SQLITE_NULL) {
+		er = malloc(sizeof(*er));
+		if (!er) {
+			r = store_failf(s, -ENOMEM, "out of memory");
+			goto out;
+		}
+		/* Other statements: this one's row stays readable. */
+		r = store_expected_get(s, sqlite3_column_int64(st, 12), er);
+		if (r == -ENOENT) {
+			snprintf(row->problem, sizeof(row->problem),
+				 "the expected return of receipt %" PRId64
+				 " is gone",
+				 row->receipt_id);
+			r = 0;
+			goto out;
+		}
+		if (r < 0)
+			goto out;
+	}
+	f.type = row->action;
+	f.id = row->key;
+	f.receipt = row->receipt_id;
+	f.station = (const char *)sqlite3_column_text(st, 1);
+	f.code = (const char *)sqlite3_column_text(st, 2);
+	f.shop = (const char *)sqlite3_column_text(st, 3);
+	f.expected = er;
+	f.verdict = (const char *)sqlite3_column_text(st, 4);
+	f.refund_minor = sqlite3_column_int64(st, 5);
+	f.currency = (const char *)sqlite3_column_text(st, 6);
+	f.decided_by = (const char *)sqlite3_column_text(st, 8);
+	f.overridden = sqlite3_column_int(st, 9);
+	f.override_reason = (const char *)sqlite3_column_text(st, 10);
+	f.proposal_json = (const char *)sqlite3_column_text(st, 11);
+	r = event_render(&f, &row->payload, why, sizeof(why));
+	if (r == -ENOMEM) {
+		r = store_failf(s, r, "%s", why);
+	} else if (r < 0) {
+		snprintf(row->problem, sizeof(row->problem),
+			 "cannot render %s of receipt %" PRId64 ": %s",
+			 row->action, row->receipt_id, why);
+		r = 0;
+	}
+out:
+	store_stmt_done(st);
+	free(er);
+	return r;
+}
+
+int store_outbox_next_due(struct store *s, int64_t now, struct outbox_row *out)
+{
+	const unsigned char *payload;
+	sqlite3_stmt *st;
+	int rc, r;
+
+	if (!s || !out)
+		return -EINVAL;
+	memset(out, 0, sizeof(*out));
+	/* One snapshot for the row and the facts its body is made of. */
+	r = store_tx_begin_read(s);
+	if (r < 0)
+		return r;
+	st = store_stmt(s, STMT_OBX_NEXT_DUE,
+			"SELECT " OUTBOX_COLUMNS " FROM outbox "
+			"WHERE state = 'pending' AND not_before <= ?1 "
+			"AND next_attempt_at <= ?1 ORDER BY id LIMIT 1");
+	if (!st) {
+		r = -EIO;
+		goto out;
+	}
+	sqlite3_bind_int64(st, 1, now);
+	rc = sqlite3_step(st);
+	if (rc != SQLITE_ROW) {
+		r = rc == SQLITE_DONE ? -ENOENT : store_fail(s, rc);
+		store_stmt_done(st);
 		goto out;
 	}
 	out->id = sqlite3_column_int64(st, 0);
@@ -219,12 +333,19 @@ int store_outbox_next_due(struct store *s, int64_t now, struct outbox_row *out)
 	out->not_before = sqlite3_column_int64(st, 6);
 	out->next_attempt_at = sqlite3_column_int64(st, 7);
 	out->created_at = sqlite3_column_int64(st, 8);
+	/* A row that brought its own body is sent as it is. */
 	payload = sqlite3_column_text(st, 12);
-	out->payload = strdup(payload ? (const char *)payload : "");
-	if (!out->payload)
+	if (payload && !(out->payload = strdup((const char *)payload)))
 		r = store_failf(s, -ENOMEM, "out of memory");
-out:
 	store_stmt_done(st);
+	if (!payload)
+		r = outbox_render(s, out);
+out:
+	store_tx_end_read(s);
+	if (r < 0) {
+		free(out->payload);
+		out->payload = NULL;
+	}
 	return r;
 }
 

@@ -94,6 +94,8 @@ static const char schema_v1[] =
     " currency TEXT CHECK (currency IS NULL OR length(currency) = 3),"
     " decided_at INTEGER,"
     " decided_by TEXT,"
+    /* [shop] name at decide time: the shop its events are for */
+    " shop TEXT,"
     " overridden INTEGER NOT NULL DEFAULT 0 CHECK (overridden IN (0, 1)),"
     " override_reason TEXT,"
     " proposal_json TEXT,"
@@ -148,7 +150,9 @@ static const char schema_v1[] =
     "CREATE TABLE label ("
     " id INTEGER PRIMARY KEY,"
     " receipt_id INTEGER NOT NULL REFERENCES receipt(id),"
-    " zpl TEXT NOT NULL,"
+    /* The ZPL is a rendering of the decision, kept only until the
+     * label has printed (a failed job may need sending again). */
+    " zpl TEXT CHECK (zpl IS NOT NULL OR printed IS 1),"
     " created_at INTEGER NOT NULL,"
     " printed INTEGER CHECK (printed IS NULL OR printed IN (0, 1)),"
     " print_detail TEXT,"
@@ -162,7 +166,9 @@ static const char schema_v1[] =
     " action TEXT NOT NULL CHECK (action <> '' AND length(action) < 32),"
     " idempotency_key TEXT NOT NULL UNIQUE CHECK (idempotency_key <> ''"
     "  AND length(idempotency_key) < 96),"
-    " payload TEXT NOT NULL,"
+    /* NULL for a decision's events: the body is rendered from the
+     * receipt when the row is delivered (event.h) */
+    " payload TEXT,"
     " state TEXT NOT NULL DEFAULT 'pending'"
     "  CHECK (state IN ('pending', 'done', 'dead', 'cancelled')),"
     " attempts INTEGER NOT NULL DEFAULT 0 CHECK (attempts >= 0),"

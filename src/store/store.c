@@ -156,6 +156,19 @@ void store_tx_rollback(struct store *s)
 	}
 }
 
+int store_tx_begin_read(struct store *s)
+{
+	sqlite3_stmt *st = store_stmt(s, STMT_BEGIN_READ, "BEGIN DEFERRED");
+
+	return st ? store_step_done(s, st) : -EIO;
+}
+
+void store_tx_end_read(struct store *s)
+{
+	/* Nothing was written: ending it by rollback loses nothing. */
+	store_tx_rollback(s);
+}
+
 void store_col_copy(sqlite3_stmt *st, int col, char *dst, size_t dstlen)
 {
 	const unsigned char *t = sqlite3_column_text(st, col);
@@ -733,6 +746,25 @@ static void store_expected_bind(sqlite3_stmt *st,
 	sqlite3_bind_int64(st, 11, now);
 }
 
+/* STORE_EXPECTED_KEPT when a receipt open or decided rests on @id. */
+static int store_expected_received(struct store *s, int64_t id)
+{
+	sqlite3_stmt *st;
+	int rc, r;
+
+	st = store_stmt(s, STMT_EXP_RECEIVED,
+			"SELECT 1 FROM receipt WHERE expected_id = ? "
+			"AND state IN ('open', 'decided') LIMIT 1");
+	if (!st)
+		return -EIO;
+	sqlite3_bind_int64(st, 1, id);
+	rc = sqlite3_step(st);
+	r = rc == SQLITE_ROW ? STORE_EXPECTED_KEPT
+	    : rc == SQLITE_DONE ? 0 : store_fail(s, rc);
+	store_stmt_done(st);
+	return r;
+}
+
 int store_expected_put(struct store *s, struct expected_return *er,
 		       const char *actor, int64_t now)
 {
@@ -759,6 +791,14 @@ int store_expected_put(struct store *s, struct expected_return *er,
 		goto fail;
 	replaced = id != 0;
 	if (replaced) {
+		r = store_expected_received(s, id);
+		if (r < 0)
+			goto fail;
+		if (r == STORE_EXPECTED_KEPT) {
+			store_tx_rollback(s);
+			er->id = id;
+			return r;
+		}
 		/* Update in place: receipts already point at this id. */
 		st = store_stmt(s, STMT_EXP_UPDATE,
 				"UPDATE expected SET rma = ?1, rma_key = ?2, "
@@ -1480,8 +1520,8 @@ int store_receipt_decide(struct store *s, int64_t receipt_id,
 			"UPDATE receipt SET state = 'decided', verdict = ?, "
 			"refund_minor = ?, currency = ?, decided_at = ?, "
 			"decided_by = ?, overridden = ?, override_reason = ?, "
-			"proposal_json = ?, decisions = decisions + 1 "
-			"WHERE id = ?");
+			"proposal_json = ?, shop = ?, "
+			"decisions = decisions + 1 WHERE id = ?");
 	if (!st) {
 		r = -EIO;
 		goto fail;
@@ -1497,7 +1537,9 @@ int store_receipt_decide(struct store *s, int64_t receipt_id,
 		sqlite3_bind_text(st, 7, d->override_reason, -1, SQLITE_STATIC);
 	if (d->proposal_json)
 		sqlite3_bind_text(st, 8, d->proposal_json, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(st, 9, receipt_id);
+	if (d->shop)
+		sqlite3_bind_text(st, 9, d->shop, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 10, receipt_id);
 	r = store_step_done(s, st);
 	if (r < 0)
 		goto fail;
@@ -1602,10 +1644,14 @@ int store_label_mark_printed(struct store *s, int64_t receipt_id, bool ok,
 	r = store_tx_begin_step(s);
 	if (r < 0)
 		return r;
+	/* A printed label's ZPL goes: the row was just written, so the
+	 * space it frees is where the next receipt's rows go. */
 	st = store_stmt(s, STMT_LABEL_PRINTED,
-			"UPDATE label SET printed = ?, print_detail = ?, "
-			"printed_at = ? WHERE id = (SELECT max(id) FROM label "
-			"WHERE receipt_id = ?)");
+			"UPDATE label SET printed = ?1, print_detail = ?2, "
+			"printed_at = ?3, "
+			"zpl = CASE WHEN ?1 THEN NULL ELSE zpl END "
+			"WHERE id = (SELECT max(id) FROM label "
+			"WHERE receipt_id = ?4)");
 	if (!st) {
 		r = -EIO;
 		goto fail;

@@ -27,6 +27,7 @@
 
 enum store_stmt_id {
 	STMT_BEGIN,
+	STMT_BEGIN_READ,
 	STMT_SYNC_FULL,
 	STMT_SYNC_NORMAL,
 	STMT_COMMIT,
@@ -38,6 +39,7 @@ enum store_stmt_id {
 	STMT_EXP_FIND_BY_ORDER,
 	STMT_EXP_INSERT,
 	STMT_EXP_UPDATE,
+	STMT_EXP_RECEIVED,
 	STMT_EXP_DEL_ITEMS,
 	STMT_EXP_DEL_CODES,
 	STMT_EXP_INS_ITEM,
@@ -74,6 +76,7 @@ enum store_stmt_id {
 	STMT_OBX_BLOCKING,
 	STMT_OBX_CANCEL_RECEIPT,
 	STMT_OBX_NEXT_DUE,
+	STMT_OBX_FACTS,
 	STMT_OBX_NEXT_TIME,
 	STMT_OBX_STATE,
 	STMT_OBX_DONE,
@@ -126,6 +129,10 @@ int store_tx_begin(struct store *s);
 int store_tx_begin_step(struct store *s);
 int store_tx_commit(struct store *s);
 void store_tx_rollback(struct store *s);
+/* A read transaction: several SELECTs that see one snapshot of the file,
+ * without the write lock. */
+int store_tx_begin_read(struct store *s);
+void store_tx_end_read(struct store *s);
 
 /* Run a statement that returns no rows; 0 or -errno. */
 int store_step_done(struct store *s, sqlite3_stmt *st);

@@ -171,3 +171,29 @@ def test_unknown_code_opens_unexpected_return(station):
     st.confirm()
     assert st.receipt(rid)["verdict"] == "hold"
     assert not st.shop.delivered("refund.requested")
+
+
+def test_reimport_does_not_change_a_return_at_the_desk(station):
+    """A shop re-pushing an RMA that is already decided must not change
+    what the refund is rendered from."""
+    st = station
+    st.import_expected(expected_return())
+    s = st.run_to("RMA-10001", items=[GTIN_TSHIRT, GTIN_TSHIRT], grade="A")
+    rid = s["receipt"]
+    st.confirm("accept")
+    changed = expected_return(order="ORD-9999",
+                              items=[tshirt(sku="OTHER-SKU", quantity=1)])
+    answer = st.ok("POST", "/api/v1/expected", {"returns": [changed]})
+    assert answer == {"imported": 0, "kept": ["RMA-10001"]}, answer
+    refund = wait_for(lambda: st.shop.delivered("refund.requested"),
+                      timeout=10, what="refund at the shop")[0]["payload"]
+    assert refund["order"] == "ORD-1001", refund
+    assert [i["sku"] for i in refund["items"]] == ["TSHIRT-M"], refund
+    assert refund["amount_minor"] == 11297
+    # a return not yet at the desk is still updated
+    other = expected_return(rma="RMA-10002", order="ORD-1002")
+    st.import_expected(other)
+    other["order"] = "ORD-1003"
+    assert st.ok("POST", "/api/v1/expected",
+                 {"returns": [other]}) == {"imported": 1, "kept": []}
+    assert st.receipt(rid)["verdict"] == "accept"

@@ -270,8 +270,11 @@ static const char refund_payload[] =
     "\"refund_minor\":1999,\"currency\":\"PLN\"}";
 
 /* A parcel for RMA-1001, received and accepted, its refund in the outbox
- * not before @not_before. */
-static void fixture_decide(struct fixture *f, int64_t not_before)
+ * not before @not_before: with @payload as its body, or (NULL) rendered
+ * from @proposal_json as the desk records it. */
+static void fixture_decide_with(struct fixture *f, int64_t not_before,
+				const char *payload,
+				const char *proposal_json)
 {
 	struct expected_return er;
 	struct receipt_open ro;
@@ -307,7 +310,8 @@ static void fixture_decide(struct fixture *f, int64_t not_before)
 
 	memset(&d, 0, sizeof(d));
 	d.verdict = "accept";
-	d.proposal_json = "{\"verdict\":\"accept\",\"reasons\":[]}";
+	d.proposal_json = proposal_json;
+	d.shop = "demo";
 	d.refund_minor = 1999;
 	strcpy(d.currency, "PLN");
 	d.decided_by = "anna";
@@ -317,10 +321,16 @@ static void fixture_decide(struct fixture *f, int64_t not_before)
 	out.action = "refund.requested";
 	snprintf(out.key, sizeof(out.key), "retour-r%lld-refund-1",
 		 (long long)f->receipt_id);
-	out.payload = refund_payload;
+	out.payload = payload;
 	out.not_before = not_before;
 	assert_int_equal(
 	    store_receipt_decide(f->store, f->receipt_id, &d, &out, 1), 0);
+}
+
+static void fixture_decide(struct fixture *f, int64_t not_before)
+{
+	fixture_decide_with(f, not_before, refund_payload,
+			    "{\"verdict\":\"accept\",\"reasons\":[]}");
 }
 
 static void fixture_start(struct fixture *f, int backoff_base_ms,
@@ -376,8 +386,8 @@ static json_t *fixture_row(struct fixture *f)
 	return row;
 }
 
-static void assert_signed_delivery(const struct shop_seen *seen,
-				   const char *key)
+/* @seen came with @key, signed over exactly the body it carries. */
+static void assert_signed(const struct shop_seen *seen, const char *key)
 {
 	char sig[64], *end;
 	long long ts;
@@ -385,7 +395,6 @@ static void assert_signed_delivery(const struct shop_seen *seen,
 	assert_string_equal(seen->id, key);
 	assert_string_equal(seen->idem, key);
 	assert_string_equal(seen->content_type, "application/json");
-	assert_string_equal(seen->body, refund_payload);
 	ts = strtoll(seen->timestamp, &end, 10);
 	assert_true(end != seen->timestamp && *end == '\0');
 	/* Signed "now": within a few seconds of when it arrived. */
@@ -394,6 +403,13 @@ static void assert_signed_delivery(const struct shop_seen *seen,
 				      strlen(seen->body), sig, sizeof(sig)),
 			 0);
 	assert_string_equal(seen->signature, sig);
+}
+
+static void assert_signed_delivery(const struct shop_seen *seen,
+				   const char *key)
+{
+	assert_string_equal(seen->body, refund_payload);
+	assert_signed(seen, key);
 }
 
 /* ---- tests ---- */
@@ -579,6 +595,87 @@ static void sender_declares_dead_after_the_deadline(void **state)
 	json_decref(row);
 }
 
+static const char accepted_proposal[] =
+    "{\"currency\":\"PLN\",\"delivery_refund_minor\":0,\"items\":["
+    "{\"accepted\":true,\"deduction_minor\":0,\"disposition\":\"restock\","
+    "\"grade\":\"A\",\"quantity\":1,\"refund_minor\":1999}],"
+    "\"reasons\":[{\"code\":\"within_window\",\"item\":-1,"
+    "\"text\":\"In time.\"}],\"refund_minor\":1999,"
+    "\"verdict\":\"accept\"}";
+
+static void sender_sends_the_rendered_event_the_same_each_time(void **state)
+{
+	struct fixture *f = *state;
+	char key[STORE_KEY_LEN];
+	json_t *body, *line, *row;
+	int64_t id;
+
+	/* A 503, then a 400 (dead), then the operator's retry gets through:
+	 * three attempts, each rendered from the record afresh. */
+	shop_script(&f->shop, 503, NULL, NULL);
+	shop_script(&f->shop, 400, NULL, "{\"error\":\"try later\"}");
+	fixture_decide_with(f, test_now_us(), NULL, accepted_proposal);
+	fixture_start(f, 50, 0, NULL);
+	assert_true(fixture_wait_state(f, "dead", 1, 5000));
+	row = fixture_row(f);
+	id = json_integer_value(json_object_get(row, "id"));
+	json_decref(row);
+	assert_int_equal(
+	    store_outbox_retry(f->store, id, "supervisor", test_now_us()), 0);
+	outbox_sender_kick(f->sender);
+	assert_true(fixture_wait_state(f, "done", 1, 3000));
+	assert_int_equal(shop_seen_count(&f->shop), 3);
+
+	snprintf(key, sizeof(key), "retour-r%lld-refund-1",
+		 (long long)f->receipt_id);
+	for (int i = 0; i < 3; i++) {
+		assert_signed(&f->shop.seen[i], key);
+		assert_string_equal(f->shop.seen[i].body, f->shop.seen[0].body);
+	}
+	body = json_loads(f->shop.seen[0].body, 0, NULL);
+	assert_non_null(body);
+	assert_string_equal(json_string_value(json_object_get(body, "type")),
+			    "refund.requested");
+	assert_string_equal(json_string_value(json_object_get(body, "id")),
+			    key);
+	assert_int_equal(
+	    json_integer_value(json_object_get(body, "amount_minor")), 1999);
+	assert_string_equal(
+	    json_string_value(json_object_get(body, "currency")), "PLN");
+	assert_string_equal(json_string_value(json_object_get(body, "rma")),
+			    "RMA-1001");
+	assert_string_equal(json_string_value(json_object_get(body, "shop")),
+			    "demo");
+	line = json_array_get(json_object_get(body, "items"), 0);
+	assert_string_equal(json_string_value(json_object_get(line, "sku")),
+			    "MUG-1");
+	assert_int_equal(
+	    json_integer_value(json_object_get(line, "refund_minor")), 1999);
+	json_decref(body);
+}
+
+static void sender_marks_an_unrenderable_row_dead(void **state)
+{
+	struct fixture *f = *state;
+	struct outbox_stats st;
+	const char *err;
+	json_t *row;
+
+	fixture_decide_with(f, test_now_us(), NULL, "not a proposal");
+	fixture_start(f, 50, 0, NULL);
+	assert_true(fixture_wait_state(f, "dead", 1, 5000));
+	usleep(300 * 1000);
+	assert_int_equal(shop_seen_count(&f->shop), 0);
+	row = fixture_row(f);
+	err = json_string_value(json_object_get(row, "last_error"));
+	assert_non_null(err);
+	assert_non_null(strstr(err, "proposal"));
+	json_decref(row);
+	outbox_sender_stats(f->sender, &st);
+	assert_int_equal(st.dead, 1);
+	assert_int_equal(st.sent, 0);
+}
+
 static void sender_stops_promptly(void **state)
 {
 	struct fixture *f = *state;
@@ -637,6 +734,12 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(
 		sender_gives_up_on_client_error_until_manual_retry,
 		fixture_setup, fixture_teardown),
+	    cmocka_unit_test_setup_teardown(
+		sender_sends_the_rendered_event_the_same_each_time,
+		fixture_setup, fixture_teardown),
+	    cmocka_unit_test_setup_teardown(
+		sender_marks_an_unrenderable_row_dead, fixture_setup,
+		fixture_teardown),
 	    cmocka_unit_test_setup_teardown(sender_waits_for_the_grace_period,
 					    fixture_setup, fixture_teardown),
 	    cmocka_unit_test_setup_teardown(

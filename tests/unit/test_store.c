@@ -152,6 +152,57 @@ static void outbox_fill(struct outbox_new *o, int64_t receipt_id, int seq,
 	}
 }
 
+/* What the desk records: the proposal once, the shop, and outbox rows
+ * without a body (rendered when they are delivered). */
+static const char decided_proposal[] =
+    "{\"currency\":\"PLN\",\"delivery_refund_minor\":0,\"items\":["
+    "{\"accepted\":true,\"deduction_minor\":0,\"disposition\":\"restock\","
+    "\"grade\":\"A\",\"quantity\":1,\"refund_minor\":15900},"
+    "{\"accepted\":false,\"deduction_minor\":0,\"disposition\":\"hold\","
+    "\"grade\":\"A\",\"quantity\":0,\"refund_minor\":0}],"
+    "\"reasons\":[{\"code\":\"within_window\",\"item\":-1,"
+    "\"text\":\"In time.\"}],\"refund_minor\":15900,"
+    "\"verdict\":\"partial\"}";
+
+static void decide_as_the_desk(struct store *s, int64_t receipt_id,
+			       const char *verdict, int64_t decided_at,
+			       struct outbox_new out[2])
+{
+	static const char *const actions[] = {"refund.requested",
+					      "return.decided"};
+	struct decision_record d = decision_accept();
+
+	d.verdict = verdict;
+	d.proposal_json = decided_proposal;
+	d.decided_at = decided_at;
+	d.shop = "demo";
+	for (int i = 0; i < 2; i++) {
+		memset(&out[i], 0, sizeof(out[i]));
+		out[i].action = actions[i];
+		snprintf(out[i].key, sizeof(out[i].key), "demo:desk-1:%lld:%s:%lld",
+			 (long long)receipt_id, i ? "return.decided" : "refund",
+			 (long long)decided_at);
+		out[i].not_before = decided_at + GRACE;
+	}
+	assert_int_equal(store_receipt_decide(s, receipt_id, &d, out, 2), 0);
+}
+
+/* One integer from the file through a raw connection. */
+static int64_t raw_int(const char *path, const char *sql)
+{
+	sqlite3_stmt *st;
+	sqlite3 *db;
+	int64_t v;
+
+	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+	assert_int_equal(sqlite3_prepare_v2(db, sql, -1, &st, NULL), SQLITE_OK);
+	assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+	v = sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	sqlite3_close(db);
+	return v;
+}
+
 static int64_t count_outbox(struct store *s, const char *state)
 {
 	int64_t n = -1;
@@ -426,6 +477,34 @@ static void test_store_expected_put_replaces(void **state)
 	assert_int_equal(store_expected_put(f->s, &er, "api", T0), -EINVAL);
 }
 
+static void test_store_expected_at_the_desk_is_kept(void **state)
+{
+	struct store_fixture *f = *state;
+	struct expected_return er, again, got;
+	int64_t rid;
+
+	expected_fill(&er, "RMA-6", "ORD-6", NULL);
+	assert_int_equal(store_expected_put(f->s, &er, "api", T0), 0);
+	rid = receipt_open_for(f->s, er.id, "RMA-6");
+
+	/* The parcel is on the desk: a re-import changes nothing. */
+	expected_fill(&again, "RMA-6", "ORD-CHANGED", NULL);
+	again.n_items = 1;
+	assert_int_equal(store_expected_put(f->s, &again, "api", T0 + 5),
+			 STORE_EXPECTED_KEPT);
+	assert_int_equal(again.id, er.id);
+	assert_int_equal(store_expected_find(f->s, "RMA-6", &got), 0);
+	assert_string_equal(got.order_ref, "ORD-6");
+	assert_int_equal(got.n_items, 2);
+
+	/* Once that receipt is cancelled, the shop may change it again. */
+	assert_int_equal(store_receipt_cancel(f->s, rid, "anna",
+					      T0 + 6), 0);
+	assert_int_equal(store_expected_put(f->s, &again, "api", T0 + 7), 0);
+	assert_int_equal(store_expected_find(f->s, "RMA-6", &got), 0);
+	assert_string_equal(got.order_ref, "ORD-CHANGED");
+}
+
 /* ---- decisions, undo ---- */
 
 static void test_store_decide_writes_everything_once(void **state)
@@ -676,6 +755,171 @@ static void test_store_outbox_due_retry_dead(void **state)
 	assert_int_equal(store_outbox_list(f->s, "bogus", 0, &list), -EINVAL);
 }
 
+static void test_store_outbox_renders_the_decision(void **state)
+{
+	struct store_fixture *f = *state;
+	int64_t id, at = T0 + 60 * USEC_PER_SEC, nb = at + GRACE;
+	struct expected_return er;
+	struct outbox_new out[2];
+	struct outbox_row row;
+	char want[1024], *first;
+	json_t *o;
+
+	expected_fill(&er, "RMA-1", "ORD-1", NULL);
+	assert_int_equal(store_expected_put(f->s, &er, "api", T0), 0);
+	id = receipt_open_for(f->s, er.id, "RMA-1");
+	decide_as_the_desk(f->s, id, "partial", at, out);
+	/* The record keeps the facts once: no body in the outbox. */
+	assert_int_equal(raw_int(f->path, "SELECT count(*) FROM outbox "
+					  "WHERE payload IS NOT NULL"),
+			 0);
+
+	snprintf(want, sizeof(want),
+		 "{\"amount_minor\":15900,\"code\":\"RMA-1\","
+		 "\"currency\":\"PLN\",\"decided_at\":"
+		 "\"2026-11-20T10:01:00Z\",\"decided_by\":\"anna\","
+		 "\"delivery_minor\":0,\"id\":\"%s\",\"items\":["
+		 "{\"gtin\":\"5901234123457\",\"quantity\":1,"
+		 "\"refund_minor\":15900,\"sku\":\"SKU-1\"}],"
+		 "\"order\":\"ORD-1\",\"overridden\":false,"
+		 "\"reasons\":[\"within_window\"],\"receipt\":%lld,"
+		 "\"rma\":\"RMA-1\",\"shop\":\"demo\","
+		 "\"station\":\"desk-1\",\"type\":\"refund.requested\","
+		 "\"verdict\":\"partial\"}",
+		 out[0].key, (long long)id);
+	assert_int_equal(store_outbox_next_due(f->s, nb, &row), 0);
+	assert_string_equal(row.key, out[0].key);
+	assert_string_equal(row.problem, "");
+	assert_string_equal(row.payload, want);
+	first = row.payload;
+
+	/* A retry renders the very same bytes... */
+	assert_int_equal(
+	    store_outbox_mark_retry(f->s, row.id, nb + 10, "HTTP 503", nb), 0);
+	assert_int_equal(store_outbox_next_due(f->s, nb + 10, &row), 0);
+	assert_string_equal(row.key, out[0].key);
+	assert_string_equal(row.payload, first);
+	/* ...and so does an operator's retry of a dead row. */
+	assert_int_equal(
+	    store_outbox_mark_dead(f->s, row.id, "HTTP 400", nb + 10), 0);
+	free(row.payload);
+	assert_int_equal(store_outbox_retry(f->s, 1, "supervisor", nb + 20),
+			 0);
+	assert_int_equal(store_outbox_next_due(f->s, nb + 20, &row), 0);
+	assert_int_equal(row.id, 1);
+	assert_string_equal(row.payload, first);
+	assert_int_equal(store_outbox_mark_done(f->s, row.id, NULL, nb + 20),
+			 0);
+	free(row.payload);
+	free(first);
+
+	/* The decision event carries the recorded proposal. */
+	assert_int_equal(store_outbox_next_due(f->s, nb + 20, &row), 0);
+	assert_string_equal(row.action, "return.decided");
+	o = json_loads(row.payload, 0, NULL);
+	assert_non_null(o);
+	assert_string_equal(json_string_value(json_object_get(o, "id")),
+			    out[1].key);
+	assert_int_equal(json_integer_value(json_object_get(
+			     json_object_get(o, "proposal"), "refund_minor")),
+			 15900);
+	json_decref(o);
+	free(row.payload);
+}
+
+static void test_store_outbox_cancelled_rows_never_render(void **state)
+{
+	struct store_fixture *f = *state;
+	int64_t id, at = T0 + 60 * USEC_PER_SEC, again = at + 20 * USEC_PER_SEC;
+	struct expected_return er;
+	struct outbox_new out[2], out2[2];
+	struct outbox_row row;
+	json_t *o;
+
+	expected_fill(&er, "RMA-1", "ORD-1", NULL);
+	assert_int_equal(store_expected_put(f->s, &er, "api", T0), 0);
+	id = receipt_open_for(f->s, er.id, "RMA-1");
+	decide_as_the_desk(f->s, id, "partial", at, out);
+	assert_int_equal(store_receipt_undo(f->s, id, "anna", at + 10), 0);
+	assert_int_equal(count_outbox(f->s, "cancelled"), 2);
+	/* Never due, and an operator cannot bring one back. */
+	assert_int_equal(store_outbox_next_due(f->s, at + 100 * GRACE, &row),
+			 -ENOENT);
+	assert_int_equal(store_outbox_retry(f->s, 1, "supervisor", at + 11),
+			 -EALREADY);
+
+	/* Decided again: only the new decision goes out, as decided now. */
+	decide_as_the_desk(f->s, id, "reject", again, out2);
+	for (int i = 0; i < 2; i++) {
+		assert_int_equal(
+		    store_outbox_next_due(f->s, again + GRACE, &row), 0);
+		assert_string_equal(row.key, out2[i].key);
+		o = json_loads(row.payload, 0, NULL);
+		assert_non_null(o);
+		assert_string_equal(
+		    json_string_value(json_object_get(o, "verdict")), "reject");
+		json_decref(o);
+		assert_int_equal(
+		    store_outbox_mark_done(f->s, row.id, NULL, again + GRACE), 0);
+		free(row.payload);
+	}
+	assert_int_equal(store_outbox_next_due(f->s, at + 100 * GRACE, &row),
+			 -ENOENT);
+	assert_int_equal(count_outbox(f->s, "cancelled"), 2);
+}
+
+static void test_store_outbox_unrenderable_row_says_why(void **state)
+{
+	struct store_fixture *f = *state;
+	int64_t id, at = T0 + 60 * USEC_PER_SEC, nb = at + GRACE;
+	struct outbox_new out[2];
+	struct outbox_row row;
+
+	/* A row whose receipt is no longer in the decision it was made for
+	 * (edited behind the store's back) is not sent as something else. */
+	id = receipt_open_for(f->s, 0, "X");
+	decide_as_the_desk(f->s, id, "hold", at, out);
+	assert_int_equal(raw_exec(f->path, "UPDATE receipt SET decided_at = "
+					   "decided_at + 1"),
+			 SQLITE_OK);
+	assert_int_equal(store_outbox_next_due(f->s, nb, &row), 0);
+	assert_null(row.payload);
+	assert_non_null(strstr(row.problem, "receipt"));
+	assert_int_equal(store_outbox_mark_dead(f->s, row.id, row.problem, nb),
+			 0);
+
+	/* A proposal that is not JSON cannot make an event. */
+	assert_int_equal(raw_exec(f->path, "UPDATE receipt SET decided_at = "
+					   "decided_at - 1, proposal_json = "
+					   "'{oops'"),
+			 SQLITE_OK);
+	assert_int_equal(store_outbox_next_due(f->s, nb, &row), 0);
+	assert_null(row.payload);
+	assert_non_null(strstr(row.problem, "cannot render"));
+}
+
+static void test_store_printed_label_keeps_no_zpl(void **state)
+{
+	struct store_fixture *f = *state;
+	struct decision_record d = decision_accept();
+	int64_t id;
+	json_t *r, *label;
+
+	id = receipt_open_for(f->s, 0, "X");
+	assert_int_equal(store_receipt_decide(f->s, id, &d, NULL, 0), 0);
+	assert_int_equal(store_label_mark_printed(f->s, id, true, "printed",
+						  d.decided_at + 1),
+			 0);
+	assert_int_equal(store_receipt_get(f->s, id, &r), 0);
+	label = json_array_get(json_object_get(r, "labels"), 0);
+	assert_true(json_is_true(json_object_get(label, "printed")));
+	assert_true(json_is_null(json_object_get(label, "zpl")));
+	json_decref(r);
+	assert_int_equal(
+	    raw_int(f->path, "SELECT count(*) FROM label WHERE zpl IS NULL"),
+	    1);
+}
+
 /* ---- audit ---- */
 
 static void audit_some_history(struct store *s)
@@ -860,11 +1104,16 @@ int main(void)
 	    T(test_store_locked_file_busy),
 	    T(test_store_expected_find_by_each_code),
 	    T(test_store_expected_put_replaces),
+	    T(test_store_expected_at_the_desk_is_kept),
 	    T(test_store_decide_writes_everything_once),
 	    T(test_store_decide_duplicate_key_rolls_back),
 	    T(test_store_undo_within_grace),
 	    T(test_store_undo_too_late),
 	    T(test_store_outbox_due_retry_dead),
+	    T(test_store_outbox_renders_the_decision),
+	    T(test_store_outbox_cancelled_rows_never_render),
+	    T(test_store_outbox_unrenderable_row_says_why),
+	    T(test_store_printed_label_keeps_no_zpl),
 	    T(test_store_audit_detects_edit),
 	    T(test_store_audit_detects_delete),
 	    T(test_store_audit_detects_truncation),

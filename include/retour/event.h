@@ -1,0 +1,72 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * What the station tells the shop: the refund.requested, return.decided,
+ * shipment.qc_passed and shipment.qc_failed events (docs/API.md), and the
+ * proposal's JSON form that the decision events carry and the receipt keeps.
+ *
+ * The record holds the facts once: the receipt (the decision and the
+ * proposal), its expected return and the outbox row.  An event body is a
+ * rendering of those facts, made when the row is delivered, so the database
+ * keeps no second copy of the decision.  Rendering is deterministic (compact
+ * JSON, keys sorted): the same facts give the same bytes, so every retry of
+ * a row sends, and signs, exactly what the first attempt did.
+ *
+ * Nothing here reads the database, the network or the clock: the store
+ * gathers the facts (store_outbox_next_due) and hands them in.
+ */
+#ifndef RETOUR_EVENT_H
+#define RETOUR_EVENT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <jansson.h>
+
+#include "retour/returns.h"
+#include "retour/rules.h"
+
+#define EVENT_REFUND_REQUESTED "refund.requested"
+#define EVENT_RETURN_DECIDED "return.decided"
+#define EVENT_QC_PASSED "shipment.qc_passed"
+#define EVENT_QC_FAILED "shipment.qc_failed"
+
+/* The facts one event is rendered from.  Text may be NULL (sent as ""). */
+struct event_facts {
+	const char *type;    /* the outbox row's action, EVENT_* */
+	const char *id;	     /* the row's idempotency key */
+	int64_t receipt;     /* receipt id */
+	const char *shop;    /* [shop] name the decision was made for */
+	const char *station; /* the receipt's desk */
+	const char *code;    /* the parcel's code as scanned */
+	/* the expected return (rma, order, sku and gtin by item position);
+	 * NULL for an unexpected return */
+	const struct expected_return *expected;
+	const char *verdict; /* accept ... qc_failed, as recorded */
+	int64_t refund_minor;
+	const char *currency;
+	bool overridden;
+	const char *override_reason; /* sent only when overridden */
+	const char *decided_by;
+	int64_t decided_at;	   /* UTC us */
+	const char *proposal_json; /* the receipt's proposal_json */
+};
+
+/*
+ * The proposal with every reason, as the desk screen shows it and as the
+ * receipt records it (proposal_json is this, dumped compact with sorted
+ * keys).  NULL when out of memory or a text is not UTF-8: never a proposal
+ * with a part missing.
+ */
+json_t *event_proposal_to_json(const struct proposal *p);
+
+/*
+ * Render the body of event @f->type into @body (malloc'd, NUL-terminated
+ * JSON text; free() it).  0; -EINVAL when the facts cannot make that event
+ * (unknown type, a proposal that is not a JSON object), with @err saying
+ * why; -ENOMEM.
+ */
+int event_render(const struct event_facts *f, char **body, char *err,
+		 size_t errlen);
+
+#endif
