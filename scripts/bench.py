@@ -7,14 +7,14 @@ Numbers, each measured here and now on this machine:
   * whole routine through the daemon, no photos: returns/s and the
     scan-to-decision latency (parcel scan sent -> decision recorded and
     answered), with a simulated MT-SICS scale on a pty and every checklist
-    step answered at once through the API
+    step answered at once through the API by tests/bench/bench_routine.c
+    on one kept-alive connection, as a touchscreen client would
   * SQLite bytes per return (expected return + receipt + answers + audit +
     outbox, after a WAL checkpoint), idle RSS, start to READY (sd_notify)
 The daemon runs with the webhook connector configured, as every station
 does (its sender and libcurl are in the idle RSS); the 30 s grace period
 outlasts the run, so nothing is sent to its closed port.
 """
-import gc
 import http.client
 import json
 import multiprocessing
@@ -184,41 +184,6 @@ def expected(i, today):
                        "weight_g": 400}]}
 
 
-def wait_step(sock, want, deadline_s=5):
-    end = time.perf_counter() + deadline_s
-    while True:
-        _, st = api(sock, "GET", "/api/v1/status")
-        if st["step"] in want:
-            return st
-        if time.perf_counter() > end:
-            raise RuntimeError("desk stuck in %s (%s)" % (st["step"],
-                                                         st["problem"]))
-
-
-def one_return(sock, i):
-    t0 = time.perf_counter()
-    api(sock, "POST", "/api/v1/scan", {"code": "RMA-%06d" % i})
-    st = wait_step(sock, ("items",))
-    _, st = api(sock, "POST", "/api/v1/scan", {"code": "05901234123457"})
-    while st["step"] == "checklist":
-        c = st["checklist"]
-        if c["kind"] == "choice":
-            ans = c["choices"][0]
-        elif c["kind"] == "instruction":
-            ans = "done"
-        else:
-            ans = "pass"
-        _, st = api(sock, "POST", "/api/v1/answer", {"answer": ans})
-    if st["step"] != "confirm":
-        raise RuntimeError("expected confirm, got %s (%s)" % (st["step"],
-                                                              st["problem"]))
-    _, st = api(sock, "POST", "/api/v1/confirm",
-                {"verdict": st["proposal"]["verdict"]})
-    if st["step"] != "scan":
-        raise RuntimeError("decision not taken: %s" % st["problem"])
-    return time.perf_counter() - t0
-
-
 def main():
     results = []
     out = subprocess.run([os.path.join(BUILD, "bench", "bench_core")],
@@ -250,16 +215,16 @@ def main():
                               {"returns": batch})
             if status != 200:
                 raise RuntimeError("import failed: %s" % ans)
-        lat = []
-        gc.disable()    # the client's collector pausing is not the daemon
-        t0 = time.perf_counter()
-        for i in range(RETURNS):
-            lat.append(one_return(sock, i))
-        wall = time.perf_counter() - t0
-        gc.enable()
+        # The routine is driven from C (tests/bench/bench_routine.c), so the
+        # numbers are the daemon's and the socket's, not Python's.
+        out = subprocess.run([os.path.join(BUILD, "bench", "bench_routine"),
+                              sock, "0", str(RETURNS), "05901234123457"],
+                             capture_output=True, text=True, check=True)
+        run = json.loads(out.stdout)
+        lat = [us / 1e6 for us in run["lat_us"]]
+        wall = run["wall_us"] / 1e6
         after = db_bytes(os.path.join(d, "retour.db"))
         busy_rss = rss_kib(p.pid)
-        _, metrics = None, None
     finally:
         p.terminate()
         p.wait(10)
