@@ -149,6 +149,7 @@ run: all
 	@$(PYTHON) scripts/simdesk.py --build $(BUILD)
 
 check: test-deps
+	$(MAKE) lint
 	$(MAKE) all unit
 	$(MAKE) SANITIZE=1 unit
 	$(MAKE) FUZZING=1 fuzz-run
@@ -187,10 +188,10 @@ bench: all $(BENCH_BINS)
 	@mkdir -p $(BUILD)
 	RETOUR_BUILD=$(BUILD) $(PYTHON) scripts/bench.py
 
-lint:
+lint: test-deps
 	clang-format --dry-run --Werror $(wildcard src/*/*.c src/*/*/*.c include/retour/*.h)
 	cppcheck --quiet --error-exitcode=1 --enable=warning,performance \
-		--inline-suppr -Iinclude src
+		--inline-suppr -Iinclude --include=/usr/include/jansson.h src
 
 install: all
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/retour/boards \

@@ -12,7 +12,8 @@ libs="libsqlite3-dev libcurl4-gnutls-dev libsystemd-dev libmicrohttpd-dev
 libjansson-dev libinih-dev nettle-dev libzbar-dev libusb-1.0-0-dev
 libgpiod-dev libturbojpeg0-dev libcmocka-dev"
 tools="build-essential pkg-config"
-testtools="python3 python3-pytest sqlite3 clang libclang-rt-14-dev"
+testtools="python3 python3-pytest sqlite3 clang libclang-rt-14-dev clang-format
+cppcheck"
 
 case $arch in
 native)	want="$tools $libs" ;;

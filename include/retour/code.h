@@ -16,22 +16,22 @@
 #include <stddef.h>
 
 #define CODE_VALUE_LEN 64
-#define CODE_MAX_RAW 256	/* longer input is refused */
+#define CODE_MAX_RAW 256 /* longer input is refused */
 
 enum code_kind {
 	CODE_UNKNOWN = 0,
-	CODE_GTIN,	/* EAN-8, UPC-A, EAN-13, GTIN-14; value = 14 digits */
-	CODE_SSCC,	/* 18 digits, from AI 00 or bare */
-	CODE_GS1,	/* GS1 element string with AIs other than a lone 00 */
-	CODE_UPS,	/* 1Z + 16 */
-	CODE_UPU_S10,	/* AA123456785PL (Poczta Polska and other posts) */
-	CODE_INPOST,	/* 24 digits */
-	CODE_DPD,	/* 14 digits, or 13 + letter ("%..." prefix stripped) */
-	CODE_DHL,	/* JJD..., JVGL..., 10-digit express waybill */
-	CODE_GLS,	/* 11 or 12 digits */
-	CODE_FEDEX,	/* 12 or 15 digits, or 34-digit barcode */
-	CODE_RMA,	/* matches the shop's RMA pattern */
-	CODE_ORDER,	/* matches the shop's order-number pattern */
+	CODE_GTIN,    /* EAN-8, UPC-A, EAN-13, GTIN-14; value = 14 digits */
+	CODE_SSCC,    /* 18 digits, from AI 00 or bare */
+	CODE_GS1,     /* GS1 element string with AIs other than a lone 00 */
+	CODE_UPS,     /* 1Z + 16 */
+	CODE_UPU_S10, /* AA123456785PL (Poczta Polska and other posts) */
+	CODE_INPOST,  /* 24 digits */
+	CODE_DPD,     /* 14 digits, or 13 + letter ("%..." prefix stripped) */
+	CODE_DHL,     /* JJD..., JVGL..., 10-digit express waybill */
+	CODE_GLS,     /* 11 or 12 digits */
+	CODE_FEDEX,   /* 12 or 15 digits, or 34-digit barcode */
+	CODE_RMA,     /* matches the shop's RMA pattern */
+	CODE_ORDER,   /* matches the shop's order-number pattern */
 };
 
 /*
@@ -40,29 +40,29 @@ enum code_kind {
  * Matching is case-insensitive for letters.  NULL or "" disables the kind.
  */
 struct code_patterns {
-	const char *rma;	/* e.g. "RMA-#####" */
-	const char *order;	/* e.g. "#######" or "ORD-*" */
-	const char *strip_prefix;	/* scanner-configured prefix to drop */
+	const char *rma;	  /* e.g. "RMA-#####" */
+	const char *order;	  /* e.g. "#######" or "ORD-*" */
+	const char *strip_prefix; /* scanner-configured prefix to drop */
 	const char *strip_suffix;
 };
 
 struct code_gs1 {
 	bool has_gtin, has_batch, has_expiry, has_serial, has_sscc;
-	char gtin[15];		/* AI 01 */
-	char batch[21];		/* AI 10 */
-	char expiry[7];		/* AI 17, YYMMDD */
-	char serial[21];	/* AI 21 */
-	char sscc[19];		/* AI 00 */
+	char gtin[15];	 /* AI 01 */
+	char batch[21];	 /* AI 10 */
+	char expiry[7];	 /* AI 17, YYMMDD */
+	char serial[21]; /* AI 21 */
+	char sscc[19];	 /* AI 00 */
 };
 
 struct code {
 	enum code_kind kind;
-	bool valid;		/* false: check digit wrong or malformed */
-	bool has_check_digit;	/* the format carries one and it was checked */
-	char value[CODE_VALUE_LEN];	/* normalised: no AIM id, no spaces */
-	char symbology[4];	/* AIM identifier like "]C1", "" if none */
+	bool valid;	      /* false: check digit wrong or malformed */
+	bool has_check_digit; /* the format carries one and it was checked */
+	char value[CODE_VALUE_LEN]; /* normalised: no AIM id, no spaces */
+	char symbology[4];	    /* AIM identifier like "]C1", "" if none */
 	struct code_gs1 gs1;
-	char problem[96];	/* why invalid / unknown, "" when valid */
+	char problem[96]; /* why invalid / unknown, "" when valid */
 };
 
 /*

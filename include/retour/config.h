@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * retourd's configuration: the station's INI file plus the board file it
- * names (a file under boards/).  Parsed strictly: an unknown section or key, or a
- * value that is not what the key needs, is reported as "file:line: problem"
+ * names (a file under boards/).  Parsed strictly: an unknown section or key, or
+ * a value that is not what the key needs, is reported as "file:line: problem"
  * and the whole configuration is refused, so `retourd -n` can check a file
  * before it is used.  Secrets are never in here, only paths to 0600 files.
  */
@@ -31,8 +31,8 @@ struct config {
 	char checklists[CONFIG_PATH_LEN];
 	char board[CONFIG_PATH_LEN];
 	int64_t step_timeout_us;
-	int64_t grace_us;		/* undo window before a refund is sent */
-	char routine[16];		/* starting routine: return | ship_qc */
+	int64_t grace_us; /* undo window before a refund is sent */
+	char routine[16]; /* starting routine: return | ship_qc */
 
 	/* [shop] */
 	char shop[32];
@@ -45,7 +45,7 @@ struct config {
 
 	/* [api] */
 	char api_socket[CONFIG_PATH_LEN];
-	char api_listen[64];		/* host:port, "" = no TCP listener */
+	char api_listen[64]; /* host:port, "" = no TCP listener */
 	char api_token_file[CONFIG_PATH_LEN];
 
 	/* [outbox] */

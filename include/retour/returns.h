@@ -18,7 +18,7 @@
 
 #define RETURN_MAX_ITEMS 16
 #define RETURN_MAX_LOOKUP_CODES 4
-#define RETURN_REF_LEN 48	/* RMA, order number, lookup codes, SKU */
+#define RETURN_REF_LEN 48 /* RMA, order number, lookup codes, SKU */
 #define RETURN_NAME_LEN 96
 #define RETURN_CATEGORY_LEN 32
 #define RETURN_SHOP_LEN 32
@@ -27,17 +27,17 @@
 #define USEC_PER_DAY (INT64_C(86400) * USEC_PER_SEC)
 
 enum return_kind {
-	RETURN_WITHDRAWAL = 0,	/* no reason needed, 14-day window */
-	RETURN_COMPLAINT,	/* defective / not as described */
-	RETURN_SHIPMENT,	/* ship-QC: an order about to be dispatched */
+	RETURN_WITHDRAWAL = 0, /* no reason needed, 14-day window */
+	RETURN_COMPLAINT,      /* defective / not as described */
+	RETURN_SHIPMENT,       /* ship-QC: an order about to be dispatched */
 };
 
 /* Grade given by the clerk at inspection (DESIGN section 4). */
 enum grade {
-	GRADE_NONE = 0,		/* not graded yet */
-	GRADE_A,		/* as new -> restock */
-	GRADE_B,		/* opened, complete -> B-stock / refurbish */
-	GRADE_C,		/* damaged -> refurbish / vendor */
+	GRADE_NONE = 0, /* not graded yet */
+	GRADE_A,	/* as new -> restock */
+	GRADE_B,	/* opened, complete -> B-stock / refurbish */
+	GRADE_C,	/* damaged -> refurbish / vendor */
 	GRADE_SCRAP,
 };
 
@@ -52,12 +52,12 @@ enum disposition {
 
 struct return_item {
 	char sku[RETURN_REF_LEN];
-	char gtin[16];		/* 8, 12, 13 or 14 digits, "" if none */
+	char gtin[16]; /* 8, 12, 13 or 14 digits, "" if none */
 	char name[RETURN_NAME_LEN];
 	char category[RETURN_CATEGORY_LEN];
 	int32_t quantity;
 	int64_t unit_price_minor;
-	int32_t weight_g;	/* per unit */
+	int32_t weight_g; /* per unit */
 	bool personalised;
 	bool made_to_order;
 	bool perishable;
@@ -65,7 +65,7 @@ struct return_item {
 };
 
 struct expected_return {
-	int64_t id;		/* store row id, 0 before it is stored */
+	int64_t id; /* store row id, 0 before it is stored */
 	char rma[RETURN_REF_LEN];
 	char order_ref[RETURN_REF_LEN];
 	char shop[RETURN_SHOP_LEN];
@@ -73,36 +73,36 @@ struct expected_return {
 	int n_lookup_codes;
 	enum return_kind kind;
 	char currency[4];
-	int64_t delivered_at;	/* UTC us; when the parcel reached the buyer */
-	int64_t requested_at;	/* UTC us the buyer declared it; 0 unknown */
-	int64_t delivery_basic_minor;	/* original basic delivery cost */
+	int64_t delivered_at; /* UTC us; when the parcel reached the buyer */
+	int64_t requested_at; /* UTC us the buyer declared it; 0 unknown */
+	int64_t delivery_basic_minor; /* original basic delivery cost */
 	int n_items;
 	struct return_item items[RETURN_MAX_ITEMS];
 };
 
 /* What the clerk found for one expected item. */
 struct found_item {
-	int32_t quantity;	/* units actually in the parcel */
-	bool gtin_matched;	/* the scanned GTIN is the one sold */
-	bool seal_broken;	/* hygiene seal opened after delivery */
-	bool buyer_damage;	/* damage caused by the buyer */
-	bool defect;		/* defect confirmed (complaints) */
-	bool handled_beyond_trial;	/* diminished value */
+	int32_t quantity;	   /* units actually in the parcel */
+	bool gtin_matched;	   /* the scanned GTIN is the one sold */
+	bool seal_broken;	   /* hygiene seal opened after delivery */
+	bool buyer_damage;	   /* damage caused by the buyer */
+	bool defect;		   /* defect confirmed (complaints) */
+	bool handled_beyond_trial; /* diminished value */
 	enum grade grade;
 };
 
 struct inspection {
-	int64_t received_at;	/* UTC us the parcel was scanned at the desk */
-	bool weighed;		/* false: no scale, step skipped */
+	int64_t received_at; /* UTC us the parcel was scanned at the desk */
+	bool weighed;	     /* false: no scale, step skipped */
 	int32_t weight_g;
-	bool photographed;	/* at least one photo on record */
-	bool wrong_item;	/* an item scanned that was not sold */
-	int n_items;		/* parallel to expected_return.items */
+	bool photographed; /* at least one photo on record */
+	bool wrong_item;   /* an item scanned that was not sold */
+	int n_items;	   /* parallel to expected_return.items */
 	struct found_item items[RETURN_MAX_ITEMS];
 };
 
 const char *return_kind_name(enum return_kind kind);
-int return_kind_from_name(const char *name);	/* -EINVAL if unknown */
+int return_kind_from_name(const char *name); /* -EINVAL if unknown */
 const char *grade_name(enum grade grade);
 int grade_from_name(const char *name);
 const char *disposition_name(enum disposition d);

@@ -19,16 +19,16 @@
 #define RULES_MAX_REASONS 24
 
 struct rules_policy {
-	int withdrawal_days;		/* 14; shops may extend (30, 100, 365) */
-	int complaint_answer_days;	/* 14: answer or it counts as accepted */
-	int warranty_months;		/* 24 from delivery */
-	int weight_tolerance_g;		/* packaging tolerance, absolute */
-	int weight_tolerance_pct;	/* and relative, whichever is larger */
+	int withdrawal_days;	   /* 14; shops may extend (30, 100, 365) */
+	int complaint_answer_days; /* 14: answer or it counts as accepted */
+	int warranty_months;	   /* 24 from delivery */
+	int weight_tolerance_g;	   /* packaging tolerance, absolute */
+	int weight_tolerance_pct;  /* and relative, whichever is larger */
 	/* diminished-value deduction by grade, basis points of the price */
 	int deduction_bp[GRADE_SCRAP + 1];
-	bool refund_basic_delivery;	/* on a full return (law: yes) */
-	int utc_offset_min;		/* shop's standard offset, 60 for PL */
-	bool eu_summer_time;		/* add an hour in EU summer time */
+	bool refund_basic_delivery; /* on a full return (law: yes) */
+	int utc_offset_min;	    /* shop's standard offset, 60 for PL */
+	bool eu_summer_time;	    /* add an hour in EU summer time */
 };
 
 void rules_policy_defaults(struct rules_policy *p);
@@ -41,7 +41,7 @@ enum verdict {
 };
 
 enum reason_code {
-	REASON_WITHIN_WINDOW = 0,	/* informational */
+	REASON_WITHIN_WINDOW = 0, /* informational */
 	REASON_WINDOW_PASSED,
 	REASON_EXCLUDED_PERSONALISED,
 	REASON_EXCLUDED_MADE_TO_ORDER,
@@ -59,21 +59,21 @@ enum reason_code {
 	REASON_DIMINISHED_VALUE,
 	REASON_DELIVERY_REFUNDED,
 	REASON_COMPLAINT_DEADLINE,
-	REASON_NO_PHOTO,		/* a refusal needs evidence */
+	REASON_NO_PHOTO, /* a refusal needs evidence */
 	REASON_UNEXPECTED_RETURN,
-	REASON_NOT_DELIVERED,		/* no delivery date on record */
+	REASON_NOT_DELIVERED, /* no delivery date on record */
 };
 
 struct reason {
 	enum reason_code code;
-	int item;		/* index into items, -1 for the whole return */
-	char text[120];		/* human sentence, English */
+	int item;	/* index into items, -1 for the whole return */
+	char text[120]; /* human sentence, English */
 };
 
 struct item_outcome {
 	bool accepted;
 	int32_t quantity_accepted;
-	int64_t refund_minor;		/* price of accepted units - deduction */
+	int64_t refund_minor; /* price of accepted units - deduction */
 	int64_t deduction_minor;
 	enum grade grade;
 	enum disposition disposition;
@@ -85,12 +85,12 @@ struct proposal {
 	struct reason reasons[RULES_MAX_REASONS];
 	int n_items;
 	struct item_outcome items[RETURN_MAX_ITEMS];
-	int64_t refund_minor;		/* total, incl. delivery when due */
+	int64_t refund_minor; /* total, incl. delivery when due */
 	int64_t delivery_refund_minor;
 	char currency[4];
-	int64_t window_ends_at;		/* UTC us, withdrawal: end of last day */
-	int64_t answer_due_at;		/* UTC us, complaint: answer deadline */
-	int64_t warranty_ends_at;	/* UTC us */
+	int64_t window_ends_at;	  /* UTC us, withdrawal: end of last day */
+	int64_t answer_due_at;	  /* UTC us, complaint: answer deadline */
+	int64_t warranty_ends_at; /* UTC us */
 };
 
 /*

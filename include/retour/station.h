@@ -59,7 +59,7 @@ int station_register_clerk(struct station *st, const char *badge,
 			   const char *name, char *err, size_t errlen);
 
 json_t *station_status(struct station *st);
-const char *station_metrics(struct station *st);	/* Prometheus text */
+const char *station_metrics(struct station *st); /* Prometheus text */
 struct store *station_store(struct station *st);
 const struct desk *station_desk(struct station *st);
 const char *station_feed_path(struct station *st);

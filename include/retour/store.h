@@ -41,8 +41,7 @@ struct store;
  * quick_check (the file is never overwritten or "repaired"), -EROFS when it
  * is from a newer schema.  @err gets a sentence for the operator.
  */
-int store_open(const char *path, struct store **out, char *err,
-	       size_t errlen);
+int store_open(const char *path, struct store **out, char *err, size_t errlen);
 void store_close(struct store *s);
 /* Fold the write-ahead log into the database file; for idle moments, so
  * that no commit at the desk waits for it.  -EBUSY: try again later. */
@@ -89,19 +88,19 @@ int store_clerk_by_badge(struct store *s, const char *badge, char *name,
 enum receipt_routine { ROUTINE_RETURN = 0, ROUTINE_SHIP_QC };
 
 struct receipt_open {
-	int64_t expected_id;	/* 0: unexpected return, held for review */
+	int64_t expected_id; /* 0: unexpected return, held for review */
 	enum receipt_routine routine;
 	char desk[32];
 	char clerk[STORE_ACTOR_LEN];
-	char code[64];		/* the code that was scanned */
+	char code[64]; /* the code that was scanned */
 	int64_t received_at;
 };
 
 int store_receipt_open(struct store *s, const struct receipt_open *r,
 		       int64_t *id_out);
-int store_receipt_set_weight(struct store *s, int64_t receipt_id,
-			     bool weighed, int32_t weight_g, bool mismatch,
-			     const char *actor, int64_t now);
+int store_receipt_set_weight(struct store *s, int64_t receipt_id, bool weighed,
+			     int32_t weight_g, bool mismatch, const char *actor,
+			     int64_t now);
 /* One scanned item: expected index (-1 when not in the order), GTIN,
  * optional serial. */
 int store_receipt_add_item_scan(struct store *s, int64_t receipt_id,
@@ -118,25 +117,26 @@ int store_checklist_answer(struct store *s, int64_t receipt_id,
 			   const char *actor, int64_t now);
 
 struct outbox_new {
-	const char *action;	/* "refund.requested", "return.decided", ... */
-	char key[STORE_KEY_LEN];	/* idempotency key: unique per record+action */
+	const char *action;	 /* "refund.requested", "return.decided", ... */
+	char key[STORE_KEY_LEN]; /* idempotency key: unique per record+action */
 	/* JSON text to send as it is; NULL (a decision's events): rendered
 	 * from the decision when the row is delivered */
 	const char *payload;
-	int64_t not_before;	/* grace period: not sent before this */
+	int64_t not_before; /* grace period: not sent before this */
 };
 
 struct decision_record {
-	const char *verdict;	/* accept, partial, reject, hold, qc_passed, qc_failed */
-	const char *proposal_json;	/* the proposal with every reason */
-	bool overridden;	/* the clerk decided against the proposal */
+	const char
+	    *verdict; /* accept, partial, reject, hold, qc_passed, qc_failed */
+	const char *proposal_json; /* the proposal with every reason */
+	bool overridden;	   /* the clerk decided against the proposal */
 	const char *override_reason;
 	int64_t refund_minor;
 	char currency[4];
 	const char *decided_by;
 	int64_t decided_at;
-	const char *shop;	/* [shop] name: the shop the events are for */
-	const char *label_zpl;	/* the disposition label, NULL if none */
+	const char *shop;      /* [shop] name: the shop the events are for */
+	const char *label_zpl; /* the disposition label, NULL if none */
 };
 
 /* Record the decision, its label and its outbox rows in one transaction.
@@ -148,15 +148,15 @@ int store_receipt_decide(struct store *s, int64_t receipt_id,
 			 const struct outbox_new *out, int n_out);
 /* Undo a decision within its grace period: cancels its outbox rows that were
  * never attempted.  -EALREADY if one was already sent (too late). */
-int store_receipt_undo(struct store *s, int64_t receipt_id,
-		       const char *actor, int64_t now);
+int store_receipt_undo(struct store *s, int64_t receipt_id, const char *actor,
+		       int64_t now);
 /* The outcome of printing the receipt's latest label.  Printed (@ok), its
  * ZPL is dropped: it is a rendering of the decision, now on the parcel. */
 int store_label_mark_printed(struct store *s, int64_t receipt_id, bool ok,
 			     const char *detail, int64_t now);
 /* Close a receipt that was abandoned (way back from the first step). */
-int store_receipt_cancel(struct store *s, int64_t receipt_id,
-			 const char *actor, int64_t now);
+int store_receipt_cancel(struct store *s, int64_t receipt_id, const char *actor,
+			 int64_t now);
 
 /* JSON views for the API and the CLI. */
 int store_receipt_list(struct store *s, int limit, json_t **out);
@@ -170,13 +170,13 @@ struct outbox_row {
 	int64_t receipt_id;
 	char action[32];
 	char key[STORE_KEY_LEN];
-	char state[12];		/* pending, done, dead, cancelled */
+	char state[12]; /* pending, done, dead, cancelled */
 	int attempts;
 	int64_t not_before;
 	int64_t next_attempt_at;
 	int64_t created_at;
-	char *payload;		/* malloc'd JSON text, free() it */
-	char problem[160];	/* why payload is NULL */
+	char *payload;	   /* malloc'd JSON text, free() it */
+	char problem[160]; /* why payload is NULL */
 };
 
 /*
@@ -188,8 +188,7 @@ struct outbox_row {
  * JSON), @out->payload is NULL and @out->problem says why: the row can
  * never be sent as it is.  -ENOENT nothing due; -EIO, -EBUSY, -ENOMEM.
  */
-int store_outbox_next_due(struct store *s, int64_t now,
-			  struct outbox_row *out);
+int store_outbox_next_due(struct store *s, int64_t now, struct outbox_row *out);
 /* Earliest time anything pending becomes due, -ENOENT if nothing. */
 int store_outbox_next_time(struct store *s, int64_t *when);
 int store_outbox_mark_done(struct store *s, int64_t id, const char *shop_ref,

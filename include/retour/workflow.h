@@ -35,18 +35,27 @@ enum desk_step {
 	DESK_STEP_PHOTO,	/* parcel (return) or open box (ship-QC) */
 	DESK_STEP_ITEMS,	/* scanning the items' GTINs */
 	DESK_STEP_CHECKLIST,	/* answering the checklist, item by item */
-	DESK_STEP_PHOTO_SEALED,	/* ship-QC: the sealed box */
+	DESK_STEP_PHOTO_SEALED, /* ship-QC: the sealed box */
 	DESK_STEP_CONFIRM,	/* proposal shown, the clerk confirms */
 };
 
-enum desk_button { DESK_BUTTON_ACCEPT = 0, DESK_BUTTON_REJECT, DESK_BUTTON_PEDAL };
+enum desk_button {
+	DESK_BUTTON_ACCEPT = 0,
+	DESK_BUTTON_REJECT,
+	DESK_BUTTON_PEDAL
+};
 
-enum desk_light { DESK_LIGHT_OFF = 0, DESK_LIGHT_GREEN, DESK_LIGHT_AMBER, DESK_LIGHT_RED };
+enum desk_light {
+	DESK_LIGHT_OFF = 0,
+	DESK_LIGHT_GREEN,
+	DESK_LIGHT_AMBER,
+	DESK_LIGHT_RED
+};
 
 /* Scale outcome as the core sees it (the device layer maps onto this). */
 enum desk_weight_status {
 	DESK_WEIGHT_STABLE = 0,
-	DESK_WEIGHT_UNSTABLE,	/* never settled within the driver's timeout */
+	DESK_WEIGHT_UNSTABLE, /* never settled within the driver's timeout */
 	DESK_WEIGHT_OVERLOAD,
 	DESK_WEIGHT_UNDERLOAD,
 	DESK_WEIGHT_ERROR,
@@ -54,47 +63,48 @@ enum desk_weight_status {
 };
 
 enum desk_event_kind {
-	DESK_EV_SIGN_IN = 0,	/* clerk */
+	DESK_EV_SIGN_IN = 0, /* clerk */
 	DESK_EV_SIGN_OUT,
-	DESK_EV_ROUTINE,	/* routine; only between parcels */
-	DESK_EV_SCAN,		/* code + expected (NULL: no match) */
-	DESK_EV_WEIGHT,		/* weight_status, grams */
-	DESK_EV_PHOTO,		/* photo_sha256 ("" + text: capture failed) */
-	DESK_EV_ANSWER,		/* text: answer to the current checklist step */
-	DESK_EV_BUTTON,		/* button */
-	DESK_EV_CONFIRM,	/* verdict (decision) + text (reason) */
-	DESK_EV_ITEMS_DONE,	/* clerk says every item is scanned */
-	DESK_EV_SKIP,		/* skip the weigh/photo step (device missing) */
-	DESK_EV_BACK,		/* one step back */
-	DESK_EV_CANCEL,		/* abandon the current parcel */
-	DESK_EV_TICK,		/* time passes: step timeouts */
+	DESK_EV_ROUTINE,    /* routine; only between parcels */
+	DESK_EV_SCAN,	    /* code + expected (NULL: no match) */
+	DESK_EV_WEIGHT,	    /* weight_status, grams */
+	DESK_EV_PHOTO,	    /* photo_sha256 ("" + text: capture failed) */
+	DESK_EV_ANSWER,	    /* text: answer to the current checklist step */
+	DESK_EV_BUTTON,	    /* button */
+	DESK_EV_CONFIRM,    /* verdict (decision) + text (reason) */
+	DESK_EV_ITEMS_DONE, /* clerk says every item is scanned */
+	DESK_EV_SKIP,	    /* skip the weigh/photo step (device missing) */
+	DESK_EV_BACK,	    /* one step back */
+	DESK_EV_CANCEL,	    /* abandon the current parcel */
+	DESK_EV_TICK,	    /* time passes: step timeouts */
 };
 
 struct desk_event {
 	enum desk_event_kind kind;
-	int64_t now;			/* UTC us */
-	const char *clerk;		/* SIGN_IN */
-	enum desk_routine routine;	/* ROUTINE */
-	const struct code *code;	/* SCAN */
-	const struct expected_return *expected;	/* SCAN, NULL: no match */
+	int64_t now;				/* UTC us */
+	const char *clerk;			/* SIGN_IN */
+	enum desk_routine routine;		/* ROUTINE */
+	const struct code *code;		/* SCAN */
+	const struct expected_return *expected; /* SCAN, NULL: no match */
 	enum desk_weight_status weight_status;	/* WEIGHT */
-	int32_t grams;			/* WEIGHT */
-	const char *photo_sha256;	/* PHOTO */
-	enum desk_button button;	/* BUTTON */
-	enum verdict verdict;		/* CONFIRM */
-	const char *text;		/* ANSWER, CONFIRM reason, PHOTO error */
+	int32_t grams;				/* WEIGHT */
+	const char *photo_sha256;		/* PHOTO */
+	enum desk_button button;		/* BUTTON */
+	enum verdict verdict;			/* CONFIRM */
+	const char *text; /* ANSWER, CONFIRM reason, PHOTO error */
 };
 
 enum desk_action_kind {
-	DESK_ACT_OPEN_RECEIPT = 0,	/* code, expected_id (0: unexpected) */
-	DESK_ACT_CANCEL_RECEIPT,	/* text: why */
+	DESK_ACT_OPEN_RECEIPT = 0, /* code, expected_id (0: unexpected) */
+	DESK_ACT_CANCEL_RECEIPT,   /* text: why */
 	DESK_ACT_REQUEST_WEIGHT,
-	DESK_ACT_RECORD_WEIGHT,		/* weighed, grams, mismatch */
-	DESK_ACT_TAKE_PHOTO,		/* step: "parcel", "item", "open_box", "sealed_box", checklist step id */
-	DESK_ACT_RECORD_ITEM_SCAN,	/* item (-1: not sold), gtin, serial */
-	DESK_ACT_RECORD_ANSWER,		/* template, version, step, text */
-	DESK_ACT_DECIDE,		/* desk->decision holds the details */
-	DESK_ACT_SET_LIGHT,		/* light, buzzer */
+	DESK_ACT_RECORD_WEIGHT,	   /* weighed, grams, mismatch */
+	DESK_ACT_TAKE_PHOTO,	   /* step: "parcel", "item", "open_box",
+				      "sealed_box", checklist step id */
+	DESK_ACT_RECORD_ITEM_SCAN, /* item (-1: not sold), gtin, serial */
+	DESK_ACT_RECORD_ANSWER,	   /* template, version, step, text */
+	DESK_ACT_DECIDE,	   /* desk->decision holds the details */
+	DESK_ACT_SET_LIGHT,	   /* light, buzzer */
 };
 
 struct desk_action {
@@ -121,22 +131,23 @@ struct desk_actions {
 
 struct desk_config {
 	struct rules_policy policy;
-	const struct checklist_set *checklists;	/* owned by the shell */
+	const struct checklist_set *checklists; /* owned by the shell */
 	bool has_scale;
 	bool has_camera;
-	int64_t step_timeout_us;	/* no activity for this long: parcel parked */
+	int64_t step_timeout_us; /* no activity for this long: parcel parked */
 	int32_t ship_qc_tolerance_g;
 };
 
 /* What DESK_ACT_DECIDE asks the shell to record. */
 struct desk_decision {
 	enum desk_routine routine;
-	enum verdict verdict;		/* ACCEPT/PARTIAL/REJECT/HOLD; ship-QC: ACCEPT = passed, REJECT = failed */
+	enum verdict verdict; /* ACCEPT/PARTIAL/REJECT/HOLD; ship-QC: ACCEPT =
+				 passed, REJECT = failed */
 	bool overridden;
 	char override_reason[128];
-	struct proposal proposal;	/* the engine's proposal, every reason */
-	int64_t refund_minor;		/* 0 unless accept/partial of a return */
-	enum disposition disposition;	/* for the label: the first item's */
+	struct proposal proposal;     /* the engine's proposal, every reason */
+	int64_t refund_minor;	      /* 0 unless accept/partial of a return */
+	enum disposition disposition; /* for the label: the first item's */
 	enum grade grade;
 };
 
@@ -144,25 +155,27 @@ struct desk {
 	enum desk_routine routine;
 	enum desk_step step;
 	char clerk[64];
-	int64_t last_activity;		/* UTC us, for timeouts */
+	int64_t last_activity; /* UTC us, for timeouts */
 
-	bool have_expected;		/* false: unexpected return */
+	bool have_expected; /* false: unexpected return */
 	struct expected_return expected;
 	struct inspection found;
-	char code[CODE_VALUE_LEN];	/* the parcel's code */
+	char code[CODE_VALUE_LEN]; /* the parcel's code */
 
 	/* checklist progress: item being checked and the step within it */
 	int check_item;
 	int check_step;
 	const struct checklist *checklist;
-	char answers[RETURN_MAX_ITEMS][CHECKLIST_MAX_STEPS][CHECKLIST_ANSWER_LEN];
-	int qc_blocked;			/* ship-QC: failed blocking steps */
-	int qc_extra;			/* ship-QC: items scanned that are not in the order */
+	char answers[RETURN_MAX_ITEMS][CHECKLIST_MAX_STEPS]
+		    [CHECKLIST_ANSWER_LEN];
+	int qc_blocked; /* ship-QC: failed blocking steps */
+	int qc_extra;	/* ship-QC: items scanned that are not in the order */
 
-	struct proposal proposal;	/* valid at DESK_STEP_CONFIRM */
-	struct desk_decision decision;	/* valid with DESK_ACT_DECIDE */
+	struct proposal proposal;      /* valid at DESK_STEP_CONFIRM */
+	struct desk_decision decision; /* valid with DESK_ACT_DECIDE */
 
-	/* What the screen shows: the prompt for this step and the last problem */
+	/* What the screen shows: the prompt for this step and the last problem
+	 */
 	char prompt[160];
 	char problem[160];
 	enum desk_light light;

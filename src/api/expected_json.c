@@ -50,6 +50,8 @@ expected_json_fail(struct expected_json_ctx *ctx, const char *field,
 
 static const char *expected_json_type_name(const json_t *v)
 {
+	if (!v)
+		return "nothing";
 	switch (json_typeof(v)) {
 	case JSON_OBJECT:
 		return "an object";

@@ -53,7 +53,7 @@ struct api_request {
 
 struct api_reply {
 	unsigned status;
-	json_t *json;		/* or text */
+	json_t *json; /* or text */
 	char *text;
 	const char *content_type;
 };
@@ -139,7 +139,7 @@ static const char *json_str(json_t *o, const char *key)
 static void route_desk(struct api *api, const char *method, const char *path,
 		       const struct api_request *rq, struct api_reply *rp)
 {
-	struct desk_event ev = { 0 };
+	struct desk_event ev = {0};
 	char err[256] = "";
 	json_t *j;
 	int r;
@@ -160,7 +160,8 @@ static void route_desk(struct api *api, const char *method, const char *path,
 		code = json_str(j, "code");
 		if (!code) {
 			json_decref(j);
-			reply_error(rp, 400, "field \"code\" (a string) is required");
+			reply_error(rp, 400,
+				    "field \"code\" (a string) is required");
 			return;
 		}
 		station_scan(api->st, code, strlen(code));
@@ -185,7 +186,8 @@ static void route_desk(struct api *api, const char *method, const char *path,
 		if (!(j = body_json(rq, rp)))
 			return;
 		r = station_register_clerk(api->st, json_str(j, "badge"),
-					   json_str(j, "name"), err, sizeof(err));
+					   json_str(j, "name"), err,
+					   sizeof(err));
 		json_decref(j);
 		if (r < 0)
 			reply_error(rp, 400, "%s", err);
@@ -197,14 +199,17 @@ static void route_desk(struct api *api, const char *method, const char *path,
 		if (!(j = body_json(rq, rp)))
 			return;
 		name = json_str(j, "routine");
-		if (!name || (strcmp(name, "return") && strcmp(name, "ship_qc"))) {
+		if (!name ||
+		    (strcmp(name, "return") && strcmp(name, "ship_qc"))) {
 			json_decref(j);
-			reply_error(rp, 400, "routine must be \"return\" or \"ship_qc\"");
+			reply_error(
+			    rp, 400,
+			    "routine must be \"return\" or \"ship_qc\"");
 			return;
 		}
 		ev.kind = DESK_EV_ROUTINE;
-		ev.routine = !strcmp(name, "ship_qc") ? DESK_ROUTINE_SHIP_QC :
-			     DESK_ROUTINE_RETURN;
+		ev.routine = !strcmp(name, "ship_qc") ? DESK_ROUTINE_SHIP_QC
+						      : DESK_ROUTINE_RETURN;
 		json_decref(j);
 		desk_event(api, &ev, rp);
 	} else if (!strcmp(path, "/api/v1/weigh")) {
@@ -233,7 +238,8 @@ static void route_desk(struct api *api, const char *method, const char *path,
 		answer = json_str(j, "answer");
 		if (!answer) {
 			json_decref(j);
-			reply_error(rp, 400, "field \"answer\" (a string) is required");
+			reply_error(rp, 400,
+				    "field \"answer\" (a string) is required");
 			return;
 		}
 		ev.kind = DESK_EV_ANSWER;
@@ -249,7 +255,8 @@ static void route_desk(struct api *api, const char *method, const char *path,
 		v = json_str(j, "verdict");
 		if (!v) {
 			json_decref(j);
-			reply_error(rp, 400, "field \"verdict\" is required: accept, "
+			reply_error(rp, 400,
+				    "field \"verdict\" is required: accept, "
 				    "partial, reject or hold");
 			return;
 		}
@@ -276,8 +283,8 @@ static void route_desk(struct api *api, const char *method, const char *path,
 		if (r < 0)
 			reply_error(rp, r == -EINVAL ? 404 : 409, "%s", err);
 		else
-			reply_json(rp, 202, json_pack("{s:s}", "pressed",
-						      path + 16));
+			reply_json(rp, 202,
+				   json_pack("{s:s}", "pressed", path + 16));
 	} else if (!strcmp(path, "/api/v1/undo")) {
 		json_t *id;
 
@@ -286,7 +293,9 @@ static void route_desk(struct api *api, const char *method, const char *path,
 		id = json_object_get(j, "receipt");
 		if (!json_is_integer(id) || json_integer_value(id) <= 0) {
 			json_decref(j);
-			reply_error(rp, 400, "field \"receipt\" (a receipt id) is required");
+			reply_error(
+			    rp, 400,
+			    "field \"receipt\" (a receipt id) is required");
 			return;
 		}
 		r = station_undo(api->st, json_integer_value(id), err,
@@ -301,8 +310,8 @@ static void route_desk(struct api *api, const char *method, const char *path,
 	}
 }
 
-static void route_records(struct api *api, const char *method,
-			  const char *path, struct MHD_Connection *conn,
+static void route_records(struct api *api, const char *method, const char *path,
+			  struct MHD_Connection *conn,
 			  const struct api_request *rq, struct api_reply *rp)
 {
 	struct store *s = station_store(api->st);
@@ -337,16 +346,16 @@ static void route_records(struct api *api, const char *method,
 		if (!(j = body_json(rq, rp)))
 			return;
 		kept = json_array();
-		r = station_import_expected(api->st, j, kept, err,
-					    sizeof(err));
+		r = station_import_expected(api->st, j, kept, err, sizeof(err));
 		json_decref(j);
 		if (r < 0) {
 			json_decref(kept);
 			reply_error(rp, r == -EINVAL ? 400 : 500, "%s", err);
 		} else {
 			/* kept: already at the desk, left as they were */
-			reply_json(rp, 200, json_pack("{s:i,s:o}", "imported", r,
-						      "kept", kept));
+			reply_json(rp, 200,
+				   json_pack("{s:i,s:o}", "imported", r, "kept",
+					     kept));
 		}
 		return;
 	}
@@ -360,7 +369,8 @@ static void route_records(struct api *api, const char *method,
 	}
 	if (!strncmp(path, "/api/v1/returns/", 16)) {
 		if (!parse_id(path + 16, &id)) {
-			reply_error(rp, 400, "'%s' is not a receipt id", path + 16);
+			reply_error(rp, 400, "'%s' is not a receipt id",
+				    path + 16);
 			return;
 		}
 		r = store_receipt_get(s, id, &out);
@@ -372,11 +382,13 @@ static void route_records(struct api *api, const char *method,
 	}
 	if (!strcmp(path, "/api/v1/outbox")) {
 		const char *state = MHD_lookup_connection_value(
-			conn, MHD_GET_ARGUMENT_KIND, "state");
+		    conn, MHD_GET_ARGUMENT_KIND, "state");
 
-		if (state && strcmp(state, "pending") && strcmp(state, "done") &&
-		    strcmp(state, "dead") && strcmp(state, "cancelled")) {
-			reply_error(rp, 400, "state must be pending, done, dead "
+		if (state && strcmp(state, "pending") &&
+		    strcmp(state, "done") && strcmp(state, "dead") &&
+		    strcmp(state, "cancelled")) {
+			reply_error(rp, 400,
+				    "state must be pending, done, dead "
 				    "or cancelled");
 			return;
 		}
@@ -389,23 +401,25 @@ static void route_records(struct api *api, const char *method,
 		if (strcmp(method, "POST") || plen < 6 ||
 		    strcmp(path + plen - 6, "/retry") ||
 		    !parse_id(path + 15, &id)) {
-			reply_error(rp, 404, "use POST /api/v1/outbox/ID/retry");
+			reply_error(rp, 404,
+				    "use POST /api/v1/outbox/ID/retry");
 			return;
 		}
 		r = station_outbox_retry(api->st, id, err, sizeof(err));
 		if (r < 0)
 			reply_error(rp, r == -ENOENT ? 404 : 500, "%s", err);
 		else
-			reply_json(rp, 200, json_pack("{s:b,s:I}", "ok", 1,
-						      "id", (json_int_t)id));
+			reply_json(rp, 200,
+				   json_pack("{s:b,s:I}", "ok", 1, "id",
+					     (json_int_t)id));
 		return;
 	}
 	if (!strcmp(path, "/api/v1/db/check")) {
 		char msg[256];
 
 		r = store_check(s, msg, sizeof(msg));
-		reply_json(rp, 200, json_pack("{s:b,s:s}", "ok", r == 0,
-					      "detail", msg));
+		reply_json(rp, 200,
+			   json_pack("{s:b,s:s}", "ok", r == 0, "detail", msg));
 		return;
 	}
 	if (!strcmp(path, "/api/v1/audit/verify")) {
@@ -414,13 +428,14 @@ static void route_records(struct api *api, const char *method,
 		n = 0;
 		r = store_audit_verify(s, &n, &bad);
 		if (r == 0)
-			reply_json(rp, 200, json_pack("{s:b,s:I}", "ok", 1,
-						      "entries", (json_int_t)n));
+			reply_json(rp, 200,
+				   json_pack("{s:b,s:I}", "ok", 1, "entries",
+					     (json_int_t)n));
 		else
-			reply_json(rp, 200, json_pack("{s:b,s:I,s:I}", "ok", 0,
-						      "entries", (json_int_t)n,
-						      "bad_entry",
-						      (json_int_t)bad));
+			reply_json(rp, 200,
+				   json_pack("{s:b,s:I,s:I}", "ok", 0,
+					     "entries", (json_int_t)n,
+					     "bad_entry", (json_int_t)bad));
 		return;
 	}
 	reply_error(rp, 404, "no such endpoint: %s %s", method, path);
@@ -488,8 +503,8 @@ static enum MHD_Result api_send(struct MHD_Connection *conn,
 
 static bool token_ok(struct api *api, struct MHD_Connection *conn)
 {
-	const char *h = MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
-						    "Authorization");
+	const char *h =
+	    MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Authorization");
 	size_t a, b;
 	unsigned char diff = 0;
 
@@ -512,7 +527,7 @@ static enum MHD_Result api_handle(void *cls, struct MHD_Connection *conn,
 {
 	struct api_listener *l = cls;
 	struct api_request *rq = *con_cls;
-	struct api_reply rp = { .status = 500 };
+	struct api_reply rp = {.status = 500};
 
 	(void)version;
 	if (!rq) {
@@ -524,7 +539,8 @@ static enum MHD_Result api_handle(void *cls, struct MHD_Connection *conn,
 	}
 	if (*upload_size) {
 		if (!rq->too_big && rq->len + *upload_size <= API_MAX_BODY) {
-			char *nb = realloc(rq->body, rq->len + *upload_size + 1);
+			char *nb =
+			    realloc(rq->body, rq->len + *upload_size + 1);
 
 			if (!nb)
 				return MHD_NO;
@@ -541,14 +557,16 @@ static enum MHD_Result api_handle(void *cls, struct MHD_Connection *conn,
 	if (l->needs_token && !token_ok(l->api, conn))
 		reply_error(&rp, 401, "a bearer token is required");
 	else if (rq->too_big)
-		reply_error(&rp, 413, "request body over %d bytes", API_MAX_BODY);
+		reply_error(&rp, 413, "request body over %d bytes",
+			    API_MAX_BODY);
 	else
 		api_route(l->api, conn, method, url, rq, &rp);
 	return api_send(conn, &rp);
 }
 
 static void api_request_done(void *cls, struct MHD_Connection *conn,
-			     void **con_cls, enum MHD_RequestTerminationCode toe)
+			     void **con_cls,
+			     enum MHD_RequestTerminationCode toe)
 {
 	struct api_request *rq = *con_cls;
 
@@ -612,20 +630,18 @@ static int api_attach(struct api *api, struct api_listener *l, int listen_fd,
 
 	l->api = api;
 	if (listen_fd >= 0)
-		l->mhd = MHD_start_daemon(flags, 0, NULL, NULL, api_handle, l,
-					  MHD_OPTION_LISTEN_SOCKET, listen_fd,
-					  MHD_OPTION_NOTIFY_COMPLETED,
-					  api_request_done, NULL,
-					  MHD_OPTION_CONNECTION_TIMEOUT, 30u,
-					  MHD_OPTION_CONNECTION_LIMIT, 64u,
-					  MHD_OPTION_END);
+		l->mhd = MHD_start_daemon(
+		    flags, 0, NULL, NULL, api_handle, l,
+		    MHD_OPTION_LISTEN_SOCKET, listen_fd,
+		    MHD_OPTION_NOTIFY_COMPLETED, api_request_done, NULL,
+		    MHD_OPTION_CONNECTION_TIMEOUT, 30u,
+		    MHD_OPTION_CONNECTION_LIMIT, 64u, MHD_OPTION_END);
 	else
-		l->mhd = MHD_start_daemon(flags, port, NULL, NULL, api_handle, l,
-					  MHD_OPTION_NOTIFY_COMPLETED,
-					  api_request_done, NULL,
-					  MHD_OPTION_CONNECTION_TIMEOUT, 30u,
-					  MHD_OPTION_CONNECTION_LIMIT, 64u,
-					  MHD_OPTION_END);
+		l->mhd = MHD_start_daemon(
+		    flags, port, NULL, NULL, api_handle, l,
+		    MHD_OPTION_NOTIFY_COMPLETED, api_request_done, NULL,
+		    MHD_OPTION_CONNECTION_TIMEOUT, 30u,
+		    MHD_OPTION_CONNECTION_LIMIT, 64u, MHD_OPTION_END);
 	if (!l->mhd) {
 		snprintf(err, errlen, "HTTP server could not start");
 		return -EIO;
@@ -635,8 +651,8 @@ static int api_attach(struct api *api, struct api_listener *l, int listen_fd,
 		snprintf(err, errlen, "HTTP server has no epoll fd");
 		return -EIO;
 	}
-	r = sd_event_add_io(api->ev, &l->io, info->epoll_fd, EPOLLIN,
-			    api_on_io, l);
+	r = sd_event_add_io(api->ev, &l->io, info->epoll_fd, EPOLLIN, api_on_io,
+			    l);
 	if (r < 0)
 		return r;
 	/*
@@ -654,7 +670,7 @@ static int api_attach(struct api *api, struct api_listener *l, int listen_fd,
 
 static int api_unix_socket(const char *path, char *err, size_t errlen)
 {
-	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	struct sockaddr_un sa = {.sun_family = AF_UNIX};
 	int fd, r;
 
 	if (strlen(path) >= sizeof(sa.sun_path)) {
@@ -672,8 +688,10 @@ static int api_unix_socket(const char *path, char *err, size_t errlen)
 		if (lstat(path, &stbuf) == 0) {
 			if (!S_ISSOCK(stbuf.st_mode)) {
 				close(fd);
-				snprintf(err, errlen, "%s exists and is not a "
-					 "socket; not replacing it", path);
+				snprintf(err, errlen,
+					 "%s exists and is not a "
+					 "socket; not replacing it",
+					 path);
 				return -EEXIST;
 			}
 			unlink(path);
@@ -693,7 +711,7 @@ static int api_unix_socket(const char *path, char *err, size_t errlen)
 static int api_tcp_socket(const char *listen_at, bool *loopback, char *err,
 			  size_t errlen)
 {
-	struct sockaddr_in sa = { .sin_family = AF_INET };
+	struct sockaddr_in sa = {.sin_family = AF_INET};
 	char host[64];
 	const char *colon = strrchr(listen_at, ':');
 	char *end;
@@ -764,18 +782,21 @@ int api_start(sd_event *ev, struct station *st, const struct config *cfg,
 			goto fail;
 		}
 		if (!loopback) {
-			FILE *f = cfg->api_token_file[0] ?
-				fopen(cfg->api_token_file, "re") : NULL;
+			FILE *f = cfg->api_token_file[0]
+				      ? fopen(cfg->api_token_file, "re")
+				      : NULL;
 
 			if (!f || !fgets(api->token, sizeof(api->token), f) ||
 			    strlen(api->token) < 17) {
 				if (f)
 					fclose(f);
 				close(fd);
-				snprintf(err, errlen, "api listen %s is not "
-					 "loopback: token_file must name a file "
-					 "with a token of 16+ characters",
-					 cfg->api_listen);
+				snprintf(
+				    err, errlen,
+				    "api listen %s is not "
+				    "loopback: token_file must name a file "
+				    "with a token of 16+ characters",
+				    cfg->api_listen);
 				r = -EINVAL;
 				goto fail;
 			}

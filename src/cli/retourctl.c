@@ -674,11 +674,10 @@ static int retourctl_cmd_expected(const struct retourctl_opts *o)
 
 		printf("imported %lld expected return%s\n", imported,
 		       imported == 1 ? "" : "s");
-		json_array_foreach(kept, i, code)
-			if (json_is_string(code))
-				printf("kept %s: already at the desk, not "
-				       "changed\n",
-				       json_string_value(code));
+		json_array_foreach(kept, i, code) if (json_is_string(code))
+		    printf("kept %s: already at the desk, not "
+			   "changed\n",
+			   json_string_value(code));
 	}
 	json_decref(answer);
 	return RETOURCTL_OK;

@@ -56,7 +56,7 @@ struct rules_run {
 	bool refusal_needs_photo; /* wrong item, damage, broken seal */
 	bool undecided;		  /* a person must look */
 	int n_excluded;
-	int n_wrong;		  /* lines refused: not the item sold */
+	int n_wrong; /* lines refused: not the item sold */
 	bool window_passed;
 	bool warranty_passed;
 	bool deduction_taken;

@@ -20,101 +20,104 @@
 
 #include "retour/config.h"
 
-enum key_type { KEY_STR, KEY_INT, KEY_INT64, KEY_BOOL, KEY_SECONDS,
-	KEY_MIB };
+enum key_type { KEY_STR, KEY_INT, KEY_INT64, KEY_BOOL, KEY_SECONDS, KEY_MIB };
 
 struct key {
 	const char *section;
 	const char *name;
 	enum key_type type;
 	size_t offset;
-	size_t size;		/* for strings */
+	size_t size; /* for strings */
 	int64_t min, max;
-	bool board;		/* belongs to the board file */
+	bool board; /* belongs to the board file */
 };
 
-#define S(sec, key, field, brd) \
-	{ sec, key, KEY_STR, offsetof(struct config, field), \
-	  sizeof(((struct config *)0)->field), 0, 0, brd }
-#define I(sec, key, field, lo, hi, brd) \
-	{ sec, key, KEY_INT, offsetof(struct config, field), 0, lo, hi, brd }
-#define B(sec, key, field) \
-	{ sec, key, KEY_BOOL, offsetof(struct config, field), 0, 0, 1, false }
-#define SEC(sec, key, field, lo, hi) \
-	{ sec, key, KEY_SECONDS, offsetof(struct config, field), 0, lo, hi, false }
+#define S(sec, key, field, brd)                                                \
+	{                                                                      \
+		sec, key, KEY_STR, offsetof(struct config, field),             \
+		    sizeof(((struct config *)0)->field), 0, 0, brd             \
+	}
+#define I(sec, key, field, lo, hi, brd)                                        \
+	{                                                                      \
+		sec, key, KEY_INT, offsetof(struct config, field), 0, lo, hi,  \
+		    brd                                                        \
+	}
+#define B(sec, key, field)                                                     \
+	{                                                                      \
+		sec, key, KEY_BOOL, offsetof(struct config, field), 0, 0, 1,   \
+		    false                                                      \
+	}
+#define SEC(sec, key, field, lo, hi)                                           \
+	{                                                                      \
+		sec, key, KEY_SECONDS, offsetof(struct config, field), 0, lo,  \
+		    hi, false                                                  \
+	}
 
 static const struct key config_keys[] = {
-	S("station", "desk", desk, false),
-	S("station", "database", database, false),
-	S("station", "photos", photos, false),
-	{ "station", "photo_min_free_mb", KEY_MIB,
-	  offsetof(struct config, photo_min_free_bytes), 0, 0, 1 << 20, false },
-	S("station", "checklists", checklists, false),
-	S("station", "board", board, false),
-	SEC("station", "step_timeout_s", step_timeout_us, 10, 86400),
-	SEC("station", "grace_s", grace_us, 0, 3600),
-	S("station", "routine", routine, false),
+    S("station", "desk", desk, false),
+    S("station", "database", database, false),
+    S("station", "photos", photos, false),
+    {"station", "photo_min_free_mb", KEY_MIB,
+     offsetof(struct config, photo_min_free_bytes), 0, 0, 1 << 20, false},
+    S("station", "checklists", checklists, false),
+    S("station", "board", board, false),
+    SEC("station", "step_timeout_s", step_timeout_us, 10, 86400),
+    SEC("station", "grace_s", grace_us, 0, 3600),
+    S("station", "routine", routine, false),
 
-	S("shop", "name", shop, false),
-	S("shop", "rma_pattern", rma_pattern, false),
-	S("shop", "order_pattern", order_pattern, false),
-	S("shop", "scanner_prefix", scanner_prefix, false),
-	S("shop", "scanner_suffix", scanner_suffix, false),
-	I("shop", "withdrawal_days", policy.withdrawal_days, 14, 3650, false),
-	I("shop", "complaint_answer_days", policy.complaint_answer_days, 1,
-	  365, false),
-	I("shop", "warranty_months", policy.warranty_months, 0, 240, false),
-	I("shop", "weight_tolerance_g", policy.weight_tolerance_g, 0, 100000,
-	  false),
-	I("shop", "weight_tolerance_pct", policy.weight_tolerance_pct, 0, 100,
-	  false),
-	I("shop", "deduction_a_bp", policy.deduction_bp[GRADE_A], 0, 10000,
-	  false),
-	I("shop", "deduction_b_bp", policy.deduction_bp[GRADE_B], 0, 10000,
-	  false),
-	I("shop", "deduction_c_bp", policy.deduction_bp[GRADE_C], 0, 10000,
-	  false),
-	I("shop", "deduction_scrap_bp", policy.deduction_bp[GRADE_SCRAP], 0,
-	  10000, false),
-	B("shop", "refund_basic_delivery", policy.refund_basic_delivery),
-	I("shop", "utc_offset_min", policy.utc_offset_min, -720, 840, false),
-	B("shop", "eu_summer_time", policy.eu_summer_time),
-	I("shop", "ship_qc_tolerance_g", ship_qc_tolerance_g, 0, 100000,
-	  false),
+    S("shop", "name", shop, false),
+    S("shop", "rma_pattern", rma_pattern, false),
+    S("shop", "order_pattern", order_pattern, false),
+    S("shop", "scanner_prefix", scanner_prefix, false),
+    S("shop", "scanner_suffix", scanner_suffix, false),
+    I("shop", "withdrawal_days", policy.withdrawal_days, 14, 3650, false),
+    I("shop", "complaint_answer_days", policy.complaint_answer_days, 1, 365,
+      false),
+    I("shop", "warranty_months", policy.warranty_months, 0, 240, false),
+    I("shop", "weight_tolerance_g", policy.weight_tolerance_g, 0, 100000,
+      false),
+    I("shop", "weight_tolerance_pct", policy.weight_tolerance_pct, 0, 100,
+      false),
+    I("shop", "deduction_a_bp", policy.deduction_bp[GRADE_A], 0, 10000, false),
+    I("shop", "deduction_b_bp", policy.deduction_bp[GRADE_B], 0, 10000, false),
+    I("shop", "deduction_c_bp", policy.deduction_bp[GRADE_C], 0, 10000, false),
+    I("shop", "deduction_scrap_bp", policy.deduction_bp[GRADE_SCRAP], 0, 10000,
+      false),
+    B("shop", "refund_basic_delivery", policy.refund_basic_delivery),
+    I("shop", "utc_offset_min", policy.utc_offset_min, -720, 840, false),
+    B("shop", "eu_summer_time", policy.eu_summer_time),
+    I("shop", "ship_qc_tolerance_g", ship_qc_tolerance_g, 0, 100000, false),
 
-	S("api", "socket", api_socket, false),
-	S("api", "listen", api_listen, false),
-	S("api", "token_file", api_token_file, false),
+    S("api", "socket", api_socket, false),
+    S("api", "listen", api_listen, false),
+    S("api", "token_file", api_token_file, false),
 
-	S("outbox", "connector", outbox_connector, false),
-	S("outbox", "url", outbox_url, false),
-	S("outbox", "secret_file", outbox_secret_file, false),
-	I("outbox", "timeout_ms", outbox_timeout_ms, 100, 600000, false),
-	I("outbox", "backoff_base_ms", outbox_backoff_base_ms, 10, 3600000,
-	  false),
-	I("outbox", "backoff_max_ms", outbox_backoff_max_ms, 10, 86400000,
-	  false),
-	SEC("outbox", "dead_after_s", outbox_dead_after_us, 1, 90 * 86400),
+    S("outbox", "connector", outbox_connector, false),
+    S("outbox", "url", outbox_url, false),
+    S("outbox", "secret_file", outbox_secret_file, false),
+    I("outbox", "timeout_ms", outbox_timeout_ms, 100, 600000, false),
+    I("outbox", "backoff_base_ms", outbox_backoff_base_ms, 10, 3600000, false),
+    I("outbox", "backoff_max_ms", outbox_backoff_max_ms, 10, 86400000, false),
+    SEC("outbox", "dead_after_s", outbox_dead_after_us, 1, 90 * 86400),
 
-	S("board", "name", board_name, true),
-	S("scanner", "backend", scanner_backend, true),
-	S("scanner", "path", scanner_path, true),
-	I("scanner", "max_line", scanner_max_line, 16, 4096, true),
-	S("scale", "backend", scale_backend, true),
-	S("scale", "path", scale_path, true),
-	I("scale", "stable_timeout_ms", scale_stable_timeout_ms, 100, 60000,
-	  true),
-	I("scale", "reply_timeout_ms", scale_reply_timeout_ms, 50, 10000, true),
-	S("printer", "backend", printer_backend, true),
-	S("printer", "host", printer_host, true),
-	I("printer", "port", printer_port, 1, 65535, true),
-	S("printer", "dir", printer_dir, true),
-	I("printer", "timeout_ms", printer_timeout_ms, 50, 60000, true),
-	S("camera", "backend", camera_backend, true),
-	S("camera", "dir", camera_dir, true),
-	S("gpio", "backend", gpio_backend, true),
-	S("gpio", "chip", gpio_chip, true),
-	I("gpio", "debounce_ms", gpio_debounce_ms, 0, 1000, true),
+    S("board", "name", board_name, true),
+    S("scanner", "backend", scanner_backend, true),
+    S("scanner", "path", scanner_path, true),
+    I("scanner", "max_line", scanner_max_line, 16, 4096, true),
+    S("scale", "backend", scale_backend, true),
+    S("scale", "path", scale_path, true),
+    I("scale", "stable_timeout_ms", scale_stable_timeout_ms, 100, 60000, true),
+    I("scale", "reply_timeout_ms", scale_reply_timeout_ms, 50, 10000, true),
+    S("printer", "backend", printer_backend, true),
+    S("printer", "host", printer_host, true),
+    I("printer", "port", printer_port, 1, 65535, true),
+    S("printer", "dir", printer_dir, true),
+    I("printer", "timeout_ms", printer_timeout_ms, 50, 60000, true),
+    S("camera", "backend", camera_backend, true),
+    S("camera", "dir", camera_dir, true),
+    S("gpio", "backend", gpio_backend, true),
+    S("gpio", "chip", gpio_chip, true),
+    I("gpio", "debounce_ms", gpio_debounce_ms, 0, 1000, true),
 };
 
 void config_defaults(struct config *c)
@@ -177,8 +180,8 @@ static int parse_int64(const char *v, int64_t lo, int64_t hi, int64_t *out)
 
 static int parse_bool(const char *v, bool *out)
 {
-	static const char *const yes[] = { "yes", "true", "on", "1" };
-	static const char *const no[] = { "no", "false", "off", "0" };
+	static const char *const yes[] = {"yes", "true", "on", "1"};
+	static const char *const no[] = {"no", "false", "off", "0"};
 
 	for (size_t i = 0; i < 4; i++) {
 		if (!strcasecmp(v, yes[i])) {
@@ -234,7 +237,7 @@ static int config_handle(void *user, const char *section, const char *name,
 	bool b;
 
 	if (ctx->problem[0])
-		return 0;	/* keep the first problem */
+		return 0; /* keep the first problem */
 	if (!value_is_clean(value)) {
 		snprintf(ctx->problem, sizeof(ctx->problem),
 			 "control characters in the value of '%s'", name);
@@ -253,9 +256,10 @@ static int config_handle(void *user, const char *section, const char *name,
 		switch (k->type) {
 		case KEY_STR:
 			if (strlen(value) >= k->size) {
-				snprintf(ctx->problem, sizeof(ctx->problem),
-					 "value of '%s' is longer than %zu bytes",
-					 name, k->size - 1);
+				snprintf(
+				    ctx->problem, sizeof(ctx->problem),
+				    "value of '%s' is longer than %zu bytes",
+				    name, k->size - 1);
 				return 0;
 			}
 			memcpy(base + k->offset, value, strlen(value) + 1);
@@ -292,7 +296,8 @@ static int config_handle(void *user, const char *section, const char *name,
 				 "'%s' is not yes or no for '%s'", value, name);
 		else
 			snprintf(ctx->problem, sizeof(ctx->problem),
-				 "'%s' is not a whole number from %lld to %lld for '%s'",
+				 "'%s' is not a whole number from %lld to %lld "
+				 "for '%s'",
 				 value, (long long)k->min, (long long)k->max,
 				 name);
 		return 0;
@@ -311,7 +316,8 @@ static int config_validate(struct config *c, const char *name, char *err,
 		return -EINVAL;
 	}
 	if (!c->desk[0] || !c->database[0]) {
-		snprintf(err, errlen, "%s: desk and database must be set", name);
+		snprintf(err, errlen, "%s: desk and database must be set",
+			 name);
 		return -EINVAL;
 	}
 	return 0;
@@ -320,7 +326,7 @@ static int config_validate(struct config *c, const char *name, char *err,
 int config_parse_text(struct config *c, const char *name, const char *text,
 		      bool board, char *err, size_t errlen)
 {
-	struct parse_ctx ctx = { .c = c, .board = board };
+	struct parse_ctx ctx = {.c = c, .board = board};
 	int line;
 
 	line = ini_parse_string(text, config_handle, &ctx);
@@ -346,7 +352,8 @@ static int config_read_file(const char *path, char **text, char *err,
 
 	if (!f) {
 		r = -errno;
-		snprintf(err, errlen, "%s: cannot open: %s", path, strerror(-r));
+		snprintf(err, errlen, "%s: cannot open: %s", path,
+			 strerror(-r));
 		return r;
 	}
 	for (;;) {

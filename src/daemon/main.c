@@ -28,7 +28,8 @@
 
 static void usage(FILE *f)
 {
-	fprintf(f, "usage: retourd [-c CONFIG] [-b BOARD] [-n]\n"
+	fprintf(f,
+		"usage: retourd [-c CONFIG] [-b BOARD] [-n]\n"
 		"  -c CONFIG  station configuration (default %s)\n"
 		"  -b BOARD   board file, instead of the one CONFIG names\n"
 		"  -n         check the configuration and exit\n",
@@ -44,12 +45,13 @@ static int on_tick(sd_event_source *s, uint64_t usec, void *userdata)
 	return 0;
 }
 
-static int on_stop_signal(sd_event_source *s,
-			  const struct signalfd_siginfo *si, void *userdata)
+static int on_stop_signal(sd_event_source *s, const struct signalfd_siginfo *si,
+			  void *userdata)
 {
 	(void)userdata;
 	sd_notify(0, "STOPPING=1");
-	fprintf(stderr, "retourd: %s, stopping\n", strsignal((int)si->ssi_signo));
+	fprintf(stderr, "retourd: %s, stopping\n",
+		strsignal((int)si->ssi_signo));
 	return sd_event_exit(sd_event_source_get_event(s), 0);
 }
 
@@ -60,8 +62,10 @@ static void print_feed_help(struct station *st, const struct config *cfg)
 	fprintf(stderr, "retourd: desk %s ready (board %s)\n", cfg->desk,
 		cfg->board_name[0] ? cfg->board_name : "?");
 	if (feed)
-		fprintf(stderr, "retourd:   scanner: write codes, one per line, "
-			"to %s\n", feed);
+		fprintf(stderr,
+			"retourd:   scanner: write codes, one per line, "
+			"to %s\n",
+			feed);
 	if (strcmp(cfg->scale_backend, "none"))
 		fprintf(stderr, "retourd:   scale:   MT-SICS on %s\n",
 			cfg->scale_path);
@@ -72,8 +76,10 @@ static void print_feed_help(struct station *st, const struct config *cfg)
 		fprintf(stderr, "retourd:   printer: labels written to %s\n",
 			cfg->printer_dir);
 	if (strcmp(cfg->camera_backend, "none"))
-		fprintf(stderr, "retourd:   camera:  images from %s, photos "
-			"stored in %s\n", cfg->camera_dir, cfg->photos);
+		fprintf(stderr,
+			"retourd:   camera:  images from %s, photos "
+			"stored in %s\n",
+			cfg->camera_dir, cfg->photos);
 	fprintf(stderr, "retourd:   api:     %s%s%s\n", cfg->api_socket,
 		cfg->api_listen[0] ? " and http://" : "", cfg->api_listen);
 }

@@ -64,8 +64,8 @@ struct station {
 	char sender_error[160];
 	enum scale_status scale_last;
 
-	int64_t receipt_id;		/* open parcel, 0 none */
-	int64_t receipt_started_mono;	/* for scan-to-decision latency */
+	int64_t receipt_id;	      /* open parcel, 0 none */
+	int64_t receipt_started_mono; /* for scan-to-decision latency */
 	int64_t last_decided_receipt;
 	int64_t last_decided_at;
 	char last_verdict[16];
@@ -106,8 +106,7 @@ static const char *station_actor(const struct station *st)
 
 /* ---- checklists ---- */
 
-static int station_load_checklists(struct station *st, char *err,
-				   size_t errlen)
+static int station_load_checklists(struct station *st, char *err, size_t errlen)
 {
 	const char *dir = st->cfg->checklists;
 	struct dirent **names = NULL;
@@ -160,8 +159,10 @@ static int station_load_checklists(struct station *st, char *err,
 			snprintf(err, errlen, "%s: %s", path, perr);
 			r = -EINVAL;
 		} else if (checklist_set_add(&st->checklists, cl) < 0) {
-			snprintf(err, errlen, "%s: too many checklists or a "
-				 "duplicate id '%s'", path, cl->id);
+			snprintf(err, errlen,
+				 "%s: too many checklists or a "
+				 "duplicate id '%s'",
+				 path, cl->id);
 			r = -EINVAL;
 		}
 		free(cl);
@@ -175,7 +176,8 @@ static int station_load_checklists(struct station *st, char *err,
 
 /* ---- the event queue and the actions ---- */
 
-static void station_perform(struct station *st, const struct desk_actions *acts);
+static void station_perform(struct station *st,
+			    const struct desk_actions *acts);
 
 static void station_enqueue_photo(struct station *st, const char *sha,
 				  const char *error)
@@ -183,7 +185,7 @@ static void station_enqueue_photo(struct station *st, const char *sha,
 	struct queued_event *q;
 
 	if (st->queue_len == QUEUE_LEN)
-		return;	/* cannot happen: one photo per action batch */
+		return; /* cannot happen: one photo per action batch */
 	q = &st->queue[(st->queue_head + st->queue_len++) % QUEUE_LEN];
 	memset(q, 0, sizeof(*q));
 	q->ev.kind = DESK_EV_PHOTO;
@@ -248,11 +250,11 @@ static void station_take_photo(struct station *st, const char *step)
 		station_enqueue_photo(st, "", err);
 		return;
 	}
-	r = st->receipt_id ? store_photo_add(st->store, st->receipt_id, step,
-					     sha, path, (int64_t)len,
-					     station_actor(st),
-					     now_realtime_us())
-			   : -ENOENT;
+	r = st->receipt_id
+		? store_photo_add(st->store, st->receipt_id, step, sha, path,
+				  (int64_t)len, station_actor(st),
+				  now_realtime_us())
+		: -ENOENT;
 	free(data);
 	if (r < 0) {
 		snprintf(err, sizeof(err), "photo could not be recorded: %s",
@@ -275,12 +277,18 @@ static const char *decision_verdict_text(const struct desk_decision *d)
 static const char *disposition_bin(enum disposition d)
 {
 	switch (d) {
-	case DISPOSITION_RESTOCK: return "RESTOCK-A";
-	case DISPOSITION_RESTOCK_B: return "B-STOCK";
-	case DISPOSITION_REFURBISH: return "REFURB";
-	case DISPOSITION_VENDOR: return "RTV";
-	case DISPOSITION_SCRAP: return "SCRAP";
-	case DISPOSITION_HOLD: break;
+	case DISPOSITION_RESTOCK:
+		return "RESTOCK-A";
+	case DISPOSITION_RESTOCK_B:
+		return "B-STOCK";
+	case DISPOSITION_REFURBISH:
+		return "REFURB";
+	case DISPOSITION_VENDOR:
+		return "RTV";
+	case DISPOSITION_SCRAP:
+		return "SCRAP";
+	case DISPOSITION_HOLD:
+		break;
 	}
 	return "HOLD";
 }
@@ -291,7 +299,7 @@ static void station_decide(struct station *st)
 	const struct desk_decision *dec = &d->decision;
 	const char *verdict = decision_verdict_text(dec);
 	int64_t now = now_realtime_us();
-	struct decision_record rec = { 0 };
+	struct decision_record rec = {0};
 	struct outbox_new out[2];
 	struct label_fields lf;
 	char zpl[4096], label_err[256];
@@ -305,8 +313,8 @@ static void station_decide(struct station *st)
 	/* The proposal is recorded once, on the receipt; the events sent to
 	 * the shop are rendered from it. */
 	prop = event_proposal_to_json(&dec->proposal);
-	proposal_text = prop ? json_dumps(prop, JSON_COMPACT | JSON_SORT_KEYS)
-			     : NULL;
+	proposal_text =
+	    prop ? json_dumps(prop, JSON_COMPACT | JSON_SORT_KEYS) : NULL;
 	json_decref(prop);
 
 	/* The label first: it is part of the record. */
@@ -319,7 +327,8 @@ static void station_decide(struct station *st)
 	snprintf(lf.grade, sizeof(lf.grade), "%s", grade_name(dec->grade));
 	snprintf(lf.disposition, sizeof(lf.disposition), "%s",
 		 disposition_name(dec->disposition));
-	snprintf(lf.bin, sizeof(lf.bin), "%s", disposition_bin(dec->disposition));
+	snprintf(lf.bin, sizeof(lf.bin), "%s",
+		 disposition_bin(dec->disposition));
 	day = civil_time_local_day(now, st->cfg->policy.utc_offset_min,
 				   st->cfg->policy.eu_summer_time);
 	civil_time_format_date(day, lf.date, sizeof(lf.date));
@@ -340,7 +349,7 @@ static void station_decide(struct station *st)
 			zlen = label_disposition_zpl(&lf, zpl, sizeof(zpl));
 		if (zlen != -EINVAL)
 			break;
-		lf.barcode[0] = '\0';	/* a code Code 128 cannot carry */
+		lf.barcode[0] = '\0'; /* a code Code 128 cannot carry */
 	}
 
 	/*
@@ -350,18 +359,19 @@ static void station_decide(struct station *st)
 	 */
 	if (dec->routine == DESK_ROUTINE_RETURN && dec->refund_minor > 0) {
 		snprintf(out[n_out].key, sizeof(out[n_out].key),
-			 "%s:%s:%lld:refund:%lld", st->cfg->shop,
-			 st->cfg->desk, (long long)st->receipt_id,
-			 (long long)now);
+			 "%s:%s:%lld:refund:%lld", st->cfg->shop, st->cfg->desk,
+			 (long long)st->receipt_id, (long long)now);
 		out[n_out].action = EVENT_REFUND_REQUESTED;
 		out[n_out].payload = NULL;
 		out[n_out].not_before = now + st->cfg->grace_us;
 		n_out++;
 	}
 	{
-		const char *type = dec->routine == DESK_ROUTINE_SHIP_QC ?
-			(dec->verdict == VERDICT_ACCEPT ? EVENT_QC_PASSED :
-			 EVENT_QC_FAILED) : EVENT_RETURN_DECIDED;
+		const char *type =
+		    dec->routine == DESK_ROUTINE_SHIP_QC
+			? (dec->verdict == VERDICT_ACCEPT ? EVENT_QC_PASSED
+							  : EVENT_QC_FAILED)
+			: EVENT_RETURN_DECIDED;
 
 		snprintf(out[n_out].key, sizeof(out[n_out].key),
 			 "%s:%s:%lld:%s:%lld", st->cfg->shop, st->cfg->desk,
@@ -379,8 +389,9 @@ static void station_decide(struct station *st)
 	rec.override_reason = dec->overridden ? dec->override_reason : NULL;
 	rec.refund_minor = dec->refund_minor;
 	snprintf(rec.currency, sizeof(rec.currency), "%s",
-		 dec->proposal.currency[0] ? dec->proposal.currency :
-		 (d->have_expected ? d->expected.currency : ""));
+		 dec->proposal.currency[0]
+		     ? dec->proposal.currency
+		     : (d->have_expected ? d->expected.currency : ""));
 	rec.decided_by = station_actor(st);
 	rec.decided_at = now;
 	rec.shop = st->cfg->shop;
@@ -390,8 +401,10 @@ static void station_decide(struct station *st)
 			  : -ENOMEM;
 	free(proposal_text);
 	if (r < 0) {
-		fprintf(stderr, "retourd: decision for receipt %lld not recorded: "
-			"%s (%s)\n", (long long)st->receipt_id, strerror(-r),
+		fprintf(stderr,
+			"retourd: decision for receipt %lld not recorded: "
+			"%s (%s)\n",
+			(long long)st->receipt_id, strerror(-r),
 			store_errmsg(st->store));
 		snprintf(st->desk.problem, sizeof(st->desk.problem),
 			 "Decision NOT recorded (%s): call a supervisor",
@@ -402,7 +415,7 @@ static void station_decide(struct station *st)
 		st->decisions[dec->verdict]++;
 	if (st->receipt_started_mono) {
 		st->latency_us[st->latency_n % LATENCY_SAMPLES] =
-			now_mono_us() - st->receipt_started_mono;
+		    now_mono_us() - st->receipt_started_mono;
 		st->latency_n++;
 	}
 	st->last_decided_receipt = st->receipt_id;
@@ -443,11 +456,12 @@ static void station_perform(struct station *st, const struct desk_actions *acts)
 
 		switch (a->kind) {
 		case DESK_ACT_OPEN_RECEIPT: {
-			struct receipt_open ro = { 0 };
+			struct receipt_open ro = {0};
 
 			ro.expected_id = a->expected_id;
-			ro.routine = st->desk.routine == DESK_ROUTINE_SHIP_QC ?
-				ROUTINE_SHIP_QC : ROUTINE_RETURN;
+			ro.routine = st->desk.routine == DESK_ROUTINE_SHIP_QC
+					 ? ROUTINE_SHIP_QC
+					 : ROUTINE_RETURN;
 			snprintf(ro.desk, sizeof(ro.desk), "%s", st->cfg->desk);
 			snprintf(ro.clerk, sizeof(ro.clerk), "%s",
 				 station_actor(st));
@@ -462,52 +476,48 @@ static void station_perform(struct station *st, const struct desk_actions *acts)
 		}
 		case DESK_ACT_CANCEL_RECEIPT:
 			if (st->receipt_id)
-				r = store_receipt_cancel(st->store, st->receipt_id,
-							 station_actor(st), now);
+				r = store_receipt_cancel(
+				    st->store, st->receipt_id,
+				    station_actor(st), now);
 			st->receipt_id = 0;
 			break;
 		case DESK_ACT_REQUEST_WEIGHT:
 			if (st->scale) {
 				r = scale_request_stable(st->scale);
 				if (r == -EBUSY)
-					r = 0;	/* a request is on its way */
+					r = 0; /* a request is on its way */
 			}
 			break;
 		case DESK_ACT_RECORD_WEIGHT:
 			if (st->receipt_id)
-				r = store_receipt_set_weight(st->store,
-							     st->receipt_id,
-							     a->weighed, a->grams,
-							     a->mismatch,
-							     station_actor(st), now);
+				r = store_receipt_set_weight(
+				    st->store, st->receipt_id, a->weighed,
+				    a->grams, a->mismatch, station_actor(st),
+				    now);
 			break;
 		case DESK_ACT_TAKE_PHOTO:
 			station_take_photo(st, a->step);
 			break;
 		case DESK_ACT_RECORD_ITEM_SCAN:
 			if (st->receipt_id)
-				r = store_receipt_add_item_scan(st->store,
-								st->receipt_id,
-								a->item, a->code,
-								a->serial,
-								station_actor(st),
-								now);
+				r = store_receipt_add_item_scan(
+				    st->store, st->receipt_id, a->item, a->code,
+				    a->serial, station_actor(st), now);
 			break;
 		case DESK_ACT_RECORD_ANSWER:
 			if (st->receipt_id)
-				r = store_checklist_answer(st->store,
-							   st->receipt_id,
-							   a->template_id,
-							   a->template_version,
-							   a->step, a->text,
-							   station_actor(st), now);
+				r = store_checklist_answer(
+				    st->store, st->receipt_id, a->template_id,
+				    a->template_version, a->step, a->text,
+				    station_actor(st), now);
 			break;
 		case DESK_ACT_DECIDE:
 			station_decide(st);
 			break;
 		case DESK_ACT_SET_LIGHT:
 			if (st->gpio)
-				gpio_set_light(st->gpio, (enum gpio_light)a->light,
+				gpio_set_light(st->gpio,
+					       (enum gpio_light)a->light,
 					       a->buzzer);
 			break;
 		}
@@ -537,7 +547,7 @@ static void station_refuse_scan(struct station *st, const char *why)
 void station_scan(struct station *st, const char *line, size_t len)
 {
 	struct expected_return *er = NULL;
-	struct desk_event ev = { .kind = DESK_EV_SCAN };
+	struct desk_event ev = {.kind = DESK_EV_SCAN};
 	char name[64], badge[64];
 	struct code code;
 	int r;
@@ -549,14 +559,14 @@ void station_scan(struct station *st, const char *line, size_t len)
 		badge[strcspn(badge, "\r\n")] = '\0';
 		if (store_clerk_by_badge(st->store, badge, name,
 					 sizeof(name)) == 0) {
-			struct desk_event sev = { .kind = DESK_EV_SIGN_IN,
-						  .clerk = name };
+			struct desk_event sev = {.kind = DESK_EV_SIGN_IN,
+						 .clerk = name};
 
 			station_feed(st, &sev);
 			if (!strcmp(st->desk.clerk, name))
-				store_audit_append(st->store, name, "clerk.sign_in",
-						   st->cfg->desk, NULL,
-						   now_realtime_us());
+				store_audit_append(
+				    st->store, name, "clerk.sign_in",
+				    st->cfg->desk, NULL, now_realtime_us());
 			return;
 		}
 	}
@@ -584,7 +594,7 @@ int station_sign_in(struct station *st, const char *badge, const char *name,
 		    char *err, size_t errlen)
 {
 	char found[64];
-	struct desk_event ev = { .kind = DESK_EV_SIGN_IN };
+	struct desk_event ev = {.kind = DESK_EV_SIGN_IN};
 
 	if (badge && *badge) {
 		if (store_clerk_by_badge(st->store, badge, found,
@@ -611,7 +621,8 @@ int station_sign_in(struct station *st, const char *badge, const char *name,
 		return -EINVAL;
 	}
 	if (st->receipt_id) {
-		snprintf(err, errlen, "finish or cancel the current parcel first");
+		snprintf(err, errlen,
+			 "finish or cancel the current parcel first");
 		return -EBUSY;
 	}
 	ev.clerk = found;
@@ -628,7 +639,8 @@ int station_register_clerk(struct station *st, const char *badge,
 
 	if (!badge || !*badge || strlen(badge) >= 48 || !name || !*name ||
 	    strlen(name) >= 64) {
-		snprintf(err, errlen, "badge (1-47 bytes) and name (1-63 bytes) "
+		snprintf(err, errlen,
+			 "badge (1-47 bytes) and name (1-63 bytes) "
 			 "are required");
 		return -EINVAL;
 	}
@@ -640,8 +652,8 @@ int station_register_clerk(struct station *st, const char *badge,
 
 void station_weigh(struct station *st)
 {
-	struct desk_event ev = { .kind = DESK_EV_BUTTON,
-				 .button = DESK_BUTTON_PEDAL };
+	struct desk_event ev = {.kind = DESK_EV_BUTTON,
+				.button = DESK_BUTTON_PEDAL};
 
 	station_feed(st, &ev);
 }
@@ -649,8 +661,8 @@ void station_weigh(struct station *st)
 void station_photo(struct station *st)
 {
 	const struct desk *d = &st->desk;
-	bool photo_step = d->step == DESK_STEP_PHOTO ||
-			  d->step == DESK_STEP_PHOTO_SEALED;
+	bool photo_step =
+	    d->step == DESK_STEP_PHOTO || d->step == DESK_STEP_PHOTO_SEALED;
 
 	/* A checklist's "take a photo" step is answered by this photo. */
 	if (d->step == DESK_STEP_CHECKLIST && d->checklist &&
@@ -658,15 +670,15 @@ void station_photo(struct station *st)
 	    d->checklist->steps[d->check_step].kind == CHECKLIST_PHOTO)
 		photo_step = true;
 	if (photo_step) {
-		struct desk_event ev = { .kind = DESK_EV_BUTTON,
-					 .button = DESK_BUTTON_PEDAL };
+		struct desk_event ev = {.kind = DESK_EV_BUTTON,
+					.button = DESK_BUTTON_PEDAL};
 
 		station_feed(st, &ev);
 		return;
 	}
 	/* extra evidence at any step of an open parcel */
 	if (st->receipt_id) {
-		struct desk_actions acts = { .n = 1 };
+		struct desk_actions acts = {.n = 1};
 
 		acts.a[0].kind = DESK_ACT_TAKE_PHOTO;
 		snprintf(acts.a[0].step, sizeof(acts.a[0].step), "evidence");
@@ -682,8 +694,10 @@ int station_press(struct station *st, const char *button, char *err,
 	int b = gpio_button_from_name(button);
 
 	if (b < 0) {
-		snprintf(err, errlen, "unknown button '%s' (accept, reject, "
-			 "pedal)", button);
+		snprintf(err, errlen,
+			 "unknown button '%s' (accept, reject, "
+			 "pedal)",
+			 button);
 		return -EINVAL;
 	}
 	if (!st->gpio) {
@@ -700,8 +714,10 @@ int station_undo(struct station *st, int64_t receipt_id, char *err,
 				   now_realtime_us());
 
 	if (r == -EALREADY)
-		snprintf(err, errlen, "too late: the shop was already told "
-			 "about receipt %lld", (long long)receipt_id);
+		snprintf(err, errlen,
+			 "too late: the shop was already told "
+			 "about receipt %lld",
+			 (long long)receipt_id);
 	else if (r == -ENOENT)
 		snprintf(err, errlen, "no decided receipt %lld",
 			 (long long)receipt_id);
@@ -744,9 +760,10 @@ int station_import_expected(struct station *st, json_t *doc, json_t *kept,
 		r = store_expected_put(st->store, &ers[i], "api",
 				       now_realtime_us());
 		if (r == STORE_EXPECTED_KEPT && kept)
-			json_array_append_new(kept, json_string(
-					      ers[i].rma[0] ? ers[i].rma
-							    : ers[i].order_ref));
+			json_array_append_new(
+			    kept,
+			    json_string(ers[i].rma[0] ? ers[i].rma
+						      : ers[i].order_ref));
 		else if (r == 0)
 			stored++;
 	}
@@ -781,17 +798,29 @@ static void station_on_scan_line(void *userdata, const char *line, size_t len,
 static void station_on_weight(void *userdata, const struct scale_reading *r)
 {
 	struct station *st = userdata;
-	struct desk_event ev = { .kind = DESK_EV_WEIGHT, .grams = r->grams };
+	struct desk_event ev = {.kind = DESK_EV_WEIGHT, .grams = r->grams};
 
 	st->scale_last = r->status;
 	switch (r->status) {
-	case SCALE_STABLE: ev.weight_status = DESK_WEIGHT_STABLE; break;
-	case SCALE_UNSTABLE: ev.weight_status = DESK_WEIGHT_UNSTABLE; break;
-	case SCALE_OVERLOAD: ev.weight_status = DESK_WEIGHT_OVERLOAD; break;
-	case SCALE_UNDERLOAD: ev.weight_status = DESK_WEIGHT_UNDERLOAD; break;
-	case SCALE_OFFLINE: ev.weight_status = DESK_WEIGHT_OFFLINE; break;
+	case SCALE_STABLE:
+		ev.weight_status = DESK_WEIGHT_STABLE;
+		break;
+	case SCALE_UNSTABLE:
+		ev.weight_status = DESK_WEIGHT_UNSTABLE;
+		break;
+	case SCALE_OVERLOAD:
+		ev.weight_status = DESK_WEIGHT_OVERLOAD;
+		break;
+	case SCALE_UNDERLOAD:
+		ev.weight_status = DESK_WEIGHT_UNDERLOAD;
+		break;
+	case SCALE_OFFLINE:
+		ev.weight_status = DESK_WEIGHT_OFFLINE;
+		break;
 	case SCALE_ERROR:
-	default: ev.weight_status = DESK_WEIGHT_ERROR; break;
+	default:
+		ev.weight_status = DESK_WEIGHT_ERROR;
+		break;
 	}
 	if (r->status == SCALE_STABLE)
 		st->scale_error[0] = '\0';
@@ -804,11 +833,11 @@ static void station_on_weight(void *userdata, const struct scale_reading *r)
 static void station_on_button(void *userdata, enum gpio_button b)
 {
 	struct station *st = userdata;
-	struct desk_event ev = { .kind = DESK_EV_BUTTON };
+	struct desk_event ev = {.kind = DESK_EV_BUTTON};
 
-	ev.button = b == GPIO_BUTTON_ACCEPT ? DESK_BUTTON_ACCEPT :
-		    b == GPIO_BUTTON_REJECT ? DESK_BUTTON_REJECT :
-		    DESK_BUTTON_PEDAL;
+	ev.button = b == GPIO_BUTTON_ACCEPT   ? DESK_BUTTON_ACCEPT
+		    : b == GPIO_BUTTON_REJECT ? DESK_BUTTON_REJECT
+					      : DESK_BUTTON_PEDAL;
 	station_feed(st, &ev);
 }
 
@@ -832,9 +861,9 @@ static void station_open_devices(struct station *st)
 
 	if (strcmp(c->scanner_backend, "none")) {
 		struct scanner_config sc = {
-			.backend = c->scanner_backend,
-			.path = c->scanner_path[0] ? c->scanner_path : NULL,
-			.max_line = (size_t)c->scanner_max_line,
+		    .backend = c->scanner_backend,
+		    .path = c->scanner_path[0] ? c->scanner_path : NULL,
+		    .max_line = (size_t)c->scanner_max_line,
 		};
 
 		if (scanner_open(st->ev, &sc, station_on_scan_line, st,
@@ -846,10 +875,10 @@ static void station_open_devices(struct station *st)
 	}
 	if (strcmp(c->scale_backend, "none")) {
 		struct scale_config sc = {
-			.backend = c->scale_backend,
-			.path = c->scale_path,
-			.stable_timeout_ms = c->scale_stable_timeout_ms,
-			.reply_timeout_ms = c->scale_reply_timeout_ms,
+		    .backend = c->scale_backend,
+		    .path = c->scale_path,
+		    .stable_timeout_ms = c->scale_stable_timeout_ms,
+		    .reply_timeout_ms = c->scale_reply_timeout_ms,
 		};
 
 		if (scale_open(st->ev, &sc, station_on_weight, st, &st->scale,
@@ -861,11 +890,11 @@ static void station_open_devices(struct station *st)
 	}
 	if (strcmp(c->printer_backend, "none")) {
 		struct printer_config pc = {
-			.backend = c->printer_backend,
-			.host = c->printer_host,
-			.port = c->printer_port,
-			.dir = c->printer_dir,
-			.timeout_ms = c->printer_timeout_ms,
+		    .backend = c->printer_backend,
+		    .host = c->printer_host,
+		    .port = c->printer_port,
+		    .dir = c->printer_dir,
+		    .timeout_ms = c->printer_timeout_ms,
 		};
 
 		if (printer_open(&pc, &st->printer, err, sizeof(err)) < 0) {
@@ -876,8 +905,8 @@ static void station_open_devices(struct station *st)
 	}
 	if (strcmp(c->camera_backend, "none")) {
 		struct camera_config cc = {
-			.backend = c->camera_backend,
-			.dir = c->camera_dir,
+		    .backend = c->camera_backend,
+		    .dir = c->camera_dir,
 		};
 
 		if (camera_open(&cc, &st->camera, err, sizeof(err)) < 0) {
@@ -888,9 +917,9 @@ static void station_open_devices(struct station *st)
 	}
 	if (strcmp(c->gpio_backend, "none")) {
 		struct gpio_config gc = {
-			.backend = c->gpio_backend,
-			.chip = c->gpio_chip,
-			.debounce_ms = c->gpio_debounce_ms,
+		    .backend = c->gpio_backend,
+		    .chip = c->gpio_chip,
+		    .debounce_ms = c->gpio_debounce_ms,
 		};
 
 		if (gpio_open(st->ev, &gc, station_on_button, st, &st->gpio,
@@ -964,8 +993,8 @@ int station_new(const struct config *cfg, sd_event *ev, struct station **out,
 	st->desk_cfg.has_camera = st->camera != NULL;
 	desk_init(&st->desk, &st->desk_cfg);
 	if (!strcmp(cfg->routine, "ship_qc")) {
-		struct desk_event rev = { .kind = DESK_EV_ROUTINE,
-					  .routine = DESK_ROUTINE_SHIP_QC };
+		struct desk_event rev = {.kind = DESK_EV_ROUTINE,
+					 .routine = DESK_ROUTINE_SHIP_QC};
 
 		station_feed(st, &rev);
 	}
@@ -973,14 +1002,14 @@ int station_new(const struct config *cfg, sd_event *ev, struct station **out,
 	if (cfg->outbox_url[0]) {
 		char secret[512];
 		struct outbox_config oc = {
-			.db_path = cfg->database,
-			.connector = cfg->outbox_connector,
-			.url = cfg->outbox_url,
-			.secret = secret,
-			.timeout_ms = cfg->outbox_timeout_ms,
-			.backoff_base_ms = cfg->outbox_backoff_base_ms,
-			.backoff_max_ms = cfg->outbox_backoff_max_ms,
-			.dead_after_us = cfg->outbox_dead_after_us,
+		    .db_path = cfg->database,
+		    .connector = cfg->outbox_connector,
+		    .url = cfg->outbox_url,
+		    .secret = secret,
+		    .timeout_ms = cfg->outbox_timeout_ms,
+		    .backoff_base_ms = cfg->outbox_backoff_base_ms,
+		    .backoff_max_ms = cfg->outbox_backoff_max_ms,
+		    .dead_after_us = cfg->outbox_dead_after_us,
 		};
 
 		r = station_read_secret(cfg->outbox_secret_file, secret,
@@ -1027,12 +1056,12 @@ void station_free(struct station *st)
 
 void station_tick(struct station *st)
 {
-	struct desk_event ev = { .kind = DESK_EV_TICK };
+	struct desk_event ev = {.kind = DESK_EV_TICK};
 
 	if (st->receipt_id)
 		station_feed(st, &ev);
 	else if (st->store)
-		store_checkpoint(st->store);	/* between parcels */
+		store_checkpoint(st->store); /* between parcels */
 }
 
 /* ---- views ---- */
@@ -1058,32 +1087,34 @@ json_t *station_status(struct station *st)
 			    json_string(desk_routine_name(d->routine)));
 	json_object_set_new(o, "step", json_string(desk_step_name(d->step)));
 	json_object_set_new(o, "clerk", json_string(d->clerk));
-	json_object_set_new(o, "receipt", st->receipt_id ?
-			    json_integer(st->receipt_id) : json_null());
+	json_object_set_new(o, "receipt",
+			    st->receipt_id ? json_integer(st->receipt_id)
+					   : json_null());
 	json_object_set_new(o, "code", json_string(d->code));
 	if (d->have_expected && st->receipt_id)
 		json_object_set_new(o, "rma", json_string(d->expected.rma));
 	json_object_set_new(o, "prompt", json_string(d->prompt));
 	json_object_set_new(o, "problem", json_string(d->problem));
 	json_object_set_new(o, "light", json_string(desk_light_name(d->light)));
-	json_object_set_new(o, "buzzer", json_boolean(st->gpio &&
-						      gpio_buzzer(st->gpio)));
+	json_object_set_new(o, "buzzer",
+			    json_boolean(st->gpio && gpio_buzzer(st->gpio)));
 	if (d->step == DESK_STEP_CONFIRM)
 		json_object_set_new(o, "proposal",
 				    event_proposal_to_json(&d->proposal));
 	if (d->step == DESK_STEP_CHECKLIST && d->checklist &&
 	    d->check_step < d->checklist->n_steps) {
 		const struct checklist_step *cs =
-			&d->checklist->steps[d->check_step];
+		    &d->checklist->steps[d->check_step];
 		json_t *c = json_object(), *choices = json_array();
 
-		json_object_set_new(c, "template", json_string(d->checklist->id));
+		json_object_set_new(c, "template",
+				    json_string(d->checklist->id));
 		json_object_set_new(c, "version",
 				    json_integer(d->checklist->version));
 		json_object_set_new(c, "item", json_integer(d->check_item));
 		json_object_set_new(c, "step", json_string(cs->id));
-		json_object_set_new(c, "kind", json_string(
-				    checklist_step_kind_name(cs->kind)));
+		json_object_set_new(
+		    c, "kind", json_string(checklist_step_kind_name(cs->kind)));
 		json_object_set_new(c, "text", json_string(cs->text));
 		json_object_set_new(c, "text_pl", json_string(cs->text_pl));
 		for (int i = 0; i < cs->n_choices && i < CHECKLIST_MAX_CHOICES;
@@ -1094,9 +1125,10 @@ json_t *station_status(struct station *st)
 		if (cs->kind == CHECKLIST_MEASURE) {
 			json_object_set_new(c, "unit", json_string(cs->unit));
 			json_object_set_new(c, "min", json_integer(cs->min));
-			json_object_set_new(c, "max", cs->max == INT64_MAX
-						  ? json_null()
-						  : json_integer(cs->max));
+			json_object_set_new(c, "max",
+					    cs->max == INT64_MAX
+						? json_null()
+						: json_integer(cs->max));
 		}
 		json_object_set_new(o, "checklist", c);
 	}
@@ -1104,25 +1136,30 @@ json_t *station_status(struct station *st)
 		json_t *l = json_object();
 		char when[CIVIL_TIME_RFC3339_LEN] = "";
 
-		civil_time_format_rfc3339(st->last_decided_at + st->cfg->grace_us,
+		civil_time_format_rfc3339(st->last_decided_at +
+					      st->cfg->grace_us,
 					  when, sizeof(when));
 		json_object_set_new(l, "receipt",
 				    json_integer(st->last_decided_receipt));
-		json_object_set_new(l, "verdict", json_string(st->last_verdict));
+		json_object_set_new(l, "verdict",
+				    json_string(st->last_verdict));
 		json_object_set_new(l, "undo_until", json_string(when));
 		json_object_set_new(o, "last_decision", l);
 	}
-	json_object_set_new(dev, "scanner", device_json(st->scanner != NULL,
-							st->scanner_error));
+	json_object_set_new(
+	    dev, "scanner",
+	    device_json(st->scanner != NULL, st->scanner_error));
 	if (st->scanner)
-		json_object_set_new(json_object_get(dev, "scanner"), "feed",
-				    json_string(scanner_feed_path(st->scanner)));
-	json_object_set_new(dev, "scale", device_json(st->scale != NULL,
-						      st->scale_error));
-	json_object_set_new(dev, "printer", device_json(st->printer != NULL,
-							st->printer_error));
-	json_object_set_new(dev, "camera", device_json(st->camera != NULL,
-						       st->camera_error));
+		json_object_set_new(
+		    json_object_get(dev, "scanner"), "feed",
+		    json_string(scanner_feed_path(st->scanner)));
+	json_object_set_new(dev, "scale",
+			    device_json(st->scale != NULL, st->scale_error));
+	json_object_set_new(
+	    dev, "printer",
+	    device_json(st->printer != NULL, st->printer_error));
+	json_object_set_new(dev, "camera",
+			    device_json(st->camera != NULL, st->camera_error));
 	json_object_set_new(o, "devices", dev);
 	store_outbox_count(st->store, "pending", &pending);
 	store_outbox_count(st->store, "dead", &dead);
@@ -1142,8 +1179,8 @@ static int cmp_i64(const void *a, const void *b)
 const char *station_metrics(struct station *st)
 {
 	int64_t pending = 0, dead = 0, done = 0, sorted[LATENCY_SAMPLES];
-	size_t n = st->latency_n < LATENCY_SAMPLES ? st->latency_n :
-		   LATENCY_SAMPLES;
+	size_t n =
+	    st->latency_n < LATENCY_SAMPLES ? st->latency_n : LATENCY_SAMPLES;
 	char *buf = NULL;
 	size_t len = 0;
 	FILE *f = open_memstream(&buf, &len);
@@ -1153,7 +1190,8 @@ const char *station_metrics(struct station *st)
 	store_outbox_count(st->store, "pending", &pending);
 	store_outbox_count(st->store, "dead", &dead);
 	store_outbox_count(st->store, "done", &done);
-	fprintf(f, "# HELP retour_receipts_total Parcels opened at the desk.\n"
+	fprintf(f,
+		"# HELP retour_receipts_total Parcels opened at the desk.\n"
 		"# TYPE retour_receipts_total counter\n"
 		"retour_receipts_total %llu\n",
 		(unsigned long long)st->receipts_total);
@@ -1162,10 +1200,12 @@ const char *station_metrics(struct station *st)
 		fprintf(f, "retour_decisions_total{verdict=\"%s\"} %llu\n",
 			verdict_name((enum verdict)v),
 			(unsigned long long)st->decisions[v]);
-	fprintf(f, "# TYPE retour_scans_rejected_total counter\n"
+	fprintf(f,
+		"# TYPE retour_scans_rejected_total counter\n"
 		"retour_scans_rejected_total %llu\n",
 		(unsigned long long)st->scans_rejected);
-	fprintf(f, "# TYPE retour_outbox gauge\n"
+	fprintf(f,
+		"# TYPE retour_outbox gauge\n"
 		"retour_outbox{state=\"pending\"} %lld\n"
 		"retour_outbox{state=\"dead\"} %lld\n"
 		"retour_outbox{state=\"done\"} %lld\n",
@@ -1175,13 +1215,17 @@ const char *station_metrics(struct station *st)
 	memcpy(sorted, st->latency_us, n * sizeof(sorted[0]));
 	qsort(sorted, n, sizeof(sorted[0]), cmp_i64);
 	fprintf(f, "# HELP retour_scan_to_decision_seconds From the parcel "
-		"scan to the recorded decision.\n"
-		"# TYPE retour_scan_to_decision_seconds summary\n");
+		   "scan to the recorded decision.\n"
+		   "# TYPE retour_scan_to_decision_seconds summary\n");
 	if (n) {
-		fprintf(f, "retour_scan_to_decision_seconds{quantile=\"0.5\"} "
-			"%.6f\n", sorted[n / 2] / 1e6);
-		fprintf(f, "retour_scan_to_decision_seconds{quantile=\"0.99\"} "
-			"%.6f\n", sorted[(n * 99) / 100] / 1e6);
+		fprintf(f,
+			"retour_scan_to_decision_seconds{quantile=\"0.5\"} "
+			"%.6f\n",
+			sorted[n / 2] / 1e6);
+		fprintf(f,
+			"retour_scan_to_decision_seconds{quantile=\"0.99\"} "
+			"%.6f\n",
+			sorted[(n * 99) / 100] / 1e6);
 	}
 	fprintf(f, "retour_scan_to_decision_seconds_count %llu\n",
 		(unsigned long long)st->latency_n);

@@ -3,10 +3,11 @@
  * Directory "printer": every job becomes a file <dir>/<seq>-<name>.zpl, so
  * development and tests can look at what would have been printed.
  *
- * Files appear whole (temp file, then rename) and are never overwritten: numbering continues after the highest sequence
- * already in the directory.  It does not render labels and never deletes.
- * Like paper out of a printer, a file is not fsync'd: the label's record,
- * the one that must survive a power cut, is in the store.
+ * Files appear whole (temp file, then rename) and are never overwritten:
+ * numbering continues after the highest sequence already in the directory.  It
+ * does not render labels and never deletes. Like paper out of a printer, a file
+ * is not fsync'd: the label's record, the one that must survive a power cut, is
+ * in the store.
  */
 #include <dirent.h>
 #include <errno.h>

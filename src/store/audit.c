@@ -29,8 +29,8 @@
 
 #define AUDIT_HASH_LEN SHA256_DIGEST_SIZE
 
-static void audit_update_escaped(struct sha256_ctx *ctx, const unsigned char *text,
-				 size_t len)
+static void audit_update_escaped(struct sha256_ctx *ctx,
+				 const unsigned char *text, size_t len)
 {
 	size_t run = 0, i;
 
@@ -68,7 +68,8 @@ struct audit_fields {
 };
 
 static void audit_hash(const uint8_t prev[AUDIT_HASH_LEN],
-		       const struct audit_fields *f, uint8_t out[AUDIT_HASH_LEN])
+		       const struct audit_fields *f,
+		       uint8_t out[AUDIT_HASH_LEN])
 {
 	static const char hex[] = "0123456789abcdef";
 	char prev_hex[2 * AUDIT_HASH_LEN], num[48];
@@ -292,9 +293,8 @@ int store_audit_verify(struct store *s, int64_t *checked, int64_t *bad_id)
 	}
 	store_stmt_done(st);
 
-	if (!bad &&
-	    (head_id != expect_id - 1 ||
-	     memcmp(head_hash, running, AUDIT_HASH_LEN) != 0)) {
+	if (!bad && (head_id != expect_id - 1 ||
+		     memcmp(head_hash, running, AUDIT_HASH_LEN) != 0)) {
 		/* The newest entries are gone (or the head was edited). */
 		bad = expect_id;
 	}

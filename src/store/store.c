@@ -462,7 +462,7 @@ int store_checkpoint(struct store *s)
 	rc = sqlite3_wal_checkpoint_v2(s->db, NULL, SQLITE_CHECKPOINT_PASSIVE,
 				       NULL, NULL);
 	if (rc == SQLITE_BUSY || rc == SQLITE_LOCKED)
-		return -EBUSY;	/* a reader or writer elsewhere: next time */
+		return -EBUSY; /* a reader or writer elsewhere: next time */
 	return rc == SQLITE_OK ? 0 : store_fail(s, rc);
 }
 
@@ -759,8 +759,9 @@ static int store_expected_received(struct store *s, int64_t id)
 		return -EIO;
 	sqlite3_bind_int64(st, 1, id);
 	rc = sqlite3_step(st);
-	r = rc == SQLITE_ROW ? STORE_EXPECTED_KEPT
-	    : rc == SQLITE_DONE ? 0 : store_fail(s, rc);
+	r = rc == SQLITE_ROW	? STORE_EXPECTED_KEPT
+	    : rc == SQLITE_DONE ? 0
+				: store_fail(s, rc);
 	store_stmt_done(st);
 	return r;
 }
