@@ -161,6 +161,27 @@ def test_camera_without_images(make_station, content, tmp_path):
     assert st.alive()
 
 
+def test_photo_store_unwritable(make_station):
+    """The photo store's directory replaced by a file while running (a
+    mount gone wrong): the photo is refused with the path, nothing is
+    recorded, the clerk can skip and go on."""
+    st = make_station()
+    st.sign_in()
+    st.import_expected(expected_return())
+    photos = st.dir / "photos"
+    shutil.rmtree(photos)
+    photos.write_bytes(b"not a directory")
+    st.feed("RMA-10001")
+    s = wait_for(lambda: (x := st.status())["step"] == "photo" and
+                 x["problem"] and x, what="photo refused")
+    assert "photo" in s["problem"].lower(), s["problem"]
+    assert st.receipt(s["receipt"])["photos"] == []
+    st.ok("POST", "/api/v1/skip")
+    wait_for(lambda: st.status()["step"] != "photo")
+    assert st.alive()
+    assert photos.read_bytes() == b"not a directory"
+
+
 def test_photo_refused_when_disk_is_full(make_station):
     st = make_station(station={"photo_min_free_mb": 1 << 20})   # 1 TiB
     free_mb = shutil.disk_usage(st.dir / "photos").free >> 20
