@@ -47,9 +47,14 @@ def api(sock, method, path, body=None):
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--build", default="build")
-    ap.add_argument("--weight", type=int, default=460,
-                    help="what the simulated scale shows, in grams")
+    ap.add_argument("--weight", type=int, default=420,
+                    help="what the simulated scale shows, in grams (420: the "
+                    "demo RMA-10001, two 200 g T-shirts in their bag)")
     args = ap.parse_args()
+    # Stopped by a signal (timeout, systemd, a terminal closing), take the
+    # daemon down with the desk as Ctrl-C does.
+    for sig in (signal.SIGTERM, signal.SIGHUP):
+        signal.signal(sig, signal.default_int_handler)
 
     os.makedirs("run/labels", exist_ok=True)
     os.makedirs("run/photos", exist_ok=True)
