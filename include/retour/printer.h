@@ -8,7 +8,8 @@
  * src/dev/printer.c.
  *
  * This module does not lay out labels (src/core does) and does not queue:
- * printer_print() is synchronous and blocks for at most timeout_ms.
+ * printer_print() is synchronous and blocks for at most timeout_ms; the
+ * daemon calls it from the label spool's thread (include/retour/spool.h).
  */
 #ifndef RETOUR_PRINTER_H
 #define RETOUR_PRINTER_H
@@ -38,7 +39,8 @@ int printer_open(const struct printer_config *cfg, struct printer **out,
  * close; refused/closed/timeout -> -errno with err like
  * "printer 127.0.0.1:9100: connection refused".
  * dir: write <dir>/<seq>-<name>.zpl (seq zero-padded to 6 digits, name
- * reduced to [A-Za-z0-9._-]) via a temp file + rename, fsync'd.
+ * reduced to [A-Za-z0-9._-]) via a temp file + rename (not fsync'd: the
+ * label's record is in the store).
  */
 int printer_print(struct printer *p, const char *name, const void *data,
 		  size_t len, char *err, size_t errlen);

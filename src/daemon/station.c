@@ -30,6 +30,7 @@
 #include "retour/printer.h"
 #include "retour/scale.h"
 #include "retour/scanner.h"
+#include "retour/spool.h"
 #include "retour/station.h"
 
 #define QUEUE_LEN 8
@@ -57,6 +58,7 @@ struct station {
 	struct gpio *gpio;
 	struct outbox_sender *sender;
 	sd_event_source *sender_notify;
+	struct spool *spool; /* labels, printed off the loop */
 	char scanner_error[160];
 	char scale_error[160];
 	char printer_error[160];
@@ -293,6 +295,25 @@ static const char *disposition_bin(enum disposition d)
 	return "HOLD";
 }
 
+/* A label's outcome, from the spool (or at once when it refused it). */
+static void station_on_printed(void *userdata, int64_t receipt_id, int r,
+			       const char *err)
+{
+	struct station *st = userdata;
+
+	if (r < 0) {
+		snprintf(st->printer_error, sizeof(st->printer_error), "%s",
+			 err);
+		snprintf(st->desk.problem, sizeof(st->desk.problem),
+			 "Label for receipt %lld not printed: %s",
+			 (long long)receipt_id, err);
+	} else {
+		st->printer_error[0] = '\0';
+	}
+	store_label_mark_printed(st->store, receipt_id, r >= 0,
+				 r < 0 ? err : "printed", now_realtime_us());
+}
+
 static void station_decide(struct station *st)
 {
 	const struct desk *d = &st->desk;
@@ -302,7 +323,7 @@ static void station_decide(struct station *st)
 	struct decision_record rec = {0};
 	struct outbox_new out[2];
 	struct label_fields lf;
-	char zpl[4096], label_err[256];
+	char zpl[4096];
 	char *proposal_text;
 	json_t *prop;
 	int n_out = 0, r, zlen;
@@ -424,24 +445,24 @@ static void station_decide(struct station *st)
 	if (st->sender)
 		outbox_sender_kick(st->sender);
 
-	/* Print after the commit: a printer fault never loses the decision. */
-	if (st->printer && zlen > 0) {
+	/*
+	 * Print after the commit, off the loop: a printer fault never loses
+	 * the decision, and a printer that does not answer never holds the
+	 * desk.  station_on_printed records the outcome.
+	 */
+	if (st->spool && zlen > 0) {
 		char name[64];
 
 		snprintf(name, sizeof(name), "receipt-%lld",
 			 (long long)st->receipt_id);
-		r = printer_print(st->printer, name, zpl, (size_t)zlen,
-				  label_err, sizeof(label_err));
-		if (r < 0) {
-			snprintf(st->printer_error, sizeof(st->printer_error),
-				 "%s", label_err);
-			snprintf(st->desk.problem, sizeof(st->desk.problem),
-				 "Label not printed: %s", label_err);
-		} else {
-			st->printer_error[0] = '\0';
-		}
-		store_label_mark_printed(st->store, st->receipt_id, r >= 0,
-					 r < 0 ? label_err : "printed", now);
+		r = spool_submit(st->spool, st->receipt_id, name, zpl,
+				 (size_t)zlen);
+		if (r < 0)
+			station_on_printed(st, st->receipt_id, r,
+					   r == -EBUSY
+					       ? "too many labels waiting for "
+						 "the printer"
+					       : strerror(-r));
 	}
 	st->receipt_id = 0;
 	st->receipt_started_mono = 0;
@@ -901,6 +922,10 @@ static void station_open_devices(struct station *st)
 			fprintf(stderr, "retourd: printer: %s\n", err);
 			snprintf(st->printer_error, sizeof(st->printer_error),
 				 "%s", err);
+		} else if (spool_new(st->ev, st->printer, station_on_printed,
+				     st, &st->spool) < 0) {
+			snprintf(st->printer_error, sizeof(st->printer_error),
+				 "label spool could not start");
 		}
 	}
 	if (strcmp(c->camera_backend, "none")) {
@@ -1042,6 +1067,7 @@ void station_free(struct station *st)
 		scanner_close(st->scanner);
 	if (st->scale)
 		scale_close(st->scale);
+	spool_free(st->spool); /* before the printer and the store */
 	if (st->printer)
 		printer_close(st->printer);
 	if (st->camera)

@@ -5,6 +5,7 @@ keeps running (or refuses to start) and says why; nothing half-done is
 recorded."""
 import os
 import shutil
+import socket
 import sqlite3
 import subprocess
 import time
@@ -111,10 +112,52 @@ def test_printer_refuses(make_station):
     rid = finish_accepted(st)
     rec = st.receipt(rid)
     assert rec["verdict"] == "accept" and rec["refund_minor"] == 11297
-    s = st.status()
-    assert s["devices"]["printer"]["last_error"], s["devices"]
-    assert rec["labels"] and rec["labels"][0]["printed"] is False, rec
+    # the label is printed off the loop: its failure is reported after
+    s = wait_for(lambda: (x := st.status())["devices"]["printer"]
+                 ["last_error"] and x, what="printer error shown")
+    assert "not printed" in s["problem"], s["problem"]
+    rec = wait_for(lambda: (r := st.receipt(rid))["labels"] and
+                   r["labels"][0]["printed"] is False and r,
+                   what="label recorded as not printed")
     assert st.alive()
+
+
+def test_printer_that_does_not_answer_does_not_hold_the_desk(make_station):
+    """A network printer whose connection never completes (its queue is
+    full, SYNs dropped) holds a label for its whole timeout; the desk must
+    take the decision and the next parcel meanwhile."""
+    silent = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    silent.bind(("127.0.0.1", 0))
+    silent.listen(0)
+    port = silent.getsockname()[1]
+    fillers = []
+    for _ in range(3):      # fill the accept queue; never accept
+        c = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        c.setblocking(False)
+        c.connect_ex(("127.0.0.1", port))
+        fillers.append(c)
+    try:
+        st = make_station(board={"printer": {"port": port,
+                                             "timeout_ms": 3000}})
+        st.sign_in()
+        st.import_expected(expected_return())
+        st.run_to("RMA-10001", items=[GTIN_TSHIRT, GTIN_TSHIRT])
+        t0 = time.monotonic()
+        rid = st.confirm("accept")
+        took = time.monotonic() - t0
+        assert took < 1.0, "confirm waited %.2f s for the printer" % took
+        t0 = time.monotonic()
+        s = st.status()
+        assert time.monotonic() - t0 < 0.5
+        assert s["step"] == "scan" and st.receipt(rid)["verdict"] == "accept"
+        s = wait_for(lambda: (x := st.status())["devices"]["printer"]
+                     ["last_error"] and x, timeout=8,
+                     what="the printer's timeout reported")
+        assert "no answer" in s["devices"]["printer"]["last_error"], s
+    finally:
+        for c in fillers:
+            c.close()
+        silent.close()
 
 
 def test_printer_resets_connection(make_station):
