@@ -32,7 +32,7 @@
 struct store;
 
 #define STORE_ACTOR_LEN 64
-#define STORE_KEY_LEN 96
+#define STORE_KEY_LEN 128
 
 /*
  * Open (creating and migrating when needed) the database at @path.  Refuses
@@ -74,6 +74,16 @@ int store_expected_get(struct store *s, int64_t id,
 		       struct expected_return *out);
 /* Array of expected-return objects (newest first, at most @limit). */
 int store_expected_list(struct store *s, int limit, json_t **out);
+/*
+ * Whether expected return @expected_id already has a decided receipt (one
+ * not undone): 1 with @receipt_id (the newest such receipt) and
+ * @label_printed (false when its newest label has not printed, so it can be
+ * printed again with store_label_zpl(); true when it printed or the decision
+ * has no label), 0 when none, -errno on error.  Either out pointer may be
+ * NULL.
+ */
+int store_expected_decided(struct store *s, int64_t expected_id,
+			   int64_t *receipt_id, bool *label_printed);
 
 /* ---- clerks ---- */
 
@@ -142,18 +152,33 @@ struct decision_record {
 /* Record the decision, its label and its outbox rows in one transaction.
  * The rows' created_at is the decision's decided_at: that is how a row is
  * known to belong to the decision it is rendered from.
- * -EEXIST if the receipt is already decided (and not undone). */
+ * -EEXIST if the receipt is already decided (and not undone), or if
+ * another receipt of the same expected return is decided (one return, one
+ * refund; store_errmsg() says "RMA ... was already decided on receipt N");
+ * a receipt without an expected return (unexpected, held) is not checked. */
 int store_receipt_decide(struct store *s, int64_t receipt_id,
 			 const struct decision_record *d,
 			 const struct outbox_new *out, int n_out);
-/* Undo a decision within its grace period: cancels its outbox rows that were
- * never attempted.  -EALREADY if one was already sent (too late). */
+/*
+ * Undo a decision within its grace period: cancels its outbox rows that were
+ * never attempted.  -EALREADY (too late, store_errmsg() says why) when one
+ * was claimed by the sender, attempted, finished, or its grace period is
+ * over.  @now is when the clerk asked; the grace check uses @now plus the
+ * time the call waited for the write lock (measured on CLOCK_MONOTONIC), so
+ * a wait behind another writer cannot stretch the grace period.  That is
+ * the store's only clock read; @now keeps the time base, so a test can
+ * still pass any time it likes.
+ */
 int store_receipt_undo(struct store *s, int64_t receipt_id, const char *actor,
 		       int64_t now);
 /* The outcome of printing the receipt's latest label.  Printed (@ok), its
  * ZPL is dropped: it is a rendering of the decision, now on the parcel. */
 int store_label_mark_printed(struct store *s, int64_t receipt_id, bool ok,
 			     const char *detail, int64_t now);
+/* The stored ZPL of the receipt's newest label, malloc'd into @zpl (free()
+ * it), to print it again.  -ENOENT when the receipt has no label or its ZPL
+ * was dropped after it printed. */
+int store_label_zpl(struct store *s, int64_t receipt_id, char **zpl);
 /* Close a receipt that was abandoned (way back from the first step). */
 int store_receipt_cancel(struct store *s, int64_t receipt_id, const char *actor,
 			 int64_t now);
@@ -171,7 +196,7 @@ struct outbox_row {
 	char action[32];
 	char key[STORE_KEY_LEN];
 	char state[12]; /* pending, done, dead, cancelled */
-	int attempts;
+	int attempts;	/* claimed delivery attempts so far */
 	int64_t not_before;
 	int64_t next_attempt_at;
 	int64_t created_at;
@@ -189,8 +214,22 @@ struct outbox_row {
  * never be sent as it is.  -ENOENT nothing due; -EIO, -EBUSY, -ENOMEM.
  */
 int store_outbox_next_due(struct store *s, int64_t now, struct outbox_row *out);
+/*
+ * Claim @row (as store_outbox_next_due() returned it) for one delivery
+ * attempt, right before it is sent: in a durable transaction, count the
+ * attempt (attempts + 1) and move next_attempt_at to @retry_at.  From then
+ * on an undo of its receipt is refused, and if the outcome is never
+ * recorded (a crash, a full disk) the row is not sent again before
+ * @retry_at.  Only a row still pending, due at @now and with row->attempts
+ * attempts is claimed: -EALREADY when it changed (cancelled by an undo,
+ * finished, claimed already): do not send it.  -EBUSY, -EIO, -ENOSPC.
+ */
+int store_outbox_claim(struct store *s, const struct outbox_row *row,
+		       int64_t now, int64_t retry_at);
 /* Earliest time anything pending becomes due, -ENOENT if nothing. */
 int store_outbox_next_time(struct store *s, int64_t *when);
+/* The outcome of a claimed attempt.  They do not count attempts again (the
+ * claim did); retry sets when the row is due next. */
 int store_outbox_mark_done(struct store *s, int64_t id, const char *shop_ref,
 			   int64_t now);
 int store_outbox_mark_retry(struct store *s, int64_t id, int64_t next_at,

@@ -3,6 +3,11 @@
  * The outbox sender thread: take the oldest due row, build its request with
  * the connector, POST it, and record done / retry / dead in the store.
  *
+ * Before each POST the row is claimed in the store (store_outbox_claim): the
+ * attempt is counted, an undo of its receipt is refused from then on, and
+ * the row is not due again before a full backoff, so an outcome that cannot
+ * be recorded (a full disk) slows the re-sending down like a failure would.
+ *
  * It owns a store handle and a curl handle of its own and shares nothing
  * with the daemon's loop but a mutex-protected kick flag, the counters and
  * an eventfd it writes after each state change.  One request at a time, in
@@ -16,6 +21,7 @@
 #include <errno.h>
 #include <pthread.h>
 #include <stdbool.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -295,8 +301,8 @@ static int outbox_record(struct outbox_sender *s,
 			"outbox: cannot record the outcome of row "
 			"%lld: %s\n",
 			(long long)row->id, store_errmsg(s->store));
-		/* Do not spin re-sending a row whose outcome cannot be
-		 * written; the receiver dedups by key when it comes back. */
+		/* The claim keeps the row from being due again before a
+		 * backoff; the receiver dedups by key when it comes back. */
 		outbox_wait(s, OUTBOX_IDLE_POLL_US);
 	}
 	return r;
@@ -366,6 +372,31 @@ static void outbox_fail(struct outbox_sender *s, const struct outbox_row *row,
 		outbox_notify(s, &s->stats.retried);
 }
 
+/*
+ * Claim @row for this attempt.  Until its outcome is recorded it is due
+ * again only after the full (unjittered) backoff of a failed attempt.
+ * False: do not send it (it changed under us, or the store cannot say).
+ */
+static bool outbox_claim(struct outbox_sender *s, const struct outbox_row *row)
+{
+	int64_t now = outbox_now_us();
+	int64_t lease = outbox_backoff_us(row->attempts, s->backoff_base_ms,
+					  s->backoff_max_ms, UINT32_MAX);
+	int r;
+
+	r = store_outbox_claim(s->store, row, now, now + lease);
+	if (r == 0)
+		return true;
+	if (r != -EALREADY && r != -EBUSY) {
+		fprintf(stderr, "outbox: cannot claim row %lld: %s\n",
+			(long long)row->id, store_errmsg(s->store));
+		outbox_wait(s, OUTBOX_IDLE_POLL_US);
+	}
+	/* -EALREADY: undone or finished meanwhile, next_due moves on;
+	 * -EBUSY: the busy timeout already waited, try it again. */
+	return false;
+}
+
 static void outbox_deliver(struct outbox_sender *s, struct outbox_row *row)
 {
 	struct connector_request req;
@@ -388,6 +419,10 @@ static void outbox_deliver(struct outbox_sender *s, struct outbox_row *row)
 		/* The same row would build the same way next time. */
 		outbox_fail(s, row, r == -ENOMEM,
 			    err[0] ? err : "cannot build the request", NULL);
+		return;
+	}
+	if (!outbox_claim(s, row)) {
+		connector_request_free(&req);
 		return;
 	}
 	r = http_client_post(s->http, &req, &resp);

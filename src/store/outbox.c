@@ -13,7 +13,13 @@
  * handed to the sender (store_outbox_next_due), from the receipt, its
  * expected return and the row itself, in one read transaction; the facts
  * cannot change under a row that is due, because an undo is refused once a
- * row's grace period is over, and a new decision needs an undo first.  A
+ * row's grace period is over or the sender has claimed it, and a new
+ * decision needs an undo first.
+ *
+ * The sender claims a row (store_outbox_claim) in a write transaction
+ * before it sends it: that is what counts an attempt, and what an undo
+ * checks, so an undo and a delivery of the same row never both go through.
+ * Marking the outcome (done, retry, dead) does not count again.  A
  * row is rendered only from the decision that made it (its created_at is
  * the decision's decided_at): anything else is reported, never sent.
  *
@@ -83,34 +89,63 @@ int store_outbox_insert_tx(struct store *s, int64_t receipt_id,
 	return r;
 }
 
+/* What a row carries, for the clerk: "refund", or the event's name. */
+static const char *outbox_what(const char *action)
+{
+	return strcmp(action, "refund.requested") ? action : "refund";
+}
+
 int store_outbox_cancel_receipt_tx(struct store *s, int64_t receipt_id,
 				   int64_t now, int *n_cancelled)
 {
+	char state[12], action[32], when[40];
+	int64_t id, not_before;
 	sqlite3_stmt *st;
-	int rc, r;
+	int rc, r, attempts;
 
-	/* A row that was attempted, finished, or whose grace period is over
-	 * may be on the wire right now (the sender runs on its own handle):
-	 * the decision stands. */
+	/* A row the sender claimed (attempts > 0), that is finished, or
+	 * whose grace period is over may be on the wire right now (the
+	 * sender runs on its own handle): the decision stands.  The sender
+	 * claims a row in a write transaction before sending it, and this
+	 * runs in one, so the two cannot both succeed. */
 	st = store_stmt(s, STMT_OBX_BLOCKING,
-			"SELECT id, state, attempts FROM outbox "
-			"WHERE receipt_id = ?1 AND state <> 'cancelled' "
+			"SELECT id, state, attempts, action, not_before "
+			"FROM outbox WHERE receipt_id = ?1 "
+			"AND state <> 'cancelled' "
 			"AND (state <> 'pending' OR attempts > 0 "
-			"OR not_before <= ?2) LIMIT 1");
+			"OR not_before <= ?2) "
+			"ORDER BY (state = 'pending' AND attempts = 0), id "
+			"LIMIT 1");
 	if (!st)
 		return -EIO;
 	sqlite3_bind_int64(st, 1, receipt_id);
 	sqlite3_bind_int64(st, 2, now);
 	rc = sqlite3_step(st);
 	if (rc == SQLITE_ROW) {
-		int64_t id = sqlite3_column_int64(st, 0);
-
+		id = sqlite3_column_int64(st, 0);
+		store_col_copy(st, 1, state, sizeof(state));
+		attempts = sqlite3_column_int(st, 2);
+		store_col_copy(st, 3, action, sizeof(action));
+		not_before = sqlite3_column_int64(st, 4);
 		store_stmt_done(st);
+		if (!strcmp(state, "done"))
+			return store_failf(s, -EALREADY,
+					   "receipt %" PRId64 ": the shop "
+					   "already has its %s (outbox row "
+					   "%" PRId64 ")",
+					   receipt_id, outbox_what(action), id);
+		if (strcmp(state, "pending") || attempts > 0)
+			return store_failf(s, -EALREADY,
+					   "receipt %" PRId64 ": its %s is "
+					   "already on its way to the shop "
+					   "(outbox row %" PRId64 ")",
+					   receipt_id, outbox_what(action), id);
+		store_time_rfc3339(not_before, when, sizeof(when));
 		return store_failf(s, -EALREADY,
-				   "receipt %" PRId64 " cannot be undone: "
-				   "outbox row %" PRId64 " may already have "
-				   "been sent",
-				   receipt_id, id);
+				   "receipt %" PRId64 ": its grace period "
+				   "ended at %s; its %s may already be on "
+				   "its way to the shop",
+				   receipt_id, when, outbox_what(action));
 	}
 	if (rc != SQLITE_DONE) {
 		r = store_fail(s, rc);
@@ -372,6 +407,59 @@ int store_outbox_next_time(struct store *s, int64_t *when)
 	return r;
 }
 
+int store_outbox_claim(struct store *s, const struct outbox_row *row,
+		       int64_t now, int64_t retry_at)
+{
+	char subject[40];
+	sqlite3_stmt *st;
+	int r;
+
+	if (!s || !row)
+		return -EINVAL;
+	r = store_tx_begin(s);
+	if (r < 0)
+		return r;
+	/* Only the row next_due showed: still pending, still due, and not
+	 * attempted since (its body was rendered from that). */
+	st = store_stmt(s, STMT_OBX_CLAIM,
+			"UPDATE outbox SET attempts = attempts + 1, "
+			"next_attempt_at = ?1, updated_at = ?2 "
+			"WHERE id = ?3 AND state = 'pending' "
+			"AND attempts = ?4 AND not_before <= ?2 "
+			"AND next_attempt_at <= ?2");
+	if (!st) {
+		r = -EIO;
+		goto fail;
+	}
+	sqlite3_bind_int64(st, 1, retry_at);
+	sqlite3_bind_int64(st, 2, now);
+	sqlite3_bind_int64(st, 3, row->id);
+	sqlite3_bind_int(st, 4, row->attempts);
+	r = store_step_done(s, st);
+	if (r < 0)
+		goto fail;
+	if (sqlite3_changes(s->db) != 1) {
+		r = store_failf(s, -EALREADY,
+				"outbox row %" PRId64 " changed since it was "
+				"read (undone, retried or finished); not "
+				"sending it",
+				row->id);
+		goto fail;
+	}
+	snprintf(subject, sizeof(subject), "outbox:%" PRId64, row->id);
+	r = store_audit_append_json(s, "outbox", "outbox.claim", subject,
+				    json_pack("{s:i,s:I}", "attempt",
+					      row->attempts + 1, "retry_at",
+					      (json_int_t)retry_at),
+				    now);
+	if (r < 0)
+		goto fail;
+	return store_tx_commit(s);
+fail:
+	store_tx_rollback(s);
+	return r;
+}
+
 /* The state of row @id, or -ENOENT. */
 static int outbox_state(struct store *s, int64_t id, char state[12])
 {
@@ -455,8 +543,7 @@ int store_outbox_mark_done(struct store *s, int64_t id, const char *shop_ref,
 	if (!s)
 		return -EINVAL;
 	st = store_stmt(s, STMT_OBX_DONE,
-			"UPDATE outbox SET state = 'done', "
-			"attempts = attempts + 1, shop_ref = ?, "
+			"UPDATE outbox SET state = 'done', shop_ref = ?, "
 			"delivered_at = ?, updated_at = ?, last_error = NULL "
 			"WHERE id = ?");
 	if (!st)
@@ -477,8 +564,8 @@ int store_outbox_mark_retry(struct store *s, int64_t id, int64_t next_at,
 	if (!s)
 		return -EINVAL;
 	st = store_stmt(s, STMT_OBX_RETRY,
-			"UPDATE outbox SET attempts = attempts + 1, "
-			"next_attempt_at = ?, last_error = ?, updated_at = ? "
+			"UPDATE outbox SET next_attempt_at = ?, "
+			"last_error = ?, updated_at = ? "
 			"WHERE id = ?");
 	if (!st)
 		return -EIO;
@@ -501,8 +588,7 @@ int store_outbox_mark_dead(struct store *s, int64_t id, const char *error,
 	if (!s)
 		return -EINVAL;
 	st = store_stmt(s, STMT_OBX_DEAD,
-			"UPDATE outbox SET state = 'dead', "
-			"attempts = attempts + 1, last_error = ?, "
+			"UPDATE outbox SET state = 'dead', last_error = ?, "
 			"updated_at = ? WHERE id = ?");
 	if (!st)
 		return -EIO;

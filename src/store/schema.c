@@ -165,7 +165,7 @@ static const char schema_v1[] =
     " receipt_id INTEGER REFERENCES receipt(id),"
     " action TEXT NOT NULL CHECK (action <> '' AND length(action) < 32),"
     " idempotency_key TEXT NOT NULL UNIQUE CHECK (idempotency_key <> ''"
-    "  AND length(idempotency_key) < 96),"
+    "  AND length(idempotency_key) < 128),"
     /* NULL for a decision's events: the body is rendered from the
      * receipt when the row is delivered (event.h) */
     " payload TEXT,"

@@ -10,7 +10,9 @@
  * record contradict itself (deciding twice, undoing a sent refund).
  *
  * Not here: photo files (photo.c writes them before their row commits),
- * backoff policy (the sender), any clock read (callers pass "now").
+ * backoff policy (the sender), any wall-clock read (callers pass "now";
+ * an undo only adds the time it waited for the write lock, on the
+ * monotonic clock, see store_receipt_undo).
  */
 #include <ctype.h>
 #include <errno.h>
@@ -1131,6 +1133,42 @@ int store_expected_list(struct store *s, int limit, json_t **out)
 	return 0;
 }
 
+int store_expected_decided(struct store *s, int64_t expected_id,
+			   int64_t *receipt_id, bool *label_printed)
+{
+	sqlite3_stmt *st;
+	int rc, r;
+
+	if (!s)
+		return -EINVAL;
+	st = store_stmt(s, STMT_EXP_DECIDED,
+			"SELECT r.id, (SELECT coalesce(l.printed, 0) "
+			"FROM label l WHERE l.receipt_id = r.id "
+			"ORDER BY l.id DESC LIMIT 1) FROM receipt r "
+			"WHERE r.expected_id = ? AND r.state = 'decided' "
+			"ORDER BY r.id DESC LIMIT 1");
+	if (!st)
+		return -EIO;
+	sqlite3_bind_int64(st, 1, expected_id);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		if (receipt_id)
+			*receipt_id = sqlite3_column_int64(st, 0);
+		/* No label at all: nothing waits to be printed. */
+		if (label_printed)
+			*label_printed =
+			    sqlite3_column_type(st, 1) == SQLITE_NULL ||
+			    sqlite3_column_int(st, 1) != 0;
+		r = 1;
+	} else if (rc == SQLITE_DONE) {
+		r = 0;
+	} else {
+		r = store_fail(s, rc);
+	}
+	store_stmt_done(st);
+	return r;
+}
+
 /* ---- clerks ---- */
 
 int store_clerk_put(struct store *s, const char *badge, const char *name,
@@ -1470,6 +1508,52 @@ static bool store_verdict_valid(const char *v)
 	return false;
 }
 
+/*
+ * Inside the decision's transaction: -EEXIST when another receipt of the
+ * same expected return is decided.  Each decision brings its own outbox
+ * keys, so nothing further down would stop a second refund of one return.
+ * Ship-QC is exempt: a packer checks an order again after fixing it, and
+ * no money moves.
+ */
+static int store_receipt_decided_elsewhere(struct store *s, int64_t receipt_id)
+{
+	char rma[RETURN_REF_LEN], order[RETURN_REF_LEN];
+	sqlite3_stmt *st;
+	int64_t other;
+	int rc, r = 0;
+
+	st = store_stmt(s, STMT_RCP_DECIDED_ELSEWHERE,
+			"SELECT o.id, e.rma, e.order_ref FROM receipt me "
+			"JOIN expected e ON e.id = me.expected_id "
+			"JOIN receipt o ON o.expected_id = me.expected_id "
+			"WHERE me.id = ?1 AND me.routine = 'return' "
+			"AND o.id <> ?1 AND o.state = 'decided' "
+			"AND o.routine = 'return' ORDER BY o.id DESC LIMIT 1");
+	if (!st)
+		return -EIO;
+	sqlite3_bind_int64(st, 1, receipt_id);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		other = sqlite3_column_int64(st, 0);
+		store_col_copy(st, 1, rma, sizeof(rma));
+		store_col_copy(st, 2, order, sizeof(order));
+		if (rma[0])
+			r = store_failf(s, -EEXIST,
+					"RMA %s was already decided on "
+					"receipt %" PRId64,
+					rma, other);
+		else
+			r = store_failf(s, -EEXIST,
+					"order %s was already decided on "
+					"receipt %" PRId64,
+					order, other);
+	} else if (rc != SQLITE_DONE) {
+		r = store_fail(s, rc);
+	}
+	store_stmt_done(st);
+	return r;
+}
+
 int store_receipt_decide(struct store *s, int64_t receipt_id,
 			 const struct decision_record *d,
 			 const struct outbox_new *out, int n_out)
@@ -1516,6 +1600,9 @@ int store_receipt_decide(struct store *s, int64_t receipt_id,
 				receipt_id, state);
 		goto fail;
 	}
+	r = store_receipt_decided_elsewhere(s, receipt_id);
+	if (r < 0)
+		goto fail;
 
 	st = store_stmt(s, STMT_RCP_DECIDE,
 			"UPDATE receipt SET state = 'decided', verdict = ?, "
@@ -1584,10 +1671,19 @@ fail:
 	return r;
 }
 
+static int64_t store_mono_us(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * USEC_PER_SEC + ts.tv_nsec / 1000;
+}
+
 int store_receipt_undo(struct store *s, int64_t receipt_id, const char *actor,
 		       int64_t now)
 {
 	char state[16], subject[40];
+	int64_t asked = store_mono_us();
 	sqlite3_stmt *st;
 	int r, n = 0;
 
@@ -1596,6 +1692,11 @@ int store_receipt_undo(struct store *s, int64_t receipt_id, const char *actor,
 	r = store_tx_begin(s);
 	if (r < 0)
 		return r;
+	/* BEGIN IMMEDIATE may have waited up to the busy timeout behind
+	 * another writer (the sender's claim among them): the grace period
+	 * is checked at the time the lock was held, not when it was asked
+	 * for. */
+	now += store_mono_us() - asked;
 	r = store_receipt_state(s, receipt_id, state, sizeof(state));
 	if (r < 0)
 		goto fail;
@@ -1681,6 +1782,40 @@ int store_label_mark_printed(struct store *s, int64_t receipt_id, bool ok,
 	return store_tx_commit(s);
 fail:
 	store_tx_rollback(s);
+	return r;
+}
+
+int store_label_zpl(struct store *s, int64_t receipt_id, char **zpl)
+{
+	sqlite3_stmt *st;
+	int rc, r = 0;
+
+	if (!s || !zpl)
+		return -EINVAL;
+	*zpl = NULL;
+	st = store_stmt(s, STMT_LABEL_ZPL,
+			"SELECT zpl FROM label WHERE receipt_id = ? "
+			"ORDER BY id DESC LIMIT 1");
+	if (!st)
+		return -EIO;
+	sqlite3_bind_int64(st, 1, receipt_id);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW && sqlite3_column_type(st, 0) != SQLITE_NULL) {
+		*zpl = strdup((const char *)sqlite3_column_text(st, 0));
+		if (!*zpl)
+			r = store_failf(s, -ENOMEM, "out of memory");
+	} else if (rc == SQLITE_ROW) {
+		r = store_failf(s, -ENOENT,
+				"the label of receipt %" PRId64 " printed; "
+				"its ZPL is no longer kept",
+				receipt_id);
+	} else if (rc == SQLITE_DONE) {
+		r = store_failf(s, -ENOENT, "receipt %" PRId64 " has no label",
+				receipt_id);
+	} else {
+		r = store_fail(s, rc);
+	}
+	store_stmt_done(st);
 	return r;
 }
 

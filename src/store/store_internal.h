@@ -49,6 +49,7 @@ enum store_stmt_id {
 	STMT_EXP_GET_ITEMS,
 	STMT_EXP_GET_CODES,
 	STMT_EXP_LIST,
+	STMT_EXP_DECIDED,
 	/* clerks */
 	STMT_CLERK_PUT,
 	STMT_CLERK_GET,
@@ -59,11 +60,13 @@ enum store_stmt_id {
 	STMT_RCP_ADD_SCAN,
 	STMT_RCP_ADD_PHOTO,
 	STMT_RCP_ADD_ANSWER,
+	STMT_RCP_DECIDED_ELSEWHERE,
 	STMT_RCP_DECIDE,
 	STMT_RCP_ADD_LABEL,
 	STMT_RCP_UNDO,
 	STMT_RCP_CANCEL,
 	STMT_LABEL_PRINTED,
+	STMT_LABEL_ZPL,
 	STMT_RCP_LIST,
 	STMT_RCP_GET,
 	STMT_RCP_GET_SCANS,
@@ -79,6 +82,7 @@ enum store_stmt_id {
 	STMT_OBX_FACTS,
 	STMT_OBX_NEXT_TIME,
 	STMT_OBX_STATE,
+	STMT_OBX_CLAIM,
 	STMT_OBX_DONE,
 	STMT_OBX_RETRY,
 	STMT_OBX_DEAD,
@@ -101,7 +105,7 @@ struct store {
 	char *path;
 	char errmsg[STORE_ERRMSG_LEN];
 	sqlite3_stmt *stmts[STMT_COUNT];
-	bool sync_normal;	/* the connection is at synchronous=NORMAL */
+	bool sync_normal; /* the connection is at synchronous=NORMAL */
 };
 
 /* The cached statement @id, prepared from @sql on first use; NULL with
@@ -164,8 +168,10 @@ int store_audit_append_json(struct store *s, const char *actor,
 /* Outbox pieces used by the receipt transactions in store.c. */
 int store_outbox_insert_tx(struct store *s, int64_t receipt_id,
 			   const struct outbox_new *o, int64_t now);
-/* -EALREADY when some outbox row of the receipt may already have been
- * sent; otherwise cancels all of its pending rows. */
+/* -EALREADY when some outbox row of the receipt was claimed by the sender,
+ * is no longer pending, or is past its grace period at @now (read by the
+ * caller after the write lock was taken); otherwise cancels all of its
+ * pending rows. */
 int store_outbox_cancel_receipt_tx(struct store *s, int64_t receipt_id,
 				   int64_t now, int *n_cancelled);
 int store_outbox_json_for_receipt(struct store *s, int64_t receipt_id,

@@ -23,6 +23,7 @@
 #include <cmocka.h>
 #include <jansson.h>
 #include <microhttpd.h>
+#include <sqlite3.h>
 
 #include "retour/connector.h"
 #include "retour/outbox.h"
@@ -273,8 +274,7 @@ static const char refund_payload[] =
  * not before @not_before: with @payload as its body, or (NULL) rendered
  * from @proposal_json as the desk records it. */
 static void fixture_decide_with(struct fixture *f, int64_t not_before,
-				const char *payload,
-				const char *proposal_json)
+				const char *payload, const char *proposal_json)
 {
 	struct expected_return er;
 	struct receipt_open ro;
@@ -333,8 +333,9 @@ static void fixture_decide(struct fixture *f, int64_t not_before)
 			    "{\"verdict\":\"accept\",\"reasons\":[]}");
 }
 
-static void fixture_start(struct fixture *f, int backoff_base_ms,
-			  int64_t dead_after_us, const char *url)
+static void fixture_start_with(struct fixture *f, int backoff_base_ms,
+			       int backoff_max_ms, int64_t dead_after_us,
+			       const char *url)
 {
 	struct outbox_config cfg = {
 	    .db_path = f->db_path,
@@ -343,13 +344,30 @@ static void fixture_start(struct fixture *f, int backoff_base_ms,
 	    .secret = SHOP_SECRET,
 	    .timeout_ms = 3000,
 	    .backoff_base_ms = backoff_base_ms,
-	    .backoff_max_ms = 200,
+	    .backoff_max_ms = backoff_max_ms,
 	    .dead_after_us = dead_after_us,
 	};
 	char err[256] = "";
 
 	assert_int_equal(
 	    outbox_sender_start(&cfg, &f->sender, err, sizeof(err)), 0);
+}
+
+static void fixture_start(struct fixture *f, int backoff_base_ms,
+			  int64_t dead_after_us, const char *url)
+{
+	fixture_start_with(f, backoff_base_ms, 200, dead_after_us, url);
+}
+
+/* Run SQL on the station's file through a raw connection of its own. */
+static void fixture_sql(struct fixture *f, const char *sql)
+{
+	sqlite3 *db;
+
+	assert_int_equal(sqlite3_open(f->db_path, &db), SQLITE_OK);
+	sqlite3_busy_timeout(db, 5000);
+	assert_int_equal(sqlite3_exec(db, sql, NULL, NULL, NULL), SQLITE_OK);
+	sqlite3_close(db);
 }
 
 static int64_t fixture_count(struct fixture *f, const char *state)
@@ -528,6 +546,43 @@ static void sender_gives_up_on_client_error_until_manual_retry(void **state)
 	assert_true(fixture_wait_state(f, "done", 1, 3000));
 	assert_int_equal(shop_seen_count(&f->shop), 2);
 	assert_string_equal(f->shop.seen[1].id, f->shop.seen[0].id);
+}
+
+static void sender_backs_off_when_the_outcome_cannot_be_recorded(void **state)
+{
+	struct fixture *f = *state;
+	json_t *row;
+
+	/* The shop takes the refund, but "done" cannot be written (as with
+	 * a full disk): the shop must not get it again every second. */
+	fixture_sql(f,
+		    "CREATE TRIGGER no_done BEFORE UPDATE OF state ON outbox "
+		    "WHEN NEW.state = 'done' "
+		    "BEGIN SELECT RAISE(ABORT, 'disk full'); END");
+	fixture_decide(f, test_now_us());
+	fixture_start_with(f, 3000, 60 * 1000, 0, NULL);
+	for (int i = 0; i < 250 && shop_seen_count(&f->shop) < 1; i++)
+		usleep(20 * 1000);
+	assert_int_equal(shop_seen_count(&f->shop), 1);
+	usleep(2000 * 1000);
+	assert_int_equal(shop_seen_count(&f->shop), 1);
+	row = fixture_row(f);
+	assert_string_equal(json_string_value(json_object_get(row, "state")),
+			    "pending");
+	assert_int_equal(json_integer_value(json_object_get(row, "attempts")),
+			 1);
+	/* Due again after a full backoff, like a failed attempt. */
+	assert_true(
+	    json_integer_value(json_object_get(row, "next_attempt_at_us")) >=
+	    f->shop.seen[0].at + 2500 * 1000);
+	json_decref(row);
+
+	/* Once it can be written, the next attempt (same key) settles it. */
+	fixture_sql(f, "DROP TRIGGER no_done");
+	assert_true(fixture_wait_state(f, "done", 1, 5000));
+	assert_int_equal(shop_seen_count(&f->shop), 2);
+	assert_string_equal(f->shop.seen[1].id, f->shop.seen[0].id);
+	assert_true(f->shop.seen[1].at >= f->shop.seen[0].at + 2500 * 1000);
 }
 
 static void sender_waits_for_the_grace_period(void **state)
@@ -740,6 +795,9 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(
 		sender_marks_an_unrenderable_row_dead, fixture_setup,
 		fixture_teardown),
+	    cmocka_unit_test_setup_teardown(
+		sender_backs_off_when_the_outcome_cannot_be_recorded,
+		fixture_setup, fixture_teardown),
 	    cmocka_unit_test_setup_teardown(sender_waits_for_the_grace_period,
 					    fixture_setup, fixture_teardown),
 	    cmocka_unit_test_setup_teardown(

@@ -7,6 +7,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <ftw.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -179,8 +180,9 @@ static void decide_as_the_desk(struct store *s, int64_t receipt_id,
 	for (int i = 0; i < 2; i++) {
 		memset(&out[i], 0, sizeof(out[i]));
 		out[i].action = actions[i];
-		snprintf(out[i].key, sizeof(out[i].key), "demo:desk-1:%lld:%s:%lld",
-			 (long long)receipt_id, i ? "return.decided" : "refund",
+		snprintf(out[i].key, sizeof(out[i].key),
+			 "demo:desk-1:%lld:%s:%lld", (long long)receipt_id,
+			 i ? "return.decided" : "refund",
 			 (long long)decided_at);
 		out[i].not_before = decided_at + GRACE;
 	}
@@ -498,8 +500,7 @@ static void test_store_expected_at_the_desk_is_kept(void **state)
 	assert_int_equal(got.n_items, 2);
 
 	/* Once that receipt is cancelled, the shop may change it again. */
-	assert_int_equal(store_receipt_cancel(f->s, rid, "anna",
-					      T0 + 6), 0);
+	assert_int_equal(store_receipt_cancel(f->s, rid, "anna", T0 + 6), 0);
 	assert_int_equal(store_expected_put(f->s, &again, "api", T0 + 7), 0);
 	assert_int_equal(store_expected_find(f->s, "RMA-6", &got), 0);
 	assert_string_equal(got.order_ref, "ORD-CHANGED");
@@ -652,6 +653,9 @@ static void test_store_undo_too_late(void **state)
 	/* One attempt made (it failed, will retry): too late as well. */
 	assert_int_equal(
 	    store_outbox_next_due(f->s, d.decided_at + GRACE, &row), 0);
+	assert_int_equal(store_outbox_claim(f->s, &row, d.decided_at + GRACE,
+					    d.decided_at + 2 * GRACE),
+			 0);
 	assert_int_equal(store_outbox_mark_retry(f->s, row.id,
 						 d.decided_at + 2 * GRACE,
 						 "HTTP 503", T0),
@@ -670,6 +674,246 @@ static void test_store_undo_too_late(void **state)
 	assert_int_equal(
 	    store_receipt_set_weight(f->s, late, true, 100, false, "anna", T0),
 	    -EINVAL);
+}
+
+/* The sender's side: its own handle, as in the daemon. */
+static struct store *sender_handle(struct store_fixture *f)
+{
+	struct store *s = NULL;
+	char err[256];
+
+	assert_int_equal(store_open(f->path, &s, err, sizeof(err)), 0);
+	return s;
+}
+
+static void test_store_claim_sends_once_and_blocks_undo(void **state)
+{
+	struct store_fixture *f = *state;
+	struct decision_record d = decision_accept();
+	struct outbox_new out[2];
+	struct outbox_row row, again;
+	struct store *sender = sender_handle(f);
+	int64_t id, nb = d.decided_at + GRACE;
+
+	id = receipt_open_for(f->s, 0, "X");
+	outbox_fill(out, id, 1, nb);
+	assert_int_equal(store_receipt_decide(f->s, id, &d, out, 2), 0);
+
+	/* Not due yet: nothing to claim. */
+	assert_int_equal(store_outbox_next_due(sender, nb, &row), 0);
+	assert_int_equal(store_outbox_claim(sender, &row, nb - 1, nb + 10),
+			 -EALREADY);
+	/* Two reads of the same due row (say, the sender before and after a
+	 * restart): only one claim, so only one POST. */
+	assert_int_equal(store_outbox_next_due(f->s, nb, &again), 0);
+	assert_int_equal(again.id, row.id);
+	assert_int_equal(store_outbox_claim(sender, &row, nb, nb + 10), 0);
+	assert_int_equal(store_outbox_claim(f->s, &again, nb, nb + 10),
+			 -EALREADY);
+	free(again.payload);
+	/* Until the outcome is known it is not due again. */
+	assert_int_equal(store_outbox_next_due(sender, nb + 9, &again), 0);
+	assert_int_not_equal(again.id, row.id);
+	free(again.payload);
+
+	/* On its way: the clerk's undo is refused, whatever the clock says,
+	 * and says why. */
+	assert_int_equal(store_receipt_undo(f->s, id, "anna", d.decided_at + 1),
+			 -EALREADY);
+	assert_non_null(strstr(store_errmsg(f->s),
+			       "its refund is already on its way to the shop"));
+	assert_int_equal(count_outbox(f->s, "pending"), 2);
+	assert_int_equal(store_outbox_mark_done(sender, row.id, "re_1", nb + 5),
+			 0);
+	free(row.payload);
+	assert_int_equal(
+	    raw_int(f->path, "SELECT attempts FROM outbox WHERE id = 1"), 1);
+	store_close(sender);
+}
+
+static void test_store_undo_first_stops_the_claim(void **state)
+{
+	struct store_fixture *f = *state;
+	struct decision_record d = decision_accept();
+	struct outbox_new out[2];
+	struct outbox_row row;
+	int64_t id, nb = d.decided_at + GRACE;
+
+	id = receipt_open_for(f->s, 0, "X");
+	outbox_fill(out, id, 1, nb);
+	assert_int_equal(store_receipt_decide(f->s, id, &d, out, 2), 0);
+	/* The sender read the row, the clerk undid it before the claim. */
+	assert_int_equal(store_outbox_next_due(f->s, nb, &row), 0);
+	assert_int_equal(store_receipt_undo(f->s, id, "anna", nb - GRACE / 2),
+			 0);
+	assert_int_equal(store_outbox_claim(f->s, &row, nb, nb + 10),
+			 -EALREADY);
+	free(row.payload);
+	assert_int_equal(count_outbox(f->s, "cancelled"), 2);
+}
+
+struct undo_call {
+	struct store *s;
+	int64_t receipt_id;
+	int64_t now;
+	int r;
+};
+
+static void *undo_thread(void *arg)
+{
+	struct undo_call *u = arg;
+
+	u->r = store_receipt_undo(u->s, u->receipt_id, "anna", u->now);
+	return NULL;
+}
+
+static void test_store_undo_waiting_for_the_lock_is_late(void **state)
+{
+	struct store_fixture *f = *state;
+	struct decision_record d = decision_accept();
+	struct outbox_new out[2];
+	struct undo_call u = {.s = f->s};
+	pthread_t th;
+	sqlite3 *w;
+	int64_t nb = d.decided_at + GRACE;
+
+	u.receipt_id = receipt_open_for(f->s, 0, "X");
+	outbox_fill(out, u.receipt_id, 1, nb);
+	assert_int_equal(store_receipt_decide(f->s, u.receipt_id, &d, out, 2),
+			 0);
+
+	/* The clerk presses undo 100 ms before the grace period ends, while
+	 * another writer holds the lock for 400 ms: by the time the undo
+	 * could act, the refund may be on the wire. */
+	assert_int_equal(sqlite3_open(f->path, &w), SQLITE_OK);
+	assert_int_equal(sqlite3_exec(w, "BEGIN IMMEDIATE", NULL, NULL, NULL),
+			 SQLITE_OK);
+	u.now = nb - 100 * 1000;
+	assert_int_equal(pthread_create(&th, NULL, undo_thread, &u), 0);
+	usleep(400 * 1000);
+	assert_int_equal(sqlite3_exec(w, "COMMIT", NULL, NULL, NULL),
+			 SQLITE_OK);
+	sqlite3_close(w);
+	assert_int_equal(pthread_join(th, NULL), 0);
+	assert_int_equal(u.r, -EALREADY);
+	assert_non_null(strstr(store_errmsg(f->s), "grace period ended"));
+	assert_int_equal(count_outbox(f->s, "pending"), 2);
+
+	/* Asked at the same time without the wait, it is in time. */
+	assert_int_equal(store_receipt_undo(f->s, u.receipt_id, "anna", u.now),
+			 0);
+	assert_int_equal(count_outbox(f->s, "cancelled"), 2);
+}
+
+/* ---- one return, one decision ---- */
+
+static void test_store_second_decision_of_a_return_refused(void **state)
+{
+	struct store_fixture *f = *state;
+	struct decision_record d = decision_accept();
+	struct expected_return er;
+	struct outbox_new out[2];
+	int64_t a, b, rid = 0, checked;
+	bool printed = true;
+	char msg[128], *zpl = NULL;
+	json_t *r;
+
+	expected_fill(&er, "RMA-1", "ORD-1", NULL);
+	assert_int_equal(store_expected_put(f->s, &er, "api", T0), 0);
+	assert_int_equal(store_expected_decided(f->s, er.id, &rid, &printed),
+			 0);
+	a = receipt_open_for(f->s, er.id, "RMA-1");
+	b = receipt_open_for(f->s, er.id, "RMA-1");
+	outbox_fill(out, a, 1, d.decided_at + GRACE);
+	assert_int_equal(store_receipt_decide(f->s, a, &d, out, 2), 0);
+
+	/* The same parcel scanned again: its own keys, but no second
+	 * refund. */
+	outbox_fill(out, b, 1, d.decided_at + GRACE);
+	assert_int_equal(store_receipt_decide(f->s, b, &d, out, 2), -EEXIST);
+	snprintf(msg, sizeof(msg),
+		 "RMA RMA-1 was already decided on receipt %lld", (long long)a);
+	assert_string_equal(store_errmsg(f->s), msg);
+	assert_int_equal(count_outbox(f->s, NULL), 2);
+	assert_int_equal(store_receipt_get(f->s, b, &r), 0);
+	assert_string_equal(json_string_value(json_object_get(r, "state")),
+			    "open");
+	assert_int_equal(json_array_size(json_object_get(r, "labels")), 0);
+	json_decref(r);
+
+	/* The station can tell the clerk, and print the label again. */
+	assert_int_equal(store_expected_decided(f->s, er.id, &rid, &printed),
+			 1);
+	assert_int_equal(rid, a);
+	assert_false(printed);
+	assert_int_equal(store_label_zpl(f->s, a, &zpl), 0);
+	assert_string_equal(zpl, d.label_zpl);
+	free(zpl);
+	assert_int_equal(
+	    store_label_mark_printed(f->s, a, false, "paper out", T0), 0);
+	assert_int_equal(store_expected_decided(f->s, er.id, &rid, &printed),
+			 1);
+	assert_false(printed);
+	assert_int_equal(store_label_mark_printed(f->s, a, true, "printed", T0),
+			 0);
+	assert_int_equal(store_expected_decided(f->s, er.id, &rid, &printed),
+			 1);
+	assert_true(printed);
+	zpl = (char *)"untouched";
+	assert_int_equal(store_label_zpl(f->s, a, &zpl), -ENOENT);
+	assert_null(zpl);
+	assert_int_equal(store_label_zpl(f->s, b, &zpl), -ENOENT);
+
+	/* Undone, the return is free for the other receipt. */
+	assert_int_equal(store_receipt_undo(f->s, a, "anna", d.decided_at + 1),
+			 0);
+	assert_int_equal(store_expected_decided(f->s, er.id, &rid, &printed),
+			 0);
+	assert_int_equal(store_receipt_decide(f->s, b, &d, out, 2), 0);
+	assert_int_equal(store_expected_decided(f->s, er.id, &rid, NULL), 1);
+	assert_int_equal(rid, b);
+	assert_int_equal(store_audit_verify(f->s, &checked, NULL), 0);
+}
+
+static void test_store_unexpected_returns_decide_independently(void **state)
+{
+	struct store_fixture *f = *state;
+	struct decision_record d = decision_accept();
+	struct outbox_new out[2];
+	int64_t a, b;
+
+	d.label_zpl = NULL;
+	a = receipt_open_for(f->s, 0, "UNKNOWN");
+	b = receipt_open_for(f->s, 0, "UNKNOWN");
+	outbox_fill(out, a, 1, T0);
+	assert_int_equal(store_receipt_decide(f->s, a, &d, out, 2), 0);
+	outbox_fill(out, b, 1, T0);
+	assert_int_equal(store_receipt_decide(f->s, b, &d, out, 2), 0);
+	assert_int_equal(count_outbox(f->s, NULL), 4);
+}
+
+static void test_store_decided_without_label_has_nothing_to_print(void **state)
+{
+	struct store_fixture *f = *state;
+	struct decision_record d = decision_accept();
+	struct expected_return er;
+	bool printed = false;
+	char *zpl = NULL;
+	int64_t a, rid = 0;
+
+	d.label_zpl = NULL;
+	expected_fill(&er, "RMA-2", "ORD-2", NULL);
+	assert_int_equal(store_expected_put(f->s, &er, "api", T0), 0);
+	a = receipt_open_for(f->s, er.id, "RMA-2");
+	assert_int_equal(store_receipt_decide(f->s, a, &d, NULL, 0), 0);
+	assert_int_equal(store_expected_decided(f->s, er.id, &rid, &printed),
+			 1);
+	assert_int_equal(rid, a);
+	assert_true(printed);
+	assert_int_equal(store_label_zpl(f->s, a, &zpl), -ENOENT);
+	assert_int_equal(store_expected_decided(NULL, er.id, NULL, NULL),
+			 -EINVAL);
+	assert_int_equal(store_label_zpl(f->s, a, NULL), -EINVAL);
 }
 
 /* ---- outbox ---- */
@@ -702,12 +946,14 @@ static void test_store_outbox_due_retry_dead(void **state)
 	assert_int_equal(row.receipt_id, id);
 
 	/* Retry later: the other row comes first, this one waits. */
+	assert_int_equal(store_outbox_claim(f->s, &row, nb, nb + 1000), 0);
 	assert_int_equal(
 	    store_outbox_mark_retry(f->s, row.id, nb + 1000, "HTTP 429", nb),
 	    0);
 	free(row.payload);
 	assert_int_equal(store_outbox_next_due(f->s, nb, &row), 0);
 	assert_string_equal(row.action, "return.decided");
+	assert_int_equal(store_outbox_claim(f->s, &row, nb, nb + 500), 0);
 	assert_int_equal(store_outbox_mark_done(f->s, row.id, "evt-1", nb), 0);
 	free(row.payload);
 	assert_int_equal(store_outbox_next_due(f->s, nb + 999, &row), -ENOENT);
@@ -716,6 +962,8 @@ static void test_store_outbox_due_retry_dead(void **state)
 
 	assert_int_equal(store_outbox_next_due(f->s, nb + 1000, &row), 0);
 	assert_int_equal(row.attempts, 1);
+	assert_int_equal(store_outbox_claim(f->s, &row, nb + 1000, nb + 3000),
+			 0);
 	assert_int_equal(
 	    store_outbox_mark_dead(f->s, row.id, "HTTP 400", nb + 1000), 0);
 	free(row.payload);
@@ -731,6 +979,8 @@ static void test_store_outbox_due_retry_dead(void **state)
 	assert_int_equal(store_outbox_next_due(f->s, nb + 7000, &row), 0);
 	assert_int_equal(row.id, 1);
 	assert_int_equal(row.attempts, 2);
+	assert_int_equal(store_outbox_claim(f->s, &row, nb + 7000, nb + 9000),
+			 0);
 	assert_int_equal(
 	    store_outbox_mark_done(f->s, row.id, "re_123", nb + 7001), 0);
 	free(row.payload);
@@ -803,8 +1053,7 @@ static void test_store_outbox_renders_the_decision(void **state)
 	assert_int_equal(
 	    store_outbox_mark_dead(f->s, row.id, "HTTP 400", nb + 10), 0);
 	free(row.payload);
-	assert_int_equal(store_outbox_retry(f->s, 1, "supervisor", nb + 20),
-			 0);
+	assert_int_equal(store_outbox_retry(f->s, 1, "supervisor", nb + 20), 0);
 	assert_int_equal(store_outbox_next_due(f->s, nb + 20, &row), 0);
 	assert_int_equal(row.id, 1);
 	assert_string_equal(row.payload, first);
@@ -860,7 +1109,8 @@ static void test_store_outbox_cancelled_rows_never_render(void **state)
 		    json_string_value(json_object_get(o, "verdict")), "reject");
 		json_decref(o);
 		assert_int_equal(
-		    store_outbox_mark_done(f->s, row.id, NULL, again + GRACE), 0);
+		    store_outbox_mark_done(f->s, row.id, NULL, again + GRACE),
+		    0);
 		free(row.payload);
 	}
 	assert_int_equal(store_outbox_next_due(f->s, at + 100 * GRACE, &row),
@@ -1109,6 +1359,12 @@ int main(void)
 	    T(test_store_decide_duplicate_key_rolls_back),
 	    T(test_store_undo_within_grace),
 	    T(test_store_undo_too_late),
+	    T(test_store_claim_sends_once_and_blocks_undo),
+	    T(test_store_undo_first_stops_the_claim),
+	    T(test_store_undo_waiting_for_the_lock_is_late),
+	    T(test_store_second_decision_of_a_return_refused),
+	    T(test_store_unexpected_returns_decide_independently),
+	    T(test_store_decided_without_label_has_nothing_to_print),
 	    T(test_store_outbox_due_retry_dead),
 	    T(test_store_outbox_renders_the_decision),
 	    T(test_store_outbox_cancelled_rows_never_render),
