@@ -5,6 +5,12 @@
  * a value that is not what the key needs, is reported as "file:line: problem"
  * and the whole configuration is refused, so `retourd -n` can check a file
  * before it is used.  Secrets are never in here, only paths to 0600 files.
+ *
+ * Every value must be valid UTF-8 without control characters.  The desk and
+ * shop names go into the outbox idempotency key (shop:desk:receipt:action:
+ * time), which a connector puts into an HTTP header, and clerk badges are
+ * scanned codes: those three are tokens of 1 to their maximum length of
+ * A-Z a-z 0-9 . _ - so that none of them is refused, or cut, later.
  */
 #ifndef RETOUR_CONFIG_H
 #define RETOUR_CONFIG_H
@@ -16,15 +22,18 @@
 
 #define CONFIG_PATH_LEN 256
 #define CONFIG_MAX_CLERKS 32
+/* The longest desk or shop name.  The receipt's desk and the label's station
+ * field hold as many; the outbox key needs room for both plus the rest. */
+#define CONFIG_NAME_MAX 31
 
 struct config_clerk {
-	char badge[48];
-	char name[64];
+	char badge[48]; /* a token, like a desk name */
+	char name[64];	/* UTF-8 text, 1 to 63 bytes */
 };
 
 struct config {
 	/* [station] */
-	char desk[32];
+	char desk[CONFIG_NAME_MAX + 1];
 	char database[CONFIG_PATH_LEN];
 	char photos[CONFIG_PATH_LEN];
 	int64_t photo_min_free_bytes;
@@ -35,7 +44,7 @@ struct config {
 	char routine[16]; /* starting routine: return | ship_qc */
 
 	/* [shop] */
-	char shop[32];
+	char shop[CONFIG_NAME_MAX + 1];
 	char rma_pattern[64];
 	char order_pattern[64];
 	char scanner_prefix[16];

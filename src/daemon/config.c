@@ -7,6 +7,11 @@
  *
  * Deliberately no defaults hidden in the code paths that use the values:
  * config_defaults() is the one place they live.
+ *
+ * Values are checked here for everything later code relies on, so that a bad
+ * name is a line number now and not a dead outbox row or a failed event
+ * body days later: UTF-8 everywhere (JSON needs it), and tokens for the names
+ * that end up in an HTTP header or come from a scanner.
  */
 #include <errno.h>
 #include <limits.h>
@@ -20,7 +25,15 @@
 
 #include "retour/config.h"
 
-enum key_type { KEY_STR, KEY_INT, KEY_INT64, KEY_BOOL, KEY_SECONDS, KEY_MIB };
+enum key_type {
+	KEY_STR,
+	KEY_TOKEN,
+	KEY_INT,
+	KEY_INT64,
+	KEY_BOOL,
+	KEY_SECONDS,
+	KEY_MIB
+};
 
 struct key {
 	const char *section;
@@ -36,6 +49,12 @@ struct key {
 	{                                                                      \
 		sec, key, KEY_STR, offsetof(struct config, field),             \
 		    sizeof(((struct config *)0)->field), 0, 0, brd             \
+	}
+/* a name that goes into the outbox key: 1 to CONFIG_NAME_MAX token chars */
+#define T(sec, key, field)                                                     \
+	{                                                                      \
+		sec, key, KEY_TOKEN, offsetof(struct config, field),           \
+		    sizeof(((struct config *)0)->field), 0, 0, false           \
 	}
 #define I(sec, key, field, lo, hi, brd)                                        \
 	{                                                                      \
@@ -54,7 +73,7 @@ struct key {
 	}
 
 static const struct key config_keys[] = {
-    S("station", "desk", desk, false),
+    T("station", "desk", desk),
     S("station", "database", database, false),
     S("station", "photos", photos, false),
     {"station", "photo_min_free_mb", KEY_MIB,
@@ -65,7 +84,7 @@ static const struct key config_keys[] = {
     SEC("station", "grace_s", grace_us, 0, 3600),
     S("station", "routine", routine, false),
 
-    S("shop", "name", shop, false),
+    T("shop", "name", shop),
     S("shop", "rma_pattern", rma_pattern, false),
     S("shop", "order_pattern", order_pattern, false),
     S("shop", "scanner_prefix", scanner_prefix, false),
@@ -160,8 +179,110 @@ void config_defaults(struct config *c)
 struct parse_ctx {
 	struct config *c;
 	bool board;
-	char problem[200];
+	char problem[256];
 };
+
+/* What a token may be made of: safe in a header, a file name, a scanner. */
+#define CONFIG_TOKEN_CHARS                                                     \
+	"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789._-"
+#define CONFIG_TOKEN_HELP "A-Z a-z 0-9 . _ -"
+
+static bool config_token_ok(const char *v, size_t max)
+{
+	size_t n = strspn(v, CONFIG_TOKEN_CHARS);
+
+	return n > 0 && n <= max && !v[n];
+}
+
+/*
+ * Well-formed UTF-8 as RFC 3629 has it: no overlong forms, no surrogates,
+ * nothing above U+10FFFF, no stray or missing continuation bytes.  What
+ * Jansson accepts, so a value that passes can go into an event body.
+ */
+static bool config_utf8_ok(const char *v)
+{
+	const unsigned char *p = (const unsigned char *)v;
+
+	while (*p) {
+		uint32_t cp, min;
+		size_t len;
+
+		if (*p < 0x80) {
+			p++;
+			continue;
+		}
+		if (*p >= 0xc2 && *p <= 0xdf) {
+			len = 2;
+			cp = *p & 0x1f;
+			min = 0x80;
+		} else if (*p >= 0xe0 && *p <= 0xef) {
+			len = 3;
+			cp = *p & 0x0f;
+			min = 0x800;
+		} else if (*p >= 0xf0 && *p <= 0xf4) {
+			len = 4;
+			cp = *p & 0x07;
+			min = 0x10000;
+		} else {
+			return false;
+		}
+		/* a NUL is not a continuation byte: never reads past the end */
+		for (size_t i = 1; i < len; i++) {
+			if ((p[i] & 0xc0) != 0x80)
+				return false;
+			cp = cp << 6 | (p[i] & 0x3f);
+		}
+		if (cp < min || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
+			return false;
+		p += len;
+	}
+	return true;
+}
+
+/* U+0080..U+009F, the C1 controls: C2 80..C2 9F in (valid) UTF-8. */
+static bool config_has_c1_control(const char *v)
+{
+	for (const unsigned char *p = (const unsigned char *)v; *p; p++)
+		if (p[0] == 0xc2 && p[1] >= 0x80 && p[1] <= 0x9f)
+			return true;
+	return false;
+}
+
+/*
+ * @v as it can be shown in a message: printable ASCII as it is, '"' and '\'
+ * escaped, any other byte as \xNN, cut with "..." when it does not fit.
+ */
+static const char *config_printable(char *out, size_t outlen, const char *v)
+{
+	static const char hex[] = "0123456789abcdef";
+	const unsigned char *p = (const unsigned char *)v;
+	size_t o = 0;
+
+	for (; *p; p++) {
+		char one[4];
+		size_t n = 0;
+
+		if (*p == '"' || *p == '\\') {
+			one[n++] = '\\';
+			one[n++] = (char)*p;
+		} else if (*p >= 0x20 && *p < 0x7f) {
+			one[n++] = (char)*p;
+		} else {
+			one[n++] = '\\';
+			one[n++] = 'x';
+			one[n++] = hex[*p >> 4];
+			one[n++] = hex[*p & 0xf];
+		}
+		if (o + n + sizeof("...") > outlen) {
+			memcpy(out + o, "...", sizeof("..."));
+			return out;
+		}
+		memcpy(out + o, one, n);
+		o += n;
+	}
+	out[o] = '\0';
+	return out;
+}
 
 static int parse_int64(const char *v, int64_t lo, int64_t hi, int64_t *out)
 {
@@ -209,16 +330,29 @@ static int config_set_clerk(struct parse_ctx *ctx, const char *badge,
 {
 	struct config *c = ctx->c;
 	struct config_clerk *k;
+	char shown[64];
 
 	if (c->n_clerks >= CONFIG_MAX_CLERKS) {
 		snprintf(ctx->problem, sizeof(ctx->problem),
 			 "more than %d clerks", CONFIG_MAX_CLERKS);
 		return 0;
 	}
-	if (strlen(badge) >= sizeof(k->badge) || !*name ||
-	    strlen(name) >= sizeof(k->name)) {
+	/* the badge is what the scanner reads: a token, like a desk name */
+	if (!config_token_ok(badge, sizeof(k->badge) - 1)) {
+		snprintf(
+		    ctx->problem, sizeof(ctx->problem),
+		    "[clerks] badge \"%s\": use 1-%zu of " CONFIG_TOKEN_HELP,
+		    config_printable(shown, sizeof(shown), badge),
+		    sizeof(k->badge) - 1);
+		return 0;
+	}
+	/* the name is shown, printed on labels and sent in events */
+	if (!*name || strlen(name) >= sizeof(k->name) ||
+	    config_has_c1_control(name)) {
 		snprintf(ctx->problem, sizeof(ctx->problem),
-			 "clerk badge or name empty or too long");
+			 "[clerks] %s: the name must be 1-%zu bytes of text "
+			 "without control characters",
+			 badge, sizeof(k->name) - 1);
 		return 0;
 	}
 	k = &c->clerks[c->n_clerks++];
@@ -233,14 +367,23 @@ static int config_handle(void *user, const char *section, const char *name,
 {
 	struct parse_ctx *ctx = user;
 	char *base = (char *)ctx->c;
+	char shown_sec[48], shown_key[64], shown[64];
 	int64_t n;
 	bool b;
 
 	if (ctx->problem[0])
 		return 0; /* keep the first problem */
+	/* section and key come from the file too: never print them raw */
+	config_printable(shown_sec, sizeof(shown_sec), section);
+	config_printable(shown_key, sizeof(shown_key), name);
 	if (!value_is_clean(value)) {
 		snprintf(ctx->problem, sizeof(ctx->problem),
-			 "control characters in the value of '%s'", name);
+			 "control characters in the value of '%s'", shown_key);
+		return 0;
+	}
+	if (!config_utf8_ok(value)) {
+		snprintf(ctx->problem, sizeof(ctx->problem),
+			 "[%s] %s: not valid UTF-8", shown_sec, shown_key);
 		return 0;
 	}
 	if (!ctx->board && !strcmp(section, "clerks"))
@@ -260,6 +403,19 @@ static int config_handle(void *user, const char *section, const char *name,
 				    ctx->problem, sizeof(ctx->problem),
 				    "value of '%s' is longer than %zu bytes",
 				    name, k->size - 1);
+				return 0;
+			}
+			memcpy(base + k->offset, value, strlen(value) + 1);
+			return 1;
+		case KEY_TOKEN:
+			if (!config_token_ok(value, k->size - 1)) {
+				snprintf(ctx->problem, sizeof(ctx->problem),
+					 "[%s] %s \"%s\": use 1-%zu "
+					 "of " CONFIG_TOKEN_HELP,
+					 k->section, k->name,
+					 config_printable(shown, sizeof(shown),
+							  value),
+					 k->size - 1);
 				return 0;
 			}
 			memcpy(base + k->offset, value, strlen(value) + 1);
@@ -303,7 +459,7 @@ static int config_handle(void *user, const char *section, const char *name,
 		return 0;
 	}
 	snprintf(ctx->problem, sizeof(ctx->problem),
-		 "unknown key '%s' in section [%s]", name, section);
+		 "unknown key '%s' in section [%s]", shown_key, shown_sec);
 	return 0;
 }
 

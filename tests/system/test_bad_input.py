@@ -317,6 +317,32 @@ def test_bad_config_is_refused(make_station, section, key, value, needle):
     assert p.returncode == 0, p.stdout + p.stderr
 
 
+def test_shop_name_that_cannot_go_into_the_outbox_key_is_refused(
+        make_station):
+    """A shop name with a space would make every outbox key unsendable
+    (the webhook header refuses it): refused when the file is checked, with
+    the line, the value and what to use instead."""
+    st = make_station(start=False)
+    text = Path(st.conf_path).read_text().splitlines()
+    idx = text.index("name = demo", text.index("[shop]"))
+    text[idx] = "name = demo shop"
+    Path(st.conf_path).write_text("\n".join(text) + "\n")
+    p = run_check(st.conf_path)
+    assert p.returncode != 0, p
+    out = p.stdout + p.stderr
+    assert ('%s:%d: [shop] name "demo shop": use 1-31 of A-Z a-z 0-9 . _ -'
+            % (st.conf_path, idx + 1)) in out, out
+    # the daemon itself refuses to start on it, too
+    proc = st.start(expect_ready=False)
+    try:
+        proc.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        pytest.fail("retourd started with shop name 'demo shop':\n" +
+                    st.log())
+    assert proc.returncode != 0
+    assert "demo shop" in st.log(), st.log()
+
+
 def test_bad_board_file_is_refused(make_station):
     st = make_station(start=False, board={"scale": {"reply_timeout_ms": 0}})
     p = run_check(st.conf_path)

@@ -2,6 +2,7 @@
 /* Configuration parsing: what `retourd -n` tells an operator. */
 #include <setjmp.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <string.h>
@@ -22,7 +23,8 @@ static void test_config_good_station(void **state)
 					   "[shop]\nwithdrawal_days = 30\n"
 					   "refund_basic_delivery = no\n"
 					   "[clerks]\nCLERK-1 = Ola\n",
-					   false, err, sizeof(err)), 0);
+					   false, err, sizeof(err)),
+			 0);
 	assert_string_equal(c.desk, "d2");
 	assert_int_equal(c.grace_us, 5 * 1000000);
 	assert_int_equal(c.policy.withdrawal_days, 30);
@@ -38,24 +40,27 @@ static void test_config_unknown_key_names_line(void **state)
 
 	(void)state;
 	config_defaults(&c);
-	assert_int_equal(config_parse_text(&c, "s.conf",
-					   "[station]\ndesk = d2\n\ngrace = 5\n",
-					   false, err, sizeof(err)), -22);
+	assert_int_equal(
+	    config_parse_text(&c, "s.conf",
+			      "[station]\ndesk = d2\n\ngrace = 5\n", false, err,
+			      sizeof(err)),
+	    -22);
 	assert_string_equal(err, "s.conf:4: unknown key 'grace' in section "
-			    "[station]");
+				 "[station]");
 }
 
 static void test_config_bad_values(void **state)
 {
 	static const char *const bad[] = {
-		"[station]\ngrace_s = soon\n",
-		"[station]\ngrace_s = -1\n",
-		"[station]\ngrace_s = 99999999999999999999\n",
-		"[shop]\nwithdrawal_days = 7\n",	/* below the law */
-		"[shop]\neu_summer_time = maybe\n",
-		"[station]\ndesk = " "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx\n",
-		"[nosuch]\nkey = 1\n",
-		"[station\ndesk = x\n",
+	    "[station]\ngrace_s = soon\n",
+	    "[station]\ngrace_s = -1\n",
+	    "[station]\ngrace_s = 99999999999999999999\n",
+	    "[shop]\nwithdrawal_days = 7\n", /* below the law */
+	    "[shop]\neu_summer_time = maybe\n",
+	    "[station]\ndesk = "
+	    "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx\n",
+	    "[nosuch]\nkey = 1\n",
+	    "[station\ndesk = x\n",
 	};
 	char err[256];
 
@@ -66,9 +71,255 @@ static void test_config_bad_values(void **state)
 		config_defaults(&c);
 		err[0] = '\0';
 		assert_int_equal(config_parse_text(&c, "x.conf", bad[i], false,
-						   err, sizeof(err)), -22);
+						   err, sizeof(err)),
+				 -22);
 		assert_true(strncmp(err, "x.conf:", 7) == 0);
 	}
+}
+
+/* Parse @text as a station (or board) file; return the error, "" if fine. */
+static const char *parse_problem(const char *text, bool board)
+{
+	static char err[512];
+	struct config c;
+
+	config_defaults(&c);
+	err[0] = '\0';
+	if (config_parse_text(&c, "x.conf", text, board, err, sizeof(err)) == 0)
+		assert_string_equal(err, "");
+	else
+		assert_true(err[0] != '\0');
+	return err;
+}
+
+static void test_config_names_are_tokens(void **state)
+{
+	static const char *const good[] = {
+	    "[station]\ndesk = a\n",
+	    "[station]\ndesk = Desk_2.back-room\n",
+	    "[station]\ndesk = 0123456789012345678901234567890\n", /* 31 */
+	    "[shop]\nname = demo\n",
+	    "[shop]\nname = shop.example.com\n",
+	    "[shop]\nname = ABCDEFGHIJKLMNOPQRSTUVWXYZabcde\n", /* 31 */
+	};
+	struct config c;
+	char err[256];
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(good) / sizeof(good[0]); i++)
+		assert_string_equal(parse_problem(good[i], false), "");
+
+	config_defaults(&c);
+	assert_int_equal(config_parse_text(&c, "x.conf",
+					   "[station]\ndesk = Desk_2.b-1\n"
+					   "[shop]\nname = shop.example\n",
+					   false, err, sizeof(err)),
+			 0);
+	assert_string_equal(c.desk, "Desk_2.b-1");
+	assert_string_equal(c.shop, "shop.example");
+}
+
+static void test_config_bad_names_are_refused_with_line(void **state)
+{
+	static const struct {
+		const char *text, *err;
+	} bad[] = {
+	    /* a space, a comma: the outbox key cannot go into a header */
+	    {"# a shop\n\n[shop]\nname = demo shop\n",
+	     "x.conf:4: [shop] name \"demo shop\": use 1-31 of "
+	     "A-Z a-z 0-9 . _ -"},
+	    {"[shop]\nname = demo,shop\n",
+	     "x.conf:2: [shop] name \"demo,shop\": use 1-31 of "
+	     "A-Z a-z 0-9 . _ -"},
+	    {"[shop]\nname = demo:eu\n",
+	     "x.conf:2: [shop] name \"demo:eu\": use 1-31 of "
+	     "A-Z a-z 0-9 . _ -"},
+	    {"[shop]\nname =\n",
+	     "x.conf:2: [shop] name \"\": use 1-31 of A-Z a-z 0-9 . _ -"},
+	    {"[shop]\nname = Caf\xc3\xa9\n",
+	     "x.conf:2: [shop] name \"Caf\\xc3\\xa9\": use 1-31 of "
+	     "A-Z a-z 0-9 . _ -"},
+	    {"[shop]\nname = a\"b\\c\n",
+	     "x.conf:2: [shop] name \"a\\\"b\\\\c\": use 1-31 of "
+	     "A-Z a-z 0-9 . _ -"},
+	    /* 32: one more than the key, the receipt and the label hold */
+	    {"[shop]\nname = ABCDEFGHIJKLMNOPQRSTUVWXYZabcdef\n",
+	     "x.conf:2: [shop] name \"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdef\": "
+	     "use 1-31 of A-Z a-z 0-9 . _ -"},
+	    {"[station]\ndesk = desk 1\n",
+	     "x.conf:2: [station] desk \"desk 1\": use 1-31 of "
+	     "A-Z a-z 0-9 . _ -"},
+	    {"[station]\ndesk = desk/1\n",
+	     "x.conf:2: [station] desk \"desk/1\": use 1-31 of "
+	     "A-Z a-z 0-9 . _ -"},
+	    {"[station]\ndesk = \n",
+	     "x.conf:2: [station] desk \"\": use 1-31 of A-Z a-z 0-9 . _ -"},
+	    /* a long value is cut in the message, not the message cut */
+	    {"[station]\ndesk = "
+	     "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"
+	     "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"
+	     "\n",
+	     "x.conf:2: [station] desk "
+	     "\"xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"
+	     "...\": use 1-31 of A-Z a-z 0-9 . _ -"},
+	};
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+		assert_string_equal(parse_problem(bad[i].text, false),
+				    bad[i].err);
+}
+
+static void test_config_values_must_be_utf8(void **state)
+{
+	static const char *const good[] = {
+	    "[station]\nphotos = /srv/zdj\xc4\x99"
+	    "cia\n",					   /* ę */
+	    "[station]\nphotos = /srv/\xe2\x82\xac\n",	   /* € */
+	    "[station]\nphotos = /srv/\xf0\x9f\x93\xa6\n", /* U+1F4E6 */
+	    "[station]\nphotos = /srv/\xf4\x8f\xbf\xbf\n", /* U+10FFFF */
+	    "[station]\nphotos = /srv/\xed\x9f\xbf\n",	   /* U+D7FF */
+	    "[clerks]\nCLERK-1 = Gra\xc5\xbcyna\n",
+	};
+	static const struct {
+		const char *text, *err;
+	} bad[] = {
+	    {"[station]\nphotos = /srv/\xff\n",
+	     "x.conf:2: [station] photos: not valid UTF-8"},
+	    {"[station]\nphotos = /srv/\xc3\n", /* cut short */
+	     "x.conf:2: [station] photos: not valid UTF-8"},
+	    {"[station]\nphotos = /srv/\xe2\x82\n",
+	     "x.conf:2: [station] photos: not valid UTF-8"},
+	    {"[station]\nphotos = /srv/\x80\n", /* stray continuation */
+	     "x.conf:2: [station] photos: not valid UTF-8"},
+	    {"[shop]\nrma_pattern = RMA-\xc0\xaf*\n", /* overlong / */
+	     "x.conf:2: [shop] rma_pattern: not valid UTF-8"},
+	    {"[shop]\nrma_pattern = RMA-\xe0\x80\xaf*\n", /* overlong / */
+	     "x.conf:2: [shop] rma_pattern: not valid UTF-8"},
+	    {"[shop]\nrma_pattern = \xf0\x80\x80\xaf\n", /* overlong / */
+	     "x.conf:2: [shop] rma_pattern: not valid UTF-8"},
+	    {"[api]\nsocket = /run/\xed\xa0\x80\n", /* U+D800 */
+	     "x.conf:2: [api] socket: not valid UTF-8"},
+	    {"[api]\nsocket = /run/\xed\xbf\xbf\n", /* U+DFFF */
+	     "x.conf:2: [api] socket: not valid UTF-8"},
+	    {"[api]\nsocket = /run/\xf4\x90\x80\x80\n", /* U+110000 */
+	     "x.conf:2: [api] socket: not valid UTF-8"},
+	    {"[api]\nsocket = /run/\xf5\x80\x80\x80\n",
+	     "x.conf:2: [api] socket: not valid UTF-8"},
+	    {"[outbox]\nurl = http://h/\xfe\n",
+	     "x.conf:2: [outbox] url: not valid UTF-8"},
+	    {"[shop]\nname = demo\xff\n",
+	     "x.conf:2: [shop] name: not valid UTF-8"},
+	    {"[station]\ndesk = d\xe9sk\n", /* Latin-1 é */
+	     "x.conf:2: [station] desk: not valid UTF-8"},
+	    {"[clerks]\nCLERK-1 = Gra\xbfyna\n", /* Latin-2 ż */
+	     "x.conf:2: [clerks] CLERK-1: not valid UTF-8"},
+	    {"[clerks]\nCLERK-\xff = Ola\n", /* never printed raw */
+	     "x.conf:2: [clerks] badge \"CLERK-\\xff\": use 1-47 of "
+	     "A-Z a-z 0-9 . _ -"},
+	};
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(good) / sizeof(good[0]); i++)
+		assert_string_equal(parse_problem(good[i], false), "");
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+		assert_string_equal(parse_problem(bad[i].text, false),
+				    bad[i].err);
+
+	/* the board file is held to the same */
+	assert_string_equal(parse_problem("[board]\nname = caf\xc3\xa9\n"
+					  "[scanner]\npath = /dev/\xc3\xa9\n",
+					  true),
+			    "");
+	assert_string_equal(parse_problem("[board]\nname = rpi4\n"
+					  "[scanner]\npath = /dev/tty\xa9\n",
+					  true),
+			    "x.conf:4: [scanner] path: not valid UTF-8");
+}
+
+static void test_config_clerks(void **state)
+{
+	static const struct {
+		const char *text, *err;
+	} bad[] = {
+	    {"[clerks]\nCLERK 1 = Ola\n",
+	     "x.conf:2: [clerks] badge \"CLERK 1\": use 1-47 of "
+	     "A-Z a-z 0-9 . _ -"},
+	    {"[clerks]\nCLERK,1 = Ola\n",
+	     "x.conf:2: [clerks] badge \"CLERK,1\": use 1-47 of "
+	     "A-Z a-z 0-9 . _ -"},
+	    {"[clerks]\nKLIENT-\xc5\xbc = Ola\n",
+	     "x.conf:2: [clerks] badge \"KLIENT-\\xc5\\xbc\": use 1-47 of "
+	     "A-Z a-z 0-9 . _ -"},
+	    {"[clerks]\n"
+	     "CLERK-01234567890123456789012345678901234567890 = Ola\n", /* 47 */
+	     NULL},
+	    {"[clerks]\n"
+	     "CLERK-012345678901234567890123456789012345678901 = Ola\n",
+	     "x.conf:2: [clerks] badge "
+	     "\"CLERK-012345678901234567890123456789012345678901\": use "
+	     "1-47 of A-Z a-z 0-9 . _ -"},
+	    {"[clerks]\nCLERK-1 =\n",
+	     "x.conf:2: [clerks] CLERK-1: the name must be 1-63 bytes of "
+	     "text without control characters"},
+	    {"[clerks]\nCLERK-1 = "
+	     "Ola-Ola-Ola-Ola-Ola-Ola-Ola-Ola-Ola-Ola-Ola-Ola-Ola-Ola-Ola-Ol"
+	     "\n", /* 62 */
+	     NULL},
+	    {"[clerks]\nCLERK-1 = "
+	     "\xc5\xbb\xc3\xb3\xc5\x82w \xc5\xbb\xc3\xb3\xc5\x82w "
+	     "\xc5\xbb\xc3\xb3\xc5\x82w \xc5\xbb\xc3\xb3\xc5\x82w "
+	     "\xc5\xbb\xc3\xb3\xc5\x82w \xc5\xbb\xc3\xb3\xc5\x82w "
+	     "\xc5\xbb\xc3\xb3\xc5\x82w \xc5\xbb\xc3\xb3\xc5\x82w\n", /* 63 */
+	     NULL},
+	    {"[clerks]\nCLERK-1 = "
+	     "Ola-Ola-Ola-Ola-Ola-Ola-Ola-Ola-Ola-Ola-Ola-Ola-Ola-Ola-Ola-Ola-"
+	     "\n", /* 64 */
+	     "x.conf:2: [clerks] CLERK-1: the name must be 1-63 bytes of "
+	     "text without control characters"},
+	    {"[clerks]\nCLERK-1 = Ola\x1b[31m\n",
+	     "x.conf:2: control characters in the value of 'CLERK-1'"},
+	    {"[clerks]\nCLERK-1 = Ola\xc2\x9b"
+	     "31m\n", /* C1 CSI */
+	     "x.conf:2: [clerks] CLERK-1: the name must be 1-63 bytes of "
+	     "text without control characters"},
+	};
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+		assert_string_equal(parse_problem(bad[i].text, false),
+				    bad[i].err ? bad[i].err : "");
+}
+
+static void test_config_shipped_names_still_load(void **state)
+{
+	/* conf/sim.conf, conf/retourd.conf, tests/system, scripts/bench.py */
+	static const char *const shipped =
+	    "[station]\ndesk = sim-desk\n[shop]\nname = demo\n"
+	    "[clerks]\nCLERK-0001 = Ola\nCLERK-0002 = Piotr\n";
+
+	(void)state;
+	assert_string_equal(parse_problem(shipped, false), "");
+	assert_string_equal(parse_problem("[station]\ndesk = desk-1\n"
+					  "[shop]\nname = shop\n",
+					  false),
+			    "");
+	assert_string_equal(parse_problem("[station]\ndesk = test-desk\n"
+					  "[shop]\nname = bench\n"
+					  "[clerks]\nCLERK-0001 = Bench\n",
+					  false),
+			    "");
+}
+
+static void test_config_unknown_key_is_printed_safely(void **state)
+{
+	(void)state;
+	assert_string_equal(parse_problem("[station]\n\x1b[2J = 1\n", false),
+			    "x.conf:2: unknown key '\\x1b[2J' in section "
+			    "[station]");
+	assert_string_equal(parse_problem("[st\xff]\nkey = 1\n", false),
+			    "x.conf:2: unknown key 'key' in section "
+			    "[st\\xff]");
 }
 
 static void test_config_board_sections_only_in_board(void **state)
@@ -82,17 +333,20 @@ static void test_config_board_sections_only_in_board(void **state)
 					   "[scale]\nbackend = mtsics\n"
 					   "path = /dev/ttyUSB0\n"
 					   "[printer]\nport = 9100\n",
-					   true, err, sizeof(err)), 0);
+					   true, err, sizeof(err)),
+			 0);
 	assert_string_equal(c.scale_backend, "mtsics");
 	/* a station key in a board file is a mistake worth reporting */
 	assert_int_equal(config_parse_text(&c, "b.conf",
 					   "[station]\ndesk = x\n", true, err,
-					   sizeof(err)), -22);
+					   sizeof(err)),
+			 -22);
 	assert_string_equal(err, "b.conf:2: unknown key 'desk' in section "
-			    "[station]");
+				 "[station]");
 	assert_int_equal(config_parse_text(&c, "b.conf",
 					   "[printer]\nport = 70000\n", true,
-					   err, sizeof(err)), -22);
+					   err, sizeof(err)),
+			 -22);
 }
 
 static void test_config_load_missing_file(void **state)
@@ -110,11 +364,17 @@ static void test_config_load_missing_file(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_config_good_station),
-		cmocka_unit_test(test_config_unknown_key_names_line),
-		cmocka_unit_test(test_config_bad_values),
-		cmocka_unit_test(test_config_board_sections_only_in_board),
-		cmocka_unit_test(test_config_load_missing_file),
+	    cmocka_unit_test(test_config_good_station),
+	    cmocka_unit_test(test_config_unknown_key_names_line),
+	    cmocka_unit_test(test_config_bad_values),
+	    cmocka_unit_test(test_config_names_are_tokens),
+	    cmocka_unit_test(test_config_bad_names_are_refused_with_line),
+	    cmocka_unit_test(test_config_values_must_be_utf8),
+	    cmocka_unit_test(test_config_clerks),
+	    cmocka_unit_test(test_config_shipped_names_still_load),
+	    cmocka_unit_test(test_config_unknown_key_is_printed_safely),
+	    cmocka_unit_test(test_config_board_sections_only_in_board),
+	    cmocka_unit_test(test_config_load_missing_file),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
