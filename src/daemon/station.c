@@ -49,6 +49,7 @@ struct station {
 	struct checklist_set checklists;
 	struct desk_config desk_cfg;
 	struct desk desk;
+	struct desk *desk_at_confirm; /* to go back to if a decision fails */
 	struct code_patterns patterns;
 
 	struct scanner *scanner;
@@ -195,13 +196,23 @@ static void station_enqueue_photo(struct station *st, const char *sha,
 	snprintf(q->text, sizeof(q->text), "%s", error ? error : "");
 }
 
+/* The workflow's step, remembering the desk at the confirm step: a
+ * decision that cannot be recorded puts the desk back there. */
+static void station_handle(struct station *st, const struct desk_event *ev,
+			   struct desk_actions *acts)
+{
+	if (st->desk.step == DESK_STEP_CONFIRM && st->desk_at_confirm)
+		*st->desk_at_confirm = st->desk;
+	memset(acts, 0, sizeof(*acts));
+	desk_handle(&st->desk, &st->desk_cfg, ev, acts);
+}
+
 void station_feed(struct station *st, struct desk_event *ev)
 {
 	struct desk_actions acts;
 
 	ev->now = now_realtime_us();
-	memset(&acts, 0, sizeof(acts));
-	desk_handle(&st->desk, &st->desk_cfg, ev, &acts);
+	station_handle(st, ev, &acts);
 	if (st->feeding) {
 		/* Only reachable through a device callback that fires inside
 		 * an action; its actions run now, in order. */
@@ -218,8 +229,7 @@ void station_feed(struct station *st, struct desk_event *ev)
 		q.ev.photo_sha256 = q.sha;
 		q.ev.text = q.text[0] ? q.text : NULL;
 		q.ev.now = now_realtime_us();
-		memset(&acts, 0, sizeof(acts));
-		desk_handle(&st->desk, &st->desk_cfg, &q.ev, &acts);
+		station_handle(st, &q.ev, &acts);
 		station_perform(st, &acts);
 	}
 	st->feeding = false;
@@ -314,7 +324,7 @@ static void station_on_printed(void *userdata, int64_t receipt_id, int r,
 				 r < 0 ? err : "printed", now_realtime_us());
 }
 
-static void station_decide(struct station *st)
+static int station_decide(struct station *st)
 {
 	const struct desk *d = &st->desk;
 	const struct desk_decision *dec = &d->decision;
@@ -329,8 +339,14 @@ static void station_decide(struct station *st)
 	int n_out = 0, r, zlen;
 	int64_t day;
 
-	if (!st->receipt_id)
-		return;
+	if (!st->receipt_id) {
+		/* Cannot happen since a failed open sends the desk back to
+		 * scan; if it does, the clerk must not believe it recorded. */
+		snprintf(st->desk.problem, sizeof(st->desk.problem),
+			 "Decision NOT recorded: this parcel has no record; "
+			 "scan it again");
+		return -ENOENT;
+	}
 	/* The proposal is recorded once, on the receipt; the events sent to
 	 * the shop are rendered from it. */
 	prop = event_proposal_to_json(&dec->proposal);
@@ -421,17 +437,8 @@ static void station_decide(struct station *st)
 						 &rec, out, n_out)
 			  : -ENOMEM;
 	free(proposal_text);
-	if (r < 0) {
-		fprintf(stderr,
-			"retourd: decision for receipt %lld not recorded: "
-			"%s (%s)\n",
-			(long long)st->receipt_id, strerror(-r),
-			store_errmsg(st->store));
-		snprintf(st->desk.problem, sizeof(st->desk.problem),
-			 "Decision NOT recorded (%s): call a supervisor",
-			 strerror(-r));
-		return;
-	}
+	if (r < 0)
+		return r;
 	if (dec->verdict >= 0 && dec->verdict <= VERDICT_HOLD)
 		st->decisions[dec->verdict]++;
 	if (st->receipt_started_mono) {
@@ -466,6 +473,50 @@ static void station_decide(struct station *st)
 	}
 	st->receipt_id = 0;
 	st->receipt_started_mono = 0;
+	return 0;
+}
+
+/*
+ * The parcel's record could not be opened: without it no step can be
+ * recorded, so the desk goes back to scan and says so, rather than walk
+ * the clerk through a routine that would leave nothing behind.
+ */
+static void station_open_failed(struct station *st, int r)
+{
+	struct desk_event ev = {.kind = DESK_EV_CANCEL};
+
+	fprintf(stderr, "retourd: parcel not recorded: %s (%s)\n", strerror(-r),
+		store_errmsg(st->store));
+	st->receipt_id = 0;
+	station_feed(st, &ev);
+	snprintf(st->desk.problem, sizeof(st->desk.problem),
+		 "Parcel NOT recorded (%s): scan it again", strerror(-r));
+	st->desk.light = DESK_LIGHT_RED;
+	if (st->gpio)
+		gpio_set_light(st->gpio, GPIO_LIGHT_RED, true);
+}
+
+/*
+ * The decision did not commit: the desk goes back to the confirm step it
+ * was taken from, with the receipt still open, so the clerk can confirm
+ * again once the cause is gone.
+ */
+static void station_decide_failed(struct station *st, int r)
+{
+	fprintf(stderr,
+		"retourd: decision for receipt %lld not recorded: %s (%s)\n",
+		(long long)st->receipt_id, strerror(-r),
+		store_errmsg(st->store));
+	if (st->desk_at_confirm &&
+	    st->desk_at_confirm->step == DESK_STEP_CONFIRM)
+		st->desk = *st->desk_at_confirm;
+	snprintf(st->desk.problem, sizeof(st->desk.problem),
+		 "Decision NOT recorded (%s): confirm again, or call a "
+		 "supervisor",
+		 r == -EEXIST ? store_errmsg(st->store) : strerror(-r));
+	st->desk.light = DESK_LIGHT_RED;
+	if (st->gpio)
+		gpio_set_light(st->gpio, GPIO_LIGHT_RED, true);
 }
 
 static void station_perform(struct station *st, const struct desk_actions *acts)
@@ -489,10 +540,12 @@ static void station_perform(struct station *st, const struct desk_actions *acts)
 			snprintf(ro.code, sizeof(ro.code), "%s", a->code);
 			ro.received_at = now;
 			r = store_receipt_open(st->store, &ro, &st->receipt_id);
-			if (r >= 0) {
-				st->receipts_total++;
-				st->receipt_started_mono = now_mono_us();
+			if (r < 0) {
+				station_open_failed(st, r);
+				return; /* the rest was for that parcel */
 			}
+			st->receipts_total++;
+			st->receipt_started_mono = now_mono_us();
 			break;
 		}
 		case DESK_ACT_CANCEL_RECEIPT:
@@ -533,7 +586,12 @@ static void station_perform(struct station *st, const struct desk_actions *acts)
 				    station_actor(st), now);
 			break;
 		case DESK_ACT_DECIDE:
-			station_decide(st);
+			r = station_decide(st);
+			if (r < 0) {
+				station_decide_failed(st, r);
+				return; /* nothing after a decision that is not
+					 */
+			}
 			break;
 		case DESK_ACT_SET_LIGHT:
 			if (st->gpio)
@@ -563,6 +621,47 @@ static void station_refuse_scan(struct station *st, const char *why)
 	st->desk.light = DESK_LIGHT_RED;
 	if (st->gpio)
 		gpio_set_light(st->gpio, GPIO_LIGHT_RED, true);
+}
+
+/*
+ * A return already decided on another receipt is not opened again: a
+ * second decision would refund it twice.  The clerk is told which receipt
+ * it was; a label that never came out (printer off, power cut) is printed
+ * again, since a rescan is what a clerk does with an unlabelled parcel.
+ * Ship-QC orders may be checked again after a fix.
+ */
+static bool station_already_decided(struct station *st,
+				    const struct expected_return *er)
+{
+	const char *code = er->rma[0] ? er->rma : er->order_ref;
+	const char *label = "";
+	bool printed = true;
+	int64_t rid = 0;
+	char *zpl = NULL;
+
+	if (er->kind == RETURN_SHIPMENT ||
+	    store_expected_decided(st->store, er->id, &rid, &printed) <= 0)
+		return false;
+	if (!printed) {
+		label = "; its label could not be printed again";
+		if (st->spool && store_label_zpl(st->store, rid, &zpl) == 0) {
+			char name[64];
+
+			snprintf(name, sizeof(name), "receipt-%lld",
+				 (long long)rid);
+			if (spool_submit(st->spool, rid, name, zpl,
+					 strlen(zpl)) == 0)
+				label = "; its label is printed again";
+			free(zpl);
+		}
+	}
+	snprintf(st->desk.problem, sizeof(st->desk.problem),
+		 "%s was already decided on receipt %lld%s", code,
+		 (long long)rid, label);
+	st->desk.light = DESK_LIGHT_AMBER;
+	if (st->gpio)
+		gpio_set_light(st->gpio, GPIO_LIGHT_AMBER, false);
+	return true;
 }
 
 void station_scan(struct station *st, const char *line, size_t len)
@@ -604,6 +703,10 @@ void station_scan(struct station *st, const char *line, size_t len)
 			free(er);
 			er = NULL;
 		}
+	}
+	if (er && station_already_decided(st, er)) {
+		free(er);
+		return;
 	}
 	ev.code = &code;
 	ev.expected = er;
@@ -988,6 +1091,11 @@ int station_new(const struct config *cfg, sd_event *ev, struct station **out,
 		return -ENOMEM;
 	st->cfg = cfg;
 	st->ev = sd_event_ref(ev);
+	st->desk_at_confirm = calloc(1, sizeof(*st->desk_at_confirm));
+	if (!st->desk_at_confirm) {
+		r = -ENOMEM;
+		goto fail;
+	}
 	st->patterns.rma = cfg->rma_pattern;
 	st->patterns.order = cfg->order_pattern;
 	st->patterns.strip_prefix = cfg->scanner_prefix;
@@ -1077,6 +1185,7 @@ void station_free(struct station *st)
 	store_close(st->store);
 	sd_event_unref(st->ev);
 	free(st->metrics);
+	free(st->desk_at_confirm);
 	free(st);
 }
 
