@@ -979,26 +979,6 @@ static void desk_enter_photo_sealed(struct desk_run *r)
 
 /* What the units found are worth at the order's prices (capped at the
  * quantity sold), for a clerk who accepts what the engine did not. */
-static int64_t desk_found_value(const struct desk *d)
-{
-	int64_t total = 0;
-
-	for (int i = 0; i < desk_n_items(d); i++) {
-		int32_t want = desk_expected_qty(d, i);
-		int32_t got = d->found.items[i].quantity;
-		int64_t line, price = d->expected.items[i].unit_price_minor;
-
-		if (got > want)
-			got = want;
-		if (got <= 0 || price <= 0)
-			continue;
-		if (__builtin_mul_overflow(price, (int64_t)got, &line) ||
-		    __builtin_add_overflow(total, line, &total))
-			return 0;
-	}
-	return total;
-}
-
 static enum disposition desk_disposition_of(enum grade g)
 {
 	switch (g) {
@@ -1013,6 +993,48 @@ static enum disposition desk_disposition_of(enum grade g)
 	default:
 		return DISPOSITION_HOLD;
 	}
+}
+
+/*
+ * An override that pays what the rules would not: the decided lines are
+ * the units found (at most those sold) at their price, so the refund's
+ * lines add up to its amount.  The rules' verdict and reasons stay in the
+ * proposal, beside the override and its reason.  0 (and @p untouched)
+ * when there is nothing to pay or the sum does not fit.
+ */
+static int64_t desk_pay_found(const struct desk *d, struct proposal *p)
+{
+	int64_t total = 0, line[RETURN_MAX_ITEMS] = {0};
+	int32_t qty[RETURN_MAX_ITEMS] = {0};
+
+	for (int i = 0; i < desk_n_items(d); i++) {
+		int32_t got = d->found.items[i].quantity;
+		int64_t price = d->expected.items[i].unit_price_minor;
+
+		if (got > desk_expected_qty(d, i))
+			got = desk_expected_qty(d, i);
+		if (got <= 0 || price <= 0)
+			continue;
+		if (__builtin_mul_overflow(price, (int64_t)got, &line[i]) ||
+		    __builtin_add_overflow(total, line[i], &total))
+			return 0;
+		qty[i] = got;
+	}
+	for (int i = 0; total > 0 && i < desk_n_items(d); i++) {
+		struct item_outcome *o = &p->items[i];
+
+		if (!qty[i])
+			continue;
+		o->accepted = true;
+		o->quantity_accepted = qty[i];
+		o->refund_minor = line[i];
+		o->deduction_minor = 0;
+		o->grade = d->found.items[i].grade;
+		o->disposition = desk_disposition_of(o->grade);
+	}
+	if (total > 0)
+		p->refund_minor = total;
+	return total;
 }
 
 static void desk_decide(struct desk_run *r, enum verdict v, bool overridden,
@@ -1036,7 +1058,7 @@ static void desk_decide(struct desk_run *r, enum verdict v, bool overridden,
 	if (d->routine == DESK_ROUTINE_RETURN && paid && d->have_expected) {
 		dec->refund_minor = d->proposal.refund_minor > 0
 					? d->proposal.refund_minor
-					: desk_found_value(d);
+					: desk_pay_found(d, &dec->proposal);
 		for (int i = 0; i < desk_n_items(d); i++) {
 			if (d->proposal.items[i].accepted) {
 				dec->disposition =

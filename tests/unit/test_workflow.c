@@ -996,6 +996,50 @@ static void test_override_needs_reason(void **state)
 	assert_int_equal(test_desk.decision.verdict, VERDICT_ACCEPT);
 	assert_true(test_desk.decision.refund_minor > 0);
 	assert_int_equal(test_desk.decision.disposition, DISPOSITION_RESTOCK);
+	/* the decided lines add up to what is refunded; the rules' verdict
+	 * and reasons stay as they were proposed */
+	{
+		const struct proposal *dp = &test_desk.decision.proposal;
+		int64_t sum = 0;
+
+		for (int i = 0; i < dp->n_items; i++)
+			if (dp->items[i].accepted)
+				sum += dp->items[i].refund_minor;
+		assert_int_equal(sum + dp->delivery_refund_minor,
+				 test_desk.decision.refund_minor);
+		assert_int_equal(dp->refund_minor,
+				 test_desk.decision.refund_minor);
+		assert_int_equal(dp->verdict, VERDICT_HOLD);
+		assert_true(dp->n_reasons > 0);
+	}
+}
+
+static void test_override_of_a_refusal_pays_the_found_lines(void **state)
+{
+	struct expected_return er = test_withdrawal();
+	const struct proposal *dp = &test_desk.decision.proposal;
+
+	(void)state;
+	er.delivered_at = T0 - 40 * USEC_PER_DAY; /* window long passed */
+	test_desk_start(true, true);
+	test_return_to_items(&er, 350);
+	test_scan_gtin(GTIN_A14);
+	test_answer_electronics();
+	test_answer("A");
+	assert_int_equal(test_desk.proposal.verdict, VERDICT_REJECT);
+	assert_int_equal(test_desk.proposal.refund_minor, 0);
+	test_confirm(VERDICT_ACCEPT, "goodwill: loyal customer");
+	assert_true(test_desk.decision.overridden);
+	assert_int_equal(test_desk.decision.refund_minor, 10999);
+	/* the refund's lines say what is paid; the rules' word stays */
+	assert_true(dp->items[0].accepted);
+	assert_int_equal(dp->items[0].quantity_accepted, 1);
+	assert_int_equal(dp->items[0].refund_minor, 10999);
+	assert_int_equal(dp->refund_minor, 10999);
+	assert_int_equal(dp->verdict, VERDICT_REJECT);
+	assert_true(dp->n_reasons > 0);
+	/* the desk's own proposal is untouched */
+	assert_false(test_desk.proposal.items[0].accepted);
 }
 
 static void test_events_out_of_place(void **state)
@@ -1201,6 +1245,7 @@ int main(void)
 	    cmocka_unit_test(test_cancel_and_sign_out),
 	    cmocka_unit_test(test_timeout_parks_parcel),
 	    cmocka_unit_test(test_override_needs_reason),
+	    cmocka_unit_test(test_override_of_a_refusal_pays_the_found_lines),
 	    cmocka_unit_test(test_events_out_of_place),
 	    cmocka_unit_test(test_fuzz_random_events),
 	};
