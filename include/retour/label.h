@@ -32,7 +32,7 @@ struct label_fields {
 	char date[11]; /* YYYY-MM-DD */
 	char station[32];
 	char clerk[64];	  /* the clerk, or the packer on ship-QC */
-	char refund[32];  /* "112.97 PLN" (label_format_money) or "" */
+	char refund[32];  /* "112.97 PLN" (money_format) or "" */
 	char barcode[48]; /* Code 128 value, usually the RMA; "" none */
 };
 
@@ -50,17 +50,5 @@ int label_disposition_zpl(const struct label_fields *f, char *buf,
 /* The ship-QC "QC PASSED" label: order, date, station, packer (clerk) and
  * the barcode (usually the order).  Returns as label_disposition_zpl(). */
 int label_qc_passed_zpl(const struct label_fields *f, char *buf, size_t buflen);
-
-/* ISO 4217 minor units of @currency (0 JPY, 2 PLN, 3 KWD); 2 when unknown,
- * -EINVAL when @currency is not three ASCII letters. */
-int label_currency_exponent(const char *currency);
-
-/*
- * 11297, "PLN" -> "112.97 PLN"; -500, "JPY" -> "-500 JPY"; 1234, "KWD" ->
- * "1.234 KWD".  Returns bytes written (without the NUL), -ENOSPC if @buflen
- * is too small (32 is always enough), -EINVAL for a bad currency code.
- */
-int label_format_money(int64_t minor, const char *currency, char *buf,
-		       size_t buflen);
 
 #endif

@@ -14,6 +14,7 @@
 #define RETOUR_RETURNS_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #define RETURN_MAX_ITEMS 16
@@ -109,5 +110,17 @@ const char *disposition_name(enum disposition d);
 
 /* Sum of quantity * weight over the expected items, in grams. */
 int64_t expected_return_weight_g(const struct expected_return *er);
+
+/* ISO 4217 minor units of @currency (0 JPY, 2 PLN, 3 KWD); 2 when unknown,
+ * -EINVAL when @currency is not three ASCII letters. */
+int currency_exponent(const char *currency);
+
+/*
+ * 11297, "PLN" -> "112.97 PLN"; -500, "JPY" -> "-500 JPY"; 1234, "KWD" ->
+ * "1.234 KWD".  Returns bytes written (without the NUL), -ENOSPC if @buflen
+ * is too small (32 is always enough), -EINVAL for a bad currency code.
+ * The one money format of the station: screen, reasons, labels, CLI.
+ */
+int money_format(int64_t minor, const char *currency, char *buf, size_t buflen);
 
 #endif

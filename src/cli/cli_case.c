@@ -10,6 +10,7 @@
 #include <errno.h>
 #include <inttypes.h>
 #include <stdarg.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "cli_case.h"
@@ -399,50 +400,17 @@ int cli_case_load(const char *path, struct cli_case *out, char *err,
 	return r;
 }
 
-/* Decimal places of a currency's minor unit (ISO 4217), 2 unless listed. */
-static int cli_case_currency_exponent(const char *cur)
-{
-	static const char *const zero[] = {
-	    "BIF", "CLP", "DJF", "GNF", "ISK", "JPY", "KMF", "KRW", "PYG",
-	    "RWF", "UGX", "VND", "VUV", "XAF", "XOF", "XPF", NULL};
-	static const char *const three[] = {"BHD", "IQD", "JOD", "KWD",
-					    "LYD", "OMR", "TND", NULL};
-
-	for (size_t i = 0; zero[i]; i++)
-		if (strcmp(cur, zero[i]) == 0)
-			return 0;
-	for (size_t i = 0; three[i]; i++)
-		if (strcmp(cur, three[i]) == 0)
-			return 3;
-	return 2;
-}
-
+/* money_format, or the bare minor units when the currency is missing or
+ * not a currency code, so a report always shows the number. */
 int cli_case_format_money(int64_t minor, const char *currency, char *buf,
 			  size_t size)
 {
-	char cur[4] = "";
-	int exp;
-	uint64_t scale;
-	/* Unsigned magnitude: -INT64_MIN does not fit an int64_t. */
-	uint64_t mag = minor < 0 ? 0 - (uint64_t)minor : (uint64_t)minor;
-	const char *sign = minor < 0 ? "-" : "";
-	int n;
+	int n = money_format(minor, currency, buf, size);
 
-	if (currency)
-		snprintf(cur, sizeof(cur), "%.3s", currency);
-	exp = cli_case_currency_exponent(cur);
-	scale = exp == 0 ? 1 : exp == 2 ? 100 : 1000;
-
-	if (exp == 0)
-		n = snprintf(buf, size, "%s%" PRIu64 "%s%s", sign, mag,
-			     cur[0] ? " " : "", cur);
-	else
-		n = snprintf(buf, size, "%s%" PRIu64 ".%0*" PRIu64 "%s%s", sign,
-			     mag / scale, exp, mag % scale, cur[0] ? " " : "",
-			     cur);
-	if (n < 0 || (size_t)n >= size)
-		return -ENOSPC;
-	return n;
+	if (n != -EINVAL)
+		return n;
+	n = snprintf(buf, size, "%" PRId64 " (minor units)", minor);
+	return n < 0 || (size_t)n >= size ? -ENOSPC : n;
 }
 
 static json_t *cli_case_time_json(int64_t us)

@@ -295,6 +295,34 @@ static json_t *retourctl_list(json_t *answer, const char *key)
 	return NULL;
 }
 
+/*
+ * GET the list at @path.  Under --json the answer is printed as it came
+ * and *list is NULL: nothing left to do.  Otherwise *list is the array
+ * inside *answer (json_decref *answer when done).
+ */
+static int retourctl_get_list(const struct retourctl_opts *o, const char *path,
+			      const char *key, json_t **answer, json_t **list)
+{
+	*list = NULL;
+	if (retourctl_call(o, "GET", path, NULL, 0, answer))
+		return RETOURCTL_FAILED;
+	if (o->json) {
+		retourctl_print_json(*answer);
+		json_decref(*answer);
+		*answer = NULL;
+		return RETOURCTL_OK;
+	}
+	*list = retourctl_list(*answer, key);
+	if (!*list) {
+		json_decref(*answer);
+		*answer = NULL;
+		return retourctl_fail("%s list: unexpected answer from "
+				      "retourd (no list)",
+				      key);
+	}
+	return RETOURCTL_OK;
+}
+
 /* ---- desk ---- */
 
 static void retourctl_print_reasons(const json_t *reasons, const char *indent)
@@ -439,6 +467,7 @@ static int retourctl_returns_list(const struct retourctl_opts *o)
 {
 	char path[64] = "/api/v1/returns";
 	json_t *answer, *list, *r;
+	int rc;
 	long long limit;
 	size_t i;
 
@@ -452,19 +481,9 @@ static int retourctl_returns_list(const struct retourctl_opts *o)
 		snprintf(path, sizeof(path), "/api/v1/returns?limit=%lld",
 			 limit);
 	}
-	if (retourctl_call(o, "GET", path, NULL, 0, &answer))
-		return RETOURCTL_FAILED;
-	if (o->json) {
-		retourctl_print_json(answer);
-		json_decref(answer);
-		return RETOURCTL_OK;
-	}
-	list = retourctl_list(answer, "returns");
-	if (!list) {
-		json_decref(answer);
-		return retourctl_fail("returns list: unexpected answer from "
-				      "retourd (no list)");
-	}
+	rc = retourctl_get_list(o, path, "returns", &answer, &list);
+	if (rc != RETOURCTL_OK || !list)
+		return rc;
 	if (json_array_size(list) == 0)
 		printf("no receipts\n");
 	else
@@ -688,6 +707,7 @@ static int retourctl_outbox_list(const struct retourctl_opts *o)
 	char path[96] = "/api/v1/outbox";
 	json_t *answer, *list, *row;
 	size_t i;
+	int r;
 
 	if (o->n_pos != 2)
 		return retourctl_usage("outbox list takes no arguments");
@@ -706,19 +726,9 @@ static int retourctl_outbox_list(const struct retourctl_opts *o)
 		snprintf(path, sizeof(path), "/api/v1/outbox?state=%s",
 			 o->state);
 	}
-	if (retourctl_call(o, "GET", path, NULL, 0, &answer))
-		return RETOURCTL_FAILED;
-	if (o->json) {
-		retourctl_print_json(answer);
-		json_decref(answer);
-		return RETOURCTL_OK;
-	}
-	list = retourctl_list(answer, "outbox");
-	if (!list) {
-		json_decref(answer);
-		return retourctl_fail("outbox list: unexpected answer from "
-				      "retourd (no list)");
-	}
+	r = retourctl_get_list(o, path, "outbox", &answer, &list);
+	if (r != RETOURCTL_OK || !list)
+		return r;
 	if (json_array_size(list) == 0)
 		printf("no outbox rows%s%s\n", o->state ? " in state " : "",
 		       o->state ? o->state : "");

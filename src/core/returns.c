@@ -7,6 +7,9 @@
  * an unknown name is an error, never a silent default.
  */
 #include <errno.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
 #include <strings.h>
 
 #include "retour/returns.h"
@@ -101,4 +104,74 @@ int64_t expected_return_weight_g(const struct expected_return *er)
 			return -ERANGE;
 	}
 	return total;
+}
+
+int currency_exponent(const char *currency)
+{
+	/* ISO 4217 minor units that are not 2 */
+	static const struct {
+		char code[4];
+		int exponent;
+	} table[] = {
+	    {"BIF", 0}, {"CLP", 0}, {"DJF", 0}, {"GNF", 0}, {"ISK", 0},
+	    {"JPY", 0}, {"KMF", 0}, {"KRW", 0}, {"PYG", 0}, {"RWF", 0},
+	    {"UGX", 0}, {"UYI", 0}, {"VND", 0}, {"VUV", 0}, {"XAF", 0},
+	    {"XOF", 0}, {"XPF", 0}, {"BHD", 3}, {"IQD", 3}, {"JOD", 3},
+	    {"KWD", 3}, {"LYD", 3}, {"OMR", 3}, {"TND", 3}, {"CLF", 4},
+	    {"UYW", 4},
+	};
+	char code[4];
+
+	if (!currency)
+		return -EINVAL;
+	for (int i = 0; i < 3; i++) {
+		char c = currency[i];
+
+		if (c >= 'a' && c <= 'z')
+			c = (char)(c - 'a' + 'A');
+		if (c < 'A' || c > 'Z')
+			return -EINVAL;
+		code[i] = c;
+	}
+	if (currency[3] != '\0')
+		return -EINVAL;
+	code[3] = '\0';
+	for (size_t i = 0; i < sizeof(table) / sizeof(table[0]); i++)
+		if (memcmp(table[i].code, code, 4) == 0)
+			return table[i].exponent;
+	return 2;
+}
+
+int money_format(int64_t minor, const char *currency, char *buf, size_t buflen)
+{
+	static const uint64_t pow10[] = {1, 10, 100, 1000, 10000};
+	int exponent = currency_exponent(currency);
+	char code[4];
+	uint64_t mag;
+	const char *sign = minor < 0 ? "-" : "";
+	int n;
+
+	if (exponent < 0)
+		return -EINVAL;
+	if (!buf || buflen == 0)
+		return -ENOSPC;
+	for (int i = 0; i < 3; i++)
+		code[i] = (char)(currency[i] >= 'a' ? currency[i] - 'a' + 'A'
+						    : currency[i]);
+	code[3] = '\0';
+	/* -(INT64_MIN) does not fit an int64_t: negate in unsigned */
+	mag = minor < 0 ? (uint64_t)0 - (uint64_t)minor : (uint64_t)minor;
+	if (exponent == 0)
+		n = snprintf(buf, buflen, "%s%llu %s", sign,
+			     (unsigned long long)mag, code);
+	else
+		n = snprintf(buf, buflen, "%s%llu.%0*llu %s", sign,
+			     (unsigned long long)(mag / pow10[exponent]),
+			     exponent,
+			     (unsigned long long)(mag % pow10[exponent]), code);
+	if (n < 0 || (size_t)n >= buflen) {
+		buf[0] = '\0';
+		return -ENOSPC;
+	}
+	return n;
 }

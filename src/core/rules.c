@@ -295,38 +295,11 @@ static const char *rules_sku(const struct return_item *it, int index,
 }
 
 /* Decimal places of a currency's minor unit (ISO 4217), 2 unless listed. */
-static int rules_currency_exponent(const char *cur)
-{
-	static const char zero[][4] = {"BIF", "CLP", "DJF", "GNF", "ISK", "JPY",
-				       "KMF", "KRW", "PYG", "RWF", "UGX", "VND",
-				       "VUV", "XAF", "XOF", "XPF"};
-	static const char three[][4] = {"BHD", "IQD", "JOD", "KWD",
-					"LYD", "OMR", "TND"};
-
-	for (size_t i = 0; i < sizeof(zero) / sizeof(zero[0]); i++)
-		if (memcmp(cur, zero[i], 3) == 0)
-			return 0;
-	for (size_t i = 0; i < sizeof(three) / sizeof(three[0]); i++)
-		if (memcmp(cur, three[i], 3) == 0)
-			return 3;
-	return 2;
-}
-
 static const char *rules_money(const struct rules_run *run, int64_t minor,
 			       char buf[RULES_MONEY_LEN])
 {
-	const char *cur = run->out->currency;
-	int exp = rules_currency_exponent(cur);
-	int64_t scale = exp == 0 ? 1 : exp == 2 ? 100 : 1000;
-	/* Amounts here are validated non-negative. */
-	long long whole = (long long)(minor / scale);
-	long long part = (long long)(minor % scale);
-
-	if (exp == 0)
-		snprintf(buf, RULES_MONEY_LEN, "%lld %s", whole, cur);
-	else
-		snprintf(buf, RULES_MONEY_LEN, "%lld.%0*lld %s", whole, exp,
-			 part, cur);
+	if (money_format(minor, run->out->currency, buf, RULES_MONEY_LEN) < 0)
+		snprintf(buf, RULES_MONEY_LEN, "%lld", (long long)minor);
 	return buf;
 }
 

@@ -372,8 +372,8 @@ static int station_decide(struct station *st)
 	snprintf(lf.station, sizeof(lf.station), "%s", st->cfg->desk);
 	snprintf(lf.clerk, sizeof(lf.clerk), "%s", station_actor(st));
 	if (dec->refund_minor > 0)
-		label_format_money(dec->refund_minor, dec->proposal.currency,
-				   lf.refund, sizeof(lf.refund));
+		money_format(dec->refund_minor, dec->proposal.currency,
+			     lf.refund, sizeof(lf.refund));
 	snprintf(lf.barcode, sizeof(lf.barcode), "%s",
 		 lf.rma[0] ? lf.rma : lf.order);
 	if (dec->grade == GRADE_NONE)
@@ -477,6 +477,20 @@ static int station_decide(struct station *st)
 }
 
 /*
+ * The shell's own word to the clerk, outside the workflow's steps: red
+ * (with the buzzer) for what failed, amber for what needs a look.
+ */
+static void station_alert(struct station *st, enum desk_light light)
+{
+	st->desk.light = light;
+	if (st->gpio)
+		gpio_set_light(st->gpio,
+			       light == DESK_LIGHT_RED ? GPIO_LIGHT_RED
+						       : GPIO_LIGHT_AMBER,
+			       light == DESK_LIGHT_RED);
+}
+
+/*
  * The parcel's record could not be opened: without it no step can be
  * recorded, so the desk goes back to scan and says so, rather than walk
  * the clerk through a routine that would leave nothing behind.
@@ -491,9 +505,7 @@ static void station_open_failed(struct station *st, int r)
 	station_feed(st, &ev);
 	snprintf(st->desk.problem, sizeof(st->desk.problem),
 		 "Parcel NOT recorded (%s): scan it again", strerror(-r));
-	st->desk.light = DESK_LIGHT_RED;
-	if (st->gpio)
-		gpio_set_light(st->gpio, GPIO_LIGHT_RED, true);
+	station_alert(st, DESK_LIGHT_RED);
 }
 
 /*
@@ -514,9 +526,7 @@ static void station_decide_failed(struct station *st, int r)
 		 "Decision NOT recorded (%s): confirm again, or call a "
 		 "supervisor",
 		 r == -EEXIST ? store_errmsg(st->store) : strerror(-r));
-	st->desk.light = DESK_LIGHT_RED;
-	if (st->gpio)
-		gpio_set_light(st->gpio, GPIO_LIGHT_RED, true);
+	station_alert(st, DESK_LIGHT_RED);
 }
 
 static void station_perform(struct station *st, const struct desk_actions *acts)
@@ -618,9 +628,7 @@ static void station_refuse_scan(struct station *st, const char *why)
 	st->scans_rejected++;
 	snprintf(st->desk.problem, sizeof(st->desk.problem), "Scan refused: %s",
 		 why);
-	st->desk.light = DESK_LIGHT_RED;
-	if (st->gpio)
-		gpio_set_light(st->gpio, GPIO_LIGHT_RED, true);
+	station_alert(st, DESK_LIGHT_RED);
 }
 
 /*
@@ -658,9 +666,7 @@ static bool station_already_decided(struct station *st,
 	snprintf(st->desk.problem, sizeof(st->desk.problem),
 		 "%s was already decided on receipt %lld%s", code,
 		 (long long)rid, label);
-	st->desk.light = DESK_LIGHT_AMBER;
-	if (st->gpio)
-		gpio_set_light(st->gpio, GPIO_LIGHT_AMBER, false);
+	station_alert(st, DESK_LIGHT_AMBER);
 	return true;
 }
 

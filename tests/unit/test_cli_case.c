@@ -257,6 +257,9 @@ static void test_money_formatting(void **state)
 	cli_case_format_money(INT64_MIN, "PLN", buf, sizeof(buf));
 	assert_string_equal(buf, "-92233720368547758.08 PLN");
 	assert_int_equal(cli_case_format_money(11297, "PLN", buf, 5), -ENOSPC);
+	/* no currency from the daemon: the number still shows */
+	cli_case_format_money(1299, "", buf, sizeof(buf));
+	assert_string_equal(buf, "1299 (minor units)");
 }
 
 int main(void)

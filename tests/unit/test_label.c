@@ -14,6 +14,7 @@
 #include <cmocka.h>
 
 #include "retour/label.h"
+#include "retour/returns.h"
 
 static struct label_fields test_label_sample(void)
 {
@@ -237,7 +238,7 @@ static void test_format_money(void **state)
 
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		char buf[32];
-		int r = label_format_money(cases[i].minor, cases[i].currency,
+		int r = money_format(cases[i].minor, cases[i].currency,
 					   buf, sizeof(buf));
 
 		if (r != cases[i].rc)
@@ -249,16 +250,16 @@ static void test_format_money(void **state)
 	{
 		char buf[10];
 
-		assert_int_equal(label_format_money(11297, "PLN", buf, 10),
+		assert_int_equal(money_format(11297, "PLN", buf, 10),
 				 -ENOSPC);
 		assert_string_equal(buf, "");
-		assert_int_equal(label_format_money(11297, "PLN", buf, 0),
+		assert_int_equal(money_format(11297, "PLN", buf, 0),
 				 -ENOSPC);
 	}
-	assert_int_equal(label_currency_exponent("JPY"), 0);
-	assert_int_equal(label_currency_exponent("PLN"), 2);
-	assert_int_equal(label_currency_exponent("bhd"), 3);
-	assert_int_equal(label_currency_exponent(""), -EINVAL);
+	assert_int_equal(currency_exponent("JPY"), 0);
+	assert_int_equal(currency_exponent("PLN"), 2);
+	assert_int_equal(currency_exponent("bhd"), 3);
+	assert_int_equal(currency_exponent(""), -EINVAL);
 }
 
 int main(void)
