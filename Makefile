@@ -59,7 +59,7 @@ override LDFLAGS += $(SANFLAGS)
 
 CORE_SRC := $(wildcard src/core/*.c)
 SHELL := /bin/bash
-SHELL_SRC := $(wildcard src/store/*.c src/dev/*.c src/net/*.c \
+SHELL_SRC := $(wildcard src/sys/*.c src/codec/*.c src/store/*.c src/dev/*.c src/net/*.c \
 	src/net/connectors/*.c src/api/*.c) \
 	$(filter-out src/daemon/main.c,$(wildcard src/daemon/*.c))
 CLI_SRC := $(wildcard src/cli/*.c)
