@@ -18,8 +18,6 @@
 #include <systemd/sd-event.h>
 
 #include "retour/config.h"
-#include "retour/store.h"
-#include "retour/workflow.h"
 
 struct station;
 
@@ -36,8 +34,22 @@ void station_scan(struct station *st, const char *line, size_t len);
 /* Sign in by badge code or by a registered clerk's name. */
 int station_sign_in(struct station *st, const char *badge, const char *name,
 		    char *err, size_t errlen);
-/* Feed a workflow event built by the API (time is filled in here). */
-void station_feed(struct station *st, struct desk_event *ev);
+/* The clerk's commands from the screen, the API and the CLI.  Each one is
+ * a workflow event; a command that makes no sense at the current step is
+ * refused by the desk, whose problem text (station_status) says why. */
+void station_sign_out(struct station *st);
+/* "return" or "ship_qc", between parcels; -EINVAL for anything else. */
+int station_choose_routine(struct station *st, const char *routine, char *err,
+			   size_t errlen);
+void station_skip(struct station *st);
+void station_items_done(struct station *st);
+void station_back(struct station *st);
+void station_cancel(struct station *st);
+void station_answer(struct station *st, const char *answer);
+/* @verdict: accept, partial, reject, hold (qc_passed and qc_failed for
+ * ship-QC); -EINVAL for anything else.  @reason may be NULL. */
+int station_confirm(struct station *st, const char *verdict, const char *reason,
+		    char *err, size_t errlen);
 /* Ask the devices directly. */
 void station_weigh(struct station *st);
 void station_photo(struct station *st);
@@ -60,9 +72,23 @@ int station_register_clerk(struct station *st, const char *badge,
 
 json_t *station_status(struct station *st);
 const char *station_metrics(struct station *st); /* Prometheus text */
-struct store *station_store(struct station *st);
-const struct desk *station_desk(struct station *st);
 const char *station_feed_path(struct station *st);
+
+/*
+ * The station's records, as JSON views for the API and the CLI.  0, or
+ * -errno with station_errmsg() saying why (-ENOENT: no such record).
+ */
+int station_expected_list(struct station *st, int limit, json_t **out);
+int station_returns_list(struct station *st, int limit, json_t **out);
+int station_return_get(struct station *st, int64_t receipt_id, json_t **out);
+/* @state: NULL (all), pending, done, dead or cancelled. */
+int station_outbox_list(struct station *st, const char *state, int limit,
+			json_t **out);
+/* The database's integrity: 0 and "ok" in @msg, or -EIO and the problem. */
+int station_db_check(struct station *st, char *msg, size_t msglen);
+/* The audit chain: 0 intact, -EBADMSG with @bad_id the first bad entry. */
+int station_audit_verify(struct station *st, int64_t *checked, int64_t *bad_id);
+const char *station_errmsg(struct station *st);
 
 /* Periodic work (timeouts); the daemon calls it once a second. */
 void station_tick(struct station *st);

@@ -120,15 +120,6 @@ static void reply_status(struct api *api, struct api_reply *rp)
 	reply_json(rp, 200, station_status(api->st));
 }
 
-/* Desk calls: they answer with the desk's status, or 409 when the desk
- * refused (its problem text says why). */
-static void desk_event(struct api *api, struct desk_event *ev,
-		       struct api_reply *rp)
-{
-	station_feed(api->st, ev);
-	reply_status(api, rp);
-}
-
 static const char *json_str(json_t *o, const char *key)
 {
 	json_t *v = json_object_get(o, key);
@@ -139,7 +130,6 @@ static const char *json_str(json_t *o, const char *key)
 static void route_desk(struct api *api, const char *method, const char *path,
 		       const struct api_request *rq, struct api_reply *rp)
 {
-	struct desk_event ev = {0};
 	char err[256] = "";
 	json_t *j;
 	int r;
@@ -169,8 +159,8 @@ static void route_desk(struct api *api, const char *method, const char *path,
 		reply_status(api, rp);
 	} else if (!strcmp(path, "/api/v1/clerk")) {
 		if (!strcmp(method, "DELETE")) {
-			ev.kind = DESK_EV_SIGN_OUT;
-			desk_event(api, &ev, rp);
+			station_sign_out(api->st);
+			reply_status(api, rp);
 			return;
 		}
 		if (!(j = body_json(rq, rp)))
@@ -194,24 +184,15 @@ static void route_desk(struct api *api, const char *method, const char *path,
 		else
 			reply_json(rp, 201, json_pack("{s:b}", "ok", 1));
 	} else if (!strcmp(path, "/api/v1/routine")) {
-		const char *name;
-
 		if (!(j = body_json(rq, rp)))
 			return;
-		name = json_str(j, "routine");
-		if (!name ||
-		    (strcmp(name, "return") && strcmp(name, "ship_qc"))) {
-			json_decref(j);
-			reply_error(
-			    rp, 400,
-			    "routine must be \"return\" or \"ship_qc\"");
-			return;
-		}
-		ev.kind = DESK_EV_ROUTINE;
-		ev.routine = !strcmp(name, "ship_qc") ? DESK_ROUTINE_SHIP_QC
-						      : DESK_ROUTINE_RETURN;
+		r = station_choose_routine(api->st, json_str(j, "routine"), err,
+					   sizeof(err));
 		json_decref(j);
-		desk_event(api, &ev, rp);
+		if (r < 0)
+			reply_error(rp, 400, "%s", err);
+		else
+			reply_status(api, rp);
 	} else if (!strcmp(path, "/api/v1/weigh")) {
 		station_weigh(api->st);
 		reply_status(api, rp);
@@ -219,17 +200,17 @@ static void route_desk(struct api *api, const char *method, const char *path,
 		station_photo(api->st);
 		reply_status(api, rp);
 	} else if (!strcmp(path, "/api/v1/skip")) {
-		ev.kind = DESK_EV_SKIP;
-		desk_event(api, &ev, rp);
+		station_skip(api->st);
+		reply_status(api, rp);
 	} else if (!strcmp(path, "/api/v1/items-done")) {
-		ev.kind = DESK_EV_ITEMS_DONE;
-		desk_event(api, &ev, rp);
+		station_items_done(api->st);
+		reply_status(api, rp);
 	} else if (!strcmp(path, "/api/v1/back")) {
-		ev.kind = DESK_EV_BACK;
-		desk_event(api, &ev, rp);
+		station_back(api->st);
+		reply_status(api, rp);
 	} else if (!strcmp(path, "/api/v1/cancel")) {
-		ev.kind = DESK_EV_CANCEL;
-		desk_event(api, &ev, rp);
+		station_cancel(api->st);
+		reply_status(api, rp);
 	} else if (!strcmp(path, "/api/v1/answer")) {
 		const char *answer;
 
@@ -242,42 +223,19 @@ static void route_desk(struct api *api, const char *method, const char *path,
 				    "field \"answer\" (a string) is required");
 			return;
 		}
-		ev.kind = DESK_EV_ANSWER;
-		ev.text = answer;
-		station_feed(api->st, &ev);
+		station_answer(api->st, answer);
 		json_decref(j);
 		reply_status(api, rp);
 	} else if (!strcmp(path, "/api/v1/confirm")) {
-		const char *v;
-
 		if (!(j = body_json(rq, rp)))
 			return;
-		v = json_str(j, "verdict");
-		if (!v) {
-			json_decref(j);
-			reply_error(rp, 400,
-				    "field \"verdict\" is required: accept, "
-				    "partial, reject or hold");
-			return;
-		}
-		if (!strcmp(v, "accept") || !strcmp(v, "qc_passed"))
-			ev.verdict = VERDICT_ACCEPT;
-		else if (!strcmp(v, "partial"))
-			ev.verdict = VERDICT_PARTIAL;
-		else if (!strcmp(v, "reject") || !strcmp(v, "qc_failed"))
-			ev.verdict = VERDICT_REJECT;
-		else if (!strcmp(v, "hold"))
-			ev.verdict = VERDICT_HOLD;
-		else {
-			json_decref(j);
-			reply_error(rp, 400, "unknown verdict '%.40s'", v);
-			return;
-		}
-		ev.kind = DESK_EV_CONFIRM;
-		ev.text = json_str(j, "reason");
-		station_feed(api->st, &ev);
+		r = station_confirm(api->st, json_str(j, "verdict"),
+				    json_str(j, "reason"), err, sizeof(err));
 		json_decref(j);
-		reply_status(api, rp);
+		if (r < 0)
+			reply_error(rp, 400, "%s", err);
+		else
+			reply_status(api, rp);
 	} else if (!strncmp(path, "/api/v1/buttons/", 16)) {
 		r = station_press(api->st, path + 16, err, sizeof(err));
 		if (r < 0)
@@ -314,7 +272,6 @@ static void route_records(struct api *api, const char *method, const char *path,
 			  struct MHD_Connection *conn,
 			  const struct api_request *rq, struct api_reply *rp)
 {
-	struct store *s = station_store(api->st);
 	char err[256] = "";
 	const char *arg;
 	json_t *out = NULL;
@@ -336,7 +293,7 @@ static void route_records(struct api *api, const char *method, const char *path,
 		json_t *j, *kept;
 
 		if (!strcmp(method, "GET")) {
-			r = store_expected_list(s, limit, &out);
+			r = station_expected_list(api->st, limit, &out);
 			goto list;
 		}
 		if (strcmp(method, "POST")) {
@@ -364,7 +321,7 @@ static void route_records(struct api *api, const char *method, const char *path,
 		return;
 	}
 	if (!strcmp(path, "/api/v1/returns")) {
-		r = store_receipt_list(s, limit, &out);
+		r = station_returns_list(api->st, limit, &out);
 		goto list;
 	}
 	if (!strncmp(path, "/api/v1/returns/", 16)) {
@@ -373,7 +330,7 @@ static void route_records(struct api *api, const char *method, const char *path,
 				    path + 16);
 			return;
 		}
-		r = store_receipt_get(s, id, &out);
+		r = station_return_get(api->st, id, &out);
 		if (r == -ENOENT) {
 			reply_error(rp, 404, "no receipt %lld", (long long)id);
 			return;
@@ -392,7 +349,7 @@ static void route_records(struct api *api, const char *method, const char *path,
 				    "or cancelled");
 			return;
 		}
-		r = store_outbox_list(s, state, limit, &out);
+		r = station_outbox_list(api->st, state, limit, &out);
 		goto list;
 	}
 	if (!strncmp(path, "/api/v1/outbox/", 15)) {
@@ -417,7 +374,7 @@ static void route_records(struct api *api, const char *method, const char *path,
 	if (!strcmp(path, "/api/v1/db/check")) {
 		char msg[256];
 
-		r = store_check(s, msg, sizeof(msg));
+		r = station_db_check(api->st, msg, sizeof(msg));
 		reply_json(rp, 200,
 			   json_pack("{s:b,s:s}", "ok", r == 0, "detail", msg));
 		return;
@@ -426,7 +383,7 @@ static void route_records(struct api *api, const char *method, const char *path,
 		int64_t bad = 0;
 
 		n = 0;
-		r = store_audit_verify(s, &n, &bad);
+		r = station_audit_verify(api->st, &n, &bad);
 		if (r == 0)
 			reply_json(rp, 200,
 				   json_pack("{s:b,s:I}", "ok", 1, "entries",
@@ -442,7 +399,7 @@ static void route_records(struct api *api, const char *method, const char *path,
 	return;
 list:
 	if (r < 0) {
-		reply_error(rp, 500, "store: %s", store_errmsg(s));
+		reply_error(rp, 500, "store: %s", station_errmsg(api->st));
 		json_decref(out);
 		return;
 	}

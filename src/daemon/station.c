@@ -32,6 +32,8 @@
 #include "retour/scanner.h"
 #include "retour/spool.h"
 #include "retour/station.h"
+#include "retour/store.h"
+#include "retour/workflow.h"
 
 #define QUEUE_LEN 8
 #define LATENCY_SAMPLES 1024
@@ -207,7 +209,7 @@ static void station_handle(struct station *st, const struct desk_event *ev,
 	desk_handle(&st->desk, &st->desk_cfg, ev, acts);
 }
 
-void station_feed(struct station *st, struct desk_event *ev)
+static void station_feed(struct station *st, struct desk_event *ev)
 {
 	struct desk_actions acts;
 
@@ -1376,14 +1378,128 @@ const char *station_metrics(struct station *st)
 	return buf ? buf : "";
 }
 
-struct store *station_store(struct station *st)
+/* ---- commands ---- */
+
+static void station_command(struct station *st, enum desk_event_kind kind)
 {
-	return st->store;
+	struct desk_event ev = {.kind = kind};
+
+	station_feed(st, &ev);
 }
 
-const struct desk *station_desk(struct station *st)
+void station_sign_out(struct station *st)
 {
-	return &st->desk;
+	station_command(st, DESK_EV_SIGN_OUT);
+}
+
+void station_skip(struct station *st)
+{
+	station_command(st, DESK_EV_SKIP);
+}
+
+void station_items_done(struct station *st)
+{
+	station_command(st, DESK_EV_ITEMS_DONE);
+}
+
+void station_back(struct station *st)
+{
+	station_command(st, DESK_EV_BACK);
+}
+
+void station_cancel(struct station *st)
+{
+	station_command(st, DESK_EV_CANCEL);
+}
+
+int station_choose_routine(struct station *st, const char *routine, char *err,
+			   size_t errlen)
+{
+	struct desk_event ev = {.kind = DESK_EV_ROUTINE};
+
+	if (routine && !strcmp(routine, "ship_qc"))
+		ev.routine = DESK_ROUTINE_SHIP_QC;
+	else if (routine && !strcmp(routine, "return"))
+		ev.routine = DESK_ROUTINE_RETURN;
+	else {
+		snprintf(err, errlen,
+			 "routine must be \"return\" or \"ship_qc\"");
+		return -EINVAL;
+	}
+	station_feed(st, &ev);
+	return 0;
+}
+
+void station_answer(struct station *st, const char *answer)
+{
+	struct desk_event ev = {.kind = DESK_EV_ANSWER, .text = answer};
+
+	station_feed(st, &ev);
+}
+
+int station_confirm(struct station *st, const char *verdict, const char *reason,
+		    char *err, size_t errlen)
+{
+	struct desk_event ev = {.kind = DESK_EV_CONFIRM, .text = reason};
+
+	if (!verdict) {
+		snprintf(err, errlen,
+			 "field \"verdict\" is required: accept, partial, "
+			 "reject or hold");
+		return -EINVAL;
+	}
+	if (!strcmp(verdict, "accept") || !strcmp(verdict, "qc_passed"))
+		ev.verdict = VERDICT_ACCEPT;
+	else if (!strcmp(verdict, "partial"))
+		ev.verdict = VERDICT_PARTIAL;
+	else if (!strcmp(verdict, "reject") || !strcmp(verdict, "qc_failed"))
+		ev.verdict = VERDICT_REJECT;
+	else if (!strcmp(verdict, "hold"))
+		ev.verdict = VERDICT_HOLD;
+	else {
+		snprintf(err, errlen, "unknown verdict '%.40s'", verdict);
+		return -EINVAL;
+	}
+	station_feed(st, &ev);
+	return 0;
+}
+
+/* ---- records ---- */
+
+int station_expected_list(struct station *st, int limit, json_t **out)
+{
+	return store_expected_list(st->store, limit, out);
+}
+
+int station_returns_list(struct station *st, int limit, json_t **out)
+{
+	return store_receipt_list(st->store, limit, out);
+}
+
+int station_return_get(struct station *st, int64_t receipt_id, json_t **out)
+{
+	return store_receipt_get(st->store, receipt_id, out);
+}
+
+int station_outbox_list(struct station *st, const char *state, int limit,
+			json_t **out)
+{
+	return store_outbox_list(st->store, state, limit, out);
+}
+
+int station_db_check(struct station *st, char *msg, size_t msglen)
+{
+	return store_check(st->store, msg, msglen);
+}
+
+int station_audit_verify(struct station *st, int64_t *checked, int64_t *bad_id)
+{
+	return store_audit_verify(st->store, checked, bad_id);
+}
+
+const char *station_errmsg(struct station *st)
+{
+	return store_errmsg(st->store);
 }
 
 const char *station_feed_path(struct station *st)
