@@ -14,6 +14,11 @@
  *            -> photo (sealed box) -> confirm
  * Every step has a timeout and a way back (DESK_EV_BACK); a desk without a
  * scale or a camera skips those steps and the record says so.
+ *
+ * The shell reports what became of the actions that can fail (the
+ * parcel's record opened, the decision committed, a step not recorded, a
+ * label printed) and what the devices do, as events too: the desk's state
+ * (its step, prompt, problem and light) is written here and nowhere else.
  */
 #ifndef RETOUR_WORKFLOW_H
 #define RETOUR_WORKFLOW_H
@@ -23,6 +28,7 @@
 
 #include "retour/checklist.h"
 #include "retour/code.h"
+#include "retour/decision.h"
 #include "retour/returns.h"
 #include "retour/rules.h"
 
@@ -52,6 +58,22 @@ enum desk_light {
 	DESK_LIGHT_RED
 };
 
+/* The desk's devices as the core sees them (the shell maps onto these). */
+enum desk_device {
+	DESK_DEVICE_SCANNER = 0,
+	DESK_DEVICE_SCALE,
+	DESK_DEVICE_PRINTER,
+	DESK_DEVICE_CAMERA,
+	DESK_DEVICE_GPIO,
+	DESK_DEVICE_COUNT
+};
+
+enum desk_device_state {
+	DESK_DEVICE_CONNECTED = 0, /* working, or never reported otherwise */
+	DESK_DEVICE_MISSING,	   /* named by the board, not there */
+	DESK_DEVICE_FAULT,	   /* there, but failing (reason given) */
+};
+
 /* Scale outcome as the core sees it (the device layer maps onto this). */
 enum desk_weight_status {
 	DESK_WEIGHT_STABLE = 0,
@@ -65,18 +87,26 @@ enum desk_weight_status {
 enum desk_event_kind {
 	DESK_EV_SIGN_IN = 0, /* clerk */
 	DESK_EV_SIGN_OUT,
-	DESK_EV_ROUTINE,    /* routine; only between parcels */
-	DESK_EV_SCAN,	    /* code + expected (NULL: no match) */
-	DESK_EV_WEIGHT,	    /* weight_status, grams */
-	DESK_EV_PHOTO,	    /* photo_sha256 ("" + text: capture failed) */
-	DESK_EV_ANSWER,	    /* text: answer to the current checklist step */
-	DESK_EV_BUTTON,	    /* button */
-	DESK_EV_CONFIRM,    /* verdict (decision) + text (reason) */
-	DESK_EV_ITEMS_DONE, /* clerk says every item is scanned */
-	DESK_EV_SKIP,	    /* skip the weigh/photo step (device missing) */
-	DESK_EV_BACK,	    /* one step back */
-	DESK_EV_CANCEL,	    /* abandon the current parcel */
-	DESK_EV_TICK,	    /* time passes: step timeouts */
+	DESK_EV_ROUTINE,       /* routine; only between parcels */
+	DESK_EV_SCAN,	       /* code + expected (NULL: no match) */
+	DESK_EV_WEIGHT,	       /* weight_status, grams */
+	DESK_EV_PHOTO,	       /* photo_sha256 ("" + text: capture failed) */
+	DESK_EV_ANSWER,	       /* text: answer to the current checklist step */
+	DESK_EV_BUTTON,	       /* button */
+	DESK_EV_CONFIRM,       /* verdict (decision) + text (reason) */
+	DESK_EV_ITEMS_DONE,    /* clerk says every item is scanned */
+	DESK_EV_SKIP,	       /* skip the weigh/photo step (device missing) */
+	DESK_EV_BACK,	       /* one step back */
+	DESK_EV_CANCEL,	       /* abandon the current parcel */
+	DESK_EV_TICK,	       /* time passes: step timeouts */
+	DESK_EV_PHOTO_REQUEST, /* the clerk asks for a photo (screen, API) */
+	DESK_EV_SCAN_REFUSED,  /* text: why the scan is no code at all */
+	/* what became of an action, reported by the shell: */
+	DESK_EV_RECEIPT_OPENED, /* result; receipt (result 0) or text */
+	DESK_EV_DECIDED,	/* result; text when it failed */
+	DESK_EV_RECORD_FAILED,	/* result, text: a step was not recorded */
+	DESK_EV_LABEL_PRINTED,	/* receipt, result; text when it failed */
+	DESK_EV_DEVICE,		/* device, device_state, text (reason) */
 };
 
 struct desk_event {
@@ -91,7 +121,16 @@ struct desk_event {
 	const char *photo_sha256;		/* PHOTO */
 	enum desk_button button;		/* BUTTON */
 	enum verdict verdict;			/* CONFIRM */
-	const char *text; /* ANSWER, CONFIRM reason, PHOTO error */
+	const char *text; /* ANSWER, CONFIRM reason, PHOTO error, outcomes */
+	const char *photo_step; /* PHOTO: the TAKE_PHOTO step it answers */
+	/* SCAN: the newest decided receipt of the matched expected return
+	 * (0: none) and whether its label printed */
+	int64_t prior_receipt;
+	bool prior_label_printed;
+	int result;			     /* outcomes: 0 or -errno */
+	int64_t receipt;		     /* RECEIPT_OPENED, LABEL_PRINTED */
+	enum desk_device device;	     /* DEVICE */
+	enum desk_device_state device_state; /* DEVICE */
 };
 
 enum desk_action_kind {
@@ -103,13 +142,18 @@ enum desk_action_kind {
 				      "sealed_box", checklist step id */
 	DESK_ACT_RECORD_ITEM_SCAN, /* item (-1: not sold), gtin, serial */
 	DESK_ACT_RECORD_ANSWER,	   /* template, version, step, text */
-	DESK_ACT_DECIDE,	   /* desk->decision holds the details */
+	DESK_ACT_DECIDE,	   /* desk->decision and desk->plan: write them
+				      in one transaction, report DECIDED */
 	DESK_ACT_SET_LIGHT,	   /* light, buzzer */
+	DESK_ACT_PRINT_LABEL,	   /* receipt_id; reprint: its stored label,
+				      else desk->plan's; report LABEL_PRINTED */
 };
 
 struct desk_action {
 	enum desk_action_kind kind;
 	int64_t expected_id;
+	int64_t receipt_id; /* PRINT_LABEL */
+	bool reprint;	    /* PRINT_LABEL */
 	int item;
 	bool weighed, mismatch, buzzer;
 	int32_t grams;
@@ -134,8 +178,21 @@ struct desk_config {
 	const struct checklist_set *checklists; /* owned by the shell */
 	bool has_scale;
 	bool has_camera;
+	bool has_printer;
 	int64_t step_timeout_us; /* no activity for this long: parcel parked */
 	int32_t ship_qc_tolerance_g;
+	/* for the decision's keys and label (decision.h) */
+	const char *desk_name;
+	const char *shop;
+	int64_t grace_us; /* undo window before anything goes to the shop */
+};
+
+/* The last decision made at the desk, for the undo button. */
+struct desk_last_decision {
+	int64_t receipt; /* 0: none yet */
+	char verdict[16];
+	int64_t decided_at; /* UTC us */
+	int64_t undo_until; /* UTC us */
 };
 
 /* What DESK_ACT_DECIDE asks the shell to record. */
@@ -171,8 +228,19 @@ struct desk {
 	int qc_blocked; /* ship-QC: failed blocking steps */
 	int qc_extra;	/* ship-QC: items scanned that are not in the order */
 
+	int64_t receipt_id;	 /* the parcel's record, 0 until it is opened */
+	char photo_pending[32];	 /* the step of the photo asked for, "" none */
+	int64_t reprint_receipt; /* a decided return's label printed again */
+
 	struct proposal proposal;      /* valid at DESK_STEP_CONFIRM */
 	struct desk_decision decision; /* valid with DESK_ACT_DECIDE */
+	struct decision_plan plan;     /* valid with DESK_ACT_DECIDE */
+	bool deciding;		       /* DECIDE asked, DECIDED not back */
+	struct desk_last_decision last;
+
+	/* the devices as last reported (DESK_EV_DEVICE) */
+	enum desk_device_state devices[DESK_DEVICE_COUNT];
+	char device_reason[DESK_DEVICE_COUNT][96];
 
 	/* What the screen shows: the prompt for this step and the last problem
 	 */
@@ -190,5 +258,7 @@ void desk_handle(struct desk *d, const struct desk_config *cfg,
 const char *desk_step_name(enum desk_step s);
 const char *desk_routine_name(enum desk_routine r);
 const char *desk_light_name(enum desk_light l);
+const char *desk_device_name(enum desk_device k);
+const char *desk_device_state_name(enum desk_device_state s);
 
 #endif

@@ -28,6 +28,9 @@ struct desk_run {
 	bool ignored;	 /* event refused: nothing but the problem */
 	bool failed;	 /* light went red: do not restore it */
 	bool keep_light; /* the handler chose the light itself */
+	/* an outcome or a device report, not the clerk: the problem shown
+	 * and the step's timeout stay as they are */
+	bool keep_activity;
 };
 
 #define DESK_STAGES_MAX 8
@@ -150,6 +153,38 @@ const char *desk_light_name(enum desk_light l)
 	return "unknown";
 }
 
+const char *desk_device_name(enum desk_device k)
+{
+	switch (k) {
+	case DESK_DEVICE_SCANNER:
+		return "scanner";
+	case DESK_DEVICE_SCALE:
+		return "scale";
+	case DESK_DEVICE_PRINTER:
+		return "printer";
+	case DESK_DEVICE_CAMERA:
+		return "camera";
+	case DESK_DEVICE_GPIO:
+		return "gpio";
+	case DESK_DEVICE_COUNT:
+		break;
+	}
+	return "unknown";
+}
+
+const char *desk_device_state_name(enum desk_device_state s)
+{
+	switch (s) {
+	case DESK_DEVICE_CONNECTED:
+		return "connected";
+	case DESK_DEVICE_MISSING:
+		return "missing";
+	case DESK_DEVICE_FAULT:
+		return "fault";
+	}
+	return "unknown";
+}
+
 static const char *desk_verdict_upper(enum verdict v)
 {
 	switch (v) {
@@ -251,6 +286,9 @@ static void desk_emit_photo(struct desk_run *r, const char *step)
 	/* callers pass literals or a template's id[32] */
 	if (a)
 		desk_copy(a->step, sizeof(a->step), step, 32);
+	if (strcmp(step, "evidence"))
+		desk_copy(r->d->photo_pending, sizeof(r->d->photo_pending),
+			  step, 32);
 }
 
 /* The light each step shows when nothing is wrong. */
@@ -324,6 +362,18 @@ static void desk_refuse(struct desk_run *r, const char *what)
 
 /* ---- parcel state ---------------------------------------------------- */
 
+/* The board has the device and it has not gone missing: a step that
+ * needs a device that is not there is skipped, and the record says so. */
+static bool desk_has(const struct desk_run *r, enum desk_device k)
+{
+	bool on_board = k == DESK_DEVICE_SCALE	   ? r->cfg->has_scale
+			: k == DESK_DEVICE_CAMERA  ? r->cfg->has_camera
+			: k == DESK_DEVICE_PRINTER ? r->cfg->has_printer
+						   : true;
+
+	return on_board && r->d->devices[k] != DESK_DEVICE_MISSING;
+}
+
 static bool desk_parcel_open(const struct desk *d)
 {
 	return d->step != DESK_STEP_SIGN_IN && d->step != DESK_STEP_SCAN;
@@ -345,6 +395,9 @@ static int32_t desk_expected_qty(const struct desk *d, int i)
 
 static void desk_parcel_reset(struct desk *d)
 {
+	d->receipt_id = 0;
+	d->photo_pending[0] = '\0';
+	d->deciding = false;
 	d->have_expected = false;
 	memset(&d->expected, 0, sizeof(d->expected));
 	memset(&d->found, 0, sizeof(d->found));
@@ -451,7 +504,7 @@ static void desk_enter_weigh(struct desk_run *r)
 	d->step = DESK_STEP_WEIGH;
 	d->found.weighed = false;
 	d->found.weight_g = 0;
-	if (r->cfg->has_scale) {
+	if (desk_has(r, DESK_DEVICE_SCALE)) {
 		desk_emit(r, DESK_ACT_REQUEST_WEIGHT);
 		desk_text(d->prompt, sizeof(d->prompt), "%s",
 			  d->routine == DESK_ROUTINE_SHIP_QC
@@ -480,7 +533,7 @@ static void desk_enter_photo(struct desk_run *r)
 	bool qc = d->routine == DESK_ROUTINE_SHIP_QC;
 
 	d->step = DESK_STEP_PHOTO;
-	if (!r->cfg->has_camera) {
+	if (!desk_has(r, DESK_DEVICE_CAMERA)) {
 		desk_after_photo(r);
 		return;
 	}
@@ -966,7 +1019,7 @@ static void desk_enter_photo_sealed(struct desk_run *r)
 	struct desk *d = r->d;
 
 	d->step = DESK_STEP_PHOTO_SEALED;
-	if (!r->cfg->has_camera) {
+	if (!desk_has(r, DESK_DEVICE_CAMERA)) {
 		desk_propose_qc(r);
 		return;
 	}
@@ -1037,6 +1090,34 @@ static int64_t desk_pay_found(const struct desk *d, struct proposal *p)
 	return total;
 }
 
+/* What the decision leaves behind: rows, keys and label (decision.h). */
+static int desk_plan(struct desk_run *r)
+{
+	const struct desk *d = r->d;
+	const struct desk_decision *dec = &d->decision;
+	struct decision_facts f = {
+	    .ship_qc = dec->routine == DESK_ROUTINE_SHIP_QC,
+	    .verdict = dec->verdict,
+	    .refund_minor = dec->refund_minor,
+	    .currency = dec->proposal.currency[0] ? dec->proposal.currency
+						  : d->expected.currency,
+	    .grade = dec->grade,
+	    .disposition = dec->disposition,
+	    .rma = d->have_expected ? d->expected.rma : "",
+	    .order = d->have_expected ? d->expected.order_ref : "",
+	    .shop = r->cfg->shop,
+	    .desk = r->cfg->desk_name,
+	    .clerk = d->clerk[0] ? d->clerk : "station",
+	    .receipt_id = d->receipt_id,
+	    .now = r->ev->now,
+	    .grace_us = r->cfg->grace_us,
+	    .utc_offset_min = r->cfg->policy.utc_offset_min,
+	    .eu_summer_time = r->cfg->policy.eu_summer_time,
+	};
+
+	return decision_plan_make(&f, &r->d->plan);
+}
+
 static void desk_decide(struct desk_run *r, enum verdict v, bool overridden,
 			const char *reason)
 {
@@ -1075,22 +1156,63 @@ static void desk_decide(struct desk_run *r, enum verdict v, bool overridden,
 			}
 		}
 	}
+	if (desk_plan(r) < 0) {
+		desk_problem(r, "Decision NOT recorded: it cannot be keyed; "
+				"call a supervisor");
+		desk_fail_light(r);
+		return;
+	}
 	a = desk_emit(r, DESK_ACT_DECIDE);
 	if (a)
 		desk_copy(a->text, sizeof(a->text), dec->override_reason,
 			  sizeof(dec->override_reason));
-	/* The shell performs DECIDE after this returns and reads the
-	 * expected return (RMA, order, currency) for the label: those stay
-	 * until the next parcel is scanned; the inspection starts afresh. */
-	memset(&d->found, 0, sizeof(d->found));
-	memset(d->answers, 0, sizeof(d->answers));
-	memset(&d->proposal, 0, sizeof(d->proposal));
-	d->check_item = 0;
-	d->check_step = 0;
-	d->checklist = NULL;
-	d->qc_blocked = 0;
-	d->qc_extra = 0;
+	/* The desk stays at confirm until the shell says the decision is
+	 * recorded (DESK_EV_DECIDED): if it is not, the clerk confirms again
+	 * with nothing lost. */
+	d->deciding = true;
+}
+
+/* The decision is in the record: print its label, start the next parcel. */
+static void desk_decided(struct desk_run *r)
+{
+	struct desk *d = r->d;
+	struct desk_action *a;
+
+	d->last.receipt = d->receipt_id;
+	desk_copy(d->last.verdict, sizeof(d->last.verdict), d->plan.verdict,
+		  sizeof(d->plan.verdict));
+	d->last.decided_at = d->plan.decided_at;
+	d->last.undo_until = d->plan.decided_at + r->cfg->grace_us;
+	if (d->plan.zpl_len > 0 && desk_has(r, DESK_DEVICE_PRINTER) &&
+	    (a = desk_emit(r, DESK_ACT_PRINT_LABEL)))
+		a->receipt_id = d->receipt_id;
+	desk_parcel_reset(d);
 	desk_enter_scan(r);
+}
+
+static void desk_on_decided(struct desk_run *r)
+{
+	struct desk *d = r->d;
+	char why[96];
+
+	r->keep_activity = true;
+	if (!d->deciding) {
+		desk_problem(r,
+			     "Bad event: a decision outcome nobody asked for");
+		r->ignored = true;
+		return;
+	}
+	d->deciding = false;
+	if (r->ev->result >= 0) {
+		desk_decided(r);
+		return;
+	}
+	desk_copy(why, sizeof(why), r->ev->text, SIZE_MAX);
+	desk_problem(r,
+		     "Decision NOT recorded (%s): confirm again, or call a "
+		     "supervisor",
+		     why[0] ? why : "store error");
+	desk_fail_light(r);
 }
 
 /* ---- events ---------------------------------------------------------- */
@@ -1188,6 +1310,41 @@ static void desk_open_parcel(struct desk_run *r, const struct code *c,
 	desk_emit(r, DESK_ACT_OPEN_RECEIPT);
 }
 
+/*
+ * A return already decided on another receipt is not opened again: a
+ * second decision would refund it twice.  The clerk is told which receipt
+ * it was; a label that never came out (printer off, power cut) is printed
+ * again, since a rescan is what a clerk does with an unlabelled parcel.
+ * Ship-QC orders may be checked again after a fix.
+ */
+static void desk_already_decided(struct desk_run *r,
+				 const struct expected_return *er)
+{
+	char code[RETURN_REF_LEN];
+	struct desk_action *a;
+	bool unprinted = !r->ev->prior_label_printed;
+	bool reprint = unprinted && desk_has(r, DESK_DEVICE_PRINTER);
+
+	desk_copy(code, sizeof(code), er->rma[0] ? er->rma : er->order_ref,
+		  sizeof(er->rma));
+	desk_problem(r, "%s was already decided on receipt %lld%s", code,
+		     (long long)r->ev->prior_receipt,
+		     reprint	 ? "; its label is printed again"
+		     : unprinted ? "; its label could not be printed again"
+				 : "");
+	r->d->reprint_receipt = 0;
+	if (reprint && (a = desk_emit(r, DESK_ACT_PRINT_LABEL))) {
+		a->receipt_id = r->ev->prior_receipt;
+		a->reprint = true;
+		r->d->reprint_receipt = r->ev->prior_receipt;
+	}
+	if ((a = desk_emit(r, DESK_ACT_SET_LIGHT)))
+		a->light = DESK_LIGHT_AMBER;
+	r->d->light = DESK_LIGHT_AMBER;
+	r->keep_light = true;
+	r->keep_activity = true;
+}
+
 static void desk_scan_parcel(struct desk_run *r, const struct code *c)
 {
 	struct desk *d = r->d;
@@ -1195,6 +1352,10 @@ static void desk_scan_parcel(struct desk_run *r, const struct code *c)
 
 	if (!c->valid) {
 		desk_code_rejected(r, c);
+		return;
+	}
+	if (er && er->kind != RETURN_SHIPMENT && r->ev->prior_receipt > 0) {
+		desk_already_decided(r, er);
 		return;
 	}
 	if (d->routine == DESK_ROUTINE_SHIP_QC) {
@@ -1446,8 +1607,18 @@ static void desk_on_photo(struct desk_run *r)
 {
 	struct desk *d = r->d;
 	const char *sha = r->ev->photo_sha256;
+	const char *step = r->ev->photo_step;
 	const struct checklist_step *st;
 
+	/* Extra evidence is recorded by the shell and answers nothing; a
+	 * photo for a step the desk has left (back, cancel) is late. */
+	if (step &&
+	    (!strcmp(step, "evidence") ||
+	     strncmp(step, d->photo_pending, sizeof(d->photo_pending)))) {
+		r->ignored = true;
+		return;
+	}
+	d->photo_pending[0] = '\0';
 	switch (d->step) {
 	case DESK_STEP_PHOTO:
 	case DESK_STEP_PHOTO_SEALED:
@@ -1681,17 +1852,17 @@ static bool desk_back_into(struct desk_run *r, enum desk_step s)
 		desk_cancel(r, "back to scan");
 		return true;
 	case DESK_STEP_WEIGH:
-		if (!r->cfg->has_scale)
+		if (!desk_has(r, DESK_DEVICE_SCALE))
 			return false;
 		desk_enter_weigh(r);
 		return true;
 	case DESK_STEP_PHOTO:
-		if (!r->cfg->has_camera)
+		if (!desk_has(r, DESK_DEVICE_CAMERA))
 			return false;
 		desk_enter_photo(r);
 		return true;
 	case DESK_STEP_PHOTO_SEALED:
-		if (!r->cfg->has_camera)
+		if (!desk_has(r, DESK_DEVICE_CAMERA))
 			return false;
 		desk_enter_photo_sealed(r);
 		return true;
@@ -1776,6 +1947,121 @@ static void desk_on_tick(struct desk_run *r)
 	desk_light_set(r, DESK_LIGHT_AMBER, false);
 }
 
+/* The clerk asks for a photo from the screen: at a photo step it is the
+ * pedal; at any other step of an open parcel it is extra evidence. */
+static void desk_on_photo_request(struct desk_run *r)
+{
+	const struct desk *d = r->d;
+	const struct checklist_step *st = desk_current_step(d);
+	struct desk_event pedal = *r->ev;
+
+	if (d->step == DESK_STEP_PHOTO || d->step == DESK_STEP_PHOTO_SEALED ||
+	    (d->step == DESK_STEP_CHECKLIST && st &&
+	     st->kind == CHECKLIST_PHOTO)) {
+		pedal.kind = DESK_EV_BUTTON;
+		pedal.button = DESK_BUTTON_PEDAL;
+		r->ev = &pedal;
+		desk_on_button(r);
+		return;
+	}
+	if (desk_parcel_open(d))
+		desk_emit_photo(r, "evidence");
+	r->ignored = true; /* nothing about the desk changes */
+}
+
+static void desk_on_scan_refused(struct desk_run *r)
+{
+	char why[128];
+
+	desk_copy(why, sizeof(why), r->ev->text, SIZE_MAX);
+	desk_problem(r, "Scan refused: %s", why[0] ? why : "unreadable");
+	desk_fail_light(r);
+	r->keep_activity = true;
+}
+
+/*
+ * The parcel's record could not be opened: without it no step can be
+ * recorded, so the desk goes back to scan and says so, rather than walk
+ * the clerk through a routine that would leave nothing behind.
+ */
+static void desk_on_receipt_opened(struct desk_run *r)
+{
+	struct desk *d = r->d;
+	char why[96];
+
+	r->keep_activity = true;
+	if (!desk_parcel_open(d) || d->receipt_id) {
+		desk_problem(r, "Bad event: a record nobody asked for");
+		r->ignored = true;
+		return;
+	}
+	if (r->ev->result >= 0 && r->ev->receipt > 0) {
+		d->receipt_id = r->ev->receipt;
+		r->keep_light = true;
+		return;
+	}
+	desk_copy(why, sizeof(why), r->ev->text, SIZE_MAX);
+	desk_parcel_reset(d);
+	desk_enter_scan(r);
+	desk_problem(r, "Parcel NOT recorded (%s): scan it again",
+		     why[0] ? why : "store error");
+	desk_fail_light(r);
+}
+
+static void desk_on_record_failed(struct desk_run *r)
+{
+	char why[96];
+
+	desk_copy(why, sizeof(why), r->ev->text, SIZE_MAX);
+	desk_problem(r, "Could not record this step (%s): try again",
+		     why[0] ? why : "store error");
+	r->keep_activity = true;
+	r->keep_light = true;
+}
+
+static void desk_on_label_printed(struct desk_run *r)
+{
+	char why[96];
+
+	r->keep_activity = true;
+	r->keep_light = true;
+	if (r->ev->result >= 0)
+		return;
+	desk_copy(why, sizeof(why), r->ev->text, SIZE_MAX);
+	if (r->ev->receipt == r->d->reprint_receipt && r->d->problem[0])
+		desk_problem(r,
+			     "This return was already decided on receipt "
+			     "%lld; its label could not be printed again: %s",
+			     (long long)r->ev->receipt,
+			     why[0] ? why : "printer error");
+	else
+		desk_problem(r, "Label for receipt %lld not printed: %s",
+			     (long long)r->ev->receipt,
+			     why[0] ? why : "printer error");
+	r->d->reprint_receipt = 0;
+}
+
+static void desk_on_device(struct desk_run *r)
+{
+	struct desk *d = r->d;
+	enum desk_device k = r->ev->device;
+	enum desk_device_state s = r->ev->device_state;
+
+	r->keep_activity = true;
+	r->keep_light = true;
+	if ((int)k < 0 || k >= DESK_DEVICE_COUNT ||
+	    (s != DESK_DEVICE_CONNECTED && s != DESK_DEVICE_MISSING &&
+	     s != DESK_DEVICE_FAULT)) {
+		desk_problem(r, "Bad event: unknown device %d or state %d",
+			     (int)k, (int)s);
+		r->ignored = true;
+		return;
+	}
+	d->devices[k] = s;
+	desk_copy(d->device_reason[k], sizeof(d->device_reason[k]),
+		  s == DESK_DEVICE_CONNECTED ? "" : r->ev->text, SIZE_MAX);
+}
+
 /* ---- entry points ---------------------------------------------------- */
 
 void desk_init(struct desk *d, const struct desk_config *cfg)
@@ -1787,6 +2073,23 @@ void desk_init(struct desk *d, const struct desk_config *cfg)
 	d->step = DESK_STEP_SIGN_IN;
 	d->light = DESK_LIGHT_AMBER;
 	desk_text(d->prompt, sizeof(d->prompt), "Scan your badge");
+}
+
+/* Reports (time, outcomes, devices) keep the problem the clerk sees: only
+ * something the clerk did replaces it. */
+static bool desk_event_is_report(enum desk_event_kind k)
+{
+	switch (k) {
+	case DESK_EV_TICK:
+	case DESK_EV_RECEIPT_OPENED:
+	case DESK_EV_DECIDED:
+	case DESK_EV_RECORD_FAILED:
+	case DESK_EV_LABEL_PRINTED:
+	case DESK_EV_DEVICE:
+		return true;
+	default:
+		return false;
+	}
 }
 
 void desk_handle(struct desk *d, const struct desk_config *cfg,
@@ -1804,7 +2107,7 @@ void desk_handle(struct desk *d, const struct desk_config *cfg,
 			     !cfg ? "configuration" : "event");
 		return;
 	}
-	if (ev->kind != DESK_EV_TICK)
+	if (!desk_event_is_report(ev->kind))
 		d->problem[0] = '\0';
 	switch (ev->kind) {
 	case DESK_EV_SIGN_IN:
@@ -1855,6 +2158,27 @@ void desk_handle(struct desk *d, const struct desk_config *cfg,
 	case DESK_EV_TICK:
 		desk_on_tick(&r);
 		break;
+	case DESK_EV_PHOTO_REQUEST:
+		desk_on_photo_request(&r);
+		break;
+	case DESK_EV_SCAN_REFUSED:
+		desk_on_scan_refused(&r);
+		break;
+	case DESK_EV_RECEIPT_OPENED:
+		desk_on_receipt_opened(&r);
+		break;
+	case DESK_EV_DECIDED:
+		desk_on_decided(&r);
+		break;
+	case DESK_EV_RECORD_FAILED:
+		desk_on_record_failed(&r);
+		break;
+	case DESK_EV_LABEL_PRINTED:
+		desk_on_label_printed(&r);
+		break;
+	case DESK_EV_DEVICE:
+		desk_on_device(&r);
+		break;
 	default:
 		desk_problem(&r, "Bad event: unknown kind %d", (int)ev->kind);
 		r.ignored = true;
@@ -1862,7 +2186,7 @@ void desk_handle(struct desk *d, const struct desk_config *cfg,
 	}
 	if (r.ignored)
 		return;
-	if (ev->kind != DESK_EV_TICK)
+	if (ev->kind != DESK_EV_TICK && !r.keep_activity)
 		d->last_activity = ev->now;
 	if (!r.failed && !r.keep_light)
 		desk_light_set(&r, desk_step_light(d),

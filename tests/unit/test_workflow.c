@@ -27,6 +27,7 @@
 #define GTIN_B "12345670"
 #define GTIN_B14 "00000012345670"
 #define GTIN_X14 "04006381333931" /* sold nowhere here */
+#define TEST_RECEIPT 7
 
 static struct checklist_set test_set;
 static struct desk_config test_cfg;
@@ -87,7 +88,45 @@ static void test_desk_start(bool scale, bool camera)
 	assert_string_equal(test_desk.prompt, "Scan your badge");
 }
 
+/* What a shell that never fails reports after OPEN_RECEIPT and DECIDE:
+ * the outcome's actions are appended to the batch, as the station performs
+ * them right after it. */
+static void test_report_outcomes(void)
+{
+	struct desk_actions more;
+	int n = test_out.n;
+
+	for (int i = 0; i < n; i++) {
+		struct desk_event ev = {.now = test_now};
+
+		if (test_out.a[i].kind == DESK_ACT_OPEN_RECEIPT) {
+			ev.kind = DESK_EV_RECEIPT_OPENED;
+			ev.receipt = TEST_RECEIPT;
+		} else if (test_out.a[i].kind == DESK_ACT_DECIDE) {
+			ev.kind = DESK_EV_DECIDED;
+		} else {
+			continue;
+		}
+		desk_handle(&test_desk, &test_cfg, &ev, &more);
+		for (int k = 0; k < more.n && test_out.n < DESK_MAX_ACTIONS;
+		     k++)
+			test_out.a[test_out.n++] = more.a[k];
+	}
+}
+
 static struct desk_actions *test_feed(struct desk_event ev)
+{
+	test_now += USEC_PER_SEC;
+	ev.now = test_now;
+	memset(&test_out, 0x5a, sizeof(test_out));
+	desk_handle(&test_desk, &test_cfg, &ev, &test_out);
+	assert_true(test_out.n >= 0 && test_out.n <= DESK_MAX_ACTIONS);
+	test_report_outcomes();
+	return &test_out;
+}
+
+/* One event as it is, with no outcome reported. */
+static struct desk_actions *test_feed_raw(struct desk_event ev)
 {
 	test_now += USEC_PER_SEC;
 	ev.now = test_now;
@@ -354,9 +393,14 @@ static void test_withdrawal_accepted(void **state)
 	assert_string_equal(test_desk.clerk, "anna");
 	assert_int_equal(test_desk.found.items[0].quantity, 0);
 	assert_int_equal(test_desk.light, DESK_LIGHT_GREEN);
-	/* the shell labels the decided parcel after desk_handle returns */
-	assert_true(test_desk.have_expected);
-	assert_string_equal(test_desk.expected.rma, "RMA-00042");
+	/* the label and the rows were chosen with the decision */
+	assert_false(test_desk.have_expected);
+	assert_string_equal(test_desk.plan.label.rma, "RMA-00042");
+	assert_string_equal(test_desk.plan.label.grade, "A");
+	assert_string_equal(test_desk.plan.verdict, "accept");
+	assert_int_equal(test_desk.plan.n_rows, 2);
+	assert_string_equal(test_desk.plan.rows[0].action, "refund.requested");
+	assert_string_equal(test_desk.plan.rows[1].action, "return.decided");
 }
 
 static void test_buyer_damage_answer_is_applied(void **state)
@@ -1207,7 +1251,7 @@ static void test_fuzz_random_events(void **state)
 		desk_handle(&test_desk, &test_cfg, &ev, &test_out);
 		assert_true(test_out.n >= 0 && test_out.n <= DESK_MAX_ACTIONS);
 		for (int k = 0; k < test_out.n; k++) {
-			assert_true(test_out.a[k].kind <= DESK_ACT_SET_LIGHT);
+			assert_true(test_out.a[k].kind <= DESK_ACT_PRINT_LABEL);
 			assert_true(memchr(test_out.a[k].text, '\0',
 					   sizeof(test_out.a[k].text)) != NULL);
 			if (test_out.a[k].kind == DESK_ACT_DECIDE)
@@ -1222,6 +1266,287 @@ static void test_fuzz_random_events(void **state)
 	/* the walk reached the end of the routine, not just its edges */
 	assert_true(confirmed > 0);
 	assert_true(decided > 0);
+}
+
+/* ---- what the shell reports back ---- */
+
+/* Signed in, the parcel scanned and weighed: at the photo step. */
+static void test_to_photo_step(void)
+{
+	struct expected_return er = test_withdrawal();
+
+	test_desk_start(true, true);
+	test_return_to_items(&er, 400);
+}
+
+static void test_decision_not_recorded_stays_at_confirm(void **state)
+{
+	struct expected_return er = test_withdrawal();
+
+	test_desk_start(true, true);
+	test_return_to_items(&er, 400);
+	test_scan_gtin(GTIN_A14);
+	test_answer_electronics();
+	test_answer("A");
+	assert_int_equal(test_desk.step, DESK_STEP_CONFIRM);
+	assert_int_equal(test_desk.receipt_id, TEST_RECEIPT);
+	test_kinds(test_feed_raw((struct desk_event){
+		       .kind = DESK_EV_CONFIRM, .verdict = VERDICT_ACCEPT}),
+		   1, DESK_ACT_DECIDE);
+	assert_true(test_desk.deciding);
+	assert_int_equal(test_desk.plan.n_rows, 2);
+	/* the commit failed: the same parcel, at confirm, red */
+	test_kinds(test_feed_raw((struct desk_event){.kind = DESK_EV_DECIDED,
+						     .result = -EBUSY,
+						     .text = "database is "
+							     "locked"}),
+		   1, DESK_ACT_SET_LIGHT);
+	assert_int_equal(test_out.a[0].light, DESK_LIGHT_RED);
+	assert_true(test_out.a[0].buzzer);
+	assert_int_equal(test_desk.step, DESK_STEP_CONFIRM);
+	assert_int_equal(test_desk.receipt_id, TEST_RECEIPT);
+	assert_string_equal(test_desk.problem,
+			    "Decision NOT recorded (database is locked): "
+			    "confirm again, or call a supervisor");
+	/* confirmed again (amber while it is written), recorded: next
+	 * parcel, and the undo knows it */
+	test_kinds(test_confirm(VERDICT_ACCEPT, NULL), 3, DESK_ACT_DECIDE,
+		   DESK_ACT_SET_LIGHT, DESK_ACT_SET_LIGHT);
+	assert_int_equal(test_out.a[1].light, DESK_LIGHT_AMBER);
+	assert_int_equal(test_out.a[2].light, DESK_LIGHT_GREEN);
+	assert_int_equal(test_desk.step, DESK_STEP_SCAN);
+	assert_int_equal(test_desk.receipt_id, 0);
+	assert_int_equal(test_desk.last.receipt, TEST_RECEIPT);
+	assert_string_equal(test_desk.last.verdict, "accept");
+	assert_true(test_desk.last.undo_until == test_desk.last.decided_at);
+	/* an outcome nobody asked for changes nothing */
+	test_kinds(test_feed_raw((struct desk_event){.kind = DESK_EV_DECIDED}),
+		   0);
+	assert_int_equal(test_desk.step, DESK_STEP_SCAN);
+}
+
+static void test_label_printed_with_a_printer(void **state)
+{
+	struct expected_return er = test_withdrawal();
+
+	test_desk_start(true, true);
+	test_cfg.has_printer = true;
+	test_return_to_items(&er, 400);
+	test_scan_gtin(GTIN_A14);
+	test_answer_electronics();
+	test_answer("A");
+	test_kinds(test_confirm(VERDICT_ACCEPT, NULL), 3, DESK_ACT_DECIDE,
+		   DESK_ACT_PRINT_LABEL, DESK_ACT_SET_LIGHT);
+	assert_int_equal(test_out.a[1].receipt_id, TEST_RECEIPT);
+	assert_false(test_out.a[1].reprint);
+	assert_true(test_desk.plan.zpl_len > 0);
+	assert_string_equal(test_desk.plan.label.bin, "RESTOCK-A");
+	/* the printer failed later: the clerk is told, the light stays */
+	test_kinds(
+	    test_feed_raw((struct desk_event){.kind = DESK_EV_LABEL_PRINTED,
+					      .receipt = TEST_RECEIPT,
+					      .result = -EIO,
+					      .text = "head open"}),
+	    0);
+	assert_string_equal(test_desk.problem,
+			    "Label for receipt 7 not printed: head open");
+	assert_int_equal(test_desk.light, DESK_LIGHT_GREEN);
+	/* a printer that went missing: no label is asked for */
+	test_feed_raw((struct desk_event){.kind = DESK_EV_DEVICE,
+					  .device = DESK_DEVICE_PRINTER,
+					  .device_state = DESK_DEVICE_MISSING,
+					  .text = "unplugged"});
+	assert_string_equal(test_desk.device_reason[DESK_DEVICE_PRINTER],
+			    "unplugged");
+	test_return_to_items(&er, 400);
+	test_scan_gtin(GTIN_A14);
+	test_answer_electronics();
+	test_answer("A");
+	test_kinds(test_confirm(VERDICT_ACCEPT, NULL), 2, DESK_ACT_DECIDE,
+		   DESK_ACT_SET_LIGHT);
+}
+
+static void test_parcel_not_recorded_goes_back_to_scan(void **state)
+{
+	struct expected_return er = test_withdrawal();
+	struct code rma = test_code(CODE_RMA, "RMA-00042", true);
+
+	test_desk_start(true, true);
+	test_sign_in("anna");
+	test_kinds(test_feed_raw((struct desk_event){
+		       .kind = DESK_EV_SCAN, .code = &rma, .expected = &er}),
+		   3, DESK_ACT_OPEN_RECEIPT, DESK_ACT_REQUEST_WEIGHT,
+		   DESK_ACT_SET_LIGHT);
+	test_kinds(test_feed_raw(
+		       (struct desk_event){.kind = DESK_EV_RECEIPT_OPENED,
+					   .result = -EBUSY,
+					   .text = "Device or resource busy"}),
+		   1, DESK_ACT_SET_LIGHT);
+	assert_int_equal(test_out.a[0].light, DESK_LIGHT_RED);
+	assert_int_equal(test_desk.step, DESK_STEP_SCAN);
+	assert_false(test_desk.have_expected);
+	assert_string_equal(test_desk.problem,
+			    "Parcel NOT recorded (Device or resource busy): "
+			    "scan it again");
+	/* a record nobody asked for is refused */
+	test_kinds(test_feed_raw((struct desk_event){
+		       .kind = DESK_EV_RECEIPT_OPENED, .receipt = 9}),
+		   0);
+	assert_int_equal(test_desk.receipt_id, 0);
+}
+
+static void test_step_not_recorded_is_said(void **state)
+{
+	test_to_photo_step();
+	assert_int_equal(test_desk.step, DESK_STEP_ITEMS);
+	test_kinds(
+	    test_feed_raw((struct desk_event){.kind = DESK_EV_RECORD_FAILED,
+					      .result = -EIO,
+					      .text = "Input/output error"}),
+	    0);
+	assert_string_equal(test_desk.problem, "Could not record this step "
+					       "(Input/output error): try "
+					       "again");
+	assert_int_equal(test_desk.step, DESK_STEP_ITEMS);
+}
+
+static void test_refused_scan_is_red(void **state)
+{
+	test_desk_start(true, true);
+	test_sign_in("anna");
+	test_kinds(test_feed((struct desk_event){.kind = DESK_EV_SCAN_REFUSED,
+						 .text = "not a code"}),
+		   1, DESK_ACT_SET_LIGHT);
+	assert_int_equal(test_out.a[0].light, DESK_LIGHT_RED);
+	assert_true(test_out.a[0].buzzer);
+	assert_string_equal(test_desk.problem, "Scan refused: not a code");
+	assert_int_equal(test_desk.step, DESK_STEP_SCAN);
+}
+
+static void test_decided_return_is_not_opened_again(void **state)
+{
+	struct expected_return er = test_withdrawal();
+	struct code rma = test_code(CODE_RMA, "RMA-00042", true);
+
+	test_desk_start(true, true);
+	test_cfg.has_printer = true;
+	test_sign_in("anna");
+	/* decided on receipt 5, its label never came out: printed again */
+	test_kinds(test_feed((struct desk_event){.kind = DESK_EV_SCAN,
+						 .code = &rma,
+						 .expected = &er,
+						 .prior_receipt = 5}),
+		   2, DESK_ACT_PRINT_LABEL, DESK_ACT_SET_LIGHT);
+	assert_int_equal(test_out.a[0].receipt_id, 5);
+	assert_true(test_out.a[0].reprint);
+	assert_int_equal(test_out.a[1].light, DESK_LIGHT_AMBER);
+	assert_int_equal(test_desk.step, DESK_STEP_SCAN);
+	assert_string_equal(test_desk.problem,
+			    "RMA-00042 was already decided on receipt 5; its "
+			    "label is printed again");
+	/* the reprint failed */
+	test_feed_raw((struct desk_event){.kind = DESK_EV_LABEL_PRINTED,
+					  .receipt = 5,
+					  .result = -ENOENT,
+					  .text = "its label is not stored"});
+	assert_string_equal(test_desk.problem,
+			    "This return was already decided on receipt 5; "
+			    "its label could not be printed again: its label "
+			    "is not stored");
+	/* printed already: only the word */
+	test_kinds(test_feed((struct desk_event){.kind = DESK_EV_SCAN,
+						 .code = &rma,
+						 .expected = &er,
+						 .prior_receipt = 5,
+						 .prior_label_printed = true}),
+		   1, DESK_ACT_SET_LIGHT);
+	assert_string_equal(test_desk.problem,
+			    "RMA-00042 was already decided on receipt 5");
+	/* no printer on the desk */
+	test_cfg.has_printer = false;
+	test_kinds(test_feed((struct desk_event){.kind = DESK_EV_SCAN,
+						 .code = &rma,
+						 .expected = &er,
+						 .prior_receipt = 5}),
+		   1, DESK_ACT_SET_LIGHT);
+	assert_string_equal(test_desk.problem,
+			    "RMA-00042 was already decided on receipt 5; its "
+			    "label could not be printed again");
+	/* a ship-QC order may be checked again */
+	er = test_shipment();
+	test_feed((struct desk_event){.kind = DESK_EV_ROUTINE,
+				      .routine = DESK_ROUTINE_SHIP_QC});
+	test_feed((struct desk_event){.kind = DESK_EV_SCAN,
+				      .code = &rma,
+				      .expected = &er,
+				      .prior_receipt = 5});
+	assert_int_equal(test_desk.step, DESK_STEP_ITEMS);
+}
+
+static void test_missing_scale_is_skipped(void **state)
+{
+	struct expected_return er = test_withdrawal();
+	struct code rma = test_code(CODE_RMA, "RMA-00042", true);
+
+	test_desk_start(true, true);
+	test_sign_in("anna");
+	test_kinds(
+	    test_feed((struct desk_event){.kind = DESK_EV_DEVICE,
+					  .device = DESK_DEVICE_SCALE,
+					  .device_state = DESK_DEVICE_MISSING,
+					  .text = "no such device"}),
+	    0);
+	assert_int_equal(test_desk.devices[DESK_DEVICE_SCALE],
+			 DESK_DEVICE_MISSING);
+	test_scan(&rma, &er);
+	assert_int_equal(test_desk.step, DESK_STEP_PHOTO);
+	assert_non_null(test_find(&test_out, DESK_ACT_RECORD_WEIGHT));
+	/* back: the scale is there again, the step comes back */
+	test_feed((struct desk_event){.kind = DESK_EV_DEVICE,
+				      .device = DESK_DEVICE_SCALE,
+				      .device_state = DESK_DEVICE_CONNECTED});
+	assert_string_equal(test_desk.device_reason[DESK_DEVICE_SCALE], "");
+	test_simple(DESK_EV_BACK);
+	assert_int_equal(test_desk.step, DESK_STEP_WEIGH);
+	/* nonsense is refused */
+	test_kinds(test_feed((struct desk_event){.kind = DESK_EV_DEVICE,
+						 .device = DESK_DEVICE_COUNT}),
+		   0);
+	assert_int_equal(test_desk.step, DESK_STEP_WEIGH);
+}
+
+static void test_photo_request(void **state)
+{
+	struct expected_return er = test_withdrawal();
+	struct code rma = test_code(CODE_RMA, "RMA-00042", true);
+
+	test_desk_start(true, true);
+	test_sign_in("anna");
+	/* between parcels: nothing to photograph */
+	test_kinds(test_simple(DESK_EV_PHOTO_REQUEST), 0);
+	test_scan(&rma, &er);
+	/* at the weigh step: extra evidence, which answers nothing */
+	test_kinds(test_simple(DESK_EV_PHOTO_REQUEST), 1, DESK_ACT_TAKE_PHOTO);
+	assert_string_equal(test_out.a[0].step, "evidence");
+	test_kinds(test_feed((struct desk_event){.kind = DESK_EV_PHOTO,
+						 .photo_sha256 = SHA_A,
+						 .photo_step = "evidence"}),
+		   0);
+	assert_int_equal(test_desk.step, DESK_STEP_WEIGH);
+	test_weight(DESK_WEIGHT_STABLE, 400);
+	/* at the photo step: the parcel's photo */
+	test_kinds(test_simple(DESK_EV_PHOTO_REQUEST), 1, DESK_ACT_TAKE_PHOTO);
+	assert_string_equal(test_out.a[0].step, "parcel");
+	/* a late photo for another step is not this one */
+	test_kinds(test_feed((struct desk_event){.kind = DESK_EV_PHOTO,
+						 .photo_sha256 = SHA_A,
+						 .photo_step = "open_box"}),
+		   0);
+	assert_int_equal(test_desk.step, DESK_STEP_PHOTO);
+	test_feed((struct desk_event){.kind = DESK_EV_PHOTO,
+				      .photo_sha256 = SHA_A,
+				      .photo_step = "parcel"});
+	assert_int_equal(test_desk.step, DESK_STEP_ITEMS);
 }
 
 int main(void)
@@ -1248,6 +1573,14 @@ int main(void)
 	    cmocka_unit_test(test_override_of_a_refusal_pays_the_found_lines),
 	    cmocka_unit_test(test_events_out_of_place),
 	    cmocka_unit_test(test_fuzz_random_events),
+	    cmocka_unit_test(test_decision_not_recorded_stays_at_confirm),
+	    cmocka_unit_test(test_label_printed_with_a_printer),
+	    cmocka_unit_test(test_parcel_not_recorded_goes_back_to_scan),
+	    cmocka_unit_test(test_step_not_recorded_is_said),
+	    cmocka_unit_test(test_refused_scan_is_red),
+	    cmocka_unit_test(test_decided_return_is_not_opened_again),
+	    cmocka_unit_test(test_missing_scale_is_skipped),
+	    cmocka_unit_test(test_photo_request),
 	};
 
 	return cmocka_run_group_tests(tests, test_setup, NULL);

@@ -1,0 +1,88 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * What a decision at the desk leaves behind, chosen in one place: the
+ * outbox rows it queues for the shop (which events, their idempotency keys,
+ * when they may go), the disposition label (its fields, its template, the
+ * bin the parcel goes to) and the verdict as recorded.
+ *
+ * Pure: the shell passes in who, where and when, writes the plan in one
+ * transaction and prints the label; it chooses none of it.  The key of a
+ * row is shop:desk:receipt:action:time, unique per record and action, so
+ * the shop can refuse a second refund of the same decision.
+ */
+#ifndef RETOUR_DECISION_H
+#define RETOUR_DECISION_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "retour/label.h"
+#include "retour/returns.h"
+#include "retour/rules.h"
+
+/* The events a decision sends upstream (DESIGN section 6). */
+#define EVENT_REFUND_REQUESTED "refund.requested"
+#define EVENT_RETURN_DECIDED "return.decided"
+#define EVENT_QC_PASSED "shipment.qc_passed"
+#define EVENT_QC_FAILED "shipment.qc_failed"
+
+#define DECISION_MAX_ROWS 2
+#define DECISION_KEY_LEN 128
+/* label_disposition_zpl() says 2048 bytes are always enough. */
+#define DECISION_LABEL_LEN 2048
+
+/* Everything the plan is made from. */
+struct decision_facts {
+	bool ship_qc;	      /* a packer's check, not a return */
+	enum verdict verdict; /* ship-QC: ACCEPT passed, REJECT failed */
+	int64_t refund_minor; /* 0 when nothing is paid */
+	const char *currency; /* ISO 4217 */
+	enum grade grade;     /* GRADE_NONE: none on the label */
+	enum disposition disposition;
+	const char *rma; /* "" for an unexpected return */
+	const char *order;
+	const char *shop; /* [shop] name */
+	const char *desk; /* [station] desk name */
+	const char *clerk;
+	int64_t receipt_id;
+	int64_t now;	    /* UTC us: the decision's time */
+	int64_t grace_us;   /* the undo window before anything is sent */
+	int utc_offset_min; /* the shop's calendar, for the label's date */
+	bool eu_summer_time;
+};
+
+struct decision_row {
+	const char *action; /* EVENT_*, a string literal */
+	char key[DECISION_KEY_LEN];
+	int64_t not_before; /* UTC us */
+};
+
+struct decision_plan {
+	char verdict[16]; /* accept partial reject hold qc_passed qc_failed */
+	char currency[4];
+	int64_t decided_at; /* UTC us: the rows' created_at, the keys' time */
+	int n_rows;
+	struct decision_row rows[DECISION_MAX_ROWS];
+	struct label_fields label;
+	char zpl[DECISION_LABEL_LEN];
+	int zpl_len; /* 0: no label (it could not be laid out) */
+};
+
+/*
+ * Make the plan of one decision.  The refund (only for a return that pays
+ * something) and the event both wait for the grace period, so an undo
+ * retracts them together.  A barcode value Code 128 cannot carry is left
+ * off the label rather than losing the label.  0, or -EINVAL when a key
+ * would not fit (names are limited at config load so this never happens).
+ */
+int decision_plan_make(const struct decision_facts *f,
+		       struct decision_plan *out);
+
+/* The shelf a disposition goes to: fixed names a warehouse maps to its own
+ * bins (RESTOCK-A, B-STOCK, REFURB, RTV, SCRAP, HOLD). */
+const char *disposition_bin(enum disposition d);
+
+/* The verdict as the record and the events spell it. */
+const char *decision_verdict_name(bool ship_qc, enum verdict v);
+
+#endif

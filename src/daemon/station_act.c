@@ -1,0 +1,393 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The station performs what the desk decides.  station_feed() hands one
+ * event to the pure workflow and performs the actions it answers with, in
+ * order: open the parcel's record, record a weight, an item, an answer, a
+ * photo, write the decision with its outbox rows and label in one
+ * transaction, print, set the light.  What became of an action that can
+ * fail goes back to the desk as an event, queued and fed after the
+ * current batch, so the desk never sees events out of order.
+ *
+ * What it deliberately does not do: decide.  Which rows, which keys, which
+ * label, what the clerk is told: all of it comes from src/core.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "retour/clock.h"
+#include "retour/event.h"
+#include "retour/log.h"
+#include "retour/photo.h"
+
+#include "station_internal.h"
+
+const char *station_actor(const struct station *st)
+{
+	return st->desk.clerk[0] ? st->desk.clerk : "station";
+}
+
+static void station_copy(char *dst, size_t size, const char *src)
+{
+	snprintf(dst, size, "%s", src ? src : "");
+}
+
+void station_report(struct station *st, const struct desk_event *ev,
+		    const char *text, const char *step, const char *sha)
+{
+	struct station_queued *q;
+
+	if (st->queue_len == STATION_QUEUE_LEN) {
+		/* cannot happen: an action batch reports at most a few */
+		log_error("desk event %d dropped: queue full", ev->kind);
+		return;
+	}
+	q = &st->queue[(st->queue_head + st->queue_len++) % STATION_QUEUE_LEN];
+	memset(q, 0, sizeof(*q));
+	q->ev = *ev;
+	station_copy(q->sha, sizeof(q->sha), sha);
+	station_copy(q->step, sizeof(q->step), step);
+	station_copy(q->text, sizeof(q->text), text);
+	if (!st->feeding)
+		station_feed(st, NULL); /* from outside a batch: feed it now */
+}
+
+static void station_perform(struct station *st,
+			    const struct desk_actions *acts);
+
+static void station_handle(struct station *st, struct desk_event *ev)
+{
+	struct desk_actions acts;
+
+	ev->now = clock_now_us();
+	memset(&acts, 0, sizeof(acts));
+	desk_handle(&st->desk, &st->desk_cfg, ev, &acts);
+	station_perform(st, &acts);
+}
+
+void station_feed(struct station *st, struct desk_event *ev)
+{
+	if (st->feeding) {
+		/* Only reachable through a device callback that fires inside
+		 * an action; its actions run now, in order. */
+		if (ev)
+			station_handle(st, ev);
+		return;
+	}
+	st->feeding = true;
+	if (ev)
+		station_handle(st, ev);
+	while (st->queue_len) {
+		struct station_queued q = st->queue[st->queue_head];
+
+		st->queue_head = (st->queue_head + 1) % STATION_QUEUE_LEN;
+		st->queue_len--;
+		q.ev.photo_sha256 = q.sha;
+		q.ev.photo_step = q.step[0] ? q.step : NULL;
+		q.ev.text = q.text[0] ? q.text : NULL;
+		station_handle(st, &q.ev);
+	}
+	st->feeding = false;
+}
+
+/* ---- photos ---- */
+
+static void station_photo_taken(struct station *st, const char *step,
+				const char *sha, const char *error)
+{
+	struct desk_event ev = {.kind = DESK_EV_PHOTO};
+
+	station_report(st, &ev, error, step, sha);
+}
+
+static void station_take_photo(struct station *st, const char *step)
+{
+	char err[256], sha[65], path[512];
+	void *data = NULL;
+	size_t len = 0;
+	int r;
+
+	if (!st->camera) {
+		station_photo_taken(st, step, "", "no camera on this desk");
+		return;
+	}
+	r = camera_capture(st->camera, &data, &len, err, sizeof(err));
+	if (r < 0) {
+		station_device_state(st, DESK_DEVICE_CAMERA, DESK_DEVICE_FAULT,
+				     err);
+		station_photo_taken(st, step, "", err);
+		return;
+	}
+	station_device_state(st, DESK_DEVICE_CAMERA, DESK_DEVICE_CONNECTED,
+			     NULL);
+	r = photo_store_save(st->cfg->photos, data, len,
+			     st->cfg->photo_min_free_bytes, sha, path,
+			     sizeof(path), err, sizeof(err));
+	if (r < 0) {
+		free(data);
+		log_error("photo refused: %s", err);
+		station_photo_taken(st, step, "", err);
+		return;
+	}
+	r = st->receipt_id ? store_photo_add(st->store, st->receipt_id, step,
+					     sha, path, (int64_t)len,
+					     station_actor(st), clock_now_us())
+			   : -ENOENT;
+	free(data);
+	if (r < 0) {
+		snprintf(err, sizeof(err), "photo could not be recorded: %s",
+			 r == -ENOENT ? "no open parcel" : strerror(-r));
+		station_photo_taken(st, step, "", err);
+		return;
+	}
+	station_photo_taken(st, step, sha, NULL);
+}
+
+/* ---- labels ---- */
+
+void station_on_printed(void *userdata, int64_t receipt_id, int r,
+			const char *err)
+{
+	struct station *st = userdata;
+	struct desk_event ev = {.kind = DESK_EV_LABEL_PRINTED,
+				.receipt = receipt_id,
+				.result = r < 0 ? r : 0};
+	int w;
+
+	station_device_state(st, DESK_DEVICE_PRINTER,
+			     r < 0 ? DESK_DEVICE_FAULT : DESK_DEVICE_CONNECTED,
+			     r < 0 ? err : NULL);
+	w = store_label_mark_printed(st->store, receipt_id, r >= 0,
+				     r < 0 ? err : "printed", clock_now_us());
+	if (w < 0)
+		log_error_errno(w,
+				"label of receipt %lld: outcome not recorded",
+				(long long)receipt_id);
+	station_report(st, &ev, r < 0 ? err : NULL, NULL, NULL);
+}
+
+static void station_print_label(struct station *st, const struct desk_action *a)
+{
+	char *stored = NULL, name[64];
+	const char *zpl = st->desk.plan.zpl;
+	size_t len = (size_t)st->desk.plan.zpl_len;
+	int r;
+
+	if (!st->spool) {
+		station_on_printed(st, a->receipt_id, -ENODEV,
+				   "no printer on this desk");
+		return;
+	}
+	if (a->reprint) {
+		r = store_label_zpl(st->store, a->receipt_id, &stored);
+		if (r < 0) {
+			station_on_printed(st, a->receipt_id, r,
+					   "its label is not stored");
+			return;
+		}
+		zpl = stored;
+		len = strlen(stored);
+	}
+	snprintf(name, sizeof(name), "receipt-%lld", (long long)a->receipt_id);
+	/* Off the loop: a printer that does not answer never holds the desk;
+	 * station_on_printed records the outcome. */
+	r = spool_submit(st->spool, a->receipt_id, name, zpl, len);
+	free(stored);
+	if (r < 0)
+		station_on_printed(st, a->receipt_id, r,
+				   r == -EBUSY ? "too many labels waiting for "
+						 "the printer"
+					       : strerror(-r));
+}
+
+/* ---- the decision ---- */
+
+/* Write the desk's decision and plan in one transaction. */
+static int station_record_decision(struct station *st)
+{
+	const struct desk *d = &st->desk;
+	const struct desk_decision *dec = &d->decision;
+	const struct decision_plan *plan = &d->plan;
+	struct decision_record rec = {0};
+	struct outbox_new out[DECISION_MAX_ROWS];
+	char *proposal_text;
+	json_t *prop;
+	int r;
+
+	if (!st->receipt_id)
+		return -ENOENT; /* a failed open sends the desk back to scan */
+	/* The proposal is recorded once, on the receipt; the events sent to
+	 * the shop are rendered from it. */
+	prop = event_proposal_to_json(&dec->proposal);
+	proposal_text =
+	    prop ? json_dumps(prop, JSON_COMPACT | JSON_SORT_KEYS) : NULL;
+	json_decref(prop);
+	if (!proposal_text)
+		return -ENOMEM;
+
+	memset(out, 0, sizeof(out));
+	for (int i = 0; i < plan->n_rows && i < DECISION_MAX_ROWS; i++) {
+		out[i].action = plan->rows[i].action;
+		station_copy(out[i].key, sizeof(out[i].key), plan->rows[i].key);
+		out[i].not_before = plan->rows[i].not_before;
+	}
+	rec.verdict = plan->verdict;
+	rec.proposal_json = proposal_text;
+	rec.overridden = dec->overridden;
+	rec.override_reason = dec->overridden ? dec->override_reason : NULL;
+	rec.refund_minor = dec->refund_minor;
+	station_copy(rec.currency, sizeof(rec.currency), plan->currency);
+	rec.decided_by = station_actor(st);
+	rec.decided_at = plan->decided_at;
+	rec.shop = st->cfg->shop;
+	rec.label_zpl = plan->zpl_len > 0 ? plan->zpl : NULL;
+	r = store_receipt_decide(st->store, st->receipt_id, &rec, out,
+				 plan->n_rows);
+	free(proposal_text);
+	return r;
+}
+
+static void station_decide(struct station *st)
+{
+	const struct desk_decision *dec = &st->desk.decision;
+	struct desk_event ev = {.kind = DESK_EV_DECIDED};
+	char why[STATION_ERROR_LEN] = "";
+	int r = station_record_decision(st);
+
+	if (r < 0) {
+		log_error_errno(
+		    r, "decision for receipt %lld not recorded (%s)",
+		    (long long)st->receipt_id, store_errmsg(st->store));
+		station_copy(why, sizeof(why),
+			     r == -EEXIST   ? store_errmsg(st->store)
+			     : r == -ENOENT ? "this parcel has no record; "
+					      "scan it again"
+					    : strerror(-r));
+		ev.result = r;
+		station_report(st, &ev, why, NULL, NULL);
+		return;
+	}
+	if (dec->verdict >= 0 && dec->verdict <= VERDICT_HOLD)
+		st->decisions[dec->verdict]++;
+	if (st->receipt_started_mono) {
+		st->latency_us[st->latency_n % STATION_LATENCY_SAMPLES] =
+		    clock_mono_us() - st->receipt_started_mono;
+		st->latency_n++;
+	}
+	if (st->sender)
+		outbox_sender_kick(st->sender);
+	st->receipt_id = 0; /* the parcel is done; its label names it */
+	st->receipt_started_mono = 0;
+	station_report(st, &ev, NULL, NULL, NULL);
+}
+
+/* ---- the actions ---- */
+
+static int station_open_receipt(struct station *st, const struct desk_action *a)
+{
+	struct receipt_open ro = {0};
+	struct desk_event ev = {.kind = DESK_EV_RECEIPT_OPENED};
+	int r;
+
+	ro.expected_id = a->expected_id;
+	ro.routine = st->desk.routine == DESK_ROUTINE_SHIP_QC ? ROUTINE_SHIP_QC
+							      : ROUTINE_RETURN;
+	station_copy(ro.desk, sizeof(ro.desk), st->cfg->desk);
+	station_copy(ro.clerk, sizeof(ro.clerk), station_actor(st));
+	station_copy(ro.code, sizeof(ro.code), a->code);
+	ro.received_at = clock_now_us();
+	st->receipt_id = 0;
+	r = store_receipt_open(st->store, &ro, &st->receipt_id);
+	if (r < 0) {
+		log_error_errno(r, "parcel not recorded (%s)",
+				store_errmsg(st->store));
+		st->receipt_id = 0;
+		ev.result = r;
+		station_report(st, &ev, strerror(-r), NULL, NULL);
+		return r;
+	}
+	st->receipts_total++;
+	st->receipt_started_mono = clock_mono_us();
+	ev.receipt = st->receipt_id;
+	station_report(st, &ev, NULL, NULL, NULL);
+	return 0;
+}
+
+/* One action; < 0 ends the batch (the rest was for what failed). */
+static int station_perform_one(struct station *st, const struct desk_action *a)
+{
+	int64_t now = clock_now_us();
+	int r = 0;
+
+	switch (a->kind) {
+	case DESK_ACT_OPEN_RECEIPT:
+		return station_open_receipt(st, a);
+	case DESK_ACT_CANCEL_RECEIPT:
+		if (st->receipt_id)
+			r = store_receipt_cancel(st->store, st->receipt_id,
+						 station_actor(st), now);
+		st->receipt_id = 0;
+		break;
+	case DESK_ACT_REQUEST_WEIGHT:
+		if (st->scale) {
+			r = scale_request_stable(st->scale);
+			if (r == -EBUSY)
+				r = 0; /* a request is on its way */
+		}
+		break;
+	case DESK_ACT_RECORD_WEIGHT:
+		if (st->receipt_id)
+			r = store_receipt_set_weight(
+			    st->store, st->receipt_id, a->weighed, a->grams,
+			    a->mismatch, station_actor(st), now);
+		break;
+	case DESK_ACT_TAKE_PHOTO:
+		station_take_photo(st, a->step);
+		break;
+	case DESK_ACT_RECORD_ITEM_SCAN:
+		if (st->receipt_id)
+			r = store_receipt_add_item_scan(
+			    st->store, st->receipt_id, a->item, a->code,
+			    a->serial, station_actor(st), now);
+		break;
+	case DESK_ACT_RECORD_ANSWER:
+		if (st->receipt_id)
+			r = store_checklist_answer(
+			    st->store, st->receipt_id, a->template_id,
+			    a->template_version, a->step, a->text,
+			    station_actor(st), now);
+		break;
+	case DESK_ACT_DECIDE:
+		station_decide(st);
+		break;
+	case DESK_ACT_PRINT_LABEL:
+		station_print_label(st, a);
+		break;
+	case DESK_ACT_SET_LIGHT:
+		if (st->gpio)
+			r = gpio_set_light(st->gpio, (enum gpio_light)a->light,
+					   a->buzzer);
+		if (r < 0) {
+			log_error_errno(r, "tower light not set");
+			r = 0; /* the screen still says it */
+		}
+		break;
+	}
+	if (r < 0) {
+		struct desk_event ev = {.kind = DESK_EV_RECORD_FAILED,
+					.result = r};
+
+		log_error_errno(r, "action %d failed (%s)", a->kind,
+				store_errmsg(st->store));
+		station_report(st, &ev, strerror(-r), NULL, NULL);
+	}
+	return 0;
+}
+
+static void station_perform(struct station *st, const struct desk_actions *acts)
+{
+	for (int i = 0; i < acts->n && i < DESK_MAX_ACTIONS; i++)
+		if (station_perform_one(st, &acts->a[i]) < 0)
+			return;
+}

@@ -1,0 +1,428 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * What comes into the station: scanner lines, scale readings, buttons,
+ * device state, and the clerk's and the integrator's calls through the
+ * API.  Each becomes a desk event (station_act.c feeds it) or a call on
+ * the store that needs no desk at all (registering a clerk, importing
+ * expected returns, undo, outbox retry).
+ *
+ * The facts an event needs from the record (the expected return a code
+ * names, whether it was decided already) are looked up here and passed
+ * in; what to make of them is the desk's business.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "retour/clock.h"
+#include "retour/expected_json.h"
+#include "retour/log.h"
+
+#include "station_internal.h"
+
+static void station_audit(struct station *st, const char *actor,
+			  const char *action)
+{
+	int r = store_audit_append(st->store, actor, action, st->cfg->desk,
+				   NULL, clock_now_us());
+
+	if (r < 0)
+		log_error_errno(r, "audit entry %s for %s not written (%s)",
+				action, actor, store_errmsg(st->store));
+}
+
+/* ---- scans ---- */
+
+static void station_refuse_scan(struct station *st, const char *why)
+{
+	struct desk_event ev = {.kind = DESK_EV_SCAN_REFUSED, .text = why};
+
+	st->scans_rejected++;
+	station_feed(st, &ev);
+}
+
+/* A badge signs in (or switches clerks between parcels): true if @line
+ * was one. */
+static bool station_scan_badge(struct station *st, const char *line, size_t len)
+{
+	char name[64], badge[64];
+	struct desk_event ev = {.kind = DESK_EV_SIGN_IN, .clerk = name};
+
+	if (len == 0 || len >= sizeof(badge))
+		return false;
+	memcpy(badge, line, len);
+	badge[len] = '\0';
+	badge[strcspn(badge, "\r\n")] = '\0';
+	if (store_clerk_by_badge(st->store, badge, name, sizeof(name)) < 0)
+		return false;
+	station_feed(st, &ev);
+	if (!strcmp(st->desk.clerk, name))
+		station_audit(st, name, "clerk.sign_in");
+	return true;
+}
+
+void station_scan(struct station *st, const char *line, size_t len)
+{
+	struct expected_return *er = NULL;
+	struct desk_event ev = {.kind = DESK_EV_SCAN};
+	struct code code;
+	bool printed = true;
+
+	if (station_scan_badge(st, line, len))
+		return;
+	if (code_classify(line, len, &st->patterns, &code) < 0) {
+		station_refuse_scan(st, code.problem);
+		return;
+	}
+	if (code.valid && st->desk.step == DESK_STEP_SCAN) {
+		er = malloc(sizeof(*er));
+		if (er && store_expected_find(st->store, code.value, er) < 0) {
+			/* an RMA inside a GS1 string or a bare GTIN never
+			 * names a return; nothing more to try */
+			free(er);
+			er = NULL;
+		}
+	}
+	if (er && store_expected_decided(st->store, er->id, &ev.prior_receipt,
+					 &printed) > 0)
+		ev.prior_label_printed = printed;
+	else
+		ev.prior_receipt = 0;
+	ev.code = &code;
+	ev.expected = er;
+	station_feed(st, &ev);
+	free(er);
+}
+
+/* ---- people ---- */
+
+int station_sign_in(struct station *st, const char *badge, const char *name,
+		    char *err, size_t errlen)
+{
+	char found[64];
+	struct desk_event ev = {.kind = DESK_EV_SIGN_IN, .clerk = found};
+
+	if (badge && *badge) {
+		if (store_clerk_by_badge(st->store, badge, found,
+					 sizeof(found)) < 0) {
+			snprintf(err, errlen, "unknown badge '%s'", badge);
+			return -ENOENT;
+		}
+	} else if (name && *name) {
+		bool known = false;
+
+		for (int i = 0; i < st->cfg->n_clerks; i++)
+			if (!strcmp(st->cfg->clerks[i].name, name))
+				known = true;
+		if (!known) {
+			snprintf(err, errlen, "unknown clerk '%s'", name);
+			return -ENOENT;
+		}
+		snprintf(found, sizeof(found), "%s", name);
+	} else {
+		snprintf(err, errlen, "give a badge or a name");
+		return -EINVAL;
+	}
+	if (st->receipt_id) {
+		snprintf(err, errlen,
+			 "finish or cancel the current parcel first");
+		return -EBUSY;
+	}
+	station_feed(st, &ev);
+	station_audit(st, found, "clerk.sign_in");
+	return 0;
+}
+
+int station_register_clerk(struct station *st, const char *badge,
+			   const char *name, char *err, size_t errlen)
+{
+	int r;
+
+	if (!badge || !*badge || strlen(badge) >= 48 || !name || !*name ||
+	    strlen(name) >= 64) {
+		snprintf(err, errlen,
+			 "badge (1-47 bytes) and name (1-63 bytes) "
+			 "are required");
+		return -EINVAL;
+	}
+	r = store_clerk_put(st->store, badge, name, clock_now_us());
+	if (r < 0)
+		snprintf(err, errlen, "clerk not stored: %s", strerror(-r));
+	return r;
+}
+
+/* ---- the clerk's commands ---- */
+
+static void station_command(struct station *st, enum desk_event_kind kind)
+{
+	struct desk_event ev = {.kind = kind};
+
+	station_feed(st, &ev);
+}
+
+void station_sign_out(struct station *st)
+{
+	station_command(st, DESK_EV_SIGN_OUT);
+}
+
+void station_skip(struct station *st)
+{
+	station_command(st, DESK_EV_SKIP);
+}
+
+void station_items_done(struct station *st)
+{
+	station_command(st, DESK_EV_ITEMS_DONE);
+}
+
+void station_back(struct station *st)
+{
+	station_command(st, DESK_EV_BACK);
+}
+
+void station_cancel(struct station *st)
+{
+	station_command(st, DESK_EV_CANCEL);
+}
+
+void station_photo(struct station *st)
+{
+	station_command(st, DESK_EV_PHOTO_REQUEST);
+}
+
+void station_weigh(struct station *st)
+{
+	struct desk_event ev = {.kind = DESK_EV_BUTTON,
+				.button = DESK_BUTTON_PEDAL};
+
+	station_feed(st, &ev);
+}
+
+int station_choose_routine(struct station *st, const char *routine, char *err,
+			   size_t errlen)
+{
+	struct desk_event ev = {.kind = DESK_EV_ROUTINE};
+
+	if (routine && !strcmp(routine, "ship_qc"))
+		ev.routine = DESK_ROUTINE_SHIP_QC;
+	else if (routine && !strcmp(routine, "return"))
+		ev.routine = DESK_ROUTINE_RETURN;
+	else {
+		snprintf(err, errlen,
+			 "routine must be \"return\" or \"ship_qc\"");
+		return -EINVAL;
+	}
+	station_feed(st, &ev);
+	return 0;
+}
+
+void station_answer(struct station *st, const char *answer)
+{
+	struct desk_event ev = {.kind = DESK_EV_ANSWER, .text = answer};
+
+	station_feed(st, &ev);
+}
+
+int station_confirm(struct station *st, const char *verdict, const char *reason,
+		    char *err, size_t errlen)
+{
+	struct desk_event ev = {.kind = DESK_EV_CONFIRM, .text = reason};
+
+	if (!verdict) {
+		snprintf(err, errlen,
+			 "field \"verdict\" is required: accept, partial, "
+			 "reject or hold");
+		return -EINVAL;
+	}
+	if (!strcmp(verdict, "accept") || !strcmp(verdict, "qc_passed"))
+		ev.verdict = VERDICT_ACCEPT;
+	else if (!strcmp(verdict, "partial"))
+		ev.verdict = VERDICT_PARTIAL;
+	else if (!strcmp(verdict, "reject") || !strcmp(verdict, "qc_failed"))
+		ev.verdict = VERDICT_REJECT;
+	else if (!strcmp(verdict, "hold"))
+		ev.verdict = VERDICT_HOLD;
+	else {
+		snprintf(err, errlen, "unknown verdict '%.40s'", verdict);
+		return -EINVAL;
+	}
+	station_feed(st, &ev);
+	return 0;
+}
+
+int station_press(struct station *st, const char *button, char *err,
+		  size_t errlen)
+{
+	int b = gpio_button_from_name(button);
+
+	if (b < 0) {
+		snprintf(err, errlen,
+			 "unknown button '%s' (accept, reject, "
+			 "pedal)",
+			 button);
+		return -EINVAL;
+	}
+	if (!st->gpio) {
+		snprintf(err, errlen, "no buttons on this desk");
+		return -ENODEV;
+	}
+	return gpio_press(st->gpio, (enum gpio_button)b);
+}
+
+/* ---- the record, without the desk ---- */
+
+int station_undo(struct station *st, int64_t receipt_id, char *err,
+		 size_t errlen)
+{
+	int r = store_receipt_undo(st->store, receipt_id, station_actor(st),
+				   clock_now_us());
+
+	if (r == -EALREADY)
+		snprintf(err, errlen,
+			 "too late: the shop was already told "
+			 "about receipt %lld",
+			 (long long)receipt_id);
+	else if (r == -ENOENT)
+		snprintf(err, errlen, "no decided receipt %lld",
+			 (long long)receipt_id);
+	else if (r < 0)
+		snprintf(err, errlen, "undo failed: %s", strerror(-r));
+	return r;
+}
+
+int station_outbox_retry(struct station *st, int64_t id, char *err,
+			 size_t errlen)
+{
+	int r = store_outbox_retry(st->store, id, station_actor(st),
+				   clock_now_us());
+
+	if (r == -ENOENT)
+		snprintf(err, errlen, "no outbox entry %lld waiting or dead",
+			 (long long)id);
+	else if (r < 0)
+		snprintf(err, errlen, "retry failed: %s", strerror(-r));
+	else if (st->sender)
+		outbox_sender_kick(st->sender);
+	return r;
+}
+
+int station_import_expected(struct station *st, json_t *doc, json_t *kept,
+			    char *err, size_t errlen)
+{
+	struct expected_return *ers = NULL;
+	int n, r = 0, stored = 0;
+
+	n = expected_json_parse_batch(doc, &st->cfg->policy, &ers, err, errlen);
+	if (n < 0)
+		return n == -E2BIG ? -EINVAL : n;
+	if (n == 0) {
+		snprintf(err, errlen, "no expected returns in the body");
+		return -EINVAL;
+	}
+	/* All parsed: store them, each upsert in its own transaction. */
+	for (int i = 0; i < n && r >= 0; i++) {
+		r = store_expected_put(st->store, &ers[i], "api",
+				       clock_now_us());
+		if (r == STORE_EXPECTED_KEPT && kept)
+			json_array_append_new(
+			    kept,
+			    json_string(ers[i].rma[0] ? ers[i].rma
+						      : ers[i].order_ref));
+		else if (r == 0)
+			stored++;
+	}
+	free(ers);
+	if (r < 0) {
+		snprintf(err, errlen, "not stored: %s (%s)", strerror(-r),
+			 store_errmsg(st->store));
+		return r;
+	}
+	return stored;
+}
+
+/* ---- devices ---- */
+
+void station_device_state(struct station *st, enum desk_device device,
+			  enum desk_device_state state, const char *reason)
+{
+	char *error = device == DESK_DEVICE_SCANNER   ? st->scanner_error
+		      : device == DESK_DEVICE_SCALE   ? st->scale_error
+		      : device == DESK_DEVICE_PRINTER ? st->printer_error
+		      : device == DESK_DEVICE_CAMERA  ? st->camera_error
+						      : NULL;
+	struct desk_event ev = {
+	    .kind = DESK_EV_DEVICE, .device = device, .device_state = state};
+
+	if (error)
+		snprintf(error, STATION_ERROR_LEN, "%s",
+			 state == DESK_DEVICE_CONNECTED || !reason ? ""
+								   : reason);
+	if (st->desk.devices[device] == state && state == DESK_DEVICE_CONNECTED)
+		return; /* nothing new for the desk */
+	station_report(st, &ev, reason, NULL, NULL);
+}
+
+void station_on_scan_line(void *userdata, const char *line, size_t len,
+			  bool overlong)
+{
+	struct station *st = userdata;
+
+	if (overlong) {
+		char why[96];
+
+		snprintf(why, sizeof(why),
+			 "the scanner sent a line longer than %d bytes",
+			 st->cfg->scanner_max_line);
+		station_refuse_scan(st, why);
+		return;
+	}
+	station_scan(st, line, len);
+}
+
+void station_on_weight(void *userdata, const struct scale_reading *r)
+{
+	struct station *st = userdata;
+	struct desk_event ev = {.kind = DESK_EV_WEIGHT, .grams = r->grams};
+
+	switch (r->status) {
+	case SCALE_STABLE:
+		ev.weight_status = DESK_WEIGHT_STABLE;
+		break;
+	case SCALE_UNSTABLE:
+		ev.weight_status = DESK_WEIGHT_UNSTABLE;
+		break;
+	case SCALE_OVERLOAD:
+		ev.weight_status = DESK_WEIGHT_OVERLOAD;
+		break;
+	case SCALE_UNDERLOAD:
+		ev.weight_status = DESK_WEIGHT_UNDERLOAD;
+		break;
+	case SCALE_OFFLINE:
+		ev.weight_status = DESK_WEIGHT_OFFLINE;
+		break;
+	case SCALE_ERROR:
+	default:
+		ev.weight_status = DESK_WEIGHT_ERROR;
+		break;
+	}
+	/* The reading goes to the desk first: the device's state after. */
+	station_feed(st, &ev);
+	if (r->status == SCALE_STABLE)
+		station_device_state(st, DESK_DEVICE_SCALE,
+				     DESK_DEVICE_CONNECTED, NULL);
+	else
+		station_device_state(st, DESK_DEVICE_SCALE, DESK_DEVICE_FAULT,
+				     r->detail);
+}
+
+void station_on_button(void *userdata, enum gpio_button b)
+{
+	struct station *st = userdata;
+	struct desk_event ev = {.kind = DESK_EV_BUTTON};
+
+	ev.button = b == GPIO_BUTTON_ACCEPT   ? DESK_BUTTON_ACCEPT
+		    : b == GPIO_BUTTON_REJECT ? DESK_BUTTON_REJECT
+					      : DESK_BUTTON_PEDAL;
+	station_feed(st, &ev);
+}

@@ -1,0 +1,228 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * What the station shows: the desk's status as JSON (the screen and
+ * `retourctl status`), the Prometheus metrics, and the record's views for
+ * the API and the CLI.  Reads only.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "retour/civil_time.h"
+#include "retour/event.h"
+
+#include "station_internal.h"
+
+/* ---- views ---- */
+
+static json_t *device_json(bool present, const char *error)
+{
+	json_t *o = json_object();
+
+	json_object_set_new(o, "present", json_boolean(present));
+	json_object_set_new(o, "ok", json_boolean(present && !error[0]));
+	json_object_set_new(o, "last_error", json_string(error));
+	return o;
+}
+
+json_t *station_status(struct station *st)
+{
+	const struct desk *d = &st->desk;
+	json_t *o = json_object(), *dev = json_object(), *ob = json_object();
+	int64_t pending = 0, dead = 0;
+
+	json_object_set_new(o, "desk", json_string(st->cfg->desk));
+	json_object_set_new(o, "routine",
+			    json_string(desk_routine_name(d->routine)));
+	json_object_set_new(o, "step", json_string(desk_step_name(d->step)));
+	json_object_set_new(o, "clerk", json_string(d->clerk));
+	json_object_set_new(o, "receipt",
+			    d->receipt_id ? json_integer(d->receipt_id)
+					  : json_null());
+	json_object_set_new(o, "code", json_string(d->code));
+	if (d->have_expected && d->receipt_id)
+		json_object_set_new(o, "rma", json_string(d->expected.rma));
+	json_object_set_new(o, "prompt", json_string(d->prompt));
+	json_object_set_new(o, "problem", json_string(d->problem));
+	json_object_set_new(o, "light", json_string(desk_light_name(d->light)));
+	json_object_set_new(o, "buzzer",
+			    json_boolean(st->gpio && gpio_buzzer(st->gpio)));
+	if (d->step == DESK_STEP_CONFIRM)
+		json_object_set_new(o, "proposal",
+				    event_proposal_to_json(&d->proposal));
+	if (d->step == DESK_STEP_CHECKLIST && d->checklist &&
+	    d->check_step < d->checklist->n_steps) {
+		const struct checklist_step *cs =
+		    &d->checklist->steps[d->check_step];
+		json_t *c = json_object(), *choices = json_array();
+
+		json_object_set_new(c, "template",
+				    json_string(d->checklist->id));
+		json_object_set_new(c, "version",
+				    json_integer(d->checklist->version));
+		json_object_set_new(c, "item", json_integer(d->check_item));
+		json_object_set_new(c, "step", json_string(cs->id));
+		json_object_set_new(
+		    c, "kind", json_string(checklist_step_kind_name(cs->kind)));
+		json_object_set_new(c, "text", json_string(cs->text));
+		json_object_set_new(c, "text_pl", json_string(cs->text_pl));
+		for (int i = 0; i < cs->n_choices && i < CHECKLIST_MAX_CHOICES;
+		     i++)
+			json_array_append_new(choices,
+					      json_string(cs->choices[i]));
+		json_object_set_new(c, "choices", choices);
+		if (cs->kind == CHECKLIST_MEASURE) {
+			json_object_set_new(c, "unit", json_string(cs->unit));
+			json_object_set_new(c, "min", json_integer(cs->min));
+			json_object_set_new(c, "max",
+					    cs->max == INT64_MAX
+						? json_null()
+						: json_integer(cs->max));
+		}
+		json_object_set_new(o, "checklist", c);
+	}
+	if (d->last.receipt) {
+		json_t *l = json_object();
+		char when[CIVIL_TIME_RFC3339_LEN] = "";
+
+		civil_time_format_rfc3339(d->last.undo_until, when,
+					  sizeof(when));
+		json_object_set_new(l, "receipt",
+				    json_integer(d->last.receipt));
+		json_object_set_new(l, "verdict", json_string(d->last.verdict));
+		json_object_set_new(l, "undo_until", json_string(when));
+		json_object_set_new(o, "last_decision", l);
+	}
+	json_object_set_new(
+	    dev, "scanner",
+	    device_json(st->scanner != NULL, st->scanner_error));
+	if (st->scanner)
+		json_object_set_new(
+		    json_object_get(dev, "scanner"), "feed",
+		    json_string(scanner_feed_path(st->scanner)));
+	json_object_set_new(dev, "scale",
+			    device_json(st->scale != NULL, st->scale_error));
+	json_object_set_new(
+	    dev, "printer",
+	    device_json(st->printer != NULL, st->printer_error));
+	json_object_set_new(dev, "camera",
+			    device_json(st->camera != NULL, st->camera_error));
+	json_object_set_new(o, "devices", dev);
+	store_outbox_count(st->store, "pending", &pending);
+	store_outbox_count(st->store, "dead", &dead);
+	json_object_set_new(ob, "pending", json_integer(pending));
+	json_object_set_new(ob, "dead", json_integer(dead));
+	json_object_set_new(o, "outbox", ob);
+	return o;
+}
+
+static int cmp_i64(const void *a, const void *b)
+{
+	int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
+
+	return (x > y) - (x < y);
+}
+
+const char *station_metrics(struct station *st)
+{
+	int64_t pending = 0, dead = 0, done = 0,
+		sorted[STATION_LATENCY_SAMPLES];
+	size_t n = st->latency_n < STATION_LATENCY_SAMPLES
+		       ? st->latency_n
+		       : STATION_LATENCY_SAMPLES;
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+
+	if (!f)
+		return "";
+	store_outbox_count(st->store, "pending", &pending);
+	store_outbox_count(st->store, "dead", &dead);
+	store_outbox_count(st->store, "done", &done);
+	fprintf(f,
+		"# HELP retour_receipts_total Parcels opened at the desk.\n"
+		"# TYPE retour_receipts_total counter\n"
+		"retour_receipts_total %llu\n",
+		(unsigned long long)st->receipts_total);
+	fprintf(f, "# TYPE retour_decisions_total counter\n");
+	for (int v = VERDICT_ACCEPT; v <= VERDICT_HOLD; v++)
+		fprintf(f, "retour_decisions_total{verdict=\"%s\"} %llu\n",
+			verdict_name((enum verdict)v),
+			(unsigned long long)st->decisions[v]);
+	fprintf(f,
+		"# TYPE retour_scans_rejected_total counter\n"
+		"retour_scans_rejected_total %llu\n",
+		(unsigned long long)st->scans_rejected);
+	fprintf(f,
+		"# TYPE retour_outbox gauge\n"
+		"retour_outbox{state=\"pending\"} %lld\n"
+		"retour_outbox{state=\"dead\"} %lld\n"
+		"retour_outbox{state=\"done\"} %lld\n",
+		(long long)pending, (long long)dead, (long long)done);
+	fprintf(f, "# TYPE retour_db_bytes gauge\nretour_db_bytes %lld\n",
+		(long long)store_size_bytes(st->store));
+	memcpy(sorted, st->latency_us, n * sizeof(sorted[0]));
+	qsort(sorted, n, sizeof(sorted[0]), cmp_i64);
+	fprintf(f, "# HELP retour_scan_to_decision_seconds From the parcel "
+		   "scan to the recorded decision.\n"
+		   "# TYPE retour_scan_to_decision_seconds summary\n");
+	if (n) {
+		fprintf(f,
+			"retour_scan_to_decision_seconds{quantile=\"0.5\"} "
+			"%.6f\n",
+			sorted[n / 2] / 1e6);
+		fprintf(f,
+			"retour_scan_to_decision_seconds{quantile=\"0.99\"} "
+			"%.6f\n",
+			sorted[(n * 99) / 100] / 1e6);
+	}
+	fprintf(f, "retour_scan_to_decision_seconds_count %llu\n",
+		(unsigned long long)st->latency_n);
+	fclose(f);
+	free(st->metrics);
+	st->metrics = buf;
+	return buf ? buf : "";
+}
+
+/* ---- records ---- */
+
+int station_expected_list(struct station *st, int limit, json_t **out)
+{
+	return store_expected_list(st->store, limit, out);
+}
+
+int station_returns_list(struct station *st, int limit, json_t **out)
+{
+	return store_receipt_list(st->store, limit, out);
+}
+
+int station_return_get(struct station *st, int64_t receipt_id, json_t **out)
+{
+	return store_receipt_get(st->store, receipt_id, out);
+}
+
+int station_outbox_list(struct station *st, const char *state, int limit,
+			json_t **out)
+{
+	return store_outbox_list(st->store, state, limit, out);
+}
+
+int station_db_check(struct station *st, char *msg, size_t msglen)
+{
+	return store_check(st->store, msg, msglen);
+}
+
+int station_audit_verify(struct station *st, int64_t *checked, int64_t *bad_id)
+{
+	return store_audit_verify(st->store, checked, bad_id);
+}
+
+const char *station_errmsg(struct station *st)
+{
+	return store_errmsg(st->store);
+}
+
+const char *station_feed_path(struct station *st)
+{
+	return st->scanner ? scanner_feed_path(st->scanner) : NULL;
+}
