@@ -1,9 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * The daemon's one way to say something to the operator: a line on stderr
- * that starts with a syslog priority ("<3>"), which journald reads as the
- * entry's priority (SyslogLevelPrefix=yes, its default), and which reads
- * plainly enough in a terminal.
+ * The daemon's one way to say something to the operator: a line on stderr.
+ * Under systemd it starts with a syslog priority ("<3>"), which journald
+ * reads as the entry's priority (SyslogLevelPrefix=yes, its default); in a
+ * terminal it is plain text.
  *
  * The helpers return the error they log, systemd style, so a failure is
  * logged and passed on in one statement:
@@ -11,7 +11,8 @@
  *	if (r < 0)
  *		return log_error_errno(r, "scanner %s", path);
  *
- * prints "<3>retourd: scanner /dev/ttyACM0: No such file or directory".
+ * prints "retourd: scanner /dev/ttyACM0: No such file or directory" (with
+ * "<3>" in front in the journal).
  * retourctl does not use this: its messages are for the person at the
  * terminal and go to stderr as they are.
  */

@@ -22,6 +22,7 @@
 
 #include "retour/api.h"
 #include "retour/config.h"
+#include "retour/log.h"
 #include "retour/station.h"
 
 #define DEFAULT_CONFIG "/etc/retour/retourd.conf"
@@ -50,8 +51,7 @@ static int on_stop_signal(sd_event_source *s, const struct signalfd_siginfo *si,
 {
 	(void)userdata;
 	sd_notify(0, "STOPPING=1");
-	fprintf(stderr, "retourd: %s, stopping\n",
-		strsignal((int)si->ssi_signo));
+	log_notice("%s, stopping", strsignal((int)si->ssi_signo));
 	return sd_event_exit(sd_event_source_get_event(s), 0);
 }
 
@@ -59,29 +59,22 @@ static void print_feed_help(struct station *st, const struct config *cfg)
 {
 	const char *feed = station_feed_path(st);
 
-	fprintf(stderr, "retourd: desk %s ready (board %s)\n", cfg->desk,
-		cfg->board_name[0] ? cfg->board_name : "?");
+	log_notice("desk %s ready (board %s)", cfg->desk,
+		   cfg->board_name[0] ? cfg->board_name : "?");
 	if (feed)
-		fprintf(stderr,
-			"retourd:   scanner: write codes, one per line, "
-			"to %s\n",
-			feed);
+		log_notice("  scanner: write codes, one per line, to %s", feed);
 	if (strcmp(cfg->scale_backend, "none"))
-		fprintf(stderr, "retourd:   scale:   MT-SICS on %s\n",
-			cfg->scale_path);
+		log_notice("  scale:   MT-SICS on %s", cfg->scale_path);
 	if (!strcmp(cfg->printer_backend, "tcp"))
-		fprintf(stderr, "retourd:   printer: labels sent to %s:%d\n",
-			cfg->printer_host, cfg->printer_port);
+		log_notice("  printer: labels sent to %s:%d", cfg->printer_host,
+			   cfg->printer_port);
 	else if (!strcmp(cfg->printer_backend, "dir"))
-		fprintf(stderr, "retourd:   printer: labels written to %s\n",
-			cfg->printer_dir);
+		log_notice("  printer: labels written to %s", cfg->printer_dir);
 	if (strcmp(cfg->camera_backend, "none"))
-		fprintf(stderr,
-			"retourd:   camera:  images from %s, photos "
-			"stored in %s\n",
-			cfg->camera_dir, cfg->photos);
-	fprintf(stderr, "retourd:   api:     %s%s%s\n", cfg->api_socket,
-		cfg->api_listen[0] ? " and http://" : "", cfg->api_listen);
+		log_notice("  camera:  images from %s, photos stored in %s",
+			   cfg->camera_dir, cfg->photos);
+	log_notice("  api:     %s%s%s", cfg->api_socket,
+		   cfg->api_listen[0] ? " and http://" : "", cfg->api_listen);
 }
 
 int main(int argc, char **argv)
@@ -125,7 +118,7 @@ int main(int argc, char **argv)
 	config_defaults(&cfg);
 	r = config_load(&cfg, path, board, err, sizeof(err));
 	if (r < 0) {
-		fprintf(stderr, "%s\n", err);
+		log_error("%s", err);
 		return 1;
 	}
 	if (check_only) {
@@ -141,7 +134,7 @@ int main(int argc, char **argv)
 
 	r = sd_event_default(&ev);
 	if (r < 0) {
-		fprintf(stderr, "retourd: event loop: %s\n", strerror(-r));
+		log_error_errno(r, "event loop");
 		return 1;
 	}
 	sd_event_add_signal(ev, NULL, SIGTERM, on_stop_signal, NULL);
@@ -149,13 +142,13 @@ int main(int argc, char **argv)
 
 	r = station_new(&cfg, ev, &st, err, sizeof(err));
 	if (r < 0) {
-		fprintf(stderr, "retourd: %s\n", err);
+		log_error("%s", err);
 		sd_event_unref(ev);
 		return 1;
 	}
 	r = api_start(ev, st, &cfg, &api, err, sizeof(err));
 	if (r < 0) {
-		fprintf(stderr, "retourd: api: %s\n", err);
+		log_error("api: %s", err);
 		station_free(st);
 		sd_event_unref(ev);
 		return 1;
@@ -175,6 +168,6 @@ int main(int argc, char **argv)
 	api_stop(api);
 	station_free(st);
 	sd_event_unref(ev);
-	fprintf(stderr, "retourd: stopped\n");
+	log_notice("stopped");
 	return r < 0 ? 1 : 0;
 }
