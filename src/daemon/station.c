@@ -92,13 +92,14 @@ static int station_load_checklists(struct station *st, char *err, size_t errlen)
 static int station_on_sender_notify(sd_event_source *s, int fd,
 				    uint32_t revents, void *userdata)
 {
+	struct station *st = userdata;
 	uint64_t v;
 
 	(void)s;
 	(void)revents;
-	(void)userdata;
 	if (read(fd, &v, sizeof(v)) < 0 && errno != EAGAIN)
 		return 0;
+	station_outbox_refresh(st); /* a row was sent, retried or died */
 	return 0;
 }
 
@@ -286,6 +287,7 @@ int station_new(const struct config *cfg, sd_event *ev, struct station **out,
 				outbox_sender_notify_fd(st->sender), EPOLLIN,
 				station_on_sender_notify, st);
 	}
+	station_outbox_refresh(st);
 	*out = st;
 	return 0;
 fail:

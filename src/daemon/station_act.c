@@ -277,6 +277,7 @@ static void station_decide(struct station *st)
 	}
 	if (st->sender)
 		outbox_sender_kick(st->sender);
+	station_outbox_refresh(st);
 	st->receipt_id = 0; /* the parcel is done; its label names it */
 	st->receipt_started_mono = 0;
 	station_report(st, &ev, NULL, NULL, NULL);

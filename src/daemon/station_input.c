@@ -288,6 +288,7 @@ int station_undo(struct station *st, int64_t receipt_id, char *err,
 			 (long long)receipt_id);
 	else if (r < 0)
 		snprintf(err, errlen, "undo failed: %s", strerror(-r));
+	station_outbox_refresh(st);
 	return r;
 }
 
@@ -304,6 +305,7 @@ int station_outbox_retry(struct station *st, int64_t id, char *err,
 		snprintf(err, errlen, "retry failed: %s", strerror(-r));
 	else if (st->sender)
 		outbox_sender_kick(st->sender);
+	station_outbox_refresh(st);
 	return r;
 }
 

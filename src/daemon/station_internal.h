@@ -68,6 +68,10 @@ struct station {
 	int queue_head, queue_len;
 	bool feeding;
 
+	/* the outbox as last counted: the screen polls the status, so it is
+	 * counted when it changes, not on every poll */
+	int64_t outbox_pending, outbox_dead;
+
 	/* counters for /metrics */
 	uint64_t receipts_total;
 	uint64_t decisions[4];
@@ -90,6 +94,10 @@ void station_on_printed(void *userdata, int64_t receipt_id, int r,
 			const char *err);
 /* Who the record says did it: the signed-in clerk, else "station". */
 const char *station_actor(const struct station *st);
+
+/* station_view.c */
+/* Count the outbox again (after a decision, an undo, a retry, a send). */
+void station_outbox_refresh(struct station *st);
 
 /* station_input.c: the devices' callbacks */
 void station_on_scan_line(void *userdata, const char *line, size_t len,

@@ -25,11 +25,20 @@ static json_t *device_json(bool present, const char *error)
 	return o;
 }
 
+void station_outbox_refresh(struct station *st)
+{
+	int64_t pending = 0, dead = 0;
+
+	if (store_outbox_count(st->store, "pending", &pending) == 0)
+		st->outbox_pending = pending;
+	if (store_outbox_count(st->store, "dead", &dead) == 0)
+		st->outbox_dead = dead;
+}
+
 json_t *station_status(struct station *st)
 {
 	const struct desk *d = &st->desk;
 	json_t *o = json_object(), *dev = json_object(), *ob = json_object();
-	int64_t pending = 0, dead = 0;
 
 	json_object_set_new(o, "desk", json_string(st->cfg->desk));
 	json_object_set_new(o, "routine",
@@ -108,10 +117,8 @@ json_t *station_status(struct station *st)
 	json_object_set_new(dev, "camera",
 			    device_json(st->camera != NULL, st->camera_error));
 	json_object_set_new(o, "devices", dev);
-	store_outbox_count(st->store, "pending", &pending);
-	store_outbox_count(st->store, "dead", &dead);
-	json_object_set_new(ob, "pending", json_integer(pending));
-	json_object_set_new(ob, "dead", json_integer(dead));
+	json_object_set_new(ob, "pending", json_integer(st->outbox_pending));
+	json_object_set_new(ob, "dead", json_integer(st->outbox_dead));
 	json_object_set_new(o, "outbox", ob);
 	return o;
 }
