@@ -225,6 +225,26 @@ def proc_cpu_s(pid):
     return int(fields[11]) * TICK_S, int(fields[12]) * TICK_S
 
 
+def proc_oncpu_ns(pid):
+    """Time every thread of @pid has run, in ns (schedstat): finer than
+    stat's ticks, for costs too small to count in ticks."""
+    total = 0
+    for task in os.listdir(f"/proc/{pid}/task"):
+        with open(f"/proc/{pid}/task/{task}/schedstat") as f:
+            total += int(f.read().split()[0])
+    return total
+
+
+def status_poll_cpu_ms(sock, pid, count=1000):
+    """retourd's CPU time to answer one GET /api/v1/status, the desk
+    idle: the client polls it while a parcel is weighed."""
+    api(sock, "GET", "/api/v1/status")
+    t0 = proc_oncpu_ns(pid)
+    for _ in range(count):
+        api(sock, "GET", "/api/v1/status")
+    return (proc_oncpu_ns(pid) - t0) / 1e6 / count
+
+
 def db_pages_bytes(path):
     """page_count * page_size of the database as its last commit left it:
     a read of the file and its WAL, independent of when the WAL was last
@@ -400,6 +420,7 @@ def measure():
             # The durability floor, right after, on the database's
             # filesystem, the daemon idle.
             fsync_us = fsync_latencies_us(d)
+            run["poll_cpu_ms"] = status_poll_cpu_ms(sock, daemon.pid)
         finally:
             forget_connection(sock)
             daemon.stop()
@@ -464,12 +485,12 @@ def measure():
         r["met"] = target_met(r["value"], r["target"])
     results += time_spent(run, wall_ms, user_ms, sys_ms,
                           (scale1[0] + scale1[1] - scale0[0] - scale0[1]),
-                          sync, pct(fsync_ms, 50))
+                          sync, statistics.mean(fsync_ms))
     return results, d
 
 
 def time_spent(run, wall_ms, user_ms, sys_ms, scale_cpu_s, sync,
-               fsync_p50_ms):
+               fsync_mean_ms):
     """Where a return's wall time goes, means per return.  The processes
     share two cores, so these may overlap; the rest is waiting."""
     part = "where the time goes"
@@ -484,19 +505,22 @@ def time_spent(run, wall_ms, user_ms, sys_ms, scale_cpu_s, sync,
         row("retourd on CPU, system", sys_ms, "ms"),
         row("status polls answered while weighing",
             run["polls"] / RETURNS, "requests"),
+        row("retourd on CPU answering them (x cost after run)",
+            run["polls"] / RETURNS * run["poll_cpu_ms"], "ms"),
         row("bench client on CPU", client_ms, "ms"),
         row("simulated scale on CPU", scale_ms, "ms"),
     ]
-    busy = user_ms + sys_ms + client_ms + scale_ms
+    busy = user_ms + sys_ms + client_ms + scale_ms  # polls: in user + sys
     if sync:
-        fsync_ms = sum(sync["calls"].values()) / TRACED_RETURNS * fsync_p50_ms
-        rows.append(row("fsync wait (fsyncs per return x fsync p50)",
+        per_return = sum(sync["calls"].values()) / TRACED_RETURNS
+        fsync_ms = per_return * fsync_mean_ms
+        rows.append(row("fsync wait (fsyncs per return x fsync mean)",
                         fsync_ms, "ms"))
         busy += fsync_ms
     rows.append(row("rest: waiting (scale replies, wake-ups, scheduler)",
                     wall_ms - busy, "ms"))
     for r in rows:
-        r["value"] = round(r["value"], 3)
+        r["value"] = round(r["value"], 3) + 0.0  # never -0.0
         r["part"] = part
         r["met"] = None
         r["share"] = (round(r["value"] / wall_ms * 100)
@@ -517,15 +541,16 @@ def print_table(results, d):
                                               r["target"], met))
         if r["value"] is None:
             print("    %s" % r["note"])
-    print("(%d returns through the daemon, %s; fsyncs counted over %d more)"
-          % (RETURNS, d, TRACED_RETURNS))
+    print("(%d returns through the daemon, %s%s)"
+          % (RETURNS, d, "; fsyncs counted over %d more" % TRACED_RETURNS
+             if os.path.exists(os.path.join(d, "traced")) else ""))
     wall = next(r["value"] for r in table
                 if r["name"] == "wall time per return")
     print("Where a return's %.3f ms go (means; processes share the cores, "
           "so parts may overlap):" % wall)
     for r in footer:
         share = " (%d%%)" % r["share"] if r["share"] is not None else ""
-        print("  %-52s %8.3f %s%s" % (r["name"], r["value"], r["unit"],
+        print("  %-54s %8.3f %s%s" % (r["name"], r["value"], r["unit"],
                                       share))
     fs = [r for r in table if r["name"].startswith("fsyncs per return")]
     if fs and fs[0]["value"] is not None:
