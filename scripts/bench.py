@@ -2,23 +2,39 @@
 # SPDX-License-Identifier: MIT
 """`make bench`: measure, print a table, write build/bench.json.
 
-Numbers, each measured here and now on this machine:
+Numbers, each measured here and now on this machine, never written down:
   * core decision: bench_core (code classified + rules proposal), p50/p99
-  * whole routine through the daemon, no photos: returns/s and the
+  * whole routine through the daemon, no photos: returns/s, wall time and
+    retourd's CPU time (user + system, /proc/PID/stat) per return, and the
     scan-to-decision latency (parcel scan sent -> decision recorded and
     answered), with a simulated MT-SICS scale on a pty and every checklist
     step answered at once through the API by tests/bench/bench_routine.c
     on one kept-alive connection, as a touchscreen client would
-  * SQLite bytes per return (expected return + receipt + answers + audit +
-    outbox, after a WAL checkpoint), idle RSS, start to READY (sd_notify)
+  * the durability floor in the same run: 4 KiB appended + fdatasync in
+    the database's directory (tests/bench/fsync_probe.c), p50/p99 beside
+    scan-to-decision's
+  * SQLite bytes per return: the database's pages (page_count * page_size)
+    after a fixed set of returns, the daemon stopped and the WAL
+    checkpointed, minus the same before the import; pages, not the files'
+    sizes, so two runs of one build give one number
+  * memory: retourd's private dirty memory (Private_Dirty in
+    /proc/PID/smaps_rollup, what it costs a board) and its RSS, idle
+  * start to READY (sd_notify)
+  * fsyncs per return, in a step of its own: a fresh daemon under Debian's
+    strace, its sync calls counted while a fixed set of returns runs
+A footer says where a return's wall time goes.
 The daemon runs with the webhook connector configured, as every station
-does (its sender and libcurl are in the idle RSS); the 30 s grace period
-outlasts the run, so nothing is sent to its closed port.
+does (its sender and libcurl are in the idle memory); the 30 s grace
+period outlasts the run, so nothing is sent to its closed port.
 """
 import http.client
 import json
 import multiprocessing
 import os
+import re
+import resource
+import shutil
+import signal
 import socket
 import sqlite3
 import statistics
@@ -34,6 +50,13 @@ from simdesk import UnixHTTPConnection  # noqa: E402
 
 BUILD = os.environ.get("RETOUR_BUILD", "build")
 RETURNS = int(os.environ.get("RETOUR_BENCH_RETURNS", "300"))
+TRACED_RETURNS = int(os.environ.get("RETOUR_BENCH_TRACED_RETURNS", "100"))
+FSYNC_SAMPLES = int(os.environ.get("RETOUR_BENCH_FSYNCS", "300"))
+GTIN = "05901234123457"
+# Every call that makes data durable; strace 6.1 has no %sync class.
+SYNC_CALLS = ("fsync", "fdatasync", "sync_file_range", "msync", "syncfs",
+              "sync")
+TICK_S = 1.0 / os.sysconf("SC_CLK_TCK")
 
 
 class ScaleProcess:
@@ -49,6 +72,10 @@ class ScaleProcess:
         self._proc.start()
         if not self._ready.wait(5):
             raise RuntimeError("the simulated scale did not start")
+
+    @property
+    def pid(self):
+        return self._proc.pid
 
     def _run(self, link, weight_g):
         scale = SimScale(link, weight_g=weight_g)
@@ -83,6 +110,12 @@ def api(sock, method, path, body=None):
             del _conns[sock]
             if attempt:
                 raise
+
+
+def forget_connection(sock):
+    c = _conns.pop(sock, None)
+    if c is not None:
+        c.close()
 
 
 def pct(values, p):
@@ -136,55 +169,224 @@ CLERK-0001 = Bench
     return conf
 
 
-def start_daemon(conf, d):
-    """Start retourd, return (process, seconds from exec to READY=1)."""
-    ns = os.path.join(d, "notify.sock")
-    if os.path.exists(ns):
-        os.unlink(ns)
-    s = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
-    s.bind(ns)
-    s.settimeout(5)
-    env = dict(os.environ, NOTIFY_SOCKET=ns)
-    t0 = time.perf_counter()
-    p = subprocess.Popen([os.path.join(BUILD, "retourd"), "-c", conf],
-                         env=env, stderr=open(os.path.join(d, "log"), "ab"))
-    ready = None
-    while ready is None:
-        msg = s.recv(4096)
-        if b"READY=1" in msg:
-            ready = time.perf_counter() - t0
-    s.close()
-    return p, ready
+class Daemon:
+    """retourd started with a notify socket, optionally under strace
+    writing the sync calls it makes to @trace."""
+
+    def __init__(self, conf, d, trace=None):
+        ns = os.path.join(d, "notify.sock")
+        if os.path.exists(ns):
+            os.unlink(ns)
+        s = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+        s.bind(ns)
+        s.settimeout(10)
+        argv = [os.path.join(BUILD, "retourd"), "-c", conf]
+        if trace:
+            argv = ["strace", "-f", "-qq", "-ttt", "-y", "-o", trace,
+                    "-e", "trace=" + ",".join(SYNC_CALLS)] + argv
+        env = dict(os.environ, NOTIFY_SOCKET=ns)
+        t0 = time.perf_counter()
+        self.proc = subprocess.Popen(argv, env=env, stderr=open(
+            os.path.join(d, "log"), "ab"))
+        self.ready_s = None
+        while self.ready_s is None:
+            msg, _ = s.recvfrom(4096)
+            if b"READY=1" in msg:
+                self.ready_s = time.perf_counter() - t0
+        s.close()
+        self.pid = self.proc.pid
+        if trace:  # strace's one child is retourd
+            with open(f"/proc/{self.pid}/task/{self.pid}/children") as f:
+                self.pid = int(f.read().split()[0])
+
+    def stop(self):
+        os.kill(self.pid, signal.SIGTERM)
+        self.proc.wait(10)
 
 
-def rss_kib(pid):
+def proc_memory_kib(pid):
+    """VmRSS from status and Private_Dirty from smaps_rollup, in KiB."""
+    mem = {}
     with open(f"/proc/{pid}/status") as f:
         for line in f:
             if line.startswith("VmRSS:"):
-                return int(line.split()[1])
-    return 0
+                mem["rss"] = int(line.split()[1])
+    with open(f"/proc/{pid}/smaps_rollup") as f:
+        for line in f:
+            if line.startswith("Private_Dirty:"):
+                mem["private_dirty"] = int(line.split()[1])
+    return mem
 
 
-def db_bytes(path):
+def proc_cpu_s(pid):
+    """(user, system) seconds of every thread of @pid, from /proc/PID/stat."""
+    with open(f"/proc/{pid}/stat") as f:
+        fields = f.read().rsplit(")", 1)[1].split()
+    return int(fields[11]) * TICK_S, int(fields[12]) * TICK_S
+
+
+def proc_oncpu_ns(pid):
+    """Time every thread of @pid has run, in ns (schedstat): finer than
+    stat's ticks, for costs too small to count in ticks."""
+    total = 0
+    for task in os.listdir(f"/proc/{pid}/task"):
+        with open(f"/proc/{pid}/task/{task}/schedstat") as f:
+            total += int(f.read().split()[0])
+    return total
+
+
+def status_poll_cpu_ms(sock, pid, count=1000):
+    """retourd's CPU time to answer one GET /api/v1/status, the desk
+    idle: the client polls it while a parcel is weighed."""
+    api(sock, "GET", "/api/v1/status")
+    t0 = proc_oncpu_ns(pid)
+    for _ in range(count):
+        api(sock, "GET", "/api/v1/status")
+    return (proc_oncpu_ns(pid) - t0) / 1e6 / count
+
+
+def db_pages_bytes(path):
+    """page_count * page_size of the database as its last commit left it:
+    a read of the file and its WAL, independent of when the WAL was last
+    checkpointed."""
     c = sqlite3.connect(path, timeout=10)
-    c.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-    c.close()
-    size = os.path.getsize(path)
+    try:
+        pages = c.execute("PRAGMA page_count").fetchone()[0]
+        size = c.execute("PRAGMA page_size").fetchone()[0]
+    finally:
+        c.close()
+    return pages * size
+
+
+def db_checkpointed_bytes(path):
+    """The daemon stopped: fold the WAL into the file, check nothing is left
+    in it, then count the pages."""
+    c = sqlite3.connect(path, timeout=10)
+    try:
+        busy, _, _ = c.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
+    finally:
+        c.close()
     wal = path + "-wal"
-    return size + (os.path.getsize(wal) if os.path.exists(wal) else 0)
+    if busy or (os.path.exists(wal) and os.path.getsize(wal)):
+        raise RuntimeError("the WAL of %s was not checkpointed" % path)
+    pages = db_pages_bytes(path)
+    if pages != os.path.getsize(path):
+        raise RuntimeError("%s: pages and file size disagree" % path)
+    return pages
 
 
 def expected(i, today):
     return {"rma": "RMA-%06d" % i, "order": "ORD-%06d" % i, "shop": "bench",
             "kind": "withdrawal", "currency": "PLN",
             "delivered_at": today, "delivery_basic_minor": 1299,
-            "items": [{"sku": "TSHIRT-M", "gtin": "05901234123457",
+            "items": [{"sku": "TSHIRT-M", "gtin": GTIN,
                        "name": "T-shirt M", "category": "apparel",
                        "quantity": 1, "unit_price_minor": 4999,
                        "weight_g": 400}]}
 
 
-def main():
+def sign_in(sock):
+    status, ans = api(sock, "POST", "/api/v1/clerk", {"badge": "CLERK-0001"})
+    if status != 200:
+        raise RuntimeError("the clerk could not sign in: %s" % ans)
+
+
+def import_expected(sock, count):
+    today = time.strftime("%Y-%m-%d", time.gmtime())
+    for start in range(0, count, 500):
+        batch = [expected(i, today)
+                 for i in range(start, min(count, start + 500))]
+        status, ans = api(sock, "POST", "/api/v1/expected",
+                          {"returns": batch})
+        if status != 200:
+            raise RuntimeError("import failed: %s" % ans)
+
+
+def run_routine(sock, count):
+    """The routine is driven from C (tests/bench/bench_routine.c), so the
+    numbers are the daemon's and the socket's, not Python's.  Adds the
+    client's own CPU seconds to its answer."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    out = subprocess.run([os.path.join(BUILD, "bench", "bench_routine"),
+                          sock, "0", str(count), GTIN],
+                         capture_output=True, text=True, check=True)
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    run = json.loads(out.stdout)
+    run["client_cpu_s"] = (after.ru_utime - before.ru_utime +
+                           after.ru_stime - before.ru_stime)
+    return run
+
+
+def fsync_latencies_us(d):
+    out = subprocess.run([os.path.join(BUILD, "bench", "fsync_probe"), d,
+                          str(FSYNC_SAMPLES)],
+                         capture_output=True, text=True, check=True)
+    return json.loads(out.stdout)["lat_us"]
+
+
+SYNC_LINE = re.compile(r"^\d+\s+(\d+\.\d+)\s+(\w+)\((\d+)(?:<([^>]*)>)?")
+
+
+def count_sync_calls(trace, t0, t1):
+    """Sync calls that strace saw start between t0 and t1 (wall clock), by
+    call and by file."""
+    calls, files = {}, {}
+    with open(trace) as f:
+        for line in f:
+            m = SYNC_LINE.match(line)
+            if not m or not t0 <= float(m.group(1)) <= t1:
+                continue
+            calls[m.group(2)] = calls.get(m.group(2), 0) + 1
+            name = os.path.basename(m.group(4) or "fd " + m.group(3))
+            files[name] = files.get(name, 0) + 1
+    return calls, files
+
+
+def traced_run(d, scale_link):
+    """A fresh daemon under strace, TRACED_RETURNS returns; the sync calls
+    made while they ran, per return.  None, and a reason, without strace."""
+    if shutil.which("strace") is None:
+        return None, ("not measured: strace is not installed (Debian "
+                      "package strace; scripts/deps.sh test must list it)")
+    os.makedirs(d)
+    conf = write_config(d, scale_link)
+    trace = os.path.join(d, "sync.strace")
+    daemon = Daemon(conf, d, trace=trace)
+    sock = os.path.join(d, "retourd.sock")
+    try:
+        sign_in(sock)
+        import_expected(sock, TRACED_RETURNS)
+        t0 = time.time()
+        run_routine(sock, TRACED_RETURNS)
+        t1 = time.time()
+    finally:
+        forget_connection(sock)
+        daemon.stop()
+    calls, files = count_sync_calls(trace, t0, t1)
+    if not calls:
+        return None, "not measured: strace saw no sync call (see %s)" % trace
+    return {"calls": calls, "files": files}, None
+
+
+def target_met(value, target):
+    m = re.match(r"^(<=|>=|<|>)\s*([\d.]+)$", target or "")
+    if not m or value is None:
+        return None
+    op, bound = m.group(1), float(m.group(2))
+    return {"<": value < bound, "<=": value <= bound,
+            ">": value > bound, ">=": value >= bound}[op]
+
+
+def row(name, value, unit, target="", note=None):
+    r = {"name": name, "value": value, "unit": unit, "target": target}
+    if note:
+        r["note"] = note
+    return r
+
+
+def measure():
+    """Every figure, in the order the table prints them, then the footer's
+    rows (part "where the time goes")."""
     results = []
     out = subprocess.run([os.path.join(BUILD, "bench", "bench_core")],
                          capture_output=True, text=True, check=True)
@@ -192,80 +394,175 @@ def main():
         results.append(json.loads(line))
 
     d = tempfile.mkdtemp(prefix="retour-bench-")
-    scale = ScaleProcess(os.path.join(d, "scale"), weight_g=420)
-    conf = write_config(d, os.path.join(d, "scale"))
-    readies = []
-    for _ in range(7):
-        p, ready = start_daemon(conf, d)
-        readies.append(ready)
-        p.terminate()
-        p.wait(10)
-    p, ready = start_daemon(conf, d)
-    sock = os.path.join(d, "retourd.sock")
-    time.sleep(1.0)
-    idle_rss = rss_kib(p.pid)
+    scale_link = os.path.join(d, "scale")
+    scale = ScaleProcess(scale_link, weight_g=420)
+    conf = write_config(d, scale_link)
+    db = os.path.join(d, "retour.db")
     try:
-        api(sock, "POST", "/api/v1/clerk", {"badge": "CLERK-0001"})
-        before = db_bytes(os.path.join(d, "retour.db"))
-        today = time.strftime("%Y-%m-%d", time.gmtime())
-        for start in range(0, RETURNS, 500):
-            batch = [expected(i, today)
-                     for i in range(start, min(RETURNS, start + 500))]
-            status, ans = api(sock, "POST", "/api/v1/expected",
-                              {"returns": batch})
-            if status != 200:
-                raise RuntimeError("import failed: %s" % ans)
-        # The routine is driven from C (tests/bench/bench_routine.c), so the
-        # numbers are the daemon's and the socket's, not Python's.
-        out = subprocess.run([os.path.join(BUILD, "bench", "bench_routine"),
-                              sock, "0", str(RETURNS), "05901234123457"],
-                             capture_output=True, text=True, check=True)
-        run = json.loads(out.stdout)
-        lat = [us / 1e6 for us in run["lat_us"]]
-        wall = run["wall_us"] / 1e6
-        after = db_bytes(os.path.join(d, "retour.db"))
-        busy_rss = rss_kib(p.pid)
+        readies = []
+        for _ in range(7):
+            daemon = Daemon(conf, d)
+            readies.append(daemon.ready_s)
+            daemon.stop()
+        daemon = Daemon(conf, d)
+        readies.append(daemon.ready_s)
+        sock = os.path.join(d, "retourd.sock")
+        try:
+            time.sleep(1.0)
+            idle = proc_memory_kib(daemon.pid)
+            sign_in(sock)
+            db_before = db_pages_bytes(db)
+            import_expected(sock, RETURNS)
+            cpu0, scale0 = proc_cpu_s(daemon.pid), proc_cpu_s(scale.pid)
+            run = run_routine(sock, RETURNS)
+            cpu1, scale1 = proc_cpu_s(daemon.pid), proc_cpu_s(scale.pid)
+            busy = proc_memory_kib(daemon.pid)
+            # The durability floor, right after, on the database's
+            # filesystem, the daemon idle.
+            fsync_us = fsync_latencies_us(d)
+            run["poll_cpu_ms"] = status_poll_cpu_ms(sock, daemon.pid)
+        finally:
+            forget_connection(sock)
+            daemon.stop()
+        db_after = db_checkpointed_bytes(db)
+        sync, sync_skipped = traced_run(os.path.join(d, "traced"),
+                                        scale_link)
     finally:
-        p.terminate()
-        p.wait(10)
         scale.close()
 
+    lat_ms = [us / 1e3 for us in run["lat_us"]]
+    wall_ms = run["wall_us"] / 1e3 / RETURNS
+    user_ms = (cpu1[0] - cpu0[0]) * 1e3 / RETURNS
+    sys_ms = (cpu1[1] - cpu0[1]) * 1e3 / RETURNS
+    fsync_ms = [us / 1e3 for us in fsync_us]
     results += [
-        {"name": "routine throughput (sequential, no photos)",
-         "value": round(RETURNS / wall, 1), "unit": "returns/s",
-         "target": ">= 200"},
-        {"name": "scan-to-decision p50", "value": round(pct(lat, 50) * 1e3, 3),
-         "unit": "ms", "target": ""},
-        {"name": "scan-to-decision p99", "value": round(pct(lat, 99) * 1e3, 3),
-         "unit": "ms", "target": "< 5"},
-        {"name": "SQLite bytes per return", "value":
-         round((after - before) / RETURNS), "unit": "bytes",
-         "target": "<= 4096"},
-        {"name": "idle RSS of retourd", "value": round(idle_rss / 1024, 2),
-         "unit": "MiB", "target": "<= 10"},
+        row("routine throughput (sequential, no photos)",
+            round(RETURNS / (run["wall_us"] / 1e6), 1), "returns/s", ">= 200"),
+        row("wall time per return", round(wall_ms, 3), "ms"),
+        row("CPU time of retourd per return (user + system)",
+            round(user_ms + sys_ms, 3), "ms",
+            note="/proc/PID/stat, %d ms ticks" % round(TICK_S * 1e3)),
+        row("scan-to-decision p50", round(pct(lat_ms, 50), 3), "ms"),
+        row("scan-to-decision p99", round(pct(lat_ms, 99), 3), "ms", "< 5"),
+        row("fsync p50 (4 KiB + fdatasync, same run, same fs)",
+            round(pct(fsync_ms, 50), 3), "ms"),
+        row("fsync p99 (4 KiB + fdatasync, same run, same fs)",
+            round(pct(fsync_ms, 99), 3), "ms"),
+    ]
+    if sync:
+        per_return = sum(sync["calls"].values()) / TRACED_RETURNS
+        note = ", ".join("%s %g" % (k, v / TRACED_RETURNS)
+                         for k, v in sorted(sync["files"].items()))
+        results.append(row("fsyncs per return (strace, %d returns)"
+                           % TRACED_RETURNS, round(per_return, 2),
+                           "calls", note=note))
+    else:
+        results.append(row("fsyncs per return", None, "calls",
+                           note=sync_skipped))
+    results += [
+        row("SQLite bytes per return (%d returns, checkpointed pages)"
+            % RETURNS, round((db_after - db_before) / RETURNS), "bytes",
+            "<= 4096"),
+        row("idle private dirty memory of retourd",
+            round(idle["private_dirty"] / 1024, 2), "MiB", "<= 3"),
+        row("idle RSS of retourd", round(idle["rss"] / 1024, 2), "MiB",
+            "<= 16"),
     ]
     # What the libraries alone cost, to read the row above against.
     out = subprocess.run([os.path.join(BUILD, "bench", "rss_floor")],
                          capture_output=True, text=True, check=True)
     results.append(json.loads(out.stdout))
     results += [
-        {"name": "RSS after the run", "value": round(busy_rss / 1024, 2),
-         "unit": "MiB", "target": ""},
-        {"name": "start to READY (median of 8)", "value":
-         round(statistics.median(readies + [ready]) * 1e3, 1), "unit": "ms",
-         "target": "<= 150"},
-        {"name": "start to READY (worst of 8)", "value":
-         round(max(readies + [ready]) * 1e3, 1), "unit": "ms", "target": ""},
+        row("private dirty memory after the run",
+            round(busy["private_dirty"] / 1024, 2), "MiB"),
+        row("RSS after the run", round(busy["rss"] / 1024, 2), "MiB"),
+        row("start to READY (median of 8)",
+            round(statistics.median(readies) * 1e3, 1), "ms", "<= 150"),
+        row("start to READY (worst of 8)", round(max(readies) * 1e3, 1),
+            "ms"),
     ]
+    for r in results:
+        r["met"] = target_met(r["value"], r["target"])
+    results += time_spent(run, wall_ms, user_ms, sys_ms,
+                          (scale1[0] + scale1[1] - scale0[0] - scale0[1]),
+                          sync, statistics.mean(fsync_ms))
+    return results, d
+
+
+def time_spent(run, wall_ms, user_ms, sys_ms, scale_cpu_s, sync,
+               fsync_mean_ms):
+    """Where a return's wall time goes, means per return.  The processes
+    share two cores, so these may overlap; the rest is waiting."""
+    part = "where the time goes"
+    weigh_ms = run["weigh_us"] / 1e3 / RETURNS
+    decide_ms = sum(run["lat_us"]) / 1e3 / RETURNS - weigh_ms
+    client_ms = run["client_cpu_s"] * 1e3 / RETURNS
+    scale_ms = scale_cpu_s * 1e3 / RETURNS
+    rows = [
+        row("parcel scan to items step (opened, weighed)", weigh_ms, "ms"),
+        row("item scan to decision (checklist, confirm)", decide_ms, "ms"),
+        row("retourd on CPU, user", user_ms, "ms"),
+        row("retourd on CPU, system", sys_ms, "ms"),
+        row("status polls answered while weighing",
+            run["polls"] / RETURNS, "requests"),
+        row("retourd on CPU answering them (x cost after run)",
+            run["polls"] / RETURNS * run["poll_cpu_ms"], "ms"),
+        row("bench client on CPU", client_ms, "ms"),
+        row("simulated scale on CPU", scale_ms, "ms"),
+    ]
+    busy = user_ms + sys_ms + client_ms + scale_ms  # polls: in user + sys
+    if sync:
+        per_return = sum(sync["calls"].values()) / TRACED_RETURNS
+        fsync_ms = per_return * fsync_mean_ms
+        rows.append(row("fsync wait (fsyncs per return x fsync mean)",
+                        fsync_ms, "ms"))
+        busy += fsync_ms
+    rows.append(row("rest: waiting (scale replies, wake-ups, scheduler)",
+                    wall_ms - busy, "ms"))
+    for r in rows:
+        r["value"] = round(r["value"], 3) + 0.0  # never -0.0
+        r["part"] = part
+        r["met"] = None
+        r["share"] = (round(r["value"] / wall_ms * 100)
+                      if r["unit"] == "ms" else None)
+    return rows
+
+
+def print_table(results, d):
+    table = [r for r in results if "part" not in r]
+    footer = [r for r in results if "part" in r]
+    w = max(len(r["name"]) for r in table)
+    print("%-*s  %10s  %-9s  %-7s  %s" % (w, "measure", "value", "unit",
+                                          "target", "met"))
+    for r in table:
+        met = {True: "yes", False: "NO", None: ""}[r["met"]]
+        value = "-" if r["value"] is None else r["value"]
+        print("%-*s  %10s  %-9s  %-7s  %s" % (w, r["name"], value, r["unit"],
+                                              r["target"], met))
+        if r["value"] is None:
+            print("    %s" % r["note"])
+    print("(%d returns through the daemon, %s%s)"
+          % (RETURNS, d, "; fsyncs counted over %d more" % TRACED_RETURNS
+             if os.path.exists(os.path.join(d, "traced")) else ""))
+    wall = next(r["value"] for r in table
+                if r["name"] == "wall time per return")
+    print("Where a return's %.3f ms go (means; processes share the cores, "
+          "so parts may overlap):" % wall)
+    for r in footer:
+        share = " (%d%%)" % r["share"] if r["share"] is not None else ""
+        print("  %-54s %8.3f %s%s" % (r["name"], r["value"], r["unit"],
+                                      share))
+    fs = [r for r in table if r["name"].startswith("fsyncs per return")]
+    if fs and fs[0]["value"] is not None:
+        print("  fsyncs per return by file: %s" % fs[0]["note"])
+
+
+def main():
+    results, d = measure()
     os.makedirs(BUILD, exist_ok=True)
     with open(os.path.join(BUILD, "bench.json"), "w") as f:
         json.dump(results, f, indent=1)
-    w = max(len(r["name"]) for r in results)
-    print("%-*s  %12s  %-9s  %s" % (w, "measure", "value", "unit", "target"))
-    for r in results:
-        print("%-*s  %12s  %-9s  %s" % (w, r["name"], r["value"], r["unit"],
-                                        r["target"]))
-    print("(%d returns through the daemon, %s)" % (RETURNS, d))
+    print_table(results, d)
 
 
 if __name__ == "__main__":

@@ -8,7 +8,10 @@
  *   simulated scale meanwhile) -> scan the item -> answer every checklist
  *   step -> confirm the proposal.
  * Prints one JSON object: "lat_us", the scan-to-decision time of each
- * return, and "wall_us", the time for all of them.
+ * return, "wall_us", the time for all of them, and where a return's time
+ * goes: "weigh_us", the total from the parcel scan to the items step (the
+ * parcel opened and weighed on the scale), and "polls", the status
+ * requests sent meanwhile, each of which the daemon answers.
  *
  *   bench_routine SOCKET FIRST COUNT GTIN
  */
@@ -29,6 +32,12 @@ struct conn {
 	size_t len; /* bytes in buf not yet consumed */
 };
 
+/* Where the time went, summed over the run. */
+struct phases {
+	double weigh_us; /* parcel scan sent -> items step seen */
+	long polls;	 /* status requests while the parcel was weighed */
+};
+
 static double now_us(void)
 {
 	struct timespec ts;
@@ -45,7 +54,7 @@ static void die(const char *what)
 
 static void conn_open(struct conn *c, const char *path)
 {
-	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	struct sockaddr_un sa = {.sun_family = AF_UNIX};
 
 	if (strlen(path) >= sizeof(sa.sun_path))
 		die("socket path too long");
@@ -140,7 +149,8 @@ static json_t *post(struct conn *c, const char *path, const char *body)
 	return j;
 }
 
-static double one_return(struct conn *c, long i, const char *gtin)
+static double one_return(struct conn *c, long i, const char *gtin,
+			 struct phases *ph)
 {
 	char body[256];
 	double t0 = now_us(), deadline = t0 + 5e6;
@@ -151,6 +161,7 @@ static double one_return(struct conn *c, long i, const char *gtin)
 	json_decref(post(c, "/api/v1/scan", body));
 	for (;;) {
 		st = call(c, "GET", "/api/v1/status", NULL, &status);
+		ph->polls++;
 		if (st && !strcmp(step_of(st), "items"))
 			break;
 		if (now_us() > deadline)
@@ -158,16 +169,18 @@ static double one_return(struct conn *c, long i, const char *gtin)
 		json_decref(st);
 	}
 	json_decref(st);
+	ph->weigh_us += now_us() - t0;
 	snprintf(body, sizeof(body), "{\"code\":\"%s\"}", gtin);
 	st = post(c, "/api/v1/scan", body);
 	while (!strcmp(step_of(st), "checklist")) {
 		json_t *cl = json_object_get(st, "checklist");
-		const char *kind = json_string_value(json_object_get(cl, "kind"));
+		const char *kind =
+		    json_string_value(json_object_get(cl, "kind"));
 		const char *ans = "pass";
 
 		if (kind && !strcmp(kind, "choice"))
-			ans = json_string_value(json_array_get(
-				json_object_get(cl, "choices"), 0));
+			ans = json_string_value(
+			    json_array_get(json_object_get(cl, "choices"), 0));
 		else if (kind && !strcmp(kind, "instruction"))
 			ans = "done";
 		snprintf(body, sizeof(body), "{\"answer\":\"%s\"}",
@@ -179,7 +192,7 @@ static double one_return(struct conn *c, long i, const char *gtin)
 		die("expected the confirm step after the checklist");
 	snprintf(body, sizeof(body), "{\"verdict\":\"%s\"}",
 		 json_string_value(json_object_get(
-			 json_object_get(st, "proposal"), "verdict")));
+		     json_object_get(st, "proposal"), "verdict")));
 	json_decref(st);
 	st = post(c, "/api/v1/confirm", body);
 	if (strcmp(step_of(st), "scan"))
@@ -191,11 +204,13 @@ static double one_return(struct conn *c, long i, const char *gtin)
 int main(int argc, char **argv)
 {
 	struct conn c;
+	struct phases ph = {0};
 	long first, count;
 	double t0;
 
 	if (argc != 5) {
-		fprintf(stderr, "usage: bench_routine SOCKET FIRST COUNT GTIN\n");
+		fprintf(stderr,
+			"usage: bench_routine SOCKET FIRST COUNT GTIN\n");
 		return 2;
 	}
 	first = strtol(argv[2], NULL, 10);
@@ -204,8 +219,10 @@ int main(int argc, char **argv)
 	t0 = now_us();
 	printf("{\"lat_us\": [");
 	for (long i = 0; i < count; i++)
-		printf("%s%.1f", i ? ", " : "", one_return(&c, first + i, argv[4]));
-	printf("], \"wall_us\": %.1f}\n", now_us() - t0);
+		printf("%s%.1f", i ? ", " : "",
+		       one_return(&c, first + i, argv[4], &ph));
+	printf("], \"wall_us\": %.1f, \"weigh_us\": %.1f, \"polls\": %ld}\n",
+	       now_us() - t0, ph.weigh_us, ph.polls);
 	close(c.fd);
 	return 0;
 }
