@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * What retourctl's files share, and nothing else ships it: the parsed
+ * What retourctl's files share (internal to src/cli): the parsed
  * command line, the exit codes, the way a message reaches the user, one
  * request to retourd, and the commands main() dispatches to.
  *

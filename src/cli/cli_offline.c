@@ -7,6 +7,7 @@
  * both print a report: a bad check digit or a reject is an answer, not a
  * failure.
  */
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -153,7 +154,9 @@ int cli_cmd_rules(const struct cli_opts *o)
 {
 	struct cli_case *c;
 	struct proposal *p;
+	const char *file;
 	char err[320];
+	bool named;
 	int r;
 
 	if (o->n_pos < 2 || strcmp(o->pos[1], "check"))
@@ -161,6 +164,7 @@ int cli_cmd_rules(const struct cli_opts *o)
 	if (o->n_pos != 3)
 		return cli_usage("rules check needs one CASE.json (- for "
 				 "stdin)");
+	file = o->pos[2];
 	c = calloc(1, sizeof(*c));
 	p = calloc(1, sizeof(*p));
 	if (!c || !p) {
@@ -168,13 +172,13 @@ int cli_cmd_rules(const struct cli_opts *o)
 		free(p);
 		return cli_fail("rules check: out of memory");
 	}
-	r = cli_case_load(o->pos[2], c, err, sizeof(err));
+	r = cli_case_load(file, c, err, sizeof(err));
 	if (r < 0) {
-		r = cli_fail(
-		    "rules check: %s%s%s", err,
-		    strncmp(err, o->pos[2], strlen(o->pos[2])) ? " in " : "",
-		    strncmp(err, o->pos[2], strlen(o->pos[2])) ? o->pos[2]
-							       : "");
+		/* Say which file, unless the reader's sentence starts with
+		 * it (file:line:column). */
+		named = !strncmp(err, file, strlen(file));
+		r = cli_fail("rules check: %s%s%s", err, named ? "" : " in ",
+			     named ? "" : file);
 		goto out;
 	}
 	/* -EINVAL still fills a hold proposal whose reason says why. */

@@ -54,6 +54,8 @@ static const char retourctl_usage_text[] =
     "  --socket PATH     retourd's socket (env RETOUR_SOCKET, default\n"
     "                    " RETOURCTL_DEFAULT_SOCKET ")\n";
 
+/* Every message starts with the program's name, so it reads in a script's
+ * log too. */
 static void cli_say(const char *fmt, va_list ap)
 {
 	fprintf(stderr, "retourctl: ");
@@ -88,6 +90,11 @@ void cli_print_json(const json_t *j)
 	fputc('\n', stdout);
 }
 
+/*
+ * "--name VALUE" or "--name=VALUE" at argv[*i] (advancing *i past a
+ * separate value): 1 with *value set, 0 when the argument is another
+ * option, -1 when the value is missing.
+ */
 static int retourctl_opt_value(int argc, char **argv, int *i, const char *name,
 			       const char **value)
 {
@@ -108,17 +115,24 @@ static int retourctl_opt_value(int argc, char **argv, int *i, const char *name,
 	return 1;
 }
 
+/* Options may stand anywhere; "--" ends them.  0 or CLI_USAGE (said). */
 static int retourctl_parse_args(int argc, char **argv, struct cli_opts *o)
 {
-	static const char *const valued[] = {"--socket",	"--limit",
-					     "--state",		"--rma-pattern",
-					     "--order-pattern", NULL};
+	const struct {
+		const char *name;
+		const char **slot;
+	} valued[] = {
+	    {"--socket", &o->socket},
+	    {"--limit", &o->limit},
+	    {"--state", &o->state},
+	    {"--rma-pattern", &o->rma_pattern},
+	    {"--order-pattern", &o->order_pattern},
+	};
+	size_t n_valued = sizeof(valued) / sizeof(valued[0]);
 	bool options_done = false;
 
 	for (int i = 1; i < argc; i++) {
 		const char *arg = argv[i];
-		const char **slots[] = {&o->socket, &o->limit, &o->state,
-					&o->rma_pattern, &o->order_pattern};
 		bool matched = false;
 
 		if (!options_done && !strcmp(arg, "--")) {
@@ -139,12 +153,13 @@ static int retourctl_parse_args(int argc, char **argv, struct cli_opts *o)
 			fputs(retourctl_usage_text, stdout);
 			exit(CLI_OK);
 		}
-		for (int k = 0; valued[k] && !matched; k++) {
-			int r = retourctl_opt_value(argc, argv, &i, valued[k],
-						    slots[k]);
+		for (size_t k = 0; k < n_valued && !matched; k++) {
+			int r = retourctl_opt_value(
+			    argc, argv, &i, valued[k].name, valued[k].slot);
 
 			if (r < 0)
-				return cli_usage("%s needs a value", valued[k]);
+				return cli_usage("%s needs a value",
+						 valued[k].name);
 			matched = r > 0;
 		}
 		if (!matched)
