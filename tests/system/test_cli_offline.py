@@ -116,23 +116,40 @@ def rule_cases():
                   if not p.endswith(".expected.json"))
 
 
-@pytest.mark.parametrize("case", rule_cases() or ["none"],
+def expected_answer_path(case):
+    return case[:-len(".json")] + ".expected.json"
+
+
+def test_rules_cases_exist():
+    # An empty folder would make every case test vanish without a failure.
+    assert rule_cases(), f"no rules cases (*.json) in {RULES_DIR}"
+
+
+def test_rules_answers_have_their_case():
+    # An answer whose case was renamed or removed checks nothing.
+    cases = set(rule_cases())
+    for answer in glob.glob(os.path.join(RULES_DIR, "*.expected.json")):
+        case = answer[:-len(".expected.json")] + ".json"
+        assert case in cases, f"{answer} has no case file {case}"
+
+
+@pytest.mark.parametrize("case", rule_cases(),
                          ids=lambda p: os.path.basename(p))
 def test_rules_cases_match_expected(case):
-    if case == "none":
-        pytest.skip("no cases in tests/data/rules")
-    answer_path = case[:-len(".json")] + ".expected.json"
-    if not os.path.exists(answer_path):
-        pytest.skip(f"no {os.path.basename(answer_path)}")
+    answer_path = expected_answer_path(case)
+    assert os.path.exists(answer_path), (
+        f"{case} has no expected answer: write {answer_path} with the "
+        f"verdict and refund the rules must give")
     with open(answer_path) as f:
         want = json.load(f)
+    assert "verdict" in want, f"{answer_path}: no \"verdict\""
+    want_refund = want.get("refund_minor", want.get("refund"))
+    assert want_refund is not None, f"{answer_path}: no \"refund\""
     r = run("--json", "rules", "check", case)
     assert r.returncode == 0, r.stderr
     got = json.loads(r.stdout)
     assert got["verdict"] == want["verdict"]
-    want_refund = want.get("refund_minor", want.get("refund"))
-    if want_refund is not None:
-        assert got["refund_minor"] == want_refund
+    assert got["refund_minor"] == want_refund
     # Every reason carries its code name, item and text.
     for reason in got["reasons"]:
         assert set(reason) == {"code", "item", "text"}
