@@ -1,9 +1,12 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * HTTP front of the station.  libmicrohttpd runs without threads of its
- * own: its epoll fd sits in the daemon's sd-event loop and MHD_run() is
- * called when it is readable (and on MHD's own timeout), so a request
- * handler may touch the station directly.
+ * HTTP front of the station: the plumbing.  libmicrohttpd runs without
+ * threads of its own: its epoll fd sits in the daemon's sd-event loop and
+ * MHD_run() is called when it is readable (and on MHD's own timeout), so a
+ * request handler may touch the station directly.  This file listens (the
+ * Unix socket, and TCP with a bearer token off loopback), collects request
+ * bodies up to API_MAX_BODY, routes (routes.c) and sends the JSON reply;
+ * desk.c and records.c answer.
  *
  * What it does not do: TLS (loopback and Unix socket only; a LAN listener
  * needs a bearer token and belongs behind a reverse proxy), and Server-Sent
@@ -26,7 +29,7 @@
 
 #include "retour/api.h"
 
-#define API_MAX_BODY (1 << 20)
+#include "api_internal.h"
 
 struct api_listener {
 	struct api *api;
@@ -45,387 +48,35 @@ struct api {
 	char socket_path[CONFIG_PATH_LEN];
 };
 
-struct api_request {
-	char *body;
-	size_t len;
-	bool too_big;
-};
-
-struct api_reply {
-	unsigned status;
-	json_t *json; /* or text */
-	char *text;
-	const char *content_type;
-};
-
-static void reply_error(struct api_reply *rp, unsigned status, const char *fmt,
-			...) __attribute__((format(printf, 3, 4)));
-
-static void reply_error(struct api_reply *rp, unsigned status, const char *fmt,
-			...)
-{
-	char msg[512];
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(msg, sizeof(msg), fmt, ap);
-	va_end(ap);
-	rp->status = status;
-	json_decref(rp->json);
-	rp->json = json_pack("{s:s}", "error", msg);
-}
-
-static void reply_json(struct api_reply *rp, unsigned status, json_t *j)
-{
-	rp->status = status;
-	json_decref(rp->json);
-	rp->json = j;
-}
-
-static json_t *body_json(const struct api_request *rq, struct api_reply *rp)
-{
-	json_error_t jerr;
-	json_t *j;
-
-	if (!rq->len) {
-		reply_error(rp, 400, "a JSON body is required");
-		return NULL;
-	}
-	j = json_loadb(rq->body, rq->len, JSON_REJECT_DUPLICATES, &jerr);
-	if (!j) {
-		reply_error(rp, 400, "malformed JSON at line %d column %d: %s",
-			    jerr.line, jerr.column, jerr.text);
-		return NULL;
-	}
-	return j;
-}
-
-static bool parse_id(const char *s, int64_t *id)
-{
-	char *end;
-	long long v;
-
-	if (!*s || *s == '-' || *s == '+')
-		return false;
-	errno = 0;
-	v = strtoll(s, &end, 10);
-	if (errno || (*end && *end != '/') || v <= 0)
-		return false;
-	*id = v;
-	return true;
-}
-
-static void reply_status(struct api *api, struct api_reply *rp)
-{
-	reply_json(rp, 200, station_status(api->st));
-}
-
-static const char *json_str(json_t *o, const char *key)
-{
-	json_t *v = json_object_get(o, key);
-
-	return json_is_string(v) ? json_string_value(v) : NULL;
-}
-
-static void route_desk(struct api *api, const char *method, const char *path,
-		       const struct api_request *rq, struct api_reply *rp)
-{
-	char err[256] = "";
-	json_t *j;
-	int r;
-
-	if (!strcmp(path, "/api/v1/status") && !strcmp(method, "GET")) {
-		reply_status(api, rp);
-		return;
-	}
-	if (strcmp(method, "POST") && strcmp(method, "DELETE")) {
-		reply_error(rp, 405, "%s is not allowed on %s", method, path);
-		return;
-	}
-	if (!strcmp(path, "/api/v1/scan")) {
-		const char *code;
-
-		if (!(j = body_json(rq, rp)))
-			return;
-		code = json_str(j, "code");
-		if (!code) {
-			json_decref(j);
-			reply_error(rp, 400,
-				    "field \"code\" (a string) is required");
-			return;
-		}
-		station_scan(api->st, code, strlen(code));
-		json_decref(j);
-		reply_status(api, rp);
-	} else if (!strcmp(path, "/api/v1/clerk")) {
-		if (!strcmp(method, "DELETE")) {
-			station_sign_out(api->st);
-			reply_status(api, rp);
-			return;
-		}
-		if (!(j = body_json(rq, rp)))
-			return;
-		r = station_sign_in(api->st, json_str(j, "badge"),
-				    json_str(j, "name"), err, sizeof(err));
-		json_decref(j);
-		if (r < 0)
-			reply_error(rp, r == -EBUSY ? 409 : 400, "%s", err);
-		else
-			reply_status(api, rp);
-	} else if (!strcmp(path, "/api/v1/clerks")) {
-		if (!(j = body_json(rq, rp)))
-			return;
-		r = station_register_clerk(api->st, json_str(j, "badge"),
-					   json_str(j, "name"), err,
-					   sizeof(err));
-		json_decref(j);
-		if (r < 0)
-			reply_error(rp, 400, "%s", err);
-		else
-			reply_json(rp, 201, json_pack("{s:b}", "ok", 1));
-	} else if (!strcmp(path, "/api/v1/routine")) {
-		if (!(j = body_json(rq, rp)))
-			return;
-		r = station_choose_routine(api->st, json_str(j, "routine"), err,
-					   sizeof(err));
-		json_decref(j);
-		if (r < 0)
-			reply_error(rp, 400, "%s", err);
-		else
-			reply_status(api, rp);
-	} else if (!strcmp(path, "/api/v1/weigh")) {
-		station_weigh(api->st);
-		reply_status(api, rp);
-	} else if (!strcmp(path, "/api/v1/photo")) {
-		station_photo(api->st);
-		reply_status(api, rp);
-	} else if (!strcmp(path, "/api/v1/skip")) {
-		station_skip(api->st);
-		reply_status(api, rp);
-	} else if (!strcmp(path, "/api/v1/items-done")) {
-		station_items_done(api->st);
-		reply_status(api, rp);
-	} else if (!strcmp(path, "/api/v1/back")) {
-		station_back(api->st);
-		reply_status(api, rp);
-	} else if (!strcmp(path, "/api/v1/cancel")) {
-		station_cancel(api->st);
-		reply_status(api, rp);
-	} else if (!strcmp(path, "/api/v1/answer")) {
-		const char *answer;
-
-		if (!(j = body_json(rq, rp)))
-			return;
-		answer = json_str(j, "answer");
-		if (!answer) {
-			json_decref(j);
-			reply_error(rp, 400,
-				    "field \"answer\" (a string) is required");
-			return;
-		}
-		station_answer(api->st, answer);
-		json_decref(j);
-		reply_status(api, rp);
-	} else if (!strcmp(path, "/api/v1/confirm")) {
-		if (!(j = body_json(rq, rp)))
-			return;
-		r = station_confirm(api->st, json_str(j, "verdict"),
-				    json_str(j, "reason"), err, sizeof(err));
-		json_decref(j);
-		if (r < 0)
-			reply_error(rp, 400, "%s", err);
-		else
-			reply_status(api, rp);
-	} else if (!strncmp(path, "/api/v1/buttons/", 16)) {
-		r = station_press(api->st, path + 16, err, sizeof(err));
-		if (r < 0)
-			reply_error(rp, r == -EINVAL ? 404 : 409, "%s", err);
-		else
-			reply_json(rp, 202,
-				   json_pack("{s:s}", "pressed", path + 16));
-	} else if (!strcmp(path, "/api/v1/undo")) {
-		json_t *id;
-
-		if (!(j = body_json(rq, rp)))
-			return;
-		id = json_object_get(j, "receipt");
-		if (!json_is_integer(id) || json_integer_value(id) <= 0) {
-			json_decref(j);
-			reply_error(
-			    rp, 400,
-			    "field \"receipt\" (a receipt id) is required");
-			return;
-		}
-		r = station_undo(api->st, json_integer_value(id), err,
-				 sizeof(err));
-		json_decref(j);
-		if (r < 0)
-			reply_error(rp, r == -ENOENT ? 404 : 409, "%s", err);
-		else
-			reply_status(api, rp);
-	} else {
-		reply_error(rp, 404, "no such endpoint: %s %s", method, path);
-	}
-}
-
-static void route_records(struct api *api, const char *method, const char *path,
-			  struct MHD_Connection *conn,
-			  const struct api_request *rq, struct api_reply *rp)
-{
-	char err[256] = "";
-	const char *arg;
-	json_t *out = NULL;
-	int64_t id, n;
-	int limit = 100, r;
-
-	arg = MHD_lookup_connection_value(conn, MHD_GET_ARGUMENT_KIND, "limit");
-	if (arg) {
-		char *end;
-		long v = strtol(arg, &end, 10);
-
-		if (*end || v < 1 || v > 10000) {
-			reply_error(rp, 400, "limit must be 1..10000");
-			return;
-		}
-		limit = (int)v;
-	}
-	if (!strcmp(path, "/api/v1/expected")) {
-		json_t *j, *kept;
-
-		if (!strcmp(method, "GET")) {
-			r = station_expected_list(api->st, limit, &out);
-			goto list;
-		}
-		if (strcmp(method, "POST")) {
-			reply_error(rp, 405, "use GET or POST");
-			return;
-		}
-		if (!(j = body_json(rq, rp)))
-			return;
-		kept = json_array();
-		r = station_import_expected(api->st, j, kept, err, sizeof(err));
-		json_decref(j);
-		if (r < 0) {
-			json_decref(kept);
-			reply_error(rp, r == -EINVAL ? 400 : 500, "%s", err);
-		} else {
-			/* kept: already at the desk, left as they were */
-			reply_json(rp, 200,
-				   json_pack("{s:i,s:o}", "imported", r, "kept",
-					     kept));
-		}
-		return;
-	}
-	if (strcmp(method, "GET") && !strstr(path, "/retry")) {
-		reply_error(rp, 405, "%s is not allowed on %s", method, path);
-		return;
-	}
-	if (!strcmp(path, "/api/v1/returns")) {
-		r = station_returns_list(api->st, limit, &out);
-		goto list;
-	}
-	if (!strncmp(path, "/api/v1/returns/", 16)) {
-		if (!parse_id(path + 16, &id)) {
-			reply_error(rp, 400, "'%s' is not a receipt id",
-				    path + 16);
-			return;
-		}
-		r = station_return_get(api->st, id, &out);
-		if (r == -ENOENT) {
-			reply_error(rp, 404, "no receipt %lld", (long long)id);
-			return;
-		}
-		goto list;
-	}
-	if (!strcmp(path, "/api/v1/outbox")) {
-		const char *state = MHD_lookup_connection_value(
-		    conn, MHD_GET_ARGUMENT_KIND, "state");
-
-		if (state && strcmp(state, "pending") &&
-		    strcmp(state, "done") && strcmp(state, "dead") &&
-		    strcmp(state, "cancelled")) {
-			reply_error(rp, 400,
-				    "state must be pending, done, dead "
-				    "or cancelled");
-			return;
-		}
-		r = station_outbox_list(api->st, state, limit, &out);
-		goto list;
-	}
-	if (!strncmp(path, "/api/v1/outbox/", 15)) {
-		size_t plen = strlen(path);
-
-		if (strcmp(method, "POST") || plen < 6 ||
-		    strcmp(path + plen - 6, "/retry") ||
-		    !parse_id(path + 15, &id)) {
-			reply_error(rp, 404,
-				    "use POST /api/v1/outbox/ID/retry");
-			return;
-		}
-		r = station_outbox_retry(api->st, id, err, sizeof(err));
-		if (r < 0)
-			reply_error(rp, r == -ENOENT ? 404 : 500, "%s", err);
-		else
-			reply_json(rp, 200,
-				   json_pack("{s:b,s:I}", "ok", 1, "id",
-					     (json_int_t)id));
-		return;
-	}
-	if (!strcmp(path, "/api/v1/db/check")) {
-		char msg[256];
-
-		r = station_db_check(api->st, msg, sizeof(msg));
-		reply_json(rp, 200,
-			   json_pack("{s:b,s:s}", "ok", r == 0, "detail", msg));
-		return;
-	}
-	if (!strcmp(path, "/api/v1/audit/verify")) {
-		int64_t bad = 0;
-
-		n = 0;
-		r = station_audit_verify(api->st, &n, &bad);
-		if (r == 0)
-			reply_json(rp, 200,
-				   json_pack("{s:b,s:I}", "ok", 1, "entries",
-					     (json_int_t)n));
-		else
-			reply_json(rp, 200,
-				   json_pack("{s:b,s:I,s:I}", "ok", 0,
-					     "entries", (json_int_t)n,
-					     "bad_entry", (json_int_t)bad));
-		return;
-	}
-	reply_error(rp, 404, "no such endpoint: %s %s", method, path);
-	return;
-list:
-	if (r < 0) {
-		reply_error(rp, 500, "store: %s", station_errmsg(api->st));
-		json_decref(out);
-		return;
-	}
-	reply_json(rp, 200, out);
-}
-
+/* Route the request, then let the desk or the records answer it. */
 static void api_route(struct api *api, struct MHD_Connection *conn,
 		      const char *method, const char *url,
 		      const struct api_request *rq, struct api_reply *rp)
 {
-	if (!strcmp(url, "/healthz")) {
-		reply_json(rp, 200, json_pack("{s:b}", "ok", 1));
-	} else if (!strcmp(url, "/metrics")) {
+	struct api_route route;
+	const char *limit, *state;
+
+	limit =
+	    MHD_lookup_connection_value(conn, MHD_GET_ARGUMENT_KIND, "limit");
+	state =
+	    MHD_lookup_connection_value(conn, MHD_GET_ARGUMENT_KIND, "state");
+	if (api_route_parse(method, url, limit, state, &route, rp) < 0)
+		return;
+	switch (route.id) {
+	case API_HEALTHZ:
+		api_reply_json(rp, 200, json_pack("{s:b}", "ok", 1));
+		break;
+	case API_METRICS:
 		rp->status = 200;
 		rp->text = strdup(station_metrics(api->st));
 		rp->content_type = "text/plain; version=0.0.4";
-	} else if (!strncmp(url, "/api/v1/expected", 16) ||
-		   !strncmp(url, "/api/v1/returns", 15) ||
-		   !strncmp(url, "/api/v1/outbox", 14) ||
-		   !strcmp(url, "/api/v1/db/check") ||
-		   !strcmp(url, "/api/v1/audit/verify")) {
-		route_records(api, method, url, conn, rq, rp);
-	} else if (!strncmp(url, "/api/v1/", 8)) {
-		route_desk(api, method, url, rq, rp);
-	} else {
-		reply_error(rp, 404, "no such endpoint: %s", url);
+		break;
+	case API_STATUS ... API_UNDO:
+		api_desk_answer(api->st, &route, rq, rp);
+		break;
+	case API_EXPECTED_LIST ... API_AUDIT_VERIFY:
+		api_records_answer(api->st, &route, rq, rp);
+		break;
 	}
 }
 
@@ -512,10 +163,10 @@ static enum MHD_Result api_handle(void *cls, struct MHD_Connection *conn,
 		return MHD_YES;
 	}
 	if (l->needs_token && !token_ok(l->api, conn))
-		reply_error(&rp, 401, "a bearer token is required");
+		api_reply_error(&rp, 401, "a bearer token is required");
 	else if (rq->too_big)
-		reply_error(&rp, 413, "request body over %d bytes",
-			    API_MAX_BODY);
+		api_reply_error(&rp, 413, "request body over %d bytes",
+				API_MAX_BODY);
 	else
 		api_route(l->api, conn, method, url, rq, &rp);
 	return api_send(conn, &rp);

@@ -1,0 +1,106 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Inside the local HTTP API: what its files share.  server.c is the HTTP
+ * plumbing (libmicrohttpd in the sd-event loop, listeners, bearer token,
+ * request bodies); routes.c turns a method and a path into a route without
+ * touching a socket or the station; desk.c and records.c answer the desk's
+ * and the records' routes by calling the station; reply.c builds the JSON
+ * replies.  Nothing here is part of the daemon's contract (retour/api.h).
+ */
+#ifndef RETOUR_API_INTERNAL_H
+#define RETOUR_API_INTERNAL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <jansson.h>
+
+#include "retour/station.h"
+
+/* A request body larger than this is refused with 413. */
+#define API_MAX_BODY (1 << 20)
+
+/* The body of one request, collected as libmicrohttpd hands it over. */
+struct api_request {
+	char *body;
+	size_t len;
+	bool too_big;
+};
+
+/* What a route answers: a JSON body, or a text body with its type. */
+struct api_reply {
+	unsigned status;
+	json_t *json; /* or text */
+	char *text;
+	const char *content_type;
+};
+
+/* Set @rp to {"error": message} with @status. */
+void api_reply_error(struct api_reply *rp, unsigned status, const char *fmt,
+		     ...) __attribute__((format(printf, 3, 4)));
+/* Set @rp to @j (ownership taken) with @status. */
+void api_reply_json(struct api_reply *rp, unsigned status, json_t *j);
+/* The request's JSON body, or NULL with a 400 reply saying why. */
+json_t *api_body_json(const struct api_request *rq, struct api_reply *rp);
+/* @key's value in object @o when it is a string, else NULL. */
+const char *api_json_str(json_t *o, const char *key);
+
+enum api_route_id {
+	API_HEALTHZ,
+	API_METRICS,
+	/* the desk */
+	API_STATUS,
+	API_SCAN,
+	API_SIGN_IN,
+	API_SIGN_OUT,
+	API_REGISTER_CLERK,
+	API_ROUTINE,
+	API_WEIGH,
+	API_PHOTO,
+	API_SKIP,
+	API_ITEMS_DONE,
+	API_BACK,
+	API_CANCEL,
+	API_ANSWER,
+	API_CONFIRM,
+	API_BUTTON,
+	API_UNDO,
+	/* the records */
+	API_EXPECTED_LIST,
+	API_EXPECTED_IMPORT,
+	API_RETURNS_LIST,
+	API_RETURN_GET,
+	API_OUTBOX_LIST,
+	API_OUTBOX_RETRY,
+	API_DB_CHECK,
+	API_AUDIT_VERIFY,
+};
+
+/* A request's route and the arguments its path and query carry. */
+struct api_route {
+	enum api_route_id id;
+	int limit;	    /* ?limit=, 100 unless given (record lists) */
+	int64_t record_id;  /* API_RETURN_GET, API_OUTBOX_RETRY */
+	const char *button; /* API_BUTTON: points into the path */
+	const char *state;  /* API_OUTBOX_LIST: ?state=, or NULL */
+};
+
+/*
+ * Route @method @path, with the query's "limit" and "state" values (NULL
+ * when absent).  0 with @route filled in, or -EINVAL with @rp holding the
+ * refusal (400 bad argument, 404 no such endpoint, 405 wrong method).
+ * Touches no socket and no station.
+ */
+int api_route_parse(const char *method, const char *path, const char *limit,
+		    const char *state, struct api_route *route,
+		    struct api_reply *rp);
+
+/* A desk route (API_STATUS .. API_UNDO): a command to the station. */
+void api_desk_answer(struct station *st, const struct api_route *route,
+		     const struct api_request *rq, struct api_reply *rp);
+/* A record route (API_EXPECTED_LIST .. API_AUDIT_VERIFY). */
+void api_records_answer(struct station *st, const struct api_route *route,
+			const struct api_request *rq, struct api_reply *rp);
+
+#endif

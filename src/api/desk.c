@@ -1,0 +1,231 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The desk's routes: each one is a command to the station (scan, sign in,
+ * choose a routine, weigh, answer, confirm, press a button, undo...) and
+ * answers with the desk's status, so a client sees what its command did.
+ * The station decides; this file only reads the request's fields and turns
+ * the station's refusals into status codes.
+ */
+#include <errno.h>
+#include <string.h>
+
+#include "api_internal.h"
+
+static void reply_status(struct station *st, struct api_reply *rp)
+{
+	api_reply_json(rp, 200, station_status(st));
+}
+
+/* A command whose body must carry the string field @key. */
+static const char *body_string(const struct api_request *rq, const char *key,
+			       json_t **j, struct api_reply *rp)
+{
+	const char *s;
+
+	if (!(*j = api_body_json(rq, rp)))
+		return NULL;
+	s = api_json_str(*j, key);
+	if (!s) {
+		json_decref(*j);
+		*j = NULL;
+		api_reply_error(rp, 400, "field \"%s\" (a string) is required",
+				key);
+	}
+	return s;
+}
+
+static void desk_scan(struct station *st, const struct api_request *rq,
+		      struct api_reply *rp)
+{
+	json_t *j;
+	const char *code = body_string(rq, "code", &j, rp);
+
+	if (!code)
+		return;
+	station_scan(st, code, strlen(code));
+	json_decref(j);
+	reply_status(st, rp);
+}
+
+static void desk_answer(struct station *st, const struct api_request *rq,
+			struct api_reply *rp)
+{
+	json_t *j;
+	const char *answer = body_string(rq, "answer", &j, rp);
+
+	if (!answer)
+		return;
+	station_answer(st, answer);
+	json_decref(j);
+	reply_status(st, rp);
+}
+
+static void desk_sign_in(struct station *st, const struct api_request *rq,
+			 struct api_reply *rp)
+{
+	char err[256] = "";
+	json_t *j;
+	int r;
+
+	if (!(j = api_body_json(rq, rp)))
+		return;
+	r = station_sign_in(st, api_json_str(j, "badge"),
+			    api_json_str(j, "name"), err, sizeof(err));
+	json_decref(j);
+	if (r < 0)
+		api_reply_error(rp, r == -EBUSY ? 409 : 400, "%s", err);
+	else
+		reply_status(st, rp);
+}
+
+static void desk_register_clerk(struct station *st,
+				const struct api_request *rq,
+				struct api_reply *rp)
+{
+	char err[256] = "";
+	json_t *j;
+	int r;
+
+	if (!(j = api_body_json(rq, rp)))
+		return;
+	r = station_register_clerk(st, api_json_str(j, "badge"),
+				   api_json_str(j, "name"), err, sizeof(err));
+	json_decref(j);
+	if (r < 0)
+		api_reply_error(rp, 400, "%s", err);
+	else
+		api_reply_json(rp, 201, json_pack("{s:b}", "ok", 1));
+}
+
+static void desk_choose_routine(struct station *st,
+				const struct api_request *rq,
+				struct api_reply *rp)
+{
+	char err[256] = "";
+	json_t *j;
+	int r;
+
+	if (!(j = api_body_json(rq, rp)))
+		return;
+	r = station_choose_routine(st, api_json_str(j, "routine"), err,
+				   sizeof(err));
+	json_decref(j);
+	if (r < 0)
+		api_reply_error(rp, 400, "%s", err);
+	else
+		reply_status(st, rp);
+}
+
+static void desk_confirm(struct station *st, const struct api_request *rq,
+			 struct api_reply *rp)
+{
+	char err[256] = "";
+	json_t *j;
+	int r;
+
+	if (!(j = api_body_json(rq, rp)))
+		return;
+	r = station_confirm(st, api_json_str(j, "verdict"),
+			    api_json_str(j, "reason"), err, sizeof(err));
+	json_decref(j);
+	if (r < 0)
+		api_reply_error(rp, 400, "%s", err);
+	else
+		reply_status(st, rp);
+}
+
+static void desk_press(struct station *st, const char *button,
+		       struct api_reply *rp)
+{
+	char err[256] = "";
+	int r = station_press(st, button, err, sizeof(err));
+
+	if (r < 0)
+		api_reply_error(rp, r == -EINVAL ? 404 : 409, "%s", err);
+	else
+		api_reply_json(rp, 202, json_pack("{s:s}", "pressed", button));
+}
+
+static void desk_undo(struct station *st, const struct api_request *rq,
+		      struct api_reply *rp)
+{
+	char err[256] = "";
+	json_t *j, *id;
+	int r;
+
+	if (!(j = api_body_json(rq, rp)))
+		return;
+	id = json_object_get(j, "receipt");
+	if (!json_is_integer(id) || json_integer_value(id) <= 0) {
+		json_decref(j);
+		api_reply_error(rp, 400,
+				"field \"receipt\" (a receipt id) is required");
+		return;
+	}
+	r = station_undo(st, json_integer_value(id), err, sizeof(err));
+	json_decref(j);
+	if (r < 0)
+		api_reply_error(rp, r == -ENOENT ? 404 : 409, "%s", err);
+	else
+		reply_status(st, rp);
+}
+
+void api_desk_answer(struct station *st, const struct api_route *route,
+		     const struct api_request *rq, struct api_reply *rp)
+{
+	switch (route->id) {
+	case API_STATUS:
+		break;
+	case API_SCAN:
+		desk_scan(st, rq, rp);
+		return;
+	case API_SIGN_IN:
+		desk_sign_in(st, rq, rp);
+		return;
+	case API_SIGN_OUT:
+		station_sign_out(st);
+		break;
+	case API_REGISTER_CLERK:
+		desk_register_clerk(st, rq, rp);
+		return;
+	case API_ROUTINE:
+		desk_choose_routine(st, rq, rp);
+		return;
+	case API_WEIGH:
+		station_weigh(st);
+		break;
+	case API_PHOTO:
+		station_photo(st);
+		break;
+	case API_SKIP:
+		station_skip(st);
+		break;
+	case API_ITEMS_DONE:
+		station_items_done(st);
+		break;
+	case API_BACK:
+		station_back(st);
+		break;
+	case API_CANCEL:
+		station_cancel(st);
+		break;
+	case API_ANSWER:
+		desk_answer(st, rq, rp);
+		return;
+	case API_CONFIRM:
+		desk_confirm(st, rq, rp);
+		return;
+	case API_BUTTON:
+		desk_press(st, route->button, rp);
+		return;
+	case API_UNDO:
+		desk_undo(st, rq, rp);
+		return;
+	default:
+		api_reply_error(rp, 500, "route %d is not the desk's",
+				(int)route->id);
+		return;
+	}
+	/* The commands that cannot be refused answer with the status. */
+	reply_status(st, rp);
+}

@@ -1,0 +1,138 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The records' routes: expected returns (list and import), receipts,
+ * the outbox (list and retry), and the two integrity checks (the database
+ * and the audit chain).  Each asks the station, which reads the store; a
+ * list the store cannot read answers 500 with the store's own words.
+ */
+#include <errno.h>
+
+#include "api_internal.h"
+
+/* A list or record the station read into @out, or the store's failure. */
+static void reply_record(struct station *st, int r, json_t *out,
+			 struct api_reply *rp)
+{
+	if (r < 0) {
+		api_reply_error(rp, 500, "store: %s", station_errmsg(st));
+		json_decref(out);
+		return;
+	}
+	api_reply_json(rp, 200, out);
+}
+
+static void records_import_expected(struct station *st,
+				    const struct api_request *rq,
+				    struct api_reply *rp)
+{
+	char err[256] = "";
+	json_t *j, *kept;
+	int r;
+
+	if (!(j = api_body_json(rq, rp)))
+		return;
+	kept = json_array();
+	r = station_import_expected(st, j, kept, err, sizeof(err));
+	json_decref(j);
+	if (r < 0) {
+		json_decref(kept);
+		api_reply_error(rp, r == -EINVAL ? 400 : 500, "%s", err);
+		return;
+	}
+	/* kept: already at the desk, left as they were */
+	api_reply_json(rp, 200,
+		       json_pack("{s:i,s:o}", "imported", r, "kept", kept));
+}
+
+static void records_return_get(struct station *st, int64_t id,
+			       struct api_reply *rp)
+{
+	json_t *out = NULL;
+	int r = station_return_get(st, id, &out);
+
+	if (r == -ENOENT) {
+		api_reply_error(rp, 404, "no receipt %lld", (long long)id);
+		return;
+	}
+	reply_record(st, r, out, rp);
+}
+
+static void records_outbox_retry(struct station *st, int64_t id,
+				 struct api_reply *rp)
+{
+	char err[256] = "";
+	int r = station_outbox_retry(st, id, err, sizeof(err));
+
+	if (r < 0)
+		api_reply_error(rp, r == -ENOENT ? 404 : 500, "%s", err);
+	else
+		api_reply_json(
+		    rp, 200,
+		    json_pack("{s:b,s:I}", "ok", 1, "id", (json_int_t)id));
+}
+
+static void records_db_check(struct station *st, struct api_reply *rp)
+{
+	char msg[256];
+	int r = station_db_check(st, msg, sizeof(msg));
+
+	api_reply_json(rp, 200,
+		       json_pack("{s:b,s:s}", "ok", r == 0, "detail", msg));
+}
+
+static void records_audit_verify(struct station *st, struct api_reply *rp)
+{
+	int64_t n = 0, bad = 0;
+	int r = station_audit_verify(st, &n, &bad);
+
+	if (r == 0)
+		api_reply_json(
+		    rp, 200,
+		    json_pack("{s:b,s:I}", "ok", 1, "entries", (json_int_t)n));
+	else
+		api_reply_json(rp, 200,
+			       json_pack("{s:b,s:I,s:I}", "ok", 0, "entries",
+					 (json_int_t)n, "bad_entry",
+					 (json_int_t)bad));
+}
+
+void api_records_answer(struct station *st, const struct api_route *route,
+			const struct api_request *rq, struct api_reply *rp)
+{
+	json_t *out = NULL;
+	int r;
+
+	switch (route->id) {
+	case API_EXPECTED_LIST:
+		r = station_expected_list(st, route->limit, &out);
+		reply_record(st, r, out, rp);
+		return;
+	case API_EXPECTED_IMPORT:
+		records_import_expected(st, rq, rp);
+		return;
+	case API_RETURNS_LIST:
+		r = station_returns_list(st, route->limit, &out);
+		reply_record(st, r, out, rp);
+		return;
+	case API_RETURN_GET:
+		records_return_get(st, route->record_id, rp);
+		return;
+	case API_OUTBOX_LIST:
+		r = station_outbox_list(st, route->state, route->limit, &out);
+		reply_record(st, r, out, rp);
+		return;
+	case API_OUTBOX_RETRY:
+		records_outbox_retry(st, route->record_id, rp);
+		return;
+	case API_DB_CHECK:
+		records_db_check(st, rp);
+		return;
+	case API_AUDIT_VERIFY:
+		records_audit_verify(st, rp);
+		return;
+	default:
+		api_reply_error(rp, 500, "route %d is not a record's",
+				(int)route->id);
+		return;
+	}
+}

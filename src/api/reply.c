@@ -1,0 +1,57 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The API's replies: an error as {"error": "..."}, any other answer as the
+ * JSON a route built, and the request's JSON body read with the line and
+ * column of what is wrong in it.  Pure jansson: no socket, no station.
+ */
+#include <stdarg.h>
+#include <stdio.h>
+
+#include "api_internal.h"
+
+void api_reply_error(struct api_reply *rp, unsigned status, const char *fmt,
+		     ...)
+{
+	char msg[512];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	rp->status = status;
+	json_decref(rp->json);
+	rp->json = json_pack("{s:s}", "error", msg);
+}
+
+void api_reply_json(struct api_reply *rp, unsigned status, json_t *j)
+{
+	rp->status = status;
+	json_decref(rp->json);
+	rp->json = j;
+}
+
+json_t *api_body_json(const struct api_request *rq, struct api_reply *rp)
+{
+	json_error_t jerr;
+	json_t *j;
+
+	if (!rq->len) {
+		api_reply_error(rp, 400, "a JSON body is required");
+		return NULL;
+	}
+	j = json_loadb(rq->body, rq->len, JSON_REJECT_DUPLICATES, &jerr);
+	if (!j) {
+		api_reply_error(rp, 400,
+				"malformed JSON at line %d column %d: %s",
+				jerr.line, jerr.column, jerr.text);
+		return NULL;
+	}
+	return j;
+}
+
+const char *api_json_str(json_t *o, const char *key)
+{
+	json_t *v = json_object_get(o, key);
+
+	return json_is_string(v) ? json_string_value(v) : NULL;
+}
