@@ -91,29 +91,14 @@ bool rules_weight_ok(int64_t expected_g, int32_t weight_g,
 		     const struct rules_policy *policy)
 {
 	struct rules_policy defaults;
-	int64_t tolerance, relative, diff;
-	int64_t pct;
 
 	if (!policy) {
 		rules_policy_defaults(&defaults);
 		policy = &defaults;
 	}
-	if (expected_g < 0 || weight_g < 0)
-		return false;
-	pct =
-	    policy->weight_tolerance_pct > 0 ? policy->weight_tolerance_pct : 0;
-	/* Split to keep expected * pct inside 64 bits for any expected. */
-	if (__builtin_mul_overflow(expected_g / 100, pct, &relative))
-		return false;
-	relative += expected_g % 100 * pct / 100;
-	tolerance =
-	    policy->weight_tolerance_g > 0 ? policy->weight_tolerance_g : 0;
-	if (relative > tolerance)
-		tolerance = relative;
-	diff = expected_g - weight_g;
-	if (diff < 0)
-		diff = -diff;
-	return diff <= tolerance;
+	return weight_within_tolerance(expected_g, weight_g,
+				       policy->weight_tolerance_g,
+				       policy->weight_tolerance_pct);
 }
 
 static void rules_hold_invalid(struct rules_run *run)
@@ -154,7 +139,7 @@ static void rules_judge_weight(struct rules_run *run, bool verdict_settled)
 {
 	const struct inspection *found = run->found;
 	const struct rules_policy *p = &run->policy;
-	int64_t expected = 0, relative;
+	int64_t expected = 0, tolerance;
 
 	if (!found->weighed) {
 		rules_note(run, REASON_WEIGHT_SKIPPED, -1,
@@ -165,15 +150,19 @@ static void rules_judge_weight(struct rules_run *run, bool verdict_settled)
 	if (rules_found_weight(run, &expected) &&
 	    rules_weight_ok(expected, found->weight_g, p))
 		return;
-	relative = expected / 100 * p->weight_tolerance_pct +
-		   expected % 100 * p->weight_tolerance_pct / 100;
-	rules_note(run, REASON_WEIGHT_MISMATCH, -1,
-		   "The parcel weighs %d g but its contents should weigh "
-		   "%lld g (+/- %lld g).",
-		   (int)found->weight_g, (long long)expected,
-		   (long long)(relative > p->weight_tolerance_g
-				   ? relative
-				   : p->weight_tolerance_g));
+	tolerance = weight_tolerance_for(expected, p->weight_tolerance_g,
+					 p->weight_tolerance_pct);
+	if (tolerance < 0)
+		rules_note(run, REASON_WEIGHT_MISMATCH, -1,
+			   "The parcel weighs %d g but its contents should "
+			   "weigh %lld g.",
+			   (int)found->weight_g, (long long)expected);
+	else
+		rules_note(run, REASON_WEIGHT_MISMATCH, -1,
+			   "The parcel weighs %d g but its contents should "
+			   "weigh %lld g (+/- %lld g).",
+			   (int)found->weight_g, (long long)expected,
+			   (long long)tolerance);
 	if (!verdict_settled)
 		run->out->verdict = VERDICT_HOLD;
 }
