@@ -123,4 +123,22 @@ int currency_exponent(const char *currency);
  */
 int money_format(int64_t minor, const char *currency, char *buf, size_t buflen);
 
+/*
+ * Weight tolerance, the one check the rules engine and ship-QC share.  The
+ * allowed deviation from @expected_g is the larger of @tolerance_g and
+ * @tolerance_pct percent of @expected_g (rounded down); a negative
+ * tolerance counts as 0.  Ship-QC's tolerance is grams only: pass 0 for
+ * @tolerance_pct.
+ *
+ * weight_tolerance_for() returns that deviation in grams, or -ERANGE when
+ * @expected_g is negative or the percentage does not fit 64 bits.
+ * weight_within_tolerance() is true when |@expected_g - @found_g| is at
+ * most that deviation; false for a negative weight and for an expectation
+ * so large its tolerance overflows, so that a person looks.
+ */
+int64_t weight_tolerance_for(int64_t expected_g, int32_t tolerance_g,
+			     int32_t tolerance_pct);
+bool weight_within_tolerance(int64_t expected_g, int32_t found_g,
+			     int32_t tolerance_g, int32_t tolerance_pct);
+
 #endif

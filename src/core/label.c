@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * Label layout: struct label_fields -> ZPL II text for a 4 x 2 inch label
- * at 203 dpi, and money formatting for what is printed on it.
+ * at 203 dpi.  The fields arrive as text: the refund is written by
+ * money_format() (returns.h), the one money format of the station.
  *
  * Field text is data, never commands: it is hex-escaped under ^FH_ so '^'
  * and '~' (the format and control prefixes) cannot appear raw.  Pure: no

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * Names of the domain's enums and small sums over an expected return.
+ * Names of the domain's enums, small sums over an expected return, the one
+ * money format and the one weight tolerance of the station.
  *
  * The names are the words used in the API, the CLI, the store and the shop
  * connectors, so they are spelled once here.  Parsing is case-insensitive;
@@ -174,4 +175,39 @@ int money_format(int64_t minor, const char *currency, char *buf, size_t buflen)
 		return -ENOSPC;
 	}
 	return n;
+}
+
+int64_t weight_tolerance_for(int64_t expected_g, int32_t tolerance_g,
+			     int32_t tolerance_pct)
+{
+	int64_t absolute = tolerance_g > 0 ? tolerance_g : 0;
+	int64_t pct = tolerance_pct > 0 ? tolerance_pct : 0;
+	int64_t relative;
+
+	if (expected_g < 0)
+		return -ERANGE;
+	/* Split so that expected * pct never forms a 128-bit product. */
+	if (__builtin_mul_overflow(expected_g / 100, pct, &relative) ||
+	    __builtin_add_overflow(relative, expected_g % 100 * pct / 100,
+				   &relative))
+		return -ERANGE;
+	return relative > absolute ? relative : absolute;
+}
+
+bool weight_within_tolerance(int64_t expected_g, int32_t found_g,
+			     int32_t tolerance_g, int32_t tolerance_pct)
+{
+	int64_t tolerance, diff;
+
+	if (expected_g < 0 || found_g < 0)
+		return false;
+	tolerance =
+	    weight_tolerance_for(expected_g, tolerance_g, tolerance_pct);
+	if (tolerance < 0)
+		return false;
+	/* Both are non-negative, so the difference cannot overflow. */
+	diff = expected_g - found_g;
+	if (diff < 0)
+		diff = -diff;
+	return diff <= tolerance;
 }
