@@ -1,6 +1,8 @@
 # SPDX-License-Identifier: MIT
 # retour: build, test, bench, install, cross-build.
 #
+#   make                build retourd and retourctl (never installs anything)
+#   make deps           install, with apt, what the build links and lacks
 #   make run            install what is missing, build, start the simulated desk
 #   make check          install what the tests need, run every test
 #   make bench          measured numbers, as a table and build/bench.json
@@ -80,18 +82,23 @@ FUZZ_BINS := $(patsubst tests/fuzz/%.c,$(BUILD)/fuzzers/%,$(FUZZ_SRC))
 
 PYTHON := /usr/bin/python3
 
-.PHONY: all deps test-deps run check unit system bench install \
+.PHONY: all deps test-deps bench-deps run check unit system bench install \
 	lint clean arm-check fuzz fuzz-run
 .DEFAULT_GOAL := all
 .SECONDARY:
 
-all: deps $(RETOURD) $(RETOURCTL)
+# The default goal only compiles: apt runs from `make deps` and the targets
+# that call it (run, check, bench, arm-check, and the test targets).
+all: $(RETOURD) $(RETOURCTL)
 
 deps:
 	@scripts/deps.sh build $(ARCH)
 
 test-deps:
 	@scripts/deps.sh test $(ARCH)
+
+bench-deps:
+	@scripts/deps.sh bench $(ARCH)
 
 $(BUILD)/obj/%.o: %.c
 	@mkdir -p $(dir $@)
@@ -145,7 +152,9 @@ fuzz-run: $(FUZZ_BINS)
 		test $${PIPESTATUS[0]} -eq 0; done
 
 # The simulated desk: boards/sim.conf, demo expected returns, devices on ptys.
-run: all
+# Built with one job per core.
+run: deps
+	@$(MAKE) --no-print-directory -j$$(nproc) all
 	@$(PYTHON) scripts/simdesk.py --build $(BUILD)
 
 check: test-deps
@@ -184,7 +193,9 @@ arm-check:
 	$(MAKE) ARCH=$(if $(filter native,$(ARCH)),arm64,$(ARCH)) \
 		test-deps all unit system
 
-bench: all $(BENCH_BINS)
+# bench-deps brings strace, which counts the fsyncs of a return.
+bench: bench-deps
+	@$(MAKE) --no-print-directory all $(BENCH_BINS)
 	@mkdir -p $(BUILD)
 	RETOUR_BUILD=$(BUILD) $(PYTHON) scripts/bench.py
 
