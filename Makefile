@@ -5,6 +5,7 @@
 #   make deps           install, with apt, what the build links and lacks
 #   make run            install what is missing, build, start the simulated desk
 #   make check          install what the tests need, run every test
+#   make lint           formatting, cppcheck, the layers and the log rule
 #   make bench          measured numbers, as a table and build/bench.json
 #   make ARCH=arm64     cross-build for the board (armhf too)
 #   make install DESTDIR=... PREFIX=/usr
@@ -96,7 +97,7 @@ FUZZ_BINS := $(patsubst tests/fuzz/%.c,$(BUILD)/fuzzers/%,$(FUZZ_SRC))
 PYTHON := /usr/bin/python3
 
 .PHONY: all deps test-deps bench-deps run check unit system bench install \
-	lint clean arm-check fuzz fuzz-run
+	lint lint-layers lint-selftest clean arm-check fuzz fuzz-run
 .DEFAULT_GOAL := all
 .SECONDARY:
 
@@ -115,7 +116,7 @@ bench-deps:
 
 # The core is pure C: its objects see the project's headers and the C
 # library's, never a third-party library's include flags (inih's ini.h is
-# in /usr/include).
+# in /usr/include).  scripts/lint-layers.py checks the same from the source.
 $(BUILD)/obj/src/core/%.o: src/core/%.c
 	@mkdir -p $(dir $@)
 	@echo "  CC      $<"
@@ -220,10 +221,18 @@ bench: bench-deps
 	@mkdir -p $(BUILD)
 	RETOUR_BUILD=$(BUILD) $(PYTHON) scripts/bench.py
 
-lint: test-deps
+# Also the layers and the daemon's log rule: scripts/lint-layers.py.
+lint: test-deps lint-layers lint-selftest
 	clang-format --dry-run --Werror $(wildcard src/*/*.c src/*/*/*.c include/retour/*.h)
 	cppcheck --quiet --error-exitcode=1 --enable=warning,performance \
 		--inline-suppr -Iinclude --include=/usr/include/jansson.h src
+
+lint-layers:
+	$(PYTHON) scripts/lint-layers.py .
+
+# The checker must fail on each broken fixture and pass on the real tree.
+lint-selftest:
+	@sh tests/lint/run.sh
 
 install: all
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/retour/boards \
