@@ -1,19 +1,40 @@
 #!/bin/sh
 # SPDX-License-Identifier: MIT
-# Install, from Debian's archive, whatever the build or the tests need and
-# the machine lacks.  Usage: scripts/deps.sh build|test [native|arm64|armhf]
-# Idempotent and quiet when everything is already there.
+# Install, from Debian's archive, whatever the build, the tests or the bench
+# need and the machine lacks.  Called by `make deps` (and run, check, bench,
+# arm-check), never by plain `make`.
+#   scripts/deps.sh build|test|bench [native|arm64|armhf]
+# build: what the build links today; test: that, cmocka and the test tools;
+# bench: the build's and strace (which counts a return's fsyncs).
+# Idempotent and quiet when everything is already there.  A device's library
+# (zbar, libusb, libgpiod, libturbojpeg) is added here with the backend that
+# links it, not before: libzbar-dev:arm64 cannot even be installed beside the
+# native libzbar-dev on Debian 12.
+# If another apt or dpkg holds the package lock, wait for it up to
+# RETOUR_DPKG_WAIT seconds (300 by default), then stop with a message.
 set -eu
 
 what=${1:-build}
 arch=${2:-native}
+wait_max=${RETOUR_DPKG_WAIT:-300}
 
+# Exactly what the Makefile's PKGS link: sqlite3, libcurl (GnuTLS),
+# libsystemd, libmicrohttpd, jansson, inih, nettle.
 libs="libsqlite3-dev libcurl4-gnutls-dev libsystemd-dev libmicrohttpd-dev
-libjansson-dev libinih-dev nettle-dev libzbar-dev libusb-1.0-0-dev
-libgpiod-dev libturbojpeg0-dev libcmocka-dev"
+libjansson-dev libinih-dev nettle-dev"
+testlibs="libcmocka-dev"
 tools="build-essential pkg-config"
 testtools="python3 python3-pytest sqlite3 clang libclang-rt-14-dev clang-format
-cppcheck"
+cppcheck strace"
+benchtools="python3 strace"
+
+case $what in
+build) ;;
+test) libs="$libs $testlibs" ;;
+bench) ;;
+*)	echo "deps.sh: unknown set '$what' (build, test, bench)" >&2
+	exit 2 ;;
+esac
 
 case $arch in
 native)	want="$tools $libs" ;;
@@ -23,7 +44,10 @@ arm64|armhf)
 *)	echo "deps.sh: unknown architecture '$arch' (native, arm64, armhf)" >&2
 	exit 2 ;;
 esac
-[ "$what" = test ] && want="$want $testtools"
+case $what in
+test) want="$want $testtools" ;;
+bench) want="$want $benchtools" ;;
+esac
 
 missing=""
 for p in $want; do
@@ -34,16 +58,58 @@ for p in $want; do
 done
 [ -z "$missing" ] && exit 0
 
+# The pid holding a POSIX lock on FILE, from /proc/locks (dpkg and apt lock
+# with fcntl, which flock(1) cannot see); empty when it is free.
+lock_holder() {
+	[ -e "$1" ] || return 0
+	inode=$(stat -c %i "$1")
+	awk -v ino="$inode" '$2 == "->" { next }	# a waiter, not a holder
+	{
+		n = split($6, id, ":")
+		if (id[n] == ino) { print $5; exit }
+	}' /proc/locks
+}
+
+# Wait until no one holds apt's and dpkg's locks, at most $wait_max seconds.
+wait_for_dpkg() {
+	waited=0
+	told=
+	for lock in /var/lib/dpkg/lock-frontend /var/lib/dpkg/lock \
+		/var/lib/apt/lists/lock; do
+		while pid=$(lock_holder "$lock") && [ -n "$pid" ]; do
+			if [ "$waited" -ge "$wait_max" ]; then
+				echo "deps.sh: $lock is still held by pid $pid" \
+					"($(cat /proc/"$pid"/comm 2>/dev/null ||
+					echo gone)) after $wait_max s;" \
+					"let that apt or dpkg finish, then run" \
+					"make deps again" >&2
+				exit 1
+			fi
+			if [ -z "$told" ]; then
+				echo "deps.sh: waiting up to $wait_max s for pid" \
+					"$pid ($(cat /proc/"$pid"/comm 2>/dev/null))" \
+					"to release $lock" >&2
+				told=1
+			fi
+			sleep 2
+			waited=$((waited + 2))
+		done
+	done
+}
+
 if [ "$(id -u)" -ne 0 ]; then
 	SUDO=sudo
 else
 	SUDO=
 fi
+wait_for_dpkg
 if [ "$arch" != native ] &&
 	! dpkg --print-foreign-architectures | grep -qx "$arch"; then
 	$SUDO dpkg --add-architecture "$arch"
 fi
 echo "deps.sh: installing:$missing" >&2
-$SUDO apt-get update -qq
-DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq \
+# The lock can still be taken between the check and apt: apt waits too.
+apt_wait="-o DPkg::Lock::Timeout=$wait_max"
+$SUDO apt-get $apt_wait update -qq
+DEBIAN_FRONTEND=noninteractive $SUDO apt-get $apt_wait install -y -qq \
 	--no-install-recommends $missing >/dev/null

@@ -1,0 +1,7 @@
+/* SPDX-License-Identifier: MIT */
+/* Fixture. */
+int
+returns_count(void)
+{
+	return 0;
+}

@@ -1,0 +1,7 @@
+/* SPDX-License-Identifier: MIT */
+/* Fixture. */
+#include "retour/orphan.h"
+int main(void)
+{
+	return orphan_adopt();
+}
