@@ -122,7 +122,7 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	if (check_only) {
-		printf("%s: configuration ok\n", path);
+		log_notice("%s: configuration ok", path);
 		return 0;
 	}
 
