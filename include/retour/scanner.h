@@ -6,7 +6,7 @@
  * picked by name: "pty" (the simulation creates a pseudo-terminal and shows
  * where to write), "tty" (a serial CDC-ACM scanner or an existing pty
  * slave), "fifo" (a named pipe).  Real backends (evdev keyboard wedge,
- * camera + ZBar) are added as new files and one line in src/dev/scanner.c.
+ * camera + ZBar) are added as new files and one entry in src/dev/device.c.
  *
  * This module does not interpret codes: prefixes, AIM identifiers and GS
  * bytes are passed through unchanged to the code classifier.

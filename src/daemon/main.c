@@ -66,20 +66,6 @@ static void print_feed_help(struct station *st, const struct config *cfg)
 			"retourd:   scanner: write codes, one per line, "
 			"to %s\n",
 			feed);
-	if (strcmp(cfg->scale_backend, "none"))
-		fprintf(stderr, "retourd:   scale:   MT-SICS on %s\n",
-			cfg->scale_path);
-	if (!strcmp(cfg->printer_backend, "tcp"))
-		fprintf(stderr, "retourd:   printer: labels sent to %s:%d\n",
-			cfg->printer_host, cfg->printer_port);
-	else if (!strcmp(cfg->printer_backend, "dir"))
-		fprintf(stderr, "retourd:   printer: labels written to %s\n",
-			cfg->printer_dir);
-	if (strcmp(cfg->camera_backend, "none"))
-		fprintf(stderr,
-			"retourd:   camera:  images from %s, photos "
-			"stored in %s\n",
-			cfg->camera_dir, cfg->photos);
 	fprintf(stderr, "retourd:   api:     %s%s%s\n", cfg->api_socket,
 		cfg->api_listen[0] ? " and http://" : "", cfg->api_listen);
 }

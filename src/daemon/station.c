@@ -987,47 +987,43 @@ static int station_on_sender_notify(sd_event_source *s, int fd,
 static void station_open_devices(struct station *st)
 {
 	const struct config *c = st->cfg;
+	const struct config_device *dv = c->device;
 	char err[256];
 
-	if (strcmp(c->scanner_backend, "none")) {
+	if (strcmp(dv[DEVICE_SCANNER].backend, "none")) {
 		struct scanner_config sc = {
-		    .backend = c->scanner_backend,
-		    .path = c->scanner_path[0] ? c->scanner_path : NULL,
+		    .backend = dv[DEVICE_SCANNER].backend,
 		    .max_line = (size_t)c->scanner_max_line,
 		};
 
-		if (scanner_open(st->ev, &sc, station_on_scan_line, st,
+		if (config_device_apply(&dv[DEVICE_SCANNER], DEVICE_SCANNER,
+					&sc, err, sizeof(err)) < 0 ||
+		    scanner_open(st->ev, &sc, station_on_scan_line, st,
 				 &st->scanner, err, sizeof(err)) < 0) {
 			fprintf(stderr, "retourd: scanner: %s\n", err);
 			snprintf(st->scanner_error, sizeof(st->scanner_error),
 				 "%s", err);
 		}
 	}
-	if (strcmp(c->scale_backend, "none")) {
-		struct scale_config sc = {
-		    .backend = c->scale_backend,
-		    .path = c->scale_path,
-		    .stable_timeout_ms = c->scale_stable_timeout_ms,
-		    .reply_timeout_ms = c->scale_reply_timeout_ms,
-		};
+	if (strcmp(dv[DEVICE_SCALE].backend, "none")) {
+		struct scale_config sc = {.backend = dv[DEVICE_SCALE].backend};
 
-		if (scale_open(st->ev, &sc, station_on_weight, st, &st->scale,
+		if (config_device_apply(&dv[DEVICE_SCALE], DEVICE_SCALE, &sc,
+					err, sizeof(err)) < 0 ||
+		    scale_open(st->ev, &sc, station_on_weight, st, &st->scale,
 			       err, sizeof(err)) < 0) {
 			fprintf(stderr, "retourd: scale: %s\n", err);
 			snprintf(st->scale_error, sizeof(st->scale_error), "%s",
 				 err);
 		}
 	}
-	if (strcmp(c->printer_backend, "none")) {
-		struct printer_config pc = {
-		    .backend = c->printer_backend,
-		    .host = c->printer_host,
-		    .port = c->printer_port,
-		    .dir = c->printer_dir,
-		    .timeout_ms = c->printer_timeout_ms,
-		};
+	if (strcmp(dv[DEVICE_PRINTER].backend, "none")) {
+		struct printer_config pc = {.backend =
+						dv[DEVICE_PRINTER].backend};
 
-		if (printer_open(&pc, &st->printer, err, sizeof(err)) < 0) {
+		if (config_device_apply(&dv[DEVICE_PRINTER], DEVICE_PRINTER,
+					&pc, err, sizeof(err)) < 0 ||
+		    printer_open(&pc, &st->printer, err, sizeof(err)) < 0) {
 			fprintf(stderr, "retourd: printer: %s\n", err);
 			snprintf(st->printer_error, sizeof(st->printer_error),
 				 "%s", err);
@@ -1037,26 +1033,25 @@ static void station_open_devices(struct station *st)
 				 "label spool could not start");
 		}
 	}
-	if (strcmp(c->camera_backend, "none")) {
-		struct camera_config cc = {
-		    .backend = c->camera_backend,
-		    .dir = c->camera_dir,
-		};
+	if (strcmp(dv[DEVICE_CAMERA].backend, "none")) {
+		struct camera_config cc = {.backend =
+					       dv[DEVICE_CAMERA].backend};
 
-		if (camera_open(&cc, &st->camera, err, sizeof(err)) < 0) {
+		if (config_device_apply(&dv[DEVICE_CAMERA], DEVICE_CAMERA, &cc,
+					err, sizeof(err)) < 0 ||
+		    camera_open(&cc, &st->camera, err, sizeof(err)) < 0) {
 			fprintf(stderr, "retourd: camera: %s\n", err);
 			snprintf(st->camera_error, sizeof(st->camera_error),
 				 "%s", err);
 		}
 	}
-	if (strcmp(c->gpio_backend, "none")) {
-		struct gpio_config gc = {
-		    .backend = c->gpio_backend,
-		    .chip = c->gpio_chip,
-		    .debounce_ms = c->gpio_debounce_ms,
-		};
+	if (strcmp(dv[DEVICE_GPIO].backend, "none")) {
+		struct gpio_config gc = {.backend = dv[DEVICE_GPIO].backend,
+					 .debounce_ms = 20};
 
-		if (gpio_open(st->ev, &gc, station_on_button, st, &st->gpio,
+		if (config_device_apply(&dv[DEVICE_GPIO], DEVICE_GPIO, &gc, err,
+					sizeof(err)) < 0 ||
+		    gpio_open(st->ev, &gc, station_on_button, st, &st->gpio,
 			      err, sizeof(err)) < 0)
 			fprintf(stderr, "retourd: gpio: %s\n", err);
 	}

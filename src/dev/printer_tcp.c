@@ -186,9 +186,10 @@ static void printer_tcp_close(void *state)
 static int printer_tcp_open(const struct printer_config *cfg, void **state,
 			    char *err, size_t errlen)
 {
+	const char *host = cfg->host ? cfg->host : PRINTER_HOST_DEFAULT;
 	struct printer_tcp *p;
 
-	if (!cfg->host || !*cfg->host) {
+	if (!*host) {
 		snprintf(err, errlen, "printer tcp: no host configured");
 		return -EINVAL;
 	}
@@ -198,7 +199,7 @@ static int printer_tcp_open(const struct printer_config *cfg, void **state,
 		return -EINVAL;
 	}
 	p = calloc(1, sizeof(*p));
-	if (!p || !(p->host = strdup(cfg->host))) {
+	if (!p || !(p->host = strdup(host))) {
 		free(p);
 		snprintf(err, errlen, "printer: out of memory");
 		return -ENOMEM;

@@ -471,7 +471,8 @@ static void test_scale_bad_config(void **state)
 	assert_int_equal(scale_open(f->ev, &cfg, scale_result_cb, &res, &s, err,
 				    sizeof(err)),
 			 -EINVAL);
-	assert_string_equal(err, "unknown scale backend 'hid' (known: mtsics)");
+	assert_string_equal(
+	    err, "unknown scale backend 'hid' (known: mtsics, none)");
 	assert_null(s);
 	cfg.backend = "mtsics";
 	cfg.path = NULL;
@@ -729,7 +730,7 @@ static void test_scanner_bad_config(void **state)
 	    scanner_open(f->ev, &cfg, scan_log_cb, &log, &s, err, sizeof(err)),
 	    -EINVAL);
 	assert_string_equal(err, "unknown scanner backend 'evdevx' "
-				 "(known: pty, tty, fifo)");
+				 "(known: pty, tty, fifo, none)");
 	cfg.backend = "fifo";
 	assert_int_equal(
 	    scanner_open(f->ev, &cfg, scan_log_cb, &log, &s, err, sizeof(err)),
@@ -878,7 +879,7 @@ static void test_printer_dir(void **state)
 	cfg.backend = "usb";
 	assert_int_equal(printer_open(&cfg, &p, err, sizeof(err)), -EINVAL);
 	assert_string_equal(err, "unknown printer backend 'usb' "
-				 "(known: tcp, dir)");
+				 "(known: tcp, dir, none)");
 }
 
 /* ------------------------------------------------------------------ */
@@ -980,7 +981,8 @@ static void test_camera_dir_errors(void **state)
 
 	cfg.backend = "v4l2";
 	assert_int_equal(camera_open(&cfg, &c, err, sizeof(err)), -EINVAL);
-	assert_string_equal(err, "unknown camera backend 'v4l2' (known: dir)");
+	assert_string_equal(err,
+			    "unknown camera backend 'v4l2' (known: dir, none)");
 }
 
 static void test_camera_dir_unreadable(void **state)
@@ -1096,7 +1098,8 @@ static void test_gpio_names(void **state)
 	assert_int_equal(
 	    gpio_open(f->ev, &cfg, press_log_cb, &log, &g, err, sizeof(err)),
 	    -EINVAL);
-	assert_string_equal(err, "unknown gpio backend 'gpiod' (known: sim)");
+	assert_string_equal(err,
+			    "unknown gpio backend 'gpiod' (known: sim, none)");
 }
 
 int main(void)
