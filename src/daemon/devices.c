@@ -31,6 +31,9 @@
  * settings became the backend's, this was the configuration's default). */
 #define DEVICES_GPIO_DEBOUNCE_MS 20
 
+/* A device's last error, as the status shows it: cut to what fits. */
+#define DEVICES_ERROR_LEN 160
+
 struct photo_job {
 	struct photo_job *next;
 	uint64_t tag;
@@ -52,7 +55,7 @@ struct devices {
 	struct gpio *gpio;
 	bool named[DEVICE_KIND_COUNT]; /* the board names a backend */
 	enum device_state state[DEVICE_KIND_COUNT];
-	char error[DEVICE_KIND_COUNT][160];
+	char error[DEVICE_KIND_COUNT][DEVICES_ERROR_LEN];
 	sd_event_source *hello; /* reports the states found at open */
 
 	/* the camera's thread and its queues, under lock */
@@ -80,8 +83,8 @@ static void devices_set_state(struct devices *d, enum device_kind k,
 {
 	bool changed = d->state[k] != s;
 
-	snprintf(d->error[k], sizeof(d->error[k]), "%s",
-		 s == DEVICE_CONNECTED ? "" : reason);
+	snprintf(d->error[k], sizeof(d->error[k]), "%.*s",
+		 DEVICES_ERROR_LEN - 1, s == DEVICE_CONNECTED ? "" : reason);
 	d->state[k] = s;
 	if (changed && d->cb->state)
 		d->cb->state(d->ud, k, s, d->error[k]);
@@ -448,7 +451,8 @@ int devices_open(sd_event *ev, const struct config *cfg,
 			log_error("%s: %s", device_kind_name(k),
 				  err[0] ? err : strerror(-r));
 			d->state[k] = DEVICE_MISSING;
-			snprintf(d->error[k], sizeof(d->error[k]), "%s",
+			snprintf(d->error[k], sizeof(d->error[k]), "%.*s",
+				 DEVICES_ERROR_LEN - 1,
 				 err[0] ? err : strerror(-r));
 			continue;
 		}

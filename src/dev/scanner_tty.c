@@ -19,6 +19,7 @@
 #include <termios.h>
 #include <unistd.h>
 
+#include "retour/log.h"
 #include "retour/scanner.h"
 
 #define SCANNER_TTY_REOPEN_USEC (1000 * 1000ULL)
@@ -119,7 +120,7 @@ static int scanner_tty_reopen_cb(sd_event_source *src, uint64_t usec,
 	char err[160];
 
 	if (scanner_tty_open_tty(s, err, sizeof(err)) == 0) {
-		fprintf(stderr, "scanner %s: back\n", s->path);
+		log_notice("scanner %s: back", s->path);
 		return 0;
 	}
 	sd_event_source_set_time_relative(src, SCANNER_TTY_REOPEN_USEC);
@@ -130,7 +131,7 @@ static int scanner_tty_reopen_cb(sd_event_source *src, uint64_t usec,
 /* The tty went away (unplugged, writer closed): try again every second. */
 static void scanner_tty_lost(struct scanner_tty *s, const char *why)
 {
-	fprintf(stderr, "scanner %s: %s\n", s->path ? s->path : s->slave, why);
+	log_warning("scanner %s: %s", s->path ? s->path : s->slave, why);
 	scanner_tty_drop_fd(s);
 	if (s->mode != SCANNER_TTY_MODE_TTY)
 		return; /* we hold the other end ourselves: cannot recur */
