@@ -6,6 +6,10 @@
  * and the whole configuration is refused, so `retourd -n` can check a file
  * before it is used.  Secrets are never in here, only paths to 0600 files.
  *
+ * The board's device sections are the exception that proves the rule: this
+ * file keeps their backend and settings as text, and each backend checks
+ * its own (include/retour/device.h), at load and again at open.
+ *
  * Every value must be valid UTF-8 without control characters.  The desk and
  * shop names go into the outbox idempotency key (shop:desk:receipt:action:
  * time), which a connector puts into an HTTP header, and clerk badges are

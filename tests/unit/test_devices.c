@@ -25,6 +25,7 @@
 #include <cmocka.h>
 
 #include "retour/camera.h"
+#include "retour/device.h"
 #include "retour/gpio.h"
 #include "retour/printer.h"
 #include "retour/scale.h"
@@ -731,6 +732,13 @@ static void test_scanner_bad_config(void **state)
 	    -EINVAL);
 	assert_string_equal(err, "unknown scanner backend 'evdevx' "
 				 "(known: pty, tty, fifo, none)");
+	/* "none" is a backend the board may name, with nothing to open */
+	cfg.backend = "none";
+	assert_int_equal(
+	    scanner_open(f->ev, &cfg, scan_log_cb, &log, &s, err, sizeof(err)),
+	    -ENODEV);
+	assert_string_equal(err, "scanner backend 'none': no device to open");
+	assert_null(s);
 	cfg.backend = "fifo";
 	assert_int_equal(
 	    scanner_open(f->ev, &cfg, scan_log_cb, &log, &s, err, sizeof(err)),
@@ -1102,6 +1110,61 @@ static void test_gpio_names(void **state)
 			    "unknown gpio backend 'gpiod' (known: sim, none)");
 }
 
+/* ------------------------------------------------------------------ */
+/* The backend registry                                                */
+
+static void test_device_registry(void **state)
+{
+	const struct device_backend *be;
+	struct printer_config pc = {0};
+	char err[160], tiny[12];
+
+	(void)state;
+	for (int k = 0; k < DEVICE_KIND_COUNT; k++) {
+		assert_int_equal(device_kind_from_name(device_kind_name(k)), k);
+		be = device_backend_find(k, "none", err, sizeof(err));
+		assert_non_null(be);
+		assert_null(be->ops);
+	}
+	assert_int_equal(device_kind_from_name("board"), -EINVAL);
+	assert_int_equal(device_kind_from_name(NULL), -EINVAL);
+	assert_string_equal(device_state_name(DEVICE_FAULT), "fault");
+	be = device_backend_find(DEVICE_PRINTER, "tcp", NULL, 0);
+	assert_ptr_equal(be->ops, &printer_backend_tcp);
+	assert_null(device_backend_find(DEVICE_SCALE, NULL, err, sizeof(err)));
+	assert_string_equal(err, "unknown scale backend '' (known: mtsics, "
+				 "none)");
+	/* a short buffer gets the start of the sentence, terminated */
+	assert_null(
+	    device_backend_find(DEVICE_SCALE, "hid", tiny, sizeof(tiny)));
+	assert_string_equal(tiny, "unknown sca");
+
+	/* values reach the kind's config; a sibling's are only checked */
+	assert_int_equal(
+	    device_backend_setting(be, &pc, "port", "9101", err, sizeof(err)),
+	    0);
+	assert_int_equal(device_backend_setting(be, &pc, "host", "printer-1",
+						err, sizeof(err)),
+			 0);
+	assert_int_equal(pc.port, 9101);
+	assert_string_equal(pc.host, "printer-1");
+	assert_int_equal(
+	    device_backend_setting(be, &pc, "dir", "/tmp/x", err, sizeof(err)),
+	    0);
+	assert_null(pc.dir);
+	assert_int_equal(
+	    device_backend_setting(be, &pc, "port", "9101x", err, sizeof(err)),
+	    -EINVAL);
+	assert_string_equal(
+	    err, "'9101x' is not a whole number from 1 to 65535 for 'port'");
+	assert_int_equal(pc.port, 9101);
+	assert_int_equal(
+	    device_backend_setting(be, &pc, "baud", "9600", err, sizeof(err)),
+	    -EINVAL);
+	assert_string_equal(err, "unknown key 'baud' for printer backend 'tcp' "
+				 "(known: host, port, timeout_ms)");
+}
+
 int main(void)
 {
 #define T(fn)                                                                  \
@@ -1130,6 +1193,7 @@ int main(void)
 	    T(test_camera_dir_unreadable),
 	    T(test_gpio_sim),
 	    T(test_gpio_names),
+	    T(test_device_registry),
 	};
 #undef T
 
