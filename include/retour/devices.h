@@ -96,7 +96,9 @@ typedef void (*devices_frame_fn)(void *ud, const void *data, size_t len);
 int devices_subscribe_frames(struct devices *d, devices_frame_fn fn, void *ud);
 
 /* Queue a label; the outcome comes through cb->printed.  0, -ENODEV
- * without a printer, -EBUSY when too many wait, -ENOMEM. */
+ * without a printer, -EBUSY when too many wait (the printer is then at
+ * fault: "too many labels waiting for the printer"), -ENOMEM; a label
+ * refused here is not reported through cb->printed. */
 int devices_print_label(struct devices *d, int64_t receipt_id, const char *zpl,
 			size_t len);
 

@@ -558,11 +558,16 @@ int devices_print_label(struct devices *d, int64_t receipt_id, const char *zpl,
 			size_t len)
 {
 	char name[64];
+	int r;
 
 	if (!d || !d->spool)
 		return -ENODEV;
 	snprintf(name, sizeof(name), "receipt-%lld", (long long)receipt_id);
-	return spool_submit(d->spool, receipt_id, name, zpl, len);
+	r = spool_submit(d->spool, receipt_id, name, zpl, len);
+	if (r == -EBUSY)
+		devices_set_state(d, DEVICE_PRINTER, DEVICE_FAULT,
+				  "too many labels waiting for the printer");
+	return r;
 }
 
 int devices_press(struct devices *d, const char *button, char *err,

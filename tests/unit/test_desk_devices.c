@@ -15,7 +15,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
 #include <sys/epoll.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -24,6 +27,7 @@
 
 #include "retour/devices.h"
 #include "retour/photo.h"
+#include "retour/spool.h"
 
 #define IMAGE "\xff\xd8\xff\xe0 a desk photo \xff\xd9"
 
@@ -365,6 +369,46 @@ static void test_desk_devices_print_label(void **state)
 	devices_close(d);
 }
 
+/* A printer that takes the connection and never reads: the spool's thread
+ * is held by the first label, the queue fills, the printer is at fault. */
+static void test_desk_devices_printer_stuck(void **state)
+{
+	struct fixture *f = *state;
+	struct sockaddr_in sa = {.sin_family = AF_INET,
+				 .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
+	socklen_t salen = sizeof(sa);
+	size_t big = 1 << 20;
+	char *zpl = malloc(big);
+	struct devices *d;
+	int lfd, r = 0, n;
+
+	assert_non_null(zpl);
+	memset(zpl, 'A', big);
+	lfd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	assert_true(lfd >= 0);
+	assert_int_equal(bind(lfd, (struct sockaddr *)&sa, sizeof(sa)), 0);
+	assert_int_equal(listen(lfd, 1), 0);
+	assert_int_equal(getsockname(lfd, (struct sockaddr *)&sa, &salen), 0);
+	snprintf(f->board, sizeof(f->board),
+		 "[scanner]\nbackend = none\n[gpio]\nbackend = none\n"
+		 "[printer]\nbackend = tcp\nhost = 127.0.0.1\nport = %d\n"
+		 "timeout_ms = 50\n",
+		 ntohs(sa.sin_port));
+	d = open_board(f);
+	run_until(f, &f->seen.states, 1);
+	assert_int_equal(f->seen.state[DEVICE_PRINTER], DEVICE_CONNECTED);
+	for (n = 0; n <= SPOOL_MAX_JOBS + 1 && r == 0; n++)
+		r = devices_print_label(d, n + 1, zpl, big);
+	assert_int_equal(r, -EBUSY);
+	assert_true(n > SPOOL_MAX_JOBS);
+	assert_int_equal(f->seen.state[DEVICE_PRINTER], DEVICE_FAULT);
+	assert_string_equal(f->seen.reason[DEVICE_PRINTER],
+			    "too many labels waiting for the printer");
+	devices_close(d);
+	close(lfd);
+	free(zpl);
+}
+
 static void test_desk_devices_missing_camera(void **state)
 {
 	struct fixture *f = *state;
@@ -425,6 +469,8 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(
 		test_desk_devices_photo_off_the_loop, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_desk_devices_print_label,
+					    setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_desk_devices_printer_stuck,
 					    setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_desk_devices_missing_camera,
 					    setup, teardown),
