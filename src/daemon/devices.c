@@ -112,6 +112,15 @@ static void devices_on_scan_line(void *userdata, const char *line, size_t len,
 		d->cb->scan_line(d->ud, line, len, overlong);
 }
 
+static void devices_on_scanner_state(void *userdata, bool present,
+				     const char *why)
+{
+	struct devices *d = userdata;
+
+	devices_set_state(d, DEVICE_SCANNER,
+			  present ? DEVICE_CONNECTED : DEVICE_MISSING, why);
+}
+
 static void devices_on_weight(void *userdata, const struct scale_reading *r)
 {
 	struct devices *d = userdata;
@@ -339,6 +348,7 @@ static int devices_open_one(struct devices *d, enum device_kind k, char *err,
 	case DEVICE_SCANNER:
 		c.scanner.backend = cd->backend;
 		c.scanner.max_line = (size_t)d->cfg->scanner_max_line;
+		c.scanner.state = devices_on_scanner_state;
 		break;
 	case DEVICE_SCALE:
 		c.scale.backend = cd->backend;
@@ -458,6 +468,13 @@ int devices_open(sd_event *ev, const struct config *cfg,
 		}
 		d->state[k] = DEVICE_CONNECTED;
 		devices_log_opened(d, k);
+		if (k == DEVICE_SCANNER && scanner_absence(d->scanner)) {
+			/* a tty scanner not plugged in yet: opened, waiting */
+			d->state[k] = DEVICE_MISSING;
+			snprintf(d->error[k], sizeof(d->error[k]), "%.*s",
+				 DEVICES_ERROR_LEN - 1,
+				 scanner_absence(d->scanner));
+		}
 	}
 	r = sd_event_add_defer(ev, &d->hello, devices_on_hello, d);
 	if (r < 0)

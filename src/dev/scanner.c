@@ -59,6 +59,13 @@ const char *scanner_feed_path(const struct scanner *s)
 	return s ? s->backend->feed_path(s->state) : NULL;
 }
 
+const char *scanner_absence(const struct scanner *s)
+{
+	if (!s || !s->backend->absence)
+		return NULL;
+	return s->backend->absence(s->state);
+}
+
 const char *scanner_backend_name(const struct scanner *s)
 {
 	return s ? s->backend->name : NULL;

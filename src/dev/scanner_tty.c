@@ -41,7 +41,10 @@ struct scanner_tty {
 	char slave[128]; /* pty slave name */
 	bool own_symlink;
 	scanner_line_fn fn;
+	scanner_state_fn state_fn;
 	void *userdata;
+	bool opened;	   /* state changes are told from here on */
+	char absence[192]; /* why the tty is not there, "" when it is */
 
 	size_t max_line;
 	char *line;
@@ -121,6 +124,9 @@ static int scanner_tty_reopen_cb(sd_event_source *src, uint64_t usec,
 
 	if (scanner_tty_open_tty(s, err, sizeof(err)) == 0) {
 		log_notice("scanner %s: back", s->path);
+		s->absence[0] = '\0';
+		if (s->state_fn)
+			s->state_fn(s->userdata, true, "");
 		return 0;
 	}
 	sd_event_source_set_time_relative(src, SCANNER_TTY_REOPEN_USEC);
@@ -133,6 +139,10 @@ static void scanner_tty_lost(struct scanner_tty *s, const char *why)
 {
 	log_warning("scanner %s: %s", s->path ? s->path : s->slave, why);
 	scanner_tty_drop_fd(s);
+	snprintf(s->absence, sizeof(s->absence), "scanner %.96s: %.64s",
+		 s->path ? s->path : s->slave, why);
+	if (s->opened && s->state_fn)
+		s->state_fn(s->userdata, false, s->absence);
 	if (s->mode != SCANNER_TTY_MODE_TTY)
 		return; /* we hold the other end ourselves: cannot recur */
 	if (!s->reopen) {
@@ -339,6 +349,7 @@ static int scanner_tty_open_mode(enum scanner_tty_mode mode, sd_event *ev,
 	s->fd = -1;
 	s->slave_fd = -1;
 	s->fn = fn;
+	s->state_fn = cfg->state;
 	s->userdata = userdata;
 	s->max_line = cfg->max_line ? cfg->max_line : SCANNER_MAX_LINE_DEFAULT;
 	s->line = malloc(s->max_line + 1);
@@ -368,6 +379,7 @@ static int scanner_tty_open_mode(enum scanner_tty_mode mode, sd_event *ev,
 		scanner_tty_close(s);
 		return r;
 	}
+	s->opened = true;
 	*state = s;
 	return 0;
 oom:
@@ -412,10 +424,18 @@ static const char *scanner_tty_feed_path(const void *state)
 	return s->path;
 }
 
+static const char *scanner_tty_absence(const void *state)
+{
+	const struct scanner_tty *s = state;
+
+	return s->absence[0] ? s->absence : NULL;
+}
+
 const struct scanner_backend scanner_backend_pty = {
     .name = "pty",
     .open = scanner_tty_open_pty_backend,
     .feed_path = scanner_tty_feed_path,
+    .absence = scanner_tty_absence,
     .close = scanner_tty_close,
 };
 
@@ -423,6 +443,7 @@ const struct scanner_backend scanner_backend_tty = {
     .name = "tty",
     .open = scanner_tty_open_tty_backend,
     .feed_path = scanner_tty_feed_path,
+    .absence = scanner_tty_absence,
     .close = scanner_tty_close,
 };
 
@@ -430,5 +451,6 @@ const struct scanner_backend scanner_backend_fifo = {
     .name = "fifo",
     .open = scanner_tty_open_fifo_backend,
     .feed_path = scanner_tty_feed_path,
+    .absence = scanner_tty_absence,
     .close = scanner_tty_close,
 };

@@ -413,18 +413,28 @@ static void test_desk_devices_missing_camera(void **state)
 {
 	struct fixture *f = *state;
 	struct devices *d;
-	char dir[128];
+	char dir[128], tty[128];
 	json_t *st;
 
 	snprintf(dir, sizeof(dir), "%s/camera", f->dir);
+	snprintf(tty, sizeof(tty), "%s/ttyACM9", f->dir);
 	nftw(dir, rm_one, 8, FTW_DEPTH | FTW_PHYS);
+	snprintf(f->board, sizeof(f->board),
+		 "[scanner]\nbackend = tty\npath = %s\n"
+		 "[printer]\nbackend = dir\ndir = %s/labels\n"
+		 "[camera]\nbackend = dir\ndir = %s\n[gpio]\nbackend = none\n",
+		 tty, f->dir, dir);
 	d = open_board(f);
-	run_until(f, &f->seen.states, DEVICE_KIND_COUNT);
+	run_until(f, &f->seen.states, 3);
 	assert_int_equal(f->seen.state[DEVICE_CAMERA], DEVICE_MISSING);
 	assert_non_null(strstr(f->seen.reason[DEVICE_CAMERA], dir));
 	assert_int_equal(f->seen.state[DEVICE_PRINTER], DEVICE_CONNECTED);
 	assert_false(devices_has(d, DEVICE_CAMERA));
 	assert_int_equal(devices_take_photo(d, 1), -ENODEV);
+	/* a tty scanner not plugged in yet is opened, and missing */
+	assert_true(devices_has(d, DEVICE_SCANNER));
+	assert_int_equal(f->seen.state[DEVICE_SCANNER], DEVICE_MISSING);
+	assert_non_null(strstr(f->seen.reason[DEVICE_SCANNER], tty));
 	st = devices_status(d);
 	assert_true(json_is_false(
 	    json_object_get(json_object_get(st, "camera"), "present")));
@@ -432,6 +442,8 @@ static void test_desk_devices_missing_camera(void **state)
 	    strstr(json_string_value(json_object_get(
 		       json_object_get(st, "camera"), "last_error")),
 		   dir));
+	assert_true(json_is_false(
+	    json_object_get(json_object_get(st, "scanner"), "ok")));
 	json_decref(st);
 	devices_close(d);
 }

@@ -518,6 +518,9 @@ static void test_scale_plugged_in_later(void **state)
 struct scan_log {
 	int count;
 	int overlong;
+	int states;   /* scanner_config.state calls */
+	bool present; /* as the last one said */
+	char why[192];
 	char line[8][64];
 	size_t len[8];
 	bool was_overlong[8];
@@ -691,6 +694,15 @@ static void test_scanner_tty(void **state)
 }
 
 /* A serial scanner plugged in after start-up is picked up. */
+static void scan_state_cb(void *userdata, bool present, const char *why)
+{
+	struct scan_log *log = userdata;
+
+	log->states++;
+	log->present = present;
+	snprintf(log->why, sizeof(log->why), "%s", why);
+}
+
 static void test_scanner_tty_plugged_in_later(void **state)
 {
 	struct test_devices_fixture *f = *state;
@@ -702,19 +714,31 @@ static void test_scanner_tty_plugged_in_later(void **state)
 	int master;
 
 	snprintf(link, sizeof(link), "%s/ttyACM0", f->dir);
+	cfg.state = scan_state_cb;
 	if (scanner_open(f->ev, &cfg, scan_log_cb, &log, &s, err, sizeof(err)) <
 	    0)
 		fail_msg("scanner_open: %s", err);
+	/* absent at open: said by scanner_absence, not by a callback */
+	assert_int_equal(log.states, 0);
+	assert_non_null(scanner_absence(s));
+	assert_non_null(strstr(scanner_absence(s), "absent, waiting for it"));
 	master = test_devices_pty_master(slave, sizeof(slave));
 	assert_int_equal(symlink(slave, link), 0);
 	/* the reopen timer fires once a second */
-	test_devices_run_for(f->ev, 1300);
+	test_devices_run_until(f->ev, &log.states, 1, 2000);
+	assert_true(log.present);
+	assert_null(scanner_absence(s));
 	test_devices_write_all(master, "LATE-1\r\n", 8);
 	test_devices_run_until(f->ev, &log.count, 1, 2000);
 	assert_int_equal(log.count, 1);
 	scan_log_expect(&log, 0, "LATE-1", 6);
-	scanner_close(s);
+	/* unplugged again: told, with the path */
 	close(master);
+	test_devices_run_until(f->ev, &log.states, 2, 2000);
+	assert_false(log.present);
+	assert_non_null(strstr(log.why, link));
+	assert_string_equal(scanner_absence(s), log.why);
+	scanner_close(s);
 }
 
 static void test_scanner_bad_config(void **state)
