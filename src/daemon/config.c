@@ -347,34 +347,22 @@ static int config_set_clerk(struct parse_ctx *ctx, const char *badge,
 }
 
 /*
- * A device section's line: the backend, or one of its settings, kept for
- * the backend to check once the whole file is read (the backend may be
- * named after its settings).
+ * Keep one line of @section for the module that checks it: the key must be
+ * a token, the value fit, the list not be full.  A section's settings come
+ * from one file, whose name the list keeps.
  */
-static int config_set_device(struct parse_ctx *ctx, enum device_kind k,
-			     const char *key, const char *value)
+static int config_settings_add(struct parse_ctx *ctx,
+			       struct config_settings *list,
+			       const char *section, const char *key,
+			       const char *value)
 {
-	struct config_device *d = &ctx->c->device[k];
 	struct config_setting *s;
 	char shown[64];
 
-	snprintf(d->settings.file, sizeof(d->settings.file), "%s", ctx->name);
-	if (!strcmp(key, "backend")) {
-		if (strlen(value) >= sizeof(d->backend)) {
-			snprintf(ctx->problem, sizeof(ctx->problem),
-				 "value of 'backend' is longer than %zu bytes",
-				 sizeof(d->backend) - 1);
-			return 0;
-		}
-		snprintf(d->backend, sizeof(d->backend), "%s", value);
-		d->backend_line = ctx->line;
-		return 1;
-	}
 	if (!config_token_ok(key, CONFIG_SETTING_KEY_MAX)) {
 		snprintf(ctx->problem, sizeof(ctx->problem),
 			 "unknown key '%s' in section [%s]",
-			 config_printable(shown, sizeof(shown), key),
-			 device_kind_name(k));
+			 config_printable(shown, sizeof(shown), key), section);
 		return 0;
 	}
 	if (strlen(value) >= sizeof(s->value)) {
@@ -383,16 +371,42 @@ static int config_set_device(struct parse_ctx *ctx, enum device_kind k,
 			 sizeof(s->value) - 1);
 		return 0;
 	}
-	if (d->settings.n >= CONFIG_MAX_SETTINGS) {
+	if (list->n >= CONFIG_MAX_SETTINGS) {
 		snprintf(ctx->problem, sizeof(ctx->problem),
 			 "more than %d settings in section [%s]",
-			 CONFIG_MAX_SETTINGS, device_kind_name(k));
+			 CONFIG_MAX_SETTINGS, section);
 		return 0;
 	}
-	s = &d->settings.item[d->settings.n++];
+	snprintf(list->file, sizeof(list->file), "%s", ctx->name);
+	s = &list->item[list->n++];
 	snprintf(s->key, sizeof(s->key), "%s", key);
 	snprintf(s->value, sizeof(s->value), "%s", value);
 	s->line = ctx->line;
+	return 1;
+}
+
+/*
+ * A device section's line: the backend, or one of its settings, kept for
+ * the backend to check once the whole file is read (the backend may be
+ * named after its settings).
+ */
+static int config_set_device(struct parse_ctx *ctx, enum device_kind k,
+			     const char *key, const char *value)
+{
+	struct config_device *d = &ctx->c->device[k];
+
+	if (strcmp(key, "backend"))
+		return config_settings_add(ctx, &d->settings,
+					   device_kind_name(k), key, value);
+	if (strlen(value) >= sizeof(d->backend)) {
+		snprintf(ctx->problem, sizeof(ctx->problem),
+			 "value of 'backend' is longer than %zu bytes",
+			 sizeof(d->backend) - 1);
+		return 0;
+	}
+	snprintf(d->settings.file, sizeof(d->settings.file), "%s", ctx->name);
+	snprintf(d->backend, sizeof(d->backend), "%s", value);
+	d->backend_line = ctx->line;
 	return 1;
 }
 

@@ -415,6 +415,18 @@ static void test_config_device_backends_are_checked(void **state)
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
 		assert_string_equal(parse_problem(cases[i].text, true),
 				    cases[i].err);
+	/* the list of settings is bounded */
+	{
+		char text[1024] = "[printer]\n";
+		size_t off = strlen(text);
+
+		for (int i = 0; i <= CONFIG_MAX_SETTINGS; i++)
+			off += (size_t)snprintf(text + off, sizeof(text) - off,
+						"port = %d\n", 9100 + i);
+		assert_string_equal(parse_problem(text, true),
+				    "x.conf:18: more than 16 settings in "
+				    "section [printer]");
+	}
 	/* device sections are the board file's alone */
 	assert_string_equal(parse_problem("[scanner]\nbackend = pty\n", false),
 			    "x.conf:2: unknown key 'backend' in section "
