@@ -3,8 +3,8 @@
  * Camera above the desk: takes one picture as an encoded image (JPEG/PNG).
  *
  * Backends are picked by name: "dir" (the simulation: images from a
- * directory).  A V4L2 backend is added as a new file and one line in
- * src/dev/camera.c.
+ * directory).  A V4L2 backend is added as a new file and one entry in
+ * src/dev/device.c.
  *
  * This module does not store photos (the store does, content-addressed) and
  * does not decode barcodes.

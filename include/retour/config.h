@@ -6,6 +6,10 @@
  * and the whole configuration is refused, so `retourd -n` can check a file
  * before it is used.  Secrets are never in here, only paths to 0600 files.
  *
+ * The board's device sections are the exception that proves the rule: this
+ * file keeps their backend and settings as text, and each backend checks
+ * its own (include/retour/device.h), at load and again at open.
+ *
  * Every value must be valid UTF-8 without control characters.  The desk and
  * shop names go into the outbox idempotency key (shop:desk:receipt:action:
  * time), which a connector puts into an HTTP header, and clerk badges are
@@ -18,6 +22,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "retour/device.h"
 #include "retour/rules.h"
 
 #define CONFIG_PATH_LEN 256
@@ -25,6 +30,34 @@
 /* The longest desk or shop name.  The receipt's desk and the label's station
  * field hold as many; the outbox key needs room for both plus the rest. */
 #define CONFIG_NAME_MAX 31
+
+/*
+ * Settings that a module checks itself, not this file: (key, value) pairs
+ * in file order, each with the line it came from, so that the module's own
+ * check can say "file:line: problem".  Used for the devices of the board
+ * file; generic so that a connector's section can carry its own too.
+ */
+#define CONFIG_SETTING_KEY_MAX 31
+#define CONFIG_MAX_SETTINGS 16
+
+struct config_setting {
+	char key[CONFIG_SETTING_KEY_MAX + 1]; /* a token */
+	char value[CONFIG_PATH_LEN];	      /* UTF-8 text */
+	int line;
+};
+
+struct config_settings {
+	char file[CONFIG_PATH_LEN]; /* the file they were read from */
+	int n;
+	struct config_setting item[CONFIG_MAX_SETTINGS];
+};
+
+/* One [scanner] [scale] [printer] [camera] or [gpio] section. */
+struct config_device {
+	char backend[16];
+	int backend_line; /* 0: the default, not from a file */
+	struct config_settings settings;
+};
 
 struct config_clerk {
 	char badge[48]; /* a token, like a desk name */
@@ -72,23 +105,9 @@ struct config {
 
 	/* board file: [board] [scanner] [scale] [printer] [camera] [gpio] */
 	char board_name[32];
-	char scanner_backend[16];
-	char scanner_path[CONFIG_PATH_LEN];
-	int scanner_max_line;
-	char scale_backend[16];
-	char scale_path[CONFIG_PATH_LEN];
-	int scale_stable_timeout_ms;
-	int scale_reply_timeout_ms;
-	char printer_backend[16];
-	char printer_host[64];
-	int printer_port;
-	char printer_dir[CONFIG_PATH_LEN];
-	int printer_timeout_ms;
-	char camera_backend[16];
-	char camera_dir[CONFIG_PATH_LEN];
-	char gpio_backend[16];
-	char gpio_chip[64];
-	int gpio_debounce_ms;
+	int scanner_max_line; /* every scanner backend's */
+	/* each device's backend and its settings, by enum device_kind */
+	struct config_device device[DEVICE_KIND_COUNT];
 };
 
 void config_defaults(struct config *c);
@@ -105,5 +124,18 @@ int config_load(struct config *c, const char *path, const char *board_override,
  * @board selects the board file's sections instead of the station's. */
 int config_parse_text(struct config *c, const char *name, const char *text,
 		      bool board, char *err, size_t errlen);
+
+/*
+ * The backend of @d (of kind @k) checks each of its settings and stores
+ * them into @kind_config (struct scanner_config, ... of that kind, whose
+ * text values then point into @d; its backend field is the caller's to
+ * set, from d->backend), or only checks them
+ * when @kind_config is NULL.  0, or -EINVAL with @err
+ * "file:line: unknown scanner backend 'evdev' (known: pty, tty, fifo,
+ * none)" or "file:line: 'x' is not ... for 'port'".  config_load() and
+ * config_parse_text() already ran it for every device.
+ */
+int config_device_apply(const struct config_device *d, enum device_kind k,
+			void *kind_config, char *err, size_t errlen);
 
 #endif

@@ -4,8 +4,8 @@
  * buzzer out.
  *
  * Backends are picked by name: "sim" (in-process, driven by the UI and the
- * tests).  A libgpiod backend is added as a new file and one line in
- * src/dev/gpio.c; it reports raw presses with gpio_report_press() and gets
+ * tests).  A libgpiod backend is added as a new file and one entry in
+ * src/dev/device.c; it reports raw presses with gpio_report_press() and gets
  * the same debounce as the simulation, which lives in the dispatcher.
  *
  * This module does not decide what the light means: the workflow does.
@@ -43,7 +43,8 @@ struct gpio_config {
 
 typedef void (*gpio_button_fn)(void *userdata, enum gpio_button b);
 
-/* Unknown backend: -EINVAL, err "unknown gpio backend 'x' (known: sim)". */
+/* Unknown backend: -EINVAL, err "unknown gpio backend 'x' (known: sim, none)";
+ * "none": -ENODEV, there is nothing to open. */
 int gpio_open(sd_event *ev, const struct gpio_config *cfg, gpio_button_fn fn,
 	      void *userdata, struct gpio **out, char *err, size_t errlen);
 int gpio_set_light(struct gpio *g, enum gpio_light light, bool buzzer);

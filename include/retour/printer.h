@@ -4,8 +4,8 @@
  *
  * Backends are picked by name: "tcp" (raw port 9100 style; the simulation
  * is a TCP listener on loopback) and "dir" (each job becomes a file).  A
- * USB printer-class backend is added as a new file and one line in
- * src/dev/printer.c.
+ * USB printer-class backend is added as a new file and one entry in
+ * src/dev/device.c.
  *
  * This module does not lay out labels (src/core does) and does not queue:
  * printer_print() is synchronous and blocks for at most timeout_ms; the
@@ -20,10 +20,11 @@ struct printer;
 
 #define PRINTER_TIMEOUT_MS_DEFAULT 2000
 #define PRINTER_PORT_DEFAULT 9100
+#define PRINTER_HOST_DEFAULT "127.0.0.1"
 
 struct printer_config {
 	const char *backend; /* "tcp" or "dir" */
-	const char *host;    /* tcp: name or numeric address */
+	const char *host;    /* tcp: name or address; NULL: the default */
 	int port;	     /* tcp: 0 means PRINTER_PORT_DEFAULT */
 	const char *dir;     /* dir: created if missing (one level) */
 	int timeout_ms;	     /* 0: PRINTER_TIMEOUT_MS_DEFAULT */

@@ -4,7 +4,7 @@
  *
  * Backends are picked by name: "mtsics" (Mettler Toledo MT-SICS over a
  * serial line; the simulation is a pty speaking MT-SICS).  A USB HID POS
- * scale backend is added as a new file and one line in src/dev/scale.c.
+ * scale backend is added as a new file and one entry in src/dev/device.c.
  *
  * This module does not compare weights with what is expected: that is the
  * rules engine's job.

@@ -6,7 +6,7 @@
  * picked by name: "pty" (the simulation creates a pseudo-terminal and shows
  * where to write), "tty" (a serial CDC-ACM scanner or an existing pty
  * slave), "fifo" (a named pipe).  Real backends (evdev keyboard wedge,
- * camera + ZBar) are added as new files and one line in src/dev/scanner.c.
+ * camera + ZBar) are added as new files and one entry in src/dev/device.c.
  *
  * This module does not interpret codes: prefixes, AIM identifiers and GS
  * bytes are passed through unchanged to the code classifier.
@@ -22,6 +22,9 @@ struct scanner;
 
 #define SCANNER_MAX_LINE_DEFAULT 256
 
+/* The scanner went away (@present false, @why says so) or came back. */
+typedef void (*scanner_state_fn)(void *userdata, bool present, const char *why);
+
 struct scanner_config {
 	/*
 	 * "pty": create a pty, expose its slave path, and symlink it at
@@ -34,6 +37,8 @@ struct scanner_config {
 	const char *backend;
 	const char *path;
 	size_t max_line; /* 0: SCANNER_MAX_LINE_DEFAULT */
+	/* optional: told when the device goes away or comes back (tty) */
+	scanner_state_fn state;
 };
 
 /*
@@ -55,6 +60,11 @@ int scanner_open(sd_event *ev, const struct scanner_config *cfg,
  * fifo, the tty path. */
 const char *scanner_feed_path(const struct scanner *s);
 const char *scanner_backend_name(const struct scanner *s);
+/* NULL while the device is there, else why not ("scanner /dev/ttyACM0:
+ * absent, waiting for it"): a tty scanner may be opened before it is
+ * plugged in.  Changes after open go to scanner_config.state, on the
+ * event loop, with the same userdata as the lines. */
+const char *scanner_absence(const struct scanner *s);
 void scanner_close(struct scanner *s);
 
 /*
@@ -67,6 +77,7 @@ struct scanner_backend {
 		    scanner_line_fn fn, void *userdata, void **state, char *err,
 		    size_t errlen);
 	const char *(*feed_path)(const void *state);
+	const char *(*absence)(const void *state); /* NULL: always there */
 	void (*close)(void *state);
 };
 

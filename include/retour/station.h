@@ -72,7 +72,6 @@ int station_register_clerk(struct station *st, const char *badge,
 
 json_t *station_status(struct station *st);
 const char *station_metrics(struct station *st); /* Prometheus text */
-const char *station_feed_path(struct station *st);
 
 /*
  * The station's records, as JSON views for the API and the CLI.  0, or

@@ -24,6 +24,7 @@
 #include <ini.h>
 
 #include "retour/config.h"
+#include "retour/device.h"
 
 enum key_type {
 	KEY_STR,
@@ -120,23 +121,8 @@ static const struct key config_keys[] = {
     SEC("outbox", "dead_after_s", outbox_dead_after_us, 1, 90 * 86400),
 
     S("board", "name", board_name, true),
-    S("scanner", "backend", scanner_backend, true),
-    S("scanner", "path", scanner_path, true),
+    /* the other keys of the device sections are their backends' */
     I("scanner", "max_line", scanner_max_line, 16, 4096, true),
-    S("scale", "backend", scale_backend, true),
-    S("scale", "path", scale_path, true),
-    I("scale", "stable_timeout_ms", scale_stable_timeout_ms, 100, 60000, true),
-    I("scale", "reply_timeout_ms", scale_reply_timeout_ms, 50, 10000, true),
-    S("printer", "backend", printer_backend, true),
-    S("printer", "host", printer_host, true),
-    I("printer", "port", printer_port, 1, 65535, true),
-    S("printer", "dir", printer_dir, true),
-    I("printer", "timeout_ms", printer_timeout_ms, 50, 60000, true),
-    S("camera", "backend", camera_backend, true),
-    S("camera", "dir", camera_dir, true),
-    S("gpio", "backend", gpio_backend, true),
-    S("gpio", "chip", gpio_chip, true),
-    I("gpio", "debounce_ms", gpio_debounce_ms, 0, 1000, true),
 };
 
 void config_defaults(struct config *c)
@@ -162,24 +148,23 @@ void config_defaults(struct config *c)
 	c->outbox_backoff_base_ms = 1000;
 	c->outbox_backoff_max_ms = 600000;
 	c->outbox_dead_after_us = INT64_C(86400) * 1000000;
-	snprintf(c->scanner_backend, sizeof(c->scanner_backend), "pty");
 	c->scanner_max_line = 256;
-	snprintf(c->scale_backend, sizeof(c->scale_backend), "none");
-	c->scale_stable_timeout_ms = 5000;
-	c->scale_reply_timeout_ms = 1000;
-	snprintf(c->printer_backend, sizeof(c->printer_backend), "none");
-	snprintf(c->printer_host, sizeof(c->printer_host), "127.0.0.1");
-	c->printer_port = 9100;
-	c->printer_timeout_ms = 2000;
-	snprintf(c->camera_backend, sizeof(c->camera_backend), "none");
-	snprintf(c->gpio_backend, sizeof(c->gpio_backend), "sim");
-	c->gpio_debounce_ms = 20;
+	for (int k = 0; k < DEVICE_KIND_COUNT; k++)
+		snprintf(c->device[k].backend, sizeof(c->device[k].backend),
+			 "%s",
+			 k == DEVICE_SCANNER ? "pty"
+			 : k == DEVICE_GPIO  ? "sim"
+					     : "none");
 }
 
 struct parse_ctx {
 	struct config *c;
+	const char *name; /* of the file, for the settings' origin */
 	bool board;
 	char problem[256];
+	/* the text left to read, and the line the reader is at */
+	const char *text;
+	int line;
 };
 
 /* What a token may be made of: safe in a header, a file name, a scanner. */
@@ -361,6 +346,96 @@ static int config_set_clerk(struct parse_ctx *ctx, const char *badge,
 	return 1;
 }
 
+/*
+ * Keep one line of @section for the module that checks it: the key must be
+ * a token, the value fit, the list not be full.  A section's settings come
+ * from one file, whose name the list keeps.
+ */
+static int config_settings_add(struct parse_ctx *ctx,
+			       struct config_settings *list,
+			       const char *section, const char *key,
+			       const char *value)
+{
+	struct config_setting *s;
+	char shown[64];
+
+	if (!config_token_ok(key, CONFIG_SETTING_KEY_MAX)) {
+		snprintf(ctx->problem, sizeof(ctx->problem),
+			 "unknown key '%s' in section [%s]",
+			 config_printable(shown, sizeof(shown), key), section);
+		return 0;
+	}
+	if (strlen(value) >= sizeof(s->value)) {
+		snprintf(ctx->problem, sizeof(ctx->problem),
+			 "value of '%s' is longer than %zu bytes", key,
+			 sizeof(s->value) - 1);
+		return 0;
+	}
+	if (list->n >= CONFIG_MAX_SETTINGS) {
+		snprintf(ctx->problem, sizeof(ctx->problem),
+			 "more than %d settings in section [%s]",
+			 CONFIG_MAX_SETTINGS, section);
+		return 0;
+	}
+	snprintf(list->file, sizeof(list->file), "%s", ctx->name);
+	s = &list->item[list->n++];
+	snprintf(s->key, sizeof(s->key), "%s", key);
+	snprintf(s->value, sizeof(s->value), "%s", value);
+	s->line = ctx->line;
+	return 1;
+}
+
+/*
+ * A device section's line: the backend, or one of its settings, kept for
+ * the backend to check once the whole file is read (the backend may be
+ * named after its settings).
+ */
+static int config_set_device(struct parse_ctx *ctx, enum device_kind k,
+			     const char *key, const char *value)
+{
+	struct config_device *d = &ctx->c->device[k];
+
+	if (strcmp(key, "backend"))
+		return config_settings_add(ctx, &d->settings,
+					   device_kind_name(k), key, value);
+	if (strlen(value) >= sizeof(d->backend)) {
+		snprintf(ctx->problem, sizeof(ctx->problem),
+			 "value of 'backend' is longer than %zu bytes",
+			 sizeof(d->backend) - 1);
+		return 0;
+	}
+	snprintf(d->settings.file, sizeof(d->settings.file), "%s", ctx->name);
+	snprintf(d->backend, sizeof(d->backend), "%s", value);
+	d->backend_line = ctx->line;
+	return 1;
+}
+
+int config_device_apply(const struct config_device *d, enum device_kind k,
+			void *kind_config, char *err, size_t errlen)
+{
+	const char *file = d->settings.file[0] ? d->settings.file : "board";
+	const struct device_backend *be;
+	char problem[256];
+
+	be = device_backend_find(k, d->backend, problem, sizeof(problem));
+	if (!be) {
+		snprintf(err, errlen, "%s:%d: %s", file, d->backend_line,
+			 problem);
+		return -EINVAL;
+	}
+	for (int i = 0; i < d->settings.n; i++) {
+		const struct config_setting *s = &d->settings.item[i];
+
+		if (device_backend_setting(be, kind_config, s->key, s->value,
+					   problem, sizeof(problem)) < 0) {
+			snprintf(err, errlen, "%s:%d: %s", file, s->line,
+				 problem);
+			return -EINVAL;
+		}
+	}
+	return 0;
+}
+
 /* inih callback: nonzero means the line was fine. */
 static int config_handle(void *user, const char *section, const char *name,
 			 const char *value)
@@ -388,6 +463,10 @@ static int config_handle(void *user, const char *section, const char *name,
 	}
 	if (!ctx->board && !strcmp(section, "clerks"))
 		return config_set_clerk(ctx, name, value);
+	if (ctx->board && device_kind_from_name(section) >= 0 &&
+	    !(!strcmp(section, "scanner") && !strcmp(name, "max_line")))
+		return config_set_device(ctx, device_kind_from_name(section),
+					 name, value);
 
 	for (size_t i = 0; i < sizeof(config_keys) / sizeof(config_keys[0]);
 	     i++) {
@@ -479,13 +558,39 @@ static int config_validate(struct config *c, const char *name, char *err,
 	return 0;
 }
 
+/*
+ * inih's reader, one line per call (as ini_parse_string's does), counting
+ * the lines so that a setting knows where it came from: the handler is
+ * called for the line the reader returned last.  A line longer than inih's
+ * buffer counts as several, as inih counts it.
+ */
+static char *config_read_line(char *str, int num, void *stream)
+{
+	struct parse_ctx *ctx = stream;
+	const char *p = ctx->text;
+	int n = 0;
+
+	if (!*p || num < 2)
+		return NULL;
+	ctx->line++; /* as inih counts: one line per call */
+	while (n < num - 1 && p[n]) {
+		str[n] = p[n];
+		if (p[n++] == '\n')
+			break;
+	}
+	str[n] = '\0';
+	ctx->text = p + n;
+	return str;
+}
+
 int config_parse_text(struct config *c, const char *name, const char *text,
 		      bool board, char *err, size_t errlen)
 {
-	struct parse_ctx ctx = {.c = c, .board = board};
+	struct parse_ctx ctx = {
+	    .c = c, .name = name, .board = board, .text = text};
 	int line;
 
-	line = ini_parse_string(text, config_handle, &ctx);
+	line = ini_parse_stream(config_read_line, &ctx, config_handle, &ctx);
 	if (line < 0) {
 		snprintf(err, errlen, "%s: cannot be parsed", name);
 		return -EINVAL;
@@ -495,6 +600,11 @@ int config_parse_text(struct config *c, const char *name, const char *text,
 			 ctx.problem[0] ? ctx.problem : "syntax error");
 		return -EINVAL;
 	}
+	/* the backends check their settings once all of them are known */
+	for (int k = 0; board && k < DEVICE_KIND_COUNT; k++)
+		if (config_device_apply(&c->device[k], k, NULL, err, errlen) <
+		    0)
+			return -EINVAL;
 	return 0;
 }
 

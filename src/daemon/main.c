@@ -55,24 +55,11 @@ static int on_stop_signal(sd_event_source *s, const struct signalfd_siginfo *si,
 	return sd_event_exit(sd_event_source_get_event(s), 0);
 }
 
-static void print_feed_help(struct station *st, const struct config *cfg)
+/* The devices said where they are as they opened (devices.c). */
+static void print_ready(const struct config *cfg)
 {
-	const char *feed = station_feed_path(st);
-
 	log_notice("desk %s ready (board %s)", cfg->desk,
 		   cfg->board_name[0] ? cfg->board_name : "?");
-	if (feed)
-		log_notice("  scanner: write codes, one per line, to %s", feed);
-	if (strcmp(cfg->scale_backend, "none"))
-		log_notice("  scale:   MT-SICS on %s", cfg->scale_path);
-	if (!strcmp(cfg->printer_backend, "tcp"))
-		log_notice("  printer: labels sent to %s:%d", cfg->printer_host,
-			   cfg->printer_port);
-	else if (!strcmp(cfg->printer_backend, "dir"))
-		log_notice("  printer: labels written to %s", cfg->printer_dir);
-	if (strcmp(cfg->camera_backend, "none"))
-		log_notice("  camera:  images from %s, photos stored in %s",
-			   cfg->camera_dir, cfg->photos);
 	log_notice("  api:     %s%s%s", cfg->api_socket,
 		   cfg->api_listen[0] ? " and http://" : "", cfg->api_listen);
 }
@@ -159,7 +146,7 @@ int main(int argc, char **argv)
 	sd_event_source_set_enabled(tick, SD_EVENT_ON);
 	sd_event_set_watchdog(ev, true);
 
-	print_feed_help(st, &cfg);
+	print_ready(&cfg);
 	sd_notify(0, "READY=1\nSTATUS=Waiting for parcels");
 
 	r = sd_event_loop(ev);

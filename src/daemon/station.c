@@ -103,85 +103,6 @@ static int station_on_sender_notify(sd_event_source *s, int fd,
 	return 0;
 }
 
-static void station_open_devices(struct station *st)
-{
-	const struct config *c = st->cfg;
-	char err[256];
-
-	if (strcmp(c->scanner_backend, "none")) {
-		struct scanner_config sc = {
-		    .backend = c->scanner_backend,
-		    .path = c->scanner_path[0] ? c->scanner_path : NULL,
-		    .max_line = (size_t)c->scanner_max_line,
-		};
-
-		if (scanner_open(st->ev, &sc, station_on_scan_line, st,
-				 &st->scanner, err, sizeof(err)) < 0) {
-			log_error("scanner: %s", err);
-			station_device_state(st, DESK_DEVICE_SCANNER,
-					     DESK_DEVICE_MISSING, err);
-		}
-	}
-	if (strcmp(c->scale_backend, "none")) {
-		struct scale_config sc = {
-		    .backend = c->scale_backend,
-		    .path = c->scale_path,
-		    .stable_timeout_ms = c->scale_stable_timeout_ms,
-		    .reply_timeout_ms = c->scale_reply_timeout_ms,
-		};
-
-		if (scale_open(st->ev, &sc, station_on_weight, st, &st->scale,
-			       err, sizeof(err)) < 0) {
-			log_error("scale: %s", err);
-			station_device_state(st, DESK_DEVICE_SCALE,
-					     DESK_DEVICE_MISSING, err);
-		}
-	}
-	if (strcmp(c->printer_backend, "none")) {
-		struct printer_config pc = {
-		    .backend = c->printer_backend,
-		    .host = c->printer_host,
-		    .port = c->printer_port,
-		    .dir = c->printer_dir,
-		    .timeout_ms = c->printer_timeout_ms,
-		};
-
-		if (printer_open(&pc, &st->printer, err, sizeof(err)) < 0) {
-			log_error("printer: %s", err);
-			station_device_state(st, DESK_DEVICE_PRINTER,
-					     DESK_DEVICE_MISSING, err);
-		} else if (spool_new(st->ev, st->printer, station_on_printed,
-				     st, &st->spool) < 0) {
-			station_device_state(st, DESK_DEVICE_PRINTER,
-					     DESK_DEVICE_FAULT,
-					     "label spool could not start");
-		}
-	}
-	if (strcmp(c->camera_backend, "none")) {
-		struct camera_config cc = {
-		    .backend = c->camera_backend,
-		    .dir = c->camera_dir,
-		};
-
-		if (camera_open(&cc, &st->camera, err, sizeof(err)) < 0) {
-			log_error("camera: %s", err);
-			station_device_state(st, DESK_DEVICE_CAMERA,
-					     DESK_DEVICE_MISSING, err);
-		}
-	}
-	if (strcmp(c->gpio_backend, "none")) {
-		struct gpio_config gc = {
-		    .backend = c->gpio_backend,
-		    .chip = c->gpio_chip,
-		    .debounce_ms = c->gpio_debounce_ms,
-		};
-
-		if (gpio_open(st->ev, &gc, station_on_button, st, &st->gpio,
-			      err, sizeof(err)) < 0)
-			log_error("gpio: %s", err);
-	}
-}
-
 static int station_read_secret(const char *path, char *buf, size_t len,
 			       char *err, size_t errlen)
 {
@@ -246,15 +167,20 @@ int station_new(const struct config *cfg, sd_event *ev, struct station **out,
 	st->desk_cfg.shop = cfg->shop;
 	st->desk_cfg.grace_us = cfg->grace_us;
 	/* The steps a desk shows follow its board; a device that is not
-	 * there is reported to the desk, which skips its steps. */
-	st->desk_cfg.has_scale = strcmp(cfg->scale_backend, "none") != 0;
-	st->desk_cfg.has_camera = strcmp(cfg->camera_backend, "none") != 0;
-	st->desk_cfg.has_printer = strcmp(cfg->printer_backend, "none") != 0;
+	 * there is reported to the desk (on the loop), which skips its
+	 * steps. */
+	st->desk_cfg.has_scale =
+	    strcmp(cfg->device[DEVICE_SCALE].backend, "none") != 0;
+	st->desk_cfg.has_camera =
+	    strcmp(cfg->device[DEVICE_CAMERA].backend, "none") != 0;
+	st->desk_cfg.has_printer =
+	    strcmp(cfg->device[DEVICE_PRINTER].backend, "none") != 0;
 	desk_init(&st->desk, &st->desk_cfg);
-	st->feeding = true; /* the devices' reports wait for the desk */
-	station_open_devices(st);
-	st->feeding = false;
-	station_feed(st, NULL);
+	r = devices_open(ev, cfg, &station_device_events, st, &st->devices);
+	if (r < 0) {
+		snprintf(err, errlen, "devices: %s", strerror(-r));
+		goto fail;
+	}
 	if (!strcmp(cfg->routine, "ship_qc")) {
 		struct desk_event rev = {.kind = DESK_EV_ROUTINE,
 					 .routine = DESK_ROUTINE_SHIP_QC};
@@ -302,17 +228,7 @@ void station_free(struct station *st)
 	sd_event_source_unref(st->sender_notify);
 	if (st->sender)
 		outbox_sender_stop(st->sender);
-	if (st->scanner)
-		scanner_close(st->scanner);
-	if (st->scale)
-		scale_close(st->scale);
-	spool_free(st->spool); /* before the printer and the store */
-	if (st->printer)
-		printer_close(st->printer);
-	if (st->camera)
-		camera_close(st->camera);
-	if (st->gpio)
-		gpio_close(st->gpio);
+	devices_close(st->devices); /* its spool records the label in hand */
 	store_close(st->store);
 	sd_event_unref(st->ev);
 	free(st->metrics);

@@ -19,7 +19,6 @@
 #include "retour/clock.h"
 #include "retour/event.h"
 #include "retour/log.h"
-#include "retour/photo.h"
 
 #include "station_internal.h"
 
@@ -101,47 +100,68 @@ static void station_photo_taken(struct station *st, const char *step,
 	station_report(st, &ev, error, step, sha);
 }
 
+/* Ask the camera; the photo comes back through station_on_photo(), off
+ * the loop's back, and is recorded against the parcel that asked. */
 static void station_take_photo(struct station *st, const char *step)
 {
-	char err[256], sha[65], path[512];
-	void *data = NULL;
-	size_t len = 0;
+	struct station_photo *slot = NULL;
 	int r;
 
-	if (!st->camera) {
-		station_photo_taken(st, step, "", "no camera on this desk");
+	for (int i = 0; i < DEVICES_MAX_PHOTOS && !slot; i++)
+		if (!st->photos[i].tag)
+			slot = &st->photos[i];
+	if (!slot) {
+		station_photo_taken(st, step, "",
+				    "the camera is not keeping up");
 		return;
 	}
-	r = camera_capture(st->camera, &data, &len, err, sizeof(err));
+	slot->tag = ++st->photo_tags;
+	slot->receipt = st->receipt_id;
+	station_copy(slot->step, sizeof(slot->step), step);
+	r = devices_take_photo(st->devices, slot->tag);
 	if (r < 0) {
-		station_device_state(st, DESK_DEVICE_CAMERA, DESK_DEVICE_FAULT,
-				     err);
-		station_photo_taken(st, step, "", err);
+		slot->tag = 0;
+		station_photo_taken(st, step, "",
+				    r == -ENODEV ? "no camera on this desk"
+				    : r == -EBUSY
+					? "the camera is not keeping up"
+					: strerror(-r));
+	}
+}
+
+void station_on_photo(void *userdata, uint64_t tag, const struct photo_taken *p)
+{
+	struct station *st = userdata;
+	struct station_photo asked = {0};
+	char err[STATION_ERROR_LEN];
+	int r;
+
+	for (int i = 0; i < DEVICES_MAX_PHOTOS; i++)
+		if (tag && st->photos[i].tag == tag) {
+			asked = st->photos[i];
+			st->photos[i].tag = 0;
+		}
+	if (!asked.tag)
+		return; /* not ours: nothing asked for it */
+	if (p->r < 0) {
+		log_warning("photo for %s not taken: %s", asked.step, p->error);
+		station_photo_taken(st, asked.step, "", p->error);
 		return;
 	}
-	station_device_state(st, DESK_DEVICE_CAMERA, DESK_DEVICE_CONNECTED,
-			     NULL);
-	r = photo_store_save(st->cfg->photos, data, len,
-			     st->cfg->photo_min_free_bytes, sha, path,
-			     sizeof(path), err, sizeof(err));
-	if (r < 0) {
-		free(data);
-		log_error("photo refused: %s", err);
-		station_photo_taken(st, step, "", err);
-		return;
-	}
-	r = st->receipt_id ? store_photo_add(st->store, st->receipt_id, step,
-					     sha, path, (int64_t)len,
-					     station_actor(st), clock_now_us())
-			   : -ENOENT;
-	free(data);
+	/* The file is written and fsync'd: now the row that names it. */
+	r = asked.receipt
+		? store_photo_add(st->store, asked.receipt, asked.step,
+				  p->sha256, p->path, (int64_t)p->bytes,
+				  station_actor(st), clock_now_us())
+		: -ENOENT;
 	if (r < 0) {
 		snprintf(err, sizeof(err), "photo could not be recorded: %s",
 			 r == -ENOENT ? "no open parcel" : strerror(-r));
-		station_photo_taken(st, step, "", err);
+		log_error("%s (%s)", err, store_errmsg(st->store));
+		station_photo_taken(st, asked.step, "", err);
 		return;
 	}
-	station_photo_taken(st, step, sha, NULL);
+	station_photo_taken(st, asked.step, p->sha256, NULL);
 }
 
 /* ---- labels ---- */
@@ -155,9 +175,6 @@ void station_on_printed(void *userdata, int64_t receipt_id, int r,
 				.result = r < 0 ? r : 0};
 	int w;
 
-	station_device_state(st, DESK_DEVICE_PRINTER,
-			     r < 0 ? DESK_DEVICE_FAULT : DESK_DEVICE_CONNECTED,
-			     r < 0 ? err : NULL);
 	w = store_label_mark_printed(st->store, receipt_id, r >= 0,
 				     r < 0 ? err : "printed", clock_now_us());
 	if (w < 0)
@@ -169,16 +186,11 @@ void station_on_printed(void *userdata, int64_t receipt_id, int r,
 
 static void station_print_label(struct station *st, const struct desk_action *a)
 {
-	char *stored = NULL, name[64];
+	char *stored = NULL;
 	const char *zpl = st->desk.plan.zpl;
 	size_t len = (size_t)st->desk.plan.zpl_len;
 	int r;
 
-	if (!st->spool) {
-		station_on_printed(st, a->receipt_id, -ENODEV,
-				   "no printer on this desk");
-		return;
-	}
 	if (a->reprint) {
 		r = store_label_zpl(st->store, a->receipt_id, &stored);
 		if (r < 0) {
@@ -189,16 +201,16 @@ static void station_print_label(struct station *st, const struct desk_action *a)
 		zpl = stored;
 		len = strlen(stored);
 	}
-	snprintf(name, sizeof(name), "receipt-%lld", (long long)a->receipt_id);
 	/* Off the loop: a printer that does not answer never holds the desk;
 	 * station_on_printed records the outcome. */
-	r = spool_submit(st->spool, a->receipt_id, name, zpl, len);
+	r = devices_print_label(st->devices, a->receipt_id, zpl, len);
 	free(stored);
 	if (r < 0)
 		station_on_printed(st, a->receipt_id, r,
 				   r == -EBUSY ? "too many labels waiting for "
 						 "the printer"
-					       : strerror(-r));
+				   : r == -ENODEV ? "no printer on this desk"
+						  : strerror(-r));
 }
 
 /* ---- the decision ---- */
@@ -331,11 +343,9 @@ static int station_perform_one(struct station *st, const struct desk_action *a)
 		st->receipt_id = 0;
 		break;
 	case DESK_ACT_REQUEST_WEIGHT:
-		if (st->scale) {
-			r = scale_request_stable(st->scale);
-			if (r == -EBUSY)
-				r = 0; /* a request is on its way */
-		}
+		r = devices_request_weight(st->devices);
+		if (r == -ENODEV)
+			r = 0; /* the desk skips the step without a scale */
 		break;
 	case DESK_ACT_RECORD_WEIGHT:
 		if (st->receipt_id)
@@ -366,13 +376,8 @@ static int station_perform_one(struct station *st, const struct desk_action *a)
 		station_print_label(st, a);
 		break;
 	case DESK_ACT_SET_LIGHT:
-		if (st->gpio)
-			r = gpio_set_light(st->gpio, (enum gpio_light)a->light,
-					   a->buzzer);
-		if (r < 0) {
-			log_error_errno(r, "tower light not set");
-			r = 0; /* the screen still says it */
-		}
+		devices_set_light(st->devices, (enum gpio_light)a->light,
+				  a->buzzer);
 		break;
 	}
 	if (r < 0) {

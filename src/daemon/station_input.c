@@ -254,20 +254,7 @@ int station_confirm(struct station *st, const char *verdict, const char *reason,
 int station_press(struct station *st, const char *button, char *err,
 		  size_t errlen)
 {
-	int b = gpio_button_from_name(button);
-
-	if (b < 0) {
-		snprintf(err, errlen,
-			 "unknown button '%s' (accept, reject, "
-			 "pedal)",
-			 button);
-		return -EINVAL;
-	}
-	if (!st->gpio) {
-		snprintf(err, errlen, "no buttons on this desk");
-		return -ENODEV;
-	}
-	return gpio_press(st->gpio, (enum gpio_button)b);
+	return devices_press(st->devices, button, err, errlen);
 }
 
 /* ---- the record, without the desk ---- */
@@ -345,28 +332,8 @@ int station_import_expected(struct station *st, json_t *doc, json_t *kept,
 
 /* ---- devices ---- */
 
-void station_device_state(struct station *st, enum desk_device device,
-			  enum desk_device_state state, const char *reason)
-{
-	char *error = device == DESK_DEVICE_SCANNER   ? st->scanner_error
-		      : device == DESK_DEVICE_SCALE   ? st->scale_error
-		      : device == DESK_DEVICE_PRINTER ? st->printer_error
-		      : device == DESK_DEVICE_CAMERA  ? st->camera_error
-						      : NULL;
-	struct desk_event ev = {
-	    .kind = DESK_EV_DEVICE, .device = device, .device_state = state};
-
-	if (error)
-		snprintf(error, STATION_ERROR_LEN, "%s",
-			 state == DESK_DEVICE_CONNECTED || !reason ? ""
-								   : reason);
-	if (st->desk.devices[device] == state && state == DESK_DEVICE_CONNECTED)
-		return; /* nothing new for the desk */
-	station_report(st, &ev, reason, NULL, NULL);
-}
-
-void station_on_scan_line(void *userdata, const char *line, size_t len,
-			  bool overlong)
+static void station_on_scan_line(void *userdata, const char *line, size_t len,
+				 bool overlong)
 {
 	struct station *st = userdata;
 
@@ -382,7 +349,7 @@ void station_on_scan_line(void *userdata, const char *line, size_t len,
 	station_scan(st, line, len);
 }
 
-void station_on_weight(void *userdata, const struct scale_reading *r)
+static void station_on_weight(void *userdata, const struct scale_reading *r)
 {
 	struct station *st = userdata;
 	struct desk_event ev = {.kind = DESK_EV_WEIGHT, .grams = r->grams};
@@ -408,17 +375,10 @@ void station_on_weight(void *userdata, const struct scale_reading *r)
 		ev.weight_status = DESK_WEIGHT_ERROR;
 		break;
 	}
-	/* The reading goes to the desk first: the device's state after. */
 	station_feed(st, &ev);
-	if (r->status == SCALE_STABLE)
-		station_device_state(st, DESK_DEVICE_SCALE,
-				     DESK_DEVICE_CONNECTED, NULL);
-	else
-		station_device_state(st, DESK_DEVICE_SCALE, DESK_DEVICE_FAULT,
-				     r->detail);
 }
 
-void station_on_button(void *userdata, enum gpio_button b)
+static void station_on_button(void *userdata, enum gpio_button b)
 {
 	struct station *st = userdata;
 	struct desk_event ev = {.kind = DESK_EV_BUTTON};
@@ -428,3 +388,47 @@ void station_on_button(void *userdata, enum gpio_button b)
 					      : DESK_BUTTON_PEDAL;
 	station_feed(st, &ev);
 }
+
+/* A device came, went or failed: the desk is told, and skips the steps of
+ * a device that is not there. */
+static void station_on_device_state(void *userdata, enum device_kind kind,
+				    enum device_state state, const char *reason)
+{
+	struct station *st = userdata;
+	struct desk_event ev = {.kind = DESK_EV_DEVICE};
+
+	switch (kind) {
+	case DEVICE_SCANNER:
+		ev.device = DESK_DEVICE_SCANNER;
+		break;
+	case DEVICE_SCALE:
+		ev.device = DESK_DEVICE_SCALE;
+		break;
+	case DEVICE_PRINTER:
+		ev.device = DESK_DEVICE_PRINTER;
+		break;
+	case DEVICE_CAMERA:
+		ev.device = DESK_DEVICE_CAMERA;
+		break;
+	case DEVICE_GPIO:
+	default:
+		ev.device = DESK_DEVICE_GPIO;
+		break;
+	}
+	ev.device_state = state == DEVICE_MISSING ? DESK_DEVICE_MISSING
+			  : state == DEVICE_FAULT ? DESK_DEVICE_FAULT
+						  : DESK_DEVICE_CONNECTED;
+	if (state != DEVICE_CONNECTED)
+		log_warning("%s %s: %s", device_kind_name(kind),
+			    device_state_name(state), reason ? reason : "");
+	station_report(st, &ev, reason, NULL, NULL);
+}
+
+const struct devices_events station_device_events = {
+    .scan_line = station_on_scan_line,
+    .weight = station_on_weight,
+    .button = station_on_button,
+    .photo = station_on_photo,
+    .printed = station_on_printed,
+    .state = station_on_device_state,
+};

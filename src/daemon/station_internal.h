@@ -12,15 +12,10 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "retour/camera.h"
 #include "retour/checklist.h"
 #include "retour/code.h"
-#include "retour/gpio.h"
+#include "retour/devices.h"
 #include "retour/outbox.h"
-#include "retour/printer.h"
-#include "retour/scale.h"
-#include "retour/scanner.h"
-#include "retour/spool.h"
 #include "retour/station.h"
 #include "retour/store.h"
 #include "retour/workflow.h"
@@ -28,6 +23,13 @@
 #define STATION_QUEUE_LEN 8
 #define STATION_LATENCY_SAMPLES 1024
 #define STATION_ERROR_LEN 160
+
+/* A photo asked of the camera: what it is for, until it comes back. */
+struct station_photo {
+	uint64_t tag; /* 0: free */
+	int64_t receipt;
+	char step[32];
+};
 
 /* An event an action produced, fed after the current batch. */
 struct station_queued {
@@ -46,18 +48,11 @@ struct station {
 	struct desk desk; /* written by desk_handle() alone */
 	struct code_patterns patterns;
 
-	struct scanner *scanner;
-	struct scale *scale;
-	struct printer *printer;
-	struct camera *camera;
-	struct gpio *gpio;
+	struct devices *devices;
+	struct station_photo photos[DEVICES_MAX_PHOTOS];
+	uint64_t photo_tags;
 	struct outbox_sender *sender;
 	sd_event_source *sender_notify;
-	struct spool *spool; /* labels, printed off the loop */
-	char scanner_error[STATION_ERROR_LEN];
-	char scale_error[STATION_ERROR_LEN];
-	char printer_error[STATION_ERROR_LEN];
-	char camera_error[STATION_ERROR_LEN];
 
 	/* the open parcel's record, as the store numbered it (0: none); the
 	 * desk learns it through DESK_EV_RECEIPT_OPENED */
@@ -99,13 +94,10 @@ const char *station_actor(const struct station *st);
 /* Count the outbox again (after a decision, an undo, a retry, a send). */
 void station_outbox_refresh(struct station *st);
 
-/* station_input.c: the devices' callbacks */
-void station_on_scan_line(void *userdata, const char *line, size_t len,
-			  bool overlong);
-void station_on_weight(void *userdata, const struct scale_reading *r);
-void station_on_button(void *userdata, enum gpio_button b);
-/* A device came, went or failed: the desk is told. */
-void station_device_state(struct station *st, enum desk_device device,
-			  enum desk_device_state state, const char *reason);
+/* The devices' word (devices.h), on the loop. */
+extern const struct devices_events station_device_events;
+/* station_act.c: a photo came back */
+void station_on_photo(void *userdata, uint64_t tag,
+		      const struct photo_taken *p);
 
 #endif

@@ -15,16 +15,6 @@
 
 /* ---- views ---- */
 
-static json_t *device_json(bool present, const char *error)
-{
-	json_t *o = json_object();
-
-	json_object_set_new(o, "present", json_boolean(present));
-	json_object_set_new(o, "ok", json_boolean(present && !error[0]));
-	json_object_set_new(o, "last_error", json_string(error));
-	return o;
-}
-
 void station_outbox_refresh(struct station *st)
 {
 	int64_t pending = 0, dead = 0;
@@ -38,7 +28,7 @@ void station_outbox_refresh(struct station *st)
 json_t *station_status(struct station *st)
 {
 	const struct desk *d = &st->desk;
-	json_t *o = json_object(), *dev = json_object(), *ob = json_object();
+	json_t *o = json_object(), *ob = json_object();
 
 	json_object_set_new(o, "desk", json_string(st->cfg->desk));
 	json_object_set_new(o, "routine",
@@ -55,7 +45,7 @@ json_t *station_status(struct station *st)
 	json_object_set_new(o, "problem", json_string(d->problem));
 	json_object_set_new(o, "light", json_string(desk_light_name(d->light)));
 	json_object_set_new(o, "buzzer",
-			    json_boolean(st->gpio && gpio_buzzer(st->gpio)));
+			    json_boolean(devices_buzzer(st->devices)));
 	if (d->step == DESK_STEP_CONFIRM)
 		json_object_set_new(o, "proposal",
 				    event_proposal_to_json(&d->proposal));
@@ -102,21 +92,7 @@ json_t *station_status(struct station *st)
 		json_object_set_new(l, "undo_until", json_string(when));
 		json_object_set_new(o, "last_decision", l);
 	}
-	json_object_set_new(
-	    dev, "scanner",
-	    device_json(st->scanner != NULL, st->scanner_error));
-	if (st->scanner)
-		json_object_set_new(
-		    json_object_get(dev, "scanner"), "feed",
-		    json_string(scanner_feed_path(st->scanner)));
-	json_object_set_new(dev, "scale",
-			    device_json(st->scale != NULL, st->scale_error));
-	json_object_set_new(
-	    dev, "printer",
-	    device_json(st->printer != NULL, st->printer_error));
-	json_object_set_new(dev, "camera",
-			    device_json(st->camera != NULL, st->camera_error));
-	json_object_set_new(o, "devices", dev);
+	json_object_set_new(o, "devices", devices_status(st->devices));
 	json_object_set_new(ob, "pending", json_integer(st->outbox_pending));
 	json_object_set_new(ob, "dead", json_integer(st->outbox_dead));
 	json_object_set_new(o, "outbox", ob);
@@ -227,9 +203,4 @@ int station_audit_verify(struct station *st, int64_t *checked, int64_t *bad_id)
 const char *station_errmsg(struct station *st)
 {
 	return store_errmsg(st->store);
-}
-
-const char *station_feed_path(struct station *st)
-{
-	return st->scanner ? scanner_feed_path(st->scanner) : NULL;
 }

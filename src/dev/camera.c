@@ -2,7 +2,8 @@
 /*
  * Camera dispatcher: picks the camera backend by name and forwards calls.
  *
- * Adding a backend (V4L2) is one file and one line in camera_backends[].
+ * Adding a backend (V4L2) is one file and one entry in the
+ * registry (src/dev/device.c).
  * No image handling lives here.
  */
 #include <errno.h>
@@ -10,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "retour/device.h"
 #include "retour/camera.h"
 
 struct camera {
@@ -17,44 +19,24 @@ struct camera {
 	void *state;
 };
 
-static const struct camera_backend *const camera_backends[] = {
-    &camera_backend_dir,
-};
-
-#define CAMERA_BACKENDS_COUNT                                                  \
-	(sizeof(camera_backends) / sizeof(camera_backends[0]))
-
-static void camera_unknown_backend(const char *name, char *err, size_t errlen)
-{
-	size_t i, off;
-
-	off = (size_t)snprintf(
-	    err, errlen,
-	    "unknown camera backend '%s' (known:", name ? name : "");
-	for (i = 0; i < CAMERA_BACKENDS_COUNT && off < errlen; i++)
-		off += (size_t)snprintf(err + off, errlen - off, "%s %s",
-					i ? "," : "", camera_backends[i]->name);
-	if (off < errlen)
-		snprintf(err + off, errlen - off, ")");
-}
-
 int camera_open(const struct camera_config *cfg, struct camera **out, char *err,
 		size_t errlen)
 {
-	const struct camera_backend *be = NULL;
+	const struct device_backend *entry;
+	const struct camera_backend *be;
 	struct camera *c;
-	size_t i;
 	int r;
 
 	if (!cfg || !out)
 		return -EINVAL;
-	for (i = 0; i < CAMERA_BACKENDS_COUNT; i++)
-		if (cfg->backend &&
-		    strcmp(cfg->backend, camera_backends[i]->name) == 0)
-			be = camera_backends[i];
-	if (!be) {
-		camera_unknown_backend(cfg->backend, err, errlen);
+	entry = device_backend_find(DEVICE_CAMERA, cfg->backend, err, errlen);
+	if (!entry)
 		return -EINVAL;
+	be = entry->ops;
+	if (!be) {
+		snprintf(err, errlen, "camera backend '%s': no device to open",
+			 entry->name);
+		return -ENODEV;
 	}
 	c = calloc(1, sizeof(*c));
 	if (!c) {

@@ -3,15 +3,17 @@
  * GPIO dispatcher: picks the GPIO backend by name, debounces button presses
  * for every backend alike and remembers what the light shows.
  *
- * Adding a backend (libgpiod 1.6 or 2.x) is one file and one line in
- * gpio_backends[]; it reports raw presses with gpio_report_press().  Which
- * light means what is the workflow's business, not this file's.
+ * Adding a backend (libgpiod 1.6 or 2.x) is one file and one entry in
+ * the registry (src/dev/device.c); it reports raw presses with
+ * gpio_report_press().  Which light means what is the workflow's
+ * business, not this file's.
  */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "retour/device.h"
 #include "retour/gpio.h"
 
 struct gpio {
@@ -26,48 +28,30 @@ struct gpio {
 	bool buzzer;
 };
 
-static const struct gpio_backend *const gpio_backends[] = {
-    &gpio_backend_sim,
-};
-
-#define GPIO_BACKENDS_COUNT (sizeof(gpio_backends) / sizeof(gpio_backends[0]))
-
 static const char *const gpio_button_names[GPIO_BUTTON_COUNT] = {
     [GPIO_BUTTON_ACCEPT] = "accept",
     [GPIO_BUTTON_REJECT] = "reject",
     [GPIO_BUTTON_PEDAL] = "pedal",
 };
 
-static void gpio_unknown_backend(const char *name, char *err, size_t errlen)
-{
-	size_t i, off;
-
-	off = (size_t)snprintf(
-	    err, errlen, "unknown gpio backend '%s' (known:", name ? name : "");
-	for (i = 0; i < GPIO_BACKENDS_COUNT && off < errlen; i++)
-		off += (size_t)snprintf(err + off, errlen - off, "%s %s",
-					i ? "," : "", gpio_backends[i]->name);
-	if (off < errlen)
-		snprintf(err + off, errlen - off, ")");
-}
-
 int gpio_open(sd_event *ev, const struct gpio_config *cfg, gpio_button_fn fn,
 	      void *userdata, struct gpio **out, char *err, size_t errlen)
 {
-	const struct gpio_backend *be = NULL;
+	const struct device_backend *entry;
+	const struct gpio_backend *be;
 	struct gpio *g;
-	size_t i;
 	int r;
 
 	if (!ev || !cfg || !fn || !out)
 		return -EINVAL;
-	for (i = 0; i < GPIO_BACKENDS_COUNT; i++)
-		if (cfg->backend &&
-		    strcmp(cfg->backend, gpio_backends[i]->name) == 0)
-			be = gpio_backends[i];
-	if (!be) {
-		gpio_unknown_backend(cfg->backend, err, errlen);
+	entry = device_backend_find(DEVICE_GPIO, cfg->backend, err, errlen);
+	if (!entry)
 		return -EINVAL;
+	be = entry->ops;
+	if (!be) {
+		snprintf(err, errlen, "gpio backend '%s': no device to open",
+			 entry->name);
+		return -ENODEV;
 	}
 	g = calloc(1, sizeof(*g));
 	if (!g) {

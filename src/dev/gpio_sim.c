@@ -14,6 +14,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "retour/clock.h"
 #include "retour/gpio.h"
 
 #define GPIO_SIM_QUEUE 16
@@ -29,14 +30,6 @@ struct gpio_sim {
 	struct gpio_sim_press queue[GPIO_SIM_QUEUE];
 	unsigned head, count;
 };
-
-static uint64_t gpio_sim_now(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000ULL + (uint64_t)ts.tv_nsec / 1000;
-}
 
 static int gpio_sim_dispatch(sd_event_source *src, void *userdata)
 {
@@ -66,7 +59,8 @@ static int gpio_sim_press(void *state, enum gpio_button b)
 	/* Stamped now, like a kernel edge event, so debounce sees the time
 	 * of the press and not of its delivery. */
 	s->queue[(s->head + s->count) % GPIO_SIM_QUEUE] =
-	    (struct gpio_sim_press){.button = b, .when_usec = gpio_sim_now()};
+	    (struct gpio_sim_press){.button = b,
+				    .when_usec = (uint64_t)clock_mono_us()};
 	s->count++;
 	return sd_event_source_set_enabled(s->defer, SD_EVENT_ON);
 }

@@ -3,13 +3,15 @@
  * Printer dispatcher: picks the printer backend by name and forwards calls.
  *
  * Adding a backend (USB printer class via libusb) is one file and one line
- * in printer_backends[].  No transport or label language lives here.
+ * in the registry (src/dev/device.c).  No transport or label language lives
+ * here.
  */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "retour/device.h"
 #include "retour/printer.h"
 
 struct printer {
@@ -17,46 +19,24 @@ struct printer {
 	void *state;
 };
 
-static const struct printer_backend *const printer_backends[] = {
-    &printer_backend_tcp,
-    &printer_backend_dir,
-};
-
-#define PRINTER_BACKENDS_COUNT                                                 \
-	(sizeof(printer_backends) / sizeof(printer_backends[0]))
-
-static void printer_unknown_backend(const char *name, char *err, size_t errlen)
-{
-	size_t i, off;
-
-	off = (size_t)snprintf(
-	    err, errlen,
-	    "unknown printer backend '%s' (known:", name ? name : "");
-	for (i = 0; i < PRINTER_BACKENDS_COUNT && off < errlen; i++)
-		off +=
-		    (size_t)snprintf(err + off, errlen - off, "%s %s",
-				     i ? "," : "", printer_backends[i]->name);
-	if (off < errlen)
-		snprintf(err + off, errlen - off, ")");
-}
-
 int printer_open(const struct printer_config *cfg, struct printer **out,
 		 char *err, size_t errlen)
 {
-	const struct printer_backend *be = NULL;
+	const struct device_backend *entry;
+	const struct printer_backend *be;
 	struct printer *p;
-	size_t i;
 	int r;
 
 	if (!cfg || !out)
 		return -EINVAL;
-	for (i = 0; i < PRINTER_BACKENDS_COUNT; i++)
-		if (cfg->backend &&
-		    strcmp(cfg->backend, printer_backends[i]->name) == 0)
-			be = printer_backends[i];
-	if (!be) {
-		printer_unknown_backend(cfg->backend, err, errlen);
+	entry = device_backend_find(DEVICE_PRINTER, cfg->backend, err, errlen);
+	if (!entry)
 		return -EINVAL;
+	be = entry->ops;
+	if (!be) {
+		snprintf(err, errlen, "printer backend '%s': no device to open",
+			 entry->name);
+		return -ENODEV;
 	}
 	p = calloc(1, sizeof(*p));
 	if (!p) {

@@ -19,6 +19,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "retour/clock.h"
 #include "retour/printer.h"
 
 struct printer_tcp {
@@ -27,14 +28,6 @@ struct printer_tcp {
 	int timeout_ms;
 	char describe[300];
 };
-
-static int64_t printer_tcp_now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
 
 /* "Connection refused" -> "connection refused", to read in a sentence. */
 static void printer_tcp_fail(const struct printer_tcp *p, int errnum, char *err,
@@ -59,7 +52,7 @@ static int printer_tcp_wait(int fd, short events, int64_t deadline)
 	int r;
 
 	for (;;) {
-		left = deadline - printer_tcp_now_ms();
+		left = deadline - (clock_mono_us() / 1000);
 		if (left <= 0)
 			return -ETIMEDOUT;
 		r = poll(&pfd, 1, (int)left);
@@ -112,7 +105,7 @@ static int printer_tcp_print(void *state, const char *name, const void *data,
 	struct addrinfo *res = NULL, *ai;
 	const char *bytes = data;
 	char port[16];
-	int64_t deadline = printer_tcp_now_ms() + p->timeout_ms;
+	int64_t deadline = (clock_mono_us() / 1000) + p->timeout_ms;
 	size_t done = 0;
 	ssize_t n;
 	int fd = -ECONNREFUSED, r;
@@ -186,9 +179,10 @@ static void printer_tcp_close(void *state)
 static int printer_tcp_open(const struct printer_config *cfg, void **state,
 			    char *err, size_t errlen)
 {
+	const char *host = cfg->host ? cfg->host : PRINTER_HOST_DEFAULT;
 	struct printer_tcp *p;
 
-	if (!cfg->host || !*cfg->host) {
+	if (!*host) {
 		snprintf(err, errlen, "printer tcp: no host configured");
 		return -EINVAL;
 	}
@@ -198,7 +192,7 @@ static int printer_tcp_open(const struct printer_config *cfg, void **state,
 		return -EINVAL;
 	}
 	p = calloc(1, sizeof(*p));
-	if (!p || !(p->host = strdup(cfg->host))) {
+	if (!p || !(p->host = strdup(host))) {
 		free(p);
 		snprintf(err, errlen, "printer: out of memory");
 		return -ENOMEM;

@@ -3,13 +3,14 @@
  * Scale dispatcher: picks the scale backend by name and forwards calls.
  *
  * Adding a backend (USB HID POS scale) is one file and one line in
- * scale_backends[].  No protocol knowledge lives here.
+ * the registry (src/dev/device.c).  No protocol knowledge lives here.
  */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "retour/device.h"
 #include "retour/scale.h"
 
 struct scale {
@@ -17,45 +18,25 @@ struct scale {
 	void *state;
 };
 
-static const struct scale_backend *const scale_backends[] = {
-    &scale_backend_mtsics,
-};
-
-#define SCALE_BACKENDS_COUNT                                                   \
-	(sizeof(scale_backends) / sizeof(scale_backends[0]))
-
-static void scale_unknown_backend(const char *name, char *err, size_t errlen)
-{
-	size_t i, off;
-
-	off = (size_t)snprintf(
-	    err, errlen,
-	    "unknown scale backend '%s' (known:", name ? name : "");
-	for (i = 0; i < SCALE_BACKENDS_COUNT && off < errlen; i++)
-		off += (size_t)snprintf(err + off, errlen - off, "%s %s",
-					i ? "," : "", scale_backends[i]->name);
-	if (off < errlen)
-		snprintf(err + off, errlen - off, ")");
-}
-
 int scale_open(sd_event *ev, const struct scale_config *cfg,
 	       scale_reading_fn fn, void *userdata, struct scale **out,
 	       char *err, size_t errlen)
 {
-	const struct scale_backend *be = NULL;
+	const struct device_backend *entry;
+	const struct scale_backend *be;
 	struct scale *s;
-	size_t i;
 	int r;
 
 	if (!ev || !cfg || !fn || !out)
 		return -EINVAL;
-	for (i = 0; i < SCALE_BACKENDS_COUNT; i++)
-		if (cfg->backend &&
-		    strcmp(cfg->backend, scale_backends[i]->name) == 0)
-			be = scale_backends[i];
-	if (!be) {
-		scale_unknown_backend(cfg->backend, err, errlen);
+	entry = device_backend_find(DEVICE_SCALE, cfg->backend, err, errlen);
+	if (!entry)
 		return -EINVAL;
+	be = entry->ops;
+	if (!be) {
+		snprintf(err, errlen, "scale backend '%s': no device to open",
+			 entry->name);
+		return -ENODEV;
 	}
 	s = calloc(1, sizeof(*s));
 	if (!s) {

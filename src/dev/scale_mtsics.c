@@ -20,6 +20,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "retour/clock.h"
+#include "retour/log.h"
 #include "retour/mtsics.h"
 #include "retour/scale.h"
 
@@ -57,14 +59,6 @@ struct scale_mtsics {
 	size_t line_len;
 	bool overlong;
 };
-
-static uint64_t scale_mtsics_now(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000ULL + (uint64_t)ts.tv_nsec / 1000;
-}
 
 static speed_t scale_mtsics_speed(int baud)
 {
@@ -207,7 +201,7 @@ static int scale_mtsics_send_si(struct scale_mtsics *s)
 		/* A tty takes 4 bytes unless the device is gone. */
 		return n < 0 ? -errno : -EIO;
 	s->phase = SCALE_MTSICS_WAIT_REPLY;
-	scale_mtsics_arm(s, scale_mtsics_now() + s->reply_timeout_usec);
+	scale_mtsics_arm(s, (uint64_t)clock_mono_us() + s->reply_timeout_usec);
 	return 0;
 }
 
@@ -242,7 +236,7 @@ static void scale_mtsics_handle_line(struct scale_mtsics *s)
 	}
 	s->last_unstable = r;
 	s->have_unstable = true;
-	now = scale_mtsics_now();
+	now = (uint64_t)clock_mono_us();
 	if (now >= s->stable_deadline) {
 		scale_mtsics_give_up_unstable(s);
 		return;
@@ -336,7 +330,7 @@ static int scale_mtsics_timer(sd_event_source *src, uint64_t usec,
 		scale_mtsics_finish_status(s, SCALE_OFFLINE, 0, detail);
 		break;
 	case SCALE_MTSICS_WAIT_RETRY:
-		if (scale_mtsics_now() >= s->stable_deadline)
+		if ((uint64_t)clock_mono_us() >= s->stable_deadline)
 			scale_mtsics_give_up_unstable(s);
 		else if ((r = scale_mtsics_send_si(s)) < 0)
 			scale_mtsics_lost(s, strerror(-r));
@@ -366,7 +360,7 @@ static int scale_mtsics_request_stable(void *state)
 	}
 	/* Whatever arrived since the last request answers nothing we ask. */
 	tcflush(s->fd, TCIFLUSH);
-	s->stable_deadline = scale_mtsics_now() + s->stable_timeout_usec;
+	s->stable_deadline = (uint64_t)clock_mono_us() + s->stable_timeout_usec;
 	r = scale_mtsics_send_si(s);
 	if (r < 0) {
 		snprintf(err, sizeof(err), "scale %s: %s", s->path,
@@ -442,7 +436,7 @@ static int scale_mtsics_open(sd_event *ev, const struct scale_config *cfg,
 	if (r == -ENOENT || r == -ENODEV || r == -ENXIO || r == -EIO) {
 		/* Unplugged at start-up is a state, not a configuration
 		 * error: every request tries again and says OFFLINE. */
-		fprintf(stderr, "%s (will retry on each request)\n", err);
+		log_warning("%s (will retry on each request)", err);
 		r = 0;
 	}
 	if (r < 0) {

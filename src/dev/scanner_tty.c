@@ -19,6 +19,7 @@
 #include <termios.h>
 #include <unistd.h>
 
+#include "retour/log.h"
 #include "retour/scanner.h"
 
 #define SCANNER_TTY_REOPEN_USEC (1000 * 1000ULL)
@@ -40,7 +41,10 @@ struct scanner_tty {
 	char slave[128]; /* pty slave name */
 	bool own_symlink;
 	scanner_line_fn fn;
+	scanner_state_fn state_fn;
 	void *userdata;
+	bool opened;	   /* state changes are told from here on */
+	char absence[192]; /* why the tty is not there, "" when it is */
 
 	size_t max_line;
 	char *line;
@@ -119,7 +123,10 @@ static int scanner_tty_reopen_cb(sd_event_source *src, uint64_t usec,
 	char err[160];
 
 	if (scanner_tty_open_tty(s, err, sizeof(err)) == 0) {
-		fprintf(stderr, "scanner %s: back\n", s->path);
+		log_notice("scanner %s: back", s->path);
+		s->absence[0] = '\0';
+		if (s->state_fn)
+			s->state_fn(s->userdata, true, "");
 		return 0;
 	}
 	sd_event_source_set_time_relative(src, SCANNER_TTY_REOPEN_USEC);
@@ -130,8 +137,12 @@ static int scanner_tty_reopen_cb(sd_event_source *src, uint64_t usec,
 /* The tty went away (unplugged, writer closed): try again every second. */
 static void scanner_tty_lost(struct scanner_tty *s, const char *why)
 {
-	fprintf(stderr, "scanner %s: %s\n", s->path ? s->path : s->slave, why);
+	log_warning("scanner %s: %s", s->path ? s->path : s->slave, why);
 	scanner_tty_drop_fd(s);
+	snprintf(s->absence, sizeof(s->absence), "scanner %.96s: %.64s",
+		 s->path ? s->path : s->slave, why);
+	if (s->opened && s->state_fn)
+		s->state_fn(s->userdata, false, s->absence);
 	if (s->mode != SCANNER_TTY_MODE_TTY)
 		return; /* we hold the other end ourselves: cannot recur */
 	if (!s->reopen) {
@@ -338,6 +349,7 @@ static int scanner_tty_open_mode(enum scanner_tty_mode mode, sd_event *ev,
 	s->fd = -1;
 	s->slave_fd = -1;
 	s->fn = fn;
+	s->state_fn = cfg->state;
 	s->userdata = userdata;
 	s->max_line = cfg->max_line ? cfg->max_line : SCANNER_MAX_LINE_DEFAULT;
 	s->line = malloc(s->max_line + 1);
@@ -367,6 +379,7 @@ static int scanner_tty_open_mode(enum scanner_tty_mode mode, sd_event *ev,
 		scanner_tty_close(s);
 		return r;
 	}
+	s->opened = true;
 	*state = s;
 	return 0;
 oom:
@@ -411,10 +424,18 @@ static const char *scanner_tty_feed_path(const void *state)
 	return s->path;
 }
 
+static const char *scanner_tty_absence(const void *state)
+{
+	const struct scanner_tty *s = state;
+
+	return s->absence[0] ? s->absence : NULL;
+}
+
 const struct scanner_backend scanner_backend_pty = {
     .name = "pty",
     .open = scanner_tty_open_pty_backend,
     .feed_path = scanner_tty_feed_path,
+    .absence = scanner_tty_absence,
     .close = scanner_tty_close,
 };
 
@@ -422,6 +443,7 @@ const struct scanner_backend scanner_backend_tty = {
     .name = "tty",
     .open = scanner_tty_open_tty_backend,
     .feed_path = scanner_tty_feed_path,
+    .absence = scanner_tty_absence,
     .close = scanner_tty_close,
 };
 
@@ -429,5 +451,6 @@ const struct scanner_backend scanner_backend_fifo = {
     .name = "fifo",
     .open = scanner_tty_open_fifo_backend,
     .feed_path = scanner_tty_feed_path,
+    .absence = scanner_tty_absence,
     .close = scanner_tty_close,
 };

@@ -10,6 +10,8 @@
 #include <cmocka.h>
 
 #include "retour/config.h"
+#include "retour/printer.h"
+#include "retour/scale.h"
 
 static void test_config_good_station(void **state)
 {
@@ -335,7 +337,13 @@ static void test_config_board_sections_only_in_board(void **state)
 					   "[printer]\nport = 9100\n",
 					   true, err, sizeof(err)),
 			 0);
-	assert_string_equal(c.scale_backend, "mtsics");
+	assert_string_equal(c.device[DEVICE_SCALE].backend, "mtsics");
+	assert_int_equal(c.device[DEVICE_SCALE].backend_line, 2);
+	assert_int_equal(c.device[DEVICE_SCALE].settings.n, 1);
+	assert_string_equal(c.device[DEVICE_SCALE].settings.item[0].key,
+			    "path");
+	assert_int_equal(c.device[DEVICE_SCALE].settings.item[0].line, 3);
+	assert_string_equal(c.device[DEVICE_SCALE].settings.file, "b.conf");
 	/* a station key in a board file is a mistake worth reporting */
 	assert_int_equal(config_parse_text(&c, "b.conf",
 					   "[station]\ndesk = x\n", true, err,
@@ -347,6 +355,117 @@ static void test_config_board_sections_only_in_board(void **state)
 					   "[printer]\nport = 70000\n", true,
 					   err, sizeof(err)),
 			 -22);
+}
+
+/* What `retourd -n` says about a board that names what is not there. */
+static void test_config_device_backends_are_checked(void **state)
+{
+	static const struct {
+		const char *text, *err;
+	} cases[] = {
+	    {"[board]\nname = b\n[scanner]\nbackend = evdev\n",
+	     "x.conf:4: unknown scanner backend 'evdev' (known: pty, tty, "
+	     "fifo, none)"},
+	    {"[scale]\npath = /dev/x\nbackend = hid\n",
+	     "x.conf:3: unknown scale backend 'hid' (known: mtsics, none)"},
+	    {"[printer]\nbackend = usb\n",
+	     "x.conf:2: unknown printer backend 'usb' (known: tcp, dir, none)"},
+	    {"[camera]\nbackend = v4l2\n",
+	     "x.conf:2: unknown camera backend 'v4l2' (known: dir, none)"},
+	    {"[gpio]\nbackend = gpiod\n",
+	     "x.conf:2: unknown gpio backend 'gpiod' (known: sim, none)"},
+	    /* a key no backend of the kind takes */
+	    {"[scanner]\nbackend = tty\npath = /dev/ttyACM0\nbaud = 9600\n",
+	     "x.conf:4: unknown key 'baud' for scanner backend 'tty' (known: "
+	     "path)"},
+	    {"[camera]\nbackend = none\nfps = 30\n",
+	     "x.conf:3: unknown key 'fps' for camera backend 'none' (known: "
+	     "none)"},
+	    /* a value the backend refuses, even before its backend line */
+	    {"[printer]\nport = 0\nbackend = tcp\n",
+	     "x.conf:2: '0' is not a whole number from 1 to 65535 for 'port'"},
+	    {"[scale]\nbackend = mtsics\nreply_timeout_ms = 0\n",
+	     "x.conf:3: '0' is not a whole number from 50 to 10000 for "
+	     "'reply_timeout_ms'"},
+	    {"[gpio]\ndebounce_ms = soon\n",
+	     "x.conf:2: 'soon' is not a whole number from 0 to 1000 for "
+	     "'debounce_ms'"},
+	    {"[scanner]\n\x1b[2J = 1\n",
+	     "x.conf:2: unknown key '\\x1b[2J' in section [scanner]"},
+	    {"[scanner]\nbackend = a-backend-name-too-long\n",
+	     "x.conf:2: value of 'backend' is longer than 15 bytes"},
+	    /* the shipped boards, and a tcp printer's keys beside "dir" */
+	    {"[board]\nname = sim\n[scanner]\nbackend = pty\npath = run/s\n"
+	     "max_line = 256\n[scale]\nbackend = mtsics\npath = run/scale\n"
+	     "stable_timeout_ms = 3000\nreply_timeout_ms = 500\n"
+	     "[printer]\nbackend = dir\ndir = run/labels\n"
+	     "host = 127.0.0.1\nport = 9100\ntimeout_ms = 2000\n"
+	     "[camera]\nbackend = dir\ndir = tests/data/camera\n"
+	     "[gpio]\nbackend = sim\ndebounce_ms = 20\n",
+	     ""},
+	    {"[board]\nname = rpi4\n[scanner]\nbackend = tty\n"
+	     "path = /dev/ttyACM0\n[scale]\nbackend = mtsics\n"
+	     "path = /dev/ttyUSB0\n[printer]\nbackend = tcp\n"
+	     "host = 192.0.2.10\nport = 9100\n[camera]\nbackend = none\n"
+	     "[gpio]\nbackend = sim\n",
+	     ""},
+	};
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
+		assert_string_equal(parse_problem(cases[i].text, true),
+				    cases[i].err);
+	/* the list of settings is bounded */
+	{
+		char text[1024] = "[printer]\n";
+		size_t off = strlen(text);
+
+		for (int i = 0; i <= CONFIG_MAX_SETTINGS; i++)
+			off += (size_t)snprintf(text + off, sizeof(text) - off,
+						"port = %d\n", 9100 + i);
+		assert_string_equal(parse_problem(text, true),
+				    "x.conf:18: more than 16 settings in "
+				    "section [printer]");
+	}
+	/* device sections are the board file's alone */
+	assert_string_equal(parse_problem("[scanner]\nbackend = pty\n", false),
+			    "x.conf:2: unknown key 'backend' in section "
+			    "[scanner]");
+}
+
+/* The backend's check at open stores the same values it checked. */
+static void test_config_device_settings_reach_the_backend(void **state)
+{
+	struct config c;
+	struct printer_config pc = {0};
+	struct scale_config sc = {0};
+	char err[256] = "";
+
+	(void)state;
+	config_defaults(&c);
+	assert_string_equal(c.device[DEVICE_SCANNER].backend, "pty");
+	assert_string_equal(c.device[DEVICE_GPIO].backend, "sim");
+	assert_string_equal(c.device[DEVICE_PRINTER].backend, "none");
+	assert_int_equal(
+	    config_parse_text(&c, "b.conf",
+			      "[printer]\nbackend = dir\ndir = /tmp/labels\n"
+			      "port = 9101\n[scale]\nbackend = mtsics\n"
+			      "path = /dev/ttyUSB1\nstable_timeout_ms = 700\n",
+			      true, err, sizeof(err)),
+	    0);
+	assert_int_equal(config_device_apply(&c.device[DEVICE_PRINTER],
+					     DEVICE_PRINTER, &pc, err,
+					     sizeof(err)),
+			 0);
+	assert_string_equal(pc.dir, "/tmp/labels");
+	assert_int_equal(pc.port, 0); /* the tcp backend's, not used by dir */
+	assert_int_equal(config_device_apply(&c.device[DEVICE_SCALE],
+					     DEVICE_SCALE, &sc, err,
+					     sizeof(err)),
+			 0);
+	assert_string_equal(sc.path, "/dev/ttyUSB1");
+	assert_int_equal(sc.stable_timeout_ms, 700);
+	assert_int_equal(sc.reply_timeout_ms, 0);
 }
 
 static void test_config_load_missing_file(void **state)
@@ -374,6 +493,8 @@ int main(void)
 	    cmocka_unit_test(test_config_shipped_names_still_load),
 	    cmocka_unit_test(test_config_unknown_key_is_printed_safely),
 	    cmocka_unit_test(test_config_board_sections_only_in_board),
+	    cmocka_unit_test(test_config_device_backends_are_checked),
+	    cmocka_unit_test(test_config_device_settings_reach_the_backend),
 	    cmocka_unit_test(test_config_load_missing_file),
 	};
 

@@ -25,6 +25,7 @@
 #include <cmocka.h>
 
 #include "retour/camera.h"
+#include "retour/device.h"
 #include "retour/gpio.h"
 #include "retour/printer.h"
 #include "retour/scale.h"
@@ -471,7 +472,8 @@ static void test_scale_bad_config(void **state)
 	assert_int_equal(scale_open(f->ev, &cfg, scale_result_cb, &res, &s, err,
 				    sizeof(err)),
 			 -EINVAL);
-	assert_string_equal(err, "unknown scale backend 'hid' (known: mtsics)");
+	assert_string_equal(
+	    err, "unknown scale backend 'hid' (known: mtsics, none)");
 	assert_null(s);
 	cfg.backend = "mtsics";
 	cfg.path = NULL;
@@ -516,6 +518,9 @@ static void test_scale_plugged_in_later(void **state)
 struct scan_log {
 	int count;
 	int overlong;
+	int states;   /* scanner_config.state calls */
+	bool present; /* as the last one said */
+	char why[192];
 	char line[8][64];
 	size_t len[8];
 	bool was_overlong[8];
@@ -689,6 +694,15 @@ static void test_scanner_tty(void **state)
 }
 
 /* A serial scanner plugged in after start-up is picked up. */
+static void scan_state_cb(void *userdata, bool present, const char *why)
+{
+	struct scan_log *log = userdata;
+
+	log->states++;
+	log->present = present;
+	snprintf(log->why, sizeof(log->why), "%s", why);
+}
+
 static void test_scanner_tty_plugged_in_later(void **state)
 {
 	struct test_devices_fixture *f = *state;
@@ -700,19 +714,31 @@ static void test_scanner_tty_plugged_in_later(void **state)
 	int master;
 
 	snprintf(link, sizeof(link), "%s/ttyACM0", f->dir);
+	cfg.state = scan_state_cb;
 	if (scanner_open(f->ev, &cfg, scan_log_cb, &log, &s, err, sizeof(err)) <
 	    0)
 		fail_msg("scanner_open: %s", err);
+	/* absent at open: said by scanner_absence, not by a callback */
+	assert_int_equal(log.states, 0);
+	assert_non_null(scanner_absence(s));
+	assert_non_null(strstr(scanner_absence(s), "absent, waiting for it"));
 	master = test_devices_pty_master(slave, sizeof(slave));
 	assert_int_equal(symlink(slave, link), 0);
 	/* the reopen timer fires once a second */
-	test_devices_run_for(f->ev, 1300);
+	test_devices_run_until(f->ev, &log.states, 1, 2000);
+	assert_true(log.present);
+	assert_null(scanner_absence(s));
 	test_devices_write_all(master, "LATE-1\r\n", 8);
 	test_devices_run_until(f->ev, &log.count, 1, 2000);
 	assert_int_equal(log.count, 1);
 	scan_log_expect(&log, 0, "LATE-1", 6);
-	scanner_close(s);
+	/* unplugged again: told, with the path */
 	close(master);
+	test_devices_run_until(f->ev, &log.states, 2, 2000);
+	assert_false(log.present);
+	assert_non_null(strstr(log.why, link));
+	assert_string_equal(scanner_absence(s), log.why);
+	scanner_close(s);
 }
 
 static void test_scanner_bad_config(void **state)
@@ -729,7 +755,14 @@ static void test_scanner_bad_config(void **state)
 	    scanner_open(f->ev, &cfg, scan_log_cb, &log, &s, err, sizeof(err)),
 	    -EINVAL);
 	assert_string_equal(err, "unknown scanner backend 'evdevx' "
-				 "(known: pty, tty, fifo)");
+				 "(known: pty, tty, fifo, none)");
+	/* "none" is a backend the board may name, with nothing to open */
+	cfg.backend = "none";
+	assert_int_equal(
+	    scanner_open(f->ev, &cfg, scan_log_cb, &log, &s, err, sizeof(err)),
+	    -ENODEV);
+	assert_string_equal(err, "scanner backend 'none': no device to open");
+	assert_null(s);
 	cfg.backend = "fifo";
 	assert_int_equal(
 	    scanner_open(f->ev, &cfg, scan_log_cb, &log, &s, err, sizeof(err)),
@@ -878,7 +911,7 @@ static void test_printer_dir(void **state)
 	cfg.backend = "usb";
 	assert_int_equal(printer_open(&cfg, &p, err, sizeof(err)), -EINVAL);
 	assert_string_equal(err, "unknown printer backend 'usb' "
-				 "(known: tcp, dir)");
+				 "(known: tcp, dir, none)");
 }
 
 /* ------------------------------------------------------------------ */
@@ -980,7 +1013,8 @@ static void test_camera_dir_errors(void **state)
 
 	cfg.backend = "v4l2";
 	assert_int_equal(camera_open(&cfg, &c, err, sizeof(err)), -EINVAL);
-	assert_string_equal(err, "unknown camera backend 'v4l2' (known: dir)");
+	assert_string_equal(err,
+			    "unknown camera backend 'v4l2' (known: dir, none)");
 }
 
 static void test_camera_dir_unreadable(void **state)
@@ -1096,7 +1130,63 @@ static void test_gpio_names(void **state)
 	assert_int_equal(
 	    gpio_open(f->ev, &cfg, press_log_cb, &log, &g, err, sizeof(err)),
 	    -EINVAL);
-	assert_string_equal(err, "unknown gpio backend 'gpiod' (known: sim)");
+	assert_string_equal(err,
+			    "unknown gpio backend 'gpiod' (known: sim, none)");
+}
+
+/* ------------------------------------------------------------------ */
+/* The backend registry                                                */
+
+static void test_device_registry(void **state)
+{
+	const struct device_backend *be;
+	struct printer_config pc = {0};
+	char err[160], tiny[12];
+
+	(void)state;
+	for (int k = 0; k < DEVICE_KIND_COUNT; k++) {
+		assert_int_equal(device_kind_from_name(device_kind_name(k)), k);
+		be = device_backend_find(k, "none", err, sizeof(err));
+		assert_non_null(be);
+		assert_null(be->ops);
+	}
+	assert_int_equal(device_kind_from_name("board"), -EINVAL);
+	assert_int_equal(device_kind_from_name(NULL), -EINVAL);
+	assert_string_equal(device_state_name(DEVICE_FAULT), "fault");
+	be = device_backend_find(DEVICE_PRINTER, "tcp", NULL, 0);
+	assert_ptr_equal(be->ops, &printer_backend_tcp);
+	assert_null(device_backend_find(DEVICE_SCALE, NULL, err, sizeof(err)));
+	assert_string_equal(err, "unknown scale backend '' (known: mtsics, "
+				 "none)");
+	/* a short buffer gets the start of the sentence, terminated */
+	assert_null(
+	    device_backend_find(DEVICE_SCALE, "hid", tiny, sizeof(tiny)));
+	assert_string_equal(tiny, "unknown sca");
+
+	/* values reach the kind's config; a sibling's are only checked */
+	assert_int_equal(
+	    device_backend_setting(be, &pc, "port", "9101", err, sizeof(err)),
+	    0);
+	assert_int_equal(device_backend_setting(be, &pc, "host", "printer-1",
+						err, sizeof(err)),
+			 0);
+	assert_int_equal(pc.port, 9101);
+	assert_string_equal(pc.host, "printer-1");
+	assert_int_equal(
+	    device_backend_setting(be, &pc, "dir", "/tmp/x", err, sizeof(err)),
+	    0);
+	assert_null(pc.dir);
+	assert_int_equal(
+	    device_backend_setting(be, &pc, "port", "9101x", err, sizeof(err)),
+	    -EINVAL);
+	assert_string_equal(
+	    err, "'9101x' is not a whole number from 1 to 65535 for 'port'");
+	assert_int_equal(pc.port, 9101);
+	assert_int_equal(
+	    device_backend_setting(be, &pc, "baud", "9600", err, sizeof(err)),
+	    -EINVAL);
+	assert_string_equal(err, "unknown key 'baud' for printer backend 'tcp' "
+				 "(known: host, port, timeout_ms)");
 }
 
 int main(void)
@@ -1127,6 +1217,7 @@ int main(void)
 	    T(test_camera_dir_unreadable),
 	    T(test_gpio_sim),
 	    T(test_gpio_names),
+	    T(test_device_registry),
 	};
 #undef T
 

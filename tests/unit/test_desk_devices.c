@@ -1,0 +1,494 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The desk's devices as the station sees them (devices.h), opened from a
+ * board file on real OS interfaces: a pty scale answering MT-SICS, a
+ * directory of camera images, a label directory, the scanner pty.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <ftw.h>
+#include <pthread.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/epoll.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "retour/devices.h"
+#include "retour/photo.h"
+#include "retour/spool.h"
+
+#define IMAGE "\xff\xd8\xff\xe0 a desk photo \xff\xd9"
+
+struct seen {
+	pthread_t loop;
+	bool off_loop; /* a callback came from another thread */
+	int states, photos, printed, weights;
+	enum device_state state[DEVICE_KIND_COUNT];
+	bool state_seen[DEVICE_KIND_COUNT];
+	char reason[DEVICE_KIND_COUNT][160];
+	uint64_t photo_tag;
+	struct photo_taken photo;
+	int64_t printed_receipt;
+	int printed_r;
+	struct scale_reading weight;
+	/* the frame subscriber's view, from the camera's thread */
+	int frames;
+	size_t frame_len;
+	bool frame_on_loop;
+};
+
+struct fixture {
+	char dir[64];
+	char board[2048];
+	struct config cfg;
+	sd_event *ev;
+	int scale_fd;
+	sd_event_source *scale_io;
+	const char *scale_reply;
+	struct seen seen;
+};
+
+static void on_loop(struct seen *s)
+{
+	if (!pthread_equal(pthread_self(), s->loop))
+		s->off_loop = true;
+}
+
+static void cb_state(void *ud, enum device_kind k, enum device_state st,
+		     const char *reason)
+{
+	struct seen *s = ud;
+
+	on_loop(s);
+	s->states++;
+	s->state[k] = st;
+	s->state_seen[k] = true;
+	snprintf(s->reason[k], sizeof(s->reason[k]), "%s", reason);
+}
+
+static void cb_photo(void *ud, uint64_t tag, const struct photo_taken *p)
+{
+	struct seen *s = ud;
+
+	on_loop(s);
+	s->photos++;
+	s->photo_tag = tag;
+	s->photo = *p;
+}
+
+static void cb_printed(void *ud, int64_t receipt_id, int r, const char *err)
+{
+	struct seen *s = ud;
+
+	(void)err;
+	on_loop(s);
+	s->printed++;
+	s->printed_receipt = receipt_id;
+	s->printed_r = r;
+}
+
+static void cb_weight(void *ud, const struct scale_reading *r)
+{
+	struct seen *s = ud;
+
+	on_loop(s);
+	s->weights++;
+	s->weight = *r;
+}
+
+static const struct devices_events events = {
+    .state = cb_state,
+    .photo = cb_photo,
+    .printed = cb_printed,
+    .weight = cb_weight,
+};
+
+static void frame_counter(void *ud, const void *data, size_t len)
+{
+	struct seen *s = ud;
+
+	(void)data;
+	s->frames++;
+	s->frame_len = len;
+	s->frame_on_loop = pthread_equal(pthread_self(), s->loop);
+}
+
+/* The scale: answers every "SI" with f->scale_reply. */
+static int scale_io(sd_event_source *src, int fd, uint32_t revents, void *ud)
+{
+	struct fixture *f = ud;
+	char buf[64];
+	ssize_t n = read(fd, buf, sizeof(buf));
+
+	(void)src;
+	(void)revents;
+	if (n > 0 && memchr(buf, '\n', (size_t)n))
+		assert_true(write(fd, f->scale_reply, strlen(f->scale_reply)) >
+			    0);
+	return 0;
+}
+
+static void put_file(const char *dir, const char *name, const char *content)
+{
+	char path[256];
+	FILE *fp;
+
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	fp = fopen(path, "w");
+	assert_non_null(fp);
+	fputs(content, fp);
+	fclose(fp);
+}
+
+static int setup(void **state)
+{
+	struct fixture *f = calloc(1, sizeof(*f));
+	char slave[64], sub[128];
+
+	assert_non_null(f);
+	snprintf(f->dir, sizeof(f->dir), "/tmp/retour-desk-XXXXXX");
+	assert_non_null(mkdtemp(f->dir));
+	snprintf(sub, sizeof(sub), "%s/camera", f->dir);
+	assert_int_equal(mkdir(sub, 0755), 0);
+	put_file(sub, "a.jpg", IMAGE);
+	f->scale_fd = posix_openpt(O_RDWR | O_NOCTTY | O_NONBLOCK | O_CLOEXEC);
+	assert_true(f->scale_fd >= 0);
+	assert_int_equal(grantpt(f->scale_fd), 0);
+	assert_int_equal(unlockpt(f->scale_fd), 0);
+	assert_int_equal(ptsname_r(f->scale_fd, slave, sizeof(slave)), 0);
+	f->scale_reply = "S S     1234 g\r\n";
+	assert_int_equal(sd_event_new(&f->ev), 0);
+	assert_int_equal(sd_event_add_io(f->ev, &f->scale_io, f->scale_fd,
+					 EPOLLIN, scale_io, f),
+			 0);
+	f->seen.loop = pthread_self();
+	snprintf(f->board, sizeof(f->board),
+		 "[board]\nname = test\n"
+		 "[scanner]\nbackend = pty\npath = %s/scanner\n"
+		 "[scale]\nbackend = mtsics\npath = %s\n"
+		 "reply_timeout_ms = 500\n"
+		 "[printer]\nbackend = dir\ndir = %s/labels\n"
+		 "[camera]\nbackend = dir\ndir = %s/camera\n"
+		 "[gpio]\nbackend = sim\n",
+		 f->dir, slave, f->dir, f->dir);
+	config_defaults(&f->cfg);
+	snprintf(f->cfg.photos, sizeof(f->cfg.photos), "%s/photos", f->dir);
+	f->cfg.photo_min_free_bytes = 0;
+	*state = f;
+	return 0;
+}
+
+static int rm_one(const char *path, const struct stat *st, int flag,
+		  struct FTW *ftw)
+{
+	(void)st;
+	(void)flag;
+	(void)ftw;
+	remove(path);
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	struct fixture *f = *state;
+
+	sd_event_source_disable_unref(f->scale_io);
+	close(f->scale_fd);
+	sd_event_unref(f->ev);
+	nftw(f->dir, rm_one, 8, FTW_DEPTH | FTW_PHYS);
+	free(f);
+	return 0;
+}
+
+static struct devices *open_board(struct fixture *f)
+{
+	struct devices *d = NULL;
+	char err[256] = "";
+
+	if (config_parse_text(&f->cfg, "board.conf", f->board, true, err,
+			      sizeof(err)) < 0)
+		fail_msg("board: %s", err);
+	assert_int_equal(devices_open(f->ev, &f->cfg, &events, &f->seen, &d),
+			 0);
+	return d;
+}
+
+static void run_until(struct fixture *f, const int *count, int want)
+{
+	for (int i = 0; i < 300 && *count < want; i++)
+		assert_true(sd_event_run(f->ev, 10000) >= 0);
+	assert_int_equal(*count, want);
+}
+
+static void test_desk_devices_open_from_the_board(void **state)
+{
+	struct fixture *f = *state;
+	struct devices *d = open_board(f);
+	char feed[128];
+	json_t *st;
+
+	/* the states come on the loop, not from inside devices_open */
+	assert_int_equal(f->seen.states, 0);
+	run_until(f, &f->seen.states, DEVICE_KIND_COUNT);
+	for (int k = 0; k < DEVICE_KIND_COUNT; k++) {
+		assert_true(devices_has(d, k));
+		assert_int_equal(f->seen.state[k], DEVICE_CONNECTED);
+		assert_string_equal(f->seen.reason[k], "");
+	}
+	snprintf(feed, sizeof(feed), "%s/scanner", f->dir);
+	assert_string_equal(devices_scanner_feed(d), feed);
+
+	st = devices_status(d);
+	assert_int_equal(json_object_size(st), 4);
+	assert_string_equal(json_string_value(json_object_get(
+				json_object_get(st, "scanner"), "feed")),
+			    feed);
+	assert_true(
+	    json_is_true(json_object_get(json_object_get(st, "camera"), "ok")));
+	assert_string_equal(json_string_value(json_object_get(
+				json_object_get(st, "printer"), "last_error")),
+			    "");
+	json_decref(st);
+
+	/* a stable weight, on the loop */
+	assert_int_equal(devices_request_weight(d), 0);
+	run_until(f, &f->seen.weights, 1);
+	assert_int_equal(f->seen.weight.status, SCALE_STABLE);
+	assert_int_equal(f->seen.weight.grams, 1234);
+
+	/* the scale answers with an error, then weighs again */
+	f->scale_reply = "ES\r\n";
+	assert_int_equal(devices_request_weight(d), 0);
+	run_until(f, &f->seen.weights, 2);
+	assert_int_equal(f->seen.state[DEVICE_SCALE], DEVICE_FAULT);
+	assert_true(f->seen.reason[DEVICE_SCALE][0] != '\0');
+	f->scale_reply = "S S     1234 g\r\n";
+	assert_int_equal(devices_request_weight(d), 0);
+	run_until(f, &f->seen.weights, 3);
+	assert_int_equal(f->seen.state[DEVICE_SCALE], DEVICE_CONNECTED);
+	assert_int_equal(f->seen.states, DEVICE_KIND_COUNT + 2);
+	assert_false(f->seen.off_loop);
+	devices_close(d);
+}
+
+static void test_desk_devices_photo_off_the_loop(void **state)
+{
+	struct fixture *f = *state;
+	struct devices *d = open_board(f);
+	char sha[65], path[512];
+	struct stat sb;
+
+	run_until(f, &f->seen.states, DEVICE_KIND_COUNT);
+	assert_int_equal(devices_subscribe_frames(d, frame_counter, &f->seen),
+			 0);
+	assert_int_equal(devices_take_photo(d, 42), 0);
+	assert_int_equal(f->seen.photos, 0); /* never from inside the call */
+	run_until(f, &f->seen.photos, 1);
+	assert_false(f->seen.off_loop);
+	assert_int_equal(f->seen.photo_tag, 42);
+	assert_int_equal(f->seen.photo.r, 0);
+	assert_string_equal(f->seen.photo.error, "");
+	assert_int_equal(f->seen.photo.bytes, strlen(IMAGE));
+	assert_int_equal(photo_sha256_hex(IMAGE, strlen(IMAGE), sha), 0);
+	assert_string_equal(f->seen.photo.sha256, sha);
+	snprintf(path, sizeof(path), "%s/photos/%.2s/%s.jpg", f->dir, sha,
+		 sha + 2);
+	assert_string_equal(f->seen.photo.path, path);
+	assert_int_equal(stat(path, &sb), 0);
+	assert_int_equal(sb.st_size, (off_t)strlen(IMAGE));
+	/* the decoder's subscriber saw the same frame, on the camera's
+	 * thread */
+	assert_int_equal(f->seen.frames, 1);
+	assert_int_equal(f->seen.frame_len, strlen(IMAGE));
+	assert_false(f->seen.frame_on_loop);
+
+	/* unsubscribed: the next photo is not handed over */
+	assert_int_equal(devices_subscribe_frames(d, NULL, NULL), 0);
+	assert_int_equal(devices_take_photo(d, 43), 0);
+	run_until(f, &f->seen.photos, 2);
+	assert_int_equal(f->seen.photo_tag, 43);
+	assert_int_equal(f->seen.frames, 1);
+
+	/* the camera's images gone: a fault, then back */
+	snprintf(path, sizeof(path), "%s/camera/a.jpg", f->dir);
+	assert_int_equal(unlink(path), 0);
+	assert_int_equal(devices_take_photo(d, 44), 0);
+	run_until(f, &f->seen.photos, 3);
+	assert_true(f->seen.photo.r < 0);
+	assert_string_equal(f->seen.photo.sha256, "");
+	assert_int_equal(f->seen.state[DEVICE_CAMERA], DEVICE_FAULT);
+	assert_non_null(strstr(f->seen.reason[DEVICE_CAMERA], "camera"));
+	snprintf(path, sizeof(path), "%s/camera", f->dir);
+	put_file(path, "b.jpg", IMAGE " again");
+	assert_int_equal(devices_take_photo(d, 45), 0);
+	run_until(f, &f->seen.photos, 4);
+	assert_int_equal(f->seen.photo.r, 0);
+	assert_int_equal(f->seen.state[DEVICE_CAMERA], DEVICE_CONNECTED);
+	devices_close(d);
+}
+
+static void test_desk_devices_print_label(void **state)
+{
+	struct fixture *f = *state;
+	struct devices *d = open_board(f);
+	char path[256];
+	json_t *st;
+
+	run_until(f, &f->seen.states, DEVICE_KIND_COUNT);
+	assert_int_equal(devices_print_label(d, 7, "^XA^XZ", 6), 0);
+	run_until(f, &f->seen.printed, 1);
+	assert_int_equal(f->seen.printed_receipt, 7);
+	assert_int_equal(f->seen.printed_r, 0);
+	snprintf(path, sizeof(path), "%s/labels/000001-receipt-7.zpl", f->dir);
+	assert_int_equal(access(path, R_OK), 0);
+
+	/* the label directory gone: the printer is at fault, and says so */
+	assert_int_equal(unlink(path), 0);
+	snprintf(path, sizeof(path), "%s/labels", f->dir);
+	assert_int_equal(rmdir(path), 0);
+	assert_int_equal(devices_print_label(d, 8, "^XA^XZ", 6), 0);
+	run_until(f, &f->seen.printed, 2);
+	assert_true(f->seen.printed_r < 0);
+	assert_int_equal(f->seen.state[DEVICE_PRINTER], DEVICE_FAULT);
+	st = devices_status(d);
+	assert_true(json_is_false(
+	    json_object_get(json_object_get(st, "printer"), "ok")));
+	json_decref(st);
+	devices_close(d);
+}
+
+/* A printer that takes the connection and never reads: the spool's thread
+ * is held by the first label, the queue fills, the printer is at fault. */
+static void test_desk_devices_printer_stuck(void **state)
+{
+	struct fixture *f = *state;
+	struct sockaddr_in sa = {.sin_family = AF_INET,
+				 .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
+	socklen_t salen = sizeof(sa);
+	size_t big = 1 << 20;
+	char *zpl = malloc(big);
+	struct devices *d;
+	int lfd, r = 0, n;
+
+	assert_non_null(zpl);
+	memset(zpl, 'A', big);
+	lfd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	assert_true(lfd >= 0);
+	assert_int_equal(bind(lfd, (struct sockaddr *)&sa, sizeof(sa)), 0);
+	assert_int_equal(listen(lfd, 1), 0);
+	assert_int_equal(getsockname(lfd, (struct sockaddr *)&sa, &salen), 0);
+	snprintf(f->board, sizeof(f->board),
+		 "[scanner]\nbackend = none\n[gpio]\nbackend = none\n"
+		 "[printer]\nbackend = tcp\nhost = 127.0.0.1\nport = %d\n"
+		 "timeout_ms = 50\n",
+		 ntohs(sa.sin_port));
+	d = open_board(f);
+	run_until(f, &f->seen.states, 1);
+	assert_int_equal(f->seen.state[DEVICE_PRINTER], DEVICE_CONNECTED);
+	for (n = 0; n <= SPOOL_MAX_JOBS + 1 && r == 0; n++)
+		r = devices_print_label(d, n + 1, zpl, big);
+	assert_int_equal(r, -EBUSY);
+	assert_true(n > SPOOL_MAX_JOBS);
+	assert_int_equal(f->seen.state[DEVICE_PRINTER], DEVICE_FAULT);
+	assert_string_equal(f->seen.reason[DEVICE_PRINTER],
+			    "too many labels waiting for the printer");
+	devices_close(d);
+	close(lfd);
+	free(zpl);
+}
+
+static void test_desk_devices_missing_camera(void **state)
+{
+	struct fixture *f = *state;
+	struct devices *d;
+	char dir[128], tty[128];
+	json_t *st;
+
+	snprintf(dir, sizeof(dir), "%s/camera", f->dir);
+	snprintf(tty, sizeof(tty), "%s/ttyACM9", f->dir);
+	nftw(dir, rm_one, 8, FTW_DEPTH | FTW_PHYS);
+	snprintf(f->board, sizeof(f->board),
+		 "[scanner]\nbackend = tty\npath = %s\n"
+		 "[printer]\nbackend = dir\ndir = %s/labels\n"
+		 "[camera]\nbackend = dir\ndir = %s\n[gpio]\nbackend = none\n",
+		 tty, f->dir, dir);
+	d = open_board(f);
+	run_until(f, &f->seen.states, 3);
+	assert_int_equal(f->seen.state[DEVICE_CAMERA], DEVICE_MISSING);
+	assert_non_null(strstr(f->seen.reason[DEVICE_CAMERA], dir));
+	assert_int_equal(f->seen.state[DEVICE_PRINTER], DEVICE_CONNECTED);
+	assert_false(devices_has(d, DEVICE_CAMERA));
+	assert_int_equal(devices_take_photo(d, 1), -ENODEV);
+	/* a tty scanner not plugged in yet is opened, and missing */
+	assert_true(devices_has(d, DEVICE_SCANNER));
+	assert_int_equal(f->seen.state[DEVICE_SCANNER], DEVICE_MISSING);
+	assert_non_null(strstr(f->seen.reason[DEVICE_SCANNER], tty));
+	st = devices_status(d);
+	assert_true(json_is_false(
+	    json_object_get(json_object_get(st, "camera"), "present")));
+	assert_non_null(
+	    strstr(json_string_value(json_object_get(
+		       json_object_get(st, "camera"), "last_error")),
+		   dir));
+	assert_true(json_is_false(
+	    json_object_get(json_object_get(st, "scanner"), "ok")));
+	json_decref(st);
+	devices_close(d);
+}
+
+static void test_desk_devices_none_and_press(void **state)
+{
+	struct fixture *f = *state;
+	struct devices *d;
+	char err[128];
+
+	snprintf(f->board, sizeof(f->board),
+		 "[scanner]\nbackend = none\n[scale]\nbackend = none\n"
+		 "[camera]\nbackend = none\n[gpio]\nbackend = none\n");
+	d = open_board(f);
+	for (int i = 0; i < 5; i++)
+		assert_true(sd_event_run(f->ev, 1000) >= 0);
+	assert_int_equal(f->seen.states, 0); /* nothing named, nothing said */
+	assert_false(devices_has(d, DEVICE_SCANNER));
+	assert_null(devices_scanner_feed(d));
+	assert_int_equal(devices_request_weight(d), -ENODEV);
+	assert_int_equal(devices_print_label(d, 1, "x", 1), -ENODEV);
+	assert_int_equal(devices_press(d, "accept", err, sizeof(err)), -ENODEV);
+	assert_string_equal(err, "no buttons on this desk");
+	assert_int_equal(devices_press(d, "jump", err, sizeof(err)), -EINVAL);
+	devices_set_light(d, GPIO_LIGHT_RED, true); /* nothing to light */
+	assert_false(devices_buzzer(d));
+	devices_close(d);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test_setup_teardown(
+		test_desk_devices_open_from_the_board, setup, teardown),
+	    cmocka_unit_test_setup_teardown(
+		test_desk_devices_photo_off_the_loop, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_desk_devices_print_label,
+					    setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_desk_devices_printer_stuck,
+					    setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_desk_devices_missing_camera,
+					    setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_desk_devices_none_and_press,
+					    setup, teardown),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
