@@ -77,8 +77,6 @@ LOG_WRITERS = {"src/sys/log.c"}
 # this set once those branches are merged (the checker says which entries
 # no longer match anything).
 LOG_ALLOWLIST = {
-    "src/dev/scale_mtsics.c",
-    "src/dev/scanner_tty.c",
     "src/net/outbox_sender.c",
 }
 # Includes that cross the layers today, as (file, included header).  None
