@@ -12,7 +12,7 @@
  * a row sends, and signs, exactly what the first attempt did.
  *
  * Nothing here reads the database, the network or the clock: the store
- * gathers the facts (store_outbox_next_due) and hands them in.
+ * gathers the facts (store_outbox_next_due) and the outbox sender renders.
  */
 #ifndef RETOUR_EVENT_H
 #define RETOUR_EVENT_H

@@ -23,6 +23,7 @@
 #include <cmocka.h>
 #include <sqlite3.h>
 
+#include "retour/event.h"
 #include "retour/store.h"
 
 /* 2026-11-20T10:00:00Z */
@@ -214,6 +215,21 @@ static int64_t count_outbox(struct store *s, const char *state)
 }
 
 /* ---- open, migrations, reopen ---- */
+
+/* The next due row with its body, as the outbox sender makes it: the
+ * store reads the facts, the codec renders them. */
+static int next_due(struct store *s, int64_t now, struct outbox_row *row)
+{
+	char why[80];
+	int r = store_outbox_next_due(s, now, row);
+
+	if (r == 0 && !row->payload && row->has_facts &&
+	    event_render(&row->facts, &row->payload, why, sizeof(why)) < 0)
+		snprintf(row->problem, sizeof(row->problem),
+			 "cannot render %s of receipt %lld: %s", row->action,
+			 (long long)row->receipt_id, why);
+	return r;
+}
 
 static void test_store_new_file_is_migrated(void **state)
 {
@@ -608,9 +624,8 @@ static void test_store_undo_within_grace(void **state)
 	    store_receipt_undo(f->s, id, "anna", d.decided_at + GRACE / 2), 0);
 	assert_int_equal(count_outbox(f->s, "cancelled"), 2);
 	assert_int_equal(count_outbox(f->s, "pending"), 0);
-	assert_int_equal(
-	    store_outbox_next_due(f->s, d.decided_at + 2 * GRACE, &row),
-	    -ENOENT);
+	assert_int_equal(next_due(f->s, d.decided_at + 2 * GRACE, &row),
+			 -ENOENT);
 	assert_int_equal(store_receipt_get(f->s, id, &r), 0);
 	assert_string_equal(json_string_value(json_object_get(r, "state")),
 			    "undone");
@@ -651,8 +666,7 @@ static void test_store_undo_too_late(void **state)
 	    -EALREADY);
 
 	/* One attempt made (it failed, will retry): too late as well. */
-	assert_int_equal(
-	    store_outbox_next_due(f->s, d.decided_at + GRACE, &row), 0);
+	assert_int_equal(next_due(f->s, d.decided_at + GRACE, &row), 0);
 	assert_int_equal(store_outbox_claim(f->s, &row, d.decided_at + GRACE,
 					    d.decided_at + 2 * GRACE),
 			 0);
@@ -660,7 +674,7 @@ static void test_store_undo_too_late(void **state)
 						 d.decided_at + 2 * GRACE,
 						 "HTTP 503", T0),
 			 0);
-	free(row.payload);
+	store_outbox_row_release(&row);
 	assert_int_equal(store_receipt_undo(f->s, id, "anna", d.decided_at + 1),
 			 -EALREADY);
 	assert_int_equal(count_outbox(f->s, "pending"), 2);
@@ -700,21 +714,21 @@ static void test_store_claim_sends_once_and_blocks_undo(void **state)
 	assert_int_equal(store_receipt_decide(f->s, id, &d, out, 2), 0);
 
 	/* Not due yet: nothing to claim. */
-	assert_int_equal(store_outbox_next_due(sender, nb, &row), 0);
+	assert_int_equal(next_due(sender, nb, &row), 0);
 	assert_int_equal(store_outbox_claim(sender, &row, nb - 1, nb + 10),
 			 -EALREADY);
 	/* Two reads of the same due row (say, the sender before and after a
 	 * restart): only one claim, so only one POST. */
-	assert_int_equal(store_outbox_next_due(f->s, nb, &again), 0);
+	assert_int_equal(next_due(f->s, nb, &again), 0);
 	assert_int_equal(again.id, row.id);
 	assert_int_equal(store_outbox_claim(sender, &row, nb, nb + 10), 0);
 	assert_int_equal(store_outbox_claim(f->s, &again, nb, nb + 10),
 			 -EALREADY);
-	free(again.payload);
+	store_outbox_row_release(&again);
 	/* Until the outcome is known it is not due again. */
-	assert_int_equal(store_outbox_next_due(sender, nb + 9, &again), 0);
+	assert_int_equal(next_due(sender, nb + 9, &again), 0);
 	assert_int_not_equal(again.id, row.id);
-	free(again.payload);
+	store_outbox_row_release(&again);
 
 	/* On its way: the clerk's undo is refused, whatever the clock says,
 	 * and says why. */
@@ -725,7 +739,7 @@ static void test_store_claim_sends_once_and_blocks_undo(void **state)
 	assert_int_equal(count_outbox(f->s, "pending"), 2);
 	assert_int_equal(store_outbox_mark_done(sender, row.id, "re_1", nb + 5),
 			 0);
-	free(row.payload);
+	store_outbox_row_release(&row);
 	assert_int_equal(
 	    raw_int(f->path, "SELECT attempts FROM outbox WHERE id = 1"), 1);
 	store_close(sender);
@@ -743,12 +757,12 @@ static void test_store_undo_first_stops_the_claim(void **state)
 	outbox_fill(out, id, 1, nb);
 	assert_int_equal(store_receipt_decide(f->s, id, &d, out, 2), 0);
 	/* The sender read the row, the clerk undid it before the claim. */
-	assert_int_equal(store_outbox_next_due(f->s, nb, &row), 0);
+	assert_int_equal(next_due(f->s, nb, &row), 0);
 	assert_int_equal(store_receipt_undo(f->s, id, "anna", nb - GRACE / 2),
 			 0);
 	assert_int_equal(store_outbox_claim(f->s, &row, nb, nb + 10),
 			 -EALREADY);
-	free(row.payload);
+	store_outbox_row_release(&row);
 	assert_int_equal(count_outbox(f->s, "cancelled"), 2);
 }
 
@@ -933,11 +947,11 @@ static void test_store_outbox_due_retry_dead(void **state)
 	assert_int_equal(store_receipt_decide(f->s, id, &d, out, 2), 0);
 
 	/* Not before the grace period ends. */
-	assert_int_equal(store_outbox_next_due(f->s, nb - 1, &row), -ENOENT);
+	assert_int_equal(next_due(f->s, nb - 1, &row), -ENOENT);
 	assert_int_equal(store_outbox_next_time(f->s, &when), 0);
 	assert_int_equal(when, nb);
 
-	assert_int_equal(store_outbox_next_due(f->s, nb, &row), 0);
+	assert_int_equal(next_due(f->s, nb, &row), 0);
 	assert_string_equal(row.action, "refund.requested");
 	assert_string_equal(row.key, out[0].key);
 	assert_string_equal(row.state, "pending");
@@ -950,24 +964,24 @@ static void test_store_outbox_due_retry_dead(void **state)
 	assert_int_equal(
 	    store_outbox_mark_retry(f->s, row.id, nb + 1000, "HTTP 429", nb),
 	    0);
-	free(row.payload);
-	assert_int_equal(store_outbox_next_due(f->s, nb, &row), 0);
+	store_outbox_row_release(&row);
+	assert_int_equal(next_due(f->s, nb, &row), 0);
 	assert_string_equal(row.action, "return.decided");
 	assert_int_equal(store_outbox_claim(f->s, &row, nb, nb + 500), 0);
 	assert_int_equal(store_outbox_mark_done(f->s, row.id, "evt-1", nb), 0);
-	free(row.payload);
-	assert_int_equal(store_outbox_next_due(f->s, nb + 999, &row), -ENOENT);
+	store_outbox_row_release(&row);
+	assert_int_equal(next_due(f->s, nb + 999, &row), -ENOENT);
 	assert_int_equal(store_outbox_next_time(f->s, &when), 0);
 	assert_int_equal(when, nb + 1000);
 
-	assert_int_equal(store_outbox_next_due(f->s, nb + 1000, &row), 0);
+	assert_int_equal(next_due(f->s, nb + 1000, &row), 0);
 	assert_int_equal(row.attempts, 1);
 	assert_int_equal(store_outbox_claim(f->s, &row, nb + 1000, nb + 3000),
 			 0);
 	assert_int_equal(
 	    store_outbox_mark_dead(f->s, row.id, "HTTP 400", nb + 1000), 0);
-	free(row.payload);
-	assert_int_equal(store_outbox_next_due(f->s, nb + 5000, &row), -ENOENT);
+	store_outbox_row_release(&row);
+	assert_int_equal(next_due(f->s, nb + 5000, &row), -ENOENT);
 	assert_int_equal(count_outbox(f->s, "dead"), 1);
 	/* The sender cannot bring back a dead row by itself... */
 	assert_int_equal(store_outbox_mark_retry(f->s, 1, nb, "x", nb),
@@ -976,14 +990,14 @@ static void test_store_outbox_due_retry_dead(void **state)
 	/* ...an operator can. */
 	assert_int_equal(store_outbox_retry(f->s, 1, "supervisor", nb + 7000),
 			 0);
-	assert_int_equal(store_outbox_next_due(f->s, nb + 7000, &row), 0);
+	assert_int_equal(next_due(f->s, nb + 7000, &row), 0);
 	assert_int_equal(row.id, 1);
 	assert_int_equal(row.attempts, 2);
 	assert_int_equal(store_outbox_claim(f->s, &row, nb + 7000, nb + 9000),
 			 0);
 	assert_int_equal(
 	    store_outbox_mark_done(f->s, row.id, "re_123", nb + 7001), 0);
-	free(row.payload);
+	store_outbox_row_release(&row);
 	assert_int_equal(store_outbox_retry(f->s, 1, "supervisor", nb),
 			 -EALREADY);
 	assert_int_equal(store_outbox_retry(f->s, 77, "supervisor", nb),
@@ -1037,33 +1051,35 @@ static void test_store_outbox_renders_the_decision(void **state)
 		 "\"station\":\"desk-1\",\"type\":\"refund.requested\","
 		 "\"verdict\":\"partial\"}",
 		 out[0].key, (long long)id);
-	assert_int_equal(store_outbox_next_due(f->s, nb, &row), 0);
+	assert_int_equal(next_due(f->s, nb, &row), 0);
 	assert_string_equal(row.key, out[0].key);
 	assert_string_equal(row.problem, "");
 	assert_string_equal(row.payload, want);
-	first = row.payload;
+	first = strdup(row.payload);
+	assert_non_null(first);
+	store_outbox_row_release(&row);
 
 	/* A retry renders the very same bytes... */
 	assert_int_equal(
 	    store_outbox_mark_retry(f->s, row.id, nb + 10, "HTTP 503", nb), 0);
-	assert_int_equal(store_outbox_next_due(f->s, nb + 10, &row), 0);
+	assert_int_equal(next_due(f->s, nb + 10, &row), 0);
 	assert_string_equal(row.key, out[0].key);
 	assert_string_equal(row.payload, first);
 	/* ...and so does an operator's retry of a dead row. */
 	assert_int_equal(
 	    store_outbox_mark_dead(f->s, row.id, "HTTP 400", nb + 10), 0);
-	free(row.payload);
+	store_outbox_row_release(&row);
 	assert_int_equal(store_outbox_retry(f->s, 1, "supervisor", nb + 20), 0);
-	assert_int_equal(store_outbox_next_due(f->s, nb + 20, &row), 0);
+	assert_int_equal(next_due(f->s, nb + 20, &row), 0);
 	assert_int_equal(row.id, 1);
 	assert_string_equal(row.payload, first);
 	assert_int_equal(store_outbox_mark_done(f->s, row.id, NULL, nb + 20),
 			 0);
-	free(row.payload);
+	store_outbox_row_release(&row);
 	free(first);
 
 	/* The decision event carries the recorded proposal. */
-	assert_int_equal(store_outbox_next_due(f->s, nb + 20, &row), 0);
+	assert_int_equal(next_due(f->s, nb + 20, &row), 0);
 	assert_string_equal(row.action, "return.decided");
 	o = json_loads(row.payload, 0, NULL);
 	assert_non_null(o);
@@ -1073,7 +1089,7 @@ static void test_store_outbox_renders_the_decision(void **state)
 			     json_object_get(o, "proposal"), "refund_minor")),
 			 15900);
 	json_decref(o);
-	free(row.payload);
+	store_outbox_row_release(&row);
 }
 
 static void test_store_outbox_cancelled_rows_never_render(void **state)
@@ -1092,16 +1108,14 @@ static void test_store_outbox_cancelled_rows_never_render(void **state)
 	assert_int_equal(store_receipt_undo(f->s, id, "anna", at + 10), 0);
 	assert_int_equal(count_outbox(f->s, "cancelled"), 2);
 	/* Never due, and an operator cannot bring one back. */
-	assert_int_equal(store_outbox_next_due(f->s, at + 100 * GRACE, &row),
-			 -ENOENT);
+	assert_int_equal(next_due(f->s, at + 100 * GRACE, &row), -ENOENT);
 	assert_int_equal(store_outbox_retry(f->s, 1, "supervisor", at + 11),
 			 -EALREADY);
 
 	/* Decided again: only the new decision goes out, as decided now. */
 	decide_as_the_desk(f->s, id, "reject", again, out2);
 	for (int i = 0; i < 2; i++) {
-		assert_int_equal(
-		    store_outbox_next_due(f->s, again + GRACE, &row), 0);
+		assert_int_equal(next_due(f->s, again + GRACE, &row), 0);
 		assert_string_equal(row.key, out2[i].key);
 		o = json_loads(row.payload, 0, NULL);
 		assert_non_null(o);
@@ -1111,10 +1125,9 @@ static void test_store_outbox_cancelled_rows_never_render(void **state)
 		assert_int_equal(
 		    store_outbox_mark_done(f->s, row.id, NULL, again + GRACE),
 		    0);
-		free(row.payload);
+		store_outbox_row_release(&row);
 	}
-	assert_int_equal(store_outbox_next_due(f->s, at + 100 * GRACE, &row),
-			 -ENOENT);
+	assert_int_equal(next_due(f->s, at + 100 * GRACE, &row), -ENOENT);
 	assert_int_equal(count_outbox(f->s, "cancelled"), 2);
 }
 
@@ -1132,7 +1145,7 @@ static void test_store_outbox_unrenderable_row_says_why(void **state)
 	assert_int_equal(raw_exec(f->path, "UPDATE receipt SET decided_at = "
 					   "decided_at + 1"),
 			 SQLITE_OK);
-	assert_int_equal(store_outbox_next_due(f->s, nb, &row), 0);
+	assert_int_equal(next_due(f->s, nb, &row), 0);
 	assert_null(row.payload);
 	assert_non_null(strstr(row.problem, "receipt"));
 	assert_int_equal(store_outbox_mark_dead(f->s, row.id, row.problem, nb),
@@ -1143,7 +1156,7 @@ static void test_store_outbox_unrenderable_row_says_why(void **state)
 					   "decided_at - 1, proposal_json = "
 					   "'{oops'"),
 			 SQLITE_OK);
-	assert_int_equal(store_outbox_next_due(f->s, nb, &row), 0);
+	assert_int_equal(next_due(f->s, nb, &row), 0);
 	assert_null(row.payload);
 	assert_non_null(strstr(row.problem, "cannot render"));
 }

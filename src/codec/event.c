@@ -10,8 +10,9 @@
  * with its text.  The lines and the reasons are read from the proposal the
  * receipt recorded, so the amount sent is the amount decided.
  *
- * Not here: where the facts come from (outbox.c reads them), signing and
- * sending (the connector and the sender).
+ * Pure: no I/O, no store, no clock.  Not here: where the facts come from
+ * (the store reads them; the outbox sender calls event_render), signing
+ * and sending (the connector and the sender).
  */
 #include <errno.h>
 #include <stdarg.h>
