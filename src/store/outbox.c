@@ -32,7 +32,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "store_internal.h"
+#include "db.h"
+#include "outbox_tx.h"
 
 #define OUTBOX_COLUMNS                                                         \
 	"id, receipt_id, action, idempotency_key, state, attempts, "           \
@@ -452,18 +453,18 @@ int store_outbox_next_time(struct store *s, int64_t *when)
 	return r;
 }
 
-int store_outbox_claim(struct store *s, const struct outbox_row *row,
-		       int64_t now, int64_t retry_at)
+struct outbox_claim {
+	const struct outbox_row *row;
+	int64_t now;
+	int64_t retry_at;
+};
+
+static int outbox_claim_apply(struct store *s, void *arg, struct store_entry *e)
 {
-	char subject[40];
+	struct outbox_claim *c = arg;
 	sqlite3_stmt *st;
 	int r;
 
-	if (!s || !row)
-		return -EINVAL;
-	r = store_tx_begin(s);
-	if (r < 0)
-		return r;
 	/* Only the row next_due showed: still pending, still due, and not
 	 * attempted since (its body was rendered from that). */
 	st = store_stmt(s, STMT_OBX_CLAIM,
@@ -472,37 +473,38 @@ int store_outbox_claim(struct store *s, const struct outbox_row *row,
 			"WHERE id = ?3 AND state = 'pending' "
 			"AND attempts = ?4 AND not_before <= ?2 "
 			"AND next_attempt_at <= ?2");
-	if (!st) {
-		r = -EIO;
-		goto fail;
-	}
-	sqlite3_bind_int64(st, 1, retry_at);
-	sqlite3_bind_int64(st, 2, now);
-	sqlite3_bind_int64(st, 3, row->id);
-	sqlite3_bind_int(st, 4, row->attempts);
+	if (!st)
+		return -EIO;
+	sqlite3_bind_int64(st, 1, c->retry_at);
+	sqlite3_bind_int64(st, 2, c->now);
+	sqlite3_bind_int64(st, 3, c->row->id);
+	sqlite3_bind_int(st, 4, c->row->attempts);
 	r = store_step_done(s, st);
 	if (r < 0)
-		goto fail;
-	if (sqlite3_changes(s->db) != 1) {
-		r = store_failf(s, -EALREADY,
-				"outbox row %" PRId64 " changed since it was "
-				"read (undone, retried or finished); not "
-				"sending it",
-				row->id);
-		goto fail;
-	}
-	snprintf(subject, sizeof(subject), "outbox:%" PRId64, row->id);
-	r = store_audit_append_json(s, "outbox", "outbox.claim", subject,
-				    json_pack("{s:i,s:I}", "attempt",
-					      row->attempts + 1, "retry_at",
-					      (json_int_t)retry_at),
-				    now);
-	if (r < 0)
-		goto fail;
-	return store_tx_commit(s);
-fail:
-	store_tx_rollback(s);
-	return r;
+		return r;
+	if (sqlite3_changes(s->db) != 1)
+		return store_failf(s, -EALREADY,
+				   "outbox row %" PRId64
+				   " changed since it was "
+				   "read (undone, retried or finished); not "
+				   "sending it",
+				   c->row->id);
+	e->detail = json_pack("{s:i,s:I}", "attempt", c->row->attempts + 1,
+			      "retry_at", (json_int_t)c->retry_at);
+	return 0;
+}
+
+int store_outbox_claim(struct store *s, const struct outbox_row *row,
+		       int64_t now, int64_t retry_at)
+{
+	struct outbox_claim c = {.row = row, .now = now, .retry_at = retry_at};
+	struct store_entry e = {
+	    .actor = "outbox", .action = "outbox.claim", .at = now};
+
+	if (!s || !row)
+		return -EINVAL;
+	store_entry_subject(&e, "outbox", row->id);
+	return store_write(s, STORE_DURABLE, outbox_claim_apply, &c, &e);
 }
 
 /* The state of row @id, or -ENOENT. */
@@ -527,52 +529,54 @@ static int outbox_state(struct store *s, int64_t id, char state[12])
 	return r;
 }
 
+struct outbox_change {
+	int64_t id;
+	sqlite3_stmt *st; /* bound but for the id */
+	int id_param;
+	const char *const *allowed;
+};
+
+static int outbox_change_apply(struct store *s, void *arg,
+			       struct store_entry *e)
+{
+	struct outbox_change *c = arg;
+	char state[12];
+	bool ok = false;
+	int r;
+
+	r = outbox_state(s, c->id, state);
+	if (r < 0)
+		return r;
+	for (int i = 0; c->allowed[i]; i++)
+		ok |= !strcmp(state, c->allowed[i]);
+	if (!ok)
+		return store_failf(s, -EALREADY,
+				   "outbox row %" PRId64
+				   " is %s; %s does not apply",
+				   c->id, state, e->action);
+	sqlite3_bind_int64(c->st, c->id_param, c->id);
+	return store_step_done(s, c->st);
+}
+
 /*
- * Apply one state change to row @id in a transaction with its audit entry.
- * @st is bound by the caller except for the last parameter, the id.
- * @allowed lists the states the change applies to.
+ * Apply one state change to row @id in a write with its audit entry.
+ * @st is bound by the caller except for parameter @id_param, the id.
+ * @allowed lists the states the change applies to.  @detail is consumed.
  */
 static int outbox_change(struct store *s, int64_t id, sqlite3_stmt *st,
 			 int id_param, const char *const *allowed,
 			 const char *actor, const char *action, json_t *detail,
 			 int64_t now)
 {
-	char state[12], subject[40];
-	bool ok = false;
+	struct outbox_change c = {
+	    .id = id, .st = st, .id_param = id_param, .allowed = allowed};
+	struct store_entry e = {
+	    .actor = actor, .action = action, .detail = detail, .at = now};
 	int r;
 
-	r = store_tx_begin(s);
-	if (r < 0)
-		goto fail_nostmt;
-	r = outbox_state(s, id, state);
-	if (r < 0)
-		goto fail;
-	for (int i = 0; allowed[i]; i++)
-		ok |= !strcmp(state, allowed[i]);
-	if (!ok) {
-		r = store_failf(s, -EALREADY,
-				"outbox row %" PRId64
-				" is %s; %s does not apply",
-				id, state, action);
-		goto fail;
-	}
-	sqlite3_bind_int64(st, id_param, id);
-	r = store_step_done(s, st);
-	st = NULL;
-	if (r < 0)
-		goto fail;
-	snprintf(subject, sizeof(subject), "outbox:%" PRId64, id);
-	r = store_audit_append_json(s, actor, action, subject, detail, now);
-	detail = NULL;
-	if (r < 0)
-		goto fail;
-	return store_tx_commit(s);
-fail:
-	store_tx_rollback(s);
-fail_nostmt:
-	if (st)
-		store_stmt_done(st);
-	json_decref(detail);
+	store_entry_subject(&e, "outbox", id);
+	r = store_write(s, STORE_DURABLE, outbox_change_apply, &c, &e);
+	store_stmt_done(st);
 	return r;
 }
 
