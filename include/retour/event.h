@@ -39,8 +39,9 @@ struct event_facts {
 	const char *shop;    /* [shop] name the decision was made for */
 	const char *station; /* the receipt's desk */
 	const char *code;    /* the parcel's code as scanned */
-	/* the expected return (rma, order, sku and gtin by item position);
-	 * NULL for an unexpected return */
+	/* the expected return (rma, order, the shop's order, payment and
+	 * line ids, sku and gtin by item position); NULL for an unexpected
+	 * return */
 	const struct expected_return *expected;
 	const char *verdict; /* accept ... qc_failed, as recorded */
 	int64_t refund_minor;

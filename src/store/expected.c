@@ -55,6 +55,8 @@ static int store_expected_validate(struct store *s,
 	if (!store_field_ok(er->rma, sizeof(er->rma)) ||
 	    !store_field_ok(er->order_ref, sizeof(er->order_ref)) ||
 	    !store_field_ok(er->shop, sizeof(er->shop)) ||
+	    !store_field_ok(er->shop_order_id, sizeof(er->shop_order_id)) ||
+	    !store_field_ok(er->shop_payment_id, sizeof(er->shop_payment_id)) ||
 	    !store_field_ok(er->currency, sizeof(er->currency)))
 		return store_failf(s, -EINVAL,
 				   "expected return: a text field "
@@ -98,7 +100,8 @@ static int store_expected_validate(struct store *s,
 		if (!store_field_ok(it->sku, sizeof(it->sku)) ||
 		    !store_field_ok(it->gtin, sizeof(it->gtin)) ||
 		    !store_field_ok(it->name, sizeof(it->name)) ||
-		    !store_field_ok(it->category, sizeof(it->category)))
+		    !store_field_ok(it->category, sizeof(it->category)) ||
+		    !store_field_ok(it->shop_line_id, sizeof(it->shop_line_id)))
 			return store_failf(s, -EINVAL,
 					   "expected return %s "
 					   "item %d: a text field is not "
@@ -160,8 +163,9 @@ static int store_expected_put_children(struct store *s,
 				"INSERT INTO expected_item (expected_id, idx, "
 				"sku, gtin, name, category, quantity, "
 				"unit_price_minor, weight_g, personalised, "
-				"made_to_order, perishable, sealed_hygiene) "
-				"VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)");
+				"made_to_order, perishable, sealed_hygiene, "
+				"shop_line_id) "
+				"VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)");
 		if (!st)
 			return -EIO;
 		sqlite3_bind_int64(st, 1, id);
@@ -177,6 +181,7 @@ static int store_expected_put_children(struct store *s,
 		sqlite3_bind_int(st, 11, it->made_to_order);
 		sqlite3_bind_int(st, 12, it->perishable);
 		sqlite3_bind_int(st, 13, it->sealed_hygiene);
+		sqlite3_bind_text(st, 14, it->shop_line_id, -1, SQLITE_STATIC);
 		r = store_step_done(s, st);
 		if (r < 0)
 			return r;
@@ -219,6 +224,8 @@ static void store_expected_bind(sqlite3_stmt *st,
 	sqlite3_bind_int64(st, 9, er->requested_at);
 	sqlite3_bind_int64(st, 10, er->delivery_basic_minor);
 	sqlite3_bind_int64(st, 11, now);
+	sqlite3_bind_text(st, 12, er->shop_order_id, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 13, er->shop_payment_id, -1, SQLITE_STATIC);
 }
 
 /* STORE_EXPECTED_KEPT when a receipt open or decided rests on @id. */
@@ -260,11 +267,12 @@ static int store_expected_replace(struct store *s, struct expected_put *p)
 			"order_ref = ?3, order_key = ?4, shop = ?5, "
 			"kind = ?6, currency = ?7, delivered_at = ?8, "
 			"requested_at = ?9, delivery_basic_minor = ?10,"
-			" updated_at = ?11 WHERE id = ?12");
+			" updated_at = ?11, shop_order_id = ?12, "
+			"shop_payment_id = ?13 WHERE id = ?14");
 	if (!st)
 		return -EIO;
 	store_expected_bind(st, p->er, p->rma_key, p->order_key, p->now);
-	sqlite3_bind_int64(st, 12, p->id);
+	sqlite3_bind_int64(st, 14, p->id);
 	r = store_step_done(s, st);
 	if (r < 0)
 		return r;
@@ -293,9 +301,10 @@ static int store_expected_insert(struct store *s, struct expected_put *p)
 			"INSERT INTO expected (rma, rma_key, order_ref,"
 			" order_key, shop, kind, currency, "
 			"delivered_at, requested_at, "
-			"delivery_basic_minor, created_at, updated_at)"
+			"delivery_basic_minor, created_at, updated_at, "
+			"shop_order_id, shop_payment_id)"
 			" VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, "
-			"?10, ?11, ?11)");
+			"?10, ?11, ?11, ?12, ?13)");
 	if (!st)
 		return -EIO;
 	store_expected_bind(st, p->er, p->rma_key, p->order_key, p->now);
@@ -360,7 +369,8 @@ int store_expected_put(struct store *s, struct expected_return *er,
 
 #define EXPECTED_COLUMNS                                                       \
 	"id, rma, order_ref, shop, kind, currency, delivered_at, "             \
-	"requested_at, delivery_basic_minor, created_at, updated_at"
+	"requested_at, delivery_basic_minor, created_at, updated_at, "         \
+	"shop_order_id, shop_payment_id"
 
 int store_expected_get(struct store *s, int64_t id, struct expected_return *out)
 {
@@ -396,13 +406,16 @@ int store_expected_get(struct store *s, int64_t id, struct expected_return *out)
 	out->delivered_at = sqlite3_column_int64(st, 6);
 	out->requested_at = sqlite3_column_int64(st, 7);
 	out->delivery_basic_minor = sqlite3_column_int64(st, 8);
+	store_col_copy(st, 11, out->shop_order_id, sizeof(out->shop_order_id));
+	store_col_copy(st, 12, out->shop_payment_id,
+		       sizeof(out->shop_payment_id));
 	store_stmt_done(st);
 
 	st = store_stmt(s, STMT_EXP_GET_ITEMS,
 			"SELECT sku, gtin, name, category, quantity, "
 			"unit_price_minor, weight_g, personalised, "
-			"made_to_order, perishable, sealed_hygiene "
-			"FROM expected_item WHERE expected_id = ? "
+			"made_to_order, perishable, sealed_hygiene, "
+			"shop_line_id FROM expected_item WHERE expected_id = ? "
 			"ORDER BY idx LIMIT 16");
 	if (!st)
 		return -EIO;
@@ -422,6 +435,8 @@ int store_expected_get(struct store *s, int64_t id, struct expected_return *out)
 		it->made_to_order = sqlite3_column_int(st, 8);
 		it->perishable = sqlite3_column_int(st, 9);
 		it->sealed_hygiene = sqlite3_column_int(st, 10);
+		store_col_copy(st, 11, it->shop_line_id,
+			       sizeof(it->shop_line_id));
 	}
 	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
 		r = store_fail(s, rc);
@@ -500,6 +515,9 @@ static json_t *store_expected_json(const struct expected_return *er,
 	json_object_set_new(o, "rma", json_string(er->rma));
 	json_object_set_new(o, "order", json_string(er->order_ref));
 	json_object_set_new(o, "shop", json_string(er->shop));
+	json_object_set_new(o, "shop_order_id", json_string(er->shop_order_id));
+	json_object_set_new(o, "shop_payment_id",
+			    json_string(er->shop_payment_id));
 	json_object_set_new(o, "kind", json_string(store_kind_names[er->kind]));
 	json_object_set_new(o, "currency", json_string(er->currency));
 	store_time_rfc3339(er->delivered_at, text, sizeof(text));
@@ -527,16 +545,16 @@ static json_t *store_expected_json(const struct expected_return *er,
 
 		json_array_append_new(
 		    items,
-		    json_pack("{s:s?,s:s?,s:s?,s:s?,s:i,s:I,s:i,s:b,s:b,"
-			      "s:b,s:b}",
-			      "sku", it->sku, "gtin", it->gtin, "name",
-			      it->name, "category", it->category, "quantity",
-			      (int)it->quantity, "unit_price_minor",
-			      (json_int_t)it->unit_price_minor, "weight_g",
-			      (int)it->weight_g, "personalised",
-			      it->personalised, "made_to_order",
-			      it->made_to_order, "perishable", it->perishable,
-			      "sealed_hygiene", it->sealed_hygiene));
+		    json_pack(
+			"{s:s?,s:s?,s:s?,s:s?,s:i,s:I,s:i,s:b,s:b,"
+			"s:b,s:b,s:s?}",
+			"sku", it->sku, "gtin", it->gtin, "name", it->name,
+			"category", it->category, "quantity", (int)it->quantity,
+			"unit_price_minor", (json_int_t)it->unit_price_minor,
+			"weight_g", (int)it->weight_g, "personalised",
+			it->personalised, "made_to_order", it->made_to_order,
+			"perishable", it->perishable, "sealed_hygiene",
+			it->sealed_hygiene, "shop_line_id", it->shop_line_id));
 	}
 	json_object_set_new(o, "items", items);
 	return o;

@@ -20,7 +20,8 @@
 	"r.received_at, r.weighed, r.weight_g, r.weight_mismatch, "            \
 	"r.verdict, r.refund_minor, r.currency, r.decided_at, r.decided_by, "  \
 	"r.overridden, r.override_reason, r.proposal_json, r.undone_at, "      \
-	"r.cancelled_at, r.decisions, e.rma, e.order_ref, e.kind, e.shop "     \
+	"r.cancelled_at, r.decisions, e.rma, e.order_ref, e.kind, e.shop, "    \
+	"e.shop_order_id, e.shop_payment_id "                                  \
 	"FROM receipt r LEFT JOIN expected e ON e.id = r.expected_id "
 
 static json_t *store_receipt_row_json(sqlite3_stmt *st)
@@ -70,6 +71,8 @@ static json_t *store_receipt_row_json(sqlite3_stmt *st)
 	json_object_set_new(o, "order", store_json_text(st, 23));
 	json_object_set_new(o, "kind", store_json_text(st, 24));
 	json_object_set_new(o, "shop", store_json_text(st, 25));
+	json_object_set_new(o, "shop_order_id", store_json_text(st, 26));
+	json_object_set_new(o, "shop_payment_id", store_json_text(st, 27));
 	return o;
 }
 

@@ -206,8 +206,19 @@ static const char schema_v1[] =
     "CREATE TRIGGER audit_no_delete BEFORE DELETE ON audit BEGIN"
     " SELECT RAISE(ABORT, 'the audit log is append-only'); END;";
 
+/* The shop's own ids, filled by the import and sent back with the events
+ * (opaque text, '' when the shop gave none). */
+static const char schema_v2[] =
+    "ALTER TABLE expected ADD COLUMN shop_order_id TEXT NOT NULL"
+    " DEFAULT '';"
+    "ALTER TABLE expected ADD COLUMN shop_payment_id TEXT NOT NULL"
+    " DEFAULT '';"
+    "ALTER TABLE expected_item ADD COLUMN shop_line_id TEXT NOT NULL"
+    " DEFAULT '';";
+
 static const char *const schema_steps[STORE_SCHEMA_VERSION] = {
     schema_v1,
+    schema_v2,
 };
 
 static int schema_user_version(struct store *s, int *version)

@@ -1355,6 +1355,108 @@ static void test_store_receipt_json_fields(void **state)
 	assert_int_equal(store_receipt_get(f->s, 4242, &r), -ENOENT);
 }
 
+/* The shop's own ids: stored, read back, shown and sent with the events. */
+static void test_store_shop_ids_round_trip(void **state)
+{
+	struct store_fixture *f = *state;
+	int64_t id, at = T0 + 60 * USEC_PER_SEC;
+	struct expected_return er, back;
+	struct outbox_new out[2];
+	struct outbox_row row;
+	json_t *list, *o, *items;
+
+	expected_fill(&er, "RMA-1", "ORD-1", NULL);
+	snprintf(er.shop_order_id, sizeof(er.shop_order_id),
+		 "gid://shop/Order/9");
+	snprintf(er.shop_payment_id, sizeof(er.shop_payment_id), "pi_9");
+	snprintf(er.items[0].shop_line_id, RETURN_SHOP_ID_LEN, "li-1");
+	assert_int_equal(store_expected_put(f->s, &er, "api", T0), 0);
+	assert_int_equal(store_expected_get(f->s, er.id, &back), 0);
+	assert_string_equal(back.shop_order_id, "gid://shop/Order/9");
+	assert_string_equal(back.shop_payment_id, "pi_9");
+	assert_string_equal(back.items[0].shop_line_id, "li-1");
+	assert_string_equal(back.items[1].shop_line_id, "");
+
+	assert_int_equal(store_expected_list(f->s, 10, &list), 0);
+	o = json_array_get(list, 0);
+	assert_string_equal(
+	    json_string_value(json_object_get(o, "shop_order_id")),
+	    "gid://shop/Order/9");
+	assert_string_equal(
+	    json_string_value(json_object_get(o, "shop_payment_id")), "pi_9");
+	items = json_object_get(o, "items");
+	assert_string_equal(json_string_value(json_object_get(
+				json_array_get(items, 0), "shop_line_id")),
+			    "li-1");
+	json_decref(list);
+
+	id = receipt_open_for(f->s, er.id, "RMA-1");
+	decide_as_the_desk(f->s, id, "partial", at, out);
+	assert_int_equal(store_receipt_get(f->s, id, &o), 0);
+	assert_string_equal(
+	    json_string_value(json_object_get(o, "shop_order_id")),
+	    "gid://shop/Order/9");
+	json_decref(o);
+
+	assert_int_equal(next_due(f->s, at + GRACE, &row), 0);
+	assert_true(row.has_facts);
+	assert_string_equal(row.facts.expected->shop_payment_id, "pi_9");
+	o = json_loads(row.payload, 0, NULL);
+	assert_non_null(o);
+	assert_string_equal(
+	    json_string_value(json_object_get(o, "shop_order_id")),
+	    "gid://shop/Order/9");
+	assert_string_equal(json_string_value(json_object_get(
+				json_array_get(json_object_get(o, "items"), 0),
+				"shop_line_id")),
+			    "li-1");
+	json_decref(o);
+	store_outbox_row_release(&row);
+
+	/* Replaced by a new import without them: gone. */
+	expected_fill(&er, "RMA-2", "ORD-2", NULL);
+	assert_int_equal(store_expected_put(f->s, &er, "api", T0), 0);
+	snprintf(er.shop_order_id, sizeof(er.shop_order_id), "o-2");
+	assert_int_equal(store_expected_put(f->s, &er, "api", T0 + 1), 0);
+	assert_int_equal(store_expected_get(f->s, er.id, &back), 0);
+	assert_string_equal(back.shop_order_id, "o-2");
+	er.shop_order_id[0] = '\0';
+	assert_int_equal(store_expected_put(f->s, &er, "api", T0 + 2), 0);
+	assert_int_equal(store_expected_get(f->s, er.id, &back), 0);
+	assert_string_equal(back.shop_order_id, "");
+}
+
+/* A file made before the shop's ids is migrated, its rows kept. */
+static void test_store_migrates_a_file_without_shop_ids(void **state)
+{
+	struct store_fixture *f = *state;
+	struct expected_return er, back;
+	char err[256];
+
+	expected_fill(&er, "RMA-1", "ORD-1", NULL);
+	assert_int_equal(store_expected_put(f->s, &er, "api", T0), 0);
+	store_close(f->s);
+	f->s = NULL;
+	/* Back to schema version 1, as a station in the field has it. */
+	assert_int_equal(
+	    raw_exec(f->path,
+		     "ALTER TABLE expected DROP COLUMN shop_order_id;"
+		     "ALTER TABLE expected DROP COLUMN shop_payment_id;"
+		     "ALTER TABLE expected_item DROP COLUMN shop_line_id;"
+		     "PRAGMA user_version = 1;"),
+	    SQLITE_OK);
+	assert_int_equal(store_open(f->path, &f->s, err, sizeof(err)), 0);
+	assert_int_equal(raw_int(f->path, "PRAGMA user_version"), 2);
+	assert_int_equal(store_expected_get(f->s, er.id, &back), 0);
+	assert_string_equal(back.rma, "RMA-1");
+	assert_string_equal(back.shop_order_id, "");
+	assert_string_equal(back.items[0].shop_line_id, "");
+	snprintf(er.items[1].shop_line_id, RETURN_SHOP_ID_LEN, "li-2");
+	assert_int_equal(store_expected_put(f->s, &er, "api", T0 + 1), 0);
+	assert_int_equal(store_expected_get(f->s, er.id, &back), 0);
+	assert_string_equal(back.items[1].shop_line_id, "li-2");
+}
+
 int main(void)
 {
 #define T(fn) cmocka_unit_test_setup_teardown(fn, store_setup, store_teardown)
@@ -1387,6 +1489,8 @@ int main(void)
 	    T(test_store_audit_detects_delete),
 	    T(test_store_audit_detects_truncation),
 	    T(test_store_receipt_json_fields),
+	    T(test_store_shop_ids_round_trip),
+	    T(test_store_migrates_a_file_without_shop_ids),
 	};
 #undef T
 	return cmocka_run_group_tests(tests, NULL, NULL);
