@@ -1159,6 +1159,7 @@ static void test_store_outbox_unrenderable_row_says_why(void **state)
 	assert_int_equal(next_due(f->s, nb, &row), 0);
 	assert_null(row.payload);
 	assert_non_null(strstr(row.problem, "cannot render"));
+	store_outbox_row_release(&row);
 }
 
 static void test_store_printed_label_keeps_no_zpl(void **state)
