@@ -12,7 +12,7 @@
  * a row sends, and signs, exactly what the first attempt did.
  *
  * Nothing here reads the database, the network or the clock: the store
- * gathers the facts (store_outbox_next_due) and hands them in.
+ * gathers the facts (store_outbox_next_due) and the outbox sender renders.
  */
 #ifndef RETOUR_EVENT_H
 #define RETOUR_EVENT_H
@@ -39,8 +39,9 @@ struct event_facts {
 	const char *shop;    /* [shop] name the decision was made for */
 	const char *station; /* the receipt's desk */
 	const char *code;    /* the parcel's code as scanned */
-	/* the expected return (rma, order, sku and gtin by item position);
-	 * NULL for an unexpected return */
+	/* the expected return (rma, order, the shop's order, payment and
+	 * line ids, sku and gtin by item position); NULL for an unexpected
+	 * return */
 	const struct expected_return *expected;
 	const char *verdict; /* accept ... qc_failed, as recorded */
 	int64_t refund_minor;

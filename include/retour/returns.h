@@ -23,6 +23,9 @@
 #define RETURN_NAME_LEN 96
 #define RETURN_CATEGORY_LEN 32
 #define RETURN_SHOP_LEN 32
+/* The shop's own ids (order, payment, line item): opaque text, kept and
+ * sent back as the import gave them. */
+#define RETURN_SHOP_ID_LEN 64
 
 #define USEC_PER_SEC INT64_C(1000000)
 #define USEC_PER_DAY (INT64_C(86400) * USEC_PER_SEC)
@@ -63,6 +66,7 @@ struct return_item {
 	bool made_to_order;
 	bool perishable;
 	bool sealed_hygiene;
+	char shop_line_id[RETURN_SHOP_ID_LEN]; /* the shop's line item, "" */
 };
 
 struct expected_return {
@@ -70,6 +74,9 @@ struct expected_return {
 	char rma[RETURN_REF_LEN];
 	char order_ref[RETURN_REF_LEN];
 	char shop[RETURN_SHOP_LEN];
+	/* the shop's order and payment (or transaction) ids, "" if not given */
+	char shop_order_id[RETURN_SHOP_ID_LEN];
+	char shop_payment_id[RETURN_SHOP_ID_LEN];
 	char lookup_codes[RETURN_MAX_LOOKUP_CODES][RETURN_REF_LEN];
 	int n_lookup_codes;
 	enum return_kind kind;

@@ -10,8 +10,8 @@
  * store_audit_verify().  The decision, its label and its outbox rows are
  * written in one transaction by store_receipt_decide(): a power cut leaves
  * either all of them or none.  A decision's outbox rows hold no body: the
- * facts are in the receipt once, and the event is rendered from them when
- * the row is delivered (store_outbox_next_due, event.h).
+ * facts are in the receipt once, and the sender renders the event from them
+ * when the row is delivered (store_outbox_next_due, event.h).
  *
  * Functions return 0 or a negative errno: -ENOENT nothing found, -EEXIST
  * duplicate, -EBUSY database locked, -EIO SQLite error, -EINVAL bad
@@ -27,6 +27,7 @@
 
 #include <jansson.h>
 
+#include "retour/event.h"
 #include "retour/returns.h"
 
 struct store;
@@ -200,20 +201,33 @@ struct outbox_row {
 	int64_t not_before;
 	int64_t next_attempt_at;
 	int64_t created_at;
-	char *payload;	   /* malloc'd JSON text, free() it */
-	char problem[160]; /* why payload is NULL */
+	/* The body to send: the row's own payload (malloc'd JSON text), or
+	 * NULL for a decision's event, whose body the caller renders from
+	 * @facts (event_render()) and may put here. */
+	char *payload;
+	/* The facts of a decision's event, when @payload is NULL and the
+	 * record can make its body; its text is owned by the row. */
+	bool has_facts;
+	struct event_facts facts;
+	void *facts_mem;   /* what @facts points into */
+	char problem[160]; /* why neither a payload nor facts */
 };
 
 /*
- * The oldest pending row with not_before and next_attempt_at <= @now, with
- * the body to send: the row's own payload, or the event rendered from its
- * receipt (event_render()), the same bytes on every call.  A cancelled row
- * is never due.  When the record cannot make the body (the receipt is no
- * longer in the decision the row was made for, a proposal that is not
- * JSON), @out->payload is NULL and @out->problem says why: the row can
- * never be sent as it is.  -ENOENT nothing due; -EIO, -EBUSY, -ENOMEM.
+ * The oldest pending row with not_before and next_attempt_at <= @now, read
+ * in one snapshot with what its body is made of: the row's own payload, or
+ * the facts of the decision it was made for (its receipt and expected
+ * return), from which event_render() makes the same bytes on every call.
+ * The store renders nothing.  A cancelled row is never due.  When the record
+ * cannot make the body (the receipt is no longer in the decision the row
+ * was made for), @out has neither payload nor facts and @out->problem says
+ * why: the row can never be sent as it is.  Release the row with
+ * store_outbox_row_release().  -ENOENT nothing due; -EIO, -EBUSY, -ENOMEM.
  */
 int store_outbox_next_due(struct store *s, int64_t now, struct outbox_row *out);
+/* Free what a row read by store_outbox_next_due() owns (the payload, the
+ * facts' text); the row may be read into again. */
+void store_outbox_row_release(struct outbox_row *row);
 /*
  * Claim @row (as store_outbox_next_due() returned it) for one delivery
  * attempt, right before it is sent: in a durable transaction, count the

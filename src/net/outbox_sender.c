@@ -13,12 +13,16 @@
  * an eventfd it writes after each state change.  One request at a time, in
  * order: a shop's rate limit is respected by construction.
  *
+ * A decision's row comes with the facts of its event (the store keeps
+ * them once, in the receipt); the body is rendered here with event_render(),
+ * the same bytes on every attempt.
+ *
  * Not here: choosing what goes into the outbox (the store does that in the
- * decision's transaction), the body (the store renders it from the record
- * with the row), parallel delivery, alarms (the daemon reads the dead
- * count).
+ * decision's transaction), parallel delivery, alarms (the daemon reads the
+ * dead count).
  */
 #include <errno.h>
+#include <inttypes.h>
 #include <pthread.h>
 #include <stdbool.h>
 #include <stdint.h>
@@ -30,7 +34,10 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "retour/civil_time.h"
+#include "retour/clock.h"
 #include "retour/connector.h"
+#include "retour/event.h"
 #include "retour/http.h"
 #include "retour/outbox.h"
 #include "retour/store.h"
@@ -43,6 +50,9 @@
 /* Rows the clerk's handle adds without a kick are still seen this soon. */
 #define OUTBOX_IDLE_POLL_US USEC_PER_SEC
 #define OUTBOX_ERR_LEN 256
+/* Why a row's facts make no body; fits in outbox_row.problem with the
+ * action and the receipt. */
+#define OUTBOX_RENDER_WHY_LEN 80
 
 struct outbox_sender {
 	/* Set once in start, read-only in the thread. */
@@ -109,20 +119,6 @@ static int outbox_parse_digits(const char **p, int n, int *val)
 	return 0;
 }
 
-/* Days since 1970-01-01 of a proleptic Gregorian date (H. Hinnant's
- * days_from_civil), so no timegm() and no TZ. */
-static int64_t outbox_days_from_civil(int y, int m, int d)
-{
-	int64_t era, yoe, doy, doe;
-
-	y -= m <= 2;
-	era = (y >= 0 ? y : y - 399) / 400;
-	yoe = y - era * 400;
-	doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-	doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-	return era * 146097 + doe - 719468;
-}
-
 /* IMF-fixdate, "Sun, 06 Nov 1994 08:49:37 GMT", the only form a sender
  * may generate (RFC 9110 5.6.7).  The weekday is checked for shape only. */
 static int outbox_parse_http_date(const char *s, int64_t *when_us)
@@ -157,7 +153,7 @@ static int outbox_parse_http_date(const char *s, int64_t *when_us)
 		return -EINVAL;
 	if (day < 1 || day > mdays[mon] || hh > 23 || mm > 59 || ss > 60)
 		return -EINVAL;
-	days = outbox_days_from_civil(year, mon + 1, day);
+	days = civil_time_days_from_civil(year, mon + 1, day);
 	*when_us = ((days * 86400) + hh * 3600 + mm * 60 + ss) * USEC_PER_SEC;
 	return 0;
 }
@@ -210,25 +206,13 @@ int outbox_parse_retry_after(const char *value, int64_t now_us,
 
 /* ---- the thread ---- */
 
-static int64_t outbox_now_us(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return (int64_t)ts.tv_sec * USEC_PER_SEC + ts.tv_nsec / 1000;
-}
-
 static uint32_t outbox_random(void)
 {
 	uint32_t v;
 
-	if (getrandom(&v, sizeof(v), GRND_NONBLOCK) != (ssize_t)sizeof(v)) {
-		struct timespec ts;
-
-		/* Jitter only spreads load; a weak value is harmless. */
-		clock_gettime(CLOCK_MONOTONIC, &ts);
-		v = (uint32_t)ts.tv_nsec * 2654435761u;
-	}
+	/* Jitter only spreads load; a weak value is harmless. */
+	if (getrandom(&v, sizeof(v), GRND_NONBLOCK) != (ssize_t)sizeof(v))
+		v = (uint32_t)clock_mono_us() * 2654435761u;
 	return v;
 }
 
@@ -311,14 +295,13 @@ static int outbox_record(struct outbox_sender *s,
 static int outbox_record_done(struct outbox_sender *s,
 			      const struct outbox_row *row, const void *ref)
 {
-	return store_outbox_mark_done(s->store, row->id, ref, outbox_now_us());
+	return store_outbox_mark_done(s->store, row->id, ref, clock_now_us());
 }
 
 static int outbox_record_dead(struct outbox_sender *s,
 			      const struct outbox_row *row, const void *error)
 {
-	return store_outbox_mark_dead(s->store, row->id, error,
-				      outbox_now_us());
+	return store_outbox_mark_dead(s->store, row->id, error, clock_now_us());
 }
 
 struct outbox_retry_arg {
@@ -332,7 +315,7 @@ static int outbox_record_retry(struct outbox_sender *s,
 	const struct outbox_retry_arg *ra = arg;
 
 	return store_outbox_mark_retry(s->store, row->id, ra->next_at,
-				       ra->error, outbox_now_us());
+				       ra->error, clock_now_us());
 }
 
 static void outbox_fail(struct outbox_sender *s, const struct outbox_row *row,
@@ -341,7 +324,7 @@ static void outbox_fail(struct outbox_sender *s, const struct outbox_row *row,
 {
 	char text[OUTBOX_ERR_LEN];
 	struct outbox_retry_arg ra;
-	int64_t now = outbox_now_us(), delay, wait_us;
+	int64_t now = clock_now_us(), delay, wait_us;
 
 	if (retryable && now - row->created_at >= s->dead_after_us) {
 		int64_t secs = s->dead_after_us / USEC_PER_SEC;
@@ -379,7 +362,7 @@ static void outbox_fail(struct outbox_sender *s, const struct outbox_row *row,
  */
 static bool outbox_claim(struct outbox_sender *s, const struct outbox_row *row)
 {
-	int64_t now = outbox_now_us();
+	int64_t now = clock_now_us();
 	int64_t lease = outbox_backoff_us(row->attempts, s->backoff_base_ms,
 					  s->backoff_max_ms, UINT32_MAX);
 	int r;
@@ -395,6 +378,29 @@ static bool outbox_claim(struct outbox_sender *s, const struct outbox_row *row)
 	/* -EALREADY: undone or finished meanwhile, next_due moves on;
 	 * -EBUSY: the busy timeout already waited, try it again. */
 	return false;
+}
+
+/*
+ * Make the body of a decision's row from the facts the store read with it.
+ * Facts that cannot make it (a proposal that is not JSON) leave the row
+ * without a body and say why in row->problem: it is never sent.  0, or
+ * -ENOMEM.
+ */
+static int outbox_render(struct outbox_row *row)
+{
+	char why[OUTBOX_RENDER_WHY_LEN];
+	int r;
+
+	if (row->payload || !row->has_facts)
+		return 0;
+	r = event_render(&row->facts, &row->payload, why, sizeof(why));
+	if (r == -ENOMEM)
+		return r;
+	if (r < 0)
+		snprintf(row->problem, sizeof(row->problem),
+			 "cannot render %s of receipt %" PRId64 ": %s",
+			 row->action, row->receipt_id, why);
+	return 0;
 }
 
 static void outbox_deliver(struct outbox_sender *s, struct outbox_row *row)
@@ -413,7 +419,7 @@ static void outbox_deliver(struct outbox_sender *s, struct outbox_row *row)
 			    NULL);
 		return;
 	}
-	r = s->connector->build(&s->settings, row, outbox_now_us(), &req, err,
+	r = s->connector->build(&s->settings, row, clock_now_us(), &req, err,
 				sizeof(err));
 	if (r < 0) {
 		/* The same row would build the same way next time. */
@@ -462,12 +468,21 @@ static void *outbox_thread(void *arg)
 	int r;
 
 	while (!outbox_stopping(s)) {
-		now = outbox_now_us();
+		now = clock_now_us();
 		memset(&row, 0, sizeof(row));
 		r = store_outbox_next_due(s->store, now, &row);
+		if (r == 0)
+			r = outbox_render(&row);
 		if (r == 0) {
 			outbox_deliver(s, &row);
-			free(row.payload);
+			store_outbox_row_release(&row);
+			continue;
+		}
+		if (r == -ENOMEM) {
+			store_outbox_row_release(&row);
+			fprintf(stderr, "outbox: cannot render a row: %s\n",
+				strerror(-r));
+			outbox_wait(s, OUTBOX_IDLE_POLL_US);
 			continue;
 		}
 		if (r != -ENOENT) {
@@ -477,7 +492,7 @@ static void *outbox_thread(void *arg)
 			continue;
 		}
 		r = store_outbox_next_time(s->store, &when);
-		outbox_wait(s, r == 0 ? when - outbox_now_us()
+		outbox_wait(s, r == 0 ? when - clock_now_us()
 				      : OUTBOX_IDLE_POLL_US);
 	}
 	return NULL;

@@ -9,9 +9,10 @@
  * (the caller appends the decision number), and the shop sees the same key
  * on every retry of one row, which is what keeps it from refunding twice.
  *
- * A decision's rows carry no body.  The body is rendered when the row is
- * handed to the sender (store_outbox_next_due), from the receipt, its
- * expected return and the row itself, in one read transaction; the facts
+ * A decision's rows carry no body.  The sender renders it when the row is
+ * due, from the facts store_outbox_next_due reads with the row in one read
+ * transaction (outbox_facts.c): the receipt and its expected return; the
+ * facts
  * cannot change under a row that is due, because an undo is refused once a
  * row's grace period is over or the sender has claimed it, and a new
  * decision needs an undo first.
@@ -32,9 +33,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "retour/event.h"
-
-#include "store_internal.h"
+#include "db.h"
+#include "outbox_facts.h"
+#include "outbox_tx.h"
 
 #define OUTBOX_COLUMNS                                                         \
 	"id, receipt_id, action, idempotency_key, state, attempts, "           \
@@ -227,110 +228,6 @@ int store_outbox_json_for_receipt(struct store *s, int64_t receipt_id,
 	return outbox_collect(s, st, arr);
 }
 
-/* The facts of @row's event: its receipt and expected return. */
-#define OUTBOX_FACTS_COLUMNS                                                   \
-	"state, desk, code, shop, verdict, refund_minor, currency, "           \
-	"decided_at, decided_by, overridden, override_reason, proposal_json, " \
-	"expected_id"
-
-/*
- * Render @row's body from its receipt into row->payload, or say in
- * row->problem why the record cannot make it.  Runs inside the caller's
- * read transaction.  0 (payload or problem set), or -errno for a store
- * failure.
- */
-static int outbox_render(struct store *s, struct outbox_row *row)
-{
-	struct expected_return *er = NULL;
-	struct event_facts f = {0};
-	char state[16], why[128];
-	sqlite3_stmt *st;
-	int rc, r;
-
-	st = store_stmt(s, STMT_OBX_FACTS,
-			"SELECT " OUTBOX_FACTS_COLUMNS " FROM receipt "
-			"WHERE id = ?");
-	if (!st)
-		return -EIO;
-	sqlite3_bind_int64(st, 1, row->receipt_id);
-	rc = sqlite3_step(st);
-	if (rc == SQLITE_DONE) {
-		snprintf(row->problem, sizeof(row->problem),
-			 "no receipt %" PRId64 " to render %s from",
-			 row->receipt_id, row->action);
-		r = 0;
-		goto out;
-	}
-	if (rc != SQLITE_ROW) {
-		r = store_fail(s, rc);
-		goto out;
-	}
-	store_col_copy(st, 0, state, sizeof(state));
-	f.decided_at = sqlite3_column_int64(st, 7);
-	if (strcmp(state, "decided")) {
-		snprintf(row->problem, sizeof(row->problem),
-			 "receipt %" PRId64 " is %s: the decision this row "
-			 "was made for is gone",
-			 row->receipt_id, state);
-		r = 0;
-		goto out;
-	}
-	if (f.decided_at != row->created_at) {
-		snprintf(row->problem, sizeof(row->problem),
-			 "receipt %" PRId64 " was decided again after this "
-			 "row was made",
-			 row->receipt_id);
-		r = 0;
-		goto out;
-	}
-	if (sqlite3_column_type(st, 12) != SQLITE_NULL) {
-		er = malloc(sizeof(*er));
-		if (!er) {
-			r = store_failf(s, -ENOMEM, "out of memory");
-			goto out;
-		}
-		/* Other statements: this one's row stays readable. */
-		r = store_expected_get(s, sqlite3_column_int64(st, 12), er);
-		if (r == -ENOENT) {
-			snprintf(row->problem, sizeof(row->problem),
-				 "the expected return of receipt %" PRId64
-				 " is gone",
-				 row->receipt_id);
-			r = 0;
-			goto out;
-		}
-		if (r < 0)
-			goto out;
-	}
-	f.type = row->action;
-	f.id = row->key;
-	f.receipt = row->receipt_id;
-	f.station = (const char *)sqlite3_column_text(st, 1);
-	f.code = (const char *)sqlite3_column_text(st, 2);
-	f.shop = (const char *)sqlite3_column_text(st, 3);
-	f.expected = er;
-	f.verdict = (const char *)sqlite3_column_text(st, 4);
-	f.refund_minor = sqlite3_column_int64(st, 5);
-	f.currency = (const char *)sqlite3_column_text(st, 6);
-	f.decided_by = (const char *)sqlite3_column_text(st, 8);
-	f.overridden = sqlite3_column_int(st, 9);
-	f.override_reason = (const char *)sqlite3_column_text(st, 10);
-	f.proposal_json = (const char *)sqlite3_column_text(st, 11);
-	r = event_render(&f, &row->payload, why, sizeof(why));
-	if (r == -ENOMEM) {
-		r = store_failf(s, r, "%s", why);
-	} else if (r < 0) {
-		snprintf(row->problem, sizeof(row->problem),
-			 "cannot render %s of receipt %" PRId64 ": %s",
-			 row->action, row->receipt_id, why);
-		r = 0;
-	}
-out:
-	store_stmt_done(st);
-	free(er);
-	return r;
-}
-
 int store_outbox_next_due(struct store *s, int64_t now, struct outbox_row *out)
 {
 	const unsigned char *payload;
@@ -374,13 +271,11 @@ int store_outbox_next_due(struct store *s, int64_t now, struct outbox_row *out)
 		r = store_failf(s, -ENOMEM, "out of memory");
 	store_stmt_done(st);
 	if (!payload)
-		r = outbox_render(s, out);
+		r = store_outbox_gather_facts(s, out);
 out:
 	store_tx_end_read(s);
-	if (r < 0) {
-		free(out->payload);
-		out->payload = NULL;
-	}
+	if (r < 0)
+		store_outbox_row_release(out);
 	return r;
 }
 
@@ -407,18 +302,18 @@ int store_outbox_next_time(struct store *s, int64_t *when)
 	return r;
 }
 
-int store_outbox_claim(struct store *s, const struct outbox_row *row,
-		       int64_t now, int64_t retry_at)
+struct outbox_claim {
+	const struct outbox_row *row;
+	int64_t now;
+	int64_t retry_at;
+};
+
+static int outbox_claim_apply(struct store *s, void *arg, struct store_entry *e)
 {
-	char subject[40];
+	struct outbox_claim *c = arg;
 	sqlite3_stmt *st;
 	int r;
 
-	if (!s || !row)
-		return -EINVAL;
-	r = store_tx_begin(s);
-	if (r < 0)
-		return r;
 	/* Only the row next_due showed: still pending, still due, and not
 	 * attempted since (its body was rendered from that). */
 	st = store_stmt(s, STMT_OBX_CLAIM,
@@ -427,37 +322,38 @@ int store_outbox_claim(struct store *s, const struct outbox_row *row,
 			"WHERE id = ?3 AND state = 'pending' "
 			"AND attempts = ?4 AND not_before <= ?2 "
 			"AND next_attempt_at <= ?2");
-	if (!st) {
-		r = -EIO;
-		goto fail;
-	}
-	sqlite3_bind_int64(st, 1, retry_at);
-	sqlite3_bind_int64(st, 2, now);
-	sqlite3_bind_int64(st, 3, row->id);
-	sqlite3_bind_int(st, 4, row->attempts);
+	if (!st)
+		return -EIO;
+	sqlite3_bind_int64(st, 1, c->retry_at);
+	sqlite3_bind_int64(st, 2, c->now);
+	sqlite3_bind_int64(st, 3, c->row->id);
+	sqlite3_bind_int(st, 4, c->row->attempts);
 	r = store_step_done(s, st);
 	if (r < 0)
-		goto fail;
-	if (sqlite3_changes(s->db) != 1) {
-		r = store_failf(s, -EALREADY,
-				"outbox row %" PRId64 " changed since it was "
-				"read (undone, retried or finished); not "
-				"sending it",
-				row->id);
-		goto fail;
-	}
-	snprintf(subject, sizeof(subject), "outbox:%" PRId64, row->id);
-	r = store_audit_append_json(s, "outbox", "outbox.claim", subject,
-				    json_pack("{s:i,s:I}", "attempt",
-					      row->attempts + 1, "retry_at",
-					      (json_int_t)retry_at),
-				    now);
-	if (r < 0)
-		goto fail;
-	return store_tx_commit(s);
-fail:
-	store_tx_rollback(s);
-	return r;
+		return r;
+	if (sqlite3_changes(s->db) != 1)
+		return store_failf(s, -EALREADY,
+				   "outbox row %" PRId64
+				   " changed since it was "
+				   "read (undone, retried or finished); not "
+				   "sending it",
+				   c->row->id);
+	e->detail = json_pack("{s:i,s:I}", "attempt", c->row->attempts + 1,
+			      "retry_at", (json_int_t)c->retry_at);
+	return 0;
+}
+
+int store_outbox_claim(struct store *s, const struct outbox_row *row,
+		       int64_t now, int64_t retry_at)
+{
+	struct outbox_claim c = {.row = row, .now = now, .retry_at = retry_at};
+	struct store_entry e = {
+	    .actor = "outbox", .action = "outbox.claim", .at = now};
+
+	if (!s || !row)
+		return -EINVAL;
+	store_entry_subject(&e, "outbox", row->id);
+	return store_write(s, STORE_DURABLE, outbox_claim_apply, &c, &e);
 }
 
 /* The state of row @id, or -ENOENT. */
@@ -482,52 +378,54 @@ static int outbox_state(struct store *s, int64_t id, char state[12])
 	return r;
 }
 
+struct outbox_change {
+	int64_t id;
+	sqlite3_stmt *st; /* bound but for the id */
+	int id_param;
+	const char *const *allowed;
+};
+
+static int outbox_change_apply(struct store *s, void *arg,
+			       struct store_entry *e)
+{
+	struct outbox_change *c = arg;
+	char state[12];
+	bool ok = false;
+	int r;
+
+	r = outbox_state(s, c->id, state);
+	if (r < 0)
+		return r;
+	for (int i = 0; c->allowed[i]; i++)
+		ok |= !strcmp(state, c->allowed[i]);
+	if (!ok)
+		return store_failf(s, -EALREADY,
+				   "outbox row %" PRId64
+				   " is %s; %s does not apply",
+				   c->id, state, e->action);
+	sqlite3_bind_int64(c->st, c->id_param, c->id);
+	return store_step_done(s, c->st);
+}
+
 /*
- * Apply one state change to row @id in a transaction with its audit entry.
- * @st is bound by the caller except for the last parameter, the id.
- * @allowed lists the states the change applies to.
+ * Apply one state change to row @id in a write with its audit entry.
+ * @st is bound by the caller except for parameter @id_param, the id.
+ * @allowed lists the states the change applies to.  @detail is consumed.
  */
 static int outbox_change(struct store *s, int64_t id, sqlite3_stmt *st,
 			 int id_param, const char *const *allowed,
 			 const char *actor, const char *action, json_t *detail,
 			 int64_t now)
 {
-	char state[12], subject[40];
-	bool ok = false;
+	struct outbox_change c = {
+	    .id = id, .st = st, .id_param = id_param, .allowed = allowed};
+	struct store_entry e = {
+	    .actor = actor, .action = action, .detail = detail, .at = now};
 	int r;
 
-	r = store_tx_begin(s);
-	if (r < 0)
-		goto fail_nostmt;
-	r = outbox_state(s, id, state);
-	if (r < 0)
-		goto fail;
-	for (int i = 0; allowed[i]; i++)
-		ok |= !strcmp(state, allowed[i]);
-	if (!ok) {
-		r = store_failf(s, -EALREADY,
-				"outbox row %" PRId64
-				" is %s; %s does not apply",
-				id, state, action);
-		goto fail;
-	}
-	sqlite3_bind_int64(st, id_param, id);
-	r = store_step_done(s, st);
-	st = NULL;
-	if (r < 0)
-		goto fail;
-	snprintf(subject, sizeof(subject), "outbox:%" PRId64, id);
-	r = store_audit_append_json(s, actor, action, subject, detail, now);
-	detail = NULL;
-	if (r < 0)
-		goto fail;
-	return store_tx_commit(s);
-fail:
-	store_tx_rollback(s);
-fail_nostmt:
-	if (st)
-		store_stmt_done(st);
-	json_decref(detail);
+	store_entry_subject(&e, "outbox", id);
+	r = store_write(s, STORE_DURABLE, outbox_change_apply, &c, &e);
+	store_stmt_done(st);
 	return r;
 }
 

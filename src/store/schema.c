@@ -9,9 +9,10 @@
  * this build knows is refused (-EROFS) rather than guessed at.
  */
 #include <errno.h>
+#include <stdbool.h>
 #include <stdio.h>
 
-#include "store_internal.h"
+#include "schema.h"
 
 static const char schema_v1[] =
     "CREATE TABLE expected ("
@@ -205,8 +206,19 @@ static const char schema_v1[] =
     "CREATE TRIGGER audit_no_delete BEFORE DELETE ON audit BEGIN"
     " SELECT RAISE(ABORT, 'the audit log is append-only'); END;";
 
+/* The shop's own ids, filled by the import and sent back with the events
+ * (opaque text, '' when the shop gave none). */
+static const char schema_v2[] =
+    "ALTER TABLE expected ADD COLUMN shop_order_id TEXT NOT NULL"
+    " DEFAULT '';"
+    "ALTER TABLE expected ADD COLUMN shop_payment_id TEXT NOT NULL"
+    " DEFAULT '';"
+    "ALTER TABLE expected_item ADD COLUMN shop_line_id TEXT NOT NULL"
+    " DEFAULT '';";
+
 static const char *const schema_steps[STORE_SCHEMA_VERSION] = {
     schema_v1,
+    schema_v2,
 };
 
 static int schema_user_version(struct store *s, int *version)
@@ -230,60 +242,71 @@ static int schema_user_version(struct store *s, int *version)
 	return 0;
 }
 
+struct schema_step {
+	char *err;
+	size_t errlen;
+	bool done;    /* the file is at STORE_SCHEMA_VERSION */
+	bool too_new; /* @err says so */
+};
+
+/* One step from the file's version to the next, inside store_write(). */
+static int schema_step_apply(struct store *s, void *arg, struct store_entry *e)
+{
+	struct schema_step *step = arg;
+	char bump[64];
+	int version = 0, r, rc;
+
+	r = schema_user_version(s, &version);
+	if (r < 0)
+		return r;
+	if (version > STORE_SCHEMA_VERSION || version < 0) {
+		snprintf(step->err, step->errlen,
+			 "database %s has schema version %d, made by a "
+			 "newer retour (this one knows up to %d); "
+			 "upgrade retour or use another file",
+			 s->path, version, STORE_SCHEMA_VERSION);
+		step->too_new = true;
+		return -EROFS;
+	}
+	if (version == STORE_SCHEMA_VERSION) {
+		step->done = true;
+		return 1;
+	}
+	rc = sqlite3_exec(s->db, schema_steps[version], NULL, NULL, NULL);
+	if (rc != SQLITE_OK)
+		return store_fail(s, rc);
+	snprintf(bump, sizeof(bump), "PRAGMA user_version = %d", version + 1);
+	rc = sqlite3_exec(s->db, bump, NULL, NULL, NULL);
+	return rc == SQLITE_OK ? 0 : store_fail(s, rc);
+}
+
 int store_schema_migrate(struct store *s, char *err, size_t errlen)
 {
-	for (;;) {
-		char bump[64];
-		int version = 0, r, rc;
+	struct schema_step step = {.err = err, .errlen = errlen};
 
-		/* Taking the write lock up front is also how a station
-		 * finds out that another process holds the file. */
-		r = store_tx_begin(s);
-		if (r < 0)
-			goto fail;
-		r = schema_user_version(s, &version);
-		if (r < 0)
-			goto fail_tx;
-		if (version > STORE_SCHEMA_VERSION || version < 0) {
-			store_tx_rollback(s);
-			snprintf(err, errlen,
-				 "database %s has schema version %d, made by a "
-				 "newer retour (this one knows up to %d); "
-				 "upgrade retour or use another file",
-				 s->path, version, STORE_SCHEMA_VERSION);
-			return -EROFS;
-		}
-		if (version == STORE_SCHEMA_VERSION)
-			return store_tx_commit(s);
+	while (!step.done) {
+		/* Not audited: the log starts with the schema.  Taking the
+		 * write lock up front is also how a station finds out that
+		 * another process holds the file. */
+		struct store_entry none = {0};
+		int r = store_write(s, STORE_DURABLE, schema_step_apply, &step,
+				    &none);
 
-		rc = sqlite3_exec(s->db, schema_steps[version], NULL, NULL,
-				  NULL);
-		if (rc != SQLITE_OK) {
-			r = store_fail(s, rc);
-			goto fail_tx;
+		if (step.too_new)
+			return r;
+		if (r < 0) {
+			if (r == -EBUSY)
+				snprintf(err, errlen,
+					 "database %s is locked by another "
+					 "process (is a second retourd "
+					 "running?)",
+					 s->path);
+			else
+				snprintf(err, errlen,
+					 "cannot migrate database %s: %s",
+					 s->path, s->errmsg);
+			return r;
 		}
-		snprintf(bump, sizeof(bump), "PRAGMA user_version = %d",
-			 version + 1);
-		rc = sqlite3_exec(s->db, bump, NULL, NULL, NULL);
-		if (rc != SQLITE_OK) {
-			r = store_fail(s, rc);
-			goto fail_tx;
-		}
-		r = store_tx_commit(s);
-		if (r < 0)
-			goto fail;
-		continue;
-	fail_tx:
-		store_tx_rollback(s);
-	fail:
-		if (r == -EBUSY)
-			snprintf(err, errlen,
-				 "database %s is locked by another process "
-				 "(is a second retourd running?)",
-				 s->path);
-		else
-			snprintf(err, errlen, "cannot migrate database %s: %s",
-				 s->path, s->errmsg);
-		return r;
 	}
+	return 0;
 }

@@ -42,12 +42,12 @@ static void proposal_fill(struct proposal *p)
 	p->reasons[2].item = 1;
 	strcpy(p->reasons[2].text, "Missing.");
 	p->n_items = 3;
-	p->items[0] = (struct item_outcome){true, 1, 14310, 1590, GRADE_B,
-					    DISPOSITION_RESTOCK_B};
-	p->items[1] = (struct item_outcome){false, 0, 0, 0, GRADE_A,
-					    DISPOSITION_HOLD};
-	p->items[2] = (struct item_outcome){true, 2, 2840, 0, GRADE_A,
-					    DISPOSITION_RESTOCK};
+	p->items[0] = (struct item_outcome){
+	    true, 1, 14310, 1590, GRADE_B, DISPOSITION_RESTOCK_B};
+	p->items[1] =
+	    (struct item_outcome){false, 0, 0, 0, GRADE_A, DISPOSITION_HOLD};
+	p->items[2] = (struct item_outcome){true, 2,	   2840,
+					    0,	  GRADE_A, DISPOSITION_RESTOCK};
 }
 
 static const char proposal_text[] =
@@ -159,6 +159,64 @@ static void test_event_refund_names_accepted_lines(void **state)
 	free(b);
 }
 
+/* The shop's own ids go back with the event when the import gave them. */
+static void test_event_carries_the_shop_ids(void **state)
+{
+	static const char want[] =
+	    "{\"amount_minor\":17150,\"code\":\"RMA-1\",\"currency\":\"PLN\","
+	    "\"decided_at\":\"2026-11-20T10:01:00.000250Z\","
+	    "\"decided_by\":\"anna\",\"delivery_minor\":0,"
+	    "\"id\":\"demo:desk-1:7:refund:1\",\"items\":["
+	    "{\"deduction_minor\":1590,\"gtin\":\"5901234123457\","
+	    "\"quantity\":1,\"refund_minor\":14310,"
+	    "\"shop_line_id\":\"li-1\",\"sku\":\"SKU-1\"},"
+	    "{\"quantity\":2,\"refund_minor\":2840,\"sku\":\"SKU-3\"}],"
+	    "\"order\":\"ORD-1\",\"overridden\":false,\"reasons\":["
+	    "\"within_window\",\"diminished_value\",\"missing_item\"],"
+	    "\"receipt\":7,\"rma\":\"RMA-1\",\"shop\":\"demo\","
+	    "\"shop_order_id\":\"gid://shop/Order/9\","
+	    "\"shop_payment_id\":\"pi_9\",\"station\":\"desk-1\","
+	    "\"type\":\"refund.requested\",\"verdict\":\"partial\"}";
+	struct expected_return er;
+	struct event_facts f;
+	char *a;
+	json_t *o;
+
+	expected_fill(&er);
+	strcpy(er.shop_order_id, "gid://shop/Order/9");
+	strcpy(er.shop_payment_id, "pi_9");
+	strcpy(er.items[0].shop_line_id, "li-1");
+	f = facts_fill(&er, EVENT_REFUND_REQUESTED, "demo:desk-1:7:refund:1");
+	a = render_ok(&f);
+	assert_string_equal(a, want);
+	free(a);
+
+	/* The decision event names the order the shop's way too. */
+	f = facts_fill(&er, EVENT_RETURN_DECIDED, "demo:desk-1:7:decided:1");
+	a = render_ok(&f);
+	o = json_loads(a, 0, NULL);
+	assert_non_null(o);
+	assert_string_equal(
+	    json_string_value(json_object_get(o, "shop_order_id")),
+	    "gid://shop/Order/9");
+	assert_string_equal(
+	    json_string_value(json_object_get(o, "shop_payment_id")), "pi_9");
+	json_decref(o);
+	free(a);
+
+	/* An id that is not text is refused, never sent without it. */
+	strcpy(er.shop_payment_id, "pi_\xff");
+	f = facts_fill(&er, EVENT_REFUND_REQUESTED, "demo:desk-1:7:refund:1");
+	{
+		char err[128], *body = NULL;
+
+		assert_int_equal(event_render(&f, &body, err, sizeof(err)),
+				 -EINVAL);
+		assert_null(body);
+		assert_string_equal(err, "shop_payment_id is not UTF-8 text");
+	}
+}
+
 static void test_event_decision_carries_the_proposal(void **state)
 {
 	static const char head[] =
@@ -216,8 +274,7 @@ static void test_event_unexpected_return_has_no_skus(void **state)
 	o = json_loads(body, 0, NULL);
 	assert_non_null(o);
 	assert_string_equal(json_string_value(json_object_get(o, "rma")), "");
-	assert_string_equal(json_string_value(json_object_get(o, "order")),
-			    "");
+	assert_string_equal(json_string_value(json_object_get(o, "order")), "");
 	items = json_object_get(o, "items");
 	assert_int_equal(json_array_size(items), 2);
 	assert_null(json_object_get(json_array_get(items, 0), "sku"));
@@ -266,6 +323,7 @@ int main(void)
 	    cmocka_unit_test(test_event_proposal_is_recorded_as_shown),
 	    cmocka_unit_test(test_event_refund_names_accepted_lines),
 	    cmocka_unit_test(test_event_decision_carries_the_proposal),
+	    cmocka_unit_test(test_event_carries_the_shop_ids),
 	    cmocka_unit_test(test_event_unexpected_return_has_no_skus),
 	    cmocka_unit_test(test_event_refuses_what_it_cannot_render),
 	};

@@ -317,6 +317,55 @@ static void test_reimport_of_get_answer(void **state)
 	assert_int_equal(er.kind, RETURN_COMPLAINT);
 }
 
+/* The shop's own ids are opaque text, kept as they came; a bad one is
+ * refused naming the field. */
+static void test_shop_ids(void **state)
+{
+	struct expected_return er;
+	char err[256], text[512];
+	json_t *j = test_load(
+	    "{\"rma\":\"RMA-1\",\"currency\":\"PLN\","
+	    "\"shop_order_id\":\"gid://shopify/Order/5531 A\","
+	    "\"shop_payment_id\":\"pi_3NfQ2x\","
+	    "\"delivered_at\":\"2026-11-10T12:00:00Z\",\"items\":["
+	    "{\"sku\":\"A\",\"quantity\":1,\"unit_price_minor\":100,"
+	    "\"shop_line_id\":\"gid://shopify/LineItem/77\"},"
+	    "{\"sku\":\"B\",\"quantity\":1,\"unit_price_minor\":100}]}");
+
+	assert_int_equal(
+	    expected_json_parse(j, NULL, NULL, &er, err, sizeof(err)), 0);
+	json_decref(j);
+	assert_string_equal(er.shop_order_id, "gid://shopify/Order/5531 A");
+	assert_string_equal(er.shop_payment_id, "pi_3NfQ2x");
+	assert_string_equal(er.items[0].shop_line_id,
+			    "gid://shopify/LineItem/77");
+	assert_string_equal(er.items[1].shop_line_id, "");
+
+	/* Not given: empty. */
+	j = test_load(expected_json_good);
+	assert_int_equal(
+	    expected_json_parse(j, NULL, NULL, &er, err, sizeof(err)), 0);
+	json_decref(j);
+	assert_string_equal(er.shop_order_id, "");
+	assert_string_equal(er.shop_payment_id, "");
+	assert_string_equal(er.items[0].shop_line_id, "");
+
+	test_refused_edit("\"shop\":\"demo\",",
+			  "\"shop\":\"demo\",\"shop_order_id\":5531,",
+			  "shop_order_id: expected a string, got an integer");
+	test_refused_edit("\"shop\":\"demo\",",
+			  "\"shop\":\"demo\",\"shop_payment_id\":\"a\\u0001\",",
+			  "shop_payment_id: contains a control character");
+	test_refused_edit("\"sealed_hygiene\":true",
+			  "\"sealed_hygiene\":true,\"shop_line_id\":[]",
+			  "items[0].shop_line_id: expected a string, got an "
+			  "array");
+	snprintf(text, sizeof(text),
+		 "\"shop\":\"demo\",\"shop_order_id\":\"%064d\",", 0);
+	test_refused_edit("\"shop\":\"demo\",", text,
+			  "shop_order_id: longer than 63 bytes (64)");
+}
+
 static void test_batch_shapes(void **state)
 {
 	struct expected_return *list = (void *)1;
@@ -389,6 +438,7 @@ int main(void)
 	    cmocka_unit_test(test_refuses_unknown_and_missing),
 	    cmocka_unit_test(test_reimport_of_get_answer),
 	    cmocka_unit_test(test_batch_shapes),
+	    cmocka_unit_test(test_shop_ids),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

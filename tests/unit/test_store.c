@@ -23,6 +23,7 @@
 #include <cmocka.h>
 #include <sqlite3.h>
 
+#include "retour/event.h"
 #include "retour/store.h"
 
 /* 2026-11-20T10:00:00Z */
@@ -214,6 +215,21 @@ static int64_t count_outbox(struct store *s, const char *state)
 }
 
 /* ---- open, migrations, reopen ---- */
+
+/* The next due row with its body, as the outbox sender makes it: the
+ * store reads the facts, the codec renders them. */
+static int next_due(struct store *s, int64_t now, struct outbox_row *row)
+{
+	char why[80];
+	int r = store_outbox_next_due(s, now, row);
+
+	if (r == 0 && !row->payload && row->has_facts &&
+	    event_render(&row->facts, &row->payload, why, sizeof(why)) < 0)
+		snprintf(row->problem, sizeof(row->problem),
+			 "cannot render %s of receipt %lld: %s", row->action,
+			 (long long)row->receipt_id, why);
+	return r;
+}
 
 static void test_store_new_file_is_migrated(void **state)
 {
@@ -471,7 +487,7 @@ static void test_store_expected_put_replaces(void **state)
 	assert_int_equal(json_array_size(json_object_get(first, "items")), 2);
 	assert_string_equal(
 	    json_string_value(json_object_get(first, "delivered_at")),
-	    "2026-11-15T10:00:00.000000Z");
+	    "2026-11-15T10:00:00Z");
 	json_decref(list);
 
 	/* Neither an RMA nor an order number: nothing to match it by. */
@@ -608,9 +624,8 @@ static void test_store_undo_within_grace(void **state)
 	    store_receipt_undo(f->s, id, "anna", d.decided_at + GRACE / 2), 0);
 	assert_int_equal(count_outbox(f->s, "cancelled"), 2);
 	assert_int_equal(count_outbox(f->s, "pending"), 0);
-	assert_int_equal(
-	    store_outbox_next_due(f->s, d.decided_at + 2 * GRACE, &row),
-	    -ENOENT);
+	assert_int_equal(next_due(f->s, d.decided_at + 2 * GRACE, &row),
+			 -ENOENT);
 	assert_int_equal(store_receipt_get(f->s, id, &r), 0);
 	assert_string_equal(json_string_value(json_object_get(r, "state")),
 			    "undone");
@@ -651,8 +666,7 @@ static void test_store_undo_too_late(void **state)
 	    -EALREADY);
 
 	/* One attempt made (it failed, will retry): too late as well. */
-	assert_int_equal(
-	    store_outbox_next_due(f->s, d.decided_at + GRACE, &row), 0);
+	assert_int_equal(next_due(f->s, d.decided_at + GRACE, &row), 0);
 	assert_int_equal(store_outbox_claim(f->s, &row, d.decided_at + GRACE,
 					    d.decided_at + 2 * GRACE),
 			 0);
@@ -660,7 +674,7 @@ static void test_store_undo_too_late(void **state)
 						 d.decided_at + 2 * GRACE,
 						 "HTTP 503", T0),
 			 0);
-	free(row.payload);
+	store_outbox_row_release(&row);
 	assert_int_equal(store_receipt_undo(f->s, id, "anna", d.decided_at + 1),
 			 -EALREADY);
 	assert_int_equal(count_outbox(f->s, "pending"), 2);
@@ -700,21 +714,21 @@ static void test_store_claim_sends_once_and_blocks_undo(void **state)
 	assert_int_equal(store_receipt_decide(f->s, id, &d, out, 2), 0);
 
 	/* Not due yet: nothing to claim. */
-	assert_int_equal(store_outbox_next_due(sender, nb, &row), 0);
+	assert_int_equal(next_due(sender, nb, &row), 0);
 	assert_int_equal(store_outbox_claim(sender, &row, nb - 1, nb + 10),
 			 -EALREADY);
 	/* Two reads of the same due row (say, the sender before and after a
 	 * restart): only one claim, so only one POST. */
-	assert_int_equal(store_outbox_next_due(f->s, nb, &again), 0);
+	assert_int_equal(next_due(f->s, nb, &again), 0);
 	assert_int_equal(again.id, row.id);
 	assert_int_equal(store_outbox_claim(sender, &row, nb, nb + 10), 0);
 	assert_int_equal(store_outbox_claim(f->s, &again, nb, nb + 10),
 			 -EALREADY);
-	free(again.payload);
+	store_outbox_row_release(&again);
 	/* Until the outcome is known it is not due again. */
-	assert_int_equal(store_outbox_next_due(sender, nb + 9, &again), 0);
+	assert_int_equal(next_due(sender, nb + 9, &again), 0);
 	assert_int_not_equal(again.id, row.id);
-	free(again.payload);
+	store_outbox_row_release(&again);
 
 	/* On its way: the clerk's undo is refused, whatever the clock says,
 	 * and says why. */
@@ -725,7 +739,7 @@ static void test_store_claim_sends_once_and_blocks_undo(void **state)
 	assert_int_equal(count_outbox(f->s, "pending"), 2);
 	assert_int_equal(store_outbox_mark_done(sender, row.id, "re_1", nb + 5),
 			 0);
-	free(row.payload);
+	store_outbox_row_release(&row);
 	assert_int_equal(
 	    raw_int(f->path, "SELECT attempts FROM outbox WHERE id = 1"), 1);
 	store_close(sender);
@@ -743,12 +757,12 @@ static void test_store_undo_first_stops_the_claim(void **state)
 	outbox_fill(out, id, 1, nb);
 	assert_int_equal(store_receipt_decide(f->s, id, &d, out, 2), 0);
 	/* The sender read the row, the clerk undid it before the claim. */
-	assert_int_equal(store_outbox_next_due(f->s, nb, &row), 0);
+	assert_int_equal(next_due(f->s, nb, &row), 0);
 	assert_int_equal(store_receipt_undo(f->s, id, "anna", nb - GRACE / 2),
 			 0);
 	assert_int_equal(store_outbox_claim(f->s, &row, nb, nb + 10),
 			 -EALREADY);
-	free(row.payload);
+	store_outbox_row_release(&row);
 	assert_int_equal(count_outbox(f->s, "cancelled"), 2);
 }
 
@@ -933,11 +947,11 @@ static void test_store_outbox_due_retry_dead(void **state)
 	assert_int_equal(store_receipt_decide(f->s, id, &d, out, 2), 0);
 
 	/* Not before the grace period ends. */
-	assert_int_equal(store_outbox_next_due(f->s, nb - 1, &row), -ENOENT);
+	assert_int_equal(next_due(f->s, nb - 1, &row), -ENOENT);
 	assert_int_equal(store_outbox_next_time(f->s, &when), 0);
 	assert_int_equal(when, nb);
 
-	assert_int_equal(store_outbox_next_due(f->s, nb, &row), 0);
+	assert_int_equal(next_due(f->s, nb, &row), 0);
 	assert_string_equal(row.action, "refund.requested");
 	assert_string_equal(row.key, out[0].key);
 	assert_string_equal(row.state, "pending");
@@ -950,24 +964,24 @@ static void test_store_outbox_due_retry_dead(void **state)
 	assert_int_equal(
 	    store_outbox_mark_retry(f->s, row.id, nb + 1000, "HTTP 429", nb),
 	    0);
-	free(row.payload);
-	assert_int_equal(store_outbox_next_due(f->s, nb, &row), 0);
+	store_outbox_row_release(&row);
+	assert_int_equal(next_due(f->s, nb, &row), 0);
 	assert_string_equal(row.action, "return.decided");
 	assert_int_equal(store_outbox_claim(f->s, &row, nb, nb + 500), 0);
 	assert_int_equal(store_outbox_mark_done(f->s, row.id, "evt-1", nb), 0);
-	free(row.payload);
-	assert_int_equal(store_outbox_next_due(f->s, nb + 999, &row), -ENOENT);
+	store_outbox_row_release(&row);
+	assert_int_equal(next_due(f->s, nb + 999, &row), -ENOENT);
 	assert_int_equal(store_outbox_next_time(f->s, &when), 0);
 	assert_int_equal(when, nb + 1000);
 
-	assert_int_equal(store_outbox_next_due(f->s, nb + 1000, &row), 0);
+	assert_int_equal(next_due(f->s, nb + 1000, &row), 0);
 	assert_int_equal(row.attempts, 1);
 	assert_int_equal(store_outbox_claim(f->s, &row, nb + 1000, nb + 3000),
 			 0);
 	assert_int_equal(
 	    store_outbox_mark_dead(f->s, row.id, "HTTP 400", nb + 1000), 0);
-	free(row.payload);
-	assert_int_equal(store_outbox_next_due(f->s, nb + 5000, &row), -ENOENT);
+	store_outbox_row_release(&row);
+	assert_int_equal(next_due(f->s, nb + 5000, &row), -ENOENT);
 	assert_int_equal(count_outbox(f->s, "dead"), 1);
 	/* The sender cannot bring back a dead row by itself... */
 	assert_int_equal(store_outbox_mark_retry(f->s, 1, nb, "x", nb),
@@ -976,14 +990,14 @@ static void test_store_outbox_due_retry_dead(void **state)
 	/* ...an operator can. */
 	assert_int_equal(store_outbox_retry(f->s, 1, "supervisor", nb + 7000),
 			 0);
-	assert_int_equal(store_outbox_next_due(f->s, nb + 7000, &row), 0);
+	assert_int_equal(next_due(f->s, nb + 7000, &row), 0);
 	assert_int_equal(row.id, 1);
 	assert_int_equal(row.attempts, 2);
 	assert_int_equal(store_outbox_claim(f->s, &row, nb + 7000, nb + 9000),
 			 0);
 	assert_int_equal(
 	    store_outbox_mark_done(f->s, row.id, "re_123", nb + 7001), 0);
-	free(row.payload);
+	store_outbox_row_release(&row);
 	assert_int_equal(store_outbox_retry(f->s, 1, "supervisor", nb),
 			 -EALREADY);
 	assert_int_equal(store_outbox_retry(f->s, 77, "supervisor", nb),
@@ -1037,33 +1051,35 @@ static void test_store_outbox_renders_the_decision(void **state)
 		 "\"station\":\"desk-1\",\"type\":\"refund.requested\","
 		 "\"verdict\":\"partial\"}",
 		 out[0].key, (long long)id);
-	assert_int_equal(store_outbox_next_due(f->s, nb, &row), 0);
+	assert_int_equal(next_due(f->s, nb, &row), 0);
 	assert_string_equal(row.key, out[0].key);
 	assert_string_equal(row.problem, "");
 	assert_string_equal(row.payload, want);
-	first = row.payload;
+	first = strdup(row.payload);
+	assert_non_null(first);
+	store_outbox_row_release(&row);
 
 	/* A retry renders the very same bytes... */
 	assert_int_equal(
 	    store_outbox_mark_retry(f->s, row.id, nb + 10, "HTTP 503", nb), 0);
-	assert_int_equal(store_outbox_next_due(f->s, nb + 10, &row), 0);
+	assert_int_equal(next_due(f->s, nb + 10, &row), 0);
 	assert_string_equal(row.key, out[0].key);
 	assert_string_equal(row.payload, first);
 	/* ...and so does an operator's retry of a dead row. */
 	assert_int_equal(
 	    store_outbox_mark_dead(f->s, row.id, "HTTP 400", nb + 10), 0);
-	free(row.payload);
+	store_outbox_row_release(&row);
 	assert_int_equal(store_outbox_retry(f->s, 1, "supervisor", nb + 20), 0);
-	assert_int_equal(store_outbox_next_due(f->s, nb + 20, &row), 0);
+	assert_int_equal(next_due(f->s, nb + 20, &row), 0);
 	assert_int_equal(row.id, 1);
 	assert_string_equal(row.payload, first);
 	assert_int_equal(store_outbox_mark_done(f->s, row.id, NULL, nb + 20),
 			 0);
-	free(row.payload);
+	store_outbox_row_release(&row);
 	free(first);
 
 	/* The decision event carries the recorded proposal. */
-	assert_int_equal(store_outbox_next_due(f->s, nb + 20, &row), 0);
+	assert_int_equal(next_due(f->s, nb + 20, &row), 0);
 	assert_string_equal(row.action, "return.decided");
 	o = json_loads(row.payload, 0, NULL);
 	assert_non_null(o);
@@ -1073,7 +1089,7 @@ static void test_store_outbox_renders_the_decision(void **state)
 			     json_object_get(o, "proposal"), "refund_minor")),
 			 15900);
 	json_decref(o);
-	free(row.payload);
+	store_outbox_row_release(&row);
 }
 
 static void test_store_outbox_cancelled_rows_never_render(void **state)
@@ -1092,16 +1108,14 @@ static void test_store_outbox_cancelled_rows_never_render(void **state)
 	assert_int_equal(store_receipt_undo(f->s, id, "anna", at + 10), 0);
 	assert_int_equal(count_outbox(f->s, "cancelled"), 2);
 	/* Never due, and an operator cannot bring one back. */
-	assert_int_equal(store_outbox_next_due(f->s, at + 100 * GRACE, &row),
-			 -ENOENT);
+	assert_int_equal(next_due(f->s, at + 100 * GRACE, &row), -ENOENT);
 	assert_int_equal(store_outbox_retry(f->s, 1, "supervisor", at + 11),
 			 -EALREADY);
 
 	/* Decided again: only the new decision goes out, as decided now. */
 	decide_as_the_desk(f->s, id, "reject", again, out2);
 	for (int i = 0; i < 2; i++) {
-		assert_int_equal(
-		    store_outbox_next_due(f->s, again + GRACE, &row), 0);
+		assert_int_equal(next_due(f->s, again + GRACE, &row), 0);
 		assert_string_equal(row.key, out2[i].key);
 		o = json_loads(row.payload, 0, NULL);
 		assert_non_null(o);
@@ -1111,10 +1125,9 @@ static void test_store_outbox_cancelled_rows_never_render(void **state)
 		assert_int_equal(
 		    store_outbox_mark_done(f->s, row.id, NULL, again + GRACE),
 		    0);
-		free(row.payload);
+		store_outbox_row_release(&row);
 	}
-	assert_int_equal(store_outbox_next_due(f->s, at + 100 * GRACE, &row),
-			 -ENOENT);
+	assert_int_equal(next_due(f->s, at + 100 * GRACE, &row), -ENOENT);
 	assert_int_equal(count_outbox(f->s, "cancelled"), 2);
 }
 
@@ -1132,7 +1145,7 @@ static void test_store_outbox_unrenderable_row_says_why(void **state)
 	assert_int_equal(raw_exec(f->path, "UPDATE receipt SET decided_at = "
 					   "decided_at + 1"),
 			 SQLITE_OK);
-	assert_int_equal(store_outbox_next_due(f->s, nb, &row), 0);
+	assert_int_equal(next_due(f->s, nb, &row), 0);
 	assert_null(row.payload);
 	assert_non_null(strstr(row.problem, "receipt"));
 	assert_int_equal(store_outbox_mark_dead(f->s, row.id, row.problem, nb),
@@ -1143,9 +1156,10 @@ static void test_store_outbox_unrenderable_row_says_why(void **state)
 					   "decided_at - 1, proposal_json = "
 					   "'{oops'"),
 			 SQLITE_OK);
-	assert_int_equal(store_outbox_next_due(f->s, nb, &row), 0);
+	assert_int_equal(next_due(f->s, nb, &row), 0);
 	assert_null(row.payload);
 	assert_non_null(strstr(row.problem, "cannot render"));
+	store_outbox_row_release(&row);
 }
 
 static void test_store_printed_label_keeps_no_zpl(void **state)
@@ -1294,11 +1308,11 @@ static void test_store_receipt_json_fields(void **state)
 			    "withdrawal");
 	assert_string_equal(
 	    json_string_value(json_object_get(r, "received_at")),
-	    "2026-11-20T10:00:00.000000Z");
+	    "2026-11-20T10:00:00Z");
 	assert_int_equal(
 	    json_integer_value(json_object_get(r, "received_at_us")), T0);
 	assert_string_equal(json_string_value(json_object_get(r, "decided_at")),
-			    "2026-11-20T10:01:00.000000Z");
+			    "2026-11-20T10:01:00Z");
 	assert_int_equal(json_integer_value(json_object_get(r, "refund_minor")),
 			 15900);
 	assert_string_equal(json_string_value(json_object_get(r, "currency")),
@@ -1342,6 +1356,108 @@ static void test_store_receipt_json_fields(void **state)
 	assert_int_equal(store_receipt_get(f->s, 4242, &r), -ENOENT);
 }
 
+/* The shop's own ids: stored, read back, shown and sent with the events. */
+static void test_store_shop_ids_round_trip(void **state)
+{
+	struct store_fixture *f = *state;
+	int64_t id, at = T0 + 60 * USEC_PER_SEC;
+	struct expected_return er, back;
+	struct outbox_new out[2];
+	struct outbox_row row;
+	json_t *list, *o, *items;
+
+	expected_fill(&er, "RMA-1", "ORD-1", NULL);
+	snprintf(er.shop_order_id, sizeof(er.shop_order_id),
+		 "gid://shop/Order/9");
+	snprintf(er.shop_payment_id, sizeof(er.shop_payment_id), "pi_9");
+	snprintf(er.items[0].shop_line_id, RETURN_SHOP_ID_LEN, "li-1");
+	assert_int_equal(store_expected_put(f->s, &er, "api", T0), 0);
+	assert_int_equal(store_expected_get(f->s, er.id, &back), 0);
+	assert_string_equal(back.shop_order_id, "gid://shop/Order/9");
+	assert_string_equal(back.shop_payment_id, "pi_9");
+	assert_string_equal(back.items[0].shop_line_id, "li-1");
+	assert_string_equal(back.items[1].shop_line_id, "");
+
+	assert_int_equal(store_expected_list(f->s, 10, &list), 0);
+	o = json_array_get(list, 0);
+	assert_string_equal(
+	    json_string_value(json_object_get(o, "shop_order_id")),
+	    "gid://shop/Order/9");
+	assert_string_equal(
+	    json_string_value(json_object_get(o, "shop_payment_id")), "pi_9");
+	items = json_object_get(o, "items");
+	assert_string_equal(json_string_value(json_object_get(
+				json_array_get(items, 0), "shop_line_id")),
+			    "li-1");
+	json_decref(list);
+
+	id = receipt_open_for(f->s, er.id, "RMA-1");
+	decide_as_the_desk(f->s, id, "partial", at, out);
+	assert_int_equal(store_receipt_get(f->s, id, &o), 0);
+	assert_string_equal(
+	    json_string_value(json_object_get(o, "shop_order_id")),
+	    "gid://shop/Order/9");
+	json_decref(o);
+
+	assert_int_equal(next_due(f->s, at + GRACE, &row), 0);
+	assert_true(row.has_facts);
+	assert_string_equal(row.facts.expected->shop_payment_id, "pi_9");
+	o = json_loads(row.payload, 0, NULL);
+	assert_non_null(o);
+	assert_string_equal(
+	    json_string_value(json_object_get(o, "shop_order_id")),
+	    "gid://shop/Order/9");
+	assert_string_equal(json_string_value(json_object_get(
+				json_array_get(json_object_get(o, "items"), 0),
+				"shop_line_id")),
+			    "li-1");
+	json_decref(o);
+	store_outbox_row_release(&row);
+
+	/* Replaced by a new import without them: gone. */
+	expected_fill(&er, "RMA-2", "ORD-2", NULL);
+	assert_int_equal(store_expected_put(f->s, &er, "api", T0), 0);
+	snprintf(er.shop_order_id, sizeof(er.shop_order_id), "o-2");
+	assert_int_equal(store_expected_put(f->s, &er, "api", T0 + 1), 0);
+	assert_int_equal(store_expected_get(f->s, er.id, &back), 0);
+	assert_string_equal(back.shop_order_id, "o-2");
+	er.shop_order_id[0] = '\0';
+	assert_int_equal(store_expected_put(f->s, &er, "api", T0 + 2), 0);
+	assert_int_equal(store_expected_get(f->s, er.id, &back), 0);
+	assert_string_equal(back.shop_order_id, "");
+}
+
+/* A file made before the shop's ids is migrated, its rows kept. */
+static void test_store_migrates_a_file_without_shop_ids(void **state)
+{
+	struct store_fixture *f = *state;
+	struct expected_return er, back;
+	char err[256];
+
+	expected_fill(&er, "RMA-1", "ORD-1", NULL);
+	assert_int_equal(store_expected_put(f->s, &er, "api", T0), 0);
+	store_close(f->s);
+	f->s = NULL;
+	/* Back to schema version 1, as a station in the field has it. */
+	assert_int_equal(
+	    raw_exec(f->path,
+		     "ALTER TABLE expected DROP COLUMN shop_order_id;"
+		     "ALTER TABLE expected DROP COLUMN shop_payment_id;"
+		     "ALTER TABLE expected_item DROP COLUMN shop_line_id;"
+		     "PRAGMA user_version = 1;"),
+	    SQLITE_OK);
+	assert_int_equal(store_open(f->path, &f->s, err, sizeof(err)), 0);
+	assert_int_equal(raw_int(f->path, "PRAGMA user_version"), 2);
+	assert_int_equal(store_expected_get(f->s, er.id, &back), 0);
+	assert_string_equal(back.rma, "RMA-1");
+	assert_string_equal(back.shop_order_id, "");
+	assert_string_equal(back.items[0].shop_line_id, "");
+	snprintf(er.items[1].shop_line_id, RETURN_SHOP_ID_LEN, "li-2");
+	assert_int_equal(store_expected_put(f->s, &er, "api", T0 + 1), 0);
+	assert_int_equal(store_expected_get(f->s, er.id, &back), 0);
+	assert_string_equal(back.items[1].shop_line_id, "li-2");
+}
+
 int main(void)
 {
 #define T(fn) cmocka_unit_test_setup_teardown(fn, store_setup, store_teardown)
@@ -1374,6 +1490,8 @@ int main(void)
 	    T(test_store_audit_detects_delete),
 	    T(test_store_audit_detects_truncation),
 	    T(test_store_receipt_json_fields),
+	    T(test_store_shop_ids_round_trip),
+	    T(test_store_migrates_a_file_without_shop_ids),
 	};
 #undef T
 	return cmocka_run_group_tests(tests, NULL, NULL);

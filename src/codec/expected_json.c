@@ -301,13 +301,11 @@ static int expected_json_item(struct expected_json_ctx *ctx, json_t *obj,
 			      int index, struct return_item *it)
 {
 	static const char *const allowed[] = {
-	    "sku",	    "gtin",
-	    "name",	    "category",
-	    "quantity",	    "unit_price_minor",
-	    "unit_price",   "weight_g",
-	    "personalised", "made_to_order",
-	    "perishable",   "sealed_hygiene",
-	    NULL,
+	    "sku",	     "gtin",	   "name",
+	    "category",	     "quantity",   "unit_price_minor",
+	    "unit_price",    "weight_g",   "personalised",
+	    "made_to_order", "perishable", "sealed_hygiene",
+	    "shop_line_id",  NULL,
 	};
 	char prefix[32], field[EXPECTED_JSON_FIELD_LEN];
 	int64_t n = 0;
@@ -389,6 +387,12 @@ static int expected_json_item(struct expected_json_ctx *ctx, json_t *obj,
 		r = expected_json_bool(
 		    ctx, json_object_get(obj, "sealed_hygiene"),
 		    EXPECTED_JSON_FIELD("sealed_hygiene"), &it->sealed_hygiene);
+	if (r == 0)
+		r = expected_json_text(
+		    ctx, json_object_get(obj, "shop_line_id"),
+		    EXPECTED_JSON_FIELD("shop_line_id"), false,
+		    EXPECTED_JSON_TEXT, it->shop_line_id,
+		    sizeof(it->shop_line_id));
 #undef EXPECTED_JSON_FIELD
 	return r;
 }
@@ -478,6 +482,8 @@ static int expected_json_fields(struct expected_json_ctx *ctx, json_t *obj,
 	    "rma",
 	    "order",
 	    "shop",
+	    "shop_order_id",
+	    "shop_payment_id",
 	    "kind",
 	    "lookup_codes",
 	    "currency",
@@ -516,6 +522,18 @@ static int expected_json_fields(struct expected_json_ctx *ctx, json_t *obj,
 		return r;
 	r = expected_json_text(ctx, json_object_get(obj, "shop"), "shop", false,
 			       EXPECTED_JSON_TEXT, er->shop, sizeof(er->shop));
+	if (r < 0)
+		return r;
+	/* The shop's own ids: opaque, sent back as they came. */
+	r = expected_json_text(ctx, json_object_get(obj, "shop_order_id"),
+			       "shop_order_id", false, EXPECTED_JSON_TEXT,
+			       er->shop_order_id, sizeof(er->shop_order_id));
+	if (r < 0)
+		return r;
+	r = expected_json_text(ctx, json_object_get(obj, "shop_payment_id"),
+			       "shop_payment_id", false, EXPECTED_JSON_TEXT,
+			       er->shop_payment_id,
+			       sizeof(er->shop_payment_id));
 	if (r < 0)
 		return r;
 

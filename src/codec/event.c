@@ -4,14 +4,17 @@
  * proposal's JSON form they carry (include/retour/event.h).
  *
  * Every body has the same envelope (type, id, shop, station, receipt,
- * code, rma, order, decided_by, decided_at).  refund.requested adds what a
- * shop needs to pay back: the amount, the accepted lines by SKU and the
+ * code, rma, order, decided_by, decided_at, and the shop's own
+ * shop_order_id and shop_payment_id when the import gave them).
+ * refund.requested adds what a shop needs to pay back: the amount, the
+ * accepted lines by SKU (with the shop's shop_line_id when known) and the
  * reasons' codes; the decision events add the whole proposal, every reason
  * with its text.  The lines and the reasons are read from the proposal the
  * receipt recorded, so the amount sent is the amount decided.
  *
- * Not here: where the facts come from (outbox.c reads them), signing and
- * sending (the connector and the sender).
+ * Pure: no I/O, no store, no clock.  Not here: where the facts come from
+ * (the store reads them; the outbox sender calls event_render), signing
+ * and sending (the connector and the sender).
  */
 #include <errno.h>
 #include <stdarg.h>
@@ -177,6 +180,15 @@ static void event_envelope(struct event_build *b, json_t *ev,
 	event_put(b, ev, "rma", event_text(b, "rma", er ? er->rma : ""));
 	event_put(b, ev, "order",
 		  event_text(b, "order", er ? er->order_ref : ""));
+	/* The shop's own ids, when its import gave them: a body without
+	 * them is the same bytes as before they existed. */
+	if (er && er->shop_order_id[0])
+		event_put(b, ev, "shop_order_id",
+			  event_text(b, "shop_order_id", er->shop_order_id));
+	if (er && er->shop_payment_id[0])
+		event_put(
+		    b, ev, "shop_payment_id",
+		    event_text(b, "shop_payment_id", er->shop_payment_id));
 	event_put(b, ev, "decided_by",
 		  event_text(b, "decided_by", f->decided_by));
 	event_put(b, ev, "decided_at", json_string(when));
@@ -217,6 +229,11 @@ static void event_refund(struct event_build *b, json_t *ev,
 				event_put(
 				    b, line, "gtin",
 				    event_text(b, "gtin", er->items[i].gtin));
+			if (er->items[i].shop_line_id[0])
+				event_put(
+				    b, line, "shop_line_id",
+				    event_text(b, "shop_line_id",
+					       er->items[i].shop_line_id));
 		}
 		event_put(b, line, "quantity", json_integer(quantity));
 		event_put(b, line, "refund_minor",

@@ -1,0 +1,672 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Expected returns (and ship-QC orders): what a shop said is coming back,
+ * with its items and the extra codes a parcel may be found by.  Put
+ * replaces by RMA (by order number when there is no RMA), except a return
+ * already at the desk, which stays the record its decision rests on.
+ * Lookup keys are kept upper-case so a scan finds "RMA-12" as "rma-12".
+ *
+ * Not here: parsing the shop's JSON (src/codec/expected_json.c), matching
+ * a scan to a parcel's items (the core).
+ */
+#include <ctype.h>
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "retour/civil_time.h"
+
+#include "db.h"
+
+static const char *const store_kind_names[] = {
+    [RETURN_WITHDRAWAL] = "withdrawal",
+    [RETURN_COMPLAINT] = "complaint",
+    [RETURN_SHIPMENT] = "shipment",
+};
+
+static int store_kind_from_text(const char *text)
+{
+	for (size_t i = 0;
+	     i < sizeof(store_kind_names) / sizeof(store_kind_names[0]); i++)
+		if (text && !strcmp(text, store_kind_names[i]))
+			return (int)i;
+	return -EINVAL;
+}
+
+/* Lookup keys are upper-case so "rma-12" finds "RMA-12"; 0 or -EINVAL. */
+static int store_code_key(const char *code, char *key, size_t keylen)
+{
+	size_t i;
+
+	for (i = 0; code[i]; i++) {
+		if (i + 1 >= keylen)
+			return -EINVAL;
+		key[i] = (char)toupper((unsigned char)code[i]);
+	}
+	key[i] = '\0';
+	return i ? 0 : -EINVAL;
+}
+
+static int store_expected_validate(struct store *s,
+				   const struct expected_return *er)
+{
+	if (!store_field_ok(er->rma, sizeof(er->rma)) ||
+	    !store_field_ok(er->order_ref, sizeof(er->order_ref)) ||
+	    !store_field_ok(er->shop, sizeof(er->shop)) ||
+	    !store_field_ok(er->shop_order_id, sizeof(er->shop_order_id)) ||
+	    !store_field_ok(er->shop_payment_id, sizeof(er->shop_payment_id)) ||
+	    !store_field_ok(er->currency, sizeof(er->currency)))
+		return store_failf(s, -EINVAL,
+				   "expected return: a text field "
+				   "is not terminated");
+	if (!er->rma[0] && !er->order_ref[0])
+		return store_failf(s, -EINVAL,
+				   "expected return needs an RMA "
+				   "or an order number");
+	if ((unsigned)er->kind >= 3)
+		return store_failf(s, -EINVAL,
+				   "expected return %s: unknown "
+				   "kind %d",
+				   er->rma, (int)er->kind);
+	if (strlen(er->currency) != 3)
+		return store_failf(s, -EINVAL,
+				   "expected return %s: currency "
+				   "must be an ISO 4217 code",
+				   er->rma);
+	if (er->n_items < 0 || er->n_items > RETURN_MAX_ITEMS ||
+	    er->n_lookup_codes < 0 ||
+	    er->n_lookup_codes > RETURN_MAX_LOOKUP_CODES)
+		return store_failf(s, -EINVAL,
+				   "expected return %s: bad item "
+				   "or code count",
+				   er->rma);
+	if (er->delivery_basic_minor < 0)
+		return store_failf(s, -EINVAL,
+				   "expected return %s: negative "
+				   "delivery cost",
+				   er->rma);
+	for (int i = 0; i < er->n_lookup_codes; i++)
+		if (!store_field_ok(er->lookup_codes[i],
+				    sizeof(er->lookup_codes[i])))
+			return store_failf(s, -EINVAL,
+					   "expected return %s: "
+					   "lookup code not terminated",
+					   er->rma);
+	for (int i = 0; i < er->n_items; i++) {
+		const struct return_item *it = &er->items[i];
+
+		if (!store_field_ok(it->sku, sizeof(it->sku)) ||
+		    !store_field_ok(it->gtin, sizeof(it->gtin)) ||
+		    !store_field_ok(it->name, sizeof(it->name)) ||
+		    !store_field_ok(it->category, sizeof(it->category)) ||
+		    !store_field_ok(it->shop_line_id, sizeof(it->shop_line_id)))
+			return store_failf(s, -EINVAL,
+					   "expected return %s "
+					   "item %d: a text field is not "
+					   "terminated",
+					   er->rma, i);
+		if (it->quantity < 0 || it->unit_price_minor < 0 ||
+		    it->weight_g < 0)
+			return store_failf(s, -EINVAL,
+					   "expected return %s "
+					   "item %d: negative quantity, price "
+					   "or weight",
+					   er->rma, i);
+	}
+	return 0;
+}
+
+static int store_expected_existing(struct store *s, const char *rma_key,
+				   const char *order_key, int64_t *id)
+{
+	sqlite3_stmt *st;
+	int rc, r = 0;
+
+	if (rma_key[0]) {
+		st = store_stmt(s, STMT_EXP_FIND_BY_RMA,
+				"SELECT id FROM expected WHERE rma_key = ?");
+		if (!st)
+			return -EIO;
+		sqlite3_bind_text(st, 1, rma_key, -1, SQLITE_STATIC);
+	} else {
+		st = store_stmt(s, STMT_EXP_FIND_BY_ORDER,
+				"SELECT id FROM expected "
+				"WHERE rma_key = '' AND order_key = ?");
+		if (!st)
+			return -EIO;
+		sqlite3_bind_text(st, 1, order_key, -1, SQLITE_STATIC);
+	}
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW)
+		*id = sqlite3_column_int64(st, 0);
+	else if (rc == SQLITE_DONE)
+		*id = 0;
+	else
+		r = store_fail(s, rc);
+	store_stmt_done(st);
+	return r;
+}
+
+static int store_expected_put_children(struct store *s,
+				       const struct expected_return *er,
+				       int64_t id)
+{
+	sqlite3_stmt *st;
+	int r;
+
+	for (int i = 0; i < er->n_items; i++) {
+		const struct return_item *it = &er->items[i];
+
+		st = store_stmt(s, STMT_EXP_INS_ITEM,
+				"INSERT INTO expected_item (expected_id, idx, "
+				"sku, gtin, name, category, quantity, "
+				"unit_price_minor, weight_g, personalised, "
+				"made_to_order, perishable, sealed_hygiene, "
+				"shop_line_id) "
+				"VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)");
+		if (!st)
+			return -EIO;
+		sqlite3_bind_int64(st, 1, id);
+		sqlite3_bind_int(st, 2, i);
+		sqlite3_bind_text(st, 3, it->sku, -1, SQLITE_STATIC);
+		sqlite3_bind_text(st, 4, it->gtin, -1, SQLITE_STATIC);
+		sqlite3_bind_text(st, 5, it->name, -1, SQLITE_STATIC);
+		sqlite3_bind_text(st, 6, it->category, -1, SQLITE_STATIC);
+		sqlite3_bind_int(st, 7, it->quantity);
+		sqlite3_bind_int64(st, 8, it->unit_price_minor);
+		sqlite3_bind_int(st, 9, it->weight_g);
+		sqlite3_bind_int(st, 10, it->personalised);
+		sqlite3_bind_int(st, 11, it->made_to_order);
+		sqlite3_bind_int(st, 12, it->perishable);
+		sqlite3_bind_int(st, 13, it->sealed_hygiene);
+		sqlite3_bind_text(st, 14, it->shop_line_id, -1, SQLITE_STATIC);
+		r = store_step_done(s, st);
+		if (r < 0)
+			return r;
+	}
+	for (int i = 0, pos = 0; i < er->n_lookup_codes; i++) {
+		char key[RETURN_REF_LEN];
+
+		if (store_code_key(er->lookup_codes[i], key, sizeof(key)) < 0)
+			continue; /* empty */
+		st = store_stmt(s, STMT_EXP_INS_CODE,
+				"INSERT INTO expected_code (expected_id, pos, "
+				"code, code_key) VALUES (?, ?, ?, ?)");
+		if (!st)
+			return -EIO;
+		sqlite3_bind_int64(st, 1, id);
+		sqlite3_bind_int(st, 2, pos++);
+		sqlite3_bind_text(st, 3, er->lookup_codes[i], -1,
+				  SQLITE_STATIC);
+		sqlite3_bind_text(st, 4, key, -1, SQLITE_STATIC);
+		r = store_step_done(s, st);
+		if (r < 0)
+			return r;
+	}
+	return 0;
+}
+
+static void store_expected_bind(sqlite3_stmt *st,
+				const struct expected_return *er,
+				const char *rma_key, const char *order_key,
+				int64_t now)
+{
+	sqlite3_bind_text(st, 1, er->rma, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, rma_key, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 3, er->order_ref, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 4, order_key, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 5, er->shop, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 6, store_kind_names[er->kind], -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 7, er->currency, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 8, er->delivered_at);
+	sqlite3_bind_int64(st, 9, er->requested_at);
+	sqlite3_bind_int64(st, 10, er->delivery_basic_minor);
+	sqlite3_bind_int64(st, 11, now);
+	sqlite3_bind_text(st, 12, er->shop_order_id, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 13, er->shop_payment_id, -1, SQLITE_STATIC);
+}
+
+/* STORE_EXPECTED_KEPT when a receipt open or decided rests on @id. */
+static int store_expected_received(struct store *s, int64_t id)
+{
+	sqlite3_stmt *st;
+	int rc, r;
+
+	st = store_stmt(s, STMT_EXP_RECEIVED,
+			"SELECT 1 FROM receipt WHERE expected_id = ? "
+			"AND state IN ('open', 'decided') LIMIT 1");
+	if (!st)
+		return -EIO;
+	sqlite3_bind_int64(st, 1, id);
+	rc = sqlite3_step(st);
+	r = rc == SQLITE_ROW	? STORE_EXPECTED_KEPT
+	    : rc == SQLITE_DONE ? 0
+				: store_fail(s, rc);
+	store_stmt_done(st);
+	return r;
+}
+
+struct expected_put {
+	struct expected_return *er;
+	char rma_key[RETURN_REF_LEN];
+	char order_key[RETURN_REF_LEN];
+	int64_t now;
+	int64_t id;
+};
+
+/* Replace the row in place: receipts already point at its id. */
+static int store_expected_replace(struct store *s, struct expected_put *p)
+{
+	sqlite3_stmt *st;
+	int r;
+
+	st = store_stmt(s, STMT_EXP_UPDATE,
+			"UPDATE expected SET rma = ?1, rma_key = ?2, "
+			"order_ref = ?3, order_key = ?4, shop = ?5, "
+			"kind = ?6, currency = ?7, delivered_at = ?8, "
+			"requested_at = ?9, delivery_basic_minor = ?10,"
+			" updated_at = ?11, shop_order_id = ?12, "
+			"shop_payment_id = ?13 WHERE id = ?14");
+	if (!st)
+		return -EIO;
+	store_expected_bind(st, p->er, p->rma_key, p->order_key, p->now);
+	sqlite3_bind_int64(st, 14, p->id);
+	r = store_step_done(s, st);
+	if (r < 0)
+		return r;
+	st = store_stmt(s, STMT_EXP_DEL_ITEMS,
+			"DELETE FROM expected_item WHERE expected_id = ?");
+	if (!st)
+		return -EIO;
+	sqlite3_bind_int64(st, 1, p->id);
+	r = store_step_done(s, st);
+	if (r < 0)
+		return r;
+	st = store_stmt(s, STMT_EXP_DEL_CODES,
+			"DELETE FROM expected_code WHERE expected_id = ?");
+	if (!st)
+		return -EIO;
+	sqlite3_bind_int64(st, 1, p->id);
+	return store_step_done(s, st);
+}
+
+static int store_expected_insert(struct store *s, struct expected_put *p)
+{
+	sqlite3_stmt *st;
+	int r;
+
+	st = store_stmt(s, STMT_EXP_INSERT,
+			"INSERT INTO expected (rma, rma_key, order_ref,"
+			" order_key, shop, kind, currency, "
+			"delivered_at, requested_at, "
+			"delivery_basic_minor, created_at, updated_at, "
+			"shop_order_id, shop_payment_id)"
+			" VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, "
+			"?10, ?11, ?11, ?12, ?13)");
+	if (!st)
+		return -EIO;
+	store_expected_bind(st, p->er, p->rma_key, p->order_key, p->now);
+	r = store_step_done(s, st);
+	if (r < 0)
+		return r;
+	p->id = sqlite3_last_insert_rowid(s->db);
+	return 0;
+}
+
+static int store_expected_put_apply(struct store *s, void *arg,
+				    struct store_entry *e)
+{
+	struct expected_put *p = arg;
+	bool replaced;
+	int r;
+
+	r = store_expected_existing(s, p->rma_key, p->order_key, &p->id);
+	if (r < 0)
+		return r;
+	replaced = p->id != 0;
+	if (replaced) {
+		r = store_expected_received(s, p->id);
+		if (r != 0)
+			return r; /* STORE_EXPECTED_KEPT: nothing changes */
+		r = store_expected_replace(s, p);
+	} else {
+		r = store_expected_insert(s, p);
+	}
+	if (r < 0)
+		return r;
+	r = store_expected_put_children(s, p->er, p->id);
+	if (r < 0)
+		return r;
+	store_entry_subject(e, "expected", p->id);
+	e->detail = json_pack("{s:s,s:s,s:i,s:b}", "rma", p->er->rma, "order",
+			      p->er->order_ref, "items", p->er->n_items,
+			      "replaced", replaced);
+	return 0;
+}
+
+int store_expected_put(struct store *s, struct expected_return *er,
+		       const char *actor, int64_t now)
+{
+	struct expected_put p = {.er = er, .now = now};
+	struct store_entry e = {
+	    .actor = actor, .action = "expected.put", .at = now};
+	int r;
+
+	if (!s || !er)
+		return -EINVAL;
+	r = store_expected_validate(s, er);
+	if (r < 0)
+		return r;
+	store_code_key(er->rma, p.rma_key, sizeof(p.rma_key));
+	store_code_key(er->order_ref, p.order_key, sizeof(p.order_key));
+	r = store_write(s, STORE_DURABLE, store_expected_put_apply, &p, &e);
+	if (r >= 0)
+		er->id = p.id;
+	return r;
+}
+
+#define EXPECTED_COLUMNS                                                       \
+	"id, rma, order_ref, shop, kind, currency, delivered_at, "             \
+	"requested_at, delivery_basic_minor, created_at, updated_at, "         \
+	"shop_order_id, shop_payment_id"
+
+int store_expected_get(struct store *s, int64_t id, struct expected_return *out)
+{
+	sqlite3_stmt *st;
+	int rc, r = 0, kind;
+
+	if (!s || !out)
+		return -EINVAL;
+	memset(out, 0, sizeof(*out));
+	st = store_stmt(s, STMT_EXP_GET,
+			"SELECT " EXPECTED_COLUMNS " FROM expected WHERE id=?");
+	if (!st)
+		return -EIO;
+	sqlite3_bind_int64(st, 1, id);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_DONE) {
+		store_stmt_done(st);
+		return store_failf(s, -ENOENT, "no expected return %" PRId64,
+				   id);
+	}
+	if (rc != SQLITE_ROW) {
+		r = store_fail(s, rc);
+		store_stmt_done(st);
+		return r;
+	}
+	out->id = sqlite3_column_int64(st, 0);
+	store_col_copy(st, 1, out->rma, sizeof(out->rma));
+	store_col_copy(st, 2, out->order_ref, sizeof(out->order_ref));
+	store_col_copy(st, 3, out->shop, sizeof(out->shop));
+	kind = store_kind_from_text((const char *)sqlite3_column_text(st, 4));
+	out->kind = kind < 0 ? RETURN_WITHDRAWAL : (enum return_kind)kind;
+	store_col_copy(st, 5, out->currency, sizeof(out->currency));
+	out->delivered_at = sqlite3_column_int64(st, 6);
+	out->requested_at = sqlite3_column_int64(st, 7);
+	out->delivery_basic_minor = sqlite3_column_int64(st, 8);
+	store_col_copy(st, 11, out->shop_order_id, sizeof(out->shop_order_id));
+	store_col_copy(st, 12, out->shop_payment_id,
+		       sizeof(out->shop_payment_id));
+	store_stmt_done(st);
+
+	st = store_stmt(s, STMT_EXP_GET_ITEMS,
+			"SELECT sku, gtin, name, category, quantity, "
+			"unit_price_minor, weight_g, personalised, "
+			"made_to_order, perishable, sealed_hygiene, "
+			"shop_line_id FROM expected_item WHERE expected_id = ? "
+			"ORDER BY idx LIMIT 16");
+	if (!st)
+		return -EIO;
+	sqlite3_bind_int64(st, 1, id);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW &&
+	       out->n_items < RETURN_MAX_ITEMS) {
+		struct return_item *it = &out->items[out->n_items++];
+
+		store_col_copy(st, 0, it->sku, sizeof(it->sku));
+		store_col_copy(st, 1, it->gtin, sizeof(it->gtin));
+		store_col_copy(st, 2, it->name, sizeof(it->name));
+		store_col_copy(st, 3, it->category, sizeof(it->category));
+		it->quantity = sqlite3_column_int(st, 4);
+		it->unit_price_minor = sqlite3_column_int64(st, 5);
+		it->weight_g = sqlite3_column_int(st, 6);
+		it->personalised = sqlite3_column_int(st, 7);
+		it->made_to_order = sqlite3_column_int(st, 8);
+		it->perishable = sqlite3_column_int(st, 9);
+		it->sealed_hygiene = sqlite3_column_int(st, 10);
+		store_col_copy(st, 11, it->shop_line_id,
+			       sizeof(it->shop_line_id));
+	}
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		r = store_fail(s, rc);
+	store_stmt_done(st);
+	if (r < 0)
+		return r;
+
+	st = store_stmt(s, STMT_EXP_GET_CODES,
+			"SELECT code FROM expected_code WHERE expected_id = ? "
+			"ORDER BY pos LIMIT 4");
+	if (!st)
+		return -EIO;
+	sqlite3_bind_int64(st, 1, id);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW &&
+	       out->n_lookup_codes < RETURN_MAX_LOOKUP_CODES)
+		store_col_copy(st, 0, out->lookup_codes[out->n_lookup_codes++],
+			       RETURN_REF_LEN);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		r = store_fail(s, rc);
+	store_stmt_done(st);
+	return r;
+}
+
+int store_expected_find(struct store *s, const char *code,
+			struct expected_return *out)
+{
+	char key[RETURN_REF_LEN];
+	sqlite3_stmt *st;
+	int64_t id = 0;
+	int rc, r = 0;
+
+	if (!s || !code || !out)
+		return -EINVAL;
+	/* Longer than any stored key: it cannot match anything. */
+	if (store_code_key(code, key, sizeof(key)) < 0)
+		return store_failf(s, -ENOENT,
+				   "no expected return for this "
+				   "code");
+	st = store_stmt(s, STMT_EXP_MATCH,
+			"SELECT id FROM expected WHERE rma_key = ?1 "
+			"OR order_key = ?1 OR id IN (SELECT expected_id "
+			"FROM expected_code WHERE code_key = ?1) "
+			"ORDER BY updated_at DESC, id DESC LIMIT 1");
+	if (!st)
+		return -EIO;
+	sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW)
+		id = sqlite3_column_int64(st, 0);
+	else if (rc == SQLITE_DONE)
+		r = store_failf(s, -ENOENT, "no expected return for %s", key);
+	else
+		r = store_fail(s, rc);
+	store_stmt_done(st);
+	if (r < 0)
+		return r;
+	return store_expected_get(s, id, out);
+}
+
+static json_t *store_expected_json(const struct expected_return *er,
+				   sqlite3_stmt *st)
+{
+	json_t *o, *items, *codes;
+	char text[CIVIL_TIME_RFC3339_LEN];
+
+	o = json_object();
+	items = json_array();
+	codes = json_array();
+	if (!o || !items || !codes) {
+		json_decref(o);
+		json_decref(items);
+		json_decref(codes);
+		return NULL;
+	}
+	json_object_set_new(o, "id", json_integer(er->id));
+	json_object_set_new(o, "rma", json_string(er->rma));
+	json_object_set_new(o, "order", json_string(er->order_ref));
+	json_object_set_new(o, "shop", json_string(er->shop));
+	json_object_set_new(o, "shop_order_id", json_string(er->shop_order_id));
+	json_object_set_new(o, "shop_payment_id",
+			    json_string(er->shop_payment_id));
+	json_object_set_new(o, "kind", json_string(store_kind_names[er->kind]));
+	json_object_set_new(o, "currency", json_string(er->currency));
+	store_time_rfc3339(er->delivered_at, text, sizeof(text));
+	json_object_set_new(o, "delivered_at", json_string(text));
+	json_object_set_new(o, "delivered_at_us",
+			    json_integer(er->delivered_at));
+	if (er->requested_at) {
+		store_time_rfc3339(er->requested_at, text, sizeof(text));
+		json_object_set_new(o, "requested_at", json_string(text));
+		json_object_set_new(o, "requested_at_us",
+				    json_integer(er->requested_at));
+	} else {
+		json_object_set_new(o, "requested_at", json_null());
+		json_object_set_new(o, "requested_at_us", json_null());
+	}
+	json_object_set_new(o, "delivery_basic_minor",
+			    json_integer(er->delivery_basic_minor));
+	store_json_set_time(o, "created_at", st, 9);
+	store_json_set_time(o, "updated_at", st, 10);
+	for (int i = 0; i < er->n_lookup_codes; i++)
+		json_array_append_new(codes, json_string(er->lookup_codes[i]));
+	json_object_set_new(o, "lookup_codes", codes);
+	for (int i = 0; i < er->n_items; i++) {
+		const struct return_item *it = &er->items[i];
+
+		json_array_append_new(
+		    items,
+		    json_pack(
+			"{s:s?,s:s?,s:s?,s:s?,s:i,s:I,s:i,s:b,s:b,"
+			"s:b,s:b,s:s?}",
+			"sku", it->sku, "gtin", it->gtin, "name", it->name,
+			"category", it->category, "quantity", (int)it->quantity,
+			"unit_price_minor", (json_int_t)it->unit_price_minor,
+			"weight_g", (int)it->weight_g, "personalised",
+			it->personalised, "made_to_order", it->made_to_order,
+			"perishable", it->perishable, "sealed_hygiene",
+			it->sealed_hygiene, "shop_line_id", it->shop_line_id));
+	}
+	json_object_set_new(o, "items", items);
+	return o;
+}
+
+int store_expected_list(struct store *s, int limit, json_t **out)
+{
+	struct expected_return *er;
+	sqlite3_stmt *st;
+	int64_t *ids = NULL;
+	size_t n = 0, cap = 0;
+	json_t *arr;
+	int rc, r = 0;
+
+	if (!s || !out)
+		return -EINVAL;
+	*out = NULL;
+	/* Collect ids first: expected_get reuses statements. */
+	st = store_stmt(s, STMT_EXP_LIST,
+			"SELECT id FROM expected "
+			"ORDER BY updated_at DESC, id DESC LIMIT ?");
+	if (!st)
+		return -EIO;
+	sqlite3_bind_int(st, 1, limit > 0 ? limit : -1);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		if (n == cap) {
+			int64_t *more;
+
+			cap = cap ? cap * 2 : 32;
+			more = realloc(ids, cap * sizeof(*ids));
+			if (!more) {
+				r = store_failf(s, -ENOMEM, "out of memory");
+				break;
+			}
+			ids = more;
+		}
+		ids[n++] = sqlite3_column_int64(st, 0);
+	}
+	if (!r && rc != SQLITE_DONE)
+		r = store_fail(s, rc);
+	store_stmt_done(st);
+
+	er = malloc(sizeof(*er));
+	arr = json_array();
+	if (!r && (!er || !arr))
+		r = store_failf(s, -ENOMEM, "out of memory");
+	for (size_t i = 0; !r && i < n; i++) {
+		json_t *o;
+
+		r = store_expected_get(s, ids[i], er);
+		if (r < 0)
+			break;
+		/* The times the struct lacks come from a fresh read. */
+		st = store_stmt(s, STMT_EXP_GET,
+				"SELECT " EXPECTED_COLUMNS
+				" FROM expected WHERE id=?");
+		if (!st) {
+			r = -EIO;
+			break;
+		}
+		sqlite3_bind_int64(st, 1, ids[i]);
+		if (sqlite3_step(st) != SQLITE_ROW) {
+			store_stmt_done(st);
+			continue;
+		}
+		o = store_expected_json(er, st);
+		store_stmt_done(st);
+		if (!o || json_array_append_new(arr, o) < 0)
+			r = store_failf(s, -ENOMEM, "out of memory");
+	}
+	free(er);
+	free(ids);
+	if (r < 0) {
+		json_decref(arr);
+		return r;
+	}
+	*out = arr;
+	return 0;
+}
+
+int store_expected_decided(struct store *s, int64_t expected_id,
+			   int64_t *receipt_id, bool *label_printed)
+{
+	sqlite3_stmt *st;
+	int rc, r;
+
+	if (!s)
+		return -EINVAL;
+	st = store_stmt(s, STMT_EXP_DECIDED,
+			"SELECT r.id, (SELECT coalesce(l.printed, 0) "
+			"FROM label l WHERE l.receipt_id = r.id "
+			"ORDER BY l.id DESC LIMIT 1) FROM receipt r "
+			"WHERE r.expected_id = ? AND r.state = 'decided' "
+			"ORDER BY r.id DESC LIMIT 1");
+	if (!st)
+		return -EIO;
+	sqlite3_bind_int64(st, 1, expected_id);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		if (receipt_id)
+			*receipt_id = sqlite3_column_int64(st, 0);
+		/* No label at all: nothing waits to be printed. */
+		if (label_printed)
+			*label_printed =
+			    sqlite3_column_type(st, 1) == SQLITE_NULL ||
+			    sqlite3_column_int(st, 1) != 0;
+		r = 1;
+	} else if (rc == SQLITE_DONE) {
+		r = 0;
+	} else {
+		r = store_fail(s, rc);
+	}
+	store_stmt_done(st);
+	return r;
+}

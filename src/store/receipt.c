@@ -1,0 +1,331 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Receipts: a parcel handled at the desk, opened when its code is scanned,
+ * then its evidence step by step (weight, item scans, photos, checklist
+ * answers), or cancelled when the clerk backs out.  A receipt takes
+ * evidence only while open (or undone); each step is a STORE_STEP write.
+ *
+ * Not here: the decision and its label (decision.c), the views
+ * (receipt_view.c), photo files (photo.c writes them before their row).
+ */
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "db.h"
+#include "receipt.h"
+
+int store_receipt_state(struct store *s, int64_t id, char *state,
+			size_t statelen)
+{
+	sqlite3_stmt *st;
+	int rc, r = 0;
+
+	st = store_stmt(s, STMT_RCP_STATE,
+			"SELECT state FROM receipt WHERE id = ?");
+	if (!st)
+		return -EIO;
+	sqlite3_bind_int64(st, 1, id);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW)
+		store_col_copy(st, 0, state, statelen);
+	else if (rc == SQLITE_DONE)
+		r = store_failf(s, -ENOENT, "no receipt %" PRId64, id);
+	else
+		r = store_fail(s, rc);
+	store_stmt_done(st);
+	return r;
+}
+
+/* Inside a transaction: the receipt exists and still takes evidence. */
+static int store_receipt_editable(struct store *s, int64_t id)
+{
+	char state[16];
+	int r = store_receipt_state(s, id, state, sizeof(state));
+
+	if (r < 0)
+		return r;
+	if (strcmp(state, "open") && strcmp(state, "undone"))
+		return store_failf(s, -EINVAL,
+				   "receipt %" PRId64 " is %s; "
+				   "undo the decision first",
+				   id, state);
+	return 0;
+}
+
+struct receipt_change {
+	int64_t receipt_id;
+	sqlite3_stmt *st; /* fully bound */
+};
+
+static int store_receipt_change_apply(struct store *s, void *arg,
+				      struct store_entry *e)
+{
+	struct receipt_change *c = arg;
+	int r;
+
+	r = store_receipt_editable(s, c->receipt_id);
+	if (r < 0)
+		return r;
+	return store_step_done(s, c->st);
+}
+
+/*
+ * The common shape of a step at the desk: the receipt still takes
+ * evidence, @st (fully bound) runs, the entry is appended.  @detail is
+ * consumed.
+ */
+static int store_receipt_change(struct store *s, int64_t receipt_id,
+				sqlite3_stmt *st, const char *actor,
+				const char *action, json_t *detail, int64_t now)
+{
+	struct receipt_change c = {.receipt_id = receipt_id, .st = st};
+	struct store_entry e = {
+	    .actor = actor, .action = action, .detail = detail, .at = now};
+	int r;
+
+	store_entry_subject(&e, "receipt", receipt_id);
+	r = store_write(s, STORE_STEP, store_receipt_change_apply, &c, &e);
+	store_stmt_done(st);
+	return r;
+}
+
+struct receipt_new {
+	const struct receipt_open *ro;
+	int64_t id;
+};
+
+static int store_receipt_open_apply(struct store *s, void *arg,
+				    struct store_entry *e)
+{
+	struct receipt_new *n = arg;
+	const struct receipt_open *ro = n->ro;
+	sqlite3_stmt *st;
+	int r;
+
+	st = store_stmt(s, STMT_RCP_INSERT,
+			"INSERT INTO receipt (routine, desk, clerk, code, "
+			"expected_id, state, received_at) "
+			"VALUES (?, ?, ?, ?, ?, 'open', ?)");
+	if (!st)
+		return -EIO;
+	sqlite3_bind_text(st, 1,
+			  ro->routine == ROUTINE_SHIP_QC ? "ship_qc" : "return",
+			  -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, ro->desk, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 3, ro->clerk, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 4, ro->code, -1, SQLITE_STATIC);
+	if (ro->expected_id)
+		sqlite3_bind_int64(st, 5, ro->expected_id);
+	else
+		sqlite3_bind_null(st, 5);
+	sqlite3_bind_int64(st, 6, ro->received_at);
+	r = store_step_done(s, st);
+	if (r == -ENOENT)
+		r = store_failf(s, -ENOENT, "no expected return %" PRId64,
+				ro->expected_id);
+	if (r < 0)
+		return r;
+	n->id = sqlite3_last_insert_rowid(s->db);
+	store_entry_subject(e, "receipt", n->id);
+	e->detail =
+	    json_pack("{s:s,s:s,s:I}", "code", ro->code, "desk", ro->desk,
+		      "expected_id", (json_int_t)ro->expected_id);
+	return 0;
+}
+
+int store_receipt_open(struct store *s, const struct receipt_open *ro,
+		       int64_t *id_out)
+{
+	struct receipt_new n = {.ro = ro};
+	struct store_entry e = {.action = "receipt.open"};
+	int r;
+
+	if (!s || !ro)
+		return -EINVAL;
+	if (!store_field_ok(ro->desk, sizeof(ro->desk)) ||
+	    !store_field_ok(ro->clerk, sizeof(ro->clerk)) ||
+	    !store_field_ok(ro->code, sizeof(ro->code)))
+		return store_failf(s, -EINVAL,
+				   "receipt: a text field is not "
+				   "terminated");
+	if (ro->routine != ROUTINE_RETURN && ro->routine != ROUTINE_SHIP_QC)
+		return store_failf(s, -EINVAL, "receipt: unknown routine");
+	if (ro->expected_id < 0)
+		return store_failf(s, -EINVAL, "receipt: bad expected id");
+	e.actor = ro->clerk;
+	e.at = ro->received_at;
+	r = store_write(s, STORE_STEP, store_receipt_open_apply, &n, &e);
+	if (r == 0 && id_out)
+		*id_out = n.id;
+	return r;
+}
+
+int store_receipt_set_weight(struct store *s, int64_t receipt_id, bool weighed,
+			     int32_t weight_g, bool mismatch, const char *actor,
+			     int64_t now)
+{
+	sqlite3_stmt *st;
+
+	if (!s || (weighed && weight_g < 0))
+		return -EINVAL;
+	st = store_stmt(s, STMT_RCP_SET_WEIGHT,
+			"UPDATE receipt SET weighed = ?, weight_g = ?, "
+			"weight_mismatch = ? WHERE id = ?");
+	if (!st)
+		return -EIO;
+	sqlite3_bind_int(st, 1, weighed);
+	if (weighed)
+		sqlite3_bind_int(st, 2, weight_g);
+	else
+		sqlite3_bind_null(st, 2);
+	sqlite3_bind_int(st, 3, weighed && mismatch);
+	sqlite3_bind_int64(st, 4, receipt_id);
+	return store_receipt_change(s, receipt_id, st, actor, "receipt.weigh",
+				    weighed ? json_pack("{s:i,s:b}", "weight_g",
+							(int)weight_g,
+							"mismatch", mismatch)
+					    : json_pack("{s:b}", "skipped", 1),
+				    now);
+}
+
+int store_receipt_add_item_scan(struct store *s, int64_t receipt_id,
+				int item_index, const char *gtin,
+				const char *serial, const char *actor,
+				int64_t now)
+{
+	sqlite3_stmt *st;
+
+	if (!s || !gtin || item_index < -1 || item_index >= RETURN_MAX_ITEMS)
+		return -EINVAL;
+	st = store_stmt(s, STMT_RCP_ADD_SCAN,
+			"INSERT INTO receipt_item_scan (receipt_id, "
+			"item_index, gtin, serial, scanned_at, clerk) "
+			"VALUES (?, ?, ?, ?, ?, ?)");
+	if (!st)
+		return -EIO;
+	sqlite3_bind_int64(st, 1, receipt_id);
+	sqlite3_bind_int(st, 2, item_index);
+	sqlite3_bind_text(st, 3, gtin, -1, SQLITE_STATIC);
+	if (serial && *serial)
+		sqlite3_bind_text(st, 4, serial, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 5, now);
+	sqlite3_bind_text(st, 6, actor ? actor : "", -1, SQLITE_STATIC);
+	return store_receipt_change(
+	    s, receipt_id, st, actor, "receipt.item_scan",
+	    json_pack("{s:i,s:s,s:s?}", "item_index", item_index, "gtin", gtin,
+		      "serial", serial && *serial ? serial : NULL),
+	    now);
+}
+
+int store_photo_add(struct store *s, int64_t receipt_id, const char *step,
+		    const char *sha256_hex, const char *path, int64_t bytes,
+		    const char *actor, int64_t now)
+{
+	sqlite3_stmt *st;
+
+	if (!s || !sha256_hex || !path || !*path || bytes < 0)
+		return -EINVAL;
+	if (strlen(sha256_hex) != 64 ||
+	    strspn(sha256_hex, "0123456789abcdef") != 64)
+		return store_failf(s, -EINVAL,
+				   "photo: not a lower-case hex "
+				   "SHA-256");
+	st = store_stmt(s, STMT_RCP_ADD_PHOTO,
+			"INSERT INTO photo (receipt_id, sha256, path, bytes, "
+			"step, taken_at, clerk) VALUES (?, ?, ?, ?, ?, ?, ?)");
+	if (!st)
+		return -EIO;
+	sqlite3_bind_int64(st, 1, receipt_id);
+	sqlite3_bind_text(st, 2, sha256_hex, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 3, path, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 4, bytes);
+	sqlite3_bind_text(st, 5, step ? step : "", -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 6, now);
+	sqlite3_bind_text(st, 7, actor ? actor : "", -1, SQLITE_STATIC);
+	return store_receipt_change(s, receipt_id, st, actor, "receipt.photo",
+				    json_pack("{s:s,s:s}", "sha256", sha256_hex,
+					      "step", step ? step : ""),
+				    now);
+}
+
+int store_checklist_answer(struct store *s, int64_t receipt_id,
+			   const char *template_id, int template_version,
+			   const char *step, const char *answer,
+			   const char *actor, int64_t now)
+{
+	sqlite3_stmt *st;
+
+	if (!s || !template_id || !*template_id || template_version < 0 ||
+	    !step || !*step || !answer)
+		return -EINVAL;
+	st = store_stmt(s, STMT_RCP_ADD_ANSWER,
+			"INSERT INTO checklist_answer (receipt_id, "
+			"template_id, template_version, step, answer, "
+			"answered_at, clerk) VALUES (?, ?, ?, ?, ?, ?, ?)");
+	if (!st)
+		return -EIO;
+	sqlite3_bind_int64(st, 1, receipt_id);
+	sqlite3_bind_text(st, 2, template_id, -1, SQLITE_STATIC);
+	sqlite3_bind_int(st, 3, template_version);
+	sqlite3_bind_text(st, 4, step, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 5, answer, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 6, now);
+	sqlite3_bind_text(st, 7, actor ? actor : "", -1, SQLITE_STATIC);
+	return store_receipt_change(
+	    s, receipt_id, st, actor, "receipt.checklist",
+	    json_pack("{s:s,s:i,s:s,s:s}", "template", template_id, "version",
+		      template_version, "step", step, "answer", answer),
+	    now);
+}
+
+struct receipt_cancel {
+	int64_t receipt_id;
+	int64_t now;
+};
+
+static int store_receipt_cancel_apply(struct store *s, void *arg,
+				      struct store_entry *e)
+{
+	struct receipt_cancel *c = arg;
+	char state[16];
+	sqlite3_stmt *st;
+	int r;
+
+	r = store_receipt_state(s, c->receipt_id, state, sizeof(state));
+	if (r < 0)
+		return r;
+	if (!strcmp(state, "decided"))
+		return store_failf(s, -EEXIST,
+				   "receipt %" PRId64 " is decided;"
+				   " undo it before cancelling",
+				   c->receipt_id);
+	if (!strcmp(state, "cancelled"))
+		return store_failf(s, -EALREADY,
+				   "receipt %" PRId64 " is "
+				   "already cancelled",
+				   c->receipt_id);
+	st = store_stmt(s, STMT_RCP_CANCEL,
+			"UPDATE receipt SET state = 'cancelled', "
+			"cancelled_at = ? WHERE id = ?");
+	if (!st)
+		return -EIO;
+	sqlite3_bind_int64(st, 1, c->now);
+	sqlite3_bind_int64(st, 2, c->receipt_id);
+	return store_step_done(s, st);
+}
+
+int store_receipt_cancel(struct store *s, int64_t receipt_id, const char *actor,
+			 int64_t now)
+{
+	struct receipt_cancel c = {.receipt_id = receipt_id, .now = now};
+	struct store_entry e = {
+	    .actor = actor, .action = "receipt.cancel", .at = now};
+
+	if (!s)
+		return -EINVAL;
+	store_entry_subject(&e, "receipt", receipt_id);
+	return store_write(s, STORE_DURABLE, store_receipt_cancel_apply, &c,
+			   &e);
+}

@@ -1,0 +1,314 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The receipts as the API and the CLI show them: a receipt with its
+ * expected return's references, and one receipt with everything recorded
+ * against it (item scans, photos, checklist answers, labels, outbox rows).
+ * Read only.
+ *
+ * Not here: writing any of it (receipt.c, decision.c, outbox.c).
+ */
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "db.h"
+#include "outbox_tx.h"
+
+#define RECEIPT_COLUMNS                                                        \
+	"r.id, r.routine, r.desk, r.clerk, r.code, r.expected_id, r.state, "   \
+	"r.received_at, r.weighed, r.weight_g, r.weight_mismatch, "            \
+	"r.verdict, r.refund_minor, r.currency, r.decided_at, r.decided_by, "  \
+	"r.overridden, r.override_reason, r.proposal_json, r.undone_at, "      \
+	"r.cancelled_at, r.decisions, e.rma, e.order_ref, e.kind, e.shop, "    \
+	"e.shop_order_id, e.shop_payment_id "                                  \
+	"FROM receipt r LEFT JOIN expected e ON e.id = r.expected_id "
+
+static json_t *store_receipt_row_json(sqlite3_stmt *st)
+{
+	const unsigned char *proposal;
+	json_t *o = json_object();
+
+	if (!o)
+		return NULL;
+	json_object_set_new(o, "id", json_integer(sqlite3_column_int64(st, 0)));
+	json_object_set_new(o, "routine", store_json_text(st, 1));
+	json_object_set_new(o, "desk", store_json_text(st, 2));
+	json_object_set_new(o, "clerk", store_json_text(st, 3));
+	json_object_set_new(o, "code", store_json_text(st, 4));
+	json_object_set_new(o, "expected_id", store_json_int_or_null(st, 5));
+	json_object_set_new(o, "state", store_json_text(st, 6));
+	store_json_set_time(o, "received_at", st, 7);
+	json_object_set_new(o, "weighed",
+			    json_boolean(sqlite3_column_int(st, 8)));
+	json_object_set_new(o, "weight_g", store_json_int_or_null(st, 9));
+	json_object_set_new(o, "weight_mismatch",
+			    json_boolean(sqlite3_column_int(st, 10)));
+	json_object_set_new(o, "verdict", store_json_text(st, 11));
+	json_object_set_new(o, "refund_minor",
+			    json_integer(sqlite3_column_int64(st, 12)));
+	json_object_set_new(o, "currency", store_json_text(st, 13));
+	store_json_set_time(o, "decided_at", st, 14);
+	json_object_set_new(o, "decided_by", store_json_text(st, 15));
+	json_object_set_new(o, "overridden",
+			    json_boolean(sqlite3_column_int(st, 16)));
+	json_object_set_new(o, "override_reason", store_json_text(st, 17));
+	proposal = sqlite3_column_text(st, 18);
+	if (proposal) {
+		json_t *p = json_loads((const char *)proposal, 0, NULL);
+
+		/* Keep text that is not JSON rather than lose it. */
+		json_object_set_new(o, "proposal",
+				    p ? p : store_json_text(st, 18));
+	} else {
+		json_object_set_new(o, "proposal", json_null());
+	}
+	store_json_set_time(o, "undone_at", st, 19);
+	store_json_set_time(o, "cancelled_at", st, 20);
+	json_object_set_new(o, "decisions",
+			    json_integer(sqlite3_column_int64(st, 21)));
+	json_object_set_new(o, "rma", store_json_text(st, 22));
+	json_object_set_new(o, "order", store_json_text(st, 23));
+	json_object_set_new(o, "kind", store_json_text(st, 24));
+	json_object_set_new(o, "shop", store_json_text(st, 25));
+	json_object_set_new(o, "shop_order_id", store_json_text(st, 26));
+	json_object_set_new(o, "shop_payment_id", store_json_text(st, 27));
+	return o;
+}
+
+int store_receipt_list(struct store *s, int limit, json_t **out)
+{
+	sqlite3_stmt *st;
+	json_t *arr;
+	int rc, r = 0;
+
+	if (!s || !out)
+		return -EINVAL;
+	*out = NULL;
+	st = store_stmt(s, STMT_RCP_LIST,
+			"SELECT " RECEIPT_COLUMNS
+			"ORDER BY r.received_at DESC, r.id DESC LIMIT ?");
+	if (!st)
+		return -EIO;
+	arr = json_array();
+	if (!arr)
+		return -ENOMEM;
+	sqlite3_bind_int(st, 1, limit > 0 ? limit : -1);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		json_t *o = store_receipt_row_json(st);
+
+		if (!o || json_array_append_new(arr, o) < 0) {
+			r = store_failf(s, -ENOMEM, "out of memory");
+			break;
+		}
+	}
+	if (!r && rc != SQLITE_DONE)
+		r = store_fail(s, rc);
+	store_stmt_done(st);
+	if (r < 0) {
+		json_decref(arr);
+		return r;
+	}
+	*out = arr;
+	return 0;
+}
+
+/* Run @st (bound to the receipt id) and append one object per row. */
+typedef json_t *(*store_row_json_fn)(sqlite3_stmt *st);
+
+static int store_collect(struct store *s, sqlite3_stmt *st, int64_t id,
+			 store_row_json_fn fn, json_t *arr)
+{
+	int rc, r = 0;
+
+	sqlite3_bind_int64(st, 1, id);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		json_t *o = fn(st);
+
+		if (!o || json_array_append_new(arr, o) < 0) {
+			r = store_failf(s, -ENOMEM, "out of memory");
+			break;
+		}
+	}
+	if (!r && rc != SQLITE_DONE)
+		r = store_fail(s, rc);
+	store_stmt_done(st);
+	return r;
+}
+
+static json_t *store_scan_json(sqlite3_stmt *st)
+{
+	json_t *o = json_object();
+
+	if (!o)
+		return NULL;
+	json_object_set_new(o, "item_index",
+			    json_integer(sqlite3_column_int(st, 0)));
+	json_object_set_new(o, "gtin", store_json_text(st, 1));
+	json_object_set_new(o, "serial", store_json_text(st, 2));
+	store_json_set_time(o, "scanned_at", st, 3);
+	json_object_set_new(o, "clerk", store_json_text(st, 4));
+	return o;
+}
+
+static json_t *store_photo_json(sqlite3_stmt *st)
+{
+	json_t *o = json_object();
+
+	if (!o)
+		return NULL;
+	json_object_set_new(o, "sha256", store_json_text(st, 0));
+	json_object_set_new(o, "path", store_json_text(st, 1));
+	json_object_set_new(o, "bytes",
+			    json_integer(sqlite3_column_int64(st, 2)));
+	json_object_set_new(o, "step", store_json_text(st, 3));
+	store_json_set_time(o, "taken_at", st, 4);
+	return o;
+}
+
+static json_t *store_answer_json(sqlite3_stmt *st)
+{
+	json_t *o = json_object();
+
+	if (!o)
+		return NULL;
+	json_object_set_new(o, "template", store_json_text(st, 0));
+	json_object_set_new(o, "version",
+			    json_integer(sqlite3_column_int(st, 1)));
+	json_object_set_new(o, "step", store_json_text(st, 2));
+	json_object_set_new(o, "answer", store_json_text(st, 3));
+	store_json_set_time(o, "answered_at", st, 4);
+	json_object_set_new(o, "clerk", store_json_text(st, 5));
+	return o;
+}
+
+static json_t *store_label_json(sqlite3_stmt *st)
+{
+	json_t *o = json_object();
+
+	if (!o)
+		return NULL;
+	json_object_set_new(o, "id", json_integer(sqlite3_column_int64(st, 0)));
+	json_object_set_new(o, "zpl", store_json_text(st, 1));
+	store_json_set_time(o, "created_at", st, 2);
+	if (sqlite3_column_type(st, 3) == SQLITE_NULL)
+		json_object_set_new(o, "printed", json_null());
+	else
+		json_object_set_new(o, "printed",
+				    json_boolean(sqlite3_column_int(st, 3)));
+	json_object_set_new(o, "print_detail", store_json_text(st, 4));
+	store_json_set_time(o, "printed_at", st, 5);
+	return o;
+}
+
+static int store_receipt_children(struct store *s, int64_t id, json_t *o)
+{
+	static const struct {
+		const char *field;
+		enum store_stmt_id stmt;
+		const char *sql;
+		store_row_json_fn fn;
+	} children[] = {
+	    {"items", STMT_RCP_GET_SCANS,
+	     "SELECT item_index, gtin, serial, scanned_at, clerk "
+	     "FROM receipt_item_scan WHERE receipt_id = ? ORDER BY id",
+	     store_scan_json},
+	    {"photos", STMT_RCP_GET_PHOTOS,
+	     "SELECT sha256, path, bytes, step, taken_at "
+	     "FROM photo WHERE receipt_id = ? ORDER BY id",
+	     store_photo_json},
+	    {"checklist", STMT_RCP_GET_ANSWERS,
+	     "SELECT template_id, template_version, step, answer, "
+	     "answered_at, clerk FROM checklist_answer "
+	     "WHERE receipt_id = ? ORDER BY id",
+	     store_answer_json},
+	    {"labels", STMT_RCP_GET_LABELS,
+	     "SELECT id, zpl, created_at, printed, print_detail, "
+	     "printed_at FROM label WHERE receipt_id = ? ORDER BY id",
+	     store_label_json},
+	};
+	json_t *arr;
+	int r;
+
+	for (size_t i = 0; i < sizeof(children) / sizeof(children[0]); i++) {
+		sqlite3_stmt *st =
+		    store_stmt(s, children[i].stmt, children[i].sql);
+
+		if (!st)
+			return -EIO;
+		arr = json_array();
+		if (!arr)
+			return -ENOMEM;
+		r = store_collect(s, st, id, children[i].fn, arr);
+		if (r < 0) {
+			json_decref(arr);
+			return r;
+		}
+		json_object_set_new(o, children[i].field, arr);
+	}
+	arr = json_array();
+	if (!arr)
+		return -ENOMEM;
+	r = store_outbox_json_for_receipt(s, id, arr);
+	if (r < 0) {
+		json_decref(arr);
+		return r;
+	}
+	json_object_set_new(o, "outbox", arr);
+	return 0;
+}
+
+int store_receipt_get(struct store *s, int64_t receipt_id, json_t **out)
+{
+	sqlite3_stmt *st;
+	json_t *o = NULL;
+	int rc, r = 0;
+
+	if (!s || !out)
+		return -EINVAL;
+	*out = NULL;
+	st = store_stmt(s, STMT_RCP_GET,
+			"SELECT " RECEIPT_COLUMNS "WHERE r.id = ?");
+	if (!st)
+		return -EIO;
+	sqlite3_bind_int64(st, 1, receipt_id);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		o = store_receipt_row_json(st);
+		if (!o)
+			r = store_failf(s, -ENOMEM, "out of memory");
+	} else if (rc == SQLITE_DONE) {
+		r = store_failf(s, -ENOENT, "no receipt %" PRId64, receipt_id);
+	} else {
+		r = store_fail(s, rc);
+	}
+	store_stmt_done(st);
+	if (r < 0)
+		return r;
+	r = store_receipt_children(s, receipt_id, o);
+	if (r < 0) {
+		json_decref(o);
+		return r;
+	}
+	*out = o;
+	return 0;
+}
+
+int store_count_receipts(struct store *s, int64_t *n)
+{
+	sqlite3_stmt *st;
+	int rc, r = 0;
+
+	if (!s || !n)
+		return -EINVAL;
+	st = store_stmt(s, STMT_RCP_COUNT, "SELECT count(*) FROM receipt");
+	if (!st)
+		return -EIO;
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW)
+		*n = sqlite3_column_int64(st, 0);
+	else
+		r = store_fail(s, rc);
+	store_stmt_done(st);
+	return r;
+}
