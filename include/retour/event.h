@@ -23,13 +23,10 @@
 
 #include <jansson.h>
 
+/* The event names (EVENT_*) are chosen with the decision, in the core. */
+#include "retour/decision.h"
 #include "retour/returns.h"
 #include "retour/rules.h"
-
-#define EVENT_REFUND_REQUESTED "refund.requested"
-#define EVENT_RETURN_DECIDED "return.decided"
-#define EVENT_QC_PASSED "shipment.qc_passed"
-#define EVENT_QC_FAILED "shipment.qc_failed"
 
 /* The facts one event is rendered from.  Text may be NULL (sent as ""). */
 struct event_facts {
