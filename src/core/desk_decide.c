@@ -28,45 +28,6 @@ static const char *desk_verdict_upper(enum verdict v)
 	return "UNKNOWN";
 }
 
-/* ISO 4217 minor-unit exponents that are not 2. */
-static int desk_currency_exponent(const char *cur)
-{
-	static const char zero[][4] = {"BIF", "CLP", "DJF", "GNF", "ISK", "JPY",
-				       "KMF", "KRW", "PYG", "RWF", "UGX", "UYI",
-				       "VND", "VUV", "XAF", "XOF", "XPF"};
-	static const char three[][4] = {"BHD", "IQD", "JOD", "KWD",
-					"LYD", "OMR", "TND"};
-
-	for (size_t i = 0; i < sizeof(zero) / sizeof(zero[0]); i++)
-		if (strncmp(cur, zero[i], 4) == 0)
-			return 0;
-	for (size_t i = 0; i < sizeof(three) / sizeof(three[0]); i++)
-		if (strncmp(cur, three[i], 4) == 0)
-			return 3;
-	return 2;
-}
-
-/* "112.97 PLN" without floating point. */
-static void desk_money(char *buf, size_t size, int64_t minor, const char cur[4])
-{
-	char code[4];
-	uint64_t u = minor < 0 ? 0 - (uint64_t)minor : (uint64_t)minor;
-	uint64_t scale = 1;
-	int e;
-
-	desk_copy(code, sizeof(code), cur, 3);
-	e = desk_currency_exponent(code);
-	for (int i = 0; i < e; i++)
-		scale *= 10;
-	if (e == 0)
-		desk_text(buf, size, "%s%llu %s", minor < 0 ? "-" : "",
-			  (unsigned long long)u, code);
-	else
-		desk_text(buf, size, "%s%llu.%0*llu %s", minor < 0 ? "-" : "",
-			  (unsigned long long)(u / scale), e,
-			  (unsigned long long)(u % scale), code);
-}
-
 static void desk_enter_confirm(struct desk_run *r)
 {
 	struct desk *d = r->d;
@@ -83,7 +44,11 @@ static void desk_enter_confirm(struct desk_run *r)
 	if (p->verdict == VERDICT_ACCEPT || p->verdict == VERDICT_PARTIAL) {
 		char money[48];
 
-		desk_money(money, sizeof(money), p->refund_minor, p->currency);
+		/* the rules propose no refund without a currency code */
+		if (money_format(p->refund_minor, p->currency, money,
+				 sizeof(money)) < 0)
+			desk_text(money, sizeof(money), "%lld",
+				  (long long)p->refund_minor);
 		desk_text(d->prompt, sizeof(d->prompt),
 			  "Proposal: %s, refund %s \u2014 press accept to "
 			  "confirm",
