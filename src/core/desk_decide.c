@@ -166,8 +166,8 @@ void desk_propose_qc(struct desk_run *r)
 	desk_enter_confirm(r);
 }
 
-/* What the units found are worth at the order's prices (capped at the
- * quantity sold), for a clerk who accepts what the engine did not. */
+/* Where a unit goes when the clerk accepts what the engine did not: by
+ * its grade alone, and held when it has none. */
 static enum disposition desk_disposition_of(enum grade g)
 {
 	switch (g) {
