@@ -327,6 +327,39 @@ static void test_answer_electronics(void)
 	assert_string_equal(test_desk.prompt, "Grade (A / B / C / scrap)");
 }
 
+/* The screen shows a refund as the label and the CLI do (money_format):
+ * each currency with its own minor unit, CLF with four decimals. */
+static void test_refund_prompt_money(void **state)
+{
+	static const struct {
+		const char *currency;
+		const char *prompt;
+	} cases[] = {
+	    {"PLN", "Proposal: ACCEPT, refund 122.97 PLN \u2014 press "
+		    "accept to confirm"},
+	    {"JPY", "Proposal: ACCEPT, refund 12297 JPY \u2014 press "
+		    "accept to confirm"},
+	    {"KWD", "Proposal: ACCEPT, refund 12.297 KWD \u2014 press "
+		    "accept to confirm"},
+	    {"CLF", "Proposal: ACCEPT, refund 1.2297 CLF \u2014 press "
+		    "accept to confirm"},
+	};
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct expected_return er = test_withdrawal();
+
+		memcpy(er.currency, cases[i].currency, 4);
+		test_desk_start(true, true);
+		test_return_to_items(&er, 400);
+		test_scan_gtin(GTIN_A14);
+		test_answer_electronics();
+		test_answer("a");
+		assert_int_equal(test_desk.step, DESK_STEP_CONFIRM);
+		assert_int_equal(test_desk.proposal.refund_minor, 12297);
+		assert_string_equal(test_desk.prompt, cases[i].prompt);
+	}
+}
+
 static void test_withdrawal_accepted(void **state)
 {
 	struct expected_return er = test_withdrawal();
@@ -1562,6 +1595,7 @@ int main(void)
 	    cmocka_unit_test(test_skip_weigh_and_photo),
 	    cmocka_unit_test(test_invalid_code_rejected),
 	    cmocka_unit_test(test_ship_qc_passes),
+	    cmocka_unit_test(test_refund_prompt_money),
 	    cmocka_unit_test(test_ship_qc_missing_item),
 	    cmocka_unit_test(test_ship_qc_extra_item),
 	    cmocka_unit_test(test_ship_qc_blocked_step),

@@ -1,0 +1,197 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The desk's routine (DESIGN sections 2 and 3) as a pure state machine.
+ *
+ * desk_handle() applies one event to one desk and appends the actions the
+ * shell must perform.  It keeps the parcel's state (what was expected, what
+ * was found, the checklist answers, the proposal) and asks the rules engine
+ * for a proposal; it never reads a clock, a device or the store, and it does
+ * not know how a decision is recorded, labelled or refunded: DECIDE hands
+ * that to the shell.  Events arrive from devices and people, so every
+ * pointer and enum in them is checked and a wrong event only sets a problem
+ * text.
+ *
+ * This file is the entry: it hands each event to the file of its step
+ * (desk_scan.c, desk_measure.c, desk_items.c, desk_checklist.c,
+ * desk_decide.c, desk_routine.c, desk_navigation.c) and sets the light.
+ */
+#include <string.h>
+
+#include "desk_run.h"
+
+/* The light each step shows when nothing is wrong. */
+static enum desk_light desk_step_light(const struct desk *d)
+{
+	switch (d->step) {
+	case DESK_STEP_SCAN:
+		return DESK_LIGHT_GREEN;
+	case DESK_STEP_CONFIRM:
+		if (d->routine == DESK_ROUTINE_SHIP_QC &&
+		    d->proposal.verdict != VERDICT_ACCEPT)
+			return DESK_LIGHT_RED;
+		return DESK_LIGHT_AMBER;
+	default:
+		return DESK_LIGHT_AMBER;
+	}
+}
+
+static void desk_on_record_failed(struct desk_run *r)
+{
+	char why[96];
+
+	desk_copy(why, sizeof(why), r->ev->text, SIZE_MAX);
+	desk_problem(r, "Could not record this step (%s): try again",
+		     why[0] ? why : "store error");
+	r->keep_activity = true;
+	r->keep_light = true;
+}
+
+static void desk_on_device(struct desk_run *r)
+{
+	struct desk *d = r->d;
+	enum desk_device k = r->ev->device;
+	enum desk_device_state s = r->ev->device_state;
+
+	r->keep_activity = true;
+	r->keep_light = true;
+	if ((int)k < 0 || k >= DESK_DEVICE_COUNT ||
+	    (s != DESK_DEVICE_CONNECTED && s != DESK_DEVICE_MISSING &&
+	     s != DESK_DEVICE_FAULT)) {
+		desk_problem(r, "Bad event: unknown device %d or state %d",
+			     (int)k, (int)s);
+		r->ignored = true;
+		return;
+	}
+	d->devices[k] = s;
+	desk_copy(d->device_reason[k], sizeof(d->device_reason[k]),
+		  s == DESK_DEVICE_CONNECTED ? "" : r->ev->text, SIZE_MAX);
+}
+
+void desk_init(struct desk *d, const struct desk_config *cfg)
+{
+	if (!d)
+		return;
+	memset(d, 0, sizeof(*d));
+	d->routine = DESK_ROUTINE_RETURN;
+	d->step = DESK_STEP_SIGN_IN;
+	d->light = DESK_LIGHT_AMBER;
+	desk_text(d->prompt, sizeof(d->prompt), "Scan your badge");
+}
+
+/* Reports (time, outcomes, devices) keep the problem the clerk sees: only
+ * something the clerk did replaces it. */
+static bool desk_event_is_report(enum desk_event_kind k)
+{
+	switch (k) {
+	case DESK_EV_TICK:
+	case DESK_EV_RECEIPT_OPENED:
+	case DESK_EV_DECIDED:
+	case DESK_EV_RECORD_FAILED:
+	case DESK_EV_LABEL_PRINTED:
+	case DESK_EV_DEVICE:
+		return true;
+	default:
+		return false;
+	}
+}
+
+void desk_handle(struct desk *d, const struct desk_config *cfg,
+		 const struct desk_event *ev, struct desk_actions *out)
+{
+	struct desk_run r = {.d = d, .cfg = cfg, .ev = ev, .out = out};
+
+	if (!out)
+		return;
+	out->n = 0;
+	if (!d)
+		return;
+	if (!cfg || !ev) {
+		desk_problem(&r, "Bad event: %s missing",
+			     !cfg ? "configuration" : "event");
+		return;
+	}
+	if (!desk_event_is_report(ev->kind))
+		d->problem[0] = '\0';
+	switch (ev->kind) {
+	case DESK_EV_SIGN_IN:
+		desk_on_sign_in(&r);
+		break;
+	case DESK_EV_SIGN_OUT:
+		desk_on_sign_out(&r);
+		break;
+	case DESK_EV_ROUTINE:
+		desk_on_routine(&r);
+		break;
+	case DESK_EV_SCAN:
+		desk_on_scan(&r);
+		break;
+	case DESK_EV_WEIGHT:
+		desk_on_weight(&r);
+		break;
+	case DESK_EV_PHOTO:
+		desk_on_photo(&r);
+		break;
+	case DESK_EV_ANSWER:
+		desk_on_answer(&r);
+		break;
+	case DESK_EV_BUTTON:
+		desk_on_button(&r);
+		break;
+	case DESK_EV_CONFIRM:
+		if (d->step != DESK_STEP_CONFIRM)
+			desk_refuse(&r, "A confirmation");
+		else
+			desk_confirm(&r, ev->verdict, ev->text);
+		break;
+	case DESK_EV_ITEMS_DONE:
+		if (d->step != DESK_STEP_ITEMS)
+			desk_refuse(&r, "Items done");
+		else
+			desk_on_items_done(&r);
+		break;
+	case DESK_EV_SKIP:
+		desk_on_skip(&r);
+		break;
+	case DESK_EV_BACK:
+		desk_on_back(&r);
+		break;
+	case DESK_EV_CANCEL:
+		desk_on_cancel(&r);
+		break;
+	case DESK_EV_TICK:
+		desk_on_tick(&r);
+		break;
+	case DESK_EV_PHOTO_REQUEST:
+		desk_on_photo_request(&r);
+		break;
+	case DESK_EV_SCAN_REFUSED:
+		desk_on_scan_refused(&r);
+		break;
+	case DESK_EV_RECEIPT_OPENED:
+		desk_on_receipt_opened(&r);
+		break;
+	case DESK_EV_DECIDED:
+		desk_on_decided(&r);
+		break;
+	case DESK_EV_RECORD_FAILED:
+		desk_on_record_failed(&r);
+		break;
+	case DESK_EV_LABEL_PRINTED:
+		desk_on_label_printed(&r);
+		break;
+	case DESK_EV_DEVICE:
+		desk_on_device(&r);
+		break;
+	default:
+		desk_problem(&r, "Bad event: unknown kind %d", (int)ev->kind);
+		r.ignored = true;
+		break;
+	}
+	if (r.ignored)
+		return;
+	if (ev->kind != DESK_EV_TICK && !r.keep_activity)
+		d->last_activity = ev->now;
+	if (!r.failed && !r.keep_light)
+		desk_light_set(&r, desk_step_light(d),
+			       desk_step_light(d) == DESK_LIGHT_RED);
+}

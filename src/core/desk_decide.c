@@ -1,0 +1,399 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The end of a parcel: the proposal (the rules engine's for a return, a
+ * hold for an unexpected parcel, the box's own checks for ship-QC), the
+ * clerk's confirmation or override, and the decision handed to the shell
+ * with its plan (decision.h).  When the shell reports it recorded, the
+ * label is printed and the desk waits for the next parcel.
+ */
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "desk_run.h"
+
+static const char *desk_verdict_upper(enum verdict v)
+{
+	switch (v) {
+	case VERDICT_ACCEPT:
+		return "ACCEPT";
+	case VERDICT_PARTIAL:
+		return "PARTIAL";
+	case VERDICT_REJECT:
+		return "REJECT";
+	case VERDICT_HOLD:
+		return "HOLD";
+	}
+	return "UNKNOWN";
+}
+
+static void desk_enter_confirm(struct desk_run *r)
+{
+	struct desk *d = r->d;
+	const struct proposal *p = &d->proposal;
+
+	d->step = DESK_STEP_CONFIRM;
+	if (d->routine == DESK_ROUTINE_SHIP_QC) {
+		desk_text(d->prompt, sizeof(d->prompt), "%s",
+			  p->verdict == VERDICT_ACCEPT
+			      ? "QC passed \u2014 press accept to confirm"
+			      : "QC failed: call a supervisor");
+		return;
+	}
+	if (p->verdict == VERDICT_ACCEPT || p->verdict == VERDICT_PARTIAL) {
+		char money[48];
+
+		/* the rules propose no refund without a currency code */
+		if (money_format(p->refund_minor, p->currency, money,
+				 sizeof(money)) < 0)
+			desk_text(money, sizeof(money), "%lld",
+				  (long long)p->refund_minor);
+		desk_text(d->prompt, sizeof(d->prompt),
+			  "Proposal: %s, refund %s \u2014 press accept to "
+			  "confirm",
+			  desk_verdict_upper(p->verdict), money);
+	} else {
+		desk_text(d->prompt, sizeof(d->prompt),
+			  "Proposal: %s \u2014 press accept to confirm",
+			  desk_verdict_upper(p->verdict));
+	}
+}
+
+void desk_propose_return(struct desk_run *r)
+{
+	struct desk *d = r->d;
+
+	/* Judged at the parcel's receipt, not when the clerk got here. */
+	rules_propose(&d->expected, &d->found, &r->cfg->policy,
+		      d->found.received_at, &d->proposal);
+	desk_enter_confirm(r);
+}
+
+static void desk_reason_add(struct proposal *p, enum reason_code code, int item,
+			    const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+
+static void desk_reason_add(struct proposal *p, enum reason_code code, int item,
+			    const char *fmt, ...)
+{
+	struct reason *re;
+	va_list ap;
+	int n;
+
+	if (p->n_reasons >= RULES_MAX_REASONS)
+		return;
+	re = &p->reasons[p->n_reasons++];
+	re->code = code;
+	re->item = item;
+	va_start(ap, fmt);
+	n = vsnprintf(re->text, sizeof(re->text), fmt, ap);
+	va_end(ap);
+	if (n < 0)
+		re->text[0] = '\0';
+	else if ((size_t)n >= sizeof(re->text))
+		desk_trim_utf8(re->text);
+}
+
+void desk_propose_unexpected(struct desk_run *r)
+{
+	struct desk *d = r->d;
+
+	memset(&d->proposal, 0, sizeof(d->proposal));
+	d->proposal.verdict = VERDICT_HOLD;
+	desk_reason_add(&d->proposal, REASON_UNEXPECTED_RETURN, -1,
+			"No expected return matches code %s; held for review "
+			"by hand.",
+			d->code);
+	desk_enter_confirm(r);
+}
+
+void desk_propose_qc(struct desk_run *r)
+{
+	struct desk *d = r->d;
+	struct proposal *p = &d->proposal;
+	bool pass = true;
+
+	memset(p, 0, sizeof(*p));
+	p->n_items = desk_n_items(d);
+	desk_copy(p->currency, sizeof(p->currency), d->expected.currency, 3);
+	for (int i = 0; i < desk_n_items(d); i++) {
+		const struct return_item *it = &d->expected.items[i];
+		int32_t want = desk_expected_qty(d, i);
+		int32_t got = d->found.items[i].quantity;
+
+		p->items[i].quantity_accepted = got < want ? got : want;
+		p->items[i].accepted = got >= want;
+		if (got >= want)
+			continue;
+		pass = false;
+		desk_reason_add(p, REASON_MISSING_ITEM, i,
+				"SKU %s: %d of %d units packed.",
+				it->sku[0] ? it->sku : desk_item_label(it),
+				(int)got, (int)want);
+	}
+	if (d->qc_extra > 0) {
+		pass = false;
+		desk_reason_add(p, REASON_WRONG_ITEM, -1,
+				"%d extra item(s) scanned that are not in the "
+				"order.",
+				d->qc_extra);
+	}
+	if (d->found.weighed && !desk_qc_weight_ok(r, d->found.weight_g)) {
+		pass = false;
+		desk_reason_add(
+		    p, REASON_WEIGHT_MISMATCH, -1,
+		    "The box weighs %d g, expected %lld g +/- %lld g.",
+		    (int)d->found.weight_g,
+		    (long long)expected_return_weight_g(&d->expected),
+		    (long long)desk_qc_tolerance(r->cfg));
+	}
+	if (d->qc_blocked > 0) {
+		const struct checklist *cl = desk_checklist_of(r, 0);
+
+		pass = false;
+		/* No reason code of its own: a failed packing check is
+		 * something missing from the box (filler, invoice, tape). */
+		for (int s = 0; cl && s < cl->n_steps; s++)
+			if (cl->steps[s].effect == CHECKLIST_EFFECT_BLOCK &&
+			    strcmp(d->answers[0][s], "pass") != 0)
+				desk_reason_add(p, REASON_MISSING_ITEM, -1,
+						"Packing check failed: %.*s",
+						(int)sizeof(cl->steps[s].text),
+						cl->steps[s].text);
+	}
+	p->verdict = pass ? VERDICT_ACCEPT : VERDICT_REJECT;
+	desk_enter_confirm(r);
+}
+
+/* Where a unit goes when the clerk accepts what the engine did not: by
+ * its grade alone, and held when it has none. */
+static enum disposition desk_disposition_of(enum grade g)
+{
+	switch (g) {
+	case GRADE_A:
+		return DISPOSITION_RESTOCK;
+	case GRADE_B:
+		return DISPOSITION_RESTOCK_B;
+	case GRADE_C:
+		return DISPOSITION_REFURBISH;
+	case GRADE_SCRAP:
+		return DISPOSITION_SCRAP;
+	default:
+		return DISPOSITION_HOLD;
+	}
+}
+
+/*
+ * An override that pays what the rules would not: the decided lines are
+ * the units found (at most those sold) at their price, so the refund's
+ * lines add up to its amount.  The rules' verdict and reasons stay in the
+ * proposal, beside the override and its reason.  0 (and @p untouched)
+ * when there is nothing to pay or the sum does not fit.
+ */
+static int64_t desk_pay_found(const struct desk *d, struct proposal *p)
+{
+	int64_t total = 0, line[RETURN_MAX_ITEMS] = {0};
+	int32_t qty[RETURN_MAX_ITEMS] = {0};
+
+	for (int i = 0; i < desk_n_items(d); i++) {
+		int32_t got = d->found.items[i].quantity;
+		int64_t price = d->expected.items[i].unit_price_minor;
+
+		if (got > desk_expected_qty(d, i))
+			got = desk_expected_qty(d, i);
+		if (got <= 0 || price <= 0)
+			continue;
+		if (__builtin_mul_overflow(price, (int64_t)got, &line[i]) ||
+		    __builtin_add_overflow(total, line[i], &total))
+			return 0;
+		qty[i] = got;
+	}
+	for (int i = 0; total > 0 && i < desk_n_items(d); i++) {
+		struct item_outcome *o = &p->items[i];
+
+		if (!qty[i])
+			continue;
+		o->accepted = true;
+		o->quantity_accepted = qty[i];
+		o->refund_minor = line[i];
+		o->deduction_minor = 0;
+		o->grade = d->found.items[i].grade;
+		o->disposition = desk_disposition_of(o->grade);
+	}
+	if (total > 0)
+		p->refund_minor = total;
+	return total;
+}
+
+/* What the decision leaves behind: rows, keys and label (decision.h). */
+static int desk_plan(struct desk_run *r)
+{
+	const struct desk *d = r->d;
+	const struct desk_decision *dec = &d->decision;
+	struct decision_facts f = {
+	    .ship_qc = dec->routine == DESK_ROUTINE_SHIP_QC,
+	    .verdict = dec->verdict,
+	    .refund_minor = dec->refund_minor,
+	    .currency = dec->proposal.currency[0] ? dec->proposal.currency
+						  : d->expected.currency,
+	    .grade = dec->grade,
+	    .disposition = dec->disposition,
+	    .rma = d->have_expected ? d->expected.rma : "",
+	    .order = d->have_expected ? d->expected.order_ref : "",
+	    .shop = r->cfg->shop,
+	    .desk = r->cfg->desk_name,
+	    .clerk = d->clerk[0] ? d->clerk : "station",
+	    .receipt_id = d->receipt_id,
+	    .now = r->ev->now,
+	    .grace_us = r->cfg->grace_us,
+	    .utc_offset_min = r->cfg->policy.utc_offset_min,
+	    .eu_summer_time = r->cfg->policy.eu_summer_time,
+	};
+
+	return decision_plan_make(&f, &r->d->plan);
+}
+
+void desk_decide(struct desk_run *r, enum verdict v, bool overridden,
+		 const char *reason)
+{
+	struct desk *d = r->d;
+	struct desk_decision *dec = &d->decision;
+	struct desk_action *a;
+	bool paid = v == VERDICT_ACCEPT || v == VERDICT_PARTIAL;
+
+	memset(dec, 0, sizeof(*dec));
+	dec->routine = d->routine;
+	dec->verdict = v;
+	dec->overridden = overridden;
+	if (overridden)
+		desk_copy(dec->override_reason, sizeof(dec->override_reason),
+			  reason, SIZE_MAX);
+	dec->proposal = d->proposal;
+	dec->disposition = DISPOSITION_HOLD;
+	dec->grade = GRADE_NONE;
+	if (d->routine == DESK_ROUTINE_RETURN && paid && d->have_expected) {
+		dec->refund_minor = d->proposal.refund_minor > 0
+					? d->proposal.refund_minor
+					: desk_pay_found(d, &dec->proposal);
+		for (int i = 0; i < desk_n_items(d); i++) {
+			if (d->proposal.items[i].accepted) {
+				dec->disposition =
+				    d->proposal.items[i].disposition;
+				dec->grade = d->proposal.items[i].grade;
+				break;
+			}
+			if (d->found.items[i].quantity > 0 &&
+			    dec->grade == GRADE_NONE) {
+				/* accepted against the proposal */
+				dec->grade = d->found.items[i].grade;
+				dec->disposition =
+				    desk_disposition_of(dec->grade);
+			}
+		}
+	}
+	if (desk_plan(r) < 0) {
+		desk_problem(r, "Decision NOT recorded: it cannot be keyed; "
+				"call a supervisor");
+		desk_fail_light(r);
+		return;
+	}
+	a = desk_emit(r, DESK_ACT_DECIDE);
+	if (a)
+		desk_copy(a->text, sizeof(a->text), dec->override_reason,
+			  sizeof(dec->override_reason));
+	/* The desk stays at confirm until the shell says the decision is
+	 * recorded (DESK_EV_DECIDED): if it is not, the clerk confirms again
+	 * with nothing lost. */
+	d->deciding = true;
+}
+
+void desk_confirm(struct desk_run *r, enum verdict v, const char *reason)
+{
+	struct desk *d = r->d;
+	bool overridden = v != d->proposal.verdict;
+	char text[128];
+
+	if (v != VERDICT_ACCEPT && v != VERDICT_PARTIAL &&
+	    v != VERDICT_REJECT && v != VERDICT_HOLD) {
+		desk_problem(r, "Bad event: unknown verdict %d", (int)v);
+		r->ignored = true;
+		return;
+	}
+	if (d->routine == DESK_ROUTINE_SHIP_QC && v != VERDICT_ACCEPT &&
+	    v != VERDICT_REJECT) {
+		desk_problem(r, "Ship-QC passes (accept) or fails (reject)");
+		return;
+	}
+	desk_copy(text, sizeof(text), reason, SIZE_MAX);
+	if (overridden && desk_blank(text)) {
+		desk_problem(r, "An override needs a reason");
+		return;
+	}
+	desk_decide(r, v, overridden, text);
+}
+
+/* The decision is in the record: print its label, start the next parcel. */
+static void desk_decided(struct desk_run *r)
+{
+	struct desk *d = r->d;
+	struct desk_action *a;
+
+	d->last.receipt = d->receipt_id;
+	desk_copy(d->last.verdict, sizeof(d->last.verdict), d->plan.verdict,
+		  sizeof(d->plan.verdict));
+	d->last.decided_at = d->plan.decided_at;
+	d->last.undo_until = d->plan.decided_at + r->cfg->grace_us;
+	if (d->plan.zpl_len > 0 && desk_has(r, DESK_DEVICE_PRINTER) &&
+	    (a = desk_emit(r, DESK_ACT_PRINT_LABEL)))
+		a->receipt_id = d->receipt_id;
+	desk_parcel_reset(d);
+	desk_enter_scan(r);
+}
+
+void desk_on_decided(struct desk_run *r)
+{
+	struct desk *d = r->d;
+	char why[96];
+
+	r->keep_activity = true;
+	if (!d->deciding) {
+		desk_problem(r,
+			     "Bad event: a decision outcome nobody asked for");
+		r->ignored = true;
+		return;
+	}
+	d->deciding = false;
+	if (r->ev->result >= 0) {
+		desk_decided(r);
+		return;
+	}
+	desk_copy(why, sizeof(why), r->ev->text, SIZE_MAX);
+	desk_problem(r,
+		     "Decision NOT recorded (%s): confirm again, or call a "
+		     "supervisor",
+		     why[0] ? why : "store error");
+	desk_fail_light(r);
+}
+
+void desk_on_label_printed(struct desk_run *r)
+{
+	char why[96];
+
+	r->keep_activity = true;
+	r->keep_light = true;
+	if (r->ev->result >= 0)
+		return;
+	desk_copy(why, sizeof(why), r->ev->text, SIZE_MAX);
+	if (r->ev->receipt == r->d->reprint_receipt && r->d->problem[0])
+		desk_problem(r,
+			     "This return was already decided on receipt "
+			     "%lld; its label could not be printed again: %s",
+			     (long long)r->ev->receipt,
+			     why[0] ? why : "printer error");
+	else
+		desk_problem(r, "Label for receipt %lld not printed: %s",
+			     (long long)r->ev->receipt,
+			     why[0] ? why : "printer error");
+	r->d->reprint_receipt = 0;
+}

@@ -1,0 +1,220 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Scanning the items in the parcel (a return) or the box (ship-QC) against
+ * the lines expected: each unit counts once toward its line, a unit that
+ * was not sold is recorded as such, and a line without a barcode counts on
+ * the clerk's word.  Says how the scan went; the routine decides what
+ * follows.
+ */
+#include <stdint.h>
+#include <string.h>
+
+#include "desk_run.h"
+
+/* The item's GTIN as 14 digits; false when it has none that can be
+ * scanned (empty, or not 8 to 14 digits). */
+static bool desk_item_gtin14(const struct return_item *it, char gtin[15])
+{
+	size_t n = strnlen(it->gtin, sizeof(it->gtin));
+
+	if (n < 8 || n > 14)
+		return false;
+	for (size_t i = 0; i < n; i++)
+		if (it->gtin[i] < '0' || it->gtin[i] > '9')
+			return false;
+	memset(gtin, '0', 14 - n);
+	memcpy(gtin + 14 - n, it->gtin, n);
+	gtin[14] = '\0';
+	return true;
+}
+
+static bool desk_digits14(const char *s, size_t max, char gtin[15])
+{
+	if (strnlen(s, max) != 14)
+		return false;
+	for (int i = 0; i < 14; i++)
+		if (s[i] < '0' || s[i] > '9')
+			return false;
+	memcpy(gtin, s, 14);
+	gtin[14] = '\0';
+	return true;
+}
+
+/* True when the clerk can still scan units: a line with a GTIN is short. */
+static bool desk_items_complete(const struct desk *d)
+{
+	char gtin[15];
+
+	for (int i = 0; i < desk_n_items(d); i++) {
+		if (!desk_item_gtin14(&d->expected.items[i], gtin))
+			return false; /* only the clerk can say it is there */
+		if (d->found.items[i].quantity < desk_expected_qty(d, i))
+			return false;
+	}
+	return true;
+}
+
+static void desk_items_prompt(struct desk_run *r)
+{
+	struct desk *d = r->d;
+	int64_t total = 0, scanned = 0;
+	int next = -1;
+	char gtin[15];
+
+	for (int i = 0; i < desk_n_items(d); i++) {
+		int32_t want = desk_expected_qty(d, i);
+		int32_t got = d->found.items[i].quantity;
+
+		total += want;
+		scanned += got < want ? got : want;
+		if (next < 0 && got < want)
+			next = i;
+	}
+	if (next < 0) {
+		desk_text(d->prompt, sizeof(d->prompt),
+			  "All %lld items scanned: press accept",
+			  (long long)total);
+	} else if (!desk_item_gtin14(&d->expected.items[next], gtin)) {
+		desk_text(d->prompt, sizeof(d->prompt),
+			  "Check item %lld of %lld: %s (no barcode), then "
+			  "press accept",
+			  (long long)scanned + 1, (long long)total,
+			  desk_item_label(&d->expected.items[next]));
+	} else {
+		desk_text(d->prompt, sizeof(d->prompt),
+			  "Scan item %lld of %lld: %s", (long long)scanned + 1,
+			  (long long)total,
+			  desk_item_label(&d->expected.items[next]));
+	}
+}
+
+/* Entering the items step (forward or back) starts the count afresh. */
+void desk_enter_items(struct desk_run *r)
+{
+	struct desk *d = r->d;
+
+	d->step = DESK_STEP_ITEMS;
+	memset(d->found.items, 0, sizeof(d->found.items));
+	d->found.wrong_item = false;
+	memset(d->answers, 0, sizeof(d->answers));
+	d->qc_extra = 0;
+	d->qc_blocked = 0;
+	d->checklist = NULL;
+	desk_items_prompt(r);
+}
+
+/* A wrong unit is put on the first line nothing was found for yet, marked
+ * as not matching, so the rules refuse that line with WRONG_ITEM.  When
+ * every line already has units, only found.wrong_item says so and the
+ * rules hold the parcel for review. */
+static void desk_item_wrong(struct desk_run *r, const char *gtin,
+			    const char *serial)
+{
+	struct desk *d = r->d;
+	struct desk_action *a;
+
+	d->found.wrong_item = true;
+	for (int i = 0; i < desk_n_items(d); i++)
+		if (d->found.items[i].quantity == 0) {
+			d->found.items[i].quantity = 1;
+			d->found.items[i].gtin_matched = false;
+			break;
+		}
+	a = desk_emit(r, DESK_ACT_RECORD_ITEM_SCAN);
+	if (a) {
+		desk_copy(a->code, sizeof(a->code), gtin, 15);
+		desk_copy(a->serial, sizeof(a->serial), serial, 21);
+	}
+	desk_problem(r, "Item %s was not sold in this order", gtin);
+}
+
+enum desk_item_scan desk_scan_item(struct desk_run *r, const struct code *c)
+{
+	struct desk *d = r->d;
+	bool qc = d->routine == DESK_ROUTINE_SHIP_QC;
+	char gtin[15], serial[21] = "", line_gtin[15];
+	int match = -1, full_match = -1;
+	struct desk_action *a;
+
+	if (!c->valid) {
+		desk_code_rejected(r, c);
+		return DESK_ITEM_REFUSED;
+	}
+	if (c->kind == CODE_GTIN &&
+	    desk_digits14(c->value, sizeof(c->value), gtin)) {
+		/* a plain product code */
+	} else if (c->kind == CODE_GS1 && c->gs1.has_gtin &&
+		   desk_digits14(c->gs1.gtin, sizeof(c->gs1.gtin), gtin)) {
+		if (c->gs1.has_serial)
+			desk_copy(serial, sizeof(serial), c->gs1.serial,
+				  sizeof(c->gs1.serial));
+	} else {
+		char value[CODE_VALUE_LEN];
+
+		desk_copy(value, sizeof(value), c->value, sizeof(c->value));
+		desk_problem(r,
+			     "Code %s is not a product code; scan the item's "
+			     "barcode",
+			     value);
+		desk_fail_light(r);
+		return DESK_ITEM_REFUSED;
+	}
+	for (int i = 0; i < desk_n_items(d); i++) {
+		if (!desk_item_gtin14(&d->expected.items[i], line_gtin) ||
+		    strcmp(line_gtin, gtin) != 0)
+			continue;
+		if (d->found.items[i].quantity < desk_expected_qty(d, i)) {
+			match = i;
+			break;
+		}
+		if (full_match < 0)
+			full_match = i;
+	}
+	if (!qc && match < 0 && full_match < 0) {
+		desk_item_wrong(r, gtin, serial);
+		return DESK_ITEM_NOT_SOLD;
+	}
+	if (qc && match < 0) {
+		/* Extra or unknown: the QC will fail until items restart. */
+		d->qc_extra++;
+		a = desk_emit(r, DESK_ACT_RECORD_ITEM_SCAN);
+		if (a) {
+			a->item = full_match;
+			desk_copy(a->code, sizeof(a->code), gtin, 15);
+			desk_copy(a->serial, sizeof(a->serial), serial, 21);
+		}
+		desk_problem(r, "Extra item %s: remove it", gtin);
+		desk_fail_light(r);
+		return DESK_ITEM_REFUSED;
+	}
+	if (match < 0)
+		match = full_match; /* an extra unit of a sold item */
+	if (d->found.items[match].quantity < INT32_MAX)
+		d->found.items[match].quantity++;
+	d->found.items[match].gtin_matched = true;
+	a = desk_emit(r, DESK_ACT_RECORD_ITEM_SCAN);
+	if (a) {
+		a->item = match;
+		desk_copy(a->code, sizeof(a->code), gtin, 15);
+		desk_copy(a->serial, sizeof(a->serial), serial, 21);
+	}
+	if (desk_items_complete(d))
+		return DESK_ITEM_ALL_COUNTED;
+	desk_items_prompt(r);
+	return DESK_ITEM_COUNTED;
+}
+
+void desk_items_done(struct desk_run *r)
+{
+	struct desk *d = r->d;
+	char gtin[15];
+
+	/* A line without a barcode cannot be scanned: the clerk's word that
+	 * the items are all checked stands for it. */
+	for (int i = 0; i < desk_n_items(d); i++)
+		if (!desk_item_gtin14(&d->expected.items[i], gtin) &&
+		    d->found.items[i].quantity == 0) {
+			d->found.items[i].quantity = desk_expected_qty(d, i);
+			d->found.items[i].gtin_matched = true;
+		}
+}

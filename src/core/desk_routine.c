@@ -1,0 +1,299 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The order of the steps, and what each event means at each step.
+ *   return:  scan -> weigh -> photo -> items -> checklist -> confirm
+ *   ship_qc: scan -> items -> weigh -> photo (open box) -> checklist
+ *            -> photo (sealed box) -> confirm
+ * The step files say when their step is done; this file alone says which
+ * step comes next, so no step calls another one forward.
+ */
+#include <string.h>
+
+#include "desk_run.h"
+
+/* ---- the order: each step in turn; a step this desk cannot do (no
+ * scale, no camera, no checklist) passes straight on to the next ---- */
+
+static void desk_go_checklist(struct desk_run *r)
+{
+	if (!desk_enter_checklist(r))
+		desk_after_checklist(r);
+}
+
+static void desk_go_weigh(struct desk_run *r)
+{
+	if (!desk_enter_weigh(r))
+		desk_after_weigh(r);
+}
+
+void desk_after_weigh(struct desk_run *r)
+{
+	if (!desk_enter_photo(r))
+		desk_after_photo(r);
+}
+
+void desk_after_photo(struct desk_run *r)
+{
+	if (r->d->routine == DESK_ROUTINE_SHIP_QC)
+		desk_go_checklist(r);
+	else if (!r->d->have_expected)
+		desk_propose_unexpected(r);
+	else
+		desk_enter_items(r);
+}
+
+static void desk_after_items(struct desk_run *r)
+{
+	if (r->d->routine == DESK_ROUTINE_SHIP_QC)
+		desk_go_weigh(r);
+	else
+		desk_go_checklist(r);
+}
+
+void desk_after_checklist(struct desk_run *r)
+{
+	desk_checklist_apply_all(r);
+	if (r->d->routine != DESK_ROUTINE_SHIP_QC)
+		desk_propose_return(r);
+	else if (!desk_enter_photo_sealed(r))
+		desk_propose_qc(r);
+}
+
+/* The steps of the current parcel in order, SCAN first. */
+int desk_routine_steps(const struct desk *d, enum desk_step st[])
+{
+	int n = 0;
+
+	st[n++] = DESK_STEP_SCAN;
+	if (d->routine == DESK_ROUTINE_SHIP_QC) {
+		st[n++] = DESK_STEP_ITEMS;
+		st[n++] = DESK_STEP_WEIGH;
+		st[n++] = DESK_STEP_PHOTO;
+		st[n++] = DESK_STEP_CHECKLIST;
+		st[n++] = DESK_STEP_PHOTO_SEALED;
+	} else {
+		st[n++] = DESK_STEP_WEIGH;
+		st[n++] = DESK_STEP_PHOTO;
+		if (d->have_expected) {
+			st[n++] = DESK_STEP_ITEMS;
+			if (!d->found.wrong_item)
+				st[n++] = DESK_STEP_CHECKLIST;
+		}
+	}
+	st[n++] = DESK_STEP_CONFIRM;
+	return n;
+}
+
+/* ---- each event at each step ---------------------------------------- */
+
+void desk_on_scan(struct desk_run *r)
+{
+	struct code c;
+
+	if (r->d->step != DESK_STEP_SCAN && r->d->step != DESK_STEP_ITEMS) {
+		desk_refuse(r, "A scan");
+		return;
+	}
+	if (!r->ev->code) {
+		desk_problem(r, "Bad event: a scan without a code");
+		r->ignored = true;
+		return;
+	}
+	desk_code_copy(&c, r->ev->code);
+	if (r->d->step == DESK_STEP_SCAN) {
+		if (!desk_scan_parcel(r, &c))
+			return;
+		if (r->d->routine == DESK_ROUTINE_SHIP_QC)
+			desk_enter_items(r);
+		else
+			desk_go_weigh(r);
+		return;
+	}
+	switch (desk_scan_item(r, &c)) {
+	case DESK_ITEM_ALL_COUNTED:
+		desk_after_items(r);
+		break;
+	case DESK_ITEM_NOT_SOLD:
+		desk_propose_return(r);
+		break;
+	case DESK_ITEM_REFUSED:
+	case DESK_ITEM_COUNTED:
+		break;
+	}
+}
+
+void desk_on_weight(struct desk_run *r)
+{
+	if (desk_take_weight(r))
+		desk_after_weigh(r);
+}
+
+void desk_on_photo(struct desk_run *r)
+{
+	struct desk *d = r->d;
+	const char *sha = r->ev->photo_sha256;
+	const char *step = r->ev->photo_step;
+	const struct checklist_step *st;
+
+	/* Extra evidence is recorded by the shell and answers nothing; a
+	 * photo for a step the desk has left (back, cancel) is late. */
+	if (step &&
+	    (!strcmp(step, "evidence") ||
+	     strncmp(step, d->photo_pending, sizeof(d->photo_pending)))) {
+		r->ignored = true;
+		return;
+	}
+	d->photo_pending[0] = '\0';
+	switch (d->step) {
+	case DESK_STEP_PHOTO:
+	case DESK_STEP_PHOTO_SEALED:
+		if (!sha || !sha[0]) {
+			desk_photo_failed(r);
+			return;
+		}
+		if (d->step == DESK_STEP_PHOTO) {
+			d->found.photographed = true;
+			desk_after_photo(r);
+		} else {
+			desk_propose_qc(r);
+		}
+		return;
+	case DESK_STEP_CHECKLIST:
+		st = desk_current_step(d);
+		if (!st || st->kind != CHECKLIST_PHOTO)
+			break;
+		if (!sha || !sha[0]) {
+			desk_photo_failed(r);
+			return;
+		}
+		if (desk_checklist_answer(r, sha))
+			desk_after_checklist(r);
+		return;
+	default:
+		break;
+	}
+	desk_refuse(r, "A photo");
+}
+
+void desk_on_answer(struct desk_run *r)
+{
+	if (r->d->step != DESK_STEP_CHECKLIST) {
+		desk_refuse(r, "An answer");
+		return;
+	}
+	if (!r->ev->text) {
+		desk_problem(r, "Bad event: an answer without text");
+		r->ignored = true;
+		return;
+	}
+	if (desk_checklist_answer(r, r->ev->text))
+		desk_after_checklist(r);
+}
+
+void desk_on_items_done(struct desk_run *r)
+{
+	desk_items_done(r);
+	desk_after_items(r);
+}
+
+void desk_on_button(struct desk_run *r)
+{
+	struct desk *d = r->d;
+	enum desk_button b = r->ev->button;
+	bool yes = b == DESK_BUTTON_ACCEPT || b == DESK_BUTTON_PEDAL;
+	const struct checklist_step *st;
+	char reason[128];
+
+	if (b != DESK_BUTTON_ACCEPT && b != DESK_BUTTON_REJECT &&
+	    b != DESK_BUTTON_PEDAL) {
+		desk_problem(r, "Bad event: unknown button %d", (int)b);
+		r->ignored = true;
+		return;
+	}
+	switch (d->step) {
+	case DESK_STEP_WEIGH:
+		if (!yes)
+			break;
+		desk_emit(r, DESK_ACT_REQUEST_WEIGHT);
+		return;
+	case DESK_STEP_PHOTO:
+	case DESK_STEP_PHOTO_SEALED:
+		if (!yes)
+			break;
+		desk_emit_photo(
+		    r, d->step == DESK_STEP_PHOTO_SEALED    ? "sealed_box"
+		       : d->routine == DESK_ROUTINE_SHIP_QC ? "open_box"
+							    : "parcel");
+		return;
+	case DESK_STEP_ITEMS:
+		if (!yes)
+			break;
+		desk_on_items_done(r);
+		return;
+	case DESK_STEP_CHECKLIST:
+		st = desk_current_step(d);
+		if (!st)
+			break;
+		switch (st->kind) {
+		case CHECKLIST_PASS_FAIL:
+			if (desk_checklist_answer(r, yes ? "pass" : "fail"))
+				desk_after_checklist(r);
+			return;
+		case CHECKLIST_INSTRUCTION:
+			if (!yes)
+				break;
+			if (desk_checklist_answer(r, "done"))
+				desk_after_checklist(r);
+			return;
+		case CHECKLIST_PHOTO:
+			if (!yes)
+				break;
+			desk_emit_photo(r, st->id);
+			return;
+		default:
+			desk_problem(r, "Answer this step on the screen");
+			r->ignored = true;
+			return;
+		}
+		break;
+	case DESK_STEP_CONFIRM:
+		if (yes) {
+			desk_decide(r, d->proposal.verdict, false, NULL);
+			return;
+		}
+		desk_text(reason, sizeof(reason), "rejected at the desk by %s",
+			  d->clerk);
+		desk_decide(r, VERDICT_REJECT,
+			    d->proposal.verdict != VERDICT_REJECT, reason);
+		return;
+	default:
+		break;
+	}
+	desk_refuse(r, b == DESK_BUTTON_PEDAL	 ? "The pedal"
+		       : b == DESK_BUTTON_ACCEPT ? "The accept button"
+						 : "The reject button");
+}
+
+/* The clerk asks for a photo from the screen: at a photo step it is the
+ * pedal; at any other step of an open parcel it is extra evidence. */
+void desk_on_photo_request(struct desk_run *r)
+{
+	const struct desk *d = r->d;
+	const struct checklist_step *st = desk_current_step(d);
+	const struct desk_event *asked = r->ev;
+	struct desk_event pedal = *asked;
+
+	if (d->step == DESK_STEP_PHOTO || d->step == DESK_STEP_PHOTO_SEALED ||
+	    (d->step == DESK_STEP_CHECKLIST && st &&
+	     st->kind == CHECKLIST_PHOTO)) {
+		pedal.kind = DESK_EV_BUTTON;
+		pedal.button = DESK_BUTTON_PEDAL;
+		r->ev = &pedal;
+		desk_on_button(r);
+		r->ev = asked; /* @pedal ends here */
+		return;
+	}
+	if (desk_parcel_open(d))
+		desk_emit_photo(r, "evidence");
+	r->ignored = true; /* nothing about the desk changes */
+}
