@@ -43,14 +43,11 @@ int64_t desk_qc_tolerance(const struct desk_config *cfg)
 bool desk_qc_weight_ok(const struct desk_run *r, int32_t grams)
 {
 	int64_t expected = expected_return_weight_g(&r->d->expected);
-	int64_t diff;
 
-	if (expected < 0 || grams < 0)
+	if (expected < 0)
 		return false;
-	diff = expected - grams;
-	if (diff < 0)
-		diff = -diff;
-	return diff <= desk_qc_tolerance(r->cfg);
+	return weight_within_tolerance(expected, grams,
+				       (int32_t)desk_qc_tolerance(r->cfg), 0);
 }
 
 bool desk_take_weight(struct desk_run *r)
@@ -124,21 +121,19 @@ bool desk_take_weight(struct desk_run *r)
 				     "unknown",
 				     (int)grams);
 		} else if (mismatch) {
-			int64_t pct = r->cfg->policy.weight_tolerance_pct;
-			int64_t tol = r->cfg->policy.weight_tolerance_g, rel;
+			int64_t tol = weight_tolerance_for(
+			    expected, r->cfg->policy.weight_tolerance_g,
+			    r->cfg->policy.weight_tolerance_pct);
 
-			if (pct < 0)
-				pct = 0;
-			if (__builtin_mul_overflow(expected / 100, pct, &rel))
-				rel = INT64_MAX;
+			if (tol < 0)
+				desk_problem(r, "Weight %d g, expected %lld g",
+					     (int)grams, (long long)expected);
 			else
-				rel += expected % 100 * pct / 100;
-			if (rel > tol)
-				tol = rel;
-			desk_problem(r,
-				     "Weight %d g, expected %lld g +/- %lld g",
-				     (int)grams, (long long)expected,
-				     (long long)(tol < 0 ? 0 : tol));
+				desk_problem(
+				    r,
+				    "Weight %d g, expected %lld g +/- %lld g",
+				    (int)grams, (long long)expected,
+				    (long long)tol);
 		}
 	}
 	desk_emit_weight(r, true, grams, mismatch);

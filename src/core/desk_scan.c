@@ -98,6 +98,8 @@ static void desk_expected_copy(struct expected_return *dst,
 	dst->order_ref[sizeof(dst->order_ref) - 1] = '\0';
 	dst->shop[sizeof(dst->shop) - 1] = '\0';
 	dst->currency[sizeof(dst->currency) - 1] = '\0';
+	dst->shop_order_id[sizeof(dst->shop_order_id) - 1] = '\0';
+	dst->shop_payment_id[sizeof(dst->shop_payment_id) - 1] = '\0';
 	for (int i = 0; i < RETURN_MAX_LOOKUP_CODES; i++)
 		dst->lookup_codes[i][RETURN_REF_LEN - 1] = '\0';
 	for (int i = 0; i < RETURN_MAX_ITEMS; i++) {
@@ -107,6 +109,7 @@ static void desk_expected_copy(struct expected_return *dst,
 		it->gtin[sizeof(it->gtin) - 1] = '\0';
 		it->name[sizeof(it->name) - 1] = '\0';
 		it->category[sizeof(it->category) - 1] = '\0';
+		it->shop_line_id[sizeof(it->shop_line_id) - 1] = '\0';
 	}
 }
 
