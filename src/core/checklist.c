@@ -16,7 +16,7 @@
 #include <string.h>
 #include <strings.h>
 
-#include "checklist_internal.h"
+#include "checklist_parts.h"
 #include "retour/checklist.h"
 
 const char *const checklist_kind_names[CHECKLIST_KIND_COUNT] = {

@@ -10,7 +10,7 @@
 #include <string.h>
 #include <strings.h>
 
-#include "checklist_internal.h"
+#include "checklist_parts.h"
 #include "retour/checklist.h"
 
 static int checklist_put(char *norm, size_t normlen, const char *s, size_t n)

@@ -16,7 +16,7 @@
 
 #include <ini.h>
 
-#include "checklist_internal.h"
+#include "checklist_parts.h"
 #include "retour/checklist.h"
 
 enum checklist_key {

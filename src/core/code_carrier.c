@@ -9,7 +9,7 @@
  */
 #include <string.h>
 
-#include "code_internal.h"
+#include "code_result.h"
 #include "retour/code.h"
 
 /* UPU S10 check digit of 8 serial digits; -1 if not 8 digits. */

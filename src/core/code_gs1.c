@@ -12,7 +12,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "code_internal.h"
+#include "code_result.h"
 #include "retour/code.h"
 
 /* Expected GS1 mod-10 check digit of the @n data digits at @s. */

@@ -7,7 +7,7 @@
  */
 #include <string.h>
 
-#include "code_internal.h"
+#include "code_result.h"
 #include "retour/code.h"
 
 /*

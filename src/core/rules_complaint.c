@@ -8,7 +8,7 @@
 
 #include "retour/civil_time.h"
 #include "retour/rules.h"
-#include "rules_internal.h"
+#include "rules_run.h"
 
 void rules_complaint_item(struct rules_run *run, int i)
 {

@@ -8,7 +8,7 @@
  */
 #include "retour/civil_time.h"
 #include "retour/rules.h"
-#include "rules_internal.h"
+#include "rules_run.h"
 
 static bool rules_policy_check(struct rules_run *run)
 {
@@ -47,7 +47,7 @@ static bool rules_instant_ok(int64_t us)
 	return us > 0 && us <= CIVIL_TIME_MAX_US;
 }
 
-/* Everything the judging (rules.c) relies on; false leaves a reason. */
+/* Everything the judging (rules_propose.c) relies on; false leaves a reason. */
 bool rules_input_check(struct rules_run *run)
 {
 	const struct expected_return *er = run->er;

@@ -11,7 +11,7 @@
 
 #include "retour/civil_time.h"
 #include "retour/rules.h"
-#include "rules_internal.h"
+#include "rules_run.h"
 
 /* Which reasons go first when there are more than RULES_MAX_REASONS. */
 enum rules_weight_class {

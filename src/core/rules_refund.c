@@ -5,7 +5,7 @@
  * integer minor units, rounded half up without a 128-bit product.
  */
 #include "retour/rules.h"
-#include "rules_internal.h"
+#include "rules_run.h"
 
 /* Round half up of amount * bp / 10000 without a 128-bit product. */
 int64_t rules_deduction(int64_t amount, int bp)

@@ -7,7 +7,7 @@
  */
 #include "retour/civil_time.h"
 #include "retour/rules.h"
-#include "rules_internal.h"
+#include "rules_run.h"
 
 int64_t rules_window_ends(int64_t delivered_at, int days,
 			  const struct rules_policy *policy)

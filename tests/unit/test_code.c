@@ -259,7 +259,7 @@ static void test_code_carriers(void **state)
 	code_case_run(cases, sizeof(cases) / sizeof(cases[0]), NULL);
 }
 
-/* Digit-only formats that collide, resolved as documented in code.c. */
+/* Digit-only formats that collide, resolved as documented in code_classify.c. */
 static void test_code_collisions(void **state)
 {
 	static const struct code_case cases[] = {

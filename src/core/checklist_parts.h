@@ -5,8 +5,8 @@
  * effects as templates spell them, and the small validators the parser and
  * the answer checks both use.
  */
-#ifndef RETOUR_CHECKLIST_INTERNAL_H
-#define RETOUR_CHECKLIST_INTERNAL_H
+#ifndef RETOUR_CHECKLIST_PARTS_H
+#define RETOUR_CHECKLIST_PARTS_H
 
 #include <stdbool.h>
 #include <stddef.h>

@@ -1,11 +1,11 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * Shared by the scanned-code classifier's files (code.c, code_gs1.c,
+ * Shared by the scanned-code classifier's files (code_classify.c, code_gs1.c,
  * code_carrier.c, code_pattern.c) and nothing else: ASCII helpers, the
  * setters of a struct code and the format readers code_classify() calls.
  */
-#ifndef RETOUR_CODE_INTERNAL_H
-#define RETOUR_CODE_INTERNAL_H
+#ifndef RETOUR_CODE_RESULT_H
+#define RETOUR_CODE_RESULT_H
 
 #include <stdbool.h>
 #include <stddef.h>

@@ -9,8 +9,9 @@
  * It proposes; it does not decide: a person confirms or overrides, and a
  * refusal or a deduction without a photo is never proposed as final.
  *
- * This file assembles the proposal: the policy's defaults, the weight
- * check and the verdict over all lines.  The input checks are in
+ * This file assembles the proposal: the weight check and the verdict over
+ * all lines.  The policy's defaults and the names are in rules_policy.c,
+ * the input checks in
  * rules_input.c, the two kinds of return in rules_withdrawal.c and
  * rules_complaint.c, one line's refund in rules_refund.c and the reasons'
  * sentences in rules_reason.c.
@@ -19,87 +20,7 @@
 #include <string.h>
 
 #include "retour/rules.h"
-#include "rules_internal.h"
-
-void rules_policy_defaults(struct rules_policy *p)
-{
-	if (!p)
-		return;
-	memset(p, 0, sizeof(*p));
-	p->withdrawal_days = 14;
-	p->complaint_answer_days = 14;
-	p->warranty_months = 24;
-	p->weight_tolerance_g = 50;
-	p->weight_tolerance_pct = 10;
-	p->deduction_bp[GRADE_NONE] = 0;
-	p->deduction_bp[GRADE_A] = 0;
-	p->deduction_bp[GRADE_B] = 1000;
-	p->deduction_bp[GRADE_C] = 3000;
-	p->deduction_bp[GRADE_SCRAP] = 10000;
-	p->refund_basic_delivery = true;
-	p->utc_offset_min = 60;
-	p->eu_summer_time = true;
-}
-
-const char *verdict_name(enum verdict v)
-{
-	switch (v) {
-	case VERDICT_ACCEPT:
-		return "accept";
-	case VERDICT_PARTIAL:
-		return "partial";
-	case VERDICT_REJECT:
-		return "reject";
-	case VERDICT_HOLD:
-		return "hold";
-	}
-	return "unknown";
-}
-
-const char *reason_code_name(enum reason_code c)
-{
-	static const char *const names[] = {
-	    [REASON_WITHIN_WINDOW] = "within_window",
-	    [REASON_WINDOW_PASSED] = "window_passed",
-	    [REASON_EXCLUDED_PERSONALISED] = "excluded_personalised",
-	    [REASON_EXCLUDED_MADE_TO_ORDER] = "excluded_made_to_order",
-	    [REASON_EXCLUDED_PERISHABLE] = "excluded_perishable",
-	    [REASON_EXCLUDED_HYGIENE_SEAL] = "excluded_hygiene_seal",
-	    [REASON_WRONG_ITEM] = "wrong_item",
-	    [REASON_BUYER_DAMAGE] = "buyer_damage",
-	    [REASON_WARRANTY_PASSED] = "warranty_passed",
-	    [REASON_NO_DEFECT_FOUND] = "no_defect_found",
-	    [REASON_DEFECT_CONFIRMED] = "defect_confirmed",
-	    [REASON_WEIGHT_MISMATCH] = "weight_mismatch",
-	    [REASON_WEIGHT_SKIPPED] = "weight_skipped",
-	    [REASON_MISSING_ITEM] = "missing_item",
-	    [REASON_PARTIAL_QUANTITY] = "partial_quantity",
-	    [REASON_DIMINISHED_VALUE] = "diminished_value",
-	    [REASON_DELIVERY_REFUNDED] = "delivery_refunded",
-	    [REASON_COMPLAINT_DEADLINE] = "complaint_deadline",
-	    [REASON_NO_PHOTO] = "no_photo",
-	    [REASON_UNEXPECTED_RETURN] = "unexpected_return",
-	    [REASON_NOT_DELIVERED] = "not_delivered",
-	};
-
-	if ((unsigned)c >= sizeof(names) / sizeof(names[0]) || !names[c])
-		return "unknown";
-	return names[c];
-}
-
-bool rules_weight_ok(int64_t expected_g, int32_t weight_g,
-		     const struct rules_policy *policy)
-{
-	struct rules_policy defaults;
-
-	if (!policy) {
-		rules_policy_defaults(&defaults);
-		policy = &defaults;
-	}
-	return weight_within_tolerance(expected_g, weight_g,
-				       policy->weight_tolerance_g,
-				       policy->weight_tolerance_pct);
-}
+#include "rules_run.h"
 
 static void rules_hold_invalid(struct rules_run *run)
 {

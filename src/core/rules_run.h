@@ -1,11 +1,12 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * Shared by the rules engine's files (rules.c and rules_*.c) and nothing
- * else: the state of one rules_propose() call and the steps it is made of.
- * Every function here works on a struct rules_run on the caller's stack.
+ * Shared by the rules engine's files (rules_propose.c and the other rules_*.c)
+ * and nothing else: the state of one rules_propose() call and the steps it is
+ * made of. Every function here works on a struct rules_run on the caller's
+ * stack.
  */
-#ifndef RETOUR_RULES_INTERNAL_H
-#define RETOUR_RULES_INTERNAL_H
+#ifndef RETOUR_RULES_RUN_H
+#define RETOUR_RULES_RUN_H
 
 #include <stdbool.h>
 #include <stddef.h>
