@@ -76,7 +76,7 @@ CORE_SRC := $(wildcard src/core/*.c)
 SHELL := /bin/bash
 SHELL_SRC := $(wildcard src/sys/*.c src/codec/*.c src/store/*.c src/dev/*.c src/net/*.c \
 	src/net/connectors/*.c src/api/*.c) \
-	$(filter-out src/daemon/main.c,$(wildcard src/daemon/*.c))
+	$(wildcard src/daemon/*.c)
 CLI_SRC := $(wildcard src/cli/*.c)
 UNIT_SRC := $(wildcard tests/unit/test_*.c)
 UNIT_HELPERS := $(filter-out $(UNIT_SRC),$(wildcard tests/unit/*.c))
@@ -134,7 +134,7 @@ $(SHELL_LIB): $(call obj,$(SHELL_SRC))
 	@mkdir -p $(dir $@)
 	rm -f $@ && $(AR) rcs $@ $^
 
-$(RETOURD): $(call obj,src/daemon/main.c) $(SHELL_LIB) $(CORE_LIB)
+$(RETOURD): $(call obj,src/retourd/main.c) $(SHELL_LIB) $(CORE_LIB)
 	$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS) -lm -lpthread
 
 $(RETOURCTL): $(call obj,$(CLI_SRC)) $(SHELL_LIB) $(CORE_LIB)

@@ -12,7 +12,7 @@ Layers, low to high; a file may include headers of its own layer or lower:
   1 sys     src/sys      log, clock
   2         src/codec, src/store, src/dev, src/net (and src/net/connectors)
   3         src/daemon, src/api
-  4 cli     src/cli
+  4 programs src/retourd (retourd's main), src/cli (retourctl)
 A header include/retour/NAME.h belongs to the layer of the src/ files that
 define the functions it declares (HEADER_LAYERS below places the headers
 that declare none); a header placed nowhere is an error, so a new module
@@ -40,6 +40,7 @@ DIR_LAYERS = {
     "src/net": 2,
     "src/daemon": 3,
     "src/api": 3,
+    "src/retourd": 4,
     "src/cli": 4,
 }
 LAYER_NAMES = {
@@ -47,7 +48,7 @@ LAYER_NAMES = {
     1: "sys",
     2: "codec/store/dev/net",
     3: "daemon/api",
-    4: "cli",
+    4: "retourd/cli (the programs)",
 }
 
 # Headers that declare no function defined under src/ (types, constants,

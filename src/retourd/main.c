@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * retourd: the returns station daemon.
+ * retourd: the returns station daemon.  The program itself: it reads the
+ * configuration, starts the station (src/daemon) and its local API
+ * (src/api) on one event loop, and stops them on a signal.
  *
  *   retourd [-c FILE] [-b BOARD] [-n]
  *
