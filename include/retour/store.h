@@ -118,7 +118,10 @@ int store_receipt_add_item_scan(struct store *s, int64_t receipt_id,
 				int item_index, const char *gtin,
 				const char *serial, const char *actor,
 				int64_t now);
-/* The photo file must already be written and fsync'd. */
+/* The photo file must already be written and fsync'd.  A photo asked for
+ * while the parcel was open may arrive after its decision (the camera works
+ * off the loop): it is evidence of the parcel all the same and is kept,
+ * whatever the receipt's state; -ENOENT only for no such receipt. */
 int store_photo_add(struct store *s, int64_t receipt_id, const char *step,
 		    const char *sha256_hex, const char *path, int64_t bytes,
 		    const char *actor, int64_t now);

@@ -122,7 +122,9 @@ struct desk_event {
 	enum desk_button button;		/* BUTTON */
 	enum verdict verdict;			/* CONFIRM */
 	const char *text; /* ANSWER, CONFIRM reason, PHOTO error, outcomes */
-	const char *photo_step; /* PHOTO: the TAKE_PHOTO step it answers */
+	/* PHOTO: the tag of the TAKE_PHOTO it answers (0: none given, the
+	 * photo answers the current step) */
+	int64_t photo_tag;
 	/* SCAN: the newest decided receipt of the matched expected return
 	 * (0: none) and whether its label printed */
 	int64_t prior_receipt;
@@ -154,6 +156,7 @@ struct desk_action {
 	int64_t expected_id;
 	int64_t receipt_id; /* PRINT_LABEL */
 	bool reprint;	    /* PRINT_LABEL */
+	int64_t photo_tag;  /* TAKE_PHOTO: give it back with the PHOTO */
 	int item;
 	bool weighed, mismatch, buzzer;
 	int32_t grams;
@@ -228,8 +231,15 @@ struct desk {
 	int qc_blocked; /* ship-QC: failed blocking steps */
 	int qc_extra;	/* ship-QC: items scanned that are not in the order */
 
-	int64_t receipt_id;	 /* the parcel's record, 0 until it is opened */
-	char photo_pending[32];	 /* the step of the photo asked for, "" none */
+	int64_t receipt_id; /* the parcel's record, 0 until it is opened */
+	/* the photo the step waits for: its tag and where the desk was when
+	 * it asked (a photo for a step the desk has left is late) */
+	struct {
+		int64_t tag; /* 0: none */
+		enum desk_step step;
+		int check_item, check_step;
+	} photo_wait;
+	int64_t photo_tags;	 /* the last tag given */
 	int64_t reprint_receipt; /* a decided return's label printed again */
 
 	struct proposal proposal;      /* valid at DESK_STEP_CONFIRM */
@@ -259,6 +269,9 @@ const char *desk_step_name(enum desk_step s);
 const char *desk_routine_name(enum desk_routine r);
 const char *desk_light_name(enum desk_light l);
 const char *desk_device_name(enum desk_device k);
+/* Who the record says acts at the desk: the signed-in clerk, or
+ * "station" when nobody is. */
+const char *desk_actor(const struct desk *d);
 const char *desk_device_state_name(enum desk_device_state s);
 
 #endif

@@ -84,6 +84,7 @@ static bool desk_event_is_report(enum desk_event_kind k)
 {
 	switch (k) {
 	case DESK_EV_TICK:
+	case DESK_EV_PHOTO: /* cleared only when it answers the step */
 	case DESK_EV_RECEIPT_OPENED:
 	case DESK_EV_DECIDED:
 	case DESK_EV_RECORD_FAILED:
@@ -92,6 +93,24 @@ static bool desk_event_is_report(enum desk_event_kind k)
 		return true;
 	default:
 		return false;
+	}
+}
+
+/* Between DECIDE and its outcome the parcel is the record's: what the
+ * clerk does then (confirm again, back, cancel, the next scan) and the
+ * step timeout wait for DESK_EV_DECIDED. */
+static bool desk_waits_for_decision(enum desk_event_kind k)
+{
+	switch (k) {
+	case DESK_EV_DECIDED:
+	case DESK_EV_RECEIPT_OPENED:
+	case DESK_EV_RECORD_FAILED:
+	case DESK_EV_LABEL_PRINTED:
+	case DESK_EV_DEVICE:
+	case DESK_EV_PHOTO:
+		return false;
+	default:
+		return true;
 	}
 }
 
@@ -108,6 +127,11 @@ void desk_handle(struct desk *d, const struct desk_config *cfg,
 	if (!cfg || !ev) {
 		desk_problem(&r, "Bad event: %s missing",
 			     !cfg ? "configuration" : "event");
+		return;
+	}
+	if (d->deciding && desk_waits_for_decision(ev->kind)) {
+		if (ev->kind != DESK_EV_TICK)
+			desk_problem(&r, "The decision is being recorded: wait");
 		return;
 	}
 	if (!desk_event_is_report(ev->kind))

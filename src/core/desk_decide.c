@@ -243,7 +243,7 @@ static int desk_plan(struct desk_run *r)
 	    .order = d->have_expected ? d->expected.order_ref : "",
 	    .shop = r->cfg->shop,
 	    .desk = r->cfg->desk_name,
-	    .clerk = d->clerk[0] ? d->clerk : "station",
+	    .clerk = desk_actor(d),
 	    .receipt_id = d->receipt_id,
 	    .now = r->ev->now,
 	    .grace_us = r->cfg->grace_us,

@@ -55,6 +55,11 @@ const char *desk_light_name(enum desk_light l)
 	return "unknown";
 }
 
+const char *desk_actor(const struct desk *d)
+{
+	return d && d->clerk[0] ? d->clerk : "station";
+}
+
 const char *desk_device_name(enum desk_device k)
 {
 	switch (k) {

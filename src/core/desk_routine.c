@@ -132,18 +132,22 @@ void desk_on_photo(struct desk_run *r)
 {
 	struct desk *d = r->d;
 	const char *sha = r->ev->photo_sha256;
-	const char *step = r->ev->photo_step;
+	int64_t tag = r->ev->photo_tag;
 	const struct checklist_step *st;
 
 	/* Extra evidence is recorded by the shell and answers nothing; a
-	 * photo for a step the desk has left (back, cancel) is late. */
-	if (step &&
-	    (!strcmp(step, "evidence") ||
-	     strncmp(step, d->photo_pending, sizeof(d->photo_pending)))) {
+	 * photo the desk no longer waits for (back, skip, cancel, another
+	 * item) is late.  Neither changes anything, not even the problem
+	 * the clerk reads. */
+	if (tag && (tag != d->photo_wait.tag || d->step != d->photo_wait.step ||
+		    d->check_item != d->photo_wait.check_item ||
+		    d->check_step != d->photo_wait.check_step)) {
 		r->ignored = true;
+		r->keep_activity = true;
 		return;
 	}
-	d->photo_pending[0] = '\0';
+	d->photo_wait.tag = 0;
+	d->problem[0] = '\0'; /* the photo the clerk waited for */
 	switch (d->step) {
 	case DESK_STEP_PHOTO:
 	case DESK_STEP_PHOTO_SEALED:

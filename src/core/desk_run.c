@@ -108,12 +108,20 @@ void desk_emit_photo(struct desk_run *r, const char *step)
 {
 	struct desk_action *a = desk_emit(r, DESK_ACT_TAKE_PHOTO);
 
+	struct desk *d = r->d;
+
+	if (!a)
+		return;
 	/* callers pass literals or a template's id[32] */
-	if (a)
-		desk_copy(a->step, sizeof(a->step), step, 32);
-	if (strcmp(step, "evidence"))
-		desk_copy(r->d->photo_pending, sizeof(r->d->photo_pending),
-			  step, 32);
+	desk_copy(a->step, sizeof(a->step), step, 32);
+	a->photo_tag = ++d->photo_tags;
+	if (!strcmp(step, "evidence"))
+		return; /* extra evidence: the shell records it, no step waits
+			 */
+	d->photo_wait.tag = a->photo_tag;
+	d->photo_wait.step = d->step;
+	d->photo_wait.check_item = d->check_item;
+	d->photo_wait.check_step = d->check_step;
 }
 
 void desk_light_set(struct desk_run *r, enum desk_light light, bool buzzer)
@@ -210,7 +218,7 @@ int32_t desk_expected_qty(const struct desk *d, int i)
 void desk_parcel_reset(struct desk *d)
 {
 	d->receipt_id = 0;
-	d->photo_pending[0] = '\0';
+	d->photo_wait.tag = 0;
 	d->deciding = false;
 	d->have_expected = false;
 	memset(&d->expected, 0, sizeof(d->expected));

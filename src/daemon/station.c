@@ -239,9 +239,7 @@ void station_tick(struct station *st)
 {
 	struct desk_event ev = {.kind = DESK_EV_TICK};
 
-	if (st->desk.step != DESK_STEP_SIGN_IN &&
-	    st->desk.step != DESK_STEP_SCAN)
-		station_feed(st, &ev);
-	else if (st->store)
+	station_feed(st, &ev); /* the desk knows what times out */
+	if (!st->receipt_id && st->store)
 		store_checkpoint(st->store); /* between parcels */
 }

@@ -24,7 +24,7 @@
 
 const char *station_actor(const struct station *st)
 {
-	return st->desk.clerk[0] ? st->desk.clerk : "station";
+	return desk_actor(&st->desk);
 }
 
 static void station_copy(char *dst, size_t size, const char *src)
@@ -67,13 +67,19 @@ static void station_handle(struct station *st, struct desk_event *ev)
 
 void station_feed(struct station *st, struct desk_event *ev)
 {
-	if (st->feeding) {
-		/* Only reachable through a device callback that fires inside
-		 * an action; its actions run now, in order. */
-		if (ev)
+	if (st->feeding && ev) {
+		/* A device that answers inside an action: after the batch,
+		 * so the desk sees events in the order they happened.  Scans
+		 * and sign-ins (borrowed pointers) never come from inside. */
+		if (ev->code || ev->expected || ev->clerk)
 			station_handle(st, ev);
+		else
+			station_report(st, ev, ev->text, NULL,
+				       ev->photo_sha256);
 		return;
 	}
+	if (st->feeding)
+		return;
 	st->feeding = true;
 	if (ev)
 		station_handle(st, ev);
@@ -83,7 +89,6 @@ void station_feed(struct station *st, struct desk_event *ev)
 		st->queue_head = (st->queue_head + 1) % STATION_QUEUE_LEN;
 		st->queue_len--;
 		q.ev.photo_sha256 = q.sha;
-		q.ev.photo_step = q.step[0] ? q.step : NULL;
 		q.ev.text = q.text[0] ? q.text : NULL;
 		station_handle(st, &q.ev);
 	}
@@ -92,17 +97,18 @@ void station_feed(struct station *st, struct desk_event *ev)
 
 /* ---- photos ---- */
 
-static void station_photo_taken(struct station *st, const char *step,
+static void station_photo_taken(struct station *st, int64_t tag,
 				const char *sha, const char *error)
 {
-	struct desk_event ev = {.kind = DESK_EV_PHOTO};
+	struct desk_event ev = {.kind = DESK_EV_PHOTO, .photo_tag = tag};
 
-	station_report(st, &ev, error, step, sha);
+	station_report(st, &ev, error, NULL, sha);
 }
 
-/* Ask the camera; the photo comes back through station_on_photo(), off
- * the loop's back, and is recorded against the parcel that asked. */
-static void station_take_photo(struct station *st, const char *step)
+/* Ask the camera; the photo comes back through station_on_photo() and is
+ * recorded against the parcel and step that asked, then given to the desk
+ * with the action's tag, so that it knows a late one. */
+static void station_take_photo(struct station *st, const struct desk_action *a)
 {
 	struct station_photo *slot = NULL;
 	int r;
@@ -110,18 +116,18 @@ static void station_take_photo(struct station *st, const char *step)
 	for (int i = 0; i < DEVICES_MAX_PHOTOS && !slot; i++)
 		if (!st->photos[i].tag)
 			slot = &st->photos[i];
-	if (!slot) {
-		station_photo_taken(st, step, "",
+	if (!slot || a->photo_tag <= 0) {
+		station_photo_taken(st, a->photo_tag, "",
 				    "the camera is not keeping up");
 		return;
 	}
-	slot->tag = ++st->photo_tags;
+	slot->tag = (uint64_t)a->photo_tag;
 	slot->receipt = st->receipt_id;
-	station_copy(slot->step, sizeof(slot->step), step);
+	station_copy(slot->step, sizeof(slot->step), a->step);
 	r = devices_take_photo(st->devices, slot->tag);
 	if (r < 0) {
 		slot->tag = 0;
-		station_photo_taken(st, step, "",
+		station_photo_taken(st, a->photo_tag, "",
 				    r == -ENODEV ? "no camera on this desk"
 				    : r == -EBUSY
 					? "the camera is not keeping up"
@@ -145,10 +151,11 @@ void station_on_photo(void *userdata, uint64_t tag, const struct photo_taken *p)
 		return; /* not ours: nothing asked for it */
 	if (p->r < 0) {
 		log_warning("photo for %s not taken: %s", asked.step, p->error);
-		station_photo_taken(st, asked.step, "", p->error);
+		station_photo_taken(st, (int64_t)tag, "", p->error);
 		return;
 	}
-	/* The file is written and fsync'd: now the row that names it. */
+	/* The file is written and fsync'd: now the row that names it, on the
+	 * receipt that asked, even if it was decided meanwhile. */
 	r = asked.receipt
 		? store_photo_add(st->store, asked.receipt, asked.step,
 				  p->sha256, p->path, (int64_t)p->bytes,
@@ -156,12 +163,13 @@ void station_on_photo(void *userdata, uint64_t tag, const struct photo_taken *p)
 		: -ENOENT;
 	if (r < 0) {
 		snprintf(err, sizeof(err), "photo could not be recorded: %s",
-			 r == -ENOENT ? "no open parcel" : strerror(-r));
-		log_error("%s (%s)", err, store_errmsg(st->store));
-		station_photo_taken(st, asked.step, "", err);
+			 r == -ENOENT ? "no open parcel"
+				      : store_errmsg(st->store));
+		log_error("%s", err);
+		station_photo_taken(st, (int64_t)tag, "", err);
 		return;
 	}
-	station_photo_taken(st, asked.step, p->sha256, NULL);
+	station_photo_taken(st, (int64_t)tag, p->sha256, NULL);
 }
 
 /* ---- labels ---- */
@@ -229,6 +237,9 @@ static int station_record_decision(struct station *st)
 
 	if (!st->receipt_id)
 		return -ENOENT; /* a failed open sends the desk back to scan */
+	if (st->desk.receipt_id != st->receipt_id)
+		return -ESTALE; /* the plan names another receipt than the row
+				 */
 	/* The proposal is recorded once, on the receipt; the events sent to
 	 * the shop are rendered from it. */
 	prop = event_proposal_to_json(&dec->proposal);
@@ -354,7 +365,7 @@ static int station_perform_one(struct station *st, const struct desk_action *a)
 			    a->mismatch, station_actor(st), now);
 		break;
 	case DESK_ACT_TAKE_PHOTO:
-		station_take_photo(st, a->step);
+		station_take_photo(st, a);
 		break;
 	case DESK_ACT_RECORD_ITEM_SCAN:
 		if (st->receipt_id)
@@ -386,7 +397,7 @@ static int station_perform_one(struct station *st, const struct desk_action *a)
 
 		log_error_errno(r, "action %d failed (%s)", a->kind,
 				store_errmsg(st->store));
-		station_report(st, &ev, strerror(-r), NULL, NULL);
+		station_report(st, &ev, store_errmsg(st->store), NULL, NULL);
 	}
 	return 0;
 }

@@ -42,12 +42,25 @@ static void station_refuse_scan(struct station *st, const char *why)
 	station_feed(st, &ev);
 }
 
+/* Ask the desk to sign @name in; the audit log records it only when the
+ * desk took it (not during a parcel). */
+static bool station_sign_in_as(struct station *st, const char *name)
+{
+	struct desk_event ev = {.kind = DESK_EV_SIGN_IN, .clerk = name};
+	bool taken;
+
+	station_feed(st, &ev);
+	taken = !st->desk.problem[0] && !strcmp(st->desk.clerk, name);
+	if (taken)
+		station_audit(st, name, "clerk.sign_in");
+	return taken;
+}
+
 /* A badge signs in (or switches clerks between parcels): true if @line
  * was one. */
 static bool station_scan_badge(struct station *st, const char *line, size_t len)
 {
 	char name[64], badge[64];
-	struct desk_event ev = {.kind = DESK_EV_SIGN_IN, .clerk = name};
 
 	if (len == 0 || len >= sizeof(badge))
 		return false;
@@ -56,9 +69,7 @@ static bool station_scan_badge(struct station *st, const char *line, size_t len)
 	badge[strcspn(badge, "\r\n")] = '\0';
 	if (store_clerk_by_badge(st->store, badge, name, sizeof(name)) < 0)
 		return false;
-	station_feed(st, &ev);
-	if (!strcmp(st->desk.clerk, name))
-		station_audit(st, name, "clerk.sign_in");
+	station_sign_in_as(st, name);
 	return true;
 }
 
@@ -75,7 +86,7 @@ void station_scan(struct station *st, const char *line, size_t len)
 		station_refuse_scan(st, code.problem);
 		return;
 	}
-	if (code.valid && st->desk.step == DESK_STEP_SCAN) {
+	if (code.valid) {
 		er = malloc(sizeof(*er));
 		if (er && store_expected_find(st->store, code.value, er) < 0) {
 			/* an RMA inside a GS1 string or a bare GTIN never
@@ -101,7 +112,6 @@ int station_sign_in(struct station *st, const char *badge, const char *name,
 		    char *err, size_t errlen)
 {
 	char found[64];
-	struct desk_event ev = {.kind = DESK_EV_SIGN_IN, .clerk = found};
 
 	if (badge && *badge) {
 		if (store_clerk_by_badge(st->store, badge, found,
@@ -124,13 +134,14 @@ int station_sign_in(struct station *st, const char *badge, const char *name,
 		snprintf(err, errlen, "give a badge or a name");
 		return -EINVAL;
 	}
-	if (st->receipt_id) {
+	if (!station_sign_in_as(st, found)) {
+		/* the desk says why: a parcel is open */
 		snprintf(err, errlen,
-			 "finish or cancel the current parcel first");
+			 "%s: finish or cancel the current "
+			 "parcel first",
+			 st->desk.problem);
 		return -EBUSY;
 	}
-	station_feed(st, &ev);
-	station_audit(st, found, "clerk.sign_in");
 	return 0;
 }
 

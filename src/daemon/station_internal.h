@@ -20,7 +20,7 @@
 #include "retour/store.h"
 #include "retour/workflow.h"
 
-#define STATION_QUEUE_LEN 8
+#define STATION_QUEUE_LEN 32
 #define STATION_LATENCY_SAMPLES 1024
 #define STATION_ERROR_LEN 160
 
@@ -50,7 +50,6 @@ struct station {
 
 	struct devices *devices;
 	struct station_photo photos[DEVICES_MAX_PHOTOS];
-	uint64_t photo_tags;
 	struct outbox_sender *sender;
 	sd_event_source *sender_notify;
 

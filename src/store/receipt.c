@@ -57,6 +57,9 @@ static int store_receipt_editable(struct store *s, int64_t id)
 struct receipt_change {
 	int64_t receipt_id;
 	sqlite3_stmt *st; /* fully bound */
+	/* a photo: evidence of the parcel asked for while it was open,
+	 * stored when the camera is done, even after the decision */
+	bool evidence;
 };
 
 static int store_receipt_change_apply(struct store *s, void *arg,
@@ -65,7 +68,13 @@ static int store_receipt_change_apply(struct store *s, void *arg,
 	struct receipt_change *c = arg;
 	int r;
 
-	r = store_receipt_editable(s, c->receipt_id);
+	if (c->evidence) {
+		char state[16];
+
+		r = store_receipt_state(s, c->receipt_id, state, sizeof(state));
+	} else {
+		r = store_receipt_editable(s, c->receipt_id);
+	}
 	if (r < 0)
 		return r;
 	return store_step_done(s, c->st);
@@ -76,11 +85,13 @@ static int store_receipt_change_apply(struct store *s, void *arg,
  * evidence, @st (fully bound) runs, the entry is appended.  @detail is
  * consumed.
  */
-static int store_receipt_change(struct store *s, int64_t receipt_id,
-				sqlite3_stmt *st, const char *actor,
-				const char *action, json_t *detail, int64_t now)
+static int store_receipt_record(struct store *s, int64_t receipt_id,
+				sqlite3_stmt *st, bool evidence,
+				const char *actor, const char *action,
+				json_t *detail, int64_t now)
 {
-	struct receipt_change c = {.receipt_id = receipt_id, .st = st};
+	struct receipt_change c = {
+	    .receipt_id = receipt_id, .st = st, .evidence = evidence};
 	struct store_entry e = {
 	    .actor = actor, .action = action, .detail = detail, .at = now};
 	int r;
@@ -89,6 +100,14 @@ static int store_receipt_change(struct store *s, int64_t receipt_id,
 	r = store_write(s, STORE_STEP, store_receipt_change_apply, &c, &e);
 	store_stmt_done(st);
 	return r;
+}
+
+static int store_receipt_change(struct store *s, int64_t receipt_id,
+				sqlite3_stmt *st, const char *actor,
+				const char *action, json_t *detail, int64_t now)
+{
+	return store_receipt_record(s, receipt_id, st, false, actor, action,
+				    detail, now);
 }
 
 struct receipt_new {
@@ -244,7 +263,8 @@ int store_photo_add(struct store *s, int64_t receipt_id, const char *step,
 	sqlite3_bind_text(st, 5, step ? step : "", -1, SQLITE_STATIC);
 	sqlite3_bind_int64(st, 6, now);
 	sqlite3_bind_text(st, 7, actor ? actor : "", -1, SQLITE_STATIC);
-	return store_receipt_change(s, receipt_id, st, actor, "receipt.photo",
+	return store_receipt_record(s, receipt_id, st, true, actor,
+				    "receipt.photo",
 				    json_pack("{s:s,s:s}", "sha256", sha256_hex,
 					      "step", step ? step : ""),
 				    now);

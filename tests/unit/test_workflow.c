@@ -1552,6 +1552,7 @@ static void test_photo_request(void **state)
 {
 	struct expected_return er = test_withdrawal();
 	struct code rma = test_code(CODE_RMA, "RMA-00042", true);
+	int64_t evidence, parcel, late;
 
 	test_desk_start(true, true);
 	test_sign_in("anna");
@@ -1561,25 +1562,80 @@ static void test_photo_request(void **state)
 	/* at the weigh step: extra evidence, which answers nothing */
 	test_kinds(test_simple(DESK_EV_PHOTO_REQUEST), 1, DESK_ACT_TAKE_PHOTO);
 	assert_string_equal(test_out.a[0].step, "evidence");
+	evidence = test_out.a[0].photo_tag;
+	assert_true(evidence > 0);
+	test_weight(DESK_WEIGHT_OVERLOAD, 0);
+	assert_string_not_equal(test_desk.problem, "");
+	/* it comes back: the problem the clerk reads stays */
 	test_kinds(test_feed((struct desk_event){.kind = DESK_EV_PHOTO,
 						 .photo_sha256 = SHA_A,
-						 .photo_step = "evidence"}),
+						 .photo_tag = evidence}),
 		   0);
 	assert_int_equal(test_desk.step, DESK_STEP_WEIGH);
+	assert_string_not_equal(test_desk.problem, "");
 	test_weight(DESK_WEIGHT_STABLE, 400);
-	/* at the photo step: the parcel's photo */
+	/* at the photo step: the parcel's photo, a new tag */
 	test_kinds(test_simple(DESK_EV_PHOTO_REQUEST), 1, DESK_ACT_TAKE_PHOTO);
 	assert_string_equal(test_out.a[0].step, "parcel");
-	/* a late photo for another step is not this one */
+	parcel = test_out.a[0].photo_tag;
+	assert_true(parcel > evidence);
+	/* a photo with another tag is not this one */
 	test_kinds(test_feed((struct desk_event){.kind = DESK_EV_PHOTO,
 						 .photo_sha256 = SHA_A,
-						 .photo_step = "open_box"}),
+						 .photo_tag = parcel + 7}),
 		   0);
 	assert_int_equal(test_desk.step, DESK_STEP_PHOTO);
-	test_feed((struct desk_event){.kind = DESK_EV_PHOTO,
-				      .photo_sha256 = SHA_A,
-				      .photo_step = "parcel"});
+	test_feed((struct desk_event){
+	    .kind = DESK_EV_PHOTO, .photo_sha256 = SHA_A, .photo_tag = parcel});
 	assert_int_equal(test_desk.step, DESK_STEP_ITEMS);
+	/* asked again, then the clerk goes back: the answer is late */
+	test_simple(DESK_EV_BACK);
+	assert_int_equal(test_desk.step, DESK_STEP_PHOTO);
+	test_kinds(test_simple(DESK_EV_PHOTO_REQUEST), 1, DESK_ACT_TAKE_PHOTO);
+	late = test_out.a[0].photo_tag;
+	test_simple(DESK_EV_SKIP);
+	assert_int_equal(test_desk.step, DESK_STEP_ITEMS);
+	test_kinds(test_feed((struct desk_event){.kind = DESK_EV_PHOTO,
+						 .photo_sha256 = SHA_B,
+						 .photo_tag = late}),
+		   0);
+	assert_int_equal(test_desk.step, DESK_STEP_ITEMS);
+	assert_string_equal(test_desk.problem, "");
+}
+
+static void test_nothing_happens_while_the_decision_is_written(void **state)
+{
+	struct expected_return er = test_withdrawal();
+
+	test_desk_start(true, true);
+	test_return_to_items(&er, 400);
+	test_scan_gtin(GTIN_A14);
+	test_answer_electronics();
+	test_answer("A");
+	test_kinds(test_feed_raw((struct desk_event){
+		       .kind = DESK_EV_CONFIRM, .verdict = VERDICT_ACCEPT}),
+		   1, DESK_ACT_DECIDE);
+	/* a second confirm, a button, back, cancel, the timeout: refused */
+	test_kinds(test_feed_raw((struct desk_event){
+		       .kind = DESK_EV_CONFIRM, .verdict = VERDICT_ACCEPT}),
+		   0);
+	assert_string_equal(test_desk.problem,
+			    "The decision is being recorded: wait");
+	test_kinds(test_feed_raw((struct desk_event){
+		       .kind = DESK_EV_BUTTON, .button = DESK_BUTTON_ACCEPT}),
+		   0);
+	test_kinds(test_feed_raw((struct desk_event){.kind = DESK_EV_BACK}), 0);
+	test_kinds(test_feed_raw((struct desk_event){.kind = DESK_EV_CANCEL}),
+		   0);
+	test_now += 3600 * USEC_PER_SEC;
+	test_kinds(test_feed_raw((struct desk_event){.kind = DESK_EV_TICK}), 0);
+	assert_int_equal(test_desk.step, DESK_STEP_CONFIRM);
+	assert_true(test_desk.deciding);
+	/* the outcome comes: one decision, the next parcel */
+	test_kinds(test_feed_raw((struct desk_event){.kind = DESK_EV_DECIDED}),
+		   1, DESK_ACT_SET_LIGHT);
+	assert_int_equal(test_desk.step, DESK_STEP_SCAN);
+	assert_false(test_desk.deciding);
 }
 
 int main(void)
@@ -1615,6 +1671,8 @@ int main(void)
 	    cmocka_unit_test(test_decided_return_is_not_opened_again),
 	    cmocka_unit_test(test_missing_scale_is_skipped),
 	    cmocka_unit_test(test_photo_request),
+	    cmocka_unit_test(
+		test_nothing_happens_while_the_decision_is_written),
 	};
 
 	return cmocka_run_group_tests(tests, test_setup, NULL);
