@@ -1,8 +1,14 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * The outbox sender end to end: a real SQLite store with a decided receipt,
- * the real sender thread and libcurl, and a fake shop on 127.0.0.1 (libmicro-
- * httpd) that answers 500, 429 + Retry-After, 400 or 200 on demand.
+ * the real sender thread and libcurl, and fake shops on 127.0.0.1 (libmicro-
+ * httpd) that answer 500, 429 + Retry-After, 400 or 200 on demand, or take
+ * a request and drop the connection.
+ *
+ * The sender runs on the test's clock: it stands still unless a test moves
+ * it, and outbox_sender_wait_idle() says when the sender has nothing to do
+ * before a given time.  "Nothing else goes out" is asserted at that point,
+ * never after a sleep.
  */
 #include <errno.h>
 #include <poll.h>
@@ -25,6 +31,7 @@
 #include <microhttpd.h>
 #include <sqlite3.h>
 
+#include "retour/clock.h"
 #include "retour/connector.h"
 #include "retour/outbox.h"
 #include "retour/store.h"
@@ -40,10 +47,16 @@ struct shop_answer {
 	unsigned int status;
 	const char *retry_after; /* NULL: no header */
 	const char *body;
+	const char *call_limit; /* X-Shop-Call-Limit, NULL: none */
+	bool drop;		/* take the request, close without answer */
 };
 
 struct shop_seen {
-	int64_t at;
+	int64_t at; /* on the test's clock */
+	char method[8];
+	char path[128];
+	char query_key[STORE_KEY_LEN]; /* ?key= */
+	char auth[128];
 	char id[STORE_KEY_LEN];
 	char idem[STORE_KEY_LEN];
 	char timestamp[24];
@@ -68,12 +81,18 @@ struct shop_upload {
 	size_t len;
 };
 
+/* The test's clock, the sender's "now": set at each fixture's start, then
+ * moved by the tests only. */
+static int64_t test_clock_us;
+
 static int64_t test_now_us(void)
 {
-	struct timespec ts;
+	return __atomic_load_n(&test_clock_us, __ATOMIC_SEQ_CST);
+}
 
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return (int64_t)ts.tv_sec * SEC + ts.tv_nsec / 1000;
+static void test_clock_set(int64_t t)
+{
+	__atomic_store_n(&test_clock_us, t, __ATOMIC_SEQ_CST);
 }
 
 static void shop_copy_header(struct MHD_Connection *conn, const char *name,
@@ -92,7 +111,8 @@ static enum MHD_Result shop_handle(void *cls, struct MHD_Connection *conn,
 {
 	struct shop *shop = cls;
 	struct shop_upload *up = *con_cls;
-	struct shop_answer answer = {200, NULL, "{\"id\":\"shop-77\"}"};
+	struct shop_answer answer = {.status = 200,
+				     .body = "{\"id\":\"shop-77\"}"};
 	struct MHD_Response *resp;
 	enum MHD_Result ret;
 
@@ -122,6 +142,17 @@ static enum MHD_Result shop_handle(void *cls, struct MHD_Connection *conn,
 		struct shop_seen *seen = &shop->seen[shop->n_seen++];
 
 		seen->at = test_now_us();
+		snprintf(seen->method, sizeof(seen->method), "%s", method);
+		snprintf(seen->path, sizeof(seen->path), "%s", url);
+		{
+			const char *k = MHD_lookup_connection_value(
+			    conn, MHD_GET_ARGUMENT_KIND, "key");
+
+			snprintf(seen->query_key, sizeof(seen->query_key), "%s",
+				 k ? k : "");
+		}
+		shop_copy_header(conn, "Authorization", seen->auth,
+				 sizeof(seen->auth));
 		shop_copy_header(conn, "webhook-id", seen->id,
 				 sizeof(seen->id));
 		shop_copy_header(conn, "Idempotency-Key", seen->idem,
@@ -138,6 +169,8 @@ static enum MHD_Result shop_handle(void *cls, struct MHD_Connection *conn,
 		answer = shop->script[shop->next++];
 	pthread_mutex_unlock(&shop->lock);
 
+	if (answer.drop)
+		return MHD_NO; /* got it; the answer is lost on the way */
 	resp = MHD_create_response_from_buffer(
 	    strlen(answer.body), (void *)answer.body, MHD_RESPMEM_MUST_COPY);
 	if (!resp)
@@ -146,6 +179,9 @@ static enum MHD_Result shop_handle(void *cls, struct MHD_Connection *conn,
 	if (answer.retry_after)
 		MHD_add_response_header(resp, "Retry-After",
 					answer.retry_after);
+	if (answer.call_limit)
+		MHD_add_response_header(resp, "X-Shop-Call-Limit",
+					answer.call_limit);
 	ret = MHD_queue_response(conn, answer.status, resp);
 	MHD_destroy_response(resp);
 	return ret;
@@ -206,6 +242,13 @@ static void shop_script(struct shop *shop, unsigned int status,
 	pthread_mutex_unlock(&shop->lock);
 }
 
+/* The next answer: take the request and close without answering. */
+static void shop_script_drop(struct shop *shop)
+{
+	shop_script(shop, 200, NULL, NULL);
+	shop->script[shop->n_script - 1].drop = true;
+}
+
 static int shop_seen_count(struct shop *shop)
 {
 	int n;
@@ -223,7 +266,9 @@ struct fixture {
 	char db_path[96];
 	struct store *store;
 	struct shop shop;
+	struct shop shop2; /* a second one, for routes */
 	char url[128];
+	char url2[128];
 	struct outbox_sender *sender;
 	int64_t receipt_id;
 };
@@ -240,8 +285,12 @@ static int fixture_setup(void **state)
 	assert_int_equal(store_open(f->db_path, &f->store, err, sizeof(err)),
 			 0);
 	shop_start(&f->shop);
+	shop_start(&f->shop2);
 	snprintf(f->url, sizeof(f->url), "http://127.0.0.1:%u/hooks/retour",
 		 f->shop.port);
+	snprintf(f->url2, sizeof(f->url2), "http://127.0.0.1:%u/hooks/events",
+		 f->shop2.port);
+	test_clock_set(clock_now_us());
 	*state = f;
 	return 0;
 }
@@ -254,6 +303,7 @@ static int fixture_teardown(void **state)
 	if (f->sender)
 		outbox_sender_stop(f->sender);
 	shop_stop(&f->shop);
+	shop_stop(&f->shop2);
 	store_close(f->store);
 	snprintf(path, sizeof(path), "%s/station.db", f->dir);
 	unlink(path);
@@ -346,6 +396,7 @@ static void fixture_start_with(struct fixture *f, int backoff_base_ms,
 	    .backoff_base_ms = backoff_base_ms,
 	    .backoff_max_ms = backoff_max_ms,
 	    .dead_after_us = dead_after_us,
+	    .now = test_now_us,
 	};
 	char err[256] = "";
 
@@ -378,18 +429,31 @@ static int64_t fixture_count(struct fixture *f, const char *state)
 	return n;
 }
 
-/* Poll the store until @n rows are in @state; false after @timeout_ms. */
-static bool fixture_wait_state(struct fixture *f, const char *state, int64_t n,
-			       int timeout_ms)
+/* The time the sender waits for, once it has nothing else to do. */
+static int64_t fixture_idle(struct fixture *f)
 {
-	int waited;
+	int64_t until = 0;
 
-	for (waited = 0; waited < timeout_ms; waited += 20) {
+	assert_int_equal(outbox_sender_wait_idle(f->sender, &until, 10000), 0);
+	return until;
+}
+
+/* Let the sender work, moving the clock to each time it waits for, until
+ * @n rows are in @state; false when it waits for nothing before that. */
+static bool fixture_settle(struct fixture *f, const char *state, int64_t n)
+{
+	for (int i = 0; i < 20; i++) {
+		int64_t until = fixture_idle(f);
+
 		if (fixture_count(f, state) == n)
 			return true;
-		usleep(20 * 1000);
+		if (until == INT64_MAX)
+			return false;
+		if (until > test_now_us())
+			test_clock_set(until);
+		outbox_sender_kick(f->sender);
 	}
-	return fixture_count(f, state) == n;
+	return false;
 }
 
 /* The only outbox row, as the CLI would show it. */
@@ -443,9 +507,10 @@ static void sender_delivers_once_signed(void **state)
 
 	fixture_decide(f, test_now_us());
 	fixture_start(f, 50, 0, NULL);
-	assert_true(fixture_wait_state(f, "done", 1, 5000));
-	/* Nothing more goes out once the shop has it. */
-	usleep(1200 * 1000);
+	/* Nothing more goes out once the shop has it: nothing is waited
+	 * for at all. */
+	assert_int_equal(fixture_idle(f), INT64_MAX);
+	assert_int_equal(fixture_count(f, "done"), 1);
 	assert_int_equal(shop_seen_count(&f->shop), 1);
 
 	snprintf(key, sizeof(key), "retour-r%lld-refund-1",
@@ -480,7 +545,10 @@ static void sender_retries_after_server_error(void **state)
 	shop_script(&f->shop, 500, NULL, "{\"error\":\"database down\"}");
 	fixture_decide(f, test_now_us());
 	fixture_start(f, 50, 0, NULL);
-	assert_true(fixture_wait_state(f, "done", 1, 5000));
+	/* Not again before the backoff (at most 100 ms after 1 attempt). */
+	assert_true(fixture_idle(f) <= test_now_us() + 100 * 1000);
+	assert_int_equal(shop_seen_count(&f->shop), 1);
+	assert_true(fixture_settle(f, "done", 1));
 	assert_int_equal(shop_seen_count(&f->shop), 2);
 	/* The same key both times: the shop can tell it is a retry. */
 	assert_string_equal(f->shop.seen[0].id, f->shop.seen[1].id);
@@ -498,18 +566,22 @@ static void sender_retries_after_server_error(void **state)
 static void sender_honours_retry_after(void **state)
 {
 	struct fixture *f = *state;
-	int64_t gap;
+	int64_t t0 = test_now_us();
 
 	/* Our own backoff would come back within 200 ms; the shop asked
 	 * for one second. */
 	shop_script(&f->shop, 429, "1", "{\"error\":\"slow down\"}");
-	fixture_decide(f, test_now_us());
+	fixture_decide(f, t0);
 	fixture_start(f, 50, 0, NULL);
-	assert_true(fixture_wait_state(f, "done", 1, 5000));
+	assert_int_equal(fixture_idle(f), t0 + 1 * SEC);
+	/* A moment before that second, still nothing. */
+	test_clock_set(t0 + SEC - 1000);
+	outbox_sender_kick(f->sender);
+	assert_int_equal(fixture_idle(f), t0 + 1 * SEC);
+	assert_int_equal(shop_seen_count(&f->shop), 1);
+	assert_true(fixture_settle(f, "done", 1));
 	assert_int_equal(shop_seen_count(&f->shop), 2);
-	gap = f->shop.seen[1].at - f->shop.seen[0].at;
-	assert_true(gap >= 1 * SEC);
-	assert_true(gap < 3 * SEC);
+	assert_int_equal(f->shop.seen[1].at - f->shop.seen[0].at, 1 * SEC);
 }
 
 static void sender_gives_up_on_client_error_until_manual_retry(void **state)
@@ -524,8 +596,9 @@ static void sender_gives_up_on_client_error_until_manual_retry(void **state)
 		    "{\"error\":\"refund exceeds order total\"}");
 	fixture_decide(f, test_now_us());
 	fixture_start(f, 50, 0, NULL);
-	assert_true(fixture_wait_state(f, "dead", 1, 5000));
-	usleep(1200 * 1000);
+	/* Dead, and nothing waited for: it is never sent by itself again. */
+	assert_int_equal(fixture_idle(f), INT64_MAX);
+	assert_int_equal(fixture_count(f, "dead"), 1);
 	assert_int_equal(shop_seen_count(&f->shop), 1);
 
 	row = fixture_row(f);
@@ -543,7 +616,7 @@ static void sender_gives_up_on_client_error_until_manual_retry(void **state)
 	assert_int_equal(
 	    store_outbox_retry(f->store, id, "supervisor", test_now_us()), 0);
 	outbox_sender_kick(f->sender);
-	assert_true(fixture_wait_state(f, "done", 1, 3000));
+	assert_true(fixture_settle(f, "done", 1));
 	assert_int_equal(shop_seen_count(&f->shop), 2);
 	assert_string_equal(f->shop.seen[1].id, f->shop.seen[0].id);
 }
@@ -551,6 +624,7 @@ static void sender_gives_up_on_client_error_until_manual_retry(void **state)
 static void sender_backs_off_when_the_outcome_cannot_be_recorded(void **state)
 {
 	struct fixture *f = *state;
+	int64_t until;
 	json_t *row;
 
 	/* The shop takes the refund, but "done" cannot be written (as with
@@ -561,28 +635,27 @@ static void sender_backs_off_when_the_outcome_cannot_be_recorded(void **state)
 		    "BEGIN SELECT RAISE(ABORT, 'disk full'); END");
 	fixture_decide(f, test_now_us());
 	fixture_start_with(f, 3000, 60 * 1000, 0, NULL);
-	for (int i = 0; i < 250 && shop_seen_count(&f->shop) < 1; i++)
-		usleep(20 * 1000);
-	assert_int_equal(shop_seen_count(&f->shop), 1);
-	usleep(2000 * 1000);
+	/* Due again after a full backoff, like a failed attempt, and
+	 * nothing sent before. */
+	until = fixture_idle(f);
+	assert_int_equal(until, f->shop.seen[0].at + 3 * SEC);
 	assert_int_equal(shop_seen_count(&f->shop), 1);
 	row = fixture_row(f);
 	assert_string_equal(json_string_value(json_object_get(row, "state")),
 			    "pending");
 	assert_int_equal(json_integer_value(json_object_get(row, "attempts")),
 			 1);
-	/* Due again after a full backoff, like a failed attempt. */
-	assert_true(
-	    json_integer_value(json_object_get(row, "next_attempt_at_us")) >=
-	    f->shop.seen[0].at + 2500 * 1000);
+	assert_int_equal(
+	    json_integer_value(json_object_get(row, "next_attempt_at_us")),
+	    f->shop.seen[0].at + 3 * SEC);
 	json_decref(row);
 
 	/* Once it can be written, the next attempt (same key) settles it. */
 	fixture_sql(f, "DROP TRIGGER no_done");
-	assert_true(fixture_wait_state(f, "done", 1, 5000));
+	assert_true(fixture_settle(f, "done", 1));
 	assert_int_equal(shop_seen_count(&f->shop), 2);
 	assert_string_equal(f->shop.seen[1].id, f->shop.seen[0].id);
-	assert_true(f->shop.seen[1].at >= f->shop.seen[0].at + 2500 * 1000);
+	assert_int_equal(f->shop.seen[1].at, f->shop.seen[0].at + 3 * SEC);
 }
 
 static void sender_waits_for_the_grace_period(void **state)
@@ -593,13 +666,17 @@ static void sender_waits_for_the_grace_period(void **state)
 	fixture_decide(f, not_before);
 	fixture_start(f, 50, 0, NULL);
 	outbox_sender_kick(f->sender);
-	usleep(1000 * 1000);
-	/* The clerk could still undo it: nothing has gone out. */
+	/* The clerk could still undo it: nothing goes out before. */
+	assert_int_equal(fixture_idle(f), not_before);
 	assert_int_equal(shop_seen_count(&f->shop), 0);
 	assert_int_equal(fixture_count(f, "pending"), 1);
-	assert_true(fixture_wait_state(f, "done", 1, 4000));
+	test_clock_set(not_before - 1);
+	outbox_sender_kick(f->sender);
+	assert_int_equal(fixture_idle(f), not_before);
+	assert_int_equal(shop_seen_count(&f->shop), 0);
+	assert_true(fixture_settle(f, "done", 1));
 	assert_int_equal(shop_seen_count(&f->shop), 1);
-	assert_true(f->shop.seen[0].at >= not_before);
+	assert_int_equal(f->shop.seen[0].at, not_before);
 }
 
 static void sender_retries_when_the_shop_is_unreachable(void **state)
@@ -614,13 +691,9 @@ static void sender_retries_when_the_shop_is_unreachable(void **state)
 	snprintf(url, sizeof(url), "http://127.0.0.1:1/hook");
 	fixture_decide(f, test_now_us());
 	fixture_start(f, 1000, 0, url);
-	for (int i = 0; i < 250; i++) {
-		outbox_sender_stats(f->sender, &st);
-		if (st.retried)
-			break;
-		usleep(20 * 1000);
-	}
-	assert_true(st.retried >= 1);
+	assert_true(fixture_idle(f) <= test_now_us() + 2 * SEC);
+	outbox_sender_stats(f->sender, &st);
+	assert_int_equal(st.retried, 1);
 	assert_int_equal(fixture_count(f, "pending"), 1);
 	row = fixture_row(f);
 	err = json_string_value(json_object_get(row, "last_error"));
@@ -639,9 +712,10 @@ static void sender_declares_dead_after_the_deadline(void **state)
 	fixture_decide(f, test_now_us());
 	/* The row was created before "dead_after" ago by the time the
 	 * answer comes back. */
-	usleep(20 * 1000);
+	test_clock_set(test_now_us() + 20 * 1000);
 	fixture_start(f, 50, 10 * 1000, NULL);
-	assert_true(fixture_wait_state(f, "dead", 1, 5000));
+	assert_int_equal(fixture_idle(f), INT64_MAX);
+	assert_int_equal(fixture_count(f, "dead"), 1);
 	assert_int_equal(shop_seen_count(&f->shop), 1);
 	row = fixture_row(f);
 	err = json_string_value(json_object_get(row, "last_error"));
@@ -671,14 +745,14 @@ static void sender_sends_the_rendered_event_the_same_each_time(void **state)
 	shop_script(&f->shop, 400, NULL, "{\"error\":\"try later\"}");
 	fixture_decide_with(f, test_now_us(), NULL, accepted_proposal);
 	fixture_start(f, 50, 0, NULL);
-	assert_true(fixture_wait_state(f, "dead", 1, 5000));
+	assert_true(fixture_settle(f, "dead", 1));
 	row = fixture_row(f);
 	id = json_integer_value(json_object_get(row, "id"));
 	json_decref(row);
 	assert_int_equal(
 	    store_outbox_retry(f->store, id, "supervisor", test_now_us()), 0);
 	outbox_sender_kick(f->sender);
-	assert_true(fixture_wait_state(f, "done", 1, 3000));
+	assert_true(fixture_settle(f, "done", 1));
 	assert_int_equal(shop_seen_count(&f->shop), 3);
 
 	snprintf(key, sizeof(key), "retour-r%lld-refund-1",
@@ -718,8 +792,8 @@ static void sender_marks_an_unrenderable_row_dead(void **state)
 
 	fixture_decide_with(f, test_now_us(), NULL, "not a proposal");
 	fixture_start(f, 50, 0, NULL);
-	assert_true(fixture_wait_state(f, "dead", 1, 5000));
-	usleep(300 * 1000);
+	assert_int_equal(fixture_idle(f), INT64_MAX);
+	assert_int_equal(fixture_count(f, "dead"), 1);
 	assert_int_equal(shop_seen_count(&f->shop), 0);
 	row = fixture_row(f);
 	err = json_string_value(json_object_get(row, "last_error"));
@@ -739,11 +813,11 @@ static void sender_stops_promptly(void **state)
 	/* One row far in the future: the thread is asleep. */
 	fixture_decide(f, test_now_us() + 3600 * SEC);
 	fixture_start(f, 50, 0, NULL);
-	usleep(100 * 1000);
-	t0 = test_now_us();
+	assert_int_equal(fixture_idle(f), test_now_us() + 3600 * SEC);
+	t0 = clock_mono_us();
 	outbox_sender_stop(f->sender);
 	f->sender = NULL;
-	assert_true(test_now_us() - t0 < 300 * 1000);
+	assert_true(clock_mono_us() - t0 < 300 * 1000);
 	assert_int_equal(shop_seen_count(&f->shop), 0);
 	assert_int_equal(fixture_count(f, "pending"), 1);
 }
@@ -775,6 +849,396 @@ static void sender_refuses_bad_configuration(void **state)
 	assert_int_equal(outbox_sender_start(&cfg, &s, err, sizeof(err)),
 			 -EINVAL);
 	assert_non_null(strstr(err, "url"));
+}
+
+/* ---- several connectors, and the connector contract ---- */
+
+/* A refund and a return.decided event of one decision, both with their
+ * own bodies. */
+static void fixture_decide_refund_and_event(struct fixture *f)
+{
+	struct outbox_new out[2];
+	struct decision_record d;
+	struct receipt_open ro;
+	int64_t now = test_now_us();
+
+	memset(&ro, 0, sizeof(ro));
+	ro.routine = ROUTINE_RETURN;
+	strcpy(ro.desk, "desk-1");
+	strcpy(ro.clerk, "anna");
+	strcpy(ro.code, "RMA-2002");
+	ro.received_at = now;
+	assert_int_equal(store_receipt_open(f->store, &ro, &f->receipt_id), 0);
+	memset(&d, 0, sizeof(d));
+	d.verdict = "accept";
+	d.proposal_json = "{\"verdict\":\"accept\",\"reasons\":[]}";
+	d.shop = "demo";
+	d.refund_minor = 1999;
+	strcpy(d.currency, "PLN");
+	d.decided_by = "anna";
+	d.decided_at = now;
+	memset(out, 0, sizeof(out));
+	out[0].action = "refund.requested";
+	strcpy(out[0].key, "k-refund");
+	out[0].payload = refund_payload;
+	out[0].not_before = now;
+	out[1].action = "return.decided";
+	strcpy(out[1].key, "k-decided");
+	out[1].payload = "{\"type\":\"return.decided\"}";
+	out[1].not_before = now;
+	assert_int_equal(
+	    store_receipt_decide(f->store, f->receipt_id, &d, out, 2), 0);
+}
+
+static void sender_routes_refunds_and_events_apart(void **state)
+{
+	struct fixture *f = *state;
+	struct connector_setting refunds_set[] = {
+	    {.key = "url", .value = f->url},
+	    {.key = "secret_file", .value = "/x", .secret = SHOP_SECRET},
+	};
+	struct connector_setting events_set[] = {
+	    {.key = "url", .value = f->url2},
+	    {.key = "secret_file", .value = "/y", .secret = SHOP_SECRET},
+	};
+	struct outbox_connector_config cc[] = {
+	    {.name = "[connector events]",
+	     .type = "webhook",
+	     .settings = events_set,
+	     .n_settings = 2},
+	    {.name = "[connector shop]",
+	     .type = "webhook",
+	     .settings = refunds_set,
+	     .n_settings = 2},
+	};
+	struct outbox_config cfg = {
+	    .db_path = f->db_path,
+	    .connectors = cc,
+	    .n_connectors = 2,
+	    .refunds = 1,
+	    .events = 0,
+	    .backoff_base_ms = 50,
+	    .now = test_now_us,
+	};
+	char err[256] = "";
+
+	fixture_decide_refund_and_event(f);
+	assert_int_equal(
+	    outbox_sender_start(&cfg, &f->sender, err, sizeof(err)), 0);
+	assert_int_equal(fixture_idle(f), INT64_MAX);
+	assert_int_equal(fixture_count(f, "done"), 2);
+	/* Each shop got its own row, once. */
+	assert_int_equal(shop_seen_count(&f->shop), 1);
+	assert_int_equal(shop_seen_count(&f->shop2), 1);
+	assert_string_equal(f->shop.seen[0].id, "k-refund");
+	assert_string_equal(f->shop.seen[0].path, "/hooks/retour");
+	assert_string_equal(f->shop2.seen[0].id, "k-decided");
+	assert_string_equal(f->shop2.seen[0].path, "/hooks/events");
+	assert_signed(&f->shop2.seen[0], "k-decided");
+}
+
+static void sender_names_the_connector_and_key_of_a_bad_setting(void **state)
+{
+	struct fixture *f = *state;
+	struct connector_setting set[] = {
+	    {.key = "url", .value = "gopher://shop"},
+	    {.key = "secret_file", .value = "/x", .secret = SHOP_SECRET},
+	};
+	struct outbox_connector_config cc = {
+	    .name = "[connector shop]", .settings = set, .n_settings = 2};
+	struct outbox_config cfg = {
+	    .db_path = f->db_path, .connectors = &cc, .n_connectors = 1};
+	struct outbox_sender *s = NULL;
+	char err[256] = "";
+
+	assert_int_equal(outbox_sender_start(&cfg, &s, err, sizeof(err)),
+			 -EINVAL);
+	assert_non_null(strstr(err, "[connector shop] url"));
+	set[0].value = f->url;
+	cfg.events = 1; /* no such connector */
+	assert_int_equal(outbox_sender_start(&cfg, &s, err, sizeof(err)),
+			 -EINVAL);
+	assert_non_null(strstr(err, "events"));
+}
+
+/*
+ * A shop API the way the next connectors talk to one: a token first
+ * (POST /token), then the refund (POST /refunds, bearer token), and before
+ * a retry a lookup (GET /refunds?key=): 200 {"found":REF} is there, 404 is
+ * not, anything else cannot tell.  It keeps the shop's call budget from
+ * the answers' headers.
+ */
+struct fake_api {
+	char base[128];
+	char token[64];
+	char call_limit[32];
+	int tokens_asked;
+};
+
+static struct fake_api *fake_api_last;
+
+static int fake_init(void **state)
+{
+	*state = calloc(1, sizeof(struct fake_api));
+	fake_api_last = *state;
+	return *state ? 0 : -ENOMEM;
+}
+
+static void fake_free(void *state)
+{
+	if (fake_api_last == state)
+		fake_api_last = NULL;
+	free(state);
+}
+
+static int fake_configure(void *state, const struct connector_setting *s,
+			  char *problem, size_t len)
+{
+	struct fake_api *api = state;
+
+	if (strcmp(s->key, "base_url")) {
+		snprintf(problem, len, "unknown key '%s'", s->key);
+		return -EINVAL;
+	}
+	snprintf(api->base, sizeof(api->base), "%s", s->value);
+	return 0;
+}
+
+static int fake_prepare(void *state, int64_t now_us,
+			struct connector_request *req, char *err, size_t errlen)
+{
+	struct fake_api *api = state;
+
+	(void)now_us;
+	if (api->token[0])
+		return 0;
+	req->method = CONNECTOR_POST;
+	snprintf(req->url, sizeof(req->url), "%s/token", api->base);
+	api->tokens_asked++;
+	return 1;
+}
+
+static int fake_prepared(void *state, int64_t now_us,
+			 const struct connector_answer *a, char *err,
+			 size_t errlen)
+{
+	struct fake_api *api = state;
+
+	(void)now_us;
+	if (a->status != 200 || !a->body_len) {
+		snprintf(err, errlen, "token: HTTP %ld", a->status);
+		return -EAGAIN;
+	}
+	connector_text_sanitize(api->token, sizeof(api->token), a->body,
+				a->body_len);
+	return 0;
+}
+
+static int fake_headers(struct fake_api *api, const struct connector_message *m,
+			struct connector_request *req)
+{
+	char bearer[80];
+
+	snprintf(bearer, sizeof(bearer), "Bearer %s", api->token);
+	if (connector_request_add_header(req, "Authorization", bearer) < 0 ||
+	    connector_request_add_header(req, "webhook-id", m->key) < 0)
+		return -ENOMEM;
+	return 0;
+}
+
+static int fake_build(void *state, const struct connector_message *m,
+		      int64_t now_us, struct connector_request *req, char *err,
+		      size_t errlen)
+{
+	struct fake_api *api = state;
+
+	(void)now_us;
+	req->method = CONNECTOR_POST;
+	snprintf(req->url, sizeof(req->url), "%s/refunds", api->base);
+	req->body = strdup(m->body);
+	req->body_len = m->body_len;
+	return req->body ? fake_headers(api, m, req) : -ENOMEM;
+}
+
+static enum connector_result fake_classify(void *state,
+					   const struct connector_message *m,
+					   const struct connector_answer *a,
+					   char *ref, size_t reflen, char *err,
+					   size_t errlen)
+{
+	struct fake_api *api = state;
+	const char *limit = connector_answer_header(a, "x-shop-call-limit");
+
+	(void)m;
+	if (limit)
+		snprintf(api->call_limit, sizeof(api->call_limit), "%s", limit);
+	if (reflen)
+		ref[0] = '\0';
+	if (a->status >= 200 && a->status < 300)
+		return CONNECTOR_DONE;
+	snprintf(err, errlen, "HTTP %ld", a->status);
+	return a->status >= 500 ? CONNECTOR_RETRY : CONNECTOR_FATAL;
+}
+
+static int fake_reconcile_build(void *state, const struct connector_message *m,
+				int64_t now_us, struct connector_request *req,
+				char *err, size_t errlen)
+{
+	struct fake_api *api = state;
+
+	(void)now_us;
+	req->method = CONNECTOR_GET;
+	snprintf(req->url, sizeof(req->url), "%s/refunds?key=%s", api->base,
+		 m->key);
+	return fake_headers(api, m, req);
+}
+
+static enum connector_found
+fake_reconcile_classify(void *state, const struct connector_message *m,
+			const struct connector_answer *a, char *ref,
+			size_t reflen, char *err, size_t errlen)
+{
+	json_t *root, *found;
+
+	(void)state;
+	(void)m;
+	if (a->status == 404)
+		return CONNECTOR_ABSENT;
+	if (a->status != 200) {
+		snprintf(err, errlen, "lookup: HTTP %ld", a->status);
+		return CONNECTOR_UNKNOWN;
+	}
+	root = json_loadb(a->body, a->body_len, 0, NULL);
+	found = json_object_get(root, "found");
+	snprintf(ref, reflen, "%s",
+		 json_is_string(found) ? json_string_value(found) : "");
+	json_decref(root);
+	return ref[0] ? CONNECTOR_FOUND : CONNECTOR_UNKNOWN;
+}
+
+static const struct connector fake_connector = {
+    .name = "fake-api",
+    .init = fake_init,
+    .free = fake_free,
+    .configure = fake_configure,
+    .prepare = fake_prepare,
+    .prepared = fake_prepared,
+    .build = fake_build,
+    .classify = fake_classify,
+    .reconcile_build = fake_reconcile_build,
+    .reconcile_classify = fake_reconcile_classify,
+};
+
+static void fixture_start_fake(struct fixture *f)
+{
+	char base[96];
+	struct connector_setting set[] = {{.key = "base_url", .value = base}};
+	struct outbox_connector_config cc = {.name = "[connector api]",
+					     .ops = &fake_connector,
+					     .settings = set,
+					     .n_settings = 1};
+	struct outbox_config cfg = {
+	    .db_path = f->db_path,
+	    .connectors = &cc,
+	    .n_connectors = 1,
+	    .backoff_base_ms = 50,
+	    .backoff_max_ms = 200,
+	    .timeout_ms = 3000,
+	    .now = test_now_us,
+	};
+	char err[256] = "";
+
+	snprintf(base, sizeof(base), "http://127.0.0.1:%u/api", f->shop.port);
+	assert_int_equal(
+	    outbox_sender_start(&cfg, &f->sender, err, sizeof(err)), 0);
+}
+
+static void
+sender_gets_a_token_first_and_shows_the_answers_headers(void **state)
+{
+	struct fixture *f = *state;
+	json_t *row;
+
+	shop_script(&f->shop, 200, NULL, "tok-1");
+	shop_script(&f->shop, 201, NULL, NULL);
+	f->shop.script[1].call_limit = "3/40";
+	fixture_decide(f, test_now_us());
+	fixture_start_fake(f);
+	assert_int_equal(fixture_idle(f), INT64_MAX);
+	assert_int_equal(fixture_count(f, "done"), 1);
+	assert_int_equal(shop_seen_count(&f->shop), 2);
+	assert_string_equal(f->shop.seen[0].method, "POST");
+	assert_string_equal(f->shop.seen[0].path, "/api/token");
+	assert_string_equal(f->shop.seen[1].method, "POST");
+	assert_string_equal(f->shop.seen[1].path, "/api/refunds");
+	assert_string_equal(f->shop.seen[1].auth, "Bearer tok-1");
+	assert_string_equal(f->shop.seen[1].body, refund_payload);
+	assert_non_null(fake_api_last);
+	assert_int_equal(fake_api_last->tokens_asked, 1);
+	assert_string_equal(fake_api_last->call_limit, "3/40");
+	row = fixture_row(f);
+	assert_int_equal(json_integer_value(json_object_get(row, "attempts")),
+			 1);
+	json_decref(row);
+}
+
+static void
+sender_finds_a_lost_refund_at_the_shop_and_never_resends(void **state)
+{
+	struct fixture *f = *state;
+	char key[STORE_KEY_LEN];
+	json_t *row;
+
+	/* The shop makes the refund, the answer never arrives. */
+	shop_script(&f->shop, 200, NULL, "tok-1");
+	shop_script_drop(&f->shop);
+	shop_script(&f->shop, 200, NULL, "{\"found\":\"rf-9\"}");
+	fixture_decide(f, test_now_us());
+	fixture_start_fake(f);
+	assert_true(fixture_settle(f, "done", 1));
+	/* Nothing after the lookup: done, and never sent a second time. */
+	assert_int_equal(fixture_idle(f), INT64_MAX);
+	assert_int_equal(shop_seen_count(&f->shop), 3);
+	snprintf(key, sizeof(key), "retour-r%lld-refund-1",
+		 (long long)f->receipt_id);
+	assert_string_equal(f->shop.seen[1].method, "POST");
+	assert_string_equal(f->shop.seen[2].method, "GET");
+	assert_string_equal(f->shop.seen[2].path, "/api/refunds");
+	assert_string_equal(f->shop.seen[2].query_key, key);
+	assert_string_equal(f->shop.seen[2].auth, "Bearer tok-1");
+	row = fixture_row(f);
+	assert_string_equal(json_string_value(json_object_get(row, "shop_ref")),
+			    "rf-9");
+	assert_int_equal(json_integer_value(json_object_get(row, "attempts")),
+			 1);
+	json_decref(row);
+}
+
+static void sender_resends_only_what_the_shop_has_not(void **state)
+{
+	struct fixture *f = *state;
+	int posts = 0;
+
+	/* 503 (did it get there?), a lookup that cannot tell (500), one
+	 * that finds nothing (404), then the refund goes out again. */
+	shop_script(&f->shop, 200, NULL, "tok-1");
+	shop_script(&f->shop, 503, NULL, NULL);
+	shop_script(&f->shop, 500, NULL, NULL);
+	shop_script(&f->shop, 404, NULL, NULL);
+	shop_script(&f->shop, 201, NULL, NULL);
+	fixture_decide(f, test_now_us());
+	fixture_start_fake(f);
+	assert_true(fixture_settle(f, "done", 1));
+	assert_int_equal(shop_seen_count(&f->shop), 5);
+	assert_string_equal(f->shop.seen[2].method, "GET");
+	assert_string_equal(f->shop.seen[3].method, "GET");
+	assert_string_equal(f->shop.seen[4].method, "POST");
+	for (int i = 0; i < 5; i++)
+		posts += !strcmp(f->shop.seen[i].path, "/api/refunds") &&
+			 !strcmp(f->shop.seen[i].method, "POST");
+	assert_int_equal(posts, 2);
+	/* The token was asked for once, and kept. */
+	assert_int_equal(fake_api_last->tokens_asked, 1);
 }
 
 int main(void)
@@ -810,6 +1274,21 @@ int main(void)
 					    fixture_setup, fixture_teardown),
 	    cmocka_unit_test_setup_teardown(sender_refuses_bad_configuration,
 					    fixture_setup, fixture_teardown),
+	    cmocka_unit_test_setup_teardown(
+		sender_routes_refunds_and_events_apart, fixture_setup,
+		fixture_teardown),
+	    cmocka_unit_test_setup_teardown(
+		sender_names_the_connector_and_key_of_a_bad_setting,
+		fixture_setup, fixture_teardown),
+	    cmocka_unit_test_setup_teardown(
+		sender_gets_a_token_first_and_shows_the_answers_headers,
+		fixture_setup, fixture_teardown),
+	    cmocka_unit_test_setup_teardown(
+		sender_finds_a_lost_refund_at_the_shop_and_never_resends,
+		fixture_setup, fixture_teardown),
+	    cmocka_unit_test_setup_teardown(
+		sender_resends_only_what_the_shop_has_not, fixture_setup,
+		fixture_teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
