@@ -8,7 +8,10 @@
  * The webhook-id is the row's idempotency key: the same on every retry,
  * which is what lets the receiver drop duplicates.  The timestamp and the
  * signature are fresh for each attempt.  Not here: asymmetric (v1a)
- * signatures, several secrets at once, payload envelopes.
+ * signatures, several secrets at once, payload envelopes, a lookup before
+ * a retry (the receiver drops a repeated webhook-id).
+ *
+ * Settings: url, and secret_file, whose content the station reads.
  */
 #include <errno.h>
 #include <inttypes.h>
