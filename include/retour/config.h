@@ -52,6 +52,22 @@ struct config_settings {
 	struct config_setting item[CONFIG_MAX_SETTINGS];
 };
 
+/*
+ * A connector to the shop (include/retour/connector.h): [outbox]'s own (the
+ * default route: connector = TYPE, url, secret_file, ...) or a [connector
+ * NAME] section (type = TYPE and the type's settings).  The type checks its
+ * settings; a key ending in _file names a file with a secret, read only
+ * when the sender starts.
+ */
+#define CONFIG_MAX_CONNECTORS 4
+
+struct config_connector {
+	char name[CONFIG_NAME_MAX + 1]; /* "" for [outbox]'s own */
+	char type[16];			/* "webhook" unless set */
+	int line; /* its first line, for a problem of the whole */
+	struct config_settings settings;
+};
+
 /* One [scanner] [scale] [printer] [camera] or [gpio] section. */
 struct config_device {
 	char backend[16];
@@ -90,14 +106,20 @@ struct config {
 	char api_listen[64]; /* host:port, "" = no TCP listener */
 	char api_token_file[CONFIG_PATH_LEN];
 
-	/* [outbox] */
-	char outbox_connector[16];
-	char outbox_url[512];
-	char outbox_secret_file[CONFIG_PATH_LEN];
+	/* [outbox]: its own connector, the routes, the sender's timing */
+	struct config_connector outbox;
+	char outbox_refunds[CONFIG_NAME_MAX + 1]; /* a [connector] name */
+	int outbox_refunds_line;
+	char outbox_events[CONFIG_NAME_MAX + 1];
+	int outbox_events_line;
 	int outbox_timeout_ms;
 	int outbox_backoff_base_ms;
 	int outbox_backoff_max_ms;
 	int64_t outbox_dead_after_us;
+
+	/* [connector NAME] sections */
+	int n_connectors;
+	struct config_connector connectors[CONFIG_MAX_CONNECTORS];
 
 	/* [clerks] badge = name */
 	int n_clerks;
@@ -137,5 +159,14 @@ int config_parse_text(struct config *c, const char *name, const char *text,
  */
 int config_device_apply(const struct config_device *d, enum device_kind k,
 			void *kind_config, char *err, size_t errlen);
+
+/*
+ * The connector that rows of refunds (refund.requested) or of every other
+ * event go to: the [connector] section [outbox] refunds / events names, or
+ * [outbox]'s own when it has settings.  NULL when none: the outbox is kept
+ * but not sent.  config_load() checked that both are set or neither.
+ */
+const struct config_connector *config_outbox_route(const struct config *c,
+						   bool refunds);
 
 #endif

@@ -11,6 +11,12 @@
  * failing for dead_after becomes dead (an alarm for the operator, manual
  * retry from the UI or the CLI).  A 4xx other than 408/425/429 is dead at
  * once: sending the same request again would get the same answer.
+ *
+ * Each row goes to the connector of its action: refunds (refund.requested)
+ * to one, every other event to another (or both to the same one).  A row
+ * that was attempted before is looked up at the shop first, when its
+ * connector can (connector.h, reconcile): found there, it is done without
+ * being sent again.
  */
 #ifndef RETOUR_OUTBOX_H
 #define RETOUR_OUTBOX_H
@@ -18,10 +24,32 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "retour/connector.h"
+
 struct outbox_sender;
+
+#define OUTBOX_MAX_CONNECTORS 4
+
+/* One configured connector: its type and its section's settings (the
+ * secrets' contents read already, connector_setting). */
+struct outbox_connector_config {
+	const char *name; /* for messages: "[outbox]", "[connector shop]" */
+	const char *type; /* the registry's name; NULL: "webhook" */
+	const struct connector *ops; /* NULL: connector_find(type) */
+	const struct connector_setting *settings;
+	int n_settings;
+};
 
 struct outbox_config {
 	const char *db_path;
+	/* The connectors and the one each kind of row goes to: @refunds
+	 * takes refund.requested, @events every other action (indexes into
+	 * @connectors, may be the same). */
+	const struct outbox_connector_config *connectors;
+	int n_connectors;
+	int refunds;
+	int events;
+	/* Or, with n_connectors 0, one webhook for everything: */
 	const char *connector; /* "webhook"; NULL: "webhook" */
 	const char *url;
 	const char *secret;    /* "whsec_<base64>" or raw text */
@@ -30,6 +58,9 @@ struct outbox_config {
 	int backoff_max_ms;    /* 0: 10 min */
 	int64_t dead_after_us; /* since created_at; 0: 24 h */
 	const char *ca_file;   /* optional extra CA bundle */
+	/* UTC microseconds: what "now" is for due times, backoff, deadlines
+	 * and signatures.  NULL: clock_now_us().  Tests step it by hand. */
+	int64_t (*now)(void);
 };
 
 struct outbox_stats {
@@ -39,8 +70,9 @@ struct outbox_stats {
 };
 
 /*
- * Check the configuration, open a store handle and start the thread.  The
- * strings in @cfg are copied.  0, or -EINVAL (bad configuration), -EIO,
+ * Check the configuration, make the connectors, open a store handle and
+ * start the thread.  Nothing in @cfg is used after it returns.  0, or
+ * -EINVAL (bad configuration), -EIO,
  * -ENOMEM with a sentence for the operator in @err (never the secret).
  */
 int outbox_sender_start(const struct outbox_config *cfg,
@@ -53,6 +85,15 @@ int outbox_sender_notify_fd(struct outbox_sender *s);
 /* Finish the request in flight (bounded by timeout_ms), join, close. */
 void outbox_sender_stop(struct outbox_sender *s);
 void outbox_sender_stats(struct outbox_sender *s, struct outbox_stats *st);
+/*
+ * Wait (at most @timeout_ms of real time) until the thread has nothing to
+ * do before a time of its clock, with every kick so far seen: *@until gets
+ * that time (when the next row is due), INT64_MAX when nothing is pending.
+ * 0, or -ETIMEDOUT.  For tests: with an injected clock, "nothing else
+ * happens before T" is a fact to assert, not a sleep.
+ */
+int outbox_sender_wait_idle(struct outbox_sender *s, int64_t *until,
+			    int timeout_ms);
 
 /*
  * Delay before the next attempt after @attempts failed ones: a uniform

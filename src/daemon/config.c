@@ -26,6 +26,8 @@
 #include "retour/config.h"
 #include "retour/device.h"
 
+#include "config_internal.h"
+
 enum key_type {
 	KEY_STR,
 	KEY_TOKEN,
@@ -112,9 +114,7 @@ static const struct key config_keys[] = {
     S("api", "listen", api_listen, false),
     S("api", "token_file", api_token_file, false),
 
-    S("outbox", "connector", outbox_connector, false),
-    S("outbox", "url", outbox_url, false),
-    S("outbox", "secret_file", outbox_secret_file, false),
+    /* [outbox]'s connector and routes are config_outbox.c's */
     I("outbox", "timeout_ms", outbox_timeout_ms, 100, 600000, false),
     I("outbox", "backoff_base_ms", outbox_backoff_base_ms, 10, 3600000, false),
     I("outbox", "backoff_max_ms", outbox_backoff_max_ms, 10, 86400000, false),
@@ -143,7 +143,7 @@ void config_defaults(struct config *c)
 	c->ship_qc_tolerance_g = 50;
 	snprintf(c->api_socket, sizeof(c->api_socket),
 		 "/run/retour/retourd.sock");
-	snprintf(c->outbox_connector, sizeof(c->outbox_connector), "webhook");
+	snprintf(c->outbox.type, sizeof(c->outbox.type), "webhook");
 	c->outbox_timeout_ms = 15000;
 	c->outbox_backoff_base_ms = 1000;
 	c->outbox_backoff_max_ms = 600000;
@@ -157,22 +157,12 @@ void config_defaults(struct config *c)
 					     : "none");
 }
 
-struct parse_ctx {
-	struct config *c;
-	const char *name; /* of the file, for the settings' origin */
-	bool board;
-	char problem[256];
-	/* the text left to read, and the line the reader is at */
-	const char *text;
-	int line;
-};
-
 /* What a token may be made of: safe in a header, a file name, a scanner. */
 #define CONFIG_TOKEN_CHARS                                                     \
 	"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789._-"
 #define CONFIG_TOKEN_HELP "A-Z a-z 0-9 . _ -"
 
-static bool config_token_ok(const char *v, size_t max)
+bool config_token_ok(const char *v, size_t max)
 {
 	size_t n = strspn(v, CONFIG_TOKEN_CHARS);
 
@@ -351,10 +341,8 @@ static int config_set_clerk(struct parse_ctx *ctx, const char *badge,
  * a token, the value fit, the list not be full.  A section's settings come
  * from one file, whose name the list keeps.
  */
-static int config_settings_add(struct parse_ctx *ctx,
-			       struct config_settings *list,
-			       const char *section, const char *key,
-			       const char *value)
+int config_settings_add(struct parse_ctx *ctx, struct config_settings *list,
+			const char *section, const char *key, const char *value)
 {
 	struct config_setting *s;
 	char shown[64];
@@ -463,6 +451,12 @@ static int config_handle(void *user, const char *section, const char *name,
 	}
 	if (!ctx->board && !strcmp(section, "clerks"))
 		return config_set_clerk(ctx, name, value);
+	if (!ctx->board) {
+		int r = config_outbox_line(ctx, section, name, value);
+
+		if (r >= 0)
+			return r;
+	}
 	if (ctx->board && device_kind_from_name(section) >= 0 &&
 	    !(!strcmp(section, "scanner") && !strcmp(name, "max_line")))
 		return config_set_device(ctx, device_kind_from_name(section),
@@ -600,7 +594,10 @@ int config_parse_text(struct config *c, const char *name, const char *text,
 			 ctx.problem[0] ? ctx.problem : "syntax error");
 		return -EINVAL;
 	}
-	/* the backends check their settings once all of them are known */
+	/* the connectors and the backends check their settings once all of
+	 * them are known */
+	if (!board && config_outbox_check(c, err, errlen) < 0)
+		return -EINVAL;
 	for (int k = 0; board && k < DEVICE_KIND_COUNT; k++)
 		if (config_device_apply(&c->device[k], k, NULL, err, errlen) <
 		    0)

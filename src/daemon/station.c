@@ -103,6 +103,7 @@ static int station_on_sender_notify(sd_event_source *s, int fd,
 	return 0;
 }
 
+/* A secret: the first line of the file at @path, never shown. */
 static int station_read_secret(const char *path, char *buf, size_t len,
 			       char *err, size_t errlen)
 {
@@ -116,8 +117,7 @@ static int station_read_secret(const char *path, char *buf, size_t len,
 	if (!f) {
 		int r = -errno;
 
-		snprintf(err, errlen, "outbox secret %s: %s", path,
-			 strerror(-r));
+		snprintf(err, errlen, "secret %s: %s", path, strerror(-r));
 		return r;
 	}
 	n = fread(buf, 1, len - 1, f);
@@ -125,6 +125,110 @@ static int station_read_secret(const char *path, char *buf, size_t len,
 	buf[n] = '\0';
 	buf[strcspn(buf, "\r\n")] = '\0';
 	return 0;
+}
+
+#define STATION_SECRET_LEN 512
+
+/* One connector as the sender takes it, with its secrets read. */
+struct station_connector {
+	char label[CONFIG_NAME_MAX + 16];
+	struct connector_setting set[CONFIG_MAX_SETTINGS];
+	char secret[CONFIG_MAX_SETTINGS][STATION_SECRET_LEN];
+};
+
+static bool station_is_secret_key(const char *key)
+{
+	size_t len = strlen(key);
+
+	return len > 5 && !strcmp(key + len - 5, "_file");
+}
+
+static int station_connector_load(const struct config_connector *cc,
+				  struct station_connector *sc,
+				  struct outbox_connector_config *oc, char *err,
+				  size_t errlen)
+{
+	const struct config_settings *cs = &cc->settings;
+	int r;
+
+	if (cc->name[0])
+		snprintf(sc->label, sizeof(sc->label), "[connector %s]",
+			 cc->name);
+	else
+		snprintf(sc->label, sizeof(sc->label), "[outbox]");
+	for (int i = 0; i < cs->n; i++) {
+		sc->set[i].key = cs->item[i].key;
+		sc->set[i].value = cs->item[i].value;
+		sc->set[i].secret = NULL;
+		if (!station_is_secret_key(cs->item[i].key))
+			continue;
+		r = station_read_secret(cs->item[i].value, sc->secret[i],
+					STATION_SECRET_LEN, err, errlen);
+		if (r < 0)
+			return r;
+		sc->set[i].secret = sc->secret[i];
+	}
+	oc->name = sc->label;
+	oc->type = cc->type;
+	oc->settings = sc->set;
+	oc->n_settings = cs->n;
+	return 0;
+}
+
+/* The index of @cc in @used, added when new. */
+static int station_connector_index(const struct config_connector **used, int *n,
+				   const struct config_connector *cc)
+{
+	for (int i = 0; i < *n; i++)
+		if (used[i] == cc)
+			return i;
+	used[*n] = cc;
+	return (*n)++;
+}
+
+/* Start the outbox sender with the connectors the routes name (none
+ * configured: the outbox is kept, not sent). */
+static int station_start_sender(struct station *st, char *err, size_t errlen)
+{
+	const struct config *cfg = st->cfg;
+	const struct config_connector *used[OUTBOX_MAX_CONNECTORS] = {NULL};
+	struct outbox_connector_config occ[OUTBOX_MAX_CONNECTORS] = {{0}};
+	struct station_connector *sc;
+	struct outbox_config oc = {
+	    .db_path = cfg->database,
+	    .connectors = occ,
+	    .timeout_ms = cfg->outbox_timeout_ms,
+	    .backoff_base_ms = cfg->outbox_backoff_base_ms,
+	    .backoff_max_ms = cfg->outbox_backoff_max_ms,
+	    .dead_after_us = cfg->outbox_dead_after_us,
+	};
+	const struct config_connector *refunds = config_outbox_route(cfg, true);
+	const struct config_connector *events = config_outbox_route(cfg, false);
+	int r = 0;
+
+	if (!refunds || !events)
+		return 0;
+	oc.refunds = station_connector_index(used, &oc.n_connectors, refunds);
+	oc.events = station_connector_index(used, &oc.n_connectors, events);
+	sc = calloc((size_t)oc.n_connectors, sizeof(*sc));
+	if (!sc)
+		return -ENOMEM;
+	for (int i = 0; i < oc.n_connectors && r == 0; i++)
+		r = station_connector_load(used[i], &sc[i], &occ[i], err,
+					   errlen);
+	if (r == 0)
+		r = outbox_sender_start(&oc, &st->sender, err, errlen);
+	explicit_bzero(sc, (size_t)oc.n_connectors * sizeof(*sc));
+	free(sc);
+	if (r < 0)
+		return r;
+	r = sd_event_add_io(st->ev, &st->sender_notify,
+			    outbox_sender_notify_fd(st->sender), EPOLLIN,
+			    station_on_sender_notify, st);
+	if (r < 0)
+		snprintf(err, errlen, "outbox: cannot watch the sender: %s",
+			 strerror(-r));
+	return r;
 }
 
 int station_new(const struct config *cfg, sd_event *ev, struct station **out,
@@ -188,31 +292,9 @@ int station_new(const struct config *cfg, sd_event *ev, struct station **out,
 		station_feed(st, &rev);
 	}
 
-	if (cfg->outbox_url[0]) {
-		char secret[512];
-		struct outbox_config oc = {
-		    .db_path = cfg->database,
-		    .connector = cfg->outbox_connector,
-		    .url = cfg->outbox_url,
-		    .secret = secret,
-		    .timeout_ms = cfg->outbox_timeout_ms,
-		    .backoff_base_ms = cfg->outbox_backoff_base_ms,
-		    .backoff_max_ms = cfg->outbox_backoff_max_ms,
-		    .dead_after_us = cfg->outbox_dead_after_us,
-		};
-
-		r = station_read_secret(cfg->outbox_secret_file, secret,
-					sizeof(secret), err, errlen);
-		if (r < 0)
-			goto fail;
-		r = outbox_sender_start(&oc, &st->sender, err, errlen);
-		explicit_bzero(secret, sizeof(secret));
-		if (r < 0)
-			goto fail;
-		sd_event_add_io(ev, &st->sender_notify,
-				outbox_sender_notify_fd(st->sender), EPOLLIN,
-				station_on_sender_notify, st);
-	}
+	r = station_start_sender(st, err, errlen);
+	if (r < 0)
+		goto fail;
 	station_outbox_refresh(st);
 	*out = st;
 	return 0;

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * libcurl glue for the outbox sender: one POST, its status, the first
- * HTTP_BODY_MAX bytes of its body and its Retry-After header.
+ * libcurl glue for the outbox sender: one request of any method, its
+ * status, the first HTTP_BODY_MAX bytes of its body and the final answer's
+ * headers (at most HTTP_HEADERS_MAX of them in HTTP_HEADER_BYTES).
  *
  * Deliberately not here: redirects (never followed), protocols other than
  * http/https, any way to switch TLS verification off, cookies, proxies
@@ -113,35 +114,65 @@ static size_t http_body_write(char *data, size_t size, size_t nmemb,
 	return n;
 }
 
-/* Only the last response's Retry-After counts (a 100 Continue comes first);
- * the value is copied verbatim, the sender parses it. */
+static bool http_blank(char ch)
+{
+	return ch == ' ' || ch == '\t' || ch == '\r' || ch == '\n';
+}
+
+/*
+ * Keep one header line of the answer.  Only the last response's headers
+ * count (a 100 Continue or a proxy's answer comes first: a status line
+ * starts over).  Lines without a colon, folded lines and whatever does not
+ * fit are dropped: the headers are the shop's and only read, never trusted.
+ */
 static size_t http_header_write(char *data, size_t size, size_t nmemb,
 				void *userdata)
 {
 	struct http_response *resp = userdata;
-	size_t n = size * nmemb;
-	static const char name[] = "retry-after:";
-	size_t namelen = sizeof(name) - 1;
-	size_t i, end;
+	size_t n = size * nmemb, name_end, vstart, vend, need;
+	char *colon, *dst;
 
 	if (n >= 5 && memcmp(data, "HTTP/", 5) == 0) {
-		resp->retry_after[0] = '\0';
+		resp->n_headers = 0;
+		resp->header_used = 0;
 		return n;
 	}
-	if (n <= namelen || strncasecmp(data, name, namelen) != 0)
+	if (resp->n_headers >= HTTP_HEADERS_MAX || http_blank(data[0]))
 		return n;
-	i = namelen;
-	while (i < n && (data[i] == ' ' || data[i] == '\t'))
-		i++;
-	end = n;
-	while (end > i && (data[end - 1] == '\r' || data[end - 1] == '\n' ||
-			   data[end - 1] == ' ' || data[end - 1] == '\t'))
-		end--;
-	if (end - i >= sizeof(resp->retry_after))
-		end = i + sizeof(resp->retry_after) - 1;
-	memcpy(resp->retry_after, data + i, end - i);
-	resp->retry_after[end - i] = '\0';
+	colon = memchr(data, ':', n);
+	if (!colon || colon == data)
+		return n;
+	name_end = (size_t)(colon - data);
+	vstart = name_end + 1;
+	while (vstart < n && http_blank(data[vstart]))
+		vstart++;
+	vend = n;
+	while (vend > vstart && http_blank(data[vend - 1]))
+		vend--;
+	need = name_end + 1 + (vend - vstart) + 1;
+	if (need > sizeof(resp->header_text) - resp->header_used)
+		return n;
+	dst = resp->header_text + resp->header_used;
+	memcpy(dst, data, name_end);
+	dst[name_end] = '\0';
+	memcpy(dst + name_end + 1, data + vstart, vend - vstart);
+	dst[name_end + 1 + (vend - vstart)] = '\0';
+	/* A NUL inside the value would only shorten it: harmless. */
+	resp->headers[resp->n_headers].name = dst;
+	resp->headers[resp->n_headers].value = dst + name_end + 1;
+	resp->n_headers++;
+	resp->header_used += need;
 	return n;
+}
+
+void http_response_answer(const struct http_response *resp,
+			  struct connector_answer *a)
+{
+	a->status = resp->status;
+	a->body = resp->body;
+	a->body_len = resp->body_len;
+	a->headers = resp->headers;
+	a->n_headers = resp->n_headers;
 }
 
 static int http_errno_from_curl(CURLcode rc)
@@ -183,6 +214,13 @@ static int http_client_setup(struct http_client *c,
 	HTTP_SET(CURLOPT_PROTOCOLS, (long)(CURLPROTO_HTTP | CURLPROTO_HTTPS));
 #endif
 	HTTP_SET(CURLOPT_FOLLOWLOCATION, 0L);
+	/* libcurl sends a request again, by itself, when a reused connection
+	 * dies without an answer, and it cannot tell a server that closed an
+	 * idle connection from one that took the request and then dropped
+	 * it.  Whatever changes something at the shop (a refund) goes on a
+	 * fresh connection, so it is sent once per attempt the sender
+	 * counts; lookups may reuse one. */
+	HTTP_SET(CURLOPT_FRESH_CONNECT, req->method == CONNECTOR_GET ? 0L : 1L);
 	HTTP_SET(CURLOPT_NOSIGNAL, 1L);
 	HTTP_SET(CURLOPT_SSL_VERIFYPEER, 1L);
 	HTTP_SET(CURLOPT_SSL_VERIFYHOST, 2L);
@@ -190,9 +228,25 @@ static int http_client_setup(struct http_client *c,
 		HTTP_SET(CURLOPT_CAINFO, c->opt.ca_file);
 	HTTP_SET(CURLOPT_CONNECTTIMEOUT_MS, (long)c->opt.connect_timeout_ms);
 	HTTP_SET(CURLOPT_TIMEOUT_MS, (long)c->opt.timeout_ms);
-	HTTP_SET(CURLOPT_POST, 1L);
-	HTTP_SET(CURLOPT_POSTFIELDS, req->body ? req->body : "");
-	HTTP_SET(CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)req->body_len);
+	switch (req->method) {
+	case CONNECTOR_GET:
+		HTTP_SET(CURLOPT_HTTPGET, 1L);
+		break;
+	case CONNECTOR_POST:
+		HTTP_SET(CURLOPT_POST, 1L);
+		break;
+	default:
+		/* PUT, PATCH, DELETE: a POST's body under another name. */
+		HTTP_SET(CURLOPT_POST, 1L);
+		HTTP_SET(CURLOPT_CUSTOMREQUEST,
+			 connector_method_name(req->method));
+		break;
+	}
+	if (req->method != CONNECTOR_GET) {
+		HTTP_SET(CURLOPT_POSTFIELDS, req->body ? req->body : "");
+		HTTP_SET(CURLOPT_POSTFIELDSIZE_LARGE,
+			 (curl_off_t)req->body_len);
+	}
 	HTTP_SET(CURLOPT_HTTPHEADER, headers);
 	HTTP_SET(CURLOPT_WRITEFUNCTION, http_body_write);
 	HTTP_SET(CURLOPT_WRITEDATA, resp);
@@ -209,7 +263,7 @@ static int http_client_setup(struct http_client *c,
 	return 0;
 }
 
-int http_client_post(struct http_client *c, const struct connector_request *req,
+int http_client_send(struct http_client *c, const struct connector_request *req,
 		     struct http_response *resp)
 {
 	char errbuf[CURL_ERROR_SIZE] = "";

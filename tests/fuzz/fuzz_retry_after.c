@@ -20,7 +20,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	int64_t delay = 0;
 	size_t n = size < sizeof(value) - 1 ? size : sizeof(value) - 1;
 	size_t skip = size >= 2 ? 2 : 0;
-	long status;
+	struct connector_answer a = {0};
 
 	memcpy(value, data, n);
 	value[n] = '\0';
@@ -30,9 +30,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		abort();
 
 	/* The first two bytes pick a status, the rest is the body. */
-	status = size >= 2 ? 100 + (data[0] << 8 | data[1]) % 500 : 200;
-	connector_webhook.classify(status, (const char *)data + skip,
-				   size - skip, ref, sizeof(ref), err,
+	a.status = size >= 2 ? 100 + (data[0] << 8 | data[1]) % 500 : 200;
+	a.body = (const char *)data + skip;
+	a.body_len = size - skip;
+	connector_webhook.classify(NULL, NULL, &a, ref, sizeof(ref), err,
 				   sizeof(err));
 	return 0;
 }

@@ -94,6 +94,97 @@ static const char *parse_problem(const char *text, bool board)
 	return err;
 }
 
+static void test_config_outbox_connectors_and_routes(void **state)
+{
+	struct config c;
+	char err[256] = "";
+	const struct config_connector *refunds, *events;
+
+	(void)state;
+	config_defaults(&c);
+	/* no connector at all: the outbox is kept, not sent */
+	assert_null(config_outbox_route(&c, true));
+	assert_null(config_outbox_route(&c, false));
+	assert_int_equal(
+	    config_parse_text(&c, "s.conf",
+			      "[outbox]\n"
+			      "connector = webhook\n"
+			      "url = https://hooks.example/retour\n"
+			      "secret_file = /run/credentials/x/hook\n"
+			      "refunds = shop\n"
+			      "timeout_ms = 5000\n"
+			      "[connector shop]\n"
+			      "type = webhook\n"
+			      "url = https://shop.example/refunds\n"
+			      "secret_file = /run/credentials/x/shop\n",
+			      false, err, sizeof(err)),
+	    0);
+	assert_string_equal(err, "");
+	assert_int_equal(c.outbox_timeout_ms, 5000);
+	refunds = config_outbox_route(&c, true);
+	events = config_outbox_route(&c, false);
+	assert_non_null(refunds);
+	assert_string_equal(refunds->name, "shop");
+	assert_string_equal(refunds->type, "webhook");
+	assert_int_equal(refunds->settings.n, 2);
+	assert_string_equal(refunds->settings.item[0].value,
+			    "https://shop.example/refunds");
+	assert_int_equal(refunds->settings.item[1].line, 10);
+	/* events stay with [outbox]'s own */
+	assert_ptr_equal(events, &c.outbox);
+	assert_string_equal(events->settings.item[0].key, "url");
+	assert_int_equal(events->settings.n, 2);
+}
+
+static void test_config_outbox_problems_name_the_line(void **state)
+{
+	static const struct {
+		const char *text, *err;
+	} cases[] = {
+	    {"[outbox]\nconnector = webhook\nurl = ftp://x\n"
+	     "secret_file = /s\n",
+	     "x.conf:3: [outbox] url must be an http:// or https:// URL "
+	     "without spaces, under 1024 bytes"},
+	    {"[outbox]\nurl = http://h/\n",
+	     "x.conf:2: [outbox] webhook secret is missing: set secret_file"},
+	    {"[outbox]\nconnector = shopify\nurl = http://h/\n",
+	     "x.conf:2: [outbox]: unknown connector type 'shopify' (known: "
+	     "webhook)"},
+	    {"[outbox]\nurl = http://h/\nsecret_file = /s\ntoken = x\n",
+	     "x.conf:4: [outbox] unknown key 'token' for the webhook "
+	     "connector (known: url, secret_file)"},
+	    {"[outbox]\nrefunds = shop\n",
+	     "x.conf:2: [outbox] refunds: no [connector shop] section"},
+	    {"[outbox]\nrefunds = shop\n[connector shop]\ntype = webhook\n"
+	     "url = http://h/\nsecret_file = /s\n",
+	     "x.conf:2: [outbox] refunds have a connector but events have "
+	     "none: set events = NAME or [outbox]'s own url"},
+	    {"[outbox]\nevents = a b\n",
+	     "x.conf:2: [outbox] events: name a [connector NAME] section, "
+	     "1-31 of A-Z a-z 0-9 . _ -"},
+	    {"[connector shop]\n\nurl = http://h/\n",
+	     "x.conf:3: [connector shop]: set type = one of: webhook"},
+	    {"[connector a b]\ntype = webhook\n",
+	     "x.conf:2: [connector NAME]: the name must be 1-31 of A-Z a-z "
+	     "0-9 . _ -"},
+	    {"[connector shop]\ntype = webhook\nurl = http://h/\n"
+	     "secret_file =\n",
+	     "x.conf:4: [connector shop] secret_file must name a file"},
+	};
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
+		assert_string_equal(parse_problem(cases[i].text, false),
+				    cases[i].err);
+	/* both routes to one section, none of [outbox]'s own: fine */
+	assert_string_equal(
+	    parse_problem("[outbox]\nrefunds = shop\nevents = shop\n"
+			  "[connector shop]\ntype = webhook\n"
+			  "url = http://h/\nsecret_file = /s\n",
+			  false),
+	    "");
+}
+
 static void test_config_names_are_tokens(void **state)
 {
 	static const char *const good[] = {
@@ -496,6 +587,8 @@ int main(void)
 	    cmocka_unit_test(test_config_device_backends_are_checked),
 	    cmocka_unit_test(test_config_device_settings_reach_the_backend),
 	    cmocka_unit_test(test_config_load_missing_file),
+	    cmocka_unit_test(test_config_outbox_connectors_and_routes),
+	    cmocka_unit_test(test_config_outbox_problems_name_the_line),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

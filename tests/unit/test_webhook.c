@@ -19,6 +19,34 @@
 
 #define WEBHOOK_TEST_SECRET "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"
 
+/* The webhook connector's answer to a bare status and body. */
+static enum connector_result webhook_test_classify(long status,
+						   const char *body, size_t len,
+						   char *ref, size_t reflen,
+						   char *err, size_t errlen)
+{
+	const struct connector *c = connector_find("webhook");
+	struct connector_answer a = {
+	    .status = status, .body = body, .body_len = len};
+
+	return c->classify(NULL, NULL, &a, ref, reflen, err, errlen);
+}
+
+/* A webhook instance set up as the station would (secrets read). */
+static int webhook_test_instance(const char *url, const char *secret,
+				 struct connector_instance *ci, char *err,
+				 size_t errlen)
+{
+	struct connector_setting set[] = {
+	    {.key = "url", .value = url},
+	    {.key = "secret_file", .value = "/run/x", .secret = secret},
+	};
+	int bad;
+
+	return connector_instance_new(connector_find("webhook"), set, 2, true,
+				      ci, &bad, err, errlen);
+}
+
 static const char *webhook_test_header(const struct connector_request *req,
 				       const char *name)
 {
@@ -112,21 +140,29 @@ static void webhook_secret_must_be_base64_after_prefix(void **state)
 static void webhook_request_carries_standard_headers(void **state)
 {
 	const struct connector *c = connector_find("webhook");
-	struct connector_settings cs = {
-	    .url = "https://shop.example/hooks/retour",
-	    .secret = WEBHOOK_TEST_SECRET,
-	};
+	struct connector_instance ci;
 	char payload[] = "{\"refund_minor\":1999,\"currency\":\"PLN\"}";
-	struct outbox_row row = {.id = 7, .attempts = 2, .payload = payload};
+	struct connector_message m = {
+	    .action = "refund.requested",
+	    .key = "r42:refund.requested",
+	    .attempts = 2,
+	    .body = payload,
+	    .body_len = sizeof(payload) - 1,
+	};
 	struct connector_request req;
 	char err[128] = "", sig[64];
 
 	assert_non_null(c);
-	strcpy(row.key, "r42:refund.requested");
-	strcpy(row.action, "refund.requested");
+	assert_int_equal(webhook_test_instance("https://shop.example/hooks/"
+					       "retour",
+					       WEBHOOK_TEST_SECRET, &ci, err,
+					       sizeof(err)),
+			 0);
 	assert_int_equal(
-	    c->build(&cs, &row, 1700000000123456LL, &req, err, sizeof(err)), 0);
-	assert_string_equal(req.url, cs.url);
+	    c->build(ci.state, &m, 1700000000123456LL, &req, err, sizeof(err)),
+	    0);
+	assert_int_equal(req.method, CONNECTOR_POST);
+	assert_string_equal(req.url, "https://shop.example/hooks/retour");
 	assert_int_equal(req.body_len, strlen(payload));
 	assert_memory_equal(req.body, payload, req.body_len);
 	assert_string_equal(webhook_test_header(&req, "Content-Type"),
@@ -139,8 +175,9 @@ static void webhook_request_carries_standard_headers(void **state)
 			    "r42:refund.requested");
 	assert_string_equal(webhook_test_header(&req, "webhook-timestamp"),
 			    "1700000000");
-	assert_int_equal(webhook_sign(cs.secret, row.key, 1700000000, payload,
-				      strlen(payload), sig, sizeof(sig)),
+	assert_int_equal(webhook_sign(WEBHOOK_TEST_SECRET, m.key, 1700000000,
+				      payload, strlen(payload), sig,
+				      sizeof(sig)),
 			 0);
 	assert_string_equal(webhook_test_header(&req, "webhook-signature"),
 			    sig);
@@ -150,45 +187,91 @@ static void webhook_request_carries_standard_headers(void **state)
 	connector_request_free(&req);
 	assert_null(req.body);
 	assert_int_equal(req.n_headers, 0);
+	connector_instance_free(&ci);
 }
 
 static void webhook_refuses_what_cannot_be_sent(void **state)
 {
 	const struct connector *c = connector_find("webhook");
-	struct connector_settings cs = {.url = "https://shop.example/h",
-					.secret = WEBHOOK_TEST_SECRET};
+	struct connector_instance ci;
 	char payload[] = "{}";
-	struct outbox_row row = {.payload = payload};
+	struct connector_message m = {.body = payload, .body_len = 2};
 	struct connector_request req;
 	char err[128];
 
-	strcpy(row.key, "k1\r\nX-Evil: 1");
+	assert_int_equal(webhook_test_instance("https://shop.example/h",
+					       WEBHOOK_TEST_SECRET, &ci, err,
+					       sizeof(err)),
+			 0);
+	m.key = "k1\r\nX-Evil: 1";
 	err[0] = '\0';
-	assert_int_equal(c->build(&cs, &row, 0, &req, err, sizeof(err)),
+	assert_int_equal(c->build(ci.state, &m, 0, &req, err, sizeof(err)),
 			 -EINVAL);
 	assert_non_null(strstr(err, "idempotency key"));
 	assert_null(req.body);
 
-	strcpy(row.key, "k1");
-	row.payload = NULL;
-	assert_int_equal(c->build(&cs, &row, 0, &req, err, sizeof(err)),
+	m.key = "k1";
+	m.body = NULL;
+	assert_int_equal(c->build(ci.state, &m, 0, &req, err, sizeof(err)),
 			 -EINVAL);
+	connector_instance_free(&ci);
 
-	cs.url = "ftp://shop.example/h";
-	assert_int_equal(c->check(&cs, err, sizeof(err)), -EINVAL);
+	assert_int_equal(webhook_test_instance("ftp://shop.example/h",
+					       WEBHOOK_TEST_SECRET, &ci, err,
+					       sizeof(err)),
+			 -EINVAL);
 	assert_non_null(strstr(err, "url"));
-	cs.url = "https://shop.example/a b";
-	assert_int_equal(c->check(&cs, err, sizeof(err)), -EINVAL);
-	cs.url = "https://shop.example/h";
-	cs.secret = "whsec_***";
-	assert_int_equal(c->check(&cs, err, sizeof(err)), -EINVAL);
+	assert_int_equal(webhook_test_instance("https://shop.example/a b",
+					       WEBHOOK_TEST_SECRET, &ci, err,
+					       sizeof(err)),
+			 -EINVAL);
+	assert_int_equal(webhook_test_instance("https://shop.example/h",
+					       "whsec_***", &ci, err,
+					       sizeof(err)),
+			 -EINVAL);
 	assert_non_null(strstr(err, "secret"));
 	/* The error names the problem, never the secret's text. */
 	assert_null(strstr(err, "***"));
-	cs.secret = WEBHOOK_TEST_SECRET;
-	assert_int_equal(c->check(&cs, err, sizeof(err)), 0);
-	cs.url = "http://127.0.0.1:8080/h";
-	assert_int_equal(c->check(&cs, err, sizeof(err)), 0);
+	assert_int_equal(webhook_test_instance("https://shop.example/h", NULL,
+					       &ci, err, sizeof(err)),
+			 -EINVAL);
+	assert_non_null(strstr(err, "secret"));
+	assert_int_equal(webhook_test_instance("http://127.0.0.1:8080/h",
+					       WEBHOOK_TEST_SECRET, &ci, err,
+					       sizeof(err)),
+			 0);
+	connector_instance_free(&ci);
+}
+
+static void webhook_settings_are_checked_one_by_one(void **state)
+{
+	const struct connector *c = connector_find("webhook");
+	struct connector_setting set[] = {
+	    {.key = "url", .value = "https://shop.example/h"},
+	    {.key = "secret_file", .value = "/run/credentials/x"},
+	    {.key = "api_version", .value = "2024-07"},
+	};
+	struct connector_instance ci;
+	char err[160];
+	int bad;
+
+	/* As retourd -n sees them: the secret's file named, not read. */
+	assert_int_equal(connector_instance_new(c, set, 2, false, &ci, &bad,
+						err, sizeof(err)),
+			 0);
+	connector_instance_free(&ci);
+	/* A key the webhook does not know is pointed at. */
+	assert_int_equal(connector_instance_new(c, set, 3, false, &ci, &bad,
+						err, sizeof(err)),
+			 -EINVAL);
+	assert_int_equal(bad, 2);
+	assert_non_null(strstr(err, "api_version"));
+	/* Without a secret file the whole is refused, no key to blame. */
+	assert_int_equal(connector_instance_new(c, set, 1, false, &ci, &bad,
+						err, sizeof(err)),
+			 -EINVAL);
+	assert_int_equal(bad, -1);
+	assert_non_null(strstr(err, "secret_file"));
 }
 
 static void webhook_classifies_answers(void **state)
@@ -209,7 +292,6 @@ static void webhook_classifies_answers(void **state)
 	    {422, CONNECTOR_FATAL}, {301, CONNECTOR_FATAL},
 	    {302, CONNECTOR_FATAL}, {307, CONNECTOR_FATAL},
 	};
-	const struct connector *c = connector_find("webhook");
 	char ref[64], err[128];
 	size_t i;
 
@@ -217,8 +299,9 @@ static void webhook_classifies_answers(void **state)
 		char want[16];
 
 		err[0] = 'x';
-		assert_int_equal(c->classify(table[i].status, "", 0, ref,
-					     sizeof(ref), err, sizeof(err)),
+		assert_int_equal(webhook_test_classify(table[i].status, "", 0,
+						       ref, sizeof(ref), err,
+						       sizeof(err)),
 				 table[i].want);
 		if (table[i].want == CONNECTOR_DONE)
 			continue;
@@ -229,62 +312,60 @@ static void webhook_classifies_answers(void **state)
 
 static void webhook_keeps_the_shops_reference(void **state)
 {
-	const struct connector *c = connector_find("webhook");
 	char ref[64], err[128];
 	const char *body;
 
 	body = "{\"id\":\"re_3Nx\",\"status\":\"pending\"}";
-	assert_int_equal(c->classify(201, body, strlen(body), ref, sizeof(ref),
-				     err, sizeof(err)),
+	assert_int_equal(webhook_test_classify(201, body, strlen(body), ref,
+					       sizeof(ref), err, sizeof(err)),
 			 CONNECTOR_DONE);
 	assert_string_equal(ref, "re_3Nx");
 
 	body = "{\"refund_id\": 90210}";
-	assert_int_equal(c->classify(200, body, strlen(body), ref, sizeof(ref),
-				     err, sizeof(err)),
+	assert_int_equal(webhook_test_classify(200, body, strlen(body), ref,
+					       sizeof(ref), err, sizeof(err)),
 			 CONNECTOR_DONE);
 	assert_string_equal(ref, "90210");
 
 	/* A receiver that says OK in plain text has still got it. */
 	body = "OK, thanks";
-	assert_int_equal(c->classify(200, body, strlen(body), ref, sizeof(ref),
-				     err, sizeof(err)),
+	assert_int_equal(webhook_test_classify(200, body, strlen(body), ref,
+					       sizeof(ref), err, sizeof(err)),
 			 CONNECTOR_DONE);
 	assert_string_equal(ref, "");
 
 	body = "[1,2]";
-	assert_int_equal(c->classify(200, body, strlen(body), ref, sizeof(ref),
-				     err, sizeof(err)),
+	assert_int_equal(webhook_test_classify(200, body, strlen(body), ref,
+					       sizeof(ref), err, sizeof(err)),
 			 CONNECTOR_DONE);
 	assert_string_equal(ref, "");
 
 	/* A hostile reference is cut and made printable. */
 	body = "{\"id\":\"a\\nb\\u0001cccccccccccccccccccccccccccccccccccccccc"
 	       "cccccccccccccccccccccccccccccccccccccc\"}";
-	assert_int_equal(
-	    c->classify(200, body, strlen(body), ref, 16, err, sizeof(err)),
-	    CONNECTOR_DONE);
+	assert_int_equal(webhook_test_classify(200, body, strlen(body), ref, 16,
+					       err, sizeof(err)),
+			 CONNECTOR_DONE);
 	assert_int_equal(strlen(ref), 15);
 	assert_null(strchr(ref, '\n'));
 	assert_memory_equal(ref, "a b?", 4);
 
 	/* Truncated JSON (the body cap) is no crash and no reference. */
 	body = "{\"id\":\"re_";
-	assert_int_equal(c->classify(200, body, strlen(body), ref, sizeof(ref),
-				     err, sizeof(err)),
+	assert_int_equal(webhook_test_classify(200, body, strlen(body), ref,
+					       sizeof(ref), err, sizeof(err)),
 			 CONNECTOR_DONE);
 	assert_string_equal(ref, "");
 }
 
 static void webhook_error_text_is_short_and_printable(void **state)
 {
-	const struct connector *c = connector_find("webhook");
 	char ref[64], err[96];
 	const char *body = "{\n  \"error\": \"amount exceeds order total\"\r\n}"
 			   "\x01\xff";
 
-	assert_int_equal(c->classify(422, body, strlen(body), ref, sizeof(ref),
-				     err, sizeof(err)),
+	assert_int_equal(webhook_test_classify(422, body, strlen(body), ref,
+					       sizeof(ref), err, sizeof(err)),
 			 CONNECTOR_FATAL);
 	assert_non_null(strstr(err, "422"));
 	assert_non_null(strstr(err, "amount exceeds order total"));
@@ -432,6 +513,7 @@ int main(void)
 	    cmocka_unit_test(webhook_secret_must_be_base64_after_prefix),
 	    cmocka_unit_test(webhook_request_carries_standard_headers),
 	    cmocka_unit_test(webhook_refuses_what_cannot_be_sent),
+	    cmocka_unit_test(webhook_settings_are_checked_one_by_one),
 	    cmocka_unit_test(webhook_classifies_answers),
 	    cmocka_unit_test(webhook_keeps_the_shops_reference),
 	    cmocka_unit_test(webhook_error_text_is_short_and_printable),

@@ -8,7 +8,10 @@
  * The webhook-id is the row's idempotency key: the same on every retry,
  * which is what lets the receiver drop duplicates.  The timestamp and the
  * signature are fresh for each attempt.  Not here: asymmetric (v1a)
- * signatures, several secrets at once, payload envelopes.
+ * signatures, several secrets at once, payload envelopes, a lookup before
+ * a retry (the receiver drops a repeated webhook-id).
+ *
+ * Settings: url, and secret_file, whose content the station reads.
  */
 #include <errno.h>
 #include <inttypes.h>
@@ -118,6 +121,13 @@ int webhook_sign(const char *secret, const char *msg_id, int64_t timestamp,
 	return 0;
 }
 
+/* An instance's settings: where to post and the key to sign with. */
+struct webhook_state {
+	char url[CONNECTOR_URL_LEN];
+	bool has_secret_file;
+	char *secret; /* the file's content, NULL under retourd -n */
+};
+
 static bool webhook_url_ok(const char *url)
 {
 	size_t i;
@@ -131,28 +141,93 @@ static bool webhook_url_ok(const char *url)
 		if ((unsigned char)url[i] <= 0x20 ||
 		    (unsigned char)url[i] >= 0x7f)
 			return false;
-	return i < sizeof(((struct connector_request *)0)->url);
+	return i < CONNECTOR_URL_LEN;
 }
 
-static int webhook_check(const struct connector_settings *cs, char *err,
-			 size_t errlen)
+static int webhook_init(void **state)
 {
+	*state = calloc(1, sizeof(struct webhook_state));
+	return *state ? 0 : -ENOMEM;
+}
+
+static void webhook_free(void *state)
+{
+	struct webhook_state *ws = state;
+
+	if (!ws)
+		return;
+	if (ws->secret) {
+		explicit_bzero(ws->secret, strlen(ws->secret));
+		free(ws->secret);
+	}
+	free(ws);
+}
+
+static int webhook_configure(void *state, const struct connector_setting *s,
+			     char *problem, size_t len)
+{
+	struct webhook_state *ws = state;
 	unsigned char key[WEBHOOK_SECRET_MAX];
 	size_t keylen;
 	int r;
 
-	if (!webhook_url_ok(cs->url)) {
-		snprintf(err, errlen,
-			 "webhook url must be an http:// or https:// URL "
-			 "without spaces, under 1024 bytes");
+	if (strcmp(s->key, "url") == 0) {
+		if (!webhook_url_ok(s->value)) {
+			snprintf(problem, len,
+				 "url must be an http:// or https:// URL "
+				 "without spaces, under %d bytes",
+				 CONNECTOR_URL_LEN);
+			return -EINVAL;
+		}
+		snprintf(ws->url, sizeof(ws->url), "%s", s->value);
+		return 0;
+	}
+	if (strcmp(s->key, "secret_file") != 0) {
+		snprintf(problem, len,
+			 "unknown key '%s' for the webhook connector (known: "
+			 "url, secret_file)",
+			 s->key);
 		return -EINVAL;
 	}
-	r = webhook_secret_key(cs->secret, key, &keylen);
+	if (!s->value || !s->value[0]) {
+		snprintf(problem, len, "secret_file must name a file");
+		return -EINVAL;
+	}
+	ws->has_secret_file = true;
+	if (!s->secret)
+		return 0;
+	/* Only the file is named: its content never goes into a text. */
+	r = webhook_secret_key(s->secret, key, &keylen);
 	explicit_bzero(key, sizeof(key));
 	if (r < 0) {
-		snprintf(err, errlen,
+		snprintf(problem, len,
 			 "webhook secret is missing, or not valid base64 "
 			 "after \"whsec_\"");
+		return -EINVAL;
+	}
+	if (ws->secret) {
+		explicit_bzero(ws->secret, strlen(ws->secret));
+		free(ws->secret);
+	}
+	ws->secret = strdup(s->secret);
+	if (!ws->secret) {
+		snprintf(problem, len, "out of memory");
+		return -ENOMEM;
+	}
+	return 0;
+}
+
+static int webhook_check(void *state, bool secrets, char *problem, size_t len)
+{
+	struct webhook_state *ws = state;
+
+	if (!ws->url[0]) {
+		snprintf(problem, len, "the webhook connector needs a url");
+		return -EINVAL;
+	}
+	if (!ws->has_secret_file || (secrets && !ws->secret)) {
+		snprintf(problem, len,
+			 "webhook secret is missing: set secret_file");
 		return -EINVAL;
 	}
 	return 0;
@@ -173,37 +248,40 @@ static bool webhook_key_ok(const char *key)
 	return true;
 }
 
-static int webhook_build(const struct connector_settings *cs,
-			 const struct outbox_row *row, int64_t now_us,
-			 struct connector_request *req, char *err,
-			 size_t errlen)
+static int webhook_build(void *state, const struct connector_message *m,
+			 int64_t now_us, struct connector_request *req,
+			 char *err, size_t errlen)
 {
+	const struct webhook_state *ws = state;
 	char sig[64], ts[24];
 	int64_t now_s = now_us / 1000000;
 	int r;
 
 	memset(req, 0, sizeof(*req));
-	if (!webhook_url_ok(cs->url)) {
-		snprintf(err, errlen, "webhook url is not usable");
+	if (!webhook_url_ok(ws->url) || !ws->secret) {
+		snprintf(err, errlen, "webhook url or secret is not usable");
 		return -EINVAL;
 	}
-	if (!webhook_key_ok(row->key)) {
+	if (!m->key || !webhook_key_ok(m->key)) {
 		snprintf(err, errlen,
 			 "idempotency key is empty or has characters that "
 			 "cannot go into a header");
 		return -EINVAL;
 	}
-	if (!row->payload) {
-		snprintf(err, errlen, "outbox row has no payload");
+	if (!m->body) {
+		snprintf(err, errlen, "outbox row has no body");
 		return -EINVAL;
 	}
-	snprintf(req->url, sizeof(req->url), "%s", cs->url);
-	req->body_len = strlen(row->payload);
-	req->body = strdup(row->payload);
+	req->method = CONNECTOR_POST;
+	snprintf(req->url, sizeof(req->url), "%s", ws->url);
+	req->body_len = m->body_len;
+	req->body = malloc(m->body_len + 1);
 	if (!req->body)
 		goto nomem;
+	memcpy(req->body, m->body, m->body_len);
+	req->body[m->body_len] = '\0';
 
-	r = webhook_sign(cs->secret, row->key, now_s, req->body, req->body_len,
+	r = webhook_sign(ws->secret, m->key, now_s, req->body, req->body_len,
 			 sig, sizeof(sig));
 	if (r < 0) {
 		connector_request_free(req);
@@ -216,10 +294,10 @@ static int webhook_build(const struct connector_settings *cs,
 					 "application/json") < 0 ||
 	    connector_request_add_header(req, "User-Agent",
 					 WEBHOOK_USER_AGENT) < 0 ||
-	    connector_request_add_header(req, "webhook-id", row->key) < 0 ||
+	    connector_request_add_header(req, "webhook-id", m->key) < 0 ||
 	    connector_request_add_header(req, "webhook-timestamp", ts) < 0 ||
 	    connector_request_add_header(req, "webhook-signature", sig) < 0 ||
-	    connector_request_add_header(req, "Idempotency-Key", row->key) < 0)
+	    connector_request_add_header(req, "Idempotency-Key", m->key) < 0)
 		goto nomem;
 	return 0;
 nomem:
@@ -279,11 +357,18 @@ static void webhook_error_text(char *err, size_t errlen, long status,
 		snprintf(err, errlen, "HTTP %ld %s", status, what);
 }
 
-static enum connector_result webhook_classify(long status, const char *body,
-					      size_t len, char *shop_ref,
-					      size_t reflen, char *err,
-					      size_t errlen)
+static enum connector_result webhook_classify(void *state,
+					      const struct connector_message *m,
+					      const struct connector_answer *a,
+					      char *shop_ref, size_t reflen,
+					      char *err, size_t errlen)
 {
+	long status = a->status;
+	const char *body = a->body;
+	size_t len = a->body_len;
+
+	(void)state;
+	(void)m;
 	if (reflen)
 		shop_ref[0] = '\0';
 	if (errlen)
@@ -317,6 +402,9 @@ static enum connector_result webhook_classify(long status, const char *body,
 
 const struct connector connector_webhook = {
     .name = "webhook",
+    .init = webhook_init,
+    .free = webhook_free,
+    .configure = webhook_configure,
     .check = webhook_check,
     .build = webhook_build,
     .classify = webhook_classify,

@@ -1,0 +1,252 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The [outbox] and [connector NAME] sections: which connectors the station
+ * has and which of them takes refunds and which the other events.
+ *
+ *   [outbox]                    [connector shop]
+ *   connector = webhook         type = webhook
+ *   url = https://...           url = https://shop.example/refunds
+ *   secret_file = /run/...      secret_file = /run/credentials/...
+ *   refunds = shop
+ *
+ * [outbox]'s own connector (connector, url, secret_file and whatever else
+ * its type reads) is the default route; refunds = NAME and events = NAME
+ * send those rows to a [connector NAME] section instead.  Each connector's
+ * type checks its own keys (connector.h), so a bad one is "file:line:
+ * problem" at `retourd -n`; the secrets' files are only named here, read
+ * when the sender starts, never shown.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "retour/config.h"
+#include "retour/connector.h"
+
+#include "config_internal.h"
+
+#define CONNECTOR_SECTION "connector "
+
+static bool config_outbox_timing_key(const char *key)
+{
+	static const char *const keys[] = {"timeout_ms", "backoff_base_ms",
+					   "backoff_max_ms", "dead_after_s"};
+
+	for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++)
+		if (!strcmp(key, keys[i]))
+			return true;
+	return false;
+}
+
+/* The section @cc is read from: its file, and its first line. */
+static void config_connector_seen(struct parse_ctx *ctx,
+				  struct config_connector *cc)
+{
+	snprintf(cc->settings.file, sizeof(cc->settings.file), "%s", ctx->name);
+	if (!cc->line)
+		cc->line = ctx->line;
+}
+
+static int config_outbox_route_line(struct parse_ctx *ctx, const char *key,
+				    const char *value, char *out, size_t outlen,
+				    int *line)
+{
+	if (!config_token_ok(value, outlen - 1)) {
+		snprintf(ctx->problem, sizeof(ctx->problem),
+			 "[outbox] %s: name a [connector NAME] section, 1-%zu "
+			 "of A-Z a-z 0-9 . _ -",
+			 key, outlen - 1);
+		return 0;
+	}
+	snprintf(out, outlen, "%s", value);
+	*line = ctx->line;
+	return 1;
+}
+
+/* The [connector NAME] section @name, added when first seen. */
+static struct config_connector *config_connector_section(struct parse_ctx *ctx,
+							 const char *name)
+{
+	struct config *c = ctx->c;
+	struct config_connector *cc;
+
+	if (!config_token_ok(name, sizeof(cc->name) - 1)) {
+		snprintf(ctx->problem, sizeof(ctx->problem),
+			 "[connector NAME]: the name must be 1-%zu of A-Z a-z "
+			 "0-9 . _ -",
+			 sizeof(cc->name) - 1);
+		return NULL;
+	}
+	for (int i = 0; i < c->n_connectors; i++)
+		if (!strcmp(c->connectors[i].name, name))
+			return &c->connectors[i];
+	if (c->n_connectors >= CONFIG_MAX_CONNECTORS) {
+		snprintf(ctx->problem, sizeof(ctx->problem),
+			 "more than %d [connector] sections",
+			 CONFIG_MAX_CONNECTORS);
+		return NULL;
+	}
+	cc = &c->connectors[c->n_connectors++];
+	memset(cc, 0, sizeof(*cc));
+	snprintf(cc->name, sizeof(cc->name), "%s", name);
+	return cc;
+}
+
+static int config_connector_type(struct parse_ctx *ctx,
+				 struct config_connector *cc, const char *value)
+{
+	if (strlen(value) >= sizeof(cc->type)) {
+		snprintf(ctx->problem, sizeof(ctx->problem),
+			 "connector type is longer than %zu bytes",
+			 sizeof(cc->type) - 1);
+		return 0;
+	}
+	snprintf(cc->type, sizeof(cc->type), "%s", value);
+	return 1;
+}
+
+int config_outbox_line(struct parse_ctx *ctx, const char *section,
+		       const char *key, const char *value)
+{
+	struct config *c = ctx->c;
+	struct config_connector *cc;
+
+	if (!strcmp(section, "outbox")) {
+		if (config_outbox_timing_key(key))
+			return -1; /* the key table's */
+		config_connector_seen(ctx, &c->outbox);
+		if (!strcmp(key, "refunds"))
+			return config_outbox_route_line(
+			    ctx, key, value, c->outbox_refunds,
+			    sizeof(c->outbox_refunds), &c->outbox_refunds_line);
+		if (!strcmp(key, "events"))
+			return config_outbox_route_line(
+			    ctx, key, value, c->outbox_events,
+			    sizeof(c->outbox_events), &c->outbox_events_line);
+		if (!strcmp(key, "connector"))
+			return config_connector_type(ctx, &c->outbox, value);
+		return config_settings_add(ctx, &c->outbox.settings, section,
+					   key, value);
+	}
+	if (strncmp(section, CONNECTOR_SECTION, strlen(CONNECTOR_SECTION)))
+		return -1;
+	cc = config_connector_section(ctx, section + strlen(CONNECTOR_SECTION));
+	if (!cc)
+		return 0;
+	config_connector_seen(ctx, cc);
+	if (!strcmp(key, "type"))
+		return config_connector_type(ctx, cc, value);
+	return config_settings_add(ctx, &cc->settings, section, key, value);
+}
+
+static const struct config_connector *
+config_connector_named(const struct config *c, const char *name)
+{
+	for (int i = 0; i < c->n_connectors; i++)
+		if (!strcmp(c->connectors[i].name, name))
+			return &c->connectors[i];
+	return NULL;
+}
+
+const struct config_connector *config_outbox_route(const struct config *c,
+						   bool refunds)
+{
+	const char *name = refunds ? c->outbox_refunds : c->outbox_events;
+
+	if (name[0])
+		return config_connector_named(c, name);
+	return c->outbox.settings.n > 0 ? &c->outbox : NULL;
+}
+
+/* @cc's type takes its settings, without the secrets' contents. */
+static int config_connector_check(const struct config_connector *cc,
+				  const char *file, char *err, size_t errlen)
+{
+	const struct connector *ops = connector_find(cc->type);
+	struct connector_setting set[CONFIG_MAX_SETTINGS];
+	struct connector_instance ci;
+	char problem[200], known[96], where[48];
+	int bad, r;
+
+	if (cc->name[0])
+		snprintf(where, sizeof(where), "[connector %s]", cc->name);
+	else
+		snprintf(where, sizeof(where), "[outbox]");
+	if (!cc->type[0] || !ops) {
+		connector_names(known, sizeof(known));
+		if (cc->type[0])
+			snprintf(err, errlen,
+				 "%s:%d: %s: unknown connector type '%s' "
+				 "(known: %s)",
+				 file, cc->line, where, cc->type, known);
+		else
+			snprintf(err, errlen,
+				 "%s:%d: %s: set type = one of: %s", file,
+				 cc->line, where, known);
+		return -EINVAL;
+	}
+	for (int i = 0; i < cc->settings.n; i++) {
+		set[i].key = cc->settings.item[i].key;
+		set[i].value = cc->settings.item[i].value;
+		set[i].secret = NULL;
+	}
+	r = connector_instance_new(ops, set, cc->settings.n, false, &ci, &bad,
+				   problem, sizeof(problem));
+	if (r < 0) {
+		snprintf(err, errlen, "%s:%d: %s %s", file,
+			 bad >= 0 ? cc->settings.item[bad].line : cc->line,
+			 where, problem);
+		return r;
+	}
+	connector_instance_free(&ci);
+	return 0;
+}
+
+int config_outbox_check(const struct config *c, char *err, size_t errlen)
+{
+	const char *file = c->outbox.settings.file;
+	const struct config_connector *refunds, *events;
+	int r;
+
+	if (c->outbox.settings.n > 0) {
+		r = config_connector_check(&c->outbox, file, err, errlen);
+		if (r < 0)
+			return r;
+	}
+	for (int i = 0; i < c->n_connectors; i++) {
+		const struct config_connector *cc = &c->connectors[i];
+
+		r = config_connector_check(cc, cc->settings.file, err, errlen);
+		if (r < 0)
+			return r;
+	}
+	if (c->outbox_refunds[0] &&
+	    !config_connector_named(c, c->outbox_refunds)) {
+		snprintf(err, errlen,
+			 "%s:%d: [outbox] refunds: no [connector %s] section",
+			 file, c->outbox_refunds_line, c->outbox_refunds);
+		return -EINVAL;
+	}
+	if (c->outbox_events[0] &&
+	    !config_connector_named(c, c->outbox_events)) {
+		snprintf(err, errlen,
+			 "%s:%d: [outbox] events: no [connector %s] section",
+			 file, c->outbox_events_line, c->outbox_events);
+		return -EINVAL;
+	}
+	refunds = config_outbox_route(c, true);
+	events = config_outbox_route(c, false);
+	if (!refunds != !events) {
+		snprintf(err, errlen,
+			 "%s:%d: [outbox] %s have a connector but %s have "
+			 "none: set %s = NAME or [outbox]'s own url",
+			 file,
+			 refunds ? c->outbox_refunds_line
+				 : c->outbox_events_line,
+			 refunds ? "refunds" : "events",
+			 refunds ? "events" : "refunds",
+			 refunds ? "events" : "refunds");
+		return -EINVAL;
+	}
+	return 0;
+}

@@ -1,0 +1,401 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * One outbox row's delivery: render its body, hand the connector of its
+ * action a connector_message (never the store's row), let the connector
+ * get ready (a token first), look the row up at the shop when it was
+ * attempted before, claim it, send it, and record done / retry / dead.
+ *
+ * Before each request that changes something at the shop the row is
+ * claimed in the store (store_outbox_claim): the attempt is counted, an
+ * undo of its receipt is refused from then on, and the row is not due
+ * again before a full backoff, so an outcome that cannot be recorded (a
+ * full disk) slows the re-sending down like a failure would.
+ */
+#include <errno.h>
+#include <inttypes.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/random.h>
+#include <unistd.h>
+
+#include "retour/clock.h"
+#include "retour/connector.h"
+#include "retour/event.h"
+#include "retour/log.h"
+
+#include "outbox_internal.h"
+
+/* Why a row's facts make no body; fits in outbox_row.problem with the
+ * action and the receipt. */
+#define OUTBOX_RENDER_WHY_LEN 80
+/* Preliminary requests (a token) one row may need before it is ready. */
+#define OUTBOX_PREPARE_MAX 2
+
+static uint32_t outbox_random(void)
+{
+	uint32_t v;
+
+	/* Jitter only spreads load; a weak value is harmless. */
+	if (getrandom(&v, sizeof(v), GRND_NONBLOCK) != (ssize_t)sizeof(v))
+		v = (uint32_t)clock_mono_us() * 2654435761u;
+	return v;
+}
+
+static void outbox_notify(struct outbox_sender *s, uint64_t *counter)
+{
+	uint64_t one = 1;
+	ssize_t n;
+
+	pthread_mutex_lock(&s->lock);
+	(*counter)++;
+	pthread_mutex_unlock(&s->lock);
+	n = write(s->notify_fd, &one, sizeof(one));
+	(void)n; /* EAGAIN: the counter is saturated, already readable */
+}
+
+/*
+ * Record the outcome.  A busy database is retried here rather than the
+ * request re-sent: a row already delivered must not go out again just
+ * because the clerk's handle held the write lock.
+ */
+static int outbox_record(struct outbox_sender *s,
+			 int (*fn)(struct outbox_sender *,
+				   const struct outbox_row *, const void *),
+			 const struct outbox_row *row, const void *arg)
+{
+	int r, tries;
+
+	for (tries = 0; tries < 100; tries++) {
+		r = fn(s, row, arg);
+		if (r != -EBUSY)
+			break;
+		usleep(100 * 1000);
+	}
+	if (r < 0) {
+		log_error("outbox: cannot record the outcome of row "
+			  "%" PRId64 ": %s",
+			  row->id, store_errmsg(s->store));
+		/* The claim keeps the row from being due again before a
+		 * backoff; the receiver dedups by key when it comes back. */
+		outbox_wait(s, OUTBOX_IDLE_POLL_US);
+	}
+	return r;
+}
+
+static int outbox_record_done(struct outbox_sender *s,
+			      const struct outbox_row *row, const void *ref)
+{
+	return store_outbox_mark_done(s->store, row->id, ref, s->now());
+}
+
+static int outbox_record_dead(struct outbox_sender *s,
+			      const struct outbox_row *row, const void *error)
+{
+	return store_outbox_mark_dead(s->store, row->id, error, s->now());
+}
+
+struct outbox_retry_arg {
+	int64_t next_at;
+	const char *error;
+};
+
+static int outbox_record_retry(struct outbox_sender *s,
+			       const struct outbox_row *row, const void *arg)
+{
+	const struct outbox_retry_arg *ra = arg;
+
+	return store_outbox_mark_retry(s->store, row->id, ra->next_at,
+				       ra->error, s->now());
+}
+
+static void outbox_done(struct outbox_sender *s, const struct outbox_row *row,
+			const char *shop_ref)
+{
+	if (outbox_record(s, outbox_record_done, row,
+			  shop_ref && shop_ref[0] ? shop_ref : NULL) == 0)
+		outbox_notify(s, &s->stats.sent);
+}
+
+static void outbox_fail(struct outbox_sender *s, const struct outbox_row *row,
+			bool retryable, const char *error,
+			const char *retry_after)
+{
+	char text[OUTBOX_ERR_LEN];
+	struct outbox_retry_arg ra;
+	int64_t now = s->now(), delay, wait_us;
+
+	if (retryable && now - row->created_at >= s->dead_after_us) {
+		int64_t secs = s->dead_after_us / USEC_PER_SEC;
+
+		if (secs >= 3600)
+			snprintf(text, sizeof(text), "gave up after %lld h: %s",
+				 (long long)(secs / 3600), error);
+		else
+			snprintf(text, sizeof(text), "gave up after %lld s: %s",
+				 (long long)secs, error);
+		retryable = false;
+		error = text;
+	}
+	if (!retryable) {
+		if (outbox_record(s, outbox_record_dead, row, error) == 0)
+			outbox_notify(s, &s->stats.dead);
+		return;
+	}
+	delay = outbox_backoff_us(row->attempts, s->backoff_base_ms,
+				  s->backoff_max_ms, outbox_random());
+	if (retry_after && retry_after[0] &&
+	    outbox_parse_retry_after(retry_after, now, &wait_us) == 0 &&
+	    wait_us > delay)
+		delay = wait_us;
+	ra.next_at = now + delay;
+	ra.error = error;
+	if (outbox_record(s, outbox_record_retry, row, &ra) == 0)
+		outbox_notify(s, &s->stats.retried);
+}
+
+/*
+ * Claim @row for this attempt.  Until its outcome is recorded it is due
+ * again only after the full (unjittered) backoff of a failed attempt.
+ * False: do not send it (it changed under us, or the store cannot say).
+ */
+static bool outbox_claim(struct outbox_sender *s, const struct outbox_row *row)
+{
+	int64_t now = s->now();
+	int64_t lease = outbox_backoff_us(row->attempts, s->backoff_base_ms,
+					  s->backoff_max_ms, UINT32_MAX);
+	int r;
+
+	r = store_outbox_claim(s->store, row, now, now + lease);
+	if (r == 0)
+		return true;
+	if (r != -EALREADY && r != -EBUSY) {
+		log_error("outbox: cannot claim row %" PRId64 ": %s", row->id,
+			  store_errmsg(s->store));
+		outbox_wait(s, OUTBOX_IDLE_POLL_US);
+	}
+	/* -EALREADY: undone or finished meanwhile, next_due moves on;
+	 * -EBUSY: the busy timeout already waited, try it again. */
+	return false;
+}
+
+int outbox_render(struct outbox_row *row)
+{
+	char why[OUTBOX_RENDER_WHY_LEN];
+	int r;
+
+	if (row->payload || !row->has_facts)
+		return 0;
+	r = event_render(&row->facts, &row->payload, why, sizeof(why));
+	if (r == -ENOMEM)
+		return r;
+	if (r < 0)
+		snprintf(row->problem, sizeof(row->problem),
+			 "cannot render %s of receipt %" PRId64 ": %s",
+			 row->action, row->receipt_id, why);
+	return 0;
+}
+
+/* The connector's view of @row: what to send, never the store's row. */
+static void outbox_message(const struct outbox_row *row,
+			   struct connector_message *m)
+{
+	memset(m, 0, sizeof(*m));
+	m->action = row->action;
+	m->key = row->key;
+	m->receipt = row->receipt_id;
+	m->created_at = row->created_at;
+	m->attempts = row->attempts;
+	m->body = row->payload;
+	m->body_len = row->payload ? strlen(row->payload) : 0;
+	m->facts = row->has_facts ? &row->facts : NULL;
+}
+
+/*
+ * Send @req and hand the answer to @a (valid until @resp is released).  0,
+ * or a transport failure with its text in @err.
+ */
+static int outbox_exchange(struct outbox_sender *s,
+			   const struct connector_request *req,
+			   struct http_response *resp,
+			   struct connector_answer *a, char *err, size_t errlen)
+{
+	int r = http_client_send(s->http, req, resp);
+
+	if (r < 0) {
+		snprintf(err, errlen, "%s",
+			 resp->error[0] ? resp->error : strerror(-r));
+		return r;
+	}
+	http_response_answer(resp, a);
+	return 0;
+}
+
+/*
+ * Let the connector get ready for a row: it may ask for preliminary
+ * requests (a token).  0 ready, -EAGAIN (retry the row later) or -EINVAL
+ * (the row cannot be sent) with @err.
+ */
+static int outbox_prepare(struct outbox_sender *s,
+			  struct connector_instance *ci, char *err,
+			  size_t errlen)
+{
+	const struct connector *ops = ci->ops;
+	struct connector_request req;
+	struct http_response resp;
+	struct connector_answer a;
+	int i, r;
+
+	if (!ops->prepare)
+		return 0;
+	for (i = 0; i < OUTBOX_PREPARE_MAX; i++) {
+		memset(&req, 0, sizeof(req));
+		r = ops->prepare(ci->state, s->now(), &req, err, errlen);
+		if (r <= 0) {
+			connector_request_free(&req);
+			return r == 0 ? 0 : r == -EINVAL ? -EINVAL : -EAGAIN;
+		}
+		r = outbox_exchange(s, &req, &resp, &a, err, errlen);
+		connector_request_free(&req);
+		if (r == 0)
+			r = ops->prepared ? ops->prepared(ci->state, s->now(),
+							  &a, err, errlen)
+					  : 0;
+		http_response_free(&resp);
+		if (r < 0)
+			return r == -EINVAL ? -EINVAL : -EAGAIN;
+	}
+	snprintf(err, errlen, "connector %s is not ready after %d requests",
+		 ops->name, OUTBOX_PREPARE_MAX);
+	return -EAGAIN;
+}
+
+/*
+ * A row attempted before may have reached the shop with its answer lost
+ * (a timeout, a reset, a crash before the outcome was recorded).  Ask the
+ * shop, when the connector can: found, the row is done without a second
+ * request.  True when the row is settled (done or put back for later),
+ * false when it is to be sent now.
+ */
+static bool outbox_reconcile(struct outbox_sender *s,
+			     struct connector_instance *ci,
+			     const struct outbox_row *row,
+			     const struct connector_message *m)
+{
+	const struct connector *ops = ci->ops;
+	char err[OUTBOX_ERR_LEN] = "", shop_ref[128] = "", why[200];
+	struct connector_request req;
+	struct http_response resp;
+	struct connector_answer a;
+	enum connector_found found;
+	int r;
+
+	if (row->attempts == 0 || !ops->reconcile_build ||
+	    !ops->reconcile_classify)
+		return false;
+	memset(&req, 0, sizeof(req));
+	r = ops->reconcile_build(ci->state, m, s->now(), &req, err,
+				 sizeof(err));
+	if (r < 0) {
+		/* No lookup for this one: resending is all that is left,
+		 * and the idempotency key is the shop's guard. */
+		connector_request_free(&req);
+		return false;
+	}
+	r = outbox_exchange(s, &req, &resp, &a, err, sizeof(err));
+	connector_request_free(&req);
+	if (r < 0) {
+		http_response_free(&resp);
+		snprintf(why, sizeof(why), "looking it up: %s", err);
+		outbox_fail(s, row, true, why, NULL);
+		return true;
+	}
+	found = ops->reconcile_classify(ci->state, m, &a, shop_ref,
+					sizeof(shop_ref), err, sizeof(err));
+	switch (found) {
+	case CONNECTOR_FOUND:
+		log_info("outbox: row %" PRId64 " (%s) is at the shop "
+			 "already%s%s, not sent again",
+			 row->id, row->action, shop_ref[0] ? " as " : "",
+			 shop_ref);
+		outbox_done(s, row, shop_ref);
+		break;
+	case CONNECTOR_ABSENT:
+		break;
+	case CONNECTOR_UNKNOWN:
+		snprintf(why, sizeof(why), "looking it up: %s",
+			 err[0] ? err : "the shop cannot tell");
+		outbox_fail(s, row, true, why,
+			    connector_answer_header(&a, "Retry-After"));
+		break;
+	}
+	http_response_free(&resp);
+	return found != CONNECTOR_ABSENT;
+}
+
+void outbox_deliver(struct outbox_sender *s, struct outbox_row *row)
+{
+	struct connector_instance *ci =
+	    outbox_routes_for(&s->routes, row->action);
+	struct connector_message m;
+	struct connector_request req;
+	struct http_response resp;
+	struct connector_answer a;
+	char err[OUTBOX_ERR_LEN] = "", shop_ref[128] = "";
+	enum connector_result res;
+	int r;
+
+	if (!row->payload) {
+		/* The record cannot make this row's body; it would not next
+		 * time either.  The operator sees why. */
+		outbox_fail(s, row, false,
+			    row->problem[0] ? row->problem : "no body to send",
+			    NULL);
+		return;
+	}
+	outbox_message(row, &m);
+	r = outbox_prepare(s, ci, err, sizeof(err));
+	if (r < 0) {
+		outbox_fail(s, row, r != -EINVAL,
+			    err[0] ? err : "the connector is not ready", NULL);
+		return;
+	}
+	if (outbox_reconcile(s, ci, row, &m))
+		return;
+	memset(&req, 0, sizeof(req));
+	r = ci->ops->build(ci->state, &m, s->now(), &req, err, sizeof(err));
+	if (r < 0) {
+		/* The same row would build the same way next time. */
+		connector_request_free(&req);
+		outbox_fail(s, row, r == -ENOMEM,
+			    err[0] ? err : "cannot build the request", NULL);
+		return;
+	}
+	if (!outbox_claim(s, row)) {
+		connector_request_free(&req);
+		return;
+	}
+	r = outbox_exchange(s, &req, &resp, &a, err, sizeof(err));
+	connector_request_free(&req);
+	if (r < 0) {
+		http_response_free(&resp);
+		outbox_fail(s, row, true, err, NULL);
+		return;
+	}
+	res = ci->ops->classify(ci->state, &m, &a, shop_ref, sizeof(shop_ref),
+				err, sizeof(err));
+	switch (res) {
+	case CONNECTOR_DONE:
+		outbox_done(s, row, shop_ref);
+		break;
+	case CONNECTOR_RETRY:
+		outbox_fail(s, row, true, err[0] ? err : "temporary failure",
+			    connector_answer_header(&a, "Retry-After"));
+		break;
+	case CONNECTOR_FATAL:
+		outbox_fail(s, row, false, err[0] ? err : "refused", NULL);
+		break;
+	}
+	http_response_free(&resp);
+}

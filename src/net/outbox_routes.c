@@ -1,0 +1,121 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The outbox sender's connectors: one instance per configured connector,
+ * each with its own settings and state, and the route of each kind of row.
+ * Refunds (refund.requested) go to one connector, every other event to
+ * another, so a shop's refund API and an integrator's webhook can take
+ * their own part of the same outbox.  Nothing here sends anything.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "retour/decision.h"
+
+#include "outbox_routes.h"
+
+#define OUTBOX_PROBLEM_LEN 256
+
+/*
+ * Make connector @cc: found by type (or given), its settings handed
+ * over and checked with the secrets' contents.  The texts name the
+ * connector and the key, never a value.
+ */
+static int outbox_connector_make(struct outbox_routes *rt,
+				 const struct outbox_connector_config *cc,
+				 char *err, size_t errlen)
+{
+	const char *type = cc->type ? cc->type : "webhook";
+	const char *name = cc->name ? cc->name : "[outbox]";
+	const struct connector *ops = cc->ops ? cc->ops : connector_find(type);
+	char problem[OUTBOX_PROBLEM_LEN] = "", known[128];
+	int bad, r;
+
+	if (!ops) {
+		connector_names(known, sizeof(known));
+		snprintf(err, errlen,
+			 "outbox: %s: unknown connector \"%.32s\" (known: %s)",
+			 name, type, known);
+		return -EINVAL;
+	}
+	r = connector_instance_new(ops, cc->settings, cc->n_settings, true,
+				   &rt->conn[rt->n_conn], &bad, problem,
+				   sizeof(problem));
+	if (r < 0) {
+		if (bad >= 0)
+			snprintf(err, errlen, "outbox: %s %s: %s", name,
+				 cc->settings[bad].key, problem);
+		else
+			snprintf(err, errlen, "outbox: %s: %s", name, problem);
+		return r;
+	}
+	rt->n_conn++;
+	return 0;
+}
+
+int outbox_routes_make(struct outbox_routes *rt,
+		       const struct outbox_config *cfg, char *err,
+		       size_t errlen)
+{
+	struct connector_setting legacy[2] = {
+	    {.key = "url", .value = cfg->url ? cfg->url : ""},
+	    {.key = "secret_file", .value = "(given)", .secret = cfg->secret},
+	};
+	struct outbox_connector_config one = {
+	    .name = "[outbox]",
+	    .type = cfg->connector,
+	    .settings = legacy,
+	    .n_settings = 2,
+	};
+	const struct outbox_connector_config *list = cfg->connectors;
+	int n = cfg->n_connectors, i, r;
+
+	if (n == 0) {
+		/* One connector for everything, given directly. */
+		if (!cfg->url)
+			legacy[0].value = "";
+		if (!cfg->secret)
+			one.n_settings = 1;
+		list = &one;
+		n = 1;
+	}
+	if (n < 0 || n > OUTBOX_MAX_CONNECTORS || !list) {
+		snprintf(err, errlen, "outbox: 1 to %d connectors",
+			 OUTBOX_MAX_CONNECTORS);
+		return -EINVAL;
+	}
+	for (i = 0; i < n; i++) {
+		r = outbox_connector_make(rt, &list[i], err, errlen);
+		if (r < 0)
+			return r;
+	}
+	rt->route[OUTBOX_ROUTE_REFUNDS] = cfg->n_connectors ? cfg->refunds : 0;
+	rt->route[OUTBOX_ROUTE_EVENTS] = cfg->n_connectors ? cfg->events : 0;
+	for (i = 0; i < OUTBOX_ROUTES; i++)
+		if (rt->route[i] < 0 || rt->route[i] >= n) {
+			snprintf(err, errlen, "outbox: no connector for %s",
+				 i == OUTBOX_ROUTE_REFUNDS ? "refunds"
+							   : "events");
+			return -EINVAL;
+		}
+	return 0;
+}
+
+struct connector_instance *outbox_routes_for(struct outbox_routes *rt,
+					     const char *action)
+{
+	enum outbox_route r = strcmp(action, EVENT_REFUND_REQUESTED) == 0
+				  ? OUTBOX_ROUTE_REFUNDS
+				  : OUTBOX_ROUTE_EVENTS;
+
+	return &rt->conn[rt->route[r]];
+}
+
+void outbox_routes_free(struct outbox_routes *rt)
+{
+	int i;
+
+	for (i = 0; i < rt->n_conn; i++)
+		connector_instance_free(&rt->conn[i]);
+	rt->n_conn = 0;
+}

@@ -1,0 +1,34 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The outbox sender's connectors and which one each row goes to: private
+ * to src/net (outbox.h is the sender's contract).
+ */
+#ifndef RETOUR_NET_OUTBOX_ROUTES_H
+#define RETOUR_NET_OUTBOX_ROUTES_H
+
+#include "retour/connector.h"
+#include "retour/outbox.h"
+
+enum outbox_route { OUTBOX_ROUTE_REFUNDS, OUTBOX_ROUTE_EVENTS, OUTBOX_ROUTES };
+
+struct outbox_routes {
+	struct connector_instance conn[OUTBOX_MAX_CONNECTORS];
+	int n_conn;
+	int route[OUTBOX_ROUTES]; /* index into conn[] */
+};
+
+/*
+ * Make the connectors @cfg names (or its one webhook), each given its
+ * settings with the secrets' contents and checked, and the two routes.
+ * 0, or -EINVAL / -ENOMEM with "outbox: [connector x] url: what is wrong"
+ * in @err (never a value).  Free with outbox_routes_free() either way.
+ */
+int outbox_routes_make(struct outbox_routes *rt,
+		       const struct outbox_config *cfg, char *err,
+		       size_t errlen);
+/* The connector that takes rows of @action. */
+struct connector_instance *outbox_routes_for(struct outbox_routes *rt,
+					     const char *action);
+void outbox_routes_free(struct outbox_routes *rt);
+
+#endif

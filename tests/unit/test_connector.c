@@ -1,0 +1,169 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The connector contract's shared parts: an instance's settings and state,
+ * the answer's headers as a connector reads them, and the HTTP client
+ * sending any method and keeping a shop's headers within bounds.
+ */
+#include <errno.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "retour/connector.h"
+#include "retour/http.h"
+
+#include "outbox_fixture.h"
+
+static void answer_headers_are_found_in_any_case(void **state)
+{
+	const struct connector_header h[] = {
+	    {"Retry-After", "120"},
+	    {"X-Shopify-Shop-Api-Call-Limit", "39/40"},
+	    {"retry-after", "7"},
+	};
+	struct connector_answer a = {
+	    .status = 429, .headers = h, .n_headers = 3};
+
+	(void)state;
+	assert_string_equal(connector_answer_header(&a, "retry-after"), "120");
+	assert_string_equal(
+	    connector_answer_header(&a, "x-shopify-shop-api-call-limit"),
+	    "39/40");
+	assert_null(connector_answer_header(&a, "Location"));
+	assert_null(connector_answer_header(NULL, "Location"));
+	a.n_headers = 0;
+	assert_null(connector_answer_header(&a, "Retry-After"));
+}
+
+static void methods_have_their_names(void **state)
+{
+	char names[64];
+
+	(void)state;
+	assert_string_equal(connector_method_name(CONNECTOR_POST), "POST");
+	assert_string_equal(connector_method_name(CONNECTOR_GET), "GET");
+	assert_string_equal(connector_method_name(CONNECTOR_PUT), "PUT");
+	assert_string_equal(connector_method_name(CONNECTOR_PATCH), "PATCH");
+	assert_string_equal(connector_method_name(CONNECTOR_DELETE), "DELETE");
+	connector_names(names, sizeof(names));
+	assert_string_equal(names, "webhook");
+	connector_names(names, 4); /* cut, never overrun */
+	assert_true(strlen(names) < 4);
+}
+
+static void an_instance_is_freed_when_a_setting_is_refused(void **state)
+{
+	const struct connector_setting set[] = {
+	    {.key = "url", .value = "https://h/"},
+	    {.key = "secret_file", .value = "/s", .secret = "raw-secret"},
+	    {.key = "shop_domain", .value = "x.myshopify.com"},
+	};
+	struct connector_instance ci;
+	char problem[160];
+	int bad = 7;
+
+	(void)state;
+	/* Under ASan a leak of the state would show here. */
+	assert_int_equal(connector_instance_new(connector_find("webhook"), set,
+						3, true, &ci, &bad, problem,
+						sizeof(problem)),
+			 -EINVAL);
+	assert_int_equal(bad, 2);
+	assert_null(ci.ops);
+	assert_null(strstr(problem, "raw-secret"));
+	assert_int_equal(connector_instance_new(connector_find("webhook"), set,
+						2, true, &ci, &bad, problem,
+						sizeof(problem)),
+			 0);
+	assert_int_equal(bad, -1);
+	connector_instance_free(&ci);
+	connector_instance_free(&ci); /* twice is harmless */
+}
+
+static void http_sends_each_method(void **state)
+{
+	static const enum connector_method methods[] = {
+	    CONNECTOR_GET, CONNECTOR_POST, CONNECTOR_PUT, CONNECTOR_PATCH,
+	    CONNECTOR_DELETE};
+	struct fixture *f = *state;
+	struct http_client *c;
+	struct http_options opt = {.timeout_ms = 3000};
+	size_t i;
+
+	assert_int_equal(http_client_new(&opt, &c), 0);
+	for (i = 0; i < sizeof(methods) / sizeof(methods[0]); i++) {
+		struct connector_request req = {.method = methods[i]};
+		struct http_response resp;
+
+		snprintf(req.url, sizeof(req.url), "%s", f->url);
+		if (methods[i] != CONNECTOR_GET) {
+			req.body = strdup("{\"a\":1}");
+			req.body_len = 7;
+		}
+		assert_int_equal(http_client_send(c, &req, &resp), 0);
+		assert_int_equal(resp.status, 200);
+		http_response_free(&resp);
+		connector_request_free(&req);
+		assert_int_equal(shop_seen_count(&f->shop), (int)i + 1);
+		assert_string_equal(f->shop.seen[i].method,
+				    connector_method_name(methods[i]));
+		assert_string_equal(f->shop.seen[i].body,
+				    methods[i] == CONNECTOR_GET ? ""
+								: "{\"a\":1}");
+	}
+	http_client_free(c);
+}
+
+static void http_keeps_a_bounded_number_of_headers(void **state)
+{
+	struct fixture *f = *state;
+	struct connector_request req = {.method = CONNECTOR_GET};
+	struct http_options opt = {.timeout_ms = 3000};
+	struct connector_answer a;
+	struct http_response resp;
+	struct http_client *c;
+
+	/* 60 headers of 200 bytes: far beyond both bounds. */
+	shop_script(&f->shop, 429, "30", NULL);
+	f->shop.script[0].filler_headers = 60;
+	snprintf(req.url, sizeof(req.url), "%s", f->url);
+	assert_int_equal(http_client_new(&opt, &c), 0);
+	assert_int_equal(http_client_send(c, &req, &resp), 0);
+	http_response_answer(&resp, &a);
+	assert_int_equal(a.status, 429);
+	assert_true(a.n_headers > 0 && a.n_headers <= HTTP_HEADERS_MAX);
+	assert_true(resp.header_used <= HTTP_HEADER_BYTES);
+	/* What was kept is whole: names and values trimmed, NUL-ended. */
+	for (int i = 0; i < a.n_headers; i++) {
+		assert_null(strchr(a.headers[i].name, ':'));
+		assert_null(strchr(a.headers[i].value, '\r'));
+		if (!strncmp(a.headers[i].name, "X-Filler-", 9))
+			assert_int_equal(strlen(a.headers[i].value), 200);
+	}
+	/* MHD sends its own headers and Retry-After before the fillers. */
+	assert_string_equal(connector_answer_header(&a, "retry-after"), "30");
+	http_response_free(&resp);
+	http_client_free(c);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test(answer_headers_are_found_in_any_case),
+	    cmocka_unit_test(methods_have_their_names),
+	    cmocka_unit_test(an_instance_is_freed_when_a_setting_is_refused),
+	    cmocka_unit_test_setup_teardown(http_sends_each_method,
+					    fixture_setup, fixture_teardown),
+	    cmocka_unit_test_setup_teardown(
+		http_keeps_a_bounded_number_of_headers, fixture_setup,
+		fixture_teardown),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
