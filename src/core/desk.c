@@ -131,7 +131,8 @@ void desk_handle(struct desk *d, const struct desk_config *cfg,
 	}
 	if (d->deciding && desk_waits_for_decision(ev->kind)) {
 		if (ev->kind != DESK_EV_TICK)
-			desk_problem(&r, "The decision is being recorded: wait");
+			desk_problem(&r,
+				     "The decision is being recorded: wait");
 		return;
 	}
 	if (!desk_event_is_report(ev->kind))
