@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * What config.c shares with config_outbox.c (the [outbox] and [connector]
- * sections): the parser's context and its helpers for settings a module
- * checks itself.  Private to src/daemon.
+ * What config_load.c shares with config_outbox.c and config_values.c (the
+ * [outbox] and [connector] sections): the parser's context and its helpers for
+ * settings a module checks itself.  Private to src/daemon.
  */
 #ifndef RETOUR_DAEMON_CONFIG_INTERNAL_H
 #define RETOUR_DAEMON_CONFIG_INTERNAL_H
@@ -29,6 +29,10 @@ int config_settings_add(struct parse_ctx *ctx, struct config_settings *list,
 			const char *value);
 /* 1 to @max of A-Z a-z 0-9 . _ - */
 bool config_token_ok(const char *v, size_t max);
+#define CONFIG_TOKEN_HELP "A-Z a-z 0-9 . _ -"
+/* @v with quotes, backslashes and bytes outside printable ASCII escaped,
+ * cut with "..." to fit @outlen: an untrusted value in an error text. */
+const char *config_printable(char *out, size_t outlen, const char *v);
 
 /*
  * A line of [outbox] that is not the sender's own timing key, or of a

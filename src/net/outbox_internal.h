@@ -51,6 +51,8 @@ struct outbox_sender {
 
 /* Sleep @delay_us (at most the idle poll), or until a kick or stop. */
 void outbox_wait(struct outbox_sender *s, int64_t delay_us);
+/* The CLOCK_MONOTONIC time @delay_us from now, for a timed wait. */
+struct timespec outbox_deadline(int64_t delay_us);
 /*
  * Make the body of a decision's row from the facts the store read with it.
  * Facts that cannot make it (a proposal that is not JSON) leave the row

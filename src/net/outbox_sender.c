@@ -50,33 +50,6 @@ static bool outbox_stopping(struct outbox_sender *s)
 	return stop;
 }
 
-/* The CLOCK_MONOTONIC deadline @delay_us from now, for a timed wait. */
-static struct timespec outbox_deadline(int64_t delay_us)
-{
-	int64_t at = clock_mono_us() + (delay_us > 0 ? delay_us : 0);
-	struct timespec ts;
-
-	ts.tv_sec = (time_t)(at / USEC_PER_SEC);
-	ts.tv_nsec = (long)(at % USEC_PER_SEC) * 1000;
-	return ts;
-}
-
-void outbox_wait(struct outbox_sender *s, int64_t delay_us)
-{
-	struct timespec ts;
-
-	if (delay_us > OUTBOX_IDLE_POLL_US)
-		delay_us = OUTBOX_IDLE_POLL_US;
-	ts = outbox_deadline(delay_us);
-	pthread_mutex_lock(&s->lock);
-	while (!s->kicked && !s->stopping)
-		if (pthread_cond_timedwait(&s->cond, &s->lock, &ts) ==
-		    ETIMEDOUT)
-			break;
-	s->kicked = false;
-	pthread_mutex_unlock(&s->lock);
-}
-
 /* Nothing due before @until (INT64_MAX: nothing pending), every kick
  * before @kicks seen: tell a waiting test, then sleep. */
 static void outbox_idle(struct outbox_sender *s, uint64_t kicks, int64_t until)

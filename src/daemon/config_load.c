@@ -157,18 +157,6 @@ void config_defaults(struct config *c)
 					     : "none");
 }
 
-/* What a token may be made of: safe in a header, a file name, a scanner. */
-#define CONFIG_TOKEN_CHARS                                                     \
-	"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789._-"
-#define CONFIG_TOKEN_HELP "A-Z a-z 0-9 . _ -"
-
-bool config_token_ok(const char *v, size_t max)
-{
-	size_t n = strspn(v, CONFIG_TOKEN_CHARS);
-
-	return n > 0 && n <= max && !v[n];
-}
-
 /*
  * Well-formed UTF-8 as RFC 3629 has it: no overlong forms, no surrogates,
  * nothing above U+10FFFF, no stray or missing continuation bytes.  What
@@ -221,42 +209,6 @@ static bool config_has_c1_control(const char *v)
 		if (p[0] == 0xc2 && p[1] >= 0x80 && p[1] <= 0x9f)
 			return true;
 	return false;
-}
-
-/*
- * @v as it can be shown in a message: printable ASCII as it is, '"' and '\'
- * escaped, any other byte as \xNN, cut with "..." when it does not fit.
- */
-static const char *config_printable(char *out, size_t outlen, const char *v)
-{
-	static const char hex[] = "0123456789abcdef";
-	const unsigned char *p = (const unsigned char *)v;
-	size_t o = 0;
-
-	for (; *p; p++) {
-		char one[4];
-		size_t n = 0;
-
-		if (*p == '"' || *p == '\\') {
-			one[n++] = '\\';
-			one[n++] = (char)*p;
-		} else if (*p >= 0x20 && *p < 0x7f) {
-			one[n++] = (char)*p;
-		} else {
-			one[n++] = '\\';
-			one[n++] = 'x';
-			one[n++] = hex[*p >> 4];
-			one[n++] = hex[*p & 0xf];
-		}
-		if (o + n + sizeof("...") > outlen) {
-			memcpy(out + o, "...", sizeof("..."));
-			return out;
-		}
-		memcpy(out + o, one, n);
-		o += n;
-	}
-	out[o] = '\0';
-	return out;
 }
 
 static int parse_int64(const char *v, int64_t lo, int64_t hi, int64_t *out)
@@ -333,43 +285,6 @@ static int config_set_clerk(struct parse_ctx *ctx, const char *badge,
 	k = &c->clerks[c->n_clerks++];
 	snprintf(k->badge, sizeof(k->badge), "%s", badge);
 	snprintf(k->name, sizeof(k->name), "%s", name);
-	return 1;
-}
-
-/*
- * Keep one line of @section for the module that checks it: the key must be
- * a token, the value fit, the list not be full.  A section's settings come
- * from one file, whose name the list keeps.
- */
-int config_settings_add(struct parse_ctx *ctx, struct config_settings *list,
-			const char *section, const char *key, const char *value)
-{
-	struct config_setting *s;
-	char shown[64];
-
-	if (!config_token_ok(key, CONFIG_SETTING_KEY_MAX)) {
-		snprintf(ctx->problem, sizeof(ctx->problem),
-			 "unknown key '%s' in section [%s]",
-			 config_printable(shown, sizeof(shown), key), section);
-		return 0;
-	}
-	if (strlen(value) >= sizeof(s->value)) {
-		snprintf(ctx->problem, sizeof(ctx->problem),
-			 "value of '%s' is longer than %zu bytes", key,
-			 sizeof(s->value) - 1);
-		return 0;
-	}
-	if (list->n >= CONFIG_MAX_SETTINGS) {
-		snprintf(ctx->problem, sizeof(ctx->problem),
-			 "more than %d settings in section [%s]",
-			 CONFIG_MAX_SETTINGS, section);
-		return 0;
-	}
-	snprintf(list->file, sizeof(list->file), "%s", ctx->name);
-	s = &list->item[list->n++];
-	snprintf(s->key, sizeof(s->key), "%s", key);
-	snprintf(s->value, sizeof(s->value), "%s", value);
-	s->line = ctx->line;
 	return 1;
 }
 

@@ -1,0 +1,96 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The configuration's small rules every section shares: what a token may
+ * be made of, how an untrusted value is shown in an error, and keeping a
+ * line of a section for the module that checks it (a device backend, a
+ * connector).  The bottom of the configuration: config_load.c and
+ * config_outbox.c call it.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "config_internal.h"
+
+/* What a token may be made of: safe in a header, a file name, a scanner. */
+#define CONFIG_TOKEN_CHARS                                                     \
+	"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789._-"
+
+bool config_token_ok(const char *v, size_t max)
+{
+	size_t n = strspn(v, CONFIG_TOKEN_CHARS);
+
+	return n > 0 && n <= max && !v[n];
+}
+
+/*
+ * @v as it can be shown in a message: printable ASCII as it is, '"' and '\'
+ * escaped, any other byte as \xNN, cut with "..." when it does not fit.
+ */
+const char *config_printable(char *out, size_t outlen, const char *v)
+{
+	static const char hex[] = "0123456789abcdef";
+	const unsigned char *p = (const unsigned char *)v;
+	size_t o = 0;
+
+	for (; *p; p++) {
+		char one[4];
+		size_t n = 0;
+
+		if (*p == '"' || *p == '\\') {
+			one[n++] = '\\';
+			one[n++] = (char)*p;
+		} else if (*p >= 0x20 && *p < 0x7f) {
+			one[n++] = (char)*p;
+		} else {
+			one[n++] = '\\';
+			one[n++] = 'x';
+			one[n++] = hex[*p >> 4];
+			one[n++] = hex[*p & 0xf];
+		}
+		if (o + n + sizeof("...") > outlen) {
+			memcpy(out + o, "...", sizeof("..."));
+			return out;
+		}
+		memcpy(out + o, one, n);
+		o += n;
+	}
+	out[o] = '\0';
+	return out;
+}
+
+/*
+ * Keep one line of @section for the module that checks it: the key must be
+ * a token, the value fit, the list not be full.  A section's settings come
+ * from one file, whose name the list keeps.
+ */
+int config_settings_add(struct parse_ctx *ctx, struct config_settings *list,
+			const char *section, const char *key, const char *value)
+{
+	struct config_setting *s;
+	char shown[64];
+
+	if (!config_token_ok(key, CONFIG_SETTING_KEY_MAX)) {
+		snprintf(ctx->problem, sizeof(ctx->problem),
+			 "unknown key '%s' in section [%s]",
+			 config_printable(shown, sizeof(shown), key), section);
+		return 0;
+	}
+	if (strlen(value) >= sizeof(s->value)) {
+		snprintf(ctx->problem, sizeof(ctx->problem),
+			 "value of '%s' is longer than %zu bytes", key,
+			 sizeof(s->value) - 1);
+		return 0;
+	}
+	if (list->n >= CONFIG_MAX_SETTINGS) {
+		snprintf(ctx->problem, sizeof(ctx->problem),
+			 "more than %d settings in section [%s]",
+			 CONFIG_MAX_SETTINGS, section);
+		return 0;
+	}
+	snprintf(list->file, sizeof(list->file), "%s", ctx->name);
+	s = &list->item[list->n++];
+	snprintf(s->key, sizeof(s->key), "%s", key);
+	snprintf(s->value, sizeof(s->value), "%s", value);
+	s->line = ctx->line;
+	return 1;
+}
