@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * Inside the local HTTP API: what its files share.  server.c is the HTTP
+ * Inside the local HTTP API: what its files share.  api.c is the HTTP
  * plumbing (libmicrohttpd in the sd-event loop, listeners, bearer token,
  * request bodies); routes.c turns a method and a path into a route without
  * touching a socket or the station; desk.c and records.c answer the desk's

@@ -9,7 +9,7 @@
  *   desk_decide.c     proposal, confirm, decision, its outcome
  *   desk_scan.c, desk_measure.c, desk_items.c, desk_checklist.c  the steps
  *   desk_run.c        text, actions, light, problem, the parcel's state
- *   desk_names.c      the enums' names
+ *   workflow.c        the enums' names, the actor
  * A step never enters the step after it: it says when it is done and
  * desk_routine.c moves on.
  */

@@ -10,7 +10,7 @@
  * refusal or a deduction without a photo is never proposed as final.
  *
  * This file assembles the proposal: the weight check and the verdict over
- * all lines.  The policy's defaults and the names are in rules_policy.c,
+ * all lines.  The policy's defaults and the names are in rules.c,
  * the input checks in
  * rules_input.c, the two kinds of return in rules_withdrawal.c and
  * rules_complaint.c, one line's refund in rules_refund.c and the reasons'

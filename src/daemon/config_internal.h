@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * What config_load.c shares with config_outbox.c and config_values.c (the
+ * What config_load.c shares with config_outbox.c and config.c (the
  * [outbox] and [connector] sections): the parser's context and its helpers for
  * settings a module checks itself.  Private to src/daemon.
  */

@@ -2,7 +2,7 @@
 /*
  * The append-only audit log: walking its hash chain, and the entries the
  * daemon adds of its own (sign-in and the like).  Every change of the
- * store appends its entry in its own transaction (store_write(), db.c,
+ * store appends its entry in its own transaction (store_write(), store.c,
  * which also holds how an entry is hashed).
  *
  * This detects tampering; it does not prevent someone who can rewrite the

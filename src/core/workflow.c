@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * The names the desk's enums go by in the API, the journal and the tests
- * ("sign_in", "ship_qc", "amber", "scanner", "missing").  Nothing here
- * calls anything: every other desk file may use these.
+ * The desk's vocabulary (workflow.h): the names its enums go by in the API,
+ * the journal and the tests ("sign_in", "ship_qc", "amber", "missing"), and
+ * who the record says acts at the desk.  Nothing here calls anything:
+ * every other desk file may use these.
  */
 #include "retour/workflow.h"
 

@@ -1,9 +1,10 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * When the outbox sender tries a row again: exponential backoff with full
- * jitter, and the shop's Retry-After (delta-seconds or an IMF-fixdate, read
- * with the project's one civil calendar).  Pure functions of their
- * arguments: the sender passes "now" and the random draw in.
+ * The outbox's timing (outbox.h): when the sender tries a row again:
+ * exponential backoff with full jitter, and the shop's Retry-After
+ * (delta-seconds or an IMF-fixdate, read with the project's one civil
+ * calendar).  Pure functions of their arguments: the sender passes "now" and
+ * the random draw in.
  */
 #include <errno.h>
 #include <stdint.h>
