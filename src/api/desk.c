@@ -16,6 +16,17 @@ static void reply_status(struct station *st, struct api_reply *rp)
 	api_reply_json(rp, 200, station_status(st));
 }
 
+/* What a command that can be refused answers: the desk's status, or
+ * @status with the station's sentence. */
+static void reply_outcome(struct station *st, struct api_reply *rp, int r,
+			  unsigned status, const char *err)
+{
+	if (r < 0)
+		api_reply_error(rp, status, "%s", err);
+	else
+		reply_status(st, rp);
+}
+
 /* A command whose body must carry the string field @key. */
 static const char *body_string(const struct api_request *rq, const char *key,
 			       json_t **j, struct api_reply *rp)
@@ -72,10 +83,7 @@ static void desk_sign_in(struct station *st, const struct api_request *rq,
 	r = station_sign_in(st, api_json_str(j, "badge"),
 			    api_json_str(j, "name"), err, sizeof(err));
 	json_decref(j);
-	if (r < 0)
-		api_reply_error(rp, r == -EBUSY ? 409 : 400, "%s", err);
-	else
-		reply_status(st, rp);
+	reply_outcome(st, rp, r, r == -EBUSY ? 409 : 400, err);
 }
 
 static void desk_register_clerk(struct station *st,
@@ -110,10 +118,7 @@ static void desk_choose_routine(struct station *st,
 	r = station_choose_routine(st, api_json_str(j, "routine"), err,
 				   sizeof(err));
 	json_decref(j);
-	if (r < 0)
-		api_reply_error(rp, 400, "%s", err);
-	else
-		reply_status(st, rp);
+	reply_outcome(st, rp, r, 400, err);
 }
 
 static void desk_confirm(struct station *st, const struct api_request *rq,
@@ -128,10 +133,7 @@ static void desk_confirm(struct station *st, const struct api_request *rq,
 	r = station_confirm(st, api_json_str(j, "verdict"),
 			    api_json_str(j, "reason"), err, sizeof(err));
 	json_decref(j);
-	if (r < 0)
-		api_reply_error(rp, 400, "%s", err);
-	else
-		reply_status(st, rp);
+	reply_outcome(st, rp, r, 400, err);
 }
 
 static void desk_press(struct station *st, const char *button,
@@ -164,10 +166,7 @@ static void desk_undo(struct station *st, const struct api_request *rq,
 	}
 	r = station_undo(st, json_integer_value(id), err, sizeof(err));
 	json_decref(j);
-	if (r < 0)
-		api_reply_error(rp, r == -ENOENT ? 404 : 409, "%s", err);
-	else
-		reply_status(st, rp);
+	reply_outcome(st, rp, r, r == -ENOENT ? 404 : 409, err);
 }
 
 void api_desk_answer(struct station *st, const struct api_route *route,
