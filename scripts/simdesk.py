@@ -255,6 +255,8 @@ Your first return: RMA-10001, two T-shirts sent back within 14 days
    done, a grade one of its choices, a measurement a whole number.
 5. The proposal: ACCEPT, refund {refund}.  Confirm it:
      {ctl} desk confirm
+   Not as proposed: {ctl} desk confirm --override reject --reason TEXT.
+   To change an answer: {ctl} desk back; to give up: desk cancel.
 6. The label is the newest file in {run}/labels (ZPL text).
 7. After the {grace} s grace period ({ctl} desk undo RECEIPT
    takes the decision back until then) the refund goes to the shop:
@@ -269,8 +271,10 @@ Over HTTP instead:
    {{"verdict":"accept"}}.  README.md, "Your first return", has each step.
 
 Next, RMA-10002: a complaint about headphones delivered {d2}.
-Type "scan RMA-10002" here (the scale then shows {w2} g), scan
-4006381333931, and answer fail at "Powers on and works as described?".
+Type "scan RMA-10002" here: the scale then shows {w2} g and the scanner
+reads the label (from another terminal: echo {w2} > {run}/scale-control,
+then echo RMA-10002 > {run}/scanner).  Scan 4006381333931, and answer
+fail at "Powers on and works as described?".
 =======================================================================
 """
 

@@ -63,7 +63,7 @@ def request_line(r):
         detail = row["amount"]
     else:
         detail = row["verdict"] or "-"
-    return "shop: %-18s %-12s %-12s (receipt %s, signature %s, answered %d)" \
+    return "shop: %s %s %s (receipt %s, signature %s, answered %d)" \
         % (row["type"], what, detail, row["receipt"],
            "ok" if row["signature_ok"] else "BAD", row["answered"])
 
