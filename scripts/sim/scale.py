@@ -67,6 +67,14 @@ class SimScale:
         self.settle_replies = settle_replies
         self.commands = []
         self._pending_settle = 0
+        self._stop = False
+        # The control first: a path that cannot be a FIFO leaves no pty open.
+        self.control = control
+        self._log = log or (lambda text: None)
+        self._control_fd = None
+        self._control_thread = None
+        if control:
+            self._open_control(control)
         self.master, self.slave = pty.openpty()
         tty.setraw(self.slave)
         attrs = termios.tcgetattr(self.slave)
@@ -76,15 +84,8 @@ class SimScale:
         if os.path.lexists(link):
             os.unlink(link)
         os.symlink(self.slave_path, link)
-        self._stop = False
         self._thread = threading.Thread(target=self._run, daemon=True)
         self._thread.start()
-        self.control = control
-        self._log = log or (lambda text: None)
-        self._control_fd = None
-        self._control_thread = None
-        if control:
-            self._open_control(control)
 
     # ---- the control FIFO ----
 
