@@ -220,12 +220,17 @@ class FakeShop:
         self.server.server_close()
 
 
+def _cell(value):
+    if isinstance(value, bool):
+        value = "yes" if value else "NO"
+    return "<td>%s</td>" % html.escape("" if value is None else str(value))
+
+
 def _table(rows, columns):
     head = "".join("<th>%s</th>" % html.escape(title) for title, _ in columns)
     body = "".join(
-        "<tr>%s</tr>" % "".join(
-            "<td>%s</td>" % html.escape(str(row.get(key, "")))
-            for _, key in columns) for row in rows)
+        "<tr>%s</tr>" % "".join(_cell(row.get(key)) for _, key in columns)
+        for row in rows)
     return "<table><tr>%s</tr>%s</table>" % (head, body or "")
 
 
@@ -257,7 +262,8 @@ def page_html(page):
                      len(page["events"]))
         parts.append(_table(page["events"], (
             ("received (UTC)", "at"), ("event", "type"), ("RMA", "rma"),
-            ("order", "order"), ("receipt", "receipt"),
+            ("order", "order"), ("code scanned", "code"),
+            ("receipt", "receipt"),
             ("verdict", "verdict"), ("amount", "amount"),
             ("signature ok", "signature_ok"), ("answered", "answered"))))
     parts.append("</body></html>\n")

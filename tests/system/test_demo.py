@@ -319,7 +319,10 @@ def test_fake_shop_prints_and_lists_what_it_received():
         post_event(shop, refund, helpers.SECRET)
         post_event(shop, refund, helpers.SECRET)     # a retry: same id
         post_event(shop, event, helpers.SECRET)
-        assert len(said) == 3
+        forged = dict(refund, id="demo:d:9:refund:9", amount_minor=99999)
+        post_event(shop, forged, "whsec_" + "bm90IHRoZSBzZWNyZXQ=")
+        assert len(said) == 4
+        assert "signature BAD" in said[3] and "999.99 PLN" in said[3]
         assert said[0].split()[:4] == ["shop:", "refund.requested",
                                        "RMA-10001", "112.97"]
         assert "return.decided" in said[2] and "accept" in said[2]
@@ -331,8 +334,10 @@ def test_fake_shop_prints_and_lists_what_it_received():
         assert page["refunded"] == [{"currency": "PLN",
                                      "amount_minor": 11297,
                                      "amount": "112.97 PLN"}]
-        assert [x["type"] for x in page["events"]] == \
-            ["refund.requested", "refund.requested", "return.decided"]
+        # a forged refund is listed as received, never as a refund
+        assert [(x["type"], x["signature_ok"]) for x in page["events"]] == \
+            [("refund.requested", True), ("refund.requested", True),
+             ("return.decided", True), ("refund.requested", False)]
         req = urllib.request.Request(base + "/refunds",
                                      headers={"Accept": "application/json"})
         with urllib.request.urlopen(req) as r:
@@ -342,6 +347,7 @@ def test_fake_shop_prints_and_lists_what_it_received():
             html = r.read().decode()
             assert r.headers["Content-Type"].startswith("text/html")
         assert "RMA-10001" in html and "112.97 PLN" in html
+        assert "<td>NO</td>" in html            # the forged one's signature
         with pytest.raises(urllib.error.HTTPError) as e:
             urllib.request.urlopen(base + "/nothing-here")
         assert e.value.code == 404
