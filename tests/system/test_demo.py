@@ -172,7 +172,10 @@ def test_demo_walks_rma_10001_to_a_refund_the_shop_lists(make_demo):
     rid = s["receipt"]
     demo.ok("POST", "/api/v1/confirm", {"verdict": "accept"})
     demo.step_is("scan")
-    assert list((demo.run / "labels").glob("*.zpl")), "no label printed"
+    # the spool's thread prints it after the desk is ready again
+    label = wait_for(lambda: list((demo.run / "labels").glob("*.zpl")),
+                     timeout=10, what="the label in run/labels")
+    assert "RMA-10001" in label[0].read_text()
 
     def listed():
         _, _, body = demo.shop_get("/refunds?format=json")
@@ -184,12 +187,13 @@ def test_demo_walks_rma_10001_to_a_refund_the_shop_lists(make_demo):
     code, ctype, page = demo.shop_get("/")
     assert code == 200 and ctype.startswith("text/html")
     assert "RMA-10001" in page and "112.97 PLN" in page
-    wait_for(lambda: "return.decided" in demo.output(), timeout=10,
+    wait_for(lambda: "shop: return.decided" in demo.output(), timeout=10,
              what="the shop to print the event")
     lines = [ln for ln in demo.output().splitlines()
              if ln.startswith("shop: refund.requested")]
-    assert len(lines) == 1 and "RMA-10001" in lines[0] and \
-        "112.97 PLN" in lines[0], lines
+    assert len(lines) == 1, lines
+    assert lines[0].startswith("shop: refund.requested RMA-10001 "
+                               "112.97 PLN (receipt %d, signature ok" % rid)
     # the user's run/ in the repository was left alone
     after = sorted(repo_run.rglob("*")) if repo_run.exists() else None
     assert before == after
