@@ -89,6 +89,8 @@ CORE_LIB := $(BUILD)/libretour-core.a
 SHELL_LIB := $(BUILD)/libretour-shell.a
 RETOURD := $(BUILD)/retourd
 RETOURCTL := $(BUILD)/retourctl
+# sample labels made by the core, for the renderer test (test_label_render.py)
+LABEL_SAMPLES := $(BUILD)/label_samples
 UNIT_BINS := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(UNIT_SRC))
 BENCH_BINS := $(patsubst tests/bench/%.c,$(BUILD)/bench/%,$(BENCH_SRC))
 FUZZ_BINS := $(patsubst tests/fuzz/%.c,$(BUILD)/fuzzers/%,$(FUZZ_SRC))
@@ -146,6 +148,9 @@ $(BUILD)/tests/%: $(call obj,tests/unit/%.c) $(call obj,$(UNIT_HELPERS)) \
 	$(CC) $(LDFLAGS) -o $@ $(filter %.o,$^) $(filter %.a,$^) \
 		$(PKG_LIBS) $(TEST_LIBS) -lm -lpthread
 
+$(LABEL_SAMPLES): $(call obj,tests/label/label_samples.c) $(CORE_LIB)
+	$(CC) $(LDFLAGS) -o $@ $^
+
 # The CLI's case reader is not in the libraries; its test links it directly.
 $(BUILD)/tests/test_cli_case: $(call obj,src/cli/cli_case.c)
 
@@ -198,10 +203,10 @@ else
 SYSTEM_BIN := $(BUILD)/$(RUNNER)
 endif
 
-system: test-deps $(RETOURD) $(RETOURCTL)
+system: test-deps $(RETOURD) $(RETOURCTL) $(LABEL_SAMPLES)
 ifneq ($(RUNNER),)
 	@mkdir -p $(SYSTEM_BIN)
-	@for b in retourd retourctl; do \
+	@for b in retourd retourctl label_samples; do \
 		printf '#!/bin/sh\nexec %s %s "$$@"\n' $(RUNNER) \
 			$(abspath $(BUILD))/$$b > $(SYSTEM_BIN)/$$b; \
 		chmod +x $(SYSTEM_BIN)/$$b; done

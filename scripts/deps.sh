@@ -6,6 +6,9 @@
 #   scripts/deps.sh build|test|bench [native|arm64|armhf]
 # build: what the build links today; test: that, cmocka and the test tools;
 # bench: the build's and strace (which counts a return's fsyncs).
+# test also installs the label renderer the label test checks our ZPL with
+# (npm's zpl-renderer-js, pinned in tests/label/package-lock.json, into
+# tests/label/node_modules, which git ignores); zbarimg decodes its barcodes.
 # Idempotent and quiet when everything is already there.  A device's library
 # (zbar, libusb, libgpiod, libturbojpeg) is added here with the backend that
 # links it, not before: libzbar-dev:arm64 cannot even be installed beside the
@@ -25,7 +28,7 @@ libjansson-dev libinih-dev nettle-dev"
 testlibs="libcmocka-dev"
 tools="build-essential pkg-config"
 testtools="python3 python3-pytest sqlite3 clang libclang-rt-14-dev clang-format
-cppcheck strace"
+cppcheck strace zbar-tools nodejs"
 benchtools="python3 strace"
 
 case $what in
@@ -49,6 +52,21 @@ test) want="$want $testtools" ;;
 bench) want="$want $benchtools" ;;
 esac
 
+# The renderer at the version the lock file pins, once: npm ci needs the
+# registry, the test afterwards does not.
+label_renderer() {
+	[ "$what" = test ] || return 0
+	dir=$(dirname "$0")/../tests/label
+	have=$(sed -n 's/^ *"version": "\(.*\)",*$/\1/p' \
+		"$dir/node_modules/zpl-renderer-js/package.json" 2>/dev/null |
+		head -n 1)
+	want_v=$(sed -n '/node_modules\/zpl-renderer-js"/,/}/s/^ *"version": "\(.*\)",*$/\1/p' \
+		"$dir/package-lock.json" | head -n 1)
+	[ -n "$have" ] && [ "$have" = "$want_v" ] && return 0
+	echo "deps.sh: installing the label renderer (zpl-renderer-js $want_v)" >&2
+	(cd "$dir" && npm ci --no-audit --no-fund --loglevel=error >/dev/null)
+}
+
 missing=""
 for p in $want; do
 	if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null |
@@ -56,7 +74,14 @@ for p in $want; do
 		missing="$missing $p"
 	fi
 done
-[ -z "$missing" ] && exit 0
+# Debian's nodejs comes without npm, NodeSource's nodejs with it.
+if [ "$what" = test ] && ! command -v npm >/dev/null 2>&1; then
+	missing="$missing npm"
+fi
+if [ -z "$missing" ]; then
+	label_renderer
+	exit 0
+fi
 
 # The pid holding a POSIX lock on FILE, from /proc/locks (dpkg and apt lock
 # with fcntl, which flock(1) cannot see); empty when it is free.
@@ -113,3 +138,4 @@ apt_wait="-o DPkg::Lock::Timeout=$wait_max"
 $SUDO apt-get $apt_wait update -qq
 DEBIAN_FRONTEND=noninteractive $SUDO apt-get $apt_wait install -y -qq \
 	--no-install-recommends $missing >/dev/null
+label_renderer

@@ -23,6 +23,7 @@
 #include <stdint.h>
 
 #include "retour/device.h"
+#include "retour/label.h"
 #include "retour/rules.h"
 
 #define CONFIG_PATH_LEN 256
@@ -100,6 +101,10 @@ struct config {
 	char scanner_suffix[16];
 	struct rules_policy policy;
 	int32_t ship_qc_tolerance_g;
+
+	/* [label]: size = 100x50 | 4x6, dpi = 203 | 300,
+	 * barcode = receipt | rma */
+	struct label_settings label;
 
 	/* [api] */
 	char api_socket[CONFIG_PATH_LEN];

@@ -28,8 +28,15 @@
 
 #define DECISION_MAX_ROWS 2
 #define DECISION_KEY_LEN 128
-/* label_disposition_zpl() says 2048 bytes are always enough. */
-#define DECISION_LABEL_LEN 2048
+/* label.h says how long a label can be. */
+#define DECISION_LABEL_LEN LABEL_ZPL_MAX
+
+/* One line of the parcel for the label: what is in it, how many. */
+struct decision_item {
+	const char *sku;
+	const char *name;
+	int32_t quantity;
+};
 
 /* Everything the plan is made from. */
 struct decision_facts {
@@ -49,6 +56,13 @@ struct decision_facts {
 	int64_t grace_us;   /* the undo window before anything is sent */
 	int utc_offset_min; /* the shop's calendar, for the label's date */
 	bool eu_summer_time;
+	const char *remedy; /* a complaint's remedy (repair, replace, reduce,
+			       refund), NULL or "" for none */
+	bool override;	    /* the clerk decided against the proposal */
+	/* the parcel's lines, for the label; n_items 0: none listed */
+	const struct decision_item *items;
+	int n_items;
+	struct label_settings label; /* [label]: layout, barcode value */
 };
 
 struct decision_row {
@@ -77,6 +91,29 @@ struct decision_plan {
  */
 int decision_plan_make(const struct decision_facts *f,
 		       struct decision_plan *out);
+
+/* What the VOID label of an undone decision is made from. */
+struct decision_void_facts {
+	int64_t receipt_id;
+	const char *verdict; /* as recorded: accept, hold, qc_passed ... */
+	const char *bin;     /* the cancelled label's bin, "" if not known */
+	const char *rma;
+	const char *order;
+	const char *desk;
+	const char *clerk; /* who undid it */
+	int64_t now;	   /* UTC us: the undo's time */
+	int utc_offset_min;
+	bool eu_summer_time;
+	struct label_settings label;
+};
+
+/*
+ * The VOID label for the label of an undone decision (label_void_zpl()),
+ * with the same barcode as the label it cancels, into @zpl.  The bytes
+ * written, or -EINVAL / -ENOSPC as label_void_zpl().
+ */
+int decision_void_label(const struct decision_void_facts *f, char *zpl,
+			size_t len);
 
 /* The shelf a disposition goes to: fixed names a warehouse maps to its own
  * bins (RESTOCK-A, B-STOCK, REFURB, RTV, SCRAP, HOLD). */

@@ -1,8 +1,17 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * Label layout (DESIGN section 2 step 7, section 3): the disposition label
- * and the ship-QC "QC PASSED" label as ZPL II for a 4 x 2 inch label at
- * 203 dpi (812 x 406 dots).
+ * Label layout (DESIGN section 2 step 7, section 3): the disposition label,
+ * the ship-QC "QC PASSED" label and the VOID label an undo prints, as ZPL
+ * II for a 100 x 50 mm or a 4 x 6 in label at 203 or 300 dpi.
+ *
+ * What a worker reads, once each: the bin in big letters, the grade, the
+ * verdict, "OVERRIDE" when the clerk decided against the proposal, the
+ * complaint's remedy, the receipt number, the RMA and order, the items
+ * (quantity, SKU, name; "+N more" for those that do not fit), date,
+ * station, clerk, refund, and a Code 128 barcode.  No word is printed
+ * twice: a field whose word is already on the label (a HOLD verdict under
+ * the HOLD bin, a grade already in the bin's name) or a caption the value
+ * already says ("RMA" before "RMA-10001") is left out.
  *
  * Every field is untrusted text.  It is written inside ^FD with ^FH_ and
  * every byte that is not plain printable ASCII, and '^', '~' and '_', goes
@@ -16,11 +25,56 @@
 #ifndef RETOUR_LABEL_H
 #define RETOUR_LABEL_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
-#define LABEL_WIDTH_DOTS 812
-#define LABEL_HEIGHT_DOTS 406
+/* The label stock ([label] size) and the printer's resolution (dpi). */
+enum label_size {
+	LABEL_SIZE_100X50 = 0, /* 100 x 50 mm, landscape: the default */
+	LABEL_SIZE_4X6,	       /* 4 x 6 in, portrait */
+};
+
+#define LABEL_DPI_203 203
+#define LABEL_DPI_300 300
+
+struct label_layout {
+	enum label_size size;
+	int dpi; /* 203 or 300; 0 reads as 203 */
+};
+
+/* What the barcode carries ([label] barcode). */
+enum label_barcode {
+	LABEL_BARCODE_RECEIPT = 0, /* the receipt number: the default */
+	LABEL_BARCODE_RMA,	   /* the RMA (the order when there is none) */
+};
+
+/* The [label] section: the layout and the barcode's value. */
+struct label_settings {
+	struct label_layout layout;
+	enum label_barcode barcode;
+};
+
+/* Parse a [label] value; 0, or -EINVAL for anything else. */
+int label_size_from_name(const char *name, enum label_size *out);
+int label_dpi_from_text(const char *text, int *out);
+int label_barcode_from_name(const char *name, enum label_barcode *out);
+const char *label_size_name(enum label_size size);
+const char *label_barcode_name(enum label_barcode b);
+
+/* The label's width and height in dots for @layout. */
+void label_dots(const struct label_layout *layout, int *width, int *height);
+
+/* Item lines the layout has room for (the last one may say "+N more"). */
+int label_item_lines(const struct label_layout *layout);
+
+#define LABEL_MAX_ITEMS 8
+
+struct label_item {
+	char sku[48];
+	char name[96];
+	int32_t quantity;
+};
 
 struct label_fields {
 	char rma[48];
@@ -33,22 +87,41 @@ struct label_fields {
 	char station[32];
 	char clerk[64];	  /* the clerk, or the packer on ship-QC */
 	char refund[32];  /* "112.97 PLN" (money_format) or "" */
-	char barcode[48]; /* Code 128 value, usually the RMA; "" none */
+	char barcode[48]; /* Code 128 value: the receipt or the RMA; "" none */
+	char receipt[24]; /* the receipt number, "" before there is one */
+	char remedy[16];  /* complaint remedy: repair replace reduce refund */
+	bool override;	  /* decided against the proposal: "OVERRIDE" */
+	/* items: the first LABEL_MAX_ITEMS of @n_items in the parcel */
+	int n_items;
+	struct label_item items[LABEL_MAX_ITEMS];
+	struct label_layout layout;
 };
 
+/* The longest label any of these functions writes, with the NUL. */
+#define LABEL_ZPL_MAX 8192
+
 /*
- * The disposition label: disposition in big letters, grade, verdict, bin,
- * RMA, date, station, clerk, refund and a Code 128 barcode.
+ * The disposition label (see the top of this file).
  * Returns the bytes written (without the NUL), -ENOSPC if @buflen is too
- * small (2048 is always enough), -EINVAL when the barcode holds a byte
- * Code 128 cannot carry safely (outside printable ASCII, or '>', which ZPL
- * reads as a subset switch): pass barcode "" to print without one.
+ * small (LABEL_ZPL_MAX is always enough), -EINVAL when the barcode holds a
+ * byte Code 128 cannot carry safely (outside printable ASCII, or '>', which
+ * ZPL reads as a subset switch), or the layout is not one of ours: pass
+ * barcode "" to print without one.
  */
 int label_disposition_zpl(const struct label_fields *f, char *buf,
 			  size_t buflen);
 
-/* The ship-QC "QC PASSED" label: order, date, station, packer (clerk) and
- * the barcode (usually the order).  Returns as label_disposition_zpl(). */
+/* The ship-QC "QC PASSED" label: order, receipt, items, date, station,
+ * packer (clerk) and the barcode.  Returns as label_disposition_zpl(). */
 int label_qc_passed_zpl(const struct label_fields *f, char *buf, size_t buflen);
+
+/*
+ * The VOID label an undo prints for the label it cancels: VOID in big
+ * letters, the receipt number, what it cancels (verdict and bin of @f,
+ * the cancelled label's), RMA, order, date, station, the clerk who undid
+ * it, and the cancelled label's barcode.  Returns as
+ * label_disposition_zpl().
+ */
+int label_void_zpl(const struct label_fields *f, char *buf, size_t buflen);
 
 #endif

@@ -57,6 +57,12 @@ int station_press(struct station *st, const char *button, char *err,
 		  size_t errlen);
 int station_undo(struct station *st, int64_t receipt_id, char *err,
 		 size_t errlen);
+/* Print a decided receipt's stored label again, recorded in the audit log
+ * ("label.reprint").  0 when queued for the printer; -ENOENT no such
+ * receipt; -ENODATA not decided or no stored label; -ENODEV no printer,
+ * -EBUSY the printer's queue is full; @err says which. */
+int station_reprint(struct station *st, int64_t receipt_id, char *err,
+		    size_t errlen);
 int station_outbox_retry(struct station *st, int64_t id, char *err,
 			 size_t errlen);
 /*

@@ -175,14 +175,31 @@ int store_receipt_decide(struct store *s, int64_t receipt_id,
  */
 int store_receipt_undo(struct store *s, int64_t receipt_id, const char *actor,
 		       int64_t now);
-/* The outcome of printing the receipt's latest label.  Printed (@ok), its
- * ZPL is dropped: it is a rendering of the decision, now on the parcel. */
+/* The outcome of printing the receipt's latest label.  Its ZPL is kept,
+ * printed or not, so that it can be printed again on request. */
 int store_label_mark_printed(struct store *s, int64_t receipt_id, bool ok,
 			     const char *detail, int64_t now);
 /* The stored ZPL of the receipt's newest label, malloc'd into @zpl (free()
- * it), to print it again.  -ENOENT when the receipt has no label or its ZPL
- * was dropped after it printed. */
+ * it), to print it again.  -ENOENT when the receipt has no label (or a
+ * label printed before its ZPL was kept). */
 int store_label_zpl(struct store *s, int64_t receipt_id, char **zpl);
+/*
+ * A decided receipt's label printed again on request: its newest label's
+ * ZPL into @zpl (malloc'd, free() it), copied to a new label row (the
+ * print's outcome is recorded on it), with the audit entry "label.reprint",
+ * in one transaction.  -ENOENT no such receipt; -ENODATA (store_errmsg()
+ * says why) when the receipt is not decided or has no stored label.
+ */
+int store_label_reprint(struct store *s, int64_t receipt_id, const char *actor,
+			int64_t now, char **zpl);
+/*
+ * The VOID label of an undone decision: a new label row of the receipt
+ * with @zpl, and the audit entry "label.void" naming the label it cancels,
+ * in one durable transaction.  -ENOENT no such receipt; -ENODATA when the
+ * receipt is not undone.
+ */
+int store_label_void(struct store *s, int64_t receipt_id, const char *zpl,
+		     const char *actor, int64_t now);
 /* Close a receipt that was abandoned (way back from the first step). */
 int store_receipt_cancel(struct store *s, int64_t receipt_id, const char *actor,
 			 int64_t now);

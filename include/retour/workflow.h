@@ -188,6 +188,7 @@ struct desk_config {
 	const char *desk_name;
 	const char *shop;
 	int64_t grace_us; /* undo window before anything goes to the shop */
+	struct label_settings label; /* [label]: layout, barcode value */
 };
 
 /* The last decision made at the desk, for the undo button. */

@@ -169,6 +169,38 @@ static void desk_undo(struct station *st, const struct api_request *rq,
 	reply_outcome(st, rp, r, r == -ENOENT ? 404 : 409, err);
 }
 
+/* 202: queued for the printer; its outcome is on the receipt's labels. */
+static void desk_reprint(struct station *st, const struct api_request *rq,
+			 struct api_reply *rp)
+{
+	char err[256] = "";
+	json_t *j, *id;
+	int r;
+
+	if (!(j = api_body_json(rq, rp)))
+		return;
+	id = json_object_get(j, "receipt");
+	if (!json_is_integer(id) || json_integer_value(id) <= 0) {
+		json_decref(j);
+		api_reply_error(rp, 400,
+				"field \"receipt\" (a receipt id) is required");
+		return;
+	}
+	r = station_reprint(st, json_integer_value(id), err, sizeof(err));
+	if (r < 0)
+		api_reply_error(rp,
+				r == -ENOENT	? 404
+				: r == -ENODATA ? 409
+						: 503,
+				"%s", err);
+	else
+		api_reply_json(rp, 202,
+			       json_pack("{s:I,s:b}", "receipt",
+					 (json_int_t)json_integer_value(id),
+					 "queued", 1));
+	json_decref(j);
+}
+
 void api_desk_answer(struct station *st, const struct api_route *route,
 		     const struct api_request *rq, struct api_reply *rp)
 {
@@ -219,6 +251,9 @@ void api_desk_answer(struct station *st, const struct api_route *route,
 		return;
 	case API_UNDO:
 		desk_undo(st, rq, rp);
+		return;
+	case API_REPRINT:
+		desk_reprint(st, rq, rp);
 		return;
 	default:
 		api_reply_error(rp, 500, "route %d is not the desk's",

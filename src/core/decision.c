@@ -62,12 +62,59 @@ static int decision_row_add(struct decision_plan *p,
 	return 0;
 }
 
+/*
+ * The barcode's value: the receipt number (the default) or the RMA, the
+ * order when there is no RMA, the receipt when there is neither.
+ */
+static void decision_barcode(char *out, size_t size, enum label_barcode which,
+			     int64_t receipt_id, const char *rma,
+			     const char *order)
+{
+	const char *ref = rma && *rma ? rma : order;
+
+	if (which == LABEL_BARCODE_RMA && ref && *ref)
+		snprintf(out, size, "%s", ref);
+	else if (receipt_id > 0)
+		snprintf(out, size, "%lld", (long long)receipt_id);
+	else
+		snprintf(out, size, "%s", decision_text(ref));
+}
+
+static void decision_date(char *out, size_t size, int64_t now,
+			  int utc_offset_min, bool eu_summer_time)
+{
+	int64_t day = civil_time_local_day(now, utc_offset_min, eu_summer_time);
+
+	civil_time_format_date(day, out, size);
+}
+
+static void decision_items(const struct decision_facts *f,
+			   struct label_fields *lf)
+{
+	for (int i = 0; f->items && i < f->n_items; i++) {
+		const struct decision_item *it = &f->items[i];
+		struct label_item *li;
+
+		if (it->quantity <= 0)
+			continue;
+		if (lf->n_items < LABEL_MAX_ITEMS) {
+			li = &lf->items[lf->n_items];
+			snprintf(li->sku, sizeof(li->sku), "%s",
+				 decision_text(it->sku));
+			snprintf(li->name, sizeof(li->name), "%s",
+				 decision_text(it->name));
+			li->quantity = it->quantity;
+		}
+		lf->n_items++;
+	}
+}
+
 static void decision_label(const struct decision_facts *f,
 			   struct decision_plan *p)
 {
 	struct label_fields *lf = &p->label;
-	int64_t day;
 
+	lf->layout = f->label.layout;
 	snprintf(lf->rma, sizeof(lf->rma), "%s", decision_text(f->rma));
 	snprintf(lf->order, sizeof(lf->order), "%s", decision_text(f->order));
 	snprintf(lf->verdict, sizeof(lf->verdict), "%s", p->verdict);
@@ -78,9 +125,8 @@ static void decision_label(const struct decision_facts *f,
 		 disposition_name(f->disposition));
 	snprintf(lf->bin, sizeof(lf->bin), "%s",
 		 disposition_bin(f->disposition));
-	day =
-	    civil_time_local_day(f->now, f->utc_offset_min, f->eu_summer_time);
-	civil_time_format_date(day, lf->date, sizeof(lf->date));
+	decision_date(lf->date, sizeof(lf->date), f->now, f->utc_offset_min,
+		      f->eu_summer_time);
 	snprintf(lf->station, sizeof(lf->station), "%s",
 		 decision_text(f->desk));
 	snprintf(lf->clerk, sizeof(lf->clerk), "%s", decision_text(f->clerk));
@@ -88,8 +134,15 @@ static void decision_label(const struct decision_facts *f,
 	    money_format(f->refund_minor, decision_text(f->currency),
 			 lf->refund, sizeof(lf->refund)) < 0)
 		lf->refund[0] = '\0';
-	snprintf(lf->barcode, sizeof(lf->barcode), "%s",
-		 lf->rma[0] ? lf->rma : lf->order);
+	if (f->receipt_id > 0)
+		snprintf(lf->receipt, sizeof(lf->receipt), "%lld",
+			 (long long)f->receipt_id);
+	snprintf(lf->remedy, sizeof(lf->remedy), "%s",
+		 decision_text(f->remedy));
+	lf->override = f->override;
+	decision_items(f, lf);
+	decision_barcode(lf->barcode, sizeof(lf->barcode), f->label.barcode,
+			 f->receipt_id, f->rma, f->order);
 
 	for (int attempt = 0; attempt < 2; attempt++) {
 		int n = f->ship_qc && f->verdict == VERDICT_ACCEPT
@@ -101,6 +154,37 @@ static void decision_label(const struct decision_facts *f,
 			break;
 		lf->barcode[0] = '\0'; /* a code Code 128 cannot carry */
 	}
+}
+
+int decision_void_label(const struct decision_void_facts *f, char *zpl,
+			size_t len)
+{
+	struct label_fields lf;
+	int n = -EINVAL;
+
+	memset(&lf, 0, sizeof(lf));
+	lf.layout = f->label.layout;
+	if (f->receipt_id > 0)
+		snprintf(lf.receipt, sizeof(lf.receipt), "%lld",
+			 (long long)f->receipt_id);
+	snprintf(lf.verdict, sizeof(lf.verdict), "%s",
+		 decision_text(f->verdict));
+	snprintf(lf.bin, sizeof(lf.bin), "%s", decision_text(f->bin));
+	snprintf(lf.rma, sizeof(lf.rma), "%s", decision_text(f->rma));
+	snprintf(lf.order, sizeof(lf.order), "%s", decision_text(f->order));
+	snprintf(lf.station, sizeof(lf.station), "%s", decision_text(f->desk));
+	snprintf(lf.clerk, sizeof(lf.clerk), "%s", decision_text(f->clerk));
+	decision_date(lf.date, sizeof(lf.date), f->now, f->utc_offset_min,
+		      f->eu_summer_time);
+	decision_barcode(lf.barcode, sizeof(lf.barcode), f->label.barcode,
+			 f->receipt_id, f->rma, f->order);
+	for (int attempt = 0; attempt < 2; attempt++) {
+		n = label_void_zpl(&lf, zpl, len);
+		if (n != -EINVAL || !lf.barcode[0])
+			break;
+		lf.barcode[0] = '\0'; /* a code Code 128 cannot carry */
+	}
+	return n;
 }
 
 int decision_plan_make(const struct decision_facts *f,

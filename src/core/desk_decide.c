@@ -231,6 +231,7 @@ static int desk_plan(struct desk_run *r)
 {
 	const struct desk *d = r->d;
 	const struct desk_decision *dec = &d->decision;
+	struct decision_item items[RETURN_MAX_ITEMS];
 	struct decision_facts f = {
 	    .ship_qc = dec->routine == DESK_ROUTINE_SHIP_QC,
 	    .verdict = dec->verdict,
@@ -249,8 +250,18 @@ static int desk_plan(struct desk_run *r)
 	    .grace_us = r->cfg->grace_us,
 	    .utc_offset_min = r->cfg->policy.utc_offset_min,
 	    .eu_summer_time = r->cfg->policy.eu_summer_time,
+	    .override = dec->overridden,
+	    .items = items,
+	    .label = r->cfg->label,
 	};
 
+	/* the label lists what is in the parcel */
+	for (int i = 0; d->have_expected && i < desk_n_items(d); i++) {
+		items[f.n_items].sku = d->expected.items[i].sku;
+		items[f.n_items].name = d->expected.items[i].name;
+		items[f.n_items].quantity = d->found.items[i].quantity;
+		f.n_items++;
+	}
 	return decision_plan_make(&f, &r->d->plan);
 }
 

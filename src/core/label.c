@@ -1,8 +1,11 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * Label layout: struct label_fields -> ZPL II text for a 4 x 2 inch label
- * at 203 dpi.  The fields arrive as text: the refund is written by
- * money_format() (returns.h), the one money format of the station.
+ * Label layout: struct label_fields -> ZPL II text, for 100 x 50 mm and
+ * 4 x 6 in stock at 203 or 300 dpi.  Each size has one table of positions
+ * in dots at 203 dpi; a 300 dpi printer gets them scaled, so both
+ * resolutions print the same label.  The fields arrive as text: the refund
+ * is written by money_format() (returns.h), the one money format of the
+ * station.
  *
  * Field text is data, never commands: it is hex-escaped under ^FH_ so '^'
  * and '~' (the format and control prefixes) cannot appear raw.  Pure: no
@@ -17,7 +20,165 @@
 
 #include "retour/label.h"
 
-#define LABEL_MARGIN 24
+/* ---- the two layouts ---- */
+
+/* One line of text: where, how tall (font 0), how many characters fit. */
+struct label_slot {
+	int x, y, h, chars;
+};
+
+struct label_plan {
+	int width_mils, height_mils; /* the stock, in 1/1000 inch */
+	int margin;
+	struct label_slot big;		/* the bin, QC PASSED, VOID */
+	int box_x, box_y, box_w, box_h; /* the grade's box */
+	struct label_slot verdict, disposition, override, remedy;
+	struct label_slot receipt, rma, order;
+	struct label_slot items; /* the first line; more follow */
+	int item_step, item_lines;
+	struct label_slot date, station, clerk, refund;
+	int barcode_y, barcode_h;
+};
+
+/* Positions in dots at 203 dpi. */
+static const struct label_plan label_plans[] =
+    {
+	[LABEL_SIZE_100X50] =
+	    {
+		.width_mils = 3937,
+		.height_mils = 1969,
+		.margin = 24,
+		.big = {24, 14, 80, 12},
+		.box_x = 636,
+		.box_y = 10,
+		.box_w = 150,
+		.box_h = 88,
+		.verdict = {24, 104, 38, 12},
+		.disposition = {250, 104, 38, 12},
+		.override = {520, 104, 38, 10},
+		.receipt = {24, 150, 30, 16},
+		.rma = {250, 150, 30, 26},
+		.items = {24, 188, 26, 52},
+		.item_step = 30,
+		.item_lines = 2,
+		.date = {24, 250, 24, 10},
+		.station = {170, 250, 24, 16},
+		.clerk = {390, 250, 24, 26},
+		.refund = {24, 280, 24, 18},
+		.order = {250, 280, 24, 20},
+		.remedy = {520, 280, 24, 16},
+		.barcode_y = 312,
+		.barcode_h = 70,
+	    },
+	[LABEL_SIZE_4X6] =
+	    {
+		.width_mils = 4000,
+		.height_mils = 6000,
+		.margin = 30,
+		.big = {30, 30, 150, 10},
+		.box_x = 600,
+		.box_y = 24,
+		.box_w = 190,
+		.box_h = 170,
+		.verdict = {30, 210, 60, 12},
+		.disposition = {400, 210, 60, 12},
+		.override = {30, 290, 60, 10},
+		.remedy = {400, 290, 60, 16},
+		.receipt = {30, 380, 44, 24},
+		.rma = {30, 436, 44, 30},
+		.order = {30, 492, 44, 30},
+		.items = {30, 570, 36, 40},
+		.item_step = 44,
+		.item_lines = LABEL_MAX_ITEMS,
+		.date = {30, 940, 32, 10},
+		.station = {250, 940, 32, 16},
+		.clerk = {500, 940, 32, 18},
+		.refund = {30, 985, 32, 24},
+		.barcode_y = 1040,
+		.barcode_h = 150,
+	    },
+};
+
+static const struct label_plan *label_plan_of(const struct label_layout *l)
+{
+	if (!l ||
+	    (l->dpi != 0 && l->dpi != LABEL_DPI_203 && l->dpi != LABEL_DPI_300))
+		return NULL;
+	if (l->size != LABEL_SIZE_100X50 && l->size != LABEL_SIZE_4X6)
+		return NULL;
+	return &label_plans[l->size];
+}
+
+static int label_dpi_of(const struct label_layout *l)
+{
+	return l->dpi == LABEL_DPI_300 ? LABEL_DPI_300 : LABEL_DPI_203;
+}
+
+void label_dots(const struct label_layout *layout, int *width, int *height)
+{
+	const struct label_plan *p = label_plan_of(layout);
+	int dpi;
+
+	if (!p) {
+		*width = *height = 0;
+		return;
+	}
+	dpi = label_dpi_of(layout);
+	*width = p->width_mils * dpi / 1000;
+	*height = p->height_mils * dpi / 1000;
+}
+
+int label_item_lines(const struct label_layout *layout)
+{
+	const struct label_plan *p = label_plan_of(layout);
+
+	return p ? p->item_lines : 0;
+}
+
+int label_size_from_name(const char *name, enum label_size *out)
+{
+	if (name && !strcmp(name, "100x50"))
+		*out = LABEL_SIZE_100X50;
+	else if (name && !strcmp(name, "4x6"))
+		*out = LABEL_SIZE_4X6;
+	else
+		return -EINVAL;
+	return 0;
+}
+
+const char *label_size_name(enum label_size size)
+{
+	return size == LABEL_SIZE_4X6 ? "4x6" : "100x50";
+}
+
+int label_dpi_from_text(const char *text, int *out)
+{
+	if (text && !strcmp(text, "203"))
+		*out = LABEL_DPI_203;
+	else if (text && !strcmp(text, "300"))
+		*out = LABEL_DPI_300;
+	else
+		return -EINVAL;
+	return 0;
+}
+
+int label_barcode_from_name(const char *name, enum label_barcode *out)
+{
+	if (name && !strcmp(name, "receipt"))
+		*out = LABEL_BARCODE_RECEIPT;
+	else if (name && !strcmp(name, "rma"))
+		*out = LABEL_BARCODE_RMA;
+	else
+		return -EINVAL;
+	return 0;
+}
+
+const char *label_barcode_name(enum label_barcode b)
+{
+	return b == LABEL_BARCODE_RMA ? "rma" : "receipt";
+}
+
+/* ---- writing ZPL ---- */
 
 enum {
 	LABEL_AS_IS = 0,
@@ -30,7 +191,16 @@ struct label_out {
 	size_t cap;
 	size_t len;
 	bool overflow;
+	int dpi;
+	/* the label's own words printed so far, " WORD WORD ": none twice */
+	char words[256];
 };
+
+/* A position in dots at 203 dpi, at the label's resolution. */
+static int label_scale(const struct label_out *o, int v)
+{
+	return (v * o->dpi + LABEL_DPI_203 / 2) / LABEL_DPI_203;
+}
 
 static void label_put(struct label_out *o, const char *s, size_t n)
 {
@@ -100,18 +270,182 @@ static void label_put_data(struct label_out *o, const char *s, size_t n,
 /* Fields may fill their array without a NUL: never read past it. */
 #define LABEL_FIELD_LEN(f) strnlen((f), sizeof(f))
 
-/* One line of text at (x, y) in font 0; @prefix is ours, @field is data.
- * Nothing is printed for an empty field. */
-static void label_text(struct label_out *o, int x, int y, int h, int w,
-		       const char *prefix, const char *field, size_t len,
-		       int max_chars, int how)
+/* ---- words: none printed twice ---- */
+
+static bool label_word_char(unsigned char c)
 {
+	return (c >= '0' && c <= '9') || (c >= 'A' && c <= 'Z') ||
+	       (c >= 'a' && c <= 'z') || c >= 0x80;
+}
+
+/*
+ * Call @fn on each word of @s (runs of letters and digits, upper case)
+ * until it returns true; true if one did.
+ */
+static bool label_words_any(const char *s, size_t n,
+			    bool (*fn)(void *ctx, const char *word), void *ctx)
+{
+	char word[64];
+	size_t w = 0;
+
+	for (size_t i = 0; i <= n; i++) {
+		unsigned char c = i < n ? (unsigned char)s[i] : ' ';
+
+		if (label_word_char(c)) {
+			if (w + 1 < sizeof(word))
+				word[w++] =
+				    (char)(c >= 'a' && c <= 'z' ? c - 'a' + 'A'
+								: c);
+			continue;
+		}
+		if (w == 0)
+			continue;
+		word[w] = '\0';
+		w = 0;
+		if (fn(ctx, word))
+			return true;
+	}
+	return false;
+}
+
+static bool label_word_printed(void *ctx, const char *word)
+{
+	const struct label_out *o = ctx;
+	const char *p = o->words;
+	size_t n = strlen(word);
+
+	while ((p = strstr(p, word)) != NULL) {
+		if (p > o->words && p[-1] == ' ' && p[n] == ' ')
+			return true;
+		p += n;
+	}
+	return false;
+}
+
+static bool label_word_keep(void *ctx, const char *word)
+{
+	struct label_out *o = ctx;
+	size_t len = strlen(o->words), n = strlen(word);
+
+	if (len == 0 && sizeof(o->words) > 1) {
+		o->words[0] = ' ';
+		o->words[1] = '\0';
+		len = 1;
+	}
+	if (len + n + 2 <= sizeof(o->words)) {
+		memcpy(o->words + len, word, n);
+		o->words[len + n] = ' ';
+		o->words[len + n + 1] = '\0';
+	}
+	return false;
+}
+
+static bool label_said(struct label_out *o, const char *s, size_t n)
+{
+	return label_words_any(s, n, label_word_printed, o);
+}
+
+static void label_say(struct label_out *o, const char *s, size_t n)
+{
+	label_words_any(s, n, label_word_keep, o);
+}
+
+/* Whether a word of @b is one of @a's (a HOLD bin after a HOLD verdict). */
+static bool label_said_in(const char *a, size_t alen, const char *b,
+			  size_t blen)
+{
+	struct label_out tmp = {0};
+
+	label_say(&tmp, a, alen);
+	return label_said(&tmp, b, blen);
+}
+
+/* ---- fields ---- */
+
+/* Open a text field at @s; the caller writes the data and closes it. */
+static void label_field_open(struct label_out *o, const struct label_slot *s,
+			     int y_add)
+{
+	int h = label_scale(o, s->h);
+
+	label_printf(o, "^FO%d,%d^A0N,%d,%d^FH_^FD", label_scale(o, s->x),
+		     label_scale(o, s->y + y_add), h, h * 9 / 10);
+}
+
+/*
+ * The label's own word (the bin, verdict, grade, "OVERRIDE"...) at @s,
+ * upper case, unless one of its words is on the label already.
+ */
+static void label_status(struct label_out *o, const struct label_slot *s,
+			 const char *caption, const char *value, size_t len,
+			 int how)
+{
+	if (len == 0 || label_said(o, value, len) ||
+	    label_said(o, caption, strlen(caption)))
+		return;
+	label_field_open(o, s, 0);
+	label_puts(o, caption);
+	label_put_data(o, value, len, s->chars, how | LABEL_UPPER);
+	label_puts(o, "^FS\n");
+	label_say(o, caption, strlen(caption));
+	label_say(o, value, len);
+}
+
+/*
+ * A data field at @s with its caption ("Receipt 12", "Order ORD-7"): the
+ * caption is left out when the value already says it ("RMA-10001") or the
+ * label does.  Data is data: its words may repeat a name or a code.
+ */
+static void label_data(struct label_out *o, const struct label_slot *s,
+		       const char *caption, const char *value, size_t len)
+{
+	bool with_caption;
+
 	if (len == 0)
 		return;
-	label_printf(o, "^FO%d,%d^A0N,%d,%d^FH_^FD", x, y, h, w);
-	label_puts(o, prefix);
-	label_put_data(o, field, len, max_chars, how);
+	with_caption = *caption && !label_said(o, caption, strlen(caption)) &&
+		       !label_said_in(value, len, caption, strlen(caption));
+	label_field_open(o, s, 0);
+	if (with_caption) {
+		label_puts(o, caption);
+		label_puts(o, " ");
+		label_say(o, caption, strlen(caption));
+	}
+	label_put_data(o, value, len, s->chars, LABEL_AS_IS);
 	label_puts(o, "^FS\n");
+}
+
+/* The items, one a line: "2x SKU name"; "+N more" when they do not fit. */
+static void label_items(struct label_out *o, const struct label_plan *p,
+			const struct label_fields *f)
+{
+	int n = f->n_items < 0 ? 0 : f->n_items;
+	int stored = n < LABEL_MAX_ITEMS ? n : LABEL_MAX_ITEMS;
+	int shown = n <= p->item_lines ? stored : p->item_lines - 1;
+
+	for (int i = 0; i < shown; i++) {
+		const struct label_item *it = &f->items[i];
+		char qty[16];
+		size_t sku = LABEL_FIELD_LEN(it->sku);
+		int left = p->items.chars;
+
+		label_field_open(o, &p->items, i * p->item_step);
+		snprintf(qty, sizeof(qty), "%dx ", (int)it->quantity);
+		label_puts(o, qty);
+		left -= (int)strlen(qty);
+		label_put_data(o, it->sku, sku, left, LABEL_AS_IS);
+		left -= (int)(sku < (size_t)left ? sku : (size_t)left);
+		if (left > 1 && LABEL_FIELD_LEN(it->name)) {
+			label_puts(o, " ");
+			label_put_data(o, it->name, LABEL_FIELD_LEN(it->name),
+				       left - 1, LABEL_AS_IS);
+		}
+		label_puts(o, "^FS\n");
+	}
+	if (shown < n) {
+		label_field_open(o, &p->items, shown * p->item_step);
+		label_printf(o, "+%d more^FS\n", n - shown);
+	}
 }
 
 static bool label_barcode_valid(const char *s, size_t n)
@@ -126,35 +460,51 @@ static bool label_barcode_valid(const char *s, size_t n)
 	return true;
 }
 
-/* Code 128 at the widest module that still fits the label. */
-static void label_barcode(struct label_out *o, int y, int height, const char *s,
-			  size_t n)
+/*
+ * Code 128 at the widest module that still fits the label.  No
+ * interpretation line: the value (receipt or RMA) is printed as text
+ * already, with its caption.
+ */
+static void label_barcode(struct label_out *o, const struct label_plan *p,
+			  int width, const char *s, size_t n)
 {
 	/* start + data + check (11 modules each), stop 13, quiet zones 20 */
 	size_t modules = 11 * (n + 2) + 13 + 20;
-	int module = 3;
+	int module = label_scale(o, 3);
+	int margin = label_scale(o, p->margin);
+	int height = label_scale(o, p->barcode_h);
 
 	if (n == 0)
 		return;
 	while (module > 1 &&
-	       modules * (size_t)module > LABEL_WIDTH_DOTS - 2 * LABEL_MARGIN)
+	       modules * (size_t)module > (size_t)(width - 2 * margin))
 		module--;
-	label_printf(o, "^FO%d,%d^BY%d,3,%d^BCN,%d,Y,N,N,A^FH_^FD",
-		     LABEL_MARGIN, y, module, height, height);
+	label_printf(o, "^FO%d,%d^BY%d,3,%d^BCN,%d,N,N,N,A^FH_^FD", margin,
+		     label_scale(o, p->barcode_y), module, height, height);
 	label_put_data(o, s, n, (int)n, LABEL_AS_IS);
 	label_puts(o, "^FS\n");
 }
 
-static void label_begin(struct label_out *o, char *buf, size_t buflen)
+static const struct label_plan *label_begin(struct label_out *o,
+					    const struct label_fields *f,
+					    char *buf, size_t buflen,
+					    int *width)
 {
+	const struct label_plan *p = label_plan_of(&f->layout);
+	int height;
+
+	if (!p)
+		return NULL;
+	memset(o, 0, sizeof(*o));
 	o->buf = buf;
 	o->cap = buflen;
-	o->len = 0;
 	o->overflow = !buf || buflen == 0;
+	o->dpi = label_dpi_of(&f->layout);
 	if (!o->overflow)
 		buf[0] = '\0';
-	label_printf(o, "^XA\n^CI28\n^PW%d\n^LL%d\n^LH0,0\n", LABEL_WIDTH_DOTS,
-		     LABEL_HEIGHT_DOTS);
+	label_dots(&f->layout, width, &height);
+	label_printf(o, "^XA\n^CI28\n^PW%d\n^LL%d\n^LH0,0\n", *width, height);
+	return p;
 }
 
 static int label_end(struct label_out *o)
@@ -168,72 +518,159 @@ static int label_end(struct label_out *o)
 	return (int)o->len;
 }
 
+/* A box at the plan's grade box, thickness @t (203 dpi dots). */
+static void label_box(struct label_out *o, int x, int y, int w, int h, int t)
+{
+	label_printf(o, "^FO%d,%d^GB%d,%d,%d^FS\n", label_scale(o, x),
+		     label_scale(o, y), label_scale(o, w), label_scale(o, h),
+		     label_scale(o, t));
+}
+
+/* The grade in its box, unless the bin's name says it already. */
+static void label_grade(struct label_out *o, const struct label_plan *p,
+			const struct label_fields *f)
+{
+	size_t len = LABEL_FIELD_LEN(f->grade);
+	struct label_slot s = {p->box_x + p->box_w / 4,
+			       p->box_y + p->box_h / 10, p->box_h * 8 / 10, 2};
+
+	if (len == 0 || label_said(o, f->grade, len))
+		return;
+	if (len > 2) {
+		s.x = p->box_x + p->box_w / 12;
+		s.y = p->box_y + p->box_h * 3 / 10;
+		s.h = p->box_h * 4 / 10;
+		s.chars = 6;
+	}
+	label_box(o, p->box_x, p->box_y, p->box_w, p->box_h, 4);
+	label_status(o, &s, "", f->grade, len, LABEL_AS_IS);
+}
+
+/* Date, station and the clerk (or packer) at the foot of every label. */
+static void label_footer(struct label_out *o, const struct label_plan *p,
+			 const struct label_fields *f, const char *who)
+{
+	label_data(o, &p->date, "", f->date, LABEL_FIELD_LEN(f->date));
+	label_data(o, &p->station, "", f->station, LABEL_FIELD_LEN(f->station));
+	label_data(o, &p->clerk, who, f->clerk, LABEL_FIELD_LEN(f->clerk));
+}
+
 int label_disposition_zpl(const struct label_fields *f, char *buf,
 			  size_t buflen)
 {
+	const struct label_plan *p;
 	struct label_out o;
-	size_t grade_len;
+	int width;
 
 	if (!f)
 		return -EINVAL;
 	if (!label_barcode_valid(f->barcode, LABEL_FIELD_LEN(f->barcode)))
 		return -EINVAL;
-	label_begin(&o, buf, buflen);
+	p = label_begin(&o, f, buf, buflen, &width);
+	if (!p)
+		return -EINVAL;
 
-	label_text(&o, LABEL_MARGIN, 20, 88, 64, "", f->disposition,
-		   LABEL_FIELD_LEN(f->disposition), 12,
-		   LABEL_UPPER | LABEL_SPACED);
-	grade_len = LABEL_FIELD_LEN(f->grade);
-	if (grade_len) {
-		label_puts(&o, "^FO636,12^GB160,112,4^FS\n");
-		if (grade_len <= 2)
-			label_text(&o, 676, 26, 88, 88, "", f->grade, grade_len,
-				   2, LABEL_UPPER);
-		else
-			label_text(&o, 648, 48, 44, 40, "", f->grade, grade_len,
-				   6, LABEL_UPPER);
-	}
-	label_text(&o, LABEL_MARGIN, 132, 44, 40, "", f->verdict,
-		   LABEL_FIELD_LEN(f->verdict), 12, LABEL_UPPER);
-	label_text(&o, 360, 132, 44, 40, "BIN ", f->bin,
-		   LABEL_FIELD_LEN(f->bin), 15, LABEL_AS_IS);
-	label_text(&o, LABEL_MARGIN, 186, 34, 30, "RMA ", f->rma,
-		   LABEL_FIELD_LEN(f->rma), 40, LABEL_AS_IS);
-	label_text(&o, LABEL_MARGIN, 228, 28, 24, "", f->date,
-		   LABEL_FIELD_LEN(f->date), 10, LABEL_AS_IS);
-	label_text(&o, 200, 228, 28, 24, "", f->station,
-		   LABEL_FIELD_LEN(f->station), 18, LABEL_AS_IS);
-	label_text(&o, 480, 228, 28, 24, "", f->clerk,
-		   LABEL_FIELD_LEN(f->clerk), 22, LABEL_AS_IS);
-	label_text(&o, LABEL_MARGIN, 264, 28, 24, "Refund ", f->refund,
-		   LABEL_FIELD_LEN(f->refund), 24, LABEL_AS_IS);
-	label_text(&o, 400, 264, 28, 24, "Order ", f->order,
-		   LABEL_FIELD_LEN(f->order), 24, LABEL_AS_IS);
-	label_barcode(&o, 302, 64, f->barcode, LABEL_FIELD_LEN(f->barcode));
+	/* the shelf first: it is what the worker walks to */
+	label_status(&o, &p->big, "", f->bin, LABEL_FIELD_LEN(f->bin),
+		     LABEL_AS_IS);
+	label_grade(&o, p, f);
+	label_status(&o, &p->verdict, "", f->verdict,
+		     LABEL_FIELD_LEN(f->verdict), LABEL_AS_IS);
+	label_status(&o, &p->disposition, "", f->disposition,
+		     LABEL_FIELD_LEN(f->disposition), LABEL_SPACED);
+	if (f->override)
+		label_status(&o, &p->override, "", "OVERRIDE", 8, LABEL_AS_IS);
+	label_status(&o, &p->remedy, "Remedy ", f->remedy,
+		     LABEL_FIELD_LEN(f->remedy), LABEL_AS_IS);
+
+	label_data(&o, &p->receipt, "Receipt", f->receipt,
+		   LABEL_FIELD_LEN(f->receipt));
+	label_data(&o, &p->rma, "RMA", f->rma, LABEL_FIELD_LEN(f->rma));
+	label_data(&o, &p->order, "Order", f->order, LABEL_FIELD_LEN(f->order));
+	label_items(&o, p, f);
+	label_footer(&o, p, f, "");
+	label_data(&o, &p->refund, "Refund", f->refund,
+		   LABEL_FIELD_LEN(f->refund));
+	label_barcode(&o, p, width, f->barcode, LABEL_FIELD_LEN(f->barcode));
 	return label_end(&o);
 }
 
 int label_qc_passed_zpl(const struct label_fields *f, char *buf, size_t buflen)
 {
+	const struct label_plan *p;
 	struct label_out o;
+	int width;
 
 	if (!f)
 		return -EINVAL;
 	if (!label_barcode_valid(f->barcode, LABEL_FIELD_LEN(f->barcode)))
 		return -EINVAL;
-	label_begin(&o, buf, buflen);
+	p = label_begin(&o, f, buf, buflen, &width);
+	if (!p)
+		return -EINVAL;
 
-	label_puts(&o, "^FO16,10^GB780,124,6^FS\n");
-	label_printf(&o, "^FO%d,24^A0N,100,72^FDQC PASSED^FS\n",
-		     LABEL_MARGIN + 8);
-	label_text(&o, LABEL_MARGIN, 146, 44, 40, "ORDER ", f->order,
-		   LABEL_FIELD_LEN(f->order), 30, LABEL_AS_IS);
-	label_text(&o, LABEL_MARGIN, 200, 30, 26, "", f->date,
-		   LABEL_FIELD_LEN(f->date), 10, LABEL_AS_IS);
-	label_text(&o, 220, 200, 30, 26, "", f->station,
-		   LABEL_FIELD_LEN(f->station), 16, LABEL_AS_IS);
-	label_text(&o, 460, 200, 30, 26, "Packer ", f->clerk,
-		   LABEL_FIELD_LEN(f->clerk), 16, LABEL_AS_IS);
-	label_barcode(&o, 250, 90, f->barcode, LABEL_FIELD_LEN(f->barcode));
+	label_box(&o, p->margin / 2, p->big.y - p->big.h / 10,
+		  p->box_x + p->box_w - p->margin / 2, p->big.h * 6 / 5, 6);
+	label_status(&o, &p->big, "", "QC PASSED", 9, LABEL_AS_IS);
+	if (f->override)
+		label_status(&o, &p->override, "", "OVERRIDE", 8, LABEL_AS_IS);
+	label_data(&o, &p->receipt, "Receipt", f->receipt,
+		   LABEL_FIELD_LEN(f->receipt));
+	label_data(&o, &p->rma, "Order", f->order, LABEL_FIELD_LEN(f->order));
+	label_items(&o, p, f);
+	label_footer(&o, p, f, "Packer");
+	label_barcode(&o, p, width, f->barcode, LABEL_FIELD_LEN(f->barcode));
+	return label_end(&o);
+}
+
+int label_void_zpl(const struct label_fields *f, char *buf, size_t buflen)
+{
+	const struct label_plan *p;
+	struct label_out o;
+	char cancels[48];
+	struct label_slot line;
+	int width, n;
+
+	if (!f)
+		return -EINVAL;
+	if (!label_barcode_valid(f->barcode, LABEL_FIELD_LEN(f->barcode)))
+		return -EINVAL;
+	p = label_begin(&o, f, buf, buflen, &width);
+	if (!p)
+		return -EINVAL;
+
+	/* VOID white on black, across the top: nobody reads past it */
+	label_printf(&o, "^FO%d,%d^GB%d,%d,%d^FS\n",
+		     label_scale(&o, p->margin / 2),
+		     label_scale(&o, p->big.y - p->big.h / 10),
+		     width - label_scale(&o, p->margin),
+		     label_scale(&o, p->big.h * 6 / 5),
+		     label_scale(&o, p->big.h * 6 / 5));
+	/* ^FR: the letters reverse the box under them, white on black */
+	label_printf(&o, "^FO%d,%d^A0N,%d,%d^FR^FDVOID^FS\n",
+		     label_scale(&o, p->big.x + p->margin),
+		     label_scale(&o, p->big.y), label_scale(&o, p->big.h),
+		     label_scale(&o, p->big.h) * 9 / 10);
+	label_say(&o, "VOID", 4);
+
+	/* what it cancels: the verdict and the bin of the cancelled label */
+	n = snprintf(cancels, sizeof(cancels), "%.*s",
+		     (int)LABEL_FIELD_LEN(f->verdict), f->verdict);
+	if (n >= 0 && (size_t)n < sizeof(cancels) && f->bin[0] &&
+	    !label_said_in(cancels, (size_t)n, f->bin, LABEL_FIELD_LEN(f->bin)))
+		n += snprintf(cancels + n, sizeof(cancels) - (size_t)n,
+			      "%s%.*s", n ? " " : "",
+			      (int)LABEL_FIELD_LEN(f->bin), f->bin);
+	line = p->verdict;
+	line.chars = 30;
+	if (n > 0)
+		label_status(&o, &line, "Cancels ", cancels, (size_t)n,
+			     LABEL_AS_IS);
+	label_data(&o, &p->receipt, "Receipt", f->receipt,
+		   LABEL_FIELD_LEN(f->receipt));
+	label_data(&o, &p->rma, "RMA", f->rma, LABEL_FIELD_LEN(f->rma));
+	label_data(&o, &p->order, "Order", f->order, LABEL_FIELD_LEN(f->order));
+	label_footer(&o, p, f, "Undone by");
+	label_barcode(&o, p, width, f->barcode, LABEL_FIELD_LEN(f->barcode));
 	return label_end(&o);
 }

@@ -138,6 +138,7 @@ void config_defaults(struct config *c)
 	c->grace_us = INT64_C(30) * 1000000;
 	snprintf(c->routine, sizeof(c->routine), "return");
 	snprintf(c->shop, sizeof(c->shop), "shop");
+	c->label.layout.dpi = LABEL_DPI_203;
 	snprintf(c->rma_pattern, sizeof(c->rma_pattern), "RMA-*");
 	rules_policy_defaults(&c->policy);
 	c->ship_qc_tolerance_g = 50;
@@ -339,6 +340,38 @@ int config_device_apply(const struct config_device *d, enum device_kind k,
 	return 0;
 }
 
+/* A [label] line: size, dpi, barcode (label.h); 1 fine, 0 a problem. */
+static int config_label_line(struct parse_ctx *ctx, const char *name,
+			     const char *value, const char *shown_key)
+{
+	struct label_settings *l = &ctx->c->label;
+	char shown[64];
+	int r;
+
+	if (!strcmp(name, "size"))
+		r = label_size_from_name(value, &l->layout.size);
+	else if (!strcmp(name, "dpi"))
+		r = label_dpi_from_text(value, &l->layout.dpi);
+	else if (!strcmp(name, "barcode"))
+		r = label_barcode_from_name(value, &l->barcode);
+	else {
+		snprintf(ctx->problem, sizeof(ctx->problem),
+			 "unknown key '%s' in section [label] (known: size, "
+			 "dpi, barcode)",
+			 shown_key);
+		return 0;
+	}
+	if (r == 0)
+		return 1;
+	snprintf(ctx->problem, sizeof(ctx->problem),
+		 "[label] %s: '%s' is not one of %s", name,
+		 config_printable(shown, sizeof(shown), value),
+		 !strcmp(name, "size")	? "100x50, 4x6"
+		 : !strcmp(name, "dpi") ? "203, 300"
+					: "receipt, rma");
+	return 0;
+}
+
 /* inih callback: nonzero means the line was fine. */
 static int config_handle(void *user, const char *section, const char *name,
 			 const char *value)
@@ -366,6 +399,8 @@ static int config_handle(void *user, const char *section, const char *name,
 	}
 	if (!ctx->board && !strcmp(section, "clerks"))
 		return config_set_clerk(ctx, name, value);
+	if (!ctx->board && !strcmp(section, "label"))
+		return config_label_line(ctx, name, value, shown_key);
 	if (!ctx->board) {
 		int r = config_outbox_line(ctx, section, name, value);
 

@@ -270,6 +270,7 @@ int station_new(const struct config *cfg, sd_event *ev, struct station **out,
 	st->desk_cfg.desk_name = cfg->desk;
 	st->desk_cfg.shop = cfg->shop;
 	st->desk_cfg.grace_us = cfg->grace_us;
+	st->desk_cfg.label = cfg->label;
 	/* The steps a desk shows follow its board; a device that is not
 	 * there is reported to the desk (on the loop), which skips its
 	 * steps. */

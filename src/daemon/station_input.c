@@ -286,6 +286,10 @@ int station_undo(struct station *st, int64_t receipt_id, char *err,
 			 (long long)receipt_id);
 	else if (r < 0)
 		snprintf(err, errlen, "undo failed: %s", strerror(-r));
+	if (r == 0) {
+		st->last_undone = receipt_id;
+		station_label_void(st, receipt_id);
+	}
 	station_outbox_refresh(st);
 	return r;
 }

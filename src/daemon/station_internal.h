@@ -73,6 +73,10 @@ struct station {
 	int64_t latency_us[STATION_LATENCY_SAMPLES];
 	uint64_t latency_n;
 	char *metrics;
+
+	/* the receipt of the last undo: the status no longer shows its
+	 * decision as the desk's last one */
+	int64_t last_undone;
 };
 
 /* station_act.c */
@@ -88,6 +92,10 @@ void station_on_printed(void *userdata, int64_t receipt_id, int r,
 			const char *err);
 /* Who the record says did it: the signed-in clerk, else "station". */
 const char *station_actor(const struct station *st);
+
+/* station_label.c */
+/* Print the VOID label of the undone receipt @receipt_id and record it. */
+void station_label_void(struct station *st, int64_t receipt_id);
 
 /* station_view.c */
 /* Count the outbox again (after a decision, an undo, a retry, a send). */

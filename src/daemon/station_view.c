@@ -80,7 +80,8 @@ json_t *station_status(struct station *st)
 		}
 		json_object_set_new(o, "checklist", c);
 	}
-	if (d->last.receipt) {
+	/* an undone decision is no longer the desk's last one */
+	if (d->last.receipt && d->last.receipt != st->last_undone) {
 		json_t *l = json_object();
 		char when[CIVIL_TIME_RFC3339_LEN] = "";
 

@@ -283,12 +283,11 @@ static int store_label_printed_apply(struct store *s, void *arg,
 	sqlite3_stmt *st;
 	int r;
 
-	/* A printed label's ZPL goes: the row was just written, so the
-	 * space it frees is where the next receipt's rows go. */
+	/* A printed label's ZPL stays: a label torn or lost on the parcel
+	 * is printed again on request (store_label_reprint). */
 	st = store_stmt(s, STMT_LABEL_PRINTED,
 			"UPDATE label SET printed = ?1, print_detail = ?2, "
-			"printed_at = ?3, "
-			"zpl = CASE WHEN ?1 THEN NULL ELSE zpl END "
+			"printed_at = ?3 "
 			"WHERE id = (SELECT max(id) FROM label "
 			"WHERE receipt_id = ?4)");
 	if (!st)

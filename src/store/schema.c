@@ -151,8 +151,8 @@ static const char schema_v1[] =
     "CREATE TABLE label ("
     " id INTEGER PRIMARY KEY,"
     " receipt_id INTEGER NOT NULL REFERENCES receipt(id),"
-    /* The ZPL is a rendering of the decision, kept only until the
-     * label has printed (a failed job may need sending again). */
+    /* The ZPL is a rendering of the decision, kept to print it again
+     * (a failed job, a label torn off: POST /api/v1/reprint). */
     " zpl TEXT CHECK (zpl IS NOT NULL OR printed IS 1),"
     " created_at INTEGER NOT NULL,"
     " printed INTEGER CHECK (printed IS NULL OR printed IN (0, 1)),"

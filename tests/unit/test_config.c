@@ -571,6 +571,43 @@ static void test_config_load_missing_file(void **state)
 	assert_non_null(strstr(err, "/nonexistent/retourd.conf: cannot open"));
 }
 
+static void test_config_label(void **state)
+{
+	static const struct {
+		const char *text, *problem;
+	} bad[] = {
+	    {"[label]\nsize = A4\n",
+	     "x.conf:2: [label] size: 'A4' is not one of 100x50, 4x6"},
+	    {"[label]\nsize = 4x6\ndpi = 600\n",
+	     "x.conf:3: [label] dpi: '600' is not one of 203, 300"},
+	    {"[label]\nbarcode = order\n",
+	     "x.conf:2: [label] barcode: 'order' is not one of receipt, rma"},
+	    {"[label]\n\nfont = 0\n",
+	     "x.conf:3: unknown key 'font' in section [label] (known: size, "
+	     "dpi, barcode)"},
+	};
+	struct config c;
+	char err[256] = "";
+
+	(void)state;
+	/* the defaults: 100 x 50 mm at 203 dpi, the receipt in the barcode */
+	config_defaults(&c);
+	assert_int_equal(c.label.layout.size, LABEL_SIZE_100X50);
+	assert_int_equal(c.label.layout.dpi, LABEL_DPI_203);
+	assert_int_equal(c.label.barcode, LABEL_BARCODE_RECEIPT);
+	assert_int_equal(config_parse_text(&c, "s.conf",
+					   "[label]\nsize = 4x6\ndpi = 300\n"
+					   "barcode = rma\n",
+					   false, err, sizeof(err)),
+			 0);
+	assert_int_equal(c.label.layout.size, LABEL_SIZE_4X6);
+	assert_int_equal(c.label.layout.dpi, LABEL_DPI_300);
+	assert_int_equal(c.label.barcode, LABEL_BARCODE_RMA);
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+		assert_string_equal(parse_problem(bad[i].text, false),
+				    bad[i].problem);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -589,6 +626,7 @@ int main(void)
 	    cmocka_unit_test(test_config_load_missing_file),
 	    cmocka_unit_test(test_config_outbox_connectors_and_routes),
 	    cmocka_unit_test(test_config_outbox_problems_name_the_line),
+	    cmocka_unit_test(test_config_label),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -59,9 +59,99 @@ static void refund_and_event_wait_for_the_grace(void **state)
 	assert_string_equal(p.label.bin, "RESTOCK-A");
 	assert_string_equal(p.label.date, "2024-05-10");
 	assert_string_equal(p.label.refund, "112.97 PLN");
-	assert_string_equal(p.label.barcode, "RMA-10001");
+	/* the barcode carries the receipt unless [label] barcode = rma */
+	assert_string_equal(p.label.barcode, "12");
+	assert_string_equal(p.label.receipt, "12");
 	assert_true(p.zpl_len > 0 && (size_t)p.zpl_len == strlen(p.zpl));
 	assert_non_null(strstr(p.zpl, "RESTOCK-A"));
+	assert_non_null(strstr(p.zpl, "^FDReceipt 12^FS"));
+	assert_non_null(strstr(p.zpl, "^PW799")); /* 100 x 50 mm, 203 dpi */
+}
+
+static void the_label_lists_the_parcel(void **state)
+{
+	static const struct decision_item items[] = {
+	    {"KUB-77", "Za\xc5\xbc\xc3\xb3\xc5\x82\xc4\x87", 1},
+	    {"TSHIRT-M", "T-shirt M", 0}, /* not in the parcel */
+	    {"MUG-1", "Kubek", 3},
+	};
+	struct decision_facts f = test_return();
+	struct decision_plan p;
+
+	f.items = items;
+	f.n_items = 3;
+	f.label.layout.size = LABEL_SIZE_4X6;
+	assert_int_equal(decision_plan_make(&f, &p), 0);
+	assert_int_equal(p.label.n_items, 2);
+	assert_string_equal(p.label.items[0].sku, "KUB-77");
+	assert_int_equal(p.label.items[1].quantity, 3);
+	assert_non_null(strstr(p.zpl, "^FD1x KUB-77 Za_C5_BC_C3_B3_C5_82_C4_87^FS"));
+	assert_non_null(strstr(p.zpl, "^FD3x MUG-1 Kubek^FS"));
+	assert_null(strstr(p.zpl, "TSHIRT"));
+	assert_non_null(strstr(p.zpl, "^PW812")); /* 4 x 6 in */
+}
+
+static void barcode_remedy_and_override(void **state)
+{
+	struct decision_facts f = test_return();
+	struct decision_plan p;
+
+	f.label.barcode = LABEL_BARCODE_RMA;
+	f.label.layout.dpi = LABEL_DPI_300;
+	f.remedy = "replace";
+	f.override = true;
+	assert_int_equal(decision_plan_make(&f, &p), 0);
+	assert_string_equal(p.label.barcode, "RMA-10001");
+	assert_string_equal(p.label.remedy, "replace");
+	assert_true(p.label.override);
+	assert_non_null(strstr(p.zpl, "^BCN,"));
+	assert_non_null(strstr(strstr(p.zpl, "^BCN,"), "^FDRMA-10001^FS"));
+	assert_non_null(strstr(p.zpl, "^FDRemedy REPLACE^FS"));
+	assert_non_null(strstr(p.zpl, "^FDOVERRIDE^FS"));
+	assert_non_null(strstr(p.zpl, "^PW1181"));
+	/* no RMA: the order; no receipt yet either way: the reference */
+	f.rma = "";
+	assert_int_equal(decision_plan_make(&f, &p), 0);
+	assert_string_equal(p.label.barcode, "ORD-1");
+	f.label.barcode = LABEL_BARCODE_RECEIPT;
+	f.receipt_id = 0;
+	assert_int_equal(decision_plan_make(&f, &p), 0);
+	assert_string_equal(p.label.barcode, "ORD-1");
+	assert_null(strstr(p.zpl, "Receipt"));
+}
+
+static void an_undo_prints_void(void **state)
+{
+	struct decision_void_facts f = {
+	    .receipt_id = 12,
+	    .verdict = "hold",
+	    .bin = "HOLD",
+	    .rma = "RMA-10001",
+	    .order = "ORD-1",
+	    .desk = "desk-1",
+	    .clerk = "anna",
+	    .now = T0,
+	    .utc_offset_min = 60,
+	    .eu_summer_time = true,
+	};
+	char zpl[LABEL_ZPL_MAX];
+	int n = decision_void_label(&f, zpl, sizeof(zpl));
+
+	assert_true(n > 0 && (size_t)n == strlen(zpl));
+	assert_non_null(strstr(zpl, "^FDVOID^FS"));
+	assert_non_null(strstr(zpl, "^FDCancels HOLD^FS"));
+	assert_non_null(strstr(zpl, "^FDReceipt 12^FS"));
+	assert_non_null(strstr(zpl, "^FD2024-05-10^FS"));
+	assert_non_null(strstr(zpl, "^FD12^FS")); /* the barcode */
+	f.label.barcode = LABEL_BARCODE_RMA;
+	assert_true(decision_void_label(&f, zpl, sizeof(zpl)) > 0);
+	assert_non_null(strstr(zpl, "^BCN,"));
+	assert_non_null(strstr(strstr(zpl, "^BCN,"), "^FDRMA-10001^FS"));
+	/* an RMA Code 128 cannot carry: the VOID prints without barcode */
+	f.rma = "RMA>1";
+	assert_true(decision_void_label(&f, zpl, sizeof(zpl)) > 0);
+	assert_null(strstr(zpl, "^BC"));
+	assert_int_equal(decision_void_label(&f, zpl, 8), -ENOSPC);
 }
 
 static void a_refusal_sends_only_the_event(void **state)
@@ -93,7 +183,7 @@ static void ship_qc_passed_and_failed(void **state)
 	assert_string_equal(p.verdict, "qc_passed");
 	assert_int_equal(p.n_rows, 1);
 	assert_string_equal(p.rows[0].action, EVENT_QC_PASSED);
-	assert_string_equal(p.label.barcode, "ORD-1");
+	assert_string_equal(p.label.barcode, "12");
 	assert_non_null(strstr(p.zpl, "QC PASSED"));
 
 	f.verdict = VERDICT_REJECT;
@@ -113,6 +203,7 @@ static void a_code_code128_cannot_carry_leaves_the_barcode_off(void **state)
 	struct decision_plan p;
 
 	f.rma = "RMA>1\xc5\x82";
+	f.label.barcode = LABEL_BARCODE_RMA;
 	assert_int_equal(decision_plan_make(&f, &p), 0);
 	assert_string_equal(p.label.barcode, "");
 	assert_true(p.zpl_len > 0);
@@ -151,6 +242,9 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(refund_and_event_wait_for_the_grace),
+	    cmocka_unit_test(the_label_lists_the_parcel),
+	    cmocka_unit_test(barcode_remedy_and_override),
+	    cmocka_unit_test(an_undo_prints_void),
 	    cmocka_unit_test(a_refusal_sends_only_the_event),
 	    cmocka_unit_test(ship_qc_passed_and_failed),
 	    cmocka_unit_test(

@@ -873,10 +873,13 @@ static void test_store_second_decision_of_a_return_refused(void **state)
 	assert_int_equal(store_expected_decided(f->s, er.id, &rid, &printed),
 			 1);
 	assert_true(printed);
+	/* printed, its ZPL is kept for a reprint on request */
+	assert_int_equal(store_label_zpl(f->s, a, &zpl), 0);
+	assert_string_equal(zpl, d.label_zpl);
+	free(zpl);
 	zpl = (char *)"untouched";
-	assert_int_equal(store_label_zpl(f->s, a, &zpl), -ENOENT);
-	assert_null(zpl);
 	assert_int_equal(store_label_zpl(f->s, b, &zpl), -ENOENT);
+	assert_null(zpl);
 
 	/* Undone, the return is free for the other receipt. */
 	assert_int_equal(store_receipt_undo(f->s, a, "anna", d.decided_at + 1),
@@ -1162,10 +1165,11 @@ static void test_store_outbox_unrenderable_row_says_why(void **state)
 	store_outbox_row_release(&row);
 }
 
-static void test_store_printed_label_keeps_no_zpl(void **state)
+static void test_store_printed_label_keeps_its_zpl(void **state)
 {
 	struct store_fixture *f = *state;
 	struct decision_record d = decision_accept();
+	char *zpl = NULL;
 	int64_t id;
 	json_t *r, *label;
 
@@ -1177,11 +1181,41 @@ static void test_store_printed_label_keeps_no_zpl(void **state)
 	assert_int_equal(store_receipt_get(f->s, id, &r), 0);
 	label = json_array_get(json_object_get(r, "labels"), 0);
 	assert_true(json_is_true(json_object_get(label, "printed")));
-	assert_true(json_is_null(json_object_get(label, "zpl")));
+	assert_string_equal(json_string_value(json_object_get(label, "zpl")),
+			    d.label_zpl);
 	json_decref(r);
-	assert_int_equal(
-	    raw_int(f->path, "SELECT count(*) FROM label WHERE zpl IS NULL"),
-	    1);
+
+	/* printed again on request: a new label row, an audit entry */
+	assert_int_equal(store_label_reprint(f->s, id, "anna", T0, &zpl), 0);
+	assert_string_equal(zpl, d.label_zpl);
+	free(zpl);
+	assert_int_equal(raw_int(f->path, "SELECT count(*) FROM label"), 2);
+	assert_int_equal(raw_int(f->path, "SELECT count(*) FROM audit WHERE "
+					  "action = 'label.reprint'"),
+			 1);
+	/* unknown receipt; not decided: nothing written */
+	assert_int_equal(store_label_reprint(f->s, id + 99, "anna", T0, &zpl),
+			 -ENOENT);
+	assert_null(zpl);
+	assert_int_equal(store_label_void(f->s, id, "^XA^FDVOID^FS^XZ", "anna",
+					  T0),
+			 -ENODATA);
+	assert_int_equal(store_receipt_undo(f->s, id, "anna", d.decided_at + 1),
+			 0);
+	assert_int_equal(store_label_reprint(f->s, id, "anna", T0, &zpl),
+			 -ENODATA);
+	assert_null(zpl);
+	/* undone: its VOID label, recorded */
+	assert_int_equal(store_label_void(f->s, id, "^XA^FDVOID^FS^XZ", "anna",
+					  T0),
+			 0);
+	assert_int_equal(raw_int(f->path, "SELECT count(*) FROM label"), 3);
+	assert_int_equal(raw_int(f->path, "SELECT count(*) FROM audit WHERE "
+					  "action = 'label.void'"),
+			 1);
+	assert_int_equal(store_label_zpl(f->s, id, &zpl), 0);
+	assert_string_equal(zpl, "^XA^FDVOID^FS^XZ");
+	free(zpl);
 }
 
 /* ---- audit ---- */
@@ -1485,7 +1519,7 @@ int main(void)
 	    T(test_store_outbox_renders_the_decision),
 	    T(test_store_outbox_cancelled_rows_never_render),
 	    T(test_store_outbox_unrenderable_row_says_why),
-	    T(test_store_printed_label_keeps_no_zpl),
+	    T(test_store_printed_label_keeps_its_zpl),
 	    T(test_store_audit_detects_edit),
 	    T(test_store_audit_detects_delete),
 	    T(test_store_audit_detects_truncation),

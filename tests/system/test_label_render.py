@@ -1,0 +1,210 @@
+# SPDX-License-Identifier: MIT
+"""The labels as a printer would print them, checked with tools no one here
+wrote: npm's zpl-renderer-js (zebrash) renders our ZPL to PNG, Debian's
+zbarimg decodes the barcode back, and it must be the record's (the receipt
+number, or the RMA with [label] barcode = rma).  Polish names must come out
+as the same glyphs the renderer draws for the literal UTF-8 text.
+
+Labels come from a real retourd (at its TCP printer) and from
+label_samples, which links the core and writes every kind (accept, hold,
+override, remedy, QC, VOID) at both sizes and both resolutions.
+`make test-deps` installs the renderer (tests/label/node_modules) and
+zbarimg."""
+import json
+import re
+import shutil
+import struct
+import subprocess
+import tempfile
+import zlib
+from pathlib import Path
+
+import pytest
+
+from helpers import REPO, binary, expected_return, tshirt, wait_for
+
+POLISH = "Zażółć gęślą jaźń"
+ASCII_FOLDED = "Zazolc gesla jazn"
+RENDER = REPO / "tests" / "label" / "render.mjs"
+MODULES = REPO / "tests" / "label" / "node_modules" / "zpl-renderer-js"
+# the stock in mm, the resolution in dots per mm, as the renderer takes them
+STOCK_MM = {"100x50": (100.0, 50.0), "4x6": (101.6, 152.4)}
+DPMM = {203: 8, 300: 12}
+
+
+@pytest.fixture(scope="module", autouse=True)
+def renderer():
+    missing = [w for w, ok in (("node", shutil.which("node")),
+                               ("zbarimg", shutil.which("zbarimg")),
+                               ("zpl-renderer-js", MODULES.is_dir()))
+               if not ok]
+    assert not missing, "missing %s: run make test-deps" % ", ".join(missing)
+
+
+def render(jobs):
+    """Render [(zpl text, size, dpi)] to PNG files; returns their paths.
+    size may be (width_mm, height_mm) for a strip of the stock."""
+    tmp = Path(tempfile.mkdtemp(prefix="rt-label-"))
+    spec, pngs = [], []
+    for i, (zpl, size, dpi) in enumerate(jobs):
+        z, p = tmp / ("%03d.zpl" % i), tmp / ("%03d.png" % i)
+        z.write_text(zpl)
+        w, h = STOCK_MM[size] if isinstance(size, str) else size
+        spec.append({"zpl": str(z), "png": str(p), "width_mm": w,
+                     "height_mm": h, "dpmm": DPMM[dpi]})
+        pngs.append(p)
+    p = subprocess.run(["node", str(RENDER)], input=json.dumps(spec),
+                       capture_output=True, text=True, timeout=300)
+    assert p.returncode == 0, p.stderr
+    return pngs
+
+
+def barcode(png):
+    p = subprocess.run(["zbarimg", "-q", "--raw", str(png)],
+                       capture_output=True, text=True, timeout=30)
+    assert p.returncode == 0, "no barcode found in %s: %s" % (png, p.stderr)
+    return p.stdout.strip()
+
+
+def pixels(png):
+    """The grey levels of an 8-bit greyscale PNG (what the renderer
+    writes), row by row."""
+    data = Path(png).read_bytes()
+    assert data[:8] == b"\x89PNG\r\n\x1a\n"
+    pos, idat, head = 8, b"", None
+    while pos < len(data):
+        n, kind = struct.unpack(">I4s", data[pos:pos + 8])
+        body = data[pos + 8:pos + 8 + n]
+        if kind == b"IHDR":
+            head = struct.unpack(">IIBBBBB", body)
+        elif kind == b"IDAT":
+            idat += body
+        pos += 12 + n
+    w, h, depth, colour, _, _, interlace = head
+    assert (depth, colour, interlace) == (8, 0, 0), head
+    raw, rows, prev = zlib.decompress(idat), [], bytearray(w)
+    for y in range(h):
+        f, line = raw[y * (w + 1)], bytearray(raw[y * (w + 1) + 1:
+                                                  (y + 1) * (w + 1)])
+        for x in range(w):
+            a = line[x - 1] if x else 0
+            b, c = prev[x], prev[x - 1] if x else 0
+            pred = (0, a, b, (a + b) // 2)[f] if f < 4 else \
+                paeth(a, b, c)
+            line[x] = (line[x] + pred) & 0xff
+        rows.append(bytes(line))
+        prev = line
+    return rows
+
+
+def paeth(a, b, c):
+    p = a + b - c
+    pa, pb, pc = abs(p - a), abs(p - b), abs(p - c)
+    return a if pa <= pb and pa <= pc else b if pb <= pc else c
+
+
+def ink(rows):
+    return sum(1 for r in rows for v in r if v < 128)
+
+
+def header(zpl):
+    return "".join(re.findall(r"\^(?:XA|CI\d+|PW\d+|LL\d+|LH0,0)\n", zpl))
+
+
+def polish_jobs(zpl, size, dpi):
+    """The item line with the Polish name, alone on a label, renders as the
+    same line written as literal UTF-8 text; the same line folded to ASCII,
+    or read without ^CI28, does not (so the comparison can fail)."""
+    line = next(ln for ln in zpl.splitlines() if "ja_C5_BA_C5_84" in ln)
+    m = re.match(r"\^FO(\d+),\d+(\^A0N,\d+,\d+)\^FH_\^FD(.*)\^FS$", line)
+    assert m, line
+    # the line alone, at the top of a strip of the stock as wide as it
+    font = "^FO%s,8%s" % (m.group(1), m.group(2))
+    line = "%s^FH_^FD%s^FS" % (font, m.group(3))
+    strip = (STOCK_MM[size][0], 12.0)
+    text = re.sub(r"_([0-9A-F]{2})", lambda h: chr(int(h.group(1), 16)),
+                  m.group(3)).encode("latin-1").decode("utf-8")
+    assert POLISH in text, text
+    head = header(zpl)
+    ours = "%s%s\n^XZ\n" % (head, line)
+    literal = "%s%s^FD%s^FS\n^XZ\n" % (head, font, text)
+    folded = literal.replace(POLISH, ASCII_FOLDED)
+    no_ci28 = ours.replace("^CI28\n", "")
+    return [(z, strip, dpi) for z in (ours, literal, folded, no_ci28)]
+
+
+def check_polish(pngs):
+    """pngs: the four renderings of polish_jobs(), in order."""
+    a, b, c, d = (pixels(p) for p in pngs)
+    assert ink(a) > 0
+    assert a == b, "the Polish name renders unlike its text"
+    assert a != c, "diacritics invisible to the comparison"
+    assert a != d, "^CI28 makes no difference to the comparison"
+
+
+def test_sample_labels_render_and_scan():
+    out = Path(tempfile.mkdtemp(prefix="rt-samples-"))
+    p = subprocess.run([binary("label_samples"), str(out)],
+                       capture_output=True, text=True, timeout=30)
+    assert p.returncode == 0, p.stderr
+    metas = sorted(out.glob("*.json"))
+    kinds = {json.loads(m.read_text())["kind"] for m in metas}
+    assert kinds == {"accept", "hold", "override", "remedy", "qc", "void"}
+    jobs, want = [], []
+    for m in metas:
+        meta = json.loads(m.read_text())
+        zpl = m.with_suffix(".zpl").read_text()
+        jobs.append((zpl, meta["size"], meta["dpi"]))
+        want.append((m.stem, meta["barcode"]))
+    # and the Polish name, at each size and resolution
+    for size in STOCK_MM:
+        for dpi in DPMM:
+            zpl = (out / ("accept-%s-%d.zpl" % (size, dpi))).read_text()
+            jobs += polish_jobs(zpl, size, dpi)
+    pngs = render(jobs)
+    for png, (name, value) in zip(pngs, want):
+        assert barcode(png) == value, name
+    polish = pngs[len(want):]
+    assert len(polish) == 16
+    for i in range(0, 16, 4):
+        check_polish(polish[i:i + 4])
+
+
+def decide(st, rma="RMA-10001"):
+    st.import_expected(expected_return(
+        rma=rma, items=[tshirt(name=POLISH, quantity=2)]))
+    st.run_to(rma, items=["05901234123457"] * 2, grade="A")
+    rid = st.confirm()
+    job = wait_for(lambda: st.printer.labels(), what="label at printer")[0]
+    return rid, job.decode()
+
+
+def test_retourd_barcode_is_the_receipt(make_station):
+    st = make_station(grace_s=120)
+    st.sign_in()
+    rid, zpl = decide(st)
+    assert st.receipt(rid)["id"] == rid
+    pngs = render([(zpl, "100x50", 203)] +
+                  polish_jobs(zpl, "100x50", 203))
+    assert barcode(pngs[0]) == str(rid)
+    check_polish(pngs[1:])
+    # the VOID label of its undo carries the same barcode
+    code, answer = st.call("POST", "/api/v1/undo", {"receipt": rid})
+    assert code == 200, answer
+    void = wait_for(lambda: len(st.printer.labels()) == 2 and
+                    st.printer.labels()[1], what="VOID label").decode()
+    png, = render([(void, "100x50", 203)])
+    assert barcode(png) == str(rid)
+
+
+def test_retourd_barcode_is_the_rma_when_configured(make_station):
+    st = make_station(start=False)
+    st.cfg["label"] = {"barcode": "rma", "size": "4x6", "dpi": 300}
+    st.write_config()
+    st.start()
+    st.sign_in()
+    rid, zpl = decide(st, rma="RMA-10002")
+    assert "^PW1200\n" in zpl and "^LL1800\n" in zpl
+    pngs = render([(zpl, "4x6", 300)] + polish_jobs(zpl, "4x6", 300))
+    assert barcode(pngs[0]) == st.receipt(rid)["rma"] == "RMA-10002"
+    check_polish(pngs[1:])
