@@ -5,9 +5,10 @@
  * socket; "code" and "rules check" run the pure core in-process and need no
  * daemon, so a code or a disputed decision can be checked on any machine.
  *
- * Human text by default, --json for scripts.  Exit 0 on success, 1 when
- * something failed (or a check found a problem), 2 on a usage error.  It
- * never touches the database itself: the daemon owns it.
+ * Human text by default, --json for scripts (errors too: {"error": ...} on
+ * stdout).  Exit 0 on success, 1 when something failed, the daemon refused
+ * (or a check found a problem), 2 on a usage error.  It never touches the
+ * database itself: the daemon owns it.
  *
  * This file holds the command line: options, usage, how messages and JSON
  * answers are written, and main(), which hands each command to its file
