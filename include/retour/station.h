@@ -52,6 +52,11 @@ int station_confirm(struct station *st, const char *verdict, const char *reason,
 		    char *err, size_t errlen);
 /* Ask the devices directly. */
 void station_weigh(struct station *st);
+/* Manual weight: the clerk types the weight in with a reason, at the weigh
+ * step only.  -EINVAL for grams or a reason the desk does not take, -EBUSY
+ * at another step; @err says why and nothing changed. */
+int station_weigh_manual(struct station *st, int64_t grams, const char *reason,
+			 char *err, size_t errlen);
 void station_photo(struct station *st);
 int station_press(struct station *st, const char *button, char *err,
 		  size_t errlen);

@@ -112,6 +112,12 @@ int store_receipt_open(struct store *s, const struct receipt_open *r,
 int store_receipt_set_weight(struct store *s, int64_t receipt_id, bool weighed,
 			     int32_t weight_g, bool mismatch, const char *actor,
 			     int64_t now);
+/* A weight the clerk typed in (the scale could not weigh): the audit entry
+ * (receipt.weigh) keeps "manual" and the @reason with the weight. */
+int store_receipt_set_manual_weight(struct store *s, int64_t receipt_id,
+				    int32_t weight_g, bool mismatch,
+				    const char *reason, const char *actor,
+				    int64_t now);
 /* One scanned item: expected index (-1 when not in the order), GTIN,
  * optional serial. */
 int store_receipt_add_item_scan(struct store *s, int64_t receipt_id,

@@ -24,6 +24,7 @@
 #define RETOUR_WORKFLOW_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "retour/checklist.h"
@@ -84,6 +85,11 @@ enum desk_weight_status {
 	DESK_WEIGHT_OFFLINE,
 };
 
+/* A weight typed in by the clerk: 1..DESK_MANUAL_WEIGHT_MAX_G grams, with
+ * a reason of at most DESK_MANUAL_REASON_MAX bytes of UTF-8. */
+#define DESK_MANUAL_WEIGHT_MAX_G 1000000
+#define DESK_MANUAL_REASON_MAX 200
+
 enum desk_event_kind {
 	DESK_EV_SIGN_IN = 0, /* clerk */
 	DESK_EV_SIGN_OUT,
@@ -133,6 +139,9 @@ struct desk_event {
 	int64_t receipt;		     /* RECEIPT_OPENED, LABEL_PRINTED */
 	enum desk_device device;	     /* DEVICE */
 	enum desk_device_state device_state; /* DEVICE */
+	/* WEIGHT: typed in by the clerk (the scale is broken), with the
+	 * reason in text; weight_status is not read */
+	bool manual;
 };
 
 enum desk_action_kind {
@@ -167,6 +176,9 @@ struct desk_action {
 	char code[CODE_VALUE_LEN];
 	char serial[32];
 	char text[128];
+	/* RECORD_WEIGHT: the clerk typed the weight in, and why */
+	bool manual;
+	char reason[DESK_MANUAL_REASON_MAX + 1];
 };
 
 #define DESK_MAX_ACTIONS 8
@@ -274,5 +286,13 @@ const char *desk_device_name(enum desk_device k);
  * "station" when nobody is. */
 const char *desk_actor(const struct desk *d);
 const char *desk_device_state_name(enum desk_device_state s);
+/*
+ * Whether the desk takes a weight typed in by the clerk now: 0, -EINVAL
+ * when @grams or @reason is not one it takes (bad input), -EBUSY when the
+ * desk is not weighing a parcel; @err says why.  desk_handle() applies the
+ * same check to a manual DESK_EV_WEIGHT.
+ */
+int desk_manual_weight_check(const struct desk *d, int64_t grams,
+			     const char *reason, char *err, size_t errlen);
 
 #endif

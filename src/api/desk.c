@@ -136,6 +136,53 @@ static void desk_confirm(struct station *st, const struct api_request *rq,
 	reply_outcome(st, rp, r, 400, err);
 }
 
+/*
+ * POST /api/v1/weigh: no body (or one without "grams" and "reason") asks
+ * the scale again; {"grams":N,"reason":"..."} is a manual weight, taken
+ * at the weigh step only (409 elsewhere, 400 for bad input).
+ */
+static void desk_weigh(struct station *st, const struct api_request *rq,
+		       struct api_reply *rp)
+{
+	char err[256] = "";
+	json_t *j, *grams;
+	const char *reason;
+	int r;
+
+	if (!rq->len) {
+		station_weigh(st);
+		reply_status(st, rp);
+		return;
+	}
+	if (!(j = api_body_json(rq, rp)))
+		return;
+	if (!json_is_object(j)) {
+		json_decref(j);
+		api_reply_error(rp, 400, "the body must be a JSON object");
+		return;
+	}
+	grams = json_object_get(j, "grams");
+	reason = api_json_str(j, "reason");
+	if (!grams && !json_object_get(j, "reason")) {
+		json_decref(j);
+		station_weigh(st);
+		reply_status(st, rp);
+		return;
+	}
+	if (!json_is_integer(grams) || !reason) {
+		json_decref(j);
+		api_reply_error(rp, 400,
+				"a manual weight needs \"grams\" (whole "
+				"grams, an integer) and \"reason\" (a "
+				"string)");
+		return;
+	}
+	r = station_weigh_manual(st, json_integer_value(grams), reason, err,
+				 sizeof(err));
+	json_decref(j);
+	reply_outcome(st, rp, r, r == -EBUSY ? 409 : 400, err);
+}
+
 static void desk_press(struct station *st, const char *button,
 		       struct api_reply *rp)
 {
@@ -223,8 +270,8 @@ void api_desk_answer(struct station *st, const struct api_route *route,
 		desk_choose_routine(st, rq, rp);
 		return;
 	case API_WEIGH:
-		station_weigh(st);
-		break;
+		desk_weigh(st, rq, rp);
+		return;
 	case API_PHOTO:
 		station_photo(st);
 		break;

@@ -4,8 +4,9 @@
  * command line, the exit codes, the way a message reaches the user, one
  * request to retourd, and the commands main() dispatches to.
  *
- *   retourctl.c    arguments, usage, --json output, main()
- *   cli_rpc.c      HTTP over retourd's Unix socket
+ *   retourctl.c    arguments, usage, --json output and errors, main()
+ *   cli_rpc.c      HTTP over retourd's Unix socket, finding the socket
+ *   cli_desk.c     the desk's routine (desk ...) and its state (status)
  *   cli_records.c  commands that read or change the daemon's records
  *   cli_offline.c  commands that run the pure core and need no daemon
  *   cli_case.c     the rules case reader behind `rules check`
@@ -22,6 +23,11 @@
 #include <jansson.h>
 
 #define CLI_MAX_POS 4
+/* Where retourd may listen: --socket or RETOUR_SOCKET alone, else the
+ * desk `make run` starts in this checkout, then the installed default. */
+#define CLI_MAX_SOCKETS 2
+#define CLI_SOCKET_SIM "./run/retourd.sock"
+#define CLI_SOCKET_DEFAULT "/run/retour/retourd.sock"
 
 /* Exit codes: success, something failed or a check found a problem, and a
  * command line that makes no sense (usage printed). */
@@ -40,32 +46,79 @@ struct cli_opts {
 	const char *state;
 	const char *rma_pattern;
 	const char *order_pattern;
+	const char *reason;	/* desk weigh GRAMS, desk confirm --override */
+	const char *override;	/* desk confirm --override VERDICT */
+	const char *supervisor; /* desk confirm --override ... --supervisor */
 	int n_pos;
 	const char *pos[CLI_MAX_POS];
+	/* the sockets to try, in order, and whether the user named it
+	 * (--socket or RETOUR_SOCKET): then it is the only one */
+	int n_sockets;
+	const char *sockets[CLI_MAX_SOCKETS];
+	const char *socket_from;
 };
 
-/* "retourctl: <message>" and the usage text on stderr; returns CLI_USAGE. */
+/* "retourctl: <message>" and the usage text on stderr; returns CLI_USAGE.
+ * Under --json, {"error": message} on stdout instead (as for every error
+ * below). */
 int cli_usage(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 /* "retourctl: <message>" on stderr; returns CLI_FAILED. */
 int cli_fail(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
+/* cli_fail, with @extra's fields (consumed; NULL: none) beside "error"
+ * under --json, for a script to read without parsing the sentence. */
+int cli_fail_with(json_t *extra, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
 /* An answer under --json: indented, keys in the order they came. */
 void cli_print_json(const json_t *j);
 
 /*
- * One request to retourd at o->socket.  @method is "GET" or "POST" (a POST
- * sends @body, @body_len bytes of JSON).  CLI_OK with *answer the parsed
- * JSON of a 2xx answer (json_decref it), or CLI_FAILED after saying on
- * stderr what went wrong, as the user should read it.
+ * One request to retourd, at the first of o->sockets that answers (and
+ * that one for the rest of the run).  @method is "GET", "POST" or "DELETE"
+ * (@body, @body_len bytes of JSON, is sent when not NULL; a POST always
+ * has one, maybe empty).  CLI_OK with *answer the parsed JSON of a 2xx
+ * answer (json_decref it), or CLI_FAILED after saying what went wrong, as
+ * the user should read it: the daemon's own error text for a refusal, the
+ * sockets tried when none answered.
  */
 int cli_rpc_call(const struct cli_opts *o, const char *method, const char *path,
 		 const char *body, size_t body_len, json_t **answer);
+
+/* ---- cli_records.c: an answer's fields as text, shared with cli_desk.c */
+
+/* A field as text: strings as they are, numbers and booleans formatted,
+ * missing, empty or null as "-".  Rotating buffers: several fit in one
+ * printf. */
+const char *cli_field_text(const json_t *obj, const char *key);
+/* An amount in minor units at @key, in the currency at @cur_key, as
+ * money_format writes it ("112.97 PLN"); "-" when missing. */
+const char *cli_field_money(const json_t *obj, const char *key,
+			    const char *cur_key);
+
+/* A column of a table: its title and the rows' field; with @currency_key
+ * the field is an amount in minor units, with @count an array counted. */
+struct cli_column {
+	const char *title;
+	const char *key;
+	const char *currency_key;
+	bool count;
+};
+/* @rows (an array of objects) under a title line, each column as wide as
+ * its widest cell, each line after @indent.  @columns ends with a NULL
+ * title. */
+void cli_print_table(const struct cli_column *columns, const json_t *rows,
+		     const char *indent);
+/* "proposal:" padded to @width, the verdict and the refund, then the
+ * reasons as a table. */
+void cli_print_proposal(const json_t *proposal, int width);
 
 /* The commands; each checks its own arguments and returns an exit code.
  * The records commands need curl_global_init() first. */
 int cli_cmd_status(const struct cli_opts *o);
 int cli_cmd_scan(const struct cli_opts *o);
+int cli_cmd_desk(const struct cli_opts *o);
 int cli_cmd_returns(const struct cli_opts *o);
 int cli_cmd_expected(const struct cli_opts *o);
 int cli_cmd_outbox(const struct cli_opts *o);
@@ -73,5 +126,8 @@ int cli_cmd_db(const struct cli_opts *o);
 int cli_cmd_audit(const struct cli_opts *o);
 int cli_cmd_code(const struct cli_opts *o);
 int cli_cmd_rules(const struct cli_opts *o);
+
+/* The desk's commands, for `retourctl desk --help`. */
+extern const char cli_desk_usage_text[];
 
 #endif

@@ -1,10 +1,12 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * The commands that read or change what retourd keeps: the desk's status
- * and a hand-entered scan, receipts (returns list/show), the expected
- * returns import, the outbox (list/retry), and the two integrity checks
- * (db check, audit verify).  Each sends one request (cli_rpc.c) and prints
- * the answer as it came under --json, or as text for a person.
+ * The commands that read or change what retourd keeps: receipts (returns
+ * list/show), the expected returns (list, import), the outbox (list/retry),
+ * and the two integrity checks (db check, audit verify).  Each sends one
+ * request (cli_rpc.c) and prints the answer as it came under --json, or as
+ * text for a person: lists as tables whose columns line up, money once, in
+ * the station's one format (money_format).  The field and table helpers
+ * are shared with the desk's commands (cli_desk.c).
  *
  * The answers' shapes belong to the daemon (docs/API.md): a missing field
  * prints as "-", never as a failure, so an older retourctl still reads a
@@ -28,12 +30,7 @@
 
 /* ---- fields of an answer, as text ---- */
 
-/*
- * A field as text for a table: strings as they are, numbers and booleans
- * formatted, missing or null as "-".  Rotating buffers so one printf can
- * take several.
- */
-static const char *cli_field_text(const json_t *obj, const char *key)
+const char *cli_field_text(const json_t *obj, const char *key)
 {
 	static char bufs[8][64];
 	static int next;
@@ -54,9 +51,8 @@ static const char *cli_field_text(const json_t *obj, const char *key)
 	return b;
 }
 
-/* An amount in minor units at @key, in the currency at @cur_key. */
-static const char *cli_field_money(const json_t *obj, const char *key,
-				   const char *cur_key)
+const char *cli_field_money(const json_t *obj, const char *key,
+			    const char *cur_key)
 {
 	static char bufs[4][48];
 	static int next;
@@ -72,46 +68,136 @@ static const char *cli_field_money(const json_t *obj, const char *key,
 	return b;
 }
 
-/* "key:" padded to @width, then the field, one line each. */
-static void cli_print_fields(const json_t *obj, int width,
-			     const char *const *keys)
+/* Columns a terminal gives @s: one per UTF-8 character. */
+static size_t cli_text_width(const char *s)
 {
-	char label[32];
+	size_t n = 0;
 
-	for (; *keys; keys++) {
-		snprintf(label, sizeof(label), "%s:", *keys);
-		printf("%-*s %s\n", width, label, cli_field_text(obj, *keys));
-	}
+	for (; *s; s++)
+		n += ((unsigned char)*s & 0xC0) != 0x80;
+	return n;
 }
 
+/* A row's cell as text (free it): the column's money, count or field. */
+static char *cli_cell_text(const struct cli_column *c, const json_t *row)
+{
+	json_t *v = json_object_get(row, c->key);
+	char count[24];
+
+	if (c->currency_key)
+		return strdup(cli_field_money(row, c->key, c->currency_key));
+	if (c->count) {
+		if (!json_is_array(v))
+			return strdup("-");
+		snprintf(count, sizeof(count), "%zu", json_array_size(v));
+		return strdup(count);
+	}
+	if (json_is_object(v) || json_is_array(v)) {
+		char *text = json_dumps(v, JSON_COMPACT | JSON_PRESERVE_ORDER);
+
+		return text ? text : strdup("?");
+	}
+	return strdup(cli_field_text(row, c->key));
+}
+
+static void cli_print_cell(const char *text, size_t width, bool last)
+{
+	if (last) {
+		printf("%s\n", text);
+		return;
+	}
+	printf("%s%*s", text, (int)(width - cli_text_width(text) + 2), "");
+}
+
+void cli_print_table(const struct cli_column *columns, const json_t *rows,
+		     const char *indent)
+{
+	size_t n_cols = 0, n_rows = json_array_size(rows), *width;
+	char **cells;
+
+	while (columns[n_cols].title)
+		n_cols++;
+	if (!n_cols)
+		return;
+	cells = calloc(n_rows * n_cols + 1, sizeof(*cells));
+	width = calloc(n_cols, sizeof(*width));
+	if (!cells || !width) {
+		free(cells);
+		free(width);
+		cli_fail("out of memory");
+		return;
+	}
+	for (size_t c = 0; c < n_cols; c++)
+		width[c] = cli_text_width(columns[c].title);
+	for (size_t r = 0; r < n_rows; r++)
+		for (size_t c = 0; c < n_cols; c++) {
+			char *t =
+			    cli_cell_text(&columns[c], json_array_get(rows, r));
+
+			cells[r * n_cols + c] = t;
+			if (t && cli_text_width(t) > width[c])
+				width[c] = cli_text_width(t);
+		}
+	printf("%s", indent);
+	for (size_t c = 0; c < n_cols; c++)
+		cli_print_cell(columns[c].title, width[c], c + 1 == n_cols);
+	for (size_t r = 0; r < n_rows; r++) {
+		printf("%s", indent);
+		for (size_t c = 0; c < n_cols; c++) {
+			const char *t = cells[r * n_cols + c];
+
+			cli_print_cell(t ? t : "?", width[c], c + 1 == n_cols);
+		}
+	}
+	for (size_t i = 0; i < n_rows * n_cols; i++)
+		free(cells[i]);
+	free(cells);
+	free(width);
+}
+
+static const struct cli_column cli_reason_columns[] = {
+    {"reason", "code", NULL, false},
+    {"item", "item_shown", NULL, false},
+    {"why", "text", NULL, false},
+    {NULL, NULL, NULL, false},
+};
+
+/* The reasons as a table; "item" counts from 1, "-" for the whole
+ * return. */
 static void cli_print_reasons(const json_t *reasons, const char *indent)
 {
+	json_t *rows = json_array(), *r;
 	size_t i;
-	json_t *r;
 
 	json_array_foreach(reasons, i, r)
 	{
+		json_t *row = json_deep_copy(r);
 		json_t *item = json_object_get(r, "item");
 
+		if (!row)
+			continue;
 		if (json_is_integer(item) && json_integer_value(item) >= 0)
-			printf("%s%-24s item %-3" JSON_INTEGER_FORMAT " %s\n",
-			       indent, cli_field_text(r, "code"),
-			       json_integer_value(item),
-			       cli_field_text(r, "text"));
-		else
-			printf("%s%-24s %-8s %s\n", indent,
-			       cli_field_text(r, "code"), "(all)",
-			       cli_field_text(r, "text"));
+			json_object_set_new(
+			    row, "item_shown",
+			    json_integer(json_integer_value(item) + 1));
+		json_array_append_new(rows, row);
 	}
+	if (json_array_size(rows))
+		cli_print_table(cli_reason_columns, rows, indent);
+	json_decref(rows);
 }
 
-/* A proposal: its verdict, refund and reasons, "proposal:" padded to
- * @width. */
-static void cli_print_proposal(const json_t *proposal, int width)
+void cli_print_proposal(const json_t *proposal, int width)
 {
-	printf("%-*s %s, refund %s\n", width,
-	       "proposal:", cli_field_text(proposal, "verdict"),
-	       cli_field_money(proposal, "refund_minor", "currency"));
+	json_t *refund = json_object_get(proposal, "refund_minor");
+
+	if (json_is_integer(refund) && json_integer_value(refund) > 0)
+		printf("%-*s %s, refund %s\n", width,
+		       "proposal:", cli_field_text(proposal, "verdict"),
+		       cli_field_money(proposal, "refund_minor", "currency"));
+	else
+		printf("%-*s %s, no refund\n", width,
+		       "proposal:", cli_field_text(proposal, "verdict"));
 	cli_print_reasons(json_object_get(proposal, "reasons"), "  ");
 }
 
@@ -137,31 +223,6 @@ static int cli_records_show(const struct cli_opts *o, const char *method,
 	return CLI_OK;
 }
 
-/* A column of a table: @width 0 for the last one, which is not padded;
- * with @currency_key the field is an amount in minor units. */
-struct cli_column {
-	const char *title;
-	int width;
-	const char *key;
-	const char *currency_key;
-};
-
-static void cli_print_row(const struct cli_column *columns, const json_t *row)
-{
-	for (const struct cli_column *c = columns; c->title; c++) {
-		const char *text =
-		    row ? (c->currency_key
-			       ? cli_field_money(row, c->key, c->currency_key)
-			       : cli_field_text(row, c->key))
-			: c->title;
-
-		if (c->width)
-			printf("%-*s ", c->width, text);
-		else
-			printf("%s\n", text);
-	}
-}
-
 /*
  * GET the list at @path, the array itself or an object holding it under
  * @key, and print it as a table of @columns, @none alone when it is empty.
@@ -170,8 +231,7 @@ static int cli_records_list(const struct cli_opts *o, const char *path,
 			    const char *key, const char *none,
 			    const struct cli_column *columns)
 {
-	json_t *answer, *list, *row;
-	size_t i;
+	json_t *answer, *list;
 
 	if (cli_rpc_call(o, "GET", path, NULL, 0, &answer))
 		return CLI_FAILED;
@@ -190,11 +250,7 @@ static int cli_records_list(const struct cli_opts *o, const char *path,
 	if (json_array_size(list) == 0)
 		printf("%s\n", none);
 	else
-		cli_print_row(columns, NULL);
-	json_array_foreach(list, i, row)
-	{
-		cli_print_row(columns, row);
-	}
+		cli_print_table(columns, list, "");
 	json_decref(answer);
 	return CLI_OK;
 }
@@ -236,106 +292,18 @@ static bool cli_parse_id(const char *s, long long max, long long *out)
 	return true;
 }
 
-/* ---- the desk ---- */
-
-static void cli_print_devices(const json_t *devices)
-{
-	const char *name;
-	json_t *dev;
-
-	printf("devices:\n");
-	json_object_foreach((json_t *)devices, name, dev)
-	{
-		json_t *err = json_object_get(dev, "last_error");
-		bool ok = json_is_true(json_object_get(dev, "ok"));
-
-		printf("  %-10s %s", name, ok ? "ok" : "FAULT");
-		if (json_is_string(json_object_get(dev, "feed")))
-			printf(" (%s)", cli_field_text(dev, "feed"));
-		if (json_is_string(err) && json_string_length(err))
-			printf(": %s", json_string_value(err));
-		putchar('\n');
-	}
-}
-
-static void cli_print_status(const json_t *st)
-{
-	static const char *const who[] = {"desk", "routine", "step", "clerk",
-					  NULL};
-	static const char *const what[] = {"prompt", "problem", NULL};
-	json_t *devices = json_object_get(st, "devices");
-	json_t *proposal = json_object_get(st, "proposal");
-	json_t *outbox = json_object_get(st, "outbox");
-	json_t *last = json_object_get(st, "last_decision");
-
-	cli_print_fields(st, 10, who);
-	if (json_object_get(st, "receipt") &&
-	    !json_is_null(json_object_get(st, "receipt")))
-		printf("%-10s %s (code %s)\n",
-		       "receipt:", cli_field_text(st, "receipt"),
-		       cli_field_text(st, "code"));
-	cli_print_fields(st, 10, what);
-	printf("%-10s %s%s\n", "light:", cli_field_text(st, "light"),
-	       json_is_true(json_object_get(st, "buzzer")) ? " (buzzer on)"
-							   : "");
-	if (json_is_object(proposal))
-		cli_print_proposal(proposal, 10);
-	if (json_is_object(last))
-		printf("%-10s receipt %s: %s (undo until %s)\n",
-		       "decided:", cli_field_text(last, "receipt"),
-		       cli_field_text(last, "verdict"),
-		       cli_field_text(last, "undo_until"));
-	if (json_is_object(devices))
-		cli_print_devices(devices);
-	if (json_is_object(outbox))
-		printf("%-10s %s pending, %s dead\n",
-		       "outbox:", cli_field_text(outbox, "pending"),
-		       cli_field_text(outbox, "dead"));
-}
-
-int cli_cmd_status(const struct cli_opts *o)
-{
-	if (o->n_pos != 1)
-		return cli_usage("status takes no arguments");
-	return cli_records_show(o, "GET", "/api/v1/status", NULL, 0,
-				cli_print_status);
-}
-
-/* After a scan: where the desk went. */
-static void cli_print_scanned(const json_t *st)
-{
-	static const char *const keys[] = {"step", "prompt", "problem", NULL};
-
-	cli_print_fields(st, 8, keys);
-}
-
-int cli_cmd_scan(const struct cli_opts *o)
-{
-	json_t *body;
-	char *text;
-	int r;
-
-	if (o->n_pos != 2)
-		return cli_usage("scan needs one CODE");
-	body = json_pack("{s:s}", "code", o->pos[1]);
-	text = body ? json_dumps(body, JSON_COMPACT) : NULL;
-	json_decref(body);
-	if (!text)
-		return cli_fail("scan: the code is not valid UTF-8 text");
-	r = cli_records_show(o, "POST", "/api/v1/scan", text, strlen(text),
-			     cli_print_scanned);
-	free(text);
-	return r;
-}
-
 /* ---- receipts ---- */
 
 static const struct cli_column cli_receipt_columns[] = {
-    {"id", 6, "id", NULL},	     {"received", 20, "received_at", NULL},
-    {"routine", 8, "routine", NULL}, {"code", 18, "code", NULL},
-    {"rma", 14, "rma", NULL},	     {"state", 10, "state", NULL},
-    {"verdict", 8, "verdict", NULL}, {"refund", 0, "refund_minor", "currency"},
-    {NULL, 0, NULL, NULL},
+    {"id", "id", NULL, false},
+    {"received", "received_at", NULL, false},
+    {"routine", "routine", NULL, false},
+    {"code", "code", NULL, false},
+    {"rma", "rma", NULL, false},
+    {"state", "state", NULL, false},
+    {"verdict", "verdict", NULL, false},
+    {"refund", "refund_minor", "currency", false},
+    {NULL, NULL, NULL, false},
 };
 
 static int cli_returns_list(const struct cli_opts *o)
@@ -356,11 +324,56 @@ static int cli_returns_list(const struct cli_opts *o)
 				cli_receipt_columns);
 }
 
-/* A receipt: its own fields first, then its parts (proposal, items,
- * photos, ...) each as one compact line. */
+static bool cli_key_ends(const char *key, const char *suffix)
+{
+	size_t k = strlen(key), n = strlen(suffix);
+
+	return k > n && !strcmp(key + k - n, suffix);
+}
+
+/* A list inside a receipt (items, photos, answers, labels, outbox rows) as
+ * a table of its first row's fields; the "_us" twins left out. */
+static void cli_print_parts(const char *name, const json_t *list)
+{
+	struct cli_column columns[32];
+	json_t *first = json_array_get(list, 0), *v;
+	const char *key;
+	int n = 0;
+
+	printf("%s (%zu):\n", name, json_array_size(list));
+	if (!json_is_object(first)) {
+		size_t i;
+
+		json_array_foreach(list, i, v)
+		{
+			char *text =
+			    json_dumps(v, JSON_COMPACT | JSON_ENCODE_ANY);
+
+			printf("  %s\n", text ? text : "?");
+			free(text);
+		}
+		return;
+	}
+	json_object_foreach(first, key, v)
+	{
+		if (n == 31 || cli_key_ends(key, "_us"))
+			continue;
+		columns[n++] = (struct cli_column){
+		    .title = key,
+		    .key = key,
+		    .currency_key =
+			cli_key_ends(key, "_minor") ? "currency" : NULL};
+	}
+	columns[n] = (struct cli_column){0};
+	cli_print_table(columns, list, "  ");
+}
+
+/* A receipt: its own fields first, money once in the receipt's currency,
+ * then its proposal and its parts (items, photos, ...) as tables. */
 static void cli_print_receipt(const json_t *obj)
 {
 	const char *key;
+	char label[40];
 	json_t *v;
 
 	if (!json_is_object(obj)) {
@@ -369,42 +382,34 @@ static void cli_print_receipt(const json_t *obj)
 	}
 	json_object_foreach((json_t *)obj, key, v)
 	{
-		if (json_is_object(v) || json_is_array(v))
-			continue;
-		size_t klen = strlen(key);
-
-		if (klen > 3 && !strcmp(key + klen - 3, "_us"))
-			continue; /* twin of an RFC 3339 field */
-		if (!strcmp(key, "refund_minor"))
-			printf("%-18s %s\n", "refund:",
+		if (json_is_object(v) || json_is_array(v) ||
+		    cli_key_ends(key, "_us"))
+			continue; /* parts below; twins of RFC 3339 times */
+		if (!strcmp(key, "currency"))
+			continue; /* shown with each amount */
+		if (cli_key_ends(key, "_minor")) {
+			snprintf(label, sizeof(label),
+				 "%.*s:", (int)(strlen(key) - 6), key);
+			printf("%-18s %s\n", label,
 			       cli_field_money(obj, key, "currency"));
-		else
-			printf("%-17s: %s\n", key, cli_field_text(obj, key));
+			continue;
+		}
+		snprintf(label, sizeof(label), "%s:", key);
+		printf("%-18s %s\n", label, cli_field_text(obj, key));
 	}
 	json_object_foreach((json_t *)obj, key, v)
 	{
-		size_t i;
-		json_t *e;
-
 		if (json_is_object(v) && !strcmp(key, "proposal")) {
-			cli_print_proposal(v, 0);
+			cli_print_proposal(v, 18);
 		} else if (json_is_object(v)) {
 			char *text =
 			    json_dumps(v, JSON_COMPACT | JSON_PRESERVE_ORDER);
 
-			printf("%s: %s\n", key, text ? text : "?");
+			snprintf(label, sizeof(label), "%s:", key);
+			printf("%-18s %s\n", label, text ? text : "?");
 			free(text);
 		} else if (json_is_array(v)) {
-			printf("%s (%zu):\n", key, json_array_size(v));
-			json_array_foreach(v, i, e)
-			{
-				char *text = json_dumps(
-				    e, JSON_COMPACT | JSON_PRESERVE_ORDER |
-					   JSON_ENCODE_ANY);
-
-				printf("  %s\n", text ? text : "?");
-				free(text);
-			}
+			cli_print_parts(key, v);
 		}
 	}
 }
@@ -516,7 +521,19 @@ static void cli_print_imported(const json_t *answer, int sent)
 		   json_string_value(code));
 }
 
-int cli_cmd_expected(const struct cli_opts *o)
+static const struct cli_column cli_expected_columns[] = {
+    {"id", "id", NULL, false},
+    {"rma", "rma", NULL, false},
+    {"order", "order", NULL, false},
+    {"shop", "shop", NULL, false},
+    {"kind", "kind", NULL, false},
+    {"delivered", "delivered_at", NULL, false},
+    {"items", "items", NULL, true},
+    {"basic delivery", "delivery_basic_minor", "currency", false},
+    {NULL, NULL, NULL, false},
+};
+
+static int cli_expected_import(const struct cli_opts *o)
 {
 	const char *file;
 	json_t *answer;
@@ -524,8 +541,6 @@ int cli_cmd_expected(const struct cli_opts *o)
 	size_t len = 0;
 	int n = 0, r;
 
-	if (o->n_pos < 2 || strcmp(o->pos[1], "import"))
-		return cli_usage("expected needs 'import FILE'");
 	if (o->n_pos != 3)
 		return cli_usage(
 		    "expected import needs one FILE (- for stdin)");
@@ -552,17 +567,28 @@ int cli_cmd_expected(const struct cli_opts *o)
 	return CLI_OK;
 }
 
+int cli_cmd_expected(const struct cli_opts *o)
+{
+	if (o->n_pos == 2 && !strcmp(o->pos[1], "list"))
+		return cli_records_list(o, "/api/v1/expected", "expected",
+					"no expected returns",
+					cli_expected_columns);
+	if (o->n_pos >= 2 && !strcmp(o->pos[1], "import"))
+		return cli_expected_import(o);
+	return cli_usage("expected needs 'list' or 'import FILE'");
+}
+
 /* ---- the outbox ---- */
 
 static const struct cli_column cli_outbox_columns[] = {
-    {"id", 6, "id", NULL},
-    {"receipt", 8, "receipt_id", NULL},
-    {"action", 20, "action", NULL},
-    {"state", 10, "state", NULL},
-    {"attempts", 8, "attempts", NULL},
-    {"next attempt", 20, "next_attempt_at", NULL},
-    {"last error", 0, "last_error", NULL},
-    {NULL, 0, NULL, NULL},
+    {"id", "id", NULL, false},
+    {"receipt", "receipt_id", NULL, false},
+    {"action", "action", NULL, false},
+    {"state", "state", NULL, false},
+    {"attempts", "attempts", NULL, false},
+    {"next attempt", "next_attempt_at", NULL, false},
+    {"last error", "last_error", NULL, false},
+    {NULL, NULL, NULL, false},
 };
 
 static int cli_outbox_list(const struct cli_opts *o)

@@ -1,12 +1,15 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * retourctl's one way to talk to retourd: an HTTP request over the
- * daemon's Unix socket (docs/API.md), JSON in and out.  Every failure --
- * no daemon, a refused request, an answer that is not JSON -- is said here
- * once, in words that name the request and the socket, so the commands
- * only decide what to print from a good answer.
+ * daemon's Unix socket (docs/API.md), JSON in and out.  It tries the
+ * sockets main() found in order, moving on only when one cannot be
+ * connected to (nothing was sent), and stays with the first that answers.
+ * Every failure -- no daemon, a refused request, an answer that is not
+ * JSON -- is said here once, in words that name the request and the
+ * sockets, so the commands only decide what to print from a good answer.
  */
 #include <stdbool.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -46,30 +49,56 @@ static size_t cli_rpc_collect(char *ptr, size_t size, size_t nmemb,
 	return n;
 }
 
-/* The transport failed: no socket, no daemon behind it, a timeout, or an
- * answer too large to be retourd's. */
-static int cli_rpc_say_unreachable(const struct cli_opts *o, CURL *curl,
-				   CURLcode rc, const char *errbuf,
-				   const struct cli_rpc_answer *got,
-				   const char *method, const char *path)
+/* Which of o->sockets answered first; the rest of the run stays there. */
+static int cli_rpc_found = -1;
+
+/* Why one socket did not answer, for the message naming all tried. */
+static void cli_rpc_why_not(CURL *curl, CURLcode rc, const char *errbuf,
+			    char *why, size_t size)
 {
 	long os_errno = 0;
 
-	if (got->too_big)
-		return cli_fail("%s %s: the answer is over %d MiB; that "
-				"is not retourd",
-				method, path, CLI_RPC_MAX_ANSWER >> 20);
-	if (rc != CURLE_COULDNT_CONNECT)
-		return cli_fail("%s %s: request to retourd at %s failed: %s",
-				method, path, o->socket,
-				errbuf[0] ? errbuf : curl_easy_strerror(rc));
 	/* curl's own text names "localhost port 80", which is not where we
 	 * went: say what the socket did. */
 	curl_easy_getinfo(curl, CURLINFO_OS_ERRNO, &os_errno);
-	return cli_fail("cannot reach retourd at %s: %s%s%s%s; is it running?",
-			o->socket, curl_easy_strerror(rc), os_errno ? " (" : "",
-			os_errno ? strerror((int)os_errno) : "",
-			os_errno ? ")" : "");
+	if (rc == CURLE_COULDNT_CONNECT && os_errno)
+		snprintf(why, size, "%s", strerror((int)os_errno));
+	else
+		snprintf(why, size, "%s",
+			 errbuf[0] ? errbuf : curl_easy_strerror(rc));
+}
+
+/* No socket answered: name each one tried, with why, and how to choose
+ * another. */
+static int cli_rpc_say_unreachable(const struct cli_opts *o, int first,
+				   int last, char why[][160])
+{
+	char tried[CLI_MAX_SOCKETS * 300] = "";
+	json_t *paths = json_array();
+	size_t len = 0;
+
+	for (int i = first; i <= last; i++) {
+		int n = snprintf(tried + len, sizeof(tried) - len, "%s%s (%s)",
+				 i > first ? ", " : "", o->sockets[i], why[i]);
+
+		if (n > 0 && (size_t)n < sizeof(tried) - len)
+			len += (size_t)n;
+		json_array_append_new(paths, json_string(o->sockets[i]));
+	}
+	if (first == last)
+		return cli_fail_with(
+		    json_pack("{s:o}", "tried", paths),
+		    "cannot reach retourd at %s: %s; is it running? (the "
+		    "socket %s%s; choose another with --socket PATH or "
+		    "RETOUR_SOCKET=PATH)",
+		    o->sockets[first], why[first],
+		    o->socket_from ? "comes from " : "answered a moment ago",
+		    o->socket_from ? o->socket_from : "");
+	return cli_fail_with(json_pack("{s:o}", "tried", paths),
+			     "cannot reach retourd: tried %s; is it running? "
+			     "Name its socket with --socket PATH or "
+			     "RETOUR_SOCKET=PATH",
+			     tried);
 }
 
 /* retourd answered: a 2xx with JSON is the answer, anything else is said
@@ -84,15 +113,20 @@ static int cli_rpc_read_answer(long status, const struct cli_rpc_answer *got,
 	j = got->data ? json_loadb(got->data, got->len, 0, &jerr) : NULL;
 	if (status < 200 || status > 299) {
 		json_t *e = json_object_get(j, "error");
+		json_t *extra =
+		    json_pack("{s:I,s:s,s:s}", "status", (json_int_t)status,
+			      "method", method, "path", path);
+		int r;
 
 		if (json_is_string(e))
-			cli_fail("%s %s: %s (HTTP %ld)", method, path,
-				 json_string_value(e), status);
+			r = cli_fail_with(extra, "%s %s: %s (HTTP %ld)", method,
+					  path, json_string_value(e), status);
 		else
-			cli_fail("%s %s: retourd answered HTTP %ld", method,
-				 path, status);
+			r = cli_fail_with(extra,
+					  "%s %s: retourd answered HTTP %ld",
+					  method, path, status);
 		json_decref(j);
-		return CLI_FAILED;
+		return r;
 	}
 	if (!j)
 		return cli_fail("%s %s: retourd's answer is not JSON: %s",
@@ -102,32 +136,36 @@ static int cli_rpc_read_answer(long status, const struct cli_rpc_answer *got,
 	return CLI_OK;
 }
 
-int cli_rpc_call(const struct cli_opts *o, const char *method, const char *path,
-		 const char *body, size_t body_len, json_t **answer)
+/* One attempt at @socket: CURLE_OK with *status, or the transport's
+ * failure with @why saying it. */
+static CURLcode cli_rpc_send(const char *socket, const char *method,
+			     const char *path, const char *body,
+			     size_t body_len, struct cli_rpc_answer *got,
+			     long *status, char *why, size_t why_size)
 {
 	char url[512], errbuf[CURL_ERROR_SIZE] = "";
-	struct cli_rpc_answer got = {0};
 	struct curl_slist *headers = NULL;
-	long status = 0;
 	CURLcode rc;
 	CURL *curl;
-	int r;
 
-	*answer = NULL;
 	snprintf(url, sizeof(url), "http://localhost%s", path);
 	curl = curl_easy_init();
-	if (!curl)
-		return cli_fail("%s %s: cannot start libcurl", method, path);
-	curl_easy_setopt(curl, CURLOPT_UNIX_SOCKET_PATH, o->socket);
+	if (!curl) {
+		snprintf(why, why_size, "cannot start libcurl");
+		return CURLE_FAILED_INIT;
+	}
+	curl_easy_setopt(curl, CURLOPT_UNIX_SOCKET_PATH, socket);
 	curl_easy_setopt(curl, CURLOPT_URL, url);
 	curl_easy_setopt(curl, CURLOPT_ERRORBUFFER, errbuf);
 	curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, cli_rpc_collect);
-	curl_easy_setopt(curl, CURLOPT_WRITEDATA, &got);
+	curl_easy_setopt(curl, CURLOPT_WRITEDATA, got);
 	curl_easy_setopt(curl, CURLOPT_TIMEOUT, CLI_RPC_TIMEOUT_S);
 	curl_easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);
 	curl_easy_setopt(curl, CURLOPT_USERAGENT, "retourctl");
 	headers = curl_slist_append(headers, "Accept: application/json");
-	if (!strcmp(method, "POST")) {
+	if (strcmp(method, "GET"))
+		curl_easy_setopt(curl, CURLOPT_CUSTOMREQUEST, method);
+	if (body || !strcmp(method, "POST")) {
 		headers = curl_slist_append(headers,
 					    "Content-Type: application/json");
 		curl_easy_setopt(curl, CURLOPT_POSTFIELDSIZE_LARGE,
@@ -137,15 +175,51 @@ int cli_rpc_call(const struct cli_opts *o, const char *method, const char *path,
 	curl_easy_setopt(curl, CURLOPT_HTTPHEADER, headers);
 
 	rc = curl_easy_perform(curl);
-	if (rc != CURLE_OK) {
-		r = cli_rpc_say_unreachable(o, curl, rc, errbuf, &got, method,
-					    path);
-	} else {
-		curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &status);
-		r = cli_rpc_read_answer(status, &got, method, path, answer);
-	}
+	if (rc == CURLE_OK)
+		curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, status);
+	else
+		cli_rpc_why_not(curl, rc, errbuf, why, why_size);
 	curl_slist_free_all(headers);
 	curl_easy_cleanup(curl);
-	free(got.data);
-	return r;
+	return rc;
+}
+
+int cli_rpc_call(const struct cli_opts *o, const char *method, const char *path,
+		 const char *body, size_t body_len, json_t **answer)
+{
+	char why[CLI_MAX_SOCKETS][160];
+	int first = cli_rpc_found >= 0 ? cli_rpc_found : 0;
+	int last = cli_rpc_found >= 0 ? cli_rpc_found : o->n_sockets - 1;
+
+	*answer = NULL;
+	for (int i = first; i <= last; i++) {
+		struct cli_rpc_answer got = {0};
+		long status = 0;
+		CURLcode rc;
+		int r;
+
+		rc = cli_rpc_send(o->sockets[i], method, path, body, body_len,
+				  &got, &status, why[i], sizeof(why[i]));
+		if (rc == CURLE_OK) {
+			cli_rpc_found = i;
+			r = cli_rpc_read_answer(status, &got, method, path,
+						answer);
+		} else if (got.too_big) {
+			r = cli_fail("%s %s: the answer is over %d MiB; that "
+				     "is not retourd",
+				     method, path, CLI_RPC_MAX_ANSWER >> 20);
+		} else if (rc == CURLE_COULDNT_CONNECT && i < last) {
+			free(got.data);
+			continue; /* nothing was sent: the next socket */
+		} else if (rc == CURLE_COULDNT_CONNECT) {
+			r = cli_rpc_say_unreachable(o, first, i, why);
+		} else {
+			r = cli_fail("%s %s: request to retourd at %s failed: "
+				     "%s",
+				     method, path, o->sockets[i], why[i]);
+		}
+		free(got.data);
+		return r;
+	}
+	return cli_fail("no socket to reach retourd at");
 }

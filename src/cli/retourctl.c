@@ -5,9 +5,10 @@
  * socket; "code" and "rules check" run the pure core in-process and need no
  * daemon, so a code or a disputed decision can be checked on any machine.
  *
- * Human text by default, --json for scripts.  Exit 0 on success, 1 when
- * something failed (or a check found a problem), 2 on a usage error.  It
- * never touches the database itself: the daemon owns it.
+ * Human text by default, --json for scripts (errors too: {"error": ...} on
+ * stdout).  Exit 0 on success, 1 when something failed, the daemon refused
+ * (or a check found a problem), 2 on a usage error.  It never touches the
+ * database itself: the daemon owns it.
  *
  * This file holds the command line: options, usage, how messages and JSON
  * answers are written, and main(), which hands each command to its file
@@ -24,16 +25,21 @@
 
 #include "cli.h"
 
-#define RETOURCTL_DEFAULT_SOCKET "/run/retour/retourd.sock"
-
 static const char retourctl_usage_text[] =
     "usage: retourctl [--json] [--socket PATH] COMMAND [ARGS]\n"
     "\n"
     "commands (talk to retourd):\n"
-    "  status                        the desk: step, prompt, devices, outbox\n"
+    "  status                        the desk: step, prompt, proposal, "
+    "devices\n"
+    "  desk COMMAND ...              work the desk without its screen: sign "
+    "in,\n"
+    "                                scan, weigh, answer, confirm, undo, "
+    "reprint\n"
+    "                                (retourctl desk --help lists them)\n"
     "  scan CODE                     enter a code by hand, as if scanned\n"
     "  returns list [--limit N]      receipts, newest first\n"
     "  returns show ID               one receipt in detail\n"
+    "  expected list                 the expected returns\n"
     "  expected import FILE          import expected returns (JSON; - = "
     "stdin)\n"
     "  outbox list [--state S]       outbox rows "
@@ -50,16 +56,46 @@ static const char retourctl_usage_text[] =
     "  help                          this text\n"
     "\n"
     "options:\n"
-    "  --json            machine-readable output\n"
-    "  --socket PATH     retourd's socket (env RETOUR_SOCKET, default\n"
-    "                    " RETOURCTL_DEFAULT_SOCKET ")\n";
+    "  --json            machine-readable output; errors too, as\n"
+    "                    {\"error\": \"...\"} on stdout\n"
+    "  --socket PATH     retourd's socket; without it: $RETOUR_SOCKET, "
+    "else\n"
+    "                    " CLI_SOCKET_SIM " when it exists (`make run` in "
+    "this\n"
+    "                    checkout), then " CLI_SOCKET_DEFAULT "\n"
+    "\n"
+    "Exit status: 0 done, 1 failed or refused by retourd, 2 usage error.\n";
 
-/* Every message starts with the program's name, so it reads in a script's
- * log too. */
-static void cli_say(const char *fmt, va_list ap)
+/* The text a usage error shows: the desk's for `desk ...`. */
+static const char *retourctl_usage_shown = retourctl_usage_text;
+/* --json anywhere on the line: every error is JSON on stdout. */
+static bool retourctl_json_errors;
+
+/* Under --json: {"error": text, ...@extra} on stdout.  Else
+ * "retourctl: text" on stderr, every message starting with the program's
+ * name so it reads in a script's log too. */
+static void cli_say(json_t *extra, const char *fmt, va_list ap)
 {
-	fprintf(stderr, "retourctl: ");
-	vfprintf(stderr, fmt, ap);
+	char text[1024];
+	json_t *j;
+
+	vsnprintf(text, sizeof(text), fmt, ap);
+	if (!retourctl_json_errors) {
+		fprintf(stderr, "retourctl: %s\n", text);
+		json_decref(extra);
+		return;
+	}
+	j = json_object();
+	/* the text may end cut inside a UTF-8 sequence, or carry a user's
+	 * invalid bytes: say it as best JSON can */
+	if (json_object_set_new(j, "error", json_string(text)) < 0)
+		json_object_set_new(j, "error",
+				    json_string("(error text not UTF-8)"));
+	if (extra)
+		json_object_update(j, extra);
+	json_decref(extra);
+	cli_print_json(j);
+	json_decref(j);
 }
 
 int cli_usage(const char *fmt, ...)
@@ -67,9 +103,10 @@ int cli_usage(const char *fmt, ...)
 	va_list ap;
 
 	va_start(ap, fmt);
-	cli_say(fmt, ap);
+	cli_say(NULL, fmt, ap);
 	va_end(ap);
-	fprintf(stderr, "\n\n%s", retourctl_usage_text);
+	if (!retourctl_json_errors)
+		fprintf(stderr, "\n%s", retourctl_usage_shown);
 	return CLI_USAGE;
 }
 
@@ -78,9 +115,18 @@ int cli_fail(const char *fmt, ...)
 	va_list ap;
 
 	va_start(ap, fmt);
-	cli_say(fmt, ap);
+	cli_say(NULL, fmt, ap);
 	va_end(ap);
-	fputc('\n', stderr);
+	return CLI_FAILED;
+}
+
+int cli_fail_with(json_t *extra, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	cli_say(extra, fmt, ap);
+	va_end(ap);
 	return CLI_FAILED;
 }
 
@@ -115,8 +161,23 @@ static int retourctl_opt_value(int argc, char **argv, int *i, const char *name,
 	return 1;
 }
 
-/* Options may stand anywhere; "--" ends them.  0 or CLI_USAGE (said). */
-static int retourctl_parse_args(int argc, char **argv, struct cli_opts *o)
+/* --json before "--" anywhere on the line, looked for first: an error in
+ * the arguments before it is JSON too. */
+static bool retourctl_wants_json(int argc, char **argv)
+{
+	for (int i = 1; i < argc; i++) {
+		if (!strcmp(argv[i], "--"))
+			return false;
+		if (!strcmp(argv[i], "--json"))
+			return true;
+	}
+	return false;
+}
+
+/* Options may stand anywhere; "--" ends them.  0 or CLI_USAGE (said);
+ * *help when -h or --help was given. */
+static int retourctl_parse_args(int argc, char **argv, struct cli_opts *o,
+				bool *help)
 {
 	const struct {
 		const char *name;
@@ -127,6 +188,9 @@ static int retourctl_parse_args(int argc, char **argv, struct cli_opts *o)
 	    {"--state", &o->state},
 	    {"--rma-pattern", &o->rma_pattern},
 	    {"--order-pattern", &o->order_pattern},
+	    {"--reason", &o->reason},
+	    {"--override", &o->override},
+	    {"--supervisor", &o->supervisor},
 	};
 	size_t n_valued = sizeof(valued) / sizeof(valued[0]);
 	bool options_done = false;
@@ -150,8 +214,8 @@ static int retourctl_parse_args(int argc, char **argv, struct cli_opts *o)
 			continue;
 		}
 		if (!strcmp(arg, "-h") || !strcmp(arg, "--help")) {
-			fputs(retourctl_usage_text, stdout);
-			exit(CLI_OK);
+			*help = true;
+			continue;
 		}
 		for (size_t k = 0; k < n_valued && !matched; k++) {
 			int r = retourctl_opt_value(
@@ -168,16 +232,45 @@ static int retourctl_parse_args(int argc, char **argv, struct cli_opts *o)
 	return 0;
 }
 
+/*
+ * Where to look for retourd: the socket the user named (--socket, else
+ * RETOUR_SOCKET) and nothing else; or the simulated desk `make run` starts
+ * in this checkout when its socket is there, then the installed default.
+ */
+static void retourctl_find_sockets(struct cli_opts *o)
+{
+	const char *env = getenv("RETOUR_SOCKET");
+
+	if (o->socket && o->socket[0]) {
+		o->sockets[o->n_sockets++] = o->socket;
+		o->socket_from = "--socket";
+		return;
+	}
+	if (env && env[0]) {
+		o->sockets[o->n_sockets++] = env;
+		o->socket_from = "RETOUR_SOCKET";
+		return;
+	}
+	/* not there: connecting fails at once and the next is tried */
+	o->sockets[o->n_sockets++] = CLI_SOCKET_SIM;
+	o->sockets[o->n_sockets++] = CLI_SOCKET_DEFAULT;
+}
+
 /* What each command word runs, and whether it talks to retourd. */
 static const struct retourctl_command {
 	const char *name;
 	int (*run)(const struct cli_opts *o);
 	bool talks_to_daemon;
 } retourctl_commands[] = {
-    {"status", cli_cmd_status, true},	{"scan", cli_cmd_scan, true},
-    {"returns", cli_cmd_returns, true}, {"expected", cli_cmd_expected, true},
-    {"outbox", cli_cmd_outbox, true},	{"db", cli_cmd_db, true},
-    {"audit", cli_cmd_audit, true},	{"code", cli_cmd_code, false},
+    {"status", cli_cmd_status, true},
+    {"desk", cli_cmd_desk, true},
+    {"scan", cli_cmd_scan, true},
+    {"returns", cli_cmd_returns, true},
+    {"expected", cli_cmd_expected, true},
+    {"outbox", cli_cmd_outbox, true},
+    {"db", cli_cmd_db, true},
+    {"audit", cli_cmd_audit, true},
+    {"code", cli_cmd_code, false},
     {"rules", cli_cmd_rules, false},
 };
 
@@ -191,40 +284,54 @@ static const struct retourctl_command *retourctl_command_named(const char *name)
 	return NULL;
 }
 
+/* Options that belong to one command only. */
+static int retourctl_check_options(const struct cli_opts *o, const char *cmd)
+{
+	if ((o->rma_pattern || o->order_pattern) && strcmp(cmd, "code"))
+		return cli_usage("--rma-pattern and --order-pattern only "
+				 "go with code");
+	if (o->limit && strcmp(cmd, "returns"))
+		return cli_usage("--limit only goes with returns list");
+	if (o->state && strcmp(cmd, "outbox"))
+		return cli_usage("--state only goes with outbox list");
+	if ((o->reason || o->override || o->supervisor) && strcmp(cmd, "desk"))
+		return cli_usage("--reason, --override and --supervisor only "
+				 "go with desk weigh and desk confirm");
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	const struct retourctl_command *command;
 	struct cli_opts o = {0};
+	bool help = false;
 	const char *cmd;
 	int r;
 
-	r = retourctl_parse_args(argc, argv, &o);
+	retourctl_json_errors = retourctl_wants_json(argc, argv);
+	r = retourctl_parse_args(argc, argv, &o, &help);
 	if (r)
 		return r;
-	if (o.n_pos == 0)
-		return cli_usage("no command given");
-	if (!o.socket || !o.socket[0])
-		o.socket = getenv("RETOUR_SOCKET");
-	if (!o.socket || !o.socket[0])
-		o.socket = RETOURCTL_DEFAULT_SOCKET;
-	cmd = o.pos[0];
-
-	if (!strcmp(cmd, "help")) {
-		fputs(retourctl_usage_text, stdout);
+	if (o.n_pos > 0 && !strcmp(o.pos[0], "desk"))
+		retourctl_usage_shown = cli_desk_usage_text;
+	if (help || (o.n_pos > 0 && !strcmp(o.pos[0], "help")) ||
+	    (o.n_pos == 2 && !strcmp(o.pos[0], "desk") &&
+	     !strcmp(o.pos[1], "help"))) {
+		fputs(retourctl_usage_shown, stdout);
 		return CLI_OK;
 	}
-	if ((o.rma_pattern || o.order_pattern) && strcmp(cmd, "code"))
-		return cli_usage("--rma-pattern and --order-pattern only "
-				 "go with code");
-	if (o.limit && strcmp(cmd, "returns"))
-		return cli_usage("--limit only goes with returns list");
-	if (o.state && strcmp(cmd, "outbox"))
-		return cli_usage("--state only goes with outbox list");
+	if (o.n_pos == 0)
+		return cli_usage("no command given");
+	cmd = o.pos[0];
+	r = retourctl_check_options(&o, cmd);
+	if (r)
+		return r;
 	command = retourctl_command_named(cmd);
 	if (!command)
 		return cli_usage("unknown command '%s'", cmd);
 	if (!command->talks_to_daemon)
 		return command->run(&o);
+	retourctl_find_sockets(&o);
 	if (curl_global_init(CURL_GLOBAL_DEFAULT))
 		return cli_fail("cannot start libcurl");
 	r = command->run(&o);

@@ -3,10 +3,16 @@
  * The steps the desk's devices measure: the weight on the scale and the
  * photos under the camera (the parcel, the open box, the sealed box).  A
  * desk without the device skips the step and the record says so; the
- * caller moves on to the next step (desk_routine.c).
+ * caller moves on to the next step (desk_routine.c).  When the scale is
+ * there but cannot weigh, the clerk may type the weight in with a reason,
+ * and the record keeps both.
  */
+#include <errno.h>
 #include <limits.h>
+#include <stdarg.h>
 #include <stdint.h>
+#include <stdio.h>
+#include <string.h>
 
 #include "desk_run.h"
 
@@ -50,6 +56,126 @@ bool desk_qc_weight_ok(const struct desk_run *r, int32_t grams)
 				       (int32_t)desk_qc_tolerance(r->cfg), 0);
 }
 
+/* Well-formed UTF-8: no stray continuation byte, no overlong form, no
+ * surrogate, nothing past U+10FFFF, no sequence cut short. */
+static bool desk_utf8_valid(const char *s)
+{
+	const unsigned char *p = (const unsigned char *)s;
+
+	while (*p) {
+		unsigned char c = *p;
+		size_t need;
+		uint32_t cp;
+
+		if (c < 0x80) {
+			p++;
+			continue;
+		}
+		if (c >= 0xC2 && c <= 0xDF) {
+			need = 1;
+			cp = c & 0x1F;
+		} else if (c >= 0xE0 && c <= 0xEF) {
+			need = 2;
+			cp = c & 0x0F;
+		} else if (c >= 0xF0 && c <= 0xF4) {
+			need = 3;
+			cp = c & 0x07;
+		} else {
+			return false;
+		}
+		for (size_t i = 1; i <= need; i++) {
+			if ((p[i] & 0xC0) != 0x80)
+				return false; /* also stops at the NUL */
+			cp = cp << 6 | (p[i] & 0x3F);
+		}
+		if ((need == 2 &&
+		     (cp < 0x800 || (cp >= 0xD800 && cp <= 0xDFFF))) ||
+		    (need == 3 && (cp < 0x10000 || cp > 0x10FFFF)))
+			return false;
+		p += need + 1;
+	}
+	return true;
+}
+
+static int desk_say(char *err, size_t errlen, int r, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+
+static int desk_say(char *err, size_t errlen, int r, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (err && errlen) {
+		va_start(ap, fmt);
+		vsnprintf(err, errlen, fmt, ap);
+		va_end(ap);
+		desk_trim_utf8(err);
+	}
+	return r;
+}
+
+int desk_manual_weight_check(const struct desk *d, int64_t grams,
+			     const char *reason, char *err, size_t errlen)
+{
+	if (grams < 1 || grams > DESK_MANUAL_WEIGHT_MAX_G)
+		return desk_say(err, errlen, -EINVAL,
+				"a weight typed in must be 1 to %d grams",
+				DESK_MANUAL_WEIGHT_MAX_G);
+	if (desk_blank(reason))
+		return desk_say(err, errlen, -EINVAL,
+				"a weight typed in needs a reason (why the "
+				"scale did not weigh it)");
+	if (strlen(reason) > DESK_MANUAL_REASON_MAX)
+		return desk_say(err, errlen, -EINVAL,
+				"the reason is over %d bytes",
+				DESK_MANUAL_REASON_MAX);
+	if (!desk_utf8_valid(reason))
+		return desk_say(err, errlen, -EINVAL,
+				"the reason is not valid UTF-8 text");
+	if (!d || d->step != DESK_STEP_WEIGH)
+		return desk_say(
+		    err, errlen, -EBUSY,
+		    "a weight is not expected now (step %s)",
+		    desk_step_name(d ? d->step : DESK_STEP_SIGN_IN));
+	return 0;
+}
+
+/* The weight, recorded: from the scale, or typed in with its reason. */
+static void desk_record_weight(struct desk_run *r, int32_t grams, bool mismatch)
+{
+	struct desk_action *a;
+
+	if (!r->ev->manual) {
+		desk_emit_weight(r, true, grams, mismatch);
+		return;
+	}
+	a = desk_emit(r, DESK_ACT_RECORD_WEIGHT);
+	if (!a)
+		return;
+	a->weighed = true;
+	a->grams = grams;
+	a->mismatch = mismatch;
+	a->manual = true;
+	desk_copy(a->reason, sizeof(a->reason), r->ev->text,
+		  DESK_MANUAL_REASON_MAX);
+}
+
+/* A manual weight the desk does not take: the problem says why. */
+static bool desk_manual_weight_refused(struct desk_run *r)
+{
+	char why[sizeof(r->d->problem)];
+
+	if (!desk_manual_weight_check(r->d, r->ev->grams, r->ev->text, why,
+				      sizeof(why)))
+		return false;
+	if (r->d->step != DESK_STEP_WEIGH) {
+		desk_refuse(r, "A weight");
+		return true;
+	}
+	desk_problem(r, "Weight not taken: %s", why);
+	r->ignored = true;
+	return true;
+}
+
 bool desk_take_weight(struct desk_run *r)
 {
 	struct desk *d = r->d;
@@ -57,11 +183,14 @@ bool desk_take_weight(struct desk_run *r)
 	int64_t expected;
 	bool mismatch = false;
 
-	if (d->step != DESK_STEP_WEIGH) {
+	if (r->ev->manual) {
+		if (desk_manual_weight_refused(r))
+			return false;
+	} else if (d->step != DESK_STEP_WEIGH) {
 		desk_refuse(r, "A weight");
 		return false;
 	}
-	switch (r->ev->weight_status) {
+	switch (r->ev->manual ? DESK_WEIGHT_STABLE : r->ev->weight_status) {
 	case DESK_WEIGHT_STABLE:
 		break;
 	case DESK_WEIGHT_UNSTABLE:
@@ -136,7 +265,7 @@ bool desk_take_weight(struct desk_run *r)
 				    (long long)tol);
 		}
 	}
-	desk_emit_weight(r, true, grams, mismatch);
+	desk_record_weight(r, grams, mismatch);
 	return true;
 }
 

@@ -359,7 +359,11 @@ static int station_perform_one(struct station *st, const struct desk_action *a)
 			r = 0; /* the desk skips the step without a scale */
 		break;
 	case DESK_ACT_RECORD_WEIGHT:
-		if (st->receipt_id)
+		if (st->receipt_id && a->manual)
+			r = store_receipt_set_manual_weight(
+			    st->store, st->receipt_id, a->grams, a->mismatch,
+			    a->reason, station_actor(st), now);
+		else if (st->receipt_id)
 			r = store_receipt_set_weight(
 			    st->store, st->receipt_id, a->weighed, a->grams,
 			    a->mismatch, station_actor(st), now);

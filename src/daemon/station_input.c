@@ -210,6 +210,20 @@ void station_weigh(struct station *st)
 	station_feed(st, &ev);
 }
 
+int station_weigh_manual(struct station *st, int64_t grams, const char *reason,
+			 char *err, size_t errlen)
+{
+	struct desk_event ev = {
+	    .kind = DESK_EV_WEIGHT, .manual = true, .text = reason};
+	int r = desk_manual_weight_check(&st->desk, grams, reason, err, errlen);
+
+	if (r < 0)
+		return r;
+	ev.grams = (int32_t)grams; /* 1..DESK_MANUAL_WEIGHT_MAX_G */
+	station_feed(st, &ev);
+	return 0;
+}
+
 int station_choose_routine(struct station *st, const char *routine, char *err,
 			   size_t errlen)
 {

@@ -181,14 +181,16 @@ int store_receipt_open(struct store *s, const struct receipt_open *ro,
 	return r;
 }
 
-int store_receipt_set_weight(struct store *s, int64_t receipt_id, bool weighed,
-			     int32_t weight_g, bool mismatch, const char *actor,
-			     int64_t now)
+/* The weight's columns; the entry's @detail (consumed) says how. */
+static int store_receipt_weigh(struct store *s, int64_t receipt_id,
+			       bool weighed, int32_t weight_g, bool mismatch,
+			       json_t *detail, const char *actor, int64_t now)
 {
 	sqlite3_stmt *st;
 
-	if (!s || (weighed && weight_g < 0))
-		return -EINVAL;
+	if (!detail)
+		return store_failf(s, -EINVAL,
+				   "receipt: the weight's entry is not text");
 	st = store_stmt(s, STMT_RCP_SET_WEIGHT,
 			"UPDATE receipt SET weighed = ?, weight_g = ?, "
 			"weight_mismatch = ? WHERE id = ?");
@@ -202,11 +204,36 @@ int store_receipt_set_weight(struct store *s, int64_t receipt_id, bool weighed,
 	sqlite3_bind_int(st, 3, weighed && mismatch);
 	sqlite3_bind_int64(st, 4, receipt_id);
 	return store_receipt_change(s, receipt_id, st, actor, "receipt.weigh",
-				    weighed ? json_pack("{s:i,s:b}", "weight_g",
-							(int)weight_g,
-							"mismatch", mismatch)
-					    : json_pack("{s:b}", "skipped", 1),
-				    now);
+				    detail, now);
+}
+
+int store_receipt_set_weight(struct store *s, int64_t receipt_id, bool weighed,
+			     int32_t weight_g, bool mismatch, const char *actor,
+			     int64_t now)
+{
+	if (!s || (weighed && weight_g < 0))
+		return -EINVAL;
+	return store_receipt_weigh(s, receipt_id, weighed, weight_g, mismatch,
+				   weighed ? json_pack("{s:i,s:b}", "weight_g",
+						       (int)weight_g,
+						       "mismatch", mismatch)
+					   : json_pack("{s:b}", "skipped", 1),
+				   actor, now);
+}
+
+/* Manual weight: typed in by the clerk; the entry keeps that, and why. */
+int store_receipt_set_manual_weight(struct store *s, int64_t receipt_id,
+				    int32_t weight_g, bool mismatch,
+				    const char *reason, const char *actor,
+				    int64_t now)
+{
+	if (!s || weight_g <= 0 || !reason || !reason[0])
+		return -EINVAL;
+	return store_receipt_weigh(
+	    s, receipt_id, true, weight_g, mismatch,
+	    json_pack("{s:i,s:b,s:b,s:s}", "weight_g", (int)weight_g,
+		      "mismatch", mismatch, "manual", 1, "reason", reason),
+	    actor, now);
 }
 
 int store_receipt_add_item_scan(struct store *s, int64_t receipt_id,

@@ -380,7 +380,7 @@ def test_scan_posts_the_code(fake):
     r = run("--socket", path, "scan", "RMA-10001")
     assert r.returncode == 0, r.stderr
     assert json.loads(server.seen[-1][2]) == {"code": "RMA-10001"}
-    assert "step:    weigh" in r.stdout
+    assert "step:      weigh" in r.stdout
 
 
 def test_server_error_text_is_shown(fake):
