@@ -49,6 +49,8 @@ struct decision_facts {
 	int64_t grace_us;   /* the undo window before anything is sent */
 	int utc_offset_min; /* the shop's calendar, for the label's date */
 	bool eu_summer_time;
+	bool override; /* the clerk decided against the proposal: the label
+			  says OVERRIDE */
 };
 
 struct decision_row {

@@ -65,6 +65,7 @@ enum api_route_id {
 	API_ANSWER,
 	API_CONFIRM,
 	API_BUTTON,
+	API_REMOVE, /* ship-QC: a unit taken out of the box */
 	API_UNDO,
 	/* the records */
 	API_EXPECTED_LIST,

@@ -207,7 +207,7 @@ static void evidence_taken_before_the_decision_is_kept(void **state)
 	/* extra evidence, and the clerk confirms before the camera is back */
 	station_photo(f->st);
 	assert_int_equal(
-	    station_confirm(f->st, "accept", NULL, err, sizeof(err)), 0);
+	    station_confirm(f->st, "accept", NULL, NULL, err, sizeof(err)), 0);
 	run_until_step(f, "scan");
 	run_a_while(f);
 	photo_steps(f, id, steps, sizeof(steps));
@@ -270,7 +270,7 @@ static void a_decided_return_scanned_again_is_not_opened(void **state)
 	station_answer(f->st, "A");
 	run_until_step(f, "confirm");
 	assert_int_equal(
-	    station_confirm(f->st, "accept", NULL, err, sizeof(err)), 0);
+	    station_confirm(f->st, "accept", NULL, NULL, err, sizeof(err)), 0);
 	run_a_while(f); /* the label is printed */
 	station_scan(f->st, "RMA-1", 5);
 	snprintf(err, sizeof(err), "RMA-1 was already decided on receipt %lld",
