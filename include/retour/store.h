@@ -220,8 +220,8 @@ int store_receipt_abandon(struct store *s, int64_t receipt_id,
 /* Take a receipt left open up again at its first step: its item scans,
  * checklist answers and weight are cleared (the audit log keeps them),
  * its photos kept; audit "receipt.resume".  -EALREADY when not open. */
-int store_receipt_resume(struct store *s, int64_t receipt_id,
-			 const char *actor, int64_t now);
+int store_receipt_resume(struct store *s, int64_t receipt_id, const char *actor,
+			 int64_t now);
 
 /* JSON views for the API and the CLI. */
 int store_receipt_list(struct store *s, int limit, json_t **out);

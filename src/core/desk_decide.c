@@ -348,8 +348,7 @@ void desk_confirm(struct desk_run *r, enum verdict v, const char *reason)
 	}
 	if (desk_override_needs_supervisor(d, v) &&
 	    desk_blank(r->ev->authorised_by)) {
-		desk_problem(r,
-			     "%s needs a supervisor's badge and a reason",
+		desk_problem(r, "%s needs a supervisor's badge and a reason",
 			     d->routine == DESK_ROUTINE_SHIP_QC
 				 ? "Passing a failed QC"
 				 : "Overriding a refusal");

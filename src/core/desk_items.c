@@ -275,15 +275,14 @@ enum desk_item_scan desk_remove_item(struct desk_run *r, const struct code *c)
 
 	if (!desk_item_code(r, c, gtin, serial))
 		return DESK_ITEM_REFUSED;
-	listed = d->qc_extra < DESK_QC_EXTRA_MAX ? d->qc_extra
-						 : DESK_QC_EXTRA_MAX;
+	listed =
+	    d->qc_extra < DESK_QC_EXTRA_MAX ? d->qc_extra : DESK_QC_EXTRA_MAX;
 	for (int i = listed - 1; i >= 0 && extra < 0; i--)
 		if (!strcmp(d->qc_extra_gtin[i], gtin))
 			extra = i;
 	for (int i = desk_n_items(d) - 1; extra < 0 && line < 0 && i >= 0; i--)
 		if (desk_item_gtin14(&d->expected.items[i], line_gtin) &&
-		    !strcmp(line_gtin, gtin) &&
-		    d->found.items[i].quantity > 0)
+		    !strcmp(line_gtin, gtin) && d->found.items[i].quantity > 0)
 			line = i;
 	if (extra < 0 && line < 0) {
 		desk_problem(r, "Item %s was not counted in this box", gtin);
@@ -292,7 +291,8 @@ enum desk_item_scan desk_remove_item(struct desk_run *r, const struct code *c)
 	}
 	if (extra >= 0) {
 		memmove(d->qc_extra_gtin[extra], d->qc_extra_gtin[extra + 1],
-			(size_t)(listed - extra - 1) * sizeof(d->qc_extra_gtin[0]));
+			(size_t)(listed - extra - 1) *
+			    sizeof(d->qc_extra_gtin[0]));
 		memset(d->qc_extra_gtin[listed - 1], 0,
 		       sizeof(d->qc_extra_gtin[0]));
 		d->qc_extra--;

@@ -178,8 +178,7 @@ void desk_resume_or_abandon(struct desk_run *r)
 	for (int i = 0; i < r->out->n && i < DESK_MAX_ACTIONS; i++)
 		if (r->out->a[i].kind == DESK_ACT_OPEN_RECEIPT)
 			open = &r->out->a[i];
-	if (open &&
-	    d->resume.routine == d->routine &&
+	if (open && d->resume.routine == d->routine &&
 	    !strcmp(d->resume.code, d->code)) {
 		open->kind = DESK_ACT_RESUME_RECEIPT;
 		open->receipt_id = d->resume.receipt;

@@ -89,8 +89,8 @@ int desk_routine_steps(const struct desk *d, enum desk_step st[])
 /* An item's code at the items step: counted, or taken out. */
 static void desk_item_scanned(struct desk_run *r, const struct code *c)
 {
-	enum desk_item_scan got = r->d->qc_removing ? desk_remove_item(r, c)
-						    : desk_scan_item(r, c);
+	enum desk_item_scan got =
+	    r->d->qc_removing ? desk_remove_item(r, c) : desk_scan_item(r, c);
 
 	switch (got) {
 	case DESK_ITEM_ALL_COUNTED:

@@ -245,8 +245,7 @@ static void station_left_open(struct station *st)
 	int n;
 
 	do {
-		n = store_receipt_left_open(st->store, st->cfg->desk, left,
-					    16);
+		n = store_receipt_left_open(st->store, st->cfg->desk, left, 16);
 		if (n < 0)
 			log_error_errno(n, "receipts left open not read (%s)",
 					store_errmsg(st->store));
@@ -271,7 +270,8 @@ static void station_left_open(struct station *st)
 			    "receipt was open too",
 			    clock_now_us());
 			if (r < 0) {
-				log_error_errno(r, "receipt %lld not closed (%s)",
+				log_error_errno(r,
+						"receipt %lld not closed (%s)",
 						(long long)left[i].id,
 						store_errmsg(st->store));
 				return;
@@ -310,12 +310,10 @@ int station_new(const struct config *cfg, sd_event *ev, struct station **out,
 	if (r < 0)
 		goto fail;
 	for (int i = 0; i < cfg->n_clerks; i++) {
-		r = store_clerk_put_role(st->store, cfg->clerks[i].badge,
-					 cfg->clerks[i].name,
-					 cfg->clerks[i].role[0]
-					     ? cfg->clerks[i].role
-					     : "clerk",
-					 clock_now_us());
+		r = store_clerk_put_role(
+		    st->store, cfg->clerks[i].badge, cfg->clerks[i].name,
+		    cfg->clerks[i].role[0] ? cfg->clerks[i].role : "clerk",
+		    clock_now_us());
 		if (r < 0) {
 			snprintf(err, errlen, "clerk %s not stored: %s",
 				 cfg->clerks[i].badge, store_errmsg(st->store));

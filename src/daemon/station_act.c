@@ -259,9 +259,8 @@ static int station_record_decision(struct station *st)
 	rec.proposal_json = proposal_text;
 	rec.overridden = dec->overridden;
 	rec.override_reason = dec->overridden ? dec->override_reason : NULL;
-	rec.override_by = dec->overridden && dec->override_by[0]
-			      ? dec->override_by
-			      : NULL;
+	rec.override_by =
+	    dec->overridden && dec->override_by[0] ? dec->override_by : NULL;
 	rec.refund_minor = dec->refund_minor;
 	station_copy(rec.currency, sizeof(rec.currency), plan->currency);
 	rec.decided_by = station_actor(st);

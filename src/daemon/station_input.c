@@ -255,8 +255,8 @@ void station_answer(struct station *st, const char *answer)
  * with the confirm, else the signed-in clerk if a supervisor.  0 with the
  * name in @by, or -EACCES with @err for the clerk.
  */
-static int station_supervisor(struct station *st, const char *badge,
-			      char *by, size_t bylen, char *err, size_t errlen)
+static int station_supervisor(struct station *st, const char *badge, char *by,
+			      size_t bylen, char *err, size_t errlen)
 {
 	char role[16] = "";
 

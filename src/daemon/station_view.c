@@ -35,9 +35,8 @@ json_t *station_status(struct station *st)
 			    json_string(desk_routine_name(d->routine)));
 	json_object_set_new(o, "step", json_string(desk_step_name(d->step)));
 	json_object_set_new(o, "clerk", json_string(d->clerk));
-	json_object_set_new(o, "role",
-			    d->clerk[0] ? json_string(st->clerk_role)
-					: json_null());
+	json_object_set_new(
+	    o, "role", d->clerk[0] ? json_string(st->clerk_role) : json_null());
 	json_object_set_new(o, "receipt",
 			    d->receipt_id ? json_integer(d->receipt_id)
 					  : json_null());
@@ -84,7 +83,8 @@ json_t *station_status(struct station *st)
 		json_object_set_new(o, "checklist", c);
 	}
 	if (d->step == DESK_STEP_ITEMS && d->routine == DESK_ROUTINE_SHIP_QC)
-		json_object_set_new(o, "removing", json_boolean(d->qc_removing));
+		json_object_set_new(o, "removing",
+				    json_boolean(d->qc_removing));
 	if (d->resume.receipt) {
 		json_t *l = json_object();
 

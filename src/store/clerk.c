@@ -48,9 +48,10 @@ static int store_clerk_put_apply(struct store *s, void *arg,
 int store_clerk_put_role(struct store *s, const char *badge, const char *name,
 			 const char *role, int64_t now)
 {
-	struct clerk_put c = {
-	    .badge = badge, .name = name, .role = role ? role : "clerk",
-	    .now = now};
+	struct clerk_put c = {.badge = badge,
+			      .name = name,
+			      .role = role ? role : "clerk",
+			      .now = now};
 	struct store_entry e = {
 	    .actor = "station", .action = "clerk.put", .at = now};
 

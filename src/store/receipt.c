@@ -379,8 +379,8 @@ static int store_receipt_unscan_apply(struct store *s, void *arg,
 	r = store_step_done(s, st);
 	if (r == 0 && sqlite3_changes(s->db) == 0)
 		return store_failf(s, -ENOENT,
-				   "no scan of %s on receipt %" PRId64,
-				   c->gtin, c->receipt_id);
+				   "no scan of %s on receipt %" PRId64, c->gtin,
+				   c->receipt_id);
 	return r;
 }
 
@@ -506,12 +506,11 @@ int store_receipt_abandon(struct store *s, int64_t receipt_id,
 		return -EINVAL;
 	store_entry_subject(&e, "receipt", receipt_id);
 	e.detail = json_pack("{s:s}", "why", why ? why : "");
-	return store_write(s, STORE_DURABLE, store_receipt_leave_apply, &c,
-			   &e);
+	return store_write(s, STORE_DURABLE, store_receipt_leave_apply, &c, &e);
 }
 
-int store_receipt_resume(struct store *s, int64_t receipt_id,
-			 const char *actor, int64_t now)
+int store_receipt_resume(struct store *s, int64_t receipt_id, const char *actor,
+			 int64_t now)
 {
 	struct receipt_leave c = {
 	    .receipt_id = receipt_id, .now = now, .resume = true};

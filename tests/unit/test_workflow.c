@@ -1790,7 +1790,8 @@ static void test_override_of_a_refusal_needs_a_supervisor(void **state)
 	test_answer("A");
 	assert_int_equal(test_desk.proposal.verdict, VERDICT_REJECT);
 	assert_true(desk_override_needs_supervisor(&test_desk, VERDICT_ACCEPT));
-	assert_false(desk_override_needs_supervisor(&test_desk, VERDICT_REJECT));
+	assert_false(
+	    desk_override_needs_supervisor(&test_desk, VERDICT_REJECT));
 	assert_false(desk_override_needs_supervisor(&test_desk, VERDICT_HOLD));
 	/* a reason alone is not enough: nothing decided */
 	test_kinds(test_confirm(VERDICT_ACCEPT, "goodwill"), 0);
@@ -1879,8 +1880,8 @@ static void test_receipt_left_open_is_offered(void **state)
 	(void)state;
 	test_desk_start(true, true);
 	test_kinds(test_feed((struct desk_event){.kind = DESK_EV_RESUME_OFFER,
-						  .receipt = 64,
-						  .text = "RMA-00042"}),
+						 .receipt = 64,
+						 .text = "RMA-00042"}),
 		   0);
 	assert_int_equal(test_desk.resume.receipt, 64);
 	assert_string_equal(test_desk.prompt, "Scan your badge");
@@ -1901,9 +1902,8 @@ static void test_receipt_left_open_is_offered(void **state)
 	assert_string_equal(test_desk.prompt, "Scan the return label");
 
 	/* another parcel instead: the receipt left open is abandoned */
-	test_feed((struct desk_event){.kind = DESK_EV_RESUME_OFFER,
-				      .receipt = 65,
-				      .text = "RMA-00042"});
+	test_feed((struct desk_event){
+	    .kind = DESK_EV_RESUME_OFFER, .receipt = 65, .text = "RMA-00042"});
 	test_scan(&other, NULL);
 	test_find(&test_out, DESK_ACT_OPEN_RECEIPT);
 	a = test_find(&test_out, DESK_ACT_ABANDON_RECEIPT);
@@ -1913,9 +1913,8 @@ static void test_receipt_left_open_is_offered(void **state)
 	test_simple(DESK_EV_CANCEL);
 
 	/* or cancel between parcels abandons it */
-	test_feed((struct desk_event){.kind = DESK_EV_RESUME_OFFER,
-				      .receipt = 66,
-				      .text = "RMA-00042"});
+	test_feed((struct desk_event){
+	    .kind = DESK_EV_RESUME_OFFER, .receipt = 66, .text = "RMA-00042"});
 	test_kinds(test_simple(DESK_EV_CANCEL), 1, DESK_ACT_ABANDON_RECEIPT);
 	assert_int_equal(test_out.a[0].receipt_id, 66);
 	assert_string_equal(test_out.a[0].text, "abandoned by anna");
@@ -1930,9 +1929,8 @@ static void test_receipt_left_open_is_offered(void **state)
 				      .text = "RMA-00042"});
 	test_scan(&rma, &er);
 	test_find(&test_out, DESK_ACT_OPEN_RECEIPT);
-	assert_int_equal(test_find(&test_out, DESK_ACT_ABANDON_RECEIPT)
-			     ->receipt_id,
-			 67);
+	assert_int_equal(
+	    test_find(&test_out, DESK_ACT_ABANDON_RECEIPT)->receipt_id, 67);
 }
 
 int main(void)
