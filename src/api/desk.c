@@ -96,6 +96,13 @@ static void desk_register_clerk(struct station *st,
 
 	if (!(j = api_body_json(rq, rp)))
 		return;
+	if (json_object_get(j, "role") && !api_json_str(j, "role")) {
+		json_decref(j);
+		api_reply_error(rp, 400,
+				"field \"role\" must be \"clerk\", "
+				"\"packer\" or \"supervisor\"");
+		return;
+	}
 	r = station_register_clerk(st, api_json_str(j, "badge"),
 				   api_json_str(j, "name"),
 				   api_json_str(j, "role"), err, sizeof(err));

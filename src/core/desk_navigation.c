@@ -140,6 +140,16 @@ void desk_resume_prompt(struct desk *d)
 {
 	if (!d->resume.receipt || d->step != DESK_STEP_SCAN)
 		return;
+	if (d->resume.routine != d->routine) {
+		desk_text(d->prompt, sizeof(d->prompt),
+			  "Receipt %lld (%s, %s) was open when the station "
+			  "stopped: switch to %s and scan it to resume, or "
+			  "cancel to abandon it",
+			  (long long)d->resume.receipt, d->resume.code,
+			  desk_routine_name(d->resume.routine),
+			  desk_routine_name(d->resume.routine));
+		return;
+	}
 	desk_text(d->prompt, sizeof(d->prompt),
 		  "Receipt %lld (%s) was open when the station stopped: scan "
 		  "it to resume, or cancel to abandon it",

@@ -238,3 +238,6 @@ def test_a_clerk_role_must_be_known(station):
                                  "role": "boss"})
     assert code == 400, (code, answer)
     assert "role" in answer["error"], answer
+    code, answer = station.call("POST", "/api/v1/clerks",
+                                {"badge": "X-1", "name": "X", "role": 3})
+    assert code == 400 and "role" in answer["error"], (code, answer)

@@ -1927,6 +1927,10 @@ static void test_receipt_left_open_is_offered(void **state)
 				      .receipt = 67,
 				      .routine = DESK_ROUTINE_SHIP_QC,
 				      .text = "RMA-00042"});
+	assert_string_equal(test_desk.prompt,
+			    "Receipt 67 (RMA-00042, ship_qc) was open when the "
+			    "station stopped: switch to ship_qc and scan it to "
+			    "resume, or cancel to abandon it");
 	test_scan(&rma, &er);
 	test_find(&test_out, DESK_ACT_OPEN_RECEIPT);
 	assert_int_equal(
