@@ -79,6 +79,7 @@ struct config_device {
 struct config_clerk {
 	char badge[48]; /* a token, like a desk name */
 	char name[64];	/* UTF-8 text, 1 to 63 bytes */
+	char role[16];	/* clerk (the default), packer or supervisor */
 };
 
 struct config {
@@ -126,7 +127,7 @@ struct config {
 	int n_connectors;
 	struct config_connector connectors[CONFIG_MAX_CONNECTORS];
 
-	/* [clerks] badge = name */
+	/* [clerks] badge = name, or badge = name, role */
 	int n_clerks;
 	struct config_clerk clerks[CONFIG_MAX_CLERKS];
 

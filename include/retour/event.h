@@ -48,6 +48,8 @@ struct event_facts {
 	const char *decided_by;
 	int64_t decided_at;	   /* UTC us */
 	const char *proposal_json; /* the receipt's proposal_json */
+	/* the supervisor who authorised overriding a refusal, NULL: none */
+	const char *override_by;
 };
 
 /*

@@ -47,9 +47,18 @@ void station_back(struct station *st);
 void station_cancel(struct station *st);
 void station_answer(struct station *st, const char *answer);
 /* @verdict: accept, partial, reject, hold (qc_passed and qc_failed for
- * ship-QC); -EINVAL for anything else.  @reason may be NULL. */
+ * ship-QC); -EINVAL for anything else.  @reason may be NULL.  Paying or
+ * passing what the proposal refused needs a supervisor: @supervisor's
+ * badge, or a supervisor signed in; else -EACCES and nothing recorded.
+ * -EPERM when the desk refused it (@err: its problem), -EIO when the
+ * decision could not be recorded. */
 int station_confirm(struct station *st, const char *verdict, const char *reason,
-		    char *err, size_t errlen);
+		    const char *supervisor, char *err, size_t errlen);
+/* Ship-QC: take a unit out of the box.  Without @code the next item
+ * scanned is taken out; with it, that item now.  -EPERM when the desk
+ * refused (@err: why), -EINVAL when @code is no code. */
+int station_remove(struct station *st, const char *code, char *err,
+		   size_t errlen);
 /* Ask the devices directly. */
 void station_weigh(struct station *st);
 /* Manual weight: the clerk types the weight in with a reason, at the weigh
@@ -78,8 +87,10 @@ int station_outbox_retry(struct station *st, int64_t id, char *err,
  */
 int station_import_expected(struct station *st, json_t *doc, json_t *kept,
 			    char *err, size_t errlen);
+/* @role: clerk, packer or supervisor (NULL: clerk); -EINVAL otherwise. */
 int station_register_clerk(struct station *st, const char *badge,
-			   const char *name, char *err, size_t errlen);
+			   const char *name, const char *role, char *err,
+			   size_t errlen);
 
 json_t *station_status(struct station *st);
 const char *station_metrics(struct station *st); /* Prometheus text */

@@ -90,9 +90,18 @@ int store_expected_decided(struct store *s, int64_t expected_id,
 
 int store_clerk_put(struct store *s, const char *badge, const char *name,
 		    int64_t now);
+/* A clerk with a role: "clerk", "packer" or "supervisor" (-EINVAL
+ * otherwise; NULL: "clerk"). */
+int store_clerk_put_role(struct store *s, const char *badge, const char *name,
+			 const char *role, int64_t now);
 /* @name gets the clerk's name for a badge code; -ENOENT if unknown. */
 int store_clerk_by_badge(struct store *s, const char *badge, char *name,
 			 size_t namelen);
+/* The same with the clerk's role into @role (16 bytes are enough). */
+int store_clerk_find(struct store *s, const char *badge, char *name,
+		     size_t namelen, char *role, size_t rolelen);
+/* Whether @role is one a clerk may have. */
+bool store_clerk_role_valid(const char *role);
 
 /* ---- receipts: a parcel handled at the desk ---- */
 
@@ -151,6 +160,8 @@ struct decision_record {
 	const char *proposal_json; /* the proposal with every reason */
 	bool overridden;	   /* the clerk decided against the proposal */
 	const char *override_reason;
+	/* the supervisor who authorised overriding a refusal, NULL: none */
+	const char *override_by;
 	int64_t refund_minor;
 	char currency[4];
 	const char *decided_by;
@@ -208,6 +219,31 @@ int store_label_void(struct store *s, int64_t receipt_id, const char *zpl,
 		     const char *actor, int64_t now);
 /* Close a receipt that was abandoned (way back from the first step). */
 int store_receipt_cancel(struct store *s, int64_t receipt_id, const char *actor,
+			 int64_t now);
+/* Take back the newest scan of @gtin on an open receipt: the unit was
+ * taken out of the box.  -ENOENT when none was scanned. */
+int store_receipt_remove_item_scan(struct store *s, int64_t receipt_id,
+				   const char *gtin, const char *actor,
+				   int64_t now);
+
+/* A receipt left open when the station stopped (a crash, a power cut). */
+struct receipt_left {
+	int64_t id;
+	enum receipt_routine routine;
+	char code[64];
+	int64_t received_at;
+};
+/* The open receipts of @desk, newest first, at most @max; their count. */
+int store_receipt_left_open(struct store *s, const char *desk,
+			    struct receipt_left *out, int max);
+/* Close a receipt left open (state cancelled, audit "receipt.abandoned"
+ * with @why).  -EALREADY when it is no longer open. */
+int store_receipt_abandon(struct store *s, int64_t receipt_id,
+			  const char *actor, const char *why, int64_t now);
+/* Take a receipt left open up again at its first step: its item scans,
+ * checklist answers and weight are cleared (the audit log keeps them),
+ * its photos kept; audit "receipt.resume".  -EALREADY when not open. */
+int store_receipt_resume(struct store *s, int64_t receipt_id, const char *actor,
 			 int64_t now);
 
 /* JSON views for the API and the CLI. */

@@ -113,6 +113,12 @@ enum desk_event_kind {
 	DESK_EV_RECORD_FAILED,	/* result, text: a step was not recorded */
 	DESK_EV_LABEL_PRINTED,	/* receipt, result; text when it failed */
 	DESK_EV_DEVICE,		/* device, device_state, text (reason) */
+	/* the clerk again: */
+	DESK_EV_REMOVE, /* ship-QC: the next item scanned is taken out of
+			   the box (code: that item at once) */
+	/* the shell at start: receipt (and code, routine) was left open when
+	 * the station stopped */
+	DESK_EV_RESUME_OFFER,
 };
 
 struct desk_event {
@@ -127,6 +133,9 @@ struct desk_event {
 	const char *photo_sha256;		/* PHOTO */
 	enum desk_button button;		/* BUTTON */
 	enum verdict verdict;			/* CONFIRM */
+	/* CONFIRM: the supervisor who authorises overriding a refusal (the
+	 * shell checked the badge's role), NULL: none */
+	const char *authorised_by;
 	const char *text; /* ANSWER, CONFIRM reason, PHOTO error, outcomes */
 	/* PHOTO: the tag of the TAKE_PHOTO it answers (0: none given, the
 	 * photo answers the current step) */
@@ -158,6 +167,13 @@ enum desk_action_kind {
 	DESK_ACT_SET_LIGHT,	   /* light, buzzer */
 	DESK_ACT_PRINT_LABEL,	   /* receipt_id; reprint: its stored label,
 				      else desk->plan's; report LABEL_PRINTED */
+	DESK_ACT_REMOVE_ITEM_SCAN, /* item, gtin: a unit taken out of the box;
+				      the record drops its newest scan */
+	DESK_ACT_ABANDON_RECEIPT,  /* receipt_id, text: a receipt left open
+				      when the station stopped is closed */
+	DESK_ACT_RESUME_RECEIPT,   /* receipt_id, code, expected_id: the
+				      parcel scanned again is the receipt left
+				      open; report RECEIPT_OPENED */
 };
 
 struct desk_action {
@@ -182,6 +198,7 @@ struct desk_action {
 };
 
 #define DESK_MAX_ACTIONS 8
+#define DESK_QC_EXTRA_MAX 32
 
 struct desk_actions {
 	int n;
@@ -218,6 +235,9 @@ struct desk_decision {
 				 passed, REJECT = failed */
 	bool overridden;
 	char override_reason[128];
+	/* the supervisor who authorised overriding a refusal ("" when the
+	 * override needed none) */
+	char override_by[64];
 	struct proposal proposal;     /* the engine's proposal, every reason */
 	int64_t refund_minor;	      /* 0 unless accept/partial of a return */
 	enum disposition disposition; /* for the label: the first item's */
@@ -243,6 +263,11 @@ struct desk {
 		    [CHECKLIST_ANSWER_LEN];
 	int qc_blocked; /* ship-QC: failed blocking steps */
 	int qc_extra;	/* ship-QC: items scanned that are not in the order */
+	/* ship-QC: the extra items' GTINs (the first DESK_QC_EXTRA_MAX), so
+	 * that one taken out is known; and whether the next item scanned is
+	 * taken out (DESK_EV_REMOVE) rather than counted */
+	char qc_extra_gtin[DESK_QC_EXTRA_MAX][15];
+	bool qc_removing;
 
 	int64_t receipt_id; /* the parcel's record, 0 until it is opened */
 	/* the photo the step waits for: its tag and where the desk was when
@@ -264,6 +289,18 @@ struct desk {
 	/* the devices as last reported (DESK_EV_DEVICE) */
 	enum desk_device_state devices[DESK_DEVICE_COUNT];
 	char device_reason[DESK_DEVICE_COUNT][96];
+
+	/* A receipt left open when the station stopped (0: none): scanning
+	 * its code resumes it, cancel (between parcels) abandons it. */
+	struct {
+		int64_t receipt;
+		enum desk_routine routine;
+		char code[CODE_VALUE_LEN];
+	} resume;
+
+	/* Scans the desk refused (no code, bad check digit, wrong step, not
+	 * a product code...): nothing recorded.  For the metrics. */
+	uint64_t scans_rejected;
 
 	/* What the screen shows: the prompt for this step and the last problem
 	 */
@@ -294,5 +331,9 @@ const char *desk_device_state_name(enum desk_device_state s);
  */
 int desk_manual_weight_check(const struct desk *d, int64_t grams,
 			     const char *reason, char *err, size_t errlen);
+/* Whether confirming @v at the confirm step pays or passes what the
+ * proposal refused (reject/hold -> accept/partial; a failed QC passed):
+ * then DESK_EV_CONFIRM needs authorised_by, a supervisor. */
+bool desk_override_needs_supervisor(const struct desk *d, enum verdict v);
 
 #endif

@@ -66,6 +66,7 @@ enum api_route_id {
 	API_CONFIRM,
 	API_BUTTON,
 	API_REPRINT,
+	API_REMOVE, /* ship-QC: a unit taken out of the box */
 	API_UNDO,
 	/* the records */
 	API_EXPECTED_LIST,

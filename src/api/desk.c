@@ -96,8 +96,16 @@ static void desk_register_clerk(struct station *st,
 
 	if (!(j = api_body_json(rq, rp)))
 		return;
+	if (json_object_get(j, "role") && !api_json_str(j, "role")) {
+		json_decref(j);
+		api_reply_error(rp, 400,
+				"field \"role\" must be \"clerk\", "
+				"\"packer\" or \"supervisor\"");
+		return;
+	}
 	r = station_register_clerk(st, api_json_str(j, "badge"),
-				   api_json_str(j, "name"), err, sizeof(err));
+				   api_json_str(j, "name"),
+				   api_json_str(j, "role"), err, sizeof(err));
 	json_decref(j);
 	if (r < 0)
 		api_reply_error(rp, 400, "%s", err);
@@ -131,9 +139,31 @@ static void desk_confirm(struct station *st, const struct api_request *rq,
 	if (!(j = api_body_json(rq, rp)))
 		return;
 	r = station_confirm(st, api_json_str(j, "verdict"),
-			    api_json_str(j, "reason"), err, sizeof(err));
+			    api_json_str(j, "reason"),
+			    api_json_str(j, "supervisor"), err, sizeof(err));
 	json_decref(j);
-	reply_outcome(st, rp, r, 400, err);
+	/* refused (no supervisor, no reason): 409; not recorded: 500 */
+	reply_outcome(st, rp, r,
+		      r == -EINVAL ? 400
+		      : r == -EIO  ? 500
+				   : 409,
+		      err);
+}
+
+/* Ship-QC: take a unit out of the box ({"code": ...} optional). */
+static void desk_remove(struct station *st, const struct api_request *rq,
+			struct api_reply *rp)
+{
+	char err[256] = "";
+	json_t *j = NULL;
+	int r;
+
+	if (rq->len > 0 && !(j = api_body_json(rq, rp)))
+		return;
+	r = station_remove(st, j ? api_json_str(j, "code") : NULL, err,
+			   sizeof(err));
+	json_decref(j);
+	reply_outcome(st, rp, r, r == -EINVAL ? 400 : 409, err);
 }
 
 /*
@@ -301,6 +331,9 @@ void api_desk_answer(struct station *st, const struct api_route *route,
 		return;
 	case API_REPRINT:
 		desk_reprint(st, rq, rp);
+		return;
+	case API_REMOVE:
+		desk_remove(st, rq, rp);
 		return;
 	default:
 		api_reply_error(rp, 500, "route %d is not the desk's",

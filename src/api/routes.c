@@ -35,6 +35,7 @@ static const struct {
     {"/api/v1/confirm", API_CONFIRM},
     {"/api/v1/undo", API_UNDO},
     {"/api/v1/reprint", API_REPRINT},
+    {"/api/v1/remove", API_REMOVE},
 };
 
 /* A record id: a positive decimal, ending the path or before a '/'. */

@@ -194,6 +194,22 @@ static void event_envelope(struct event_build *b, json_t *ev,
 	event_put(b, ev, "decided_at", json_string(when));
 }
 
+/* Who decided against the proposal and why; "by" is the supervisor who
+ * authorised it (null when the override needed none). */
+static void event_override(struct event_build *b, json_t *ev,
+			   const struct event_facts *f)
+{
+	json_t *o = json_object();
+
+	event_put(b, o, "by",
+		  f->override_by && *f->override_by
+		      ? event_text(b, "override.by", f->override_by)
+		      : json_null());
+	event_put(b, o, "reason",
+		  event_text(b, "override.reason", f->override_reason));
+	event_put(b, ev, "override", o);
+}
+
 /*
  * What a shop needs to pay back: the accepted lines (the proposal's items
  * with a quantity, named by the expected item at the same position) and the
@@ -213,6 +229,8 @@ static void event_refund(struct event_build *b, json_t *ev,
 		  json_integer(json_integer_value(
 		      json_object_get(prop, "delivery_refund_minor"))));
 	event_put(b, ev, "overridden", json_boolean(f->overridden));
+	if (f->overridden)
+		event_override(b, ev, f);
 	json_array_foreach(json_object_get(prop, "items"), i, it)
 	{
 		json_int_t quantity, deduction;
@@ -267,6 +285,8 @@ static void event_decision(struct event_build *b, json_t *ev,
 	if (f->overridden)
 		event_put(b, ev, "override_reason",
 			  event_text(b, "override_reason", f->override_reason));
+	if (f->overridden)
+		event_override(b, ev, f);
 	event_put(b, ev, "proposal", json_incref(prop));
 }
 

@@ -90,10 +90,38 @@ static bool desk_event_is_report(enum desk_event_kind k)
 	case DESK_EV_RECORD_FAILED:
 	case DESK_EV_LABEL_PRINTED:
 	case DESK_EV_DEVICE:
+	case DESK_EV_RESUME_OFFER:
 		return true;
 	default:
 		return false;
 	}
+}
+
+/* A scan the desk took leaves something in the record: a parcel opened
+ * (or resumed), an item counted or taken out. */
+static bool desk_scan_recorded(const struct desk_actions *out)
+{
+	for (int i = 0; i < out->n && i < DESK_MAX_ACTIONS; i++)
+		switch (out->a[i].kind) {
+		case DESK_ACT_OPEN_RECEIPT:
+		case DESK_ACT_RESUME_RECEIPT:
+		case DESK_ACT_RECORD_ITEM_SCAN:
+		case DESK_ACT_REMOVE_ITEM_SCAN:
+			return true;
+		default:
+			break;
+		}
+	return false;
+}
+
+/* Count the scans refused: a line that was no code at all, or a code the
+ * desk refused (red light, or not expected now) with nothing recorded. */
+static void desk_count_rejected_scan(const struct desk_run *r)
+{
+	if (r->ev->kind == DESK_EV_SCAN_REFUSED ||
+	    (r->ev->kind == DESK_EV_SCAN && (r->ignored || r->failed) &&
+	     !desk_scan_recorded(r->out)))
+		r->d->scans_rejected++;
 }
 
 /* Between DECIDE and its outcome the parcel is the record's: what the
@@ -133,6 +161,8 @@ void desk_handle(struct desk *d, const struct desk_config *cfg,
 		if (ev->kind != DESK_EV_TICK)
 			desk_problem(&r,
 				     "The decision is being recorded: wait");
+		r.ignored = true;
+		desk_count_rejected_scan(&r);
 		return;
 	}
 	if (!desk_event_is_report(ev->kind))
@@ -207,13 +237,21 @@ void desk_handle(struct desk *d, const struct desk_config *cfg,
 	case DESK_EV_DEVICE:
 		desk_on_device(&r);
 		break;
+	case DESK_EV_REMOVE:
+		desk_on_remove(&r);
+		break;
+	case DESK_EV_RESUME_OFFER:
+		desk_on_resume_offer(&r);
+		break;
 	default:
 		desk_problem(&r, "Bad event: unknown kind %d", (int)ev->kind);
 		r.ignored = true;
 		break;
 	}
+	desk_count_rejected_scan(&r);
 	if (r.ignored)
 		return;
+	desk_resume_prompt(d);
 	if (ev->kind != DESK_EV_TICK && !r.keep_activity)
 		d->last_activity = ev->now;
 	if (!r.failed && !r.keep_light)

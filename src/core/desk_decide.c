@@ -38,7 +38,8 @@ static void desk_enter_confirm(struct desk_run *r)
 		desk_text(d->prompt, sizeof(d->prompt), "%s",
 			  p->verdict == VERDICT_ACCEPT
 			      ? "QC passed \u2014 press accept to confirm"
-			      : "QC failed: call a supervisor");
+			      : "QC failed: fix the box and press remove to "
+				"recount, or call a supervisor");
 		return;
 	}
 	if (p->verdict == VERDICT_ACCEPT || p->verdict == VERDICT_PARTIAL) {
@@ -266,7 +267,7 @@ static int desk_plan(struct desk_run *r)
 }
 
 void desk_decide(struct desk_run *r, enum verdict v, bool overridden,
-		 const char *reason)
+		 const char *reason, const char *by)
 {
 	struct desk *d = r->d;
 	struct desk_decision *dec = &d->decision;
@@ -277,9 +278,12 @@ void desk_decide(struct desk_run *r, enum verdict v, bool overridden,
 	dec->routine = d->routine;
 	dec->verdict = v;
 	dec->overridden = overridden;
-	if (overridden)
+	if (overridden) {
 		desk_copy(dec->override_reason, sizeof(dec->override_reason),
 			  reason, SIZE_MAX);
+		desk_copy(dec->override_by, sizeof(dec->override_by), by,
+			  SIZE_MAX);
+	}
 	dec->proposal = d->proposal;
 	dec->disposition = DISPOSITION_HOLD;
 	dec->grade = GRADE_NONE;
@@ -319,6 +323,17 @@ void desk_decide(struct desk_run *r, enum verdict v, bool overridden,
 	d->deciding = true;
 }
 
+/* Paying or passing what the proposal refused (a reject or a hold turned
+ * into an accept or a partial, a failed QC turned into a pass). */
+bool desk_override_needs_supervisor(const struct desk *d, enum verdict v)
+{
+	if (!d || d->step != DESK_STEP_CONFIRM)
+		return false;
+	return (d->proposal.verdict == VERDICT_REJECT ||
+		d->proposal.verdict == VERDICT_HOLD) &&
+	       (v == VERDICT_ACCEPT || v == VERDICT_PARTIAL);
+}
+
 void desk_confirm(struct desk_run *r, enum verdict v, const char *reason)
 {
 	struct desk *d = r->d;
@@ -341,7 +356,17 @@ void desk_confirm(struct desk_run *r, enum verdict v, const char *reason)
 		desk_problem(r, "An override needs a reason");
 		return;
 	}
-	desk_decide(r, v, overridden, text);
+	if (desk_override_needs_supervisor(d, v) &&
+	    desk_blank(r->ev->authorised_by)) {
+		desk_problem(r, "%s needs a supervisor's badge and a reason",
+			     d->routine == DESK_ROUTINE_SHIP_QC
+				 ? "Passing a failed QC"
+				 : "Overriding a refusal");
+		return;
+	}
+	desk_decide(r, v, overridden, text,
+		    desk_override_needs_supervisor(d, v) ? r->ev->authorised_by
+							 : NULL);
 }
 
 /* The decision is in the record: print its label, start the next parcel. */

@@ -3,8 +3,10 @@
  * Scanning the items in the parcel (a return) or the box (ship-QC) against
  * the lines expected: each unit counts once toward its line, a unit that
  * was not sold is recorded as such, and a line without a barcode counts on
- * the clerk's word.  Says how the scan went; the routine decides what
- * follows.
+ * the clerk's word.  A packer who finds a unit that should not be in the
+ * box takes it out and scans it again to take it off the count (ship-QC),
+ * so the verdict is judged on what the box holds in the end.  Says how the
+ * scan went; the routine decides what follows.
  */
 #include <stdint.h>
 #include <string.h>
@@ -70,7 +72,10 @@ static void desk_items_prompt(struct desk_run *r)
 		if (next < 0 && got < want)
 			next = i;
 	}
-	if (next < 0) {
+	if (d->qc_removing) {
+		desk_text(d->prompt, sizeof(d->prompt),
+			  "Take the item out of the box and scan it");
+	} else if (next < 0) {
 		desk_text(d->prompt, sizeof(d->prompt),
 			  "All %lld items scanned: press accept",
 			  (long long)total);
@@ -98,8 +103,28 @@ void desk_enter_items(struct desk_run *r)
 	d->found.wrong_item = false;
 	memset(d->answers, 0, sizeof(d->answers));
 	d->qc_extra = 0;
+	memset(d->qc_extra_gtin, 0, sizeof(d->qc_extra_gtin));
+	d->qc_removing = false;
 	d->qc_blocked = 0;
 	d->checklist = NULL;
+	desk_items_prompt(r);
+}
+
+/* Back to the items with what was counted kept (ship-QC, a unit to take
+ * out after a later step): the steps after the items come again, since
+ * the box changes. */
+void desk_items_resume(struct desk_run *r)
+{
+	struct desk *d = r->d;
+
+	d->step = DESK_STEP_ITEMS;
+	d->checklist = NULL;
+	desk_items_prompt(r);
+}
+
+void desk_items_removing(struct desk_run *r, bool on)
+{
+	r->d->qc_removing = on;
 	desk_items_prompt(r);
 }
 
@@ -128,27 +153,27 @@ static void desk_item_wrong(struct desk_run *r, const char *gtin,
 	desk_problem(r, "Item %s was not sold in this order", gtin);
 }
 
-enum desk_item_scan desk_scan_item(struct desk_run *r, const struct code *c)
+/* The GTIN (and serial) an item's code carries; false, with the problem
+ * said and the light red, when it carries none. */
+static bool desk_item_code(struct desk_run *r, const struct code *c,
+			   char gtin[15], char serial[21])
 {
-	struct desk *d = r->d;
-	bool qc = d->routine == DESK_ROUTINE_SHIP_QC;
-	char gtin[15], serial[21] = "", line_gtin[15];
-	int match = -1, full_match = -1;
-	struct desk_action *a;
-
+	serial[0] = '\0';
 	if (!c->valid) {
 		desk_code_rejected(r, c);
-		return DESK_ITEM_REFUSED;
+		return false;
 	}
 	if (c->kind == CODE_GTIN &&
-	    desk_digits14(c->value, sizeof(c->value), gtin)) {
-		/* a plain product code */
-	} else if (c->kind == CODE_GS1 && c->gs1.has_gtin &&
-		   desk_digits14(c->gs1.gtin, sizeof(c->gs1.gtin), gtin)) {
+	    desk_digits14(c->value, sizeof(c->value), gtin))
+		return true; /* a plain product code */
+	if (c->kind == CODE_GS1 && c->gs1.has_gtin &&
+	    desk_digits14(c->gs1.gtin, sizeof(c->gs1.gtin), gtin)) {
 		if (c->gs1.has_serial)
-			desk_copy(serial, sizeof(serial), c->gs1.serial,
+			desk_copy(serial, 21, c->gs1.serial,
 				  sizeof(c->gs1.serial));
-	} else {
+		return true;
+	}
+	{
 		char value[CODE_VALUE_LEN];
 
 		desk_copy(value, sizeof(value), c->value, sizeof(c->value));
@@ -157,8 +182,20 @@ enum desk_item_scan desk_scan_item(struct desk_run *r, const struct code *c)
 			     "barcode",
 			     value);
 		desk_fail_light(r);
-		return DESK_ITEM_REFUSED;
 	}
+	return false;
+}
+
+enum desk_item_scan desk_scan_item(struct desk_run *r, const struct code *c)
+{
+	struct desk *d = r->d;
+	bool qc = d->routine == DESK_ROUTINE_SHIP_QC;
+	char gtin[15], serial[21], line_gtin[15];
+	int match = -1, full_match = -1;
+	struct desk_action *a;
+
+	if (!desk_item_code(r, c, gtin, serial))
+		return DESK_ITEM_REFUSED;
 	for (int i = 0; i < desk_n_items(d); i++) {
 		if (!desk_item_gtin14(&d->expected.items[i], line_gtin) ||
 		    strcmp(line_gtin, gtin) != 0)
@@ -175,7 +212,9 @@ enum desk_item_scan desk_scan_item(struct desk_run *r, const struct code *c)
 		return DESK_ITEM_NOT_SOLD;
 	}
 	if (qc && match < 0) {
-		/* Extra or unknown: the QC will fail until items restart. */
+		/* Extra or unknown: the QC fails unless it is taken out. */
+		if (d->qc_extra < DESK_QC_EXTRA_MAX)
+			memcpy(d->qc_extra_gtin[d->qc_extra], gtin, 15);
 		d->qc_extra++;
 		a = desk_emit(r, DESK_ACT_RECORD_ITEM_SCAN);
 		if (a) {
@@ -183,7 +222,10 @@ enum desk_item_scan desk_scan_item(struct desk_run *r, const struct code *c)
 			desk_copy(a->code, sizeof(a->code), gtin, 15);
 			desk_copy(a->serial, sizeof(a->serial), serial, 21);
 		}
-		desk_problem(r, "Extra item %s: remove it", gtin);
+		desk_problem(r,
+			     "Extra item %s: take it out, press remove and "
+			     "scan it",
+			     gtin);
 		desk_fail_light(r);
 		return DESK_ITEM_REFUSED;
 	}
@@ -217,4 +259,54 @@ void desk_items_done(struct desk_run *r)
 			d->found.items[i].quantity = desk_expected_qty(d, i);
 			d->found.items[i].gtin_matched = true;
 		}
+}
+
+/*
+ * A unit taken out of the box (ship-QC): an extra one of that GTIN first,
+ * else a unit counted on its line.  The record drops the scan that counted
+ * it.  Refused when nothing of that GTIN was counted.
+ */
+enum desk_item_scan desk_remove_item(struct desk_run *r, const struct code *c)
+{
+	struct desk *d = r->d;
+	char gtin[15], serial[21], line_gtin[15];
+	int line = -1, extra = -1, listed;
+	struct desk_action *a;
+
+	if (!desk_item_code(r, c, gtin, serial))
+		return DESK_ITEM_REFUSED;
+	listed =
+	    d->qc_extra < DESK_QC_EXTRA_MAX ? d->qc_extra : DESK_QC_EXTRA_MAX;
+	for (int i = listed - 1; i >= 0 && extra < 0; i--)
+		if (!strcmp(d->qc_extra_gtin[i], gtin))
+			extra = i;
+	for (int i = desk_n_items(d) - 1; extra < 0 && line < 0 && i >= 0; i--)
+		if (desk_item_gtin14(&d->expected.items[i], line_gtin) &&
+		    !strcmp(line_gtin, gtin) && d->found.items[i].quantity > 0)
+			line = i;
+	if (extra < 0 && line < 0) {
+		desk_problem(r, "Item %s was not counted in this box", gtin);
+		desk_fail_light(r);
+		return DESK_ITEM_REFUSED;
+	}
+	if (extra >= 0) {
+		memmove(d->qc_extra_gtin[extra], d->qc_extra_gtin[extra + 1],
+			(size_t)(listed - extra - 1) *
+			    sizeof(d->qc_extra_gtin[0]));
+		memset(d->qc_extra_gtin[listed - 1], 0,
+		       sizeof(d->qc_extra_gtin[0]));
+		d->qc_extra--;
+	} else {
+		d->found.items[line].quantity--;
+	}
+	d->qc_removing = false;
+	a = desk_emit(r, DESK_ACT_REMOVE_ITEM_SCAN);
+	if (a) {
+		a->item = line;
+		desk_copy(a->code, sizeof(a->code), gtin, 15);
+	}
+	if (d->qc_extra == 0 && desk_items_complete(d))
+		return DESK_ITEM_ALL_COUNTED;
+	desk_items_prompt(r);
+	return DESK_ITEM_COUNTED;
 }

@@ -86,6 +86,25 @@ int desk_routine_steps(const struct desk *d, enum desk_step st[])
 
 /* ---- each event at each step ---------------------------------------- */
 
+/* An item's code at the items step: counted, or taken out. */
+static void desk_item_scanned(struct desk_run *r, const struct code *c)
+{
+	enum desk_item_scan got =
+	    r->d->qc_removing ? desk_remove_item(r, c) : desk_scan_item(r, c);
+
+	switch (got) {
+	case DESK_ITEM_ALL_COUNTED:
+		desk_after_items(r);
+		break;
+	case DESK_ITEM_NOT_SOLD:
+		desk_propose_return(r);
+		break;
+	case DESK_ITEM_REFUSED:
+	case DESK_ITEM_COUNTED:
+		break;
+	}
+}
+
 void desk_on_scan(struct desk_run *r)
 {
 	struct code c;
@@ -103,23 +122,43 @@ void desk_on_scan(struct desk_run *r)
 	if (r->d->step == DESK_STEP_SCAN) {
 		if (!desk_scan_parcel(r, &c))
 			return;
+		desk_resume_or_abandon(r);
 		if (r->d->routine == DESK_ROUTINE_SHIP_QC)
 			desk_enter_items(r);
 		else
 			desk_go_weigh(r);
 		return;
 	}
-	switch (desk_scan_item(r, &c)) {
-	case DESK_ITEM_ALL_COUNTED:
-		desk_after_items(r);
-		break;
-	case DESK_ITEM_NOT_SOLD:
-		desk_propose_return(r);
-		break;
-	case DESK_ITEM_REFUSED:
-	case DESK_ITEM_COUNTED:
-		break;
+	desk_item_scanned(r, &c);
+}
+
+/*
+ * Ship-QC: the packer takes a unit out of the box (an extra one, or one
+ * counted twice).  At the items step the next item scanned is taken off
+ * the count (pressed again: counted after all); from a later step the
+ * desk goes back to the items with the count kept, and the steps after
+ * come again, since the box changed.  With a code, that item at once.
+ */
+void desk_on_remove(struct desk_run *r)
+{
+	struct desk *d = r->d;
+	struct code c;
+
+	if (d->routine != DESK_ROUTINE_SHIP_QC || !desk_parcel_open(d)) {
+		desk_refuse(r, "Taking an item out");
+		return;
 	}
+	if (d->step == DESK_STEP_ITEMS && d->qc_removing && !r->ev->code) {
+		desk_items_removing(r, false);
+		return;
+	}
+	if (d->step != DESK_STEP_ITEMS)
+		desk_items_resume(r);
+	desk_items_removing(r, true);
+	if (!r->ev->code)
+		return;
+	desk_code_copy(&c, r->ev->code);
+	desk_item_scanned(r, &c);
 }
 
 void desk_on_weight(struct desk_run *r)
@@ -230,6 +269,10 @@ void desk_on_button(struct desk_run *r)
 							    : "parcel");
 		return;
 	case DESK_STEP_ITEMS:
+		if (!yes && d->routine == DESK_ROUTINE_SHIP_QC) {
+			desk_on_remove(r); /* the reject button: take out */
+			return;
+		}
 		if (!yes)
 			break;
 		desk_on_items_done(r);
@@ -262,13 +305,14 @@ void desk_on_button(struct desk_run *r)
 		break;
 	case DESK_STEP_CONFIRM:
 		if (yes) {
-			desk_decide(r, d->proposal.verdict, false, NULL);
+			desk_decide(r, d->proposal.verdict, false, NULL, NULL);
 			return;
 		}
 		desk_text(reason, sizeof(reason), "rejected at the desk by %s",
 			  d->clerk);
 		desk_decide(r, VERDICT_REJECT,
-			    d->proposal.verdict != VERDICT_REJECT, reason);
+			    d->proposal.verdict != VERDICT_REJECT, reason,
+			    NULL);
 		return;
 	default:
 		break;

@@ -103,7 +103,14 @@ enum desk_item_scan {
 };
 
 void desk_enter_items(struct desk_run *r);
+/* Back to the items keeping the count (ship-QC: a unit to take out). */
+void desk_items_resume(struct desk_run *r);
+/* The next item scanned is taken out (@on) or counted; the prompt says. */
+void desk_items_removing(struct desk_run *r, bool on);
 enum desk_item_scan desk_scan_item(struct desk_run *r, const struct code *c);
+/* A unit taken out of the box: DESK_ITEM_REFUSED when none was counted,
+ * DESK_ITEM_ALL_COUNTED when the box is now complete with nothing extra. */
+enum desk_item_scan desk_remove_item(struct desk_run *r, const struct code *c);
 void desk_items_done(struct desk_run *r);
 
 /* ---- desk_checklist.c ------------------------------------------------- */
@@ -124,8 +131,9 @@ void desk_checklist_apply_all(struct desk_run *r);
 void desk_propose_return(struct desk_run *r);
 void desk_propose_unexpected(struct desk_run *r);
 void desk_propose_qc(struct desk_run *r);
+/* @by: the supervisor who authorised an override (NULL: none). */
 void desk_decide(struct desk_run *r, enum verdict v, bool overridden,
-		 const char *reason);
+		 const char *reason, const char *by);
 void desk_confirm(struct desk_run *r, enum verdict v, const char *reason);
 void desk_on_decided(struct desk_run *r);
 void desk_on_label_printed(struct desk_run *r);
@@ -145,6 +153,7 @@ void desk_on_answer(struct desk_run *r);
 void desk_on_items_done(struct desk_run *r);
 void desk_on_button(struct desk_run *r);
 void desk_on_photo_request(struct desk_run *r);
+void desk_on_remove(struct desk_run *r);
 
 /* ---- desk_navigation.c ------------------------------------------------ */
 
@@ -152,5 +161,13 @@ void desk_on_skip(struct desk_run *r);
 void desk_on_back(struct desk_run *r);
 void desk_on_cancel(struct desk_run *r);
 void desk_on_tick(struct desk_run *r);
+void desk_on_resume_offer(struct desk_run *r);
+/* At the scan step, the prompt offers the receipt left open. */
+void desk_resume_prompt(struct desk *d);
+/* The parcel just scanned (desk->code, routine) is the receipt left open
+ * when the station stopped: resume it instead of opening a new one; any
+ * other parcel abandons that receipt.  Call right after the parcel opened
+ * (its OPEN_RECEIPT among the actions). */
+void desk_resume_or_abandon(struct desk_run *r);
 
 #endif

@@ -253,12 +253,42 @@ static bool value_is_clean(const char *v)
 	return true;
 }
 
+/* "Name, role": the role when the text after the last comma is one
+ * (clerk, packer, supervisor), cut off @name; else "clerk" and the whole
+ * value is the name (a name may hold a comma). */
+static const char *config_clerk_role(char *name)
+{
+	static const char *const roles[] = {"clerk", "packer", "supervisor"};
+	char *comma = strrchr(name, ',');
+	const char *tail;
+	size_t len;
+
+	if (!comma)
+		return "clerk";
+	tail = comma + 1;
+	while (*tail == ' ' || *tail == '\t')
+		tail++;
+	len = strlen(tail);
+	while (len && (tail[len - 1] == ' ' || tail[len - 1] == '\t'))
+		len--;
+	for (size_t i = 0; i < sizeof(roles) / sizeof(roles[0]); i++) {
+		if (strlen(roles[i]) != len || strncmp(tail, roles[i], len))
+			continue;
+		while (comma > name && (comma[-1] == ' ' || comma[-1] == '\t'))
+			comma--;
+		*comma = '\0';
+		return roles[i];
+	}
+	return "clerk";
+}
+
 static int config_set_clerk(struct parse_ctx *ctx, const char *badge,
-			    const char *name)
+			    const char *value)
 {
 	struct config *c = ctx->c;
 	struct config_clerk *k;
-	char shown[64];
+	char shown[64], name[256];
+	const char *role;
 
 	if (c->n_clerks >= CONFIG_MAX_CLERKS) {
 		snprintf(ctx->problem, sizeof(ctx->problem),
@@ -274,6 +304,15 @@ static int config_set_clerk(struct parse_ctx *ctx, const char *badge,
 		    sizeof(k->badge) - 1);
 		return 0;
 	}
+	if (strlen(value) >= sizeof(name)) {
+		snprintf(ctx->problem, sizeof(ctx->problem),
+			 "[clerks] %s: the name must be 1-%zu bytes of text "
+			 "without control characters",
+			 badge, sizeof(k->name) - 1);
+		return 0;
+	}
+	snprintf(name, sizeof(name), "%s", value);
+	role = config_clerk_role(name);
 	/* the name is shown, printed on labels and sent in events */
 	if (!*name || strlen(name) >= sizeof(k->name) ||
 	    config_has_c1_control(name)) {
@@ -286,6 +325,7 @@ static int config_set_clerk(struct parse_ctx *ctx, const char *badge,
 	k = &c->clerks[c->n_clerks++];
 	snprintf(k->badge, sizeof(k->badge), "%s", badge);
 	snprintf(k->name, sizeof(k->name), "%s", name);
+	snprintf(k->role, sizeof(k->role), "%s", role);
 	return 1;
 }
 

@@ -231,6 +231,62 @@ static int station_start_sender(struct station *st, char *err, size_t errlen)
 	return r;
 }
 
+/*
+ * Receipts this desk left open when the station stopped (a crash, a power
+ * cut): the newest is offered at the desk (scan its code to resume it,
+ * cancel to abandon it); every older one is closed as abandoned, with an
+ * audit entry.  A store error here is logged, not fatal: the desk works.
+ */
+static void station_left_open(struct station *st)
+{
+	struct receipt_left left[16];
+	struct desk_event ev = {.kind = DESK_EV_RESUME_OFFER};
+	int64_t offered = 0;
+	int n;
+
+	do {
+		n = store_receipt_left_open(st->store, st->cfg->desk, left, 16);
+		if (n < 0)
+			log_error_errno(n, "receipts left open not read (%s)",
+					store_errmsg(st->store));
+		for (int i = 0; i < n; i++) {
+			int r;
+
+			if (!offered) {
+				offered = left[i].id;
+				ev.receipt = left[i].id;
+				ev.text = left[i].code;
+				ev.routine = left[i].routine == ROUTINE_SHIP_QC
+						 ? DESK_ROUTINE_SHIP_QC
+						 : DESK_ROUTINE_RETURN;
+				station_feed(st, &ev);
+				continue;
+			}
+			if (left[i].id == offered)
+				continue;
+			r = store_receipt_abandon(
+			    st->store, left[i].id, "station",
+			    "left open when the station stopped; a newer "
+			    "receipt was open too",
+			    clock_now_us());
+			if (r < 0) {
+				log_error_errno(r,
+						"receipt %lld not closed (%s)",
+						(long long)left[i].id,
+						store_errmsg(st->store));
+				return;
+			}
+			log_notice("receipt %lld was left open when the "
+				   "station stopped: abandoned",
+				   (long long)left[i].id);
+		}
+	} while (n > 1);
+	if (offered)
+		log_notice("receipt %lld was left open when the station "
+			   "stopped: offered at the desk",
+			   (long long)offered);
+}
+
 int station_new(const struct config *cfg, sd_event *ev, struct station **out,
 		char *err, size_t errlen)
 {
@@ -254,8 +310,10 @@ int station_new(const struct config *cfg, sd_event *ev, struct station **out,
 	if (r < 0)
 		goto fail;
 	for (int i = 0; i < cfg->n_clerks; i++) {
-		r = store_clerk_put(st->store, cfg->clerks[i].badge,
-				    cfg->clerks[i].name, clock_now_us());
+		r = store_clerk_put_role(
+		    st->store, cfg->clerks[i].badge, cfg->clerks[i].name,
+		    cfg->clerks[i].role[0] ? cfg->clerks[i].role : "clerk",
+		    clock_now_us());
 		if (r < 0) {
 			snprintf(err, errlen, "clerk %s not stored: %s",
 				 cfg->clerks[i].badge, store_errmsg(st->store));
@@ -292,6 +350,7 @@ int station_new(const struct config *cfg, sd_event *ev, struct station **out,
 
 		station_feed(st, &rev);
 	}
+	station_left_open(st);
 
 	r = station_start_sender(st, err, errlen);
 	if (r < 0)

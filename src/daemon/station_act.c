@@ -259,6 +259,8 @@ static int station_record_decision(struct station *st)
 	rec.proposal_json = proposal_text;
 	rec.overridden = dec->overridden;
 	rec.override_reason = dec->overridden ? dec->override_reason : NULL;
+	rec.override_by =
+	    dec->overridden && dec->override_by[0] ? dec->override_by : NULL;
 	rec.refund_minor = dec->refund_minor;
 	station_copy(rec.currency, sizeof(rec.currency), plan->currency);
 	rec.decided_by = station_actor(st);
@@ -278,6 +280,7 @@ static void station_decide(struct station *st)
 	char why[STATION_ERROR_LEN] = "";
 	int r = station_record_decision(st);
 
+	st->decide_result = r < 0 ? r : 0;
 	if (r < 0) {
 		log_error_errno(
 		    r, "decision for receipt %lld not recorded (%s)",
@@ -291,7 +294,10 @@ static void station_decide(struct station *st)
 		station_report(st, &ev, why, NULL, NULL);
 		return;
 	}
-	if (dec->verdict >= 0 && dec->verdict <= VERDICT_HOLD)
+	/* a packer's check is no return's decision: counted apart */
+	if (dec->routine == DESK_ROUTINE_SHIP_QC)
+		st->qc_checks[dec->verdict == VERDICT_ACCEPT ? 0 : 1]++;
+	else if (dec->verdict >= 0 && dec->verdict <= VERDICT_HOLD)
 		st->decisions[dec->verdict]++;
 	if (st->receipt_started_mono) {
 		st->latency_us[st->latency_n % STATION_LATENCY_SAMPLES] =
@@ -338,6 +344,33 @@ static int station_open_receipt(struct station *st, const struct desk_action *a)
 	return 0;
 }
 
+/* The parcel scanned again is the receipt left open when the station
+ * stopped: take it up again instead of opening another. */
+static int station_resume_receipt(struct station *st,
+				  const struct desk_action *a)
+{
+	struct desk_event ev = {.kind = DESK_EV_RECEIPT_OPENED};
+	int r;
+
+	st->receipt_id = 0;
+	r = store_receipt_resume(st->store, a->receipt_id, station_actor(st),
+				 clock_now_us());
+	if (r < 0) {
+		log_error_errno(r, "receipt %lld not resumed (%s)",
+				(long long)a->receipt_id,
+				store_errmsg(st->store));
+		ev.result = r;
+		station_report(st, &ev, store_errmsg(st->store), NULL, NULL);
+		return r;
+	}
+	log_info("receipt %lld resumed", (long long)a->receipt_id);
+	st->receipt_id = a->receipt_id;
+	st->receipt_started_mono = clock_mono_us();
+	ev.receipt = st->receipt_id;
+	station_report(st, &ev, NULL, NULL, NULL);
+	return 0;
+}
+
 /* One action; < 0 ends the batch (the rest was for what failed). */
 static int station_perform_one(struct station *st, const struct desk_action *a)
 {
@@ -347,6 +380,20 @@ static int station_perform_one(struct station *st, const struct desk_action *a)
 	switch (a->kind) {
 	case DESK_ACT_OPEN_RECEIPT:
 		return station_open_receipt(st, a);
+	case DESK_ACT_RESUME_RECEIPT:
+		return station_resume_receipt(st, a);
+	case DESK_ACT_ABANDON_RECEIPT:
+		r = store_receipt_abandon(st->store, a->receipt_id,
+					  station_actor(st), a->text, now);
+		if (r == -EALREADY)
+			r = 0; /* closed meanwhile: nothing left to do */
+		break;
+	case DESK_ACT_REMOVE_ITEM_SCAN:
+		if (st->receipt_id)
+			r = store_receipt_remove_item_scan(
+			    st->store, st->receipt_id, a->code,
+			    station_actor(st), now);
+		break;
 	case DESK_ACT_CANCEL_RECEIPT:
 		if (st->receipt_id)
 			r = store_receipt_cancel(st->store, st->receipt_id,

@@ -38,21 +38,24 @@ static void station_refuse_scan(struct station *st, const char *why)
 {
 	struct desk_event ev = {.kind = DESK_EV_SCAN_REFUSED, .text = why};
 
-	st->scans_rejected++;
-	station_feed(st, &ev);
+	station_feed(st, &ev); /* the desk counts it */
 }
 
-/* Ask the desk to sign @name in; the audit log records it only when the
- * desk took it (not during a parcel). */
-static bool station_sign_in_as(struct station *st, const char *name)
+/* Ask the desk to sign @name in with @role; the audit log records it
+ * only when the desk took it (not during a parcel). */
+static bool station_sign_in_as(struct station *st, const char *name,
+			       const char *role)
 {
 	struct desk_event ev = {.kind = DESK_EV_SIGN_IN, .clerk = name};
 	bool taken;
 
 	station_feed(st, &ev);
 	taken = !st->desk.problem[0] && !strcmp(st->desk.clerk, name);
-	if (taken)
+	if (taken) {
+		snprintf(st->clerk_role, sizeof(st->clerk_role), "%s",
+			 role && *role ? role : "clerk");
 		station_audit(st, name, "clerk.sign_in");
+	}
 	return taken;
 }
 
@@ -60,16 +63,17 @@ static bool station_sign_in_as(struct station *st, const char *name)
  * was one. */
 static bool station_scan_badge(struct station *st, const char *line, size_t len)
 {
-	char name[64], badge[64];
+	char name[64], badge[64], role[16] = "";
 
 	if (len == 0 || len >= sizeof(badge))
 		return false;
 	memcpy(badge, line, len);
 	badge[len] = '\0';
 	badge[strcspn(badge, "\r\n")] = '\0';
-	if (store_clerk_by_badge(st->store, badge, name, sizeof(name)) < 0)
+	if (store_clerk_find(st->store, badge, name, sizeof(name), role,
+			     sizeof(role)) < 0)
 		return false;
-	station_sign_in_as(st, name);
+	station_sign_in_as(st, name, role);
 	return true;
 }
 
@@ -111,20 +115,23 @@ void station_scan(struct station *st, const char *line, size_t len)
 int station_sign_in(struct station *st, const char *badge, const char *name,
 		    char *err, size_t errlen)
 {
-	char found[64];
+	char found[64], role[16] = "";
 
 	if (badge && *badge) {
-		if (store_clerk_by_badge(st->store, badge, found,
-					 sizeof(found)) < 0) {
+		if (store_clerk_find(st->store, badge, found, sizeof(found),
+				     role, sizeof(role)) < 0) {
 			snprintf(err, errlen, "unknown badge '%s'", badge);
 			return -ENOENT;
 		}
 	} else if (name && *name) {
 		bool known = false;
 
-		for (int i = 0; i < st->cfg->n_clerks; i++)
-			if (!strcmp(st->cfg->clerks[i].name, name))
+		for (int i = 0; i < st->cfg->n_clerks && !known; i++)
+			if (!strcmp(st->cfg->clerks[i].name, name)) {
 				known = true;
+				snprintf(role, sizeof(role), "%s",
+					 st->cfg->clerks[i].role);
+			}
 		if (!known) {
 			snprintf(err, errlen, "unknown clerk '%s'", name);
 			return -ENOENT;
@@ -134,7 +141,7 @@ int station_sign_in(struct station *st, const char *badge, const char *name,
 		snprintf(err, errlen, "give a badge or a name");
 		return -EINVAL;
 	}
-	if (!station_sign_in_as(st, found)) {
+	if (!station_sign_in_as(st, found, role)) {
 		/* the desk says why: a parcel is open */
 		snprintf(err, errlen,
 			 "%s: finish or cancel the current "
@@ -146,7 +153,8 @@ int station_sign_in(struct station *st, const char *badge, const char *name,
 }
 
 int station_register_clerk(struct station *st, const char *badge,
-			   const char *name, char *err, size_t errlen)
+			   const char *name, const char *role, char *err,
+			   size_t errlen)
 {
 	int r;
 
@@ -157,7 +165,14 @@ int station_register_clerk(struct station *st, const char *badge,
 			 "are required");
 		return -EINVAL;
 	}
-	r = store_clerk_put(st->store, badge, name, clock_now_us());
+	if (role && !store_clerk_role_valid(role)) {
+		snprintf(err, errlen,
+			 "role must be \"clerk\", \"packer\" or "
+			 "\"supervisor\"");
+		return -EINVAL;
+	}
+	r = store_clerk_put_role(st->store, badge, name, role ? role : "clerk",
+				 clock_now_us());
 	if (r < 0)
 		snprintf(err, errlen, "clerk not stored: %s", strerror(-r));
 	return r;
@@ -249,10 +264,53 @@ void station_answer(struct station *st, const char *answer)
 	station_feed(st, &ev);
 }
 
+/*
+ * Who authorises overriding a refusal: the supervisor whose badge came
+ * with the confirm, else the signed-in clerk if a supervisor.  0 with the
+ * name in @by, or -EACCES with @err for the clerk.
+ */
+static int station_supervisor(struct station *st, const char *badge, char *by,
+			      size_t bylen, char *err, size_t errlen)
+{
+	char role[16] = "";
+
+	if (badge && *badge) {
+		if (store_clerk_find(st->store, badge, by, bylen, role,
+				     sizeof(role)) < 0) {
+			snprintf(err, errlen,
+				 "unknown supervisor badge '%.48s': nothing "
+				 "recorded",
+				 badge);
+			return -EACCES;
+		}
+		if (strcmp(role, "supervisor")) {
+			snprintf(err, errlen,
+				 "badge '%.48s' is %s's, a %s, not a "
+				 "supervisor's: nothing recorded",
+				 badge, by, role);
+			return -EACCES;
+		}
+		return 0;
+	}
+	if (!strcmp(st->clerk_role, "supervisor") && st->desk.clerk[0]) {
+		snprintf(by, bylen, "%s", st->desk.clerk);
+		return 0;
+	}
+	snprintf(err, errlen,
+		 "%s needs a supervisor: give \"supervisor\" (the "
+		 "supervisor's badge) and a \"reason\"; nothing recorded",
+		 st->desk.routine == DESK_ROUTINE_SHIP_QC
+		     ? "Passing a failed QC"
+		     : "Overriding a refusal");
+	return -EACCES;
+}
+
 int station_confirm(struct station *st, const char *verdict, const char *reason,
-		    char *err, size_t errlen)
+		    const char *supervisor, char *err, size_t errlen)
 {
 	struct desk_event ev = {.kind = DESK_EV_CONFIRM, .text = reason};
+	char by[64] = "";
+	int r;
 
 	if (!verdict) {
 		snprintf(err, errlen,
@@ -272,7 +330,48 @@ int station_confirm(struct station *st, const char *verdict, const char *reason,
 		snprintf(err, errlen, "unknown verdict '%.40s'", verdict);
 		return -EINVAL;
 	}
+	if (desk_override_needs_supervisor(&st->desk, ev.verdict)) {
+		r = station_supervisor(st, supervisor, by, sizeof(by), err,
+				       errlen);
+		if (r < 0)
+			return r;
+		ev.authorised_by = by;
+	}
+	st->decide_result = 1;
 	station_feed(st, &ev);
+	if (st->decide_result < 0) {
+		snprintf(err, errlen, "Decision NOT recorded: %s",
+			 st->desk.problem);
+		return -EIO;
+	}
+	if (st->decide_result == 1) {
+		/* the desk refused it: its problem says why */
+		snprintf(err, errlen, "%s",
+			 st->desk.problem[0] ? st->desk.problem
+					     : "not confirmed");
+		return -EPERM;
+	}
+	return 0;
+}
+
+int station_remove(struct station *st, const char *code, char *err,
+		   size_t errlen)
+{
+	struct desk_event ev = {.kind = DESK_EV_REMOVE};
+	struct code c;
+
+	if (code && code_classify(code, strlen(code), &st->patterns, &c) < 0) {
+		snprintf(err, errlen, "not a code: %s", c.problem);
+		return -EINVAL;
+	}
+	if (code)
+		ev.code = &c;
+	station_feed(st, &ev);
+	/* taken: the desk clears the problem; refused: it says why */
+	if (st->desk.problem[0]) {
+		snprintf(err, errlen, "%s", st->desk.problem);
+		return -EPERM;
+	}
 	return 0;
 }
 

@@ -66,10 +66,16 @@ struct station {
 	 * counted when it changes, not on every poll */
 	int64_t outbox_pending, outbox_dead;
 
-	/* counters for /metrics */
+	/* the signed-in clerk's role (clerk, packer, supervisor) */
+	char clerk_role[16];
+	/* what became of the last DESK_ACT_DECIDE: 1 none asked since the
+	 * confirm began, else 0 or -errno */
+	int decide_result;
+
+	/* counters for /metrics (the desk counts the scans it refused) */
 	uint64_t receipts_total;
-	uint64_t decisions[4];
-	uint64_t scans_rejected;
+	uint64_t decisions[4]; /* returns, by verdict */
+	uint64_t qc_checks[2]; /* ship-QC: passed, failed */
 	int64_t latency_us[STATION_LATENCY_SAMPLES];
 	uint64_t latency_n;
 	char *metrics;

@@ -35,6 +35,8 @@ json_t *station_status(struct station *st)
 			    json_string(desk_routine_name(d->routine)));
 	json_object_set_new(o, "step", json_string(desk_step_name(d->step)));
 	json_object_set_new(o, "clerk", json_string(d->clerk));
+	json_object_set_new(
+	    o, "role", d->clerk[0] ? json_string(st->clerk_role) : json_null());
 	json_object_set_new(o, "receipt",
 			    d->receipt_id ? json_integer(d->receipt_id)
 					  : json_null());
@@ -79,6 +81,24 @@ json_t *station_status(struct station *st)
 						: json_integer(cs->max));
 		}
 		json_object_set_new(o, "checklist", c);
+	}
+	if (d->step == DESK_STEP_ITEMS && d->routine == DESK_ROUTINE_SHIP_QC)
+		json_object_set_new(o, "removing",
+				    json_boolean(d->qc_removing));
+	if (d->resume.receipt) {
+		json_t *l = json_object();
+
+		json_object_set_new(l, "receipt",
+				    json_integer(d->resume.receipt));
+		json_object_set_new(l, "code", json_string(d->resume.code));
+		json_object_set_new(
+		    l, "routine",
+		    json_string(desk_routine_name(d->resume.routine)));
+		json_object_set_new(
+		    l, "text",
+		    json_string("was open when the station stopped: scan its "
+				"code to resume it, or cancel to abandon it"));
+		json_object_set_new(o, "left_open", l);
 	}
 	/* an undone decision is no longer the desk's last one */
 	if (d->last.receipt && d->last.receipt != st->last_undone) {
@@ -128,15 +148,26 @@ const char *station_metrics(struct station *st)
 		"# TYPE retour_receipts_total counter\n"
 		"retour_receipts_total %llu\n",
 		(unsigned long long)st->receipts_total);
-	fprintf(f, "# TYPE retour_decisions_total counter\n");
+	fprintf(f, "# HELP retour_decisions_total Returns decided, by "
+		   "verdict (ship-QC checks are counted apart).\n"
+		   "# TYPE retour_decisions_total counter\n");
 	for (int v = VERDICT_ACCEPT; v <= VERDICT_HOLD; v++)
 		fprintf(f, "retour_decisions_total{verdict=\"%s\"} %llu\n",
 			verdict_name((enum verdict)v),
 			(unsigned long long)st->decisions[v]);
 	fprintf(f,
+		"# HELP retour_ship_qc_total Ship-QC checks decided.\n"
+		"# TYPE retour_ship_qc_total counter\n"
+		"retour_ship_qc_total{result=\"passed\"} %llu\n"
+		"retour_ship_qc_total{result=\"failed\"} %llu\n",
+		(unsigned long long)st->qc_checks[0],
+		(unsigned long long)st->qc_checks[1]);
+	fprintf(f,
+		"# HELP retour_scans_rejected_total Scans refused at the "
+		"desk: no code, a bad check digit, not expected now.\n"
 		"# TYPE retour_scans_rejected_total counter\n"
 		"retour_scans_rejected_total %llu\n",
-		(unsigned long long)st->scans_rejected);
+		(unsigned long long)st->desk.scans_rejected);
 	fprintf(f,
 		"# TYPE retour_outbox gauge\n"
 		"retour_outbox{state=\"pending\"} %lld\n"

@@ -23,7 +23,7 @@
 #include "retour/store.h"
 
 /* Highest schema version this build knows (PRAGMA user_version). */
-#define STORE_SCHEMA_VERSION 2
+#define STORE_SCHEMA_VERSION 3
 
 #define STORE_ERRMSG_LEN 512
 
@@ -78,6 +78,12 @@ enum store_stmt_id {
 	STMT_RCP_GET_ANSWERS,
 	STMT_RCP_GET_LABELS,
 	STMT_RCP_COUNT,
+	STMT_RCP_LEFT_OPEN,
+	STMT_RCP_ABANDON,
+	STMT_RCP_DEL_SCAN,
+	STMT_RCP_RESUME_SCANS,
+	STMT_RCP_RESUME_ANSWERS,
+	STMT_RCP_RESUME_WEIGHT,
 	/* outbox */
 	STMT_OBX_INSERT,
 	STMT_OBX_BLOCKING,

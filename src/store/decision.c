@@ -102,7 +102,8 @@ static int store_decision_update(struct store *s, struct decision_write *w)
 			"refund_minor = ?, currency = ?, decided_at = ?, "
 			"decided_by = ?, overridden = ?, override_reason = ?, "
 			"proposal_json = ?, shop = ?, "
-			"decisions = decisions + 1 WHERE id = ?");
+			"decisions = decisions + 1, override_by = ?11 "
+			"WHERE id = ?10");
 	if (!st)
 		return -EIO;
 	sqlite3_bind_text(st, 1, d->verdict, -1, SQLITE_STATIC);
@@ -119,6 +120,8 @@ static int store_decision_update(struct store *s, struct decision_write *w)
 	if (d->shop)
 		sqlite3_bind_text(st, 9, d->shop, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(st, 10, w->receipt_id);
+	if (d->overridden && d->override_by && *d->override_by)
+		sqlite3_bind_text(st, 11, d->override_by, -1, SQLITE_STATIC);
 	return store_step_done(s, st);
 }
 
@@ -173,10 +176,13 @@ static int store_decide_apply(struct store *s, void *arg, struct store_entry *e)
 			return r;
 	}
 	e->detail = json_pack(
-	    "{s:s,s:I,s:s,s:b,s:s?,s:i,s:b}", "verdict", d->verdict,
+	    "{s:s,s:I,s:s,s:b,s:s?,s:s?,s:i,s:b}", "verdict", d->verdict,
 	    "refund_minor", (json_int_t)d->refund_minor, "currency",
 	    w->curlen ? d->currency : "", "overridden", d->overridden,
 	    "override_reason", d->overridden ? d->override_reason : NULL,
+	    "override_by",
+	    d->overridden && d->override_by && *d->override_by ? d->override_by
+							       : NULL,
 	    "outbox", w->n_out, "label", d->label_zpl != NULL);
 	return 0;
 }

@@ -23,7 +23,7 @@
 #define OUTBOX_FACTS_COLUMNS                                                   \
 	"state, desk, code, shop, verdict, refund_minor, currency, "           \
 	"decided_at, decided_by, overridden, override_reason, proposal_json, " \
-	"expected_id"
+	"expected_id, override_by"
 
 /* What the facts of a row point into: its receipt's text and expected
  * return, owned by the row until store_outbox_row_release(). */
@@ -32,6 +32,7 @@ struct outbox_facts_mem {
 	char *text[6]; /* desk, code, shop, verdict, currency, decided_by */
 	char *override_reason;
 	char *proposal_json;
+	char *override_by;
 };
 
 static void outbox_facts_mem_free(struct outbox_facts_mem *m)
@@ -42,6 +43,7 @@ static void outbox_facts_mem_free(struct outbox_facts_mem *m)
 		free(m->text[i]);
 	free(m->override_reason);
 	free(m->proposal_json);
+	free(m->override_by);
 	free(m);
 }
 
@@ -125,6 +127,7 @@ int store_outbox_gather_facts(struct store *s, struct outbox_row *row)
 		ok &= outbox_col_dup(st, text_cols[i], &m->text[i]);
 	ok &= outbox_col_dup(st, 10, &m->override_reason);
 	ok &= outbox_col_dup(st, 11, &m->proposal_json);
+	ok &= outbox_col_dup(st, 13, &m->override_by);
 	if (!ok) {
 		r = store_failf(s, -ENOMEM, "out of memory");
 		goto out;
@@ -141,6 +144,7 @@ int store_outbox_gather_facts(struct store *s, struct outbox_row *row)
 	f->decided_by = m->text[5];
 	f->overridden = sqlite3_column_int(st, 9);
 	f->override_reason = m->override_reason;
+	f->override_by = m->override_by;
 	f->proposal_json = m->proposal_json;
 	row->has_facts = true;
 	row->facts_mem = m;

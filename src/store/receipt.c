@@ -376,3 +376,179 @@ int store_receipt_cancel(struct store *s, int64_t receipt_id, const char *actor,
 	return store_write(s, STORE_DURABLE, store_receipt_cancel_apply, &c,
 			   &e);
 }
+
+/* ---- a unit taken out of the box ---- */
+
+struct receipt_unscan {
+	int64_t receipt_id;
+	const char *gtin;
+};
+
+static int store_receipt_unscan_apply(struct store *s, void *arg,
+				      struct store_entry *e)
+{
+	struct receipt_unscan *c = arg;
+	sqlite3_stmt *st;
+	int r;
+
+	(void)e;
+	r = store_receipt_editable(s, c->receipt_id);
+	if (r < 0)
+		return r;
+	st = store_stmt(s, STMT_RCP_DEL_SCAN,
+			"DELETE FROM receipt_item_scan WHERE id = (SELECT id "
+			"FROM receipt_item_scan WHERE receipt_id = ?1 AND "
+			"gtin = ?2 ORDER BY id DESC LIMIT 1)");
+	if (!st)
+		return -EIO;
+	sqlite3_bind_int64(st, 1, c->receipt_id);
+	sqlite3_bind_text(st, 2, c->gtin, -1, SQLITE_STATIC);
+	r = store_step_done(s, st);
+	if (r == 0 && sqlite3_changes(s->db) == 0)
+		return store_failf(s, -ENOENT,
+				   "no scan of %s on receipt %" PRId64, c->gtin,
+				   c->receipt_id);
+	return r;
+}
+
+int store_receipt_remove_item_scan(struct store *s, int64_t receipt_id,
+				   const char *gtin, const char *actor,
+				   int64_t now)
+{
+	struct receipt_unscan c = {.receipt_id = receipt_id, .gtin = gtin};
+	struct store_entry e = {
+	    .actor = actor, .action = "receipt.item_removed", .at = now};
+
+	if (!s || !gtin || !*gtin)
+		return -EINVAL;
+	store_entry_subject(&e, "receipt", receipt_id);
+	e.detail = json_pack("{s:s}", "gtin", gtin);
+	return store_write(s, STORE_STEP, store_receipt_unscan_apply, &c, &e);
+}
+
+/* ---- receipts left open when the station stopped ---- */
+
+int store_receipt_left_open(struct store *s, const char *desk,
+			    struct receipt_left *out, int max)
+{
+	sqlite3_stmt *st;
+	int rc, n = 0;
+
+	if (!s || !desk || !out || max <= 0)
+		return -EINVAL;
+	st = store_stmt(s, STMT_RCP_LEFT_OPEN,
+			"SELECT id, routine, code, received_at FROM receipt "
+			"WHERE state = 'open' AND desk = ? "
+			"ORDER BY id DESC LIMIT ?");
+	if (!st)
+		return -EIO;
+	sqlite3_bind_text(st, 1, desk, -1, SQLITE_STATIC);
+	sqlite3_bind_int(st, 2, max);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW && n < max) {
+		struct receipt_left *l = &out[n++];
+		const unsigned char *ro = sqlite3_column_text(st, 1);
+
+		memset(l, 0, sizeof(*l));
+		l->id = sqlite3_column_int64(st, 0);
+		l->routine = ro && !strcmp((const char *)ro, "ship_qc")
+				 ? ROUTINE_SHIP_QC
+				 : ROUTINE_RETURN;
+		store_col_copy(st, 2, l->code, sizeof(l->code));
+		l->received_at = sqlite3_column_int64(st, 3);
+	}
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		n = store_fail(s, rc);
+	store_stmt_done(st);
+	return n;
+}
+
+struct receipt_leave {
+	int64_t receipt_id;
+	int64_t now;
+	bool resume; /* taken up again, else abandoned */
+	int scans, answers;
+};
+
+static int store_receipt_leave_apply(struct store *s, void *arg,
+				     struct store_entry *e)
+{
+	struct receipt_leave *c = arg;
+	char state[16];
+	sqlite3_stmt *st;
+	int r;
+
+	(void)e;
+	r = store_receipt_state(s, c->receipt_id, state, sizeof(state));
+	if (r < 0)
+		return r;
+	if (strcmp(state, "open"))
+		return store_failf(s, -EALREADY,
+				   "receipt %" PRId64 " is %s, not open",
+				   c->receipt_id, state);
+	if (!c->resume) {
+		st = store_stmt(s, STMT_RCP_ABANDON,
+				"UPDATE receipt SET state = 'cancelled', "
+				"cancelled_at = ? WHERE id = ?");
+		if (!st)
+			return -EIO;
+		sqlite3_bind_int64(st, 1, c->now);
+		sqlite3_bind_int64(st, 2, c->receipt_id);
+		return store_step_done(s, st);
+	}
+	st = store_stmt(s, STMT_RCP_RESUME_SCANS,
+			"DELETE FROM receipt_item_scan WHERE receipt_id = ?");
+	if (!st)
+		return -EIO;
+	sqlite3_bind_int64(st, 1, c->receipt_id);
+	r = store_step_done(s, st);
+	if (r < 0)
+		return r;
+	c->scans = sqlite3_changes(s->db);
+	st = store_stmt(s, STMT_RCP_RESUME_ANSWERS,
+			"DELETE FROM checklist_answer WHERE receipt_id = ?");
+	if (!st)
+		return -EIO;
+	sqlite3_bind_int64(st, 1, c->receipt_id);
+	r = store_step_done(s, st);
+	if (r < 0)
+		return r;
+	c->answers = sqlite3_changes(s->db);
+	st = store_stmt(s, STMT_RCP_RESUME_WEIGHT,
+			"UPDATE receipt SET weighed = 0, weight_g = NULL, "
+			"weight_mismatch = 0 WHERE id = ?");
+	if (!st)
+		return -EIO;
+	sqlite3_bind_int64(st, 1, c->receipt_id);
+	return store_step_done(s, st);
+}
+
+int store_receipt_abandon(struct store *s, int64_t receipt_id,
+			  const char *actor, const char *why, int64_t now)
+{
+	struct receipt_leave c = {.receipt_id = receipt_id, .now = now};
+	struct store_entry e = {
+	    .actor = actor, .action = "receipt.abandoned", .at = now};
+
+	if (!s)
+		return -EINVAL;
+	store_entry_subject(&e, "receipt", receipt_id);
+	e.detail = json_pack("{s:s}", "why", why ? why : "");
+	return store_write(s, STORE_DURABLE, store_receipt_leave_apply, &c, &e);
+}
+
+int store_receipt_resume(struct store *s, int64_t receipt_id, const char *actor,
+			 int64_t now)
+{
+	struct receipt_leave c = {
+	    .receipt_id = receipt_id, .now = now, .resume = true};
+	struct store_entry e = {
+	    .actor = actor, .action = "receipt.resume", .at = now};
+
+	if (!s)
+		return -EINVAL;
+	store_entry_subject(&e, "receipt", receipt_id);
+	/* the audit entry says the walk starts over; the entries before it
+	 * keep every scan and answer the clearing drops */
+	e.text = "{\"cleared\":\"item scans, checklist answers, weight\"}";
+	return store_write(s, STORE_STEP, store_receipt_leave_apply, &c, &e);
+}

@@ -21,7 +21,7 @@
 	"r.verdict, r.refund_minor, r.currency, r.decided_at, r.decided_by, "  \
 	"r.overridden, r.override_reason, r.proposal_json, r.undone_at, "      \
 	"r.cancelled_at, r.decisions, e.rma, e.order_ref, e.kind, e.shop, "    \
-	"e.shop_order_id, e.shop_payment_id "                                  \
+	"e.shop_order_id, e.shop_payment_id, r.override_by "                   \
 	"FROM receipt r LEFT JOIN expected e ON e.id = r.expected_id "
 
 static json_t *store_receipt_row_json(sqlite3_stmt *st)
@@ -53,6 +53,8 @@ static json_t *store_receipt_row_json(sqlite3_stmt *st)
 	json_object_set_new(o, "overridden",
 			    json_boolean(sqlite3_column_int(st, 16)));
 	json_object_set_new(o, "override_reason", store_json_text(st, 17));
+	/* the supervisor who authorised overriding a refusal */
+	json_object_set_new(o, "override_by", store_json_text(st, 28));
 	proposal = sqlite3_column_text(st, 18);
 	if (proposal) {
 		json_t *p = json_loads((const char *)proposal, 0, NULL);

@@ -216,9 +216,19 @@ static const char schema_v2[] =
     "ALTER TABLE expected_item ADD COLUMN shop_line_id TEXT NOT NULL"
     " DEFAULT '';";
 
+/* Version 3 (issue 6): one step, each feature's statements in its own
+ * block. */
+static const char schema_v3[] =
+    /* roles: who may do what at the desk; overriding a refusal needs a
+     * supervisor, and the record names who authorised it */
+    "ALTER TABLE clerk ADD COLUMN role TEXT NOT NULL DEFAULT 'clerk'"
+    " CHECK (role IN ('clerk', 'packer', 'supervisor'));"
+    "ALTER TABLE receipt ADD COLUMN override_by TEXT;";
+
 static const char *const schema_steps[STORE_SCHEMA_VERSION] = {
     schema_v1,
     schema_v2,
+    schema_v3,
 };
 
 static int schema_user_version(struct store *s, int *version)

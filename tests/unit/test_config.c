@@ -384,6 +384,40 @@ static void test_config_clerks(void **state)
 				    bad[i].err ? bad[i].err : "");
 }
 
+/* A clerk's role after the name: "Name, role"; a name with a comma that
+ * is not followed by a role keeps it. */
+static void test_config_clerk_roles(void **state)
+{
+	struct config c;
+	char err[256];
+
+	(void)state;
+	config_defaults(&c);
+	assert_int_equal(config_parse_text(&c, "x.conf",
+					   "[clerks]\nB-1 = Ola\n"
+					   "B-2 = Ewa Nowak , supervisor\n"
+					   "B-3 = Jan,packer\n"
+					   "B-4 = Kowalski, Jan\n"
+					   "B-5 = Anna, clerk\n",
+					   false, err, sizeof(err)),
+			 0);
+	assert_int_equal(c.n_clerks, 5);
+	assert_string_equal(c.clerks[0].name, "Ola");
+	assert_string_equal(c.clerks[0].role, "clerk");
+	assert_string_equal(c.clerks[1].name, "Ewa Nowak");
+	assert_string_equal(c.clerks[1].role, "supervisor");
+	assert_string_equal(c.clerks[2].name, "Jan");
+	assert_string_equal(c.clerks[2].role, "packer");
+	assert_string_equal(c.clerks[3].name, "Kowalski, Jan");
+	assert_string_equal(c.clerks[3].role, "clerk");
+	assert_string_equal(c.clerks[4].role, "clerk");
+	/* a role alone is no name */
+	assert_string_equal(
+	    parse_problem("[clerks]\nB-1 = , supervisor\n", false),
+	    "x.conf:2: [clerks] B-1: the name must be 1-63 "
+	    "bytes of text without control characters");
+}
+
 static void test_config_shipped_names_still_load(void **state)
 {
 	/* conf/sim.conf, conf/retourd.conf, tests/system, scripts/bench.py */
@@ -618,6 +652,7 @@ int main(void)
 	    cmocka_unit_test(test_config_bad_names_are_refused_with_line),
 	    cmocka_unit_test(test_config_values_must_be_utf8),
 	    cmocka_unit_test(test_config_clerks),
+	    cmocka_unit_test(test_config_clerk_roles),
 	    cmocka_unit_test(test_config_shipped_names_still_load),
 	    cmocka_unit_test(test_config_unknown_key_is_printed_safely),
 	    cmocka_unit_test(test_config_board_sections_only_in_board),

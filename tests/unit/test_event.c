@@ -224,7 +224,9 @@ static void test_event_decision_carries_the_proposal(void **state)
 	    "\"decided_at\":\"2026-11-20T10:01:00.000250Z\","
 	    "\"decided_by\":\"anna\","
 	    "\"id\":\"demo:desk-1:7:return.decided:1\",\"order\":\"ORD-1\","
-	    "\"overridden\":true,\"override_reason\":\"Stains on both\","
+	    "\"overridden\":true,"
+	    "\"override\":{\"by\":null,\"reason\":\"Stains on both\"},"
+	    "\"override_reason\":\"Stains on both\","
 	    "\"proposal\":";
 	static const char tail[] =
 	    ",\"receipt\":7,\"rma\":\"RMA-1\",\"shop\":\"demo\","
@@ -247,6 +249,17 @@ static void test_event_decision_carries_the_proposal(void **state)
 	assert_string_equal(body, want);
 	free(body);
 
+	/* A refusal overridden: the supervisor who authorised it. */
+	f.override_by = "Ewa";
+	body = render_ok(&f);
+	o = json_loads(body, 0, NULL);
+	assert_non_null(o);
+	assert_string_equal(json_string_value(json_object_get(
+				json_object_get(o, "override"), "by")),
+			    "Ewa");
+	json_decref(o);
+	free(body);
+
 	/* Not overridden: no reason sent, whatever the record holds. */
 	f.type = EVENT_QC_PASSED;
 	f.verdict = "qc_passed";
@@ -255,6 +268,7 @@ static void test_event_decision_carries_the_proposal(void **state)
 	o = json_loads(body, 0, NULL);
 	assert_non_null(o);
 	assert_null(json_object_get(o, "override_reason"));
+	assert_null(json_object_get(o, "override"));
 	assert_true(json_is_false(json_object_get(o, "overridden")));
 	assert_string_equal(json_string_value(json_object_get(o, "type")),
 			    "shipment.qc_passed");

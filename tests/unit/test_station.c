@@ -207,7 +207,7 @@ static void evidence_taken_before_the_decision_is_kept(void **state)
 	/* extra evidence, and the clerk confirms before the camera is back */
 	station_photo(f->st);
 	assert_int_equal(
-	    station_confirm(f->st, "accept", NULL, err, sizeof(err)), 0);
+	    station_confirm(f->st, "accept", NULL, NULL, err, sizeof(err)), 0);
 	run_until_step(f, "scan");
 	run_a_while(f);
 	photo_steps(f, id, steps, sizeof(steps));
@@ -270,7 +270,7 @@ static void a_decided_return_scanned_again_is_not_opened(void **state)
 	station_answer(f->st, "A");
 	run_until_step(f, "confirm");
 	assert_int_equal(
-	    station_confirm(f->st, "accept", NULL, err, sizeof(err)), 0);
+	    station_confirm(f->st, "accept", NULL, NULL, err, sizeof(err)), 0);
 	run_a_while(f); /* the label is printed */
 	station_scan(f->st, "RMA-1", 5);
 	snprintf(err, sizeof(err), "RMA-1 was already decided on receipt %lld",
@@ -285,6 +285,136 @@ static void a_decided_return_scanned_again_is_not_opened(void **state)
 	assert_non_null(strstr(err, "finish or cancel"));
 }
 
+/* Stop the station and start it again on the same file, signed in. */
+static void restart(struct fixture *f)
+{
+	char err[256];
+
+	station_free(f->st);
+	f->st = NULL;
+	assert_int_equal(station_new(&f->cfg, f->ev, &f->st, err, sizeof(err)),
+			 0);
+}
+
+/* The status's left_open receipt (0: none offered). */
+static int64_t left_open(struct fixture *f)
+{
+	json_t *s = station_status(f->st);
+	int64_t id = json_integer_value(
+	    json_object_get(json_object_get(s, "left_open"), "receipt"));
+
+	json_decref(s);
+	return id;
+}
+
+static void a_receipt_left_open_is_offered_and_resumed(void **state)
+{
+	struct fixture *f = *state;
+	char err[256], buf[160];
+	int64_t id = to_items(f, "RMA-1");
+	json_t *r = NULL;
+
+	/* the station stops with the parcel on the desk */
+	restart(f);
+	assert_int_equal(left_open(f), id);
+	assert_int_equal(station_sign_in(f->st, NULL, "Ola", err, sizeof(err)),
+			 0);
+	assert_non_null(strstr(status_text(f, "prompt", buf, sizeof(buf)),
+			       "was open when the station stopped"));
+	/* its code scanned again: the same receipt, not a new one */
+	station_scan(f->st, "RMA-1", 5);
+	assert_int_equal(status_receipt(f), id);
+	assert_int_equal(left_open(f), 0);
+	run_until_step(f, "items");
+	station_cancel(f->st);
+
+	/* left open again, and this time abandoned by cancel */
+	id = to_items(f, "RMA-2");
+	restart(f);
+	assert_int_equal(left_open(f), id);
+	assert_int_equal(station_sign_in(f->st, NULL, "Ola", err, sizeof(err)),
+			 0);
+	station_cancel(f->st);
+	assert_int_equal(left_open(f), 0);
+	assert_int_equal(station_return_get(f->st, id, &r), 0);
+	assert_string_equal(json_string_value(json_object_get(r, "state")),
+			    "cancelled");
+	json_decref(r);
+	restart(f);
+	assert_int_equal(left_open(f), 0);
+	assert_int_equal(station_sign_in(f->st, NULL, "Ola", err, sizeof(err)),
+			 0);
+}
+
+/* An unexpected parcel: the proposal holds it, at the confirm step. */
+static int64_t to_a_hold(struct fixture *f)
+{
+	station_scan(f->st, "RMA-9", 5);
+	run_until_step(f, "confirm");
+	return status_receipt(f);
+}
+
+static void overriding_a_refusal_needs_a_supervisor(void **state)
+{
+	struct fixture *f = *state;
+	char err[256], buf[160];
+	int64_t id = to_a_hold(f);
+	json_t *r = NULL;
+
+	assert_int_equal(station_confirm(f->st, "accept", "found the order",
+					 NULL, err, sizeof(err)),
+			 -EACCES);
+	assert_non_null(strstr(err, "needs a supervisor"));
+	/* Ola is a clerk */
+	assert_int_equal(station_confirm(f->st, "accept", "found the order",
+					 "B-1", err, sizeof(err)),
+			 -EACCES);
+	assert_non_null(strstr(err, "not a supervisor"));
+	assert_int_equal(station_register_clerk(f->st, "S-1", "Ewa",
+						"supervisor", err, sizeof(err)),
+			 0);
+	/* the desk refuses an override without a reason: nothing recorded */
+	assert_int_equal(
+	    station_confirm(f->st, "accept", NULL, "S-1", err, sizeof(err)),
+	    -EPERM);
+	assert_string_equal(err, "An override needs a reason");
+	assert_string_equal(status_text(f, "step", buf, sizeof(buf)),
+			    "confirm");
+	assert_int_equal(station_confirm(f->st, "accept", "found the order",
+					 "S-1", err, sizeof(err)),
+			 0);
+	assert_int_equal(station_return_get(f->st, id, &r), 0);
+	assert_string_equal(json_string_value(json_object_get(r, "verdict")),
+			    "accept");
+	assert_string_equal(
+	    json_string_value(json_object_get(r, "override_by")), "Ewa");
+	assert_string_equal(json_string_value(json_object_get(r, "decided_by")),
+			    "Ola");
+	json_decref(r);
+	/* confirming the hold as it is needs nobody */
+	to_a_hold(f);
+	assert_int_equal(
+	    station_confirm(f->st, "hold", NULL, NULL, err, sizeof(err)), 0);
+	assert_int_equal(station_register_clerk(f->st, "S-2", "Eve", "boss",
+						err, sizeof(err)),
+			 -EINVAL);
+}
+
+static void refused_scans_are_in_the_metrics(void **state)
+{
+	struct fixture *f = *state;
+
+	assert_non_null(strstr(station_metrics(f->st),
+			       "\nretour_scans_rejected_total 0\n"));
+	station_scan(f->st, "5901234123458", 13); /* wrong check digit */
+	station_scan(f->st, "", 0);		  /* no code at all */
+	assert_non_null(strstr(station_metrics(f->st),
+			       "\nretour_scans_rejected_total 2\n"));
+	station_scan(f->st, "RMA-1", 5);
+	assert_non_null(strstr(station_metrics(f->st),
+			       "\nretour_scans_rejected_total 2\n"));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -297,6 +427,12 @@ int main(void)
 					    setup, teardown),
 	    cmocka_unit_test_setup_teardown(
 		a_decided_return_scanned_again_is_not_opened, setup, teardown),
+	    cmocka_unit_test_setup_teardown(
+		a_receipt_left_open_is_offered_and_resumed, setup, teardown),
+	    cmocka_unit_test_setup_teardown(
+		overriding_a_refusal_needs_a_supervisor, setup, teardown),
+	    cmocka_unit_test_setup_teardown(refused_scans_are_in_the_metrics,
+					    setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -1478,10 +1478,13 @@ static void test_store_migrates_a_file_without_shop_ids(void **state)
 		     "ALTER TABLE expected DROP COLUMN shop_order_id;"
 		     "ALTER TABLE expected DROP COLUMN shop_payment_id;"
 		     "ALTER TABLE expected_item DROP COLUMN shop_line_id;"
+		     /* version 3's (issue 6: roles) */
+		     "ALTER TABLE clerk DROP COLUMN role;"
+		     "ALTER TABLE receipt DROP COLUMN override_by;"
 		     "PRAGMA user_version = 1;"),
 	    SQLITE_OK);
 	assert_int_equal(store_open(f->path, &f->s, err, sizeof(err)), 0);
-	assert_int_equal(raw_int(f->path, "PRAGMA user_version"), 2);
+	assert_int_equal(raw_int(f->path, "PRAGMA user_version"), 3);
 	assert_int_equal(store_expected_get(f->s, er.id, &back), 0);
 	assert_string_equal(back.rma, "RMA-1");
 	assert_string_equal(back.shop_order_id, "");

@@ -102,6 +102,9 @@ static void test_report_outcomes(void)
 		if (test_out.a[i].kind == DESK_ACT_OPEN_RECEIPT) {
 			ev.kind = DESK_EV_RECEIPT_OPENED;
 			ev.receipt = TEST_RECEIPT;
+		} else if (test_out.a[i].kind == DESK_ACT_RESUME_RECEIPT) {
+			ev.kind = DESK_EV_RECEIPT_OPENED;
+			ev.receipt = test_out.a[i].receipt_id;
 		} else if (test_out.a[i].kind == DESK_ACT_DECIDE) {
 			ev.kind = DESK_EV_DECIDED;
 		} else {
@@ -203,6 +206,16 @@ static struct desk_actions *test_confirm(enum verdict v, const char *why)
 {
 	return test_feed((struct desk_event){
 	    .kind = DESK_EV_CONFIRM, .verdict = v, .text = why});
+}
+
+/* A confirm a supervisor authorised (the shell checked the badge). */
+static struct desk_actions *test_confirm_by(enum verdict v, const char *why,
+					    const char *supervisor)
+{
+	return test_feed((struct desk_event){.kind = DESK_EV_CONFIRM,
+					     .verdict = v,
+					     .text = why,
+					     .authorised_by = supervisor});
 }
 
 /* The actions' kinds, in order, are exactly @n kinds given. */
@@ -762,7 +775,9 @@ static void test_qc_failed_screen(void)
 	assert_int_equal(test_desk.step, DESK_STEP_CONFIRM);
 	assert_int_equal(test_desk.proposal.verdict, VERDICT_REJECT);
 	assert_int_equal(test_desk.light, DESK_LIGHT_RED);
-	assert_string_equal(test_desk.prompt, "QC failed: call a supervisor");
+	assert_string_equal(test_desk.prompt,
+			    "QC failed: fix the box and press remove to "
+			    "recount, or call a supervisor");
 	test_find(&test_out, DESK_ACT_SET_LIGHT);
 }
 
@@ -781,10 +796,11 @@ static void test_ship_qc_missing_item(void **state)
 	assert_true(
 	    test_has_reason(&test_desk.proposal, REASON_WEIGHT_MISMATCH));
 	/* the supervisor lets it go with a reason */
-	test_kinds(test_confirm(VERDICT_ACCEPT, "tea back-ordered, customer "
-						"agreed"),
+	test_kinds(test_confirm_by(VERDICT_ACCEPT,
+				   "tea back-ordered, customer agreed", "Ewa"),
 		   2, DESK_ACT_DECIDE, DESK_ACT_SET_LIGHT);
 	assert_true(test_desk.decision.overridden);
+	assert_string_equal(test_desk.decision.override_by, "Ewa");
 	assert_int_equal(test_desk.decision.verdict, VERDICT_ACCEPT);
 	assert_string_equal(test_desk.decision.override_reason,
 			    "tea back-ordered, customer agreed");
@@ -805,7 +821,8 @@ static void test_ship_qc_extra_item(void **state)
 	assert_int_equal(test_out.a[0].item, -1);
 	assert_true(test_out.a[1].buzzer);
 	assert_string_equal(test_desk.problem,
-			    "Extra item " GTIN_X14 ": remove it");
+			    "Extra item " GTIN_X14 ": take it out, press "
+			    "remove and scan it");
 	assert_int_equal(test_desk.qc_extra, 1);
 	test_scan_gtin(GTIN_A14);
 	test_scan_gtin(GTIN_A14);
@@ -1068,7 +1085,7 @@ static void test_override_needs_reason(void **state)
 	test_answer_electronics();
 	test_answer("A");
 	assert_int_equal(test_desk.proposal.verdict, VERDICT_HOLD);
-	test_confirm(VERDICT_ACCEPT, "box had a brick for padding");
+	test_confirm_by(VERDICT_ACCEPT, "box had a brick for padding", "Ewa");
 	assert_true(test_desk.decision.overridden);
 	assert_int_equal(test_desk.decision.verdict, VERDICT_ACCEPT);
 	assert_true(test_desk.decision.refund_minor > 0);
@@ -1105,7 +1122,7 @@ static void test_override_of_a_refusal_pays_the_found_lines(void **state)
 	test_answer("A");
 	assert_int_equal(test_desk.proposal.verdict, VERDICT_REJECT);
 	assert_int_equal(test_desk.proposal.refund_minor, 0);
-	test_confirm(VERDICT_ACCEPT, "goodwill: loyal customer");
+	test_confirm_by(VERDICT_ACCEPT, "goodwill: loyal customer", "Ewa");
 	assert_true(test_desk.decision.overridden);
 	assert_int_equal(test_desk.decision.refund_minor, 10999);
 	/* the refund's lines say what is paid; the rules' word stays */
@@ -1638,6 +1655,288 @@ static void test_nothing_happens_while_the_decision_is_written(void **state)
 	assert_false(test_desk.deciding);
 }
 
+/* Ship-QC: to the items step of the shipment, signed in, no camera. */
+static void test_qc_to_items(const struct expected_return *er)
+{
+	struct code ord = test_code(CODE_ORDER, "ORD-7", true);
+
+	test_desk_start(true, false);
+	test_sign_in("piotr");
+	test_feed((struct desk_event){.kind = DESK_EV_ROUTINE,
+				      .routine = DESK_ROUTINE_SHIP_QC});
+	test_scan(&ord, er);
+	assert_int_equal(test_desk.step, DESK_STEP_ITEMS);
+}
+
+/* Weigh, answer the packing checks (all pass), and reach confirm. */
+static void test_qc_weigh_and_check(int32_t grams)
+{
+	assert_int_equal(test_desk.step, DESK_STEP_WEIGH);
+	test_weight(DESK_WEIGHT_STABLE, grams);
+	assert_int_equal(test_desk.step, DESK_STEP_CHECKLIST);
+	for (int i = 0; i < 3; i++)
+		test_button(DESK_BUTTON_ACCEPT);
+	assert_int_equal(test_desk.step, DESK_STEP_CONFIRM);
+}
+
+static void test_ship_qc_extra_item_taken_out(void **state)
+{
+	struct expected_return er = test_shipment();
+
+	(void)state;
+	test_qc_to_items(&er);
+	test_scan_gtin(GTIN_X14);
+	assert_int_equal(test_desk.qc_extra, 1);
+	/* the reject button at the items step: take an item out */
+	test_button(DESK_BUTTON_REJECT);
+	assert_true(test_desk.qc_removing);
+	assert_string_equal(test_desk.prompt,
+			    "Take the item out of the box and scan it");
+	test_kinds(test_scan_gtin(GTIN_X14), 1, DESK_ACT_REMOVE_ITEM_SCAN);
+	assert_string_equal(test_out.a[0].code, GTIN_X14);
+	assert_int_equal(test_desk.qc_extra, 0);
+	assert_false(test_desk.qc_removing);
+	assert_string_equal(test_desk.prompt, "Scan item 1 of 3: Mug");
+	test_scan_gtin(GTIN_A14);
+	test_scan_gtin(GTIN_A14);
+	test_scan_gtin(GTIN_B14);
+	test_qc_weigh_and_check(700);
+	/* judged on what the box holds now: it passes */
+	assert_int_equal(test_desk.proposal.verdict, VERDICT_ACCEPT);
+	assert_int_equal(test_desk.proposal.n_reasons, 0);
+
+	/* an item that was never counted cannot be taken out */
+	test_qc_to_items(&er);
+	test_simple(DESK_EV_REMOVE);
+	test_kinds(test_scan_gtin(GTIN_B14), 1, DESK_ACT_SET_LIGHT);
+	assert_string_equal(test_desk.problem,
+			    "Item " GTIN_B14 " was not counted in this box");
+	assert_true(test_desk.qc_removing);
+	/* pressed again: the next scan counts */
+	test_simple(DESK_EV_REMOVE);
+	assert_false(test_desk.qc_removing);
+	test_kinds(test_scan_gtin(GTIN_B14), 1, DESK_ACT_RECORD_ITEM_SCAN);
+}
+
+static void test_ship_qc_failed_then_recovered(void **state)
+{
+	struct expected_return er = test_shipment();
+
+	(void)state;
+	test_qc_to_items(&er);
+	test_scan_gtin(GTIN_A14);
+	test_scan_gtin(GTIN_X14); /* in the box by mistake */
+	test_scan_gtin(GTIN_A14);
+	test_scan_gtin(GTIN_B14);
+	test_qc_weigh_and_check(850);
+	test_qc_failed_screen();
+	assert_true(test_has_reason(&test_desk.proposal, REASON_WRONG_ITEM));
+	/* the packer takes it out: back to the items, the count kept */
+	test_simple(DESK_EV_REMOVE);
+	assert_int_equal(test_desk.step, DESK_STEP_ITEMS);
+	assert_true(test_desk.qc_removing);
+	assert_int_equal(test_desk.found.items[0].quantity, 2);
+	assert_int_equal(test_desk.found.items[1].quantity, 1);
+	test_kinds(test_scan_gtin(GTIN_X14), 2, DESK_ACT_REMOVE_ITEM_SCAN,
+		   DESK_ACT_REQUEST_WEIGHT);
+	/* the box changed: weighed and checked again, and it passes */
+	test_qc_weigh_and_check(700);
+	assert_int_equal(test_desk.proposal.verdict, VERDICT_ACCEPT);
+	assert_int_equal(test_desk.light, DESK_LIGHT_AMBER);
+	test_kinds(test_button(DESK_BUTTON_ACCEPT), 2, DESK_ACT_DECIDE,
+		   DESK_ACT_SET_LIGHT);
+	assert_int_equal(test_desk.decision.verdict, VERDICT_ACCEPT);
+	assert_false(test_desk.decision.overridden);
+
+	/* a miscount: one mug scanned twice, the box is light */
+	test_qc_to_items(&er);
+	test_scan_gtin(GTIN_A14);
+	test_scan_gtin(GTIN_A14);
+	test_scan_gtin(GTIN_B14);
+	test_qc_weigh_and_check(500);
+	test_qc_failed_screen();
+	test_simple(DESK_EV_REMOVE);
+	test_kinds(test_scan_gtin(GTIN_A14), 1, DESK_ACT_REMOVE_ITEM_SCAN);
+	assert_int_equal(test_out.a[0].item, 0);
+	assert_int_equal(test_desk.found.items[0].quantity, 1);
+	assert_string_equal(test_desk.prompt, "Scan item 3 of 3: Mug");
+	test_scan_gtin(GTIN_A14); /* the second mug, packed now */
+	test_qc_weigh_and_check(700);
+	assert_int_equal(test_desk.proposal.verdict, VERDICT_ACCEPT);
+
+	/* a return has nothing to take out */
+	{
+		struct expected_return ret = test_withdrawal();
+
+		test_desk_start(true, true);
+		test_return_to_items(&ret, 350);
+		test_kinds(test_simple(DESK_EV_REMOVE), 0);
+		assert_int_equal(test_desk.step, DESK_STEP_ITEMS);
+		assert_non_null(strstr(test_desk.problem, "not expected now"));
+	}
+}
+
+static void test_override_of_a_refusal_needs_a_supervisor(void **state)
+{
+	struct expected_return er = test_withdrawal();
+	struct expected_return sh = test_shipment();
+
+	(void)state;
+	er.delivered_at = T0 - 40 * USEC_PER_DAY; /* window long passed */
+	test_desk_start(true, true);
+	test_return_to_items(&er, 350);
+	test_scan_gtin(GTIN_A14);
+	test_answer_electronics();
+	test_answer("A");
+	assert_int_equal(test_desk.proposal.verdict, VERDICT_REJECT);
+	assert_true(desk_override_needs_supervisor(&test_desk, VERDICT_ACCEPT));
+	assert_false(
+	    desk_override_needs_supervisor(&test_desk, VERDICT_REJECT));
+	assert_false(desk_override_needs_supervisor(&test_desk, VERDICT_HOLD));
+	/* a reason alone is not enough: nothing decided */
+	test_kinds(test_confirm(VERDICT_ACCEPT, "goodwill"), 0);
+	assert_string_equal(test_desk.problem,
+			    "Overriding a refusal needs a supervisor's badge "
+			    "and a reason");
+	assert_int_equal(test_desk.step, DESK_STEP_CONFIRM);
+	assert_false(test_desk.deciding);
+	/* a supervisor without a reason is not enough either */
+	test_kinds(test_confirm_by(VERDICT_ACCEPT, "", "Ewa"), 0);
+	assert_string_equal(test_desk.problem, "An override needs a reason");
+	/* both: decided, and the record says who authorised it */
+	test_kinds(test_confirm_by(VERDICT_ACCEPT, "goodwill", "Ewa"), 2,
+		   DESK_ACT_DECIDE, DESK_ACT_SET_LIGHT);
+	assert_true(test_desk.decision.overridden);
+	assert_string_equal(test_desk.decision.override_by, "Ewa");
+	assert_string_equal(test_desk.decision.override_reason, "goodwill");
+
+	/* a refusal confirmed as it is needs nobody */
+	test_return_to_items(&er, 350);
+	test_scan_gtin(GTIN_A14);
+	test_answer_electronics();
+	test_answer("A");
+	test_kinds(test_confirm(VERDICT_REJECT, NULL), 2, DESK_ACT_DECIDE,
+		   DESK_ACT_SET_LIGHT);
+	assert_false(test_desk.decision.overridden);
+	assert_string_equal(test_desk.decision.override_by, "");
+
+	/* a failed QC passed needs one too */
+	test_qc_to_items(&sh);
+	test_simple(DESK_EV_ITEMS_DONE); /* nothing packed */
+	test_qc_weigh_and_check(0);
+	assert_int_equal(test_desk.proposal.verdict, VERDICT_REJECT);
+	test_kinds(test_confirm(VERDICT_ACCEPT, "customer collects"), 0);
+	assert_string_equal(test_desk.problem,
+			    "Passing a failed QC needs a supervisor's badge "
+			    "and a reason");
+	test_kinds(test_confirm_by(VERDICT_ACCEPT, "customer collects", "Ewa"),
+		   2, DESK_ACT_DECIDE, DESK_ACT_SET_LIGHT);
+	assert_string_equal(test_desk.decision.override_by, "Ewa");
+}
+
+static void test_rejected_scans_are_counted(void **state)
+{
+	struct expected_return er = test_withdrawal();
+	struct code bad = test_code(CODE_GTIN, "5901234123458", false);
+	struct code rma = test_code(CODE_RMA, "RMA-00042", true);
+	struct code ord = test_code(CODE_ORDER, "ORD-9", true);
+
+	(void)state;
+	test_desk_start(true, true);
+	/* before anybody signed in: not expected now */
+	test_scan(&rma, &er);
+	assert_int_equal(test_desk.scans_rejected, 1);
+	test_sign_in("anna");
+	test_scan(&bad, &er); /* a wrong check digit */
+	assert_int_equal(test_desk.scans_rejected, 2);
+	test_feed((struct desk_event){.kind = DESK_EV_SCAN_REFUSED,
+				      .text = "not a code"});
+	assert_int_equal(test_desk.scans_rejected, 3);
+	test_scan(&rma, &er); /* taken: a parcel opened */
+	assert_int_equal(test_desk.scans_rejected, 3);
+	test_scan(&rma, &er); /* at the weigh step */
+	assert_int_equal(test_desk.scans_rejected, 4);
+	test_weight(DESK_WEIGHT_STABLE, 350);
+	test_photo(SHA_A);
+	test_scan(&rma, NULL); /* not a product code */
+	assert_int_equal(test_desk.scans_rejected, 5);
+	test_scan_gtin(GTIN_A14); /* counted */
+	assert_int_equal(test_desk.scans_rejected, 5);
+	test_simple(DESK_EV_CANCEL);
+	/* ship-QC: an order that is not there */
+	test_feed((struct desk_event){.kind = DESK_EV_ROUTINE,
+				      .routine = DESK_ROUTINE_SHIP_QC});
+	test_scan(&ord, NULL);
+	assert_int_equal(test_desk.scans_rejected, 6);
+}
+
+static void test_receipt_left_open_is_offered(void **state)
+{
+	struct expected_return er = test_withdrawal();
+	struct code rma = test_code(CODE_RMA, "RMA-00042", true);
+	struct code other = test_code(CODE_RMA, "RMA-00043", true);
+	const struct desk_action *a;
+
+	(void)state;
+	test_desk_start(true, true);
+	test_kinds(test_feed((struct desk_event){.kind = DESK_EV_RESUME_OFFER,
+						 .receipt = 64,
+						 .text = "RMA-00042"}),
+		   0);
+	assert_int_equal(test_desk.resume.receipt, 64);
+	assert_string_equal(test_desk.prompt, "Scan your badge");
+	test_sign_in("anna");
+	assert_string_equal(test_desk.prompt,
+			    "Receipt 64 (RMA-00042) was open when the station "
+			    "stopped: scan it to resume, or cancel to abandon "
+			    "it");
+	/* scanning its code again takes the same receipt up */
+	test_scan(&rma, &er);
+	a = test_find(&test_out, DESK_ACT_RESUME_RECEIPT);
+	assert_int_equal(a->receipt_id, 64);
+	assert_int_equal(a->expected_id, 42);
+	assert_int_equal(test_desk.receipt_id, 64);
+	assert_int_equal(test_desk.step, DESK_STEP_WEIGH);
+	assert_int_equal(test_desk.resume.receipt, 0);
+	test_simple(DESK_EV_CANCEL);
+	assert_string_equal(test_desk.prompt, "Scan the return label");
+
+	/* another parcel instead: the receipt left open is abandoned */
+	test_feed((struct desk_event){
+	    .kind = DESK_EV_RESUME_OFFER, .receipt = 65, .text = "RMA-00042"});
+	test_scan(&other, NULL);
+	test_find(&test_out, DESK_ACT_OPEN_RECEIPT);
+	a = test_find(&test_out, DESK_ACT_ABANDON_RECEIPT);
+	assert_int_equal(a->receipt_id, 65);
+	assert_int_equal(test_desk.resume.receipt, 0);
+	assert_int_equal(test_desk.receipt_id, TEST_RECEIPT);
+	test_simple(DESK_EV_CANCEL);
+
+	/* or cancel between parcels abandons it */
+	test_feed((struct desk_event){
+	    .kind = DESK_EV_RESUME_OFFER, .receipt = 66, .text = "RMA-00042"});
+	test_kinds(test_simple(DESK_EV_CANCEL), 1, DESK_ACT_ABANDON_RECEIPT);
+	assert_int_equal(test_out.a[0].receipt_id, 66);
+	assert_string_equal(test_out.a[0].text, "abandoned by anna");
+	assert_string_equal(test_desk.prompt, "Scan the return label");
+	/* with nothing offered, cancel between parcels is refused */
+	test_kinds(test_simple(DESK_EV_CANCEL), 0);
+	assert_non_null(strstr(test_desk.problem, "not expected now"));
+	/* a resumed routine must match: a ship-QC receipt is not a return */
+	test_feed((struct desk_event){.kind = DESK_EV_RESUME_OFFER,
+				      .receipt = 67,
+				      .routine = DESK_ROUTINE_SHIP_QC,
+				      .text = "RMA-00042"});
+	assert_string_equal(test_desk.prompt,
+			    "Receipt 67 (RMA-00042, ship_qc) was open when the "
+			    "station stopped: switch to ship_qc and scan it to "
+			    "resume, or cancel to abandon it");
+	test_scan(&rma, &er);
+	test_find(&test_out, DESK_ACT_OPEN_RECEIPT);
+	assert_int_equal(
+	    test_find(&test_out, DESK_ACT_ABANDON_RECEIPT)->receipt_id, 67);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1673,6 +1972,11 @@ int main(void)
 	    cmocka_unit_test(test_photo_request),
 	    cmocka_unit_test(
 		test_nothing_happens_while_the_decision_is_written),
+	    cmocka_unit_test(test_ship_qc_extra_item_taken_out),
+	    cmocka_unit_test(test_ship_qc_failed_then_recovered),
+	    cmocka_unit_test(test_override_of_a_refusal_needs_a_supervisor),
+	    cmocka_unit_test(test_rejected_scans_are_counted),
+	    cmocka_unit_test(test_receipt_left_open_is_offered),
 	};
 
 	return cmocka_run_group_tests(tests, test_setup, NULL);
