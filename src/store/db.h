@@ -23,7 +23,7 @@
 #include "retour/store.h"
 
 /* Highest schema version this build knows (PRAGMA user_version). */
-#define STORE_SCHEMA_VERSION 2
+#define STORE_SCHEMA_VERSION 3
 
 #define STORE_ERRMSG_LEN 512
 
@@ -52,6 +52,11 @@ enum store_stmt_id {
 	STMT_EXP_GET_CODES,
 	STMT_EXP_LIST,
 	STMT_EXP_DECIDED,
+	STMT_EXP_DEL_LINES,
+	STMT_EXP_INS_LINE,
+	STMT_EXP_GET_LINES,
+	STMT_EXP_BEFORE,
+	STMT_EXP_COMPLAINTS_DUE,
 	/* clerks */
 	STMT_CLERK_PUT,
 	STMT_CLERK_GET,
