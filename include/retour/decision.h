@@ -49,6 +49,9 @@ struct decision_facts {
 	int64_t grace_us;   /* the undo window before anything is sent */
 	int utc_offset_min; /* the shop's calendar, for the label's date */
 	bool eu_summer_time;
+	/* a complaint's remedy: "repair", "replace", "reduce", "refund";
+	 * NULL or "" for none (law fills it, the label shows it) */
+	const char *remedy;
 };
 
 struct decision_row {

@@ -55,6 +55,8 @@ struct rules_policy {
 	bool refund_basic_delivery; /* on a full return (law: yes) */
 	int utc_offset_min;	    /* shop's standard offset, 60 for PL */
 	bool eu_summer_time;	    /* add an hour in EU summer time */
+	int complaint_warn_days;    /* list complaints this close to their
+				       answer deadline (3) */
 };
 
 void rules_policy_defaults(struct rules_policy *p);

@@ -133,6 +133,11 @@ struct desk_event {
 	int64_t receipt;		     /* RECEIPT_OPENED, LABEL_PRINTED */
 	enum desk_device device;	     /* DEVICE */
 	enum desk_device_state device_state; /* DEVICE */
+	/* CONFIRM of a complaint: the remedy chosen ("repair", "replace",
+	 * "reduce", "refund"; NULL or "": the proposal's) and, for "reduce",
+	 * the reduction in minor units */
+	const char *remedy;
+	int64_t remedy_amount_minor;
 };
 
 enum desk_action_kind {

@@ -30,6 +30,7 @@ void rules_policy_defaults(struct rules_policy *p)
 	p->refund_basic_delivery = true;
 	p->utc_offset_min = 60;
 	p->eu_summer_time = true;
+	p->complaint_warn_days = 3;
 }
 
 const char *verdict_name(enum verdict v)

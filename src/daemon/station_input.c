@@ -238,7 +238,18 @@ void station_answer(struct station *st, const char *answer)
 int station_confirm(struct station *st, const char *verdict, const char *reason,
 		    char *err, size_t errlen)
 {
-	struct desk_event ev = {.kind = DESK_EV_CONFIRM, .text = reason};
+	return station_confirm_remedy(st, verdict, reason, NULL, 0, err,
+				      errlen);
+}
+
+int station_confirm_remedy(struct station *st, const char *verdict,
+			   const char *reason, const char *remedy,
+			   int64_t amount_minor, char *err, size_t errlen)
+{
+	struct desk_event ev = {.kind = DESK_EV_CONFIRM,
+				.text = reason,
+				.remedy = remedy,
+				.remedy_amount_minor = amount_minor};
 
 	if (!verdict) {
 		snprintf(err, errlen,
@@ -256,6 +267,13 @@ int station_confirm(struct station *st, const char *verdict, const char *reason,
 		ev.verdict = VERDICT_HOLD;
 	else {
 		snprintf(err, errlen, "unknown verdict '%.40s'", verdict);
+		return -EINVAL;
+	}
+	if (remedy && remedy[0] && remedy_from_name(remedy) <= 0) {
+		snprintf(err, errlen,
+			 "unknown remedy '%.40s': repair, replace, reduce or "
+			 "refund",
+			 remedy);
 		return -EINVAL;
 	}
 	station_feed(st, &ev);
