@@ -285,3 +285,10 @@ def test_a_remedy_is_only_for_a_complaint(station):
     s = st.status()
     assert s["step"] == "confirm"
     assert "only for a complaint" in s["problem"]
+
+
+def test_complaints_due_horizon_is_configured(make_station):
+    st = make_station(shop={"complaint_warn_days": 14})
+    st.import_expected(complaint("RMA-FRESH", "ORD-F", received_days_ago=1))
+    assert [c["rma"] for c in st.ok("GET", "/api/v1/complaints/due")] == \
+        ["RMA-FRESH"]
