@@ -87,7 +87,7 @@ struct order_line {
  * refunded yet, and delivery is refunded once.
  */
 struct return_before {
-	int n_receipts;	/* decided receipts counted below */
+	int n_receipts; /* decided receipts counted below */
 	/* units of this return's items already refunded, by item index */
 	int32_t item_refunded[RETURN_MAX_ITEMS];
 	/* units of each order line accepted on any receipt of the order */

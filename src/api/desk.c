@@ -142,8 +142,7 @@ static void desk_confirm(struct station *st, const struct api_request *rq,
 	r = station_confirm_remedy(
 	    st, api_json_str(j, "verdict"), api_json_str(j, "reason"),
 	    api_json_str(j, "remedy"),
-	    amount ? (int64_t)json_integer_value(amount) : 0, err,
-	    sizeof(err));
+	    amount ? (int64_t)json_integer_value(amount) : 0, err, sizeof(err));
 	json_decref(j);
 	reply_outcome(st, rp, r, 400, err);
 }

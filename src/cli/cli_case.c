@@ -374,9 +374,9 @@ static int cli_case_counts(json_t *obj, const char *key, int n_max, int64_t hi,
 static int cli_case_before(json_t *obj, struct expected_return *er, char *err,
 			   size_t errlen)
 {
-	static const char *const allowed[] = {
-	    "item_refunded", "order_returned", "delivery_refunded_minor",
-	    "refused", NULL};
+	static const char *const allowed[] = {"item_refunded", "order_returned",
+					      "delivery_refunded_minor",
+					      "refused", NULL};
 	struct return_before *b = &er->before;
 	json_t *v;
 	int r;
@@ -404,10 +404,10 @@ static int cli_case_before(json_t *obj, struct expected_return *er, char *err,
 	if (v) {
 		if (!json_is_integer(v) || json_integer_value(v) < 0 ||
 		    json_integer_value(v) > EXPECTED_JSON_MAX_MINOR)
-			return cli_case_fail(err, errlen,
-					     "before.delivery_refunded_minor",
-					     "expected an integer 0 to %lld",
-					     (long long)EXPECTED_JSON_MAX_MINOR);
+			return cli_case_fail(
+			    err, errlen, "before.delivery_refunded_minor",
+			    "expected an integer 0 to %lld",
+			    (long long)EXPECTED_JSON_MAX_MINOR);
 		b->delivery_refunded_minor = json_integer_value(v);
 	}
 	b->n_receipts = 1;
@@ -541,11 +541,11 @@ json_t *cli_case_proposal_json(const struct proposal *p,
 	cli_case_set_time(o, "answer_due_at", p->answer_due_at);
 	cli_case_set_time(o, "warranty_ends_at", p->warranty_ends_at);
 	cli_case_set_time(o, "complaint_received_at", p->complaint_received_at);
-	json_object_set_new(
-	    o, "complaint_received_from",
-	    !p->complaint_received_at	    ? json_null()
-	    : p->complaint_received_assumed ? json_string("receipt")
-					    : json_string("import"));
+	json_object_set_new(o, "complaint_received_from",
+			    !p->complaint_received_at ? json_null()
+			    : p->complaint_received_assumed
+				? json_string("receipt")
+				: json_string("import"));
 	json_object_set_new(o, "complaint_deemed_accepted",
 			    json_boolean(p->complaint_deemed_accepted));
 	json_object_set_new(o, "remedy",
@@ -608,8 +608,8 @@ void cli_case_proposal_print(FILE *f, const struct proposal *p,
 	cli_case_print_time(f, "answer due:", p->answer_due_at);
 	cli_case_print_time(f, "warranty ends:", p->warranty_ends_at);
 	if (p->complaint_received_at) {
-		cli_case_print_time(f, "complaint recvd:",
-				    p->complaint_received_at);
+		cli_case_print_time(
+		    f, "complaint recvd:", p->complaint_received_at);
 		fprintf(f, "%-17s %s\n", "counted from:",
 			p->complaint_received_assumed
 			    ? "the parcel's receipt (no complaint date "

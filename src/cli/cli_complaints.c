@@ -29,9 +29,9 @@ static void cli_complaint_print(const json_t *c)
 	if (json_is_integer(receipt))
 		snprintf(rcp, sizeof(rcp), "%" JSON_INTEGER_FORMAT,
 			 json_integer_value(receipt));
-	printf("%-16s %-12s %-8s %-30s %-8s %s\n",
-	       cli_complaint_text(c, "rma"), cli_complaint_text(c, "order"),
-	       rcp, cli_complaint_text(c, "answer_due_at"),
+	printf("%-16s %-12s %-8s %-30s %-8s %s\n", cli_complaint_text(c, "rma"),
+	       cli_complaint_text(c, "order"), rcp,
+	       cli_complaint_text(c, "answer_due_at"),
 	       cli_complaint_text(c, "received_from"),
 	       json_is_true(json_object_get(c, "deemed_accepted"))
 		   ? "PAST DEADLINE: counts as accepted (art. 7a)"
@@ -54,8 +54,9 @@ int cli_cmd_complaints(const struct cli_opts *o)
 	}
 	if (!json_is_array(answer)) {
 		json_decref(answer);
-		return cli_fail("complaints due: unexpected answer from retourd "
-				"(no list)");
+		return cli_fail(
+		    "complaints due: unexpected answer from retourd "
+		    "(no list)");
 	}
 	if (json_array_size(answer) == 0) {
 		printf("no complaint is close to its answer deadline\n");

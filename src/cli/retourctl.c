@@ -176,10 +176,14 @@ static const struct retourctl_command {
 	int (*run)(const struct cli_opts *o);
 	bool talks_to_daemon;
 } retourctl_commands[] = {
-    {"status", cli_cmd_status, true},	{"scan", cli_cmd_scan, true},
-    {"returns", cli_cmd_returns, true}, {"expected", cli_cmd_expected, true},
-    {"outbox", cli_cmd_outbox, true},	{"db", cli_cmd_db, true},
-    {"audit", cli_cmd_audit, true},	{"code", cli_cmd_code, false},
+    {"status", cli_cmd_status, true},
+    {"scan", cli_cmd_scan, true},
+    {"returns", cli_cmd_returns, true},
+    {"expected", cli_cmd_expected, true},
+    {"outbox", cli_cmd_outbox, true},
+    {"db", cli_cmd_db, true},
+    {"audit", cli_cmd_audit, true},
+    {"code", cli_cmd_code, false},
     {"rules", cli_cmd_rules, false},
     {"complaints", cli_cmd_complaints, true},
 };

@@ -10,8 +10,9 @@
  * accepted lines by SKU (with the shop's shop_line_id when known) and the
  * reasons' codes; the decision events add the whole proposal, every reason
  * with its text.  A complaint's events carry its remedy (repair, replace,
- * reduce, refund) and whether it counts as accepted for want of an answer.  The lines and the reasons are read from the proposal the
- * receipt recorded, so the amount sent is the amount decided.
+ * reduce, refund) and whether it counts as accepted for want of an answer.  The
+ * lines and the reasons are read from the proposal the receipt recorded, so the
+ * amount sent is the amount decided.
  *
  * Pure: no I/O, no store, no clock.  Not here: where the facts come from
  * (the store reads them; the outbox sender calls event_render), signing
@@ -96,8 +97,8 @@ json_t *event_proposal_to_json(const struct proposal *p)
 	/* A complaint's own facts, only on a complaint: a withdrawal's
 	 * proposal reads as it always did. */
 	if (p->remedy != REMEDY_NONE)
-		bad |= json_object_set_new(
-		    o, "remedy", json_string(remedy_name(p->remedy)));
+		bad |= json_object_set_new(o, "remedy",
+					   json_string(remedy_name(p->remedy)));
 	if (p->complaint_received_at &&
 	    civil_time_format_rfc3339(p->complaint_received_at, when,
 				      sizeof(when)) >= 0) {

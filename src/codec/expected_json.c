@@ -482,9 +482,9 @@ static int expected_json_law(struct expected_json_ctx *ctx, json_t *obj,
 	json_t *paid = json_object_get(obj, "delivery_paid_minor");
 	int r;
 
-	r = expected_json_time(ctx, json_object_get(obj, "complaint_received_at"),
-			       "complaint_received_at", policy,
-			       &er->complaint_received_at);
+	r = expected_json_time(
+	    ctx, json_object_get(obj, "complaint_received_at"),
+	    "complaint_received_at", policy, &er->complaint_received_at);
 	if (r < 0)
 		return r;
 	if (er->complaint_received_at && er->kind != RETURN_COMPLAINT)
@@ -520,8 +520,7 @@ static int expected_json_law(struct expected_json_ctx *ctx, json_t *obj,
 static int expected_json_order_line(struct expected_json_ctx *ctx, json_t *obj,
 				    int index, struct order_line *ol)
 {
-	static const char *const allowed[] = {"sku", "gtin", "quantity",
-					      NULL};
+	static const char *const allowed[] = {"sku", "gtin", "quantity", NULL};
 	char prefix[32], field[EXPECTED_JSON_FIELD_LEN];
 	int64_t n = 0;
 	int r;
@@ -575,10 +574,9 @@ static int expected_json_order_lines(struct expected_json_ctx *ctx, json_t *v,
 					  "expected an array, got %s",
 					  expected_json_type_name(v));
 	if (json_array_size(v) > RETURN_MAX_ORDER_LINES)
-		return expected_json_fail(ctx, "order_lines",
-					  "%zu lines (at most %d)",
-					  json_array_size(v),
-					  RETURN_MAX_ORDER_LINES);
+		return expected_json_fail(
+		    ctx, "order_lines", "%zu lines (at most %d)",
+		    json_array_size(v), RETURN_MAX_ORDER_LINES);
 	json_array_foreach(v, i, line)
 	{
 		r = expected_json_order_line(ctx, line, (int)i,

@@ -384,9 +384,9 @@ static bool desk_remedy_ok(struct desk_run *r, enum verdict v)
 		desk_problem(r, "A remedy goes with accept or partial");
 		return false;
 	}
-	if (k == REMEDY_REDUCE && (r->ev->remedy_amount_minor <= 0 ||
-				   r->ev->remedy_amount_minor >
-				       d->proposal.refund_minor)) {
+	if (k == REMEDY_REDUCE &&
+	    (r->ev->remedy_amount_minor <= 0 ||
+	     r->ev->remedy_amount_minor > d->proposal.refund_minor)) {
 		desk_problem(r,
 			     "A price reduction needs amount_minor, more than "
 			     "0 and at most the proposal's %lld",

@@ -90,9 +90,10 @@ int expected_return_order_line(const struct expected_return *er,
 
 	if (!er || !it)
 		return -1;
-	n = er->n_order_lines < 0			? 0
-	    : er->n_order_lines > RETURN_MAX_ORDER_LINES ? RETURN_MAX_ORDER_LINES
-							 : er->n_order_lines;
+	n = er->n_order_lines < 0 ? 0
+	    : er->n_order_lines > RETURN_MAX_ORDER_LINES
+		? RETURN_MAX_ORDER_LINES
+		: er->n_order_lines;
 	for (int l = 0; l < n; l++) {
 		const struct order_line *ol = &er->order_lines[l];
 

@@ -85,7 +85,7 @@ const char *reason_code_name(enum reason_code c)
 }
 
 static const char *const remedy_names[] = {
-    [REMEDY_NONE] = "none",	[REMEDY_REPAIR] = "repair",
+    [REMEDY_NONE] = "none",	  [REMEDY_REPAIR] = "repair",
     [REMEDY_REPLACE] = "replace", [REMEDY_REDUCE] = "reduce",
     [REMEDY_REFUND] = "refund",
 };
@@ -99,8 +99,8 @@ const char *remedy_name(enum remedy r)
 
 int remedy_from_name(const char *name)
 {
-	for (size_t i = 0; name && i < sizeof(remedy_names) / sizeof(*remedy_names);
-	     i++)
+	for (size_t i = 0;
+	     name && i < sizeof(remedy_names) / sizeof(*remedy_names); i++)
 		if (!strcmp(name, remedy_names[i]))
 			return (int)i;
 	return -EINVAL;

@@ -137,12 +137,12 @@ void rules_judge_warranty(struct rules_run *run)
 	const struct expected_return *er = run->er;
 	const struct rules_policy *p = &run->policy;
 	/* Liability is for a defect that appears within the period. */
-	int64_t judged = er->defect_appeared_at	    ? er->defect_appeared_at
-			 : er->requested_at	    ? er->requested_at
+	int64_t judged = er->defect_appeared_at	     ? er->defect_appeared_at
+			 : er->requested_at	     ? er->requested_at
 			 : er->complaint_received_at ? er->complaint_received_at
 						     : run->now;
-	const char *what = er->defect_appeared_at ? "Defect appeared"
-						  : "Complaint made";
+	const char *what =
+	    er->defect_appeared_at ? "Defect appeared" : "Complaint made";
 	int64_t delivered_day = civil_time_local_day(
 	    er->delivered_at, p->utc_offset_min, p->eu_summer_time);
 	struct civil_date last = civil_time_add_months(

@@ -12,8 +12,7 @@
 #include "rules_run.h"
 
 /* The first order line not back yet, counting this parcel; -1 when none. */
-static int rules_order_line_missing(const struct rules_run *run,
-				    int32_t *back)
+static int rules_order_line_missing(const struct rules_run *run, int32_t *back)
 {
 	const struct expected_return *er = run->er;
 	int32_t got[RETURN_MAX_ORDER_LINES];
@@ -47,8 +46,8 @@ void rules_judge_delivery(struct rules_run *run)
 	int32_t back = 0;
 	int l;
 
-	if (er->kind == RETURN_COMPLAINT || !run->policy.refund_basic_delivery ||
-	    amount <= 0)
+	if (er->kind == RETURN_COMPLAINT ||
+	    !run->policy.refund_basic_delivery || amount <= 0)
 		return;
 	for (int i = 0; i < er->n_items; i++)
 		if (out->items[i].quantity_accepted > 0)

@@ -53,7 +53,8 @@ static bool rules_order_check(struct rules_run *run)
 	const struct expected_return *er = run->er;
 	const struct return_before *b = &er->before;
 
-	if (er->n_order_lines < 0 || er->n_order_lines > RETURN_MAX_ORDER_LINES) {
+	if (er->n_order_lines < 0 ||
+	    er->n_order_lines > RETURN_MAX_ORDER_LINES) {
 		rules_note(run, REASON_UNEXPECTED_RETURN, -1,
 			   "The order lists %d lines (0 to %d allowed).",
 			   er->n_order_lines, RETURN_MAX_ORDER_LINES);

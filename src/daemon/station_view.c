@@ -179,10 +179,9 @@ int station_complaints_due(struct station *st, json_t **out)
 {
 	const struct rules_policy *p = &st->cfg->policy;
 
-	return store_complaints_due(st->store, p, clock_now_us(),
-				    (int64_t)p->complaint_warn_days *
-					USEC_PER_DAY,
-				    out);
+	return store_complaints_due(
+	    st->store, p, clock_now_us(),
+	    (int64_t)p->complaint_warn_days * USEC_PER_DAY, out);
 }
 
 int station_returns_list(struct station *st, int limit, json_t **out)

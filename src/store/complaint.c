@@ -122,8 +122,8 @@ int store_complaints_due(struct store *s, const struct rules_policy *policy,
 	if (n > 1)
 		qsort(list, n, sizeof(*list), complaint_due_cmp);
 	for (size_t i = 0; !r && i < n; i++)
-		if (json_array_append_new(arr, complaint_due_json(&list[i],
-								  now)) < 0)
+		if (json_array_append_new(
+			arr, complaint_due_json(&list[i], now)) < 0)
 			r = store_failf(s, -ENOMEM, "out of memory");
 	free(list);
 	if (r < 0) {

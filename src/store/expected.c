@@ -338,8 +338,9 @@ static int store_expected_replace(struct store *s, struct expected_put *p)
 	r = store_step_done(s, st);
 	if (r < 0)
 		return r;
-	st = store_stmt(s, STMT_EXP_DEL_LINES,
-			"DELETE FROM expected_order_line WHERE expected_id = ?");
+	st =
+	    store_stmt(s, STMT_EXP_DEL_LINES,
+		       "DELETE FROM expected_order_line WHERE expected_id = ?");
 	if (!st)
 		return -EIO;
 	sqlite3_bind_int64(st, 1, p->id);
@@ -683,12 +684,14 @@ static void store_expected_json_lines(json_t *o,
 
 	for (int l = 0; lines && l < er->n_order_lines; l++) {
 		const struct order_line *ol = &er->order_lines[l];
-		json_t *line = json_pack("{s:i}", "quantity", (int)ol->quantity);
+		json_t *line =
+		    json_pack("{s:i}", "quantity", (int)ol->quantity);
 
 		if (line && ol->sku[0])
 			json_object_set_new(line, "sku", json_string(ol->sku));
 		if (line && ol->gtin[0])
-			json_object_set_new(line, "gtin", json_string(ol->gtin));
+			json_object_set_new(line, "gtin",
+					    json_string(ol->gtin));
 		json_array_append_new(lines, line);
 	}
 	json_object_set_new(o, "order_lines", lines ? lines : json_null());

@@ -399,9 +399,10 @@ static void test_law_fields_refused(void **state)
 			      "\"quantity\":1}]",
 			      "\"order_lines\":\"all\"",
 			      "order_lines: expected an array");
-	test_law_refused_edit("{\"sku\":\"TSHIRT-M\",\"quantity\":1,",
-			      "{\"sku\":\"TSHIRT-M\",\"quantity\":3,",
-			      "items[0]: quantity 3 is more than order_lines[0]");
+	test_law_refused_edit(
+	    "{\"sku\":\"TSHIRT-M\",\"quantity\":1,",
+	    "{\"sku\":\"TSHIRT-M\",\"quantity\":3,",
+	    "items[0]: quantity 3 is more than order_lines[0]");
 }
 
 static void test_reimport_of_get_answer(void **state)

@@ -958,8 +958,9 @@ static void ck_deemed_accepted(const struct rules_case *c,
 static void ck_defect_date_text(const struct rules_case *c,
 				const struct proposal *p)
 {
-	assert_text_has(p, REASON_WARRANTY_PASSED, "Defect appeared on "
-						   "2026-11-15");
+	assert_text_has(p, REASON_WARRANTY_PASSED,
+			"Defect appeared on "
+			"2026-11-15");
 }
 
 static void ck_window_end(const struct rules_case *c, const struct proposal *p)
@@ -1192,8 +1193,8 @@ static const struct rules_row rules_rows[] = {
     /* The law counts the day the statement was sent: unknown, a late
      * parcel is held for the posting date, never refused. */
     {"no declaration, received on day 15", tw_received_day15, 0, VERDICT_HOLD,
-     11297, BIT(REASON_CHECK_POSTING_DATE),
-     WD | BIT(REASON_WINDOW_PASSED), ck_posting_date},
+     11297, BIT(REASON_CHECK_POSTING_DATE), WD | BIT(REASON_WINDOW_PASSED),
+     ck_posting_date},
     {"declared on day 14, received later", tw_declared_in_time_received_late, 0,
      VERDICT_ACCEPT, 11297, WD, BIT(REASON_WINDOW_PASSED), NULL},
     {"delivered 23:30 UTC counts from the next Warsaw day",
@@ -1468,8 +1469,7 @@ static const struct rules_row rules_rows[] = {
     /* the complaint's answer deadline */
     {"complaint date imported", tw_complaint_received_known, 0, VERDICT_ACCEPT,
      9998, BIT(REASON_COMPLAINT_DEADLINE),
-     BIT(REASON_COMPLAINT_DATE_ASSUMED) |
-	 BIT(REASON_COMPLAINT_DEEMED_ACCEPTED),
+     BIT(REASON_COMPLAINT_DATE_ASSUMED) | BIT(REASON_COMPLAINT_DEEMED_ACCEPTED),
      ck_answer_due_from_import},
     {"complaint date unknown: from the receipt", tw_complaint_received_unknown,
      0, VERDICT_ACCEPT, 9998,
@@ -1550,11 +1550,11 @@ static void test_rules_table(void **state)
 static void test_rules_line_deduction_rounding(void **state)
 {
 	(void)state;
-	assert_int_equal(rules_line_deduction(1999, 1000), 200); /* 199.9 */
-	assert_int_equal(rules_line_deduction(5, 1000), 1);	 /* 0.5 up */
-	assert_int_equal(rules_line_deduction(4, 1000), 0);	 /* 0.4 */
-	assert_int_equal(rules_line_deduction(15, 5000), 8);	 /* 7.5 up */
-	assert_int_equal(rules_line_deduction(25, 3000), 8);	 /* 7.5 up */
+	assert_int_equal(rules_line_deduction(1999, 1000), 200);  /* 199.9 */
+	assert_int_equal(rules_line_deduction(5, 1000), 1);	  /* 0.5 up */
+	assert_int_equal(rules_line_deduction(4, 1000), 0);	  /* 0.4 */
+	assert_int_equal(rules_line_deduction(15, 5000), 8);	  /* 7.5 up */
+	assert_int_equal(rules_line_deduction(25, 3000), 8);	  /* 7.5 up */
 	assert_int_equal(rules_line_deduction(1001, 9999), 1001); /* 1000.9 */
 	assert_int_equal(rules_line_deduction(4999, 10000), 4999);
 	/* a bad policy never deducts more than the line, or less than 0 */
@@ -1564,8 +1564,8 @@ static void test_rules_line_deduction_rounding(void **state)
 	/* no 128-bit product needed: the largest line still rounds */
 	assert_true(rules_line_deduction(INT64_MAX, 9999) <= INT64_MAX);
 	assert_true(rules_line_deduction(INT64_MAX, 5000) ==
-		    INT64_MAX / 10000 * 5000 + (INT64_MAX % 10000 * 5000 + 5000) /
-						 10000);
+		    INT64_MAX / 10000 * 5000 +
+			(INT64_MAX % 10000 * 5000 + 5000) / 10000);
 	/* each line rounds alone: two lines of 0.5 grosz deduct 1 + 1 */
 	{
 		struct rules_case c;
@@ -1596,13 +1596,13 @@ static void test_rules_complaint_answer_due(void **state)
 	(void)state;
 	assert_int_equal(rules_complaint_answer_due(0, NULL), 0);
 	/* received late on 1 Nov Warsaw time: still the 1st locally */
-	assert_int_equal(rules_complaint_answer_due(T("2026-11-01T22:30:00Z"),
-						    NULL),
-			 T("2026-11-15T22:59:59.999999Z"));
+	assert_int_equal(
+	    rules_complaint_answer_due(T("2026-11-01T22:30:00Z"), NULL),
+	    T("2026-11-15T22:59:59.999999Z"));
 	/* received 23:30 UTC on 1 Nov is the 2nd in Warsaw */
-	assert_int_equal(rules_complaint_answer_due(T("2026-11-01T23:30:00Z"),
-						    NULL),
-			 T("2026-11-16T22:59:59.999999Z"));
+	assert_int_equal(
+	    rules_complaint_answer_due(T("2026-11-01T23:30:00Z"), NULL),
+	    T("2026-11-16T22:59:59.999999Z"));
 }
 
 static void test_rules_remedy_names(void **state)

@@ -1486,14 +1486,13 @@ static void test_store_law_fields_round_trip(void **state)
 
 	assert_int_equal(store_expected_list(f->s, 10, &list), 0);
 	o = json_array_get(list, 0);
-	assert_int_equal(json_integer_value(json_object_get(
-			     o, "delivery_paid_minor")),
-			 2499);
-	assert_true(json_integer_value(json_object_get(
-			o, "complaint_received_at_us")) ==
-		    er.complaint_received_at);
 	assert_int_equal(
-	    json_array_size(json_object_get(o, "order_lines")), 3);
+	    json_integer_value(json_object_get(o, "delivery_paid_minor")),
+	    2499);
+	assert_true(json_integer_value(
+			json_object_get(o, "complaint_received_at_us")) ==
+		    er.complaint_received_at);
+	assert_int_equal(json_array_size(json_object_get(o, "order_lines")), 3);
 	json_decref(list);
 
 	/* Replaced: the order's lines are the new import's, the unknown
@@ -1510,8 +1509,7 @@ static void test_store_law_fields_round_trip(void **state)
 	/* An order line with neither sku nor gtin is refused. */
 	er.n_order_lines = 1;
 	er.order_lines[0].sku[0] = '\0';
-	assert_int_equal(store_expected_put(f->s, &er, "api", T0 + 2),
-			 -EINVAL);
+	assert_int_equal(store_expected_put(f->s, &er, "api", T0 + 2), -EINVAL);
 }
 
 /* The desk's proposal for a parcel bringing @q1 kettles and @q2 of SKU-2,
@@ -1656,23 +1654,21 @@ static void test_store_decision_keeps_the_remedy(void **state)
 	assert_int_equal(store_expected_put(f->s, &er, "api", T0), 0);
 	a = receipt_open_for(f->s, er.id, "RMA-C");
 	d.label_zpl = NULL;
-	d.proposal_json =
-	    "{\"verdict\":\"accept\",\"remedy\":\"repair\","
-	    "\"answer_due_at\":\"2026-11-16T22:59:59.999999Z\","
-	    "\"complaint_deemed_accepted\":true,\"items\":[]}";
+	d.proposal_json = "{\"verdict\":\"accept\",\"remedy\":\"repair\","
+			  "\"answer_due_at\":\"2026-11-16T22:59:59.999999Z\","
+			  "\"complaint_deemed_accepted\":true,\"items\":[]}";
 	assert_int_equal(store_receipt_decide(f->s, a, &d, NULL, 0), -EINVAL);
 	assert_non_null(strstr(store_errmsg(f->s), "repair refunds nothing"));
 	d.refund_minor = 0;
 	d.proposal_json =
 	    "{\"verdict\":\"accept\",\"remedy\":\"cash\",\"items\":[]}";
 	assert_int_equal(store_receipt_decide(f->s, a, &d, NULL, 0), -EINVAL);
-	d.proposal_json =
-	    "{\"verdict\":\"accept\",\"remedy\":\"repair\","
-	    "\"answer_due_at\":\"2026-11-16T22:59:59.999999Z\","
-	    "\"complaint_deemed_accepted\":true,\"items\":[]}";
+	d.proposal_json = "{\"verdict\":\"accept\",\"remedy\":\"repair\","
+			  "\"answer_due_at\":\"2026-11-16T22:59:59.999999Z\","
+			  "\"complaint_deemed_accepted\":true,\"items\":[]}";
 	assert_int_equal(store_receipt_decide(f->s, a, &d, NULL, 0), 0);
-	snprintf(sql, sizeof(sql),
-		 "SELECT remedy FROM receipt WHERE id = %lld", (long long)a);
+	snprintf(sql, sizeof(sql), "SELECT remedy FROM receipt WHERE id = %lld",
+		 (long long)a);
 	assert_string_equal(raw_text(f->path, sql, text, sizeof(text)),
 			    "repair");
 	snprintf(sql, sizeof(sql),
@@ -1683,8 +1679,9 @@ static void test_store_decision_keeps_the_remedy(void **state)
 	snprintf(sql, sizeof(sql),
 		 "SELECT complaint_due_at FROM receipt WHERE id = %lld",
 		 (long long)a);
-	assert_true(raw_int(f->path, sql) ==
-		    INT64_C(1794869999999999)); /* 2026-11-16T22:59:59.999999Z */
+	assert_true(
+	    raw_int(f->path, sql) ==
+	    INT64_C(1794869999999999)); /* 2026-11-16T22:59:59.999999Z */
 }
 
 static const json_t *due_for(const json_t *list, const char *rma)
@@ -1692,9 +1689,10 @@ static const json_t *due_for(const json_t *list, const char *rma)
 	size_t i;
 	json_t *o;
 
-	json_array_foreach(list, i, o)
-	    if (!strcmp(json_string_value(json_object_get(o, "rma")), rma))
-		return o;
+	json_array_foreach(
+	    list, i,
+	    o) if (!strcmp(json_string_value(json_object_get(o, "rma")),
+			   rma)) return o;
 	return NULL;
 }
 
@@ -1739,14 +1737,14 @@ static void test_store_complaints_due(void **state)
 	expected_fill(&er, "RMA-W", "ORD-6", NULL);
 	assert_int_equal(store_expected_put(f->s, &er, "api", T0), 0);
 
-	assert_int_equal(store_complaints_due(f->s, &policy, T0,
-					      3 * USEC_PER_DAY, &list),
-			 0);
+	assert_int_equal(
+	    store_complaints_due(f->s, &policy, T0, 3 * USEC_PER_DAY, &list),
+	    0);
 	assert_int_equal(json_array_size(list), 2);
 	/* soonest first: the overdue one */
-	assert_string_equal(json_string_value(json_object_get(
-				json_array_get(list, 0), "rma")),
-			    "RMA-LATE");
+	assert_string_equal(
+	    json_string_value(json_object_get(json_array_get(list, 0), "rma")),
+	    "RMA-LATE");
 	o = due_for(list, "RMA-LATE");
 	assert_string_equal(
 	    json_string_value(json_object_get(o, "received_from")), "receipt");
@@ -1766,9 +1764,9 @@ static void test_store_complaints_due(void **state)
 	json_decref(list);
 
 	/* A wider horizon takes the later one in too. */
-	assert_int_equal(store_complaints_due(f->s, &policy, T0,
-					      14 * USEC_PER_DAY, &list),
-			 0);
+	assert_int_equal(
+	    store_complaints_due(f->s, &policy, T0, 14 * USEC_PER_DAY, &list),
+	    0);
 	assert_int_equal(json_array_size(list), 3);
 	json_decref(list);
 	assert_int_equal(store_complaints_due(f->s, &policy, T0, -1, &list),
