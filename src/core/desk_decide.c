@@ -384,14 +384,23 @@ static bool desk_remedy_ok(struct desk_run *r, enum verdict v)
 		desk_problem(r, "A remedy goes with accept or partial");
 		return false;
 	}
-	if (k == REMEDY_REDUCE &&
-	    (r->ev->remedy_amount_minor <= 0 ||
-	     r->ev->remedy_amount_minor > d->proposal.refund_minor)) {
-		desk_problem(r,
-			     "A price reduction needs amount_minor, more than "
-			     "0 and at most the proposal's %lld",
-			     (long long)d->proposal.refund_minor);
-		return false;
+	if (k == REMEDY_REDUCE) {
+		/* at most what the decision would pay without the reduction:
+		 * the proposal's refund, or the lines found when the clerk
+		 * accepts against the proposal */
+		struct proposal paid = d->proposal;
+		int64_t most = d->proposal.refund_minor > 0
+				   ? d->proposal.refund_minor
+				   : desk_pay_found(d, &paid);
+
+		if (r->ev->remedy_amount_minor <= 0 ||
+		    r->ev->remedy_amount_minor > most) {
+			desk_problem(r,
+				     "A price reduction needs amount_minor, "
+				     "more than 0 and at most %lld",
+				     (long long)most);
+			return false;
+		}
 	}
 	return true;
 }
