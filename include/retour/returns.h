@@ -26,6 +26,8 @@
 /* The shop's own ids (order, payment, line item): opaque text, kept and
  * sent back as the import gave them. */
 #define RETURN_SHOP_ID_LEN 64
+/* Lines of the whole order a return belongs to (docs/API.md). */
+#define RETURN_MAX_ORDER_LINES 32
 
 #define USEC_PER_SEC INT64_C(1000000)
 #define USEC_PER_DAY (INT64_C(86400) * USEC_PER_SEC)
@@ -69,6 +71,33 @@ struct return_item {
 	char shop_line_id[RETURN_SHOP_ID_LEN]; /* the shop's line item, "" */
 };
 
+/* One line of the order the return comes from: what was bought, so that
+ * "the whole order came back" is judged against the order, across all its
+ * parcels, not against one return's items. */
+struct order_line {
+	char sku[RETURN_REF_LEN];
+	char gtin[16];
+	int32_t quantity;
+};
+
+/*
+ * What decided receipts before this one already took back (the store fills
+ * it from the record when it loads an expected return; a case file may give
+ * it).  A second parcel for the same RMA or order refunds only what is not
+ * refunded yet, and delivery is refunded once.
+ */
+struct return_before {
+	int n_receipts; /* decided receipts counted below */
+	/* units of this return's items already refunded, by item index */
+	int32_t item_refunded[RETURN_MAX_ITEMS];
+	/* units of each order line accepted on any receipt of the order */
+	int32_t order_returned[RETURN_MAX_ORDER_LINES];
+	int64_t delivery_refunded_minor;
+	/* a receipt of this return was decided reject or hold: the return
+	 * was answered as a whole, a further parcel is a duplicate */
+	bool refused;
+};
+
 struct expected_return {
 	int64_t id; /* store row id, 0 before it is stored */
 	char rma[RETURN_REF_LEN];
@@ -86,6 +115,19 @@ struct expected_return {
 	int64_t delivery_basic_minor; /* original basic delivery cost */
 	int n_items;
 	struct return_item items[RETURN_MAX_ITEMS];
+	/* UTC us the seller received the complaint; 0 unknown (then the
+	 * answer deadline runs from the parcel's receipt) */
+	int64_t complaint_received_at;
+	/* UTC us the defect appeared; 0 unknown (then the complaint's date) */
+	int64_t defect_appeared_at;
+	/* what the buyer paid for delivery (express included), when known;
+	 * the refund never exceeds it */
+	bool delivery_paid_known;
+	int64_t delivery_paid_minor;
+	/* the whole order's lines; 0 lines: unknown, delivery not refunded */
+	int n_order_lines;
+	struct order_line order_lines[RETURN_MAX_ORDER_LINES];
+	struct return_before before;
 };
 
 /* What the clerk found for one expected item. */
@@ -108,6 +150,13 @@ struct inspection {
 	int n_items;	   /* parallel to expected_return.items */
 	struct found_item items[RETURN_MAX_ITEMS];
 };
+
+/*
+ * The order line @it belongs to: the first with the same SKU (when both
+ * have one), else the same GTIN; -1 when none.
+ */
+int expected_return_order_line(const struct expected_return *er,
+			       const struct return_item *it);
 
 const char *return_kind_name(enum return_kind kind);
 int return_kind_from_name(const char *name); /* -EINVAL if unknown */

@@ -59,6 +59,13 @@ int station_confirm(struct station *st, const char *verdict, const char *reason,
  * refused (@err: why), -EINVAL when @code is no code. */
 int station_remove(struct station *st, const char *code, char *err,
 		   size_t errlen);
+/* station_confirm() of a complaint with its remedy (repair, replace,
+ * reduce, refund; NULL: the proposal's) and, for reduce, the reduction in
+ * minor units.  -EINVAL for an unknown remedy. */
+int station_confirm_remedy(struct station *st, const char *verdict,
+			   const char *reason, const char *supervisor,
+			   const char *remedy, int64_t amount_minor, char *err,
+			   size_t errlen);
 /* Ask the devices directly. */
 void station_weigh(struct station *st);
 /* Manual weight: the clerk types the weight in with a reason, at the weigh
@@ -100,6 +107,9 @@ const char *station_metrics(struct station *st); /* Prometheus text */
  * -errno with station_errmsg() saying why (-ENOENT: no such record).
  */
 int station_expected_list(struct station *st, int limit, json_t **out);
+/* Complaints within [shop] complaint_warn_days of their answer deadline or
+ * past it, not answered yet (store_complaints_due). */
+int station_complaints_due(struct station *st, json_t **out);
 int station_returns_list(struct station *st, int limit, json_t **out);
 int station_return_get(struct station *st, int64_t receipt_id, json_t **out);
 /* @state: NULL (all), pending, done, dead or cancelled. */

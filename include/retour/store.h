@@ -76,15 +76,41 @@ int store_expected_get(struct store *s, int64_t id,
 /* Array of expected-return objects (newest first, at most @limit). */
 int store_expected_list(struct store *s, int limit, json_t **out);
 /*
- * Whether expected return @expected_id already has a decided receipt (one
- * not undone): 1 with @receipt_id (the newest such receipt) and
- * @label_printed (false when its newest label has not printed, so it can be
- * printed again with store_label_zpl(); true when it printed or the decision
- * has no label), 0 when none, -errno on error.  Either out pointer may be
- * NULL.
+ * Whether expected return @expected_id is already answered by a decided
+ * receipt (one not undone), so that a parcel for it is a duplicate: 1 with
+ * @receipt_id (the newest such receipt) and @label_printed (false when its
+ * newest label has not printed, so it can be printed again with
+ * store_label_zpl(); true when it printed or the decision has no label),
+ * 0 when none, or when units of it are still open (a second parcel for the
+ * same RMA brings what the first did not: store_expected_answered()),
+ * -errno on error.  Either out pointer may be NULL.
  */
 int store_expected_decided(struct store *s, int64_t expected_id,
 			   int64_t *receipt_id, bool *label_printed);
+/*
+ * 1 when nothing of expected return @expected_id is left to take back: a
+ * decided receipt refused or held it as a whole, or decided receipts
+ * refunded every unit of every item; 0 when units are still open (or no
+ * receipt was decided); -errno.  store_expected_get() fills
+ * expected_return.before, what earlier receipts of the return and of its
+ * order took back, from the same record.
+ */
+int store_expected_answered(struct store *s, int64_t expected_id);
+
+/*
+ * Complaints whose answer is due within @within_us of @now or overdue, and
+ * not answered yet (no decided receipt): a JSON array, soonest first, of
+ * {expected_id, rma, order, received_at, received_from ("import" when the
+ * shop gave complaint_received_at, "receipt" when the deadline runs from
+ * the parcel's receipt), answer_due_at (+ _us), deemed_accepted (past the
+ * deadline: the complaint counts as accepted), receipt (the open receipt,
+ * or null)}.  A complaint with neither date is
+ * not listed: its deadline is unknown.  The deadline is @policy's
+ * (rules_complaint_answer_due).
+ */
+struct rules_policy;
+int store_complaints_due(struct store *s, const struct rules_policy *policy,
+			 int64_t now, int64_t within_us, json_t **out);
 
 /* ---- clerks ---- */
 

@@ -151,6 +151,11 @@ struct desk_event {
 	/* WEIGHT: typed in by the clerk (the scale is broken), with the
 	 * reason in text; weight_status is not read */
 	bool manual;
+	/* CONFIRM of a complaint: the remedy chosen ("repair", "replace",
+	 * "reduce", "refund"; NULL or "": the proposal's) and, for "reduce",
+	 * the reduction in minor units */
+	const char *remedy;
+	int64_t remedy_amount_minor;
 };
 
 enum desk_action_kind {

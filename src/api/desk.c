@@ -136,11 +136,21 @@ static void desk_confirm(struct station *st, const struct api_request *rq,
 	json_t *j;
 	int r;
 
+	json_t *amount;
+
 	if (!(j = api_body_json(rq, rp)))
 		return;
-	r = station_confirm(st, api_json_str(j, "verdict"),
-			    api_json_str(j, "reason"),
-			    api_json_str(j, "supervisor"), err, sizeof(err));
+	/* A complaint's remedy, and a price reduction's amount. */
+	amount = json_object_get(j, "amount_minor");
+	if (amount && !json_is_integer(amount)) {
+		json_decref(j);
+		api_reply_error(rp, 400, "amount_minor: expected an integer");
+		return;
+	}
+	r = station_confirm_remedy(
+	    st, api_json_str(j, "verdict"), api_json_str(j, "reason"),
+	    api_json_str(j, "supervisor"), api_json_str(j, "remedy"),
+	    amount ? (int64_t)json_integer_value(amount) : 0, err, sizeof(err));
 	json_decref(j);
 	/* refused (no supervisor, no reason): 409; not recorded: 500 */
 	reply_outcome(st, rp, r,

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * The records' routes: expected returns (list and import), receipts,
- * the outbox (list and retry), and the two integrity checks (the database
+ * the outbox (list and retry), complaints near their answer deadline,
+ * and the two integrity checks (the database
  * and the audit chain).  Each asks the station, which reads the store; a
  * list the store cannot read answers 500 with the store's own words.
  */
@@ -123,6 +124,10 @@ void api_records_answer(struct station *st, const struct api_route *route,
 		return;
 	case API_OUTBOX_RETRY:
 		records_outbox_retry(st, route->record_id, rp);
+		return;
+	case API_COMPLAINTS_DUE:
+		r = station_complaints_due(st, &out);
+		reply_record(st, r, out, rp);
 		return;
 	case API_DB_CHECK:
 		records_db_check(st, rp);

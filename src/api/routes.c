@@ -66,6 +66,7 @@ static bool is_record_path(const char *path)
 	return !strncmp(path, "/api/v1/expected", 16) ||
 	       !strncmp(path, "/api/v1/returns", 15) ||
 	       !strncmp(path, "/api/v1/outbox", 14) ||
+	       !strcmp(path, "/api/v1/complaints/due") ||
 	       !strcmp(path, "/api/v1/db/check") ||
 	       !strcmp(path, "/api/v1/audit/verify");
 }
@@ -168,6 +169,10 @@ static int route_records(const char *method, const char *path,
 			return -EINVAL;
 		}
 		route->id = API_OUTBOX_RETRY;
+		return 0;
+	}
+	if (!strcmp(path, "/api/v1/complaints/due")) {
+		route->id = API_COMPLAINTS_DUE;
 		return 0;
 	}
 	if (!strcmp(path, "/api/v1/db/check")) {

@@ -10,6 +10,7 @@
  *   cli_records.c  commands that read or change the daemon's records
  *   cli_offline.c  commands that run the pure core and need no daemon
  *   cli_case.c     the rules case reader behind `rules check`
+ *   cli_complaints.c  complaints close to their answer deadline
  *
  * retourctl writes its own messages to stderr; it is a user's tool, not a
  * daemon, so it does not use log.h.
@@ -126,6 +127,7 @@ int cli_cmd_db(const struct cli_opts *o);
 int cli_cmd_audit(const struct cli_opts *o);
 int cli_cmd_code(const struct cli_opts *o);
 int cli_cmd_rules(const struct cli_opts *o);
+int cli_cmd_complaints(const struct cli_opts *o); /* cli_complaints.c */
 
 /* The desk's commands, for `retourctl desk --help`. */
 extern const char cli_desk_usage_text[];

@@ -333,10 +333,91 @@ static int cli_case_found(json_t *obj, struct cli_case *c, char *err,
 	return 0;
 }
 
+/* An array of @n_max counts at before.@key, each 0..@hi. */
+static int cli_case_counts(json_t *obj, const char *key, int n_max, int64_t hi,
+			   int32_t *out, char *err, size_t errlen)
+{
+	json_t *v = json_object_get(obj, key), *n;
+	char field[CLI_CASE_FIELD_LEN];
+	size_t i;
+
+	if (!v)
+		return 0;
+	snprintf(field, sizeof(field), "before.%s", key);
+	if (!json_is_array(v))
+		return cli_case_fail(err, errlen, field,
+				     "expected an array of integers, got %s",
+				     cli_case_type_name(v));
+	if (json_array_size(v) > (size_t)n_max)
+		return cli_case_fail(err, errlen, field,
+				     "%zu entries (at most %d)",
+				     json_array_size(v), n_max);
+	json_array_foreach(v, i, n)
+	{
+		snprintf(field, sizeof(field), "before.%s[%zu]", key, i);
+		if (!json_is_integer(n) || json_integer_value(n) < 0 ||
+		    json_integer_value(n) > hi)
+			return cli_case_fail(err, errlen, field,
+					     "expected an integer 0 to %lld",
+					     (long long)hi);
+		out[i] = (int32_t)json_integer_value(n);
+	}
+	return 0;
+}
+
+/*
+ * What earlier receipts of the return and its order took back, as the
+ * station's record would say (returns.h, struct return_before):
+ * {"item_refunded":[1,0], "order_returned":[1,0,2],
+ *  "delivery_refunded_minor":1299, "refused":false}.
+ */
+static int cli_case_before(json_t *obj, struct expected_return *er, char *err,
+			   size_t errlen)
+{
+	static const char *const allowed[] = {"item_refunded", "order_returned",
+					      "delivery_refunded_minor",
+					      "refused", NULL};
+	struct return_before *b = &er->before;
+	json_t *v;
+	int r;
+
+	if (!obj)
+		return 0;
+	if (!json_is_object(obj))
+		return cli_case_fail(err, errlen, "before",
+				     "expected an object, got %s",
+				     cli_case_type_name(obj));
+	r = cli_case_only_keys(obj, "before.", allowed, err, errlen);
+	if (r == 0)
+		r = cli_case_counts(obj, "item_refunded", RETURN_MAX_ITEMS,
+				    INT32_MAX, b->item_refunded, err, errlen);
+	if (r == 0)
+		r = cli_case_counts(obj, "order_returned",
+				    RETURN_MAX_ORDER_LINES, INT32_MAX,
+				    b->order_returned, err, errlen);
+	if (r == 0)
+		r = cli_case_bool(obj, "refused", "before.", &b->refused, err,
+				  errlen);
+	if (r < 0)
+		return r;
+	v = json_object_get(obj, "delivery_refunded_minor");
+	if (v) {
+		if (!json_is_integer(v) || json_integer_value(v) < 0 ||
+		    json_integer_value(v) > EXPECTED_JSON_MAX_MINOR)
+			return cli_case_fail(
+			    err, errlen, "before.delivery_refunded_minor",
+			    "expected an integer 0 to %lld",
+			    (long long)EXPECTED_JSON_MAX_MINOR);
+		b->delivery_refunded_minor = json_integer_value(v);
+	}
+	b->n_receipts = 1;
+	return 0;
+}
+
 int cli_case_parse(json_t *root, struct cli_case *out, char *err, size_t errlen)
 {
-	static const char *const allowed[] = {"expected", "found",   "policy",
-					      "now",	  "comment", NULL};
+	static const char *const allowed[] = {
+	    "expected", "found", "policy", "now", "comment", "before", NULL};
 	int r;
 
 	if (err && errlen)
@@ -371,6 +452,10 @@ int cli_case_parse(json_t *root, struct cli_case *out, char *err, size_t errlen)
 		return cli_case_fail(err, errlen, "expected", "missing");
 	r = expected_json_parse(json_object_get(root, "expected"), &out->policy,
 				"expected", &out->expected, err, errlen);
+	if (r < 0)
+		return r;
+	r = cli_case_before(json_object_get(root, "before"), &out->expected,
+			    err, errlen);
 	if (r < 0)
 		return r;
 	return cli_case_found(json_object_get(root, "found"), out, err, errlen);
@@ -455,6 +540,18 @@ json_t *cli_case_proposal_json(const struct proposal *p,
 	cli_case_set_time(o, "window_ends_at", p->window_ends_at);
 	cli_case_set_time(o, "answer_due_at", p->answer_due_at);
 	cli_case_set_time(o, "warranty_ends_at", p->warranty_ends_at);
+	cli_case_set_time(o, "complaint_received_at", p->complaint_received_at);
+	json_object_set_new(o, "complaint_received_from",
+			    !p->complaint_received_at ? json_null()
+			    : p->complaint_received_assumed
+				? json_string("receipt")
+				: json_string("import"));
+	json_object_set_new(o, "complaint_deemed_accepted",
+			    json_boolean(p->complaint_deemed_accepted));
+	json_object_set_new(o, "remedy",
+			    p->remedy == REMEDY_NONE
+				? json_null()
+				: json_string(remedy_name(p->remedy)));
 	for (int i = 0; i < p->n_reasons && i < RULES_MAX_REASONS; i++) {
 		const struct reason *r = &p->reasons[i];
 
@@ -510,6 +607,33 @@ void cli_case_proposal_print(FILE *f, const struct proposal *p,
 	cli_case_print_time(f, "window ends:", p->window_ends_at);
 	cli_case_print_time(f, "answer due:", p->answer_due_at);
 	cli_case_print_time(f, "warranty ends:", p->warranty_ends_at);
+	if (p->complaint_received_at) {
+		cli_case_print_time(
+		    f, "complaint recvd:", p->complaint_received_at);
+		fprintf(f, "%-17s %s\n", "counted from:",
+			p->complaint_received_assumed
+			    ? "the parcel's receipt (no complaint date "
+			      "imported)"
+			    : "the complaint date the shop imported");
+	}
+	if (p->complaint_deemed_accepted)
+		fprintf(f, "%-17s %s\n", "complaint:",
+			"counts as accepted: no answer within the deadline "
+			"(art. 7a Consumer Rights Act)");
+	if (p->remedy != REMEDY_NONE)
+		fprintf(f, "%-17s %s\n", "remedy:", remedy_name(p->remedy));
+	if (er && er->delivery_paid_known) {
+		cli_case_format_money(er->delivery_paid_minor, p->currency,
+				      money, sizeof(money));
+		fprintf(f, "%-17s %s\n", "delivery paid:", money);
+	}
+	if (er) {
+		cli_case_format_money(er->delivery_basic_minor, p->currency,
+				      money, sizeof(money));
+		fprintf(f, "%-17s %s\n", "delivery basic:", money);
+		fprintf(f, "%-17s %d%s\n", "order lines:", er->n_order_lines,
+			er->n_order_lines ? "" : " (not given)");
+	}
 
 	fprintf(f, "reasons:\n");
 	for (int i = 0; i < p->n_reasons && i < RULES_MAX_REASONS; i++) {

@@ -47,6 +47,8 @@ static const char retourctl_usage_text[] =
     "  outbox retry ID               deliver an outbox row again now\n"
     "  db check                      database integrity (exit 1 if bad)\n"
     "  audit verify                  audit hash chain (exit 1 if broken)\n"
+    "  complaints due                complaints close to or past their\n"
+    "                                14-day answer deadline\n"
     "\n"
     "commands (no daemon needed):\n"
     "  code CODE [--rma-pattern P] [--order-pattern P]\n"
@@ -272,6 +274,7 @@ static const struct retourctl_command {
     {"audit", cli_cmd_audit, true},
     {"code", cli_cmd_code, false},
     {"rules", cli_cmd_rules, false},
+    {"complaints", cli_cmd_complaints, true},
 };
 
 static const struct retourctl_command *retourctl_command_named(const char *name)

@@ -9,8 +9,10 @@
  * refund.requested adds what a shop needs to pay back: the amount, the
  * accepted lines by SKU (with the shop's shop_line_id when known) and the
  * reasons' codes; the decision events add the whole proposal, every reason
- * with its text.  The lines and the reasons are read from the proposal the
- * receipt recorded, so the amount sent is the amount decided.
+ * with its text.  A complaint's events carry its remedy (repair, replace,
+ * reduce, refund) and whether it counts as accepted for want of an answer.  The
+ * lines and the reasons are read from the proposal the receipt recorded, so the
+ * amount sent is the amount decided.
  *
  * Pure: no I/O, no store, no clock.  Not here: where the facts come from
  * (the store reads them; the outbox sender calls event_render), signing
@@ -92,6 +94,24 @@ json_t *event_proposal_to_json(const struct proposal *p)
 				      sizeof(when)) >= 0)
 		bad |= json_object_set_new(o, "warranty_ends_at",
 					   json_string(when));
+	/* A complaint's own facts, only on a complaint: a withdrawal's
+	 * proposal reads as it always did. */
+	if (p->remedy != REMEDY_NONE)
+		bad |= json_object_set_new(o, "remedy",
+					   json_string(remedy_name(p->remedy)));
+	if (p->complaint_received_at &&
+	    civil_time_format_rfc3339(p->complaint_received_at, when,
+				      sizeof(when)) >= 0) {
+		bad |= json_object_set_new(o, "complaint_received_at",
+					   json_string(when));
+		bad |= json_object_set_new(
+		    o, "complaint_received_from",
+		    json_string(p->complaint_received_assumed ? "receipt"
+							      : "import"));
+	}
+	if (p->complaint_deemed_accepted)
+		bad |= json_object_set_new(o, "complaint_deemed_accepted",
+					   json_true());
 	if (bad) {
 		json_decref(o);
 		return NULL;
@@ -276,6 +296,17 @@ static void event_refund(struct event_build *b, json_t *ev,
 	event_put(b, ev, "reasons", codes);
 }
 
+/* A complaint's remedy, as decided (only when the proposal has one). */
+static void event_remedy(struct event_build *b, json_t *ev, json_t *prop)
+{
+	const char *remedy = json_string_value(json_object_get(prop, "remedy"));
+
+	if (remedy && strcmp(remedy, "none"))
+		event_put(b, ev, "remedy", event_text(b, "remedy", remedy));
+	if (json_is_true(json_object_get(prop, "complaint_deemed_accepted")))
+		event_put(b, ev, "complaint_deemed_accepted", json_true());
+}
+
 /* return.decided, shipment.qc_passed, shipment.qc_failed. */
 static void event_decision(struct event_build *b, json_t *ev,
 			   const struct event_facts *f, json_t *prop)
@@ -335,6 +366,7 @@ int event_render(const struct event_facts *f, char **body, char *err,
 		event_refund(&b, ev, f, prop);
 	else
 		event_decision(&b, ev, f, prop);
+	event_remedy(&b, ev, prop);
 	if (!b.r) {
 		*body = json_dumps(ev, JSON_COMPACT | JSON_SORT_KEYS);
 		if (!*body)

@@ -474,6 +474,147 @@ static int expected_json_items(struct expected_json_ctx *ctx, json_t *v,
 	return 0;
 }
 
+/* The dates and amounts consumer law judges by (rules.h). */
+static int expected_json_law(struct expected_json_ctx *ctx, json_t *obj,
+			     const struct rules_policy *policy,
+			     struct expected_return *er)
+{
+	json_t *paid = json_object_get(obj, "delivery_paid_minor");
+	int r;
+
+	r = expected_json_time(
+	    ctx, json_object_get(obj, "complaint_received_at"),
+	    "complaint_received_at", policy, &er->complaint_received_at);
+	if (r < 0)
+		return r;
+	if (er->complaint_received_at && er->kind != RETURN_COMPLAINT)
+		return expected_json_fail(ctx, "complaint_received_at",
+					  "only a complaint has one (kind is "
+					  "%s)",
+					  return_kind_name(er->kind));
+	r = expected_json_time(ctx, json_object_get(obj, "defect_appeared_at"),
+			       "defect_appeared_at", policy,
+			       &er->defect_appeared_at);
+	if (r < 0)
+		return r;
+	if (er->defect_appeared_at && er->kind != RETURN_COMPLAINT)
+		return expected_json_fail(ctx, "defect_appeared_at",
+					  "only a complaint has one (kind is "
+					  "%s)",
+					  return_kind_name(er->kind));
+	if (er->defect_appeared_at && er->delivered_at &&
+	    er->defect_appeared_at < er->delivered_at)
+		return expected_json_fail(ctx, "defect_appeared_at",
+					  "is before delivered_at");
+	if (!paid || json_is_null(paid))
+		return 0;
+	r = expected_json_int(ctx, paid, "delivery_paid_minor", false, 0,
+			      EXPECTED_JSON_MAX_MINOR,
+			      &er->delivery_paid_minor);
+	if (r < 0)
+		return r;
+	er->delivery_paid_known = true;
+	return 0;
+}
+
+static int expected_json_order_line(struct expected_json_ctx *ctx, json_t *obj,
+				    int index, struct order_line *ol)
+{
+	static const char *const allowed[] = {"sku", "gtin", "quantity", NULL};
+	char prefix[32], field[EXPECTED_JSON_FIELD_LEN];
+	int64_t n = 0;
+	int r;
+
+	snprintf(prefix, sizeof(prefix), "order_lines[%d].", index);
+	if (!json_is_object(obj)) {
+		snprintf(field, sizeof(field), "order_lines[%d]", index);
+		return expected_json_fail(ctx, field,
+					  "expected an object, got %s",
+					  expected_json_type_name(obj));
+	}
+	r = expected_json_only_keys(ctx, obj, prefix, allowed);
+	if (r < 0)
+		return r;
+	snprintf(field, sizeof(field), "%ssku", prefix);
+	r = expected_json_text(ctx, json_object_get(obj, "sku"), field, false,
+			       EXPECTED_JSON_REF, ol->sku, sizeof(ol->sku));
+	if (r < 0)
+		return r;
+	snprintf(field, sizeof(field), "%sgtin", prefix);
+	r = expected_json_gtin(ctx, json_object_get(obj, "gtin"), field,
+			       ol->gtin, sizeof(ol->gtin));
+	if (r < 0)
+		return r;
+	if (!ol->sku[0] && !ol->gtin[0]) {
+		snprintf(field, sizeof(field), "%ssku", prefix);
+		return expected_json_fail(ctx, field,
+					  "missing (a line needs a sku or a "
+					  "gtin)");
+	}
+	snprintf(field, sizeof(field), "%squantity", prefix);
+	r = expected_json_int(ctx, json_object_get(obj, "quantity"), field,
+			      true, 1, EXPECTED_JSON_MAX_QUANTITY, &n);
+	if (r < 0)
+		return r;
+	ol->quantity = (int32_t)n;
+	return 0;
+}
+
+static int expected_json_order_lines(struct expected_json_ctx *ctx, json_t *v,
+				     struct expected_return *er)
+{
+	size_t i;
+	json_t *line;
+	int r;
+
+	if (!v || json_is_null(v))
+		return 0;
+	if (!json_is_array(v))
+		return expected_json_fail(ctx, "order_lines",
+					  "expected an array, got %s",
+					  expected_json_type_name(v));
+	if (json_array_size(v) > RETURN_MAX_ORDER_LINES)
+		return expected_json_fail(
+		    ctx, "order_lines", "%zu lines (at most %d)",
+		    json_array_size(v), RETURN_MAX_ORDER_LINES);
+	json_array_foreach(v, i, line)
+	{
+		r = expected_json_order_line(ctx, line, (int)i,
+					     &er->order_lines[i]);
+		if (r < 0)
+			return r;
+	}
+	er->n_order_lines = (int)json_array_size(v);
+	return 0;
+}
+
+/* Every returned item is a line of the order, in no larger a quantity. */
+static int expected_json_items_in_order(struct expected_json_ctx *ctx,
+					struct expected_return *er)
+{
+	char field[EXPECTED_JSON_FIELD_LEN];
+
+	if (er->n_order_lines == 0)
+		return 0;
+	for (int i = 0; i < er->n_items; i++) {
+		int l = expected_return_order_line(er, &er->items[i]);
+
+		snprintf(field, sizeof(field), "items[%d]", i);
+		if (l < 0)
+			return expected_json_fail(ctx, field,
+						  "not among order_lines (by "
+						  "sku, else gtin)");
+		if (er->items[i].quantity > er->order_lines[l].quantity)
+			return expected_json_fail(
+			    ctx, field,
+			    "quantity %d is more than order_lines[%d] "
+			    "ordered (%d)",
+			    (int)er->items[i].quantity, l,
+			    (int)er->order_lines[l].quantity);
+	}
+	return 0;
+}
+
 static int expected_json_fields(struct expected_json_ctx *ctx, json_t *obj,
 				const struct rules_policy *policy,
 				struct expected_return *er)
@@ -491,11 +632,17 @@ static int expected_json_fields(struct expected_json_ctx *ctx, json_t *obj,
 	    "requested_at",
 	    "delivery_basic_minor",
 	    "delivery_basic",
+	    "delivery_paid_minor",
+	    "complaint_received_at",
+	    "defect_appeared_at",
+	    "order_lines",
 	    "items",
 	    /* read-only twins of a GET answer, ignored */
 	    "id",
 	    "delivered_at_us",
 	    "requested_at_us",
+	    "complaint_received_at_us",
+	    "defect_appeared_at_us",
 	    NULL,
 	};
 	const char *used = "delivery_basic_minor";
@@ -589,7 +736,17 @@ static int expected_json_fields(struct expected_json_ctx *ctx, json_t *obj,
 			      &er->delivery_basic_minor);
 	if (r < 0)
 		return r;
-	return expected_json_items(ctx, json_object_get(obj, "items"), er);
+	r = expected_json_law(ctx, obj, policy, er);
+	if (r < 0)
+		return r;
+	r = expected_json_items(ctx, json_object_get(obj, "items"), er);
+	if (r < 0)
+		return r;
+	r = expected_json_order_lines(ctx, json_object_get(obj, "order_lines"),
+				      er);
+	if (r < 0)
+		return r;
+	return expected_json_items_in_order(ctx, er);
 }
 
 int expected_json_parse(json_t *obj, const struct rules_policy *policy,

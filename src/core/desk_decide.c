@@ -227,6 +227,48 @@ static int64_t desk_pay_found(const struct desk *d, struct proposal *p)
 	return total;
 }
 
+/*
+ * A complaint's remedy (rules.h): the one the clerk chose with the
+ * confirmation, else the proposal's.  Repair and replacement move no money:
+ * the decided lines keep their units but refund nothing.  A price
+ * reduction pays the amount given, taken from the lines in order so that
+ * they still add up to it.
+ */
+static void desk_remedy_apply(struct desk_run *r, struct desk_decision *dec)
+{
+	const struct desk_event *ev = r->ev;
+	struct proposal *p = &dec->proposal;
+	int64_t left;
+	int k;
+
+	if (!r->d->have_expected || r->d->expected.kind != RETURN_COMPLAINT) {
+		p->remedy = REMEDY_NONE;
+		return;
+	}
+	if (ev->kind == DESK_EV_CONFIRM && ev->remedy && ev->remedy[0] &&
+	    (k = remedy_from_name(ev->remedy)) > 0)
+		p->remedy = (enum remedy)k;
+	if (p->remedy == REMEDY_NONE)
+		p->remedy = REMEDY_REFUND;
+	if (remedy_moves_money(p->remedy) && p->remedy != REMEDY_REDUCE)
+		return;
+	left = p->remedy == REMEDY_REDUCE && ev->kind == DESK_EV_CONFIRM
+		   ? ev->remedy_amount_minor
+		   : 0;
+	if (left > dec->refund_minor)
+		left = dec->refund_minor;
+	dec->refund_minor = left > 0 ? left : 0;
+	p->refund_minor = dec->refund_minor;
+	p->delivery_refund_minor = 0;
+	for (int i = 0; i < p->n_items && i < RETURN_MAX_ITEMS; i++) {
+		struct item_outcome *o = &p->items[i];
+		int64_t take = o->refund_minor < left ? o->refund_minor : left;
+
+		o->refund_minor = take > 0 ? take : 0;
+		left -= o->refund_minor;
+	}
+}
+
 /* What the decision leaves behind: rows, keys and label (decision.h). */
 static int desk_plan(struct desk_run *r)
 {
@@ -254,6 +296,9 @@ static int desk_plan(struct desk_run *r)
 	    .override = dec->overridden,
 	    .items = items,
 	    .label = r->cfg->label,
+	    .remedy = dec->proposal.remedy != REMEDY_NONE
+			  ? remedy_name(dec->proposal.remedy)
+			  : "",
 	};
 
 	/* the label lists what is in the parcel */
@@ -306,6 +351,9 @@ void desk_decide(struct desk_run *r, enum verdict v, bool overridden,
 				    desk_disposition_of(dec->grade);
 			}
 		}
+		desk_remedy_apply(r, dec);
+	} else {
+		dec->proposal.remedy = REMEDY_NONE;
 	}
 	if (desk_plan(r) < 0) {
 		desk_problem(r, "Decision NOT recorded: it cannot be keyed; "
@@ -332,6 +380,55 @@ bool desk_override_needs_supervisor(const struct desk *d, enum verdict v)
 	return (d->proposal.verdict == VERDICT_REJECT ||
 		d->proposal.verdict == VERDICT_HOLD) &&
 	       (v == VERDICT_ACCEPT || v == VERDICT_PARTIAL);
+}
+
+/* A remedy goes with a complaint that is accepted; a reduction with its
+ * amount. */
+static bool desk_remedy_ok(struct desk_run *r, enum verdict v)
+{
+	const struct desk *d = r->d;
+	const char *name = r->ev->remedy;
+	char shown[24];
+	int k;
+
+	if (!name || !name[0])
+		return true;
+	k = remedy_from_name(name);
+	if (k <= 0) {
+		desk_copy(shown, sizeof(shown), name, SIZE_MAX);
+		desk_problem(r,
+			     "Unknown remedy '%s': repair, replace, reduce or "
+			     "refund",
+			     shown);
+		return false;
+	}
+	if (!d->have_expected || d->expected.kind != RETURN_COMPLAINT) {
+		desk_problem(r, "A remedy is chosen only for a complaint");
+		return false;
+	}
+	if (v != VERDICT_ACCEPT && v != VERDICT_PARTIAL) {
+		desk_problem(r, "A remedy goes with accept or partial");
+		return false;
+	}
+	if (k == REMEDY_REDUCE) {
+		/* at most what the decision would pay without the reduction:
+		 * the proposal's refund, or the lines found when the clerk
+		 * accepts against the proposal */
+		struct proposal paid = d->proposal;
+		int64_t most = d->proposal.refund_minor > 0
+				   ? d->proposal.refund_minor
+				   : desk_pay_found(d, &paid);
+
+		if (r->ev->remedy_amount_minor <= 0 ||
+		    r->ev->remedy_amount_minor > most) {
+			desk_problem(r,
+				     "A price reduction needs amount_minor, "
+				     "more than 0 and at most %lld",
+				     (long long)most);
+			return false;
+		}
+	}
+	return true;
 }
 
 void desk_confirm(struct desk_run *r, enum verdict v, const char *reason)
@@ -364,6 +461,8 @@ void desk_confirm(struct desk_run *r, enum verdict v, const char *reason)
 				 : "Overriding a refusal");
 		return;
 	}
+	if (!desk_remedy_ok(r, v))
+		return;
 	desk_decide(r, v, overridden, text,
 		    desk_override_needs_supervisor(d, v) ? r->ev->authorised_by
 							 : NULL);

@@ -83,6 +83,31 @@ const char *disposition_name(enum disposition d)
 			       RETURNS_COUNT(disposition_names), (int)d);
 }
 
+int expected_return_order_line(const struct expected_return *er,
+			       const struct return_item *it)
+{
+	int n;
+
+	if (!er || !it)
+		return -1;
+	n = er->n_order_lines < 0 ? 0
+	    : er->n_order_lines > RETURN_MAX_ORDER_LINES
+		? RETURN_MAX_ORDER_LINES
+		: er->n_order_lines;
+	for (int l = 0; l < n; l++) {
+		const struct order_line *ol = &er->order_lines[l];
+
+		if (it->sku[0] && ol->sku[0]) {
+			if (!strncmp(it->sku, ol->sku, sizeof(ol->sku)))
+				return l;
+		} else if (it->gtin[0] &&
+			   !strncmp(it->gtin, ol->gtin, sizeof(ol->gtin))) {
+			return l;
+		}
+	}
+	return -1;
+}
+
 /*
  * -ERANGE when a quantity or weight is negative or the sum does not fit:
  * the caller must not compare a scale reading with a wrapped number.

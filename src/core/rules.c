@@ -2,7 +2,8 @@
 /*
  * The rules engine's vocabulary: the policy's defaults (EU/Polish consumer
  * law, every number a shop may change), the names of verdicts and reason
- * codes as the record and the events spell them, and the weight check.
+ * codes and remedies as the record and the events spell them, and the
+ * weight check.
  * The bottom of the rules engine: the judging files call it.
  */
 #include <errno.h>
@@ -29,6 +30,7 @@ void rules_policy_defaults(struct rules_policy *p)
 	p->refund_basic_delivery = true;
 	p->utc_offset_min = 60;
 	p->eu_summer_time = true;
+	p->complaint_warn_days = 3;
 }
 
 const char *verdict_name(enum verdict v)
@@ -70,11 +72,43 @@ const char *reason_code_name(enum reason_code c)
 	    [REASON_NO_PHOTO] = "no_photo",
 	    [REASON_UNEXPECTED_RETURN] = "unexpected_return",
 	    [REASON_NOT_DELIVERED] = "not_delivered",
+	    [REASON_CHECK_POSTING_DATE] = "check_posting_date",
+	    [REASON_COMPLAINT_DEEMED_ACCEPTED] = "complaint_deemed_accepted",
+	    [REASON_COMPLAINT_DATE_ASSUMED] = "complaint_date_assumed",
+	    [REASON_DELIVERY_NOT_REFUNDED] = "delivery_not_refunded",
+	    [REASON_ALREADY_REFUNDED] = "already_refunded",
 	};
 
 	if ((unsigned)c >= sizeof(names) / sizeof(names[0]) || !names[c])
 		return "unknown";
 	return names[c];
+}
+
+static const char *const remedy_names[] = {
+    [REMEDY_NONE] = "none",	  [REMEDY_REPAIR] = "repair",
+    [REMEDY_REPLACE] = "replace", [REMEDY_REDUCE] = "reduce",
+    [REMEDY_REFUND] = "refund",
+};
+
+const char *remedy_name(enum remedy r)
+{
+	if ((unsigned)r >= sizeof(remedy_names) / sizeof(remedy_names[0]))
+		return "unknown";
+	return remedy_names[r];
+}
+
+int remedy_from_name(const char *name)
+{
+	for (size_t i = 0;
+	     name && i < sizeof(remedy_names) / sizeof(*remedy_names); i++)
+		if (!strcmp(name, remedy_names[i]))
+			return (int)i;
+	return -EINVAL;
+}
+
+bool remedy_moves_money(enum remedy r)
+{
+	return r == REMEDY_REFUND || r == REMEDY_REDUCE;
 }
 
 bool rules_weight_ok(int64_t expected_g, int32_t weight_g,

@@ -47,6 +47,47 @@ static bool rules_instant_ok(int64_t us)
 	return us > 0 && us <= CIVIL_TIME_MAX_US;
 }
 
+/* The order's lines and what earlier receipts took back. */
+static bool rules_order_check(struct rules_run *run)
+{
+	const struct expected_return *er = run->er;
+	const struct return_before *b = &er->before;
+
+	if (er->n_order_lines < 0 ||
+	    er->n_order_lines > RETURN_MAX_ORDER_LINES) {
+		rules_note(run, REASON_UNEXPECTED_RETURN, -1,
+			   "The order lists %d lines (0 to %d allowed).",
+			   er->n_order_lines, RETURN_MAX_ORDER_LINES);
+		return false;
+	}
+	for (int l = 0; l < er->n_order_lines; l++) {
+		if (er->order_lines[l].quantity < 1 ||
+		    b->order_returned[l] < 0) {
+			rules_note(run, REASON_UNEXPECTED_RETURN, -1,
+				   "Order line %d: quantity %d, %d returned "
+				   "before; check the order.",
+				   l + 1, (int)er->order_lines[l].quantity,
+				   (int)b->order_returned[l]);
+			return false;
+		}
+	}
+	for (int i = 0; i < er->n_items; i++) {
+		if (b->item_refunded[i] < 0) {
+			rules_note(run, REASON_UNEXPECTED_RETURN, i,
+				   "Item %d: %d units refunded before; cannot "
+				   "be negative.",
+				   i + 1, (int)b->item_refunded[i]);
+			return false;
+		}
+	}
+	if (b->delivery_refunded_minor < 0) {
+		rules_note(run, REASON_UNEXPECTED_RETURN, -1,
+			   "The delivery refunded before is negative.");
+		return false;
+	}
+	return true;
+}
+
 /* Everything the judging (rules_propose.c) relies on; false leaves a reason. */
 bool rules_input_check(struct rules_run *run)
 {
@@ -110,13 +151,20 @@ bool rules_input_check(struct rules_run *run)
 	}
 	if (!rules_instant_ok(er->delivered_at) ||
 	    !rules_instant_ok(run->now) ||
-	    (er->requested_at != 0 && !rules_instant_ok(er->requested_at))) {
+	    (er->requested_at != 0 && !rules_instant_ok(er->requested_at)) ||
+	    (er->complaint_received_at != 0 &&
+	     !rules_instant_ok(er->complaint_received_at)) ||
+	    (er->defect_appeared_at != 0 &&
+	     !rules_instant_ok(er->defect_appeared_at))) {
 		rules_note(run, REASON_UNEXPECTED_RETURN, -1,
-			   "A date of the return (delivery, request or "
-			   "receipt) is out of range.");
+			   "A date of the return (delivery, request, "
+			   "complaint, defect or receipt) is out of range.");
 		return false;
 	}
-	if (er->delivery_basic_minor < 0) {
+	if (!rules_order_check(run))
+		return false;
+	if (er->delivery_basic_minor < 0 ||
+	    (er->delivery_paid_known && er->delivery_paid_minor < 0)) {
 		rules_note(run, REASON_UNEXPECTED_RETURN, -1,
 			   "The delivery cost is negative (%lld).",
 			   (long long)er->delivery_basic_minor);

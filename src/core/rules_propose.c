@@ -13,8 +13,8 @@
  * all lines.  The policy's defaults and the names are in rules.c,
  * the input checks in
  * rules_input.c, the two kinds of return in rules_withdrawal.c and
- * rules_complaint.c, one line's refund in rules_refund.c and the reasons'
- * sentences in rules_reason.c.
+ * rules_complaint.c, one line's refund in rules_refund.c, the delivery
+ * refund in rules_delivery.c and the reasons' sentences in rules_reason.c.
  */
 #include <errno.h>
 #include <string.h>
@@ -93,8 +93,8 @@ static void rules_judge(struct rules_run *run)
 	const struct expected_return *er = run->er;
 	struct proposal *out = run->out;
 	bool complaint = er->kind == RETURN_COMPLAINT;
-	bool full = true, any = false, settled;
-	char money[RULES_MONEY_LEN];
+	bool full = true, any = false, open = false;
+	bool settled;
 
 	if (complaint)
 		rules_judge_warranty(run);
@@ -105,16 +105,24 @@ static void rules_judge(struct rules_run *run)
 		out->items[i].grade =
 		    rules_effective_grade(&run->found->items[i], complaint);
 		out->items[i].disposition = DISPOSITION_HOLD;
+		if (rules_units_open(run, i) > 0)
+			open = true;
 		if (complaint)
 			rules_complaint_item(run, i);
 		else
 			rules_withdrawal_item(run, i);
 		if (out->items[i].quantity_accepted > 0)
 			any = true;
-		if (out->items[i].quantity_accepted != er->items[i].quantity)
+		if (out->items[i].quantity_accepted != rules_units_open(run, i))
 			full = false;
 		/* Validated: the sum of all lines plus delivery fits. */
 		out->refund_minor += out->items[i].refund_minor;
+	}
+	if (!open) {
+		rules_note(run, REASON_ALREADY_REFUNDED, -1,
+			   "Every item of this return was refunded on an "
+			   "earlier receipt.");
+		run->undecided = true;
 	}
 
 	if (run->undecided)
@@ -126,15 +134,7 @@ static void rules_judge(struct rules_run *run)
 	else
 		out->verdict = VERDICT_REJECT;
 
-	if (!complaint && full && run->policy.refund_basic_delivery &&
-	    er->delivery_basic_minor > 0) {
-		out->delivery_refund_minor = er->delivery_basic_minor;
-		out->refund_minor += er->delivery_basic_minor;
-		rules_note(run, REASON_DELIVERY_REFUNDED, -1,
-			   "The whole order came back: basic delivery %s "
-			   "refunded.",
-			   rules_money(run, er->delivery_basic_minor, money));
-	}
+	rules_judge_delivery(run);
 
 	/*
 	 * A rejection on dates, exclusions or wrong items stands whatever the

@@ -7,10 +7,19 @@
 #include "retour/rules.h"
 #include "rules_run.h"
 
-/* Round half up of amount * bp / 10000 without a 128-bit product. */
-int64_t rules_deduction(int64_t amount, int bp)
+/*
+ * Round half up of gross * bp / 10000 without a 128-bit product: the whole
+ * ten-thousands times bp is exact, only the remainder's share is rounded,
+ * and (r * bp + 5000) / 10000 <= r when bp <= 10000, so the deduction never
+ * exceeds the line (rules.h).
+ */
+int64_t rules_line_deduction(int64_t gross, int bp)
 {
-	return amount / 10000 * bp + (amount % 10000 * bp + 5000) / 10000;
+	if (gross <= 0 || bp <= 0)
+		return 0;
+	if (bp >= 10000)
+		return gross;
+	return gross / 10000 * bp + (gross % 10000 * bp + 5000) / 10000;
 }
 
 enum grade rules_effective_grade(const struct found_item *fi, bool complaint)
@@ -45,36 +54,55 @@ void rules_refuse(struct rules_run *run, bool needs_photo)
 		run->refusal_needs_photo = true;
 }
 
-/* Units found beyond those expected belong to nobody's RMA yet. */
+int32_t rules_units_open(const struct rules_run *run, int i)
+{
+	int32_t done = run->er->before.item_refunded[i];
+	int32_t want = run->er->items[i].quantity;
+
+	if (done <= 0)
+		return want;
+	return done >= want ? 0 : want - done;
+}
+
+/* Units found beyond those still expected belong to nobody's RMA yet. */
 void rules_note_extra_units(struct rules_run *run, int i, const char *sku)
 {
-	const struct return_item *it = &run->er->items[i];
 	const struct found_item *fi = &run->found->items[i];
+	int32_t open = rules_units_open(run, i);
 
-	if (fi->quantity <= it->quantity)
+	if (fi->quantity <= open)
 		return;
-	rules_note(run, REASON_UNEXPECTED_RETURN, i,
-		   "SKU %s: %d units found but %d expected; the extra units "
-		   "need review.",
-		   sku, (int)fi->quantity, (int)it->quantity);
+	if (open < run->er->items[i].quantity)
+		rules_note(run, REASON_ALREADY_REFUNDED, i,
+			   "SKU %s: %d units found but only %d still expected; "
+			   "%d were refunded on an earlier receipt.",
+			   sku, (int)fi->quantity, (int)open,
+			   (int)(run->er->items[i].quantity - open));
+	else
+		rules_note(run, REASON_UNEXPECTED_RETURN, i,
+			   "SKU %s: %d units found but %d expected; the extra "
+			   "units need review.",
+			   sku, (int)fi->quantity, (int)open);
 	run->undecided = true;
 }
 
-/* Accept up to the expected quantity; say so when some are missing. */
+/* Accept up to the units still expected; say so when some are missing. */
 int32_t rules_accept_units(struct rules_run *run, int i, const char *sku)
 {
-	const struct return_item *it = &run->er->items[i];
 	const struct found_item *fi = &run->found->items[i];
-	int32_t qty = fi->quantity < it->quantity ? fi->quantity : it->quantity;
+	int32_t open = rules_units_open(run, i);
+	int32_t qty = fi->quantity < open ? fi->quantity : open;
 
+	if (open == 0)
+		return 0; /* said by rules_note_extra_units when found */
 	if (qty == 0)
 		rules_note(run, REASON_MISSING_ITEM, i,
 			   "SKU %s: none of the %d expected units is in the "
 			   "parcel.",
-			   sku, (int)it->quantity);
-	else if (qty < it->quantity)
+			   sku, (int)open);
+	else if (qty < open)
 		rules_note(run, REASON_PARTIAL_QUANTITY, i,
 			   "SKU %s: %d of %d units returned.", sku, (int)qty,
-			   (int)it->quantity);
+			   (int)open);
 	return qty;
 }

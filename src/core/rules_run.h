@@ -51,6 +51,8 @@ struct rules_run {
 	bool window_passed;
 	bool warranty_passed;
 	bool deduction_taken;
+	bool posting_date_unknown; /* late parcel, no statement date */
+	bool deemed_accepted;	   /* complaint not answered in time */
 };
 
 /* rules_reason.c: the sentences and which of them are kept */
@@ -76,12 +78,17 @@ const char *rules_local_date(const struct rules_run *run, int64_t us,
 bool rules_input_check(struct rules_run *run);
 
 /* rules_refund.c: one line's outcome */
-int64_t rules_deduction(int64_t amount, int bp);
 enum grade rules_effective_grade(const struct found_item *fi, bool complaint);
 enum disposition rules_disposition(enum grade grade, bool defective);
 void rules_refuse(struct rules_run *run, bool needs_photo);
 void rules_note_extra_units(struct rules_run *run, int i, const char *sku);
 int32_t rules_accept_units(struct rules_run *run, int i, const char *sku);
+
+/* Units of line @i still to take back: expected minus already refunded. */
+int32_t rules_units_open(const struct rules_run *run, int i);
+
+/* rules_delivery.c: the delivery refund, once per order */
+void rules_judge_delivery(struct rules_run *run);
 
 /* rules_withdrawal.c */
 void rules_withdrawal_item(struct rules_run *run, int i);

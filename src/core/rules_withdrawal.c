@@ -116,7 +116,7 @@ void rules_withdrawal_item(struct rules_run *run, int i)
 	if (!fi->handled_beyond_trial)
 		return;
 	bp = run->policy.deduction_bp[o->grade];
-	o->deduction_minor = rules_deduction(gross, bp);
+	o->deduction_minor = rules_line_deduction(gross, bp);
 	o->refund_minor = gross - o->deduction_minor;
 	if (o->deduction_minor > 0)
 		run->deduction_taken = true;
@@ -127,28 +127,50 @@ void rules_withdrawal_item(struct rules_run *run, int i)
 		   rules_money(run, o->deduction_minor, money));
 }
 
+/*
+ * The law counts the day the consumer's statement was sent, not the day the
+ * parcel arrived.  With the statement's date on record it decides; without
+ * it a parcel inside the window is in time anyway, and a late one is held
+ * for a person to check the posting date, never refused.
+ */
 void rules_judge_window(struct rules_run *run)
 {
 	const struct expected_return *er = run->er;
-	int64_t judged = er->requested_at ? er->requested_at : run->now;
 	int64_t ends = rules_window_ends(
 	    er->delivered_at, run->policy.withdrawal_days, &run->policy);
 	char on[RULES_DATE_LEN], end[RULES_DATE_LEN];
-	const char *how = er->requested_at ? "declared" : "received";
 
 	run->out->window_ends_at = ends;
-	rules_local_date(run, judged, on);
 	rules_local_date(run, ends, end);
-	if (judged > ends) {
-		run->window_passed = true;
-		rules_note(run, REASON_WINDOW_PASSED, -1,
-			   "Withdrawal %s on %s, after the %d-day window "
-			   "ended on %s.",
-			   how, on, run->policy.withdrawal_days, end);
+	if (er->requested_at) {
+		rules_local_date(run, er->requested_at, on);
+		if (er->requested_at > ends) {
+			run->window_passed = true;
+			rules_note(run, REASON_WINDOW_PASSED, -1,
+				   "Withdrawal declared on %s, after the "
+				   "%d-day window ended on %s.",
+				   on, run->policy.withdrawal_days, end);
+		} else {
+			rules_note(run, REASON_WITHIN_WINDOW, -1,
+				   "Withdrawal declared on %s, within the "
+				   "%d-day window ending on %s.",
+				   on, run->policy.withdrawal_days, end);
+		}
+		return;
+	}
+	rules_local_date(run, run->now, on);
+	if (run->now > ends) {
+		run->posting_date_unknown = true;
+		run->undecided = true;
+		rules_note(run, REASON_CHECK_POSTING_DATE, -1,
+			   "Received %s, after the %d-day window ended %s; "
+			   "no statement date on record: check the posting "
+			   "date.",
+			   on, run->policy.withdrawal_days, end);
 	} else {
 		rules_note(run, REASON_WITHIN_WINDOW, -1,
-			   "Withdrawal %s on %s, within the %d-day window "
-			   "ending on %s.",
-			   how, on, run->policy.withdrawal_days, end);
+			   "Withdrawal received on %s, within the %d-day "
+			   "window ending on %s.",
+			   on, run->policy.withdrawal_days, end);
 	}
 }

@@ -96,6 +96,7 @@ static const struct key config_keys[] = {
     I("shop", "complaint_answer_days", policy.complaint_answer_days, 1, 365,
       false),
     I("shop", "warranty_months", policy.warranty_months, 0, 240, false),
+    I("shop", "complaint_warn_days", policy.complaint_warn_days, 0, 365, false),
     I("shop", "weight_tolerance_g", policy.weight_tolerance_g, 0, 100000,
       false),
     I("shop", "weight_tolerance_pct", policy.weight_tolerance_pct, 0, 100,

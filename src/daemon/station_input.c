@@ -308,7 +308,19 @@ static int station_supervisor(struct station *st, const char *badge, char *by,
 int station_confirm(struct station *st, const char *verdict, const char *reason,
 		    const char *supervisor, char *err, size_t errlen)
 {
-	struct desk_event ev = {.kind = DESK_EV_CONFIRM, .text = reason};
+	return station_confirm_remedy(st, verdict, reason, supervisor, NULL, 0,
+				      err, errlen);
+}
+
+int station_confirm_remedy(struct station *st, const char *verdict,
+			   const char *reason, const char *supervisor,
+			   const char *remedy, int64_t amount_minor, char *err,
+			   size_t errlen)
+{
+	struct desk_event ev = {.kind = DESK_EV_CONFIRM,
+				.text = reason,
+				.remedy = remedy,
+				.remedy_amount_minor = amount_minor};
 	char by[64] = "";
 	int r;
 
@@ -328,6 +340,13 @@ int station_confirm(struct station *st, const char *verdict, const char *reason,
 		ev.verdict = VERDICT_HOLD;
 	else {
 		snprintf(err, errlen, "unknown verdict '%.40s'", verdict);
+		return -EINVAL;
+	}
+	if (remedy && remedy[0] && remedy_from_name(remedy) <= 0) {
+		snprintf(err, errlen,
+			 "unknown remedy '%.40s': repair, replace, reduce or "
+			 "refund",
+			 remedy);
 		return -EINVAL;
 	}
 	if (desk_override_needs_supervisor(&st->desk, ev.verdict)) {

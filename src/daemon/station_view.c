@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "retour/civil_time.h"
+#include "retour/clock.h"
 #include "retour/event.h"
 
 #include "station_internal.h"
@@ -204,6 +205,15 @@ const char *station_metrics(struct station *st)
 int station_expected_list(struct station *st, int limit, json_t **out)
 {
 	return store_expected_list(st->store, limit, out);
+}
+
+int station_complaints_due(struct station *st, json_t **out)
+{
+	const struct rules_policy *p = &st->cfg->policy;
+
+	return store_complaints_due(
+	    st->store, p, clock_now_us(),
+	    (int64_t)p->complaint_warn_days * USEC_PER_DAY, out);
 }
 
 int station_returns_list(struct station *st, int limit, json_t **out)

@@ -20,7 +20,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "retour/civil_time.h"
 #include "retour/clock.h"
+#include "retour/rules.h"
 
 #include "db.h"
 #include "outbox_tx.h"
@@ -40,20 +42,23 @@ static bool store_verdict_valid(const char *v)
 
 /*
  * Inside the decision's transaction: -EEXIST when another receipt of the
- * same expected return is decided.  Each decision brings its own outbox
+ * same expected return is decided and answered it (refused or held it as a
+ * whole, or refunded every unit of it).  Each decision brings its own outbox
  * keys, so nothing further down would stop a second refund of one return.
- * Ship-QC is exempt: a packer checks an order again after fixing it, and
- * no money moves.
+ * A second parcel that brings units not refunded yet is decided on its own
+ * receipt; the rules refund only those (expected_return.before).  Ship-QC
+ * is exempt: a packer checks an order again after fixing it, and no money
+ * moves.
  */
 static int store_receipt_decided_elsewhere(struct store *s, int64_t receipt_id)
 {
 	char rma[RETURN_REF_LEN], order[RETURN_REF_LEN];
 	sqlite3_stmt *st;
-	int64_t other;
+	int64_t other = 0, expected_id = 0;
 	int rc, r = 0;
 
 	st = store_stmt(s, STMT_RCP_DECIDED_ELSEWHERE,
-			"SELECT o.id, e.rma, e.order_ref FROM receipt me "
+			"SELECT o.id, e.rma, e.order_ref, e.id FROM receipt me "
 			"JOIN expected e ON e.id = me.expected_id "
 			"JOIN receipt o ON o.expected_id = me.expected_id "
 			"WHERE me.id = ?1 AND me.routine = 'return' "
@@ -67,21 +72,24 @@ static int store_receipt_decided_elsewhere(struct store *s, int64_t receipt_id)
 		other = sqlite3_column_int64(st, 0);
 		store_col_copy(st, 1, rma, sizeof(rma));
 		store_col_copy(st, 2, order, sizeof(order));
-		if (rma[0])
-			r = store_failf(s, -EEXIST,
-					"RMA %s was already decided on "
-					"receipt %" PRId64,
-					rma, other);
-		else
-			r = store_failf(s, -EEXIST,
-					"order %s was already decided on "
-					"receipt %" PRId64,
-					order, other);
+		expected_id = sqlite3_column_int64(st, 3);
 	} else if (rc != SQLITE_DONE) {
 		r = store_fail(s, rc);
 	}
 	store_stmt_done(st);
-	return r;
+	if (r < 0 || !other)
+		return r;
+	r = store_expected_answered(s, expected_id);
+	if (r <= 0)
+		return r; /* units still open: this parcel brings them */
+	if (rma[0])
+		return store_failf(s, -EEXIST,
+				   "RMA %s was already decided on receipt "
+				   "%" PRId64,
+				   rma, other);
+	return store_failf(s, -EEXIST,
+			   "order %s was already decided on receipt %" PRId64,
+			   order, other);
 }
 
 struct decision_write {
@@ -90,7 +98,60 @@ struct decision_write {
 	const struct outbox_new *out;
 	int n_out;
 	size_t curlen;
+	/* from the proposal: a complaint's remedy, deadline and whether the
+	 * deadline had passed */
+	char remedy[16];
+	int64_t complaint_due_at;
+	bool deemed_accepted;
 };
+
+/*
+ * The complaint's part of the record, read from the proposal the decision
+ * carries (event_proposal_to_json: "remedy", "answer_due_at",
+ * "complaint_deemed_accepted").  -EINVAL for an unknown remedy, or one that
+ * moves no money (repair, replace) with a refund.
+ */
+static int store_decision_complaint(struct store *s, struct decision_write *w)
+{
+	json_t *prop, *v;
+	const char *remedy = NULL;
+	int r = 0;
+
+	if (!w->d->proposal_json)
+		return 0;
+	prop = json_loads(w->d->proposal_json, 0, NULL);
+	if (!json_is_object(prop)) {
+		json_decref(prop);
+		return 0; /* not the store's to judge; kept as text */
+	}
+	v = json_object_get(prop, "remedy");
+	if (json_is_string(v))
+		remedy = json_string_value(v);
+	if (remedy && strcmp(remedy, "none")) {
+		int k = remedy_from_name(remedy);
+
+		if (k < 0)
+			r = store_failf(s, -EINVAL, "unknown remedy '%.20s'",
+					remedy);
+		else if (!remedy_moves_money((enum remedy)k) &&
+			 w->d->refund_minor > 0)
+			r = store_failf(s, -EINVAL,
+					"a %s refunds nothing, but the "
+					"decision refunds %" PRId64,
+					remedy, w->d->refund_minor);
+		else
+			snprintf(w->remedy, sizeof(w->remedy), "%s", remedy);
+	}
+	v = json_object_get(prop, "answer_due_at");
+	if (r == 0 && json_is_string(v) &&
+	    civil_time_parse_rfc3339(json_string_value(v),
+				     &w->complaint_due_at) < 0)
+		w->complaint_due_at = 0;
+	w->deemed_accepted =
+	    json_is_true(json_object_get(prop, "complaint_deemed_accepted"));
+	json_decref(prop);
+	return r;
+}
 
 static int store_decision_update(struct store *s, struct decision_write *w)
 {
@@ -102,8 +163,9 @@ static int store_decision_update(struct store *s, struct decision_write *w)
 			"refund_minor = ?, currency = ?, decided_at = ?, "
 			"decided_by = ?, overridden = ?, override_reason = ?, "
 			"proposal_json = ?, shop = ?, "
-			"decisions = decisions + 1, override_by = ?11 "
-			"WHERE id = ?10");
+			"decisions = decisions + 1, remedy = ?11, "
+			"complaint_due_at = ?12, complaint_deemed_accepted = "
+			"?13, override_by = ?14 WHERE id = ?10");
 	if (!st)
 		return -EIO;
 	sqlite3_bind_text(st, 1, d->verdict, -1, SQLITE_STATIC);
@@ -120,8 +182,13 @@ static int store_decision_update(struct store *s, struct decision_write *w)
 	if (d->shop)
 		sqlite3_bind_text(st, 9, d->shop, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(st, 10, w->receipt_id);
+	if (w->remedy[0])
+		sqlite3_bind_text(st, 11, w->remedy, -1, SQLITE_STATIC);
+	if (w->complaint_due_at)
+		sqlite3_bind_int64(st, 12, w->complaint_due_at);
+	sqlite3_bind_int(st, 13, w->deemed_accepted);
 	if (d->overridden && d->override_by && *d->override_by)
-		sqlite3_bind_text(st, 11, d->override_by, -1, SQLITE_STATIC);
+		sqlite3_bind_text(st, 14, d->override_by, -1, SQLITE_STATIC);
 	return store_step_done(s, st);
 }
 
@@ -161,6 +228,9 @@ static int store_decide_apply(struct store *s, void *arg, struct store_entry *e)
 	r = store_receipt_decided_elsewhere(s, w->receipt_id);
 	if (r < 0)
 		return r;
+	r = store_decision_complaint(s, w);
+	if (r < 0)
+		return r;
 	r = store_decision_update(s, w);
 	if (r < 0)
 		return r;
@@ -184,6 +254,12 @@ static int store_decide_apply(struct store *s, void *arg, struct store_entry *e)
 	    d->overridden && d->override_by && *d->override_by ? d->override_by
 							       : NULL,
 	    "outbox", w->n_out, "label", d->label_zpl != NULL);
+	if (e->detail && w->remedy[0])
+		json_object_set_new(e->detail, "remedy",
+				    json_string(w->remedy));
+	if (e->detail && w->deemed_accepted)
+		json_object_set_new(e->detail, "complaint_deemed_accepted",
+				    json_true());
 	return 0;
 }
 

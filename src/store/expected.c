@@ -82,11 +82,32 @@ static int store_expected_validate(struct store *s,
 				   "expected return %s: bad item "
 				   "or code count",
 				   er->rma);
-	if (er->delivery_basic_minor < 0)
+	if (er->delivery_basic_minor < 0 ||
+	    (er->delivery_paid_known && er->delivery_paid_minor < 0))
 		return store_failf(s, -EINVAL,
 				   "expected return %s: negative "
 				   "delivery cost",
 				   er->rma);
+	if (er->complaint_received_at < 0 || er->defect_appeared_at < 0)
+		return store_failf(s, -EINVAL,
+				   "expected return %s: a date before 1970",
+				   er->rma);
+	if (er->n_order_lines < 0 || er->n_order_lines > RETURN_MAX_ORDER_LINES)
+		return store_failf(s, -EINVAL,
+				   "expected return %s: bad order line count",
+				   er->rma);
+	for (int l = 0; l < er->n_order_lines; l++) {
+		const struct order_line *ol = &er->order_lines[l];
+
+		if (!store_field_ok(ol->sku, sizeof(ol->sku)) ||
+		    !store_field_ok(ol->gtin, sizeof(ol->gtin)) ||
+		    (!ol->sku[0] && !ol->gtin[0]) || ol->quantity < 1)
+			return store_failf(s, -EINVAL,
+					   "expected return %s order line "
+					   "%d: needs a sku or gtin and a "
+					   "quantity",
+					   er->rma, l);
+	}
 	for (int i = 0; i < er->n_lookup_codes; i++)
 		if (!store_field_ok(er->lookup_codes[i],
 				    sizeof(er->lookup_codes[i])))
@@ -186,6 +207,23 @@ static int store_expected_put_children(struct store *s,
 		if (r < 0)
 			return r;
 	}
+	for (int l = 0; l < er->n_order_lines; l++) {
+		const struct order_line *ol = &er->order_lines[l];
+
+		st = store_stmt(s, STMT_EXP_INS_LINE,
+				"INSERT INTO expected_order_line (expected_id, "
+				"pos, sku, gtin, quantity) VALUES (?,?,?,?,?)");
+		if (!st)
+			return -EIO;
+		sqlite3_bind_int64(st, 1, id);
+		sqlite3_bind_int(st, 2, l);
+		sqlite3_bind_text(st, 3, ol->sku, -1, SQLITE_STATIC);
+		sqlite3_bind_text(st, 4, ol->gtin, -1, SQLITE_STATIC);
+		sqlite3_bind_int(st, 5, ol->quantity);
+		r = store_step_done(s, st);
+		if (r < 0)
+			return r;
+	}
 	for (int i = 0, pos = 0; i < er->n_lookup_codes; i++) {
 		char key[RETURN_REF_LEN];
 
@@ -226,6 +264,12 @@ static void store_expected_bind(sqlite3_stmt *st,
 	sqlite3_bind_int64(st, 11, now);
 	sqlite3_bind_text(st, 12, er->shop_order_id, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 13, er->shop_payment_id, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 15, er->complaint_received_at);
+	sqlite3_bind_int64(st, 16, er->defect_appeared_at);
+	if (er->delivery_paid_known)
+		sqlite3_bind_int64(st, 17, er->delivery_paid_minor);
+	else
+		sqlite3_bind_null(st, 17);
 }
 
 /* STORE_EXPECTED_KEPT when a receipt open or decided rests on @id. */
@@ -268,7 +312,9 @@ static int store_expected_replace(struct store *s, struct expected_put *p)
 			"kind = ?6, currency = ?7, delivered_at = ?8, "
 			"requested_at = ?9, delivery_basic_minor = ?10,"
 			" updated_at = ?11, shop_order_id = ?12, "
-			"shop_payment_id = ?13 WHERE id = ?14");
+			"shop_payment_id = ?13, complaint_received_at = ?15, "
+			"defect_appeared_at = ?16, delivery_paid_minor = ?17 "
+			"WHERE id = ?14");
 	if (!st)
 		return -EIO;
 	store_expected_bind(st, p->er, p->rma_key, p->order_key, p->now);
@@ -289,6 +335,15 @@ static int store_expected_replace(struct store *s, struct expected_put *p)
 	if (!st)
 		return -EIO;
 	sqlite3_bind_int64(st, 1, p->id);
+	r = store_step_done(s, st);
+	if (r < 0)
+		return r;
+	st =
+	    store_stmt(s, STMT_EXP_DEL_LINES,
+		       "DELETE FROM expected_order_line WHERE expected_id = ?");
+	if (!st)
+		return -EIO;
+	sqlite3_bind_int64(st, 1, p->id);
 	return store_step_done(s, st);
 }
 
@@ -302,9 +357,11 @@ static int store_expected_insert(struct store *s, struct expected_put *p)
 			" order_key, shop, kind, currency, "
 			"delivered_at, requested_at, "
 			"delivery_basic_minor, created_at, updated_at, "
-			"shop_order_id, shop_payment_id)"
+			"shop_order_id, shop_payment_id, "
+			"complaint_received_at, defect_appeared_at, "
+			"delivery_paid_minor)"
 			" VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, "
-			"?10, ?11, ?11, ?12, ?13)");
+			"?10, ?11, ?11, ?12, ?13, ?15, ?16, ?17)");
 	if (!st)
 		return -EIO;
 	store_expected_bind(st, p->er, p->rma_key, p->order_key, p->now);
@@ -370,10 +427,107 @@ int store_expected_put(struct store *s, struct expected_return *er,
 #define EXPECTED_COLUMNS                                                       \
 	"id, rma, order_ref, shop, kind, currency, delivered_at, "             \
 	"requested_at, delivery_basic_minor, created_at, updated_at, "         \
-	"shop_order_id, shop_payment_id"
+	"shop_order_id, shop_payment_id, complaint_received_at, "              \
+	"defect_appeared_at, delivery_paid_minor, order_key"
+
+static int store_expected_get_lines(struct store *s,
+				    struct expected_return *out)
+{
+	sqlite3_stmt *st;
+	int rc, r = 0;
+
+	st = store_stmt(s, STMT_EXP_GET_LINES,
+			"SELECT sku, gtin, quantity FROM expected_order_line "
+			"WHERE expected_id = ? ORDER BY pos LIMIT 32");
+	if (!st)
+		return -EIO;
+	sqlite3_bind_int64(st, 1, out->id);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW &&
+	       out->n_order_lines < RETURN_MAX_ORDER_LINES) {
+		struct order_line *ol = &out->order_lines[out->n_order_lines++];
+
+		store_col_copy(st, 0, ol->sku, sizeof(ol->sku));
+		store_col_copy(st, 1, ol->gtin, sizeof(ol->gtin));
+		ol->quantity = sqlite3_column_int(st, 2);
+	}
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		r = store_fail(s, rc);
+	store_stmt_done(st);
+	return r;
+}
+
+/*
+ * What decided receipts of this return, or of any return of the same
+ * order, already took back (returns.h, struct return_before): read from
+ * the proposals they recorded, whose lines are what was paid.  A receipt
+ * decided reject or hold answered its return as a whole.
+ */
+static int store_expected_before(struct store *s, struct expected_return *out,
+				 const char *order_key)
+{
+	struct return_before *b = &out->before;
+	int64_t last_receipt = 0;
+	sqlite3_stmt *st;
+	int rc, r = 0;
+
+	memset(b, 0, sizeof(*b));
+	st = store_stmt(
+	    s, STMT_EXP_BEFORE,
+	    "SELECT r.id, r.expected_id, r.verdict IN ('accept', 'partial'), "
+	    "coalesce(json_extract(CASE WHEN json_valid(r.proposal_json) "
+	    "THEN r.proposal_json END, '$.delivery_refund_minor'), 0), j.key, "
+	    "coalesce(json_extract(j.value, '$.quantity'), 0), "
+	    "ei.sku, ei.gtin FROM receipt r "
+	    "JOIN expected e ON e.id = r.expected_id "
+	    "LEFT JOIN json_each(CASE WHEN json_valid(r.proposal_json) "
+	    "THEN r.proposal_json END, '$.items') j "
+	    "LEFT JOIN expected_item ei ON ei.expected_id = r.expected_id "
+	    "AND ei.idx = j.key "
+	    "WHERE r.state = 'decided' AND r.routine = 'return' "
+	    "AND (r.expected_id = ?1 OR (?2 <> '' AND e.order_key = ?2)) "
+	    "ORDER BY r.id");
+	if (!st)
+		return -EIO;
+	sqlite3_bind_int64(st, 1, out->id);
+	sqlite3_bind_text(st, 2, order_key, -1, SQLITE_STATIC);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		int64_t receipt = sqlite3_column_int64(st, 0);
+		bool same = sqlite3_column_int64(st, 1) == out->id;
+		bool paid = sqlite3_column_int(st, 2) != 0;
+		int64_t qty = sqlite3_column_int64(st, 5);
+		struct return_item it = {0};
+		int idx, l;
+
+		if (receipt != last_receipt) {
+			last_receipt = receipt;
+			b->n_receipts++;
+			if (paid)
+				b->delivery_refunded_minor +=
+				    sqlite3_column_int64(st, 3);
+			else if (same)
+				b->refused = true;
+		}
+		if (!paid || qty <= 0 || qty > INT32_MAX ||
+		    sqlite3_column_type(st, 4) != SQLITE_INTEGER)
+			continue;
+		idx = sqlite3_column_int(st, 4);
+		if (same && idx >= 0 && idx < out->n_items)
+			b->item_refunded[idx] += (int32_t)qty;
+		store_col_copy(st, 6, it.sku, sizeof(it.sku));
+		store_col_copy(st, 7, it.gtin, sizeof(it.gtin));
+		l = expected_return_order_line(out, &it);
+		if (l >= 0)
+			b->order_returned[l] += (int32_t)qty;
+	}
+	if (rc != SQLITE_DONE)
+		r = store_fail(s, rc);
+	store_stmt_done(st);
+	return r;
+}
 
 int store_expected_get(struct store *s, int64_t id, struct expected_return *out)
 {
+	char order_key[RETURN_REF_LEN];
 	sqlite3_stmt *st;
 	int rc, r = 0, kind;
 
@@ -409,6 +563,12 @@ int store_expected_get(struct store *s, int64_t id, struct expected_return *out)
 	store_col_copy(st, 11, out->shop_order_id, sizeof(out->shop_order_id));
 	store_col_copy(st, 12, out->shop_payment_id,
 		       sizeof(out->shop_payment_id));
+	out->complaint_received_at = sqlite3_column_int64(st, 13);
+	out->defect_appeared_at = sqlite3_column_int64(st, 14);
+	out->delivery_paid_known = sqlite3_column_type(st, 15) != SQLITE_NULL;
+	out->delivery_paid_minor =
+	    out->delivery_paid_known ? sqlite3_column_int64(st, 15) : 0;
+	store_col_copy(st, 16, order_key, sizeof(order_key));
 	store_stmt_done(st);
 
 	st = store_stmt(s, STMT_EXP_GET_ITEMS,
@@ -457,7 +617,12 @@ int store_expected_get(struct store *s, int64_t id, struct expected_return *out)
 	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
 		r = store_fail(s, rc);
 	store_stmt_done(st);
-	return r;
+	if (r < 0)
+		return r;
+	r = store_expected_get_lines(s, out);
+	if (r < 0)
+		return r;
+	return store_expected_before(s, out, order_key);
 }
 
 int store_expected_find(struct store *s, const char *code,
@@ -494,6 +659,42 @@ int store_expected_find(struct store *s, const char *code,
 	if (r < 0)
 		return r;
 	return store_expected_get(s, id, out);
+}
+
+/* @name and @name_us, both null when the date is unknown (0). */
+static void store_expected_json_time(json_t *o, const char *name, int64_t us)
+{
+	char text[CIVIL_TIME_RFC3339_LEN], twin[48];
+
+	snprintf(twin, sizeof(twin), "%s_us", name);
+	if (!us) {
+		json_object_set_new(o, name, json_null());
+		json_object_set_new(o, twin, json_null());
+		return;
+	}
+	store_time_rfc3339(us, text, sizeof(text));
+	json_object_set_new(o, name, json_string(text));
+	json_object_set_new(o, twin, json_integer(us));
+}
+
+static void store_expected_json_lines(json_t *o,
+				      const struct expected_return *er)
+{
+	json_t *lines = json_array();
+
+	for (int l = 0; lines && l < er->n_order_lines; l++) {
+		const struct order_line *ol = &er->order_lines[l];
+		json_t *line =
+		    json_pack("{s:i}", "quantity", (int)ol->quantity);
+
+		if (line && ol->sku[0])
+			json_object_set_new(line, "sku", json_string(ol->sku));
+		if (line && ol->gtin[0])
+			json_object_set_new(line, "gtin",
+					    json_string(ol->gtin));
+		json_array_append_new(lines, line);
+	}
+	json_object_set_new(o, "order_lines", lines ? lines : json_null());
 }
 
 static json_t *store_expected_json(const struct expected_return *er,
@@ -535,6 +736,15 @@ static json_t *store_expected_json(const struct expected_return *er,
 	}
 	json_object_set_new(o, "delivery_basic_minor",
 			    json_integer(er->delivery_basic_minor));
+	json_object_set_new(o, "delivery_paid_minor",
+			    er->delivery_paid_known
+				? json_integer(er->delivery_paid_minor)
+				: json_null());
+	store_expected_json_time(o, "complaint_received_at",
+				 er->complaint_received_at);
+	store_expected_json_time(o, "defect_appeared_at",
+				 er->defect_appeared_at);
+	store_expected_json_lines(o, er);
 	store_json_set_time(o, "created_at", st, 9);
 	store_json_set_time(o, "updated_at", st, 10);
 	for (int i = 0; i < er->n_lookup_codes; i++)
@@ -635,6 +845,18 @@ int store_expected_list(struct store *s, int limit, json_t **out)
 	return 0;
 }
 
+/* Nothing of @er is left to take back: a decided receipt refused it as a
+ * whole, or every unit of every item was refunded. */
+static bool store_expected_nothing_open(const struct expected_return *er)
+{
+	if (er->before.refused)
+		return true;
+	for (int i = 0; i < er->n_items; i++)
+		if (er->before.item_refunded[i] < er->items[i].quantity)
+			return false;
+	return true;
+}
+
 int store_expected_decided(struct store *s, int64_t expected_id,
 			   int64_t *receipt_id, bool *label_printed)
 {
@@ -668,5 +890,22 @@ int store_expected_decided(struct store *s, int64_t expected_id,
 		r = store_fail(s, rc);
 	}
 	store_stmt_done(st);
+	if (r != 1)
+		return r;
+	/* A parcel bringing units not refunded yet is a return of its own. */
+	return store_expected_answered(s, expected_id);
+}
+
+int store_expected_answered(struct store *s, int64_t expected_id)
+{
+	struct expected_return *er = malloc(sizeof(*er));
+	int r;
+
+	if (!er)
+		return store_failf(s, -ENOMEM, "out of memory");
+	r = store_expected_get(s, expected_id, er);
+	if (r == 0)
+		r = store_expected_nothing_open(er) ? 1 : 0;
+	free(er);
 	return r;
 }

@@ -216,11 +216,41 @@ static const char schema_v2[] =
     "ALTER TABLE expected_item ADD COLUMN shop_line_id TEXT NOT NULL"
     " DEFAULT '';";
 
-/* Version 3 (issue 6): one step, each feature's statements in its own
- * block. */
+/*
+ * Version 3 (issue 6): one step, each feature's statements in its own
+ * block.
+ *
+ * Consumer law.  The expected return keeps the dates and amounts the
+ * rules judge by and the whole order's lines; a decided receipt keeps the
+ * complaint's remedy, its answer deadline and whether it was past it (the
+ * complaint then counts as accepted).
+ */
 static const char schema_v3[] =
-    /* roles: who may do what at the desk; overriding a refusal needs a
-     * supervisor, and the record names who authorised it */
+    "ALTER TABLE expected ADD COLUMN complaint_received_at INTEGER NOT NULL"
+    " DEFAULT 0 CHECK (complaint_received_at >= 0);"
+    "ALTER TABLE expected ADD COLUMN defect_appeared_at INTEGER NOT NULL"
+    " DEFAULT 0 CHECK (defect_appeared_at >= 0);"
+    /* NULL: the shop did not say what the buyer paid */
+    "ALTER TABLE expected ADD COLUMN delivery_paid_minor INTEGER"
+    " CHECK (delivery_paid_minor IS NULL OR delivery_paid_minor >= 0);"
+    "CREATE INDEX expected_by_kind ON expected(kind);"
+    "CREATE TABLE expected_order_line ("
+    " expected_id INTEGER NOT NULL"
+    "  REFERENCES expected(id) ON DELETE CASCADE,"
+    " pos INTEGER NOT NULL CHECK (pos >= 0 AND pos < 32),"
+    " sku TEXT NOT NULL DEFAULT '',"
+    " gtin TEXT NOT NULL DEFAULT '',"
+    " quantity INTEGER NOT NULL CHECK (quantity >= 1),"
+    " CHECK (sku <> '' OR gtin <> ''),"
+    " PRIMARY KEY (expected_id, pos)"
+    ") WITHOUT ROWID;"
+    "ALTER TABLE receipt ADD COLUMN remedy TEXT CHECK (remedy IS NULL OR"
+    " remedy IN ('repair', 'replace', 'reduce', 'refund'));"
+    "ALTER TABLE receipt ADD COLUMN complaint_due_at INTEGER;"
+    "ALTER TABLE receipt ADD COLUMN complaint_deemed_accepted INTEGER NOT"
+    " NULL DEFAULT 0 CHECK (complaint_deemed_accepted IN (0, 1));"
+    /* Roles: who may do what at the desk; overriding a refusal needs a
+     * supervisor, and the record names who authorised it. */
     "ALTER TABLE clerk ADD COLUMN role TEXT NOT NULL DEFAULT 'clerk'"
     " CHECK (role IN ('clerk', 'packer', 'supervisor'));"
     "ALTER TABLE receipt ADD COLUMN override_by TEXT;";

@@ -92,18 +92,25 @@ def tshirt(quantity=2, **kw):
 
 def expected_return(rma="RMA-10001", order="ORD-1001", kind="withdrawal",
                     delivered_days_ago=3, items=None, delivery_basic_minor=1299,
-                    lookup_codes=(), currency="PLN"):
+                    lookup_codes=(), currency="PLN", order_lines=None):
     """An expected return whose delivery date is relative to today, so the
-    tests do not rot."""
+    tests do not rot.  The order's lines are the return's items unless
+    given (delivery is refunded only when the whole order comes back)."""
     delivered = None
     if delivered_days_ago is not None:
         delivered = iso_utc(datetime.now(timezone.utc) -
                             timedelta(days=delivered_days_ago))
-    return {"rma": rma, "order": order, "shop": "demo", "kind": kind,
-            "lookup_codes": list(lookup_codes), "currency": currency,
-            "delivered_at": delivered, "requested_at": None,
-            "delivery_basic_minor": delivery_basic_minor,
-            "items": items if items is not None else [tshirt()]}
+    items = items if items is not None else [tshirt()]
+    if order_lines is None and kind != "shipment":
+        order_lines = [{k: it[k] for k in ("sku", "gtin", "quantity")
+                        if it.get(k)} for it in items]
+    er = {"rma": rma, "order": order, "shop": "demo", "kind": kind,
+          "lookup_codes": list(lookup_codes), "currency": currency,
+          "delivered_at": delivered, "requested_at": None,
+          "delivery_basic_minor": delivery_basic_minor, "items": items}
+    if order_lines is not None:
+        er["order_lines"] = order_lines
+    return er
 
 
 class UnixHTTPConnection(http.client.HTTPConnection):

@@ -164,6 +164,7 @@ BASIC_CASE = {
     "expected": {"rma": "RMA-10001", "order": "1001", "kind": "withdrawal",
                  "currency": "PLN", "delivered_at": "2026-11-10T12:00:00Z",
                  "requested_at": None, "delivery_basic": 1299,
+                 "order_lines": [{"sku": "TSHIRT-M", "quantity": 2}],
                  "items": [{"sku": "TSHIRT-M", "gtin": "05901234123457",
                             "name": "T-shirt M", "category": "apparel",
                             "quantity": 2, "unit_price": 4999, "weight_g": 200,
@@ -209,15 +210,96 @@ def test_rules_check_json_and_stdin(tmp_path):
     assert j["items"][0]["disposition"] == "restock"
 
 
-def test_rules_check_late_withdrawal_is_rejected(tmp_path):
+def test_rules_check_late_parcel_without_statement_is_held(tmp_path):
+    # Rewritten for issue 6: this test used to pin REJECT.  The law counts
+    # the day the consumer's statement was sent, not the day the parcel
+    # arrived; with no statement date a late parcel is held for a person to
+    # check the posting date, never refused.
     case = json.loads(json.dumps(BASIC_CASE))
     case["now"] = "2026-12-20"
+    r = run("--json", "rules", "check", write_case(tmp_path, case))
+    assert r.returncode == 0, r.stderr
+    j = json.loads(r.stdout)
+    assert j["verdict"] == "hold"
+    codes = [x["code"] for x in j["reasons"]]
+    assert "check_posting_date" in codes
+    assert "window_passed" not in codes
+    text = [x["text"] for x in j["reasons"]
+            if x["code"] == "check_posting_date"][0]
+    assert "check the posting date" in text
+    human = run("rules", "check", write_case(tmp_path, case))
+    assert "verdict:          hold" in human.stdout
+    assert "reject" not in human.stdout
+    # With the statement's date known and in time, it decides.
+    case["expected"]["requested_at"] = "2026-11-24T20:00:00Z"
+    j = json.loads(run("--json", "rules", "check",
+                       write_case(tmp_path, case)).stdout)
+    assert j["verdict"] == "accept"
+    assert j["refund_minor"] == 11297
+
+
+def test_rules_check_late_statement_is_rejected(tmp_path):
+    # A statement sent after the window is what the law refuses.
+    case = json.loads(json.dumps(BASIC_CASE))
+    case["expected"]["requested_at"] = "2026-11-25T08:00:00Z"
+    case["now"] = "2026-11-27"
     r = run("--json", "rules", "check", write_case(tmp_path, case))
     assert r.returncode == 0, r.stderr
     j = json.loads(r.stdout)
     assert j["verdict"] == "reject"
     assert j["refund_minor"] == 0
     assert "window_passed" in [x["code"] for x in j["reasons"]]
+
+
+def test_rules_check_only_the_returned_item_listed_refunds_no_delivery(
+        tmp_path):
+    # Issue 6: a shop that lists only the returned item, and not the order,
+    # used to get its delivery refunded too.
+    case = json.loads(json.dumps(BASIC_CASE))
+    del case["expected"]["order_lines"]
+    j = json.loads(run("--json", "rules", "check",
+                       write_case(tmp_path, case)).stdout)
+    assert j["verdict"] == "accept"
+    assert j["delivery_refund_minor"] == 0
+    assert j["refund_minor"] == 9998
+    assert "delivery_not_refunded" in [x["code"] for x in j["reasons"]]
+    human = run("rules", "check", write_case(tmp_path, case)).stdout
+    assert "order lines:      0 (not given)" in human
+
+
+def test_rules_check_shows_the_law_fields(tmp_path):
+    case = json.loads(json.dumps(BASIC_CASE))
+    case["expected"].update(kind="complaint", delivery_paid_minor=2499,
+                            complaint_received_at="2026-11-01T09:00:00Z",
+                            defect_appeared_at="2026-11-12")
+    case["found"]["items"][0].update(defect=True, grade="C")
+    r = run("rules", "check", write_case(tmp_path, case))
+    assert r.returncode == 0, r.stderr
+    out = r.stdout
+    assert "complaint recvd:  2026-11-01T09:00:00Z" in out
+    assert "the complaint date the shop imported" in out
+    assert "counts as accepted" in out
+    assert "remedy:           refund" in out
+    assert "delivery paid:    24.99 PLN" in out
+    assert "delivery basic:   12.99 PLN" in out
+    j = json.loads(run("--json", "rules", "check",
+                       write_case(tmp_path, case)).stdout)
+    assert j["complaint_deemed_accepted"] is True
+    assert j["complaint_received_from"] == "import"
+    assert j["remedy"] == "refund"
+    assert j["answer_due_at"] == "2026-11-15T22:59:59.999999Z"
+
+
+def test_rules_check_before_refunds_only_what_is_left(tmp_path):
+    case = json.loads(json.dumps(BASIC_CASE))
+    case["before"] = {"item_refunded": [1], "order_returned": [1]}
+    case["found"]["items"][0]["quantity"] = 1
+    case["found"]["weight_g"] = 210
+    j = json.loads(run("--json", "rules", "check",
+                       write_case(tmp_path, case)).stdout)
+    assert j["verdict"] == "accept"
+    assert j["items"][0]["quantity_accepted"] == 1
+    assert j["refund_minor"] == 4999 + 1299
 
 
 @pytest.mark.parametrize("edit,message", [
@@ -234,6 +316,19 @@ def test_rules_check_late_withdrawal_is_rejected(tmp_path):
     (lambda c: c.pop("now"), "now: missing"),
     (lambda c: c["expected"].update(delivered_at="10.11.2026"),
      "expected.delivered_at"),
+    (lambda c: c["expected"].update(complaint_received_at="2026-11-31"),
+     "expected.complaint_received_at"),
+    (lambda c: c["expected"].update(defect_appeared_at=20261112),
+     "expected.defect_appeared_at: expected an RFC 3339"),
+    (lambda c: c["expected"].update(delivery_paid_minor=12.5),
+     "expected.delivery_paid_minor: expected an integer"),
+    (lambda c: c["expected"]["order_lines"][0].update(quantity=-1),
+     "expected.order_lines[0].quantity"),
+    (lambda c: c["expected"]["order_lines"][0].update(sku="OTHER"),
+     "expected.items[0]: not among order_lines"),
+    (lambda c: c.update(before={"item_refunded": [-1]}),
+     "before.item_refunded[0]"),
+    (lambda c: c.update(before={"colour": 1}), "before.colour: unknown"),
 ])
 def test_rules_check_bad_case_names_the_field(tmp_path, edit, message):
     case = json.loads(json.dumps(BASIC_CASE))

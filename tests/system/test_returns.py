@@ -113,7 +113,12 @@ def test_weight_mismatch_is_held(make_station):
 
 def test_window_passed_is_rejected(station):
     st = station
-    st.import_expected(expected_return(delivered_days_ago=30))
+    # The statement was sent after the window (issue 6: without a statement
+    # date a late parcel is held for the posting date, test_law.py).
+    er = expected_return(delivered_days_ago=30)
+    er["requested_at"] = (datetime.now(timezone.utc) -
+                          timedelta(days=10)).strftime("%Y-%m-%dT%H:%M:%SZ")
+    st.import_expected(er)
     s = st.run_to("RMA-10001", items=[GTIN_TSHIRT, GTIN_TSHIRT])
     p = s["proposal"]
     assert p["verdict"] == "reject", p

@@ -297,6 +297,114 @@ static void test_refuses_unknown_and_missing(void **state)
 		     "items[0].unit_price_minor: missing");
 }
 
+/* The fields consumer law judges by (issue 6): kept when good, refused
+ * naming the field when bad. */
+static const char expected_json_law[] =
+    "{\"rma\":\"RMA-7\",\"order\":\"1007\",\"kind\":\"complaint\","
+    "\"currency\":\"PLN\",\"delivered_at\":\"2026-01-10\","
+    "\"complaint_received_at\":\"2026-11-02T08:00:00Z\","
+    "\"defect_appeared_at\":\"2026-10-30\","
+    "\"delivery_basic_minor\":1299,\"delivery_paid_minor\":2499,"
+    "\"order_lines\":[{\"sku\":\"TSHIRT-M\",\"quantity\":2},"
+    "{\"gtin\":\"05901234123457\",\"quantity\":1}],"
+    "\"items\":[{\"sku\":\"TSHIRT-M\",\"quantity\":1,"
+    "\"unit_price_minor\":4999},{\"gtin\":\"05901234123457\","
+    "\"quantity\":1,\"unit_price_minor\":2999}]}";
+
+static void test_law_fields(void **state)
+{
+	struct expected_return er;
+	char err[256];
+	json_t *j = test_load(expected_json_law);
+
+	(void)state;
+	assert_int_equal(
+	    expected_json_parse(j, NULL, NULL, &er, err, sizeof(err)), 0);
+	json_decref(j);
+	assert_true(er.complaint_received_at ==
+		    test_time("2026-11-02T08:00:00Z"));
+	/* a bare date is local midnight in Warsaw (winter: UTC+1) */
+	assert_true(er.defect_appeared_at == test_time("2026-10-29T23:00:00Z"));
+	assert_true(er.delivery_paid_known);
+	assert_true(er.delivery_paid_minor == 2499);
+	assert_int_equal(er.n_order_lines, 2);
+	assert_string_equal(er.order_lines[0].sku, "TSHIRT-M");
+	assert_int_equal(er.order_lines[0].quantity, 2);
+	assert_string_equal(er.order_lines[1].gtin, "05901234123457");
+	assert_int_equal(expected_return_order_line(&er, &er.items[0]), 0);
+	assert_int_equal(expected_return_order_line(&er, &er.items[1]), 1);
+
+	/* absent: unknown */
+	j = test_load(expected_json_good);
+	assert_int_equal(
+	    expected_json_parse(j, NULL, NULL, &er, err, sizeof(err)), 0);
+	json_decref(j);
+	assert_false(er.delivery_paid_known);
+	assert_int_equal(er.n_order_lines, 0);
+	assert_true(er.complaint_received_at == 0);
+	assert_true(er.defect_appeared_at == 0);
+}
+
+static void test_law_refused_edit(const char *from, const char *to,
+				  const char *want)
+{
+	char text[2048];
+	const char *at = strstr(expected_json_law, from);
+	size_t head;
+
+	assert_non_null(at);
+	head = (size_t)(at - expected_json_law);
+	snprintf(text, sizeof(text), "%.*s%s%s", (int)head, expected_json_law,
+		 to, at + strlen(from));
+	test_refused(text, want);
+}
+
+static void test_law_fields_refused(void **state)
+{
+	(void)state;
+	test_law_refused_edit("\"2026-11-02T08:00:00Z\"", "\"2026-13-02\"",
+			      "complaint_received_at: \"2026-13-02\" is not");
+	test_law_refused_edit("\"2026-11-02T08:00:00Z\"", "20261102",
+			      "complaint_received_at: expected an RFC 3339");
+	test_law_refused_edit("\"2026-10-30\"", "\"yesterday\"",
+			      "defect_appeared_at: \"yesterday\" is not");
+	test_law_refused_edit("\"2026-10-30\"", "\"2025-12-31\"",
+			      "defect_appeared_at: is before delivered_at");
+	test_law_refused_edit("2499", "24.99",
+			      "delivery_paid_minor: expected an integer");
+	test_law_refused_edit("2499", "-1",
+			      "delivery_paid_minor: -1 is out of range");
+	test_law_refused_edit("\"kind\":\"complaint\"",
+			      "\"kind\":\"withdrawal\"",
+			      "complaint_received_at: only a complaint");
+	test_law_refused_edit("{\"sku\":\"TSHIRT-M\",\"quantity\":2}",
+			      "{\"sku\":\"TSHIRT-M\",\"quantity\":0}",
+			      "order_lines[0].quantity: 0 is out of range");
+	test_law_refused_edit("{\"sku\":\"TSHIRT-M\",\"quantity\":2}",
+			      "{\"quantity\":2}",
+			      "order_lines[0].sku: missing");
+	test_law_refused_edit("{\"sku\":\"TSHIRT-M\",\"quantity\":2}",
+			      "{\"sku\":\"TSHIRT-M\",\"quantity\":2,"
+			      "\"price\":1}",
+			      "order_lines[0].price: unknown field");
+	test_law_refused_edit("{\"sku\":\"TSHIRT-M\",\"quantity\":2}",
+			      "{\"sku\":\"TSHIRT-L\",\"quantity\":2}",
+			      "items[0]: not among order_lines");
+	test_law_refused_edit("{\"sku\":\"TSHIRT-M\",\"quantity\":2}",
+			      "{\"sku\":\"TSHIRT-M\",\"quantity\":2},"
+			      "\"x\"",
+			      "order_lines[1]: expected an object");
+	test_law_refused_edit("\"order_lines\":[{\"sku\":\"TSHIRT-M\","
+			      "\"quantity\":2},{\"gtin\":\"05901234123457\","
+			      "\"quantity\":1}]",
+			      "\"order_lines\":\"all\"",
+			      "order_lines: expected an array");
+	test_law_refused_edit(
+	    "{\"sku\":\"TSHIRT-M\",\"quantity\":1,",
+	    "{\"sku\":\"TSHIRT-M\",\"quantity\":3,",
+	    "items[0]: quantity 3 is more than order_lines[0]");
+}
+
 static void test_reimport_of_get_answer(void **state)
 {
 	struct expected_return er;
@@ -439,6 +547,8 @@ int main(void)
 	    cmocka_unit_test(test_reimport_of_get_answer),
 	    cmocka_unit_test(test_batch_shapes),
 	    cmocka_unit_test(test_shop_ids),
+	    cmocka_unit_test(test_law_fields),
+	    cmocka_unit_test(test_law_fields_refused),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

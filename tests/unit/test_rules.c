@@ -26,6 +26,7 @@ struct rules_case {
 	struct inspection found;
 	struct rules_policy policy;
 	int64_t now;
+	bool order_given;
 };
 
 struct rules_row {
@@ -66,6 +67,19 @@ static void add_item(struct rules_case *c, const char *sku, int32_t qty,
 	fi->gtin_matched = true;
 	fi->grade = GRADE_A;
 	c->found.n_items = c->er.n_items;
+}
+
+/* The whole order is the return's items (as tweaked), unless a row gives
+ * the order itself (order_given). */
+static void order_is_items(struct rules_case *c)
+{
+	c->er.n_order_lines = c->er.n_items;
+	for (int i = 0; i < c->er.n_items; i++) {
+		memcpy(c->er.order_lines[i].sku, c->er.items[i].sku,
+		       sizeof(c->er.order_lines[i].sku));
+		c->er.order_lines[i].quantity = c->er.items[i].quantity;
+	}
+	c->order_given = true;
 }
 
 static void base_case(struct rules_case *c)
@@ -759,6 +773,196 @@ static void tw_withdrawn_defective(struct rules_case *c)
 
 /* ---- extra checks on some rows ---- */
 
+/* ---- consumer law: issue 6 ---- */
+
+/* The order also had a mug that is not in this return. */
+static void tw_order_has_a_mug_too(struct rules_case *c)
+{
+	struct order_line *ol;
+
+	order_is_items(c);
+	ol = &c->er.order_lines[c->er.n_order_lines++];
+
+	snprintf(ol->sku, sizeof(ol->sku), "MUG-1");
+	ol->quantity = 1;
+}
+
+static void tw_no_order_lines(struct rules_case *c)
+{
+	c->er.n_order_lines = 0;
+	c->order_given = true;
+}
+
+/* The mug came back on an earlier receipt: this parcel completes it. */
+static void tw_second_parcel_completes(struct rules_case *c)
+{
+	tw_order_has_a_mug_too(c);
+	c->er.before.n_receipts = 1;
+	c->er.before.order_returned[1] = 1;
+}
+
+static void tw_delivery_refunded_before(struct rules_case *c)
+{
+	tw_second_parcel_completes(c);
+	c->er.before.delivery_refunded_minor = 1299;
+}
+
+/* One of the two T-shirts came back, and was refunded, before. */
+static void tw_second_parcel_same_rma(struct rules_case *c)
+{
+	c->er.before.n_receipts = 1;
+	c->er.before.item_refunded[0] = 1;
+	c->er.before.order_returned[0] = 1;
+	c->found.items[0].quantity = 1;
+	c->found.weight_g = 210;
+}
+
+static void tw_second_parcel_refunded_unit_again(struct rules_case *c)
+{
+	tw_second_parcel_same_rma(c);
+	c->found.items[0].quantity = 2;
+	c->found.weight_g = 420;
+}
+
+static void tw_everything_refunded(struct rules_case *c)
+{
+	c->er.before.n_receipts = 1;
+	c->er.before.item_refunded[0] = 2;
+	c->er.before.order_returned[0] = 2;
+	c->er.before.delivery_refunded_minor = 1299;
+	c->found.items[0].quantity = 0;
+	c->found.weighed = false;
+}
+
+static void tw_paid_express(struct rules_case *c)
+{
+	c->er.delivery_paid_known = true;
+	c->er.delivery_paid_minor = 2499;
+}
+
+static void tw_paid_less_than_basic(struct rules_case *c)
+{
+	c->er.delivery_paid_known = true;
+	c->er.delivery_paid_minor = 999;
+}
+
+static void tw_paid_nothing(struct rules_case *c)
+{
+	c->er.delivery_paid_known = true;
+	c->er.delivery_paid_minor = 0;
+}
+
+static void tw_negative_paid(struct rules_case *c)
+{
+	c->er.delivery_paid_known = true;
+	c->er.delivery_paid_minor = -1;
+}
+
+static void tw_complaint_received_known(struct rules_case *c)
+{
+	complaint(c);
+	c->er.complaint_received_at = T("2026-11-12T09:00:00Z");
+}
+
+static void tw_complaint_received_unknown(struct rules_case *c)
+{
+	complaint(c);
+}
+
+/* Received on 1 November, parcel judged on the 20th: 19 days, no answer. */
+static void tw_complaint_deemed_accepted(struct rules_case *c)
+{
+	complaint(c);
+	c->er.complaint_received_at = T("2026-11-01T09:00:00Z");
+	c->found.items[0].defect = false;
+	c->found.items[0].grade = GRADE_A;
+}
+
+/* The 14th day after receipt is the last to answer on. */
+static void tw_complaint_answer_last_day(struct rules_case *c)
+{
+	complaint(c);
+	c->er.complaint_received_at = T("2026-11-06T09:00:00Z");
+	c->found.items[0].defect = false;
+	c->found.items[0].grade = GRADE_A;
+}
+
+/* Complaint made after 24 months, defect appeared within them. */
+static void tw_defect_appeared_in_warranty(struct rules_case *c)
+{
+	complaint(c);
+	c->er.delivered_at = T("2024-11-10T12:00:00Z");
+	c->er.defect_appeared_at = T("2026-10-01T12:00:00Z");
+}
+
+static void tw_defect_appeared_after_warranty(struct rules_case *c)
+{
+	complaint(c);
+	c->er.delivered_at = T("2024-11-10T12:00:00Z");
+	c->er.requested_at = T("2026-11-09T12:00:00Z");
+	c->er.defect_appeared_at = T("2026-11-15T12:00:00Z");
+}
+
+static void ck_posting_date(const struct rules_case *c,
+			    const struct proposal *p)
+{
+	assert_text_has(p, REASON_CHECK_POSTING_DATE, "check the posting date");
+	assert_int_equal(p->window_ends_at, T("2026-11-24T22:59:59.999999Z"));
+}
+
+static void ck_delivery_not_refunded(const struct rules_case *c,
+				     const struct proposal *p)
+{
+	assert_int_equal(p->delivery_refund_minor, 0);
+	assert_true(p->items[0].accepted);
+}
+
+static void ck_one_unit_left(const struct rules_case *c,
+			     const struct proposal *p)
+{
+	assert_int_equal(p->items[0].quantity_accepted, 1);
+	assert_int_equal(p->items[0].refund_minor, 4999);
+	assert_int_equal(p->delivery_refund_minor, 1299);
+}
+
+static void ck_answer_due_from_import(const struct rules_case *c,
+				      const struct proposal *p)
+{
+	/* 12 Nov + 14 days = 26 Nov, end of the Warsaw day */
+	assert_int_equal(p->answer_due_at, T("2026-11-26T22:59:59.999999Z"));
+	assert_int_equal(p->complaint_received_at, c->er.complaint_received_at);
+	assert_false(p->complaint_received_assumed);
+	assert_false(p->complaint_deemed_accepted);
+	assert_int_equal(p->remedy, REMEDY_REFUND);
+}
+
+static void ck_answer_due_from_receipt(const struct rules_case *c,
+				       const struct proposal *p)
+{
+	assert_int_equal(p->answer_due_at, T("2026-12-04T22:59:59.999999Z"));
+	assert_int_equal(p->complaint_received_at, c->now);
+	assert_true(p->complaint_received_assumed);
+}
+
+static void ck_deemed_accepted(const struct rules_case *c,
+			       const struct proposal *p)
+{
+	assert_true(p->complaint_deemed_accepted);
+	assert_text_has(p, REASON_COMPLAINT_DEEMED_ACCEPTED, "art. 7a");
+	assert_text_has(p, REASON_COMPLAINT_DEEMED_ACCEPTED, "2026-11-01");
+	assert_true(p->items[0].accepted);
+	assert_int_equal(p->remedy, REMEDY_REFUND);
+	assert_int_equal(p->answer_due_at, T("2026-11-15T22:59:59.999999Z"));
+}
+
+static void ck_defect_date_text(const struct rules_case *c,
+				const struct proposal *p)
+{
+	assert_text_has(p, REASON_WARRANTY_PASSED,
+			"Defect appeared on "
+			"2026-11-15");
+}
+
 static void ck_window_end(const struct rules_case *c, const struct proposal *p)
 {
 	assert_int_equal(p->window_ends_at, T("2026-11-24T22:59:59.999999Z"));
@@ -944,8 +1148,11 @@ static void ck_warranty_feb29(const struct rules_case *c,
 static void ck_complaint_declared(const struct rules_case *c,
 				  const struct proposal *p)
 {
-	/* The answer is owed 14 days after the complaint was made. */
-	assert_int_equal(p->answer_due_at, T("2026-11-23T22:59:59.999999Z"));
+	/* The answer is owed 14 days after the complaint reached the seller;
+	 * the day the buyer made it (requested_at) is not that day, so with
+	 * no complaint_received_at it runs from the parcel's receipt. */
+	assert_int_equal(p->answer_due_at, T("2026-12-04T22:59:59.999999Z"));
+	assert_true(p->complaint_received_assumed);
 }
 
 static void ck_complaint_one_of_two(const struct rules_case *c,
@@ -983,8 +1190,11 @@ static const struct rules_row rules_rows[] = {
      11297, WD, BIT(REASON_WINDOW_PASSED), NULL},
     {"declared one microsecond late", tw_first_instant_after, 0, VERDICT_REJECT,
      0, BIT(REASON_WINDOW_PASSED), WD, NULL},
-    {"no declaration, received on day 15", tw_received_day15, 0, VERDICT_REJECT,
-     0, BIT(REASON_WINDOW_PASSED), WD, NULL},
+    /* The law counts the day the statement was sent: unknown, a late
+     * parcel is held for the posting date, never refused. */
+    {"no declaration, received on day 15", tw_received_day15, 0, VERDICT_HOLD,
+     11297, BIT(REASON_CHECK_POSTING_DATE), WD | BIT(REASON_WINDOW_PASSED),
+     ck_posting_date},
     {"declared on day 14, received later", tw_declared_in_time_received_late, 0,
      VERDICT_ACCEPT, 11297, WD, BIT(REASON_WINDOW_PASSED), NULL},
     {"delivered 23:30 UTC counts from the next Warsaw day",
@@ -1223,6 +1433,64 @@ static const struct rules_row rules_rows[] = {
      BIT(REASON_UNEXPECTED_RETURN), 0, NULL},
     {"negative window", tw_bad_policy_days, -EINVAL, VERDICT_HOLD, 0,
      BIT(REASON_UNEXPECTED_RETURN), 0, NULL},
+
+    /* the whole order, across its parcels (issue 6) */
+    {"order has more lines: delivery not refunded", tw_order_has_a_mug_too, 0,
+     VERDICT_ACCEPT, 9998, WD | BIT(REASON_DELIVERY_NOT_REFUNDED),
+     BIT(REASON_DELIVERY_REFUNDED), ck_delivery_not_refunded},
+    {"order lines unknown: delivery not refunded", tw_no_order_lines, 0,
+     VERDICT_ACCEPT, 9998, BIT(REASON_DELIVERY_NOT_REFUNDED),
+     BIT(REASON_DELIVERY_REFUNDED), ck_delivery_not_refunded},
+    {"the parcel that completes the order refunds delivery",
+     tw_second_parcel_completes, 0, VERDICT_ACCEPT, 11297,
+     BIT(REASON_DELIVERY_REFUNDED), BIT(REASON_DELIVERY_NOT_REFUNDED), NULL},
+    {"delivery is refunded once", tw_delivery_refunded_before, 0,
+     VERDICT_ACCEPT, 9998, BIT(REASON_DELIVERY_NOT_REFUNDED),
+     BIT(REASON_DELIVERY_REFUNDED), ck_delivery_not_refunded},
+    {"second parcel of an RMA refunds what is left", tw_second_parcel_same_rma,
+     0, VERDICT_ACCEPT, 6298, BIT(REASON_DELIVERY_REFUNDED),
+     BIT(REASON_PARTIAL_QUANTITY) | BIT(REASON_ALREADY_REFUNDED),
+     ck_one_unit_left},
+    {"a unit refunded before is not refunded again",
+     tw_second_parcel_refunded_unit_again, 0, VERDICT_HOLD, 6298,
+     BIT(REASON_ALREADY_REFUNDED), 0, ck_one_unit_left},
+    {"everything refunded before", tw_everything_refunded, 0, VERDICT_HOLD, 0,
+     BIT(REASON_ALREADY_REFUNDED),
+     BIT(REASON_DELIVERY_REFUNDED) | BIT(REASON_MISSING_ITEM), NULL},
+    /* delivery paid and basic delivery */
+    {"express paid: basic delivery refunded", tw_paid_express, 0,
+     VERDICT_ACCEPT, 11297, BIT(REASON_DELIVERY_REFUNDED), 0, NULL},
+    {"paid less than basic: what was paid", tw_paid_less_than_basic, 0,
+     VERDICT_ACCEPT, 10997, BIT(REASON_DELIVERY_REFUNDED), 0, NULL},
+    {"free delivery: nothing to refund", tw_paid_nothing, 0, VERDICT_ACCEPT,
+     9998, WD, BIT(REASON_DELIVERY_REFUNDED), NULL},
+    {"negative delivery paid", tw_negative_paid, -EINVAL, VERDICT_HOLD, 0,
+     BIT(REASON_UNEXPECTED_RETURN), 0, NULL},
+    /* the complaint's answer deadline */
+    {"complaint date imported", tw_complaint_received_known, 0, VERDICT_ACCEPT,
+     9998, BIT(REASON_COMPLAINT_DEADLINE),
+     BIT(REASON_COMPLAINT_DATE_ASSUMED) | BIT(REASON_COMPLAINT_DEEMED_ACCEPTED),
+     ck_answer_due_from_import},
+    {"complaint date unknown: from the receipt", tw_complaint_received_unknown,
+     0, VERDICT_ACCEPT, 9998,
+     BIT(REASON_COMPLAINT_DEADLINE) | BIT(REASON_COMPLAINT_DATE_ASSUMED),
+     BIT(REASON_COMPLAINT_DEEMED_ACCEPTED), ck_answer_due_from_receipt},
+    {"complaint not answered in 14 days counts as accepted",
+     tw_complaint_deemed_accepted, 0, VERDICT_ACCEPT, 9998,
+     BIT(REASON_COMPLAINT_DEEMED_ACCEPTED),
+     BIT(REASON_NO_DEFECT_FOUND) | BIT(REASON_COMPLAINT_DEADLINE),
+     ck_deemed_accepted},
+    {"complaint on its last day to answer", tw_complaint_answer_last_day, 0,
+     VERDICT_HOLD, 0,
+     BIT(REASON_NO_DEFECT_FOUND) | BIT(REASON_COMPLAINT_DEADLINE),
+     BIT(REASON_COMPLAINT_DEEMED_ACCEPTED), NULL},
+    /* non-conformity: the day the defect appeared */
+    {"defect appeared within 24 months, complaint after",
+     tw_defect_appeared_in_warranty, 0, VERDICT_ACCEPT, 9998,
+     BIT(REASON_DEFECT_CONFIRMED), BIT(REASON_WARRANTY_PASSED), NULL},
+    {"defect appeared after 24 months", tw_defect_appeared_after_warranty, 0,
+     VERDICT_REJECT, 0, BIT(REASON_WARRANTY_PASSED),
+     BIT(REASON_DEFECT_CONFIRMED), ck_defect_date_text},
 };
 
 static void run_row(const struct rules_row *row)
@@ -1233,6 +1501,8 @@ static void run_row(const struct rules_row *row)
 
 	base_case(&c);
 	row->tweak(&c);
+	if (!c.order_given)
+		order_is_items(&c);
 	/* Stale output must not leak into the proposal. */
 	memset(&p, 0xa5, sizeof(p));
 	rc = rules_propose(&c.er, &c.found, &c.policy, c.now, &p);
@@ -1274,6 +1544,80 @@ static void test_rules_table(void **state)
 {
 	for (size_t i = 0; i < sizeof(rules_rows) / sizeof(rules_rows[0]); i++)
 		run_row(&rules_rows[i]);
+}
+
+/* Half up to the minor unit, per line, never more than the line. */
+static void test_rules_line_deduction_rounding(void **state)
+{
+	(void)state;
+	assert_int_equal(rules_line_deduction(1999, 1000), 200);  /* 199.9 */
+	assert_int_equal(rules_line_deduction(5, 1000), 1);	  /* 0.5 up */
+	assert_int_equal(rules_line_deduction(4, 1000), 0);	  /* 0.4 */
+	assert_int_equal(rules_line_deduction(15, 5000), 8);	  /* 7.5 up */
+	assert_int_equal(rules_line_deduction(25, 3000), 8);	  /* 7.5 up */
+	assert_int_equal(rules_line_deduction(1001, 9999), 1001); /* 1000.9 */
+	assert_int_equal(rules_line_deduction(4999, 10000), 4999);
+	/* a bad policy never deducts more than the line, or less than 0 */
+	assert_int_equal(rules_line_deduction(4999, 20000), 4999);
+	assert_int_equal(rules_line_deduction(4999, -5), 0);
+	assert_int_equal(rules_line_deduction(-4999, 1000), 0);
+	/* no 128-bit product needed: the largest line still rounds */
+	assert_true(rules_line_deduction(INT64_MAX, 9999) <= INT64_MAX);
+	assert_true(rules_line_deduction(INT64_MAX, 5000) ==
+		    INT64_MAX / 10000 * 5000 +
+			(INT64_MAX % 10000 * 5000 + 5000) / 10000);
+	/* each line rounds alone: two lines of 0.5 grosz deduct 1 + 1 */
+	{
+		struct rules_case c;
+		struct proposal p;
+
+		base_case(&c);
+		c.er.n_items = 0;
+		c.found.n_items = 0;
+		add_item(&c, "A", 1, 5, 0);
+		add_item(&c, "B", 1, 5, 0);
+		order_is_items(&c);
+		c.found.weighed = false;
+		c.policy.deduction_bp[GRADE_B] = 1000;
+		for (int i = 0; i < 2; i++) {
+			c.found.items[i].handled_beyond_trial = true;
+			c.found.items[i].grade = GRADE_B;
+		}
+		assert_int_equal(
+		    rules_propose(&c.er, &c.found, &c.policy, c.now, &p), 0);
+		assert_int_equal(p.items[0].deduction_minor, 1);
+		assert_int_equal(p.items[1].deduction_minor, 1);
+		assert_int_equal(p.refund_minor, 8 + 1299);
+	}
+}
+
+static void test_rules_complaint_answer_due(void **state)
+{
+	(void)state;
+	assert_int_equal(rules_complaint_answer_due(0, NULL), 0);
+	/* received late on 1 Nov Warsaw time: still the 1st locally */
+	assert_int_equal(
+	    rules_complaint_answer_due(T("2026-11-01T22:30:00Z"), NULL),
+	    T("2026-11-15T22:59:59.999999Z"));
+	/* received 23:30 UTC on 1 Nov is the 2nd in Warsaw */
+	assert_int_equal(
+	    rules_complaint_answer_due(T("2026-11-01T23:30:00Z"), NULL),
+	    T("2026-11-16T22:59:59.999999Z"));
+}
+
+static void test_rules_remedy_names(void **state)
+{
+	(void)state;
+	assert_string_equal(remedy_name(REMEDY_REPAIR), "repair");
+	assert_int_equal(remedy_from_name("replace"), REMEDY_REPLACE);
+	assert_int_equal(remedy_from_name("reduce"), REMEDY_REDUCE);
+	assert_int_equal(remedy_from_name("refund"), REMEDY_REFUND);
+	assert_int_equal(remedy_from_name("cash"), -EINVAL);
+	assert_int_equal(remedy_from_name(NULL), -EINVAL);
+	assert_true(remedy_moves_money(REMEDY_REFUND));
+	assert_true(remedy_moves_money(REMEDY_REDUCE));
+	assert_false(remedy_moves_money(REMEDY_REPAIR));
+	assert_false(remedy_moves_money(REMEDY_REPLACE));
 }
 
 static void test_rules_defaults(void **state)
@@ -1456,6 +1800,7 @@ static void test_rules_currency_exponent(void **state)
 	struct proposal p;
 
 	base_case(&c);
+	order_is_items(&c);
 	memcpy(c.er.currency, "JPY", 4);
 	c.er.delivery_basic_minor = 500;
 	assert_int_equal(rules_propose(&c.er, &c.found, &c.policy, c.now, &p),
@@ -1583,6 +1928,9 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_rules_table),
 	    cmocka_unit_test(test_rules_defaults),
+	    cmocka_unit_test(test_rules_line_deduction_rounding),
+	    cmocka_unit_test(test_rules_complaint_answer_due),
+	    cmocka_unit_test(test_rules_remedy_names),
 	    cmocka_unit_test(test_rules_null_policy_is_defaults),
 	    cmocka_unit_test(test_rules_null_arguments),
 	    cmocka_unit_test(test_rules_same_input_same_proposal),

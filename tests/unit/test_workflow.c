@@ -281,6 +281,11 @@ static struct expected_return test_withdrawal(void)
 	it->quantity = 1;
 	it->unit_price_minor = 10999;
 	it->weight_g = 350;
+	/* the whole order: delivery is refunded when all of it comes back */
+	er.n_order_lines = 1;
+	snprintf(er.order_lines[0].sku, sizeof(er.order_lines[0].sku),
+		 "HP-100");
+	er.order_lines[0].quantity = 1;
 	return er;
 }
 
@@ -1115,6 +1120,8 @@ static void test_override_of_a_refusal_pays_the_found_lines(void **state)
 
 	(void)state;
 	er.delivered_at = T0 - 40 * USEC_PER_DAY; /* window long passed */
+	/* and the statement was sent late (unknown, it would be held) */
+	er.requested_at = T0 - 20 * USEC_PER_DAY;
 	test_desk_start(true, true);
 	test_return_to_items(&er, 350);
 	test_scan_gtin(GTIN_A14);
@@ -1783,6 +1790,7 @@ static void test_override_of_a_refusal_needs_a_supervisor(void **state)
 
 	(void)state;
 	er.delivered_at = T0 - 40 * USEC_PER_DAY; /* window long passed */
+	er.requested_at = T0 - 20 * USEC_PER_DAY; /* and said too late */
 	test_desk_start(true, true);
 	test_return_to_items(&er, 350);
 	test_scan_gtin(GTIN_A14);
