@@ -40,6 +40,7 @@ struct cli_opts {
 	const char *state;
 	const char *rma_pattern;
 	const char *order_pattern;
+	const char *config; /* -c FILE: the station's configuration */
 	int n_pos;
 	const char *pos[CLI_MAX_POS];
 };
