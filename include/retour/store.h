@@ -59,8 +59,7 @@ int store_check(struct store *s, char *msg, size_t msglen);
  * open).  -EBUSY when another process holds it: @err names its pid and the
  * database.  Taken before anything is written; retourd -n does not take it.
  */
-int store_lock_take(const char *db_path, int *fd_out, char *err,
-		    size_t errlen);
+int store_lock_take(const char *db_path, int *fd_out, char *err, size_t errlen);
 
 /* Bytes the file (plus WAL) occupies; for the benchmark and /metrics. */
 int64_t store_size_bytes(struct store *s);

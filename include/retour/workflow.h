@@ -107,6 +107,9 @@ enum desk_event_kind {
 	DESK_EV_RECORD_FAILED,	/* result, text: a step was not recorded */
 	DESK_EV_LABEL_PRINTED,	/* receipt, result; text when it failed */
 	DESK_EV_DEVICE,		/* device, device_state, text (reason) */
+	/* the clerk starts an unexpected return with the code that was
+	 * not found (desk.not_found); the accept button does the same */
+	DESK_EV_UNEXPECTED,
 };
 
 struct desk_event {
@@ -257,6 +260,12 @@ struct desk {
 	char prompt[160];
 	char problem[160];
 	enum desk_light light;
+
+	/* An RMA-like code that matched no expected return (desk_scan.c):
+	 * the desk waits at the scan step for the order or tracking number
+	 * to search by, or for the clerk to start an unexpected return with
+	 * this code.  "" when nothing was not found. */
+	char not_found[CODE_VALUE_LEN];
 };
 
 void desk_init(struct desk *d, const struct desk_config *cfg);

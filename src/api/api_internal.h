@@ -65,7 +65,8 @@ enum api_route_id {
 	API_ANSWER,
 	API_CONFIRM,
 	API_BUTTON,
-	API_UNDO,
+	API_UNEXPECTED, /* start an unexpected return after "not found" */
+	API_UNDO,	/* the desk's last: api.c's range ends here */
 	/* the records */
 	API_EXPECTED_LIST,
 	API_EXPECTED_IMPORT,

@@ -34,6 +34,7 @@ static const struct {
     {"/api/v1/answer", API_ANSWER},
     {"/api/v1/confirm", API_CONFIRM},
     {"/api/v1/undo", API_UNDO},
+    {"/api/v1/unexpected", API_UNEXPECTED},
 };
 
 /* A record id: a positive decimal, ending the path or before a '/'. */

@@ -4,7 +4,8 @@
  * the lines expected: each unit counts once toward its line, a unit that
  * was not sold is recorded as such, and a line without a barcode counts on
  * the clerk's word.  Says how the scan went; the routine decides what
- * follows.
+ * follows.  An unexpected return has no lines to match: what is scanned
+ * becomes its lines, for the checklist and for whoever reviews the hold.
  */
 #include <stdint.h>
 #include <string.h>
@@ -70,7 +71,12 @@ static void desk_items_prompt(struct desk_run *r)
 		if (next < 0 && got < want)
 			next = i;
 	}
-	if (next < 0) {
+	if (d->routine == DESK_ROUTINE_RETURN && !d->have_expected) {
+		desk_text(d->prompt, sizeof(d->prompt),
+			  "Unexpected return: scan each item in the parcel "
+			  "(%lld so far), then press accept",
+			  (long long)scanned);
+	} else if (next < 0) {
 		desk_text(d->prompt, sizeof(d->prompt),
 			  "All %lld items scanned: press accept",
 			  (long long)total);
@@ -94,6 +100,11 @@ void desk_enter_items(struct desk_run *r)
 	struct desk *d = r->d;
 
 	d->step = DESK_STEP_ITEMS;
+	if (d->routine == DESK_ROUTINE_RETURN && !d->have_expected) {
+		/* an unexpected return's lines are what is scanned */
+		memset(d->expected.items, 0, sizeof(d->expected.items));
+		d->expected.n_items = 0;
+	}
 	memset(d->found.items, 0, sizeof(d->found.items));
 	d->found.wrong_item = false;
 	memset(d->answers, 0, sizeof(d->answers));
@@ -128,6 +139,52 @@ static void desk_item_wrong(struct desk_run *r, const char *gtin,
 	desk_problem(r, "Item %s was not sold in this order", gtin);
 }
 
+/* An unexpected return: each product scanned is a line of what was
+ * found (one more unit when scanned again), recorded as sold in no order
+ * (item -1).  Only the clerk knows when the parcel is empty. */
+static enum desk_item_scan
+desk_unexpected_item(struct desk_run *r, const char *gtin, const char *serial)
+{
+	struct desk *d = r->d;
+	int n = desk_n_items(d), i;
+	struct return_item *it;
+	struct desk_action *a;
+
+	for (i = 0; i < n; i++)
+		if (!strncmp(d->expected.items[i].gtin, gtin,
+			     sizeof(d->expected.items[i].gtin)))
+			break;
+	if (i == n) {
+		if (n >= RETURN_MAX_ITEMS) {
+			desk_problem(r,
+				     "No more than %d different items in one "
+				     "parcel: press accept",
+				     RETURN_MAX_ITEMS);
+			desk_fail_light(r);
+			return DESK_ITEM_REFUSED;
+		}
+		it = &d->expected.items[i];
+		memset(it, 0, sizeof(*it));
+		desk_copy(it->gtin, sizeof(it->gtin), gtin, 15);
+		d->expected.n_items = n + 1;
+	}
+	it = &d->expected.items[i];
+	if (it->quantity < INT32_MAX &&
+	    d->found.items[i].quantity < INT32_MAX) {
+		it->quantity++;
+		d->found.items[i].quantity++;
+	}
+	d->found.items[i].gtin_matched = true;
+	a = desk_emit(r, DESK_ACT_RECORD_ITEM_SCAN);
+	if (a) {
+		a->item = -1;
+		desk_copy(a->code, sizeof(a->code), gtin, 15);
+		desk_copy(a->serial, sizeof(a->serial), serial, 21);
+	}
+	desk_items_prompt(r);
+	return DESK_ITEM_COUNTED;
+}
+
 enum desk_item_scan desk_scan_item(struct desk_run *r, const struct code *c)
 {
 	struct desk *d = r->d;
@@ -159,6 +216,8 @@ enum desk_item_scan desk_scan_item(struct desk_run *r, const struct code *c)
 		desk_fail_light(r);
 		return DESK_ITEM_REFUSED;
 	}
+	if (!qc && !d->have_expected)
+		return desk_unexpected_item(r, gtin, serial);
 	for (int i = 0; i < desk_n_items(d); i++) {
 		if (!desk_item_gtin14(&d->expected.items[i], line_gtin) ||
 		    strcmp(line_gtin, gtin) != 0)

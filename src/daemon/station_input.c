@@ -288,6 +288,24 @@ int station_confirm(struct station *st, const char *verdict, const char *reason,
 	return 0;
 }
 
+int station_start_unexpected(struct station *st, char *err, size_t errlen)
+{
+	struct desk_event ev = {.kind = DESK_EV_UNEXPECTED};
+	bool offered = st->desk.step == DESK_STEP_SCAN && st->desk.not_found[0];
+
+	station_feed(st, &ev);
+	if (!offered) {
+		snprintf(err, errlen, "%s", st->desk.problem);
+		return -EBUSY;
+	}
+	if (st->desk.step == DESK_STEP_SCAN) {
+		/* offered, but its record did not open: the desk says why */
+		snprintf(err, errlen, "%s", st->desk.problem);
+		return -EIO;
+	}
+	return 0;
+}
+
 int station_press(struct station *st, const char *button, char *err,
 		  size_t errlen)
 {

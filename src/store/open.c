@@ -333,8 +333,7 @@ int64_t store_size_bytes(struct store *s)
  * it when the process dies, however it dies, so a stale file from a crash
  * never blocks a restart; the pid in it is only there to be reported.
  */
-int store_lock_take(const char *db_path, int *fd_out, char *err,
-		    size_t errlen)
+int store_lock_take(const char *db_path, int *fd_out, char *err, size_t errlen)
 {
 	char path[4096], pid[24], held[24];
 	ssize_t n;

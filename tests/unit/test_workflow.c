@@ -556,6 +556,9 @@ static void test_unexpected_return_holds(void **state)
 		   DESK_ACT_RECORD_WEIGHT, DESK_ACT_TAKE_PHOTO);
 	assert_false(test_out.a[0].mismatch);
 	test_photo(SHA_A);
+	/* its items are scanned too (none here: test_desk_scan.c) */
+	assert_int_equal(test_desk.step, DESK_STEP_ITEMS);
+	test_simple(DESK_EV_ITEMS_DONE);
 	assert_int_equal(test_desk.step, DESK_STEP_CONFIRM);
 	assert_int_equal(test_desk.proposal.verdict, VERDICT_HOLD);
 	assert_int_equal(test_desk.proposal.n_reasons, 1);
