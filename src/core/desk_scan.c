@@ -100,6 +100,10 @@ void desk_code_copy(struct code *dst, const struct code *src)
 	dst->gs1.expiry[sizeof(dst->gs1.expiry) - 1] = '\0';
 	dst->gs1.serial[sizeof(dst->gs1.serial) - 1] = '\0';
 	dst->gs1.sscc[sizeof(dst->gs1.sscc) - 1] = '\0';
+	if (dst->n_other < 0 || dst->n_other > CODE_MAX_OTHER)
+		dst->n_other = 0;
+	for (int i = 0; i < CODE_MAX_OTHER; i++)
+		dst->other[i].value[sizeof(dst->other[i].value) - 1] = '\0';
 }
 
 /* Copy an expected return from the shell: every string terminated, so

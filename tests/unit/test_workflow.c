@@ -1245,6 +1245,10 @@ static void test_fuzz_random_events(void **state)
 			junk_code.gs1.has_batch = false;
 			junk_code.gs1.has_expiry = false;
 			junk_code.gs1.has_sscc = false;
+			for (int k = 0; k < CODE_MAX_OTHER; k++) {
+				junk_code.other[k].valid = test_rand() & 1;
+				junk_code.other[k].has_check_digit = false;
+			}
 			ev.code = &junk_code;
 			break;
 		default:
