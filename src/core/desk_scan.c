@@ -268,10 +268,14 @@ bool desk_start_unexpected(struct desk_run *r)
 	struct desk *d = r->d;
 	char code[CODE_VALUE_LEN];
 
-	if (d->step != DESK_STEP_SCAN || d->routine != DESK_ROUTINE_RETURN ||
-	    !d->not_found[0]) {
-		desk_refuse(r, "Starting an unexpected return with no code "
-			       "not found");
+	if (d->step != DESK_STEP_SCAN || d->routine != DESK_ROUTINE_RETURN) {
+		desk_refuse(r, "An unexpected return");
+		return false;
+	}
+	if (!d->not_found[0]) {
+		desk_problem(r, "An unexpected return starts from a code that "
+				"was not found: scan the parcel's code first");
+		r->ignored = true;
 		return false;
 	}
 	memcpy(code, d->not_found, sizeof(code));
