@@ -41,6 +41,12 @@ void station_sign_out(struct station *st);
 /* "return" or "ship_qc", between parcels; -EINVAL for anything else. */
 int station_choose_routine(struct station *st, const char *routine, char *err,
 			   size_t errlen);
+/*
+ * After a code was not found (status "not_found"), start an unexpected
+ * return with it.  -EBUSY when the desk offers none (err: the desk's
+ * problem), -EIO when its record could not be opened.
+ */
+int station_start_unexpected(struct station *st, char *err, size_t errlen);
 void station_skip(struct station *st);
 void station_items_done(struct station *st);
 void station_back(struct station *st);

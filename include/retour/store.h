@@ -53,6 +53,14 @@ const char *store_errmsg(struct store *s);
  * problem.  Returns 0 when healthy, -EIO otherwise. */
 int store_check(struct store *s, char *msg, size_t msglen);
 
+/*
+ * Claim @db_path for this process: an exclusive lock on "@db_path.lock",
+ * with our pid written in it, held until the process exits (keep *fd_out
+ * open).  -EBUSY when another process holds it: @err names its pid and the
+ * database.  Taken before anything is written; retourd -n does not take it.
+ */
+int store_lock_take(const char *db_path, int *fd_out, char *err, size_t errlen);
+
 /* Bytes the file (plus WAL) occupies; for the benchmark and /metrics. */
 int64_t store_size_bytes(struct store *s);
 

@@ -119,6 +119,9 @@ enum desk_event_kind {
 	/* the shell at start: receipt (and code, routine) was left open when
 	 * the station stopped */
 	DESK_EV_RESUME_OFFER,
+	/* the clerk starts an unexpected return with the code that was
+	 * not found (desk.not_found); the accept button does the same */
+	DESK_EV_UNEXPECTED,
 };
 
 struct desk_event {
@@ -312,6 +315,12 @@ struct desk {
 	char prompt[160];
 	char problem[160];
 	enum desk_light light;
+
+	/* An RMA-like code that matched no expected return (desk_scan.c):
+	 * the desk waits at the scan step for the order or tracking number
+	 * to search by, or for the clerk to start an unexpected return with
+	 * this code.  "" when nothing was not found. */
+	char not_found[CODE_VALUE_LEN];
 };
 
 void desk_init(struct desk *d, const struct desk_config *cfg);

@@ -67,7 +67,8 @@ enum api_route_id {
 	API_BUTTON,
 	API_REPRINT,
 	API_REMOVE, /* ship-QC: a unit taken out of the box */
-	API_UNDO,
+	API_UNEXPECTED, /* start an unexpected return after "not found" */
+	API_UNDO,	/* the desk's last: api.c's range ends here */
 	/* the records */
 	API_EXPECTED_LIST,
 	API_EXPECTED_IMPORT,

@@ -288,6 +288,16 @@ static void desk_reprint(struct station *st, const struct api_request *rq,
 	json_decref(j);
 }
 
+/* After "not found": an unexpected return with the code (409 when the
+ * desk offers none, 503 when its record did not open). */
+static void desk_unexpected(struct station *st, struct api_reply *rp)
+{
+	char err[256] = "";
+	int r = station_start_unexpected(st, err, sizeof(err));
+
+	reply_outcome(st, rp, r, r == -EBUSY ? 409 : 503, err);
+}
+
 void api_desk_answer(struct station *st, const struct api_route *route,
 		     const struct api_request *rq, struct api_reply *rp)
 {
@@ -344,6 +354,9 @@ void api_desk_answer(struct station *st, const struct api_route *route,
 		return;
 	case API_REMOVE:
 		desk_remove(st, rq, rp);
+		return;
+	case API_UNEXPECTED:
+		desk_unexpected(st, rp);
 		return;
 	default:
 		api_reply_error(rp, 500, "route %d is not the desk's",

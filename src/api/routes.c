@@ -36,6 +36,7 @@ static const struct {
     {"/api/v1/undo", API_UNDO},
     {"/api/v1/reprint", API_REPRINT},
     {"/api/v1/remove", API_REMOVE},
+    {"/api/v1/unexpected", API_UNEXPECTED},
 };
 
 /* A record id: a positive decimal, ending the path or before a '/'. */

@@ -50,6 +50,7 @@ struct cli_opts {
 	const char *reason;	/* desk weigh GRAMS, desk confirm --override */
 	const char *override;	/* desk confirm --override VERDICT */
 	const char *supervisor; /* desk confirm --override ... --supervisor */
+	const char *config; /* -c FILE: the station's configuration */
 	int n_pos;
 	const char *pos[CLI_MAX_POS];
 	/* the sockets to try, in order, and whether the user named it

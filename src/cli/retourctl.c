@@ -51,9 +51,13 @@ static const char retourctl_usage_text[] =
     "                                14-day answer deadline\n"
     "\n"
     "commands (no daemon needed):\n"
-    "  code CODE [--rma-pattern P] [--order-pattern P]\n"
-    "                                classify a code, verify its check digit\n"
-    "                                (write GS/FNC1 as <GS> or \\x1d)\n"
+    "  code CODE [-c CONFIG] [--rma-pattern P] [--order-pattern P]\n"
+    "                                classify a code as the desk does, with\n"
+    "                                the station's patterns (CONFIG, else\n"
+    "                                conf/sim.conf here, else\n"
+    "                                /etc/retour/retourd.conf); verify its\n"
+    "                                check digit (write GS/FNC1 as <GS> or\n"
+    "                                \\x1d)\n"
     "  rules check CASE.json         run the rules engine on a case file\n"
     "  help                          this text\n"
     "\n"
@@ -193,6 +197,8 @@ static int retourctl_parse_args(int argc, char **argv, struct cli_opts *o,
 	    {"--reason", &o->reason},
 	    {"--override", &o->override},
 	    {"--supervisor", &o->supervisor},
+	    {"--config", &o->config},
+	    {"-c", &o->config},
 	};
 	size_t n_valued = sizeof(valued) / sizeof(valued[0]);
 	bool options_done = false;

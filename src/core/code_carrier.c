@@ -12,7 +12,12 @@
 #include "code_result.h"
 #include "retour/code.h"
 
-/* UPU S10 check digit of 8 serial digits; -1 if not 8 digits. */
+/*
+ * UPU S10 check digit of 8 serial digits (UPU standard S10): weights 8, 6,
+ * 4, 2, 3, 5, 9, 7 from the left, C = 11 - (sum mod 11), with 10 written
+ * as 0 and 11 as 5; the standard's example 47312482 gives 9.  -1 if not 8
+ * digits.
+ */
 static int code_s10_check_digit(const char *s)
 {
 	static const unsigned int weights[8] = {8, 6, 4, 2, 3, 5, 9, 7};
@@ -45,8 +50,10 @@ bool code_s10_check_digit_ok(const char *nine_digits)
 
 /*
  * UPS check digit over the 15 characters between "1Z" and the check digit:
- * letters count as (letter - 'A' + 2) % 10, every second character doubled.
- * -1 when the characters are not alphanumeric.
+ * letters count as (letter - 'A' + 2) % 10, every second character doubled,
+ * the check digit takes the sum up to the next multiple of ten (paketda.de,
+ * section 6; UPS's own example 1Z 999 AA1 01 2345 6784).  -1 when the
+ * characters are not alphanumeric.
  */
 static int code_ups_check_digit(const char *body15)
 {
@@ -95,7 +102,8 @@ static int code_fedex_check_digit(const char *s)
 	return (int)(sum % 11 % 10);
 }
 
-/* DHL Express 10-digit waybill: the first nine digits as a number mod 7. */
+/* DHL Express 10-digit waybill: the first nine digits as a number mod 7
+ * (paketda.de, "Prüfziffern-Berechnung für Paketnummern", section 4). */
 static int code_dhl_check_digit(const char *s)
 {
 	unsigned long long v = 0;
@@ -103,6 +111,55 @@ static int code_dhl_check_digit(const char *s)
 	for (size_t i = 0; i < 9; i++)
 		v = v * 10 + (unsigned long long)(s[i] - '0');
 	return (int)(v % 7);
+}
+
+/*
+ * GLS parcel number, 11 digits + check digit: the digits weighted 3, 1,
+ * 3, ... from the left, plus 1; the check digit takes the sum up to the
+ * next multiple of ten (GLS Uni-Box technical documentation 2D, section
+ * 3.2.1; paketda.de, "Prüfziffern-Berechnung für Paketnummern", section
+ * 5).  Over 11 digits those are GS1's weights, so the "+ 1" makes the GLS
+ * check digit one less than the GS1 one: a 12-digit code passes at most
+ * one of the two, and one that passes neither is a misread.
+ */
+static int code_gls_check_digit(const char *s)
+{
+	unsigned int sum = 1;
+
+	for (size_t i = 0; i < 11; i++)
+		sum += (i % 2 ? 1u : 3u) * (unsigned int)(s[i] - '0');
+	return (int)((10 - sum % 10) % 10);
+}
+
+bool code_gls_check_digit_ok(const char *twelve_digits)
+{
+	if (!twelve_digits || strnlen(twelve_digits, 13) != 12 ||
+	    !code_all_digits(twelve_digits, 12))
+		return false;
+	return code_gls_check_digit(twelve_digits) == twelve_digits[11] - '0';
+}
+
+/*
+ * DHL Paket identcode, 11 digits + check digit: the digits weighted 4, 9,
+ * 4, ... from the left; the check digit takes the sum up to the next
+ * multiple of ten (paketda.de, section 3; its example 201298452277).
+ */
+static int code_dhl_identcode_check_digit(const char *s)
+{
+	unsigned int sum = 0;
+
+	for (size_t i = 0; i < 11; i++)
+		sum += (i % 2 ? 9u : 4u) * (unsigned int)(s[i] - '0');
+	return (int)((10 - sum % 10) % 10);
+}
+
+bool code_dhl_identcode_check_digit_ok(const char *twelve_digits)
+{
+	if (!twelve_digits || strnlen(twelve_digits, 13) != 12 ||
+	    !code_all_digits(twelve_digits, 12))
+		return false;
+	return code_dhl_identcode_check_digit(twelve_digits) ==
+	       twelve_digits[11] - '0';
 }
 
 static void code_check_failed(struct code *out, const char *what, char got,
@@ -114,18 +171,96 @@ static void code_check_failed(struct code *out, const char *what, char got,
 }
 
 /*
+ * Twelve digits: a UPC-A, a DHL identcode, a GLS or a FedEx Express
+ * number, each with a check digit of its own.  Every format whose check
+ * digit holds is a reading, UPC-A first (a product code is what the item
+ * step wants); the others follow in other[].  When none holds, the code
+ * is a misread and refused: a GLS number carries a check digit too, so it
+ * is no excuse for a UPC-A whose check digit fails.
+ */
+static void code_twelve_classify(const char *s, struct code *out)
+{
+	static const enum code_kind order[] = {CODE_DHL, CODE_GLS, CODE_FEDEX};
+	bool holds[CODE_ARRAY_SIZE(order)];
+	bool read = code_gs1_check_digit_ok(s, 12); /* a reading stands */
+
+	holds[0] = code_dhl_identcode_check_digit(s) == s[11] - '0';
+	holds[1] = code_gls_check_digit(s) == s[11] - '0';
+	holds[2] = code_fedex_check_digit(s) == s[11] - '0';
+	if (read)
+		code_gtin_classify(s, 12, out);
+	for (size_t i = 0; i < CODE_ARRAY_SIZE(order); i++) {
+		if (!holds[i])
+			continue;
+		if (read)
+			code_add_other(out, order[i], s, 12, true, true);
+		else
+			code_set_result(out, order[i], s, 12, true);
+		read = true;
+	}
+	if (read)
+		return;
+	code_gtin_classify(s, 12, out);
+	code_set_problem(out,
+			 "UPC-A check digit is %c, expected %d, and no GLS, "
+			 "DHL or FedEx check digit holds: misread?",
+			 s[11], code_gs1_check_digit(s, 11));
+}
+
+/*
+ * Fourteen digits: a GTIN-14 or a DPD parcel number.  DPD prints its check
+ * character only in the human-readable line, so the bars carry none to
+ * check: any 14 digits may be a DPD number.  The GTIN-14 reading comes
+ * first, valid or not; the DPD reading is always the other one, and only
+ * an expected return carrying it makes it the parcel's (desk_scan.c).
+ */
+static void code_fourteen_classify(const char *s, struct code *out)
+{
+	code_gtin_classify(s, 14, out);
+	if (!out->valid)
+		code_set_problem(out,
+				 "GTIN-14 check digit is %c, expected %d "
+				 "(misread?)",
+				 s[13], code_gs1_check_digit(s, 13));
+	code_add_other(out, CODE_DPD, s, 14, true, false);
+}
+
+/*
+ * Twenty digits: DHL's 20-digit parcel number, GS1's weights 3, 1, ...
+ * from the left over 19 digits (paketda.de, section 2, example
+ * 00340433836442636597).  One that starts with 00 is an SSCC read with
+ * its application identifier and no AIM identifier; its value for lookup
+ * is the SSCC, and the 20 digits as DHL prints them are the other reading.
+ */
+static void code_twenty_classify(const char *s, struct code *out)
+{
+	bool sscc = s[0] == '0' && s[1] == '0';
+	int want = code_gs1_check_digit(s, 19);
+
+	if (sscc) {
+		code_set_result(out, CODE_SSCC, s + 2, 18, true);
+		out->gs1.has_sscc = true;
+		memcpy(out->gs1.sscc, s + 2, 18);
+		out->gs1.sscc[18] = '\0';
+	} else {
+		code_set_result(out, CODE_DHL, s, 20, true);
+	}
+	if (want != s[19] - '0') {
+		code_check_failed(out, sscc ? "SSCC" : "DHL", s[19], want);
+		return;
+	}
+	if (sscc)
+		code_add_other(out, CODE_DHL, s, 20, true, true);
+}
+
+/*
  * Digit-only scans.  Collisions and how they are resolved:
  *   8, 13  EAN-8/EAN-13 only; a bad check digit is refused as an invalid
  *          gtin (no carrier in our list uses bare 8 or 13 digits).
- *   12     UPC-A vs FedEx Express vs GLS (11 digits + check digit whose
- *          algorithm we do not verify): UPC-A if its GS1 check digit holds,
- *          else FedEx if its mod-11 check digit holds, else GLS.  A misread
- *          UPC-A therefore becomes a GLS number, which simply finds no
- *          parcel; refusing it would refuse every genuine GLS number.
- *   14     GTIN-14 if its check digit holds, else DPD (no check digit in
- *          the bare parcel number) for the same reason.
+ *   12     code_twelve_classify(): every format whose check digit holds.
+ *   14     code_fourteen_classify(): GTIN-14, and DPD as the other reading.
  *   18     SSCC, refused if the check digit is wrong.
- *   20     "00" + SSCC: a GS1-128 SSCC label read without AIM identifier.
+ *   20     code_twenty_classify(): DHL, or "00" + SSCC.
  */
 void code_digits_classify(const char *s, size_t n, struct code *out)
 {
@@ -143,32 +278,18 @@ void code_digits_classify(const char *s, size_t n, struct code *out)
 			code_check_failed(out, "DHL waybill", s[9], want);
 		return;
 	case 11:
+		/* a GLS number as written without its check digit */
 		code_set_result(out, CODE_GLS, s, n, false);
 		return;
 	case 12:
-		if (code_gs1_check_digit_ok(s, n))
-			code_gtin_classify(s, n, out);
-		else if (code_fedex_check_digit(s) == s[11] - '0')
-			code_set_result(out, CODE_FEDEX, s, n, true);
-		else
-			code_set_result(out, CODE_GLS, s, n, false);
+		code_twelve_classify(s, out);
 		return;
 	case 14:
-		if (code_gs1_check_digit_ok(s, n))
-			code_gtin_classify(s, n, out);
-		else
-			code_set_result(out, CODE_DPD, s, n, false);
+		code_fourteen_classify(s, out);
 		return;
 	case 15:
 		code_set_result(out, CODE_FEDEX, s, n, false);
 		return;
-	case 20:
-		if (s[0] != '0' || s[1] != '0' ||
-		    !code_gs1_check_digit_ok(s + 2, 18))
-			break;
-		s += 2;
-		n = 18;
-		__attribute__((fallthrough));
 	case 18:
 		code_set_result(out, CODE_SSCC, s, n, true);
 		out->gs1.has_sscc = true;
@@ -177,6 +298,9 @@ void code_digits_classify(const char *s, size_t n, struct code *out)
 		want = code_gs1_check_digit(s, 17);
 		if (want != s[17] - '0')
 			code_check_failed(out, "GS1", s[17], want);
+		return;
+	case 20:
+		code_twenty_classify(s, out);
 		return;
 	case 24:
 		code_set_result(out, CODE_INPOST, s, n, false);

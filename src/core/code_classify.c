@@ -14,6 +14,7 @@
  * invalid or unknown code means.
  *
  * Order of the decisions, documented because digit-only formats collide:
+ *   0. a clerk's badge (the caller says which are: code_patterns.is_badge);
  *   1. shop patterns (RMA, then order number) -- a shop whose order numbers
  *      are 8 or 13 digits wants them read as orders, not as EAN codes;
  *   2. GS1 element strings (AIM ]C1/]d2/]Q3/]e0, a GS anywhere, or the
@@ -183,6 +184,10 @@ int code_classify(const char *raw, size_t len, const struct code_patterns *p,
 	}
 	compact[cn] = '\0';
 
+	if (p && p->is_badge && p->is_badge(text, p->badge_ctx)) {
+		code_set_result(out, CODE_BADGE, text, n, false);
+		return 0;
+	}
 	if (code_try_patterns(p, text, compact, out))
 		return 0;
 	if (code_is_gs1_marked(out->symbology, compact, cn)) {

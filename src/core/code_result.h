@@ -52,6 +52,11 @@ void code_set_value(struct code *out, const char *s, size_t n);
 void code_set_result(struct code *out, enum code_kind kind, const char *s,
 		     size_t n, bool has_check_digit);
 
+/* Another reading of the same characters (struct code's other[]); one
+ * past CODE_MAX_OTHER is dropped. */
+void code_add_other(struct code *out, enum code_kind kind, const char *s,
+		    size_t n, bool valid, bool has_check_digit);
+
 /* code_gs1.c */
 /* Expected GS1 mod-10 check digit of the @n data digits at @s. */
 int code_gs1_check_digit(const char *s, size_t n);

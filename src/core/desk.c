@@ -243,6 +243,9 @@ void desk_handle(struct desk *d, const struct desk_config *cfg,
 	case DESK_EV_RESUME_OFFER:
 		desk_on_resume_offer(&r);
 		break;
+	case DESK_EV_UNEXPECTED:
+		desk_on_unexpected(&r);
+		break;
 	default:
 		desk_problem(&r, "Bad event: unknown kind %d", (int)ev->kind);
 		r.ignored = true;

@@ -6,7 +6,9 @@
  * the clerk's word.  A packer who finds a unit that should not be in the
  * box takes it out and scans it again to take it off the count (ship-QC),
  * so the verdict is judged on what the box holds in the end.  Says how the
- * scan went; the routine decides what follows.
+ * scan went; the routine decides what follows.  An unexpected return has
+ * no lines to match: what is scanned becomes its lines, for the checklist
+ * and for whoever reviews the hold.
  */
 #include <stdint.h>
 #include <string.h>
@@ -72,7 +74,12 @@ static void desk_items_prompt(struct desk_run *r)
 		if (next < 0 && got < want)
 			next = i;
 	}
-	if (d->qc_removing) {
+	if (d->routine == DESK_ROUTINE_RETURN && !d->have_expected) {
+		desk_text(d->prompt, sizeof(d->prompt),
+			  "Unexpected return: scan each item in the parcel "
+			  "(%lld so far), then press accept",
+			  (long long)scanned);
+	} else if (d->qc_removing) {
 		desk_text(d->prompt, sizeof(d->prompt),
 			  "Take the item out of the box and scan it");
 	} else if (next < 0) {
@@ -99,6 +106,11 @@ void desk_enter_items(struct desk_run *r)
 	struct desk *d = r->d;
 
 	d->step = DESK_STEP_ITEMS;
+	if (d->routine == DESK_ROUTINE_RETURN && !d->have_expected) {
+		/* an unexpected return's lines are what is scanned */
+		memset(d->expected.items, 0, sizeof(d->expected.items));
+		d->expected.n_items = 0;
+	}
 	memset(d->found.items, 0, sizeof(d->found.items));
 	d->found.wrong_item = false;
 	memset(d->answers, 0, sizeof(d->answers));
@@ -186,6 +198,52 @@ static bool desk_item_code(struct desk_run *r, const struct code *c,
 	return false;
 }
 
+/* An unexpected return: each product scanned is a line of what was
+ * found (one more unit when scanned again), recorded as sold in no order
+ * (item -1).  Only the clerk knows when the parcel is empty. */
+static enum desk_item_scan
+desk_unexpected_item(struct desk_run *r, const char *gtin, const char *serial)
+{
+	struct desk *d = r->d;
+	int n = desk_n_items(d), i;
+	struct return_item *it;
+	struct desk_action *a;
+
+	for (i = 0; i < n; i++)
+		if (!strncmp(d->expected.items[i].gtin, gtin,
+			     sizeof(d->expected.items[i].gtin)))
+			break;
+	if (i == n) {
+		if (n >= RETURN_MAX_ITEMS) {
+			desk_problem(r,
+				     "No more than %d different items in one "
+				     "parcel: press accept",
+				     RETURN_MAX_ITEMS);
+			desk_fail_light(r);
+			return DESK_ITEM_REFUSED;
+		}
+		it = &d->expected.items[i];
+		memset(it, 0, sizeof(*it));
+		desk_copy(it->gtin, sizeof(it->gtin), gtin, 15);
+		d->expected.n_items = n + 1;
+	}
+	it = &d->expected.items[i];
+	if (it->quantity < INT32_MAX &&
+	    d->found.items[i].quantity < INT32_MAX) {
+		it->quantity++;
+		d->found.items[i].quantity++;
+	}
+	d->found.items[i].gtin_matched = true;
+	a = desk_emit(r, DESK_ACT_RECORD_ITEM_SCAN);
+	if (a) {
+		a->item = -1;
+		desk_copy(a->code, sizeof(a->code), gtin, 15);
+		desk_copy(a->serial, sizeof(a->serial), serial, 21);
+	}
+	desk_items_prompt(r);
+	return DESK_ITEM_COUNTED;
+}
+
 enum desk_item_scan desk_scan_item(struct desk_run *r, const struct code *c)
 {
 	struct desk *d = r->d;
@@ -196,6 +254,8 @@ enum desk_item_scan desk_scan_item(struct desk_run *r, const struct code *c)
 
 	if (!desk_item_code(r, c, gtin, serial))
 		return DESK_ITEM_REFUSED;
+	if (!qc && !d->have_expected)
+		return desk_unexpected_item(r, gtin, serial);
 	for (int i = 0; i < desk_n_items(d); i++) {
 		if (!desk_item_gtin14(&d->expected.items[i], line_gtin) ||
 		    strcmp(line_gtin, gtin) != 0)

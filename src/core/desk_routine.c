@@ -36,10 +36,8 @@ void desk_after_photo(struct desk_run *r)
 {
 	if (r->d->routine == DESK_ROUTINE_SHIP_QC)
 		desk_go_checklist(r);
-	else if (!r->d->have_expected)
-		desk_propose_unexpected(r);
 	else
-		desk_enter_items(r);
+		desk_enter_items(r); /* an unexpected return's items too */
 }
 
 static void desk_after_items(struct desk_run *r)
@@ -53,7 +51,9 @@ static void desk_after_items(struct desk_run *r)
 void desk_after_checklist(struct desk_run *r)
 {
 	desk_checklist_apply_all(r);
-	if (r->d->routine != DESK_ROUTINE_SHIP_QC)
+	if (r->d->routine != DESK_ROUTINE_SHIP_QC && !r->d->have_expected)
+		desk_propose_unexpected(r);
+	else if (r->d->routine != DESK_ROUTINE_SHIP_QC)
 		desk_propose_return(r);
 	else if (!desk_enter_photo_sealed(r))
 		desk_propose_qc(r);
@@ -74,11 +74,9 @@ int desk_routine_steps(const struct desk *d, enum desk_step st[])
 	} else {
 		st[n++] = DESK_STEP_WEIGH;
 		st[n++] = DESK_STEP_PHOTO;
-		if (d->have_expected) {
-			st[n++] = DESK_STEP_ITEMS;
-			if (!d->found.wrong_item)
-				st[n++] = DESK_STEP_CHECKLIST;
-		}
+		st[n++] = DESK_STEP_ITEMS;
+		if (!d->found.wrong_item)
+			st[n++] = DESK_STEP_CHECKLIST;
 	}
 	st[n++] = DESK_STEP_CONFIRM;
 	return n;
@@ -303,6 +301,13 @@ void desk_on_button(struct desk_run *r)
 			return;
 		}
 		break;
+	case DESK_STEP_SCAN:
+		/* after "not found": start an unexpected return */
+		if (yes && d->not_found[0]) {
+			desk_on_unexpected(r);
+			return;
+		}
+		break;
 	case DESK_STEP_CONFIRM:
 		if (yes) {
 			desk_decide(r, d->proposal.verdict, false, NULL, NULL);
@@ -320,6 +325,13 @@ void desk_on_button(struct desk_run *r)
 	desk_refuse(r, b == DESK_BUTTON_PEDAL	 ? "The pedal"
 		       : b == DESK_BUTTON_ACCEPT ? "The accept button"
 						 : "The reject button");
+}
+
+/* The clerk starts an unexpected return with the code not found. */
+void desk_on_unexpected(struct desk_run *r)
+{
+	if (desk_start_unexpected(r))
+		desk_go_weigh(r);
 }
 
 /* The clerk asks for a photo from the screen: at a photo step it is the

@@ -75,6 +75,9 @@ void desk_on_routine(struct desk_run *r);
 void desk_code_copy(struct code *dst, const struct code *src);
 /* True when the parcel opened: the routine's first step comes next. */
 bool desk_scan_parcel(struct desk_run *r, const struct code *c);
+/* The clerk starts an unexpected return with the code not found: true
+ * when the parcel opened (as desk_scan_parcel()). */
+bool desk_start_unexpected(struct desk_run *r);
 void desk_on_receipt_opened(struct desk_run *r);
 void desk_on_scan_refused(struct desk_run *r);
 
@@ -154,6 +157,7 @@ void desk_on_items_done(struct desk_run *r);
 void desk_on_button(struct desk_run *r);
 void desk_on_photo_request(struct desk_run *r);
 void desk_on_remove(struct desk_run *r);
+void desk_on_unexpected(struct desk_run *r);
 
 /* ---- desk_navigation.c ------------------------------------------------ */
 

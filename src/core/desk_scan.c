@@ -5,6 +5,17 @@
  * shell reports whether its record opened); a return already decided on
  * another receipt is not opened again.  What step follows the scan is the
  * routine's business (desk_routine.c), not this file's.
+ *
+ * Which reading of a code counts is decided here, by the step: a code
+ * that reads two ways (code.h) opens a parcel by its other reading only
+ * when an expected return carries that reading as a lookup code; a
+ * misread product code is never taken for a parcel number.
+ *
+ * An RMA-like code that matches nothing is "not found": the desk stays at
+ * the scan step and offers two ways on, searching by the order or the
+ * tracking number (the next scan), or an unexpected return with the code
+ * (DESK_EV_UNEXPECTED or the accept button), held for review after the
+ * usual steps.
  */
 #include <stdint.h>
 #include <string.h>
@@ -16,6 +27,7 @@ void desk_enter_scan(struct desk_run *r)
 	struct desk *d = r->d;
 
 	d->step = DESK_STEP_SCAN;
+	memset(d->not_found, 0, sizeof(d->not_found));
 	desk_text(d->prompt, sizeof(d->prompt), "%s",
 		  d->routine == DESK_ROUTINE_SHIP_QC
 		      ? "Scan the order or packing slip"
@@ -51,6 +63,7 @@ void desk_on_sign_out(struct desk_run *r)
 		return;
 	}
 	memset(d->clerk, 0, sizeof(d->clerk));
+	memset(d->not_found, 0, sizeof(d->not_found));
 	d->step = DESK_STEP_SIGN_IN;
 	desk_text(d->prompt, sizeof(d->prompt), "Scan your badge");
 }
@@ -70,6 +83,7 @@ void desk_on_routine(struct desk_run *r)
 		return;
 	}
 	d->routine = ro;
+	memset(d->not_found, 0, sizeof(d->not_found));
 	if (d->step == DESK_STEP_SCAN)
 		desk_enter_scan(r);
 }
@@ -86,6 +100,10 @@ void desk_code_copy(struct code *dst, const struct code *src)
 	dst->gs1.expiry[sizeof(dst->gs1.expiry) - 1] = '\0';
 	dst->gs1.serial[sizeof(dst->gs1.serial) - 1] = '\0';
 	dst->gs1.sscc[sizeof(dst->gs1.sscc) - 1] = '\0';
+	if (dst->n_other < 0 || dst->n_other > CODE_MAX_OTHER)
+		dst->n_other = 0;
+	for (int i = 0; i < CODE_MAX_OTHER; i++)
+		dst->other[i].value[sizeof(dst->other[i].value) - 1] = '\0';
 }
 
 /* Copy an expected return from the shell: every string terminated, so
@@ -113,13 +131,14 @@ static void desk_expected_copy(struct expected_return *dst,
 	}
 }
 
-static void desk_open_parcel(struct desk_run *r, const struct code *c,
+static void desk_open_parcel(struct desk_run *r, const char *code,
 			     const struct expected_return *er)
 {
 	struct desk *d = r->d;
 
 	desk_parcel_reset(d);
-	desk_copy(d->code, sizeof(d->code), c->value, sizeof(c->value));
+	memset(d->not_found, 0, sizeof(d->not_found));
+	desk_copy(d->code, sizeof(d->code), code, CODE_VALUE_LEN);
 	if (er) {
 		desk_expected_copy(&d->expected, er);
 		d->have_expected = true;
@@ -164,14 +183,128 @@ static void desk_already_decided(struct desk_run *r,
 	r->keep_activity = true;
 }
 
+static char desk_upper(char c)
+{
+	return (c >= 'a' && c <= 'z') ? (char)(c - 'a' + 'A') : c;
+}
+
+/* Codes compare as the store's keys do: letters in either case. */
+static bool desk_same_code(const char *a, const char *b, size_t max)
+{
+	size_t i;
+
+	for (i = 0; i < max && a[i] && b[i]; i++)
+		if (desk_upper(a[i]) != desk_upper(b[i]))
+			return false;
+	return i == max || a[i] == b[i];
+}
+
+/* The value of @c's other reading that @er carries as a lookup code, the
+ * only way such a reading opens a parcel; NULL when it carries none. */
+static const char *desk_other_reading_carried(const struct code *c,
+					      const struct expected_return *er)
+{
+	int n = er->n_lookup_codes;
+
+	if (n > RETURN_MAX_LOOKUP_CODES)
+		n = RETURN_MAX_LOOKUP_CODES;
+	for (int k = 0; k < c->n_other && k < CODE_MAX_OTHER; k++) {
+		const struct code_reading *o = &c->other[k];
+
+		if (!o->valid)
+			continue;
+		for (int i = 0; i < n; i++)
+			if (desk_same_code(o->value, er->lookup_codes[i],
+					   RETURN_REF_LEN))
+				return o->value;
+	}
+	return NULL;
+}
+
+/* Does @er name @value itself (its RMA, order number or a lookup code)? */
+static bool desk_expected_names(const struct expected_return *er,
+				const char *value)
+{
+	int n = er->n_lookup_codes;
+
+	if (desk_same_code(value, er->rma, RETURN_REF_LEN) ||
+	    desk_same_code(value, er->order_ref, RETURN_REF_LEN))
+		return true;
+	if (n > RETURN_MAX_LOOKUP_CODES)
+		n = RETURN_MAX_LOOKUP_CODES;
+	for (int i = 0; i < n; i++)
+		if (desk_same_code(value, er->lookup_codes[i], RETURN_REF_LEN))
+			return true;
+	return false;
+}
+
+/*
+ * Nothing matched an RMA-like code (or the order or tracking number
+ * searched after one): say so, keep the RMA, and offer the two ways on.
+ * The desk stays at the scan step; the light asks for the clerk.
+ */
+static void desk_not_found(struct desk_run *r, const struct code *c)
+{
+	struct desk *d = r->d;
+	char value[CODE_VALUE_LEN];
+	struct desk_action *a;
+
+	desk_copy(value, sizeof(value), c->value, sizeof(c->value));
+	if (c->kind == CODE_RMA || !d->not_found[0])
+		memcpy(d->not_found, value, sizeof(d->not_found));
+	desk_problem(r, "%s not found", value);
+	desk_text(d->prompt, sizeof(d->prompt),
+		  "%s not found: scan the order or tracking number, or start "
+		  "an unexpected return (press accept)",
+		  d->not_found);
+	if ((a = desk_emit(r, DESK_ACT_SET_LIGHT)))
+		a->light = DESK_LIGHT_AMBER;
+	d->light = DESK_LIGHT_AMBER;
+	r->keep_light = true;
+}
+
+bool desk_start_unexpected(struct desk_run *r)
+{
+	struct desk *d = r->d;
+	char code[CODE_VALUE_LEN];
+
+	if (d->step != DESK_STEP_SCAN || d->routine != DESK_ROUTINE_RETURN) {
+		desk_refuse(r, "An unexpected return");
+		return false;
+	}
+	if (!d->not_found[0]) {
+		desk_problem(r, "An unexpected return starts from a code that "
+				"was not found: scan the parcel's code first");
+		r->ignored = true;
+		return false;
+	}
+	memcpy(code, d->not_found, sizeof(code));
+	code[sizeof(code) - 1] = '\0';
+	desk_open_parcel(r, code, NULL);
+	return true;
+}
+
 bool desk_scan_parcel(struct desk_run *r, const struct code *c)
 {
 	struct desk *d = r->d;
 	const struct expected_return *er = r->ev->expected;
+	const char *value = c->value; /* the reading that opens the parcel */
 
 	if (!c->valid) {
-		desk_code_rejected(r, c);
-		return false;
+		/* a DPD number is also a GTIN-14 misread: a parcel only
+		 * when an expected return carries it */
+		value = er ? desk_other_reading_carried(c, er) : NULL;
+		if (!value) {
+			desk_code_rejected(r, c);
+			return false;
+		}
+	} else if (er && !desk_expected_names(er, value)) {
+		/* found by another reading: the parcel's code is that one,
+		 * when the return carries it */
+		const char *other = desk_other_reading_carried(c, er);
+
+		if (other)
+			value = other;
 	}
 	if (er && er->kind != RETURN_SHIPMENT && r->ev->prior_receipt > 0) {
 		desk_already_decided(r, er);
@@ -179,21 +312,25 @@ bool desk_scan_parcel(struct desk_run *r, const struct code *c)
 	}
 	if (d->routine == DESK_ROUTINE_SHIP_QC) {
 		if (!er || er->kind != RETURN_SHIPMENT) {
-			char value[CODE_VALUE_LEN];
+			char shown[CODE_VALUE_LEN];
 
-			desk_copy(value, sizeof(value), c->value,
+			desk_copy(shown, sizeof(shown), c->value,
 				  sizeof(c->value));
-			desk_problem(r, "order not found: %s", value);
+			desk_problem(r, "order not found: %s", shown);
 			desk_fail_light(r);
 			return false;
 		}
-		desk_open_parcel(r, c, er);
+		desk_open_parcel(r, value, er);
 		return true;
 	}
 	/* A shipment's code at the returns desk is no return we expect. */
 	if (er && er->kind != RETURN_WITHDRAWAL && er->kind != RETURN_COMPLAINT)
 		er = NULL;
-	desk_open_parcel(r, c, er);
+	if (!er && (c->kind == CODE_RMA || d->not_found[0])) {
+		desk_not_found(r, c);
+		return false;
+	}
+	desk_open_parcel(r, value, er);
 	return true;
 }
 

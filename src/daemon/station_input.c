@@ -59,46 +59,72 @@ static bool station_sign_in_as(struct station *st, const char *name,
 	return taken;
 }
 
-/* A badge signs in (or switches clerks between parcels): true if @line
- * was one. */
-static bool station_scan_badge(struct station *st, const char *line, size_t len)
+/* The classifier asks whether a scan is a badge: the record of clerks
+ * (the configuration's and those registered through the API) says. */
+static bool station_is_badge(const char *text, void *ctx)
 {
-	char name[64], badge[64], role[16] = "";
+	struct station *st = ctx;
+	char name[64];
 
-	if (len == 0 || len >= sizeof(badge))
-		return false;
-	memcpy(badge, line, len);
-	badge[len] = '\0';
-	badge[strcspn(badge, "\r\n")] = '\0';
+	return store_clerk_by_badge(st->store, text, name, sizeof(name)) == 0;
+}
+
+/* A badge signs in (or switches clerks between parcels). */
+static void station_scan_badge(struct station *st, const char *badge)
+{
+	char name[64], role[16] = "";
+
 	if (store_clerk_find(st->store, badge, name, sizeof(name), role,
-			     sizeof(role)) < 0)
-		return false;
-	station_sign_in_as(st, name, role);
-	return true;
+			     sizeof(role)) == 0)
+		station_sign_in_as(st, name, role);
+}
+
+/*
+ * The expected return the code names: by the code's own reading when it
+ * is valid, else by its other readings in turn (a DPD number that is also
+ * a misread GTIN-14, a FedEx number that is also a UPC-A).  Which reading
+ * may open a parcel is the desk's business (desk_scan.c).  NULL: none.
+ */
+static struct expected_return *station_expected_for(struct station *st,
+						    const struct code *code)
+{
+	struct expected_return *er = malloc(sizeof(*er));
+
+	if (!er)
+		return NULL;
+	/* an RMA inside a GS1 string or a bare GTIN never names a return;
+	 * nothing more to try */
+	if (code->valid && store_expected_find(st->store, code->value, er) == 0)
+		return er;
+	for (int i = 0; i < code->n_other && i < CODE_MAX_OTHER; i++)
+		if (code->other[i].valid &&
+		    store_expected_find(st->store, code->other[i].value, er) ==
+			0)
+			return er;
+	free(er);
+	return NULL;
 }
 
 void station_scan(struct station *st, const char *line, size_t len)
 {
-	struct expected_return *er = NULL;
+	struct code_patterns patterns = st->patterns;
+	struct expected_return *er;
 	struct desk_event ev = {.kind = DESK_EV_SCAN};
 	struct code code;
 	bool printed = true;
 
-	if (station_scan_badge(st, line, len))
-		return;
-	if (code_classify(line, len, &st->patterns, &code) < 0) {
+	/* one classifier for the desk and `retourctl code` (code.h) */
+	patterns.is_badge = station_is_badge;
+	patterns.badge_ctx = st;
+	if (code_classify(line, len, &patterns, &code) < 0) {
 		station_refuse_scan(st, code.problem);
 		return;
 	}
-	if (code.valid) {
-		er = malloc(sizeof(*er));
-		if (er && store_expected_find(st->store, code.value, er) < 0) {
-			/* an RMA inside a GS1 string or a bare GTIN never
-			 * names a return; nothing more to try */
-			free(er);
-			er = NULL;
-		}
+	if (code.kind == CODE_BADGE) {
+		station_scan_badge(st, code.value);
+		return;
 	}
+	er = station_expected_for(st, &code);
 	if (er && store_expected_decided(st->store, er->id, &ev.prior_receipt,
 					 &printed) > 0)
 		ev.prior_label_printed = printed;
@@ -390,6 +416,24 @@ int station_remove(struct station *st, const char *code, char *err,
 	if (st->desk.problem[0]) {
 		snprintf(err, errlen, "%s", st->desk.problem);
 		return -EPERM;
+	}
+	return 0;
+}
+
+int station_start_unexpected(struct station *st, char *err, size_t errlen)
+{
+	struct desk_event ev = {.kind = DESK_EV_UNEXPECTED};
+	bool offered = st->desk.step == DESK_STEP_SCAN && st->desk.not_found[0];
+
+	station_feed(st, &ev);
+	if (!offered) {
+		snprintf(err, errlen, "%s", st->desk.problem);
+		return -EBUSY;
+	}
+	if (st->desk.step == DESK_STEP_SCAN) {
+		/* offered, but its record did not open: the desk says why */
+		snprintf(err, errlen, "%s", st->desk.problem);
+		return -EIO;
 	}
 	return 0;
 }

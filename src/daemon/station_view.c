@@ -46,6 +46,11 @@ json_t *station_status(struct station *st)
 		json_object_set_new(o, "rma", json_string(d->expected.rma));
 	json_object_set_new(o, "prompt", json_string(d->prompt));
 	json_object_set_new(o, "problem", json_string(d->problem));
+	/* a code not found: search by order or tracking number, or POST
+	 * /api/v1/unexpected */
+	json_object_set_new(o, "not_found",
+			    d->not_found[0] ? json_string(d->not_found)
+					    : json_null());
 	json_object_set_new(o, "light", json_string(desk_light_name(d->light)));
 	json_object_set_new(o, "buzzer",
 			    json_boolean(devices_buzzer(st->devices)));

@@ -11,6 +11,10 @@
  * "file:line: problem" on the first error.  SIGTERM and SIGINT are taken
  * between events, so the write in progress always finishes; then the outbox
  * sender finishes its request, the store is closed and the daemon exits 0.
+ *
+ * Before anything is written the daemon claims its database (a lock file
+ * beside it, store_lock_take()): a second retourd on the same database
+ * exits 1 saying which process holds it.  -n checks only and claims nothing.
  */
 #include <errno.h>
 #include <getopt.h>
@@ -18,6 +22,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <systemd/sd-daemon.h>
 #include <systemd/sd-event.h>
@@ -26,6 +31,7 @@
 #include "retour/config.h"
 #include "retour/log.h"
 #include "retour/station.h"
+#include "retour/store.h"
 
 #define DEFAULT_CONFIG "/etc/retour/retourd.conf"
 
@@ -75,6 +81,7 @@ int main(int argc, char **argv)
 	struct station *st = NULL;
 	struct api *api = NULL;
 	bool check_only = false;
+	int lock_fd = -1;
 	char err[512];
 	sigset_t mask;
 	uint64_t now;
@@ -113,6 +120,13 @@ int main(int argc, char **argv)
 	if (check_only) {
 		log_notice("%s: configuration ok", path);
 		return 0;
+	}
+
+	/* Held until exit: the kernel lets go of it however we end. */
+	r = store_lock_take(cfg.database, &lock_fd, err, sizeof(err));
+	if (r < 0) {
+		log_error("%s", err);
+		return 1;
 	}
 
 	sigemptyset(&mask);
@@ -157,6 +171,7 @@ int main(int argc, char **argv)
 	api_stop(api);
 	station_free(st);
 	sd_event_unref(ev);
+	close(lock_fd); /* the store is closed: the database is free */
 	log_notice("stopped");
 	return r < 0 ? 1 : 0;
 }

@@ -4,7 +4,8 @@
  * the header is read before SQLite touches the file (a file that is not a
  * database is left byte for byte as it was), quick_check on an existing
  * file, WAL and the pragmas, then the schema migration (schema.c).  Also
- * closing, checkpointing, the health check and the size for /metrics.
+ * closing, checkpointing, the health check and the size for /metrics,
+ * and the lock that keeps a second daemon off a database in use.
  *
  * Not here: any record (one file per kind beside this one).
  */
@@ -14,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -321,4 +323,65 @@ int64_t store_size_bytes(struct store *s)
 	    stat(wal, &stbuf) == 0)
 		total += stbuf.st_size;
 	return total;
+}
+
+/*
+ * One daemon per database: two desks on one file would open the same RMA
+ * twice.  SQLite's own locks only serialise single transactions, so the
+ * claim is a lock file beside the database, held for the life of the
+ * process.  flock() goes with the open file description: the kernel drops
+ * it when the process dies, however it dies, so a stale file from a crash
+ * never blocks a restart; the pid in it is only there to be reported.
+ */
+int store_lock_take(const char *db_path, int *fd_out, char *err, size_t errlen)
+{
+	char path[4096], pid[24], held[24];
+	ssize_t n;
+	int fd, r;
+
+	*fd_out = -1;
+	if (snprintf(path, sizeof(path), "%s.lock", db_path) >=
+	    (int)sizeof(path)) {
+		snprintf(err, errlen, "database path %s is too long", db_path);
+		return -ENAMETOOLONG;
+	}
+	fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0644);
+	if (fd < 0) {
+		r = -errno;
+		snprintf(err, errlen, "cannot open the lock file %s: %s", path,
+			 strerror(-r));
+		return r;
+	}
+	if (flock(fd, LOCK_EX | LOCK_NB) < 0) {
+		r = -errno;
+		if (r == -EWOULDBLOCK) {
+			do
+				n = pread(fd, held, sizeof(held) - 1, 0);
+			while (n < 0 && errno == EINTR);
+			held[n > 0 ? n : 0] = '\0';
+			held[strcspn(held, "\n")] = '\0';
+			snprintf(err, errlen,
+				 "database %s is in use by another retourd "
+				 "(pid %s, lock %s): stop it first, or give "
+				 "this one another database",
+				 db_path, held[0] ? held : "unknown", path);
+			r = -EBUSY;
+		} else {
+			snprintf(err, errlen, "cannot lock %s: %s", path,
+				 strerror(-r));
+		}
+		close(fd);
+		return r;
+	}
+	n = snprintf(pid, sizeof(pid), "%ld\n", (long)getpid());
+	errno = EIO; /* a short write sets none */
+	if (ftruncate(fd, 0) < 0 || pwrite(fd, pid, (size_t)n, 0) != n) {
+		r = -errno;
+		snprintf(err, errlen, "cannot write the lock file %s: %s", path,
+			 strerror(-r));
+		close(fd);
+		return r;
+	}
+	*fd_out = fd;
+	return 0;
 }

@@ -16,11 +16,19 @@
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
+/* Badges are whatever starts with "B-", so the badge path is fuzzed. */
+static bool fuzz_code_is_badge(const char *text, void *ctx)
+{
+	(void)ctx;
+	return text[0] == 'B' && text[1] == '-';
+}
+
 static const struct code_patterns fuzz_code_patterns = {
     .rma = "RMA-*-#",
     .order = "##@*",
     .strip_prefix = "]",
     .strip_suffix = "\r",
+    .is_badge = fuzz_code_is_badge,
 };
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
@@ -43,6 +51,15 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		abort();
 	if (r < 0 && out.kind != CODE_UNKNOWN)
 		abort();
+	/* every other reading is a known format with a terminated value */
+	if (out.n_other < 0 || out.n_other > CODE_MAX_OTHER ||
+	    (out.n_other && out.kind == CODE_UNKNOWN))
+		abort();
+	for (int i = 0; i < out.n_other; i++)
+		if (out.other[i].kind == CODE_UNKNOWN ||
+		    strnlen(out.other[i].value, sizeof(out.other[i].value)) >=
+			sizeof(out.other[i].value))
+			abort();
 
 	/* the input as a pattern against itself exercises the matcher */
 	if (size < sizeof(pattern)) {

@@ -163,16 +163,18 @@ def test_complaint_has_answer_deadline(make_station):
 
 
 def test_unknown_code_opens_unexpected_return(station):
+    # a tracking number no return carries opens an unexpected return at
+    # once; an RMA-like one asks first (test_unknown_code.py)
     st = station
     st.import_expected(expected_return())
-    s = st.run_to("RMA-99999", items=[GTIN_TSHIRT])
+    s = st.run_to("1Z999AA10123456784", items=[GTIN_TSHIRT])
     p = s["proposal"]
     assert p["verdict"] == "hold", p
     assert "unexpected_return" in reason_codes(p), p
     rid = s["receipt"]
     rec = st.receipt(rid)
     assert rec["expected_id"] is None, rec
-    assert rec["code"] == "RMA-99999"
+    assert rec["code"] == "1Z999AA10123456784"
     st.confirm()
     assert st.receipt(rid)["verdict"] == "hold"
     assert not st.shop.delivered("refund.requested")

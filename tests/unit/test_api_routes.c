@@ -79,6 +79,7 @@ static void test_desk_commands(void **state)
 	    {"/api/v1/answer", API_ANSWER},
 	    {"/api/v1/confirm", API_CONFIRM},
 	    {"/api/v1/undo", API_UNDO},
+	    {"/api/v1/unexpected", API_UNEXPECTED},
 	};
 	struct api_route route;
 

@@ -229,8 +229,10 @@ static void test_code_carriers(void **state)
 	    {"602677139332060016092474", CODE_INPOST, true,
 	     "602677139332060016092474"},
 
-	    /* 14 digits with a bad GTIN-14 check digit: DPD */
-	    {"12345678901234", CODE_DPD, true, "12345678901234"},
+	    /* 14 digits with a bad GTIN-14 check digit: a misread GTIN
+	     * first, DPD only as the other reading (test_code_dpd_gtin) */
+	    {"12345678901234", CODE_GTIN, false, "12345678901234", NULL,
+	     "GTIN-14 check digit is 4, expected 1"},
 	    {"1234567890123a", CODE_DPD, true, "1234567890123A"},
 	    {"%007110601782532948375101276", CODE_DPD, true, "01782532948375"},
 	    {"%00711060178253294837510127", CODE_UNKNOWN, false, NULL, NULL,
@@ -245,7 +247,9 @@ static void test_code_carriers(void **state)
 	    {"JVGL06000000000001", CODE_DHL, true},
 
 	    {"12345678901", CODE_GLS, true, "12345678901"},
-	    {"123456789013", CODE_GLS, true, "123456789013"},
+	    {"123456789011", CODE_GLS, true, "123456789011"},
+	    /* fails UPC-A, GLS, DHL and FedEx alike */
+	    {"123456789013", CODE_GTIN, false, NULL, NULL, "misread?"},
 
 	    {"986578788855", CODE_FEDEX, true, "986578788855"},
 	    {"477179081230", CODE_FEDEX, true, "477179081230"},
@@ -259,13 +263,14 @@ static void test_code_carriers(void **state)
 	code_case_run(cases, sizeof(cases) / sizeof(cases[0]), NULL);
 }
 
-/* Digit-only formats that collide, resolved as documented in code_classify.c. */
+/* Digit-only formats that collide, resolved as documented in code_classify.c.
+ */
 static void test_code_collisions(void **state)
 {
 	static const struct code_case cases[] = {
 	    /* valid as UPC-A and as FedEx: GTIN wins */
 	    {"797806677146", CODE_GTIN, true, "00797806677146"},
-	    /* FedEx misread (both checks fail): no-check GLS number */
+	    /* FedEx misread whose GLS check digit happens to hold */
 	    {"986578788856", CODE_GLS, true},
 	    /* valid GTIN-14 wins over a DPD parcel number */
 	    {"15901234123454", CODE_GTIN, true},
@@ -279,6 +284,154 @@ static void test_code_collisions(void **state)
 	};
 
 	code_case_run(cases, sizeof(cases) / sizeof(cases[0]), NULL);
+}
+
+/* Each carrier's own check digit, from the public descriptions cited in
+ * code_carrier.c: a good and a wrong one. */
+static void test_code_carrier_check_digits(void **state)
+{
+	static const struct code_case cases[] = {
+	    /* GLS: GS1's weights plus one */
+	    {"036000291451", CODE_GLS, true, "036000291451"},
+	    {"123456789011", CODE_GLS, true},
+	    /* DHL identcode, weights 4 and 9 */
+	    {"123456789016", CODE_DHL, true, "123456789016"},
+	    {"201298452277", CODE_DHL, true, "201298452277"},
+	    /* DHL 20 digits, GS1's weights over 19 */
+	    {"12345678901234567890", CODE_DHL, true, "12345678901234567890"},
+	    {"12345678901234567891", CODE_DHL, false, NULL, NULL,
+	     "DHL check digit is 1, expected 0"},
+	    /* ... or an SSCC with its AI, the 20 digits the other reading */
+	    {"00340433836442636597", CODE_SSCC, true, "340433836442636597"},
+	    {"00340433836442636598", CODE_SSCC, false, NULL, NULL,
+	     "SSCC check digit is 8, expected 7"},
+	    /* UPU S10: the standard's own example serial 47312482 -> 9 */
+	    {"RR473124829PL", CODE_UPU_S10, true},
+	    {"RR473124828PL", CODE_UPU_S10, false, NULL, NULL, "expected 9"},
+	};
+
+	code_case_run(cases, sizeof(cases) / sizeof(cases[0]), NULL);
+	assert_true(code_gls_check_digit_ok("036000291451"));
+	assert_false(code_gls_check_digit_ok("036000291452"));
+	assert_false(code_gls_check_digit_ok("03600029145"));
+	assert_false(code_gls_check_digit_ok(NULL));
+	assert_true(code_dhl_identcode_check_digit_ok("201298452277"));
+	assert_false(code_dhl_identcode_check_digit_ok("201298452276"));
+	assert_false(code_dhl_identcode_check_digit_ok("20129845227a"));
+	assert_true(code_ups_check_digit_ok("1Z999AA10123456784"));
+	assert_true(code_s10_check_digit_ok("473124829"));
+}
+
+/* A 12-digit code whose UPC-A check digit fails is no GLS number unless
+ * the GLS check digit holds: a misread UPC-A is refused. */
+static void test_code_upc_a_wrong_digit_invalid(void **state)
+{
+	struct code c;
+
+	/* 036000291452 is a valid UPC-A; ...453 holds for no format */
+	assert_int_equal(code_classify("036000291453", 12, NULL, &c), 0);
+	assert_int_equal(c.kind, CODE_GTIN);
+	assert_false(c.valid);
+	assert_int_equal(c.n_other, 0);
+	assert_non_null(strstr(c.problem, "UPC-A check digit is 3, "
+					  "expected 2"));
+	assert_int_equal(code_classify("036000291452", 12, NULL, &c), 0);
+	assert_int_equal(c.kind, CODE_GTIN);
+	assert_true(c.valid);
+	assert_string_equal(c.value, "00036000291452");
+}
+
+/* Where several 12-digit formats hold, each is a reading. */
+static void test_code_twelve_digit_readings(void **state)
+{
+	struct code c;
+
+	/* DHL's example holds for DHL, GLS and FedEx alike */
+	assert_int_equal(code_classify("201298452277", 12, NULL, &c), 0);
+	assert_int_equal(c.kind, CODE_DHL);
+	assert_true(c.valid);
+	assert_int_equal(c.n_other, 2);
+	assert_int_equal(c.other[0].kind, CODE_GLS);
+	assert_int_equal(c.other[1].kind, CODE_FEDEX);
+	assert_string_equal(c.other[1].value, "201298452277");
+	/* a UPC-A that is also a FedEx number: the product code first */
+	assert_int_equal(code_classify("797806677146", 12, NULL, &c), 0);
+	assert_int_equal(c.kind, CODE_GTIN);
+	assert_int_equal(c.n_other, 1);
+	assert_int_equal(c.other[0].kind, CODE_FEDEX);
+	assert_true(c.other[0].valid);
+	assert_true(c.other[0].has_check_digit);
+	assert_string_equal(c.other[0].value, "797806677146");
+}
+
+/* 05901234123458: a GTIN-14 whose check digit fails, and a DPD number,
+ * which carries none.  Both readings, the misread first. */
+static void test_code_dpd_gtin(void **state)
+{
+	char words[96];
+	struct code c;
+
+	assert_int_equal(code_classify("05901234123458", 14, NULL, &c), 0);
+	assert_int_equal(c.kind, CODE_GTIN);
+	assert_false(c.valid);
+	assert_true(c.has_check_digit);
+	assert_non_null(strstr(c.problem, "expected 7"));
+	assert_int_equal(c.n_other, 1);
+	assert_int_equal(c.other[0].kind, CODE_DPD);
+	assert_true(c.other[0].valid);
+	assert_false(c.other[0].has_check_digit);
+	assert_string_equal(c.other[0].value, "05901234123458");
+	code_reading_describe(c.kind, c.valid, c.has_check_digit, words,
+			      sizeof(words));
+	assert_string_equal(words, "GTIN product code with a wrong check digit "
+				   "(misread?)");
+	code_reading_describe(c.other[0].kind, c.other[0].valid,
+			      c.other[0].has_check_digit, words, sizeof(words));
+	assert_string_equal(words,
+			    "DPD parcel number (no check digit to verify)");
+	/* a good GTIN-14 still reads as DPD too */
+	assert_int_equal(code_classify("05901234123457", 14, NULL, &c), 0);
+	assert_true(c.valid);
+	assert_int_equal(c.kind, CODE_GTIN);
+	assert_int_equal(c.n_other, 1);
+	assert_int_equal(c.other[0].kind, CODE_DPD);
+	/* the EAN/UPC symbology leaves no room for a parcel number */
+	assert_int_equal(code_classify("]E05901234123458", 16, NULL, &c), 0);
+	assert_int_equal(c.n_other, 0);
+}
+
+static bool test_is_badge(const char *text, void *ctx)
+{
+	const char *const *badges = ctx;
+
+	for (; *badges; badges++)
+		if (!strcmp(*badges, text))
+			return true;
+	return false;
+}
+
+/* A badge the caller knows is a badge before anything else, even when it
+ * looks like an order number or a product code. */
+static void test_code_badge(void **state)
+{
+	static const char *const badges[] = {"CLERK-0001", "12345670", NULL};
+	struct code_patterns p = {.rma = "RMA-*",
+				  .order = "ORD-*",
+				  .is_badge = test_is_badge,
+				  .badge_ctx = (void *)badges};
+	struct code c;
+
+	assert_int_equal(code_classify("CLERK-0001\r\n", 12, &p, &c), 0);
+	assert_int_equal(c.kind, CODE_BADGE);
+	assert_true(c.valid);
+	assert_string_equal(c.value, "CLERK-0001");
+	assert_string_equal(code_kind_name(c.kind), "badge");
+	assert_int_equal(code_classify("12345670", 8, &p, &c), 0);
+	assert_int_equal(c.kind, CODE_BADGE);
+	assert_int_equal(code_classify("CLERK-0002", 10, &p, &c), 0);
+	assert_int_equal(c.kind, CODE_UNKNOWN);
+	assert_int_equal(code_classify("ORD-2001", 8, &p, &c), 0);
+	assert_int_equal(c.kind, CODE_ORDER);
 }
 
 static void test_code_aim_and_whitespace(void **state)
@@ -598,6 +751,11 @@ int main(void)
 	    cmocka_unit_test(test_code_gs1_long_value),
 	    cmocka_unit_test(test_code_carriers),
 	    cmocka_unit_test(test_code_collisions),
+	    cmocka_unit_test(test_code_carrier_check_digits),
+	    cmocka_unit_test(test_code_upc_a_wrong_digit_invalid),
+	    cmocka_unit_test(test_code_twelve_digit_readings),
+	    cmocka_unit_test(test_code_dpd_gtin),
+	    cmocka_unit_test(test_code_badge),
 	    cmocka_unit_test(test_code_aim_and_whitespace),
 	    cmocka_unit_test(test_code_prefix_suffix),
 	    cmocka_unit_test(test_code_refused),

@@ -347,9 +347,25 @@ static void a_receipt_left_open_is_offered_and_resumed(void **state)
 }
 
 /* An unexpected parcel: the proposal holds it, at the confirm step. */
+/* An RMA nobody expects: "not found", then an unexpected return, walked
+ * through its items and checklist to its proposal, a hold. */
 static int64_t to_a_hold(struct fixture *f)
 {
+	static const char *const answers[] = {"pass", "done", "A"};
+	char err[256], step[32];
+
 	station_scan(f->st, "RMA-9", 5);
+	assert_int_equal(station_start_unexpected(f->st, err, sizeof(err)), 0);
+	for (int i = 0; i < 60; i++) {
+		run_a_while(f);
+		status_text(f, "step", step, sizeof(step));
+		if (!strcmp(step, "confirm"))
+			break;
+		if (!strcmp(step, "items"))
+			station_items_done(f->st);
+		else if (!strcmp(step, "checklist"))
+			station_answer(f->st, answers[i % 3]);
+	}
 	run_until_step(f, "confirm");
 	return status_receipt(f);
 }

@@ -574,6 +574,9 @@ static void test_unexpected_return_holds(void **state)
 		   DESK_ACT_RECORD_WEIGHT, DESK_ACT_TAKE_PHOTO);
 	assert_false(test_out.a[0].mismatch);
 	test_photo(SHA_A);
+	/* its items are scanned too (none here: test_desk_scan.c) */
+	assert_int_equal(test_desk.step, DESK_STEP_ITEMS);
+	test_simple(DESK_EV_ITEMS_DONE);
 	assert_int_equal(test_desk.step, DESK_STEP_CONFIRM);
 	assert_int_equal(test_desk.proposal.verdict, VERDICT_HOLD);
 	assert_int_equal(test_desk.proposal.n_reasons, 1);
@@ -1266,6 +1269,10 @@ static void test_fuzz_random_events(void **state)
 			junk_code.gs1.has_batch = false;
 			junk_code.gs1.has_expiry = false;
 			junk_code.gs1.has_sscc = false;
+			for (int k = 0; k < CODE_MAX_OTHER; k++) {
+				junk_code.other[k].valid = test_rand() & 1;
+				junk_code.other[k].has_check_digit = false;
+			}
 			ev.code = &junk_code;
 			break;
 		default:
@@ -1912,7 +1919,7 @@ static void test_receipt_left_open_is_offered(void **state)
 	/* another parcel instead: the receipt left open is abandoned */
 	test_feed((struct desk_event){
 	    .kind = DESK_EV_RESUME_OFFER, .receipt = 65, .text = "RMA-00042"});
-	test_scan(&other, NULL);
+	test_scan(&other, &er);
 	test_find(&test_out, DESK_ACT_OPEN_RECEIPT);
 	a = test_find(&test_out, DESK_ACT_ABANDON_RECEIPT);
 	assert_int_equal(a->receipt_id, 65);
