@@ -4,9 +4,11 @@
  * choose a routine, weigh, answer, confirm, press a button, undo...) and
  * answers with the desk's status, so a client sees what its command did.
  * The station decides; this file only reads the request's fields and turns
- * the station's refusals into status codes.
+ * what became of the command into the status code: 200 taken, 409 refused
+ * (the desk's problem says why), 500 not recorded, 202 a button queued.
  */
 #include <errno.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "api_internal.h"
@@ -16,13 +18,42 @@ static void reply_status(struct station *st, struct api_reply *rp)
 	api_reply_json(rp, 200, station_status(st));
 }
 
-/* What a command that can be refused answers: the desk's status, or
- * @status with the station's sentence. */
-static void reply_outcome(struct station *st, struct api_reply *rp, int r,
-			  unsigned status, const char *err)
+/* A record the command needed was not written: the answer says so, and
+ * says "not recorded" once. */
+static void reply_not_recorded(struct api_reply *rp, unsigned status,
+			       const char *why)
 {
-	if (r < 0)
-		api_reply_error(rp, status, "%s", err);
+	if (strcasestr(why, "not recorded"))
+		api_reply_error(rp, status, "%s", why);
+	else
+		api_reply_error(rp, status, "not recorded: %s", why);
+}
+
+/*
+ * What a command to the desk answers, from what became of it
+ * (station_command_outcome): the desk's status when it was taken, 409
+ * with the desk's problem when the desk refused it or the return was
+ * decided on another receipt, 500 when its record was not written, and
+ * for a photo, 409 without a parcel and 503 when the camera failed.
+ */
+static void reply_command(struct station *st, struct api_reply *rp,
+			  enum api_route_id id)
+{
+	char why[256];
+	int r = station_command_outcome(st, why, sizeof(why));
+
+	if (r == -EPERM)
+		api_reply_error(rp, 409, "%s", why);
+	else if (r == -EEXIST)
+		reply_not_recorded(rp, 409, why);
+	else if (r == -ENODEV && id == API_PHOTO)
+		api_reply_error(rp, 503, "%s", why);
+	else if (r == 1 && id == API_PHOTO)
+		api_reply_error(rp, 409,
+				"no parcel is open: there is nothing to "
+				"photograph");
+	else if (r < 0 && r != -ENODEV)
+		reply_not_recorded(rp, 500, why);
 	else
 		reply_status(st, rp);
 }
@@ -55,7 +86,7 @@ static void desk_scan(struct station *st, const struct api_request *rq,
 		return;
 	station_scan(st, code, strlen(code));
 	json_decref(j);
-	reply_status(st, rp);
+	reply_command(st, rp, API_SCAN);
 }
 
 static void desk_answer(struct station *st, const struct api_request *rq,
@@ -68,7 +99,7 @@ static void desk_answer(struct station *st, const struct api_request *rq,
 		return;
 	station_answer(st, answer);
 	json_decref(j);
-	reply_status(st, rp);
+	reply_command(st, rp, API_ANSWER);
 }
 
 static void desk_sign_in(struct station *st, const struct api_request *rq,
@@ -83,7 +114,14 @@ static void desk_sign_in(struct station *st, const struct api_request *rq,
 	r = station_sign_in(st, api_json_str(j, "badge"),
 			    api_json_str(j, "name"), err, sizeof(err));
 	json_decref(j);
-	reply_outcome(st, rp, r, r == -EBUSY ? 409 : 400, err);
+	if (r < 0)
+		api_reply_error(rp,
+				r == -EBUSY    ? 409
+				: r == -ENOENT ? 404
+					       : 400,
+				"%s", err);
+	else
+		reply_status(st, rp);
 }
 
 static void desk_register_clerk(struct station *st,
@@ -100,7 +138,7 @@ static void desk_register_clerk(struct station *st,
 				   api_json_str(j, "name"), err, sizeof(err));
 	json_decref(j);
 	if (r < 0)
-		api_reply_error(rp, 400, "%s", err);
+		api_reply_error(rp, r == -EINVAL ? 400 : 500, "%s", err);
 	else
 		api_reply_json(rp, 201, json_pack("{s:b}", "ok", 1));
 }
@@ -118,7 +156,10 @@ static void desk_choose_routine(struct station *st,
 	r = station_choose_routine(st, api_json_str(j, "routine"), err,
 				   sizeof(err));
 	json_decref(j);
-	reply_outcome(st, rp, r, 400, err);
+	if (r < 0)
+		api_reply_error(rp, 400, "%s", err);
+	else
+		reply_command(st, rp, API_ROUTINE);
 }
 
 static void desk_confirm(struct station *st, const struct api_request *rq,
@@ -133,7 +174,10 @@ static void desk_confirm(struct station *st, const struct api_request *rq,
 	r = station_confirm(st, api_json_str(j, "verdict"),
 			    api_json_str(j, "reason"), err, sizeof(err));
 	json_decref(j);
-	reply_outcome(st, rp, r, 400, err);
+	if (r < 0)
+		api_reply_error(rp, 400, "%s", err);
+	else
+		reply_command(st, rp, API_CONFIRM);
 }
 
 static void desk_press(struct station *st, const char *button,
@@ -142,8 +186,18 @@ static void desk_press(struct station *st, const char *button,
 	char err[256] = "";
 	int r = station_press(st, button, err, sizeof(err));
 
+	if (r < 0 && !err[0])
+		snprintf(err, sizeof(err),
+			 "the %s button cannot be pressed from here: %s",
+			 button, strerror(-r));
+	/* A press is queued like a GPIO edge: the desk takes it after this
+	 * answer, and its status says what became of it. */
 	if (r < 0)
-		api_reply_error(rp, r == -EINVAL ? 404 : 409, "%s", err);
+		api_reply_error(rp,
+				r == -EINVAL	 ? 404
+				: r == -ENODEV ? 503
+					       : 409,
+				"%s", err);
 	else
 		api_reply_json(rp, 202, json_pack("{s:s}", "pressed", button));
 }
@@ -166,7 +220,14 @@ static void desk_undo(struct station *st, const struct api_request *rq,
 	}
 	r = station_undo(st, json_integer_value(id), err, sizeof(err));
 	json_decref(j);
-	reply_outcome(st, rp, r, r == -ENOENT ? 404 : 409, err);
+	if (r < 0)
+		api_reply_error(rp,
+				r == -ENOENT	  ? 404
+				: r == -EALREADY ? 409
+						 : 500,
+				"%s", err);
+	else
+		reply_status(st, rp);
 }
 
 void api_desk_answer(struct station *st, const struct api_route *route,
@@ -174,7 +235,8 @@ void api_desk_answer(struct station *st, const struct api_route *route,
 {
 	switch (route->id) {
 	case API_STATUS:
-		break;
+		reply_status(st, rp);
+		return;
 	case API_SCAN:
 		desk_scan(st, rq, rp);
 		return;
@@ -225,6 +287,6 @@ void api_desk_answer(struct station *st, const struct api_route *route,
 				(int)route->id);
 		return;
 	}
-	/* The commands that cannot be refused answer with the status. */
-	reply_status(st, rp);
+	/* The commands without a body: what the desk made of them. */
+	reply_command(st, rp, route->id);
 }

@@ -73,6 +73,14 @@ struct station {
 	int64_t latency_us[STATION_LATENCY_SAMPLES];
 	uint64_t latency_n;
 	char *metrics;
+	/* What became of the last command fed from outside a batch, for
+	 * station_command_outcome(): whether the desk asked for anything,
+	 * the first record that failed, a photo that failed. */
+	struct {
+		bool acted;
+		int record_failed;
+		bool photo_failed;
+	} outcome;
 };
 
 /* station_act.c */

@@ -80,8 +80,12 @@ def test_decision_not_recorded_can_be_confirmed_again(station):
     s = st.run_to("RMA-10001", items=[GTIN_TSHIRT, GTIN_TSHIRT])
     rid = s["receipt"]
     with HeldLock(st.db, 3.0):
-        st.ok("POST", "/api/v1/confirm", {"verdict": "accept"})
+        code, answer = st.call("POST", "/api/v1/confirm",
+                               {"verdict": "accept"})
         s = st.status()
+    # the answer says so too: never 200 for a decision not recorded
+    assert code == 500, (code, answer)
+    assert "not recorded" in answer["error"].lower(), answer
     assert "decision not recorded" in s["problem"].lower(), s
     assert s["step"] == "confirm" and s["receipt"] == rid, s
     assert st.receipt(rid)["verdict"] in (None, ""), st.receipt(rid)
