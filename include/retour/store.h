@@ -194,8 +194,8 @@ int store_receipt_list(struct store *s, int limit, json_t **out);
  * leaves it open) narrows the list.  Codes compare without case.
  */
 struct receipt_filter {
-	char order[48];	   /* the expected return's order, or the code scanned */
-	char rma[48];	   /* the expected return's RMA, or the code scanned */
+	char order[48]; /* the expected return's order, or the code scanned */
+	char rma[48];	/* the expected return's RMA, or the code scanned */
 	char tracking[48]; /* a lookup code of the expected return, or the
 			      code scanned */
 	char state[12];	   /* open, decided, cancelled, undone */

@@ -194,7 +194,7 @@ static void desk_press(struct station *st, const char *button,
 	 * answer, and its status says what became of it. */
 	if (r < 0)
 		api_reply_error(rp,
-				r == -EINVAL	 ? 404
+				r == -EINVAL   ? 404
 				: r == -ENODEV ? 503
 					       : 409,
 				"%s", err);
@@ -222,7 +222,7 @@ static void desk_undo(struct station *st, const struct api_request *rq,
 	json_decref(j);
 	if (r < 0)
 		api_reply_error(rp,
-				r == -ENOENT	  ? 404
+				r == -ENOENT	 ? 404
 				: r == -EALREADY ? 409
 						 : 500,
 				"%s", err);

@@ -97,7 +97,7 @@ static void records_outbox_retry(struct station *st, int64_t id,
 
 	if (r < 0)
 		api_reply_error(rp,
-				r == -ENOENT	  ? 404
+				r == -ENOENT	 ? 404
 				: r == -EALREADY ? 409
 						 : 500,
 				"%s", err);

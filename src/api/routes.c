@@ -333,8 +333,7 @@ static int parse_query(const struct api_route_row *row,
 	    parse_limit(api_query_get(q, "limit"), route, rp) < 0)
 		return -EINVAL;
 	if (row->id == API_OUTBOX_LIST)
-		return parse_outbox_state(api_query_get(q, "state"), route,
-					  rp);
+		return parse_outbox_state(api_query_get(q, "state"), route, rp);
 	if (row->id == API_RETURNS_LIST)
 		return parse_returns_query(q, route, rp);
 	return 0;
@@ -352,8 +351,8 @@ int api_route_allowed(const char *path, char *allow, size_t size)
 		if (!path_matches(api_routes[i].path, path, &id_at))
 			continue;
 		if (len < size)
-			len += (size_t)snprintf(allow + len, size - len,
-						"%s%s", n ? ", " : "",
+			len += (size_t)snprintf(allow + len, size - len, "%s%s",
+						n ? ", " : "",
 						api_routes[i].method);
 		n++;
 	}

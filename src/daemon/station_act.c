@@ -46,8 +46,12 @@ void station_report(struct station *st, const struct desk_event *ev,
 	    (ev->kind == DESK_EV_RECEIPT_OPENED ||
 	     ev->kind == DESK_EV_DECIDED || ev->kind == DESK_EV_RECORD_FAILED))
 		st->outcome.record_failed = ev->result;
-	if (ev->kind == DESK_EV_PHOTO && text && *text)
+	if (ev->kind == DESK_EV_PHOTO && text && *text &&
+	    !st->outcome.photo_failed) {
 		st->outcome.photo_failed = true;
+		station_copy(st->outcome.photo_error,
+			     sizeof(st->outcome.photo_error), text);
+	}
 	q = &st->queue[(st->queue_head + st->queue_len++) % STATION_QUEUE_LEN];
 	memset(q, 0, sizeof(*q));
 	q->ev = *ev;
@@ -70,8 +74,12 @@ int station_command_outcome(const struct station *st, char *why, size_t len)
 		return st->outcome.record_failed;
 	if (problem[0] && !st->outcome.acted)
 		return -EPERM; /* refused: the problem says why */
-	if (st->outcome.photo_failed)
+	if (st->outcome.photo_failed) {
+		if (!problem[0])
+			snprintf(why, len, "the photo was not taken: %s",
+				 st->outcome.photo_error);
 		return -ENODEV;
+	}
 	return st->outcome.acted ? 0 : 1;
 }
 

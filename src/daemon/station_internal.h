@@ -80,6 +80,7 @@ struct station {
 		bool acted;
 		int record_failed;
 		bool photo_failed;
+		char photo_error[96];
 	} outcome;
 };
 

@@ -85,8 +85,7 @@ static void expect_refusal(const char *method, const char *path,
 	expect_refusal_q(method, path, NULL, status, message, "");
 }
 
-static void expect_405(const char *method, const char *path,
-		       const char *allow)
+static void expect_405(const char *method, const char *path, const char *allow)
 {
 	char message[160];
 
@@ -192,10 +191,9 @@ static void test_list_limits(void **state)
 			       API_OUTBOX_LIST);
 	assert_int_equal(route.limit, 25);
 
-	static const char *const bad[] = {"limit=0",  "limit=10001",
-					  "limit=x",  "limit=",
-					  "limit",    "limit=-5",
-					  "limit=5x", "limit=99999999999999999999"};
+	static const char *const bad[] = {
+	    "limit=0", "limit=10001", "limit=x",  "limit=",
+	    "limit",   "limit=-5",    "limit=5x", "limit=99999999999999999999"};
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
 		expect_refusal_q("GET", "/api/v1/returns", Q(bad[i]), 400,
 				 "limit must be 1..10000", "");
@@ -284,8 +282,8 @@ static void test_outbox(void **state)
 	expect_refusal_q("GET", "/api/v1/outbox", Q("state="), 400,
 			 "state must be pending, done, dead or cancelled", "");
 
-	route = expect_route("POST", "/api/v1/outbox/7/retry",
-			     API_OUTBOX_RETRY);
+	route =
+	    expect_route("POST", "/api/v1/outbox/7/retry", API_OUTBOX_RETRY);
 	assert_int_equal(route.record_id, 7);
 	expect_405("GET", "/api/v1/outbox/7/retry", "POST");
 	expect_refusal("POST", "/api/v1/outbox/0/retry", 400,
@@ -341,19 +339,18 @@ static void test_returns_search(void **state)
 			 "qc_failed, not 'lost'",
 			 "");
 	static const char *const bad_dates[] = {
-	    "from=2026-02-30", "from=2026-13-01", "from=26-11-30",
-	    "from=2026-11-3x", "from=yesterday",  "from=",
+	    "from=2026-02-30",		"from=2026-13-01", "from=26-11-30",
+	    "from=2026-11-3x",		"from=yesterday",  "from=",
 	    "from=2026-11-30T25:00:00Z"};
-	for (size_t i = 0; i < sizeof(bad_dates) / sizeof(bad_dates[0]);
-	     i++) {
+	for (size_t i = 0; i < sizeof(bad_dates) / sizeof(bad_dates[0]); i++) {
 		char message[160];
 
 		snprintf(message, sizeof(message),
 			 "from must be a date (YYYY-MM-DD) or an RFC 3339 "
 			 "time, not '%s'",
 			 strchr(bad_dates[i], '=') + 1);
-		expect_refusal_q("GET", "/api/v1/returns", Q(bad_dates[i]),
-				 400, message, "");
+		expect_refusal_q("GET", "/api/v1/returns", Q(bad_dates[i]), 400,
+				 message, "");
 	}
 	expect_refusal_q("GET", "/api/v1/returns", Q("to=tomorrow"), 400,
 			 "to must be a date (YYYY-MM-DD) or an RFC 3339 time, "
@@ -397,9 +394,8 @@ static void test_allowed_methods(void **state)
 	char allow[64];
 
 	(void)state;
-	assert_int_equal(api_route_allowed("/api/v1/expected", allow,
-					   sizeof(allow)),
-			 2);
+	assert_int_equal(
+	    api_route_allowed("/api/v1/expected", allow, sizeof(allow)), 2);
 	assert_string_equal(allow, "GET, POST");
 	assert_int_equal(
 	    api_route_allowed("/api/v1/nothing", allow, sizeof(allow)), 0);
