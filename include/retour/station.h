@@ -72,6 +72,14 @@ int station_confirm_remedy(struct station *st, const char *verdict,
 			   const char *reason, const char *supervisor,
 			   const char *remedy, int64_t amount_minor, char *err,
 			   size_t errlen);
+/*
+ * What became of the last of the clerk's commands above (and of a scan):
+ * 0 taken; 1 taken, but the desk had nothing to do; -EPERM refused by the
+ * desk; -ENODEV the photo it asked for failed; another -errno: a record
+ * it needed was not written (-EEXIST: the return was decided on another
+ * receipt meanwhile).  @why gets the desk's problem text.
+ */
+int station_command_outcome(const struct station *st, char *why, size_t len);
 /* Ask the devices directly. */
 void station_weigh(struct station *st);
 /* Manual weight: the clerk types the weight in with a reason, at the weigh
@@ -117,6 +125,14 @@ int station_expected_list(struct station *st, int limit, json_t **out);
  * past it, not answered yet (store_complaints_due). */
 int station_complaints_due(struct station *st, json_t **out);
 int station_returns_list(struct station *st, int limit, json_t **out);
+/* The receipts @f finds (retour/store.h), newest first. */
+struct receipt_filter;
+int station_returns_find(struct station *st, const struct receipt_filter *f,
+			 json_t **out);
+/* The first and last instant (UTC us) of local day @days (since
+ * 1970-01-01) in the shop's calendar, as the station counts days. */
+void station_local_day(const struct station *st, int64_t days,
+		       int64_t *first_us, int64_t *last_us);
 int station_return_get(struct station *st, int64_t receipt_id, json_t **out);
 /* @state: NULL (all), pending, done, dead or cancelled. */
 int station_outbox_list(struct station *st, const char *state, int limit,

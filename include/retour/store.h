@@ -282,6 +282,25 @@ int store_receipt_resume(struct store *s, int64_t receipt_id, const char *actor,
 
 /* JSON views for the API and the CLI. */
 int store_receipt_list(struct store *s, int limit, json_t **out);
+/*
+ * Which receipts store_receipt_find() lists; each field given ("" or 0
+ * leaves it open) narrows the list.  Codes compare without case.
+ */
+struct receipt_filter {
+	char order[48]; /* the expected return's order, or the code scanned */
+	char rma[48];	/* the expected return's RMA, or the code scanned */
+	char tracking[48]; /* a lookup code of the expected return, or the
+			      code scanned */
+	char state[12];	   /* open, decided, cancelled, undone */
+	char verdict[12];  /* a decided receipt's verdict */
+	bool has_from, has_to;
+	int64_t from_us, to_us; /* received_at within [from, to], UTC us */
+	int limit;		/* 0: no limit */
+};
+/* The receipts matching @f, newest first, as store_receipt_list() shows
+ * them; 0 or -errno (-EINVAL for a NULL argument). */
+int store_receipt_find(struct store *s, const struct receipt_filter *f,
+		       json_t **out);
 int store_receipt_get(struct store *s, int64_t receipt_id, json_t **out);
 int store_count_receipts(struct store *s, int64_t *n);
 

@@ -48,19 +48,25 @@ struct api {
 	char socket_path[CONFIG_PATH_LEN];
 };
 
+static enum MHD_Result api_query_arg(void *cls, enum MHD_ValueKind kind,
+				     const char *key, const char *value)
+{
+	(void)kind;
+	api_query_add(cls, key, value);
+	return MHD_YES;
+}
+
 /* Route the request, then let the desk or the records answer it. */
 static void api_route(struct api *api, struct MHD_Connection *conn,
 		      const char *method, const char *url,
 		      const struct api_request *rq, struct api_reply *rp)
 {
 	struct api_route route;
-	const char *limit, *state;
+	struct api_query query = {0};
 
-	limit =
-	    MHD_lookup_connection_value(conn, MHD_GET_ARGUMENT_KIND, "limit");
-	state =
-	    MHD_lookup_connection_value(conn, MHD_GET_ARGUMENT_KIND, "state");
-	if (api_route_parse(method, url, limit, state, &route, rp) < 0)
+	MHD_get_connection_values(conn, MHD_GET_ARGUMENT_KIND, api_query_arg,
+				  &query);
+	if (api_route_parse(method, url, &query, &route, rp) < 0)
 		return;
 	switch (route.id) {
 	case API_HEALTHZ:
@@ -104,6 +110,8 @@ static enum MHD_Result api_send(struct MHD_Connection *conn,
 	}
 	MHD_add_response_header(resp, "Content-Type", rp->content_type);
 	MHD_add_response_header(resp, "Cache-Control", "no-store");
+	if (rp->allow[0])
+		MHD_add_response_header(resp, "Allow", rp->allow);
 	ret = MHD_queue_response(conn, rp->status, resp);
 	MHD_destroy_response(resp);
 	return ret;

@@ -17,6 +17,7 @@
 #include <jansson.h>
 
 #include "retour/station.h"
+#include "retour/store.h"
 
 /* A request body larger than this is refused with 413. */
 #define API_MAX_BODY (1 << 20)
@@ -34,6 +35,7 @@ struct api_reply {
 	json_t *json; /* or text */
 	char *text;
 	const char *content_type;
+	char allow[64]; /* a 405's Allow header: the methods the path takes */
 };
 
 /* Set @rp to {"error": message} with @status. */
@@ -81,6 +83,28 @@ enum api_route_id {
 	API_AUDIT_VERIFY,
 };
 
+/* A request's query, as the HTTP layer hands it over: the keys and values
+ * point into the request (a value given without '=' is ""). */
+#define API_QUERY_MAX 16
+struct api_query {
+	int n;
+	bool too_many; /* more than API_QUERY_MAX: refused */
+	struct {
+		const char *key, *value;
+	} arg[API_QUERY_MAX];
+};
+
+void api_query_add(struct api_query *q, const char *key, const char *value);
+/* The value of @key (the first one), or NULL when the query has none. */
+const char *api_query_get(const struct api_query *q, const char *key);
+
+/* ?from= or ?to=: a day of the station's calendar, or an instant. */
+struct api_time_bound {
+	bool given;
+	bool is_day;   /* a whole local day, YYYY-MM-DD */
+	int64_t value; /* days since 1970-01-01, or UTC us */
+};
+
 /* A request's route and the arguments its path and query carry. */
 struct api_route {
 	enum api_route_id id;
@@ -88,17 +112,24 @@ struct api_route {
 	int64_t record_id;  /* API_RETURN_GET, API_OUTBOX_RETRY */
 	const char *button; /* API_BUTTON: points into the path */
 	const char *state;  /* API_OUTBOX_LIST: ?state=, or NULL */
+	/* API_RETURNS_LIST: the search; from and to still to be put in the
+	 * filter in the station's calendar */
+	struct receipt_filter filter;
+	struct api_time_bound from, to;
 };
 
 /*
- * Route @method @path, with the query's "limit" and "state" values (NULL
- * when absent).  0 with @route filled in, or -EINVAL with @rp holding the
- * refusal (400 bad argument, 404 no such endpoint, 405 wrong method).
+ * Route @method @path with its query @q (NULL: none).  0 with @route
+ * filled in, or -EINVAL with @rp holding the refusal: 404 no such
+ * endpoint, 405 wrong method (rp->allow lists the right ones), 400 a
+ * query parameter the route does not take, a bad value or a bad id.
  * Touches no socket and no station.
  */
-int api_route_parse(const char *method, const char *path, const char *limit,
-		    const char *state, struct api_route *route,
+int api_route_parse(const char *method, const char *path,
+		    const struct api_query *q, struct api_route *route,
 		    struct api_reply *rp);
+/* The methods @path takes, as "GET, POST" in @allow; how many. */
+int api_route_allowed(const char *path, char *allow, size_t size);
 
 /* A desk route (API_STATUS .. API_UNDO): a command to the station. */
 void api_desk_answer(struct station *st, const struct api_route *route,

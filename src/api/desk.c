@@ -4,9 +4,11 @@
  * choose a routine, weigh, answer, confirm, press a button, undo...) and
  * answers with the desk's status, so a client sees what its command did.
  * The station decides; this file only reads the request's fields and turns
- * the station's refusals into status codes.
+ * what became of the command into the status code: 200 taken, 409 refused
+ * (the desk's problem says why), 500 not recorded, 202 a button queued.
  */
 #include <errno.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "api_internal.h"
@@ -16,15 +18,70 @@ static void reply_status(struct station *st, struct api_reply *rp)
 	api_reply_json(rp, 200, station_status(st));
 }
 
-/* What a command that can be refused answers: the desk's status, or
- * @status with the station's sentence. */
-static void reply_outcome(struct station *st, struct api_reply *rp, int r,
-			  unsigned status, const char *err)
+/* A record the command needed was not written: the answer says so, and
+ * says "not recorded" once. */
+static void reply_not_recorded(struct api_reply *rp, unsigned status,
+			       const char *why)
 {
-	if (r < 0)
-		api_reply_error(rp, status, "%s", err);
+	if (strcasestr(why, "not recorded"))
+		api_reply_error(rp, status, "%s", why);
+	else
+		api_reply_error(rp, status, "not recorded: %s", why);
+}
+
+/*
+ * What a command to the desk answers, from what became of it
+ * (station_command_outcome): the desk's status when it was taken, 409
+ * with the desk's problem when the desk refused it or the return was
+ * decided on another receipt, 500 when its record was not written, and
+ * for a photo, 409 without a parcel and 503 when the camera failed.
+ */
+static void reply_command(struct station *st, struct api_reply *rp,
+			  enum api_route_id id)
+{
+	char why[256];
+	int r = station_command_outcome(st, why, sizeof(why));
+
+	if (r == -EPERM)
+		api_reply_error(rp, 409, "%s", why);
+	else if (r == -EEXIST)
+		reply_not_recorded(rp, 409, why);
+	else if (r == -ENODEV && id == API_PHOTO)
+		api_reply_error(rp, 503, "%s", why);
+	else if (r == 1 && id == API_PHOTO)
+		api_reply_error(rp, 409,
+				"no parcel is open: there is nothing to "
+				"photograph");
+	else if (r < 0 && r != -ENODEV)
+		reply_not_recorded(rp, 500, why);
 	else
 		reply_status(st, rp);
+}
+
+/*
+ * What a command that reports its own refusal answers: @r < 0 with @err
+ * the error at @status (a decision that was not recorded: 409 when the
+ * return was decided on another receipt meanwhile, else 500); taken, what
+ * became of it (reply_command).
+ */
+static void reply_outcome(struct station *st, struct api_reply *rp,
+			  enum api_route_id id, int r, unsigned status,
+			  const char *err)
+{
+	char why[256];
+
+	if (r >= 0) {
+		reply_command(st, rp, id);
+		return;
+	}
+	if (status != 500) {
+		api_reply_error(rp, status, "%s", err);
+		return;
+	}
+	if (station_command_outcome(st, why, sizeof(why)) == -EEXIST)
+		reply_not_recorded(rp, 409, why);
+	else
+		reply_not_recorded(rp, 500, err);
 }
 
 /* A command whose body must carry the string field @key. */
@@ -55,7 +112,7 @@ static void desk_scan(struct station *st, const struct api_request *rq,
 		return;
 	station_scan(st, code, strlen(code));
 	json_decref(j);
-	reply_status(st, rp);
+	reply_command(st, rp, API_SCAN);
 }
 
 static void desk_answer(struct station *st, const struct api_request *rq,
@@ -68,7 +125,7 @@ static void desk_answer(struct station *st, const struct api_request *rq,
 		return;
 	station_answer(st, answer);
 	json_decref(j);
-	reply_status(st, rp);
+	reply_command(st, rp, API_ANSWER);
 }
 
 static void desk_sign_in(struct station *st, const struct api_request *rq,
@@ -83,7 +140,14 @@ static void desk_sign_in(struct station *st, const struct api_request *rq,
 	r = station_sign_in(st, api_json_str(j, "badge"),
 			    api_json_str(j, "name"), err, sizeof(err));
 	json_decref(j);
-	reply_outcome(st, rp, r, r == -EBUSY ? 409 : 400, err);
+	if (r < 0)
+		api_reply_error(rp,
+				r == -EBUSY    ? 409
+				: r == -ENOENT ? 404
+					       : 400,
+				"%s", err);
+	else
+		reply_status(st, rp);
 }
 
 static void desk_register_clerk(struct station *st,
@@ -108,7 +172,7 @@ static void desk_register_clerk(struct station *st,
 				   api_json_str(j, "role"), err, sizeof(err));
 	json_decref(j);
 	if (r < 0)
-		api_reply_error(rp, 400, "%s", err);
+		api_reply_error(rp, r == -EINVAL ? 400 : 500, "%s", err);
 	else
 		api_reply_json(rp, 201, json_pack("{s:b}", "ok", 1));
 }
@@ -126,7 +190,10 @@ static void desk_choose_routine(struct station *st,
 	r = station_choose_routine(st, api_json_str(j, "routine"), err,
 				   sizeof(err));
 	json_decref(j);
-	reply_outcome(st, rp, r, 400, err);
+	if (r < 0)
+		api_reply_error(rp, 400, "%s", err);
+	else
+		reply_command(st, rp, API_ROUTINE);
 }
 
 static void desk_confirm(struct station *st, const struct api_request *rq,
@@ -153,7 +220,7 @@ static void desk_confirm(struct station *st, const struct api_request *rq,
 	    amount ? (int64_t)json_integer_value(amount) : 0, err, sizeof(err));
 	json_decref(j);
 	/* refused (no supervisor, no reason): 409; not recorded: 500 */
-	reply_outcome(st, rp, r,
+	reply_outcome(st, rp, API_CONFIRM, r,
 		      r == -EINVAL ? 400
 		      : r == -EIO  ? 500
 				   : 409,
@@ -173,7 +240,7 @@ static void desk_remove(struct station *st, const struct api_request *rq,
 	r = station_remove(st, j ? api_json_str(j, "code") : NULL, err,
 			   sizeof(err));
 	json_decref(j);
-	reply_outcome(st, rp, r, r == -EINVAL ? 400 : 409, err);
+	reply_outcome(st, rp, API_REMOVE, r, r == -EINVAL ? 400 : 409, err);
 }
 
 /*
@@ -191,7 +258,7 @@ static void desk_weigh(struct station *st, const struct api_request *rq,
 
 	if (!rq->len) {
 		station_weigh(st);
-		reply_status(st, rp);
+		reply_command(st, rp, API_WEIGH);
 		return;
 	}
 	if (!(j = api_body_json(rq, rp)))
@@ -206,7 +273,7 @@ static void desk_weigh(struct station *st, const struct api_request *rq,
 	if (!grams && !json_object_get(j, "reason")) {
 		json_decref(j);
 		station_weigh(st);
-		reply_status(st, rp);
+		reply_command(st, rp, API_WEIGH);
 		return;
 	}
 	if (!json_is_integer(grams) || !reason) {
@@ -220,7 +287,7 @@ static void desk_weigh(struct station *st, const struct api_request *rq,
 	r = station_weigh_manual(st, json_integer_value(grams), reason, err,
 				 sizeof(err));
 	json_decref(j);
-	reply_outcome(st, rp, r, r == -EBUSY ? 409 : 400, err);
+	reply_outcome(st, rp, API_WEIGH, r, r == -EBUSY ? 409 : 400, err);
 }
 
 static void desk_press(struct station *st, const char *button,
@@ -229,8 +296,18 @@ static void desk_press(struct station *st, const char *button,
 	char err[256] = "";
 	int r = station_press(st, button, err, sizeof(err));
 
+	if (r < 0 && !err[0])
+		snprintf(err, sizeof(err),
+			 "the %s button cannot be pressed from here: %s",
+			 button, strerror(-r));
+	/* A press is queued like a GPIO edge: the desk takes it after this
+	 * answer, and its status says what became of it. */
 	if (r < 0)
-		api_reply_error(rp, r == -EINVAL ? 404 : 409, "%s", err);
+		api_reply_error(rp,
+				r == -EINVAL   ? 404
+				: r == -ENODEV ? 503
+					       : 409,
+				"%s", err);
 	else
 		api_reply_json(rp, 202, json_pack("{s:s}", "pressed", button));
 }
@@ -253,7 +330,14 @@ static void desk_undo(struct station *st, const struct api_request *rq,
 	}
 	r = station_undo(st, json_integer_value(id), err, sizeof(err));
 	json_decref(j);
-	reply_outcome(st, rp, r, r == -ENOENT ? 404 : 409, err);
+	if (r < 0)
+		api_reply_error(rp,
+				r == -ENOENT	 ? 404
+				: r == -EALREADY ? 409
+						 : 500,
+				"%s", err);
+	else
+		reply_status(st, rp);
 }
 
 /* 202: queued for the printer; its outcome is on the receipt's labels. */
@@ -295,7 +379,7 @@ static void desk_unexpected(struct station *st, struct api_reply *rp)
 	char err[256] = "";
 	int r = station_start_unexpected(st, err, sizeof(err));
 
-	reply_outcome(st, rp, r, r == -EBUSY ? 409 : 503, err);
+	reply_outcome(st, rp, API_UNEXPECTED, r, r == -EBUSY ? 409 : 503, err);
 }
 
 void api_desk_answer(struct station *st, const struct api_route *route,
@@ -303,7 +387,8 @@ void api_desk_answer(struct station *st, const struct api_route *route,
 {
 	switch (route->id) {
 	case API_STATUS:
-		break;
+		reply_status(st, rp);
+		return;
 	case API_SCAN:
 		desk_scan(st, rq, rp);
 		return;
@@ -363,6 +448,6 @@ void api_desk_answer(struct station *st, const struct api_route *route,
 				(int)route->id);
 		return;
 	}
-	/* The commands that cannot be refused answer with the status. */
-	reply_status(st, rp);
+	/* The commands without a body: what the desk made of them. */
+	reply_command(st, rp, route->id);
 }

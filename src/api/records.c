@@ -1,12 +1,14 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * The records' routes: expected returns (list and import), receipts,
- * the outbox (list and retry), complaints near their answer deadline,
- * and the two integrity checks (the database
- * and the audit chain).  Each asks the station, which reads the store; a
- * list the store cannot read answers 500 with the store's own words.
+ * found by order, RMA, tracking number, status and day, the outbox (list
+ * and retry), complaints near their answer deadline, and the two
+ * integrity checks (the database and the audit chain).  Each asks the
+ * station, which reads the store; a list the store cannot read, or a
+ * check that finds a problem, answers 500.
  */
 #include <errno.h>
+#include <stdio.h>
 
 #include "api_internal.h"
 
@@ -58,6 +60,36 @@ static void records_return_get(struct station *st, int64_t id,
 	reply_record(st, r, out, rp);
 }
 
+static void records_returns_find(struct station *st,
+				 const struct api_route *route,
+				 struct api_reply *rp)
+{
+	struct receipt_filter f = route->filter;
+	int64_t first, last;
+	json_t *out = NULL;
+	int r;
+
+	f.limit = route->limit;
+	if (route->from.given) {
+		f.has_from = true;
+		if (route->from.is_day)
+			station_local_day(st, route->from.value, &f.from_us,
+					  &last);
+		else
+			f.from_us = route->from.value;
+	}
+	if (route->to.given) {
+		f.has_to = true;
+		if (route->to.is_day)
+			station_local_day(st, route->to.value, &first,
+					  &f.to_us);
+		else
+			f.to_us = route->to.value;
+	}
+	r = station_returns_find(st, &f, &out);
+	reply_record(st, r, out, rp);
+}
+
 static void records_outbox_retry(struct station *st, int64_t id,
 				 struct api_reply *rp)
 {
@@ -65,36 +97,57 @@ static void records_outbox_retry(struct station *st, int64_t id,
 	int r = station_outbox_retry(st, id, err, sizeof(err));
 
 	if (r < 0)
-		api_reply_error(rp, r == -ENOENT ? 404 : 500, "%s", err);
+		api_reply_error(rp,
+				r == -ENOENT	 ? 404
+				: r == -EALREADY ? 409
+						 : 500,
+				"%s", err);
 	else
 		api_reply_json(
 		    rp, 200,
 		    json_pack("{s:b,s:I}", "ok", 1, "id", (json_int_t)id));
 }
 
+/* A check that found a problem is no success: 500, with what it found
+ * and an "error" sentence like every other failure. */
 static void records_db_check(struct station *st, struct api_reply *rp)
 {
 	char msg[256];
 	int r = station_db_check(st, msg, sizeof(msg));
 
-	api_reply_json(rp, 200,
-		       json_pack("{s:b,s:s}", "ok", r == 0, "detail", msg));
+	if (r == 0)
+		api_reply_json(rp, 200,
+			       json_pack("{s:b,s:s}", "ok", 1, "detail", msg));
+	else
+		api_reply_json(rp, 500,
+			       json_pack("{s:b,s:s,s:s+}", "ok", 0, "detail",
+					 msg, "error",
+					 "the database check failed: ", msg));
 }
 
 static void records_audit_verify(struct station *st, struct api_reply *rp)
 {
+	char msg[160];
 	int64_t n = 0, bad = 0;
 	int r = station_audit_verify(st, &n, &bad);
 
-	if (r == 0)
+	if (r == 0) {
 		api_reply_json(
 		    rp, 200,
 		    json_pack("{s:b,s:I}", "ok", 1, "entries", (json_int_t)n));
+		return;
+	}
+	if (r == -EBADMSG)
+		snprintf(msg, sizeof(msg),
+			 "the audit chain is broken at entry %lld",
+			 (long long)bad);
 	else
-		api_reply_json(rp, 200,
-			       json_pack("{s:b,s:I,s:I}", "ok", 0, "entries",
-					 (json_int_t)n, "bad_entry",
-					 (json_int_t)bad));
+		snprintf(msg, sizeof(msg), "the audit chain was not read: %s",
+			 station_errmsg(st));
+	api_reply_json(rp, 500,
+		       json_pack("{s:b,s:I,s:I,s:s}", "ok", 0, "entries",
+				 (json_int_t)n, "bad_entry", (json_int_t)bad,
+				 "error", msg));
 }
 
 void api_records_answer(struct station *st, const struct api_route *route,
@@ -112,8 +165,7 @@ void api_records_answer(struct station *st, const struct api_route *route,
 		records_import_expected(st, rq, rp);
 		return;
 	case API_RETURNS_LIST:
-		r = station_returns_list(st, route->limit, &out);
-		reply_record(st, r, out, rp);
+		records_returns_find(st, route, rp);
 		return;
 	case API_RETURN_GET:
 		records_return_get(st, route->record_id, rp);

@@ -1,51 +1,133 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * Which route a request takes: the method and the path (and the query's
- * limit and state) become a route and its arguments, or a refusal with the
- * status and message the client sees.  Pure: no socket, no station, so the
- * whole table is unit-tested (tests/unit/test_api_routes.c).
+ * Which route a request takes: the method, the path and the query become
+ * a route and its arguments, or a refusal with the status and message the
+ * client sees.  Pure: no socket, no station, so the whole table is
+ * unit-tested (tests/unit/test_api_routes.c), and docs/API.md is checked
+ * against api_routes[] below (tests/system/test_api_contract.py reads it).
  *
- * The order of the checks is part of the API: a record path checks its
- * limit before its method, and a desk path answers a method other than
- * POST or DELETE with 405 before it looks the path up.
+ * The order of the checks is part of the API: a path no row has is 404; a
+ * path some row has, with another method, is 405 with the methods it
+ * takes; then the query (a parameter the route does not take, or a bad
+ * value, is 400), then the id in the path (400).
  */
+#include <ctype.h>
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include "retour/civil_time.h"
 
 #include "api_internal.h"
 
 #define API_DEFAULT_LIMIT 100
 #define API_MAX_LIMIT 10000
 
-static const struct {
+/* The query parameters of the lists. */
+#define API_LIST_PARAMS "limit"
+#define API_OUTBOX_PARAMS "state limit"
+#define API_RETURNS_PARAMS "order rma tracking status from to limit"
+
+/*
+ * Every route the server has: one row per method and path.  "{id}" in a
+ * path is one segment, a record id.  @params names the query parameters
+ * the route takes, separated by spaces.
+ */
+static const struct api_route_row {
+	const char *method;
 	const char *path;
 	enum api_route_id id;
-} desk_routes[] = {
-    {"/api/v1/scan", API_SCAN},
-    {"/api/v1/clerks", API_REGISTER_CLERK},
-    {"/api/v1/routine", API_ROUTINE},
-    {"/api/v1/weigh", API_WEIGH},
-    {"/api/v1/photo", API_PHOTO},
-    {"/api/v1/skip", API_SKIP},
-    {"/api/v1/items-done", API_ITEMS_DONE},
-    {"/api/v1/back", API_BACK},
-    {"/api/v1/cancel", API_CANCEL},
-    {"/api/v1/answer", API_ANSWER},
-    {"/api/v1/confirm", API_CONFIRM},
-    {"/api/v1/undo", API_UNDO},
-    {"/api/v1/reprint", API_REPRINT},
-    {"/api/v1/remove", API_REMOVE},
-    {"/api/v1/unexpected", API_UNEXPECTED},
+	const char *params;
+} api_routes[] = {
+    {"GET", "/healthz", API_HEALTHZ, ""},
+    {"GET", "/metrics", API_METRICS, ""},
+    /* the desk */
+    {"GET", "/api/v1/status", API_STATUS, ""},
+    {"POST", "/api/v1/scan", API_SCAN, ""},
+    {"POST", "/api/v1/clerk", API_SIGN_IN, ""},
+    {"DELETE", "/api/v1/clerk", API_SIGN_OUT, ""},
+    {"POST", "/api/v1/clerks", API_REGISTER_CLERK, ""},
+    {"POST", "/api/v1/routine", API_ROUTINE, ""},
+    {"POST", "/api/v1/weigh", API_WEIGH, ""},
+    {"POST", "/api/v1/photo", API_PHOTO, ""},
+    {"POST", "/api/v1/skip", API_SKIP, ""},
+    {"POST", "/api/v1/items-done", API_ITEMS_DONE, ""},
+    {"POST", "/api/v1/answer", API_ANSWER, ""},
+    {"POST", "/api/v1/confirm", API_CONFIRM, ""},
+    {"POST", "/api/v1/buttons/accept", API_BUTTON, ""},
+    {"POST", "/api/v1/buttons/reject", API_BUTTON, ""},
+    {"POST", "/api/v1/buttons/pedal", API_BUTTON, ""},
+    {"POST", "/api/v1/back", API_BACK, ""},
+    {"POST", "/api/v1/cancel", API_CANCEL, ""},
+    {"POST", "/api/v1/undo", API_UNDO, ""},
+    {"POST", "/api/v1/reprint", API_REPRINT, ""},
+    {"POST", "/api/v1/remove", API_REMOVE, ""},
+    {"POST", "/api/v1/unexpected", API_UNEXPECTED, ""},
+    /* the records */
+    {"GET", "/api/v1/expected", API_EXPECTED_LIST, API_LIST_PARAMS},
+    {"POST", "/api/v1/expected", API_EXPECTED_IMPORT, ""},
+    {"GET", "/api/v1/returns", API_RETURNS_LIST, API_RETURNS_PARAMS},
+    {"GET", "/api/v1/returns/{id}", API_RETURN_GET, ""},
+    {"GET", "/api/v1/outbox", API_OUTBOX_LIST, API_OUTBOX_PARAMS},
+    {"POST", "/api/v1/outbox/{id}/retry", API_OUTBOX_RETRY, ""},
+    {"GET", "/api/v1/complaints/due", API_COMPLAINTS_DUE, ""},
+    {"GET", "/api/v1/db/check", API_DB_CHECK, ""},
+    {"GET", "/api/v1/audit/verify", API_AUDIT_VERIFY, ""},
 };
 
-/* A record id: a positive decimal, ending the path or before a '/'. */
+#define API_N_ROUTES (sizeof(api_routes) / sizeof(api_routes[0]))
+
+void api_query_add(struct api_query *q, const char *key, const char *value)
+{
+	if (q->n == API_QUERY_MAX) {
+		q->too_many = true;
+		return;
+	}
+	q->arg[q->n].key = key ? key : "";
+	q->arg[q->n].value = value ? value : "";
+	q->n++;
+}
+
+const char *api_query_get(const struct api_query *q, const char *key)
+{
+	for (int i = 0; q && i < q->n; i++)
+		if (!strcmp(q->arg[i].key, key))
+			return q->arg[i].value;
+	return NULL;
+}
+
+/*
+ * @path against @pattern, segment by segment: "{id}" takes any one
+ * non-empty segment, whose start is put in @id_at.
+ */
+static bool path_matches(const char *pattern, const char *path,
+			 const char **id_at)
+{
+	while (*pattern) {
+		if (!strncmp(pattern, "{id}", 4)) {
+			size_t n = strcspn(path, "/");
+
+			if (!n)
+				return false;
+			*id_at = path;
+			path += n;
+			pattern += 4;
+			continue;
+		}
+		if (*pattern++ != *path++)
+			return false;
+	}
+	return !*path;
+}
+
+/* A record id: a positive decimal, the whole segment. */
 static bool parse_record_id(const char *s, int64_t *id)
 {
 	char *end;
 	long long v;
 
-	if (!*s || *s == '-' || *s == '+')
+	if (*s < '0' || *s > '9')
 		return false;
 	errno = 0;
 	v = strtoll(s, &end, 10);
@@ -55,156 +137,267 @@ static bool parse_record_id(const char *s, int64_t *id)
 	return true;
 }
 
-static bool ends_with(const char *s, const char *suffix)
+/* Whether @key is one of the space-separated words of @params. */
+static bool param_known(const char *params, const char *key)
 {
-	size_t n = strlen(s), m = strlen(suffix);
+	size_t n = strlen(key);
 
-	return n >= m && !strcmp(s + n - m, suffix);
-}
+	while (*params) {
+		size_t w = strcspn(params, " ");
 
-static bool is_record_path(const char *path)
-{
-	return !strncmp(path, "/api/v1/expected", 16) ||
-	       !strncmp(path, "/api/v1/returns", 15) ||
-	       !strncmp(path, "/api/v1/outbox", 14) ||
-	       !strcmp(path, "/api/v1/complaints/due") ||
-	       !strcmp(path, "/api/v1/db/check") ||
-	       !strcmp(path, "/api/v1/audit/verify");
-}
-
-static int route_desk(const char *method, const char *path,
-		      struct api_route *route, struct api_reply *rp)
-{
-	if (!strcmp(path, "/api/v1/status") && !strcmp(method, "GET")) {
-		route->id = API_STATUS;
-		return 0;
+		if (w == n && n && !strncmp(params, key, n))
+			return true;
+		params += w;
+		params += strspn(params, " ");
 	}
-	if (strcmp(method, "POST") && strcmp(method, "DELETE")) {
-		api_reply_error(rp, 405, "%s is not allowed on %s", method,
-				path);
+	return false;
+}
+
+static int check_params(const struct api_route_row *row,
+			const struct api_query *q, struct api_reply *rp)
+{
+	if (q && q->too_many) {
+		api_reply_error(rp, 400, "more than %d query parameters",
+				API_QUERY_MAX);
 		return -EINVAL;
 	}
-	if (!strcmp(path, "/api/v1/clerk")) {
-		route->id =
-		    strcmp(method, "DELETE") ? API_SIGN_IN : API_SIGN_OUT;
+	for (int i = 0; q && i < q->n; i++) {
+		if (!param_known(row->params, q->arg[i].key)) {
+			if (row->params[0])
+				api_reply_error(rp, 400,
+						"unknown parameter '%.40s' on "
+						"%s %s (known: %s)",
+						q->arg[i].key, row->method,
+						row->path, row->params);
+			else
+				api_reply_error(rp, 400,
+						"%s %s takes no query "
+						"parameters; '%.40s' given",
+						row->method, row->path,
+						q->arg[i].key);
+			return -EINVAL;
+		}
+		for (int j = 0; j < i; j++)
+			if (!strcmp(q->arg[i].key, q->arg[j].key)) {
+				api_reply_error(rp, 400,
+						"parameter '%.40s' given twice",
+						q->arg[i].key);
+				return -EINVAL;
+			}
+	}
+	return 0;
+}
+
+static int parse_limit(const char *limit, struct api_route *route,
+		       struct api_reply *rp)
+{
+	char *end;
+	long v;
+
+	if (!limit)
+		return 0;
+	errno = 0;
+	v = strtol(limit, &end, 10);
+	if (errno || end == limit || *end || v < 1 || v > API_MAX_LIMIT) {
+		api_reply_error(rp, 400, "limit must be 1..10000");
+		return -EINVAL;
+	}
+	route->limit = (int)v;
+	return 0;
+}
+
+static int parse_outbox_state(const char *state, struct api_route *route,
+			      struct api_reply *rp)
+{
+	if (state && strcmp(state, "pending") && strcmp(state, "done") &&
+	    strcmp(state, "dead") && strcmp(state, "cancelled")) {
+		api_reply_error(rp, 400,
+				"state must be pending, done, dead or "
+				"cancelled");
+		return -EINVAL;
+	}
+	route->state = state;
+	return 0;
+}
+
+/* "YYYY-MM-DD": a day of the calendar, 0 with its day number. */
+static bool parse_day(const char *s, int64_t *days)
+{
+	int y, m, d, n = 0;
+
+	if (strlen(s) != 10 || s[4] != '-' || s[7] != '-')
+		return false;
+	for (int i = 0; i < 10; i++)
+		if (i != 4 && i != 7 && !isdigit((unsigned char)s[i]))
+			return false;
+	if (sscanf(s, "%4d-%2d-%2d%n", &y, &m, &d, &n) != 3 || n != 10)
+		return false;
+	if (m < 1 || m > 12 || d < 1 || d > civil_time_days_in_month(y, m))
+		return false;
+	*days = civil_time_days_from_civil(y, m, d);
+	return true;
+}
+
+static int parse_bound(const char *name, const char *text,
+		       struct api_time_bound *b, struct api_reply *rp)
+{
+	if (!text)
+		return 0;
+	b->given = true;
+	if (parse_day(text, &b->value)) {
+		b->is_day = true;
 		return 0;
 	}
-	for (size_t i = 0; i < sizeof(desk_routes) / sizeof(desk_routes[0]);
-	     i++) {
-		if (!strcmp(path, desk_routes[i].path)) {
-			route->id = desk_routes[i].id;
+	if (civil_time_parse_rfc3339(text, &b->value) == 0)
+		return 0;
+	api_reply_error(rp, 400,
+			"%s must be a date (YYYY-MM-DD) or an RFC 3339 time, "
+			"not '%.40s'",
+			name, text);
+	return -EINVAL;
+}
+
+/* A code to look for: 1..47 bytes, no control characters. */
+static int parse_code(const char *name, const char *text, char *dst,
+		      size_t size, struct api_reply *rp)
+{
+	size_t n;
+
+	if (!text)
+		return 0;
+	n = strlen(text);
+	for (size_t i = 0; i < n; i++)
+		if ((unsigned char)text[i] < 0x20 || text[i] == 0x7f)
+			n = 0;
+	if (!n || n >= size) {
+		api_reply_error(rp, 400,
+				"%s must be 1..%zu bytes without control "
+				"characters",
+				name, size - 1);
+		return -EINVAL;
+	}
+	memcpy(dst, text, n + 1);
+	return 0;
+}
+
+static int parse_receipt_status(const char *status, struct api_route *route,
+				struct api_reply *rp)
+{
+	static const char *const states[] = {"open", "decided", "cancelled",
+					     "undone"};
+	static const char *const verdicts[] = {
+	    "accept", "partial", "reject", "hold", "qc_passed", "qc_failed"};
+
+	if (!status)
+		return 0;
+	for (size_t i = 0; i < sizeof(states) / sizeof(states[0]); i++)
+		if (!strcmp(status, states[i])) {
+			snprintf(route->filter.state,
+				 sizeof(route->filter.state), "%s", status);
 			return 0;
 		}
-	}
-	if (!strncmp(path, "/api/v1/buttons/", 16)) {
-		route->id = API_BUTTON;
-		route->button = path + 16;
-		return 0;
-	}
-	api_reply_error(rp, 404, "no such endpoint: %s %s", method, path);
+	for (size_t i = 0; i < sizeof(verdicts) / sizeof(verdicts[0]); i++)
+		if (!strcmp(status, verdicts[i])) {
+			snprintf(route->filter.verdict,
+				 sizeof(route->filter.verdict), "%s", status);
+			return 0;
+		}
+	api_reply_error(rp, 400,
+			"status must be open, decided, cancelled, undone, "
+			"accept, partial, reject, hold, qc_passed or "
+			"qc_failed, not '%.40s'",
+			status);
 	return -EINVAL;
 }
 
-static int route_records(const char *method, const char *path,
-			 const char *limit, const char *state,
-			 struct api_route *route, struct api_reply *rp)
+static int parse_returns_query(const struct api_query *q,
+			       struct api_route *route, struct api_reply *rp)
 {
-	if (limit) {
-		char *end;
-		long v = strtol(limit, &end, 10);
+	struct receipt_filter *f = &route->filter;
 
-		if (*end || v < 1 || v > API_MAX_LIMIT) {
-			api_reply_error(rp, 400, "limit must be 1..10000");
-			return -EINVAL;
-		}
-		route->limit = (int)v;
-	}
-	if (!strcmp(path, "/api/v1/expected")) {
-		if (!strcmp(method, "GET")) {
-			route->id = API_EXPECTED_LIST;
-		} else if (!strcmp(method, "POST")) {
-			route->id = API_EXPECTED_IMPORT;
-		} else {
-			api_reply_error(rp, 405, "use GET or POST");
-			return -EINVAL;
-		}
-		return 0;
-	}
-	/* Everything else reads, but for a retry (checked below). */
-	if (strcmp(method, "GET") && !strstr(path, "/retry")) {
-		api_reply_error(rp, 405, "%s is not allowed on %s", method,
-				path);
+	if (parse_code("order", api_query_get(q, "order"), f->order,
+		       sizeof(f->order), rp) < 0 ||
+	    parse_code("rma", api_query_get(q, "rma"), f->rma, sizeof(f->rma),
+		       rp) < 0 ||
+	    parse_code("tracking", api_query_get(q, "tracking"), f->tracking,
+		       sizeof(f->tracking), rp) < 0 ||
+	    parse_receipt_status(api_query_get(q, "status"), route, rp) < 0 ||
+	    parse_bound("from", api_query_get(q, "from"), &route->from, rp) <
+		0 ||
+	    parse_bound("to", api_query_get(q, "to"), &route->to, rp) < 0)
 		return -EINVAL;
-	}
-	if (!strcmp(path, "/api/v1/returns")) {
-		route->id = API_RETURNS_LIST;
-		return 0;
-	}
-	if (!strncmp(path, "/api/v1/returns/", 16)) {
-		if (!parse_record_id(path + 16, &route->record_id)) {
-			api_reply_error(rp, 400, "'%s' is not a receipt id",
-					path + 16);
-			return -EINVAL;
-		}
-		route->id = API_RETURN_GET;
-		return 0;
-	}
-	if (!strcmp(path, "/api/v1/outbox")) {
-		if (state && strcmp(state, "pending") &&
-		    strcmp(state, "done") && strcmp(state, "dead") &&
-		    strcmp(state, "cancelled")) {
-			api_reply_error(rp, 400,
-					"state must be pending, done, dead "
-					"or cancelled");
-			return -EINVAL;
-		}
-		route->id = API_OUTBOX_LIST;
-		route->state = state;
-		return 0;
-	}
-	if (!strncmp(path, "/api/v1/outbox/", 15)) {
-		if (strcmp(method, "POST") || !ends_with(path, "/retry") ||
-		    !parse_record_id(path + 15, &route->record_id)) {
-			api_reply_error(rp, 404,
-					"use POST /api/v1/outbox/ID/retry");
-			return -EINVAL;
-		}
-		route->id = API_OUTBOX_RETRY;
-		return 0;
-	}
-	if (!strcmp(path, "/api/v1/complaints/due")) {
-		route->id = API_COMPLAINTS_DUE;
-		return 0;
-	}
-	if (!strcmp(path, "/api/v1/db/check")) {
-		route->id = API_DB_CHECK;
-		return 0;
-	}
-	if (!strcmp(path, "/api/v1/audit/verify")) {
-		route->id = API_AUDIT_VERIFY;
-		return 0;
-	}
-	api_reply_error(rp, 404, "no such endpoint: %s %s", method, path);
-	return -EINVAL;
+	return 0;
 }
 
-int api_route_parse(const char *method, const char *path, const char *limit,
-		    const char *state, struct api_route *route,
+static int parse_query(const struct api_route_row *row,
+		       const struct api_query *q, struct api_route *route,
+		       struct api_reply *rp)
+{
+	if (check_params(row, q, rp) < 0 ||
+	    parse_limit(api_query_get(q, "limit"), route, rp) < 0)
+		return -EINVAL;
+	if (row->id == API_OUTBOX_LIST)
+		return parse_outbox_state(api_query_get(q, "state"), route, rp);
+	if (row->id == API_RETURNS_LIST)
+		return parse_returns_query(q, route, rp);
+	return 0;
+}
+
+int api_route_allowed(const char *path, char *allow, size_t size)
+{
+	const char *id_at;
+	size_t len = 0;
+	int n = 0;
+
+	if (size)
+		allow[0] = '\0';
+	for (size_t i = 0; i < API_N_ROUTES; i++) {
+		if (!path_matches(api_routes[i].path, path, &id_at))
+			continue;
+		if (len < size)
+			len += (size_t)snprintf(allow + len, size - len, "%s%s",
+						n ? ", " : "",
+						api_routes[i].method);
+		n++;
+	}
+	return n;
+}
+
+int api_route_parse(const char *method, const char *path,
+		    const struct api_query *q, struct api_route *route,
 		    struct api_reply *rp)
 {
+	const struct api_route_row *row = NULL;
+	const char *id_at = NULL;
+	char allow[64];
+
 	*route = (struct api_route){.limit = API_DEFAULT_LIMIT};
-	if (!strcmp(path, "/healthz")) {
-		route->id = API_HEALTHZ;
-		return 0;
+	for (size_t i = 0; i < API_N_ROUTES && !row; i++)
+		if (!strcmp(api_routes[i].method, method) &&
+		    path_matches(api_routes[i].path, path, &id_at))
+			row = &api_routes[i];
+	if (!row) {
+		if (!api_route_allowed(path, allow, sizeof(allow))) {
+			api_reply_error(rp, 404, "no such endpoint: %s %s",
+					method, path);
+			return -EINVAL;
+		}
+		api_reply_error(rp, 405, "%s is not allowed on %s: use %s",
+				method, path, allow);
+		snprintf(rp->allow, sizeof(rp->allow), "%s", allow);
+		return -EINVAL;
 	}
-	if (!strcmp(path, "/metrics")) {
-		route->id = API_METRICS;
-		return 0;
+	route->id = row->id;
+	if (parse_query(row, q, route, rp) < 0)
+		return -EINVAL;
+	if (row->id == API_BUTTON)
+		route->button = strrchr(path, '/') + 1;
+	if (id_at && !parse_record_id(id_at, &route->record_id)) {
+		api_reply_error(rp, 400, "'%.*s' is not %s id",
+				(int)strcspn(id_at, "/"), id_at,
+				row->id == API_RETURN_GET ? "a receipt"
+							  : "an outbox");
+		return -EINVAL;
 	}
-	if (is_record_path(path))
-		return route_records(method, path, limit, state, route, rp);
-	if (!strncmp(path, "/api/v1/", 8))
-		return route_desk(method, path, route, rp);
-	api_reply_error(rp, 404, "no such endpoint: %s", path);
-	return -EINVAL;
+	return 0;
 }

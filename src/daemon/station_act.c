@@ -42,6 +42,16 @@ void station_report(struct station *st, const struct desk_event *ev,
 		log_error("desk event %d dropped: queue full", ev->kind);
 		return;
 	}
+	if (ev->result < 0 && !st->outcome.record_failed &&
+	    (ev->kind == DESK_EV_RECEIPT_OPENED ||
+	     ev->kind == DESK_EV_DECIDED || ev->kind == DESK_EV_RECORD_FAILED))
+		st->outcome.record_failed = ev->result;
+	if (ev->kind == DESK_EV_PHOTO && text && *text &&
+	    !st->outcome.photo_failed) {
+		st->outcome.photo_failed = true;
+		station_copy(st->outcome.photo_error,
+			     sizeof(st->outcome.photo_error), text);
+	}
 	q = &st->queue[(st->queue_head + st->queue_len++) % STATION_QUEUE_LEN];
 	memset(q, 0, sizeof(*q));
 	q->ev = *ev;
@@ -55,6 +65,24 @@ void station_report(struct station *st, const struct desk_event *ev,
 static void station_perform(struct station *st,
 			    const struct desk_actions *acts);
 
+int station_command_outcome(const struct station *st, char *why, size_t len)
+{
+	const char *problem = st->desk.problem;
+
+	station_copy(why, len, problem);
+	if (st->outcome.record_failed)
+		return st->outcome.record_failed;
+	if (problem[0] && !st->outcome.acted)
+		return -EPERM; /* refused: the problem says why */
+	if (st->outcome.photo_failed) {
+		if (!problem[0])
+			snprintf(why, len, "the photo was not taken: %s",
+				 st->outcome.photo_error);
+		return -ENODEV;
+	}
+	return st->outcome.acted ? 0 : 1;
+}
+
 static void station_handle(struct station *st, struct desk_event *ev)
 {
 	struct desk_actions acts;
@@ -62,6 +90,10 @@ static void station_handle(struct station *st, struct desk_event *ev)
 	ev->now = clock_now_us();
 	memset(&acts, 0, sizeof(acts));
 	desk_handle(&st->desk, &st->desk_cfg, ev, &acts);
+	for (int i = 0; i < acts.n && i < DESK_MAX_ACTIONS; i++)
+		if (acts.a[i].kind != DESK_ACT_SET_LIGHT &&
+		    acts.a[i].kind != DESK_ACT_PRINT_LABEL)
+			st->outcome.acted = true;
 	station_perform(st, &acts);
 }
 
@@ -81,8 +113,10 @@ void station_feed(struct station *st, struct desk_event *ev)
 	if (st->feeding)
 		return;
 	st->feeding = true;
-	if (ev)
+	if (ev) {
+		memset(&st->outcome, 0, sizeof(st->outcome));
 		station_handle(st, ev);
+	}
 	while (st->queue_len) {
 		struct station_queued q = st->queue[st->queue_head];
 

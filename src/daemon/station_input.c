@@ -479,6 +479,10 @@ int station_outbox_retry(struct station *st, int64_t id, char *err,
 	if (r == -ENOENT)
 		snprintf(err, errlen, "no outbox entry %lld waiting or dead",
 			 (long long)id);
+	else if (r == -EALREADY) /* done or cancelled: nothing to send */
+		snprintf(err, errlen,
+			 "%s: only a waiting or dead entry is sent again",
+			 store_errmsg(st->store));
 	else if (r < 0)
 		snprintf(err, errlen, "retry failed: %s", strerror(-r));
 	else if (st->sender)

@@ -83,6 +83,15 @@ struct station {
 	/* the receipt of the last undo: the status no longer shows its
 	 * decision as the desk's last one */
 	int64_t last_undone;
+	/* What became of the last command fed from outside a batch, for
+	 * station_command_outcome(): whether the desk asked for anything,
+	 * the first record that failed, a photo that failed. */
+	struct {
+		bool acted;
+		int record_failed;
+		bool photo_failed;
+		char photo_error[96];
+	} outcome;
 };
 
 /* station_act.c */

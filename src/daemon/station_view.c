@@ -226,6 +226,24 @@ int station_returns_list(struct station *st, int limit, json_t **out)
 	return store_receipt_list(st->store, limit, out);
 }
 
+int station_returns_find(struct station *st, const struct receipt_filter *f,
+			 json_t **out)
+{
+	return store_receipt_find(st->store, f, out);
+}
+
+void station_local_day(const struct station *st, int64_t days,
+		       int64_t *first_us, int64_t *last_us)
+{
+	const struct rules_policy *p = &st->cfg->policy;
+
+	*first_us = civil_time_local_day_end(days - 1, p->utc_offset_min,
+					     p->eu_summer_time) +
+		    1;
+	*last_us = civil_time_local_day_end(days, p->utc_offset_min,
+					    p->eu_summer_time);
+}
+
 int station_return_get(struct station *st, int64_t receipt_id, json_t **out)
 {
 	return store_receipt_get(st->store, receipt_id, out);

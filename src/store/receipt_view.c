@@ -1,14 +1,16 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * The receipts as the API and the CLI show them: a receipt with its
- * expected return's references, and one receipt with everything recorded
- * against it (item scans, photos, checklist answers, labels, outbox rows).
- * Read only.
+ * expected return's references, the receipts found by order, RMA,
+ * tracking number, state or verdict and day, and one receipt with
+ * everything recorded against it (item scans, photos, checklist answers,
+ * labels, outbox rows).  Read only.
  *
  * Not here: writing any of it (receipt.c, decision.c, outbox.c).
  */
 #include <errno.h>
 #include <inttypes.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 
@@ -78,24 +80,47 @@ static json_t *store_receipt_row_json(sqlite3_stmt *st)
 	return o;
 }
 
-int store_receipt_list(struct store *s, int limit, json_t **out)
+int store_receipt_find(struct store *s, const struct receipt_filter *f,
+		       json_t **out)
 {
 	sqlite3_stmt *st;
 	json_t *arr;
 	int rc, r = 0;
 
-	if (!s || !out)
+	if (!s || !f || !out)
 		return -EINVAL;
 	*out = NULL;
-	st = store_stmt(s, STMT_RCP_LIST,
-			"SELECT " RECEIPT_COLUMNS
-			"ORDER BY r.received_at DESC, r.id DESC LIMIT ?");
+	/* One statement for every search: a field left "" matches all. */
+	st = store_stmt(
+	    s, STMT_RCP_LIST,
+	    "SELECT " RECEIPT_COLUMNS
+	    "WHERE (?1 = '' OR e.order_key = upper(?1) "
+	    "       OR upper(r.code) = upper(?1)) "
+	    "AND (?2 = '' OR e.rma_key = upper(?2) "
+	    "     OR upper(r.code) = upper(?2)) "
+	    "AND (?3 = '' OR upper(r.code) = upper(?3) "
+	    "     OR EXISTS (SELECT 1 FROM expected_code c "
+	    "                WHERE c.expected_id = r.expected_id "
+	    "                AND c.code_key = upper(?3))) "
+	    "AND (?4 = '' OR r.state = ?4) "
+	    "AND (?5 = '' OR (r.state = 'decided' AND r.verdict = ?5)) "
+	    "AND r.received_at BETWEEN ?6 AND ?7 "
+	    "ORDER BY r.received_at DESC, r.id DESC LIMIT ?8");
 	if (!st)
 		return -EIO;
 	arr = json_array();
-	if (!arr)
+	if (!arr) {
+		store_stmt_done(st);
 		return -ENOMEM;
-	sqlite3_bind_int(st, 1, limit > 0 ? limit : -1);
+	}
+	sqlite3_bind_text(st, 1, f->order, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, f->rma, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 3, f->tracking, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 4, f->state, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 5, f->verdict, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 6, f->has_from ? f->from_us : INT64_MIN);
+	sqlite3_bind_int64(st, 7, f->has_to ? f->to_us : INT64_MAX);
+	sqlite3_bind_int(st, 8, f->limit > 0 ? f->limit : -1);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		json_t *o = store_receipt_row_json(st);
 
@@ -113,6 +138,13 @@ int store_receipt_list(struct store *s, int limit, json_t **out)
 	}
 	*out = arr;
 	return 0;
+}
+
+int store_receipt_list(struct store *s, int limit, json_t **out)
+{
+	struct receipt_filter all = {.limit = limit};
+
+	return store_receipt_find(s, &all, out);
 }
 
 /* Run @st (bound to the receipt id) and append one object per row. */

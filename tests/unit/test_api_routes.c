@@ -1,63 +1,111 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * The local API's routing and replies, without a socket: which route a
- * method and path take, which arguments the path and query carry, and the
- * status and message a client gets for a bad id, a bad limit, a wrong
- * method or an unknown path.
+ * method and path take, which arguments the path and query carry (the
+ * returns' search among them), and the status, message and Allow header a
+ * client gets for a bad id, a bad query, a wrong method or an unknown
+ * path.
  */
 #include <errno.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <string.h>
 
 #include <cmocka.h>
 
+#include "retour/civil_time.h"
+
 #include "../../src/api/api_internal.h"
 
-static struct api_route expect_route(const char *method, const char *path,
-				     const char *limit, const char *state,
-				     enum api_route_id id)
+/* A query of "key=value" strings, as the HTTP layer hands it over. */
+static struct api_query query_of(const char *const *args)
 {
+	static char keys[API_QUERY_MAX + 2][64];
+	struct api_query q = {0};
+
+	for (int i = 0; args && args[i]; i++) {
+		const char *eq = strchr(args[i], '=');
+		size_t n = eq ? (size_t)(eq - args[i]) : strlen(args[i]);
+
+		snprintf(keys[i], sizeof(keys[i]), "%.*s", (int)n, args[i]);
+		api_query_add(&q, keys[i], eq ? eq + 1 : NULL);
+	}
+	return q;
+}
+
+#define Q(...) ((const char *const[]){__VA_ARGS__, NULL})
+
+static struct api_route expect_route_q(const char *method, const char *path,
+				       const char *const *args,
+				       enum api_route_id id)
+{
+	struct api_query q = query_of(args);
 	struct api_route route;
 	struct api_reply rp = {0};
-	int r = api_route_parse(method, path, limit, state, &route, &rp);
+	int r = api_route_parse(method, path, &q, &route, &rp);
 
 	if (r < 0)
-		fail_msg("%s %s refused with %u", method, path, rp.status);
+		fail_msg("%s %s refused with %u: %s", method, path, rp.status,
+			 json_string_value(json_object_get(rp.json, "error")));
 	assert_null(rp.json);
 	assert_int_equal(route.id, id);
 	return route;
 }
 
-static void expect_refusal(const char *method, const char *path,
-			   const char *limit, const char *state,
-			   unsigned status, const char *message)
+static struct api_route expect_route(const char *method, const char *path,
+				     enum api_route_id id)
 {
+	return expect_route_q(method, path, NULL, id);
+}
+
+/* The refusal's status, message and Allow header ("" unless 405). */
+static void expect_refusal_q(const char *method, const char *path,
+			     const char *const *args, unsigned status,
+			     const char *message, const char *allow)
+{
+	struct api_query q = query_of(args);
 	struct api_route route;
 	struct api_reply rp = {0};
 
-	assert_int_equal(
-	    api_route_parse(method, path, limit, state, &route, &rp), -EINVAL);
+	assert_int_equal(api_route_parse(method, path, &q, &route, &rp),
+			 -EINVAL);
 	assert_int_equal(rp.status, status);
 	assert_string_equal(
 	    json_string_value(json_object_get(rp.json, "error")), message);
+	assert_string_equal(rp.allow, allow);
 	json_decref(rp.json);
 }
 
-static void test_health_and_metrics_take_any_method(void **state)
+static void expect_refusal(const char *method, const char *path,
+			   unsigned status, const char *message)
+{
+	expect_refusal_q(method, path, NULL, status, message, "");
+}
+
+static void expect_405(const char *method, const char *path, const char *allow)
+{
+	char message[160];
+
+	snprintf(message, sizeof(message), "%s is not allowed on %s: use %s",
+		 method, path, allow);
+	expect_refusal_q(method, path, NULL, 405, message, allow);
+}
+
+static void test_health_and_metrics(void **state)
 {
 	(void)state;
-	expect_route("GET", "/healthz", NULL, NULL, API_HEALTHZ);
-	expect_route("POST", "/healthz", NULL, NULL, API_HEALTHZ);
-	expect_route("GET", "/metrics", NULL, NULL, API_METRICS);
-	expect_route("DELETE", "/metrics", "x", NULL, API_METRICS);
-	expect_refusal("GET", "/", NULL, NULL, 404, "no such endpoint: /");
-	expect_refusal("GET", "/api/v2/status", NULL, NULL, 404,
-		       "no such endpoint: /api/v2/status");
-	expect_refusal("GET", "/healthz/", NULL, NULL, 404,
-		       "no such endpoint: /healthz/");
+	expect_route("GET", "/healthz", API_HEALTHZ);
+	expect_route("GET", "/metrics", API_METRICS);
+	expect_405("POST", "/healthz", "GET");
+	expect_405("DELETE", "/metrics", "GET");
+	expect_refusal("GET", "/", 404, "no such endpoint: GET /");
+	expect_refusal("GET", "/api/v2/status", 404,
+		       "no such endpoint: GET /api/v2/status");
+	expect_refusal("GET", "/healthz/", 404,
+		       "no such endpoint: GET /healthz/");
 }
 
 static void test_desk_commands(void **state)
@@ -85,40 +133,46 @@ static void test_desk_commands(void **state)
 
 	(void)state;
 	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
-		expect_route("POST", commands[i].path, NULL, NULL,
-			     commands[i].id);
-	expect_route("GET", "/api/v1/status", NULL, NULL, API_STATUS);
-	expect_route("DELETE", "/api/v1/clerk", NULL, NULL, API_SIGN_OUT);
-	/* DELETE is accepted wherever POST is, as it always was */
-	expect_route("DELETE", "/api/v1/weigh", NULL, NULL, API_WEIGH);
-	route = expect_route("POST", "/api/v1/buttons/accept", NULL, NULL,
-			     API_BUTTON);
+		expect_route("POST", commands[i].path, commands[i].id);
+	expect_route("GET", "/api/v1/status", API_STATUS);
+	expect_route("DELETE", "/api/v1/clerk", API_SIGN_OUT);
+	route = expect_route("POST", "/api/v1/buttons/accept", API_BUTTON);
 	assert_string_equal(route.button, "accept");
-	route =
-	    expect_route("POST", "/api/v1/buttons/", NULL, NULL, API_BUTTON);
-	assert_string_equal(route.button, "");
-	/* the query's limit means nothing to the desk */
-	expect_route("POST", "/api/v1/scan", "x", NULL, API_SCAN);
+	route = expect_route("POST", "/api/v1/buttons/pedal", API_BUTTON);
+	assert_string_equal(route.button, "pedal");
+	route = expect_route("POST", "/api/v1/buttons/reject", API_BUTTON);
+	assert_string_equal(route.button, "reject");
 }
 
 static void test_desk_refusals(void **state)
 {
 	(void)state;
-	expect_refusal("GET", "/api/v1/scan", NULL, NULL, 405,
-		       "GET is not allowed on /api/v1/scan");
-	expect_refusal("PUT", "/api/v1/clerk", NULL, NULL, 405,
-		       "PUT is not allowed on /api/v1/clerk");
-	/* an unknown desk path read with GET is a wrong method first */
-	expect_refusal("GET", "/api/v1/nothing", NULL, NULL, 405,
-		       "GET is not allowed on /api/v1/nothing");
-	expect_refusal("POST", "/api/v1/nothing", NULL, NULL, 404,
+	/* a wrong method is 405 with the methods the path takes */
+	expect_405("GET", "/api/v1/scan", "POST");
+	expect_405("PUT", "/api/v1/clerk", "POST, DELETE");
+	expect_405("DELETE", "/api/v1/weigh", "POST");
+	expect_405("POST", "/api/v1/status", "GET");
+	expect_405("GET", "/api/v1/buttons/accept", "POST");
+	/* a path no route has is 404, whatever the method */
+	expect_refusal("GET", "/api/v1/nothing", 404,
+		       "no such endpoint: GET /api/v1/nothing");
+	expect_refusal("POST", "/api/v1/nothing", 404,
 		       "no such endpoint: POST /api/v1/nothing");
-	expect_refusal("POST", "/api/v1/status", NULL, NULL, 404,
-		       "no such endpoint: POST /api/v1/status");
-	expect_refusal("POST", "/api/v1/buttons", NULL, NULL, 404,
+	expect_refusal("POST", "/api/v1/buttons", 404,
 		       "no such endpoint: POST /api/v1/buttons");
-	expect_refusal("POST", "/api/v1/scan/", NULL, NULL, 404,
+	expect_refusal("POST", "/api/v1/buttons/", 404,
+		       "no such endpoint: POST /api/v1/buttons/");
+	expect_refusal("POST", "/api/v1/buttons/door", 404,
+		       "no such endpoint: POST /api/v1/buttons/door");
+	expect_refusal("POST", "/api/v1/scan/", 404,
 		       "no such endpoint: POST /api/v1/scan/");
+	expect_refusal("GET", "/api/v1/events", 404,
+		       "no such endpoint: GET /api/v1/events");
+	/* a desk command takes no query */
+	expect_refusal_q("POST", "/api/v1/scan", Q("limit=5"), 400,
+			 "POST /api/v1/scan takes no query parameters; "
+			 "'limit' given",
+			 "");
 }
 
 static void test_list_limits(void **state)
@@ -126,38 +180,32 @@ static void test_list_limits(void **state)
 	struct api_route route;
 
 	(void)state;
-	route = expect_route("GET", "/api/v1/returns", NULL, NULL,
-			     API_RETURNS_LIST);
+	route = expect_route("GET", "/api/v1/returns", API_RETURNS_LIST);
 	assert_int_equal(route.limit, 100);
-	route =
-	    expect_route("GET", "/api/v1/returns", "1", NULL, API_RETURNS_LIST);
+	route = expect_route_q("GET", "/api/v1/returns", Q("limit=1"),
+			       API_RETURNS_LIST);
 	assert_int_equal(route.limit, 1);
-	route = expect_route("GET", "/api/v1/expected", "10000", NULL,
-			     API_EXPECTED_LIST);
+	route = expect_route_q("GET", "/api/v1/expected", Q("limit=10000"),
+			       API_EXPECTED_LIST);
 	assert_int_equal(route.limit, 10000);
-	route =
-	    expect_route("GET", "/api/v1/outbox", "25", NULL, API_OUTBOX_LIST);
+	route = expect_route_q("GET", "/api/v1/outbox", Q("limit=25"),
+			       API_OUTBOX_LIST);
 	assert_int_equal(route.limit, 25);
 
-	expect_refusal("GET", "/api/v1/returns", "0", NULL, 400,
-		       "limit must be 1..10000");
-	expect_refusal("GET", "/api/v1/returns", "10001", NULL, 400,
-		       "limit must be 1..10000");
-	expect_refusal("GET", "/api/v1/returns", "x", NULL, 400,
-		       "limit must be 1..10000");
-	expect_refusal("GET", "/api/v1/returns", "", NULL, 400,
-		       "limit must be 1..10000");
-	expect_refusal("GET", "/api/v1/returns", "-5", NULL, 400,
-		       "limit must be 1..10000");
-	expect_refusal("GET", "/api/v1/outbox", "5x", NULL, 400,
-		       "limit must be 1..10000");
-	expect_refusal("GET", "/api/v1/expected", "99999999999999999999", NULL,
-		       400, "limit must be 1..10000");
-	/* the limit is checked before the method, on every record path */
-	expect_refusal("DELETE", "/api/v1/returns", "0", NULL, 400,
-		       "limit must be 1..10000");
-	expect_refusal("GET", "/api/v1/db/check", "x", NULL, 400,
-		       "limit must be 1..10000");
+	static const char *const bad[] = {
+	    "limit=0", "limit=10001", "limit=x",  "limit=",
+	    "limit",   "limit=-5",    "limit=5x", "limit=99999999999999999999"};
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+		expect_refusal_q("GET", "/api/v1/returns", Q(bad[i]), 400,
+				 "limit must be 1..10000", "");
+	expect_refusal_q("GET", "/api/v1/db/check", Q("limit=5"), 400,
+			 "GET /api/v1/db/check takes no query parameters; "
+			 "'limit' given",
+			 "");
+	/* the method is checked before the query */
+	expect_refusal_q("DELETE", "/api/v1/returns", Q("limit=0"), 405,
+			 "DELETE is not allowed on /api/v1/returns: use GET",
+			 "GET");
 }
 
 static void test_receipt_ids(void **state)
@@ -165,62 +213,53 @@ static void test_receipt_ids(void **state)
 	struct api_route route;
 
 	(void)state;
-	route = expect_route("GET", "/api/v1/returns/42", NULL, NULL,
-			     API_RETURN_GET);
+	route = expect_route("GET", "/api/v1/returns/42", API_RETURN_GET);
 	assert_int_equal(route.record_id, 42);
-	route = expect_route("GET", "/api/v1/returns/9223372036854775807", NULL,
-			     NULL, API_RETURN_GET);
-	assert_int_equal(route.record_id, INT64_MAX);
-	/* the id ends at a '/' */
-	route = expect_route("GET", "/api/v1/returns/7/label", NULL, NULL,
+	route = expect_route("GET", "/api/v1/returns/9223372036854775807",
 			     API_RETURN_GET);
-	assert_int_equal(route.record_id, 7);
+	assert_int_equal(route.record_id, INT64_MAX);
 
-	expect_refusal("GET", "/api/v1/returns/0", NULL, NULL, 400,
+	expect_refusal("GET", "/api/v1/returns/0", 400,
 		       "'0' is not a receipt id");
-	expect_refusal("GET", "/api/v1/returns/-1", NULL, NULL, 400,
+	expect_refusal("GET", "/api/v1/returns/-1", 400,
 		       "'-1' is not a receipt id");
-	expect_refusal("GET", "/api/v1/returns/+1", NULL, NULL, 400,
+	expect_refusal("GET", "/api/v1/returns/+1", 400,
 		       "'+1' is not a receipt id");
-	expect_refusal("GET", "/api/v1/returns/abc", NULL, NULL, 400,
+	expect_refusal("GET", "/api/v1/returns/abc", 400,
 		       "'abc' is not a receipt id");
-	expect_refusal("GET", "/api/v1/returns/", NULL, NULL, 400,
-		       "'' is not a receipt id");
-	expect_refusal("GET", "/api/v1/returns/12x", NULL, NULL, 400,
+	expect_refusal("GET", "/api/v1/returns/12x", 400,
 		       "'12x' is not a receipt id");
-	expect_refusal("GET", "/api/v1/returns/9223372036854775808", NULL, NULL,
-		       400, "'9223372036854775808' is not a receipt id");
-	expect_refusal("GET", "/api/v1/returnsx", NULL, NULL, 404,
+	expect_refusal("GET", "/api/v1/returns/9223372036854775808", 400,
+		       "'9223372036854775808' is not a receipt id");
+	/* no such path: an empty id, or more after it */
+	expect_refusal("GET", "/api/v1/returns/", 404,
+		       "no such endpoint: GET /api/v1/returns/");
+	expect_refusal("GET", "/api/v1/returns/7/label", 404,
+		       "no such endpoint: GET /api/v1/returns/7/label");
+	expect_refusal("GET", "/api/v1/returnsx", 404,
 		       "no such endpoint: GET /api/v1/returnsx");
 }
 
 static void test_record_methods(void **state)
 {
 	(void)state;
-	expect_route("POST", "/api/v1/expected", NULL, NULL,
-		     API_EXPECTED_IMPORT);
-	expect_route("GET", "/api/v1/db/check", NULL, NULL, API_DB_CHECK);
-	expect_route("GET", "/api/v1/audit/verify", NULL, NULL,
-		     API_AUDIT_VERIFY);
+	expect_route("GET", "/api/v1/expected", API_EXPECTED_LIST);
+	expect_route("POST", "/api/v1/expected", API_EXPECTED_IMPORT);
+	expect_route("GET", "/api/v1/db/check", API_DB_CHECK);
+	expect_route("GET", "/api/v1/audit/verify", API_AUDIT_VERIFY);
 
-	expect_refusal("PUT", "/api/v1/expected", NULL, NULL, 405,
-		       "use GET or POST");
-	expect_refusal("DELETE", "/api/v1/expected", NULL, NULL, 405,
-		       "use GET or POST");
-	expect_refusal("POST", "/api/v1/returns", NULL, NULL, 405,
-		       "POST is not allowed on /api/v1/returns");
-	expect_refusal("DELETE", "/api/v1/returns/3", NULL, NULL, 405,
-		       "DELETE is not allowed on /api/v1/returns/3");
-	expect_refusal("POST", "/api/v1/db/check", NULL, NULL, 405,
-		       "POST is not allowed on /api/v1/db/check");
-	expect_refusal("POST", "/api/v1/audit/verify", NULL, NULL, 405,
-		       "POST is not allowed on /api/v1/audit/verify");
-	expect_refusal("GET", "/api/v1/expectedx", NULL, NULL, 404,
+	expect_405("PUT", "/api/v1/expected", "GET, POST");
+	expect_405("DELETE", "/api/v1/expected", "GET, POST");
+	expect_405("POST", "/api/v1/returns", "GET");
+	expect_405("DELETE", "/api/v1/returns/3", "GET");
+	expect_405("POST", "/api/v1/db/check", "GET");
+	expect_405("POST", "/api/v1/audit/verify", "GET");
+	expect_refusal("GET", "/api/v1/expectedx", 404,
 		       "no such endpoint: GET /api/v1/expectedx");
-	expect_refusal("GET", "/api/v1/outboxes", NULL, NULL, 404,
+	expect_refusal("GET", "/api/v1/outboxes", 404,
 		       "no such endpoint: GET /api/v1/outboxes");
-	expect_refusal("GET", "/api/v1/db/check/", NULL, NULL, 405,
-		       "GET is not allowed on /api/v1/db/check/");
+	expect_refusal("GET", "/api/v1/db/check/", 404,
+		       "no such endpoint: GET /api/v1/db/check/");
 }
 
 static void test_outbox(void **state)
@@ -228,38 +267,140 @@ static void test_outbox(void **state)
 	struct api_route route;
 
 	(void)state;
-	route =
-	    expect_route("GET", "/api/v1/outbox", NULL, NULL, API_OUTBOX_LIST);
+	route = expect_route("GET", "/api/v1/outbox", API_OUTBOX_LIST);
 	assert_null(route.state);
-	route = expect_route("GET", "/api/v1/outbox", NULL, "dead",
-			     API_OUTBOX_LIST);
+	route = expect_route_q("GET", "/api/v1/outbox", Q("state=dead"),
+			       API_OUTBOX_LIST);
 	assert_string_equal(route.state, "dead");
-	expect_route("GET", "/api/v1/outbox", NULL, "pending", API_OUTBOX_LIST);
-	expect_route("GET", "/api/v1/outbox", NULL, "done", API_OUTBOX_LIST);
-	expect_route("GET", "/api/v1/outbox", NULL, "cancelled",
-		     API_OUTBOX_LIST);
-	expect_refusal("GET", "/api/v1/outbox", NULL, "failed", 400,
-		       "state must be pending, done, dead or cancelled");
-	expect_refusal("GET", "/api/v1/outbox", NULL, "", 400,
-		       "state must be pending, done, dead or cancelled");
+	expect_route_q("GET", "/api/v1/outbox", Q("state=pending"),
+		       API_OUTBOX_LIST);
+	expect_route_q("GET", "/api/v1/outbox", Q("state=done", "limit=3"),
+		       API_OUTBOX_LIST);
+	expect_route_q("GET", "/api/v1/outbox", Q("state=cancelled"),
+		       API_OUTBOX_LIST);
+	expect_refusal_q("GET", "/api/v1/outbox", Q("state=failed"), 400,
+			 "state must be pending, done, dead or cancelled", "");
+	expect_refusal_q("GET", "/api/v1/outbox", Q("state="), 400,
+			 "state must be pending, done, dead or cancelled", "");
 
-	route = expect_route("POST", "/api/v1/outbox/7/retry", NULL, NULL,
-			     API_OUTBOX_RETRY);
+	route =
+	    expect_route("POST", "/api/v1/outbox/7/retry", API_OUTBOX_RETRY);
 	assert_int_equal(route.record_id, 7);
-	expect_refusal("GET", "/api/v1/outbox/7/retry", NULL, NULL, 404,
-		       "use POST /api/v1/outbox/ID/retry");
-	expect_refusal("GET", "/api/v1/outbox/7", NULL, NULL, 404,
-		       "use POST /api/v1/outbox/ID/retry");
-	expect_refusal("POST", "/api/v1/outbox/0/retry", NULL, NULL, 404,
-		       "use POST /api/v1/outbox/ID/retry");
-	expect_refusal("POST", "/api/v1/outbox/x/retry", NULL, NULL, 404,
-		       "use POST /api/v1/outbox/ID/retry");
-	expect_refusal("POST", "/api/v1/outbox/7/retryx", NULL, NULL, 404,
-		       "use POST /api/v1/outbox/ID/retry");
-	expect_refusal("POST", "/api/v1/outbox/7", NULL, NULL, 405,
-		       "POST is not allowed on /api/v1/outbox/7");
-	expect_refusal("POST", "/api/v1/outbox", NULL, NULL, 405,
-		       "POST is not allowed on /api/v1/outbox");
+	expect_405("GET", "/api/v1/outbox/7/retry", "POST");
+	expect_refusal("POST", "/api/v1/outbox/0/retry", 400,
+		       "'0' is not an outbox id");
+	expect_refusal("POST", "/api/v1/outbox/x/retry", 400,
+		       "'x' is not an outbox id");
+	expect_refusal("GET", "/api/v1/outbox/7", 404,
+		       "no such endpoint: GET /api/v1/outbox/7");
+	expect_refusal("POST", "/api/v1/outbox/7/retryx", 404,
+		       "no such endpoint: POST /api/v1/outbox/7/retryx");
+	expect_refusal("POST", "/api/v1/outbox//retry", 404,
+		       "no such endpoint: POST /api/v1/outbox//retry");
+	expect_405("POST", "/api/v1/outbox", "GET");
+}
+
+static void test_returns_search(void **state)
+{
+	struct api_route route;
+
+	(void)state;
+	route = expect_route_q("GET", "/api/v1/returns",
+			       Q("order=ORD-1001", "rma=rma-10001",
+				 "tracking=RR123456785PL", "status=open",
+				 "limit=5"),
+			       API_RETURNS_LIST);
+	assert_string_equal(route.filter.order, "ORD-1001");
+	assert_string_equal(route.filter.rma, "rma-10001");
+	assert_string_equal(route.filter.tracking, "RR123456785PL");
+	assert_string_equal(route.filter.state, "open");
+	assert_string_equal(route.filter.verdict, "");
+	assert_false(route.from.given || route.to.given);
+	assert_int_equal(route.limit, 5);
+
+	/* a verdict is a status too: decided with that verdict */
+	route = expect_route_q("GET", "/api/v1/returns", Q("status=hold"),
+			       API_RETURNS_LIST);
+	assert_string_equal(route.filter.state, "");
+	assert_string_equal(route.filter.verdict, "hold");
+
+	/* a day of the station's calendar, or an instant */
+	route = expect_route_q("GET", "/api/v1/returns",
+			       Q("from=2026-11-30", "to=2026-12-01T10:00:00Z"),
+			       API_RETURNS_LIST);
+	assert_true(route.from.given && route.from.is_day);
+	assert_int_equal(route.from.value,
+			 civil_time_days_from_civil(2026, 11, 30));
+	assert_true(route.to.given && !route.to.is_day);
+	assert_int_equal(route.to.value, INT64_C(1796119200000000));
+
+	expect_refusal_q("GET", "/api/v1/returns", Q("status=lost"), 400,
+			 "status must be open, decided, cancelled, undone, "
+			 "accept, partial, reject, hold, qc_passed or "
+			 "qc_failed, not 'lost'",
+			 "");
+	static const char *const bad_dates[] = {
+	    "from=2026-02-30",		"from=2026-13-01", "from=26-11-30",
+	    "from=2026-11-3x",		"from=yesterday",  "from=",
+	    "from=2026-11-30T25:00:00Z"};
+	for (size_t i = 0; i < sizeof(bad_dates) / sizeof(bad_dates[0]); i++) {
+		char message[160];
+
+		snprintf(message, sizeof(message),
+			 "from must be a date (YYYY-MM-DD) or an RFC 3339 "
+			 "time, not '%s'",
+			 strchr(bad_dates[i], '=') + 1);
+		expect_refusal_q("GET", "/api/v1/returns", Q(bad_dates[i]), 400,
+				 message, "");
+	}
+	expect_refusal_q("GET", "/api/v1/returns", Q("to=tomorrow"), 400,
+			 "to must be a date (YYYY-MM-DD) or an RFC 3339 time, "
+			 "not 'tomorrow'",
+			 "");
+	expect_refusal_q("GET", "/api/v1/returns", Q("order="), 400,
+			 "order must be 1..47 bytes without control "
+			 "characters",
+			 "");
+	expect_refusal_q(
+	    "GET", "/api/v1/returns",
+	    Q("rma=RMA-000000000000000000000000000000000000000000000000"), 400,
+	    "rma must be 1..47 bytes without control characters", "");
+	expect_refusal_q("GET", "/api/v1/returns", Q("tracking=RR\n1"), 400,
+			 "tracking must be 1..47 bytes without control "
+			 "characters",
+			 "");
+	expect_refusal_q("GET", "/api/v1/returns", Q("shop=demo"), 400,
+			 "unknown parameter 'shop' on GET /api/v1/returns "
+			 "(known: order rma tracking status from to limit)",
+			 "");
+	expect_refusal_q("GET", "/api/v1/returns",
+			 Q("order=ORD-1", "order=ORD-2"), 400,
+			 "parameter 'order' given twice", "");
+}
+
+static void test_too_many_query_parameters(void **state)
+{
+	const char *args[API_QUERY_MAX + 2];
+
+	(void)state;
+	for (int i = 0; i < API_QUERY_MAX + 1; i++)
+		args[i] = "limit=1";
+	args[API_QUERY_MAX + 1] = NULL;
+	expect_refusal_q("GET", "/api/v1/returns", args, 400,
+			 "more than 16 query parameters", "");
+}
+
+static void test_allowed_methods(void **state)
+{
+	char allow[64];
+
+	(void)state;
+	assert_int_equal(
+	    api_route_allowed("/api/v1/expected", allow, sizeof(allow)), 2);
+	assert_string_equal(allow, "GET, POST");
+	assert_int_equal(
+	    api_route_allowed("/api/v1/nothing", allow, sizeof(allow)), 0);
+	assert_string_equal(allow, "");
 }
 
 static void test_reply_helpers(void **state)
@@ -315,13 +456,16 @@ static void test_reply_helpers(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_health_and_metrics_take_any_method),
+	    cmocka_unit_test(test_health_and_metrics),
 	    cmocka_unit_test(test_desk_commands),
 	    cmocka_unit_test(test_desk_refusals),
 	    cmocka_unit_test(test_list_limits),
 	    cmocka_unit_test(test_receipt_ids),
 	    cmocka_unit_test(test_record_methods),
 	    cmocka_unit_test(test_outbox),
+	    cmocka_unit_test(test_returns_search),
+	    cmocka_unit_test(test_too_many_query_parameters),
+	    cmocka_unit_test(test_allowed_methods),
 	    cmocka_unit_test(test_reply_helpers),
 	};
 

@@ -1,0 +1,865 @@
+# SPDX-License-Identifier: MIT
+"""docs/API.md is the API's contract, and this file holds the server to it.
+
+The route tables of docs/API.md are parsed: every row is a method, a path,
+and the statuses it answers, each with the shape of its body (the shapes
+table of the same document lists their keys).  The server's own route
+table is parsed from src/api/routes.c.  Then:
+
+* both list the same routes (a row marked "(coming)" is skipped while the
+  server does not have it; one marked "(not yet there)" must answer 404);
+* every documented status of every route is provoked against a real
+  retourd by a scenario below, and the body has the documented keys; a
+  status without a scenario fails, so the document cannot promise what
+  nobody checked;
+* every documented path answers a method it does not list with 405 and an
+  Allow header naming exactly the documented methods.
+
+Below those, a test per finding of issue 6 (a refused or unrecorded desk
+command, the returns' search).
+"""
+import json
+import re
+import sqlite3
+import threading
+import time
+import urllib.parse
+from datetime import datetime, timedelta, timezone
+
+import pytest
+
+from helpers import (GTIN_TSHIRT, REPO, UnixHTTPConnection, expected_return,
+                     wait_for)
+
+DOC = REPO / "docs" / "API.md"
+ROUTES_C = REPO / "src" / "api" / "routes.c"
+METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE")
+
+
+# ---- reading the contract ----
+
+def _cells(line):
+    return [c.strip() for c in line.strip().strip("|").split("|")]
+
+
+def _tables(text):
+    """Every markdown table as (header cells, [row cells])."""
+    tables, lines = [], text.splitlines()
+    i = 0
+    while i < len(lines):
+        if lines[i].startswith("|") and i + 1 < len(lines) and \
+                re.match(r"^\|[-| ]+\|$", lines[i + 1].strip()):
+            header, rows = _cells(lines[i]), []
+            i += 2
+            while i < len(lines) and lines[i].startswith("|"):
+                rows.append(_cells(lines[i]))
+                i += 1
+            tables.append((header, rows))
+        else:
+            i += 1
+    return tables
+
+
+def _expand(path):
+    """/a/{x,y} -> /a/x, /a/y; "{id}" is a placeholder and stays."""
+    m = re.search(r"\{([^}]*,[^}]*)\}", path)
+    if not m:
+        return [path]
+    return [p for alt in m.group(1).split(",")
+            for p in _expand(path[:m.start()] + alt + path[m.end():])]
+
+
+def _answers(cell):
+    """"200 status, 400, 202 *" -> [(200, "status"), (400, None), ...]"""
+    out = []
+    for part in cell.split(","):
+        m = re.fullmatch(r"\s*(\d{3})(?:\s+(\S+))?\s*", part)
+        assert m, "docs/API.md: cannot read the answer %r" % part
+        out.append((int(m.group(1)), m.group(2)))
+    return out
+
+
+def read_doc():
+    """(routes, shapes): routes maps (method, path) to {"answers": [...],
+    "mark": None | "coming" | "absent"}; shapes maps a name to
+    (required keys, optional keys)."""
+    routes, shapes = {}, {}
+    for header, rows in _tables(DOC.read_text()):
+        if header[0] == "method, path" and "answers" in header:
+            col = header.index("answers")
+            for row in rows:
+                first = row[0]
+                mark = ("coming" if "(coming)" in first else
+                        "absent" if "(not yet there)" in first else None)
+                method, rest = first.split(" ", 1)
+                path = rest.split()[0].split("?")[0]
+                assert method in METHODS, "docs/API.md: %r" % first
+                for p in _expand(path):
+                    assert (method, p) not in routes, \
+                        "docs/API.md lists %s %s twice" % (method, p)
+                    routes[(method, p)] = {"answers": _answers(row[col]),
+                                           "mark": mark}
+        elif header[:2] == ["shape", "keys"]:
+            for name, keys in rows:
+                words = keys.strip("`").split()
+                shapes[name] = ({w for w in words if not w.endswith("?")},
+                                {w[:-1] for w in words if w.endswith("?")})
+    assert routes and shapes, "docs/API.md: no route or shape tables found"
+    return routes, shapes
+
+
+def read_server_routes():
+    text = ROUTES_C.read_text()
+    table = re.search(r"api_routes\[\] = \{(.*?)\n\};", text, re.S)
+    assert table, "src/api/routes.c: the api_routes[] table is not there"
+    found = re.findall(r'\{"([A-Z]+)",\s*"([^"]+)",\s*API_\w+', table.group(1))
+    assert found, "src/api/routes.c: api_routes[] has no rows"
+    return set(found)
+
+
+DOC_ROUTES, SHAPES = read_doc()
+SERVER_ROUTES = read_server_routes()
+
+
+def served(method, path):
+    return (method, path) in SERVER_ROUTES
+
+
+# ---- talking to retourd, headers included ----
+
+def request(st, method, path, body=None, raw=None):
+    """(status, parsed body or text, headers) of one request."""
+    c = UnixHTTPConnection(st.socket, timeout=15)
+    data = raw if raw is not None else (
+        json.dumps(body).encode() if body is not None else None)
+    c.request(method, path, body=data,
+              headers={"Content-Type": "application/json"})
+    r = c.getresponse()
+    text = r.read()
+    headers = {k.lower(): v for k, v in r.getheaders()}
+    c.close()
+    if headers.get("content-type", "").startswith("application/json"):
+        return r.status, json.loads(text), headers
+    return r.status, text.decode(errors="replace"), headers
+
+
+class HeldLock:
+    """Another connection holding the write lock longer than the daemon's
+    busy timeout (2 s), so the daemon's next write fails."""
+
+    def __init__(self, db, seconds=3.0):
+        self.db, self.seconds = db, seconds
+        self.taken = threading.Event()
+        self.thread = threading.Thread(target=self._hold, daemon=True)
+
+    def _hold(self):
+        c = sqlite3.connect(str(self.db), timeout=10, isolation_level=None)
+        c.execute("BEGIN IMMEDIATE")
+        self.taken.set()
+        time.sleep(self.seconds)
+        c.execute("ROLLBACK")
+        c.close()
+
+    def __enter__(self):
+        self.thread.start()
+        assert self.taken.wait(5)
+        return self
+
+    def __exit__(self, *exc):
+        self.thread.join()
+
+
+# ---- the desk in the state a scenario needs ----
+
+def fresh(ms, **kw):
+    """Nobody signed in: the desk refuses every parcel command."""
+    return ms(**kw)
+
+
+def ready(ms, **kw):
+    """Signed in, RMA-10001 expected, waiting for a parcel."""
+    st = ms(**kw)
+    st.sign_in()
+    st.import_expected(expected_return())
+    return st
+
+
+def at_items(ms, **kw):
+    st = ready(ms, **kw)
+    st.run_to("RMA-10001", stop_at="items", items_done=False)
+    return st
+
+
+def at_weigh(ms):
+    """A scale that never answers: the desk stays at weigh."""
+    st = ready(ms)
+    st.scale.mode = "silent"
+    st.feed("RMA-10001")
+    st.wait_step("weigh")
+    return st
+
+
+def at_checklist(ms):
+    st = ready(ms)
+    st.run_to("RMA-10001", items=[GTIN_TSHIRT, GTIN_TSHIRT],
+              stop_at="checklist")
+    return st
+
+
+def at_confirm(ms, **kw):
+    st = ready(ms, **kw)
+    st.run_to("RMA-10001", items=[GTIN_TSHIRT, GTIN_TSHIRT])
+    return st
+
+
+def decided(ms, grace_s=0):
+    """A decided return; its outbox rows wait @grace_s before they go."""
+    st = at_confirm(ms, grace_s=grace_s)
+    return st, st.confirm()
+
+
+def without(ms, device):
+    """A desk whose board has no @device at all."""
+    st = ms(start=False)
+    st.board[device] = {"backend": "none"}
+    st.write_config()
+    st.start()
+    st.sign_in()
+    st.import_expected(expected_return())
+    return st
+
+
+def delivered_row(ms):
+    st, rid = decided(ms)
+    row = wait_for(lambda: [r for r in st.outbox("done")
+                            if r["receipt_id"] == rid],
+                   timeout=15, what="an outbox row delivered")
+    return st, row[0]["id"]
+
+
+def checklist_answer(s):
+    c = s["checklist"]
+    return {"pass_fail": "pass", "instruction": "done", "measure": "0",
+            "choice": (c.get("choices") or ["A"])[0]}.get(c["kind"])
+
+
+def answer_checklist(ms):
+    st = at_checklist(ms)
+    s = wait_for(lambda: (x := st.status())["step"] != "checklist" or
+                 x["checklist"]["kind"] != "photo" and x,
+                 what="a checklist step answered by text")
+    return request(st, "POST", "/api/v1/answer",
+                   {"answer": checklist_answer(s)})
+
+
+def break_an_index(st):
+    """Point an index at another column while the daemon is stopped: its
+    entries no longer match the table (integrity_check: row missing from
+    index; the quick_check at start does not look that far)."""
+    st.stop()
+    c = sqlite3.connect(str(st.db), isolation_level=None, timeout=10)
+    version = c.execute("PRAGMA schema_version").fetchone()[0]
+    c.execute("PRAGMA writable_schema=ON")
+    c.execute("UPDATE sqlite_master SET sql = 'CREATE INDEX "
+              "receipt_by_state ON receipt(desk)' "
+              "WHERE name = 'receipt_by_state'")
+    c.execute("PRAGMA schema_version=%d" % (version + 1))
+    c.execute("PRAGMA writable_schema=OFF")
+    c.close()
+    st.start()
+
+
+def tamper_audit(st):
+    """Edit the first audit entry while the daemon is stopped."""
+    st.stop()
+    c = sqlite3.connect(str(st.db), isolation_level=None, timeout=10)
+    c.execute("DROP TRIGGER audit_no_update")
+    c.execute("UPDATE audit SET action = 'tampered' "
+              "WHERE id = (SELECT min(id) FROM audit)")
+    c.close()
+    st.start()
+
+
+def confirm_locked(ms):
+    st = at_confirm(ms)
+    verdict = st.status()["proposal"]["verdict"]
+    with HeldLock(st.db):
+        return request(st, "POST", "/api/v1/confirm", {"verdict": verdict})
+
+
+def scan_locked(ms):
+    st = ready(ms)
+    with HeldLock(st.db):
+        return request(st, "POST", "/api/v1/scan", {"code": "RMA-10001"})
+
+
+def import_locked(ms):
+    st = fresh(ms)
+    with HeldLock(st.db):
+        return request(st, "POST", "/api/v1/expected",
+                       {"returns": [expected_return()]})
+
+
+def undo_in_grace(ms):
+    st, rid = decided(ms, grace_s=600)
+    return request(st, "POST", "/api/v1/undo", {"receipt": rid})
+
+
+def undo_too_late(ms):
+    st, rid = decided(ms)
+    return request(st, "POST", "/api/v1/undo", {"receipt": rid})
+
+
+def retry_waiting(ms):
+    st, rid = decided(ms, grace_s=600)
+    row = [r for r in st.outbox() if r["receipt_id"] == rid][0]
+    return request(st, "POST", "/api/v1/outbox/%d/retry" % row["id"])
+
+
+def retry_delivered(ms):
+    st, oid = delivered_row(ms)
+    return request(st, "POST", "/api/v1/outbox/%d/retry" % oid)
+
+
+def at_qc_items(ms):
+    """Ship-QC: an order's box open at the items step."""
+    st = ready(ms)
+    st.import_expected(expected_return(rma="", order="ORD-2001",
+                                       kind="shipment",
+                                       delivered_days_ago=None,
+                                       delivery_basic_minor=0))
+    request(st, "POST", "/api/v1/routine", {"routine": "ship_qc"})
+    st.feed("ORD-2001")
+    st.wait_step("items")
+    return st
+
+
+def not_found(ms):
+    """An RMA nobody expects: the desk says "not found" and offers ways."""
+    st = ready(ms)
+    request(st, "POST", "/api/v1/scan", {"code": "RMA-99999"})
+    return st
+
+
+def unexpected_locked(ms):
+    st = not_found(ms)
+    with HeldLock(st.db):
+        return request(st, "POST", "/api/v1/unexpected")
+
+
+def reprint_decided(ms):
+    st, rid = decided(ms)
+    wait_for(lambda: st.status()["outbox"]["pending"] == 0,
+             timeout=15, what="the label printed")
+    return request(st, "POST", "/api/v1/reprint", {"receipt": rid})
+
+
+def reprint_open(ms):
+    st = at_items(ms)
+    return request(st, "POST", "/api/v1/reprint",
+                   {"receipt": st.status()["receipt"]})
+
+
+def reprint_no_printer(ms):
+    st = without(ms, "printer")
+    st.run_to("RMA-10001", items=[GTIN_TSHIRT, GTIN_TSHIRT])
+    rid = st.confirm()
+    return request(st, "POST", "/api/v1/reprint", {"receipt": rid})
+
+
+def complaint_due(ms):
+    st = fresh(ms)
+    er = expected_return(rma="RMA-20001", order="ORD-20001",
+                         kind="complaint", delivered_days_ago=60)
+    er["complaint_received_at"] = (datetime.now(timezone.utc) -
+                                   timedelta(days=12)).strftime("%Y-%m-%d")
+    st.import_expected(er)
+    return st
+
+def call(state, method, path, body=None, raw=None):
+    """A scenario: the desk in @state, then one request."""
+    def run(ms):
+        return request(state(ms), method, path, body, raw)
+    return run
+
+
+def call_after(state, method, path_of):
+    """A scenario whose path needs what @state made (a receipt id)."""
+    def run(ms):
+        st = state(ms)
+        return request(st, method, path_of(st))
+    return run
+
+
+def first_receipt(st):
+    return "/api/v1/returns/%d" % st.returns()[0]["id"]
+
+
+def then_list(state, path):
+    return call(state, "GET", path)
+
+
+# Every (method, path, status) docs/API.md lists, and how to get it.
+SCENARIOS = {
+    ("GET", "/healthz", 200): call(fresh, "GET", "/healthz"),
+    ("GET", "/metrics", 200): call(fresh, "GET", "/metrics"),
+    ("GET", "/api/v1/status", 200): call(fresh, "GET", "/api/v1/status"),
+
+    ("POST", "/api/v1/scan", 200):
+        call(ready, "POST", "/api/v1/scan", {"code": "RMA-10001"}),
+    ("POST", "/api/v1/scan", 400): call(ready, "POST", "/api/v1/scan", {}),
+    ("POST", "/api/v1/scan", 409):
+        call(fresh, "POST", "/api/v1/scan", {"code": "RMA-10001"}),
+    ("POST", "/api/v1/scan", 500): scan_locked,
+
+    ("POST", "/api/v1/clerk", 200):
+        call(fresh, "POST", "/api/v1/clerk", {"badge": "CLERK-0001"}),
+    ("POST", "/api/v1/clerk", 400): call(fresh, "POST", "/api/v1/clerk", {}),
+    ("POST", "/api/v1/clerk", 404):
+        call(fresh, "POST", "/api/v1/clerk", {"name": "Nobody"}),
+    ("POST", "/api/v1/clerk", 409):
+        call(at_items, "POST", "/api/v1/clerk", {"badge": "CLERK-0002"}),
+    ("DELETE", "/api/v1/clerk", 200): call(ready, "DELETE", "/api/v1/clerk"),
+    ("DELETE", "/api/v1/clerk", 409):
+        call(at_items, "DELETE", "/api/v1/clerk"),
+    ("POST", "/api/v1/clerks", 201):
+        call(fresh, "POST", "/api/v1/clerks",
+             {"badge": "CLERK-0009", "name": "Ewa"}),
+    ("POST", "/api/v1/clerks", 400):
+        call(fresh, "POST", "/api/v1/clerks", {"badge": "", "name": "Ewa"}),
+    ("POST", "/api/v1/routine", 200):
+        call(ready, "POST", "/api/v1/routine", {"routine": "ship_qc"}),
+    ("POST", "/api/v1/routine", 400):
+        call(ready, "POST", "/api/v1/routine", {"routine": "lunch"}),
+    ("POST", "/api/v1/routine", 409):
+        call(at_items, "POST", "/api/v1/routine", {"routine": "ship_qc"}),
+
+    ("POST", "/api/v1/weigh", 200): call(at_weigh, "POST", "/api/v1/weigh"),
+    ("POST", "/api/v1/weigh", 409): call(fresh, "POST", "/api/v1/weigh"),
+    ("POST", "/api/v1/weigh", 400):
+        call(at_weigh, "POST", "/api/v1/weigh", {"grams": 0, "reason": "x"}),
+    ("POST", "/api/v1/remove", 200): call(at_qc_items, "POST", "/api/v1/remove"),
+    ("POST", "/api/v1/remove", 400):
+        call(at_qc_items, "POST", "/api/v1/remove", raw=b'{"code": '),
+    ("POST", "/api/v1/remove", 409): call(at_items, "POST", "/api/v1/remove"),
+    ("POST", "/api/v1/unexpected", 200):
+        call(not_found, "POST", "/api/v1/unexpected"),
+    ("POST", "/api/v1/unexpected", 409):
+        call(ready, "POST", "/api/v1/unexpected"),
+    ("POST", "/api/v1/unexpected", 503): unexpected_locked,
+    ("POST", "/api/v1/reprint", 202): reprint_decided,
+    ("POST", "/api/v1/reprint", 400):
+        call(fresh, "POST", "/api/v1/reprint", {"receipt": "12"}),
+    ("POST", "/api/v1/reprint", 404):
+        call(fresh, "POST", "/api/v1/reprint", {"receipt": 999}),
+    ("POST", "/api/v1/reprint", 409): reprint_open,
+    ("POST", "/api/v1/reprint", 503): reprint_no_printer,
+    ("GET", "/api/v1/complaints/due", 200):
+        call(complaint_due, "GET", "/api/v1/complaints/due"),
+    ("POST", "/api/v1/photo", 200): call(at_items, "POST", "/api/v1/photo"),
+    ("POST", "/api/v1/photo", 409): call(ready, "POST", "/api/v1/photo"),
+    ("POST", "/api/v1/photo", 503):
+        call(lambda ms: at_items_without(ms, "camera"), "POST",
+             "/api/v1/photo"),
+    ("POST", "/api/v1/skip", 200): call(at_weigh, "POST", "/api/v1/skip"),
+    ("POST", "/api/v1/skip", 409): call(ready, "POST", "/api/v1/skip"),
+    ("POST", "/api/v1/items-done", 200):
+        call(at_items, "POST", "/api/v1/items-done"),
+    ("POST", "/api/v1/items-done", 409):
+        call(ready, "POST", "/api/v1/items-done"),
+    ("POST", "/api/v1/answer", 200): answer_checklist,
+    ("POST", "/api/v1/answer", 400): call(ready, "POST", "/api/v1/answer",
+                                          {"answer": 1}),
+    ("POST", "/api/v1/answer", 409):
+        call(ready, "POST", "/api/v1/answer", {"answer": "pass"}),
+    ("POST", "/api/v1/confirm", 200):
+        call(at_confirm, "POST", "/api/v1/confirm", {"verdict": "accept"}),
+    ("POST", "/api/v1/confirm", 400):
+        call(ready, "POST", "/api/v1/confirm", {"verdict": "maybe"}),
+    ("POST", "/api/v1/confirm", 409):
+        call(ready, "POST", "/api/v1/confirm", {"verdict": "accept"}),
+    ("POST", "/api/v1/confirm", 500): confirm_locked,
+    ("POST", "/api/v1/buttons/accept", 202):
+        call(fresh, "POST", "/api/v1/buttons/accept"),
+    ("POST", "/api/v1/buttons/reject", 202):
+        call(fresh, "POST", "/api/v1/buttons/reject"),
+    ("POST", "/api/v1/buttons/pedal", 202):
+        call(fresh, "POST", "/api/v1/buttons/pedal"),
+    ("POST", "/api/v1/buttons/accept", 503):
+        call(lambda ms: without(ms, "gpio"), "POST",
+             "/api/v1/buttons/accept"),
+    ("POST", "/api/v1/buttons/reject", 503):
+        call(lambda ms: without(ms, "gpio"), "POST",
+             "/api/v1/buttons/reject"),
+    ("POST", "/api/v1/buttons/pedal", 503):
+        call(lambda ms: without(ms, "gpio"), "POST",
+             "/api/v1/buttons/pedal"),
+    ("POST", "/api/v1/back", 200): call(at_items, "POST", "/api/v1/back"),
+    ("POST", "/api/v1/back", 409): call(ready, "POST", "/api/v1/back"),
+    ("POST", "/api/v1/cancel", 200): call(at_items, "POST", "/api/v1/cancel"),
+    ("POST", "/api/v1/cancel", 409): call(ready, "POST", "/api/v1/cancel"),
+    ("POST", "/api/v1/undo", 200): undo_in_grace,
+    ("POST", "/api/v1/undo", 400):
+        call(fresh, "POST", "/api/v1/undo", {"receipt": "12"}),
+    ("POST", "/api/v1/undo", 404):
+        call(fresh, "POST", "/api/v1/undo", {"receipt": 999}),
+    ("POST", "/api/v1/undo", 409): undo_too_late,
+
+    ("POST", "/api/v1/expected", 200):
+        call(fresh, "POST", "/api/v1/expected",
+             {"returns": [expected_return()]}),
+    ("POST", "/api/v1/expected", 400):
+        call(fresh, "POST", "/api/v1/expected", raw=b'{"returns": ['),
+    ("POST", "/api/v1/expected", 500): import_locked,
+    ("GET", "/api/v1/expected", 200):
+        then_list(ready, "/api/v1/expected?limit=5"),
+    ("GET", "/api/v1/expected", 400):
+        then_list(fresh, "/api/v1/expected?limit=0"),
+    ("GET", "/api/v1/returns", 200):
+        then_list(at_items, "/api/v1/returns?rma=RMA-10001&status=open"),
+    ("GET", "/api/v1/returns", 400):
+        then_list(fresh, "/api/v1/returns?status=lost"),
+    ("GET", "/api/v1/returns/{id}", 200):
+        call_after(at_items, "GET", first_receipt),
+    ("GET", "/api/v1/returns/{id}", 400):
+        call(fresh, "GET", "/api/v1/returns/abc"),
+    ("GET", "/api/v1/returns/{id}", 404):
+        call(fresh, "GET", "/api/v1/returns/999"),
+    ("GET", "/api/v1/outbox", 200):
+        then_list(lambda ms: decided(ms)[0], "/api/v1/outbox?limit=10"),
+    ("GET", "/api/v1/outbox", 400):
+        then_list(fresh, "/api/v1/outbox?state=lost"),
+    ("POST", "/api/v1/outbox/{id}/retry", 200): retry_waiting,
+    ("POST", "/api/v1/outbox/{id}/retry", 400):
+        call(fresh, "POST", "/api/v1/outbox/x/retry"),
+    ("POST", "/api/v1/outbox/{id}/retry", 404):
+        call(fresh, "POST", "/api/v1/outbox/999/retry"),
+    ("POST", "/api/v1/outbox/{id}/retry", 409): retry_delivered,
+    ("GET", "/api/v1/db/check", 200): call(fresh, "GET", "/api/v1/db/check"),
+    ("GET", "/api/v1/db/check", 500):
+        call_after(lambda ms: (lambda st: (break_an_index(st), st)[1])(
+            at_items(ms)), "GET", lambda st: "/api/v1/db/check"),
+    ("GET", "/api/v1/audit/verify", 200):
+        call(ready, "GET", "/api/v1/audit/verify"),
+    ("GET", "/api/v1/audit/verify", 500):
+        call_after(lambda ms: (lambda st: (tamper_audit(st), st)[1])(
+            ready(ms)), "GET", lambda st: "/api/v1/audit/verify"),
+}
+
+
+def at_items_without(ms, device):
+    st = without(ms, device)
+    st.run_to("RMA-10001", stop_at="items", items_done=False)
+    return st
+
+
+def check_shape(status, body, shape):
+    """The body has the keys docs/API.md gives the shape, and no other."""
+    if shape is None:
+        assert status >= 400, "a %d needs a shape in docs/API.md" % status
+        shape = "error"
+    if shape == "text":
+        assert isinstance(body, str) and body, body
+        return
+    if shape == "*":
+        assert isinstance(body, dict), body
+        return
+    if shape == "[*]":
+        assert isinstance(body, list), body
+        return
+    many = shape.startswith("[")
+    name = shape.strip("[]")
+    assert name in SHAPES, "docs/API.md has no shape %r" % name
+    required, optional = SHAPES[name]
+    objects = body if many else [body]
+    if many:
+        assert isinstance(body, list) and body, \
+            "the scenario should give a non-empty list: %r" % (body,)
+    for o in objects:
+        assert isinstance(o, dict), o
+        keys = set(o)
+        assert required <= keys, "missing %s in %r" % (required - keys, o)
+        assert keys <= required | optional, \
+            "not in docs/API.md's %s: %s" % (name, keys - required - optional)
+    if name == "error":
+        assert isinstance(body["error"], str) and body["error"], body
+
+
+# ---- the document against the server ----
+
+def test_the_document_lists_every_route_the_server_has():
+    listed = {k for k, v in DOC_ROUTES.items() if v["mark"] is None}
+    coming = {k for k, v in DOC_ROUTES.items() if v["mark"] == "coming"}
+    assert SERVER_ROUTES - listed - coming == set(), \
+        "routes in src/api/routes.c that docs/API.md does not list"
+    assert listed - SERVER_ROUTES == set(), \
+        "routes docs/API.md lists that src/api/routes.c does not have " \
+        "(mark a route being built elsewhere '(coming)')"
+    absent = {k for k, v in DOC_ROUTES.items() if v["mark"] == "absent"}
+    assert absent & SERVER_ROUTES == set(), \
+        "routes served but marked '(not yet there)' in docs/API.md"
+
+
+ANSWERS = [(m, p, code, shape, DOC_ROUTES[(m, p)]["mark"])
+           for (m, p) in sorted(DOC_ROUTES)
+           for code, shape in DOC_ROUTES[(m, p)]["answers"]
+           if DOC_ROUTES[(m, p)]["mark"] != "absent"]
+
+
+@pytest.mark.parametrize("method,path,code,shape,mark", ANSWERS,
+                         ids=["%s %s %d" % a[:3] for a in ANSWERS])
+def test_documented_answer(make_station, method, path, code, shape, mark):
+    if mark == "coming" and not served(method, path):
+        pytest.skip("%s %s is marked (coming) and not served yet" %
+                    (method, path))
+    scenario = SCENARIOS.get((method, path, code))
+    assert scenario, ("docs/API.md says %s %s answers %d, and this test has "
+                      "no scenario that provokes it: add one to SCENARIOS"
+                      % (method, path, code))
+    status, body, _ = scenario(make_station)
+    assert status == code, (status, body)
+    check_shape(status, body, shape)
+    if method == "POST" and code == 500 and isinstance(body, dict) and \
+            path != "/api/v1/expected":
+        assert "not recorded" in body["error"].lower(), body
+
+
+def test_every_scenario_is_for_a_documented_answer():
+    documented = {(m, p, c) for m, p, c, _, _ in ANSWERS}
+    assert set(SCENARIOS) - documented == set(), \
+        "scenarios for answers docs/API.md does not list"
+
+
+PATHS = sorted({p for (m, p), v in DOC_ROUTES.items() if v["mark"] is None})
+
+
+@pytest.fixture(scope="module")
+def shared(tmp_path_factory):
+    from helpers import Station
+    st = Station()
+    st.start()
+    yield st
+    st.close()
+    st.cleanup()
+
+
+@pytest.mark.parametrize("path", PATHS)
+def test_wrong_method_is_405_with_allow(shared, path):
+    methods = {m for (m, p), v in DOC_ROUTES.items()
+               if p == path and v["mark"] is None}
+    concrete = path.replace("{id}", "7")
+    for wrong in [m for m in METHODS if m not in methods]:
+        status, body, headers = request(shared, wrong, concrete)
+        assert status == 405, (wrong, path, status, body)
+        check_shape(status, body, None)
+        allow = {m.strip() for m in headers.get("allow", "").split(",")}
+        assert allow == methods, (wrong, path, headers)
+
+
+@pytest.mark.parametrize("method,path", [
+    ("GET", "/"), ("GET", "/api/v1"), ("GET", "/api/v1/nothing"),
+    ("POST", "/api/v1/nothing"), ("GET", "/api/v2/status"),
+    ("POST", "/api/v1/buttons/door"), ("GET", "/api/v1/returns/7/label"),
+    ("GET", "/api/v1/status/"), ("GET", "/healthz/"),
+])
+def test_unknown_path_is_404(shared, method, path):
+    status, body, _ = request(shared, method, path)
+    assert status == 404, (status, body)
+    check_shape(status, body, None)
+
+
+ABSENT = sorted(k for k, v in DOC_ROUTES.items() if v["mark"] == "absent")
+
+
+@pytest.mark.parametrize("method,path", ABSENT)
+def test_routes_not_yet_there_answer_404(shared, method, path):
+    status, body, _ = request(shared, method, path)
+    assert status == 404, (status, body)
+    assert [c for c, _ in DOC_ROUTES[(method, path)]["answers"]] == [404]
+
+
+def test_a_query_parameter_a_route_does_not_take_is_400(shared):
+    for method, path in (("GET", "/api/v1/status?verbose=1"),
+                         ("GET", "/api/v1/returns?shop=demo"),
+                         ("GET", "/api/v1/outbox?state=dead&state=done"),
+                         ("POST", "/api/v1/skip?now=1")):
+        status, body, _ = request(shared, method, path)
+        assert status == 400, (method, path, status, body)
+        check_shape(status, body, None)
+
+
+# ---- a refused or unrecorded desk command (issue 6) ----
+
+def test_refused_command_is_409_with_the_desks_problem(station):
+    station.import_expected(expected_return())
+    status, body, _ = request(station, "POST", "/api/v1/confirm",
+                              {"verdict": "accept"})
+    assert status == 409, (status, body)
+    assert body["error"] == station.status()["problem"], body
+    assert "not expected now" in body["error"], body
+    assert station.returns() == []
+
+
+def test_scan_of_a_decided_return_is_409(station):
+    station.import_expected(expected_return())
+    station.run_to("RMA-10001", items=[GTIN_TSHIRT, GTIN_TSHIRT])
+    rid = station.confirm("accept")
+    status, body, _ = request(station, "POST", "/api/v1/scan",
+                              {"code": "RMA-10001"})
+    assert status == 409, (status, body)
+    assert "already decided on receipt %d" % rid in body["error"], body
+    assert len(station.returns()) == 1
+
+
+def test_item_not_sold_is_recorded_and_200(station):
+    """A problem the clerk must see is no refusal when the scan was
+    recorded: 200, and the status carries the problem."""
+    from helpers import GTIN_OTHER
+    station.import_expected(expected_return())
+    s = station.run_to("RMA-10001", stop_at="items", items_done=False)
+    status, body, _ = request(station, "POST", "/api/v1/scan",
+                              {"code": GTIN_OTHER})
+    assert status == 200, (status, body)
+    assert "not sold" in body["problem"], body
+    assert len(station.receipt(s["receipt"])["items"]) == 1
+
+
+def test_confirm_of_a_return_decided_elsewhere_is_409_not_recorded(station):
+    """Another receipt refused the same return meanwhile (a second desk
+    on the same record): the decision is not written, and the answer
+    says so with the receipt that has it."""
+    station.import_expected(expected_return())
+    s = station.run_to("RMA-10001", items=[GTIN_TSHIRT, GTIN_TSHIRT])
+    c = sqlite3.connect(str(station.db), isolation_level=None, timeout=10)
+    expected_id = c.execute("SELECT expected_id FROM receipt WHERE id = ?",
+                            (s["receipt"],)).fetchone()[0]
+    now = int(time.time() * 1e6)
+    other = c.execute(
+        "INSERT INTO receipt (routine, desk, clerk, code, expected_id, "
+        "state, received_at, verdict, decided_at, decided_by, decisions) "
+        "VALUES ('return', 'desk-2', 'Piotr', 'RMA-10001', ?, 'decided', "
+        "?, 'reject', ?, 'Piotr', 1)",
+        (expected_id, now, now)).lastrowid
+    c.close()
+    status, body, _ = request(station, "POST", "/api/v1/confirm",
+                              {"verdict": s["proposal"]["verdict"]})
+    assert status == 409, (status, body)
+    assert "not recorded" in body["error"].lower(), body
+    assert "already decided on receipt %d" % other in body["error"], body
+    assert station.receipt(s["receipt"])["verdict"] in (None, "")
+
+
+def test_retry_of_a_delivered_row_is_409(make_station):
+    status, body, _ = retry_delivered(make_station)
+    assert status == 409, (status, body)
+    assert "done" in body["error"], body
+
+
+def test_integrity_failures_are_not_200(make_station):
+    st = ready(make_station)
+    tamper_audit(st)
+    status, body, _ = request(st, "GET", "/api/v1/audit/verify")
+    assert status == 500 and body["ok"] is False, (status, body)
+    assert body["bad_entry"] >= 1 and "broken" in body["error"], body
+    p = st.ctl("audit", "verify", check=False)
+    assert p.returncode == 1 and "broken" in p.stderr, p.stderr
+
+
+# ---- finding returns (issue 6) ----
+
+def _cancelled_receipt(st, code):
+    """Open and cancel a parcel of @code; its receipt id."""
+    st.run_to(code, stop_at="items", items_done=False)
+    rid = st.status()["receipt"]
+    st.ok("POST", "/api/v1/cancel")
+    st.wait_step("scan")
+    return rid
+
+
+def _received_at(st, when):
+    """Move receipts to the times in @when ({id: UTC datetime}) in the
+    record, with the daemon stopped: the search reads received_at."""
+    st.stop()
+    c = sqlite3.connect(str(st.db), isolation_level=None, timeout=10)
+    for rid, t in when.items():
+        c.execute("UPDATE receipt SET received_at = ? WHERE id = ?",
+                  (int(t.timestamp() * 1e6), rid))
+    c.close()
+    st.start()
+
+
+def _ids(st, query):
+    status, body, _ = request(st, "GET", "/api/v1/returns?" + query)
+    assert status == 200, (query, status, body)
+    return [r["id"] for r in body]
+
+
+def test_returns_are_found_by_order_rma_tracking_status_and_day(station):
+    st = station
+    st.import_expected(
+        expected_return("RMA-10001", order="ORD-1001",
+                        lookup_codes=["RR123456785PL"]),
+        expected_return("RMA-10002", order="ORD-1002",
+                        lookup_codes=["00340434161094042557"]))
+    utc = timezone.utc
+    # the shop's calendar is UTC+1 in winter: 23:30 UTC on Nov 30 is
+    # already Dec 1 at the desk
+    a = _cancelled_receipt(st, "RMA-10001")
+    b = _cancelled_receipt(st, "RMA-10002")
+    c = _cancelled_receipt(st, "RR123456785PL")
+    _received_at(st, {a: datetime(2026, 11, 30, 12, 0, tzinfo=utc),
+                      b: datetime(2026, 11, 30, 23, 30, tzinfo=utc),
+                      c: datetime(2026, 12, 2, 9, 0, tzinfo=utc)})
+    assert _ids(st, "") == [c, b, a]
+    assert _ids(st, "order=ORD-1001") == [c, a]
+    assert _ids(st, "order=ord-1002") == [b]          # any case
+    assert _ids(st, "rma=RMA-10002") == [b]
+    assert _ids(st, "tracking=RR123456785PL") == [c, a]
+    assert _ids(st, "tracking=00340434161094042557") == [b]
+    assert _ids(st, "order=ORD-9999") == []
+    assert _ids(st, "status=cancelled") == [c, b, a]
+    assert _ids(st, "status=open") == []
+    assert _ids(st, "status=accept") == []
+    assert _ids(st, "from=2026-12-01&to=2026-12-01") == [b]
+    assert _ids(st, "from=2026-11-30&to=2026-11-30") == [a]
+    assert _ids(st, "from=2026-12-01") == [c, b]
+    assert _ids(st, "to=2026-11-30T23:30:00Z") == [b, a]
+    assert _ids(st, "from=2026-11-30T23:30:00.000001Z") == [c]
+    assert _ids(st, "order=ORD-1001&from=2026-12-01") == [c]
+    assert _ids(st, "limit=1") == [c]
+
+
+def test_returns_found_by_verdict(station):
+    st = station
+    st.import_expected(expected_return())
+    st.run_to("RMA-10001", items=[GTIN_TSHIRT, GTIN_TSHIRT])
+    rid = st.confirm("accept")
+    assert _ids(st, "status=accept") == [rid]
+    assert _ids(st, "status=decided") == [rid]
+    assert _ids(st, "status=reject") == []
+
+
+@pytest.mark.parametrize("query,needle", [
+    ("status=lost", "status must be"),
+    ("from=2026-02-30", "from must be a date"),
+    ("to=yesterday", "to must be a date"),
+    ("limit=0", "limit must be 1..10000"),
+    ("limit=10001", "limit must be 1..10000"),
+    ("shop=demo", "unknown parameter 'shop'"),
+    ("order=", "order must be 1..47 bytes"),
+    ("order=A&order=B", "given twice"),
+])
+def test_bad_search_is_400_and_says_which(shared, query, needle):
+    status, body, _ = request(shared, "GET", "/api/v1/returns?" + query)
+    assert status == 400, (status, body)
+    assert needle in body["error"], body
+
+
+def test_search_values_are_data_not_sql(station):
+    station.import_expected(expected_return())
+    station.run_to("RMA-10001", stop_at="items", items_done=False)
+    for value in ("' OR '1'='1", "RMA-10001' --", "%", "_"):
+        status, body, _ = request(
+            station, "GET", "/api/v1/returns?rma=" +
+            urllib.parse.quote(value))
+        assert status == 200 and body == [], (value, status, body)
