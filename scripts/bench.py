@@ -69,6 +69,10 @@ FLOOD_ROUNDS = int(os.environ.get("RETOUR_BENCH_FLOOD_ROUNDS", "3"))
 # A phase stops starting returns after this long: a daemon that serves
 # imports before the desk takes seconds per return under the flood.
 FLOOD_PHASE_S = float(os.environ.get("RETOUR_BENCH_FLOOD_PHASE_S", "20"))
+# 0: a refused import is sent again at once, Retry-After ignored (the
+# worst client); 1: after its Retry-After, as the API asks.
+FLOOD_HONOUR_RETRY = os.environ.get("RETOUR_BENCH_FLOOD_RETRY_AFTER",
+                                    "1") != "0"
 STATUS_SAMPLES = 200
 FSYNC_SAMPLES = int(os.environ.get("RETOUR_BENCH_FSYNCS", "300"))
 GTIN = "05901234123457"
@@ -445,6 +449,8 @@ class ImportFlood:
                         got["refused"] += 1
                     else:
                         got["failed"] += 1
+                if status == 503 and not FLOOD_HONOUR_RETRY:
+                    continue
                 if status != 200:
                     self._stop.wait(wait)
 
@@ -538,8 +544,9 @@ def flood_rows(fl):
     """The import-flood rows of the table."""
     idle, flood = fl["idle"], fl["flood"]
     got = fl["flood_got"]
-    who = ("%d clients x %d returns a request"
-           % (FLOOD_CLIENTS, FLOOD_BATCH))
+    who = ("%d clients x %d returns a request, a 503 sent again %s"
+           % (FLOOD_CLIENTS, FLOOD_BATCH,
+              "after its Retry-After" if FLOOD_HONOUR_RETRY else "at once"))
     if not idle or not flood or not fl["status_flood"]:
         why = "not measured: %s" % (fl["failure"] or "no sample")
         return [row("scan-to-decision p99 under an import flood", None,
