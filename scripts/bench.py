@@ -22,6 +22,15 @@ Numbers, each measured here and now on this machine, never written down:
   * start to READY (sd_notify)
   * fsyncs per return, in a step of its own: a fresh daemon under Debian's
     strace, its sync calls counted while a fixed set of returns runs
+  * the desk under an import flood, in a step of its own (a fresh daemon):
+    scan-to-decision p50/p99 and GET /status latency with the daemon idle
+    and while FLOOD_CLIENTS clients post expected returns
+    (POST /api/v1/expected, FLOOD_BATCH a request) as fast as the daemon
+    takes them (a 503 is retried after its Retry-After), in alternating
+    rounds so that a neighbour's load on the machine falls on both; the
+    flood's p99 over the idle p99 is the ratio the desk must keep (the
+    flood at most doubles it); and the expected returns the flood got
+    stored meanwhile
 A footer says where a return's wall time goes.
 The daemon runs with the webhook connector configured, as every station
 does (its sender and libcurl are in the idle memory); the 30 s grace
@@ -41,6 +50,7 @@ import statistics
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -51,6 +61,19 @@ from simdesk import UnixHTTPConnection  # noqa: E402
 BUILD = os.environ.get("RETOUR_BUILD", "build")
 RETURNS = int(os.environ.get("RETOUR_BENCH_RETURNS", "300"))
 TRACED_RETURNS = int(os.environ.get("RETOUR_BENCH_TRACED_RETURNS", "100"))
+FLOOD_CLIENTS = int(os.environ.get("RETOUR_BENCH_FLOOD_CLIENTS", "20"))
+FLOOD_BATCH = int(os.environ.get("RETOUR_BENCH_FLOOD_BATCH", "100"))
+# Desk returns per round and phase; rounds of (idle, flood).
+FLOOD_RETURNS = int(os.environ.get("RETOUR_BENCH_FLOOD_RETURNS", "100"))
+FLOOD_ROUNDS = int(os.environ.get("RETOUR_BENCH_FLOOD_ROUNDS", "3"))
+# A phase stops starting returns after this long: a daemon that serves
+# imports before the desk takes seconds per return under the flood.
+FLOOD_PHASE_S = float(os.environ.get("RETOUR_BENCH_FLOOD_PHASE_S", "20"))
+# 0: a refused import is sent again at once, Retry-After ignored (the
+# worst client); 1: after its Retry-After, as the API asks.
+FLOOD_HONOUR_RETRY = os.environ.get("RETOUR_BENCH_FLOOD_RETRY_AFTER",
+                                    "1") != "0"
+STATUS_SAMPLES = 200
 FSYNC_SAMPLES = int(os.environ.get("RETOUR_BENCH_FSYNCS", "300"))
 GTIN = "05901234123457"
 # Every call that makes data durable; strace 6.1 has no %sync class.
@@ -291,25 +314,29 @@ def sign_in(sock):
         raise RuntimeError("the clerk could not sign in: %s" % ans)
 
 
-def import_expected(sock, count):
+def import_expected(sock, count, first=0):
     today = time.strftime("%Y-%m-%d", time.gmtime())
-    for start in range(0, count, 500):
+    for start in range(first, first + count, 500):
         batch = [expected(i, today)
-                 for i in range(start, min(count, start + 500))]
+                 for i in range(start, min(first + count, start + 500))]
         status, ans = api(sock, "POST", "/api/v1/expected",
                           {"returns": batch})
         if status != 200:
             raise RuntimeError("import failed: %s" % ans)
 
 
-def run_routine(sock, count):
+def run_routine(sock, count, first=0, limit_s=None):
     """The routine is driven from C (tests/bench/bench_routine.c), so the
     numbers are the daemon's and the socket's, not Python's.  Adds the
     client's own CPU seconds to its answer."""
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
-    out = subprocess.run([os.path.join(BUILD, "bench", "bench_routine"),
-                          sock, "0", str(count), GTIN],
-                         capture_output=True, text=True, check=True)
+    argv = [os.path.join(BUILD, "bench", "bench_routine"), sock, str(first),
+            str(count), GTIN]
+    if limit_s:
+        argv.append(str(limit_s))
+    out = subprocess.run(argv, capture_output=True, text=True)
+    if out.returncode:
+        raise RuntimeError("bench_routine failed: %s" % out.stderr.strip())
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
     run = json.loads(out.stdout)
     run["client_cpu_s"] = (after.ru_utime - before.ru_utime +
@@ -366,6 +393,197 @@ def traced_run(d, scale_link):
     if not calls:
         return None, "not measured: strace saw no sync call (see %s)" % trace
     return {"calls": calls, "files": files}, None
+
+
+class ImportFlood:
+    """FLOOD_CLIENTS clients posting expected returns as fast as the daemon
+    takes them, each on its own connection, in a process of its own (one
+    core at most: its threads share one interpreter), so the bench's own
+    timing is not queued behind it.  A 503 is retried after the
+    Retry-After it carries, as an integrator's client does.  stop() ends
+    it once every request sent has its answer, and says what it got."""
+
+    def __init__(self, sock):
+        ctx = multiprocessing.get_context("fork")
+        self._stop = ctx.Event()
+        self._started = ctx.Semaphore(0)
+        self._result = ctx.Queue()
+        self._proc = ctx.Process(target=self._run, args=(sock,),
+                                 daemon=True)
+        self._proc.start()
+        for _ in range(FLOOD_CLIENTS):  # each has sent its first import
+            if not self._started.acquire(timeout=30):
+                raise RuntimeError("the import flood did not start")
+
+    def _run(self, sock):
+        today = time.strftime("%Y-%m-%d", time.gmtime())
+        lock = threading.Lock()
+        got = {"stored": 0, "imports": 0, "refused": 0, "failed": 0}
+
+        def client(k):
+            first = 1000000 + k * FLOOD_BATCH
+            body = json.dumps({"returns": [expected(first + i, today)
+                                           for i in range(FLOOD_BATCH)]})
+            started = False
+            while not self._stop.is_set():
+                c = UnixHTTPConnection(sock, timeout=300)
+                try:
+                    c.request("POST", "/api/v1/expected", body=body,
+                              headers={"Content-Type": "application/json"})
+                    if not started:
+                        self._started.release()
+                        started = True
+                    r = c.getresponse()
+                    answer = r.read()
+                    status = r.status
+                    wait = float(r.getheader("Retry-After") or 0)
+                except (http.client.HTTPException, OSError):
+                    status, answer, wait = None, b"", 0.1
+                finally:
+                    c.close()
+                with lock:
+                    if status == 200:
+                        got["imports"] += 1
+                        got["stored"] += json.loads(answer)["imported"]
+                    elif status == 503:
+                        got["refused"] += 1
+                    else:
+                        got["failed"] += 1
+                if status == 503 and not FLOOD_HONOUR_RETRY:
+                    continue
+                if status != 200:
+                    self._stop.wait(wait)
+
+        threads = [threading.Thread(target=client, args=(k,))
+                   for k in range(FLOOD_CLIENTS)]
+        t0 = time.perf_counter()
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        got["seconds"] = time.perf_counter() - t0
+        self._result.put(got)
+
+    def stop(self):
+        self._stop.set()
+        got = self._result.get(timeout=600)
+        self._proc.join(10)
+        return got
+
+
+def status_latencies_ms(sock, count=STATUS_SAMPLES, limit_s=10):
+    """GET /api/v1/status on one kept-alive connection, timed from Python:
+    at most @count requests, none started after @limit_s seconds (one may
+    take a minute: a daemon that serves imports first)."""
+    lat = []
+    c = UnixHTTPConnection(sock, timeout=120)
+    try:
+        t_end = time.perf_counter() + limit_s
+        while len(lat) < count and time.perf_counter() < t_end:
+            t = time.perf_counter()
+            c.request("GET", "/api/v1/status")
+            r = c.getresponse()
+            r.read()
+            lat.append((time.perf_counter() - t) * 1e3)
+            if r.status != 200:
+                raise RuntimeError("GET /api/v1/status answered %d"
+                                   % r.status)
+    finally:
+        c.close()
+    return lat
+
+
+def flood_run(d, scale_link):
+    """A fresh daemon: FLOOD_ROUNDS rounds of FLOOD_RETURNS returns with
+    the daemon idle, then as many under an import flood, and GET /status
+    timed in each phase."""
+    os.makedirs(d)
+    conf = write_config(d, scale_link)
+    daemon = Daemon(conf, d)
+    sock = os.path.join(d, "retourd.sock")
+    idle, flooded, status_idle, status_flood = [], [], [], []
+    failure = None
+    got = {"stored": 0, "imports": 0, "refused": 0, "failed": 0,
+           "seconds": 0.0}
+    try:
+        sign_in(sock)
+        import_expected(sock, 2 * FLOOD_ROUNDS * FLOOD_RETURNS)
+        first = 0
+        for _ in range(FLOOD_ROUNDS):
+            status_idle += status_latencies_ms(sock)
+            run = run_routine(sock, FLOOD_RETURNS, first, FLOOD_PHASE_S)
+            idle += [us / 1e3 for us in run["lat_us"]]
+            first += FLOOD_RETURNS
+            flood = ImportFlood(sock)
+            try:
+                status_flood += status_latencies_ms(sock)
+                run = run_routine(sock, FLOOD_RETURNS, first,
+                                  FLOOD_PHASE_S)
+                flooded += [us / 1e3 for us in run["lat_us"]]
+                if not run["lat_us"]:
+                    raise RuntimeError("no return finished in %g s"
+                                       % FLOOD_PHASE_S)
+            except (RuntimeError, OSError, http.client.HTTPException) as e:
+                failure = "the desk failed under the flood: %s" % e
+            finally:
+                forget_connection(sock)
+                for k, v in flood.stop().items():
+                    got[k] += v
+            first += FLOOD_RETURNS
+            if failure:
+                break
+    finally:
+        forget_connection(sock)
+        daemon.stop()
+    return {"idle": idle, "flood": flooded, "status_idle": status_idle,
+            "status_flood": status_flood, "flood_got": got,
+            "failure": failure}
+
+
+def flood_rows(fl):
+    """The import-flood rows of the table."""
+    idle, flood = fl["idle"], fl["flood"]
+    got = fl["flood_got"]
+    who = ("%d clients x %d returns a request, a 503 sent again %s"
+           % (FLOOD_CLIENTS, FLOOD_BATCH,
+              "after its Retry-After" if FLOOD_HONOUR_RETRY else "at once"))
+    if not idle or not flood or not fl["status_flood"]:
+        why = "not measured: %s" % (fl["failure"] or "no sample")
+        return [row("scan-to-decision p99 under an import flood", None,
+                    "ms", note=why),
+                row("import flood: scan-to-decision p99, flood / idle",
+                    None, "x", "<= 2", note=why)]
+    p99_idle, p99_flood = pct(idle, 99), pct(flood, 99)
+    note = "%d returns, %s" % (len(flood), who)
+    if fl["failure"]:
+        note += "; then %s" % fl["failure"]
+    return [
+        row("scan-to-decision p50, idle (flood run)",
+            round(pct(idle, 50), 3), "ms", note="%d returns" % len(idle)),
+        row("scan-to-decision p99, idle (flood run)",
+            round(p99_idle, 3), "ms"),
+        row("scan-to-decision p50 under an import flood",
+            round(pct(flood, 50), 3), "ms", note=note),
+        row("scan-to-decision p99 under an import flood",
+            round(p99_flood, 3), "ms"),
+        row("import flood: scan-to-decision p99, flood / idle",
+            round(p99_flood / p99_idle, 2), "x", "<= 2"),
+        row("GET /status p50, idle", round(pct(fl["status_idle"], 50), 3),
+            "ms", note="%d requests" % len(fl["status_idle"])),
+        row("GET /status p99, idle", round(pct(fl["status_idle"], 99), 3),
+            "ms"),
+        row("GET /status p50 under the flood",
+            round(pct(fl["status_flood"], 50), 3), "ms",
+            note="%d requests" % len(fl["status_flood"])),
+        row("GET /status p99 under the flood",
+            round(pct(fl["status_flood"], 99), 3), "ms"),
+        row("import flood: expected returns stored meanwhile",
+            round(got["stored"] / got["seconds"], 1)
+            if got["seconds"] else None, "returns/s",
+            note="%d imports stored, %d refused (503), %d failed, "
+                 "in %.1f s" % (got["imports"], got["refused"],
+                                got["failed"], got["seconds"])),
+    ]
 
 
 def target_met(value, target):
@@ -427,6 +645,7 @@ def measure():
         db_after = db_checkpointed_bytes(db)
         sync, sync_skipped = traced_run(os.path.join(d, "traced"),
                                         scale_link)
+        flood = flood_run(os.path.join(d, "flood"), scale_link)
     finally:
         scale.close()
 
@@ -481,6 +700,7 @@ def measure():
         row("start to READY (worst of 8)", round(max(readies) * 1e3, 1),
             "ms"),
     ]
+    results += flood_rows(flood)
     for r in results:
         r["met"] = target_met(r["value"], r["target"])
     results += time_spent(run, wall_ms, user_ms, sys_ms,
@@ -552,6 +772,16 @@ def print_table(results, d):
         share = " (%d%%)" % r["share"] if r["share"] is not None else ""
         print("  %-54s %8.3f %s%s" % (r["name"], r["value"], r["unit"],
                                       share))
+    fl = [r for r in table if r["name"].startswith("import flood: expected")]
+    if fl:
+        sample = {r["name"]: r["note"] for r in table
+                  if "note" in r and r["name"].endswith(("(flood run)",
+                                                         "import flood"))}
+        print("Import flood (a daemon of its own, %d rounds of idle then "
+              "flood): %s; GET /status timed from Python" %
+              (FLOOD_ROUNDS, "; ".join("%s: %s" % (k, v)
+                                       for k, v in sample.items())))
+        print("  the flood got: %s" % fl[0].get("note", ""))
     fs = [r for r in table if r["name"].startswith("fsyncs per return")]
     if fs and fs[0]["value"] is not None:
         print("  fsyncs per return by file: %s" % fs[0]["note"])

@@ -136,6 +136,10 @@ struct config {
 	int scanner_max_line; /* every scanner backend's */
 	/* each device's backend and its settings, by enum device_kind */
 	struct config_device device[DEVICE_KIND_COUNT];
+
+	/* [api] import_queue: the most bulk imports taken at once (the
+	 * desk comes first: they wait for it); one more is refused, 503 */
+	int api_import_queue;
 };
 
 void config_defaults(struct config *c);

@@ -108,6 +108,25 @@ int station_outbox_retry(struct station *st, int64_t id, char *err,
  */
 int station_import_expected(struct station *st, json_t *doc, json_t *kept,
 			    char *err, size_t errlen);
+/*
+ * The same import in two halves, so that a large one never holds the desk
+ * up (station_import.c).  station_import_parse() reads and checks @doc,
+ * all or nothing, and touches nothing but @cfg: any thread may run it.
+ * 0 with *@out, or -errno with @err (-EINVAL: bad input).  Then, on the
+ * loop, each station_import_store_next() stores one return in its own
+ * durable transaction: 1 more are left, 0 all are stored, -errno with @err
+ * (the returns before it stay stored).
+ */
+struct station_import;
+int station_import_parse(const struct config *cfg, json_t *doc,
+			 struct station_import **out, char *err, size_t errlen);
+int station_import_store_next(struct station *st, struct station_import *im,
+			      char *err, size_t errlen);
+int station_import_count(const struct station_import *im); /* parsed */
+int station_import_stored(const struct station_import *im);
+/* The codes of the returns already at the desk, left as they were. */
+json_t *station_import_kept(const struct station_import *im);
+void station_import_free(struct station_import *im);
 /* @role: clerk, packer or supervisor (NULL: clerk); -EINVAL otherwise. */
 int station_register_clerk(struct station *st, const char *badge,
 			   const char *name, const char *role, char *err,

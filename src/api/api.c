@@ -8,6 +8,13 @@
  * bodies up to API_MAX_BODY, routes (routes.c) and sends the JSON reply;
  * desk.c and records.c answer.
  *
+ * The desk comes first.  A bulk import (POST /api/v1/expected) is not
+ * answered in its handler: its connection is suspended and the import
+ * queued (imports.c), which stores it between the desk's events and
+ * answers when it is stored; meanwhile every other request is answered at
+ * once.  The queue is bounded ([api] import_queue): an import that finds
+ * it full is refused with 503 and Retry-After, its body read and dropped.
+ *
  * What it does not do: TLS (loopback and Unix socket only; a LAN listener
  * needs a bearer token and belongs behind a reverse proxy), and Server-Sent
  * Events, which come with the kiosk screen.
@@ -30,6 +37,7 @@
 #include "retour/api.h"
 
 #include "api_internal.h"
+#include "imports.h"
 
 struct api_listener {
 	struct api *api;
@@ -44,6 +52,7 @@ struct api {
 	const struct config *cfg;
 	sd_event *ev;
 	struct api_listener unix_l, tcp_l;
+	struct api_imports *imports;
 	char token[256];
 	char socket_path[CONFIG_PATH_LEN];
 };
@@ -56,27 +65,64 @@ static enum MHD_Result api_query_arg(void *cls, enum MHD_ValueKind kind,
 	return MHD_YES;
 }
 
+/* What a connection's request is, from its headers on. */
+enum api_call_kind {
+	API_CALL_ANSWERED_HERE,	 /* routed and answered when its body is in */
+	API_CALL_IMPORT,	 /* holds a place in the import queue */
+	API_CALL_IMPORT_REFUSED, /* found the queue full: body dropped */
+};
+
+/* One request on a connection (MHD's con_cls). */
+struct api_call {
+	struct api_request rq;
+	enum api_call_kind kind;
+	struct api_listener *l;
+	struct MHD_Connection *conn;
+	bool queued; /* its import is in the queue, the connection suspended */
+	bool answered; /* the import's answer is in @answer, to be sent */
+	struct api_reply answer;
+};
+
+/* The request's route, from its method, path and query (routes.c). */
+static int api_route_of(struct MHD_Connection *conn, const char *method,
+			const char *url, struct api_route *route,
+			struct api_reply *rp)
+{
+	struct api_query query = {0};
+
+	MHD_get_connection_values(conn, MHD_GET_ARGUMENT_KIND, api_query_arg,
+				  &query);
+	return api_route_parse(method, url, &query, route, rp);
+}
+
 /* Route the request, then let the desk or the records answer it. */
 static void api_route(struct api *api, struct MHD_Connection *conn,
 		      const char *method, const char *url,
 		      const struct api_request *rq, struct api_reply *rp)
 {
 	struct api_route route;
-	struct api_query query = {0};
 
-	MHD_get_connection_values(conn, MHD_GET_ARGUMENT_KIND, api_query_arg,
-				  &query);
-	if (api_route_parse(method, url, &query, &route, rp) < 0)
+	if (api_route_of(conn, method, url, &route, rp) < 0)
 		return;
 	switch (route.id) {
 	case API_HEALTHZ:
 		api_reply_json(rp, 200, json_pack("{s:b}", "ok", 1));
 		break;
-	case API_METRICS:
+	case API_METRICS: {
+		char imports[1024];
+		const char *station = station_metrics(api->st);
+		size_t a = strlen(station);
+
+		api_imports_metrics(api->imports, imports, sizeof(imports));
 		rp->status = 200;
-		rp->text = strdup(station_metrics(api->st));
+		rp->text = malloc(a + strlen(imports) + 1);
+		if (rp->text) {
+			memcpy(rp->text, station, a);
+			strcpy(rp->text + a, imports);
+		}
 		rp->content_type = "text/plain; version=0.0.4";
 		break;
+	}
 	case API_STATUS ... API_UNDO:
 		api_desk_answer(api->st, &route, rq, rp);
 		break;
@@ -86,13 +132,16 @@ static void api_route(struct api *api, struct MHD_Connection *conn,
 	}
 }
 
+/* Send @rp; an import's 503 says when to try again (@retry_after). */
 static enum MHD_Result api_send(struct MHD_Connection *conn,
-				struct api_reply *rp)
+				struct api_reply *rp, bool retry_after)
 {
 	struct MHD_Response *resp;
 	enum MHD_Result ret;
 	char *body;
 
+	if (rp->content_type && !rp->text) /* the text did not fit in memory */
+		api_reply_error(rp, 500, "out of memory");
 	if (rp->text) {
 		body = rp->text;
 	} else {
@@ -112,6 +161,12 @@ static enum MHD_Result api_send(struct MHD_Connection *conn,
 	MHD_add_response_header(resp, "Cache-Control", "no-store");
 	if (rp->allow[0])
 		MHD_add_response_header(resp, "Allow", rp->allow);
+	if (retry_after && rp->status == 503) {
+		char secs[16];
+
+		snprintf(secs, sizeof(secs), "%d", API_IMPORT_RETRY_AFTER_S);
+		MHD_add_response_header(resp, "Retry-After", secs);
+	}
 	ret = MHD_queue_response(conn, rp->status, resp);
 	MHD_destroy_response(resp);
 	return ret;
@@ -136,25 +191,97 @@ static bool token_ok(struct api *api, struct MHD_Connection *conn)
 	return diff == 0;
 }
 
+/* The import's answer is in: keep it and let MHD call api_handle() again
+ * for the connection, which sends it. */
+static void api_import_answered(void *ctx, struct api_reply *rp)
+{
+	struct api_call *call = ctx;
+
+	call->answer = *rp;
+	call->answered = true;
+	MHD_resume_connection(call->conn);
+	/* MHD picks a resumed connection up in its next run: now, not at the
+	 * next network event. */
+	sd_event_source_set_time(call->l->timer, 0);
+	sd_event_source_set_enabled(call->l->timer, SD_EVENT_ONESHOT);
+}
+
+/* The first call for a request: its headers are in.  An import takes its
+ * place in the queue now, so a refused one is never kept in memory. */
+static struct api_call *api_call_new(struct api_listener *l,
+				     struct MHD_Connection *conn,
+				     const char *url, const char *method)
+{
+	struct api_call *call = calloc(1, sizeof(*call));
+	struct api_reply rp = {0};
+	struct api_route route;
+
+	if (!call)
+		return NULL;
+	call->l = l;
+	call->conn = conn;
+	if (api_route_of(conn, method, url, &route, &rp) == 0 &&
+	    route.id == API_EXPECTED_IMPORT &&
+	    (!l->needs_token || token_ok(l->api, conn)))
+		call->kind = api_imports_reserve(l->api->imports)
+				 ? API_CALL_IMPORT
+				 : API_CALL_IMPORT_REFUSED;
+	json_decref(rp.json);
+	return call;
+}
+
+/* The whole body of an import is in: queue it and suspend the connection
+ * until it is stored. */
+static enum MHD_Result api_import_queue(struct api_listener *l,
+					struct MHD_Connection *conn,
+					struct api_call *call)
+{
+	struct api_reply rp = {.status = 500};
+
+	if (call->rq.too_big) {
+		api_imports_release(l->api->imports);
+		call->kind = API_CALL_ANSWERED_HERE;
+		api_reply_error(&rp, 413, "request body over %d bytes",
+				API_MAX_BODY);
+		return api_send(conn, &rp, false);
+	}
+	if (api_imports_submit(l->api->imports, call->rq.body, call->rq.len,
+			       api_import_answered, call) < 0) {
+		call->rq.body = NULL;
+		call->kind = API_CALL_ANSWERED_HERE;
+		api_reply_error(&rp, 500, "out of memory queueing the import");
+		return api_send(conn, &rp, false);
+	}
+	call->rq.body = NULL; /* the queue's now */
+	call->queued = true;
+	MHD_suspend_connection(conn);
+	return MHD_YES;
+}
+
 static enum MHD_Result api_handle(void *cls, struct MHD_Connection *conn,
 				  const char *url, const char *method,
 				  const char *version, const char *upload,
 				  size_t *upload_size, void **con_cls)
 {
 	struct api_listener *l = cls;
-	struct api_request *rq = *con_cls;
+	struct api_call *call = *con_cls;
+	struct api_request *rq;
 	struct api_reply rp = {.status = 500};
 
 	(void)version;
-	if (!rq) {
-		rq = calloc(1, sizeof(*rq));
-		if (!rq)
+	if (!call) {
+		call = api_call_new(l, conn, url, method);
+		if (!call)
 			return MHD_NO;
-		*con_cls = rq;
+		*con_cls = call;
 		return MHD_YES;
 	}
+	rq = &call->rq;
 	if (*upload_size) {
-		if (!rq->too_big && rq->len + *upload_size <= API_MAX_BODY) {
+		if (call->kind == API_CALL_IMPORT_REFUSED) {
+			/* read and dropped: the client sees the 503 */
+		} else if (!rq->too_big &&
+			   rq->len + *upload_size <= API_MAX_BODY) {
 			char *nb =
 			    realloc(rq->body, rq->len + *upload_size + 1);
 
@@ -170,6 +297,19 @@ static enum MHD_Result api_handle(void *cls, struct MHD_Connection *conn,
 		*upload_size = 0;
 		return MHD_YES;
 	}
+	if (call->answered) { /* resumed: the import's answer */
+		call->queued = false;
+		call->kind =
+		    API_CALL_ANSWERED_HERE; /* its place is given back */
+		return api_send(conn, &call->answer, true);
+	}
+	if (call->kind == API_CALL_IMPORT_REFUSED) {
+		api_imports_refuse(l->api->imports, &rp);
+		return api_send(conn, &rp, true);
+	}
+	if (call->kind == API_CALL_IMPORT)
+		return api_import_queue(l, conn, call);
+	api_imports_desk_spoke(l->api->imports);
 	if (l->needs_token && !token_ok(l->api, conn))
 		api_reply_error(&rp, 401, "a bearer token is required");
 	else if (rq->too_big)
@@ -177,23 +317,31 @@ static enum MHD_Result api_handle(void *cls, struct MHD_Connection *conn,
 				API_MAX_BODY);
 	else
 		api_route(l->api, conn, method, url, rq, &rp);
-	return api_send(conn, &rp);
+	return api_send(conn, &rp, false);
 }
 
 static void api_request_done(void *cls, struct MHD_Connection *conn,
 			     void **con_cls,
 			     enum MHD_RequestTerminationCode toe)
 {
-	struct api_request *rq = *con_cls;
+	struct api_listener *l = cls;
+	struct api_call *call = *con_cls;
 
-	(void)cls;
 	(void)conn;
 	(void)toe;
-	if (rq) {
-		free(rq->body);
-		free(rq);
-		*con_cls = NULL;
+	if (!call)
+		return;
+	if (call->queued) /* stored all the same; nobody to tell */
+		api_imports_forget(l->api->imports, call);
+	else if (call->kind == API_CALL_IMPORT) /* its body never came */
+		api_imports_release(l->api->imports);
+	if (call->answered && call->queued) {
+		json_decref(call->answer.json);
+		free(call->answer.text);
 	}
+	free(call->rq.body);
+	free(call);
+	*con_cls = NULL;
 }
 
 static void api_rearm(struct api_listener *l);
@@ -241,7 +389,8 @@ static int api_attach(struct api *api, struct api_listener *l, int listen_fd,
 		      uint16_t port, char *err, size_t errlen)
 {
 	const union MHD_DaemonInfo *info;
-	unsigned flags = MHD_USE_EPOLL | MHD_USE_ERROR_LOG;
+	unsigned flags =
+	    MHD_USE_EPOLL | MHD_USE_ERROR_LOG | MHD_ALLOW_SUSPEND_RESUME;
 	int r;
 
 	l->api = api;
@@ -249,13 +398,13 @@ static int api_attach(struct api *api, struct api_listener *l, int listen_fd,
 		l->mhd = MHD_start_daemon(
 		    flags, 0, NULL, NULL, api_handle, l,
 		    MHD_OPTION_LISTEN_SOCKET, listen_fd,
-		    MHD_OPTION_NOTIFY_COMPLETED, api_request_done, NULL,
+		    MHD_OPTION_NOTIFY_COMPLETED, api_request_done, l,
 		    MHD_OPTION_CONNECTION_TIMEOUT, 30u,
 		    MHD_OPTION_CONNECTION_LIMIT, 64u, MHD_OPTION_END);
 	else
 		l->mhd = MHD_start_daemon(
 		    flags, port, NULL, NULL, api_handle, l,
-		    MHD_OPTION_NOTIFY_COMPLETED, api_request_done, NULL,
+		    MHD_OPTION_NOTIFY_COMPLETED, api_request_done, l,
 		    MHD_OPTION_CONNECTION_TIMEOUT, 30u,
 		    MHD_OPTION_CONNECTION_LIMIT, 64u, MHD_OPTION_END);
 	if (!l->mhd) {
@@ -379,6 +528,12 @@ int api_start(sd_event *ev, struct station *st, const struct config *cfg,
 	api->ev = sd_event_ref(ev);
 	snprintf(api->socket_path, sizeof(api->socket_path), "%s",
 		 cfg->api_socket);
+	r = api_imports_new(ev, st, cfg, (unsigned)cfg->api_import_queue,
+			    &api->imports);
+	if (r < 0) {
+		snprintf(err, errlen, "import queue: %s", strerror(-r));
+		goto fail;
+	}
 
 	fd = api_unix_socket(cfg->api_socket, err, errlen);
 	if (fd < 0) {
@@ -445,6 +600,14 @@ void api_stop(struct api *api)
 {
 	if (!api)
 		return;
+	/* Imports not yet stored are answered 503 and their connections
+	 * resumed (MHD must have none suspended when it stops); one more run
+	 * sends what it can of those answers. */
+	api_imports_free(api->imports);
+	if (api->unix_l.mhd)
+		MHD_run(api->unix_l.mhd);
+	if (api->tcp_l.mhd)
+		MHD_run(api->tcp_l.mhd);
 	api_listener_stop(&api->unix_l);
 	api_listener_stop(&api->tcp_l);
 	if (api->socket_path[0])

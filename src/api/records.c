@@ -1,11 +1,12 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * The records' routes: expected returns (list and import), receipts,
- * found by order, RMA, tracking number, status and day, the outbox (list
- * and retry), complaints near their answer deadline, and the two
- * integrity checks (the database and the audit chain).  Each asks the
- * station, which reads the store; a list the store cannot read, or a
- * check that finds a problem, answers 500.
+ * The records' routes: expected returns (the list; an import is queued
+ * behind the desk by api.c and imports.c), receipts, found by order, RMA,
+ * tracking number, status and day, the outbox (list and retry),
+ * complaints near their answer deadline, and the two integrity checks
+ * (the database and the audit chain).  Each asks the station, which reads
+ * the store; a list the store cannot read, or a check that finds a
+ * problem, answers 500.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -22,29 +23,6 @@ static void reply_record(struct station *st, int r, json_t *out,
 		return;
 	}
 	api_reply_json(rp, 200, out);
-}
-
-static void records_import_expected(struct station *st,
-				    const struct api_request *rq,
-				    struct api_reply *rp)
-{
-	char err[256] = "";
-	json_t *j, *kept;
-	int r;
-
-	if (!(j = api_body_json(rq, rp)))
-		return;
-	kept = json_array();
-	r = station_import_expected(st, j, kept, err, sizeof(err));
-	json_decref(j);
-	if (r < 0) {
-		json_decref(kept);
-		api_reply_error(rp, r == -EINVAL ? 400 : 500, "%s", err);
-		return;
-	}
-	/* kept: already at the desk, left as they were */
-	api_reply_json(rp, 200,
-		       json_pack("{s:i,s:o}", "imported", r, "kept", kept));
 }
 
 static void records_return_get(struct station *st, int64_t id,
@@ -160,9 +138,6 @@ void api_records_answer(struct station *st, const struct api_route *route,
 	case API_EXPECTED_LIST:
 		r = station_expected_list(st, route->limit, &out);
 		reply_record(st, r, out, rp);
-		return;
-	case API_EXPECTED_IMPORT:
-		records_import_expected(st, rq, rp);
 		return;
 	case API_RETURNS_LIST:
 		records_returns_find(st, route, rp);

@@ -114,6 +114,7 @@ static const struct key config_keys[] = {
     S("api", "socket", api_socket, false),
     S("api", "listen", api_listen, false),
     S("api", "token_file", api_token_file, false),
+    I("api", "import_queue", api_import_queue, 1, 64, false),
 
     /* [outbox]'s connector and routes are config_outbox.c's */
     I("outbox", "timeout_ms", outbox_timeout_ms, 100, 600000, false),
@@ -145,6 +146,7 @@ void config_defaults(struct config *c)
 	c->ship_qc_tolerance_g = 50;
 	snprintf(c->api_socket, sizeof(c->api_socket),
 		 "/run/retour/retourd.sock");
+	c->api_import_queue = 8;
 	snprintf(c->outbox.type, sizeof(c->outbox.type), "webhook");
 	c->outbox_timeout_ms = 15000;
 	c->outbox_backoff_base_ms = 1000;
