@@ -24,48 +24,66 @@
 
 static const char store_sqlite_magic[16] = "SQLite format 3";
 
-/* Read the header ourselves before SQLite touches the file: a file that is
- * not a database must come out of this byte for byte as it went in. */
+/*
+ * Read the header ourselves before SQLite opens the file as a database: a
+ * file that is not a database must come out of this byte for byte as it
+ * went in.  The read goes through SQLite's own file layer, not open() and
+ * close(): POSIX locks belong to the process, so closing any descriptor of
+ * the file would drop the locks another connection of this process holds
+ * on it (the station's, when the outbox sender opens its own), and a
+ * sqlite3 shell closing beside the daemon would then take the WAL away
+ * from under it.  SQLite's unix layer keeps such a descriptor open until
+ * its locks are gone.
+ */
 static int store_file_precheck(const char *path, bool *existed, char *err,
 			       size_t errlen)
 {
+	sqlite3_vfs *vfs = sqlite3_vfs_find(NULL);
 	char header[16];
 	struct stat stbuf;
-	ssize_t n;
-	int fd, r;
+	sqlite3_file *f;
+	sqlite3_int64 size = 0;
+	int rc, flags = 0;
 
 	*existed = false;
-	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
-	if (fd < 0) {
+	if (lstat(path, &stbuf) < 0) {
 		if (errno == ENOENT)
 			return 0;
-		r = -errno;
 		snprintf(err, errlen, "cannot open database %s: %s", path,
-			 strerror(-r));
-		return r;
+			 strerror(errno));
+		return -errno;
 	}
-	if (fstat(fd, &stbuf) < 0 || !S_ISREG(stbuf.st_mode)) {
-		close(fd);
+	if (!S_ISREG(stbuf.st_mode)) {
 		snprintf(err, errlen, "database %s is not a regular file",
 			 path);
 		return -EIO;
 	}
-	if (stbuf.st_size == 0) {
-		close(fd);
+	if (stbuf.st_size == 0)
 		return 0;
-	}
 	*existed = true;
-	do
-		n = pread(fd, header, sizeof(header), 0);
-	while (n < 0 && errno == EINTR);
-	r = n < 0 ? -errno : 0;
-	close(fd);
-	if (r < 0) {
-		snprintf(err, errlen, "cannot read database %s: %s", path,
-			 strerror(-r));
-		return r;
+	if (!vfs || !(f = calloc(1, (size_t)vfs->szOsFile))) {
+		snprintf(err, errlen, "out of memory");
+		return -ENOMEM;
 	}
-	if (n != (ssize_t)sizeof(header) ||
+	rc = vfs->xOpen(vfs, path, f, SQLITE_OPEN_MAIN_DB | SQLITE_OPEN_READONLY,
+			&flags);
+	if (rc != SQLITE_OK) {
+		free(f);
+		snprintf(err, errlen, "cannot open database %s: %s", path,
+			 sqlite3_errstr(rc));
+		return -EIO;
+	}
+	rc = f->pMethods->xFileSize(f, &size);
+	if (rc == SQLITE_OK && size >= (sqlite3_int64)sizeof(header))
+		rc = f->pMethods->xRead(f, header, sizeof(header), 0);
+	f->pMethods->xClose(f);
+	free(f);
+	if (rc != SQLITE_OK) {
+		snprintf(err, errlen, "cannot read database %s: %s", path,
+			 sqlite3_errstr(rc));
+		return -EIO;
+	}
+	if (size < (sqlite3_int64)sizeof(header) ||
 	    memcmp(header, store_sqlite_magic, sizeof(header)) != 0) {
 		snprintf(err, errlen,
 			 "%s: file is not a database; it was left untouched "
