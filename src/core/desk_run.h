@@ -165,6 +165,9 @@ void desk_on_skip(struct desk_run *r);
 void desk_on_back(struct desk_run *r);
 void desk_on_cancel(struct desk_run *r);
 void desk_on_tick(struct desk_run *r);
+
+/* ---- desk_resume.c ---------------------------------------------------- */
+
 void desk_on_resume_offer(struct desk_run *r);
 /* At the scan step, the prompt offers the receipt left open. */
 void desk_resume_prompt(struct desk *d);
@@ -173,5 +176,7 @@ void desk_resume_prompt(struct desk *d);
  * other parcel abandons that receipt.  Call right after the parcel opened
  * (its OPEN_RECEIPT among the actions). */
 void desk_resume_or_abandon(struct desk_run *r);
+/* The receipt left open is closed as abandoned, @why in the record. */
+void desk_abandon_resume(struct desk_run *r, const char *why);
 
 #endif
