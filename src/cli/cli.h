@@ -57,6 +57,8 @@ struct cli_opts {
 	const char *reason;	/* desk weigh GRAMS, desk confirm --override */
 	const char *override;	/* desk confirm --override VERDICT */
 	const char *supervisor; /* desk confirm --override ... --supervisor */
+	const char *remedy;	/* desk confirm --remedy: a complaint's */
+	const char *amount;	/* desk confirm --remedy reduce --amount */
 	const char *config; /* -c FILE: the station's configuration */
 	int n_pos;
 	const char *pos[CLI_MAX_POS];

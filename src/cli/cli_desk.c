@@ -64,7 +64,15 @@ const char cli_desk_usage_text[] =
     "  desk confirm --override VERDICT --reason TEXT [--supervisor BADGE]\n"
     "                                decide otherwise (accept, partial, "
     "reject,\n"
-    "                                hold; ship-QC: qc_passed, qc_failed)\n"
+    "                                hold; ship-QC: qc_passed, qc_failed);\n"
+    "                                paying what the proposal refused needs "
+    "a\n"
+    "                                supervisor\n"
+    "  desk confirm --remedy REMEDY [--amount MINOR]\n"
+    "                                a complaint's remedy: repair, replace,\n"
+    "                                refund (the default) or reduce by "
+    "MINOR\n"
+    "                                units of the currency (grosze, cents)\n"
     "  desk back                     one step back\n"
     "  desk cancel                   abandon the current parcel (between "
     "parcels:\n"
@@ -332,9 +340,9 @@ static bool cli_desk_receipt(const char *s, long long *out)
 	return true;
 }
 
-/* A weight typed in: whole grams, digits only (the daemon checks the
- * range and says it). */
-static bool cli_desk_grams(const char *s, long long *out)
+/* A whole number typed in (grams of a weight, minor units of an amount):
+ * digits only; the daemon checks the range and says it. */
+static bool cli_desk_whole(const char *s, long long *out)
 {
 	char *end;
 	long long v;
@@ -436,7 +444,7 @@ static int cli_desk_weigh(const struct cli_opts *o)
 	}
 	if (o->n_pos != 3)
 		return cli_usage("desk weigh takes at most one GRAMS");
-	if (!cli_desk_grams(o->pos[2], &grams))
+	if (!cli_desk_whole(o->pos[2], &grams))
 		return cli_usage("'%s' is not a weight in whole grams",
 				 o->pos[2]);
 	if (!o->reason || !o->reason[0])
@@ -449,17 +457,41 @@ static int cli_desk_weigh(const struct cli_opts *o)
 				  NULL);
 }
 
-/* desk confirm, or desk confirm --override VERDICT --reason TEXT: the
- * proposal's own verdict is read from the status, so the clerk confirms
- * what the desk shows. */
+/* A complaint's remedy (and the amount of a reduction) added to @body
+ * (consumed); NULL when a text was not UTF-8. */
+static json_t *cli_desk_add_remedy(const struct cli_opts *o, json_t *body,
+				   long long amount)
+{
+	if (body && o->remedy &&
+	    json_object_set_new(body, "remedy", json_string(o->remedy)) < 0) {
+		json_decref(body);
+		return NULL;
+	}
+	if (body && o->amount)
+		json_object_set_new(body, "amount_minor",
+				    json_integer((json_int_t)amount));
+	return body;
+}
+
+/* desk confirm, or desk confirm --override VERDICT --reason TEXT, either
+ * with a complaint's --remedy: the proposal's own verdict is read from the
+ * status, so the clerk confirms what the desk shows. */
 static int cli_desk_confirm(const struct cli_opts *o)
 {
 	json_t *st, *body;
 	const char *verdict;
+	long long amount = 0;
 
 	if (o->n_pos != 2)
 		return cli_usage("desk confirm takes no arguments (override "
 				 "with --override VERDICT --reason TEXT)");
+	if (o->amount && !o->remedy)
+		return cli_usage("--amount goes with --remedy reduce");
+	if (o->amount && !cli_desk_whole(o->amount, &amount))
+		return cli_usage("--amount is a whole number of the currency's "
+				 "minor units (15000 for 150.00 PLN), not "
+				 "'%s'",
+				 o->amount);
 	if (o->override) {
 		if (!o->reason || !o->reason[0])
 			return cli_usage("an override needs --reason TEXT");
@@ -471,7 +503,9 @@ static int cli_desk_confirm(const struct cli_opts *o)
 			json_decref(body);
 			body = NULL;
 		}
-		return cli_desk_post_body(o, "/api/v1/confirm", body, NULL);
+		return cli_desk_post_body(o, "/api/v1/confirm",
+					  cli_desk_add_remedy(o, body, amount),
+					  NULL);
 	}
 	if (o->reason || o->supervisor)
 		return cli_usage("--reason and --supervisor go with "
@@ -492,7 +526,8 @@ static int cli_desk_confirm(const struct cli_opts *o)
 	}
 	body = json_pack("{s:s}", "verdict", verdict);
 	json_decref(st);
-	return cli_desk_post_body(o, "/api/v1/confirm", body, NULL);
+	return cli_desk_post_body(o, "/api/v1/confirm",
+				  cli_desk_add_remedy(o, body, amount), NULL);
 }
 
 /* desk undo RECEIPT, desk reprint RECEIPT */
@@ -554,9 +589,10 @@ static int cli_desk_options(const struct cli_opts *o, const char *sub)
 {
 	bool weigh = !strcmp(sub, "weigh"), confirm = !strcmp(sub, "confirm");
 
-	if ((o->override || o->supervisor) && !confirm)
-		return cli_usage("--override and --supervisor go with desk "
-				 "confirm");
+	if ((o->override || o->supervisor || o->remedy || o->amount) &&
+	    !confirm)
+		return cli_usage("--override, --supervisor, --remedy and "
+				 "--amount go with desk confirm");
 	if (o->supervisor && !o->override)
 		return cli_usage("--supervisor goes with --override VERDICT");
 	if (o->reason && !weigh && !confirm)

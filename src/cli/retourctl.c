@@ -213,6 +213,8 @@ static int retourctl_parse_args(int argc, char **argv, struct cli_opts *o,
 	    {"--reason", &o->reason},
 	    {"--override", &o->override},
 	    {"--supervisor", &o->supervisor},
+	    {"--remedy", &o->remedy},
+	    {"--amount", &o->amount},
 	    {"--config", &o->config},
 	    {"-c", &o->config},
 	};
@@ -323,9 +325,12 @@ static int retourctl_check_options(const struct cli_opts *o, const char *cmd)
 				 "returns list");
 	if (o->state && strcmp(cmd, "outbox"))
 		return cli_usage("--state only goes with outbox list");
-	if ((o->reason || o->override || o->supervisor) && strcmp(cmd, "desk"))
-		return cli_usage("--reason, --override and --supervisor only "
-				 "go with desk weigh and desk confirm");
+	if ((o->reason || o->override || o->supervisor || o->remedy ||
+	     o->amount) &&
+	    strcmp(cmd, "desk"))
+		return cli_usage("--reason, --override, --supervisor, --remedy "
+				 "and --amount only go with desk weigh and "
+				 "desk confirm");
 	return 0;
 }
 

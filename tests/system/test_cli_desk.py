@@ -632,3 +632,40 @@ def test_left_open_is_shown_with_resume_and_abandon(make_station):
     out = desk.run("desk", "cancel").stdout
     assert "left open:" not in out, out
     assert desk.json("returns", "show", rid)["state"] == "cancelled"
+
+
+def test_confirm_with_a_complaints_remedy(station):
+    st = station
+    kettle = {"sku": "KETTLE-1L", "gtin": "05901234123488", "name": "Kettle",
+              "category": "electronics", "quantity": 1,
+              "unit_price_minor": 12999, "weight_g": 400}
+    st.import_expected(expected_return(
+        rma="RMA-20001", order="ORD-2001", kind="complaint",
+        delivered_days_ago=200, items=[kettle]))
+    st.scale.weight_g = 400
+    s = st.run_to("RMA-20001", items=[kettle["gtin"]],
+                  answers={"powers_on": "fail"})
+    assert s["proposal"]["verdict"] == "accept", s["proposal"]
+    rid = s["receipt"]
+    desk = Desk(st)
+    for args, needle in (
+            (["--amount", "3000"], "--amount goes with --remedy reduce"),
+            (["--remedy", "reduce", "--amount", "30.00"], "minor units"),
+            (["--remedy", "reduce", "--amount", "-5"], "minor units")):
+        p = desk.run("desk", "confirm", *args, expect=2)
+        assert needle in p.stderr, (args, p.stderr)
+    p = desk.run("status", "--remedy", "repair", expect=2)
+    assert "only go with desk weigh and desk confirm" in p.stderr
+    # the daemon's refusals, as it said them; nothing decided
+    p = desk.run("desk", "confirm", "--remedy", "reduce", expect=1)
+    assert "amount_minor" in p.stderr, p.stderr
+    p = desk.run("desk", "confirm", "--remedy", "cash", expect=1)
+    assert "HTTP 400" in p.stderr, p.stderr
+    assert desk.status()["step"] == "confirm"
+
+    out = desk.run("desk", "confirm", "--remedy", "reduce", "--amount",
+                   "3000").stdout
+    assert re.search(r"^decided: +receipt %d: accept" % rid, out, re.M), out
+    rec = desk.json("returns", "show", rid)
+    assert rec["refund_minor"] == 3000, rec
+    assert rec["proposal"]["remedy"] == "reduce", rec["proposal"]
