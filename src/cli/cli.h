@@ -59,7 +59,7 @@ struct cli_opts {
 	const char *supervisor; /* desk confirm --override ... --supervisor */
 	const char *remedy;	/* desk confirm --remedy: a complaint's */
 	const char *amount;	/* desk confirm --remedy reduce --amount */
-	const char *config; /* -c FILE: the station's configuration */
+	const char *config;	/* -c FILE: the station's configuration */
 	int n_pos;
 	const char *pos[CLI_MAX_POS];
 	/* the sockets to try, in order, and whether the user named it

@@ -152,8 +152,8 @@ static void cli_print_ways_on(const json_t *st)
 		       "", json_string_value(not_found));
 	}
 	if (json_is_object(left_open)) {
-		printf("%-10s receipt %s (%s, %s) %s\n", "left open:",
-		       cli_field_text(left_open, "receipt"),
+		printf("%-10s receipt %s (%s, %s) %s\n",
+		       "left open:", cli_field_text(left_open, "receipt"),
 		       cli_field_text(left_open, "code"),
 		       cli_field_text(left_open, "routine"),
 		       cli_field_text(left_open, "text"));

@@ -336,7 +336,7 @@ static int cli_returns_list(const struct cli_opts *o)
 	const struct {
 		const char *name, *value;
 	} params[] = {
-	    {"order", o->order}, {"rma", o->rma},   {"tracking", o->tracking},
+	    {"order", o->order},   {"rma", o->rma},   {"tracking", o->tracking},
 	    {"status", o->status}, {"from", o->from}, {"to", o->to},
 	    {"limit", o->limit},
 	};
