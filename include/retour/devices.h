@@ -75,8 +75,10 @@ void devices_close(struct devices *d);
 /* The board names it and it opened. */
 bool devices_has(const struct devices *d, enum device_kind k);
 
-/* Ask the scale for one stable weight: 0 (also when one is on its way),
- * -ENODEV without a scale. */
+/* Ask the scale for one stable weight: 0 (also when one is on its way:
+ * its reading answers the question before, so the scale is asked again
+ * when it ends and only the new reading is reported), -ENODEV without a
+ * scale. */
 int devices_request_weight(struct devices *d);
 
 /*

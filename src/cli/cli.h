@@ -45,12 +45,21 @@ struct cli_opts {
 	const char *socket;
 	const char *limit;
 	const char *state;
+	/* returns list: what to look for (GET /api/v1/returns?...) */
+	const char *order;
+	const char *rma;
+	const char *tracking;
+	const char *status;
+	const char *from;
+	const char *to;
 	const char *rma_pattern;
 	const char *order_pattern;
 	const char *reason;	/* desk weigh GRAMS, desk confirm --override */
 	const char *override;	/* desk confirm --override VERDICT */
 	const char *supervisor; /* desk confirm --override ... --supervisor */
-	const char *config; /* -c FILE: the station's configuration */
+	const char *remedy;	/* desk confirm --remedy: a complaint's */
+	const char *amount;	/* desk confirm --remedy reduce --amount */
+	const char *config;	/* -c FILE: the station's configuration */
 	int n_pos;
 	const char *pos[CLI_MAX_POS];
 	/* the sockets to try, in order, and whether the user named it
@@ -87,6 +96,16 @@ void cli_print_json(const json_t *j);
  */
 int cli_rpc_call(const struct cli_opts *o, const char *method, const char *path,
 		 const char *body, size_t body_len, json_t **answer);
+
+/* GET a check at @path (db check, audit verify): as cli_rpc_call, and
+ * an answer that is a check's ({"ok":false,...}) comes back in *answer
+ * whatever its status (a check that finds a fault answers 500), for the
+ * caller to read "ok". */
+int cli_rpc_check(const struct cli_opts *o, const char *path, json_t **answer);
+
+/* The HTTP status of the last request's answer; 0 when retourd did not
+ * answer (not reached, or the transport failed). */
+long cli_rpc_last_status(void);
 
 /* ---- cli_records.c: an answer's fields as text, shared with cli_desk.c */
 

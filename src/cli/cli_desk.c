@@ -2,12 +2,14 @@
 /*
  * The desk without its screen: `retourctl desk ...` walks the whole
  * routine through retourd's API (sign in, choose the routine, scan, weigh
- * or type a weight in, photos, items, the checklist's answers, confirm or
- * override, back, cancel, undo, reprint, the buttons), and `status` and
- * `scan` show where the desk is.  After each command it prints the desk's
- * state as a clerk reads it: the step, the prompt, the problem, the
- * answers the step takes, the proposal with its reasons, the last
- * decision.
+ * or type a weight in, photos, items, take a unit out, an unexpected
+ * return, the checklist's answers, confirm or override, back, cancel,
+ * undo, reprint, the buttons), and `status` and `scan` show where the desk
+ * is.  After each command it prints the desk's state as a clerk reads it:
+ * the step, the prompt, the problem, the answers the step takes, the ways
+ * on it offers (a code not found, a receipt left open, a unit being taken
+ * out), the proposal with its reasons, the last decision, the clerk and
+ * their role.
  *
  * The daemon decides: a command it refuses comes back as its error text
  * and exit status 1 (cli_rpc.c).  Here only the command line is checked.
@@ -46,6 +48,14 @@ const char cli_desk_usage_text[] =
     "  desk skip                     skip the weigh or photo step\n"
     "  desk items-done               every item is scanned (a partial "
     "return)\n"
+    "  desk remove [CODE]            ship-QC: take a unit out of the box "
+    "(the next\n"
+    "                                item scanned, or CODE at once; from a "
+    "later\n"
+    "                                step the desk goes back to the items)\n"
+    "  desk unexpected               after \"not found\": start an "
+    "unexpected return\n"
+    "                                with that code (held for review)\n"
     "  desk answer ANSWER            answer the checklist step: done, pass, "
     "fail,\n"
     "                                a grade (A, B, C, scrap) or a "
@@ -54,9 +64,19 @@ const char cli_desk_usage_text[] =
     "  desk confirm --override VERDICT --reason TEXT [--supervisor BADGE]\n"
     "                                decide otherwise (accept, partial, "
     "reject,\n"
-    "                                hold; ship-QC: qc_passed, qc_failed)\n"
+    "                                hold; ship-QC: qc_passed, qc_failed);\n"
+    "                                paying what the proposal refused needs "
+    "a\n"
+    "                                supervisor\n"
+    "  desk confirm --remedy REMEDY [--amount MINOR]\n"
+    "                                a complaint's remedy: repair, replace,\n"
+    "                                refund (the default) or reduce by "
+    "MINOR\n"
+    "                                units of the currency (grosze, cents)\n"
     "  desk back                     one step back\n"
-    "  desk cancel                   abandon the current parcel\n"
+    "  desk cancel                   abandon the current parcel (between "
+    "parcels:\n"
+    "                                the receipt left open)\n"
     "  desk undo RECEIPT             undo a decision within its grace "
     "period\n"
     "  desk reprint RECEIPT          print a decided receipt's label again\n"
@@ -113,13 +133,51 @@ static void cli_print_answers(const json_t *checklist)
 	putchar('\n');
 }
 
-/* Step, prompt, problem, what the step takes, proposal, last decision. */
+/* The ways on the desk offers now, each with the command that takes it:
+ * a code not found, a receipt left open, a unit being taken out. */
+static void cli_print_ways_on(const json_t *st)
+{
+	json_t *not_found = json_object_get(st, "not_found");
+	json_t *left_open = json_object_get(st, "left_open");
+	json_t *removing = json_object_get(st, "removing");
+
+	if (json_is_string(not_found)) {
+		printf("%-10s %s matched no expected return; either\n",
+		       "not found:", json_string_value(not_found));
+		printf("%-10s scan the order or tracking number to search by "
+		       "it (desk scan NUMBER)\n",
+		       "");
+		printf("%-10s or start an unexpected return with %s (desk "
+		       "unexpected)\n",
+		       "", json_string_value(not_found));
+	}
+	if (json_is_object(left_open)) {
+		printf("%-10s receipt %s (%s, %s) %s\n",
+		       "left open:", cli_field_text(left_open, "receipt"),
+		       cli_field_text(left_open, "code"),
+		       cli_field_text(left_open, "routine"),
+		       cli_field_text(left_open, "text"));
+		printf("%-10s resume: desk scan %s; abandon: desk cancel\n", "",
+		       cli_field_text(left_open, "code"));
+	}
+	if (json_is_true(removing))
+		printf("%-10s yes: the next item scanned is taken out (desk "
+		       "remove again: counted after all)\n",
+		       "removing:");
+	else if (json_is_false(removing))
+		printf("%-10s no (desk remove: take a unit out of the box)\n",
+		       "removing:");
+}
+
+/* Step, prompt, problem, what the step takes, the ways on, proposal, last
+ * decision, who works the desk. */
 static void cli_print_desk_state(const json_t *st)
 {
 	json_t *receipt = json_object_get(st, "receipt");
 	json_t *checklist = json_object_get(st, "checklist");
 	json_t *proposal = json_object_get(st, "proposal");
 	json_t *last = json_object_get(st, "last_decision");
+	json_t *role = json_object_get(st, "role");
 
 	printf("%-10s %s", "step:", cli_field_text(st, "step"));
 	if (json_is_integer(receipt))
@@ -130,6 +188,7 @@ static void cli_print_desk_state(const json_t *st)
 	printf("%-10s %s\n", "problem:", cli_field_text(st, "problem"));
 	if (json_is_object(checklist))
 		cli_print_answers(checklist);
+	cli_print_ways_on(st);
 	if (json_is_object(proposal))
 		cli_print_proposal(proposal, 10);
 	if (json_is_object(last))
@@ -137,6 +196,10 @@ static void cli_print_desk_state(const json_t *st)
 		       "decided:", cli_field_text(last, "receipt"),
 		       cli_field_text(last, "verdict"),
 		       cli_field_text(last, "undo_until"));
+	printf("%-10s %s", "clerk:", cli_field_text(st, "clerk"));
+	if (json_is_string(role))
+		printf(" (%s)", json_string_value(role));
+	putchar('\n');
 }
 
 static void cli_print_devices(const json_t *devices)
@@ -168,7 +231,6 @@ static void cli_print_status(const json_t *st)
 
 	printf("%-10s %s\n", "desk:", cli_field_text(st, "desk"));
 	printf("%-10s %s\n", "routine:", cli_field_text(st, "routine"));
-	printf("%-10s %s\n", "clerk:", cli_field_text(st, "clerk"));
 	cli_print_desk_state(st);
 	printf("%-10s %s%s\n", "light:", cli_field_text(st, "light"),
 	       json_is_true(json_object_get(st, "buzzer")) ? " (buzzer on)"
@@ -186,6 +248,21 @@ static void cli_print_status(const json_t *st)
 static int cli_desk_get_status(const struct cli_opts *o, json_t **st)
 {
 	return cli_rpc_call(o, "GET", "/api/v1/status", NULL, 0, st);
+}
+
+/* A refused command (409) that leaves the desk offering ways on, as a
+ * code not found does: the state on stdout after the refusal, so the
+ * clerk reads what to do next. */
+static void cli_desk_show_ways_on(const struct cli_opts *o)
+{
+	json_t *st = NULL;
+
+	if (o->json || cli_rpc_last_status() != 409 ||
+	    cli_desk_get_status(o, &st))
+		return;
+	if (json_is_string(json_object_get(st, "not_found")))
+		cli_print_desk_state(st);
+	json_decref(st);
 }
 
 /* @method @path with @body (consumed; NULL: none), then the desk's state:
@@ -208,8 +285,10 @@ static int cli_desk_send(const struct cli_opts *o, const char *method,
 	r = cli_rpc_call(o, method, path, text, text ? strlen(text) : 0,
 			 &answer);
 	free(text);
-	if (r)
+	if (r) {
+		cli_desk_show_ways_on(o);
 		return r;
+	}
 	if (o->json) {
 		cli_print_json(answer);
 		json_decref(answer);
@@ -261,9 +340,9 @@ static bool cli_desk_receipt(const char *s, long long *out)
 	return true;
 }
 
-/* A weight typed in: whole grams, digits only (the daemon checks the
- * range and says it). */
-static bool cli_desk_grams(const char *s, long long *out)
+/* A whole number typed in (grams of a weight, minor units of an amount):
+ * digits only; the daemon checks the range and says it. */
+static bool cli_desk_whole(const char *s, long long *out)
 {
 	char *end;
 	long long v;
@@ -365,7 +444,7 @@ static int cli_desk_weigh(const struct cli_opts *o)
 	}
 	if (o->n_pos != 3)
 		return cli_usage("desk weigh takes at most one GRAMS");
-	if (!cli_desk_grams(o->pos[2], &grams))
+	if (!cli_desk_whole(o->pos[2], &grams))
 		return cli_usage("'%s' is not a weight in whole grams",
 				 o->pos[2]);
 	if (!o->reason || !o->reason[0])
@@ -378,17 +457,41 @@ static int cli_desk_weigh(const struct cli_opts *o)
 				  NULL);
 }
 
-/* desk confirm, or desk confirm --override VERDICT --reason TEXT: the
- * proposal's own verdict is read from the status, so the clerk confirms
- * what the desk shows. */
+/* A complaint's remedy (and the amount of a reduction) added to @body
+ * (consumed); NULL when a text was not UTF-8. */
+static json_t *cli_desk_add_remedy(const struct cli_opts *o, json_t *body,
+				   long long amount)
+{
+	if (body && o->remedy &&
+	    json_object_set_new(body, "remedy", json_string(o->remedy)) < 0) {
+		json_decref(body);
+		return NULL;
+	}
+	if (body && o->amount)
+		json_object_set_new(body, "amount_minor",
+				    json_integer((json_int_t)amount));
+	return body;
+}
+
+/* desk confirm, or desk confirm --override VERDICT --reason TEXT, either
+ * with a complaint's --remedy: the proposal's own verdict is read from the
+ * status, so the clerk confirms what the desk shows. */
 static int cli_desk_confirm(const struct cli_opts *o)
 {
 	json_t *st, *body;
 	const char *verdict;
+	long long amount = 0;
 
 	if (o->n_pos != 2)
 		return cli_usage("desk confirm takes no arguments (override "
 				 "with --override VERDICT --reason TEXT)");
+	if (o->amount && !o->remedy)
+		return cli_usage("--amount goes with --remedy reduce");
+	if (o->amount && !cli_desk_whole(o->amount, &amount))
+		return cli_usage("--amount is a whole number of the currency's "
+				 "minor units (15000 for 150.00 PLN), not "
+				 "'%s'",
+				 o->amount);
 	if (o->override) {
 		if (!o->reason || !o->reason[0])
 			return cli_usage("an override needs --reason TEXT");
@@ -400,7 +503,9 @@ static int cli_desk_confirm(const struct cli_opts *o)
 			json_decref(body);
 			body = NULL;
 		}
-		return cli_desk_post_body(o, "/api/v1/confirm", body, NULL);
+		return cli_desk_post_body(o, "/api/v1/confirm",
+					  cli_desk_add_remedy(o, body, amount),
+					  NULL);
 	}
 	if (o->reason || o->supervisor)
 		return cli_usage("--reason and --supervisor go with "
@@ -421,7 +526,8 @@ static int cli_desk_confirm(const struct cli_opts *o)
 	}
 	body = json_pack("{s:s}", "verdict", verdict);
 	json_decref(st);
-	return cli_desk_post_body(o, "/api/v1/confirm", body, NULL);
+	return cli_desk_post_body(o, "/api/v1/confirm",
+				  cli_desk_add_remedy(o, body, amount), NULL);
 }
 
 /* desk undo RECEIPT, desk reprint RECEIPT */
@@ -453,6 +559,17 @@ static int cli_desk_word(const struct cli_opts *o, const char *path,
 				  NULL);
 }
 
+/* desk remove [CODE] */
+static int cli_desk_remove(const struct cli_opts *o)
+{
+	if (o->n_pos == 2)
+		return cli_desk_post(o, "/api/v1/remove");
+	if (o->n_pos != 3)
+		return cli_usage("desk remove takes at most one CODE");
+	return cli_desk_post_body(o, "/api/v1/remove",
+				  json_pack("{s:s}", "code", o->pos[2]), NULL);
+}
+
 /* The commands without arguments: the request alone. */
 static const struct {
 	const char *name;
@@ -464,6 +581,7 @@ static const struct {
     {"items-done", "POST", "/api/v1/items-done"},
     {"back", "POST", "/api/v1/back"},
     {"cancel", "POST", "/api/v1/cancel"},
+    {"unexpected", "POST", "/api/v1/unexpected"},
     {"signout", "DELETE", "/api/v1/clerk"},
 };
 
@@ -471,9 +589,10 @@ static int cli_desk_options(const struct cli_opts *o, const char *sub)
 {
 	bool weigh = !strcmp(sub, "weigh"), confirm = !strcmp(sub, "confirm");
 
-	if ((o->override || o->supervisor) && !confirm)
-		return cli_usage("--override and --supervisor go with desk "
-				 "confirm");
+	if ((o->override || o->supervisor || o->remedy || o->amount) &&
+	    !confirm)
+		return cli_usage("--override, --supervisor, --remedy and "
+				 "--amount go with desk confirm");
 	if (o->supervisor && !o->override)
 		return cli_usage("--supervisor goes with --override VERDICT");
 	if (o->reason && !weigh && !confirm)
@@ -518,6 +637,8 @@ int cli_cmd_desk(const struct cli_opts *o)
 		return cli_desk_word(o, "/api/v1/answer", "answer", "ANSWER");
 	if (!strcmp(sub, "weigh"))
 		return cli_desk_weigh(o);
+	if (!strcmp(sub, "remove"))
+		return cli_desk_remove(o);
 	if (!strcmp(sub, "confirm"))
 		return cli_desk_confirm(o);
 	if (!strcmp(sub, "undo"))

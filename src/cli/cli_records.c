@@ -19,6 +19,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <curl/curl.h>
 #include <jansson.h>
 
 #include "cli.h"
@@ -256,8 +257,10 @@ static int cli_records_list(const struct cli_opts *o, const char *path,
 }
 
 /*
- * GET a check at @path: its "ok" is the exit code, under --json too.
- * @say tells a person what it found.
+ * GET a check at @path: its "ok" is the exit code, under --json too, where
+ * the daemon's answer is printed as it came also when the check found a
+ * fault (500 {"ok":false,...,"error":...}).  @say tells a person what it
+ * found.
  */
 static int cli_records_check(const struct cli_opts *o, const char *path,
 			     void (*say)(const json_t *answer, bool ok))
@@ -265,7 +268,7 @@ static int cli_records_check(const struct cli_opts *o, const char *path,
 	json_t *answer;
 	bool ok;
 
-	if (cli_rpc_call(o, "GET", path, NULL, 0, &answer))
+	if (cli_rpc_check(o, path, &answer))
 		return CLI_FAILED;
 	ok = json_is_true(json_object_get(answer, "ok"));
 	if (o->json)
@@ -306,21 +309,55 @@ static const struct cli_column cli_receipt_columns[] = {
     {NULL, NULL, NULL, false},
 };
 
+/* "&name=value" (the first "?name=value") added to @path, the value
+ * escaped for a URL; false when it does not fit or cannot be escaped. */
+static bool cli_add_param(char *path, size_t size, const char *name,
+			  const char *value)
+{
+	size_t len = strlen(path);
+	char *escaped;
+	int n;
+
+	if (!value)
+		return true;
+	escaped = curl_easy_escape(NULL, value, (int)strlen(value));
+	if (!escaped)
+		return false;
+	n = snprintf(path + len, size - len, "%c%s=%s",
+		     strchr(path, '?') ? '&' : '?', name, escaped);
+	curl_free(escaped);
+	return n > 0 && (size_t)n < size - len;
+}
+
+/* The receipts, or those the options look for: the daemon checks each
+ * value and its 400 says what is wrong with one. */
 static int cli_returns_list(const struct cli_opts *o)
 {
-	char path[64] = "/api/v1/returns";
+	const struct {
+		const char *name, *value;
+	} params[] = {
+	    {"order", o->order},   {"rma", o->rma},   {"tracking", o->tracking},
+	    {"status", o->status}, {"from", o->from}, {"to", o->to},
+	    {"limit", o->limit},
+	};
+	char path[1024] = "/api/v1/returns";
+	bool search = false;
 	long long limit;
 
 	if (o->n_pos != 2)
 		return cli_usage("returns list takes no arguments");
-	if (o->limit) {
-		if (!cli_parse_id(o->limit, 10000, &limit))
-			return cli_usage("--limit must be 1..10000, not '%s'",
-					 o->limit);
-		snprintf(path, sizeof(path), "/api/v1/returns?limit=%lld",
-			 limit);
+	if (o->limit && !cli_parse_id(o->limit, 10000, &limit))
+		return cli_usage("--limit must be 1..10000, not '%s'",
+				 o->limit);
+	for (size_t i = 0; i < sizeof(params) / sizeof(params[0]); i++) {
+		if (!cli_add_param(path, sizeof(path), params[i].name,
+				   params[i].value))
+			return cli_usage("--%s: value too long",
+					 params[i].name);
+		search |= params[i].value && strcmp(params[i].name, "limit");
 	}
-	return cli_records_list(o, path, "returns", "no receipts",
+	return cli_records_list(o, path, "returns",
+				search ? "no receipts found" : "no receipts",
 				cli_receipt_columns);
 }
 
@@ -431,8 +468,12 @@ int cli_cmd_returns(const struct cli_opts *o)
 {
 	if (o->n_pos < 2)
 		return cli_usage("returns needs 'list' or 'show ID'");
-	if (o->limit && strcmp(o->pos[1], "list"))
-		return cli_usage("--limit only goes with returns list");
+	if ((o->limit || o->order || o->rma || o->tracking || o->status ||
+	     o->from || o->to) &&
+	    strcmp(o->pos[1], "list"))
+		return cli_usage("--limit, --order, --rma, --tracking, "
+				 "--status, --from and --to only go with "
+				 "returns list");
 	if (!strcmp(o->pos[1], "list"))
 		return cli_returns_list(o);
 	if (!strcmp(o->pos[1], "show"))
@@ -673,12 +714,14 @@ static void cli_print_audit_verify(const json_t *answer, bool ok)
 	if (ok)
 		printf("audit chain intact: %s entries\n",
 		       cli_field_text(answer, "entries"));
-	else
+	else if (json_integer_value(json_object_get(answer, "bad_entry")) > 0)
 		cli_fail("audit verify: the chain is broken at entry %s "
 			 "(edited, inserted or deleted there or before); %s "
 			 "entries checked",
 			 cli_field_text(answer, "bad_entry"),
 			 cli_field_text(answer, "entries"));
+	else /* not read at all: the daemon says why */
+		cli_fail("audit verify: %s", cli_field_text(answer, "error"));
 }
 
 int cli_cmd_audit(const struct cli_opts *o)

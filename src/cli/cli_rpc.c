@@ -7,6 +7,8 @@
  * Every failure -- no daemon, a refused request, an answer that is not
  * JSON -- is said here once, in words that name the request and the
  * sockets, so the commands only decide what to print from a good answer.
+ * A check (db check, audit verify) is the exception: its answer says
+ * what it found even when that is a fault, so its body comes back.
  */
 #include <stdbool.h>
 #include <stdio.h>
@@ -101,17 +103,33 @@ static int cli_rpc_say_unreachable(const struct cli_opts *o, int first,
 			     tried);
 }
 
-/* retourd answered: a 2xx with JSON is the answer, anything else is said
- * with the daemon's own "error" text when it gave one. */
+/* The HTTP status of the last answer; 0 when retourd did not answer. */
+static long cli_rpc_status;
+
+long cli_rpc_last_status(void)
+{
+	return cli_rpc_status;
+}
+
+/* A check's answer (db check, audit verify): an object whose boolean "ok"
+ * says what it found, also when that is a fault (500). */
+static bool cli_rpc_is_check(const json_t *j)
+{
+	return json_is_object(j) && json_is_boolean(json_object_get(j, "ok"));
+}
+
+/* retourd answered: a 2xx with JSON is the answer, and with @check a
+ * check's answer whatever its status; anything else is said with the
+ * daemon's own "error" text when it gave one. */
 static int cli_rpc_read_answer(long status, const struct cli_rpc_answer *got,
-			       const char *method, const char *path,
+			       const char *method, const char *path, bool check,
 			       json_t **answer)
 {
 	json_error_t jerr;
 	json_t *j;
 
 	j = got->data ? json_loadb(got->data, got->len, 0, &jerr) : NULL;
-	if (status < 200 || status > 299) {
+	if ((status < 200 || status > 299) && !(check && cli_rpc_is_check(j))) {
 		json_t *e = json_object_get(j, "error");
 		json_t *extra =
 		    json_pack("{s:I,s:s,s:s}", "status", (json_int_t)status,
@@ -184,14 +202,16 @@ static CURLcode cli_rpc_send(const char *socket, const char *method,
 	return rc;
 }
 
-int cli_rpc_call(const struct cli_opts *o, const char *method, const char *path,
-		 const char *body, size_t body_len, json_t **answer)
+static int cli_rpc_request(const struct cli_opts *o, const char *method,
+			   const char *path, const char *body, size_t body_len,
+			   bool check, json_t **answer)
 {
 	char why[CLI_MAX_SOCKETS][160];
 	int first = cli_rpc_found >= 0 ? cli_rpc_found : 0;
 	int last = cli_rpc_found >= 0 ? cli_rpc_found : o->n_sockets - 1;
 
 	*answer = NULL;
+	cli_rpc_status = 0;
 	for (int i = first; i <= last; i++) {
 		struct cli_rpc_answer got = {0};
 		long status = 0;
@@ -202,8 +222,9 @@ int cli_rpc_call(const struct cli_opts *o, const char *method, const char *path,
 				  &got, &status, why[i], sizeof(why[i]));
 		if (rc == CURLE_OK) {
 			cli_rpc_found = i;
+			cli_rpc_status = status;
 			r = cli_rpc_read_answer(status, &got, method, path,
-						answer);
+						check, answer);
 		} else if (got.too_big) {
 			r = cli_fail("%s %s: the answer is over %d MiB; that "
 				     "is not retourd",
@@ -222,4 +243,15 @@ int cli_rpc_call(const struct cli_opts *o, const char *method, const char *path,
 		return r;
 	}
 	return cli_fail("no socket to reach retourd at");
+}
+
+int cli_rpc_call(const struct cli_opts *o, const char *method, const char *path,
+		 const char *body, size_t body_len, json_t **answer)
+{
+	return cli_rpc_request(o, method, path, body, body_len, false, answer);
+}
+
+int cli_rpc_check(const struct cli_opts *o, const char *path, json_t **answer)
+{
+	return cli_rpc_request(o, "GET", path, NULL, 0, true, answer);
 }

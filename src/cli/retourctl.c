@@ -37,7 +37,17 @@ static const char retourctl_usage_text[] =
     "reprint\n"
     "                                (retourctl desk --help lists them)\n"
     "  scan CODE                     enter a code by hand, as if scanned\n"
-    "  returns list [--limit N]      receipts, newest first\n"
+    "  returns list [--order O] [--rma R] [--tracking T] [--status S]\n"
+    "               [--from WHEN] [--to WHEN] [--limit N]\n"
+    "                                receipts, newest first; each option\n"
+    "                                narrows the list: the expected return's\n"
+    "                                order, RMA or tracking number (or the\n"
+    "                                code scanned), a state (open, decided,\n"
+    "                                cancelled, undone) or a verdict (accept,\n"
+    "                                partial, reject, hold, qc_passed,\n"
+    "                                qc_failed), received from/to a day\n"
+    "                                YYYY-MM-DD (the shop's, whole) or an\n"
+    "                                RFC 3339 time; at most N (default 100)\n"
     "  returns show ID               one receipt in detail\n"
     "  expected list                 the expected returns\n"
     "  expected import FILE          import expected returns (JSON; - = "
@@ -192,11 +202,19 @@ static int retourctl_parse_args(int argc, char **argv, struct cli_opts *o,
 	    {"--socket", &o->socket},
 	    {"--limit", &o->limit},
 	    {"--state", &o->state},
+	    {"--order", &o->order},
+	    {"--rma", &o->rma},
+	    {"--tracking", &o->tracking},
+	    {"--status", &o->status},
+	    {"--from", &o->from},
+	    {"--to", &o->to},
 	    {"--rma-pattern", &o->rma_pattern},
 	    {"--order-pattern", &o->order_pattern},
 	    {"--reason", &o->reason},
 	    {"--override", &o->override},
 	    {"--supervisor", &o->supervisor},
+	    {"--remedy", &o->remedy},
+	    {"--amount", &o->amount},
 	    {"--config", &o->config},
 	    {"-c", &o->config},
 	};
@@ -299,13 +317,20 @@ static int retourctl_check_options(const struct cli_opts *o, const char *cmd)
 	if ((o->rma_pattern || o->order_pattern) && strcmp(cmd, "code"))
 		return cli_usage("--rma-pattern and --order-pattern only "
 				 "go with code");
-	if (o->limit && strcmp(cmd, "returns"))
-		return cli_usage("--limit only goes with returns list");
+	if ((o->limit || o->order || o->rma || o->tracking || o->status ||
+	     o->from || o->to) &&
+	    strcmp(cmd, "returns"))
+		return cli_usage("--limit, --order, --rma, --tracking, "
+				 "--status, --from and --to only go with "
+				 "returns list");
 	if (o->state && strcmp(cmd, "outbox"))
 		return cli_usage("--state only goes with outbox list");
-	if ((o->reason || o->override || o->supervisor) && strcmp(cmd, "desk"))
-		return cli_usage("--reason, --override and --supervisor only "
-				 "go with desk weigh and desk confirm");
+	if ((o->reason || o->override || o->supervisor || o->remedy ||
+	     o->amount) &&
+	    strcmp(cmd, "desk"))
+		return cli_usage("--reason, --override, --supervisor, --remedy "
+				 "and --amount only go with desk weigh and "
+				 "desk confirm");
 	return 0;
 }
 

@@ -56,6 +56,9 @@ struct devices {
 	bool named[DEVICE_KIND_COUNT]; /* the board names a backend */
 	enum device_state state[DEVICE_KIND_COUNT];
 	char error[DEVICE_KIND_COUNT][DEVICES_ERROR_LEN];
+	/* asked for a weight while a reading was on its way: that reading
+	 * answers the question before, so the scale is asked once more */
+	bool weigh_again;
 	sd_event_source *hello; /* reports the states found at open */
 
 	/* the camera's thread and its queues, under lock */
@@ -125,6 +128,18 @@ static void devices_on_weight(void *userdata, const struct scale_reading *r)
 {
 	struct devices *d = userdata;
 
+	/* A reading of a question asked before the last request (a parcel
+	 * skipped or cancelled while a silent scale was asked, then the next
+	 * parcel on it): the scale is asked again, and only that reading is
+	 * the desk's, and says how the scale is. */
+	if (d->weigh_again) {
+		d->weigh_again = false;
+		log_info("scale: reading (%s) answers an earlier request: "
+			 "asking again",
+			 scale_status_name(r->status));
+		if (scale_request_stable(d->scale) == 0)
+			return;
+	}
 	if (r->status == SCALE_STABLE)
 		devices_set_state(d, DEVICE_SCALE, DEVICE_CONNECTED, "");
 	else if (r->status == SCALE_OFFLINE || r->status == SCALE_ERROR)
@@ -132,9 +147,12 @@ static void devices_on_weight(void *userdata, const struct scale_reading *r)
 		 * step stays, and the next request finds it when it is back
 		 * (a missing device's steps are skipped and never ask). */
 		devices_set_state(d, DEVICE_SCALE, DEVICE_FAULT, r->detail);
-	else /* unsteady or out of range: the scale works, says the status */
+	else { /* unsteady or out of range: the scale answered, so it works;
+		* the status says what it read */
+		devices_set_state(d, DEVICE_SCALE, DEVICE_CONNECTED, "");
 		snprintf(d->error[DEVICE_SCALE], sizeof(d->error[0]), "%s",
 			 r->detail);
+	}
 	if (d->cb->weight)
 		d->cb->weight(d->ud, r);
 }
@@ -534,7 +552,12 @@ int devices_request_weight(struct devices *d)
 	if (!d || !d->scale)
 		return -ENODEV;
 	r = scale_request_stable(d->scale);
-	return r == -EBUSY ? 0 : r; /* a request is on its way */
+	if (r == -EBUSY) {
+		/* one is on its way, asked before: ask again when it ends */
+		d->weigh_again = true;
+		return 0;
+	}
+	return r;
 }
 
 int devices_take_photo(struct devices *d, uint64_t tag)

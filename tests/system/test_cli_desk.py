@@ -12,7 +12,8 @@ import sqlite3
 import subprocess
 import threading
 
-from helpers import (GTIN_TSHIRT, binary, expected_return, wait_for)
+from helpers import (GTIN_OTHER, GTIN_TSHIRT, binary, expected_return,
+                     wait_for)
 
 
 def retourctl(*args, cwd=None, env=None, socket=None, timeout=20):
@@ -184,8 +185,12 @@ def test_override_back_cancel_undo_and_buttons(make_station):
     p = desk.run("desk", "confirm", expect=1)
     assert "nothing to confirm" in p.stderr
 
+    # the next parcel asks the scale again: it answers now, so the weight
+    # is this parcel's and the scale's fault is gone
     desk.run("desk", "scan", "RMA-10001")
-    desk.wait_step("items")
+    s = desk.wait_step("items")
+    assert s["devices"]["scale"]["ok"] is True, s["devices"]["scale"]
+    assert desk.json("returns", "show", s["receipt"])["weighed"] is True
     desk.run("desk", "scan", GTIN_TSHIRT)
     desk.run("desk", "items-done")
     s = answer_checklist(desk)
@@ -520,3 +525,147 @@ def test_reprint_and_supervisor_on_the_wire(tmp_path):
     finally:
         server.shutdown()
         server.server_close()
+
+
+# ---- the ways on: a code not found, a unit taken out, a receipt left open
+
+SHIPMENT_MUG = {"sku": "MUG-W", "gtin": GTIN_TSHIRT, "name": "Mug white",
+                "category": "home", "quantity": 1, "unit_price_minor": 2900,
+                "weight_g": 400, "personalised": False,
+                "made_to_order": False, "perishable": False,
+                "sealed_hygiene": False}
+
+
+def test_not_found_then_desk_unexpected(make_station):
+    st = make_station()
+    st.import_expected(expected_return())
+    desk = Desk(st)
+    out = desk.run("desk", "signin", "CLERK-0001").stdout
+    assert re.search(r"^clerk: +Ola \(clerk\)$", out, re.M), out
+    assert "not found:" not in out and "left open:" not in out, out
+    # nothing was not found yet: the daemon's refusal, as it said it
+    p = desk.run("desk", "unexpected", expect=1)
+    assert "HTTP 409" in p.stderr and "not found" in p.stderr, p.stderr
+    p = desk.run("desk", "unexpected", "x", expect=2)
+    assert "takes no arguments" in p.stderr
+
+    # the refusal, and the two ways on the desk offers now
+    p = desk.run("desk", "scan", "RMA-99999", expect=1)
+    assert "RMA-99999 not found (HTTP 409)" in p.stderr, p.stderr
+    assert re.search(r"^not found: RMA-99999 ", p.stdout, re.M), p.stdout
+    assert "desk scan NUMBER" in p.stdout and "desk unexpected" in p.stdout
+    out = desk.run("desk", "status").stdout
+    assert re.search(r"^not found: RMA-99999 ", out, re.M), out
+
+    out = desk.run("desk", "unexpected").stdout
+    assert re.search(r"^step: +(weigh|photo|items) \(receipt (\d+), "
+                     r"code RMA-99999\)$", out, re.M), out
+    assert "not found:" not in out, out
+    rid = desk.status()["receipt"]
+    rec = desk.json("returns", "show", rid)
+    assert rec["code"] == "RMA-99999" and rec["expected_id"] is None, rec
+    # under --json, the daemon's answer as it came
+    desk.run("desk", "cancel")
+    desk.run("desk", "scan", "RMA-99998", expect=1)
+    s = desk.json("desk", "unexpected")
+    assert s["receipt"] and s["receipt"] != rid and s["not_found"] is None
+
+
+def test_ship_qc_remove_through_retourctl(make_station):
+    st = make_station()
+    st.import_expected(expected_return(
+        rma="", order="ORD-2001", kind="shipment", delivered_days_ago=None,
+        delivery_basic_minor=0, items=[dict(SHIPMENT_MUG)]))
+    st.ok("POST", "/api/v1/clerks", {"badge": "CLERK-0009", "name": "Ewa",
+                                     "role": "supervisor"})
+    desk = Desk(st)
+    out = desk.run("desk", "signin", "CLERK-0009").stdout
+    assert re.search(r"^clerk: +Ewa \(supervisor\)$", out, re.M), out
+    # a return has nothing to take out
+    p = desk.run("desk", "remove", expect=1)
+    assert "not expected now" in p.stderr and "HTTP 409" in p.stderr
+    desk.run("desk", "routine", "ship_qc")
+    out = desk.run("desk", "scan", "ORD-2001").stdout
+    assert re.search(r"^step: +items ", out, re.M), out
+    assert re.search(r"^removing: +no ", out, re.M), out
+    rid = desk.status()["receipt"]
+
+    out = desk.run("desk", "scan", GTIN_OTHER).stdout
+    assert "Extra item" in out, out
+    out = desk.run("desk", "remove").stdout
+    assert re.search(r"^removing: +yes: the next item scanned is taken "
+                     r"out", out, re.M), out
+    out = desk.run("desk", "scan", GTIN_OTHER).stdout
+    assert re.search(r"^removing: +no ", out, re.M), out
+    assert desk.json("returns", "show", rid)["items"] == []
+
+    # with a CODE: that item at once; one not counted is refused
+    desk.run("desk", "scan", GTIN_TSHIRT)
+    p = desk.run("desk", "remove", GTIN_OTHER, expect=1)
+    assert "was not counted in this box" in p.stderr, p.stderr
+    out = desk.run("desk", "remove", GTIN_TSHIRT).stdout
+    assert re.search(r"^step: +items ", out, re.M), out
+    assert desk.json("returns", "show", rid)["items"] == []
+    p = desk.run("desk", "remove", "a", "b", expect=2)
+    assert "at most one CODE" in p.stderr
+    # the status's own words under --json
+    s = desk.json("desk", "status")
+    assert s["removing"] is False and s["role"] == "supervisor", s
+
+
+def test_left_open_is_shown_with_resume_and_abandon(make_station):
+    st = make_station()
+    st.import_expected(expected_return())
+    desk = Desk(st)
+    desk.run("desk", "signin", "CLERK-0001")
+    desk.run("desk", "scan", "RMA-10001")
+    rid = desk.status()["receipt"]
+    st.kill9()
+    st.start()
+    out = desk.run("status").stdout
+    assert re.search(r"^left open: receipt %d \(RMA-10001, return\) " % rid,
+                     out, re.M), out
+    assert "resume: desk scan RMA-10001; abandon: desk cancel" in out, out
+    assert re.search(r"^clerk: +-$", out, re.M), out
+    out = desk.run("desk", "signin", "CLERK-0001").stdout
+    assert "left open: receipt %d" % rid in out, out
+    out = desk.run("desk", "cancel").stdout
+    assert "left open:" not in out, out
+    assert desk.json("returns", "show", rid)["state"] == "cancelled"
+
+
+def test_confirm_with_a_complaints_remedy(station):
+    st = station
+    kettle = {"sku": "KETTLE-1L", "gtin": "05901234123488", "name": "Kettle",
+              "category": "electronics", "quantity": 1,
+              "unit_price_minor": 12999, "weight_g": 400}
+    st.import_expected(expected_return(
+        rma="RMA-20001", order="ORD-2001", kind="complaint",
+        delivered_days_ago=200, items=[kettle]))
+    st.scale.weight_g = 400
+    s = st.run_to("RMA-20001", items=[kettle["gtin"]],
+                  answers={"powers_on": "fail"})
+    assert s["proposal"]["verdict"] == "accept", s["proposal"]
+    rid = s["receipt"]
+    desk = Desk(st)
+    for args, needle in (
+            (["--amount", "3000"], "--amount goes with --remedy reduce"),
+            (["--remedy", "reduce", "--amount", "30.00"], "minor units"),
+            (["--remedy", "reduce", "--amount", "-5"], "minor units")):
+        p = desk.run("desk", "confirm", *args, expect=2)
+        assert needle in p.stderr, (args, p.stderr)
+    p = desk.run("status", "--remedy", "repair", expect=2)
+    assert "only go with desk weigh and desk confirm" in p.stderr
+    # the daemon's refusals, as it said them; nothing decided
+    p = desk.run("desk", "confirm", "--remedy", "reduce", expect=1)
+    assert "amount_minor" in p.stderr, p.stderr
+    p = desk.run("desk", "confirm", "--remedy", "cash", expect=1)
+    assert "HTTP 400" in p.stderr, p.stderr
+    assert desk.status()["step"] == "confirm"
+
+    out = desk.run("desk", "confirm", "--remedy", "reduce", "--amount",
+                   "3000").stdout
+    assert re.search(r"^decided: +receipt %d: accept" % rid, out, re.M), out
+    rec = desk.json("returns", "show", rid)
+    assert rec["refund_minor"] == 3000, rec
+    assert rec["proposal"]["remedy"] == "reduce", rec["proposal"]

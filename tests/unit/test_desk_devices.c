@@ -125,7 +125,7 @@ static void frame_counter(void *ud, const void *data, size_t len)
 	s->frame_on_loop = pthread_equal(pthread_self(), s->loop);
 }
 
-/* The scale: answers every "SI" with f->scale_reply. */
+/* The scale: answers every "SI" with f->scale_reply ("": silent). */
 static int scale_io(sd_event_source *src, int fd, uint32_t revents, void *ud)
 {
 	struct fixture *f = ud;
@@ -134,7 +134,7 @@ static int scale_io(sd_event_source *src, int fd, uint32_t revents, void *ud)
 
 	(void)src;
 	(void)revents;
-	if (n > 0 && memchr(buf, '\n', (size_t)n))
+	if (n > 0 && memchr(buf, '\n', (size_t)n) && f->scale_reply[0])
 		assert_true(write(fd, f->scale_reply, strlen(f->scale_reply)) >
 			    0);
 	return 0;
@@ -279,6 +279,58 @@ static void test_desk_devices_open_from_the_board(void **state)
 	run_until(f, &f->seen.weights, 3);
 	assert_int_equal(f->seen.state[DEVICE_SCALE], DEVICE_CONNECTED);
 	assert_int_equal(f->seen.states, DEVICE_KIND_COUNT + 2);
+	assert_false(f->seen.off_loop);
+	devices_close(d);
+}
+
+static void run_for(struct fixture *f, int ms)
+{
+	struct timespec t0, t;
+
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	do {
+		assert_true(sd_event_run(f->ev, 10000) >= 0);
+		clock_gettime(CLOCK_MONOTONIC, &t);
+	} while ((t.tv_sec - t0.tv_sec) * 1000 +
+		     (t.tv_nsec - t0.tv_nsec) / 1000000 <
+		 ms);
+}
+
+/* The next parcel asks while the last one's question is still out to a
+ * silent scale: that stale answer is not the new parcel's weight; the
+ * scale is asked again, and a scale that answers again is no longer at
+ * fault. */
+static void test_desk_devices_ask_again_while_busy(void **state)
+{
+	struct fixture *f = *state;
+	struct devices *d = open_board(f);
+
+	run_until(f, &f->seen.states, DEVICE_KIND_COUNT);
+	f->scale_reply = "";
+	assert_int_equal(devices_request_weight(d), 0);
+	run_for(f, 100);
+	assert_int_equal(f->seen.weights, 0);
+	/* the scale is back; the next parcel asks before the timeout */
+	f->scale_reply = "S S      870 g\r\n";
+	assert_int_equal(devices_request_weight(d), 0);
+	run_until(f, &f->seen.weights, 1);
+	assert_int_equal(f->seen.weight.status, SCALE_STABLE);
+	assert_int_equal(f->seen.weight.grams, 870);
+	assert_int_equal(f->seen.state[DEVICE_SCALE], DEVICE_CONNECTED);
+	run_for(f, 100);
+	assert_int_equal(f->seen.weights, 1);
+
+	/* a scale at fault that answers, even unsteadily, works again */
+	f->scale_reply = "";
+	assert_int_equal(devices_request_weight(d), 0);
+	run_until(f, &f->seen.weights, 2);
+	assert_int_equal(f->seen.weight.status, SCALE_OFFLINE);
+	assert_int_equal(f->seen.state[DEVICE_SCALE], DEVICE_FAULT);
+	f->scale_reply = "S +\r\n";
+	assert_int_equal(devices_request_weight(d), 0);
+	run_until(f, &f->seen.weights, 3);
+	assert_int_equal(f->seen.weight.status, SCALE_OVERLOAD);
+	assert_int_equal(f->seen.state[DEVICE_SCALE], DEVICE_CONNECTED);
 	assert_false(f->seen.off_loop);
 	devices_close(d);
 }
@@ -478,6 +530,8 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test_setup_teardown(
 		test_desk_devices_open_from_the_board, setup, teardown),
+	    cmocka_unit_test_setup_teardown(
+		test_desk_devices_ask_again_while_busy, setup, teardown),
 	    cmocka_unit_test_setup_teardown(
 		test_desk_devices_photo_off_the_loop, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_desk_devices_print_label,
