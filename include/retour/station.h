@@ -80,8 +80,9 @@ int station_confirm_remedy(struct station *st, const char *verdict,
  * receipt meanwhile).  @why gets the desk's problem text.
  */
 int station_command_outcome(const struct station *st, char *why, size_t len);
-/* Ask the devices directly. */
-void station_weigh(struct station *st);
+/* Ask the devices directly.  The scale again: at the weigh step only,
+ * -EBUSY elsewhere (@err). */
+int station_weigh(struct station *st, char *err, size_t errlen);
 /* Manual weight: the clerk types the weight in with a reason, at the weigh
  * step only.  -EINVAL for grams or a reason the desk does not take, -EBUSY
  * at another step; @err says why and nothing changed. */

@@ -257,8 +257,8 @@ static void desk_weigh(struct station *st, const struct api_request *rq,
 	int r;
 
 	if (!rq->len) {
-		station_weigh(st);
-		reply_command(st, rp, API_WEIGH);
+		r = station_weigh(st, err, sizeof(err));
+		reply_outcome(st, rp, API_WEIGH, r, 409, err);
 		return;
 	}
 	if (!(j = api_body_json(rq, rp)))
@@ -272,8 +272,8 @@ static void desk_weigh(struct station *st, const struct api_request *rq,
 	reason = api_json_str(j, "reason");
 	if (!grams && !json_object_get(j, "reason")) {
 		json_decref(j);
-		station_weigh(st);
-		reply_command(st, rp, API_WEIGH);
+		r = station_weigh(st, err, sizeof(err));
+		reply_outcome(st, rp, API_WEIGH, r, 409, err);
 		return;
 	}
 	if (!json_is_integer(grams) || !reason) {

@@ -243,12 +243,21 @@ void station_photo(struct station *st)
 	station_command(st, DESK_EV_PHOTO_REQUEST);
 }
 
-void station_weigh(struct station *st)
+int station_weigh(struct station *st, char *err, size_t errlen)
 {
 	struct desk_event ev = {.kind = DESK_EV_BUTTON,
 				.button = DESK_BUTTON_PEDAL};
 
+	/* the pedal means "weigh again" only at the weigh step; elsewhere it
+	 * answers a checklist step or confirms, which is not what was asked */
+	if (st->desk.step != DESK_STEP_WEIGH) {
+		snprintf(err, errlen,
+			 "The scale is asked only at the weigh step (step %s)",
+			 desk_step_name(st->desk.step));
+		return -EBUSY;
+	}
 	station_feed(st, &ev);
+	return 0;
 }
 
 int station_weigh_manual(struct station *st, int64_t grams, const char *reason,

@@ -65,8 +65,8 @@ static int store_file_precheck(const char *path, bool *existed, char *err,
 		snprintf(err, errlen, "out of memory");
 		return -ENOMEM;
 	}
-	rc = vfs->xOpen(vfs, path, f, SQLITE_OPEN_MAIN_DB | SQLITE_OPEN_READONLY,
-			&flags);
+	rc = vfs->xOpen(vfs, path, f,
+			SQLITE_OPEN_MAIN_DB | SQLITE_OPEN_READONLY, &flags);
 	if (rc != SQLITE_OK) {
 		free(f);
 		snprintf(err, errlen, "cannot open database %s: %s", path,

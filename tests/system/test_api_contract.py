@@ -863,3 +863,20 @@ def test_search_values_are_data_not_sql(station):
             station, "GET", "/api/v1/returns?rma=" +
             urllib.parse.quote(value))
         assert status == 200 and body == [], (value, status, body)
+
+
+def test_weigh_outside_the_weigh_step_is_409_and_decides_nothing(make_station):
+    """Asking the scale again is not a pedal press: at confirm it must not
+    confirm the proposal (nor answer a checklist step, nor end the items)."""
+    st = at_confirm(make_station)
+    rid = st.status()["receipt"]
+    status, body, _ = request(st, "POST", "/api/v1/weigh")
+    assert status == 409, (status, body)
+    assert "weigh step" in body["error"], body
+    assert st.status()["step"] == "confirm"
+    assert st.receipt(rid)["verdict"] in (None, "")
+    st2 = at_checklist(make_station)
+    before = st2.status()["checklist"]
+    status, body, _ = request(st2, "POST", "/api/v1/weigh")
+    assert status == 409, (status, body)
+    assert st2.status()["checklist"] == before
