@@ -172,7 +172,11 @@ static void desk_register_clerk(struct station *st,
 				   api_json_str(j, "role"), err, sizeof(err));
 	json_decref(j);
 	if (r < 0)
-		api_reply_error(rp, r == -EINVAL ? 400 : 500, "%s", err);
+		api_reply_error(rp,
+				r == -EINVAL   ? 400
+				: r == -EEXIST ? 409
+					       : 500,
+				"%s", err);
 	else
 		api_reply_json(rp, 201, json_pack("{s:b}", "ok", 1));
 }

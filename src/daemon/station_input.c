@@ -54,6 +54,7 @@ static bool station_sign_in_as(struct station *st, const char *name,
 	if (taken) {
 		snprintf(st->clerk_role, sizeof(st->clerk_role), "%s",
 			 role && *role ? role : "clerk");
+		st->clerk_by_badge = true;
 		station_audit(st, name, "clerk.sign_in");
 	}
 	return taken;
@@ -175,6 +176,8 @@ int station_sign_in(struct station *st, const char *badge, const char *name,
 			 st->desk.problem);
 		return -EBUSY;
 	}
+	/* by name: signed in, but not proven by a badge */
+	st->clerk_by_badge = badge && *badge;
 	return 0;
 }
 
@@ -182,6 +185,7 @@ int station_register_clerk(struct station *st, const char *badge,
 			   const char *name, const char *role, char *err,
 			   size_t errlen)
 {
+	char owner[64];
 	int r;
 
 	if (!badge || !*badge || strlen(badge) >= 48 || !name || !*name ||
@@ -196,6 +200,14 @@ int station_register_clerk(struct station *st, const char *badge,
 			 "role must be \"clerk\", \"packer\" or "
 			 "\"supervisor\"");
 		return -EINVAL;
+	}
+	/* a badge keeps its owner and role: registering it again would let
+	 * anyone at the API make themselves a supervisor */
+	if (store_clerk_find(st->store, badge, owner, sizeof(owner), NULL, 0) ==
+	    0) {
+		snprintf(err, errlen, "badge '%.47s' is registered already",
+			 badge);
+		return -EEXIST;
 	}
 	r = store_clerk_put_role(st->store, badge, name, role ? role : "clerk",
 				 clock_now_us());
@@ -327,7 +339,8 @@ static int station_supervisor(struct station *st, const char *badge, char *by,
 		}
 		return 0;
 	}
-	if (!strcmp(st->clerk_role, "supervisor") && st->desk.clerk[0]) {
+	if (!strcmp(st->clerk_role, "supervisor") && st->desk.clerk[0] &&
+	    st->clerk_by_badge) {
 		snprintf(by, bylen, "%s", st->desk.clerk);
 		return 0;
 	}

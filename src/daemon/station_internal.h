@@ -68,6 +68,9 @@ struct station {
 
 	/* the signed-in clerk's role (clerk, packer, supervisor) */
 	char clerk_role[16];
+	/* signed in with a badge: only then does a supervisor's sign-in
+	 * authorise an override (a name alone proves nothing) */
+	bool clerk_by_badge;
 	/* what became of the last DESK_ACT_DECIDE: 1 none asked since the
 	 * confirm began, else 0 or -errno */
 	int decide_result;

@@ -427,6 +427,10 @@ SCENARIOS = {
              {"badge": "CLERK-0009", "name": "Ewa"}),
     ("POST", "/api/v1/clerks", 400):
         call(fresh, "POST", "/api/v1/clerks", {"badge": "", "name": "Ewa"}),
+    ("POST", "/api/v1/clerks", 409):
+        call(fresh, "POST", "/api/v1/clerks",
+             {"badge": "CLERK-0001", "name": "Mallory",
+              "role": "supervisor"}),
     ("POST", "/api/v1/routine", 200):
         call(ready, "POST", "/api/v1/routine", {"routine": "ship_qc"}),
     ("POST", "/api/v1/routine", 400):
@@ -880,3 +884,38 @@ def test_weigh_outside_the_weigh_step_is_409_and_decides_nothing(make_station):
     status, body, _ = request(st2, "POST", "/api/v1/weigh")
     assert status == 409, (status, body)
     assert st2.status()["checklist"] == before
+
+
+def test_a_badge_cannot_be_registered_again_as_a_supervisor(make_station):
+    """Registering a badge again would let anyone at the API make a clerk
+    (or themselves) a supervisor: refused, and the badge stays its own."""
+    st = ready(make_station)
+    status, body, _ = request(st, "POST", "/api/v1/clerks",
+                              {"badge": "CLERK-0001", "name": "Ola",
+                               "role": "supervisor"})
+    assert status == 409 and "registered already" in body["error"], body
+    request(st, "DELETE", "/api/v1/clerk")
+    request(st, "POST", "/api/v1/clerk", {"badge": "CLERK-0001"})
+    assert st.status()["role"] == "clerk"
+
+
+def test_a_supervisor_signed_in_by_name_does_not_authorise(make_station):
+    """Only a badge proves who is at the desk: a supervisor signed in by
+    name alone cannot authorise paying what the proposal refused."""
+    st = make_station(start=False)
+    st.cfg["clerks"]["SUP-1"] = "Ewa, supervisor"
+    st.write_config()
+    st.start()
+    status, body, _ = request(st, "POST", "/api/v1/clerk", {"name": "Ewa"})
+    assert status == 200, body
+    st.import_expected(expected_return(rma="RMA-10009", order="ORD-10009",
+                                       delivered_days_ago=60))
+    s = st.run_to("RMA-10009", items=[GTIN_TSHIRT])
+    assert s["proposal"]["verdict"] in ("reject", "hold"), s["proposal"]
+    status, body, _ = request(st, "POST", "/api/v1/confirm",
+                              {"verdict": "accept", "reason": "goodwill"})
+    assert status == 409 and "supervisor" in body["error"], body
+    status, body, _ = request(st, "POST", "/api/v1/confirm",
+                              {"verdict": "accept", "reason": "goodwill",
+                               "supervisor": "SUP-1"})
+    assert status == 200, body
