@@ -77,11 +77,12 @@ int store_complaints_due(struct store *s, const struct rules_policy *policy,
 	    " AND r.routine = 'return' AND r.state <> 'cancelled' "
 	    " ORDER BY r.received_at, r.id LIMIT 1), "
 	    "(SELECT r.id FROM receipt r WHERE r.expected_id = e.id "
-	    " AND r.routine = 'return' AND r.state = 'open' "
+	    " AND r.routine = 'return' AND (r.state = 'open' OR "
+	    " (r.state = 'decided' AND r.verdict = 'hold')) "
 	    " ORDER BY r.id DESC LIMIT 1) "
 	    "FROM expected e WHERE e.kind = 'complaint' AND NOT EXISTS "
 	    "(SELECT 1 FROM receipt r WHERE r.expected_id = e.id "
-	    " AND r.state = 'decided')");
+	    " AND r.state = 'decided' AND r.verdict <> 'hold')");
 	if (!st)
 		return -EIO;
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {

@@ -1739,7 +1739,7 @@ static void test_store_complaints_due(void **state)
 	struct expected_return er;
 	struct receipt_open ro = {
 	    .routine = ROUTINE_RETURN, .desk = "desk-1", .clerk = "anna"};
-	int64_t rid;
+	int64_t rid, held;
 	json_t *list;
 	const json_t *o;
 
@@ -1769,6 +1769,12 @@ static void test_store_complaints_due(void **state)
 	assert_int_equal(store_expected_put(f->s, &er, "api", T0), 0);
 	decide_lines(f->s, receipt_open_for(f->s, er.id, "RMA-DONE"), "accept",
 		     1, 2, 0, 9);
+	/* held for review is not an answer: still listed, with its receipt */
+	expected_fill_law(&er, "RMA-HELD", "ORD-7");
+	er.complaint_received_at = T0 - 18 * USEC_PER_DAY;
+	assert_int_equal(store_expected_put(f->s, &er, "api", T0), 0);
+	held = receipt_open_for(f->s, er.id, "RMA-HELD");
+	decide_lines(f->s, held, "hold", 0, 0, 0, 10);
 	/* a withdrawal is never listed */
 	expected_fill(&er, "RMA-W", "ORD-6", NULL);
 	assert_int_equal(store_expected_put(f->s, &er, "api", T0), 0);
@@ -1776,7 +1782,12 @@ static void test_store_complaints_due(void **state)
 	assert_int_equal(
 	    store_complaints_due(f->s, &policy, T0, 3 * USEC_PER_DAY, &list),
 	    0);
-	assert_int_equal(json_array_size(list), 2);
+	assert_int_equal(json_array_size(list), 3);
+	o = due_for(list, "RMA-HELD");
+	assert_non_null(o);
+	assert_true(json_is_true(json_object_get(o, "deemed_accepted")));
+	assert_int_equal(json_integer_value(json_object_get(o, "receipt")),
+			 held);
 	/* soonest first: the overdue one */
 	assert_string_equal(
 	    json_string_value(json_object_get(json_array_get(list, 0), "rma")),
@@ -1803,7 +1814,7 @@ static void test_store_complaints_due(void **state)
 	assert_int_equal(
 	    store_complaints_due(f->s, &policy, T0, 14 * USEC_PER_DAY, &list),
 	    0);
-	assert_int_equal(json_array_size(list), 3);
+	assert_int_equal(json_array_size(list), 4);
 	json_decref(list);
 	assert_int_equal(store_complaints_due(f->s, &policy, T0, -1, &list),
 			 -EINVAL);
