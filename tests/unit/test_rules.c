@@ -73,8 +73,13 @@ static void add_item(struct rules_case *c, const char *sku, int32_t qty,
  * the order itself (order_given). */
 static void order_is_items(struct rules_case *c)
 {
-	c->er.n_order_lines = c->er.n_items;
-	for (int i = 0; i < c->er.n_items; i++) {
+	/* a row may claim more items than fit (bad input): the lines cover
+	 * only what is there */
+	int n = c->er.n_items < RETURN_MAX_ITEMS ? c->er.n_items
+						 : RETURN_MAX_ITEMS;
+
+	c->er.n_order_lines = n < 0 ? 0 : n;
+	for (int i = 0; i < n; i++) {
 		memcpy(c->er.order_lines[i].sku, c->er.items[i].sku,
 		       sizeof(c->er.order_lines[i].sku));
 		c->er.order_lines[i].quantity = c->er.items[i].quantity;
