@@ -21,6 +21,16 @@ void api_reply_error(struct api_reply *rp, unsigned status, const char *fmt,
 	rp->status = status;
 	json_decref(rp->json);
 	rp->json = json_pack("{s:s}", "error", msg);
+	if (!rp->json) {
+		/* the message quotes the client's bytes, and JSON holds only
+		 * UTF-8 (or the cut fell inside a character): say it in
+		 * ASCII rather than answer without a body */
+		for (char *c = msg; *c; c++)
+			if ((unsigned char)*c < 0x20 ||
+			    (unsigned char)*c > 0x7e)
+				*c = '?';
+		rp->json = json_pack("{s:s}", "error", msg);
+	}
 }
 
 void api_reply_json(struct api_reply *rp, unsigned status, json_t *j)
