@@ -27,8 +27,8 @@ def test_a_tool_closing_beside_the_daemon_leaves_its_log_alone(station):
     assert (":%d " % ino) in locks, \
         "retourd holds no lock on its database (inode %d)" % ino
     station.feed("RMA-10001")
-    rid = station.wait_step("weigh")["receipt"]
-    assert rid
+    wait_for(lambda: station.status()["receipt"], timeout=15,
+             what="a receipt opened for the parcel")
     # what the daemon wrote since is seen by the next reader at once
     wait_for(lambda: receipts_seen_by_a_fresh_connection(station.db) >= 1,
              timeout=2, what="the new receipt seen by another connection")
