@@ -316,24 +316,35 @@ static void desk_press(struct station *st, const char *button,
 		api_reply_json(rp, 202, json_pack("{s:s}", "pressed", button));
 }
 
+/* The receipt a body {"receipt": ID} names; 0 with a 400 in @rp when it
+ * names none. */
+static int64_t body_receipt(const struct api_request *rq, struct api_reply *rp)
+{
+	json_t *j, *id;
+	int64_t v = 0;
+
+	if (!(j = api_body_json(rq, rp)))
+		return 0;
+	id = json_object_get(j, "receipt");
+	if (json_is_integer(id) && json_integer_value(id) > 0)
+		v = json_integer_value(id);
+	else
+		api_reply_error(rp, 400,
+				"field \"receipt\" (a receipt id) is required");
+	json_decref(j);
+	return v;
+}
+
 static void desk_undo(struct station *st, const struct api_request *rq,
 		      struct api_reply *rp)
 {
 	char err[256] = "";
-	json_t *j, *id;
+	int64_t id = body_receipt(rq, rp);
 	int r;
 
-	if (!(j = api_body_json(rq, rp)))
+	if (!id)
 		return;
-	id = json_object_get(j, "receipt");
-	if (!json_is_integer(id) || json_integer_value(id) <= 0) {
-		json_decref(j);
-		api_reply_error(rp, 400,
-				"field \"receipt\" (a receipt id) is required");
-		return;
-	}
-	r = station_undo(st, json_integer_value(id), err, sizeof(err));
-	json_decref(j);
+	r = station_undo(st, id, err, sizeof(err));
 	if (r < 0)
 		api_reply_error(rp,
 				r == -ENOENT	 ? 404
@@ -349,19 +360,12 @@ static void desk_reprint(struct station *st, const struct api_request *rq,
 			 struct api_reply *rp)
 {
 	char err[256] = "";
-	json_t *j, *id;
+	int64_t id = body_receipt(rq, rp);
 	int r;
 
-	if (!(j = api_body_json(rq, rp)))
+	if (!id)
 		return;
-	id = json_object_get(j, "receipt");
-	if (!json_is_integer(id) || json_integer_value(id) <= 0) {
-		json_decref(j);
-		api_reply_error(rp, 400,
-				"field \"receipt\" (a receipt id) is required");
-		return;
-	}
-	r = station_reprint(st, json_integer_value(id), err, sizeof(err));
+	r = station_reprint(st, id, err, sizeof(err));
 	if (r < 0)
 		api_reply_error(rp,
 				r == -ENOENT	? 404
@@ -370,10 +374,8 @@ static void desk_reprint(struct station *st, const struct api_request *rq,
 				"%s", err);
 	else
 		api_reply_json(rp, 202,
-			       json_pack("{s:I,s:b}", "receipt",
-					 (json_int_t)json_integer_value(id),
+			       json_pack("{s:I,s:b}", "receipt", (json_int_t)id,
 					 "queued", 1));
-	json_decref(j);
 }
 
 /* After "not found": an unexpected return with the code (409 when the
