@@ -17,16 +17,21 @@ SANITIZE ?=
 
 ifeq ($(ARCH),native)
 CC ?= cc
+CXX ?= c++
 BUILD := build
 PKG_CONFIG := pkg-config
 RUNNER :=
 else ifeq ($(ARCH),arm64)
 CC := aarch64-linux-gnu-gcc
+CXX := aarch64-linux-gnu-g++
+TRIPLET := aarch64-linux-gnu
 BUILD := build/arm64
 PKG_CONFIG := PKG_CONFIG_LIBDIR=/usr/lib/aarch64-linux-gnu/pkgconfig:/usr/share/pkgconfig pkg-config
 RUNNER := qemu-aarch64
 else ifeq ($(ARCH),armhf)
 CC := arm-linux-gnueabihf-gcc
+CXX := arm-linux-gnueabihf-g++
+TRIPLET := arm-linux-gnueabihf
 BUILD := build/armhf
 PKG_CONFIG := PKG_CONFIG_LIBDIR=/usr/lib/arm-linux-gnueabihf/pkgconfig:/usr/share/pkgconfig pkg-config
 RUNNER := qemu-arm
@@ -46,12 +51,26 @@ SANFLAGS := -fsanitize=fuzzer-no-link,address,undefined -fno-omit-frame-pointer
 WARN_EXTRA := -Wno-unknown-warning-option
 endif
 
-PKGS := sqlite3 libcurl libsystemd libmicrohttpd jansson inih nettle
+PKGS := sqlite3 libcurl libsystemd libmicrohttpd jansson inih nettle \
+	libusb-1.0 libgpiod libturbojpeg libpng
 TEST_PKGS := cmocka
+
+# ZBar: the native build asks pkg-config.  A cross build cannot install
+# libzbar-dev for the board beside the native one (Debian 12: its
+# libmagick++-dev is not co-installable), so it compiles against the native
+# zbar.h, which is the same for every architecture, and links the board's
+# libzbar0 through a symlink in the build folder.
+ifeq ($(ARCH),native)
+ZBAR_LIBS = $(shell $(PKG_CONFIG) --libs zbar)
+ZBAR_LINK :=
+else
+ZBAR_LINK := $(BUILD)/link/libzbar.so
+ZBAR_LIBS = -L$(BUILD)/link -lzbar
+endif
 
 # pkg-config is asked lazily so that `make deps` can run before it works.
 PKG_CFLAGS = $(shell $(PKG_CONFIG) --cflags $(PKGS))
-PKG_LIBS = $(shell $(PKG_CONFIG) --libs $(PKGS))
+PKG_LIBS = $(shell $(PKG_CONFIG) --libs $(PKGS)) $(ZBAR_LIBS)
 TEST_LIBS = $(shell $(PKG_CONFIG) --libs $(TEST_PKGS))
 
 WARN := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wno-unused-parameter
@@ -132,9 +151,13 @@ $(CORE_LIB): $(call obj,$(CORE_SRC))
 	@mkdir -p $(dir $@)
 	rm -f $@ && $(AR) rcs $@ $^
 
-$(SHELL_LIB): $(call obj,$(SHELL_SRC))
+$(SHELL_LIB): $(call obj,$(SHELL_SRC)) | $(ZBAR_LINK)
 	@mkdir -p $(dir $@)
-	rm -f $@ && $(AR) rcs $@ $^
+	rm -f $@ && $(AR) rcs $@ $(filter %.o,$^)
+
+$(BUILD)/link/libzbar.so:
+	@mkdir -p $(dir $@)
+	ln -sf /usr/lib/$(TRIPLET)/libzbar.so.0 $@
 
 $(RETOURD): $(call obj,src/retourd/main.c) $(SHELL_LIB) $(CORE_LIB)
 	$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS) -lm -lpthread

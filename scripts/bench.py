@@ -31,6 +31,10 @@ Numbers, each measured here and now on this machine, never written down:
     flood's p99 over the idle p99 is the ratio the desk must keep (the
     flood at most doubles it); and the expected returns the flood got
     stored meanwhile
+  * the devices' own figures: every scripts/bench.d/*.py is run and prints
+    its rows as one JSON list on its last line of output (name, value,
+    unit, target, note), each measured there beside its peer where one
+    exists (zbarimg for the camera decoder)
 A footer says where a return's wall time goes.
 The daemon runs with the webhook connector configured, as every station
 does (its sender and libcurl are in the idle memory); the 30 s grace
@@ -787,8 +791,36 @@ def print_table(results, d):
         print("  fsyncs per return by file: %s" % fs[0]["note"])
 
 
+def device_parts():
+    """The rows of every scripts/bench.d/*.py, in name order; a part that
+    fails gives one row saying so instead of stopping the bench."""
+    rows = []
+    here = os.path.join(os.path.dirname(os.path.abspath(__file__)), "bench.d")
+    for name in sorted(os.listdir(here)) if os.path.isdir(here) else []:
+        if not name.endswith(".py"):
+            continue
+        out = subprocess.run([sys.executable, os.path.join(here, name)],
+                             capture_output=True, text=True,
+                             env=dict(os.environ, RETOUR_BUILD=BUILD))
+        try:
+            got = json.loads(out.stdout.strip().splitlines()[-1])
+        except (ValueError, IndexError):
+            got = None
+        if out.returncode != 0 or not isinstance(got, list):
+            rows.append(row("bench.d/" + name, None, "", "", note=(
+                "failed: " + (out.stderr.strip().splitlines() or ["?"])[-1])))
+            continue
+        for r in got:
+            rows.append(row(r["name"], r.get("value"), r.get("unit", ""),
+                            r.get("target", ""), note=r.get("note")))
+    for r in rows:
+        r["met"] = target_met(r["value"], r["target"])
+    return rows
+
+
 def main():
     results, d = measure()
+    results += device_parts()
     os.makedirs(BUILD, exist_ok=True)
     with open(os.path.join(BUILD, "bench.json"), "w") as f:
         json.dump(results, f, indent=1)

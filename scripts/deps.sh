@@ -9,10 +9,13 @@
 # test also installs the label renderer the label test checks our ZPL with
 # (npm's zpl-renderer-js, pinned in tests/label/package-lock.json, into
 # tests/label/node_modules, which git ignores); zbarimg decodes its barcodes.
-# Idempotent and quiet when everything is already there.  A device's library
-# (zbar, libusb, libgpiod, libturbojpeg) is added here with the backend that
-# links it, not before: libzbar-dev:arm64 cannot even be installed beside the
-# native libzbar-dev on Debian 12.
+# Idempotent and quiet when everything is already there.
+# ZBar is special for a cross build: libzbar-dev:arm64 cannot be installed
+# beside the native libzbar-dev on Debian 12 (its libmagick++-dev is not
+# co-installable), so the board gets only its libzbar0 and the build links
+# it through a symlink (see the Makefile); zbar.h is the native one.
+# zxing-cpp, the second barcode decoder, is optional at build time: the
+# native build installs it, a cross build goes without.
 # If another apt or dpkg holds the package lock, wait for it up to
 # RETOUR_DPKG_WAIT seconds (300 by default), then stop with a message.
 set -eu
@@ -22,13 +25,17 @@ arch=${2:-native}
 wait_max=${RETOUR_DPKG_WAIT:-300}
 
 # Exactly what the Makefile's PKGS link: sqlite3, libcurl (GnuTLS),
-# libsystemd, libmicrohttpd, jansson, inih, nettle.
+# libsystemd, libmicrohttpd, jansson, inih, nettle, libusb, libgpiod,
+# libjpeg-turbo, libpng; then ZBar and zxing-cpp by architecture.
 libs="libsqlite3-dev libcurl4-gnutls-dev libsystemd-dev libmicrohttpd-dev
-libjansson-dev libinih-dev nettle-dev"
+libjansson-dev libinih-dev nettle-dev libusb-1.0-0-dev libgpiod-dev
+libturbojpeg0-dev libpng-dev"
+nativelibs="libzbar-dev libzxing-dev"
+crosslibs="libzbar0"
 testlibs="libcmocka-dev"
 tools="build-essential pkg-config"
 testtools="python3 python3-pytest sqlite3 clang libclang-rt-14-dev clang-format
-cppcheck strace zbar-tools nodejs"
+cppcheck strace zbar-tools nodejs zint python3-pil"
 benchtools="python3 strace"
 
 case $what in
@@ -40,10 +47,10 @@ bench) ;;
 esac
 
 case $arch in
-native)	want="$tools $libs" ;;
+native)	want="$tools $libs $nativelibs" ;;
 arm64|armhf)
-	want="$tools crossbuild-essential-$arch qemu-user"
-	for l in $libs; do want="$want $l:$arch"; done ;;
+	want="$tools crossbuild-essential-$arch qemu-user libzbar-dev"
+	for l in $libs $crosslibs; do want="$want $l:$arch"; done ;;
 *)	echo "deps.sh: unknown architecture '$arch' (native, arm64, armhf)" >&2
 	exit 2 ;;
 esac
