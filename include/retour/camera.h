@@ -13,8 +13,33 @@
 #define RETOUR_CAMERA_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 struct camera;
+
+/*
+ * One frame as a camera delivered it, before any conversion: what the
+ * barcode decoder reads and what a photo is made from.  YUYV and GRAY are
+ * raw pixels (@stride bytes per row); MJPEG is one motion-JPEG frame as the
+ * device sent it (it may lack its Huffman tables); ENCODED is a whole
+ * JPEG or PNG file (the dir backend).  @data is only valid during the call
+ * it is handed to.
+ */
+enum camera_frame_format {
+	CAMERA_FRAME_YUYV,
+	CAMERA_FRAME_MJPEG,
+	CAMERA_FRAME_GRAY,
+	CAMERA_FRAME_ENCODED,
+};
+
+struct camera_frame {
+	enum camera_frame_format format;
+	int width, height; /* 0 for ENCODED: read them from the file */
+	int stride;	   /* bytes per row of YUYV and GRAY */
+	const void *data;
+	size_t len;
+	uint64_t seq; /* counts up from 1 per camera */
+};
 
 #define CAMERA_MAX_BYTES_DEFAULT (16u * 1024 * 1024)
 

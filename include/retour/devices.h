@@ -23,6 +23,7 @@
 #include <jansson.h>
 #include <systemd/sd-event.h>
 
+#include "retour/camera.h"
 #include "retour/config.h"
 #include "retour/device.h"
 #include "retour/gpio.h"
@@ -94,7 +95,7 @@ int devices_take_photo(struct devices *d, uint64_t tag);
  * photos come from.  @fn must not block for long nor call into @d; @data
  * is only valid during the call.  One subscriber; @fn NULL removes it.
  */
-typedef void (*devices_frame_fn)(void *ud, const void *data, size_t len);
+typedef void (*devices_frame_fn)(void *ud, const struct camera_frame *f);
 int devices_subscribe_frames(struct devices *d, devices_frame_fn fn, void *ud);
 
 /* Queue a label; the outcome comes through cb->printed.  0, -ENODEV

@@ -77,6 +77,7 @@ struct devices {
 	pthread_mutex_t frame_lock;
 	devices_frame_fn frame_fn;
 	void *frame_ud;
+	uint64_t frame_seq;
 };
 
 /* ---- state ---- */
@@ -214,8 +215,13 @@ static void devices_photo(struct devices *d, struct photo_job *j)
 		return;
 	}
 	pthread_mutex_lock(&d->frame_lock);
-	if (d->frame_fn)
-		d->frame_fn(d->frame_ud, data, len);
+	if (d->frame_fn) {
+		struct camera_frame f = {.format = CAMERA_FRAME_ENCODED,
+					 .data = data,
+					 .len = len,
+					 .seq = ++d->frame_seq};
+		d->frame_fn(d->frame_ud, &f);
+	}
 	pthread_mutex_unlock(&d->frame_lock);
 	p->r = photo_store_save(
 	    d->cfg->photos, data, len, d->cfg->photo_min_free_bytes, p->sha256,

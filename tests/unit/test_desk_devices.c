@@ -115,13 +115,14 @@ static const struct devices_events events = {
     .weight = cb_weight,
 };
 
-static void frame_counter(void *ud, const void *data, size_t len)
+static void frame_counter(void *ud, const struct camera_frame *f)
 {
 	struct seen *s = ud;
 
-	(void)data;
+	assert_int_equal(f->format, CAMERA_FRAME_ENCODED);
+	assert_int_equal(f->seq, (uint64_t)s->frames + 1);
 	s->frames++;
-	s->frame_len = len;
+	s->frame_len = f->len;
 	s->frame_on_loop = pthread_equal(pthread_self(), s->loop);
 }
 
