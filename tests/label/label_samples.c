@@ -44,8 +44,8 @@ static int sample_write(const char *dir, const char *name, const char *zpl,
 		"{\"barcode\": \"%s\", \"kind\": \"%s\", \"size\": \"%s\", "
 		"\"dpi\": %d, \"width\": %d, \"height\": %d, "
 		"\"name\": \"%s\"}\n",
-		barcode, kind, label_size_name(layout->size), layout->dpi, w,
-		h, sample_items[0].name);
+		barcode, kind, label_size_name(layout->size), layout->dpi, w, h,
+		sample_items[0].name);
 	return fclose(f) == 0 ? 0 : -errno;
 }
 
@@ -95,11 +95,11 @@ static int sample_decision(const char *dir, const char *kind,
 		f.refund_minor = 0;
 		f.rma = "";
 	}
-	if (decision_plan_make(&f, &plan) < 0 || plan.zpl_len <= 0)
+	if (decision_plan_make(&f, &plan) < 0 || plan.label_len <= 0)
 		return -EINVAL;
 	snprintf(name, sizeof(name), "%s-%s-%d", kind,
 		 label_size_name(ls->layout.size), ls->layout.dpi);
-	return sample_write(dir, name, plan.zpl, plan.label.barcode, kind,
+	return sample_write(dir, name, plan.label_job, plan.label.barcode, kind,
 			    &ls->layout);
 }
 
@@ -118,7 +118,7 @@ static int sample_void(const char *dir, const struct label_settings *ls)
 	    .eu_summer_time = true,
 	    .label = *ls,
 	};
-	char zpl[LABEL_ZPL_MAX], name[64];
+	char zpl[LABEL_MAX_LEN], name[64];
 
 	if (decision_void_label(&f, zpl, sizeof(zpl)) <= 0)
 		return -EINVAL;
@@ -145,7 +145,7 @@ int main(int argc, char **argv)
 	for (size_t s = 0; s < 2; s++)
 		for (size_t d = 0; d < 2; d++) {
 			struct label_settings ls = {
-			    .layout = {sizes[s], dpis[d]},
+			    .layout = {.size = sizes[s], .dpi = dpis[d]},
 			    /* the RMA on the large stock, the receipt on the
 			     * small: both values get decoded */
 			    .barcode = sizes[s] == LABEL_SIZE_4X6
