@@ -248,3 +248,79 @@ def test_retourd_barcode_is_the_rma_when_configured(make_station):
     pngs = render([(zpl, "4x6", 300)] + polish_jobs(zpl, "4x6", 300))
     assert barcode(pngs[0]) == st.receipt(rid)["rma"] == "RMA-10002"
     check_polish(pngs[1:])
+
+
+SSCC = "376123450000000016"
+
+
+def test_retourd_sscc_is_gs1_128_and_qr(make_station):
+    """[label] barcode = sscc: a parcel whose expected return carries an
+    SSCC gets it as GS1-128 (FNC1 first, AI 00), also when opened by its
+    RMA; its VOID label carries the same.  With symbology = qr, a QR."""
+    st = make_station(start=False, grace_s=120)
+    st.cfg["label"] = {"barcode": "sscc"}
+    st.write_config()
+    st.start()
+    st.sign_in()
+    st.import_expected(expected_return(
+        rma="RMA-10003", lookup_codes=["00" + SSCC],
+        items=[tshirt(name=POLISH, quantity=1)]))
+    st.run_to("RMA-10003", items=["05901234123457"], grade="A")
+    rid = st.confirm()
+    zpl = wait_for(lambda: st.printer.labels(), what="label")[0].decode()
+    code, answer = st.call("POST", "/api/v1/undo", {"receipt": rid})
+    assert code == 200, answer
+    void = wait_for(lambda: len(st.printer.labels()) == 2 and
+                    st.printer.labels()[1], what="VOID label").decode()
+    for found in symbols_of(render([(zpl, "100x50", 203),
+                                    (void, "100x50", 203)])):
+        assert found == [("CODE-128", "00" + SSCC, True)], found
+
+
+def test_retourd_qr_without_sscc_falls_back_to_the_receipt(make_station):
+    st = make_station(start=False)
+    st.cfg["label"] = {"barcode": "sscc", "symbology": "qr"}
+    st.write_config()
+    st.start()
+    st.sign_in()
+    rid, zpl = decide(st, rma="RMA-10004")
+    png, = render([(zpl, "100x50", 203)])
+    assert symbols(png) == [("QR-Code", str(rid), False)]
+
+
+def test_retourd_speaks_tspl_to_a_tspl_printer(make_station):
+    """A board whose printer says language = tspl gets TSPL: the same
+    label, in the reference's commands, Polish as UTF-8; the VOID label
+    and a reprint too.  (No renderer exists: the bytes are checked.)"""
+    st = make_station(board={"printer": {"language": "tspl"}}, grace_s=120)
+    st.sign_in()
+    rid, job = decide(st, rma="RMA-10005")
+    lines = job.split("\r\n")
+    assert lines[0] == "CODEPAGE UTF-8" and lines[-2:] == ["PRINT 1", ""]
+    assert "^" not in job and "\n" not in job.replace("\r\n", "")
+    assert "SIZE 100 mm,50 mm" in lines and "CLS" in lines
+    assert 'BARCODE 24,312,"128",70,0,0,3,3,"%d"' % rid in lines
+    assert any(ln.startswith("BLOCK ") and ln.endswith(POLISH + '"')
+               for ln in lines), lines
+    # a reprint sends the stored bytes: TSPL again
+    code, answer = st.call("POST", "/api/v1/reprint", {"receipt": rid})
+    assert code == 202 and answer["queued"], answer
+    again = wait_for(lambda: len(st.printer.labels()) == 2 and
+                     st.printer.labels()[1], what="reprint").decode()
+    assert again == job
+    code, answer = st.call("POST", "/api/v1/undo", {"receipt": rid})
+    assert code == 200, answer
+    void = wait_for(lambda: len(st.printer.labels()) == 3 and
+                    st.printer.labels()[2], what="VOID label").decode()
+    assert void.startswith("CODEPAGE UTF-8\r\n")
+    assert 'TEXT 48,14,"0",0,25,28,"VOID"\r\nREVERSE ' in void
+
+
+def test_retourd_refuses_an_unknown_printer_language(make_station):
+    st = make_station(start=False, board={"printer": {"language": "epl"}})
+    st.write_config()
+    p = subprocess.run([binary("retourd"), "-n", "-c", st.conf_path],
+                       capture_output=True, text=True, timeout=30)
+    assert p.returncode != 0
+    assert re.search(r"board\.conf:\d+: 'epl' is not one of zpl, tspl for "
+                     r"'language'", p.stderr), p.stderr
