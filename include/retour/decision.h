@@ -29,7 +29,7 @@
 #define DECISION_MAX_ROWS 2
 #define DECISION_KEY_LEN 128
 /* label.h says how long a label can be. */
-#define DECISION_LABEL_LEN LABEL_ZPL_MAX
+#define DECISION_LABEL_LEN LABEL_MAX_LEN
 
 /* One line of the parcel for the label: what is in it, how many. */
 struct decision_item {
@@ -63,6 +63,11 @@ struct decision_facts {
 	const struct decision_item *items;
 	int n_items;
 	struct label_settings label; /* [label]: layout, barcode value */
+	/* the codes the parcel came with: the one scanned to open it, then
+	 * the expected return's lookup codes; the first that reads as an
+	 * SSCC is the barcode of [label] barcode = sscc */
+	const char *const *codes;
+	int n_codes;
 };
 
 struct decision_row {
@@ -78,8 +83,9 @@ struct decision_plan {
 	int n_rows;
 	struct decision_row rows[DECISION_MAX_ROWS];
 	struct label_fields label;
-	char zpl[DECISION_LABEL_LEN];
-	int zpl_len; /* 0: no label (it could not be laid out) */
+	/* the label in the printer's language (label.h) */
+	char label_job[DECISION_LABEL_LEN];
+	int label_len; /* 0: no label (it could not be laid out) */
 };
 
 /*
@@ -101,19 +107,26 @@ struct decision_void_facts {
 	const char *order;
 	const char *desk;
 	const char *clerk; /* who undid it */
-	int64_t now;	   /* UTC us: the undo's time */
+	/* the cancelled label's SSCC (18 digits) when its barcode was one,
+	 * NULL or "" otherwise: the VOID label carries the same barcode */
+	const char *sscc;
+	int64_t now; /* UTC us: the undo's time */
 	int utc_offset_min;
 	bool eu_summer_time;
 	struct label_settings label;
 };
 
 /*
- * The VOID label for the label of an undone decision (label_void_zpl()),
- * with the same barcode as the label it cancels, into @zpl.  The bytes
- * written, or -EINVAL / -ENOSPC as label_void_zpl().
+ * The VOID label for the label of an undone decision (label_void()), with
+ * the same barcode as the label it cancels, into @buf.  The bytes written,
+ * or -EINVAL / -ENOSPC as label_void().
  */
-int decision_void_label(const struct decision_void_facts *f, char *zpl,
+int decision_void_label(const struct decision_void_facts *f, char *buf,
 			size_t len);
+
+/* The SSCC @code carries (18 digits, bare or as AI 00, check digit good),
+ * as code_classify() reads it, into @out (19 bytes); false if none. */
+bool decision_sscc_of(const char *code, char out[19]);
 
 /* The shelf a disposition goes to: fixed names a warehouse maps to its own
  * bins (RESTOCK-A, B-STOCK, REFURB, RTV, SCRAP, HOLD). */

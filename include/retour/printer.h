@@ -28,6 +28,8 @@ struct printer_config {
 	int port;	     /* tcp: 0 means PRINTER_PORT_DEFAULT */
 	const char *dir;     /* dir: created if missing (one level) */
 	int timeout_ms;	     /* 0: PRINTER_TIMEOUT_MS_DEFAULT */
+	/* "zpl" or "tspl", the language of the labels (label.h); NULL: zpl */
+	const char *language;
 };
 
 /* Unknown backend: -EINVAL, err "unknown printer backend 'x' (known: ...)". */

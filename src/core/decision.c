@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "retour/civil_time.h"
+#include "retour/code.h"
 #include "retour/decision.h"
 
 const char *disposition_bin(enum disposition d)
@@ -62,16 +63,44 @@ static int decision_row_add(struct decision_plan *p,
 	return 0;
 }
 
+bool decision_sscc_of(const char *code, char out[19])
+{
+	struct code c;
+
+	if (!code || !*code ||
+	    code_classify(code, strnlen(code, CODE_MAX_RAW + 1), NULL, &c) <
+		0 ||
+	    c.kind != CODE_SSCC || !c.valid || !c.gs1.has_sscc)
+		return false;
+	memcpy(out, c.gs1.sscc, 18);
+	out[18] = '\0';
+	return true;
+}
+
 /*
- * The barcode's value: the receipt number (the default) or the RMA, the
- * order when there is no RMA, the receipt when there is neither.
+ * The barcode's value: the receipt number (the default), the RMA (the
+ * order when there is no RMA, the receipt when there is neither), or the
+ * parcel's SSCC, the first of @codes that reads as one, printed as GS1
+ * AI (00); without one, the receipt number.
  */
-static void decision_barcode(char *out, size_t size, enum label_barcode which,
+static void decision_barcode(struct label_fields *lf, enum label_barcode which,
 			     int64_t receipt_id, const char *rma,
-			     const char *order)
+			     const char *order, const char *const *codes,
+			     int n_codes)
 {
 	const char *ref = rma && *rma ? rma : order;
+	char *out = lf->barcode;
+	size_t size = sizeof(lf->barcode);
+	char sscc[19];
 
+	lf->barcode_sscc = false;
+	for (int i = 0; which == LABEL_BARCODE_SSCC && codes && i < n_codes;
+	     i++)
+		if (decision_sscc_of(codes[i], sscc)) {
+			snprintf(out, size, "%s", sscc);
+			lf->barcode_sscc = true;
+			return;
+		}
 	if (which == LABEL_BARCODE_RMA && ref && *ref)
 		snprintf(out, size, "%s", ref);
 	else if (receipt_id > 0)
@@ -141,22 +170,25 @@ static void decision_label(const struct decision_facts *f,
 		 decision_text(f->remedy));
 	lf->override = f->override;
 	decision_items(f, lf);
-	decision_barcode(lf->barcode, sizeof(lf->barcode), f->label.barcode,
-			 f->receipt_id, f->rma, f->order);
+	decision_barcode(lf, f->label.barcode, f->receipt_id, f->rma, f->order,
+			 f->codes, f->n_codes);
 
 	for (int attempt = 0; attempt < 2; attempt++) {
 		int n = f->ship_qc && f->verdict == VERDICT_ACCEPT
-			    ? label_qc_passed_zpl(lf, p->zpl, sizeof(p->zpl))
-			    : label_disposition_zpl(lf, p->zpl, sizeof(p->zpl));
+			    ? label_qc_passed(lf, p->label_job,
+					      sizeof(p->label_job))
+			    : label_disposition(lf, p->label_job,
+						sizeof(p->label_job));
 
-		p->zpl_len = n > 0 ? n : 0;
+		p->label_len = n > 0 ? n : 0;
 		if (n != -EINVAL)
 			break;
-		lf->barcode[0] = '\0'; /* a code Code 128 cannot carry */
+		lf->barcode[0] = '\0'; /* a code a barcode cannot carry */
+		lf->barcode_sscc = false;
 	}
 }
 
-int decision_void_label(const struct decision_void_facts *f, char *zpl,
+int decision_void_label(const struct decision_void_facts *f, char *buf,
 			size_t len)
 {
 	struct label_fields lf;
@@ -176,13 +208,14 @@ int decision_void_label(const struct decision_void_facts *f, char *zpl,
 	snprintf(lf.clerk, sizeof(lf.clerk), "%s", decision_text(f->clerk));
 	decision_date(lf.date, sizeof(lf.date), f->now, f->utc_offset_min,
 		      f->eu_summer_time);
-	decision_barcode(lf.barcode, sizeof(lf.barcode), f->label.barcode,
-			 f->receipt_id, f->rma, f->order);
+	decision_barcode(&lf, f->label.barcode, f->receipt_id, f->rma, f->order,
+			 &f->sscc, f->sscc ? 1 : 0);
 	for (int attempt = 0; attempt < 2; attempt++) {
-		n = label_void_zpl(&lf, zpl, len);
+		n = label_void(&lf, buf, len);
 		if (n != -EINVAL || !lf.barcode[0])
 			break;
-		lf.barcode[0] = '\0'; /* a code Code 128 cannot carry */
+		lf.barcode[0] = '\0'; /* a code a barcode cannot carry */
+		lf.barcode_sscc = false;
 	}
 	return n;
 }

@@ -275,6 +275,7 @@ static int desk_plan(struct desk_run *r)
 	const struct desk *d = r->d;
 	const struct desk_decision *dec = &d->decision;
 	struct decision_item items[RETURN_MAX_ITEMS];
+	const char *codes[1 + RETURN_MAX_LOOKUP_CODES];
 	struct decision_facts f = {
 	    .ship_qc = dec->routine == DESK_ROUTINE_SHIP_QC,
 	    .verdict = dec->verdict,
@@ -296,6 +297,7 @@ static int desk_plan(struct desk_run *r)
 	    .override = dec->overridden,
 	    .items = items,
 	    .label = r->cfg->label,
+	    .codes = codes,
 	    .remedy = dec->proposal.remedy != REMEDY_NONE
 			  ? remedy_name(dec->proposal.remedy)
 			  : "",
@@ -308,6 +310,12 @@ static int desk_plan(struct desk_run *r)
 		items[f.n_items].quantity = d->found.items[i].quantity;
 		f.n_items++;
 	}
+	/* the codes it came with, for an SSCC on the label */
+	codes[f.n_codes++] = d->code;
+	for (int i = 0; d->have_expected && i < d->expected.n_lookup_codes &&
+			i < RETURN_MAX_LOOKUP_CODES;
+	     i++)
+		codes[f.n_codes++] = d->expected.lookup_codes[i];
 	return decision_plan_make(&f, &r->d->plan);
 }
 
@@ -479,7 +487,7 @@ static void desk_decided(struct desk_run *r)
 		  sizeof(d->plan.verdict));
 	d->last.decided_at = d->plan.decided_at;
 	d->last.undo_until = d->plan.decided_at + r->cfg->grace_us;
-	if (d->plan.zpl_len > 0 && desk_has(r, DESK_DEVICE_PRINTER) &&
+	if (d->plan.label_len > 0 && desk_has(r, DESK_DEVICE_PRINTER) &&
 	    (a = desk_emit(r, DESK_ACT_PRINT_LABEL)))
 		a->receipt_id = d->receipt_id;
 	desk_parcel_reset(d);

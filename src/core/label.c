@@ -1,16 +1,19 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * Label layout: struct label_fields -> ZPL II text, for 100 x 50 mm and
- * 4 x 6 in stock at 203 or 300 dpi.  Each size has one table of positions
- * in dots at 203 dpi; a 300 dpi printer gets them scaled, so both
- * resolutions print the same label.  The fields arrive as text: the refund
- * is written by money_format() (returns.h), the one money format of the
+ * Label layout: struct label_fields -> what goes where on the label, for
+ * 100 x 50 mm and 4 x 6 in stock at 203 or 300 dpi, in either printer
+ * language.  Each size has one table of positions in dots at 203 dpi; a
+ * 300 dpi printer gets them scaled, so both resolutions print the same
+ * label.  This file decides the plan, the words (none printed twice), the
+ * cut of long fields and the barcode's size; label_zpl.c and label_tspl.c
+ * spell it (label_writer.h).  The fields arrive as text: the refund is
+ * written by money_format() (returns.h), the one money format of the
  * station.
  *
- * Field text is data, never commands: it is hex-escaped under ^FH_ so '^'
- * and '~' (the format and control prefixes) cannot appear raw.  Pure: no
+ * Field text is data, never commands: it reaches a writer one checked
+ * UTF-8 character at a time, and the writer escapes or quotes it.  Pure: no
  * printer, no fonts downloaded, no measurement of rendered text (fields are
- * cut by character count, which the scalable font 0 makes approximate).
+ * cut by character count, which the scalable fonts make approximate).
  */
 #include <errno.h>
 #include <stdarg.h>
@@ -18,7 +21,10 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "retour/code.h"
 #include "retour/label.h"
+
+#include "label_writer.h"
 
 /* ---- the two layouts ---- */
 
@@ -168,6 +174,8 @@ int label_barcode_from_name(const char *name, enum label_barcode *out)
 		*out = LABEL_BARCODE_RECEIPT;
 	else if (name && !strcmp(name, "rma"))
 		*out = LABEL_BARCODE_RMA;
+	else if (name && !strcmp(name, "sscc"))
+		*out = LABEL_BARCODE_SSCC;
 	else
 		return -EINVAL;
 	return 0;
@@ -175,25 +183,49 @@ int label_barcode_from_name(const char *name, enum label_barcode *out)
 
 const char *label_barcode_name(enum label_barcode b)
 {
-	return b == LABEL_BARCODE_RMA ? "rma" : "receipt";
+	return b == LABEL_BARCODE_RMA	 ? "rma"
+	       : b == LABEL_BARCODE_SSCC ? "sscc"
+					 : "receipt";
 }
 
-/* ---- writing ZPL ---- */
+int label_symbology_from_name(const char *name, enum label_symbology *out)
+{
+	if (name && !strcmp(name, "code128"))
+		*out = LABEL_SYMBOLOGY_CODE128;
+	else if (name && !strcmp(name, "qr"))
+		*out = LABEL_SYMBOLOGY_QR;
+	else
+		return -EINVAL;
+	return 0;
+}
+
+const char *label_symbology_name(enum label_symbology s)
+{
+	return s == LABEL_SYMBOLOGY_QR ? "qr" : "code128";
+}
+
+int label_language_from_name(const char *name, enum label_language *out)
+{
+	if (name && !strcmp(name, "zpl"))
+		*out = LABEL_LANGUAGE_ZPL;
+	else if (name && !strcmp(name, "tspl"))
+		*out = LABEL_LANGUAGE_TSPL;
+	else
+		return -EINVAL;
+	return 0;
+}
+
+const char *label_language_name(enum label_language l)
+{
+	return l == LABEL_LANGUAGE_TSPL ? "tspl" : "zpl";
+}
+
+/* ---- the job's bytes ---- */
 
 enum {
 	LABEL_AS_IS = 0,
 	LABEL_UPPER = 1,  /* ASCII letters upper case */
 	LABEL_SPACED = 2, /* '_' shown as a space: "restock_b" */
-};
-
-struct label_out {
-	char *buf;
-	size_t cap;
-	size_t len;
-	bool overflow;
-	int dpi;
-	/* the label's own words printed so far, " WORD WORD ": none twice */
-	char words[256];
 };
 
 /* A position in dots at 203 dpi, at the label's resolution. */
@@ -202,7 +234,7 @@ static int label_scale(const struct label_out *o, int v)
 	return (v * o->dpi + LABEL_DPI_203 / 2) / LABEL_DPI_203;
 }
 
-static void label_put(struct label_out *o, const char *s, size_t n)
+void label_put(struct label_out *o, const char *s, size_t n)
 {
 	if (o->overflow || o->cap - o->len <= n) {
 		o->overflow = true;
@@ -213,13 +245,12 @@ static void label_put(struct label_out *o, const char *s, size_t n)
 	o->buf[o->len] = '\0';
 }
 
-static void label_puts(struct label_out *o, const char *s)
+void label_puts(struct label_out *o, const char *s)
 {
 	label_put(o, s, strlen(s));
 }
 
-__attribute__((format(printf, 2, 3))) static void
-label_printf(struct label_out *o, const char *fmt, ...)
+void label_printf(struct label_out *o, const char *fmt, ...)
 {
 	char tmp[128];
 	va_list ap;
@@ -235,36 +266,74 @@ label_printf(struct label_out *o, const char *fmt, ...)
 	label_put(o, tmp, (size_t)n);
 }
 
+/* The length of the well-formed UTF-8 character at @s (at most @n bytes):
+ * 1 to 4, or 0 when the byte starts none (a stray, overlong or surrogate
+ * sequence, or one cut short). */
+static size_t label_utf8_len(const unsigned char *s, size_t n)
+{
+	unsigned char c = s[0];
+	size_t need;
+
+	if (c < 0x80)
+		return 1;
+	if (c >= 0xc2 && c <= 0xdf)
+		need = 1;
+	else if (c >= 0xe0 && c <= 0xef)
+		need = 2;
+	else if (c >= 0xf0 && c <= 0xf4)
+		need = 3;
+	else
+		return 0;
+	if (n < need + 1)
+		return 0;
+	for (size_t i = 1; i <= need; i++)
+		if ((s[i] & 0xc0) != 0x80)
+			return 0;
+	if ((c == 0xe0 && s[1] < 0xa0) || (c == 0xed && s[1] >= 0xa0) ||
+	    (c == 0xf0 && s[1] < 0x90) || (c == 0xf4 && s[1] >= 0x90))
+		return 0;
+	return need + 1;
+}
+
 /*
- * Write @n bytes of field data, at most @max_chars characters (UTF-8
- * sequences are never split).  Everything but harmless printable ASCII
- * goes out as _XX for ^FH_.
+ * Write @n bytes of field text through the writer, at most @max_chars
+ * characters (UTF-8 characters are never split).  A byte that starts no
+ * well-formed character goes out as '?'.
  */
 static void label_put_data(struct label_out *o, const char *s, size_t n,
 			   int max_chars, int how)
 {
-	static const char hex[] = "0123456789ABCDEF";
+	const unsigned char *u = (const unsigned char *)s;
 	int chars = 0;
+	size_t i = 0;
 
-	for (size_t i = 0; i < n; i++) {
-		unsigned char c = (unsigned char)s[i];
-		char esc[3];
+	while (i < n && chars++ < max_chars) {
+		size_t len = label_utf8_len(u + i, n - i);
+		unsigned char c = u[i];
 
-		if ((c & 0xc0) != 0x80 && chars++ == max_chars)
-			break;
-		if ((how & LABEL_SPACED) && c == '_')
-			c = ' ';
-		if ((how & LABEL_UPPER) && c >= 'a' && c <= 'z')
-			c = (unsigned char)(c - 'a' + 'A');
-		if (c >= 0x20 && c < 0x7f && c != '^' && c != '~' && c != '_') {
-			label_put(o, (const char *)&c, 1);
+		if (len == 0) {
+			o->w->text_byte(o, '?');
+			i++;
 			continue;
 		}
-		esc[0] = '_';
-		esc[1] = hex[c >> 4];
-		esc[2] = hex[c & 0x0f];
-		label_put(o, esc, 3);
+		if (len == 1) {
+			if ((how & LABEL_SPACED) && c == '_')
+				c = ' ';
+			if ((how & LABEL_UPPER) && c >= 'a' && c <= 'z')
+				c = (unsigned char)(c - 'a' + 'A');
+			o->w->text_byte(o, c);
+		} else {
+			for (size_t k = 0; k < len; k++)
+				o->w->text_byte(o, u[i + k]);
+		}
+		i += len;
 	}
+}
+
+/* Our own words on the label ("Receipt ", "OVERRIDE"): plain ASCII. */
+static void label_put_text(struct label_out *o, const char *s)
+{
+	label_put_data(o, s, strlen(s), (int)strlen(s), LABEL_AS_IS);
 }
 
 /* Fields may fill their array without a NUL: never read past it. */
@@ -362,14 +431,13 @@ static bool label_said_in(const char *a, size_t alen, const char *b,
 
 /* ---- fields ---- */
 
-/* Open a text field at @s; the caller writes the data and closes it. */
+/* Open a text line at @s (@w > 0: kept @w wide); the caller writes the
+ * text and closes it. */
 static void label_field_open(struct label_out *o, const struct label_slot *s,
-			     int y_add)
+			     int y_add, int w)
 {
-	int h = label_scale(o, s->h);
-
-	label_printf(o, "^FO%d,%d^A0N,%d,%d^FH_^FD", label_scale(o, s->x),
-		     label_scale(o, s->y + y_add), h, h * 9 / 10);
+	o->w->text_open(o, label_scale(o, s->x), label_scale(o, s->y + y_add),
+			label_scale(o, s->h), w);
 }
 
 /*
@@ -383,10 +451,10 @@ static void label_status(struct label_out *o, const struct label_slot *s,
 	if (len == 0 || label_said(o, value, len) ||
 	    label_said(o, caption, strlen(caption)))
 		return;
-	label_field_open(o, s, 0);
-	label_puts(o, caption);
+	label_field_open(o, s, 0, 0);
+	label_put_text(o, caption);
 	label_put_data(o, value, len, s->chars, how | LABEL_UPPER);
-	label_puts(o, "^FS\n");
+	o->w->text_close(o);
 	label_say(o, caption, strlen(caption));
 	label_say(o, value, len);
 }
@@ -405,23 +473,25 @@ static void label_data(struct label_out *o, const struct label_slot *s,
 		return;
 	with_caption = *caption && !label_said(o, caption, strlen(caption)) &&
 		       !label_said_in(value, len, caption, strlen(caption));
-	label_field_open(o, s, 0);
+	label_field_open(o, s, 0, 0);
 	if (with_caption) {
-		label_puts(o, caption);
-		label_puts(o, " ");
+		label_put_text(o, caption);
+		label_put_text(o, " ");
 		label_say(o, caption, strlen(caption));
 	}
 	label_put_data(o, value, len, s->chars, LABEL_AS_IS);
-	label_puts(o, "^FS\n");
+	o->w->text_close(o);
 }
 
-/* The items, one a line: "2x SKU name"; "+N more" when they do not fit. */
+/* The items, one a line: "2x SKU name"; "+N more" when they do not fit.
+ * Each line is kept inside the label's width. */
 static void label_items(struct label_out *o, const struct label_plan *p,
-			const struct label_fields *f)
+			const struct label_fields *f, int width)
 {
 	int n = f->n_items < 0 ? 0 : f->n_items;
 	int stored = n < LABEL_MAX_ITEMS ? n : LABEL_MAX_ITEMS;
 	int shown = n <= p->item_lines ? stored : p->item_lines - 1;
+	int w = width - label_scale(o, p->items.x + p->margin);
 
 	for (int i = 0; i < shown; i++) {
 		const struct label_item *it = &f->items[i];
@@ -429,60 +499,98 @@ static void label_items(struct label_out *o, const struct label_plan *p,
 		size_t sku = LABEL_FIELD_LEN(it->sku);
 		int left = p->items.chars;
 
-		label_field_open(o, &p->items, i * p->item_step);
+		label_field_open(o, &p->items, i * p->item_step, w);
 		snprintf(qty, sizeof(qty), "%dx ", (int)it->quantity);
-		label_puts(o, qty);
+		label_put_text(o, qty);
 		left -= (int)strlen(qty);
 		label_put_data(o, it->sku, sku, left, LABEL_AS_IS);
 		left -= (int)(sku < (size_t)left ? sku : (size_t)left);
 		if (left > 1 && LABEL_FIELD_LEN(it->name)) {
-			label_puts(o, " ");
+			label_put_text(o, " ");
 			label_put_data(o, it->name, LABEL_FIELD_LEN(it->name),
 				       left - 1, LABEL_AS_IS);
 		}
-		label_puts(o, "^FS\n");
+		o->w->text_close(o);
 	}
 	if (shown < n) {
-		label_field_open(o, &p->items, shown * p->item_step);
-		label_printf(o, "+%d more^FS\n", n - shown);
+		char more[32];
+
+		snprintf(more, sizeof(more), "+%d more", n - shown);
+		label_field_open(o, &p->items, shown * p->item_step, w);
+		label_put_text(o, more);
+		o->w->text_close(o);
 	}
 }
 
-static bool label_barcode_valid(const char *s, size_t n)
+/* Bytes a barcode carries the same in both languages: printable ASCII but
+ * ZPL's '>' (a Code 128 subset switch), '^' and '~' (its prefixes) and
+ * TSPL's '"' and '\' (its strings) and '!' (its Code 128 controls). */
+static bool label_barcode_valid(const struct label_fields *f)
 {
-	for (size_t i = 0; i < n; i++) {
-		unsigned char c = (unsigned char)s[i];
+	size_t n = LABEL_FIELD_LEN(f->barcode);
 
-		/* '>' starts a Code 128 subset switch in ZPL field data */
-		if (c < 0x20 || c >= 0x7f || c == '>' || c == '^' || c == '~')
+	if (f->barcode_sscc)
+		return n == 18 && strspn(f->barcode, "0123456789") == 18 &&
+		       code_gs1_check_digit_ok(f->barcode, 18);
+	for (size_t i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)f->barcode[i];
+
+		if (c < 0x20 || c >= 0x7f || strchr(">^~\"\\!", c))
 			return false;
 	}
 	return true;
 }
 
+/* QR modules a side for @n bytes at error correction M, read as bytes
+ * (the most a printer's automatic mode can need). */
+static int label_qr_modules(size_t n)
+{
+	static const size_t capacity[] = {14, 26, 42, 62, 84};
+
+	for (size_t v = 0; v < sizeof(capacity) / sizeof(capacity[0]); v++)
+		if (n <= capacity[v])
+			return 17 + 4 * (int)(v + 1);
+	return 17 + 4 * 6;
+}
+
 /*
- * Code 128 at the widest module that still fits the label.  No
- * interpretation line: the value (receipt or RMA) is printed as text
- * already, with its caption.
+ * The barcode across the foot of the label at the widest module that still
+ * fits: Code 128 (GS1-128 for an SSCC), or QR at its left, as tall as the
+ * foot allows.  No interpretation line: the value (receipt or RMA) is
+ * printed as text already, with its caption.
  */
 static void label_barcode(struct label_out *o, const struct label_plan *p,
-			  int width, const char *s, size_t n)
+			  int width, const struct label_fields *f)
 {
-	/* start + data + check (11 modules each), stop 13, quiet zones 20 */
-	size_t modules = 11 * (n + 2) + 13 + 20;
-	int module = label_scale(o, 3);
+	size_t n = LABEL_FIELD_LEN(f->barcode);
 	int margin = label_scale(o, p->margin);
 	int height = label_scale(o, p->barcode_h);
+	int y = label_scale(o, p->barcode_y);
+	int module;
+	size_t modules;
 
 	if (n == 0)
 		return;
+	if (f->layout.symbology == LABEL_SYMBOLOGY_QR) {
+		/* "00" before an SSCC's digits: its AI */
+		int side = label_qr_modules(n + (f->barcode_sscc ? 2 : 0));
+
+		module = height / side;
+		module = module < 1 ? 1 : module > 10 ? 10 : module;
+		o->w->qr(o, margin, y, module, f->barcode, n, f->barcode_sscc);
+		return;
+	}
+	/* start + data + check (11 modules each), stop 13, quiet zones 20;
+	 * an SSCC: FNC1 and ten digit pairs in subset C */
+	modules = 11 * ((f->barcode_sscc ? 11 : n) + 2) + 13 + 20;
+	module = label_scale(o, 3);
 	while (module > 1 &&
 	       modules * (size_t)module > (size_t)(width - 2 * margin))
 		module--;
-	label_printf(o, "^FO%d,%d^BY%d,3,%d^BCN,%d,N,N,N,A^FH_^FD", margin,
-		     label_scale(o, p->barcode_y), module, height, height);
-	label_put_data(o, s, n, (int)n, LABEL_AS_IS);
-	label_puts(o, "^FS\n");
+	if (f->barcode_sscc)
+		o->w->sscc(o, margin, y, module, height, f->barcode);
+	else
+		o->w->code128(o, margin, y, module, height, f->barcode, n);
 }
 
 static const struct label_plan *label_begin(struct label_out *o,
@@ -495,21 +603,31 @@ static const struct label_plan *label_begin(struct label_out *o,
 
 	if (!p)
 		return NULL;
+	if (f->layout.language != LABEL_LANGUAGE_ZPL &&
+	    f->layout.language != LABEL_LANGUAGE_TSPL)
+		return NULL;
+	if (f->layout.symbology != LABEL_SYMBOLOGY_CODE128 &&
+	    f->layout.symbology != LABEL_SYMBOLOGY_QR)
+		return NULL;
 	memset(o, 0, sizeof(*o));
 	o->buf = buf;
 	o->cap = buflen;
 	o->overflow = !buf || buflen == 0;
 	o->dpi = label_dpi_of(&f->layout);
+	o->w = f->layout.language == LABEL_LANGUAGE_TSPL ? &label_writer_tspl
+							 : &label_writer_zpl;
 	if (!o->overflow)
 		buf[0] = '\0';
 	label_dots(&f->layout, width, &height);
-	label_printf(o, "^XA\n^CI28\n^PW%d\n^LL%d\n^LH0,0\n", *width, height);
+	/* mils to tenths of a millimetre */
+	o->w->begin(o, *width, height, (p->width_mils * 254 + 500) / 1000,
+		    (p->height_mils * 254 + 500) / 1000);
 	return p;
 }
 
 static int label_end(struct label_out *o)
 {
-	label_puts(o, "^XZ\n");
+	o->w->end(o);
 	if (o->overflow) {
 		if (o->buf && o->cap)
 			o->buf[0] = '\0';
@@ -518,12 +636,11 @@ static int label_end(struct label_out *o)
 	return (int)o->len;
 }
 
-/* A box at the plan's grade box, thickness @t (203 dpi dots). */
+/* A box's outline, thickness @t (203 dpi dots). */
 static void label_box(struct label_out *o, int x, int y, int w, int h, int t)
 {
-	label_printf(o, "^FO%d,%d^GB%d,%d,%d^FS\n", label_scale(o, x),
-		     label_scale(o, y), label_scale(o, w), label_scale(o, h),
-		     label_scale(o, t));
+	o->w->box(o, label_scale(o, x), label_scale(o, y), label_scale(o, w),
+		  label_scale(o, h), label_scale(o, t));
 }
 
 /* The grade in its box, unless the bin's name says it already. */
@@ -555,16 +672,13 @@ static void label_footer(struct label_out *o, const struct label_plan *p,
 	label_data(o, &p->clerk, who, f->clerk, LABEL_FIELD_LEN(f->clerk));
 }
 
-int label_disposition_zpl(const struct label_fields *f, char *buf,
-			  size_t buflen)
+int label_disposition(const struct label_fields *f, char *buf, size_t buflen)
 {
 	const struct label_plan *p;
 	struct label_out o;
 	int width;
 
-	if (!f)
-		return -EINVAL;
-	if (!label_barcode_valid(f->barcode, LABEL_FIELD_LEN(f->barcode)))
+	if (!f || !label_barcode_valid(f))
 		return -EINVAL;
 	p = label_begin(&o, f, buf, buflen, &width);
 	if (!p)
@@ -587,23 +701,21 @@ int label_disposition_zpl(const struct label_fields *f, char *buf,
 		   LABEL_FIELD_LEN(f->receipt));
 	label_data(&o, &p->rma, "RMA", f->rma, LABEL_FIELD_LEN(f->rma));
 	label_data(&o, &p->order, "Order", f->order, LABEL_FIELD_LEN(f->order));
-	label_items(&o, p, f);
+	label_items(&o, p, f, width);
 	label_footer(&o, p, f, "");
 	label_data(&o, &p->refund, "Refund", f->refund,
 		   LABEL_FIELD_LEN(f->refund));
-	label_barcode(&o, p, width, f->barcode, LABEL_FIELD_LEN(f->barcode));
+	label_barcode(&o, p, width, f);
 	return label_end(&o);
 }
 
-int label_qc_passed_zpl(const struct label_fields *f, char *buf, size_t buflen)
+int label_qc_passed(const struct label_fields *f, char *buf, size_t buflen)
 {
 	const struct label_plan *p;
 	struct label_out o;
 	int width;
 
-	if (!f)
-		return -EINVAL;
-	if (!label_barcode_valid(f->barcode, LABEL_FIELD_LEN(f->barcode)))
+	if (!f || !label_barcode_valid(f))
 		return -EINVAL;
 	p = label_begin(&o, f, buf, buflen, &width);
 	if (!p)
@@ -617,13 +729,13 @@ int label_qc_passed_zpl(const struct label_fields *f, char *buf, size_t buflen)
 	label_data(&o, &p->receipt, "Receipt", f->receipt,
 		   LABEL_FIELD_LEN(f->receipt));
 	label_data(&o, &p->rma, "Order", f->order, LABEL_FIELD_LEN(f->order));
-	label_items(&o, p, f);
+	label_items(&o, p, f, width);
 	label_footer(&o, p, f, "Packer");
-	label_barcode(&o, p, width, f->barcode, LABEL_FIELD_LEN(f->barcode));
+	label_barcode(&o, p, width, f);
 	return label_end(&o);
 }
 
-int label_void_zpl(const struct label_fields *f, char *buf, size_t buflen)
+int label_void(const struct label_fields *f, char *buf, size_t buflen)
 {
 	const struct label_plan *p;
 	struct label_out o;
@@ -631,26 +743,20 @@ int label_void_zpl(const struct label_fields *f, char *buf, size_t buflen)
 	struct label_slot line;
 	int width, n;
 
-	if (!f)
-		return -EINVAL;
-	if (!label_barcode_valid(f->barcode, LABEL_FIELD_LEN(f->barcode)))
+	if (!f || !label_barcode_valid(f))
 		return -EINVAL;
 	p = label_begin(&o, f, buf, buflen, &width);
 	if (!p)
 		return -EINVAL;
 
 	/* VOID white on black, across the top: nobody reads past it */
-	label_printf(&o, "^FO%d,%d^GB%d,%d,%d^FS\n",
-		     label_scale(&o, p->margin / 2),
-		     label_scale(&o, p->big.y - p->big.h / 10),
-		     width - label_scale(&o, p->margin),
-		     label_scale(&o, p->big.h * 6 / 5),
-		     label_scale(&o, p->big.h * 6 / 5));
-	/* ^FR: the letters reverse the box under them, white on black */
-	label_printf(&o, "^FO%d,%d^A0N,%d,%d^FR^FDVOID^FS\n",
-		     label_scale(&o, p->big.x + p->margin),
-		     label_scale(&o, p->big.y), label_scale(&o, p->big.h),
-		     label_scale(&o, p->big.h) * 9 / 10);
+	o.w->banner(&o, label_scale(&o, p->margin / 2),
+		    label_scale(&o, p->big.y - p->big.h / 10),
+		    width - label_scale(&o, p->margin),
+		    label_scale(&o, p->big.h * 6 / 5),
+		    label_scale(&o, p->big.x + p->margin),
+		    label_scale(&o, p->big.y), label_scale(&o, p->big.h),
+		    "VOID");
 	label_say(&o, "VOID", 4);
 
 	/* what it cancels: the verdict and the bin of the cancelled label */
@@ -671,6 +777,6 @@ int label_void_zpl(const struct label_fields *f, char *buf, size_t buflen)
 	label_data(&o, &p->rma, "RMA", f->rma, LABEL_FIELD_LEN(f->rma));
 	label_data(&o, &p->order, "Order", f->order, LABEL_FIELD_LEN(f->order));
 	label_footer(&o, p, f, "Undone by");
-	label_barcode(&o, p, width, f->barcode, LABEL_FIELD_LEN(f->barcode));
+	label_barcode(&o, p, width, f);
 	return label_end(&o);
 }

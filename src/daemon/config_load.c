@@ -25,6 +25,7 @@
 
 #include "retour/config.h"
 #include "retour/device.h"
+#include "retour/printer.h"
 
 #include "config_internal.h"
 
@@ -383,7 +384,8 @@ int config_device_apply(const struct config_device *d, enum device_kind k,
 	return 0;
 }
 
-/* A [label] line: size, dpi, barcode (label.h); 1 fine, 0 a problem. */
+/* A [label] line: size, dpi, barcode, symbology (label.h); 1 fine, 0 a
+ * problem. */
 static int config_label_line(struct parse_ctx *ctx, const char *name,
 			     const char *value, const char *shown_key)
 {
@@ -397,10 +399,12 @@ static int config_label_line(struct parse_ctx *ctx, const char *name,
 		r = label_dpi_from_text(value, &l->layout.dpi);
 	else if (!strcmp(name, "barcode"))
 		r = label_barcode_from_name(value, &l->barcode);
+	else if (!strcmp(name, "symbology"))
+		r = label_symbology_from_name(value, &l->layout.symbology);
 	else {
 		snprintf(ctx->problem, sizeof(ctx->problem),
 			 "unknown key '%s' in section [label] (known: size, "
-			 "dpi, barcode)",
+			 "dpi, barcode, symbology)",
 			 shown_key);
 		return 0;
 	}
@@ -409,9 +413,10 @@ static int config_label_line(struct parse_ctx *ctx, const char *name,
 	snprintf(ctx->problem, sizeof(ctx->problem),
 		 "[label] %s: '%s' is not one of %s", name,
 		 config_printable(shown, sizeof(shown), value),
-		 !strcmp(name, "size")	? "100x50, 4x6"
-		 : !strcmp(name, "dpi") ? "203, 300"
-					: "receipt, rma");
+		 !strcmp(name, "size")	      ? "100x50, 4x6"
+		 : !strcmp(name, "dpi")	      ? "203, 300"
+		 : !strcmp(name, "symbology") ? "code128, qr"
+					      : "receipt, rma, sscc");
 	return 0;
 }
 
@@ -570,6 +575,25 @@ static char *config_read_line(char *str, int num, void *stream)
 	return str;
 }
 
+/* The labels are written in the language of the board's printer
+ * ([printer] language = zpl | tspl, checked by its backend's keys). */
+static int config_label_language(struct config *c, char *err, size_t errlen)
+{
+	struct printer_config pc = {0};
+
+	c->label.layout.language = LABEL_LANGUAGE_ZPL;
+	if (config_device_apply(&c->device[DEVICE_PRINTER], DEVICE_PRINTER, &pc,
+				err, errlen) < 0)
+		return -EINVAL;
+	if (pc.language && label_language_from_name(
+			       pc.language, &c->label.layout.language) < 0) {
+		snprintf(err, errlen, "printer language '%s' unknown",
+			 pc.language);
+		return -EINVAL;
+	}
+	return 0;
+}
+
 int config_parse_text(struct config *c, const char *name, const char *text,
 		      bool board, char *err, size_t errlen)
 {
@@ -595,7 +619,7 @@ int config_parse_text(struct config *c, const char *name, const char *text,
 		if (config_device_apply(&c->device[k], k, NULL, err, errlen) <
 		    0)
 			return -EINVAL;
-	return 0;
+	return board ? config_label_language(c, err, errlen) : 0;
 }
 
 static int config_read_file(const char *path, char **text, char *err,

@@ -229,8 +229,8 @@ void station_on_printed(void *userdata, int64_t receipt_id, int r,
 static void station_print_label(struct station *st, const struct desk_action *a)
 {
 	char *stored = NULL;
-	const char *zpl = st->desk.plan.zpl;
-	size_t len = (size_t)st->desk.plan.zpl_len;
+	const char *zpl = st->desk.plan.label_job;
+	size_t len = (size_t)st->desk.plan.label_len;
 	int r;
 
 	if (a->reprint) {
@@ -300,7 +300,7 @@ static int station_record_decision(struct station *st)
 	rec.decided_by = station_actor(st);
 	rec.decided_at = plan->decided_at;
 	rec.shop = st->cfg->shop;
-	rec.label_zpl = plan->zpl_len > 0 ? plan->zpl : NULL;
+	rec.label_zpl = plan->label_len > 0 ? plan->label_job : NULL;
 	r = store_receipt_decide(st->store, st->receipt_id, &rec, out,
 				 plan->n_rows);
 	free(proposal_text);

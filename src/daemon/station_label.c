@@ -17,7 +17,8 @@
 
 #include "station_internal.h"
 
-/* Queue @zpl; a refusal is recorded as the label's outcome at once. */
+/* Queue @zpl (the label in the printer's language); a refusal is recorded as
+ * the label's outcome at once. */
 static int station_label_print(struct station *st, int64_t receipt_id,
 			       const char *zpl, char *err, size_t errlen)
 {
@@ -53,7 +54,7 @@ void station_label_void(struct station *st, int64_t receipt_id)
 	    .eu_summer_time = st->cfg->policy.eu_summer_time,
 	    .label = st->desk_cfg.label,
 	};
-	char zpl[LABEL_ZPL_MAX], number[24], err[128];
+	char zpl[LABEL_MAX_LEN], number[24], err[128];
 	json_t *rec = NULL;
 	int r;
 
@@ -66,11 +67,15 @@ void station_label_void(struct station *st, int64_t receipt_id)
 	f.verdict = station_json_text(rec, "verdict");
 	f.rma = station_json_text(rec, "rma");
 	f.order = station_json_text(rec, "order");
-	/* the bin is on the label only: known while it is the desk's last */
+	/* the bin and an SSCC barcode are on the label only: known while it
+	 * is the desk's last */
 	snprintf(number, sizeof(number), "%lld", (long long)receipt_id);
-	f.bin = !strncmp(last->receipt, number, sizeof(last->receipt))
-		    ? last->bin
-		    : "";
+	if (!strncmp(last->receipt, number, sizeof(last->receipt))) {
+		f.bin = last->bin;
+		f.sscc = last->barcode_sscc ? last->barcode : NULL;
+	} else {
+		f.bin = "";
+	}
 	r = decision_void_label(&f, zpl, sizeof(zpl));
 	if (r > 0)
 		r = store_label_void(st->store, receipt_id, zpl,

@@ -23,15 +23,19 @@
 
 #define TEXT(type, k, field)                                                   \
 	{                                                                      \
-		k, DEVICE_SETTING_TEXT, offsetof(type, field), 0, 0            \
+		k, DEVICE_SETTING_TEXT, offsetof(type, field), 0, 0, NULL      \
 	}
 #define INT(type, k, field, lo, hi)                                            \
 	{                                                                      \
-		k, DEVICE_SETTING_INT, offsetof(type, field), lo, hi           \
+		k, DEVICE_SETTING_INT, offsetof(type, field), lo, hi, NULL     \
+	}
+#define CHOICE(type, k, field, words)                                          \
+	{                                                                      \
+		k, DEVICE_SETTING_CHOICE, offsetof(type, field), 0, 0, words   \
 	}
 #define END                                                                    \
 	{                                                                      \
-		NULL, DEVICE_SETTING_TEXT, 0, 0, 0                             \
+		NULL, DEVICE_SETTING_TEXT, 0, 0, 0, NULL                       \
 	}
 
 /* pty: where the slave is linked; tty, fifo: the device or pipe */
@@ -48,15 +52,21 @@ static const struct device_setting_key scale_mtsics_keys[] = {
     END,
 };
 
+/* language: the label language the printer speaks (label.h) */
+#define PRINTER_LANGUAGE                                                       \
+	CHOICE(struct printer_config, "language", language, "zpl, tspl")
+
 static const struct device_setting_key printer_tcp_keys[] = {
     TEXT(struct printer_config, "host", host),
     INT(struct printer_config, "port", port, 1, 65535),
     INT(struct printer_config, "timeout_ms", timeout_ms, 50, 60000),
+    PRINTER_LANGUAGE,
     END,
 };
 
 static const struct device_setting_key printer_dir_keys[] = {
     TEXT(struct printer_config, "dir", dir),
+    PRINTER_LANGUAGE,
     END,
 };
 
@@ -177,6 +187,22 @@ device_key_find(const struct device_setting_key *keys, const char *key)
 	return NULL;
 }
 
+/* Is @value one of @choices ("zpl, tspl")? */
+static bool device_choice_ok(const char *choices, const char *value)
+{
+	size_t n = strlen(value);
+
+	for (const char *p = choices; p && *p;) {
+		size_t w = strcspn(p, ",");
+
+		if (w == n && n && !strncmp(p, value, n))
+			return true;
+		p += w;
+		p += strspn(p, ", ");
+	}
+	return false;
+}
+
 static int device_setting_parse(const struct device_setting_key *k,
 				void *kind_config, const char *value,
 				char *problem, size_t problemlen)
@@ -184,7 +210,13 @@ static int device_setting_parse(const struct device_setting_key *k,
 	char *base = kind_config, *end;
 	long n;
 
-	if (k->type == DEVICE_SETTING_TEXT) {
+	if (k->type == DEVICE_SETTING_CHOICE &&
+	    !device_choice_ok(k->choices, value)) {
+		snprintf(problem, problemlen, "'%s' is not one of %s for '%s'",
+			 value, k->choices, k->key);
+		return -EINVAL;
+	}
+	if (k->type != DEVICE_SETTING_INT) {
 		if (base)
 			*(const char **)(void *)(base + k->offset) = value;
 		return 0;

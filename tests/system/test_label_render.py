@@ -2,16 +2,22 @@
 """The labels as a printer would print them, checked with tools no one here
 wrote: npm's zpl-renderer-js (zebrash) renders our ZPL to PNG, Debian's
 zbarimg decodes the barcode back, and it must be the record's (the receipt
-number, or the RMA with [label] barcode = rma).  Polish names must come out
-as the same glyphs the renderer draws for the literal UTF-8 text.
+number, the RMA with [label] barcode = rma, the parcel's SSCC as GS1-128
+with [label] barcode = sscc), in the symbology asked for (Code 128 with or
+without FNC1 first, as zbar's GS1 modifier says, or QR).  Polish names must
+come out as the same glyphs the renderer draws for the literal UTF-8 text.
 
 Labels come from a real retourd (at its TCP printer) and from
 label_samples, which links the core and writes every kind (accept, hold,
-override, remedy, QC, VOID) at both sizes and both resolutions.
+override, remedy, QC, VOID) at both sizes, both resolutions and with each
+barcode (Code 128, GS1-128, QR).  No TSPL renderer exists: TSPL is checked
+byte by byte in tests/unit/test_label_tspl.c; here a real retourd with a
+TSPL printer sends TSPL.
 `make test-deps` installs the renderer (tests/label/node_modules) and
 zbarimg."""
 import json
 import re
+import xml.etree.ElementTree as ET
 import shutil
 import struct
 import subprocess
@@ -59,11 +65,29 @@ def render(jobs):
     return pngs
 
 
+def symbols_of(pngs):
+    """What zbarimg reads in each of @pngs, in one run: a list per image of
+    (type, data, GS1 modifier)."""
+    p = subprocess.run(["zbarimg", "-q", "--xml"] + [str(p) for p in pngs],
+                       capture_output=True, text=True, timeout=300)
+    ns = "{http://zbar.sourceforge.net/2008/barcode}"
+    found = {}
+    for src in ET.fromstring(p.stdout).iter(ns + "source"):
+        found[src.get("href")] = [
+            (s.get("type"), s.find(ns + "data").text,
+             "GS1" in (s.get("modifiers") or "").split(","))
+            for s in src.iter(ns + "symbol")]
+    return [found.get(str(p), []) for p in pngs]
+
+
+def symbols(png):
+    return symbols_of([png])[0]
+
+
 def barcode(png):
-    p = subprocess.run(["zbarimg", "-q", "--raw", str(png)],
-                       capture_output=True, text=True, timeout=30)
-    assert p.returncode == 0, "no barcode found in %s: %s" % (png, p.stderr)
-    return p.stdout.strip()
+    found = symbols(png)
+    assert len(found) == 1, found
+    return found[0][1]
 
 
 def pixels(png):
@@ -148,22 +172,38 @@ def test_sample_labels_render_and_scan():
                        capture_output=True, text=True, timeout=30)
     assert p.returncode == 0, p.stderr
     metas = sorted(out.glob("*.json"))
-    kinds = {json.loads(m.read_text())["kind"] for m in metas}
-    assert kinds == {"accept", "hold", "override", "remedy", "qc", "void"}
+    seen = {(m["kind"], m["size"], m["dpi"], m["symbology"], m["gs1"])
+            for m in (json.loads(f.read_text()) for f in metas)}
+    # every kind x layout x resolution x barcode, nothing else
+    assert seen == {(k, size, dpi, sym, gs1)
+                    for k in ("accept", "hold", "override", "remedy", "qc",
+                              "void")
+                    for size in STOCK_MM for dpi in DPMM
+                    for sym, gs1 in (("code128", False), ("code128", True),
+                                     ("qr", False))}
     jobs, want = [], []
     for m in metas:
         meta = json.loads(m.read_text())
         zpl = m.with_suffix(".zpl").read_text()
         jobs.append((zpl, meta["size"], meta["dpi"]))
-        want.append((m.stem, meta["barcode"]))
+        want.append((m.stem, meta))
     # and the Polish name, at each size and resolution
     for size in STOCK_MM:
         for dpi in DPMM:
-            zpl = (out / ("accept-%s-%d.zpl" % (size, dpi))).read_text()
+            zpl = (out / ("accept-%s-%d-code128.zpl" % (size, dpi))
+                   ).read_text()
             jobs += polish_jobs(zpl, size, dpi)
     pngs = render(jobs)
-    for png, (name, value) in zip(pngs, want):
-        assert barcode(png) == value, name
+    for found, (name, meta) in zip(symbols_of(pngs[:len(want)]), want):
+        assert len(found) == 1, (name, found)
+        kind, data, gs1 = found[0]
+        assert data == meta["barcode"], name
+        assert kind == ("QR-Code" if meta["symbology"] == "qr"
+                        else "CODE-128"), (name, kind)
+        # FNC1 first (GS1-128) exactly where an SSCC is printed
+        assert gs1 == meta["gs1"], (name, gs1)
+        if meta["gs1"]:
+            assert re.fullmatch(r"00\d{18}", data), name
     polish = pngs[len(want):]
     assert len(polish) == 16
     for i in range(0, 16, 4):
@@ -208,3 +248,79 @@ def test_retourd_barcode_is_the_rma_when_configured(make_station):
     pngs = render([(zpl, "4x6", 300)] + polish_jobs(zpl, "4x6", 300))
     assert barcode(pngs[0]) == st.receipt(rid)["rma"] == "RMA-10002"
     check_polish(pngs[1:])
+
+
+SSCC = "376123450000000016"
+
+
+def test_retourd_sscc_is_gs1_128_and_qr(make_station):
+    """[label] barcode = sscc: a parcel whose expected return carries an
+    SSCC gets it as GS1-128 (FNC1 first, AI 00), also when opened by its
+    RMA; its VOID label carries the same.  With symbology = qr, a QR."""
+    st = make_station(start=False, grace_s=120)
+    st.cfg["label"] = {"barcode": "sscc"}
+    st.write_config()
+    st.start()
+    st.sign_in()
+    st.import_expected(expected_return(
+        rma="RMA-10003", lookup_codes=["00" + SSCC],
+        items=[tshirt(name=POLISH, quantity=1)]))
+    st.run_to("RMA-10003", items=["05901234123457"], grade="A")
+    rid = st.confirm()
+    zpl = wait_for(lambda: st.printer.labels(), what="label")[0].decode()
+    code, answer = st.call("POST", "/api/v1/undo", {"receipt": rid})
+    assert code == 200, answer
+    void = wait_for(lambda: len(st.printer.labels()) == 2 and
+                    st.printer.labels()[1], what="VOID label").decode()
+    for found in symbols_of(render([(zpl, "100x50", 203),
+                                    (void, "100x50", 203)])):
+        assert found == [("CODE-128", "00" + SSCC, True)], found
+
+
+def test_retourd_qr_without_sscc_falls_back_to_the_receipt(make_station):
+    st = make_station(start=False)
+    st.cfg["label"] = {"barcode": "sscc", "symbology": "qr"}
+    st.write_config()
+    st.start()
+    st.sign_in()
+    rid, zpl = decide(st, rma="RMA-10004")
+    png, = render([(zpl, "100x50", 203)])
+    assert symbols(png) == [("QR-Code", str(rid), False)]
+
+
+def test_retourd_speaks_tspl_to_a_tspl_printer(make_station):
+    """A board whose printer says language = tspl gets TSPL: the same
+    label, in the reference's commands, Polish as UTF-8; the VOID label
+    and a reprint too.  (No renderer exists: the bytes are checked.)"""
+    st = make_station(board={"printer": {"language": "tspl"}}, grace_s=120)
+    st.sign_in()
+    rid, job = decide(st, rma="RMA-10005")
+    lines = job.split("\r\n")
+    assert lines[0] == "CODEPAGE UTF-8" and lines[-2:] == ["PRINT 1", ""]
+    assert "^" not in job and "\n" not in job.replace("\r\n", "")
+    assert "SIZE 100 mm,50 mm" in lines and "CLS" in lines
+    assert 'BARCODE 24,312,"128",70,0,0,3,3,"%d"' % rid in lines
+    assert any(ln.startswith("BLOCK ") and ln.endswith(POLISH + '"')
+               for ln in lines), lines
+    # a reprint sends the stored bytes: TSPL again
+    code, answer = st.call("POST", "/api/v1/reprint", {"receipt": rid})
+    assert code == 202 and answer["queued"], answer
+    again = wait_for(lambda: len(st.printer.labels()) == 2 and
+                     st.printer.labels()[1], what="reprint").decode()
+    assert again == job
+    code, answer = st.call("POST", "/api/v1/undo", {"receipt": rid})
+    assert code == 200, answer
+    void = wait_for(lambda: len(st.printer.labels()) == 3 and
+                    st.printer.labels()[2], what="VOID label").decode()
+    assert void.startswith("CODEPAGE UTF-8\r\n")
+    assert 'TEXT 48,14,"0",0,25,28,"VOID"\r\nREVERSE ' in void
+
+
+def test_retourd_refuses_an_unknown_printer_language(make_station):
+    st = make_station(start=False, board={"printer": {"language": "epl"}})
+    st.write_config()
+    p = subprocess.run([binary("retourd"), "-n", "-c", st.conf_path],
+                       capture_output=True, text=True, timeout=30)
+    assert p.returncode != 0
+    assert re.search(r"board\.conf:\d+: 'epl' is not one of zpl, tspl for "
+                     r"'language'", p.stderr), p.stderr

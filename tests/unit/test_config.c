@@ -614,11 +614,14 @@ static void test_config_label(void **state)
 	     "x.conf:2: [label] size: 'A4' is not one of 100x50, 4x6"},
 	    {"[label]\nsize = 4x6\ndpi = 600\n",
 	     "x.conf:3: [label] dpi: '600' is not one of 203, 300"},
-	    {"[label]\nbarcode = order\n",
-	     "x.conf:2: [label] barcode: 'order' is not one of receipt, rma"},
+	    {"[label]\nbarcode = order\n", "x.conf:2: [label] barcode: 'order' "
+					   "is not one of receipt, rma, sscc"},
+	    {"[label]\nsymbology = datamatrix\n",
+	     "x.conf:2: [label] symbology: 'datamatrix' is not one of "
+	     "code128, qr"},
 	    {"[label]\n\nfont = 0\n",
 	     "x.conf:3: unknown key 'font' in section [label] (known: size, "
-	     "dpi, barcode)"},
+	     "dpi, barcode, symbology)"},
 	};
 	struct config c;
 	char err[256] = "";
@@ -637,9 +640,55 @@ static void test_config_label(void **state)
 	assert_int_equal(c.label.layout.size, LABEL_SIZE_4X6);
 	assert_int_equal(c.label.layout.dpi, LABEL_DPI_300);
 	assert_int_equal(c.label.barcode, LABEL_BARCODE_RMA);
+	assert_int_equal(c.label.layout.symbology, LABEL_SYMBOLOGY_CODE128);
+	assert_int_equal(config_parse_text(&c, "s.conf",
+					   "[label]\nbarcode = sscc\n"
+					   "symbology = qr\n",
+					   false, err, sizeof(err)),
+			 0);
+	assert_int_equal(c.label.barcode, LABEL_BARCODE_SSCC);
+	assert_int_equal(c.label.layout.symbology, LABEL_SYMBOLOGY_QR);
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
 		assert_string_equal(parse_problem(bad[i].text, false),
 				    bad[i].problem);
+}
+
+/* The label language is the board printer's: zpl unless it says tspl. */
+static void test_config_printer_language(void **state)
+{
+	struct config c;
+	char err[256] = "";
+
+	(void)state;
+	config_defaults(&c);
+	assert_int_equal(c.label.layout.language, LABEL_LANGUAGE_ZPL);
+	assert_int_equal(config_parse_text(&c, "b.conf",
+					   "[printer]\nbackend = tcp\n"
+					   "language = tspl\n",
+					   true, err, sizeof(err)),
+			 0);
+	assert_int_equal(c.label.layout.language, LABEL_LANGUAGE_TSPL);
+	/* a dir printer takes it too, and a board without it means zpl */
+	config_defaults(&c);
+	assert_int_equal(config_parse_text(&c, "b.conf",
+					   "[printer]\nbackend = dir\n"
+					   "dir = x\nlanguage = zpl\n",
+					   true, err, sizeof(err)),
+			 0);
+	assert_int_equal(c.label.layout.language, LABEL_LANGUAGE_ZPL);
+	assert_string_equal(
+	    parse_problem("[printer]\nbackend = tcp\nlanguage = epl\n", true),
+	    "x.conf:3: 'epl' is not one of zpl, tspl for 'language'");
+	assert_string_equal(
+	    parse_problem("[printer]\nbackend = tcp\nlanguage = ZPL\n", true),
+	    "x.conf:3: 'ZPL' is not one of zpl, tspl for 'language'");
+	/* no printer: the key is still checked, and unused */
+	assert_string_equal(
+	    parse_problem("[printer]\nbackend = none\nlanguage = tspl\n", true),
+	    "");
+	assert_string_equal(
+	    parse_problem("[printer]\nbackend = none\nlanguage = x\n", true),
+	    "x.conf:3: 'x' is not one of zpl, tspl for 'language'");
 }
 
 int main(void)
@@ -662,6 +711,7 @@ int main(void)
 	    cmocka_unit_test(test_config_outbox_connectors_and_routes),
 	    cmocka_unit_test(test_config_outbox_problems_name_the_line),
 	    cmocka_unit_test(test_config_label),
+	    cmocka_unit_test(test_config_printer_language),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -62,10 +62,12 @@ static void refund_and_event_wait_for_the_grace(void **state)
 	/* the barcode carries the receipt unless [label] barcode = rma */
 	assert_string_equal(p.label.barcode, "12");
 	assert_string_equal(p.label.receipt, "12");
-	assert_true(p.zpl_len > 0 && (size_t)p.zpl_len == strlen(p.zpl));
-	assert_non_null(strstr(p.zpl, "RESTOCK-A"));
-	assert_non_null(strstr(p.zpl, "^FDReceipt 12^FS"));
-	assert_non_null(strstr(p.zpl, "^PW799")); /* 100 x 50 mm, 203 dpi */
+	assert_true(p.label_len > 0 &&
+		    (size_t)p.label_len == strlen(p.label_job));
+	assert_non_null(strstr(p.label_job, "RESTOCK-A"));
+	assert_non_null(strstr(p.label_job, "^FDReceipt 12^FS"));
+	assert_non_null(
+	    strstr(p.label_job, "^PW799")); /* 100 x 50 mm, 203 dpi */
 }
 
 static void the_label_lists_the_parcel(void **state)
@@ -85,10 +87,11 @@ static void the_label_lists_the_parcel(void **state)
 	assert_int_equal(p.label.n_items, 2);
 	assert_string_equal(p.label.items[0].sku, "KUB-77");
 	assert_int_equal(p.label.items[1].quantity, 3);
-	assert_non_null(strstr(p.zpl, "^FD1x KUB-77 Za_C5_BC_C3_B3_C5_82_C4_87^FS"));
-	assert_non_null(strstr(p.zpl, "^FD3x MUG-1 Kubek^FS"));
-	assert_null(strstr(p.zpl, "TSHIRT"));
-	assert_non_null(strstr(p.zpl, "^PW812")); /* 4 x 6 in */
+	assert_non_null(
+	    strstr(p.label_job, "^FD1x KUB-77 Za_C5_BC_C3_B3_C5_82_C4_87^FS"));
+	assert_non_null(strstr(p.label_job, "^FD3x MUG-1 Kubek^FS"));
+	assert_null(strstr(p.label_job, "TSHIRT"));
+	assert_non_null(strstr(p.label_job, "^PW812")); /* 4 x 6 in */
 }
 
 static void barcode_remedy_and_override(void **state)
@@ -104,11 +107,12 @@ static void barcode_remedy_and_override(void **state)
 	assert_string_equal(p.label.barcode, "RMA-10001");
 	assert_string_equal(p.label.remedy, "replace");
 	assert_true(p.label.override);
-	assert_non_null(strstr(p.zpl, "^BCN,"));
-	assert_non_null(strstr(strstr(p.zpl, "^BCN,"), "^FDRMA-10001^FS"));
-	assert_non_null(strstr(p.zpl, "^FDRemedy REPLACE^FS"));
-	assert_non_null(strstr(p.zpl, "^FDOVERRIDE^FS"));
-	assert_non_null(strstr(p.zpl, "^PW1181"));
+	assert_non_null(strstr(p.label_job, "^BCN,"));
+	assert_non_null(
+	    strstr(strstr(p.label_job, "^BCN,"), "^FDRMA-10001^FS"));
+	assert_non_null(strstr(p.label_job, "^FDRemedy REPLACE^FS"));
+	assert_non_null(strstr(p.label_job, "^FDOVERRIDE^FS"));
+	assert_non_null(strstr(p.label_job, "^PW1181"));
 	/* no RMA: the order; no receipt yet either way: the reference */
 	f.rma = "";
 	assert_int_equal(decision_plan_make(&f, &p), 0);
@@ -117,7 +121,7 @@ static void barcode_remedy_and_override(void **state)
 	f.receipt_id = 0;
 	assert_int_equal(decision_plan_make(&f, &p), 0);
 	assert_string_equal(p.label.barcode, "ORD-1");
-	assert_null(strstr(p.zpl, "Receipt"));
+	assert_null(strstr(p.label_job, "Receipt"));
 }
 
 static void an_undo_prints_void(void **state)
@@ -134,7 +138,7 @@ static void an_undo_prints_void(void **state)
 	    .utc_offset_min = 60,
 	    .eu_summer_time = true,
 	};
-	char zpl[LABEL_ZPL_MAX];
+	char zpl[LABEL_MAX_LEN];
 	int n = decision_void_label(&f, zpl, sizeof(zpl));
 
 	assert_true(n > 0 && (size_t)n == strlen(zpl));
@@ -184,13 +188,13 @@ static void ship_qc_passed_and_failed(void **state)
 	assert_int_equal(p.n_rows, 1);
 	assert_string_equal(p.rows[0].action, EVENT_QC_PASSED);
 	assert_string_equal(p.label.barcode, "12");
-	assert_non_null(strstr(p.zpl, "QC PASSED"));
+	assert_non_null(strstr(p.label_job, "QC PASSED"));
 
 	f.verdict = VERDICT_REJECT;
 	assert_int_equal(decision_plan_make(&f, &p), 0);
 	assert_string_equal(p.verdict, "qc_failed");
 	assert_string_equal(p.rows[0].action, EVENT_QC_FAILED);
-	assert_null(strstr(p.zpl, "QC PASSED"));
+	assert_null(strstr(p.label_job, "QC PASSED"));
 	/* a refund amount never makes a refund row for a ship-QC */
 	f.refund_minor = 500;
 	assert_int_equal(decision_plan_make(&f, &p), 0);
@@ -206,7 +210,7 @@ static void a_code_code128_cannot_carry_leaves_the_barcode_off(void **state)
 	f.label.barcode = LABEL_BARCODE_RMA;
 	assert_int_equal(decision_plan_make(&f, &p), 0);
 	assert_string_equal(p.label.barcode, "");
-	assert_true(p.zpl_len > 0);
+	assert_true(p.label_len > 0);
 }
 
 static void bins_and_verdict_names(void **state)
@@ -238,6 +242,68 @@ static void a_key_that_does_not_fit_is_refused(void **state)
 	assert_string_equal(p.rows[0].key, "::12:refund:1715342400000000");
 }
 
+/*
+ * [label] barcode = sscc: the first of the parcel's codes that reads as a
+ * valid SSCC (bare, as AI 00, with its AIM id) becomes a GS1-128; a
+ * parcel without one, or with a misread one, gets the receipt number.
+ * In both languages, and on the VOID label too.
+ */
+static void an_sscc_becomes_gs1_128(void **state)
+{
+	static const char *const codes[] = {
+	    "JJD000390007834567",      /* a DHL parcel number: not an SSCC */
+	    "376123450000000017",      /* an SSCC misread: wrong check digit */
+	    "]C100376123450000000016", /* the parcel's SSCC, as scanned */
+	};
+	struct decision_facts f = test_return();
+	struct decision_void_facts v = {
+	    .receipt_id = 12, .verdict = "accept", .now = T0};
+	struct decision_plan p;
+	char job[LABEL_MAX_LEN], sscc[19];
+
+	(void)state;
+	f.label.barcode = LABEL_BARCODE_SSCC;
+	f.codes = codes;
+	f.n_codes = 3;
+	assert_int_equal(decision_plan_make(&f, &p), 0);
+	assert_true(p.label.barcode_sscc);
+	assert_string_equal(p.label.barcode, "376123450000000016");
+	assert_non_null(strstr(p.label_job, "^BCN,"));
+	assert_non_null(strstr(p.label_job, "^FD>;>800376123450000000016^FS"));
+	f.label.layout.language = LABEL_LANGUAGE_TSPL;
+	assert_int_equal(decision_plan_make(&f, &p), 0);
+	assert_non_null(strstr(p.label_job, "\"EAN128\""));
+	assert_non_null(strstr(p.label_job, "\"00376123450000000016\"\r\n"));
+
+	/* none that reads as one: the receipt, in Code 128 */
+	f.n_codes = 2;
+	assert_int_equal(decision_plan_make(&f, &p), 0);
+	assert_false(p.label.barcode_sscc);
+	assert_string_equal(p.label.barcode, "12");
+	assert_non_null(strstr(p.label_job, "\"128\""));
+	/* an SSCC in the codes does nothing unless the setting asks */
+	f.n_codes = 3;
+	f.label.barcode = LABEL_BARCODE_RMA;
+	assert_int_equal(decision_plan_make(&f, &p), 0);
+	assert_string_equal(p.label.barcode, "RMA-10001");
+
+	/* the VOID label carries the SSCC of the label it cancels */
+	v.label.barcode = LABEL_BARCODE_SSCC;
+	v.sscc = "376123450000000016";
+	assert_true(decision_void_label(&v, job, sizeof(job)) > 0);
+	assert_non_null(strstr(job, "^FD>;>800376123450000000016^FS"));
+	v.sscc = NULL;
+	assert_true(decision_void_label(&v, job, sizeof(job)) > 0);
+	assert_non_null(strstr(job, "^BCN,"));
+	assert_null(strstr(job, ">;>8"));
+
+	assert_true(decision_sscc_of("(00)376123450000000016", sscc));
+	assert_string_equal(sscc, "376123450000000016");
+	assert_false(decision_sscc_of("376123450000000017", sscc));
+	assert_false(decision_sscc_of("", sscc));
+	assert_false(decision_sscc_of(NULL, sscc));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -245,6 +311,7 @@ int main(void)
 	    cmocka_unit_test(the_label_lists_the_parcel),
 	    cmocka_unit_test(barcode_remedy_and_override),
 	    cmocka_unit_test(an_undo_prints_void),
+	    cmocka_unit_test(an_sscc_becomes_gs1_128),
 	    cmocka_unit_test(a_refusal_sends_only_the_event),
 	    cmocka_unit_test(ship_qc_passed_and_failed),
 	    cmocka_unit_test(

@@ -1186,7 +1186,20 @@ static void test_device_registry(void **state)
 	    device_backend_setting(be, &pc, "baud", "9600", err, sizeof(err)),
 	    -EINVAL);
 	assert_string_equal(err, "unknown key 'baud' for printer backend 'tcp' "
-				 "(known: host, port, timeout_ms)");
+				 "(known: host, port, timeout_ms, language)");
+	/* a choice: one of its words, exactly */
+	assert_int_equal(device_backend_setting(be, &pc, "language", "tspl",
+						err, sizeof(err)),
+			 0);
+	assert_string_equal(pc.language, "tspl");
+	assert_int_equal(
+	    device_backend_setting(be, &pc, "language", "zp", err, sizeof(err)),
+	    -EINVAL);
+	assert_string_equal(err, "'zp' is not one of zpl, tspl for 'language'");
+	assert_int_equal(
+	    device_backend_setting(be, &pc, "language", "", err, sizeof(err)),
+	    -EINVAL);
+	assert_string_equal(pc.language, "tspl");
 }
 
 int main(void)

@@ -47,8 +47,8 @@ static int test_label_count(const char *hay, const char *needle)
 static void test_disposition_fields(void **state)
 {
 	struct label_fields f = test_label_sample();
-	char zpl[LABEL_ZPL_MAX];
-	int n = label_disposition_zpl(&f, zpl, sizeof(zpl));
+	char zpl[LABEL_MAX_LEN];
+	int n = label_disposition(&f, zpl, sizeof(zpl));
 
 	assert_true(n > 0);
 	assert_int_equal((size_t)n, strlen(zpl));
@@ -79,7 +79,7 @@ static void test_disposition_fields(void **state)
 	/* no refund, no barcode: those lines are left out */
 	f.refund[0] = '\0';
 	f.barcode[0] = '\0';
-	assert_true(label_disposition_zpl(&f, zpl, sizeof(zpl)) > 0);
+	assert_true(label_disposition(&f, zpl, sizeof(zpl)) > 0);
 	assert_null(strstr(zpl, "Refund"));
 	assert_null(strstr(zpl, "^BC"));
 }
@@ -87,14 +87,14 @@ static void test_disposition_fields(void **state)
 static void test_data_cannot_inject(void **state)
 {
 	struct label_fields f = test_label_sample();
-	char zpl[LABEL_ZPL_MAX];
+	char zpl[LABEL_MAX_LEN];
 
 	strcpy(f.clerk, "^XZ^XA^FDevil");
 	strcpy(f.station, "~JA~PS");
 	strcpy(f.bin, "a_b");
 	strcpy(f.order, "line\nbreak");
 	strcpy(f.barcode, "RMA_1");
-	assert_true(label_disposition_zpl(&f, zpl, sizeof(zpl)) > 0);
+	assert_true(label_disposition(&f, zpl, sizeof(zpl)) > 0);
 	assert_int_equal(test_label_count(zpl, "^XA"), 1);
 	assert_int_equal(test_label_count(zpl, "^XZ"), 1);
 	assert_null(strchr(zpl, '~'));
@@ -105,7 +105,7 @@ static void test_data_cannot_inject(void **state)
 	assert_non_null(strstr(zpl, "^FDRMA_5F1^FS"));
 
 	/* the QC label escapes the same way */
-	assert_true(label_qc_passed_zpl(&f, zpl, sizeof(zpl)) > 0);
+	assert_true(label_qc_passed(&f, zpl, sizeof(zpl)) > 0);
 	assert_int_equal(test_label_count(zpl, "^XA"), 1);
 	assert_int_equal(test_label_count(zpl, "^XZ"), 1);
 	assert_null(strchr(zpl, '~'));
@@ -114,18 +114,18 @@ static void test_data_cannot_inject(void **state)
 static void test_utf8_and_unterminated(void **state)
 {
 	struct label_fields f = test_label_sample();
-	char zpl[LABEL_ZPL_MAX];
+	char zpl[LABEL_MAX_LEN];
 	const char *p;
 
 	strcpy(f.clerk, "\xc5\x81ukasz \xc5\xbb\xc3\xb3\xc5\x82w");
-	assert_true(label_disposition_zpl(&f, zpl, sizeof(zpl)) > 0);
+	assert_true(label_disposition(&f, zpl, sizeof(zpl)) > 0);
 	assert_non_null(strstr(zpl, "^FD_C5_81ukasz _C5_BB_C3_B3_C5_82w^FS"));
 	for (p = zpl; *p; p++)
 		assert_true((unsigned char)*p < 0x80);
 
 	/* a field filling its array without a NUL is cut, not overrun */
 	memset(f.rma, 'X', sizeof(f.rma));
-	assert_true(label_disposition_zpl(&f, zpl, sizeof(zpl)) > 0);
+	assert_true(label_disposition(&f, zpl, sizeof(zpl)) > 0);
 	p = strstr(zpl, "^FDRMA X");
 	assert_non_null(p);
 	assert_true(strcspn(p + 8, "^") <= sizeof(f.rma));
@@ -134,7 +134,7 @@ static void test_utf8_and_unterminated(void **state)
 	memset(f.clerk, 0, sizeof(f.clerk));
 	for (size_t i = 0; i + 2 < sizeof(f.clerk); i += 2)
 		memcpy(f.clerk + i, "\xc5\x81", 2);
-	assert_true(label_disposition_zpl(&f, zpl, sizeof(zpl)) > 0);
+	assert_true(label_disposition(&f, zpl, sizeof(zpl)) > 0);
 	p = strstr(zpl, "^FD_C5_81");
 	assert_non_null(p);
 	assert_non_null(strstr(p, "_C5_81^FS"));
@@ -143,70 +143,92 @@ static void test_utf8_and_unterminated(void **state)
 static void test_barcode_refused(void **state)
 {
 	struct label_fields f = test_label_sample();
-	char zpl[LABEL_ZPL_MAX];
+	char zpl[LABEL_MAX_LEN];
 
 	strcpy(f.barcode, "RMA>:1");
-	assert_int_equal(label_disposition_zpl(&f, zpl, sizeof(zpl)), -EINVAL);
-	assert_int_equal(label_qc_passed_zpl(&f, zpl, sizeof(zpl)), -EINVAL);
+	assert_int_equal(label_disposition(&f, zpl, sizeof(zpl)), -EINVAL);
+	assert_int_equal(label_qc_passed(&f, zpl, sizeof(zpl)), -EINVAL);
 	strcpy(f.barcode, "RMA^XZ");
-	assert_int_equal(label_disposition_zpl(&f, zpl, sizeof(zpl)), -EINVAL);
+	assert_int_equal(label_disposition(&f, zpl, sizeof(zpl)), -EINVAL);
 	strcpy(f.barcode, "R\xc3\xa9");
-	assert_int_equal(label_disposition_zpl(&f, zpl, sizeof(zpl)), -EINVAL);
+	assert_int_equal(label_disposition(&f, zpl, sizeof(zpl)), -EINVAL);
 	/* the longest value still fits the label at the narrowest module */
 	memset(f.barcode, '7', sizeof(f.barcode) - 1);
 	f.barcode[sizeof(f.barcode) - 1] = '\0';
-	assert_true(label_disposition_zpl(&f, zpl, sizeof(zpl)) > 0);
+	assert_true(label_disposition(&f, zpl, sizeof(zpl)) > 0);
 	assert_non_null(strstr(zpl, "^BY1,"));
 	strcpy(f.barcode, "R1");
-	assert_true(label_disposition_zpl(&f, zpl, sizeof(zpl)) > 0);
+	assert_true(label_disposition(&f, zpl, sizeof(zpl)) > 0);
 	assert_non_null(strstr(zpl, "^BY3,"));
-	assert_int_equal(label_disposition_zpl(NULL, zpl, sizeof(zpl)),
-			 -EINVAL);
+	assert_int_equal(label_disposition(NULL, zpl, sizeof(zpl)), -EINVAL);
 }
 
 static void test_buffer_too_small(void **state)
 {
 	struct label_fields f = test_label_sample();
-	char full[LABEL_ZPL_MAX], small[LABEL_ZPL_MAX];
-	int n = label_disposition_zpl(&f, full, sizeof(full));
+	char full[LABEL_MAX_LEN], small[LABEL_MAX_LEN];
+	int n = label_disposition(&f, full, sizeof(full));
 
 	assert_true(n > 0);
 	/* every size short of the whole label is refused, and leaves "" */
 	for (int len = 1; len <= n; len++) {
 		memset(small, 'Z', sizeof(small));
-		assert_int_equal(label_disposition_zpl(&f, small, (size_t)len),
+		assert_int_equal(label_disposition(&f, small, (size_t)len),
 				 -ENOSPC);
 		assert_int_equal(small[0], '\0');
 		assert_int_equal(small[len], 'Z');
 	}
-	assert_int_equal(label_disposition_zpl(&f, small, (size_t)n + 1), n);
+	assert_int_equal(label_disposition(&f, small, (size_t)n + 1), n);
 	assert_string_equal(small, full);
-	assert_int_equal(label_disposition_zpl(&f, NULL, 0), -ENOSPC);
-	assert_int_equal(label_qc_passed_zpl(&f, small, 16), -ENOSPC);
+	assert_int_equal(label_disposition(&f, NULL, 0), -ENOSPC);
+	assert_int_equal(label_qc_passed(&f, small, 16), -ENOSPC);
 
-	/* the worst case (every byte escaped, every item, the largest
-	 * layout) fits in the documented LABEL_ZPL_MAX */
-	memset(&f, 0xff, sizeof(f));
-	f.barcode[0] = '\0';
-	f.override = true;
-	f.n_items = LABEL_MAX_ITEMS;
-	f.layout = (struct label_layout){LABEL_SIZE_4X6, LABEL_DPI_300};
-	assert_true(label_disposition_zpl(&f, full, sizeof(full)) > 0);
-	assert_true(label_qc_passed_zpl(&f, full, sizeof(full)) > 0);
-	assert_true(label_void_zpl(&f, full, sizeof(full)) > 0);
+	/* the worst case (every byte escaped: a control byte is 3 in ZPL,
+	 * a '"' 5 in TSPL; every item, every layout, QR) fits in the
+	 * documented LABEL_MAX_LEN */
+	for (int fill = 0; fill < 3; fill++)
+		for (int lang = 0; lang < 2; lang++)
+			for (int size = 0; size < 2; size++)
+				for (int sym = 0; sym < 2; sym++) {
+					memset(&f, "\x01\"\xff"[fill],
+					       sizeof(f));
+					strcpy(f.barcode,
+					       "0123456789012345678901"
+					       "23456789012345678901"
+					       "23456");
+					f.barcode_sscc = false;
+					f.override = true;
+					f.n_items = LABEL_MAX_ITEMS;
+					f.layout = (struct label_layout){
+					    .size = (enum label_size)size,
+					    .dpi = LABEL_DPI_300,
+					    .language =
+						(enum label_language)lang,
+					    .symbology =
+						(enum label_symbology)sym};
+					assert_true(
+					    label_disposition(
+						&f, full, sizeof(full)) > 0);
+					assert_true(
+					    label_qc_passed(&f, full,
+							    sizeof(full)) > 0);
+					assert_true(
+					    label_void(&f, full, sizeof(full)) >
+					    0);
+				}
 }
 
 static void test_qc_passed(void **state)
 {
 	struct label_fields f = {0};
-	char zpl[LABEL_ZPL_MAX];
+	char zpl[LABEL_MAX_LEN];
 
 	strcpy(f.order, "ORD-77812");
 	strcpy(f.date, "2024-05-02");
 	strcpy(f.station, "pack-2");
 	strcpy(f.clerk, "Marek");
 	strcpy(f.barcode, "ORD-77812");
-	assert_true(label_qc_passed_zpl(&f, zpl, sizeof(zpl)) > 0);
+	assert_true(label_qc_passed(&f, zpl, sizeof(zpl)) > 0);
 	assert_true(strncmp(zpl, "^XA", 3) == 0);
 	assert_non_null(strstr(zpl, "^CI28"));
 	assert_non_null(strstr(zpl, "^FDQC PASSED^FS"));
@@ -243,9 +265,9 @@ static const char *test_label_repeated_word(const char *zpl)
 			break;
 		if (strstr(head, "^BC") && strstr(head, "^BC") < p)
 			continue; /* the barcode */
-		if (*p == '+' || (*p >= '0' && *p <= '9' && strchr(p, 'x') &&
-				  strchr(p, 'x') < end &&
-				  strchr(p, 'x')[1] == ' '))
+		if (*p == '+' ||
+		    (*p >= '0' && *p <= '9' && strchr(p, 'x') &&
+		     strchr(p, 'x') < end && strchr(p, 'x')[1] == ' '))
 			continue; /* an item line */
 		for (; p < end && t + 1 < sizeof(text); p++) {
 			unsigned int c;
@@ -279,7 +301,7 @@ static const char *test_label_repeated_word(const char *zpl)
 static void test_no_word_repeats(void **state)
 {
 	struct label_fields f = test_label_sample();
-	char zpl[LABEL_ZPL_MAX];
+	char zpl[LABEL_MAX_LEN];
 	const char *w;
 
 	/* a held return: HOLD once, not as verdict, disposition and bin */
@@ -289,7 +311,7 @@ static void test_no_word_repeats(void **state)
 	f.grade[0] = '\0';
 	f.refund[0] = '\0';
 	strcpy(f.rma, "RMA-10001");
-	assert_true(label_disposition_zpl(&f, zpl, sizeof(zpl)) > 0);
+	assert_true(label_disposition(&f, zpl, sizeof(zpl)) > 0);
 	w = test_label_repeated_word(zpl);
 	if (w)
 		fail_msg("'%s' printed twice:\n%s", w, zpl);
@@ -305,7 +327,7 @@ static void test_no_word_repeats(void **state)
 	strcpy(f.disposition, "restock");
 	strcpy(f.bin, "RESTOCK-A");
 	strcpy(f.grade, "A");
-	assert_true(label_disposition_zpl(&f, zpl, sizeof(zpl)) > 0);
+	assert_true(label_disposition(&f, zpl, sizeof(zpl)) > 0);
 	w = test_label_repeated_word(zpl);
 	if (w)
 		fail_msg("'%s' printed twice:\n%s", w, zpl);
@@ -313,7 +335,7 @@ static void test_no_word_repeats(void **state)
 
 	/* a refund as the remedy: REFUND once, the money without caption */
 	strcpy(f.remedy, "refund");
-	assert_true(label_disposition_zpl(&f, zpl, sizeof(zpl)) > 0);
+	assert_true(label_disposition(&f, zpl, sizeof(zpl)) > 0);
 	w = test_label_repeated_word(zpl);
 	if (w)
 		fail_msg("'%s' printed twice:\n%s", w, zpl);
@@ -321,11 +343,11 @@ static void test_no_word_repeats(void **state)
 	assert_non_null(strstr(zpl, "^FD112.97 PLN^FS"));
 
 	/* nor on the other labels */
-	assert_true(label_qc_passed_zpl(&f, zpl, sizeof(zpl)) > 0);
+	assert_true(label_qc_passed(&f, zpl, sizeof(zpl)) > 0);
 	assert_null(test_label_repeated_word(zpl));
 	strcpy(f.verdict, "hold");
 	strcpy(f.bin, "HOLD");
-	assert_true(label_void_zpl(&f, zpl, sizeof(zpl)) > 0);
+	assert_true(label_void(&f, zpl, sizeof(zpl)) > 0);
 	assert_null(test_label_repeated_word(zpl));
 	assert_int_equal(test_label_count(zpl, "HOLD"), 1);
 }
@@ -333,16 +355,17 @@ static void test_no_word_repeats(void **state)
 static void test_items_receipt_remedy_override(void **state)
 {
 	struct label_fields f = test_label_sample();
-	char zpl[LABEL_ZPL_MAX];
+	char zpl[LABEL_MAX_LEN];
 
 	strcpy(f.receipt, "4711");
 	strcpy(f.remedy, "repair");
 	f.override = true;
 	f.n_items = 3;
-	f.items[0] = (struct label_item){"KUB-77", "Zaz\xc3\xb3\xc5\x82\xc4\x87", 1};
+	f.items[0] =
+	    (struct label_item){"KUB-77", "Zaz\xc3\xb3\xc5\x82\xc4\x87", 1};
 	f.items[1] = (struct label_item){"TSHIRT-M", "T-shirt M", 2};
 	f.items[2] = (struct label_item){"MUG-1", "Kubek", 1};
-	assert_true(label_disposition_zpl(&f, zpl, sizeof(zpl)) > 0);
+	assert_true(label_disposition(&f, zpl, sizeof(zpl)) > 0);
 	assert_non_null(strstr(zpl, "^FDReceipt 4711^FS"));
 	assert_non_null(strstr(zpl, "^FDRemedy REPAIR^FS"));
 	assert_non_null(strstr(zpl, "^FDOVERRIDE^FS"));
@@ -353,7 +376,7 @@ static void test_items_receipt_remedy_override(void **state)
 
 	/* 4 x 6 in has eight: all three */
 	f.layout.size = LABEL_SIZE_4X6;
-	assert_true(label_disposition_zpl(&f, zpl, sizeof(zpl)) > 0);
+	assert_true(label_disposition(&f, zpl, sizeof(zpl)) > 0);
 	assert_non_null(strstr(zpl, "^FD1x KUB-77 Zaz_C3_B3_C5_82_C4_87^FS"));
 	assert_non_null(strstr(zpl, "^FD2x TSHIRT-M T-shirt M^FS"));
 	assert_non_null(strstr(zpl, "^FD1x MUG-1 Kubek^FS"));
@@ -363,20 +386,20 @@ static void test_items_receipt_remedy_override(void **state)
 	f.n_items = 12;
 	for (int i = 3; i < LABEL_MAX_ITEMS; i++)
 		f.items[i] = (struct label_item){"SKU-X", "x", 1};
-	assert_true(label_disposition_zpl(&f, zpl, sizeof(zpl)) > 0);
+	assert_true(label_disposition(&f, zpl, sizeof(zpl)) > 0);
 	assert_int_equal(test_label_count(zpl, "^FD1x SKU-X x^FS"), 4);
 	assert_non_null(strstr(zpl, "^FD+5 more^FS"));
 
 	/* not overridden, no remedy: neither word */
 	f.override = false;
 	f.remedy[0] = '\0';
-	assert_true(label_disposition_zpl(&f, zpl, sizeof(zpl)) > 0);
+	assert_true(label_disposition(&f, zpl, sizeof(zpl)) > 0);
 	assert_null(strstr(zpl, "OVERRIDE"));
 	assert_null(strstr(zpl, "Remedy"));
 
 	/* an override of a failed ship-QC says so on QC PASSED */
 	f.override = true;
-	assert_true(label_qc_passed_zpl(&f, zpl, sizeof(zpl)) > 0);
+	assert_true(label_qc_passed(&f, zpl, sizeof(zpl)) > 0);
 	assert_non_null(strstr(zpl, "^FDOVERRIDE^FS"));
 	assert_non_null(strstr(zpl, "^FDReceipt 4711^FS"));
 }
@@ -384,7 +407,7 @@ static void test_items_receipt_remedy_override(void **state)
 static void test_void(void **state)
 {
 	struct label_fields f = {0};
-	char zpl[LABEL_ZPL_MAX];
+	char zpl[LABEL_MAX_LEN];
 
 	strcpy(f.receipt, "12");
 	strcpy(f.verdict, "accept");
@@ -395,7 +418,7 @@ static void test_void(void **state)
 	strcpy(f.station, "desk-1");
 	strcpy(f.clerk, "Ola");
 	strcpy(f.barcode, "12");
-	assert_true(label_void_zpl(&f, zpl, sizeof(zpl)) > 0);
+	assert_true(label_void(&f, zpl, sizeof(zpl)) > 0);
 	assert_non_null(strstr(zpl, "^FR^FDVOID^FS"));
 	assert_non_null(strstr(zpl, "^FDCancels ACCEPT RESTOCK-A^FS"));
 	assert_non_null(strstr(zpl, "^FDReceipt 12^FS"));
@@ -405,12 +428,12 @@ static void test_void(void **state)
 	assert_non_null(strstr(zpl, "^FD12^FS"));
 	/* data stays data on the VOID label too */
 	strcpy(f.clerk, "^XZ~JA");
-	assert_true(label_void_zpl(&f, zpl, sizeof(zpl)) > 0);
+	assert_true(label_void(&f, zpl, sizeof(zpl)) > 0);
 	assert_int_equal(test_label_count(zpl, "^XZ"), 1);
 	assert_null(strchr(zpl, '~'));
 	strcpy(f.barcode, "R>1");
-	assert_int_equal(label_void_zpl(&f, zpl, sizeof(zpl)), -EINVAL);
-	assert_int_equal(label_void_zpl(NULL, zpl, sizeof(zpl)), -EINVAL);
+	assert_int_equal(label_void(&f, zpl, sizeof(zpl)), -EINVAL);
+	assert_int_equal(label_void(NULL, zpl, sizeof(zpl)), -EINVAL);
 }
 
 /* Each ^FO x,y of @a scaled by 300/203 is the one of @b, in order. */
@@ -442,18 +465,26 @@ static void test_sizes_and_dpi(void **state)
 		struct label_layout layout;
 		const char *pw, *ll;
 	} cases[] = {
-	    {{LABEL_SIZE_100X50, LABEL_DPI_203}, "^PW799\n", "^LL393\n"},
-	    {{LABEL_SIZE_100X50, LABEL_DPI_300}, "^PW1181\n", "^LL590\n"},
-	    {{LABEL_SIZE_4X6, LABEL_DPI_203}, "^PW812\n", "^LL1218\n"},
-	    {{LABEL_SIZE_4X6, LABEL_DPI_300}, "^PW1200\n", "^LL1800\n"},
+	    {{.size = LABEL_SIZE_100X50, .dpi = LABEL_DPI_203},
+	     "^PW799\n",
+	     "^LL393\n"},
+	    {{.size = LABEL_SIZE_100X50, .dpi = LABEL_DPI_300},
+	     "^PW1181\n",
+	     "^LL590\n"},
+	    {{.size = LABEL_SIZE_4X6, .dpi = LABEL_DPI_203},
+	     "^PW812\n",
+	     "^LL1218\n"},
+	    {{.size = LABEL_SIZE_4X6, .dpi = LABEL_DPI_300},
+	     "^PW1200\n",
+	     "^LL1800\n"},
 	};
 	struct label_fields f = test_label_sample();
-	char a[LABEL_ZPL_MAX], b[LABEL_ZPL_MAX];
+	char a[LABEL_MAX_LEN], b[LABEL_MAX_LEN];
 	int w, h;
 
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		f.layout = cases[i].layout;
-		assert_true(label_disposition_zpl(&f, a, sizeof(a)) > 0);
+		assert_true(label_disposition(&f, a, sizeof(a)) > 0);
 		if (!strstr(a, cases[i].pw))
 			fail_msg("case %zu: no %s in\n%s", i, cases[i].pw, a);
 		label_dots(&f.layout, &w, &h);
@@ -462,26 +493,28 @@ static void test_sizes_and_dpi(void **state)
 	}
 	/* 300 dpi is the 203 dpi label, scaled: same places on the stock */
 	for (int size = LABEL_SIZE_100X50; size <= LABEL_SIZE_4X6; size++) {
-		f.layout = (struct label_layout){size, LABEL_DPI_203};
-		assert_true(label_disposition_zpl(&f, a, sizeof(a)) > 0);
+		f.layout =
+		    (struct label_layout){.size = size, .dpi = LABEL_DPI_203};
+		assert_true(label_disposition(&f, a, sizeof(a)) > 0);
 		f.layout.dpi = LABEL_DPI_300;
-		assert_true(label_disposition_zpl(&f, b, sizeof(b)) > 0);
+		assert_true(label_disposition(&f, b, sizeof(b)) > 0);
 		test_label_scaled(a, b);
 		f.layout.dpi = LABEL_DPI_203;
-		assert_true(label_void_zpl(&f, a, sizeof(a)) > 0);
+		assert_true(label_void(&f, a, sizeof(a)) > 0);
 		f.layout.dpi = LABEL_DPI_300;
-		assert_true(label_void_zpl(&f, b, sizeof(b)) > 0);
+		assert_true(label_void(&f, b, sizeof(b)) > 0);
 		assert_non_null(strstr(a, "^FR^FDVOID"));
 	}
 	/* 4 x 6 in is portrait, with room for more lines */
 	assert_int_equal(label_item_lines(&cases[0].layout), 2);
 	assert_int_equal(label_item_lines(&cases[2].layout), LABEL_MAX_ITEMS);
 	/* anything else is refused, not guessed */
-	f.layout = (struct label_layout){LABEL_SIZE_4X6, 600};
-	assert_int_equal(label_disposition_zpl(&f, a, sizeof(a)), -EINVAL);
-	f.layout = (struct label_layout){(enum label_size)7, LABEL_DPI_203};
-	assert_int_equal(label_qc_passed_zpl(&f, a, sizeof(a)), -EINVAL);
-	assert_int_equal(label_void_zpl(&f, a, sizeof(a)), -EINVAL);
+	f.layout = (struct label_layout){.size = LABEL_SIZE_4X6, .dpi = 600};
+	assert_int_equal(label_disposition(&f, a, sizeof(a)), -EINVAL);
+	f.layout = (struct label_layout){.size = (enum label_size)7,
+					 .dpi = LABEL_DPI_203};
+	assert_int_equal(label_qc_passed(&f, a, sizeof(a)), -EINVAL);
+	assert_int_equal(label_void(&f, a, sizeof(a)), -EINVAL);
 }
 
 static void test_settings_names(void **state)
@@ -537,8 +570,8 @@ static void test_format_money(void **state)
 
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		char buf[32];
-		int r = money_format(cases[i].minor, cases[i].currency,
-					   buf, sizeof(buf));
+		int r = money_format(cases[i].minor, cases[i].currency, buf,
+				     sizeof(buf));
 
 		if (r != cases[i].rc)
 			fail_msg("case %zu: rc %d want %d", i, r, cases[i].rc);
@@ -549,11 +582,9 @@ static void test_format_money(void **state)
 	{
 		char buf[10];
 
-		assert_int_equal(money_format(11297, "PLN", buf, 10),
-				 -ENOSPC);
+		assert_int_equal(money_format(11297, "PLN", buf, 10), -ENOSPC);
 		assert_string_equal(buf, "");
-		assert_int_equal(money_format(11297, "PLN", buf, 0),
-				 -ENOSPC);
+		assert_int_equal(money_format(11297, "PLN", buf, 0), -ENOSPC);
 	}
 	assert_int_equal(currency_exponent("JPY"), 0);
 	assert_int_equal(currency_exponent("PLN"), 2);

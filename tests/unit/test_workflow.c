@@ -1403,7 +1403,7 @@ static void test_label_printed_with_a_printer(void **state)
 		   DESK_ACT_PRINT_LABEL, DESK_ACT_SET_LIGHT);
 	assert_int_equal(test_out.a[1].receipt_id, TEST_RECEIPT);
 	assert_false(test_out.a[1].reprint);
-	assert_true(test_desk.plan.zpl_len > 0);
+	assert_true(test_desk.plan.label_len > 0);
 	assert_string_equal(test_desk.plan.label.bin, "RESTOCK-A");
 	/* the printer failed later: the clerk is told, the light stays */
 	test_kinds(
