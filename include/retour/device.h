@@ -52,6 +52,9 @@ struct device_setting_key {
 	enum device_setting_type type;
 	size_t offset;
 	int min, max;
+	/* a text value's own check (NULL: any text): 0, or -EINVAL with
+	 * @problem saying what is wrong */
+	int (*check)(const char *value, char *problem, size_t problemlen);
 };
 
 struct device_backend {

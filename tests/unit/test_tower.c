@@ -45,8 +45,8 @@ static void test_steady_states_need_no_timer(void **state)
 				    "G");
 		assert_int_equal(next, -1);
 		assert_false(over);
-		assert_string_equal(
-		    lit(TOWER_WORKING, ms, false, &next, &over), "A");
+		assert_string_equal(lit(TOWER_WORKING, ms, false, &next, &over),
+				    "A");
 		assert_int_equal(next, -1);
 		assert_string_equal(lit(TOWER_OFF, ms, false, &next, &over),
 				    "");
@@ -64,16 +64,14 @@ static void test_needs_you_blinks_amber_and_beeps_once(void **state)
 	bool over;
 
 	(void)state;
-	assert_string_equal(lit(TOWER_NEEDS_YOU, 0, false, &next, &over),
-			    "A+");
+	assert_string_equal(lit(TOWER_NEEDS_YOU, 0, false, &next, &over), "A+");
 	assert_int_equal(next, 100); /* the beep ends */
 	assert_string_equal(lit(TOWER_NEEDS_YOU, 99, false, &next, &over),
 			    "A+");
 	assert_string_equal(lit(TOWER_NEEDS_YOU, 100, false, &next, &over),
 			    "A");
 	assert_int_equal(next, 500); /* the light goes out */
-	assert_string_equal(lit(TOWER_NEEDS_YOU, 500, false, &next, &over),
-			    "");
+	assert_string_equal(lit(TOWER_NEEDS_YOU, 500, false, &next, &over), "");
 	assert_int_equal(next, 1000);
 	/* 1 Hz from then on, and never a second beep */
 	assert_string_equal(lit(TOWER_NEEDS_YOU, 1000, false, &next, &over),
@@ -98,8 +96,7 @@ static void test_refused_is_red_for_a_second_with_two_beeps(void **state)
 	assert_int_equal(next, 100);
 	assert_string_equal(lit(TOWER_REFUSED, 150, false, &next, &over), "R");
 	assert_int_equal(next, 200);
-	assert_string_equal(lit(TOWER_REFUSED, 200, false, &next, &over),
-			    "R+");
+	assert_string_equal(lit(TOWER_REFUSED, 200, false, &next, &over), "R+");
 	assert_int_equal(next, 300);
 	assert_string_equal(lit(TOWER_REFUSED, 300, false, &next, &over), "R");
 	assert_int_equal(next, 1000); /* no third beep */
@@ -155,8 +152,7 @@ static void test_error_beeps_long_every_10s_until_acknowledged(void **state)
 	assert_string_equal(lit(TOWER_ERROR, 999, false, &next, &over), "R+");
 	assert_string_equal(lit(TOWER_ERROR, 1000, false, &next, &over), "R");
 	assert_int_equal(next, 10000);
-	assert_string_equal(lit(TOWER_ERROR, 10000, false, &next, &over),
-			    "R+");
+	assert_string_equal(lit(TOWER_ERROR, 10000, false, &next, &over), "R+");
 	assert_int_equal(next, 11000);
 	assert_string_equal(lit(TOWER_ERROR, 25000, false, &next, &over), "R");
 	assert_int_equal(next, 30000);
@@ -165,8 +161,7 @@ static void test_error_beeps_long_every_10s_until_acknowledged(void **state)
 	assert_int_equal(next, -1);
 	/* the acknowledgement is the error's only */
 	assert_string_equal(lit(TOWER_REFUSED, 0, true, &next, &over), "R+");
-	assert_string_equal(lit(TOWER_NEEDS_YOU, 0, true, &next, &over),
-			    "A+");
+	assert_string_equal(lit(TOWER_NEEDS_YOU, 0, true, &next, &over), "A+");
 }
 
 static void test_names_colours_and_beeps(void **state)
@@ -174,7 +169,8 @@ static void test_names_colours_and_beeps(void **state)
 	(void)state;
 	assert_string_equal(tower_state_name(TOWER_NEEDS_YOU), "needs_you");
 	assert_string_equal(tower_state_name(TOWER_SUPERVISOR), "supervisor");
-	assert_string_equal(tower_state_name((enum tower_state)-1), "unknown");
+	assert_string_equal(tower_state_name((enum tower_state) - 1),
+			    "unknown");
 	assert_int_equal(tower_colour(TOWER_READY), 1);
 	assert_int_equal(tower_colour(TOWER_NEEDS_YOU), 2);
 	assert_int_equal(tower_colour(TOWER_ERROR), 3);
