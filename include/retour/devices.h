@@ -105,7 +105,8 @@ int devices_subscribe_frames(struct devices *d, devices_frame_fn fn, void *ud);
 int devices_print_label(struct devices *d, int64_t receipt_id, const char *zpl,
 			size_t len);
 
-/* A button pressed through the API ("accept", "reject", "pedal"): the
+/* A button pressed through the API ("accept", "reject", "pedal", or
+ * "parcel" for the parcel-present sensor): the
  * press comes back through cb->button.  -EINVAL, -ENODEV with @err. */
 int devices_press(struct devices *d, const char *button, char *err,
 		  size_t errlen);

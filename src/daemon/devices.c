@@ -624,7 +624,7 @@ int devices_press(struct devices *d, const char *button, char *err,
 
 	if (b < 0) {
 		snprintf(err, errlen,
-			 "unknown button '%s' (accept, reject, pedal)",
+			 "unknown button '%s' (accept, reject, pedal, parcel)",
 			 button ? button : "");
 		return -EINVAL;
 	}

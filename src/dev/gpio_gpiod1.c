@@ -67,9 +67,12 @@ int gpio_port_request(struct gpio_port *p, const struct gpio_port_request *rq,
 {
 	for (int l = 0; l < GPIO_LINE_COUNT; l++) {
 		struct gpiod_line *line;
-		int flags = (rq->active_low & (1u << l))
-				? GPIOD_LINE_REQUEST_FLAG_ACTIVE_LOW
-				: 0;
+		/* an active-low input is a contact to ground: pulled up */
+		int flags = !(rq->active_low & (1u << l)) ? 0
+			    : l < GPIO_LINE_INPUTS
+				? GPIOD_LINE_REQUEST_FLAG_ACTIVE_LOW |
+				      GPIOD_LINE_REQUEST_FLAG_BIAS_PULL_UP
+				: GPIOD_LINE_REQUEST_FLAG_ACTIVE_LOW;
 		int r, fd;
 
 		if (rq->offsets[l] < 0)

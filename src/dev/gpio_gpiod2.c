@@ -99,7 +99,10 @@ static int gpio_port_add(struct gpiod_line_config *lc, unsigned offset,
 			s, GPIOD_LINE_EDGE_BOTH)) {
 			gpiod_line_settings_set_debounce_period_us(s,
 								   debounce_us);
-			r = 0;
+			/* an active-low input is a contact to ground */
+			r = active_low ? gpiod_line_settings_set_bias(
+					     s, GPIOD_LINE_BIAS_PULL_UP)
+				       : 0;
 		}
 	} else if (!gpiod_line_settings_set_direction(
 		       s, GPIOD_LINE_DIRECTION_OUTPUT) &&

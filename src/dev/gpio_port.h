@@ -7,7 +7,8 @@
  * and only that file compiles to anything.  Private to src/dev.
  *
  * Both APIs apply active-low in the kernel, so an edge here is logical:
- * rising is inactive -> active, a press.  Only the 2.x API has a kernel
+ * rising is inactive -> active, a press.  An active-low input is taken
+ * with the pull-up bias: a button, pedal or sensor switching to ground.  Only the 2.x API has a kernel
  * debounce; the dispatcher's debounce (gpio.c) runs on either.
  */
 #ifndef RETOUR_GPIO_PORT_H
