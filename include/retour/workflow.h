@@ -127,6 +127,10 @@ enum desk_event_kind {
 	/* the clerk starts an unexpected return with the code that was
 	 * not found (desk.not_found); the accept button does the same */
 	DESK_EV_UNEXPECTED,
+	/* the shell: receipt = how many outbox rows are dead now; one more
+	 * than the desk last heard of is an error (the tower goes red and
+	 * beeps) */
+	DESK_EV_OUTBOX_DEAD,
 };
 
 struct desk_event {
@@ -318,6 +322,8 @@ struct desk {
 	/* Scans the desk refused (no code, bad check digit, wrong step, not
 	 * a product code...): nothing recorded.  For the metrics. */
 	uint64_t scans_rejected;
+	/* Dead outbox rows, as last reported (DESK_EV_OUTBOX_DEAD). */
+	int64_t outbox_dead;
 
 	/* What the screen shows: the prompt for this step and the last problem
 	 */

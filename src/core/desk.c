@@ -92,6 +92,31 @@ static void desk_on_device(struct desk_run *r)
 		  s == DESK_DEVICE_CONNECTED ? "" : r->ev->text, SIZE_MAX);
 }
 
+/* A row the shop never took (dead): nothing at the desk waits for it, but
+ * someone must look, so it is an error the clerk hears. */
+static void desk_on_outbox_dead(struct desk_run *r)
+{
+	struct desk *d = r->d;
+
+	r->keep_activity = true;
+	r->keep_light = true;
+	if (r->ev->receipt < 0) {
+		desk_problem(r, "Bad event: %lld dead outbox rows",
+			     (long long)r->ev->receipt);
+		r->ignored = true;
+		return;
+	}
+	if (r->ev->receipt > d->outbox_dead) {
+		desk_tower_alarm(r, TOWER_ERROR);
+		if (!d->problem[0]) /* the clerk's own problem comes first */
+			desk_problem(r,
+				     "%lld outbox row(s) dead: the shop never "
+				     "took them; a supervisor retries them",
+				     (long long)r->ev->receipt);
+	}
+	d->outbox_dead = r->ev->receipt;
+}
+
 void desk_init(struct desk *d, const struct desk_config *cfg)
 {
 	if (!d)
@@ -117,6 +142,7 @@ static bool desk_event_is_report(enum desk_event_kind k)
 	case DESK_EV_LABEL_PRINTED:
 	case DESK_EV_DEVICE:
 	case DESK_EV_RESUME_OFFER:
+	case DESK_EV_OUTBOX_DEAD:
 		return true;
 	default:
 		return false;
@@ -162,6 +188,7 @@ static bool desk_waits_for_decision(enum desk_event_kind k)
 	case DESK_EV_LABEL_PRINTED:
 	case DESK_EV_DEVICE:
 	case DESK_EV_PHOTO:
+	case DESK_EV_OUTBOX_DEAD:
 		return false;
 	default:
 		return true;
@@ -275,6 +302,9 @@ void desk_handle(struct desk *d, const struct desk_config *cfg,
 		break;
 	case DESK_EV_UNEXPECTED:
 		desk_on_unexpected(&r);
+		break;
+	case DESK_EV_OUTBOX_DEAD:
+		desk_on_outbox_dead(&r);
 		break;
 	default:
 		desk_problem(&r, "Bad event: unknown kind %d", (int)ev->kind);

@@ -5,11 +5,19 @@ and the lines themselves (DESIGN.md, "Buttons, sensor and the tower
 light")."""
 import time
 
-from helpers import expected_return, wait_for
+from helpers import GTIN_TSHIRT, expected_return, wait_for
 
 
 def tower(st):
     return st.status()["devices"]["gpio"]
+
+
+def test_signed_out_is_amber_from_the_start(make_station):
+    st = make_station()
+    g = tower(st)
+    assert g["tower"] == "working", g
+    assert g["lines"] == {"green": False, "amber": True, "red": False,
+                          "buzzer": False}, g
 
 
 def test_refused_scan_is_red_for_a_second_then_ready(station):
@@ -54,3 +62,28 @@ def test_parcel_put_down_asks_the_scale_at_weigh_only(station):
     s = wait_for(lambda: (x := st.status())["step"] != "weigh" and x,
                  timeout=10, what="weighed after the parcel was put down")
     assert st.receipt(s["receipt"])["weight_g"] == 420, s
+
+
+def test_dead_outbox_row_is_an_error_until_a_press(station):
+    st = station
+    st.shop.fail_next(400)
+    st.shop.fail_next(400)
+    st.import_expected(expected_return())
+    st.run_to("RMA-10001", items=[GTIN_TSHIRT, GTIN_TSHIRT])
+    st.confirm("accept")
+    wait_for(lambda: st.status()["outbox"]["dead"] == 2, timeout=10,
+             what="both rows dead after 400")
+    s = st.status()
+    g = s["devices"]["gpio"]
+    assert g["tower"] == "error" and g["lines"]["red"], s
+    assert "outbox row(s) dead" in s["problem"], s
+    # a press answers the beep, which lasts a second otherwise; the light
+    # stays red
+    wait_for(lambda: tower(st)["lines"]["buzzer"], timeout=11, interval=0.02,
+             what="the error's long beep")
+    heard = time.monotonic()
+    st.ok("POST", "/api/v1/buttons/reject")
+    g = wait_for(lambda: (x := tower(st)) and not x["lines"]["buzzer"] and x,
+                 timeout=2, interval=0.02, what="the beep answered")
+    assert time.monotonic() - heard < 0.8, "silenced by the press"
+    assert g["tower"] == "error" and g["lines"]["red"], g

@@ -1493,6 +1493,37 @@ static void test_step_not_recorded_is_said(void **state)
 	assert_int_equal(test_desk.step, DESK_STEP_ITEMS);
 }
 
+/* A dead outbox row is an error the clerk hears, once per new one; the
+ * parcel in hand goes on. */
+static void test_dead_outbox_row_is_an_error(void **state)
+{
+	struct desk_event dead = {.kind = DESK_EV_OUTBOX_DEAD, .receipt = 1};
+
+	test_to_photo_step();
+	assert_int_equal(test_desk.step, DESK_STEP_ITEMS);
+	test_kinds(test_feed_raw(dead), 1, DESK_ACT_SET_LIGHT);
+	assert_int_equal(test_out.a[0].tower, TOWER_ERROR);
+	assert_string_equal(test_desk.problem,
+			    "1 outbox row(s) dead: the shop never took them; "
+			    "a supervisor retries them");
+	assert_int_equal(test_desk.step, DESK_STEP_ITEMS);
+	/* told again: nothing new */
+	test_kinds(test_feed_raw(dead), 0);
+	/* one retried, then one more dead: heard again */
+	dead.receipt = 0;
+	test_kinds(test_feed_raw(dead), 0);
+	dead.receipt = 1;
+	test_kinds(test_feed_raw(dead), 1, DESK_ACT_SET_LIGHT);
+	/* what the clerk does next brings back the step's state */
+	test_kinds(test_scan_gtin(GTIN_A14), 2, DESK_ACT_RECORD_ITEM_SCAN,
+		   DESK_ACT_SET_LIGHT);
+	assert_int_equal(test_out.a[1].tower, TOWER_NEEDS_YOU);
+	/* a count below zero is no count */
+	dead.receipt = -1;
+	test_kinds(test_feed_raw(dead), 0);
+	assert_int_equal(test_desk.outbox_dead, 1);
+}
+
 static void test_refused_scan_is_red(void **state)
 {
 	test_desk_start(true, true);
@@ -2010,6 +2041,7 @@ int main(void)
 	    cmocka_unit_test(test_label_printed_with_a_printer),
 	    cmocka_unit_test(test_parcel_not_recorded_goes_back_to_scan),
 	    cmocka_unit_test(test_step_not_recorded_is_said),
+	    cmocka_unit_test(test_dead_outbox_row_is_an_error),
 	    cmocka_unit_test(test_refused_scan_is_red),
 	    cmocka_unit_test(test_decided_return_is_not_opened_again),
 	    cmocka_unit_test(test_missing_scale_is_skipped),
