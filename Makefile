@@ -39,6 +39,23 @@ else
 $(error ARCH must be native, arm64 or armhf)
 endif
 
+# libgpiod 1.6 (Debian 12) or 2.x (bookworm-backports): the GPIO backend
+# speaks the API pkg-config finds (src/dev/gpio_port.h).  GPIOD=2 builds
+# against the 2.x packages scripts/gpiod2.sh unpacks into build/gpiod2, in
+# a build folder of its own, run through an rpath (make gpiod2-check).
+GPIOD ?=
+GPIOD2_ROOT := build/gpiod2/root
+ifeq ($(GPIOD),2)
+ifneq ($(ARCH),native)
+$(error GPIOD=2 is for the native build)
+endif
+BUILD := build/gpiod2/build
+PKG_CONFIG := PKG_CONFIG_PATH=$(GPIOD2_ROOT)/usr/lib/$(shell $(CC) -print-multiarch)/pkgconfig pkg-config
+GPIOD_RPATH = -Wl,-rpath,$(abspath $(GPIOD2_ROOT))/usr/lib/$(shell $(CC) -print-multiarch)
+endif
+# the major version of the libgpiod pkg-config finds, asked lazily
+GPIOD_MAJOR = $(firstword $(subst ., ,$(shell $(PKG_CONFIG) --modversion libgpiod)))
+
 ifneq ($(SANITIZE),)
 BUILD := $(BUILD)-san
 SANFLAGS := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
@@ -89,7 +106,7 @@ endif
 CFLAGS ?= -O2 -g
 override CFLAGS += -std=gnu11 $(WARN) $(WARN_EXTRA) -D_GNU_SOURCE -Iinclude \
 	$(HARDEN) $(SANFLAGS) -MMD -MP
-override LDFLAGS += $(HARDEN_LD) $(SANFLAGS)
+override LDFLAGS += $(HARDEN_LD) $(SANFLAGS) $(GPIOD_RPATH)
 
 CORE_SRC := $(wildcard src/core/*.c)
 SHELL := /bin/bash
@@ -117,7 +134,8 @@ FUZZ_BINS := $(patsubst tests/fuzz/%.c,$(BUILD)/fuzzers/%,$(FUZZ_SRC))
 PYTHON := /usr/bin/python3
 
 .PHONY: all deps test-deps bench-deps run check unit system bench install \
-	lint lint-layers lint-selftest clean arm-check fuzz fuzz-run
+	lint lint-layers lint-selftest clean arm-check fuzz fuzz-run \
+	gpio-unit gpiod2-check
 .DEFAULT_GOAL := all
 .SECONDARY:
 
@@ -146,6 +164,9 @@ $(BUILD)/obj/%.o: %.c
 	@mkdir -p $(dir $@)
 	@echo "  CC      $<"
 	@$(CC) $(CFLAGS) $(PKG_CFLAGS) -c $< -o $@
+
+# Only the file of the libgpiod API found compiles to anything.
+$(BUILD)/obj/src/dev/gpio_gpiod%.o: override CFLAGS += -DRETOUR_GPIOD_MAJOR=$(GPIOD_MAJOR)
 
 $(CORE_LIB): $(call obj,$(CORE_SRC))
 	@mkdir -p $(dir $@)
@@ -218,6 +239,17 @@ unit: $(UNIT_BINS)
 	@set -e; pass=0; for t in $(UNIT_BINS); do \
 		echo "== $$t"; $(RUNNER) $$t; pass=$$((pass+1)); done; \
 		echo "unit: $$pass test programs passed"
+
+# The GPIO unit tests alone (make GPIOD=2 gpio-unit: against libgpiod 2.x).
+GPIO_UNIT_BINS := $(BUILD)/tests/test_gpio $(BUILD)/tests/test_tower
+gpio-unit: $(GPIO_UNIT_BINS)
+	@set -e; for t in $(GPIO_UNIT_BINS); do echo "== $$t"; $(RUNNER) $$t; done
+	@echo "gpio-unit: libgpiod $$($(PKG_CONFIG) --modversion libgpiod)"
+
+# The same tests built against libgpiod 2.x, fetched once (scripts/gpiod2.sh).
+gpiod2-check:
+	scripts/gpiod2.sh $(GPIOD2_ROOT)
+	$(MAKE) GPIOD=2 gpio-unit
 
 # A cross build runs its binaries through qemu-user wrappers.
 ifeq ($(RUNNER),)

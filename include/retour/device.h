@@ -55,6 +55,9 @@ struct device_setting_key {
 	size_t offset;
 	int min, max;
 	const char *choices; /* CHOICE: the words allowed, ", " between */
+	/* a text value's own check (NULL: any text): 0, or -EINVAL with
+	 * @problem saying what is wrong */
+	int (*check)(const char *value, char *problem, size_t problemlen);
 };
 
 struct device_backend {

@@ -105,15 +105,21 @@ int devices_subscribe_frames(struct devices *d, devices_frame_fn fn, void *ud);
 int devices_print_label(struct devices *d, int64_t receipt_id, const char *zpl,
 			size_t len);
 
-/* A button pressed through the API ("accept", "reject", "pedal"): the
+/* A button pressed through the API ("accept", "reject", "pedal", or
+ * "parcel" for the parcel-present sensor): the
  * press comes back through cb->button.  -EINVAL, -ENODEV with @err. */
 int devices_press(struct devices *d, const char *button, char *err,
 		  size_t errlen);
-void devices_set_light(struct devices *d, enum gpio_light light, bool buzzer);
+/* The desk's tower state (and the state a refusal goes back to): the
+ * GPIO runs its light and buzzer pattern (gpio.h). */
+void devices_set_tower(struct devices *d, enum tower_state s,
+		       enum tower_state then);
+/* The buzzer sounds right now. */
 bool devices_buzzer(const struct devices *d);
 
 /* {"scanner": {"present", "ok", "last_error", "feed"}, "scale": {...},
- * "printer": {...}, "camera": {...}}: the status API's "devices". */
+ * "printer": {...}, "camera": {...}, "gpio": {..., "tower", "lines":
+ * {"green", "amber", "red", "buzzer"}}}: the status API's "devices". */
 json_t *devices_status(const struct devices *d);
 /* Where codes can be written (the scanner pty or fifo), or NULL. */
 const char *devices_scanner_feed(const struct devices *d);

@@ -32,6 +32,7 @@
 #include "retour/decision.h"
 #include "retour/returns.h"
 #include "retour/rules.h"
+#include "retour/tower.h"
 
 enum desk_routine { DESK_ROUTINE_RETURN = 0, DESK_ROUTINE_SHIP_QC };
 
@@ -49,7 +50,11 @@ enum desk_step {
 enum desk_button {
 	DESK_BUTTON_ACCEPT = 0,
 	DESK_BUTTON_REJECT,
-	DESK_BUTTON_PEDAL
+	DESK_BUTTON_PEDAL,
+	/* the parcel-present sensor saw a parcel put down: at the weigh step
+	 * it asks the scale, like the pedal; anywhere else it means nothing
+	 * and changes nothing (not even the problem shown) */
+	DESK_BUTTON_PARCEL
 };
 
 enum desk_light {
@@ -122,6 +127,10 @@ enum desk_event_kind {
 	/* the clerk starts an unexpected return with the code that was
 	 * not found (desk.not_found); the accept button does the same */
 	DESK_EV_UNEXPECTED,
+	/* the shell: receipt = how many outbox rows are dead now; one more
+	 * than the desk last heard of is an error (the tower goes red and
+	 * beeps) */
+	DESK_EV_OUTBOX_DEAD,
 };
 
 struct desk_event {
@@ -172,7 +181,10 @@ enum desk_action_kind {
 	DESK_ACT_RECORD_ANSWER,	   /* template, version, step, text */
 	DESK_ACT_DECIDE,	   /* desk->decision and desk->plan: write them
 				      in one transaction, report DECIDED */
-	DESK_ACT_SET_LIGHT,	   /* light, buzzer */
+	DESK_ACT_SET_LIGHT,	   /* tower: the desk's tower state (tower.h);
+				      tower_then: the state a refusal goes
+				      back to; light: its colour; buzzer:
+				      whether its pattern beeps */
 	DESK_ACT_PRINT_LABEL,	   /* receipt_id; reprint: its stored label,
 				      else desk->plan's; report LABEL_PRINTED */
 	DESK_ACT_REMOVE_ITEM_SCAN, /* item, gtin: a unit taken out of the box;
@@ -194,6 +206,7 @@ struct desk_action {
 	bool weighed, mismatch, buzzer;
 	int32_t grams;
 	enum desk_light light;
+	enum tower_state tower, tower_then;
 	int template_version;
 	char step[32];
 	char template_id[32];
@@ -309,12 +322,15 @@ struct desk {
 	/* Scans the desk refused (no code, bad check digit, wrong step, not
 	 * a product code...): nothing recorded.  For the metrics. */
 	uint64_t scans_rejected;
+	/* Dead outbox rows, as last reported (DESK_EV_OUTBOX_DEAD). */
+	int64_t outbox_dead;
 
 	/* What the screen shows: the prompt for this step and the last problem
 	 */
 	char prompt[160];
 	char problem[160];
-	enum desk_light light;
+	enum desk_light light;	/* the colour of tower */
+	enum tower_state tower; /* what the tower light and buzzer show */
 
 	/* An RMA-like code that matched no expected return (desk_scan.c):
 	 * the desk waits at the scan step for the order or tracking number

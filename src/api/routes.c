@@ -58,6 +58,7 @@ static const struct api_route_row {
     {"POST", "/api/v1/buttons/accept", API_BUTTON, ""},
     {"POST", "/api/v1/buttons/reject", API_BUTTON, ""},
     {"POST", "/api/v1/buttons/pedal", API_BUTTON, ""},
+    {"POST", "/api/v1/buttons/parcel", API_BUTTON, ""},
     {"POST", "/api/v1/back", API_BACK, ""},
     {"POST", "/api/v1/cancel", API_CANCEL, ""},
     {"POST", "/api/v1/undo", API_UNDO, ""},

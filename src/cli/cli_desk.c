@@ -81,6 +81,7 @@ const char cli_desk_usage_text[] =
     "period\n"
     "  desk reprint RECEIPT          print a decided receipt's label again\n"
     "  desk press accept|reject|pedal  press a desk button\n"
+    "  desk press parcel             a parcel put down before the sensor\n"
     "\n"
     "Exit status: 0 done, 1 refused by retourd (its reason is shown), 2 "
     "usage error.\n";
@@ -394,9 +395,9 @@ static int cli_desk_press(const struct cli_opts *o, const char *button)
 	int r;
 
 	if (strcmp(button, "accept") && strcmp(button, "reject") &&
-	    strcmp(button, "pedal"))
-		return cli_usage("desk press takes accept, reject or pedal, "
-				 "not '%s'",
+	    strcmp(button, "pedal") && strcmp(button, "parcel"))
+		return cli_usage("desk press takes accept, reject, pedal or "
+				 "parcel, not '%s'",
 				 button);
 	snprintf(path, sizeof(path), "/api/v1/buttons/%s", button);
 	if (!o->json && cli_desk_get_status(o, &before))

@@ -13,26 +13,48 @@
  *
  * This file is the entry: it hands each event to the file of its step
  * (desk_scan.c, desk_measure.c, desk_items.c, desk_checklist.c,
- * desk_decide.c, desk_routine.c, desk_navigation.c) and sets the light.
+ * desk_decide.c, desk_routine.c, desk_navigation.c) and sets the tower
+ * light's state (tower.h).
  */
 #include <string.h>
 
 #include "desk_run.h"
 
-/* The light each step shows when nothing is wrong. */
-static enum desk_light desk_step_light(const struct desk *d)
+/*
+ * The tower state each step shows when nothing is wrong: the station's
+ * turn (weigh, photos) is working, the clerk's turn (items, checklist, a
+ * proposal, a code not found) needs you, a failed ship-QC needs a
+ * supervisor.  Signed out is amber steady: nobody to call.
+ */
+static enum tower_state desk_step_tower(const struct desk *d)
 {
 	switch (d->step) {
 	case DESK_STEP_SCAN:
-		return DESK_LIGHT_GREEN;
+		return d->not_found[0] ? TOWER_NEEDS_YOU : TOWER_READY;
+	case DESK_STEP_ITEMS:
+	case DESK_STEP_CHECKLIST:
+		return TOWER_NEEDS_YOU;
 	case DESK_STEP_CONFIRM:
 		if (d->routine == DESK_ROUTINE_SHIP_QC &&
 		    d->proposal.verdict != VERDICT_ACCEPT)
-			return DESK_LIGHT_RED;
-		return DESK_LIGHT_AMBER;
+			return TOWER_SUPERVISOR;
+		return TOWER_NEEDS_YOU;
+	case DESK_STEP_SIGN_IN:
+	case DESK_STEP_WEIGH:
+	case DESK_STEP_PHOTO:
+	case DESK_STEP_PHOTO_SEALED:
 	default:
-		return DESK_LIGHT_AMBER;
+		return TOWER_WORKING;
 	}
+}
+
+/* A refusal shows for a second, then the state the desk is in now. */
+static void desk_tower_then(struct desk *d, struct desk_actions *out)
+{
+	for (int i = 0; i < out->n && i < DESK_MAX_ACTIONS; i++)
+		if (out->a[i].kind == DESK_ACT_SET_LIGHT &&
+		    tower_is_transient(out->a[i].tower))
+			out->a[i].tower_then = desk_step_tower(d);
 }
 
 static void desk_on_record_failed(struct desk_run *r)
@@ -43,7 +65,7 @@ static void desk_on_record_failed(struct desk_run *r)
 	desk_problem(r, "Could not record this step (%s): try again",
 		     why[0] ? why : "store error");
 	r->keep_activity = true;
-	r->keep_light = true;
+	desk_tower_alarm(r, TOWER_ERROR);
 }
 
 static void desk_on_device(struct desk_run *r)
@@ -62,9 +84,37 @@ static void desk_on_device(struct desk_run *r)
 		r->ignored = true;
 		return;
 	}
+	/* a device failing is an error the clerk hears, once per fault */
+	if (s == DESK_DEVICE_FAULT && d->devices[k] != DESK_DEVICE_FAULT)
+		desk_tower_alarm(r, TOWER_ERROR);
 	d->devices[k] = s;
 	desk_copy(d->device_reason[k], sizeof(d->device_reason[k]),
 		  s == DESK_DEVICE_CONNECTED ? "" : r->ev->text, SIZE_MAX);
+}
+
+/* A row the shop never took (dead): nothing at the desk waits for it, but
+ * someone must look, so it is an error the clerk hears. */
+static void desk_on_outbox_dead(struct desk_run *r)
+{
+	struct desk *d = r->d;
+
+	r->keep_activity = true;
+	r->keep_light = true;
+	if (r->ev->receipt < 0) {
+		desk_problem(r, "Bad event: %lld dead outbox rows",
+			     (long long)r->ev->receipt);
+		r->ignored = true;
+		return;
+	}
+	if (r->ev->receipt > d->outbox_dead) {
+		desk_tower_alarm(r, TOWER_ERROR);
+		if (!d->problem[0]) /* the clerk's own problem comes first */
+			desk_problem(r,
+				     "%lld outbox row(s) dead: the shop never "
+				     "took them; a supervisor retries them",
+				     (long long)r->ev->receipt);
+	}
+	d->outbox_dead = r->ev->receipt;
 }
 
 void desk_init(struct desk *d, const struct desk_config *cfg)
@@ -75,6 +125,7 @@ void desk_init(struct desk *d, const struct desk_config *cfg)
 	d->routine = DESK_ROUTINE_RETURN;
 	d->step = DESK_STEP_SIGN_IN;
 	d->light = DESK_LIGHT_AMBER;
+	d->tower = TOWER_WORKING;
 	desk_text(d->prompt, sizeof(d->prompt), "Scan your badge");
 }
 
@@ -91,6 +142,7 @@ static bool desk_event_is_report(enum desk_event_kind k)
 	case DESK_EV_LABEL_PRINTED:
 	case DESK_EV_DEVICE:
 	case DESK_EV_RESUME_OFFER:
+	case DESK_EV_OUTBOX_DEAD:
 		return true;
 	default:
 		return false;
@@ -136,6 +188,7 @@ static bool desk_waits_for_decision(enum desk_event_kind k)
 	case DESK_EV_LABEL_PRINTED:
 	case DESK_EV_DEVICE:
 	case DESK_EV_PHOTO:
+	case DESK_EV_OUTBOX_DEAD:
 		return false;
 	default:
 		return true;
@@ -157,6 +210,10 @@ void desk_handle(struct desk *d, const struct desk_config *cfg,
 			     !cfg ? "configuration" : "event");
 		return;
 	}
+	/* a parcel put down means something at the weigh step only */
+	if (ev->kind == DESK_EV_BUTTON && ev->button == DESK_BUTTON_PARCEL &&
+	    (d->step != DESK_STEP_WEIGH || d->deciding))
+		return;
 	if (d->deciding && desk_waits_for_decision(ev->kind)) {
 		if (ev->kind != DESK_EV_TICK)
 			desk_problem(&r,
@@ -246,6 +303,9 @@ void desk_handle(struct desk *d, const struct desk_config *cfg,
 	case DESK_EV_UNEXPECTED:
 		desk_on_unexpected(&r);
 		break;
+	case DESK_EV_OUTBOX_DEAD:
+		desk_on_outbox_dead(&r);
+		break;
 	default:
 		desk_problem(&r, "Bad event: unknown kind %d", (int)ev->kind);
 		r.ignored = true;
@@ -258,6 +318,6 @@ void desk_handle(struct desk *d, const struct desk_config *cfg,
 	if (ev->kind != DESK_EV_TICK && !r.keep_activity)
 		d->last_activity = ev->now;
 	if (!r.failed && !r.keep_light)
-		desk_light_set(&r, desk_step_light(d),
-			       desk_step_light(d) == DESK_LIGHT_RED);
+		desk_tower_set(&r, desk_step_tower(d));
+	desk_tower_then(d, out);
 }

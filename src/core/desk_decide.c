@@ -366,7 +366,7 @@ void desk_decide(struct desk_run *r, enum verdict v, bool overridden,
 	if (desk_plan(r) < 0) {
 		desk_problem(r, "Decision NOT recorded: it cannot be keyed; "
 				"call a supervisor");
-		desk_fail_light(r);
+		desk_tower_alarm(r, TOWER_ERROR);
 		return;
 	}
 	a = desk_emit(r, DESK_ACT_DECIDE);
@@ -467,6 +467,7 @@ void desk_confirm(struct desk_run *r, enum verdict v, const char *reason)
 			     d->routine == DESK_ROUTINE_SHIP_QC
 				 ? "Passing a failed QC"
 				 : "Overriding a refusal");
+		desk_tower_alarm(r, TOWER_SUPERVISOR);
 		return;
 	}
 	if (!desk_remedy_ok(r, v))
@@ -516,7 +517,7 @@ void desk_on_decided(struct desk_run *r)
 		     "Decision NOT recorded (%s): confirm again, or call a "
 		     "supervisor",
 		     why[0] ? why : "store error");
-	desk_fail_light(r);
+	desk_tower_alarm(r, TOWER_ERROR);
 }
 
 void desk_on_label_printed(struct desk_run *r)

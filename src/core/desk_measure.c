@@ -211,12 +211,12 @@ bool desk_take_weight(struct desk_run *r)
 	case DESK_WEIGHT_ERROR:
 		desk_problem(r, "Scale error: press the pedal to try again "
 				"or skip the step");
-		desk_fail_light(r);
+		desk_tower_alarm(r, TOWER_ERROR);
 		return false;
 	case DESK_WEIGHT_OFFLINE:
 		desk_problem(r, "Scale not answering: check its cable, press "
 				"the pedal to try again or skip the step");
-		desk_fail_light(r);
+		desk_tower_alarm(r, TOWER_ERROR);
 		return false;
 	default:
 		desk_problem(r, "Bad event: unknown scale status %d",
@@ -304,5 +304,5 @@ void desk_photo_failed(struct desk_run *r)
 	desk_copy(why, sizeof(why), r->ev->text, SIZE_MAX);
 	desk_problem(r, "Photo failed: %s; press the pedal to retry or skip",
 		     why[0] ? why : "no picture");
-	desk_fail_light(r);
+	desk_tower_alarm(r, TOWER_ERROR);
 }

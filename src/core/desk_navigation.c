@@ -157,5 +157,5 @@ void desk_on_tick(struct desk_run *r)
 	desk_cancel(r, why);
 	desk_problem(r, "Parcel parked after %llu minutes without activity",
 		     (unsigned long long)(idle / (60 * USEC_PER_SEC)));
-	desk_light_set(r, DESK_LIGHT_AMBER, false);
+	desk_tower_set(r, TOWER_NEEDS_YOU);
 }

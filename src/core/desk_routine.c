@@ -241,12 +241,13 @@ void desk_on_button(struct desk_run *r)
 {
 	struct desk *d = r->d;
 	enum desk_button b = r->ev->button;
-	bool yes = b == DESK_BUTTON_ACCEPT || b == DESK_BUTTON_PEDAL;
+	bool yes = b == DESK_BUTTON_ACCEPT || b == DESK_BUTTON_PEDAL ||
+		   b == DESK_BUTTON_PARCEL;
 	const struct checklist_step *st;
 	char reason[128];
 
 	if (b != DESK_BUTTON_ACCEPT && b != DESK_BUTTON_REJECT &&
-	    b != DESK_BUTTON_PEDAL) {
+	    b != DESK_BUTTON_PEDAL && b != DESK_BUTTON_PARCEL) {
 		desk_problem(r, "Bad event: unknown button %d", (int)b);
 		r->ignored = true;
 		return;

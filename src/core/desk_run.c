@@ -124,18 +124,36 @@ void desk_emit_photo(struct desk_run *r, const char *step)
 	d->photo_wait.check_step = d->check_step;
 }
 
-void desk_light_set(struct desk_run *r, enum desk_light light, bool buzzer)
+static void desk_tower_emit(struct desk_run *r, enum tower_state s)
 {
-	struct desk_action *a;
+	struct desk_action *a = desk_emit(r, DESK_ACT_SET_LIGHT);
 
-	if (r->d->light == light)
-		return;
-	r->d->light = light;
-	a = desk_emit(r, DESK_ACT_SET_LIGHT);
+	r->d->tower = s;
+	r->d->light = (enum desk_light)tower_colour(s);
 	if (a) {
-		a->light = light;
-		a->buzzer = buzzer;
+		a->tower = s;
+		a->tower_then = s; /* a refusal's: set by desk_handle() */
+		a->light = r->d->light;
+		a->buzzer = tower_beeps(s);
 	}
+}
+
+void desk_tower_set(struct desk_run *r, enum tower_state s)
+{
+	if (r->d->tower != s)
+		desk_tower_emit(r, s);
+}
+
+void desk_tower_show(struct desk_run *r, enum tower_state s)
+{
+	desk_tower_emit(r, s);
+	r->keep_light = true;
+}
+
+void desk_tower_alarm(struct desk_run *r, enum tower_state s)
+{
+	desk_tower_emit(r, s);
+	r->failed = true;
 }
 
 void desk_problem(struct desk_run *r, const char *fmt, ...)
@@ -152,17 +170,10 @@ void desk_problem(struct desk_run *r, const char *fmt, ...)
 		desk_trim_utf8(r->d->problem);
 }
 
-/* An error the clerk must see: red light and the buzzer, every time. */
+/* A refusal the clerk must see: red light and two beeps, every time. */
 void desk_fail_light(struct desk_run *r)
 {
-	struct desk_action *a = desk_emit(r, DESK_ACT_SET_LIGHT);
-
-	r->d->light = DESK_LIGHT_RED;
-	r->failed = true;
-	if (a) {
-		a->light = DESK_LIGHT_RED;
-		a->buzzer = true;
-	}
+	desk_tower_alarm(r, TOWER_REFUSED);
 }
 
 /* Refuse the event: the problem says why, nothing else changes. */

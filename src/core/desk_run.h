@@ -50,9 +50,17 @@ struct desk_action *desk_emit(struct desk_run *r, enum desk_action_kind kind);
 void desk_emit_weight(struct desk_run *r, bool weighed, int32_t grams,
 		      bool mismatch);
 void desk_emit_photo(struct desk_run *r, const char *step);
-void desk_light_set(struct desk_run *r, enum desk_light light, bool buzzer);
+/* The desk is in tower state @s: SET_LIGHT when it changes. */
+void desk_tower_set(struct desk_run *r, enum tower_state s);
+/* SET_LIGHT @s every time, and the step's state is not restored by this
+ * event, which is not a failure (desk_tower_alarm()). */
+void desk_tower_show(struct desk_run *r, enum tower_state s);
+/* Something the clerk must see (refused, supervisor, error): SET_LIGHT
+ * every time, and the step's state is not restored by this event. */
+void desk_tower_alarm(struct desk_run *r, enum tower_state s);
 void desk_problem(struct desk_run *r, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
+/* A refusal: desk_tower_alarm(r, TOWER_REFUSED). */
 void desk_fail_light(struct desk_run *r);
 void desk_refuse(struct desk_run *r, const char *what);
 void desk_code_rejected(struct desk_run *r, const struct code *c);

@@ -176,10 +176,8 @@ static void desk_already_decided(struct desk_run *r,
 		a->reprint = true;
 		r->d->reprint_receipt = r->ev->prior_receipt;
 	}
-	if ((a = desk_emit(r, DESK_ACT_SET_LIGHT)))
-		a->light = DESK_LIGHT_AMBER;
-	r->d->light = DESK_LIGHT_AMBER;
-	r->keep_light = true;
+	/* refused: red for a second, every time it is scanned */
+	desk_tower_show(r, TOWER_REFUSED);
 	r->keep_activity = true;
 }
 
@@ -247,7 +245,6 @@ static void desk_not_found(struct desk_run *r, const struct code *c)
 {
 	struct desk *d = r->d;
 	char value[CODE_VALUE_LEN];
-	struct desk_action *a;
 
 	desk_copy(value, sizeof(value), c->value, sizeof(c->value));
 	if (c->kind == CODE_RMA || !d->not_found[0])
@@ -257,9 +254,7 @@ static void desk_not_found(struct desk_run *r, const struct code *c)
 		  "%s not found: scan the order or tracking number, or start "
 		  "an unexpected return (press accept)",
 		  d->not_found);
-	if ((a = desk_emit(r, DESK_ACT_SET_LIGHT)))
-		a->light = DESK_LIGHT_AMBER;
-	d->light = DESK_LIGHT_AMBER;
+	desk_tower_set(r, TOWER_NEEDS_YOU);
 	r->keep_light = true;
 }
 
@@ -360,7 +355,7 @@ void desk_on_receipt_opened(struct desk_run *r)
 	desk_enter_scan(r);
 	desk_problem(r, "Parcel NOT recorded (%s): scan it again",
 		     why[0] ? why : "store error");
-	desk_fail_light(r);
+	desk_tower_alarm(r, TOWER_ERROR);
 }
 
 void desk_on_scan_refused(struct desk_run *r)

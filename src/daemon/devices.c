@@ -624,7 +624,7 @@ int devices_press(struct devices *d, const char *button, char *err,
 
 	if (b < 0) {
 		snprintf(err, errlen,
-			 "unknown button '%s' (accept, reject, pedal)",
+			 "unknown button '%s' (accept, reject, pedal, parcel)",
 			 button ? button : "");
 		return -EINVAL;
 	}
@@ -635,15 +635,23 @@ int devices_press(struct devices *d, const char *button, char *err,
 	return gpio_press(d->gpio, (enum gpio_button)b);
 }
 
-void devices_set_light(struct devices *d, enum gpio_light light, bool buzzer)
+void devices_set_tower(struct devices *d, enum tower_state s,
+		       enum tower_state then)
 {
-	if (d && d->gpio)
-		gpio_set_light(d->gpio, light, buzzer);
+	int r;
+
+	if (!d || !d->gpio)
+		return;
+	/* logged, not reported: a report would reach the desk from inside
+	 * the action it asked for */
+	r = gpio_set_tower(d->gpio, s, then);
+	if (r < 0)
+		log_warning("gpio: the tower light's lines: %s", strerror(-r));
 }
 
 bool devices_buzzer(const struct devices *d)
 {
-	return d && d->gpio && gpio_buzzer(d->gpio);
+	return d && d->gpio && gpio_lines(d->gpio).buzzer;
 }
 
 static json_t *devices_one_json(const struct devices *d, enum device_kind k)
@@ -668,6 +676,19 @@ json_t *devices_status(const struct devices *d)
 	json_object_set_new(o, "scale", devices_one_json(d, DEVICE_SCALE));
 	json_object_set_new(o, "printer", devices_one_json(d, DEVICE_PRINTER));
 	json_object_set_new(o, "camera", devices_one_json(d, DEVICE_CAMERA));
+	json_object_set_new(o, "gpio", devices_one_json(d, DEVICE_GPIO));
+	if (d->gpio) {
+		json_t *g = json_object_get(o, "gpio");
+		struct tower_lines l = gpio_lines(d->gpio);
+
+		json_object_set_new(
+		    g, "tower",
+		    json_string(tower_state_name(gpio_tower(d->gpio))));
+		json_object_set_new(g, "lines",
+				    json_pack("{s:b, s:b, s:b, s:b}", "green",
+					      l.green, "amber", l.amber, "red",
+					      l.red, "buzzer", l.buzzer));
+	}
 	return o;
 }
 

@@ -344,6 +344,9 @@ int station_new(const struct config *cfg, sd_event *ev, struct station **out,
 		snprintf(err, errlen, "devices: %s", strerror(-r));
 		goto fail;
 	}
+	/* the tower shows the desk's state from the start, not only from
+	 * its first change */
+	devices_set_tower(st->devices, st->desk.tower, st->desk.tower);
 	if (!strcmp(cfg->routine, "ship_qc")) {
 		struct desk_event rev = {.kind = DESK_EV_ROUTINE,
 					 .routine = DESK_ROUTINE_SHIP_QC};

@@ -472,8 +472,7 @@ static int station_perform_one(struct station *st, const struct desk_action *a)
 		station_print_label(st, a);
 		break;
 	case DESK_ACT_SET_LIGHT:
-		devices_set_light(st->devices, (enum gpio_light)a->light,
-				  a->buzzer);
+		devices_set_tower(st->devices, a->tower, a->tower_then);
 		break;
 	}
 	if (r < 0) {

@@ -602,6 +602,7 @@ static void station_on_button(void *userdata, enum gpio_button b)
 
 	ev.button = b == GPIO_BUTTON_ACCEPT   ? DESK_BUTTON_ACCEPT
 		    : b == GPIO_BUTTON_REJECT ? DESK_BUTTON_REJECT
+		    : b == GPIO_BUTTON_PARCEL ? DESK_BUTTON_PARCEL
 					      : DESK_BUTTON_PEDAL;
 	station_feed(st, &ev);
 }

@@ -2,7 +2,8 @@
 /*
  * What the station shows: the desk's status as JSON (the screen and
  * `retourctl status`), the Prometheus metrics, and the record's views for
- * the API and the CLI.  Reads only.
+ * the API and the CLI.  Reads only, but for telling the desk when the
+ * outbox's dead rows change (its tower light shows an error).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -24,6 +25,12 @@ void station_outbox_refresh(struct station *st)
 		st->outbox_pending = pending;
 	if (store_outbox_count(st->store, "dead", &dead) == 0)
 		st->outbox_dead = dead;
+	if (st->outbox_dead != st->desk.outbox_dead) {
+		struct desk_event ev = {.kind = DESK_EV_OUTBOX_DEAD,
+					.receipt = st->outbox_dead};
+
+		station_report(st, &ev, NULL, NULL, NULL);
+	}
 }
 
 json_t *station_status(struct station *st)

@@ -21,21 +21,31 @@
 #include "retour/scale.h"
 #include "retour/scanner.h"
 
-#define TEXT(type, k, field)                                                   \
+/* Designated, so that a field added to struct device_setting_key stays
+ * zero in every row that does not use it. */
+#define TEXT(T, k, field)                                                      \
 	{                                                                      \
-		k, DEVICE_SETTING_TEXT, offsetof(type, field), 0, 0, NULL      \
+		.key = k, .type = DEVICE_SETTING_TEXT,                         \
+		.offset = offsetof(T, field)                                   \
 	}
-#define INT(type, k, field, lo, hi)                                            \
+#define INT(T, k, field, lo, hi)                                               \
 	{                                                                      \
-		k, DEVICE_SETTING_INT, offsetof(type, field), lo, hi, NULL     \
+		.key = k, .type = DEVICE_SETTING_INT,                          \
+		.offset = offsetof(T, field), .min = lo, .max = hi             \
 	}
-#define CHOICE(type, k, field, words)                                          \
+#define CHOICE(T, k, field, words)                                             \
 	{                                                                      \
-		k, DEVICE_SETTING_CHOICE, offsetof(type, field), 0, 0, words   \
+		.key = k, .type = DEVICE_SETTING_CHOICE,                       \
+		.offset = offsetof(T, field), .choices = words                 \
+	}
+#define CHECKED(T, k, field, fn)                                               \
+	{                                                                      \
+		.key = k, .type = DEVICE_SETTING_TEXT,                         \
+		.offset = offsetof(T, field), .check = fn                      \
 	}
 #define END                                                                    \
 	{                                                                      \
-		NULL, DEVICE_SETTING_TEXT, 0, 0, 0, NULL                       \
+		.key = NULL                                                    \
 	}
 
 /* pty: where the slave is linked; tty, fifo: the device or pipe */
@@ -80,6 +90,33 @@ static const struct device_setting_key gpio_sim_keys[] = {
     END,
 };
 
+/* the active_low list, checked as the backend reads it */
+static int gpio_active_low_check(const char *value, char *problem,
+				 size_t problemlen)
+{
+	unsigned mask;
+
+	return gpio_active_low_parse(value, &mask, problem, problemlen);
+}
+
+/* chip: a path, gpiochipN or a chip label; each line by its name on the
+ * chip (gpio.h, enum gpio_line) */
+static const struct device_setting_key gpio_gpiod_keys[] = {
+    TEXT(struct gpio_config, "chip", chip),
+    INT(struct gpio_config, "debounce_ms", debounce_ms, 0, 1000),
+    CHECKED(struct gpio_config, "active_low", active_low,
+	    gpio_active_low_check),
+    TEXT(struct gpio_config, "accept", line[GPIO_LINE_ACCEPT]),
+    TEXT(struct gpio_config, "reject", line[GPIO_LINE_REJECT]),
+    TEXT(struct gpio_config, "pedal", line[GPIO_LINE_PEDAL]),
+    TEXT(struct gpio_config, "parcel", line[GPIO_LINE_PARCEL]),
+    TEXT(struct gpio_config, "green", line[GPIO_LINE_GREEN]),
+    TEXT(struct gpio_config, "amber", line[GPIO_LINE_AMBER]),
+    TEXT(struct gpio_config, "red", line[GPIO_LINE_RED]),
+    TEXT(struct gpio_config, "buzzer", line[GPIO_LINE_BUZZER]),
+    END,
+};
+
 static const struct device_setting_key no_keys[] = {END};
 
 /* In the order the operator reads them in "known: ...". */
@@ -96,6 +133,7 @@ static const struct device_backend device_backends[] = {
     {DEVICE_CAMERA, "dir", &camera_backend_dir, camera_dir_keys},
     {DEVICE_CAMERA, "none", NULL, no_keys},
     {DEVICE_GPIO, "sim", &gpio_backend_sim, gpio_sim_keys},
+    {DEVICE_GPIO, "gpiod", &gpio_backend_gpiod, gpio_gpiod_keys},
     {DEVICE_GPIO, "none", NULL, no_keys},
 };
 
@@ -217,6 +255,8 @@ static int device_setting_parse(const struct device_setting_key *k,
 		return -EINVAL;
 	}
 	if (k->type != DEVICE_SETTING_INT) {
+		if (k->check && k->check(value, problem, problemlen) < 0)
+			return -EINVAL;
 		if (base)
 			*(const char **)(void *)(base + k->offset) = value;
 		return 0;

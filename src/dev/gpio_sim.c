@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * Simulated GPIO: buttons pressed from the UI or a test, light and buzzer
- * kept in memory.
+ * Simulated GPIO: buttons pressed from the UI or a test, the tower's
+ * lines kept in memory by the dispatcher (gpio_lines(), the status).
  *
  * A press travels through the event loop like a real line's edge does
  * (queued, then delivered from an sd_event defer source), so callers see
@@ -65,9 +65,9 @@ static int gpio_sim_press(void *state, enum gpio_button b)
 	return sd_event_source_set_enabled(s->defer, SD_EVENT_ON);
 }
 
-static int gpio_sim_set_light(void *state, enum gpio_light light, bool buzzer)
+static int gpio_sim_set_lines(void *state, const struct tower_lines *l)
 {
-	return 0; /* the dispatcher remembers it; nothing to drive */
+	return 0; /* the dispatcher remembers them (gpio_lines()) */
 }
 
 static void gpio_sim_close(void *state)
@@ -106,7 +106,7 @@ static int gpio_sim_open(sd_event *ev, const struct gpio_config *cfg,
 const struct gpio_backend gpio_backend_sim = {
     .name = "sim",
     .open = gpio_sim_open,
-    .set_light = gpio_sim_set_light,
+    .set_lines = gpio_sim_set_lines,
     .press = gpio_sim_press,
     .close = gpio_sim_close,
 };

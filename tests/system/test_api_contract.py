@@ -489,6 +489,8 @@ SCENARIOS = {
         call(fresh, "POST", "/api/v1/buttons/reject"),
     ("POST", "/api/v1/buttons/pedal", 202):
         call(fresh, "POST", "/api/v1/buttons/pedal"),
+    ("POST", "/api/v1/buttons/parcel", 202):
+        call(fresh, "POST", "/api/v1/buttons/parcel"),
     ("POST", "/api/v1/buttons/accept", 503):
         call(lambda ms: without(ms, "gpio"), "POST",
              "/api/v1/buttons/accept"),
@@ -498,6 +500,9 @@ SCENARIOS = {
     ("POST", "/api/v1/buttons/pedal", 503):
         call(lambda ms: without(ms, "gpio"), "POST",
              "/api/v1/buttons/pedal"),
+    ("POST", "/api/v1/buttons/parcel", 503):
+        call(lambda ms: without(ms, "gpio"), "POST",
+             "/api/v1/buttons/parcel"),
     ("POST", "/api/v1/back", 200): call(at_items, "POST", "/api/v1/back"),
     ("POST", "/api/v1/back", 409): call(ready, "POST", "/api/v1/back"),
     ("POST", "/api/v1/cancel", 200): call(at_items, "POST", "/api/v1/cancel"),

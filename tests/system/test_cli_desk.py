@@ -225,7 +225,7 @@ def test_override_back_cancel_undo_and_buttons(make_station):
     assert out.startswith("pressed pedal\nstep:"), out
     assert not out.startswith("pressed pedal\nstep:      items"), out
     p = desk.run("desk", "press", "sideways", expect=2)
-    assert "accept, reject or pedal" in p.stderr
+    assert "accept, reject, pedal or parcel" in p.stderr
 
 
 def test_manual_weight_api_bad_input_changes_nothing(make_station):

@@ -57,7 +57,10 @@ def test_unknown_scanner_backend_is_refused(make_station):
      "unknown key 'fps' for camera backend 'dir' (known: dir)"),
     ("scale", "stable_timeout_ms", "5",
      "'5' is not a whole number from 100 to 60000 for 'stable_timeout_ms'"),
-], ids=["printer-backend", "camera-key", "scale-value"])
+    ("gpio", "active_low", "accept, foot",
+     "'foot' in active_low is not a gpio line (accept, reject, pedal, "
+     "parcel, green, amber, red, buzzer)"),
+], ids=["printer-backend", "camera-key", "scale-value", "gpio-active-low"])
 def test_bad_device_setting_is_refused_with_its_line(make_station, section,
                                                      key, value, needle):
     st = make_station(start=False, board={section: {key: value}})

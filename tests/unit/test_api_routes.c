@@ -142,6 +142,9 @@ static void test_desk_commands(void **state)
 	assert_string_equal(route.button, "pedal");
 	route = expect_route("POST", "/api/v1/buttons/reject", API_BUTTON);
 	assert_string_equal(route.button, "reject");
+	/* the parcel-present sensor, simulated */
+	route = expect_route("POST", "/api/v1/buttons/parcel", API_BUTTON);
+	assert_string_equal(route.button, "parcel");
 }
 
 static void test_desk_refusals(void **state)

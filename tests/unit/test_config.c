@@ -497,8 +497,30 @@ static void test_config_device_backends_are_checked(void **state)
 	     "x.conf:2: unknown printer backend 'usb' (known: tcp, dir, none)"},
 	    {"[camera]\nbackend = v4l2\n",
 	     "x.conf:2: unknown camera backend 'v4l2' (known: dir, none)"},
-	    {"[gpio]\nbackend = gpiod\n",
-	     "x.conf:2: unknown gpio backend 'gpiod' (known: sim, none)"},
+	    {"[gpio]\nbackend = sysfs\n",
+	     "x.conf:2: unknown gpio backend 'sysfs' (known: sim, gpiod, "
+	     "none)"},
+	    /* the gpiod lines active low: names of lines, each once */
+	    {"[gpio]\nbackend = gpiod\nchip = gpiochip0\n"
+	     "active_low = accept, pedal,buzer\n",
+	     "x.conf:4: 'buzer' in active_low is not a gpio line (accept, "
+	     "reject, pedal, parcel, green, amber, red, buzzer)"},
+	    {"[gpio]\nactive_low = red,accept,red\nbackend = gpiod\n",
+	     "x.conf:2: 'red' is twice in active_low"},
+	    {"[gpio]\nbackend = gpiod\nactive_low = accept,\n",
+	     "x.conf:3: '' in active_low is not a gpio line (accept, "
+	     "reject, pedal, parcel, green, amber, red, buzzer)"},
+	    {"[gpio]\nbackend = gpiod\nbell = GPIO5\n",
+	     "x.conf:3: unknown key 'bell' for gpio backend 'gpiod' (known: "
+	     "chip, debounce_ms, active_low, accept, reject, pedal, parcel, "
+	     "green, amber, red, buzzer)"},
+	    /* a sim board may keep the gpiod keys, checked all the same */
+	    {"[gpio]\nbackend = sim\naccept = BTN_ACCEPT\n"
+	     "active_low = accept\n",
+	     ""},
+	    {"[gpio]\nbackend = sim\nactive_low = everything\n",
+	     "x.conf:3: 'everything' in active_low is not a gpio line "
+	     "(accept, reject, pedal, parcel, green, amber, red, buzzer)"},
 	    /* a key no backend of the kind takes */
 	    {"[scanner]\nbackend = tty\npath = /dev/ttyACM0\nbaud = 9600\n",
 	     "x.conf:4: unknown key 'baud' for scanner backend 'tty' (known: "
@@ -532,7 +554,11 @@ static void test_config_device_backends_are_checked(void **state)
 	     "path = /dev/ttyACM0\n[scale]\nbackend = mtsics\n"
 	     "path = /dev/ttyUSB0\n[printer]\nbackend = tcp\n"
 	     "host = 192.0.2.10\nport = 9100\n[camera]\nbackend = none\n"
-	     "[gpio]\nbackend = sim\n",
+	     "[gpio]\nbackend = gpiod\nchip = pinctrl-bcm2711\n"
+	     "debounce_ms = 20\naccept = GPIO17\nreject = GPIO27\n"
+	     "pedal = GPIO22\nparcel = GPIO23\ngreen = GPIO5\n"
+	     "amber = GPIO6\nred = GPIO13\nbuzzer = GPIO19\n"
+	     "active_low = accept, reject, pedal, parcel\n",
 	     ""},
 	};
 

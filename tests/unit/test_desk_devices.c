@@ -252,7 +252,13 @@ static void test_desk_devices_open_from_the_board(void **state)
 	assert_string_equal(devices_scanner_feed(d), feed);
 
 	st = devices_status(d);
-	assert_int_equal(json_object_size(st), 4);
+	assert_int_equal(json_object_size(st), 5);
+	/* the sim gpio's tower: dark until the desk says a state */
+	assert_string_equal(json_string_value(json_object_get(
+				json_object_get(st, "gpio"), "tower")),
+			    "off");
+	assert_true(json_is_false(json_object_get(
+	    json_object_get(json_object_get(st, "gpio"), "lines"), "green")));
 	assert_string_equal(json_string_value(json_object_get(
 				json_object_get(st, "scanner"), "feed")),
 			    feed);
@@ -521,7 +527,7 @@ static void test_desk_devices_none_and_press(void **state)
 	assert_int_equal(devices_press(d, "accept", err, sizeof(err)), -ENODEV);
 	assert_string_equal(err, "no buttons on this desk");
 	assert_int_equal(devices_press(d, "jump", err, sizeof(err)), -EINVAL);
-	devices_set_light(d, GPIO_LIGHT_RED, true); /* nothing to light */
+	devices_set_tower(d, TOWER_ERROR, TOWER_ERROR); /* nothing to light */
 	assert_false(devices_buzzer(d));
 	devices_close(d);
 }

@@ -1102,12 +1102,16 @@ static void test_gpio_sim(void **state)
 	assert_int_equal(log.count, 3);
 	assert_int_equal(log.last[2], GPIO_BUTTON_ACCEPT);
 
-	assert_int_equal(gpio_light(g), GPIO_LIGHT_OFF);
-	assert_int_equal(gpio_set_light(g, GPIO_LIGHT_RED, true), 0);
-	assert_int_equal(gpio_light(g), GPIO_LIGHT_RED);
-	assert_true(gpio_buzzer(g));
-	assert_int_equal(gpio_set_light(g, (enum gpio_light)9, false), -EINVAL);
-	assert_int_equal(gpio_light(g), GPIO_LIGHT_RED);
+	/* the tower's lines, as the status reads them (test_gpio.c runs
+	 * the patterns) */
+	assert_int_equal(gpio_tower(g), TOWER_OFF);
+	assert_int_equal(gpio_set_tower(g, TOWER_ERROR, TOWER_ERROR), 0);
+	assert_int_equal(gpio_tower(g), TOWER_ERROR);
+	assert_true(gpio_lines(g).red);
+	assert_true(gpio_lines(g).buzzer);
+	assert_int_equal(gpio_set_tower(g, (enum tower_state)9, TOWER_OFF),
+			 -EINVAL);
+	assert_int_equal(gpio_tower(g), TOWER_ERROR);
 	assert_int_equal(gpio_press(g, (enum gpio_button)7), -EINVAL);
 	gpio_close(g);
 }
@@ -1115,7 +1119,7 @@ static void test_gpio_sim(void **state)
 static void test_gpio_names(void **state)
 {
 	struct test_devices_fixture *f = *state;
-	struct gpio_config cfg = {.backend = "gpiod"};
+	struct gpio_config cfg = {.backend = "sysfs"};
 	struct press_log log = {0};
 	struct gpio *g = NULL;
 	char err[160];
@@ -1131,7 +1135,8 @@ static void test_gpio_names(void **state)
 	    gpio_open(f->ev, &cfg, press_log_cb, &log, &g, err, sizeof(err)),
 	    -EINVAL);
 	assert_string_equal(err,
-			    "unknown gpio backend 'gpiod' (known: sim, none)");
+			    "unknown gpio backend 'sysfs' (known: sim, gpiod, "
+			    "none)");
 }
 
 /* ------------------------------------------------------------------ */

@@ -218,8 +218,11 @@ static struct desk_actions *test_confirm_by(enum verdict v, const char *why,
 					     .authorised_by = supervisor});
 }
 
-/* The actions' kinds, in order, are exactly @n kinds given. */
-static void test_kinds(const struct desk_actions *out, int n, ...)
+/* The actions' kinds, in order, are exactly @n kinds given; a failure
+ * names the caller's line. */
+#define test_kinds(...) test_kinds_at(__LINE__, __VA_ARGS__)
+static void test_kinds_at(int line, const struct desk_actions *out, int n,
+			  ...)
 {
 	va_list ap;
 
@@ -229,15 +232,15 @@ static void test_kinds(const struct desk_actions *out, int n, ...)
 				      "'%s'\n",
 				      i, out->a[i].kind, out->a[i].step,
 				      out->a[i].text);
-		fail_msg("%d actions, expected %d", out->n, n);
+		fail_msg("line %d: %d actions, expected %d", line, out->n, n);
 	}
 	va_start(ap, n);
 	for (int i = 0; i < n; i++) {
 		int kind = va_arg(ap, int);
 
 		if ((int)out->a[i].kind != kind)
-			fail_msg("action %d is kind %d, expected %d", i,
-				 out->a[i].kind, kind);
+			fail_msg("line %d: action %d is kind %d, expected %d",
+				 line, i, out->a[i].kind, kind);
 	}
 	va_end(ap);
 }
@@ -406,7 +409,11 @@ static void test_withdrawal_accepted(void **state)
 	assert_string_equal(test_out.a[1].step, "parcel");
 	assert_string_equal(test_desk.problem, "");
 
-	test_kinds(test_photo(SHA_A), 0);
+	/* the clerk's turn: amber blinking, one beep */
+	test_kinds(test_photo(SHA_A), 1, DESK_ACT_SET_LIGHT);
+	assert_int_equal(test_out.a[0].tower, TOWER_NEEDS_YOU);
+	assert_int_equal(test_out.a[0].light, DESK_LIGHT_AMBER);
+	assert_true(test_out.a[0].buzzer);
 	assert_int_equal(test_desk.step, DESK_STEP_ITEMS);
 	assert_string_equal(test_desk.prompt, "Scan item 1 of 1: Headphones");
 
@@ -736,12 +743,15 @@ static void test_qc_to_checklist(const struct expected_return *er, bool missing,
 	test_kinds(test_scan_gtin(GTIN_A14), 1, DESK_ACT_RECORD_ITEM_SCAN);
 	test_kinds(test_scan_gtin(GTIN_A14), 1, DESK_ACT_RECORD_ITEM_SCAN);
 	assert_string_equal(test_desk.prompt, "Scan item 3 of 3: Tea");
+	/* the items were the clerk's turn, the weight is the station's */
 	if (missing)
-		test_kinds(test_simple(DESK_EV_ITEMS_DONE), 1,
-			   DESK_ACT_REQUEST_WEIGHT);
+		test_kinds(test_simple(DESK_EV_ITEMS_DONE), 2,
+			   DESK_ACT_REQUEST_WEIGHT, DESK_ACT_SET_LIGHT);
 	else
-		test_kinds(test_scan_gtin(GTIN_B14), 2,
-			   DESK_ACT_RECORD_ITEM_SCAN, DESK_ACT_REQUEST_WEIGHT);
+		test_kinds(test_scan_gtin(GTIN_B14), 3,
+			   DESK_ACT_RECORD_ITEM_SCAN, DESK_ACT_REQUEST_WEIGHT,
+			   DESK_ACT_SET_LIGHT);
+	assert_int_equal(test_out.a[test_out.n - 1].tower, TOWER_WORKING);
 	assert_int_equal(test_desk.step, DESK_STEP_WEIGH);
 	test_kinds(test_weight(DESK_WEIGHT_STABLE, grams), 2,
 		   DESK_ACT_RECORD_WEIGHT, DESK_ACT_TAKE_PHOTO);
@@ -760,8 +770,10 @@ static void test_ship_qc_passes(void **state)
 	assert_false(test_out.n > 0 && test_out.a[0].mismatch);
 	test_button(DESK_BUTTON_ACCEPT);
 	test_button(DESK_BUTTON_ACCEPT);
-	test_kinds(test_button(DESK_BUTTON_ACCEPT), 2, DESK_ACT_RECORD_ANSWER,
-		   DESK_ACT_TAKE_PHOTO);
+	/* the checklist was the clerk's turn, the photo is the station's */
+	test_kinds(test_button(DESK_BUTTON_ACCEPT), 3, DESK_ACT_RECORD_ANSWER,
+		   DESK_ACT_TAKE_PHOTO, DESK_ACT_SET_LIGHT);
+	assert_int_equal(test_out.a[2].tower, TOWER_WORKING);
 	assert_string_equal(test_out.a[0].template_id, "ship-qc");
 	assert_string_equal(test_out.a[1].step, "sealed_box");
 	assert_int_equal(test_desk.step, DESK_STEP_PHOTO_SEALED);
@@ -935,8 +947,10 @@ static void test_back_from_every_step(void **state)
 	assert_int_equal(test_desk.step, DESK_STEP_WEIGH);
 	test_weight(DESK_WEIGHT_STABLE, 350);
 	test_photo(SHA_A);
-	/* items -> photo again */
-	test_kinds(test_simple(DESK_EV_BACK), 1, DESK_ACT_TAKE_PHOTO);
+	/* items -> photo again: the station's turn again */
+	test_kinds(test_simple(DESK_EV_BACK), 2, DESK_ACT_TAKE_PHOTO,
+		   DESK_ACT_SET_LIGHT);
+	assert_int_equal(test_out.a[1].tower, TOWER_WORKING);
 	assert_int_equal(test_desk.step, DESK_STEP_PHOTO);
 	test_photo(SHA_A);
 	test_scan_gtin(GTIN_A14);
@@ -1029,8 +1043,10 @@ static void test_timeout_parks_parcel(void **state)
 	assert_int_equal(test_desk.step, DESK_STEP_PHOTO);
 	tick.now = test_now + 11 * 60 * USEC_PER_SEC;
 	desk_handle(&test_desk, &test_cfg, &tick, &test_out);
-	/* amber in the photo step, amber when parked: no light change */
-	test_kinds(&test_out, 1, DESK_ACT_CANCEL_RECEIPT);
+	/* amber in the photo step, amber blinking when parked: the clerk
+	 * is called back */
+	test_kinds(&test_out, 2, DESK_ACT_CANCEL_RECEIPT, DESK_ACT_SET_LIGHT);
+	assert_int_equal(test_out.a[1].tower, TOWER_NEEDS_YOU);
 	assert_string_equal(test_out.a[0].text, "timed out in step photo");
 	assert_int_equal(test_desk.light, DESK_LIGHT_AMBER);
 	assert_int_equal(test_desk.step, DESK_STEP_SCAN);
@@ -1463,15 +1479,49 @@ static void test_step_not_recorded_is_said(void **state)
 {
 	test_to_photo_step();
 	assert_int_equal(test_desk.step, DESK_STEP_ITEMS);
+	/* not recorded: an error, red and beeping until answered */
 	test_kinds(
 	    test_feed_raw((struct desk_event){.kind = DESK_EV_RECORD_FAILED,
 					      .result = -EIO,
 					      .text = "Input/output error"}),
-	    0);
+	    1, DESK_ACT_SET_LIGHT);
+	assert_int_equal(test_out.a[0].tower, TOWER_ERROR);
+	assert_int_equal(test_desk.light, DESK_LIGHT_RED);
 	assert_string_equal(test_desk.problem, "Could not record this step "
 					       "(Input/output error): try "
 					       "again");
 	assert_int_equal(test_desk.step, DESK_STEP_ITEMS);
+}
+
+/* A dead outbox row is an error the clerk hears, once per new one; the
+ * parcel in hand goes on. */
+static void test_dead_outbox_row_is_an_error(void **state)
+{
+	struct desk_event dead = {.kind = DESK_EV_OUTBOX_DEAD, .receipt = 1};
+
+	test_to_photo_step();
+	assert_int_equal(test_desk.step, DESK_STEP_ITEMS);
+	test_kinds(test_feed_raw(dead), 1, DESK_ACT_SET_LIGHT);
+	assert_int_equal(test_out.a[0].tower, TOWER_ERROR);
+	assert_string_equal(test_desk.problem,
+			    "1 outbox row(s) dead: the shop never took them; "
+			    "a supervisor retries them");
+	assert_int_equal(test_desk.step, DESK_STEP_ITEMS);
+	/* told again: nothing new */
+	test_kinds(test_feed_raw(dead), 0);
+	/* one retried, then one more dead: heard again */
+	dead.receipt = 0;
+	test_kinds(test_feed_raw(dead), 0);
+	dead.receipt = 1;
+	test_kinds(test_feed_raw(dead), 1, DESK_ACT_SET_LIGHT);
+	/* what the clerk does next brings back the step's state */
+	test_kinds(test_scan_gtin(GTIN_A14), 2, DESK_ACT_RECORD_ITEM_SCAN,
+		   DESK_ACT_SET_LIGHT);
+	assert_int_equal(test_out.a[1].tower, TOWER_NEEDS_YOU);
+	/* a count below zero is no count */
+	dead.receipt = -1;
+	test_kinds(test_feed_raw(dead), 0);
+	assert_int_equal(test_desk.outbox_dead, 1);
 }
 
 static void test_refused_scan_is_red(void **state)
@@ -1503,7 +1553,10 @@ static void test_decided_return_is_not_opened_again(void **state)
 		   2, DESK_ACT_PRINT_LABEL, DESK_ACT_SET_LIGHT);
 	assert_int_equal(test_out.a[0].receipt_id, 5);
 	assert_true(test_out.a[0].reprint);
-	assert_int_equal(test_out.a[1].light, DESK_LIGHT_AMBER);
+	/* refused: red for a second, then ready for the next parcel */
+	assert_int_equal(test_out.a[1].light, DESK_LIGHT_RED);
+	assert_int_equal(test_out.a[1].tower, TOWER_REFUSED);
+	assert_int_equal(test_out.a[1].tower_then, TOWER_READY);
 	assert_int_equal(test_desk.step, DESK_STEP_SCAN);
 	assert_string_equal(test_desk.problem,
 			    "RMA-00042 was already decided on receipt 5; its "
@@ -1751,8 +1804,8 @@ static void test_ship_qc_failed_then_recovered(void **state)
 	assert_true(test_desk.qc_removing);
 	assert_int_equal(test_desk.found.items[0].quantity, 2);
 	assert_int_equal(test_desk.found.items[1].quantity, 1);
-	test_kinds(test_scan_gtin(GTIN_X14), 2, DESK_ACT_REMOVE_ITEM_SCAN,
-		   DESK_ACT_REQUEST_WEIGHT);
+	test_kinds(test_scan_gtin(GTIN_X14), 3, DESK_ACT_REMOVE_ITEM_SCAN,
+		   DESK_ACT_REQUEST_WEIGHT, DESK_ACT_SET_LIGHT);
 	/* the box changed: weighed and checked again, and it passes */
 	test_qc_weigh_and_check(700);
 	assert_int_equal(test_desk.proposal.verdict, VERDICT_ACCEPT);
@@ -1809,14 +1862,18 @@ static void test_override_of_a_refusal_needs_a_supervisor(void **state)
 	    desk_override_needs_supervisor(&test_desk, VERDICT_REJECT));
 	assert_false(desk_override_needs_supervisor(&test_desk, VERDICT_HOLD));
 	/* a reason alone is not enough: nothing decided */
-	test_kinds(test_confirm(VERDICT_ACCEPT, "goodwill"), 0);
+	test_kinds(test_confirm(VERDICT_ACCEPT, "goodwill"), 1,
+		   DESK_ACT_SET_LIGHT);
+	assert_int_equal(test_out.a[0].tower, TOWER_SUPERVISOR);
 	assert_string_equal(test_desk.problem,
 			    "Overriding a refusal needs a supervisor's badge "
 			    "and a reason");
 	assert_int_equal(test_desk.step, DESK_STEP_CONFIRM);
 	assert_false(test_desk.deciding);
 	/* a supervisor without a reason is not enough either */
-	test_kinds(test_confirm_by(VERDICT_ACCEPT, "", "Ewa"), 0);
+	test_kinds(test_confirm_by(VERDICT_ACCEPT, "", "Ewa"), 1,
+		   DESK_ACT_SET_LIGHT);
+	assert_int_equal(test_out.a[0].tower, TOWER_NEEDS_YOU);
 	assert_string_equal(test_desk.problem, "An override needs a reason");
 	/* both: decided, and the record says who authorised it */
 	test_kinds(test_confirm_by(VERDICT_ACCEPT, "goodwill", "Ewa"), 2,
@@ -1840,7 +1897,10 @@ static void test_override_of_a_refusal_needs_a_supervisor(void **state)
 	test_simple(DESK_EV_ITEMS_DONE); /* nothing packed */
 	test_qc_weigh_and_check(0);
 	assert_int_equal(test_desk.proposal.verdict, VERDICT_REJECT);
-	test_kinds(test_confirm(VERDICT_ACCEPT, "customer collects"), 0);
+	/* red blinking again, three beeps again: call one */
+	test_kinds(test_confirm(VERDICT_ACCEPT, "customer collects"), 1,
+		   DESK_ACT_SET_LIGHT);
+	assert_int_equal(test_out.a[0].tower, TOWER_SUPERVISOR);
 	assert_string_equal(test_desk.problem,
 			    "Passing a failed QC needs a supervisor's badge "
 			    "and a reason");
@@ -1981,6 +2041,7 @@ int main(void)
 	    cmocka_unit_test(test_label_printed_with_a_printer),
 	    cmocka_unit_test(test_parcel_not_recorded_goes_back_to_scan),
 	    cmocka_unit_test(test_step_not_recorded_is_said),
+	    cmocka_unit_test(test_dead_outbox_row_is_an_error),
 	    cmocka_unit_test(test_refused_scan_is_red),
 	    cmocka_unit_test(test_decided_return_is_not_opened_again),
 	    cmocka_unit_test(test_missing_scale_is_skipped),
