@@ -52,6 +52,9 @@ struct device_setting_key {
 	enum device_setting_type type;
 	size_t offset;
 	int min, max;
+	/* optional, TEXT: the value's own rule (a list of names...); 0, or
+	 * -EINVAL with @problem */
+	int (*check)(const char *value, char *problem, size_t problemlen);
 };
 
 struct device_backend {

@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "retour/barcode.h"
 #include "retour/camera.h"
 #include "retour/device.h"
 #include "retour/gpio.h"
@@ -23,15 +24,15 @@
 
 #define TEXT(type, k, field)                                                   \
 	{                                                                      \
-		k, DEVICE_SETTING_TEXT, offsetof(type, field), 0, 0            \
+		k, DEVICE_SETTING_TEXT, offsetof(type, field), 0, 0, NULL      \
 	}
 #define INT(type, k, field, lo, hi)                                            \
 	{                                                                      \
-		k, DEVICE_SETTING_INT, offsetof(type, field), lo, hi           \
+		k, DEVICE_SETTING_INT, offsetof(type, field), lo, hi, NULL     \
 	}
 #define END                                                                    \
 	{                                                                      \
-		NULL, DEVICE_SETTING_TEXT, 0, 0, 0                             \
+		NULL, DEVICE_SETTING_TEXT, 0, 0, 0, NULL                       \
 	}
 
 /* pty: where the slave is linked; tty, fifo: the device or pipe */
@@ -60,8 +61,29 @@ static const struct device_setting_key printer_dir_keys[] = {
     END,
 };
 
+/* The camera as a scanner: the decoder's keys, in every camera backend's
+ * table (include/retour/barcode.h). */
+#define CHECKED(type, k, field, fn)                                            \
+	{                                                                      \
+		k, DEVICE_SETTING_TEXT, offsetof(type, field), 0, 0, fn        \
+	}
+#define CAMERA_DECODE_KEYS                                                     \
+	CHECKED(struct camera_config, "decode", decode.decode,                 \
+		barcode_check_yes_no),                                         \
+	    CHECKED(struct camera_config, "symbologies", decode.symbologies,   \
+		    barcode_check_symbologies),                                \
+	    CHECKED(struct camera_config, "decode_inverted", decode.inverted,  \
+		    barcode_check_yes_no),                                     \
+	    INT(struct camera_config, "decode_density", decode.density, 1, 8), \
+	    INT(struct camera_config, "decode_confirm", decode.confirm, 1,     \
+		10),                                                           \
+	    INT(struct camera_config, "decode_forget_ms", decode.forget_ms,    \
+		50, 60000),                                                    \
+	    INT(struct camera_config, "decode_workers", decode.workers, 1, 4)
+
 static const struct device_setting_key camera_dir_keys[] = {
     TEXT(struct camera_config, "dir", dir),
+    CAMERA_DECODE_KEYS,
     END,
 };
 
@@ -185,6 +207,8 @@ static int device_setting_parse(const struct device_setting_key *k,
 	long n;
 
 	if (k->type == DEVICE_SETTING_TEXT) {
+		if (k->check && k->check(value, problem, problemlen) < 0)
+			return -EINVAL;
 		if (base)
 			*(const char **)(void *)(base + k->offset) = value;
 		return 0;
