@@ -313,6 +313,30 @@ static uint8_t *barcode_scratch(struct barcode_decoder *dec, size_t need)
 	return dec->gray;
 }
 
+#ifdef RETOUR_HAVE_ZXING
+/*
+ * zxing-cpp 1.4 misses a DataMatrix away from the middle of a large frame
+ * more often than not (measured on the generated set: 11 of 24 read on the
+ * whole frame, 23 of 24 with the corners too); the four overlapping corner
+ * tiles, 2/3 of the frame each, bring it to the middle of a smaller view.
+ * No copy: a tile is the frame's pixels with the frame's stride.
+ */
+static void barcode_zxing_tiles(const uint8_t *gray, int width, int height,
+				int stride, struct barcode_results *res)
+{
+	int w = width * 2 / 3, h = height * 2 / 3;
+
+	if (w < 64 || h < 64)
+		return;
+	for (int t = 0; t < 4 && res->n == 0; t++) {
+		int x = t & 1 ? width - w : 0, y = t & 2 ? height - h : 0;
+
+		barcode_zxing_decode(gray + (size_t)y * stride + x, w, h,
+				     stride, 1u << BARCODE_DATAMATRIX, res);
+	}
+}
+#endif
+
 int barcode_decode_gray(struct barcode_decoder *dec, const uint8_t *gray,
 			int width, int height, int stride,
 			struct barcode_results *res)
@@ -344,6 +368,8 @@ int barcode_decode_gray(struct barcode_decoder *dec, const uint8_t *gray,
 	if (res->n == 0)
 		barcode_zxing_decode(gray, width, height, stride, dec->mask,
 				     res);
+	if (res->n == 0 && dec->mask & 1u << BARCODE_DATAMATRIX)
+		barcode_zxing_tiles(gray, width, height, stride, res);
 #endif
 	return 0;
 }
