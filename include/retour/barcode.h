@@ -37,7 +37,7 @@ enum barcode_symbology {
 };
 #define BARCODE_SYMBOLOGY_COUNT 7
 
-/* "code128,ean13,qr,datamatrix,gs1-128": what a board enables by default */
+/* What a board enables by default (less datamatrix without zxing-cpp). */
 #define BARCODE_SYMBOLOGIES_DEFAULT "code128,gs1-128,ean13,qr,datamatrix"
 
 /* QR holds at most 2953 bytes, DataMatrix 1556. */

@@ -59,7 +59,10 @@ const char *barcode_symbology_name(enum barcode_symbology s)
 int barcode_symbologies_parse(const char *list, unsigned *mask, char *problem,
 			      size_t problemlen)
 {
-	const char *p = list ? list : BARCODE_SYMBOLOGIES_DEFAULT;
+	/* the default is every symbology this build reads */
+	const char *p = list		       ? list
+			: barcode_have_zxing() ? BARCODE_SYMBOLOGIES_DEFAULT
+					       : "code128,gs1-128,ean13,qr";
 	unsigned m = 0;
 
 	while (*p) {
