@@ -29,6 +29,8 @@ struct barcode_decoder {
 	bool inverted;
 	uint8_t *gray; /* frames converted to gray, kept between frames */
 	size_t gray_cap;
+	uint8_t *negative; /* the frame inverted, for zxing-cpp */
+	size_t negative_cap;
 };
 
 static const char *const barcode_names[BARCODE_SYMBOLOGY_COUNT] = {
@@ -204,6 +206,7 @@ void barcode_decoder_free(struct barcode_decoder *dec)
 	if (dec->zbar)
 		zbar_image_scanner_destroy(dec->zbar);
 	free(dec->gray);
+	free(dec->negative);
 	free(dec);
 }
 
@@ -338,6 +341,32 @@ static void barcode_zxing_tiles(const uint8_t *gray, int width, int height,
 				     stride, 1u << BARCODE_DATAMATRIX, res);
 	}
 }
+
+/* ZBar tries light-on-dark itself (ZBAR_CFG_TEST_INVERTED); zxing-cpp
+ * 1.4 does not, so it is shown the negative. */
+static void barcode_zxing_negative(struct barcode_decoder *dec,
+				   const uint8_t *gray, int width, int height,
+				   int stride, struct barcode_results *res)
+{
+	size_t need = (size_t)width * height;
+
+	if (need > dec->negative_cap) {
+		uint8_t *n = realloc(dec->negative, need);
+
+		if (!n)
+			return;
+		dec->negative = n;
+		dec->negative_cap = need;
+	}
+	for (int y = 0; y < height; y++)
+		for (int x = 0; x < width; x++)
+			dec->negative[(size_t)y * width + x] =
+			    (uint8_t)(255 - gray[(size_t)y * stride + x]);
+	barcode_zxing_decode(dec->negative, width, height, width, dec->mask,
+			     res);
+	if (res->n == 0 && dec->mask & 1u << BARCODE_DATAMATRIX)
+		barcode_zxing_tiles(dec->negative, width, height, width, res);
+}
 #endif
 
 int barcode_decode_gray(struct barcode_decoder *dec, const uint8_t *gray,
@@ -373,6 +402,8 @@ int barcode_decode_gray(struct barcode_decoder *dec, const uint8_t *gray,
 				     res);
 	if (res->n == 0 && dec->mask & 1u << BARCODE_DATAMATRIX)
 		barcode_zxing_tiles(gray, width, height, stride, res);
+	if (res->n == 0 && dec->inverted)
+		barcode_zxing_negative(dec, gray, width, height, stride, res);
 #endif
 	return 0;
 }

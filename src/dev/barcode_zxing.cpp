@@ -82,7 +82,8 @@ extern "C" int barcode_zxing_decode(const uint8_t *gray, int width, int height,
 		hints.setTryHarder(true);
 		hints.setTryRotate(true);
 		hints.setMaxNumberOfSymbols(BARCODE_MAX_FOUND);
-		for (const ZXing::Result &r : ZXing::ReadBarcodes(view, hints)) {
+		for (const ZXing::Result &r :
+		     ZXing::ReadBarcodes(view, hints)) {
 			if (!r.isValid() || res->n >= BARCODE_MAX_FOUND)
 				continue;
 			std::string aim = r.symbologyIdentifier();

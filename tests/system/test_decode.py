@@ -100,3 +100,35 @@ def test_bad_decoder_key_is_refused_with_its_line(make_station, key, value,
     assert p.returncode != 0
     assert "%s:%d: %s" % (board, line, needle) in p.stdout + p.stderr, \
         p.stdout + p.stderr
+
+
+def test_inverted_codes_only_with_the_boards_setting(image_set, tmp_path):
+    """-c CONFIG: the decoder takes the [camera] keys of the station's
+    board; light-on-dark codes are read only with decode_inverted = yes."""
+    from PIL import Image, ImageOps
+    out, rows = image_set
+    syms = ["qr"] + (["datamatrix"] if have_zxing() else [])
+    want, files = [], []
+    for r in rows:
+        if r["variant"] == "clean" and r["symbology"] in syms:
+            f = tmp_path / ("neg-" + r["file"])
+            ImageOps.invert(Image.open(out / r["file"])).save(f)
+            files.append(f)
+            want.append([(r["symbology"], r["data"])])
+    conf = tmp_path / "retourd.conf"
+    board = tmp_path / "board.conf"
+    conf.write_text((REPO / "conf/sim.conf").read_text().replace(
+        "board = boards/sim.conf", "board = %s" % board))
+    board.write_text((REPO / "boards/sim.conf").read_text().replace(
+        "dir = tests/data/camera", "dir = tests/data/camera\n"
+        "decode_inverted = yes\nsymbologies = %s" % ",".join(syms)))
+    p = decode(*files)
+    assert p.returncode == 1
+    assert all(f["codes"] == [] for f in json.loads(p.stdout))
+    p = subprocess.run([helpers.binary("retourctl"), "--json", "decode",
+                        "-c", str(conf), *map(str, files)],
+                       capture_output=True, text=True, timeout=60,
+                       cwd=str(REPO))
+    assert p.returncode == 0, p.stdout + p.stderr
+    assert [[(c["symbology"], c["data"]) for c in f["codes"]]
+            for f in json.loads(p.stdout)] == want
