@@ -8,7 +8,8 @@
  * YUYV (the Y bytes of a frame, chroma 128), and WORKERS threads, each with
  * its own decoder as the camera scanner's workers have, decode frames
  * round-robin for SECONDS.  Prints one JSON object: frames, seconds,
- * frames_per_s, found (frames where a code was read).
+ * frames_per_s, found (frames where a code was read).  The environment's
+ * DECODE_DENSITY sets decode_density (the board key), to measure it.
  */
 #include <pthread.h>
 #include <stdatomic.h>
@@ -65,7 +66,12 @@ static void *worker(void *arg)
 	char err[256];
 	long i = (long)(intptr_t)arg;
 
-	if (!res || barcode_decoder_new(NULL, &dec, err, sizeof(err)) < 0) {
+	struct barcode_config cfg = {0};
+	const char *density = getenv("DECODE_DENSITY");
+
+	if (density)
+		cfg.density = atoi(density);
+	if (!res || barcode_decoder_new(&cfg, &dec, err, sizeof(err)) < 0) {
 		fprintf(stderr, "bench_decode: %s\n", err);
 		exit(1);
 	}
@@ -93,7 +99,8 @@ int main(int argc, char **argv)
 	char err[256];
 
 	if (argc < 4) {
-		fprintf(stderr, "usage: bench_decode SECONDS WORKERS IMAGE...\n");
+		fprintf(stderr,
+			"usage: bench_decode SECONDS WORKERS IMAGE...\n");
 		return 2;
 	}
 	secs = atof(argv[1]);
@@ -109,7 +116,8 @@ int main(int argc, char **argv)
 
 		if (image_read_file(argv[a], &data, &len, err, sizeof(err)) <
 			0 ||
-		    image_to_gray(data, len, &g, &w, &h, err, sizeof(err)) < 0) {
+		    image_to_gray(data, len, &g, &w, &h, err, sizeof(err)) <
+			0) {
 			fprintf(stderr, "bench_decode: %s\n", err);
 			return 1;
 		}
@@ -121,20 +129,20 @@ int main(int argc, char **argv)
 			yuyv[2 * p] = page[p];
 			yuyv[2 * p + 1] = 128;
 		}
-		frames.f[frames.n++] = (struct camera_frame){
-		    .format = CAMERA_FRAME_GRAY,
-		    .width = FRAME_W,
-		    .height = FRAME_H,
-		    .stride = FRAME_W,
-		    .data = page,
-		    .len = FRAME_W * FRAME_H};
-		frames.f[frames.n++] = (struct camera_frame){
-		    .format = CAMERA_FRAME_YUYV,
-		    .width = FRAME_W,
-		    .height = FRAME_H,
-		    .stride = FRAME_W * 2,
-		    .data = yuyv,
-		    .len = FRAME_W * FRAME_H * 2};
+		frames.f[frames.n++] =
+		    (struct camera_frame){.format = CAMERA_FRAME_GRAY,
+					  .width = FRAME_W,
+					  .height = FRAME_H,
+					  .stride = FRAME_W,
+					  .data = page,
+					  .len = FRAME_W * FRAME_H};
+		frames.f[frames.n++] =
+		    (struct camera_frame){.format = CAMERA_FRAME_YUYV,
+					  .width = FRAME_W,
+					  .height = FRAME_H,
+					  .stride = FRAME_W * 2,
+					  .data = yuyv,
+					  .len = FRAME_W * FRAME_H * 2};
 	}
 	start = now_s();
 	stop_at = start + secs;
