@@ -107,8 +107,9 @@ int barcode_decoder_new(const struct barcode_config *cfg,
 void barcode_decoder_free(struct barcode_decoder *dec);
 
 /*
- * Decode 8-bit gray pixels (@stride bytes per row).  The codes found go to
- * @res (n = 0 when none).  0, -EINVAL for a size that is not a picture.
+ * Decode 8-bit gray pixels (@stride bytes per row), as a frame of a
+ * stream.  The codes found go to @res (n = 0 when none).  0, -EINVAL for a
+ * size that is not a picture.
  */
 int barcode_decode_gray(struct barcode_decoder *dec, const uint8_t *gray,
 			int width, int height, int stride,
@@ -119,6 +120,12 @@ int barcode_decode_gray(struct barcode_decoder *dec, const uint8_t *gray,
  * and ENCODED (JPEG or PNG, image.h).  0, -EINVAL with @err for a frame
  * that is not a picture (truncated, a size that does not match @len),
  * -EFBIG for one too large, -ENOMEM.
+ *
+ * A stream frame (YUYV, GRAY, MJPEG) has a successor 33 ms later, so
+ * zxing-cpp reads it at its normal effort; an ENCODED frame is a still
+ * image, one chance (a file, the dir camera's photo), and zxing-cpp tries
+ * harder on it: measured on empty 1280x720 frames, 32 against 15 frames/s,
+ * for 2 more GS1-128 and 1 more DataMatrix of the generated set's 24 each.
  */
 int barcode_decode_frame(struct barcode_decoder *dec,
 			 const struct camera_frame *f,

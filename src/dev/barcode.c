@@ -31,6 +31,9 @@ struct barcode_decoder {
 	size_t gray_cap;
 	uint8_t *negative; /* the frame inverted, for zxing-cpp */
 	size_t negative_cap;
+	/* the frame in hand is a still image, one chance (ENCODED): zxing
+	 * tries harder; a stream frame has a successor 33 ms later */
+	bool thorough;
 };
 
 static const char *const barcode_names[BARCODE_SYMBOLOGY_COUNT] = {
@@ -327,7 +330,8 @@ static uint8_t *barcode_scratch(struct barcode_decoder *dec, size_t need)
  * tiles, 2/3 of the frame each, bring it to the middle of a smaller view.
  * No copy: a tile is the frame's pixels with the frame's stride.
  */
-static void barcode_zxing_tiles(const uint8_t *gray, int width, int height,
+static void barcode_zxing_tiles(const struct barcode_decoder *dec,
+				const uint8_t *gray, int width, int height,
 				int stride, struct barcode_results *res)
 {
 	int w = width * 2 / 3, h = height * 2 / 3;
@@ -338,7 +342,8 @@ static void barcode_zxing_tiles(const uint8_t *gray, int width, int height,
 		int x = t & 1 ? width - w : 0, y = t & 2 ? height - h : 0;
 
 		barcode_zxing_decode(gray + (size_t)y * stride + x, w, h,
-				     stride, 1u << BARCODE_DATAMATRIX, res);
+				     stride, 1u << BARCODE_DATAMATRIX,
+				     dec->thorough, res);
 	}
 }
 
@@ -363,9 +368,10 @@ static void barcode_zxing_negative(struct barcode_decoder *dec,
 			dec->negative[(size_t)y * width + x] =
 			    (uint8_t)(255 - gray[(size_t)y * stride + x]);
 	barcode_zxing_decode(dec->negative, width, height, width, dec->mask,
-			     res);
+			     dec->thorough, res);
 	if (res->n == 0 && dec->mask & 1u << BARCODE_DATAMATRIX)
-		barcode_zxing_tiles(dec->negative, width, height, width, res);
+		barcode_zxing_tiles(dec, dec->negative, width, height, width,
+				    res);
 }
 #endif
 
@@ -399,9 +405,9 @@ int barcode_decode_gray(struct barcode_decoder *dec, const uint8_t *gray,
 #ifdef RETOUR_HAVE_ZXING
 	if (res->n == 0)
 		barcode_zxing_decode(gray, width, height, stride, dec->mask,
-				     res);
+				     dec->thorough, res);
 	if (res->n == 0 && dec->mask & 1u << BARCODE_DATAMATRIX)
-		barcode_zxing_tiles(gray, width, height, stride, res);
+		barcode_zxing_tiles(dec, gray, width, height, stride, res);
 	if (res->n == 0 && dec->inverted)
 		barcode_zxing_negative(dec, gray, width, height, stride, res);
 #endif
@@ -483,7 +489,9 @@ int barcode_decode_frame(struct barcode_decoder *dec,
 	}
 	if (r < 0)
 		return r;
+	dec->thorough = f->format == CAMERA_FRAME_ENCODED;
 	r = barcode_decode_gray(dec, gray, w, h, w, res);
+	dec->thorough = false;
 	free(gray);
 	return r;
 }

@@ -68,7 +68,7 @@ static int zxing_symbology(const ZXing::Result &r, const std::string &aim,
 }
 
 extern "C" int barcode_zxing_decode(const uint8_t *gray, int width, int height,
-				    int stride, unsigned mask,
+				    int stride, unsigned mask, int thorough,
 				    struct barcode_results *res)
 {
 	int added = 0;
@@ -79,7 +79,7 @@ extern "C" int barcode_zxing_decode(const uint8_t *gray, int width, int height,
 		ZXing::DecodeHints hints;
 
 		hints.setFormats(zxing_formats(mask));
-		hints.setTryHarder(true);
+		hints.setTryHarder(thorough != 0);
 		hints.setTryRotate(true);
 		hints.setMaxNumberOfSymbols(BARCODE_MAX_FOUND);
 		for (const ZXing::Result &r :

@@ -18,10 +18,13 @@ extern "C" {
 /*
  * Read the codes of the symbologies in @mask (1 << enum barcode_symbology)
  * from 8-bit gray pixels, appending to @res (up to BARCODE_MAX_FOUND).
- * Returns how many were appended; never throws.
+ * @thorough: zxing's "try harder" (every row, more patterns), for a still
+ * image; a stream frame has a successor soon.  Returns how many were
+ * appended; never throws.
  */
 int barcode_zxing_decode(const uint8_t *gray, int width, int height, int stride,
-			 unsigned mask, struct barcode_results *res);
+			 unsigned mask, int thorough,
+			 struct barcode_results *res);
 
 #ifdef __cplusplus
 }
