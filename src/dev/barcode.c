@@ -423,8 +423,8 @@ static int barcode_yuyv_gray(struct barcode_decoder *dec,
 	uint8_t *g;
 
 	if (f->width <= 0 || f->height <= 0 || f->width % 2 ||
-	    f->stride < f->width * 2 ||
 	    (int64_t)f->width * f->height > IMAGE_MAX_PIXELS ||
+	    f->stride < f->width * 2 ||
 	    f->len < (size_t)f->stride * (f->height - 1) + f->width * 2) {
 		snprintf(err, errlen,
 			 "YUYV frame %dx%d (stride %d) does not fit its %zu "

@@ -191,10 +191,36 @@ static void *camera_scanner_work(void *arg)
 	return NULL;
 }
 
+/* The line for the log: its first 80 bytes, GS as "<GS>", other control
+ * and non-ASCII bytes as '?' (a QR code may hold anything). */
+static const char *camera_scanner_shown(const struct camera_line *l,
+					char shown[128])
+{
+	size_t o = 0;
+
+	for (size_t i = 0; i < l->len && i < 80 && o < 120; i++) {
+		unsigned char c = (unsigned char)l->text[i];
+
+		if (c == 0x1d) {
+			memcpy(shown + o, "<GS>", 4);
+			o += 4;
+		} else {
+			shown[o++] = c >= 0x20 && c < 0x7f ? (char)c : '?';
+		}
+	}
+	if (l->len > 80 && o < 124) {
+		memcpy(shown + o, "...", 3);
+		o += 3;
+	}
+	shown[o] = '\0';
+	return shown;
+}
+
 static int camera_scanner_on_wake(sd_event_source *src, int fd,
 				  uint32_t revents, void *userdata)
 {
 	struct camera_scanner *cs = userdata;
+	char shown[128];
 	uint64_t v;
 
 	(void)src;
@@ -215,8 +241,7 @@ static int camera_scanner_on_wake(sd_event_source *src, int fd,
 		pthread_mutex_unlock(&cs->lock);
 		if (!l)
 			break;
-		log_info("camera: read %.*s%s", l->len > 80 ? 80 : (int)l->len,
-			 l->text, l->len > 80 ? "..." : "");
+		log_info("camera: read %s", camera_scanner_shown(l, shown));
 		cs->fn(cs->ud, l->text, l->len, false);
 		free(l);
 	}

@@ -253,6 +253,12 @@ static void test_bad_input_is_refused(void **state)
 	assert_int_equal(barcode_decode_frame(dec, &f, &res, err, sizeof(err)),
 			 -EINVAL);
 	assert_non_null(strstr(err, "does not fit"));
+	/* a size that overflows an int when doubled */
+	f.width = 1 << 30;
+	f.height = 1;
+	f.stride = 0;
+	assert_int_equal(barcode_decode_frame(dec, &f, &res, err, sizeof(err)),
+			 -EINVAL);
 	/* zero size */
 	f.len = 0;
 	assert_int_equal(barcode_decode_frame(dec, &f, &res, err, sizeof(err)),
