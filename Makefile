@@ -180,6 +180,28 @@ $(BUILD)/link/libzbar.so:
 	@mkdir -p $(dir $@)
 	ln -sf /usr/lib/$(TRIPLET)/libzbar.so.0 $@
 
+# zxing-cpp, the camera decoder's second reader (DataMatrix): one C++ file,
+# built only where pkg-config finds zxing (Debian's libzxing-dev); the cross
+# builds and the libFuzzer build go without it, and a board asking for
+# datamatrix is then refused with a reason (barcode.h).
+ifeq ($(FUZZING),)
+HAVE_ZXING := $(shell $(PKG_CONFIG) --exists zxing && echo yes)
+endif
+ifeq ($(HAVE_ZXING),yes)
+ZXING_OBJ := $(BUILD)/obj/src/dev/barcode_zxing.o
+override CFLAGS += -DRETOUR_HAVE_ZXING
+CXXFLAGS ?= -O2 -g
+ZXING_CXXFLAGS = -std=c++17 -Wall -Wextra -Werror -Wno-unused-parameter \
+	-Iinclude -DRETOUR_HAVE_ZXING -DZX_USE_UTF8 $(HARDEN) $(SANFLAGS) -MMD -MP \
+	$(shell $(PKG_CONFIG) --cflags zxing)
+PKG_LIBS += $(shell $(PKG_CONFIG) --libs zxing) -lstdc++
+$(BUILD)/obj/%.o: %.cpp
+	@mkdir -p $(dir $@)
+	@echo "  CXX     $<"
+	@$(CXX) $(CXXFLAGS) $(ZXING_CXXFLAGS) -c $< -o $@
+$(SHELL_LIB): $(ZXING_OBJ)
+endif
+
 $(RETOURD): $(call obj,src/retourd/main.c) $(SHELL_LIB) $(CORE_LIB)
 	$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS) -lm -lpthread
 

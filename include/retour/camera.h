@@ -15,6 +15,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "retour/barcode.h"
+
 struct camera;
 
 /*
@@ -47,6 +49,9 @@ struct camera_config {
 	const char *backend; /* "dir" */
 	const char *dir;
 	size_t max_bytes; /* 0: CAMERA_MAX_BYTES_DEFAULT */
+	/* the camera as a scanner (decode = yes): the decoder's board keys,
+	 * the same for every backend (CAMERA_DECODE_KEYS in device.c) */
+	struct barcode_config decode;
 };
 
 /* Unknown backend: -EINVAL, err "unknown camera backend 'x' (known: ...)".

@@ -11,6 +11,7 @@
  *   cli_offline.c  commands that run the pure core and need no daemon
  *   cli_case.c     the rules case reader behind `rules check`
  *   cli_complaints.c  complaints close to their answer deadline
+ *   cli_decode.c   the camera's decoder on image files (decode)
  *
  * retourctl writes its own messages to stderr; it is a user's tool, not a
  * daemon, so it does not use log.h.
@@ -23,7 +24,7 @@
 
 #include <jansson.h>
 
-#define CLI_MAX_POS 4
+#define CLI_MAX_POS 64 /* retourctl decode IMAGE... */
 /* Where retourd may listen: --socket or RETOUR_SOCKET alone, else the
  * desk `make run` starts in this checkout, then the installed default. */
 #define CLI_MAX_SOCKETS 2
@@ -148,6 +149,7 @@ int cli_cmd_audit(const struct cli_opts *o);
 int cli_cmd_code(const struct cli_opts *o);
 int cli_cmd_rules(const struct cli_opts *o);
 int cli_cmd_complaints(const struct cli_opts *o); /* cli_complaints.c */
+int cli_cmd_decode(const struct cli_opts *o);	  /* cli_decode.c */
 
 /* The desk's commands, for `retourctl desk --help`. */
 extern const char cli_desk_usage_text[];

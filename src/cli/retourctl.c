@@ -69,6 +69,11 @@ static const char retourctl_usage_text[] =
     "                                check digit (write GS/FNC1 as <GS> or\n"
     "                                \\x1d)\n"
     "  rules check CASE.json         run the rules engine on a case file\n"
+    "  decode IMAGE... [-c CONFIG]   read the barcodes in PNG/JPEG files with\n"
+    "                                the camera's decoder (its [camera]\n"
+    "                                symbologies from CONFIG, else all);\n"
+    "                                exit 1 when a file is unreadable or no\n"
+    "                                code is found\n"
     "  help                          this text\n"
     "\n"
     "options:\n"
@@ -298,6 +303,7 @@ static const struct retourctl_command {
     {"audit", cli_cmd_audit, true},
     {"code", cli_cmd_code, false},
     {"rules", cli_cmd_rules, false},
+    {"decode", cli_cmd_decode, false},
     {"complaints", cli_cmd_complaints, true},
 };
 

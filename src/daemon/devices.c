@@ -20,6 +20,7 @@
 #include <unistd.h>
 
 #include "retour/camera.h"
+#include "retour/camera_scanner.h"
 #include "retour/devices.h"
 #include "retour/log.h"
 #include "retour/photo.h"
@@ -78,6 +79,8 @@ struct devices {
 	devices_frame_fn frame_fn;
 	void *frame_ud;
 	uint64_t frame_seq;
+	/* [camera] decode = yes: the frames decoded, codes as scan lines */
+	struct camera_scanner *camera_scanner;
 };
 
 /* ---- state ---- */
@@ -355,6 +358,40 @@ static const char *devices_settings_text(const struct config_device *cd,
 	return buf;
 }
 
+/* ---- the camera as a scanner ([camera] decode = yes) ---- */
+
+/* Its codes come to the station as a scanner's lines; a decoder that
+ * cannot start leaves the camera taking photos. */
+static void devices_camera_scan_start(struct devices *d,
+				      const struct barcode_config *bc)
+{
+	char err[256] = "";
+	int r;
+
+	if (barcode_yes_no(bc->decode, 0) != 1)
+		return;
+	r = camera_scanner_new(d->ev, bc, devices_on_scan_line, d,
+			       &d->camera_scanner, err, sizeof(err));
+	if (r < 0) {
+		log_error("camera: decoding off: %s",
+			  err[0] ? err : strerror(-r));
+		return;
+	}
+	devices_subscribe_frames(d, camera_scanner_frame, d->camera_scanner);
+	log_info("camera: decodes %s as a scanner",
+		 bc->symbologies ? bc->symbologies
+				 : BARCODE_SYMBOLOGIES_DEFAULT);
+}
+
+static void devices_camera_scan_stop(struct devices *d)
+{
+	if (!d->camera_scanner)
+		return;
+	devices_subscribe_frames(d, NULL, NULL); /* waits for a frame */
+	camera_scanner_free(d->camera_scanner);
+	d->camera_scanner = NULL;
+}
+
 static int devices_open_one(struct devices *d, enum device_kind k, char *err,
 			    size_t errlen)
 {
@@ -420,8 +457,10 @@ static int devices_open_one(struct devices *d, enum device_kind k, char *err,
 			camera_close(d->camera);
 			d->camera = NULL;
 			snprintf(err, errlen, "camera thread could not start");
+			return r;
 		}
-		return r;
+		devices_camera_scan_start(d, &c.camera.decode);
+		return 0;
 	case DEVICE_GPIO:
 		return gpio_open(d->ev, &c.gpio, devices_on_button, d, &d->gpio,
 				 err, errlen);
@@ -520,6 +559,7 @@ void devices_close(struct devices *d)
 	scale_close(d->scale);
 	spool_free(d->spool); /* before its printer */
 	printer_close(d->printer);
+	devices_camera_scan_stop(d);
 	devices_camera_stop(d); /* before its camera */
 	camera_close(d->camera);
 	gpio_close(d->gpio);

@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "retour/barcode.h"
 #include "retour/camera.h"
 #include "retour/device.h"
 #include "retour/gpio.h"
@@ -80,8 +81,25 @@ static const struct device_setting_key printer_dir_keys[] = {
     END,
 };
 
+/* The camera as a scanner: the decoder's keys, in every camera backend's
+ * table (include/retour/barcode.h). */
+#define CAMERA_DECODE_KEYS                                                     \
+	CHECKED(struct camera_config, "decode", decode.decode,                 \
+		barcode_check_yes_no),                                         \
+	    CHECKED(struct camera_config, "symbologies", decode.symbologies,   \
+		    barcode_check_symbologies),                                \
+	    CHECKED(struct camera_config, "decode_inverted", decode.inverted,  \
+		    barcode_check_yes_no),                                     \
+	    INT(struct camera_config, "decode_density", decode.density, 1, 8), \
+	    INT(struct camera_config, "decode_confirm", decode.confirm, 1,     \
+		10),                                                           \
+	    INT(struct camera_config, "decode_forget_ms", decode.forget_ms,    \
+		50, 60000),                                                    \
+	    INT(struct camera_config, "decode_workers", decode.workers, 1, 4)
+
 static const struct device_setting_key camera_dir_keys[] = {
     TEXT(struct camera_config, "dir", dir),
+    CAMERA_DECODE_KEYS,
     END,
 };
 

@@ -54,7 +54,9 @@ def test_unknown_scanner_backend_is_refused(make_station):
     ("printer", "backend", "usb",
      "unknown printer backend 'usb' (known: tcp, dir, none)"),
     ("camera", "fps", "30",
-     "unknown key 'fps' for camera backend 'dir' (known: dir)"),
+     "unknown key 'fps' for camera backend 'dir' (known: dir, decode, "
+     "symbologies, decode_inverted, decode_density, decode_confirm, "
+     "decode_forget_ms, decode_workers)"),
     ("scale", "stable_timeout_ms", "5",
      "'5' is not a whole number from 100 to 60000 for 'stable_timeout_ms'"),
     ("gpio", "active_low", "accept, foot",
