@@ -44,6 +44,8 @@ enum device_state {
 enum device_setting_type {
 	DEVICE_SETTING_TEXT, /* a const char * field, pointing at the value */
 	DEVICE_SETTING_INT,  /* an int field, from min to max */
+	/* an int field: the index of the value in choices (NULL-ended) */
+	DEVICE_SETTING_CHOICE,
 };
 
 /* One key a backend takes, and where it goes in the kind's config struct. */
@@ -52,6 +54,7 @@ struct device_setting_key {
 	enum device_setting_type type;
 	size_t offset;
 	int min, max;
+	const char *const *choices; /* DEVICE_SETTING_CHOICE */
 };
 
 struct device_backend {

@@ -23,15 +23,19 @@
 
 #define TEXT(type, k, field)                                                   \
 	{                                                                      \
-		k, DEVICE_SETTING_TEXT, offsetof(type, field), 0, 0            \
+		k, DEVICE_SETTING_TEXT, offsetof(type, field), 0, 0, NULL      \
 	}
 #define INT(type, k, field, lo, hi)                                            \
 	{                                                                      \
-		k, DEVICE_SETTING_INT, offsetof(type, field), lo, hi           \
+		k, DEVICE_SETTING_INT, offsetof(type, field), lo, hi, NULL     \
+	}
+#define CHOICE(type, k, field, list)                                           \
+	{                                                                      \
+		k, DEVICE_SETTING_CHOICE, offsetof(type, field), 0, 0, list    \
 	}
 #define END                                                                    \
 	{                                                                      \
-		NULL, DEVICE_SETTING_TEXT, 0, 0, 0                             \
+		NULL, DEVICE_SETTING_TEXT, 0, 0, 0, NULL                       \
 	}
 
 /* pty: where the slave is linked; tty, fifo: the device or pipe */
@@ -60,8 +64,39 @@ static const struct device_setting_key printer_dir_keys[] = {
     END,
 };
 
+/* camera: the order of each list is its enum's (camera.h) */
+static const char *const camera_formats[] = {"yuyv", "mjpeg", NULL};
+static const char *const camera_stream_modes[] = {"photo", "always", NULL};
+
 static const struct device_setting_key camera_dir_keys[] = {
     TEXT(struct camera_config, "dir", dir),
+    CHOICE(struct camera_config, "stream", stream, camera_stream_modes),
+    INT(struct camera_config, "fps", fps, 1, 60),
+    END,
+};
+
+/* The frame handling v4l2 and its file-backed twin share. */
+#define CAMERA_FRAME_KEYS                                                      \
+	INT(struct camera_config, "width", width, 16, 8192),                   \
+	    INT(struct camera_config, "height", height, 16, 8192),             \
+	    CHOICE(struct camera_config, "format", format, camera_formats),    \
+	    INT(struct camera_config, "fps", fps, 1, 240),                     \
+	    INT(struct camera_config, "quality", quality, 1, 100),             \
+	    INT(struct camera_config, "skip", skip, 0, 1000),                  \
+	    CHOICE(struct camera_config, "stream", stream,                     \
+		   camera_stream_modes),                                       \
+	    INT(struct camera_config, "timeout_ms", timeout_ms, 100, 60000)
+
+static const struct device_setting_key camera_v4l2_keys[] = {
+    TEXT(struct camera_config, "device", device),
+    CAMERA_FRAME_KEYS,
+    END,
+};
+
+static const struct device_setting_key camera_frames_keys[] = {
+    TEXT(struct camera_config, "frames", frames),
+    CAMERA_FRAME_KEYS,
+    INT(struct camera_config, "loop", loop, 0, 1),
     END,
 };
 
@@ -84,6 +119,8 @@ static const struct device_backend device_backends[] = {
     {DEVICE_PRINTER, "dir", &printer_backend_dir, printer_dir_keys},
     {DEVICE_PRINTER, "none", NULL, no_keys},
     {DEVICE_CAMERA, "dir", &camera_backend_dir, camera_dir_keys},
+    {DEVICE_CAMERA, "v4l2", &camera_backend_v4l2, camera_v4l2_keys},
+    {DEVICE_CAMERA, "frames", &camera_backend_frames, camera_frames_keys},
     {DEVICE_CAMERA, "none", NULL, no_keys},
     {DEVICE_GPIO, "sim", &gpio_backend_sim, gpio_sim_keys},
     {DEVICE_GPIO, "none", NULL, no_keys},
@@ -177,6 +214,34 @@ device_key_find(const struct device_setting_key *keys, const char *key)
 	return NULL;
 }
 
+/* "'bmp' is not one of yuyv, mjpeg for 'format'" */
+static int device_setting_choice(const struct device_setting_key *k, char *base,
+				 const char *value, char *problem,
+				 size_t problemlen)
+{
+	size_t off = 0;
+
+	for (int i = 0; k->choices && k->choices[i]; i++) {
+		if (strcmp(k->choices[i], value))
+			continue;
+		if (base)
+			*(int *)(void *)(base + k->offset) = i;
+		return 0;
+	}
+	problem[0] = '\0';
+	device_append(problem, problemlen, &off, "'");
+	device_append(problem, problemlen, &off, value);
+	device_append(problem, problemlen, &off, "' is not one of ");
+	for (int i = 0; k->choices && k->choices[i]; i++) {
+		device_append(problem, problemlen, &off, i ? ", " : "");
+		device_append(problem, problemlen, &off, k->choices[i]);
+	}
+	device_append(problem, problemlen, &off, " for '");
+	device_append(problem, problemlen, &off, k->key);
+	device_append(problem, problemlen, &off, "'");
+	return -EINVAL;
+}
+
 static int device_setting_parse(const struct device_setting_key *k,
 				void *kind_config, const char *value,
 				char *problem, size_t problemlen)
@@ -189,6 +254,9 @@ static int device_setting_parse(const struct device_setting_key *k,
 			*(const char **)(void *)(base + k->offset) = value;
 		return 0;
 	}
+	if (k->type == DEVICE_SETTING_CHOICE)
+		return device_setting_choice(k, base, value, problem,
+					     problemlen);
 	errno = 0;
 	n = strtol(value, &end, 10);
 	if (!*value || errno || *end || n < k->min || n > k->max) {
