@@ -201,6 +201,11 @@ static ssize_t camera_frames_read_file(struct camera_frames *c,
 
 	snprintf(path, sizeof(path), "%s/%s", c->path, name);
 	fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+	if (fd < 0 && errno == ENOENT && stat(c->path, &st) < 0) {
+		/* the whole directory went away: as a camera unplugged */
+		snprintf(err, errlen, "camera %s is gone", c->path);
+		return -ENODEV;
+	}
 	if (fd < 0 || fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) ||
 	    (size_t)st.st_size > c->max_bytes) {
 		snprintf(err, errlen, "frame file %s: %s", path,
