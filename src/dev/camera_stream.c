@@ -43,7 +43,7 @@ struct camera_stream {
 	/* one photo at a time, under lock */
 	pthread_mutex_t photo_lock; /* held by the caller through the photo */
 	bool photo_wanted, photo_ready;
-	bool photo_served; /* since the last frame: photo mode stops */
+	bool photo_served;	/* since the last frame: photo mode stops */
 	int64_t photo_deadline; /* monotonic ms */
 	int photo_r;
 	void *photo_data;
@@ -280,8 +280,16 @@ static void *camera_stream_run(void *arg)
 
 	pthread_mutex_lock(&s->lock);
 	while (!s->stopping) {
-		if (s->cfg.mode != CAMERA_STREAM_ALWAYS && !s->photo_wanted) {
+		if (s->cfg.mode != CAMERA_STREAM_ALWAYS && !s->photo_wanted &&
+		    s->present) {
 			pthread_cond_wait(&s->cond, &s->lock);
+			continue;
+		}
+		if (s->cfg.mode != CAMERA_STREAM_ALWAYS && !s->photo_wanted) {
+			/* gone between photos: see whether it came back */
+			camera_stream_try_start(s, &retry_at);
+			if (!s->photo_wanted)
+				camera_stream_stop_source(s);
 			continue;
 		}
 		if (!s->streaming)
