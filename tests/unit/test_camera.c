@@ -58,8 +58,7 @@ static void on_frame(void *ud, const struct camera_frame *f)
 	if (s->n < MAX_SEEN) {
 		s->f[s->n] = *f;
 		s->f[s->n].data = NULL; /* not valid after the call */
-		s->first_y[s->n] =
-		    f->len ? ((const uint8_t *)f->data)[0] : -1;
+		s->first_y[s->n] = f->len ? ((const uint8_t *)f->data)[0] : -1;
 		s->n++;
 	}
 	pthread_mutex_unlock(&s->lock);

@@ -450,8 +450,8 @@ static void test_desk_devices_streaming_camera_unplugged(void **state)
 		 "skip = 1\ntimeout_ms = 500\n",
 		 frames);
 	snprintf(strstr(f->board, "[camera]"),
-		 sizeof(f->board) - (size_t)(strstr(f->board, "[camera]") -
-					     f->board),
+		 sizeof(f->board) -
+		     (size_t)(strstr(f->board, "[camera]") - f->board),
 		 "%s[gpio]\nbackend = sim\n", cam);
 	d = open_board(f);
 	run_until(f, &f->seen.states, DEVICE_KIND_COUNT);
