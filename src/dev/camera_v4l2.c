@@ -132,6 +132,14 @@ static int camera_v4l2_check_caps(struct camera_v4l2 *c, char *err,
 	/* device_caps are this node's; capabilities the whole device's */
 	caps = (cap.capabilities & V4L2_CAP_DEVICE_CAPS) ? cap.device_caps
 							 : cap.capabilities;
+	if (!(caps & V4L2_CAP_VIDEO_CAPTURE) &&
+	    (caps & V4L2_CAP_VIDEO_CAPTURE_MPLANE)) {
+		snprintf(err, errlen,
+			 "camera %s (%.32s): multi-planar capture only, which "
+			 "this station does not read",
+			 c->device, (const char *)cap.card);
+		return -ENOTSUP;
+	}
 	if (!(caps & V4L2_CAP_VIDEO_CAPTURE)) {
 		snprintf(err, errlen,
 			 "camera %s (%.32s): not a video capture device",
@@ -360,6 +368,12 @@ static int camera_v4l2_next(void *state, int wake_fd, int timeout_ms,
 	b.type = V4L2_BUF_TYPE_VIDEO_CAPTURE;
 	b.memory = V4L2_MEMORY_MMAP;
 	r = camera_v4l2_ioctl(c->fd, VIDIOC_DQBUF, &b);
+	if (r == -EAGAIN && (p[0].revents & (POLLERR | POLLHUP))) {
+		/* an error poll keeps reporting: restart, never spin */
+		snprintf(err, errlen, "camera %s: stream error, restarting",
+			 c->device);
+		return -EPIPE;
+	}
 	if (r == -EAGAIN)
 		return -EAGAIN;
 	if (r < 0)
