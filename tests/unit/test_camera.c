@@ -344,14 +344,16 @@ static void test_camera_stream_every_frame_then_unplug(void **state)
 	snprintf(want, sizeof(want), "camera %s is gone", path);
 	assert_string_equal(seen.why, want);
 	/* subscribed just after open: the first frames may have gone by
-	 * unseen, but none after, and never the truncated one */
-	assert_true(seen.n >= 4 && seen.n <= 5);
+	 * unseen (a slow machine), but none after, and never the truncated
+	 * one */
+	assert_true(seen.n >= 1 && seen.n <= 5);
 	for (int i = 0; i < seen.n; i++) {
 		uint64_t seq = seen.f[i].seq;
 
 		assert_true(seq >= 1 && seq <= 6 && seq != 4);
 		if (i)
-			assert_true(seq > seen.f[i - 1].seq);
+			assert_int_equal(seq, seen.f[i - 1].seq +
+						  (seq == 5 ? 2 : 1));
 		assert_int_equal(seen.first_y[i], 10 + (int)seq - 1);
 		assert_int_equal(seen.f[i].stride, W * 2);
 	}
