@@ -46,6 +46,8 @@ enum device_setting_type {
 	DEVICE_SETTING_INT,  /* an int field, from min to max */
 	/* a const char * field, pointing at one of the words of choices */
 	DEVICE_SETTING_CHOICE,
+	/* an int field: the index of the value in words (NULL-ended) */
+	DEVICE_SETTING_ENUM,
 };
 
 /* One key a backend takes, and where it goes in the kind's config struct. */
@@ -58,6 +60,7 @@ struct device_setting_key {
 	/* a text value's own check (NULL: any text): 0, or -EINVAL with
 	 * @problem saying what is wrong */
 	int (*check)(const char *value, char *problem, size_t problemlen);
+	const char *const *words; /* DEVICE_SETTING_ENUM */
 };
 
 struct device_backend {

@@ -91,9 +91,10 @@ int devices_take_photo(struct devices *d, uint64_t tag);
 
 /*
  * Every frame the camera takes is also handed to @fn, ON THE CAMERA'S
- * THREAD, before it is stored: a barcode decoder reads the same stream the
- * photos come from.  @fn must not block for long nor call into @d; @data
- * is only valid during the call.  One subscriber; @fn NULL removes it.
+ * THREAD: a barcode decoder reads the same stream the photos come from
+ * (with `stream = always` every frame of it, else the photos' frames).  @fn
+ * must not block for long nor call into @d; @data is only valid during the
+ * call.  One subscriber; @fn NULL removes it.
  */
 typedef void (*devices_frame_fn)(void *ud, const struct camera_frame *f);
 int devices_subscribe_frames(struct devices *d, devices_frame_fn fn, void *ud);

@@ -78,9 +78,12 @@ struct devices {
 	pthread_mutex_t frame_lock;
 	devices_frame_fn frame_fn;
 	void *frame_ud;
-	uint64_t frame_seq;
 	/* [camera] decode = yes: the frames decoded, codes as scan lines */
 	struct camera_scanner *camera_scanner;
+	/* the camera came or went, told on its thread, under lock */
+	bool camera_told;
+	bool camera_present;
+	char camera_why[DEVICES_ERROR_LEN];
 };
 
 /* ---- state ---- */
@@ -204,7 +207,38 @@ static struct photo_job *photo_pop(struct photo_job **head,
 	return j;
 }
 
-/* Capture one frame, hand it to the subscriber, store it (fsync'd). */
+/* Every frame of the camera, on the camera's thread, to the subscriber. */
+static void devices_on_frame(void *userdata, const struct camera_frame *f)
+{
+	struct devices *d = userdata;
+
+	pthread_mutex_lock(&d->frame_lock);
+	if (d->frame_fn)
+		d->frame_fn(d->frame_ud, f);
+	pthread_mutex_unlock(&d->frame_lock);
+}
+
+/* The camera came or went, on its thread: told to the loop. */
+static void devices_on_camera_state(void *userdata, bool present,
+				    const char *why)
+{
+	struct devices *d = userdata;
+	uint64_t one = 1;
+
+	pthread_mutex_lock(&d->lock);
+	if (!d->stopping && d->wake_fd >= 0) {
+		d->camera_told = true;
+		d->camera_present = present;
+		snprintf(d->camera_why, sizeof(d->camera_why), "%s", why);
+		if (write(d->wake_fd, &one, sizeof(one)) < 0) {
+			/* eventfd counter full: the loop is awake anyway */
+		}
+	}
+	pthread_mutex_unlock(&d->lock);
+}
+
+/* Capture one photo (the camera hands its frame to the subscriber), store
+ * it (fsync'd). */
 static void devices_photo(struct devices *d, struct photo_job *j)
 {
 	struct photo_taken *p = &j->res;
@@ -217,15 +251,6 @@ static void devices_photo(struct devices *d, struct photo_job *j)
 		j->capture_failed = true;
 		return;
 	}
-	pthread_mutex_lock(&d->frame_lock);
-	if (d->frame_fn) {
-		struct camera_frame f = {.format = CAMERA_FRAME_ENCODED,
-					 .data = data,
-					 .len = len,
-					 .seq = ++d->frame_seq};
-		d->frame_fn(d->frame_ud, &f);
-	}
-	pthread_mutex_unlock(&d->frame_lock);
 	p->r = photo_store_save(
 	    d->cfg->photos, data, len, d->cfg->photo_min_free_bytes, p->sha256,
 	    p->path, sizeof(p->path), p->error, sizeof(p->error));
@@ -272,12 +297,24 @@ static int devices_on_photo_wake(sd_event_source *src, int fd, uint32_t revents,
 {
 	struct devices *d = userdata;
 	struct photo_job *j;
+	char why[DEVICES_ERROR_LEN];
+	bool told, present;
 	uint64_t v;
 
 	(void)src;
 	(void)revents;
 	if (read(fd, &v, sizeof(v)) < 0 && errno != EAGAIN)
 		return 0;
+	pthread_mutex_lock(&d->lock);
+	told = d->camera_told;
+	present = d->camera_present;
+	snprintf(why, sizeof(why), "%s", d->camera_why);
+	d->camera_told = false;
+	pthread_mutex_unlock(&d->lock);
+	if (told)
+		devices_set_state(d, DEVICE_CAMERA,
+				  present ? DEVICE_CONNECTED : DEVICE_MISSING,
+				  why);
 	for (;;) {
 		pthread_mutex_lock(&d->lock);
 		j = photo_pop(&d->done, &d->done_tail);
@@ -287,7 +324,9 @@ static int devices_on_photo_wake(sd_event_source *src, int fd, uint32_t revents,
 		if (!j)
 			break;
 		if (j->capture_failed)
-			devices_set_state(d, DEVICE_CAMERA, DEVICE_FAULT,
+			devices_set_state(d, DEVICE_CAMERA,
+					  j->res.r == -ENODEV ? DEVICE_MISSING
+							      : DEVICE_FAULT,
 					  j->res.error);
 		else
 			devices_set_state(d, DEVICE_CAMERA, DEVICE_CONNECTED,
@@ -420,6 +459,8 @@ static int devices_open_one(struct devices *d, enum device_kind k, char *err,
 		break;
 	case DEVICE_CAMERA:
 		c.camera.backend = cd->backend;
+		c.camera.state = devices_on_camera_state;
+		c.camera.state_ud = d;
 		break;
 	case DEVICE_GPIO:
 		c.gpio.backend = cd->backend;
@@ -449,16 +490,17 @@ static int devices_open_one(struct devices *d, enum device_kind k, char *err,
 		}
 		return r;
 	case DEVICE_CAMERA:
-		r = camera_open(&c.camera, &d->camera, err, errlen);
-		if (r < 0)
-			return r;
+		/* the thread and its wake-up first: a streaming camera may
+		 * say it is gone as soon as it is open */
 		r = devices_camera_start(d);
 		if (r < 0) {
-			camera_close(d->camera);
-			d->camera = NULL;
 			snprintf(err, errlen, "camera thread could not start");
 			return r;
 		}
+		r = camera_open(&c.camera, &d->camera, err, errlen);
+		if (r < 0)
+			return r;
+		camera_subscribe(d->camera, devices_on_frame, d);
 		devices_camera_scan_start(d, &c.camera.decode);
 		return 0;
 	case DEVICE_GPIO:

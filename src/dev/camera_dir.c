@@ -7,11 +7,16 @@
  * The directory is listed again on every capture, so images can be added
  * while the station runs.  The bytes are returned as they are on disk: no
  * decoding, no check that a .jpg really holds a JPEG.
+ *
+ * With `stream = always` the directory is also a frame source: its images,
+ * round robin at @fps, go to the camera's thread as ENCODED frames (which
+ * the simulated desk's decoder reads), and a photo is the next of them.
  */
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <poll.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -19,6 +24,7 @@
 #include <string.h>
 #include <strings.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "retour/camera.h"
@@ -27,6 +33,10 @@ struct camera_dir {
 	char *dir;
 	size_t max_bytes;
 	char last[NAME_MAX + 1]; /* name returned last; "" at start */
+	/* streaming */
+	int interval_ms;
+	int64_t last_ms;
+	void *frame; /* handed over until release */
 };
 
 static bool camera_dir_is_image(const char *name)
@@ -86,6 +96,14 @@ static int camera_dir_next_name(struct camera_dir *c, char *next, char *err,
 	}
 	snprintf(next, NAME_MAX + 1, "%s", after[0] ? after : first);
 	return 0;
+}
+
+/* The directory itself is not there (any more). */
+static bool camera_dir_gone(const char *dir)
+{
+	struct stat st;
+
+	return stat(dir, &st) < 0 || !S_ISDIR(st.st_mode);
 }
 
 static int camera_dir_read(const struct camera_dir *c, const char *path,
@@ -166,12 +184,83 @@ static int camera_dir_capture(void *state, void **data, size_t *len, char *err,
 	return camera_dir_read(c, path, data, len, err, errlen);
 }
 
+static int64_t camera_dir_now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static int camera_dir_start(void *state, char *err, size_t errlen)
+{
+	struct camera_dir *c = state;
+	DIR *d = opendir(c->dir);
+	int r;
+
+	if (!d) {
+		r = -errno;
+		snprintf(err, errlen, "camera directory %s: %s", c->dir,
+			 strerror(-r));
+		return r;
+	}
+	closedir(d);
+	return 0;
+}
+
+static int camera_dir_next(void *state, int wake_fd, int timeout_ms,
+			   struct camera_frame *f, char *err, size_t errlen)
+{
+	struct camera_dir *c = state;
+	struct pollfd p = {.fd = wake_fd, .events = POLLIN};
+	int64_t wait = c->last_ms + c->interval_ms - camera_dir_now_ms();
+	size_t len = 0;
+	int r;
+
+	if (wait > 0) {
+		if (poll(&p, 1, (int)(wait < timeout_ms ? wait : timeout_ms)) >
+		    0)
+			return -EINTR;
+		if (c->last_ms + c->interval_ms > camera_dir_now_ms())
+			return -EAGAIN;
+	}
+	c->last_ms = camera_dir_now_ms();
+	free(c->frame);
+	c->frame = NULL;
+	r = camera_dir_capture(c, &c->frame, &len, err, errlen);
+	if (r == -ENOENT && camera_dir_gone(c->dir))
+		return -ENODEV; /* the directory is gone: "unplugged" */
+	if (r == -ENOENT)
+		return -EAGAIN; /* no images yet */
+	if (r < 0)
+		return r == -ENOMEM ? r : -EBADMSG;
+	f->format = CAMERA_FRAME_ENCODED;
+	f->width = f->height = f->stride = 0;
+	f->data = c->frame;
+	f->len = len;
+	return 0;
+}
+
+static void camera_dir_release(void *state)
+{
+	struct camera_dir *c = state;
+
+	free(c->frame);
+	c->frame = NULL;
+}
+
+static const char *camera_dir_name_of(void *state)
+{
+	return ((struct camera_dir *)state)->dir;
+}
+
 static void camera_dir_close(void *state)
 {
 	struct camera_dir *c = state;
 
 	if (!c)
 		return;
+	free(c->frame);
 	free(c->dir);
 	free(c);
 }
@@ -203,6 +292,7 @@ static int camera_dir_open(const struct camera_config *cfg, void **state,
 	}
 	c->max_bytes =
 	    cfg->max_bytes ? cfg->max_bytes : CAMERA_MAX_BYTES_DEFAULT;
+	c->interval_ms = 1000 / (cfg->fps ? cfg->fps : CAMERA_DIR_FPS_DEFAULT);
 	*state = c;
 	return 0;
 }
@@ -212,4 +302,9 @@ const struct camera_backend camera_backend_dir = {
     .open = camera_dir_open,
     .capture = camera_dir_capture,
     .close = camera_dir_close,
+    .start = camera_dir_start,
+    .next = camera_dir_next,
+    .release = camera_dir_release,
+    .stop = camera_dir_release,
+    .name_of = camera_dir_name_of,
 };

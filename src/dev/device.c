@@ -44,6 +44,11 @@
 		.key = k, .type = DEVICE_SETTING_TEXT,                         \
 		.offset = offsetof(T, field), .check = fn                      \
 	}
+#define ENUM(T, k, field, list)                                                \
+	{                                                                      \
+		.key = k, .type = DEVICE_SETTING_ENUM,                         \
+		.offset = offsetof(T, field), .words = list                    \
+	}
 #define END                                                                    \
 	{                                                                      \
 		.key = NULL                                                    \
@@ -97,8 +102,40 @@ static const struct device_setting_key printer_dir_keys[] = {
 		50, 60000),                                                    \
 	    INT(struct camera_config, "decode_workers", decode.workers, 1, 4)
 
+/* camera: the order of each list is its enum's (camera.h) */
+static const char *const camera_formats[] = {"yuyv", "mjpeg", NULL};
+static const char *const camera_stream_modes[] = {"photo", "always", NULL};
+
 static const struct device_setting_key camera_dir_keys[] = {
     TEXT(struct camera_config, "dir", dir),
+    ENUM(struct camera_config, "stream", stream, camera_stream_modes),
+    INT(struct camera_config, "fps", fps, 1, 60),
+    CAMERA_DECODE_KEYS,
+    END,
+};
+
+/* The frame handling v4l2 and its file-backed twin share. */
+#define CAMERA_FRAME_KEYS                                                      \
+	INT(struct camera_config, "width", width, 16, 8192),                   \
+	    INT(struct camera_config, "height", height, 16, 8192),             \
+	    ENUM(struct camera_config, "format", format, camera_formats),      \
+	    INT(struct camera_config, "fps", fps, 1, 240),                     \
+	    INT(struct camera_config, "quality", quality, 1, 100),             \
+	    INT(struct camera_config, "skip", skip, 0, 1000),                  \
+	    ENUM(struct camera_config, "stream", stream, camera_stream_modes), \
+	    INT(struct camera_config, "timeout_ms", timeout_ms, 100, 60000)
+
+static const struct device_setting_key camera_v4l2_keys[] = {
+    TEXT(struct camera_config, "device", device),
+    CAMERA_FRAME_KEYS,
+    CAMERA_DECODE_KEYS,
+    END,
+};
+
+static const struct device_setting_key camera_frames_keys[] = {
+    TEXT(struct camera_config, "frames", frames),
+    CAMERA_FRAME_KEYS,
+    INT(struct camera_config, "loop", loop, 0, 1),
     CAMERA_DECODE_KEYS,
     END,
 };
@@ -149,6 +186,8 @@ static const struct device_backend device_backends[] = {
     {DEVICE_PRINTER, "dir", &printer_backend_dir, printer_dir_keys},
     {DEVICE_PRINTER, "none", NULL, no_keys},
     {DEVICE_CAMERA, "dir", &camera_backend_dir, camera_dir_keys},
+    {DEVICE_CAMERA, "v4l2", &camera_backend_v4l2, camera_v4l2_keys},
+    {DEVICE_CAMERA, "frames", &camera_backend_frames, camera_frames_keys},
     {DEVICE_CAMERA, "none", NULL, no_keys},
     {DEVICE_GPIO, "sim", &gpio_backend_sim, gpio_sim_keys},
     {DEVICE_GPIO, "gpiod", &gpio_backend_gpiod, gpio_gpiod_keys},
@@ -259,6 +298,34 @@ static bool device_choice_ok(const char *choices, const char *value)
 	return false;
 }
 
+/* "'bmp' is not one of yuyv, mjpeg for 'format'" */
+static int device_setting_enum(const struct device_setting_key *k, char *base,
+			       const char *value, char *problem,
+			       size_t problemlen)
+{
+	size_t off = 0;
+
+	for (int i = 0; k->words && k->words[i]; i++) {
+		if (strcmp(k->words[i], value))
+			continue;
+		if (base)
+			*(int *)(void *)(base + k->offset) = i;
+		return 0;
+	}
+	problem[0] = '\0';
+	device_append(problem, problemlen, &off, "'");
+	device_append(problem, problemlen, &off, value);
+	device_append(problem, problemlen, &off, "' is not one of ");
+	for (int i = 0; k->words && k->words[i]; i++) {
+		device_append(problem, problemlen, &off, i ? ", " : "");
+		device_append(problem, problemlen, &off, k->words[i]);
+	}
+	device_append(problem, problemlen, &off, " for '");
+	device_append(problem, problemlen, &off, k->key);
+	device_append(problem, problemlen, &off, "'");
+	return -EINVAL;
+}
+
 static int device_setting_parse(const struct device_setting_key *k,
 				void *kind_config, const char *value,
 				char *problem, size_t problemlen)
@@ -272,6 +339,8 @@ static int device_setting_parse(const struct device_setting_key *k,
 			 value, k->choices, k->key);
 		return -EINVAL;
 	}
+	if (k->type == DEVICE_SETTING_ENUM)
+		return device_setting_enum(k, base, value, problem, problemlen);
 	if (k->type != DEVICE_SETTING_INT) {
 		if (k->check && k->check(value, problem, problemlen) < 0)
 			return -EINVAL;

@@ -53,16 +53,19 @@ def test_unknown_scanner_backend_is_refused(make_station):
 @pytest.mark.parametrize("section,key,value,needle", [
     ("printer", "backend", "usb",
      "unknown printer backend 'usb' (known: tcp, dir, none)"),
-    ("camera", "fps", "30",
-     "unknown key 'fps' for camera backend 'dir' (known: dir, decode, "
-     "symbologies, decode_inverted, decode_density, decode_confirm, "
-     "decode_forget_ms, decode_workers)"),
+    ("camera", "exposure", "30",
+     "unknown key 'exposure' for camera backend 'dir' (known: dir, stream, "
+     "fps, decode, symbologies, decode_inverted, decode_density, "
+     "decode_confirm, decode_forget_ms, decode_workers)"),
+    ("camera", "format", "bmp",
+     "'bmp' is not one of yuyv, mjpeg for 'format'"),
     ("scale", "stable_timeout_ms", "5",
      "'5' is not a whole number from 100 to 60000 for 'stable_timeout_ms'"),
     ("gpio", "active_low", "accept, foot",
      "'foot' in active_low is not a gpio line (accept, reject, pedal, "
      "parcel, green, amber, red, buzzer)"),
-], ids=["printer-backend", "camera-key", "scale-value", "gpio-active-low"])
+], ids=["printer-backend", "camera-key", "camera-format", "scale-value",
+        "gpio-active-low"])
 def test_bad_device_setting_is_refused_with_its_line(make_station, section,
                                                      key, value, needle):
     st = make_station(start=False, board={section: {key: value}})

@@ -9,6 +9,7 @@
 
 #include <cmocka.h>
 
+#include "retour/camera.h"
 #include "retour/config.h"
 #include "retour/printer.h"
 #include "retour/scale.h"
@@ -495,8 +496,9 @@ static void test_config_device_backends_are_checked(void **state)
 	     "x.conf:3: unknown scale backend 'hid' (known: mtsics, none)"},
 	    {"[printer]\nbackend = usb\n",
 	     "x.conf:2: unknown printer backend 'usb' (known: tcp, dir, none)"},
-	    {"[camera]\nbackend = v4l2\n",
-	     "x.conf:2: unknown camera backend 'v4l2' (known: dir, none)"},
+	    {"[camera]\nbackend = usb\n",
+	     "x.conf:2: unknown camera backend 'usb' (known: dir, v4l2, "
+	     "frames, none)"},
 	    {"[gpio]\nbackend = sysfs\n",
 	     "x.conf:2: unknown gpio backend 'sysfs' (known: sim, gpiod, "
 	     "none)"},
@@ -525,9 +527,34 @@ static void test_config_device_backends_are_checked(void **state)
 	    {"[scanner]\nbackend = tty\npath = /dev/ttyACM0\nbaud = 9600\n",
 	     "x.conf:4: unknown key 'baud' for scanner backend 'tty' (known: "
 	     "path)"},
-	    {"[camera]\nbackend = none\nfps = 30\n",
-	     "x.conf:3: unknown key 'fps' for camera backend 'none' (known: "
-	     "none)"},
+	    {"[camera]\nbackend = none\nexposure = 30\n",
+	     "x.conf:3: unknown key 'exposure' for camera backend 'none' "
+	     "(known: none)"},
+	    /* the camera's frame settings, checked as the board is read */
+	    {"[camera]\nbackend = v4l2\ndevice = /dev/video0\nwidth = 5\n",
+	     "x.conf:4: '5' is not a whole number from 16 to 8192 for "
+	     "'width'"},
+	    {"[camera]\nbackend = v4l2\nheight = 1e3\n",
+	     "x.conf:3: '1e3' is not a whole number from 16 to 8192 for "
+	     "'height'"},
+	    {"[camera]\nbackend = v4l2\nformat = bmp\n",
+	     "x.conf:3: 'bmp' is not one of yuyv, mjpeg for 'format'"},
+	    {"[camera]\nbackend = v4l2\nformat = YUYV\n",
+	     "x.conf:3: 'YUYV' is not one of yuyv, mjpeg for 'format'"},
+	    {"[camera]\nbackend = v4l2\nfps = 0\n",
+	     "x.conf:3: '0' is not a whole number from 1 to 240 for 'fps'"},
+	    {"[camera]\nbackend = v4l2\nquality = 101\n",
+	     "x.conf:3: '101' is not a whole number from 1 to 100 for "
+	     "'quality'"},
+	    {"[camera]\nbackend = v4l2\nstream = sometimes\n",
+	     "x.conf:3: 'sometimes' is not one of photo, always for 'stream'"},
+	    /* a key of the v4l2 camera beside "dir" is checked too */
+	    {"[camera]\nbackend = dir\ndir = x\nformat = png\n",
+	     "x.conf:4: 'png' is not one of yuyv, mjpeg for 'format'"},
+	    {"[camera]\nbackend = dir\ndir = x\nfps = 100\n",
+	     "x.conf:4: '100' is not a whole number from 1 to 60 for 'fps'"},
+	    {"[camera]\nbackend = frames\nframes = x\nloop = 2\n",
+	     "x.conf:4: '2' is not a whole number from 0 to 1 for 'loop'"},
 	    /* a value the backend refuses, even before its backend line */
 	    {"[printer]\nport = 0\nbackend = tcp\n",
 	     "x.conf:2: '0' is not a whole number from 1 to 65535 for 'port'"},
@@ -559,6 +586,10 @@ static void test_config_device_backends_are_checked(void **state)
 	     "pedal = GPIO22\nparcel = GPIO23\ngreen = GPIO5\n"
 	     "amber = GPIO6\nred = GPIO13\nbuzzer = GPIO19\n"
 	     "active_low = accept, reject, pedal, parcel\n",
+	     ""},
+	    {"[camera]\nbackend = v4l2\ndevice = /dev/video0\nwidth = 1280\n"
+	     "height = 720\nformat = mjpeg\nfps = 15\nquality = 90\n"
+	     "skip = 5\nstream = always\ntimeout_ms = 3000\n",
 	     ""},
 	};
 
@@ -617,6 +648,30 @@ static void test_config_device_settings_reach_the_backend(void **state)
 	assert_string_equal(sc.path, "/dev/ttyUSB1");
 	assert_int_equal(sc.stable_timeout_ms, 700);
 	assert_int_equal(sc.reply_timeout_ms, 0);
+
+	/* the camera's choices arrive as their enum */
+	{
+		struct camera_config cc = {0};
+
+		assert_int_equal(
+		    config_parse_text(&c, "b.conf",
+				      "[camera]\nbackend = v4l2\n"
+				      "device = /dev/video2\nformat = mjpeg\n"
+				      "stream = always\nwidth = 1280\n"
+				      "skip = 3\n",
+				      true, err, sizeof(err)),
+		    0);
+		assert_int_equal(config_device_apply(&c.device[DEVICE_CAMERA],
+						     DEVICE_CAMERA, &cc, err,
+						     sizeof(err)),
+				 0);
+		assert_string_equal(cc.device, "/dev/video2");
+		assert_int_equal(cc.format, CAMERA_FORMAT_MJPEG);
+		assert_int_equal(cc.stream, CAMERA_STREAM_ALWAYS);
+		assert_int_equal(cc.width, 1280);
+		assert_int_equal(cc.height, 0);
+		assert_int_equal(cc.skip, 3);
+	}
 }
 
 static void test_config_load_missing_file(void **state)

@@ -398,6 +398,105 @@ static void test_desk_devices_photo_off_the_loop(void **state)
 	devices_close(d);
 }
 
+static void yuyv_counter(void *ud, const struct camera_frame *f)
+{
+	struct seen *s = ud;
+
+	assert_int_equal(f->format, CAMERA_FRAME_YUYV);
+	assert_int_equal(f->stride, 32 * 2);
+	s->frames++;
+	s->frame_len = f->len;
+	s->frame_on_loop = pthread_equal(pthread_self(), s->loop);
+}
+
+static void put_frames(const char *dir)
+{
+	static uint8_t frame[32 * 16 * 2];
+	char path[256];
+	FILE *fp;
+
+	assert_int_equal(mkdir(dir, 0755), 0);
+	memset(frame, 120, sizeof(frame));
+	for (int i = 0; i < 3; i++) {
+		snprintf(path, sizeof(path), "%s/%d.yuyv", dir, i);
+		fp = fopen(path, "w");
+		assert_non_null(fp);
+		assert_int_equal(fwrite(frame, sizeof(frame), 1, fp), 1);
+		fclose(fp);
+	}
+}
+
+static void rm_frames(const char *dir)
+{
+	char path[256];
+
+	for (int i = 0; i < 3; i++) {
+		snprintf(path, sizeof(path), "%s/%d.yuyv", dir, i);
+		assert_int_equal(unlink(path), 0);
+	}
+	assert_int_equal(rmdir(dir), 0);
+}
+
+/* A streaming camera (the file-backed frame source, as V4L2 after DQBUF):
+ * frames reach the subscriber off the loop; unplugged, the camera is
+ * reported missing on the loop and a photo fails with why; plugged in
+ * again, it is connected and photos are stored as JPEG. */
+static void test_desk_devices_streaming_camera_unplugged(void **state)
+{
+	struct fixture *f = *state;
+	struct devices *d;
+	char frames[128], want[200], cam[512];
+	int states_before;
+
+	snprintf(frames, sizeof(frames), "%s/frames", f->dir);
+	put_frames(frames);
+	snprintf(cam, sizeof(cam),
+		 "[camera]\nbackend = frames\nframes = %s\nwidth = 32\n"
+		 "height = 16\nfps = 100\nloop = 1\nstream = always\n"
+		 "skip = 1\ntimeout_ms = 500\n",
+		 frames);
+	snprintf(strstr(f->board, "[camera]"),
+		 sizeof(f->board) -
+		     (size_t)(strstr(f->board, "[camera]") - f->board),
+		 "%s[gpio]\nbackend = sim\n", cam);
+	d = open_board(f);
+	run_until(f, &f->seen.states, DEVICE_KIND_COUNT);
+	assert_int_equal(f->seen.state[DEVICE_CAMERA], DEVICE_CONNECTED);
+	assert_int_equal(devices_subscribe_frames(d, yuyv_counter, &f->seen),
+			 0);
+	assert_int_equal(devices_take_photo(d, 1), 0);
+	run_until(f, &f->seen.photos, 1);
+	assert_int_equal(f->seen.photo.r, 0);
+	assert_non_null(strstr(f->seen.photo.path, ".jpg"));
+	assert_true(f->seen.frames >= 1); /* the photo's, at least */
+	assert_int_equal(f->seen.frame_len, 32 * 16 * 2);
+	assert_false(f->seen.frame_on_loop);
+
+	/* unplugged */
+	rm_frames(frames);
+	states_before = f->seen.states;
+	run_until(f, &f->seen.states, states_before + 1);
+	snprintf(want, sizeof(want), "camera %s is gone", frames);
+	assert_int_equal(f->seen.state[DEVICE_CAMERA], DEVICE_MISSING);
+	assert_string_equal(f->seen.reason[DEVICE_CAMERA], want);
+	assert_int_equal(devices_take_photo(d, 2), 0);
+	run_until(f, &f->seen.photos, 2);
+	assert_int_equal(f->seen.photo.r, -ENODEV);
+	assert_string_equal(f->seen.photo.error, want);
+	assert_string_equal(f->seen.photo.sha256, "");
+
+	/* plugged in again: the retry finds it */
+	put_frames(frames);
+	states_before = f->seen.states;
+	run_until(f, &f->seen.states, states_before + 1);
+	assert_int_equal(f->seen.state[DEVICE_CAMERA], DEVICE_CONNECTED);
+	assert_int_equal(devices_take_photo(d, 3), 0);
+	run_until(f, &f->seen.photos, 3);
+	assert_int_equal(f->seen.photo.r, 0);
+	assert_false(f->seen.off_loop);
+	devices_close(d);
+}
+
 static void test_desk_devices_print_label(void **state)
 {
 	struct fixture *f = *state;
@@ -541,6 +640,8 @@ int main(void)
 		test_desk_devices_ask_again_while_busy, setup, teardown),
 	    cmocka_unit_test_setup_teardown(
 		test_desk_devices_photo_off_the_loop, setup, teardown),
+	    cmocka_unit_test_setup_teardown(
+		test_desk_devices_streaming_camera_unplugged, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_desk_devices_print_label,
 					    setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_desk_devices_printer_stuck,

@@ -1011,10 +1011,10 @@ static void test_camera_dir_errors(void **state)
 	test_devices_put(f->dir, "photos", "x", 1);
 	assert_int_equal(camera_open(&cfg, &c, err, sizeof(err)), -ENOTDIR);
 
-	cfg.backend = "v4l2";
+	cfg.backend = "usb";
 	assert_int_equal(camera_open(&cfg, &c, err, sizeof(err)), -EINVAL);
-	assert_string_equal(err,
-			    "unknown camera backend 'v4l2' (known: dir, none)");
+	assert_string_equal(err, "unknown camera backend 'usb' (known: dir, "
+				 "v4l2, frames, none)");
 }
 
 static void test_camera_dir_unreadable(void **state)
