@@ -52,6 +52,9 @@ struct device_setting_key {
 	enum device_setting_type type;
 	size_t offset;
 	int min, max;
+	/* TEXT only, optional: checks the value; 0, or -EINVAL with
+	 * @problem ("parity 'x' is not even, odd or none") */
+	int (*check)(const char *value, char *problem, size_t problemlen);
 };
 
 struct device_backend {
