@@ -18,8 +18,19 @@ struct scale {
 	const struct scale_backend *backend;
 	void *state;
 	scale_reading_fn fn;
+	scale_state_fn state_fn;
 	void *userdata;
 };
+
+/* The backend is handed the dispatcher as its userdata: the state
+ * callback goes through here too, to reach the caller's. */
+static void scale_on_state(void *userdata, bool present, const char *why)
+{
+	struct scale *s = userdata;
+
+	if (s->state_fn)
+		s->state_fn(s->userdata, present, why);
+}
 
 /* Every reading passes here on its way to the desk: the log keeps what
  * the scale said (raw value and unit) beside the grams, since the record
@@ -38,6 +49,7 @@ int scale_open(sd_event *ev, const struct scale_config *cfg,
 {
 	const struct device_backend *entry;
 	const struct scale_backend *be;
+	struct scale_config c;
 	struct scale *s;
 	int r;
 
@@ -59,8 +71,11 @@ int scale_open(sd_event *ev, const struct scale_config *cfg,
 	}
 	s->backend = be;
 	s->fn = fn;
+	s->state_fn = cfg->state;
 	s->userdata = userdata;
-	r = be->open(ev, cfg, scale_on_reading, s, &s->state, err, errlen);
+	c = *cfg;
+	c.state = scale_on_state;
+	r = be->open(ev, &c, scale_on_reading, s, &s->state, err, errlen);
 	if (r < 0) {
 		free(s);
 		return r;

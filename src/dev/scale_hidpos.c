@@ -76,6 +76,7 @@ struct scale_hidpos {
 
 	/* the scale as last heard */
 	bool present;
+	bool opening; /* inside scale_open(): the desk is not told */
 	bool numbered;	/* reports start with their id */
 	bool can_zero;	/* an output report exists */
 	bool fresh;	/* next report is the stale one: drop it */
@@ -136,7 +137,7 @@ static void scale_hidpos_set_present(struct scale_hidpos *s, bool present,
 		log_info("scale: %s connected", s->name);
 	else
 		log_warning("scale: %s", why);
-	if (s->state_fn)
+	if (s->state_fn && !s->opening)
 		s->state_fn(s->userdata, present, present ? "" : why);
 }
 
@@ -692,6 +693,7 @@ static int scale_hidpos_open(sd_event *ev, const struct scale_config *cfg,
 	s->fd = -1;
 	s->fn = fn;
 	s->state_fn = cfg->state;
+	s->opening = true;
 	s->userdata = userdata;
 	s->stable_timeout_usec =
 	    1000ULL * (uint64_t)(cfg->stable_timeout_ms > 0
@@ -738,6 +740,7 @@ static int scale_hidpos_open(sd_event *ev, const struct scale_config *cfg,
 		}
 		if (r < 0)
 			goto fail;
+		s->opening = false;
 		*state = s;
 		return 0;
 	}
@@ -769,6 +772,7 @@ static int scale_hidpos_open(sd_event *ev, const struct scale_config *cfg,
 	}
 	if (r < 0)
 		goto fail;
+	s->opening = false;
 	*state = s;
 	return 0;
 fail:
