@@ -475,7 +475,7 @@ static int scale_8217_open(sd_event *ev, const struct scale_config *cfg,
 	}
 	scale_settle_init(&s->settle, cfg->stable_readings, cfg->settle_ms);
 
-	r = sd_event_add_time(ev, &s->timer, CLOCK_MONOTONIC, 0, 1000,
+	r = sd_event_add_time(ev, &s->timer, CLOCK_MONOTONIC, 0, 1,
 			      scale_8217_timer, s);
 	if (r < 0) {
 		snprintf(err, errlen, "scale %s: event loop: %s", s->path,

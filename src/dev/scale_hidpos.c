@@ -717,7 +717,7 @@ static int scale_hidpos_open(sd_event *ev, const struct scale_config *cfg,
 			goto fail;
 		s->have_id = true;
 	}
-	r = sd_event_add_time(ev, &s->timer, CLOCK_MONOTONIC, 0, 1000,
+	r = sd_event_add_time(ev, &s->timer, CLOCK_MONOTONIC, 0, 1,
 			      scale_hidpos_timer, s);
 	if (r < 0) {
 		snprintf(err, errlen, "scale: event loop: %s", strerror(-r));

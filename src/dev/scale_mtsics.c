@@ -440,7 +440,7 @@ static int scale_mtsics_open(sd_event *ev, const struct scale_config *cfg,
 	s->baud = cfg->baud > 0 ? cfg->baud : SCALE_BAUD_DEFAULT;
 	scale_settle_init(&s->settle, cfg->stable_readings, cfg->settle_ms);
 
-	r = sd_event_add_time(ev, &s->timer, CLOCK_MONOTONIC, 0, 1000,
+	r = sd_event_add_time(ev, &s->timer, CLOCK_MONOTONIC, 0, 1,
 			      scale_mtsics_timer, s);
 	if (r < 0) {
 		snprintf(err, errlen, "scale %s: event loop: %s", s->path,
