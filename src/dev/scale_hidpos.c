@@ -76,7 +76,7 @@ struct scale_hidpos {
 
 	/* the scale as last heard */
 	bool present;
-	bool opening; /* inside scale_open(): the desk is not told */
+	bool opening;	/* inside scale_open(): the desk is not told */
 	bool numbered;	/* reports start with their id */
 	bool can_zero;	/* an output report exists */
 	bool fresh;	/* next report is the stale one: drop it */
