@@ -72,6 +72,7 @@ struct scale_hidpos {
 	uint8_t ep_in, ep_out;
 	struct libusb_transfer *xfer;
 	bool xfer_live;
+	bool releasing; /* the transfer's end is awaited, not acted on */
 	uint8_t in[HIDPOS_IN_MAX];
 
 	/* the scale as last heard */
@@ -342,6 +343,8 @@ static void LIBUSB_CALL scale_hidpos_xfer_done(struct libusb_transfer *t)
 	char why[128];
 
 	s->xfer_live = false;
+	if (s->releasing)
+		return;
 	switch (t->status) {
 	case LIBUSB_TRANSFER_COMPLETED:
 		scale_hidpos_one(s, t->buffer, (size_t)t->actual_length);
@@ -456,11 +459,13 @@ static void scale_hidpos_usb_release(struct scale_hidpos *s)
 		int done = 0;
 		struct timeval tv = {0, 100000};
 
+		s->releasing = true;
 		if (libusb_cancel_transfer(s->xfer) == 0)
 			/* the transfer's buffer is ours until it ends */
 			for (int i = 0; i < 20 && s->xfer_live; i++)
 				libusb_handle_events_timeout_completed(
 				    s->ctx, &tv, &done);
+		s->releasing = false;
 		s->xfer_live = false;
 	}
 	if (s->h) {
@@ -642,9 +647,9 @@ static int scale_hidpos_zero(void *state)
 	if (s->fd >= 0)
 		return write(s->fd, report, sizeof(report)) == 2 ? 0 : -EIO;
 	if (s->ep_out)
-		r = libusb_interrupt_transfer(s->h, s->ep_out, report,
-					      s->numbered ? 2 : 1, &n,
-					      HIDPOS_CTRL_TIMEOUT_MS);
+		r = libusb_interrupt_transfer(
+		    s->h, s->ep_out, s->numbered ? report : report + 1,
+		    s->numbered ? 2 : 1, &n, HIDPOS_CTRL_TIMEOUT_MS);
 	else /* SET_REPORT, output report 2 */
 		r = libusb_control_transfer(
 		    s->h,
