@@ -52,8 +52,8 @@ int scale_unit_by_name(const char *name, struct scale_unit *out);
 
 /*
  * @raw * 10^@exponent units of @u, in grams rounded half away from zero.
- * 0, or -ERANGE when the exponent is outside -12..12 or the result does
- * not fit an int32_t.
+ * 0, or -ERANGE when the exponent is outside -12..12, |raw| is beyond
+ * 2^31 - 1, or the result does not fit an int32_t.
  */
 int scale_unit_to_grams(const struct scale_unit *u, int64_t raw, int exponent,
 			int32_t *grams);

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * Units of weight to integer grams (include/retour/scale_unit.h): exact
- * fractions, 128-bit integer arithmetic, one rounding rule (half away
+ * fractions, 64-bit integer arithmetic, one rounding rule (half away
  * from zero).
  */
 #include <errno.h>
@@ -22,13 +22,13 @@ static const struct scale_unit scale_units[] = {
     {2, "g", 1, 1},
     {3, "kg", 1000, 1},
     {4, "ct", 1, 5},
-    {6, "gr", 6479891, 100000000},	     /* 64.79891 mg */
-    {7, "dwt", 155517384, 100000000},	     /* 24 grains */
-    {8, "t", 1000000, 1},		     /* metric ton */
-    {9, "ton", 90718474, 100},		     /* 2000 lb */
-    {10, "ozt", 311034768, 10000000},	     /* 480 grains */
-    {11, "oz", 28349523125LL, 1000000000LL}, /* lb / 16 */
-    {12, "lb", 45359237, 100000},
+    {6, "gr", 6479891, 100000000},  /* 64.79891 mg */
+    {7, "dwt", 19439673, 12500000}, /* 24 grains, 1.55517384 g */
+    {8, "t", 1000000, 1},	    /* metric ton */
+    {9, "ton", 45359237, 50},	    /* 2000 lb, 907184.74 g */
+    {10, "ozt", 19439673, 625000},  /* 480 grains, 31.1034768 g */
+    {11, "oz", 45359237, 1600000},  /* lb / 16, 28.349523125 g */
+    {12, "lb", 45359237, 100000},   /* 453.59237 g */
 };
 
 #define SCALE_UNITS_COUNT (sizeof(scale_units) / sizeof(scale_units[0]))
@@ -87,24 +87,37 @@ int scale_unit_by_name(const char *name, struct scale_unit *out)
 int scale_unit_to_grams(const struct scale_unit *u, int64_t raw, int exponent,
 			int32_t *grams)
 {
-	__int128 num, den, q;
+	/* The fractions are reduced (numerators below 2^26), so that
+	 * |raw| * num fits 2^57 and 64-bit integers do on every board,
+	 * 32-bit ones included. */
+	const uint64_t cap = UINT64_MAX / 4;
+	uint64_t mag, num, den, q;
 	bool negative = raw < 0;
 
-	/* bounds that keep every product below 2^127 */
 	if (exponent < -12 || exponent > 12 || u->g_den <= 0 || u->g_num <= 0 ||
-	    raw > (1LL << 40) || raw < -(1LL << 40))
+	    u->g_num >= (1LL << 26) || u->g_den >= (1LL << 40) ||
+	    raw > INT32_MAX || raw < -INT32_MAX)
 		return -ERANGE;
-	num = (__int128)(negative ? -(__int128)raw : (__int128)raw) * u->g_num;
-	den = u->g_den;
-	for (int i = 0; i < exponent; i++)
+	mag = negative ? (uint64_t)-raw : (uint64_t)raw;
+	num = mag * (uint64_t)u->g_num;
+	den = (uint64_t)u->g_den;
+	for (int i = 0; i < exponent; i++) {
+		if (num > cap / 10)
+			return -ERANGE; /* past 2^58 / 2^40: no int32 */
 		num *= 10;
-	for (int i = 0; i > exponent; i--)
+	}
+	for (int i = 0; i > exponent; i--) {
+		if (den > cap / 10) {
+			*grams = 0; /* den > 2^58 > 2 num: below half a gram */
+			return 0;
+		}
 		den *= 10;
+	}
 	/* half away from zero: floor((2|x| + 1) / 2) on the magnitude */
 	q = (2 * num + den) / (2 * den);
 	if (q > INT32_MAX)
 		return -ERANGE;
-	*grams = (int32_t)(negative ? -q : q);
+	*grams = negative ? -(int32_t)q : (int32_t)q;
 	return 0;
 }
 

@@ -348,6 +348,20 @@ static void test_units_every_unit(void **state)
 	assert_int_equal(scale_unit_to_grams(&u, 3000000, 0, &g), -ERANGE);
 	assert_int_equal(scale_unit_to_grams(&u, 1, 13, &g), -ERANGE);
 	assert_int_equal(scale_unit_to_grams(&u, 1, -13, &g), -ERANGE);
+	assert_int_equal(scale_unit_to_grams(&u, 2147483648LL, -9, &g),
+			 -ERANGE);
+	/* the extremes the arithmetic meets, exact on a 32-bit board too */
+	assert_int_equal(scale_unit_by_code(12, NULL, &u), 0);
+	assert_int_equal(scale_unit_to_grams(&u, INT32_MAX, -9, &g), 0);
+	assert_int_equal(g, 974); /* 2.147483647 lb = 974.082 g */
+	assert_int_equal(scale_unit_to_grams(&u, -INT32_MAX, -12, &g), 0);
+	assert_int_equal(g, -1); /* -0.97 g */
+	assert_int_equal(scale_unit_to_grams(&u, INT32_MAX, 12, &g), -ERANGE);
+	assert_int_equal(scale_unit_by_code(6, NULL, &u), 0);
+	assert_int_equal(scale_unit_to_grams(&u, 1, -12, &g), 0);
+	assert_int_equal(g, 0);
+	assert_int_equal(scale_unit_to_grams(&u, INT32_MAX, 0, &g), 0);
+	assert_int_equal(g, 139154600); /* 139154599.57 g */
 }
 
 /* ---- Toledo 8217 replies ---- */
