@@ -86,7 +86,8 @@ struct scale_hidpos {
 
 	/* the request */
 	bool busy;
-	uint64_t deadline;
+	uint64_t deadline;	  /* the timer's next look */
+	uint64_t stable_deadline; /* in motion past this: UNSTABLE */
 	sd_event_source *timer;
 	sd_event_source *absent; /* tells "not there" once the loop runs */
 	char absent_why[160];
@@ -203,6 +204,7 @@ static void scale_hidpos_one(struct scale_hidpos *s, const uint8_t *buf,
 		scale_hidpos_finish(s, &r);
 		return;
 	}
+	s->deadline = s->stable_deadline; /* it weighs again */
 	due = scale_settle_due(&s->settle);
 	scale_hidpos_arm(s, due && due < s->deadline ? due : s->deadline);
 }
@@ -242,6 +244,12 @@ static int scale_hidpos_timer(sd_event_source *src, uint64_t usec, void *ud)
 		due = scale_settle_due(&s->settle);
 		scale_hidpos_arm(s,
 				 due && due < s->deadline ? due : s->deadline);
+		return 0;
+	}
+	if (s->have_last && s->last.status != SCALE_STABLE &&
+	    s->last.status != SCALE_UNSTABLE) {
+		/* what the scale said before the request still holds */
+		scale_hidpos_finish(s, &s->last);
 		return 0;
 	}
 	if (!s->have_last) {
@@ -607,15 +615,16 @@ static int scale_hidpos_request_stable(void *state)
 		scale_hidpos_report_later(s, &s->settle.last);
 		return 0;
 	}
+	s->stable_deadline = now + (s->have_last ? s->stable_timeout_usec
+						 : s->reply_timeout_usec +
+						       s->stable_timeout_usec);
+	s->deadline = s->stable_deadline;
 	if (s->have_last && s->last.status != SCALE_STABLE &&
-	    s->last.status != SCALE_UNSTABLE) {
-		/* the scale says what is wrong and will say it again */
-		scale_hidpos_report_later(s, &s->last);
-		return 0;
-	}
-	s->deadline = now + (s->have_last ? s->stable_timeout_usec
-					  : s->reply_timeout_usec +
-						s->stable_timeout_usec);
+	    s->last.status != SCALE_UNSTABLE)
+		/* the scale said something was wrong before the request: it
+		 * holds unless a report within reply_timeout says otherwise
+		 * (a scale may report only when its state changes) */
+		s->deadline = now + s->reply_timeout_usec;
 	due = scale_settle_due(&s->settle);
 	scale_hidpos_arm(s, due && due < s->deadline ? due : s->deadline);
 	return 0;

@@ -414,6 +414,7 @@ static void test_hid_states_reach_the_desk(void **state)
 	    {1, SCALE_ERROR},
 	};
 	struct result res = {0};
+	uint64_t asked;
 	int m;
 	struct scale *s = open_hid(f, &m, 0, &res);
 
@@ -425,12 +426,24 @@ static void test_hid_states_reach_the_desk(void **state)
 		assert_int_equal(res.count, (int)i + 1);
 		assert_int_equal(res.last.status, cases[i].want);
 	}
+	/* the fault said before a request holds when the scale stays
+	 * silent (reply_timeout), and yields to a report saying otherwise */
+	asked = now_us();
+	assert_int_equal(scale_request_stable(s), 0);
+	run_until(f->ev, &res.count, 6, 1000);
+	assert_int_equal(res.last.status, SCALE_ERROR);
+	assert_true(res.at - asked >= 300000);
+	assert_int_equal(scale_request_stable(s), 0);
+	send_report(m, 4, 2, 0, 800);
+	run_until(f->ev, &res.count, 7, 1000);
+	assert_int_equal(res.last.status, SCALE_STABLE);
+	assert_int_equal(res.last.grams, 800);
 	/* in motion until the timeout: UNSTABLE with the last weight (the
 	 * scale reports as it changes: the request meets the new state) */
 	send_report(m, 3, 2, 0, 321);
 	run_for(f->ev, 30);
 	assert_int_equal(scale_request_stable(s), 0);
-	run_until(f->ev, &res.count, 6, 2000);
+	run_until(f->ev, &res.count, 8, 2000);
 	assert_int_equal(res.last.status, SCALE_UNSTABLE);
 	assert_int_equal(res.last.grams, 321);
 	scale_close(s);
