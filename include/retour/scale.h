@@ -94,12 +94,16 @@ int scale_open(sd_event *ev, const struct scale_config *cfg,
 	       char *err, size_t errlen);
 
 /*
- * Ask for one stable weight.  The driver sends "SI\r\n" and repeats while
- * it gets unstable "S D" replies until stable_timeout; then reports exactly
- * one reading via fn, always from the event loop (never from inside this
- * call): STABLE with grams, or the final status (UNSTABLE with the last
- * weight when it never settled, OVERLOAD, UNDERLOAD, ERROR for
- * ES/EL/ET/"S I"/garbage, OFFLINE when no reply within reply_timeout).
+ * Ask for one stable weight.  A polled scale (MT-SICS "SI", 8217 "W") is
+ * asked every 100 ms while in motion; a HID scale's own reports are
+ * watched.  Exactly one reading is reported via fn, always from the event
+ * loop (never from inside this call): STABLE with grams once the
+ * stability rule holds, or the final status: UNSTABLE with the last
+ * weight when it never settled within stable_timeout, OVERLOAD,
+ * UNDERLOAD, NEEDS_ZERO, NEEDS_CALIBRATION, ERROR (error replies,
+ * garbage), OFFLINE (no reply within reply_timeout, device absent).  A
+ * HID scale's fault reported before the request holds unless a report
+ * within reply_timeout says otherwise.
  * Returns -EBUSY while a request is in flight.  fn may start the next
  * request but must not call scale_close().
  */
