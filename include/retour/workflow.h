@@ -88,6 +88,8 @@ enum desk_weight_status {
 	DESK_WEIGHT_UNDERLOAD,
 	DESK_WEIGHT_ERROR,
 	DESK_WEIGHT_OFFLINE,
+	DESK_WEIGHT_NEEDS_ZERO,	       /* the scale asks to be zeroed again */
+	DESK_WEIGHT_NEEDS_CALIBRATION, /* the scale asks for a technician */
 };
 
 /* A weight typed in by the clerk: 1..DESK_MANUAL_WEIGHT_MAX_G grams, with

@@ -218,6 +218,16 @@ bool desk_take_weight(struct desk_run *r)
 				"the pedal to try again or skip the step");
 		desk_tower_alarm(r, TOWER_ERROR);
 		return false;
+	case DESK_WEIGHT_NEEDS_ZERO:
+		desk_problem(r, "Scale asks to be zeroed: empty it, press its "
+				"zero key and press the pedal");
+		desk_fail_light(r);
+		return false;
+	case DESK_WEIGHT_NEEDS_CALIBRATION:
+		desk_problem(r, "Scale needs calibration: call the technician; "
+				"skip the step or type the weight in");
+		desk_fail_light(r);
+		return false;
 	default:
 		desk_problem(r, "Bad event: unknown scale status %d",
 			     (int)r->ev->weight_status);

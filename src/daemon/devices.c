@@ -131,6 +131,15 @@ static void devices_on_scanner_state(void *userdata, bool present,
 			  present ? DEVICE_CONNECTED : DEVICE_MISSING, why);
 }
 
+static void devices_on_scale_state(void *userdata, bool present,
+				   const char *why)
+{
+	struct devices *d = userdata;
+
+	devices_set_state(d, DEVICE_SCALE,
+			  present ? DEVICE_CONNECTED : DEVICE_MISSING, why);
+}
+
 static void devices_on_weight(void *userdata, const struct scale_reading *r)
 {
 	struct devices *d = userdata;
@@ -453,6 +462,7 @@ static int devices_open_one(struct devices *d, enum device_kind k, char *err,
 		break;
 	case DEVICE_SCALE:
 		c.scale.backend = cd->backend;
+		c.scale.state = devices_on_scale_state;
 		break;
 	case DEVICE_PRINTER:
 		c.printer.backend = cd->backend;

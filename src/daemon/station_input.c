@@ -587,6 +587,12 @@ static void station_on_weight(void *userdata, const struct scale_reading *r)
 	case SCALE_OFFLINE:
 		ev.weight_status = DESK_WEIGHT_OFFLINE;
 		break;
+	case SCALE_NEEDS_ZERO:
+		ev.weight_status = DESK_WEIGHT_NEEDS_ZERO;
+		break;
+	case SCALE_NEEDS_CALIBRATION:
+		ev.weight_status = DESK_WEIGHT_NEEDS_CALIBRATION;
+		break;
 	case SCALE_ERROR:
 	default:
 		ev.weight_status = DESK_WEIGHT_ERROR;

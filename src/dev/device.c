@@ -20,7 +20,9 @@
 #include "retour/gpio.h"
 #include "retour/printer.h"
 #include "retour/scale.h"
+#include "retour/scale_unit.h"
 #include "retour/scanner.h"
+#include "retour/usb.h"
 
 /* Designated, so that a field added to struct device_setting_key stays
  * zero in every row that does not use it. */
@@ -60,10 +62,52 @@ static const struct device_setting_key scanner_keys[] = {
     END,
 };
 
+/* Values a board may write that the key's type alone does not check. */
+static int scale_check_parity(const char *v, char *problem, size_t len)
+{
+	if (!strcmp(v, "even") || !strcmp(v, "odd") || !strcmp(v, "none"))
+		return 0;
+	snprintf(problem, len, "parity '%.40s' is not even, odd or none", v);
+	return -EINVAL;
+}
+
+static int scale_check_unit(const char *v, char *problem, size_t len)
+{
+	struct scale_unit u;
+
+	if (scale_unit_by_name(v, &u) == 0)
+		return 0;
+	snprintf(problem, len,
+		 "unit '%.40s' is not a unit of weight (kg, g, lb, oz, ...)",
+		 v);
+	return -EINVAL;
+}
+
+static int scale_check_tael(const char *v, char *problem, size_t len)
+{
+	struct scale_tael t;
+
+	if (scale_unit_tael_parse(v, &t) == 0 && t.den)
+		return 0;
+	snprintf(problem, len, "tael_g '%.40s' is not 37.5, 37.8 or 50", v);
+	return -EINVAL;
+}
+
+static int scale_check_usb(const char *v, char *problem, size_t len)
+{
+	struct usb_id id;
+
+	return usb_id_parse(v, &id, problem, len);
+}
+
+/* Stability keys (stable_timeout_ms, stable_readings, settle_ms) are in
+ * every scale backend's table. */
 static const struct device_setting_key scale_mtsics_keys[] = {
     TEXT(struct scale_config, "path", path),
     INT(struct scale_config, "stable_timeout_ms", stable_timeout_ms, 100,
 	60000),
+    INT(struct scale_config, "stable_readings", stable_readings, 1, 100),
+    INT(struct scale_config, "settle_ms", settle_ms, 0, 10000),
     INT(struct scale_config, "reply_timeout_ms", reply_timeout_ms, 50, 10000),
     END,
 };
@@ -71,6 +115,32 @@ static const struct device_setting_key scale_mtsics_keys[] = {
 /* language: the label language the printer speaks (label.h) */
 #define PRINTER_LANGUAGE                                                       \
 	CHOICE(struct printer_config, "language", language, "zpl, tspl")
+
+static const struct device_setting_key scale_8217_keys[] = {
+    TEXT(struct scale_config, "path", path),
+    INT(struct scale_config, "stable_timeout_ms", stable_timeout_ms, 100,
+	60000),
+    INT(struct scale_config, "stable_readings", stable_readings, 1, 100),
+    INT(struct scale_config, "settle_ms", settle_ms, 0, 10000),
+    INT(struct scale_config, "reply_timeout_ms", reply_timeout_ms, 50, 10000),
+    INT(struct scale_config, "baud", baud, 1200, 115200),
+    CHECKED(struct scale_config, "parity", parity, scale_check_parity),
+    INT(struct scale_config, "bits", bits, 7, 8),
+    CHECKED(struct scale_config, "unit", unit, scale_check_unit),
+    END,
+};
+
+static const struct device_setting_key scale_hidpos_keys[] = {
+    CHECKED(struct scale_config, "usb", usb, scale_check_usb),
+    TEXT(struct scale_config, "path", path),
+    INT(struct scale_config, "stable_timeout_ms", stable_timeout_ms, 100,
+	60000),
+    INT(struct scale_config, "stable_readings", stable_readings, 1, 100),
+    INT(struct scale_config, "settle_ms", settle_ms, 0, 10000),
+    INT(struct scale_config, "reply_timeout_ms", reply_timeout_ms, 50, 10000),
+    CHECKED(struct scale_config, "tael_g", tael_g, scale_check_tael),
+    END,
+};
 
 static const struct device_setting_key printer_tcp_keys[] = {
     TEXT(struct printer_config, "host", host),
@@ -181,6 +251,8 @@ static const struct device_backend device_backends[] = {
     {DEVICE_SCANNER, "fifo", &scanner_backend_fifo, scanner_keys},
     {DEVICE_SCANNER, "none", NULL, no_keys},
     {DEVICE_SCALE, "mtsics", &scale_backend_mtsics, scale_mtsics_keys},
+    {DEVICE_SCALE, "toledo8217", &scale_backend_toledo8217, scale_8217_keys},
+    {DEVICE_SCALE, "hidpos", &scale_backend_hidpos, scale_hidpos_keys},
     {DEVICE_SCALE, "none", NULL, no_keys},
     {DEVICE_PRINTER, "tcp", &printer_backend_tcp, printer_tcp_keys},
     {DEVICE_PRINTER, "dir", &printer_backend_dir, printer_dir_keys},

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * MT-SICS scale driver: a Mettler Toledo (or compatible) scale on a serial
- * line, asked with "SI" until it reports a stable weight.
+ * line, asked with "SI" until it reports a stable weight that meets the
+ * stability rule (scale.h: stable_readings, settle_ms).
  *
  * The line is raw 8N1 at the configured baud; on a pty (the simulation) the
  * baud is meaningless and ignored.  One request at a time, each ending in
@@ -47,6 +48,7 @@ struct scale_mtsics {
 	uint64_t stable_timeout_usec;
 	uint64_t reply_timeout_usec;
 	int baud;
+	struct scale_settle settle;
 
 	enum scale_mtsics_phase phase;
 	unsigned request_seq;
@@ -230,18 +232,28 @@ static void scale_mtsics_handle_line(struct scale_mtsics *s)
 		return;
 	}
 	mtsics_parse_line(s->line, s->line_len, &r);
-	if (r.status != SCALE_UNSTABLE) {
+	now = (uint64_t)clock_mono_us();
+	if (r.status == SCALE_STABLE &&
+	    scale_settle_feed(&s->settle, &r, now)) {
+		scale_mtsics_finish(s, &s->settle.last);
+		return;
+	}
+	if (r.status != SCALE_UNSTABLE && r.status != SCALE_STABLE) {
 		scale_mtsics_finish(s, &r);
 		return;
 	}
+	if (r.status == SCALE_UNSTABLE)
+		scale_settle_reset(&s->settle);
 	s->last_unstable = r;
 	s->have_unstable = true;
-	now = (uint64_t)clock_mono_us();
 	if (now >= s->stable_deadline) {
 		scale_mtsics_give_up_unstable(s);
 		return;
 	}
 	next = now + SCALE_MTSICS_RETRY_USEC;
+	/* the settle time ends between two polls: look then, not later */
+	if (scale_settle_due(&s->settle) && scale_settle_due(&s->settle) < next)
+		next = scale_settle_due(&s->settle);
 	if (next > s->stable_deadline)
 		next = s->stable_deadline;
 	s->phase = SCALE_MTSICS_WAIT_RETRY;
@@ -330,7 +342,10 @@ static int scale_mtsics_timer(sd_event_source *src, uint64_t usec,
 		scale_mtsics_finish_status(s, SCALE_OFFLINE, 0, detail);
 		break;
 	case SCALE_MTSICS_WAIT_RETRY:
-		if ((uint64_t)clock_mono_us() >= s->stable_deadline)
+		if (scale_settle_ready(&s->settle, (uint64_t)clock_mono_us()))
+			/* stable since settle_ms, nothing else seen since */
+			scale_mtsics_finish(s, &s->settle.last);
+		else if ((uint64_t)clock_mono_us() >= s->stable_deadline)
 			scale_mtsics_give_up_unstable(s);
 		else if ((r = scale_mtsics_send_si(s)) < 0)
 			scale_mtsics_lost(s, strerror(-r));
@@ -354,6 +369,7 @@ static int scale_mtsics_request_stable(void *state)
 	s->line_len = 0;
 	s->overlong = false;
 	s->have_unstable = false;
+	scale_settle_reset(&s->settle);
 	if (s->fd < 0 && scale_mtsics_connect(s, err, sizeof(err)) < 0) {
 		scale_mtsics_report_later(s, SCALE_OFFLINE, err);
 		return 0;
@@ -422,8 +438,9 @@ static int scale_mtsics_open(sd_event *ev, const struct scale_config *cfg,
 				     ? cfg->reply_timeout_ms
 				     : SCALE_REPLY_TIMEOUT_MS_DEFAULT);
 	s->baud = cfg->baud > 0 ? cfg->baud : SCALE_BAUD_DEFAULT;
+	scale_settle_init(&s->settle, cfg->stable_readings, cfg->settle_ms);
 
-	r = sd_event_add_time(ev, &s->timer, CLOCK_MONOTONIC, 0, 1000,
+	r = sd_event_add_time(ev, &s->timer, CLOCK_MONOTONIC, 0, 1,
 			      scale_mtsics_timer, s);
 	if (r < 0) {
 		snprintf(err, errlen, "scale %s: event loop: %s", s->path,

@@ -493,7 +493,8 @@ static void test_config_device_backends_are_checked(void **state)
 	     "x.conf:4: unknown scanner backend 'evdev' (known: pty, tty, "
 	     "fifo, none)"},
 	    {"[scale]\npath = /dev/x\nbackend = hid\n",
-	     "x.conf:3: unknown scale backend 'hid' (known: mtsics, none)"},
+	     "x.conf:3: unknown scale backend 'hid' (known: mtsics, "
+	     "toledo8217, hidpos, none)"},
 	    {"[printer]\nbackend = usb\n",
 	     "x.conf:2: unknown printer backend 'usb' (known: tcp, dir, none)"},
 	    {"[camera]\nbackend = usb\n",

@@ -275,6 +275,40 @@ static void test_manual_weight_only_at_weigh(void **state)
 	    -EINVAL);
 }
 
+/* Every state a scale reports has a sentence that tells the clerk what
+ * to do, and the desk stays at the weighing step. */
+static void test_scale_states_have_their_words(void **state)
+{
+	static const struct {
+		enum desk_weight_status st;
+		const char *starts;
+	} cases[] = {
+	    {DESK_WEIGHT_UNSTABLE, "The weight does not settle"},
+	    {DESK_WEIGHT_OVERLOAD, "Scale overloaded"},
+	    {DESK_WEIGHT_UNDERLOAD, "Scale reads below zero"},
+	    {DESK_WEIGHT_ERROR, "Scale error"},
+	    {DESK_WEIGHT_OFFLINE, "Scale not answering"},
+	    {DESK_WEIGHT_NEEDS_ZERO, "Scale asks to be zeroed: empty it, "
+				     "press its zero key"},
+	    {DESK_WEIGHT_NEEDS_CALIBRATION, "Scale needs calibration: call "
+					    "the technician"},
+	};
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		test_feed((struct desk_event){.kind = DESK_EV_WEIGHT,
+					      .weight_status = cases[i].st,
+					      .grams = 5});
+		assert_int_equal(test_desk.step, DESK_STEP_WEIGH);
+		assert_false(test_desk.found.weighed);
+		assert_memory_equal(test_desk.problem, cases[i].starts,
+				    strlen(cases[i].starts));
+		for (int k = 0; k < test_out.n; k++)
+			assert_int_not_equal(test_out.a[k].kind,
+					     DESK_ACT_RECORD_WEIGHT);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -290,6 +324,8 @@ int main(void)
 	    cmocka_unit_test_setup(test_manual_weight_reason_text,
 				   test_at_weigh),
 	    cmocka_unit_test_setup(test_manual_weight_only_at_weigh,
+				   test_at_weigh),
+	    cmocka_unit_test_setup(test_scale_states_have_their_words,
 				   test_at_weigh),
 	};
 

@@ -472,8 +472,8 @@ static void test_scale_bad_config(void **state)
 	assert_int_equal(scale_open(f->ev, &cfg, scale_result_cb, &res, &s, err,
 				    sizeof(err)),
 			 -EINVAL);
-	assert_string_equal(
-	    err, "unknown scale backend 'hid' (known: mtsics, none)");
+	assert_string_equal(err, "unknown scale backend 'hid' (known: mtsics, "
+				 "toledo8217, hidpos, none)");
 	assert_null(s);
 	cfg.backend = "mtsics";
 	cfg.path = NULL;
@@ -1162,7 +1162,7 @@ static void test_device_registry(void **state)
 	assert_ptr_equal(be->ops, &printer_backend_tcp);
 	assert_null(device_backend_find(DEVICE_SCALE, NULL, err, sizeof(err)));
 	assert_string_equal(err, "unknown scale backend '' (known: mtsics, "
-				 "none)");
+				 "toledo8217, hidpos, none)");
 	/* a short buffer gets the start of the sentence, terminated */
 	assert_null(
 	    device_backend_find(DEVICE_SCALE, "hid", tiny, sizeof(tiny)));
