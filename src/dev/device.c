@@ -52,11 +52,23 @@ static const struct device_setting_key printer_tcp_keys[] = {
     TEXT(struct printer_config, "host", host),
     INT(struct printer_config, "port", port, 1, 65535),
     INT(struct printer_config, "timeout_ms", timeout_ms, 50, 60000),
+    TEXT(struct printer_config, "language", language),
+    TEXT(struct printer_config, "status", status),
+    END,
+};
+
+/* usb: vvvv:pppp[:serial], or none for the first printer-class device */
+static const struct device_setting_key printer_usb_keys[] = {
+    TEXT(struct printer_config, "usb", usb),
+    INT(struct printer_config, "timeout_ms", timeout_ms, 50, 60000),
+    TEXT(struct printer_config, "language", language),
+    TEXT(struct printer_config, "status", status),
     END,
 };
 
 static const struct device_setting_key printer_dir_keys[] = {
     TEXT(struct printer_config, "dir", dir),
+    TEXT(struct printer_config, "language", language),
     END,
 };
 
@@ -81,6 +93,7 @@ static const struct device_backend device_backends[] = {
     {DEVICE_SCALE, "mtsics", &scale_backend_mtsics, scale_mtsics_keys},
     {DEVICE_SCALE, "none", NULL, no_keys},
     {DEVICE_PRINTER, "tcp", &printer_backend_tcp, printer_tcp_keys},
+    {DEVICE_PRINTER, "usb", &printer_backend_usb, printer_usb_keys},
     {DEVICE_PRINTER, "dir", &printer_backend_dir, printer_dir_keys},
     {DEVICE_PRINTER, "none", NULL, no_keys},
     {DEVICE_CAMERA, "dir", &camera_backend_dir, camera_dir_keys},

@@ -493,8 +493,9 @@ static void test_config_device_backends_are_checked(void **state)
 	     "fifo, none)"},
 	    {"[scale]\npath = /dev/x\nbackend = hid\n",
 	     "x.conf:3: unknown scale backend 'hid' (known: mtsics, none)"},
-	    {"[printer]\nbackend = usb\n",
-	     "x.conf:2: unknown printer backend 'usb' (known: tcp, dir, none)"},
+	    {"[printer]\nbackend = cups\n",
+	     "x.conf:2: unknown printer backend 'cups' (known: tcp, usb, dir, "
+	     "none)"},
 	    {"[camera]\nbackend = v4l2\n",
 	     "x.conf:2: unknown camera backend 'v4l2' (known: dir, none)"},
 	    {"[gpio]\nbackend = gpiod\n",
