@@ -29,9 +29,8 @@
 #include "retour/clock.h"
 #include "retour/printer.h"
 #include "retour/usb.h"
+#include "retour/usb_printer.h"
 
-#define USB_CLASS_PRINTER 7
-#define USB_PRINTER_BIDIRECTIONAL 2
 #define USB_PRINTER_CHUNK 16384
 
 struct printer_usb {
@@ -53,51 +52,24 @@ struct printer_usb_link {
 	bool claimed;
 };
 
-/* The printer-class interface of @dev with a bulk OUT endpoint; a
- * bidirectional alternate setting is preferred.  true when found. */
+/* The printer interface of @dev (usb_printer_pick()); true when found. */
 static bool printer_usb_pick(libusb_device *dev, struct printer_usb_link *l)
 {
 	struct libusb_config_descriptor *cfg = NULL;
-	bool found = false;
+	struct usb_printer_iface itf;
+	bool found;
 
 	if (libusb_get_active_config_descriptor(dev, &cfg) < 0 &&
 	    libusb_get_config_descriptor(dev, 0, &cfg) < 0)
 		return false;
-	for (int i = 0; i < cfg->bNumInterfaces; i++) {
-		const struct libusb_interface *itf = &cfg->interface[i];
-
-		for (int a = 0; a < itf->num_altsetting; a++) {
-			const struct libusb_interface_descriptor *d =
-			    &itf->altsetting[a];
-			unsigned char out = 0, in = 0;
-
-			if (d->bInterfaceClass != USB_CLASS_PRINTER)
-				continue;
-			for (int e = 0; e < d->bNumEndpoints; e++) {
-				const struct libusb_endpoint_descriptor *ep =
-				    &d->endpoint[e];
-
-				if ((ep->bmAttributes & 3) !=
-				    LIBUSB_TRANSFER_TYPE_BULK)
-					continue;
-				if (ep->bEndpointAddress & LIBUSB_ENDPOINT_IN)
-					in = in ? in : ep->bEndpointAddress;
-				else
-					out = out ? out : ep->bEndpointAddress;
-			}
-			if (!out || (found && l->ep_in))
-				continue;
-			l->interface = d->bInterfaceNumber;
-			l->altsetting = d->bAlternateSetting;
-			l->ep_out = out;
-			l->ep_in =
-			    d->bInterfaceProtocol == USB_PRINTER_BIDIRECTIONAL
-				? in
-				: 0;
-			found = true;
-		}
-	}
+	found = usb_printer_pick(cfg, &itf);
 	libusb_free_config_descriptor(cfg);
+	if (found) {
+		l->interface = itf.interface;
+		l->altsetting = itf.altsetting;
+		l->ep_out = itf.ep_out;
+		l->ep_in = itf.ep_in;
+	}
 	return found;
 }
 
