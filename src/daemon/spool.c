@@ -151,6 +151,7 @@ static void spool_wait_locked(struct spool *s, bool wake_on_job)
 static bool spool_print_one(struct spool *s, struct spool_job *j)
 {
 	char why[256];
+	bool printed;
 	int c;
 
 	for (;;) {
@@ -175,12 +176,13 @@ static bool spool_print_one(struct spool *s, struct spool_job *j)
 		j->r = printer_print(s->printer, j->name, j->zpl, j->len,
 				     j->err, sizeof(j->err));
 	}
+	printed = c == 0 && j->r == 0;
 	pthread_mutex_lock(&s->lock);
-	spool_post_locked(s, j);
+	spool_post_locked(s, j); /* the loop's from here on */
 	pthread_mutex_unlock(&s->lock);
 	/* After: the label is out of our hands (a Zebra keeps it and prints
 	 * it when the paper is in), but the next one will be held. */
-	if (c == 0 && j->r == 0 && spool_check(s, why, sizeof(why)) == 1)
+	if (printed && spool_check(s, why, sizeof(why)) == 1)
 		spool_post_state(s, true, why);
 	return true;
 }
