@@ -190,6 +190,38 @@ static int printer_tcp_print(void *state, const char *name, const void *data,
 	return 0;
 }
 
+/* The answer to @query stopped short: why, as the status shows it. */
+static void printer_tcp_unanswered(const struct printer_tcp *p, int r,
+				   size_t got, const char *query, char *err,
+				   size_t errlen)
+{
+	const char *name = query[0] == '~' ? "~HS" : "ESC!?";
+
+	if (r == -ETIMEDOUT && got == 0)
+		/* A Zebra keeps quiet to ~HS while out of paper or ribbon or
+		 * with the head open (ZPL guide, ~HS note), so this may be a
+		 * fault too. */
+		snprintf(err, errlen,
+			 "printer status unreadable: no answer to %s within "
+			 "%d ms",
+			 name, p->timeout_ms);
+	else if (r == -ETIMEDOUT)
+		snprintf(err, errlen,
+			 "printer status unreadable: %zu bytes of the answer "
+			 "to %s, then nothing within %d ms",
+			 got, name, p->timeout_ms);
+	else if (r == -ECONNRESET)
+		snprintf(err, errlen,
+			 "printer status unreadable: the printer hung up after "
+			 "%zu bytes of the answer to %s",
+			 got, name);
+	else
+		snprintf(err, errlen,
+			 "printer status unreadable: %s after %zu bytes of the "
+			 "answer to %s",
+			 strerror(-r), got, name);
+}
+
 static int printer_tcp_status(void *state, struct printer_status *st, char *err,
 			      size_t errlen)
 {
@@ -219,8 +251,13 @@ static int printer_tcp_status(void *state, struct printer_status *st, char *err,
 		if (got == sizeof(answer)) {
 			r = printer_status_parse_answer(p->language, answer,
 							got, st, err, errlen);
-			if (r == -EAGAIN) /* cannot be: the parsers cap it */
+			if (r == -EAGAIN) { /* only line ends, say */
+				snprintf(err, errlen,
+					 "printer status unreadable: %zu bytes "
+					 "and no whole answer",
+					 got);
 				r = -EBADMSG;
+			}
 			break;
 		}
 		n = recv(fd, answer + got, sizeof(answer) - got, 0);
@@ -232,17 +269,16 @@ static int printer_tcp_status(void *state, struct printer_status *st, char *err,
 		}
 		if (n < 0 && errno == EINTR)
 			continue;
-		if (n < 0 && errno == EAGAIN &&
-		    printer_tcp_wait(fd, POLLIN, deadline) == 0)
-			continue;
-		snprintf(err, errlen,
-			 "printer status unreadable: %s after %zu bytes of "
-			 "the answer to %s",
-			 n == 0 ? "the printer closed the connection"
-			 : n < 0 && errno != EAGAIN
-			     ? strerror(errno)
-			     : "no more within the timeout",
-			 got, query[0] == '~' ? "~HS" : "ESC!?");
+		if (n < 0 && errno == EAGAIN) {
+			r = printer_tcp_wait(fd, POLLIN, deadline);
+			if (r == 0) {
+				r = -EAGAIN;
+				continue;
+			}
+		} else {
+			r = n == 0 ? -ECONNRESET : -errno;
+		}
+		printer_tcp_unanswered(p, r, got, query, err, errlen);
 		r = -EBADMSG;
 	}
 	close(fd);

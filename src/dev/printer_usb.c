@@ -32,6 +32,8 @@
 #include "retour/usb_printer.h"
 
 #define USB_PRINTER_CHUNK 16384
+/* How long stale status bytes are waited for before a query. */
+#define USB_PRINTER_DRAIN_MS 10
 
 struct printer_usb {
 	libusb_context *ctx;
@@ -232,11 +234,11 @@ static int printer_usb_status(void *state, struct printer_status *st, char *err,
 {
 	struct printer_usb *p = state;
 	const char *query = printer_status_query(p->language);
-	unsigned char answer[PRINTER_STATUS_ANSWER_MAX];
+	unsigned char answer[PRINTER_STATUS_ANSWER_MAX], chunk[512];
 	struct printer_usb_link l;
 	int64_t deadline;
 	size_t got = 0;
-	int r;
+	int r, n, lr, drained = 0;
 
 	if (!p->ask_status)
 		return -EOPNOTSUPP;
@@ -247,30 +249,50 @@ static int printer_usb_status(void *state, struct printer_status *st, char *err,
 		printer_usb_unlink(&l);
 		return -EOPNOTSUPP;
 	}
+	/* what an earlier, abandoned answer left behind is not this one's */
+	do {
+		n = 0;
+		lr = libusb_bulk_transfer(l.h, l.ep_in, chunk, sizeof(chunk),
+					  &n, USB_PRINTER_DRAIN_MS);
+	} while (lr == 0 && n > 0 && ++drained < 8);
 	r = printer_usb_send(p, &l, (const unsigned char *)query, strlen(query),
 			     "asking its status", err, errlen);
 	deadline = clock_mono_us() / 1000 + p->timeout_ms;
 	while (r == 0 || r == -EAGAIN) {
 		int64_t left = deadline - clock_mono_us() / 1000;
-		int n = 0, lr;
 
 		if (left <= 0 || got == sizeof(answer)) {
-			snprintf(err, errlen,
-				 "printer status unreadable: %s sent %zu "
-				 "bytes, not a whole answer, within %d ms",
-				 p->name, got, p->timeout_ms);
+			if (got)
+				snprintf(err, errlen,
+					 "printer status unreadable: %s sent "
+					 "%zu bytes, not a whole answer, "
+					 "within %d ms",
+					 p->name, got, p->timeout_ms);
+			else
+				snprintf(err, errlen,
+					 "printer status unreadable: no answer "
+					 "from %s within %d ms",
+					 p->name, p->timeout_ms);
 			r = -EBADMSG;
 			break;
 		}
-		lr = libusb_bulk_transfer(l.h, l.ep_in, answer + got,
-					  (int)(sizeof(answer) - got), &n,
-					  (unsigned)left);
+		/* whole packets: a buffer of 512 takes any packet size */
+		n = 0;
+		lr = libusb_bulk_transfer(l.h, l.ep_in, chunk, sizeof(chunk),
+					  &n, (unsigned)left);
 		if (lr < 0 && lr != LIBUSB_ERROR_TIMEOUT) {
 			r = printer_usb_fail(p, lr, "reading its status", err,
 					     errlen);
 			break;
 		}
-		got += (size_t)(n > 0 ? n : 0);
+		if (n > 0) {
+			size_t take = (size_t)n < sizeof(answer) - got
+					  ? (size_t)n
+					  : sizeof(answer) - got;
+
+			memcpy(answer + got, chunk, take);
+			got += take;
+		}
 		r = got ? printer_status_parse_answer(p->language, answer, got,
 						      st, err, errlen)
 			: -EAGAIN;

@@ -224,7 +224,7 @@ static void test_status_words(void **state)
 
 struct fake_printer {
 	int lfd, port;
-	const char *answer; /* to each ~HS; NULL: say nothing */
+	const char *answer; /* to each ~HS; NULL: say nothing; "": hang up */
 	size_t answer_len;
 	int conns, send_failed;
 	char got[4096];
@@ -259,8 +259,10 @@ static void *fake_printer_run(void *arg)
 					 MSG_NOSIGNAL) < 0)
 					f->send_failed++;
 			}
-			if (n == 3 && !memcmp(buf, "~HS", 3))
-				break; /* the backend closes after the answer */
+			/* answered (or hung up on): done; silent: wait
+			 * for the backend to give up */
+			if (n == 3 && !memcmp(buf, "~HS", 3) && f->answer)
+				break;
 		}
 		close(fd);
 	}
@@ -328,7 +330,15 @@ static void test_tcp_asks_hs(void **state)
 	f.answer = NULL;
 	assert_int_equal(printer_query_status(p, &st, err, sizeof(err)),
 			 -EBADMSG);
-	assert_non_null(strstr(err, "printer status unreadable"));
+	assert_string_equal(
+	    err, "printer status unreadable: no answer to ~HS within 400 ms");
+	/* hung up on: unreadable too */
+	f.answer = "";
+	f.answer_len = 0;
+	assert_int_equal(printer_query_status(p, &st, err, sizeof(err)),
+			 -EBADMSG);
+	assert_string_equal(err, "printer status unreadable: the printer hung "
+				 "up after 0 bytes of the answer to ~HS");
 	printer_close(p);
 
 	/* not asked unless the board says so */
