@@ -51,8 +51,8 @@ def test_unknown_scanner_backend_is_refused(make_station):
 
 
 @pytest.mark.parametrize("section,key,value,needle", [
-    ("printer", "backend", "usb",
-     "unknown printer backend 'usb' (known: tcp, dir, none)"),
+    ("printer", "backend", "cups",
+     "unknown printer backend 'cups' (known: tcp, usb, dir, none)"),
     ("camera", "fps", "30",
      "unknown key 'fps' for camera backend 'dir' (known: dir)"),
     ("scale", "stable_timeout_ms", "5",
