@@ -82,3 +82,45 @@ def test_a_fault_after_a_label_holds_the_next_one(make_station):
     wait_for(lambda: st.receipt(second)["labels"][0]["printed"] is True,
              what="the second label recorded as printed")
     assert st.receipt(first)["labels"][0]["printed"] is True
+
+
+def test_a_reprint_is_held_too_and_recorded(make_station):
+    """Only the clerk's reprint prints a label again: held like any label
+    while the printer is faulted, printed once, and recorded as its own
+    label row with a label.reprint audit entry."""
+    import sqlite3
+
+    st = make_station(printer=False)
+    st.sign_in()
+    status_file = st.dir / "labels" / "status"
+    st.import_expected(expected_return())
+    st.run_to("RMA-10001", items=[GTIN_TSHIRT, GTIN_TSHIRT])
+    rid = st.confirm("accept")
+    wait_for(lambda: st.receipt(rid)["labels"][0]["printed"] is True,
+             what="the label printed")
+
+    status_file.write_text("paused\n")
+    code, answer = st.call("POST", "/api/v1/reprint", {"receipt": rid})
+    assert code == 202, answer
+    wait_for(lambda: st.status()["devices"]["printer"]["last_error"] ==
+             "paused", what="the pause shown")
+    time.sleep(1)
+    assert len(label_files(st)) == 1
+    status_file.write_text("ready\n")
+    wait_for(lambda: len(label_files(st)) == 2, timeout=6,
+             what="the reprint")
+    wait_for(lambda: [lb["printed"] for lb in st.receipt(rid)["labels"]] ==
+             [True, True], what="both labels recorded as printed")
+    files = label_files(st)
+    first, again = [(st.dir / "labels" / f).read_bytes() for f in files]
+    assert first == again
+    con = sqlite3.connect("file:%s?mode=ro" % st.db, uri=True, timeout=5)
+    try:
+        actions = [a for (a,) in con.execute(
+            "SELECT action FROM audit WHERE subject = ? ORDER BY id",
+            ("receipt:%d" % rid,))]
+    finally:
+        con.close()
+    assert actions.count("label.reprint") == 1, actions
+    time.sleep(2.5)
+    assert len(label_files(st)) == 2
