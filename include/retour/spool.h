@@ -10,10 +10,10 @@
  * caller opens the printer and records what the callback reports.
  *
  * Where the printer can tell how it is (printer_query_status()), the spool
- * asks before and after each label.  A printer that says it cannot print
- * (paper out, head open, paused; or whose answer is unreadable) holds the
- * label: it stays first in the queue, is neither printed nor reported, and
- * the state callback says why.  The spool asks again every
+ * asks when it starts, and before and after each label.  A printer that says it
+ * cannot print (paper out, head open, paused; or whose answer is unreadable)
+ * holds the label: it stays first in the queue, is neither printed nor
+ * reported, and the state callback says why.  The spool asks again every
  * SPOOL_RECHECK_MS while the printer is faulted (the only polling here:
  * printers send no status unasked) and prints the label, once, when the
  * printer is ready.  A printer that cannot be reached at all (refused,

@@ -193,6 +193,9 @@ static void *spool_worker(void *arg)
 	char why[256];
 	int c;
 
+	/* a printer already at fault is shown before the first label */
+	if (spool_check(s, why, sizeof(why)) == 1)
+		spool_post_state(s, true, why);
 	pthread_mutex_lock(&s->lock);
 	for (;;) {
 		struct spool_job *j;

@@ -124,3 +124,13 @@ def test_a_reprint_is_held_too_and_recorded(make_station):
     assert actions.count("label.reprint") == 1, actions
     time.sleep(2.5)
     assert len(label_files(st)) == 2
+
+
+def test_a_printer_at_fault_at_start_is_shown(make_station):
+    st = make_station(printer=False, start=False)
+    (st.dir / "labels" / "status").write_text("head open\n")
+    st.start()
+    s = wait_for(lambda: (x := st.status())["devices"]["printer"]
+                 ["last_error"] and x, what="the fault found at start")
+    assert s["devices"]["printer"]["last_error"] == "head open", s
+    assert s["devices"]["printer"]["ok"] is False, s

@@ -509,6 +509,17 @@ static void test_spool_holds_until_fixed(void **state)
 	assert_int_equal(count_labels(dir), 2);
 
 	spool_free(sp);
+
+	/* a printer at fault when the spool starts is shown at once */
+	put_status(dir, "ribbon out");
+	memset(&seen, 0, sizeof(seen));
+	assert_int_equal(spool_new(ev, p, on_done, &seen, &sp), 0);
+	spool_watch_state(sp, on_state);
+	for (i = 0; i < 200 && !seen.fault; i++)
+		assert_true(sd_event_run(ev, 10000) >= 0);
+	assert_true(seen.fault);
+	assert_string_equal(seen.why, "ribbon out");
+	spool_free(sp);
 	printer_close(p);
 	sd_event_unref(ev);
 	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
