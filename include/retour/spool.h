@@ -8,10 +8,22 @@
  *
  * The spool owns neither the printer's configuration nor the record: the
  * caller opens the printer and records what the callback reports.
+ *
+ * Where the printer can tell how it is (printer_query_status()), the spool
+ * asks when it starts, and before and after each label.  A printer that says it
+ * cannot print (paper out, head open, paused; or whose answer is unreadable)
+ * holds the label: it stays first in the queue, is neither printed nor
+ * reported, and the state callback says why.  The spool asks again every
+ * SPOOL_RECHECK_MS while the printer is faulted (the only polling here:
+ * printers send no status unasked) and prints the label, once, when the
+ * printer is ready.  A printer that cannot be reached at all (refused,
+ * unplugged) fails the job as before: its label is recorded as not
+ * printed, and the desk prints it again when the parcel is scanned.
  */
 #ifndef RETOUR_SPOOL_H
 #define RETOUR_SPOOL_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -23,6 +35,8 @@ struct spool;
 
 /* Jobs waiting beyond this are refused (-EBUSY): the printer is stuck. */
 #define SPOOL_MAX_JOBS 32
+/* How often a faulted printer is asked again. */
+#define SPOOL_RECHECK_MS 2000
 
 /*
  * Called on the event loop for every job: @r is 0 when printed, else
@@ -30,6 +44,14 @@ struct spool;
  */
 typedef void (*spool_done_fn)(void *userdata, int64_t receipt_id, int r,
 			      const char *err);
+
+/*
+ * Called on the event loop when the printer's status starts holding labels
+ * (@fault true, @why "paper out, head open" or "printer status
+ * unreadable: ...") and when it is ready again (@fault false, @why "").
+ * The reports keep their order with the done callbacks.
+ */
+typedef void (*spool_state_fn)(void *userdata, bool fault, const char *why);
 
 /* @printer stays the caller's, and must outlive the spool. */
 int spool_new(sd_event *ev, struct printer *printer, spool_done_fn done,
@@ -40,7 +62,11 @@ int spool_new(sd_event *ev, struct printer *printer, spool_done_fn done,
  */
 int spool_submit(struct spool *s, int64_t receipt_id, const char *name,
 		 const char *zpl, size_t len);
-/* Jobs queued or printing, for the status. */
+/* Set the state callback (NULL: none), on the loop, before labels come. */
+void spool_watch_state(struct spool *s, spool_state_fn fn);
+/* Ask a faulted printer every @ms instead of SPOOL_RECHECK_MS (tests). */
+void spool_set_recheck_ms(struct spool *s, int ms);
+/* Jobs queued, held or printing, for the status. */
 int spool_pending(const struct spool *s);
 /* Finishes the job being printed, drops the others (their labels stay
  * recorded as not printed), joins the thread. */

@@ -194,6 +194,16 @@ static void devices_on_printed(void *userdata, int64_t receipt_id, int r,
 		d->cb->printed(d->ud, receipt_id, r, err);
 }
 
+/* The printer's own status holds labels, or lets them go again. */
+static void devices_on_printer_state(void *userdata, bool fault,
+				     const char *why)
+{
+	struct devices *d = userdata;
+
+	devices_set_state(d, DEVICE_PRINTER,
+			  fault ? DEVICE_FAULT : DEVICE_CONNECTED, why);
+}
+
 /* ---- the camera's thread ---- */
 
 static void photo_push(struct photo_job ***tail, struct photo_job *j)
@@ -493,6 +503,8 @@ static int devices_open_one(struct devices *d, enum device_kind k, char *err,
 			return r;
 		r = spool_new(d->ev, d->printer, devices_on_printed, d,
 			      &d->spool);
+		if (r == 0)
+			spool_watch_state(d->spool, devices_on_printer_state);
 		if (r < 0) {
 			printer_close(d->printer);
 			d->printer = NULL;

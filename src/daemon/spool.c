@@ -3,7 +3,12 @@
  * The label spool (include/retour/spool.h): a FIFO of jobs, one worker
  * thread that prints them, and an eventfd that wakes the event loop to
  * report each result.  Only the worker touches the printer once the spool
- * exists; only the loop calls the done callback.
+ * exists; only the loop calls the done and state callbacks.
+ *
+ * A held label (the printer's status says it cannot print) stays in the
+ * worker's hands, not in any list, until the printer is ready or the spool
+ * stops; the loop hears of the fault as a state report in the same list as
+ * the finished jobs, so the two keep their order.
  */
 #include <errno.h>
 #include <pthread.h>
@@ -13,12 +18,15 @@
 #include <string.h>
 #include <sys/epoll.h>
 #include <sys/eventfd.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "retour/spool.h"
 
 struct spool_job {
 	struct spool_job *next;
+	bool is_state; /* a state report: fault or ready, err says why */
+	bool fault;
 	int64_t receipt_id;
 	char name[64];
 	int r;
@@ -30,7 +38,9 @@ struct spool_job {
 struct spool {
 	struct printer *printer;
 	spool_done_fn done;
+	spool_state_fn state;
 	void *userdata;
+	int recheck_ms;
 	sd_event_source *wake;
 	int wake_fd;
 
@@ -42,6 +52,9 @@ struct spool {
 	struct spool_job *todo, **todo_tail;	     /* waiting to print */
 	struct spool_job *finished, **finished_tail; /* printed, to report */
 	int pending; /* submitted, not yet reported */
+	/* the worker's own: the fault last reported, "" when ready */
+	bool faulted;
+	char fault_why[256];
 };
 
 static void spool_push(struct spool_job ***tail, struct spool_job *j)
@@ -64,31 +77,157 @@ static struct spool_job *spool_pop(struct spool_job **head,
 	return j;
 }
 
+/* Under lock: hand @j to the loop. */
+static void spool_post_locked(struct spool *s, struct spool_job *j)
+{
+	uint64_t one = 1;
+
+	spool_push(&s->finished_tail, j);
+	if (write(s->wake_fd, &one, sizeof(one)) < 0) {
+		/* eventfd counter full: the loop is awake anyway */
+	}
+}
+
+/* Worker: tell the loop the printer's state, when it changed. */
+static void spool_post_state(struct spool *s, bool fault, const char *why)
+{
+	struct spool_job *j;
+
+	if (fault == s->faulted && (!fault || !strcmp(why, s->fault_why)))
+		return;
+	j = calloc(1, sizeof(*j));
+	if (!j)
+		return; /* the next change is told; the label is held anyway */
+	s->faulted = fault;
+	snprintf(s->fault_why, sizeof(s->fault_why), "%s", fault ? why : "");
+	j->is_state = true;
+	j->fault = fault;
+	snprintf(j->err, sizeof(j->err), "%s", s->fault_why);
+	pthread_mutex_lock(&s->lock);
+	spool_post_locked(s, j);
+	pthread_mutex_unlock(&s->lock);
+}
+
+/*
+ * Worker: may a label go now?  0 yes (ready, or the printer cannot tell);
+ * 1 no, held, @why says why; -errno: the printer cannot be reached.
+ */
+static int spool_check(struct spool *s, char *why, size_t whylen)
+{
+	struct printer_status st;
+	int r;
+
+	why[0] = '\0';
+	r = printer_query_status(s->printer, &st, why, whylen);
+	if (r == -EOPNOTSUPP)
+		return 0;
+	if (r == -EBADMSG)
+		return 1;
+	if (r < 0)
+		return r;
+	return printer_status_fault(&st, why, whylen) ? 1 : 0;
+}
+
+/* Worker, under lock: wait up to recheck_ms, or until stopped or
+ * (@wake_on_job) a job comes. */
+static void spool_wait_locked(struct spool *s, bool wake_on_job)
+{
+	struct timespec until;
+
+	clock_gettime(CLOCK_MONOTONIC, &until);
+	until.tv_sec += s->recheck_ms / 1000;
+	until.tv_nsec += (long)(s->recheck_ms % 1000) * 1000000L;
+	if (until.tv_nsec >= 1000000000L) {
+		until.tv_sec++;
+		until.tv_nsec -= 1000000000L;
+	}
+	while (!s->stopping && !(wake_on_job && s->todo))
+		if (pthread_cond_timedwait(&s->cond, &s->lock, &until) ==
+		    ETIMEDOUT)
+			break;
+}
+
+/* Worker: print @j once the printer is ready; false when stopped first. */
+static bool spool_print_one(struct spool *s, struct spool_job *j)
+{
+	char why[256];
+	bool printed;
+	int c;
+
+	for (;;) {
+		c = spool_check(s, why, sizeof(why));
+		if (c != 1)
+			break;
+		spool_post_state(s, true, why);
+		pthread_mutex_lock(&s->lock);
+		spool_wait_locked(s, false);
+		if (s->stopping) {
+			pthread_mutex_unlock(&s->lock);
+			return false;
+		}
+		pthread_mutex_unlock(&s->lock);
+	}
+	j->err[0] = '\0';
+	if (c < 0) { /* unreachable: the job fails, as a print would */
+		j->r = c;
+		snprintf(j->err, sizeof(j->err), "%s", why);
+	} else {
+		spool_post_state(s, false, "");
+		j->r = printer_print(s->printer, j->name, j->zpl, j->len,
+				     j->err, sizeof(j->err));
+	}
+	printed = c == 0 && j->r == 0;
+	pthread_mutex_lock(&s->lock);
+	spool_post_locked(s, j); /* the loop's from here on */
+	pthread_mutex_unlock(&s->lock);
+	/* After: the label is out of our hands (a Zebra keeps it and prints
+	 * it when the paper is in), but the next one will be held. */
+	if (printed && spool_check(s, why, sizeof(why)) == 1)
+		spool_post_state(s, true, why);
+	return true;
+}
+
 static void *spool_worker(void *arg)
 {
 	struct spool *s = arg;
-	uint64_t one = 1;
+	char why[256];
+	int c;
 
+	/* a printer already at fault is shown before the first label */
+	if (spool_check(s, why, sizeof(why)) == 1)
+		spool_post_state(s, true, why);
 	pthread_mutex_lock(&s->lock);
 	for (;;) {
 		struct spool_job *j;
 
-		while (!s->todo && !s->stopping)
-			pthread_cond_wait(&s->cond, &s->lock);
+		while (!s->todo && !s->stopping) {
+			if (!s->faulted) {
+				pthread_cond_wait(&s->cond, &s->lock);
+				continue;
+			}
+			/* faulted and idle: see when it is fixed */
+			spool_wait_locked(s, true);
+			if (s->todo || s->stopping)
+				break;
+			pthread_mutex_unlock(&s->lock);
+			/* (unreachable: the next label says so) */
+			c = spool_check(s, why, sizeof(why));
+			if (c >= 0)
+				spool_post_state(s, c == 1, why);
+			pthread_mutex_lock(&s->lock);
+		}
 		if (s->stopping)
 			break;
 		j = spool_pop(&s->todo, &s->todo_tail);
 		pthread_mutex_unlock(&s->lock);
 
-		j->err[0] = '\0';
-		j->r = printer_print(s->printer, j->name, j->zpl, j->len,
-				     j->err, sizeof(j->err));
-
-		pthread_mutex_lock(&s->lock);
-		spool_push(&s->finished_tail, j);
-		if (write(s->wake_fd, &one, sizeof(one)) < 0) {
-			/* eventfd counter full: the loop is awake anyway */
+		if (!spool_print_one(s, j)) {
+			free(j); /* stopped while held: recorded as not
+				  * printed, like the ones still queued */
+			pthread_mutex_lock(&s->lock);
+			break;
 		}
+		pthread_mutex_lock(&s->lock);
 	}
 	pthread_mutex_unlock(&s->lock);
 	return NULL;
@@ -102,12 +241,15 @@ static void spool_report(struct spool *s)
 	for (;;) {
 		pthread_mutex_lock(&s->lock);
 		j = spool_pop(&s->finished, &s->finished_tail);
-		if (j)
+		if (j && !j->is_state)
 			s->pending--;
 		pthread_mutex_unlock(&s->lock);
 		if (!j)
 			break;
-		s->done(s->userdata, j->receipt_id, j->r, j->err);
+		if (!j->is_state)
+			s->done(s->userdata, j->receipt_id, j->r, j->err);
+		else if (s->state)
+			s->state(s->userdata, j->fault, j->err);
 		free(j);
 	}
 }
@@ -128,6 +270,7 @@ static int spool_on_wake(sd_event_source *src, int fd, uint32_t revents,
 int spool_new(sd_event *ev, struct printer *printer, spool_done_fn done,
 	      void *userdata, struct spool **out)
 {
+	pthread_condattr_t ca;
 	struct spool *s;
 	int r;
 
@@ -139,10 +282,16 @@ int spool_new(sd_event *ev, struct printer *printer, spool_done_fn done,
 	s->printer = printer;
 	s->done = done;
 	s->userdata = userdata;
+	s->recheck_ms = SPOOL_RECHECK_MS;
 	s->todo_tail = &s->todo;
 	s->finished_tail = &s->finished;
 	pthread_mutex_init(&s->lock, NULL);
-	pthread_cond_init(&s->cond, NULL);
+	/* the recheck's timed wait on the monotonic clock: a clock set by
+	 * NTP does not stretch or skip it */
+	pthread_condattr_init(&ca);
+	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+	pthread_cond_init(&s->cond, &ca);
+	pthread_condattr_destroy(&ca);
 	s->wake_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
 	if (s->wake_fd < 0) {
 		r = -errno;
@@ -180,6 +329,8 @@ int spool_submit(struct spool *s, int64_t receipt_id, const char *name,
 	j = malloc(sizeof(*j) + len);
 	if (!j)
 		return -ENOMEM;
+	j->is_state = false;
+	j->fault = false;
 	j->receipt_id = receipt_id;
 	snprintf(j->name, sizeof(j->name), "%s", name);
 	j->len = len;
@@ -191,6 +342,21 @@ int spool_submit(struct spool *s, int64_t receipt_id, const char *name,
 	pthread_cond_signal(&s->cond);
 	pthread_mutex_unlock(&s->lock);
 	return 0;
+}
+
+void spool_watch_state(struct spool *s, spool_state_fn fn)
+{
+	if (s)
+		s->state = fn;
+}
+
+void spool_set_recheck_ms(struct spool *s, int ms)
+{
+	if (!s || ms <= 0)
+		return;
+	pthread_mutex_lock(&s->lock);
+	s->recheck_ms = ms;
+	pthread_mutex_unlock(&s->lock);
 }
 
 int spool_pending(const struct spool *s)

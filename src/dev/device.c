@@ -115,6 +115,9 @@ static const struct device_setting_key scale_mtsics_keys[] = {
 /* language: the label language the printer speaks (label.h) */
 #define PRINTER_LANGUAGE                                                       \
 	CHOICE(struct printer_config, "language", language, "zpl, tspl")
+/* status: ask the printer how it is around each label, or never */
+#define PRINTER_STATUS                                                         \
+	CHOICE(struct printer_config, "status", status, "ask, none")
 
 static const struct device_setting_key scale_8217_keys[] = {
     TEXT(struct scale_config, "path", path),
@@ -147,6 +150,16 @@ static const struct device_setting_key printer_tcp_keys[] = {
     INT(struct printer_config, "port", port, 1, 65535),
     INT(struct printer_config, "timeout_ms", timeout_ms, 50, 60000),
     PRINTER_LANGUAGE,
+    PRINTER_STATUS,
+    END,
+};
+
+/* usb: vvvv:pppp[:serial], or none for the first printer-class device */
+static const struct device_setting_key printer_usb_keys[] = {
+    TEXT(struct printer_config, "usb", usb),
+    INT(struct printer_config, "timeout_ms", timeout_ms, 50, 60000),
+    PRINTER_LANGUAGE,
+    PRINTER_STATUS,
     END,
 };
 
@@ -255,6 +268,7 @@ static const struct device_backend device_backends[] = {
     {DEVICE_SCALE, "hidpos", &scale_backend_hidpos, scale_hidpos_keys},
     {DEVICE_SCALE, "none", NULL, no_keys},
     {DEVICE_PRINTER, "tcp", &printer_backend_tcp, printer_tcp_keys},
+    {DEVICE_PRINTER, "usb", &printer_backend_usb, printer_usb_keys},
     {DEVICE_PRINTER, "dir", &printer_backend_dir, printer_dir_keys},
     {DEVICE_PRINTER, "none", NULL, no_keys},
     {DEVICE_CAMERA, "dir", &camera_backend_dir, camera_dir_keys},

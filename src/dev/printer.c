@@ -2,9 +2,9 @@
 /*
  * Printer dispatcher: picks the printer backend by name and forwards calls.
  *
- * Adding a backend (USB printer class via libusb) is one file and one line
- * in the registry (src/dev/device.c).  No transport or label language lives
- * here.
+ * Adding a backend is one file and one line in the registry
+ * (src/dev/device.c).  No transport lives here; of the label languages only
+ * which status query each one answers.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -29,6 +29,12 @@ int printer_open(const struct printer_config *cfg, struct printer **out,
 
 	if (!cfg || !out)
 		return -EINVAL;
+	if (!printer_status_query(cfg->language)) {
+		snprintf(err, errlen,
+			 "unknown printer language '%s' (known: zpl, tspl)",
+			 cfg->language);
+		return -EINVAL;
+	}
 	entry = device_backend_find(DEVICE_PRINTER, cfg->backend, err, errlen);
 	if (!entry)
 		return -EINVAL;
@@ -62,6 +68,35 @@ int printer_print(struct printer *p, const char *name, const void *data,
 	}
 	return p->backend->print(p->state, name ? name : "label", data, len,
 				 err, errlen);
+}
+
+int printer_query_status(struct printer *p, struct printer_status *st,
+			 char *err, size_t errlen)
+{
+	if (!p || !st)
+		return -EINVAL;
+	memset(st, 0, sizeof(*st));
+	if (!p->backend->status)
+		return -EOPNOTSUPP;
+	return p->backend->status(p->state, st, err, errlen);
+}
+
+const char *printer_status_query(const char *language)
+{
+	if (!language || !strcmp(language, "zpl"))
+		return PRINTER_STATUS_QUERY_ZPL;
+	if (!strcmp(language, "tspl"))
+		return PRINTER_STATUS_QUERY_TSPL;
+	return NULL;
+}
+
+int printer_status_parse_answer(const char *language, const void *answer,
+				size_t len, struct printer_status *st,
+				char *err, size_t errlen)
+{
+	if (language && !strcmp(language, "tspl"))
+		return printer_status_parse_tspl(answer, len, st, err, errlen);
+	return printer_status_parse_zpl(answer, len, st, err, errlen);
 }
 
 const char *printer_describe(const struct printer *p)

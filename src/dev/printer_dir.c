@@ -8,6 +8,11 @@
  * does not render labels and never deletes. Like paper out of a printer, a file
  * is not fsync'd: the label's record, the one that must survive a power cut, is
  * in the store.
+ *
+ * Its status is a file, <dir>/status, that a test or a person writes: none,
+ * empty or "ready" is a ready printer, "paper out" (or "head open, ribbon
+ * out", printer_status_parse_words()) a printer with those faults.  So the
+ * station's handling of printer faults runs on this backend too.
  */
 #include <dirent.h>
 #include <errno.h>
@@ -116,6 +121,43 @@ static int printer_dir_print(void *state, const char *name, const void *data,
 	return 0;
 }
 
+static int printer_dir_status(void *state, struct printer_status *st, char *err,
+			      size_t errlen)
+{
+	struct printer_dir *p = state;
+	char path[PATH_MAX], text[PRINTER_STATUS_ANSWER_MAX + 1];
+	size_t got = 0;
+	ssize_t n;
+	int fd, r = 0;
+
+	snprintf(path, sizeof(path), "%s/status", p->dir);
+	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK);
+	if (fd < 0 && errno == ENOENT)
+		return 0; /* no status file: ready */
+	if (fd < 0) {
+		snprintf(err, errlen, "printer status unreadable: %s: %s", path,
+			 strerror(errno));
+		return -EBADMSG;
+	}
+	while (got < sizeof(text)) {
+		n = read(fd, text + got, sizeof(text) - got);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			r = -errno;
+		if (n <= 0)
+			break;
+		got += (size_t)n;
+	}
+	close(fd);
+	if (r < 0 || got == sizeof(text)) {
+		snprintf(err, errlen, "printer status unreadable: %s: %s", path,
+			 r < 0 ? strerror(-r) : "longer than it can be");
+		return -EBADMSG;
+	}
+	return printer_status_parse_words(text, got, st, err, errlen);
+}
+
 static const char *printer_dir_describe(const void *state)
 {
 	const struct printer_dir *p = state;
@@ -175,6 +217,7 @@ const struct printer_backend printer_backend_dir = {
     .name = "dir",
     .open = printer_dir_open,
     .print = printer_dir_print,
+    .status = printer_dir_status,
     .describe = printer_dir_describe,
     .close = printer_dir_close,
 };

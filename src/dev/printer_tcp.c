@@ -4,14 +4,20 @@
  * the job's bytes, then a half-close so the printer knows the job ended.
  *
  * Synchronous by design, bounded by timeout_ms for connect and write
- * together.  It does not read the printer's status back (raw 9100 has
- * none that all printers agree on) and does not retry: the caller decides.
+ * together.  It does not retry: the caller decides.
+ *
+ * Status (status = ask): a connection of its own that sends the language's
+ * query (~HS or ESC!?) and reads the answer, which Zebra and TSC printers
+ * give on the same port.  Off by default, since raw 9100 has no status
+ * every printer agrees on; a printer that accepts and never answers is
+ * "status unreadable" after timeout_ms, not a hung spool.
  */
 #include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <netdb.h>
 #include <poll.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -26,6 +32,8 @@ struct printer_tcp {
 	char *host;
 	int port;
 	int timeout_ms;
+	char *language; /* NULL: zpl */
+	bool ask_status;
 	char describe[300];
 };
 
@@ -96,18 +104,14 @@ static int printer_tcp_connect(const struct printer_tcp *p,
 	return fd;
 }
 
-static int printer_tcp_print(void *state, const char *name, const void *data,
-			     size_t len, char *err, size_t errlen)
+/* A connection to the printer by @deadline: the fd, or -errno with @err. */
+static int printer_tcp_dial(const struct printer_tcp *p, int64_t deadline,
+			    char *err, size_t errlen)
 {
-	struct printer_tcp *p = state;
 	struct addrinfo hints = {.ai_socktype = SOCK_STREAM,
 				 .ai_flags = AI_NUMERICSERV};
 	struct addrinfo *res = NULL, *ai;
-	const char *bytes = data;
 	char port[16];
-	int64_t deadline = (clock_mono_us() / 1000) + p->timeout_ms;
-	size_t done = 0;
-	ssize_t n;
 	int fd = -ECONNREFUSED, r;
 
 	snprintf(port, sizeof(port), "%d", p->port);
@@ -123,10 +127,19 @@ static int printer_tcp_print(void *state, const char *name, const void *data,
 			break;
 	}
 	freeaddrinfo(res);
-	if (fd < 0) {
+	if (fd < 0)
 		printer_tcp_fail(p, -fd, err, errlen);
-		return fd;
-	}
+	return fd;
+}
+
+/* All of @len bytes by @deadline; 0 or -errno with @err. */
+static int printer_tcp_send(const struct printer_tcp *p, int fd,
+			    const char *bytes, size_t len, int64_t deadline,
+			    char *err, size_t errlen)
+{
+	size_t done = 0;
+	ssize_t n;
+	int r;
 
 	while (done < len) {
 		/* MSG_NOSIGNAL: a printer closing on us is an error, not a
@@ -146,6 +159,24 @@ static int printer_tcp_print(void *state, const char *name, const void *data,
 			r = n < 0 ? -errno : -EPIPE;
 		}
 		printer_tcp_fail(p, -r, err, errlen);
+		return r;
+	}
+	return 0;
+}
+
+static int printer_tcp_print(void *state, const char *name, const void *data,
+			     size_t len, char *err, size_t errlen)
+{
+	struct printer_tcp *p = state;
+	int64_t deadline = (clock_mono_us() / 1000) + p->timeout_ms;
+	int fd, r;
+
+	(void)name;
+	fd = printer_tcp_dial(p, deadline, err, errlen);
+	if (fd < 0)
+		return fd;
+	r = printer_tcp_send(p, fd, data, len, deadline, err, errlen);
+	if (r < 0) {
 		close(fd);
 		return r;
 	}
@@ -157,6 +188,101 @@ static int printer_tcp_print(void *state, const char *name, const void *data,
 	}
 	close(fd);
 	return 0;
+}
+
+/* The answer to @query stopped short: why, as the status shows it. */
+static void printer_tcp_unanswered(const struct printer_tcp *p, int r,
+				   size_t got, const char *query, char *err,
+				   size_t errlen)
+{
+	const char *name = query[0] == '~' ? "~HS" : "ESC!?";
+
+	if (r == -ETIMEDOUT && got == 0)
+		/* A Zebra keeps quiet to ~HS while out of paper or ribbon or
+		 * with the head open (ZPL guide, ~HS note), so this may be a
+		 * fault too. */
+		snprintf(err, errlen,
+			 "printer status unreadable: no answer to %s within "
+			 "%d ms",
+			 name, p->timeout_ms);
+	else if (r == -ETIMEDOUT)
+		snprintf(err, errlen,
+			 "printer status unreadable: %zu bytes of the answer "
+			 "to %s, then nothing within %d ms",
+			 got, name, p->timeout_ms);
+	else if (r == -ECONNRESET)
+		snprintf(err, errlen,
+			 "printer status unreadable: the printer hung up after "
+			 "%zu bytes of the answer to %s",
+			 got, name);
+	else
+		snprintf(err, errlen,
+			 "printer status unreadable: %s after %zu bytes of the "
+			 "answer to %s",
+			 strerror(-r), got, name);
+}
+
+static int printer_tcp_status(void *state, struct printer_status *st, char *err,
+			      size_t errlen)
+{
+	struct printer_tcp *p = state;
+	const char *query = printer_status_query(p->language);
+	int64_t deadline = (clock_mono_us() / 1000) + p->timeout_ms;
+	char answer[PRINTER_STATUS_ANSWER_MAX];
+	size_t got = 0;
+	ssize_t n;
+	int fd, r;
+
+	if (!p->ask_status)
+		return -EOPNOTSUPP;
+	fd = printer_tcp_dial(p, deadline, err, errlen);
+	if (fd < 0)
+		return fd;
+	r = printer_tcp_send(p, fd, query, strlen(query), deadline, err,
+			     errlen);
+	if (r < 0) {
+		close(fd);
+		return r;
+	}
+	/* Until the answer is whole (or wrong): a printer may send it in
+	 * pieces, and nothing says where it ends but the answer itself. */
+	r = -EAGAIN;
+	while (r == -EAGAIN) {
+		if (got == sizeof(answer)) {
+			r = printer_status_parse_answer(p->language, answer,
+							got, st, err, errlen);
+			if (r == -EAGAIN) { /* only line ends, say */
+				snprintf(err, errlen,
+					 "printer status unreadable: %zu bytes "
+					 "and no whole answer",
+					 got);
+				r = -EBADMSG;
+			}
+			break;
+		}
+		n = recv(fd, answer + got, sizeof(answer) - got, 0);
+		if (n > 0) {
+			got += (size_t)n;
+			r = printer_status_parse_answer(p->language, answer,
+							got, st, err, errlen);
+			continue;
+		}
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0 && errno == EAGAIN) {
+			r = printer_tcp_wait(fd, POLLIN, deadline);
+			if (r == 0) {
+				r = -EAGAIN;
+				continue;
+			}
+		} else {
+			r = n == 0 ? -ECONNRESET : -errno;
+		}
+		printer_tcp_unanswered(p, r, got, query, err, errlen);
+		r = -EBADMSG;
+	}
+	close(fd);
+	return r;
 }
 
 static const char *printer_tcp_describe(const void *state)
@@ -173,6 +299,7 @@ static void printer_tcp_close(void *state)
 	if (!p)
 		return;
 	free(p->host);
+	free(p->language);
 	free(p);
 }
 
@@ -191,17 +318,28 @@ static int printer_tcp_open(const struct printer_config *cfg, void **state,
 			 cfg->port);
 		return -EINVAL;
 	}
+	if (cfg->status && strcmp(cfg->status, "ask") &&
+	    strcmp(cfg->status, "none")) {
+		snprintf(err, errlen,
+			 "printer tcp: status '%s' is neither ask nor none",
+			 cfg->status);
+		return -EINVAL;
+	}
 	p = calloc(1, sizeof(*p));
-	if (!p || !(p->host = strdup(host))) {
+	if (!p || !(p->host = strdup(host)) ||
+	    (cfg->language && !(p->language = strdup(cfg->language)))) {
+		if (p)
+			free(p->host);
 		free(p);
 		snprintf(err, errlen, "printer: out of memory");
 		return -ENOMEM;
 	}
+	p->ask_status = cfg->status && !strcmp(cfg->status, "ask");
 	p->port = cfg->port ? cfg->port : PRINTER_PORT_DEFAULT;
 	p->timeout_ms =
 	    cfg->timeout_ms > 0 ? cfg->timeout_ms : PRINTER_TIMEOUT_MS_DEFAULT;
-	snprintf(p->describe, sizeof(p->describe), "tcp %s:%d", p->host,
-		 p->port);
+	snprintf(p->describe, sizeof(p->describe), "tcp %s:%d%s", p->host,
+		 p->port, p->ask_status ? ", status asked" : "");
 	*state = p;
 	return 0;
 }
@@ -210,6 +348,7 @@ const struct printer_backend printer_backend_tcp = {
     .name = "tcp",
     .open = printer_tcp_open,
     .print = printer_tcp_print,
+    .status = printer_tcp_status,
     .describe = printer_tcp_describe,
     .close = printer_tcp_close,
 };

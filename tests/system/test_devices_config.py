@@ -51,8 +51,8 @@ def test_unknown_scanner_backend_is_refused(make_station):
 
 
 @pytest.mark.parametrize("section,key,value,needle", [
-    ("printer", "backend", "usb",
-     "unknown printer backend 'usb' (known: tcp, dir, none)"),
+    ("printer", "backend", "cups",
+     "unknown printer backend 'cups' (known: tcp, usb, dir, none)"),
     ("camera", "exposure", "30",
      "unknown key 'exposure' for camera backend 'dir' (known: dir, stream, "
      "fps, decode, symbologies, decode_inverted, decode_density, "

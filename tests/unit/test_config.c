@@ -495,8 +495,9 @@ static void test_config_device_backends_are_checked(void **state)
 	    {"[scale]\npath = /dev/x\nbackend = hid\n",
 	     "x.conf:3: unknown scale backend 'hid' (known: mtsics, "
 	     "toledo8217, hidpos, none)"},
-	    {"[printer]\nbackend = usb\n",
-	     "x.conf:2: unknown printer backend 'usb' (known: tcp, dir, none)"},
+	    {"[printer]\nbackend = cups\n",
+	     "x.conf:2: unknown printer backend 'cups' (known: tcp, usb, dir, "
+	     "none)"},
 	    {"[camera]\nbackend = usb\n",
 	     "x.conf:2: unknown camera backend 'usb' (known: dir, v4l2, "
 	     "frames, none)"},

@@ -908,10 +908,10 @@ static void test_printer_dir(void **state)
 	assert_string_equal(printer_describe(p), path);
 	printer_close(p);
 
-	cfg.backend = "usb";
+	cfg.backend = "cups";
 	assert_int_equal(printer_open(&cfg, &p, err, sizeof(err)), -EINVAL);
-	assert_string_equal(err, "unknown printer backend 'usb' "
-				 "(known: tcp, dir, none)");
+	assert_string_equal(err, "unknown printer backend 'cups' "
+				 "(known: tcp, usb, dir, none)");
 }
 
 /* ------------------------------------------------------------------ */
@@ -1191,7 +1191,8 @@ static void test_device_registry(void **state)
 	    device_backend_setting(be, &pc, "baud", "9600", err, sizeof(err)),
 	    -EINVAL);
 	assert_string_equal(err, "unknown key 'baud' for printer backend 'tcp' "
-				 "(known: host, port, timeout_ms, language)");
+				 "(known: host, port, timeout_ms, "
+				 "language, status)");
 	/* a choice: one of its words, exactly */
 	assert_int_equal(device_backend_setting(be, &pc, "language", "tspl",
 						err, sizeof(err)),
