@@ -254,6 +254,7 @@ check: test-deps
 	$(MAKE) all unit
 	$(MAKE) SANITIZE=1 unit
 	$(MAKE) FUZZING=1 fuzz-run
+	$(MAKE) gpiod2-check
 	$(MAKE) system
 	$(MAKE) arm-check
 
