@@ -171,6 +171,18 @@ int config_device_apply(const struct config_device *d, enum device_kind k,
 			void *kind_config, char *err, size_t errlen);
 
 /*
+ * Is every device the board names there now?  Each device path of each
+ * device's backend (DEVICE_SETTING_PATH: a tty, a camera's directory) that
+ * is not is told to @absent as "file:line: [scanner] no such device
+ * /dev/ttyACM9"; returns how many.  For `retourd -n`: a board may be
+ * written before its devices are plugged in, and the daemon itself starts
+ * without them, reports them missing and waits.
+ */
+typedef void (*config_absent_fn)(void *ud, const char *problem);
+int config_devices_absent(const struct config *c, config_absent_fn absent,
+			  void *ud);
+
+/*
  * The connector that rows of refunds (refund.requested) or of every other
  * event go to: the [connector] section [outbox] refunds / events names, or
  * [outbox]'s own when it has settings.  NULL when none: the outbox is kept

@@ -383,6 +383,42 @@ int config_device_apply(const struct config_device *d, enum device_kind k,
 	return 0;
 }
 
+/* The absent devices of one device section, for config_devices_absent(). */
+static int config_device_absent(const struct config_device *d,
+				enum device_kind k, config_absent_fn absent,
+				void *ud)
+{
+	const char *file = d->settings.file[0] ? d->settings.file : "board";
+	const struct device_backend *be;
+	char problem[320], line[CONFIG_PATH_LEN + 360];
+	int n = 0;
+
+	be = device_backend_find(k, d->backend, NULL, 0);
+	for (int i = 0; be && i < d->settings.n; i++) {
+		const struct config_setting *s = &d->settings.item[i];
+
+		if (device_setting_present(be, s->key, s->value, problem,
+					   sizeof(problem)) == 0)
+			continue;
+		snprintf(line, sizeof(line), "%s:%d: [%s] %s", file, s->line,
+			 device_kind_name(k), problem);
+		if (absent)
+			absent(ud, line);
+		n++;
+	}
+	return n;
+}
+
+int config_devices_absent(const struct config *c, config_absent_fn absent,
+			  void *ud)
+{
+	int n = 0;
+
+	for (int k = 0; k < DEVICE_KIND_COUNT; k++)
+		n += config_device_absent(&c->device[k], k, absent, ud);
+	return n;
+}
+
 /* A [label] line: size, dpi, barcode (label.h); 1 fine, 0 a problem. */
 static int config_label_line(struct parse_ctx *ctx, const char *name,
 			     const char *value, const char *shown_key)

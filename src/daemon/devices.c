@@ -429,6 +429,30 @@ static int devices_open_one(struct devices *d, enum device_kind k, char *err,
 	return -EINVAL;
 }
 
+/*
+ * A device path of @k's backend that is not there now (the board was
+ * written before the device was plugged in): "no such device
+ * /dev/ttyUSB0, waiting for it" into @why, true.  The backend opened
+ * anyway and finds the device when it comes.
+ */
+static bool devices_absent_path(const struct devices *d, enum device_kind k,
+				char *why, size_t len)
+{
+	const struct config_device *cd = &d->cfg->device[k];
+	const struct device_backend *be =
+	    device_backend_find(k, cd->backend, NULL, 0);
+	char problem[DEVICES_ERROR_LEN];
+
+	for (int i = 0; be && i < cd->settings.n; i++)
+		if (device_setting_present(be, cd->settings.item[i].key,
+					   cd->settings.item[i].value, problem,
+					   sizeof(problem)) < 0) {
+			snprintf(why, len, "%.120s, waiting for it", problem);
+			return true;
+		}
+	return false;
+}
+
 static void devices_log_opened(struct devices *d, enum device_kind k)
 {
 	const struct config_device *cd = &d->cfg->device[k];
@@ -499,6 +523,14 @@ int devices_open(sd_event *ev, const struct config *cfg,
 			snprintf(d->error[k], sizeof(d->error[k]), "%.*s",
 				 DEVICES_ERROR_LEN - 1,
 				 scanner_absence(d->scanner));
+		} else if (devices_absent_path(d, k, d->error[k],
+					       sizeof(d->error[k]))) {
+			/* opened, its node not there yet (a scale asked
+			 * before it is plugged in answers "offline"): at
+			 * fault, so its step stays and the clerk can go on
+			 * by hand until the device answers */
+			d->state[k] = DEVICE_FAULT;
+			log_warning("%s: %s", device_kind_name(k), d->error[k]);
 		}
 	}
 	r = sd_event_add_defer(ev, &d->hello, devices_on_hello, d);

@@ -593,6 +593,50 @@ static void test_config_device_settings_reach_the_backend(void **state)
 	assert_int_equal(sc.reply_timeout_ms, 0);
 }
 
+static void test_config_absent_collect(void *ud, const char *problem)
+{
+	char *all = ud;
+
+	strncat(all, problem, 1023 - strlen(all));
+	strncat(all, "\n", 1023 - strlen(all));
+}
+
+/* `retourd -n`: each device path that is not there, with its line; the
+ * made ones (a pty scanner's link, a label directory) are not asked. */
+static void test_config_absent_devices_name_their_line(void **state)
+{
+	struct config c;
+	char err[256] = "", all[1024] = "";
+
+	(void)state;
+	config_defaults(&c);
+	assert_int_equal(
+	    config_parse_text(
+		&c, "b.conf",
+		"[scanner]\nbackend = tty\n"
+		"path = /dev/ttyACM9-not-here\n"
+		"[scale]\nbackend = mtsics\npath = /\n"
+		"[printer]\nbackend = dir\n"
+		"dir = /nonexistent/labels\n"
+		"[camera]\nbackend = dir\ndir = /nonexistent/cam\n",
+		true, err, sizeof(err)),
+	    0);
+	assert_int_equal(
+	    config_devices_absent(&c, test_config_absent_collect, all), 2);
+	assert_string_equal(all, "b.conf:3: [scanner] no such device "
+				 "/dev/ttyACM9-not-here\n"
+				 "b.conf:12: [camera] no such device "
+				 "/nonexistent/cam\n");
+	/* a pty scanner's path is where the daemon links its pty */
+	config_defaults(&c);
+	assert_int_equal(config_parse_text(&c, "b.conf",
+					   "[scanner]\nbackend = pty\n"
+					   "path = /nonexistent/scanner\n",
+					   true, err, sizeof(err)),
+			 0);
+	assert_int_equal(config_devices_absent(&c, NULL, NULL), 0);
+}
+
 static void test_config_load_missing_file(void **state)
 {
 	struct config c;
@@ -658,6 +702,7 @@ int main(void)
 	    cmocka_unit_test(test_config_board_sections_only_in_board),
 	    cmocka_unit_test(test_config_device_backends_are_checked),
 	    cmocka_unit_test(test_config_device_settings_reach_the_backend),
+	    cmocka_unit_test(test_config_absent_devices_name_their_line),
 	    cmocka_unit_test(test_config_load_missing_file),
 	    cmocka_unit_test(test_config_outbox_connectors_and_routes),
 	    cmocka_unit_test(test_config_outbox_problems_name_the_line),
