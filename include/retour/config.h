@@ -118,6 +118,10 @@ struct config {
 	int outbox_refunds_line;
 	char outbox_events[CONFIG_NAME_MAX + 1];
 	int outbox_events_line;
+	/* device.fault and device.ok go only to the [connector] this names;
+	 * "": they are logged and audited, not sent */
+	char outbox_devices[CONFIG_NAME_MAX + 1];
+	int outbox_devices_line;
 	int outbox_timeout_ms;
 	int outbox_backoff_base_ms;
 	int outbox_backoff_max_ms;
@@ -190,5 +194,9 @@ int config_devices_absent(const struct config *c, config_absent_fn absent,
  */
 const struct config_connector *config_outbox_route(const struct config *c,
 						   bool refunds);
+/* The [connector] section [outbox] devices names, or NULL: device events
+ * are not sent (config_load() checked that the section exists). */
+const struct config_connector *
+config_outbox_devices_route(const struct config *c);
 
 #endif

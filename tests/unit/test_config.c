@@ -155,6 +155,12 @@ static void test_config_outbox_problems_name_the_line(void **state)
 	     "connector (known: url, secret_file)"},
 	    {"[outbox]\nrefunds = shop\n",
 	     "x.conf:2: [outbox] refunds: no [connector shop] section"},
+	    {"[outbox]\nurl = http://h/\nsecret_file = /s\ndevices = ops\n",
+	     "x.conf:4: [outbox] devices: no [connector ops] section"},
+	    {"[outbox]\ndevices = ops\n[connector ops]\ntype = webhook\n"
+	     "url = http://h/\nsecret_file = /s\n",
+	     "x.conf:2: [outbox] devices: the outbox sends nothing without "
+	     "its refunds and events routes"},
 	    {"[outbox]\nrefunds = shop\n[connector shop]\ntype = webhook\n"
 	     "url = http://h/\nsecret_file = /s\n",
 	     "x.conf:2: [outbox] refunds have a connector but events have "

@@ -1200,18 +1200,17 @@ static void test_store_printed_label_keeps_its_zpl(void **state)
 	assert_int_equal(store_label_reprint(f->s, id + 99, "anna", T0, &zpl),
 			 -ENOENT);
 	assert_null(zpl);
-	assert_int_equal(store_label_void(f->s, id, "^XA^FDVOID^FS^XZ", "anna",
-					  T0),
-			 -ENODATA);
+	assert_int_equal(
+	    store_label_void(f->s, id, "^XA^FDVOID^FS^XZ", "anna", T0),
+	    -ENODATA);
 	assert_int_equal(store_receipt_undo(f->s, id, "anna", d.decided_at + 1),
 			 0);
 	assert_int_equal(store_label_reprint(f->s, id, "anna", T0, &zpl),
 			 -ENODATA);
 	assert_null(zpl);
 	/* undone: its VOID label, recorded */
-	assert_int_equal(store_label_void(f->s, id, "^XA^FDVOID^FS^XZ", "anna",
-					  T0),
-			 0);
+	assert_int_equal(
+	    store_label_void(f->s, id, "^XA^FDVOID^FS^XZ", "anna", T0), 0);
 	assert_int_equal(raw_int(f->path, "SELECT count(*) FROM label"), 3);
 	assert_int_equal(raw_int(f->path, "SELECT count(*) FROM audit WHERE "
 					  "action = 'label.void'"),
@@ -1466,6 +1465,7 @@ static void test_store_shop_ids_round_trip(void **state)
 
 /* What schema step 3 added, taken away again: a file of version 2. */
 #define SCHEMA_UNDO_V3                                                         \
+	"DROP TABLE receipt_note;" /* v4 */                                    \
 	"DROP INDEX expected_by_kind;"                                         \
 	"DROP TABLE expected_order_line;"                                      \
 	"ALTER TABLE expected DROP COLUMN complaint_received_at;"              \
@@ -1835,7 +1835,7 @@ static void test_store_migrates_a_file_of_version_2(void **state)
 	assert_int_equal(raw_exec(f->path, SCHEMA_UNDO_V3), SQLITE_OK);
 	assert_int_equal(raw_int(f->path, "PRAGMA user_version"), 2);
 	assert_int_equal(store_open(f->path, &f->s, err, sizeof(err)), 0);
-	assert_int_equal(raw_int(f->path, "PRAGMA user_version"), 3);
+	assert_int_equal(raw_int(f->path, "PRAGMA user_version"), 4);
 	assert_int_equal(store_expected_get(f->s, er.id, &back), 0);
 	assert_string_equal(back.rma, "RMA-2V");
 	assert_false(back.delivery_paid_known);
@@ -1867,7 +1867,7 @@ static void test_store_migrates_a_file_without_shop_ids(void **state)
 		     "PRAGMA user_version = 1;"),
 	    SQLITE_OK);
 	assert_int_equal(store_open(f->path, &f->s, err, sizeof(err)), 0);
-	assert_int_equal(raw_int(f->path, "PRAGMA user_version"), 3);
+	assert_int_equal(raw_int(f->path, "PRAGMA user_version"), 4);
 	assert_int_equal(store_expected_get(f->s, er.id, &back), 0);
 	assert_string_equal(back.rma, "RMA-1");
 	assert_string_equal(back.shop_order_id, "");
