@@ -69,8 +69,12 @@ struct config_connector {
 	struct config_settings settings;
 };
 
-/* One [scanner] [scale] [printer] [camera] or [gpio] section. */
+/* One [scanner] [scale] [printer] [camera] or [gpio] section, or one
+ * [scanner NAME] section: a desk may have several scanners. */
+#define CONFIG_MAX_SCANNERS 4 /* [scanner] and up to 3 [scanner NAME] */
+
 struct config_device {
+	char name[CONFIG_NAME_MAX + 1]; /* [scanner NAME]'s; "" for [scanner] */
 	char backend[16];
 	int backend_line; /* 0: the default, not from a file */
 	struct config_settings settings;
@@ -140,6 +144,10 @@ struct config {
 	int scanner_max_line; /* every scanner backend's */
 	/* each device's backend and its settings, by enum device_kind */
 	struct config_device device[DEVICE_KIND_COUNT];
+	/* [scanner NAME] sections, in file order: scanners beside [scanner]
+	 * (device[DEVICE_SCANNER]), each with its own backend and settings */
+	int n_more_scanners;
+	struct config_device more_scanners[CONFIG_MAX_SCANNERS - 1];
 
 	/* [api] import_queue: the most bulk imports taken at once (the
 	 * desk comes first: they wait for it); one more is refused, 503 */
@@ -168,7 +176,8 @@ int config_parse_text(struct config *c, const char *name, const char *text,
  * set, from d->backend), or only checks them
  * when @kind_config is NULL.  0, or -EINVAL with @err
  * "file:line: unknown scanner backend 'evdev' (known: pty, tty, fifo,
- * none)" or "file:line: 'x' is not ... for 'port'".  config_load() and
+ * none)" or "file:line: 'x' is not ... for 'port'" ("file:line:
+ * [scanner handheld] ..." for a [scanner NAME] section).  config_load() and
  * config_parse_text() already ran it for every device.
  */
 int config_device_apply(const struct config_device *d, enum device_kind k,

@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 import helpers
+from helpers import wait_for
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -173,3 +174,46 @@ def test_devices_are_logged_and_a_missing_one_does_not_stop_the_desk(
     assert s["printer"]["present"] is True
     assert s["scanner"]["feed"] == st.feed_path
     assert "no-camera" in st.log()
+
+
+def test_several_scanners_each_with_its_id(make_station):
+    """[scanner] and [scanner NAME] sections: every scanner is opened and
+    shown with a stable id, and a code from any of them reaches the desk;
+    the status keeps its "scanner" object (the first one)."""
+    st = make_station(start=False)
+    hand = st.dir / "handheld"
+    st.board["scanner handheld"] = {"backend": "fifo", "path": str(hand)}
+    st.write_config()
+    st.start()
+    devs = st.status()["devices"]
+    assert devs["scanner"]["feed"] == st.feed_path, devs
+    got = {s["name"]: s for s in devs["scanners"]}
+    assert list(got) == ["scanner", "handheld"], devs["scanners"]
+    assert got["handheld"]["id"] == "handheld:%s" % hand, got
+    assert got["scanner"]["id"] == "scanner:%s" % st.feed_path, got
+    assert all(s["ok"] for s in got.values()), got
+    # the clerk signs in with the second scanner
+    with open(hand, "w") as f:
+        f.write("CLERK-0001\n")
+    wait_for(lambda: st.status()["clerk"] == "Ola",
+             what="a badge read by the second scanner")
+    assert "scanner handheld (handheld:%s): a code" % hand in st.log()
+
+
+def test_absent_second_scanner_is_named_by_its_section(make_station):
+    st = make_station(start=False)
+    missing = str(st.dir / "ttyACM9")
+    st.board["scanner serial"] = {"backend": "tty", "path": missing}
+    st.write_config()
+    board = st.dir / "board.conf"
+    p = run_check(st.conf_path)
+    assert p.returncode == 3, p.stdout + p.stderr
+    want = "%s:%d: [scanner serial] no such device %s" % (
+        board, line_of(board, "path = %s" % missing), missing)
+    assert want in p.stdout + p.stderr, p.stdout + p.stderr
+    st.start()
+    devs = st.status()["devices"]
+    assert devs["scanner"]["ok"] is False, devs
+    assert "serial: " in devs["scanner"]["last_error"], devs
+    serial = [s for s in devs["scanners"] if s["name"] == "serial"][0]
+    assert serial["ok"] is False and "ttyACM9" in serial["last_error"]

@@ -525,6 +525,23 @@ static void test_config_device_backends_are_checked(void **state)
 	     "x.conf:2: unknown key '\\x1b[2J' in section [scanner]"},
 	    {"[scanner]\nbackend = a-backend-name-too-long\n",
 	     "x.conf:2: value of 'backend' is longer than 15 bytes"},
+	    /* several scanners: [scanner NAME] sections, each checked */
+	    {"[scanner]\nbackend = pty\n[scanner hand]\nbackend = evdev\n",
+	     "x.conf:4: [scanner hand] unknown scanner backend 'evdev' "
+	     "(known: pty, tty, fifo, none)"},
+	    {"[scanner hand]\npath = /dev/ttyACM1\n",
+	     "x.conf:2: [scanner hand] unknown scanner backend '' (known: "
+	     "pty, tty, fifo, none)"},
+	    {"[scanner hand]\nbackend = tty\nbaud = 1\n",
+	     "x.conf:3: [scanner hand] unknown key 'baud' for scanner backend "
+	     "'tty' (known: path)"},
+	    {"[scanner a b]\nbackend = tty\n",
+	     "x.conf:2: [scanner a b]: a scanner's name is 1-31 of A-Z a-z "
+	     "0-9 . _ -"},
+	    {"[scanner a]\nbackend=none\n[scanner b]\nbackend=none\n"
+	     "[scanner c]\nbackend=none\n[scanner d]\nbackend=none\n",
+	     "x.conf:8: more than 4 scanners ([scanner] and 3 [scanner NAME] "
+	     "sections)"},
 	    /* the shipped boards, and a tcp printer's keys beside "dir" */
 	    {"[board]\nname = sim\n[scanner]\nbackend = pty\npath = run/s\n"
 	     "max_line = 256\n[scale]\nbackend = mtsics\npath = run/scale\n"
