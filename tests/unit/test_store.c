@@ -651,6 +651,71 @@ static void test_store_undo_within_grace(void **state)
 	json_decref(r);
 }
 
+/* A device lost mid-parcel: the note is the receipt's, the event row is
+ * no receipt's, so undoing the parcel leaves it and is not refused by it
+ * once it was sent. */
+static void test_store_device_event_and_note(void **state)
+{
+	struct store_fixture *f = *state;
+	struct decision_record d = decision_accept();
+	struct outbox_new out[2],
+	    ev = {.action = "device.fault",
+		  .payload = "{\"type\":\"device.fault\"}",
+		  .not_before = T0};
+	struct store_device_event sev = {.action = "device.fault",
+					 .device = "scale",
+					 .state = "fault",
+					 .reason = "cable pulled",
+					 .outbox = &ev};
+	struct outbox_row row;
+	json_t *r, *notes;
+	int64_t id;
+
+	id = receipt_open_for(f->s, 0, "X");
+	sev.receipt_id = id;
+	snprintf(ev.key, sizeof(ev.key), "demo:desk-1:scale:device.fault:1");
+	assert_int_equal(store_device_event(f->s, &sev, "anna", T0), 0);
+	assert_int_equal(raw_int(f->path, "SELECT count(*) FROM outbox WHERE "
+					  "receipt_id IS NULL AND action = "
+					  "'device.fault'"),
+			 1);
+	assert_int_equal(raw_int(f->path, "SELECT count(*) FROM audit WHERE "
+					  "action = 'device.fault' AND "
+					  "subject = 'device:scale'"),
+			 1);
+	/* not routed: audited, not queued */
+	sev.outbox = NULL;
+	sev.action = "device.ok";
+	sev.state = "connected";
+	assert_int_equal(store_device_event(f->s, &sev, "anna", T0 + 1), 0);
+	assert_int_equal(raw_int(f->path, "SELECT count(*) FROM outbox"), 1);
+
+	assert_int_equal(store_receipt_note(f->s, id, "weigh",
+					    "weighed manually: scale unplugged",
+					    "anna", T0 + 2),
+			 0);
+	assert_int_equal(store_receipt_note(f->s, id, "", "x", "anna", T0),
+			 -EINVAL);
+	assert_int_equal(store_receipt_get(f->s, id, &r), 0);
+	notes = json_object_get(r, "notes");
+	assert_int_equal(json_array_size(notes), 1);
+	assert_string_equal(json_string_value(json_object_get(
+				json_array_get(notes, 0), "note")),
+			    "weighed manually: scale unplugged");
+	json_decref(r);
+
+	/* the event row is delivered; the parcel is decided and undone */
+	assert_int_equal(next_due(f->s, T0, &row), 0);
+	assert_int_equal(store_outbox_mark_done(f->s, row.id, NULL, T0), 0);
+	store_outbox_row_release(&row);
+	outbox_fill(out, id, 1, d.decided_at + GRACE);
+	assert_int_equal(store_receipt_decide(f->s, id, &d, out, 2), 0);
+	assert_int_equal(
+	    store_receipt_undo(f->s, id, "anna", d.decided_at + GRACE / 2), 0);
+	assert_int_equal(count_outbox(f->s, "done"), 1);
+	assert_int_equal(count_outbox(f->s, "cancelled"), 2);
+}
+
 static void test_store_undo_too_late(void **state)
 {
 	struct store_fixture *f = *state;
@@ -1901,6 +1966,7 @@ int main(void)
 	    T(test_store_decide_writes_everything_once),
 	    T(test_store_decide_duplicate_key_rolls_back),
 	    T(test_store_undo_within_grace),
+	    T(test_store_device_event_and_note),
 	    T(test_store_undo_too_late),
 	    T(test_store_claim_sends_once_and_blocks_undo),
 	    T(test_store_undo_first_stops_the_claim),
