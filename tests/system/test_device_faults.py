@@ -4,8 +4,11 @@ happened and how to go on, the routine goes on where the step allows (a
 weight typed in with its reason, a photo skipped with its reason), the
 record says so, and a device.fault event is queued only where a
 connector asks for device events ([outbox] devices = NAME)."""
+import os
+import pty
 import shutil
 import sqlite3
+import tty
 
 import pytest
 
@@ -184,3 +187,38 @@ def test_skip_reason_is_checked(make_station):
                  {"reason": "x" * 201}):
         code, answer = st.call("POST", "/api/v1/skip", body)
         assert code == 400, (body, code, answer)
+
+
+def test_scanner_plugged_in_later_is_used_and_reported(make_station,
+                                                      ops_shop):
+    """A tty scanner not there at start: the daemon starts, says so
+    (device.fault), takes the scanner once it appears, without a restart,
+    and says that too (device.ok); its codes reach the desk."""
+    st = make_station(start=False)
+    link = st.dir / "ttyACM0"
+    st.board["scanner"] = {"backend": "tty", "path": str(link)}
+    st.cfg["outbox"]["devices"] = "ops"
+    st.cfg["connector ops"] = {
+        "type": "webhook", "url": ops_shop.url,
+        "secret_file": st.cfg["outbox"]["secret_file"]}
+    st.write_config()
+    st.start()
+    assert st.status()["devices"]["scanner"]["ok"] is False
+    wait_for(lambda: ops_shop.delivered("device.fault"), timeout=10,
+             what="device.fault for the absent scanner")
+    master, slave = pty.openpty()
+    try:
+        tty.setraw(slave)
+        os.symlink(os.ttyname(slave), link)
+        wait_for(lambda: st.status()["devices"]["scanner"]["ok"],
+                 timeout=10, what="the scanner taken without a restart")
+        got = wait_for(lambda: ops_shop.delivered("device.ok"), timeout=10,
+                       what="device.ok for the scanner")
+        assert got[0]["payload"]["device"] == "scanner"
+        assert got[0]["payload"]["receipt"] is None
+        os.write(master, b"CLERK-0001\r\n")
+        wait_for(lambda: st.status()["clerk"] == "Ola",
+                 what="a badge from the scanner plugged in later")
+    finally:
+        os.close(master)
+        os.close(slave)
