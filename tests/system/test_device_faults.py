@@ -124,6 +124,9 @@ def test_scale_unplugged_mid_weigh(make_station, ops_shop):
         in [{"step": n["step"], "note": n["note"]} for n in rec["notes"]], \
         rec["notes"]
     assert rec["state"] == "decided", rec
+    # and the clerk's view of the record says so
+    shown = st.ctl("returns", "show", rid).stdout
+    assert "weighed manually: scale unplugged" in shown, shown
 
 
 def test_device_events_are_not_queued_without_a_route(make_station):
