@@ -69,8 +69,12 @@ struct config_connector {
 	struct config_settings settings;
 };
 
-/* One [scanner] [scale] [printer] [camera] or [gpio] section. */
+/* One [scanner] [scale] [printer] [camera] or [gpio] section, or one
+ * [scanner NAME] section: a desk may have several scanners. */
+#define CONFIG_MAX_SCANNERS 4 /* [scanner] and up to 3 [scanner NAME] */
+
 struct config_device {
+	char name[CONFIG_NAME_MAX + 1]; /* [scanner NAME]'s; "" for [scanner] */
 	char backend[16];
 	int backend_line; /* 0: the default, not from a file */
 	struct config_settings settings;
@@ -118,6 +122,10 @@ struct config {
 	int outbox_refunds_line;
 	char outbox_events[CONFIG_NAME_MAX + 1];
 	int outbox_events_line;
+	/* device.fault and device.ok go only to the [connector] this names;
+	 * "": they are logged and audited, not sent */
+	char outbox_devices[CONFIG_NAME_MAX + 1];
+	int outbox_devices_line;
 	int outbox_timeout_ms;
 	int outbox_backoff_base_ms;
 	int outbox_backoff_max_ms;
@@ -136,6 +144,10 @@ struct config {
 	int scanner_max_line; /* every scanner backend's */
 	/* each device's backend and its settings, by enum device_kind */
 	struct config_device device[DEVICE_KIND_COUNT];
+	/* [scanner NAME] sections, in file order: scanners beside [scanner]
+	 * (device[DEVICE_SCANNER]), each with its own backend and settings */
+	int n_more_scanners;
+	struct config_device more_scanners[CONFIG_MAX_SCANNERS - 1];
 
 	/* [api] import_queue: the most bulk imports taken at once (the
 	 * desk comes first: they wait for it); one more is refused, 503 */
@@ -164,11 +176,24 @@ int config_parse_text(struct config *c, const char *name, const char *text,
  * set, from d->backend), or only checks them
  * when @kind_config is NULL.  0, or -EINVAL with @err
  * "file:line: unknown scanner backend 'evdev' (known: pty, tty, fifo,
- * none)" or "file:line: 'x' is not ... for 'port'".  config_load() and
+ * none)" or "file:line: 'x' is not ... for 'port'" ("file:line:
+ * [scanner handheld] ..." for a [scanner NAME] section).  config_load() and
  * config_parse_text() already ran it for every device.
  */
 int config_device_apply(const struct config_device *d, enum device_kind k,
 			void *kind_config, char *err, size_t errlen);
+
+/*
+ * Is every device the board names there now?  Each device path of each
+ * device's backend (DEVICE_SETTING_PATH: a tty, a camera's directory) that
+ * is not is told to @absent as "file:line: [scanner] no such device
+ * /dev/ttyACM9"; returns how many.  For `retourd -n`: a board may be
+ * written before its devices are plugged in, and the daemon itself starts
+ * without them, reports them missing and waits.
+ */
+typedef void (*config_absent_fn)(void *ud, const char *problem);
+int config_devices_absent(const struct config *c, config_absent_fn absent,
+			  void *ud);
 
 /*
  * The connector that rows of refunds (refund.requested) or of every other
@@ -178,5 +203,9 @@ int config_device_apply(const struct config_device *d, enum device_kind k,
  */
 const struct config_connector *config_outbox_route(const struct config *c,
 						   bool refunds);
+/* The [connector] section [outbox] devices names, or NULL: device events
+ * are not sent (config_load() checked that the section exists). */
+const struct config_connector *
+config_outbox_devices_route(const struct config *c);
 
 #endif

@@ -48,6 +48,19 @@ enum device_setting_type {
 	DEVICE_SETTING_CHOICE,
 	/* an int field: the index of the value in words (NULL-ended) */
 	DEVICE_SETTING_ENUM,
+	/*
+	 * A const char * field, like TEXT: a device node, symlink or
+	 * directory the backend opens but never creates (/dev/ttyACM0,
+	 * /dev/serial/by-id/..., a camera's image directory).  Its text is
+	 * checked at load like TEXT; whether it is there is asked only by
+	 * device_setting_present(): a board written before its devices are
+	 * plugged in still starts the daemon, and the device waits.
+	 */
+	DEVICE_SETTING_PATH,
+	/* A struct usb_id field (usb.h), checked by usb_id_parse() at load:
+	 * "0922:8003" or "0922:8003:SERIAL".  All zero when the board names
+	 * none (vendor 0000 is refused). */
+	DEVICE_SETTING_USB_ID,
 };
 
 /* One key a backend takes, and where it goes in the kind's config struct. */
@@ -98,5 +111,15 @@ const struct device_backend *device_backend_find(enum device_kind k,
 int device_backend_setting(const struct device_backend *be, void *kind_config,
 			   const char *key, const char *value, char *problem,
 			   size_t problemlen);
+
+/*
+ * Is the device a DEVICE_SETTING_PATH @key of @be names there now?  0 when
+ * it is, or when @key is not a path of @be (another backend's key is not
+ * asked: that backend is not used); -ENOENT (or another -errno) with
+ * @problem "no such device /dev/ttyACM9".  A relative path is taken from
+ * the working directory, as the backend will.  For `retourd -n`.
+ */
+int device_setting_present(const struct device_backend *be, const char *key,
+			   const char *value, char *problem, size_t problemlen);
 
 #endif

@@ -53,6 +53,34 @@ struct event_facts {
 };
 
 /*
+ * A device of the desk failed or went away (device.fault), or works again
+ * (device.ok).  Not a decision's: the body is rendered once, when the row
+ * is queued, from these facts (there is no record to render it from
+ * later).  Sent only where a connector asks for device events ([outbox]
+ * devices = NAME).
+ */
+#define EVENT_DEVICE_FAULT "device.fault"
+#define EVENT_DEVICE_OK "device.ok"
+
+struct event_device_facts {
+	const char *type;    /* EVENT_DEVICE_* */
+	const char *id;	     /* the row's idempotency key */
+	const char *shop;    /* [shop] name */
+	const char *station; /* the desk */
+	const char *device;  /* "scanner", "scale", "printer", "camera", ... */
+	const char *state;   /* "missing", "fault", "connected" */
+	const char *reason;  /* what the device or its driver said, "" */
+	int64_t at;	     /* UTC us */
+	int64_t receipt;     /* the parcel open at the desk, 0: none */
+	const char *step;    /* the desk's step then ("weigh"), NULL: none */
+};
+
+/* Render @f into @body (malloc'd compact JSON, sorted keys): 0, -EINVAL
+ * with @err (unknown type, text that is not UTF-8), -ENOMEM. */
+int event_device_render(const struct event_device_facts *f, char **body,
+			char *err, size_t errlen);
+
+/*
  * The proposal with every reason, as the desk screen shows it and as the
  * receipt records it (proposal_json is this, dumped compact with sorted
  * keys).  NULL when out of memory or a text is not UTF-8: never a proposal

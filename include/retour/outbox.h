@@ -49,6 +49,10 @@ struct outbox_config {
 	int n_connectors;
 	int refunds;
 	int events;
+	/* device.fault and device.ok: @has_devices, to connector @devices;
+	 * without it such a row is not sent (dead, saying why) */
+	bool has_devices;
+	int devices;
 	/* Or, with n_connectors 0, one webhook for everything: */
 	const char *connector; /* "webhook"; NULL: "webhook" */
 	const char *url;

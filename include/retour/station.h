@@ -47,7 +47,9 @@ int station_choose_routine(struct station *st, const char *routine, char *err,
  * problem), -EIO when its record could not be opened.
  */
 int station_start_unexpected(struct station *st, char *err, size_t errlen);
-void station_skip(struct station *st);
+/* Skip the weigh or photo step; @reason (NULL: the device's state says
+ * why) is kept in the record's notes. */
+void station_skip(struct station *st, const char *reason);
 void station_items_done(struct station *st);
 void station_back(struct station *st);
 void station_cancel(struct station *st);

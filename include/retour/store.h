@@ -161,6 +161,11 @@ int store_receipt_set_manual_weight(struct store *s, int64_t receipt_id,
 				    int32_t weight_g, bool mismatch,
 				    const char *reason, const char *actor,
 				    int64_t now);
+/* A step that went on without its device, as the record says it: @step
+ * ("weigh", "photo", a checklist step), @note ("photo skipped: camera
+ * gone"), 1-255 bytes; shown in the receipt's "notes". */
+int store_receipt_note(struct store *s, int64_t receipt_id, const char *step,
+		       const char *note, const char *actor, int64_t now);
 /* One scanned item: expected index (-1 when not in the order), GTIN,
  * optional serial. */
 int store_receipt_add_item_scan(struct store *s, int64_t receipt_id,
@@ -187,6 +192,25 @@ struct outbox_new {
 	const char *payload;
 	int64_t not_before; /* grace period: not sent before this */
 };
+
+/*
+ * A device came back or failed (devices.h): the audit entry @action
+ * ("device.fault", "device.ok") on "device:@device" with the state, the
+ * reason and the parcel open at the desk (@receipt_id, 0: none), and, when
+ * a connector takes device events, its outbox row @outbox (its payload
+ * given, of no receipt: undoing the parcel leaves it), in one durable
+ * write.  0 or -errno.
+ */
+struct store_device_event {
+	const char *action;
+	const char *device; /* "scanner", "scale", ... */
+	const char *state;  /* "connected", "missing", "fault" */
+	const char *reason; /* "" when connected */
+	int64_t receipt_id;
+	const struct outbox_new *outbox; /* NULL: not sent anywhere */
+};
+int store_device_event(struct store *s, const struct store_device_event *ev,
+		       const char *actor, int64_t now);
 
 struct decision_record {
 	const char

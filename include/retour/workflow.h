@@ -108,7 +108,8 @@ enum desk_event_kind {
 	DESK_EV_BUTTON,	       /* button */
 	DESK_EV_CONFIRM,       /* verdict (decision) + text (reason) */
 	DESK_EV_ITEMS_DONE,    /* clerk says every item is scanned */
-	DESK_EV_SKIP,	       /* skip the weigh/photo step (device missing) */
+	DESK_EV_SKIP,	       /* skip the weigh/photo step (device missing);
+				  text: why (NULL: the device's state says) */
 	DESK_EV_BACK,	       /* one step back */
 	DESK_EV_CANCEL,	       /* abandon the current parcel */
 	DESK_EV_TICK,	       /* time passes: step timeouts */
@@ -196,6 +197,9 @@ enum desk_action_kind {
 	DESK_ACT_RESUME_RECEIPT,   /* receipt_id, code, expected_id: the
 				      parcel scanned again is the receipt left
 				      open; report RECEIPT_OPENED */
+	DESK_ACT_RECORD_NOTE,	   /* step, text: a step went on without its
+				      device ("photo skipped: camera gone",
+				      "weighed manually: scale unplugged") */
 };
 
 struct desk_action {

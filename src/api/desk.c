@@ -294,6 +294,32 @@ static void desk_weigh(struct station *st, const struct api_request *rq,
 	reply_outcome(st, rp, API_WEIGH, r, r == -EBUSY ? 409 : 400, err);
 }
 
+/* Skip the step: no body, or {"reason": "camera gone"} for the record. */
+static void desk_skip(struct station *st, const struct api_request *rq,
+		      struct api_reply *rp)
+{
+	const char *reason = NULL;
+	json_t *j = NULL;
+
+	if (rq->len) {
+		if (!(j = api_body_json(rq, rp)))
+			return;
+		reason = json_is_object(j) ? api_json_str(j, "reason") : NULL;
+		if (!reason || !*reason || strlen(reason) > 200 ||
+		    strpbrk(reason, "\n\r\t")) {
+			json_decref(j);
+			api_reply_error(rp, 400,
+					"the body is {\"reason\": \"...\"}: "
+					"1 to 200 bytes on one line, why the "
+					"step is skipped");
+			return;
+		}
+	}
+	station_skip(st, reason);
+	json_decref(j);
+	reply_command(st, rp, API_SKIP);
+}
+
 static void desk_press(struct station *st, const char *button,
 		       struct api_reply *rp)
 {
@@ -417,8 +443,8 @@ void api_desk_answer(struct station *st, const struct api_route *route,
 		station_photo(st);
 		break;
 	case API_SKIP:
-		station_skip(st);
-		break;
+		desk_skip(st, rq, rp);
+		return;
 	case API_ITEMS_DONE:
 		station_items_done(st);
 		break;

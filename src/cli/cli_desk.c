@@ -45,7 +45,9 @@ const char cli_desk_usage_text[] =
     "                                1 to 1000000 g, the reason is "
     "recorded)\n"
     "  desk photo                    take a photo now\n"
-    "  desk skip                     skip the weigh or photo step\n"
+    "  desk skip [--reason TEXT]     skip the weigh or photo step (the\n"
+    "                                record keeps the reason, else the\n"
+    "                                device's state)\n"
     "  desk items-done               every item is scanned (a partial "
     "return)\n"
     "  desk remove [CODE]            ship-QC: take a unit out of the box "
@@ -596,9 +598,9 @@ static int cli_desk_options(const struct cli_opts *o, const char *sub)
 				 "--amount go with desk confirm");
 	if (o->supervisor && !o->override)
 		return cli_usage("--supervisor goes with --override VERDICT");
-	if (o->reason && !weigh && !confirm)
-		return cli_usage("--reason goes with desk weigh GRAMS and desk "
-				 "confirm --override");
+	if (o->reason && !weigh && !confirm && strcmp(sub, "skip"))
+		return cli_usage("--reason goes with desk weigh GRAMS, desk "
+				 "skip and desk confirm --override");
 	return 0;
 }
 
@@ -619,6 +621,10 @@ int cli_cmd_desk(const struct cli_opts *o)
 			continue;
 		if (o->n_pos != 2)
 			return cli_usage("desk %s takes no arguments", sub);
+		if (o->reason) /* desk skip --reason TEXT */
+			return cli_desk_post_body(
+			    o, cli_desk_plain[i].path,
+			    json_pack("{s:s}", "reason", o->reason), NULL);
 		return cli_desk_send(o, cli_desk_plain[i].method,
 				     cli_desk_plain[i].path, NULL, NULL);
 	}

@@ -376,3 +376,50 @@ int event_render(const struct event_facts *f, char **body, char *err,
 	json_decref(prop);
 	return b.r;
 }
+
+int event_device_render(const struct event_device_facts *f, char **body,
+			char *err, size_t errlen)
+{
+	struct event_build b = {.err = err, .errlen = errlen};
+	char when[CIVIL_TIME_RFC3339_LEN] = "";
+	json_t *ev;
+
+	if (errlen)
+		err[0] = '\0';
+	if (!f || !body) {
+		event_fail(&b, -EINVAL, "nothing to render");
+		return b.r;
+	}
+	*body = NULL;
+	if (!f->type || (strcmp(f->type, EVENT_DEVICE_FAULT) &&
+			 strcmp(f->type, EVENT_DEVICE_OK))) {
+		event_fail(&b, -EINVAL, "'%s' is not a device event",
+			   f->type ? f->type : "");
+		return b.r;
+	}
+	ev = json_object();
+	if (!ev) {
+		event_fail(&b, -ENOMEM, "out of memory");
+		return b.r;
+	}
+	civil_time_format_rfc3339(f->at, when, sizeof(when));
+	event_put(&b, ev, "type", event_text(&b, "type", f->type));
+	event_put(&b, ev, "id", event_text(&b, "id", f->id));
+	event_put(&b, ev, "shop", event_text(&b, "shop", f->shop));
+	event_put(&b, ev, "station", event_text(&b, "station", f->station));
+	event_put(&b, ev, "device", event_text(&b, "device", f->device));
+	event_put(&b, ev, "state", event_text(&b, "state", f->state));
+	event_put(&b, ev, "reason", event_text(&b, "reason", f->reason));
+	event_put(&b, ev, "at", json_string(when));
+	event_put(&b, ev, "receipt",
+		  f->receipt > 0 ? json_integer(f->receipt) : json_null());
+	event_put(&b, ev, "step",
+		  f->step ? event_text(&b, "step", f->step) : json_null());
+	if (!b.r) {
+		*body = json_dumps(ev, JSON_COMPACT | JSON_SORT_KEYS);
+		if (!*body)
+			event_fail(&b, -ENOMEM, "out of memory");
+	}
+	json_decref(ev);
+	return b.r;
+}

@@ -90,6 +90,22 @@ static void desk_on_device(struct desk_run *r)
 	d->devices[k] = s;
 	desk_copy(d->device_reason[k], sizeof(d->device_reason[k]),
 		  s == DESK_DEVICE_CONNECTED ? "" : r->ev->text, SIZE_MAX);
+	if (s == DESK_DEVICE_CONNECTED || !desk_parcel_open(d))
+		return;
+	/* gone in the middle of its step: the clerk is told how to go on */
+	if (k == DESK_DEVICE_SCALE && d->step == DESK_STEP_WEIGH)
+		desk_problem(r,
+			     "Scale %s (%s): type the weight in with a reason, "
+			     "or skip the step",
+			     s == DESK_DEVICE_MISSING ? "unplugged" : "failing",
+			     d->device_reason[k]);
+	else if (k == DESK_DEVICE_CAMERA && (d->step == DESK_STEP_PHOTO ||
+					     d->step == DESK_STEP_PHOTO_SEALED))
+		desk_problem(r,
+			     "Camera %s (%s): skip the photo, the record "
+			     "keeps why, or press the pedal to retry",
+			     s == DESK_DEVICE_MISSING ? "unplugged" : "failing",
+			     d->device_reason[k]);
 }
 
 /* A row the shop never took (dead): nothing at the desk waits for it, but

@@ -157,6 +157,12 @@ static void desk_record_weight(struct desk_run *r, int32_t grams, bool mismatch)
 	a->manual = true;
 	desk_copy(a->reason, sizeof(a->reason), r->ev->text,
 		  DESK_MANUAL_REASON_MAX);
+	a = desk_emit(r, DESK_ACT_RECORD_NOTE);
+	if (!a)
+		return;
+	desk_copy(a->step, sizeof(a->step), "weigh", SIZE_MAX);
+	desk_text(a->text, sizeof(a->text), "weighed manually: %s",
+		  r->ev->text);
 }
 
 /* A manual weight the desk does not take: the problem says why. */
@@ -214,8 +220,9 @@ bool desk_take_weight(struct desk_run *r)
 		desk_tower_alarm(r, TOWER_ERROR);
 		return false;
 	case DESK_WEIGHT_OFFLINE:
-		desk_problem(r, "Scale not answering: check its cable, press "
-				"the pedal to try again or skip the step");
+		desk_problem(r, "Scale not answering: check its cable and "
+				"press the pedal to try again, type the "
+				"weight in with a reason, or skip the step");
 		desk_tower_alarm(r, TOWER_ERROR);
 		return false;
 	case DESK_WEIGHT_NEEDS_ZERO:
@@ -312,7 +319,9 @@ void desk_photo_failed(struct desk_run *r)
 	char why[96];
 
 	desk_copy(why, sizeof(why), r->ev->text, SIZE_MAX);
-	desk_problem(r, "Photo failed: %s; press the pedal to retry or skip",
+	desk_problem(r,
+		     "Photo failed: %s; press the pedal to retry, or skip the "
+		     "photo (the record keeps why)",
 		     why[0] ? why : "no picture");
 	desk_tower_alarm(r, TOWER_ERROR);
 }

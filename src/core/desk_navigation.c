@@ -20,6 +20,36 @@ static void desk_emit_text(struct desk_run *r, enum desk_action_kind kind,
 		desk_copy(a->text, sizeof(a->text), text, SIZE_MAX);
 }
 
+/*
+ * The record's note of a skipped step: "photo skipped: " and the clerk's
+ * reason, else the device's state ("camera at fault: camera directory
+ * /x: ..."), else that the clerk skipped it.
+ */
+static void desk_note_skip(struct desk_run *r, const char *step,
+			   const char *what, enum desk_device k)
+{
+	const struct desk *d = r->d;
+	struct desk_action *a;
+	char why[96];
+
+	if (r->ev->text && !desk_blank(r->ev->text))
+		desk_copy(why, sizeof(why), r->ev->text, SIZE_MAX);
+	else if (d->devices[k] != DESK_DEVICE_CONNECTED)
+		desk_text(why, sizeof(why), "%s %s%s%s",
+			  k == DESK_DEVICE_SCALE ? "scale" : "camera",
+			  d->devices[k] == DESK_DEVICE_MISSING ? "missing"
+							       : "at fault",
+			  d->device_reason[k][0] ? ": " : "",
+			  d->device_reason[k]);
+	else
+		desk_text(why, sizeof(why), "skipped by the clerk");
+	a = desk_emit(r, DESK_ACT_RECORD_NOTE);
+	if (!a)
+		return;
+	desk_copy(a->step, sizeof(a->step), step, SIZE_MAX);
+	desk_text(a->text, sizeof(a->text), "%s skipped: %s", what, why);
+}
+
 void desk_on_skip(struct desk_run *r)
 {
 	struct desk *d = r->d;
@@ -29,12 +59,15 @@ void desk_on_skip(struct desk_run *r)
 	case DESK_STEP_WEIGH:
 		d->found.weighed = false;
 		desk_emit_weight(r, false, 0, false);
+		desk_note_skip(r, "weigh", "weight", DESK_DEVICE_SCALE);
 		desk_after_weigh(r);
 		return;
 	case DESK_STEP_PHOTO:
+		desk_note_skip(r, "photo", "photo", DESK_DEVICE_CAMERA);
 		desk_after_photo(r);
 		return;
 	case DESK_STEP_PHOTO_SEALED:
+		desk_note_skip(r, "photo_sealed", "photo", DESK_DEVICE_CAMERA);
 		desk_propose_qc(r);
 		return;
 	case DESK_STEP_CHECKLIST:
@@ -42,6 +75,7 @@ void desk_on_skip(struct desk_run *r)
 		if (!st || st->kind != CHECKLIST_PHOTO)
 			break;
 		d->answers[d->check_item][d->check_step][0] = '\0';
+		desk_note_skip(r, st->id, "photo", DESK_DEVICE_CAMERA);
 		if (!desk_checklist_advance(r))
 			desk_after_checklist(r);
 		return;

@@ -339,10 +339,9 @@ static int config_set_clerk(struct parse_ctx *ctx, const char *badge,
  * named after its settings).
  */
 static int config_set_device(struct parse_ctx *ctx, enum device_kind k,
-			     const char *key, const char *value)
+			     struct config_device *d, const char *key,
+			     const char *value)
 {
-	struct config_device *d = &ctx->c->device[k];
-
 	if (strcmp(key, "backend"))
 		return config_settings_add(ctx, &d->settings,
 					   device_kind_name(k), key, value);
@@ -363,12 +362,15 @@ int config_device_apply(const struct config_device *d, enum device_kind k,
 {
 	const char *file = d->settings.file[0] ? d->settings.file : "board";
 	const struct device_backend *be;
-	char problem[256];
+	char problem[256], where[CONFIG_NAME_MAX + 24] = "";
 
+	if (d->name[0])
+		snprintf(where, sizeof(where), "[%s %s] ", device_kind_name(k),
+			 d->name);
 	be = device_backend_find(k, d->backend, problem, sizeof(problem));
 	if (!be) {
-		snprintf(err, errlen, "%s:%d: %s", file, d->backend_line,
-			 problem);
+		snprintf(err, errlen, "%s:%d: %s%s", file, d->backend_line,
+			 where, problem);
 		return -EINVAL;
 	}
 	for (int i = 0; i < d->settings.n; i++) {
@@ -376,12 +378,52 @@ int config_device_apply(const struct config_device *d, enum device_kind k,
 
 		if (device_backend_setting(be, kind_config, s->key, s->value,
 					   problem, sizeof(problem)) < 0) {
-			snprintf(err, errlen, "%s:%d: %s", file, s->line,
-				 problem);
+			snprintf(err, errlen, "%s:%d: %s%s", file, s->line,
+				 where, problem);
 			return -EINVAL;
 		}
 	}
 	return 0;
+}
+
+/* The absent devices of one device section, for config_devices_absent(). */
+static int config_device_absent(const struct config_device *d,
+				enum device_kind k, config_absent_fn absent,
+				void *ud)
+{
+	const char *file = d->settings.file[0] ? d->settings.file : "board";
+	const struct device_backend *be;
+	char problem[320], line[CONFIG_PATH_LEN + 360];
+	int n = 0;
+
+	be = device_backend_find(k, d->backend, NULL, 0);
+	for (int i = 0; be && i < d->settings.n; i++) {
+		const struct config_setting *s = &d->settings.item[i];
+
+		if (device_setting_present(be, s->key, s->value, problem,
+					   sizeof(problem)) == 0)
+			continue;
+		snprintf(line, sizeof(line), "%s:%d: [%s%s%s] %s", file,
+			 s->line, device_kind_name(k), d->name[0] ? " " : "",
+			 d->name, problem);
+		if (absent)
+			absent(ud, line);
+		n++;
+	}
+	return n;
+}
+
+int config_devices_absent(const struct config *c, config_absent_fn absent,
+			  void *ud)
+{
+	int n = 0;
+
+	for (int k = 0; k < DEVICE_KIND_COUNT; k++)
+		n += config_device_absent(&c->device[k], k, absent, ud);
+	for (int i = 0; i < c->n_more_scanners; i++)
+		n += config_device_absent(&c->more_scanners[i], DEVICE_SCANNER,
+					  absent, ud);
+	return n;
 }
 
 /* A [label] line: size, dpi, barcode, symbology (label.h); 1 fine, 0 a
@@ -418,6 +460,42 @@ static int config_label_line(struct parse_ctx *ctx, const char *name,
 		 : !strcmp(name, "symbology") ? "code128, qr"
 					      : "receipt, rma, sscc");
 	return 0;
+}
+
+/*
+ * The [scanner NAME] section @name, added when first seen: a desk may
+ * have several scanners.  NULL with ctx->problem set.
+ */
+static struct config_device *config_more_scanner(struct parse_ctx *ctx,
+						 const char *name,
+						 const char *shown_sec)
+{
+	struct config *c = ctx->c;
+	struct config_device *d;
+
+	if (!config_token_ok(name, sizeof(d->name) - 1)) {
+		snprintf(
+		    ctx->problem, sizeof(ctx->problem),
+		    "[%s]: a scanner's name is 1-%zu of " CONFIG_TOKEN_HELP,
+		    shown_sec, sizeof(d->name) - 1);
+		return NULL;
+	}
+	for (int i = 0; i < c->n_more_scanners; i++)
+		if (!strcmp(c->more_scanners[i].name, name))
+			return &c->more_scanners[i];
+	if (c->n_more_scanners >= CONFIG_MAX_SCANNERS - 1) {
+		snprintf(ctx->problem, sizeof(ctx->problem),
+			 "more than %d scanners ([scanner] and %d [scanner "
+			 "NAME] sections)",
+			 CONFIG_MAX_SCANNERS, CONFIG_MAX_SCANNERS - 1);
+		return NULL;
+	}
+	d = &c->more_scanners[c->n_more_scanners++];
+	memset(d, 0, sizeof(*d));
+	snprintf(d->name, sizeof(d->name), "%s", name);
+	snprintf(d->settings.file, sizeof(d->settings.file), "%s", ctx->name);
+	d->backend_line = ctx->line; /* no backend line: the section's */
+	return d;
 }
 
 /* inih callback: nonzero means the line was fine. */
@@ -457,8 +535,18 @@ static int config_handle(void *user, const char *section, const char *name,
 	}
 	if (ctx->board && device_kind_from_name(section) >= 0 &&
 	    !(!strcmp(section, "scanner") && !strcmp(name, "max_line")))
-		return config_set_device(ctx, device_kind_from_name(section),
-					 name, value);
+		return config_set_device(
+		    ctx, device_kind_from_name(section),
+		    &ctx->c->device[device_kind_from_name(section)], name,
+		    value);
+	if (ctx->board && !strncmp(section, "scanner ", 8)) {
+		struct config_device *d =
+		    config_more_scanner(ctx, section + 8, shown_sec);
+
+		return d ? config_set_device(ctx, DEVICE_SCANNER, d, name,
+					     value)
+			 : 0;
+	}
 
 	for (size_t i = 0; i < sizeof(config_keys) / sizeof(config_keys[0]);
 	     i++) {
@@ -618,6 +706,10 @@ int config_parse_text(struct config *c, const char *name, const char *text,
 	for (int k = 0; board && k < DEVICE_KIND_COUNT; k++)
 		if (config_device_apply(&c->device[k], k, NULL, err, errlen) <
 		    0)
+			return -EINVAL;
+	for (int i = 0; board && i < c->n_more_scanners; i++)
+		if (config_device_apply(&c->more_scanners[i], DEVICE_SCANNER,
+					NULL, err, errlen) < 0)
 			return -EINVAL;
 	return board ? config_label_language(c, err, errlen) : 0;
 }

@@ -8,6 +8,7 @@
  *   url = https://...           url = https://shop.example/refunds
  *   secret_file = /run/...      secret_file = /run/credentials/...
  *   refunds = shop
+ *   devices = ops               (device.fault / device.ok: only here)
  *
  * [outbox]'s own connector (connector, url, secret_file and whatever else
  * its type reads) is the default route; refunds = NAME and events = NAME
@@ -123,6 +124,10 @@ int config_outbox_line(struct parse_ctx *ctx, const char *section,
 			return config_outbox_route_line(
 			    ctx, key, value, c->outbox_events,
 			    sizeof(c->outbox_events), &c->outbox_events_line);
+		if (!strcmp(key, "devices"))
+			return config_outbox_route_line(
+			    ctx, key, value, c->outbox_devices,
+			    sizeof(c->outbox_devices), &c->outbox_devices_line);
 		if (!strcmp(key, "connector"))
 			return config_connector_type(ctx, &c->outbox, value);
 		return config_settings_add(ctx, &c->outbox.settings, section,
@@ -156,6 +161,14 @@ const struct config_connector *config_outbox_route(const struct config *c,
 	if (name[0])
 		return config_connector_named(c, name);
 	return c->outbox.settings.n > 0 ? &c->outbox : NULL;
+}
+
+const struct config_connector *
+config_outbox_devices_route(const struct config *c)
+{
+	return c->outbox_devices[0]
+		   ? config_connector_named(c, c->outbox_devices)
+		   : NULL;
 }
 
 /* @cc's type takes its settings, without the secrets' contents. */
@@ -234,8 +247,22 @@ int config_outbox_check(const struct config *c, char *err, size_t errlen)
 			 file, c->outbox_events_line, c->outbox_events);
 		return -EINVAL;
 	}
+	if (c->outbox_devices[0] &&
+	    !config_connector_named(c, c->outbox_devices)) {
+		snprintf(err, errlen,
+			 "%s:%d: [outbox] devices: no [connector %s] section",
+			 file, c->outbox_devices_line, c->outbox_devices);
+		return -EINVAL;
+	}
 	refunds = config_outbox_route(c, true);
 	events = config_outbox_route(c, false);
+	if (c->outbox_devices[0] && !refunds) {
+		snprintf(err, errlen,
+			 "%s:%d: [outbox] devices: the outbox sends nothing "
+			 "without its refunds and events routes",
+			 file, c->outbox_devices_line);
+		return -EINVAL;
+	}
 	if (!refunds != !events) {
 		snprintf(err, errlen,
 			 "%s:%d: [outbox] %s have a connector but %s have "

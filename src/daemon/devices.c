@@ -22,6 +22,7 @@
 #include "retour/camera.h"
 #include "retour/camera_scanner.h"
 #include "retour/devices.h"
+#include "retour/hotplug.h"
 #include "retour/log.h"
 #include "retour/photo.h"
 #include "retour/printer.h"
@@ -42,13 +43,29 @@ struct photo_job {
 	struct photo_taken res;
 };
 
+/*
+ * One scanner of the desk: [scanner] or a [scanner NAME].  Codes from any
+ * of them go to the desk; each keeps its own state for the status, and
+ * the desk's scanner state is the worst of them.
+ */
+struct devices_scanner {
+	struct devices *d;
+	const struct config_device *cd;
+	struct scanner *scanner; /* NULL: could not be opened */
+	bool present;
+	char id[96]; /* stable: USB id or port path, else name:feed */
+	char error[DEVICES_ERROR_LEN];
+};
+
 struct devices {
 	sd_event *ev;
 	const struct config *cfg;
 	const struct devices_events *cb;
 	void *ud;
 
-	struct scanner *scanner;
+	struct scanner *scanner; /* [scanner]'s: scanners[0].scanner */
+	struct devices_scanner scanners[CONFIG_MAX_SCANNERS];
+	int n_scanners; /* named by the board, opened or not */
 	struct scale *scale;
 	struct printer *printer;
 	struct spool *spool;
@@ -113,22 +130,73 @@ static int devices_on_hello(sd_event_source *s, void *userdata)
 
 /* ---- device callbacks, on the loop ---- */
 
+static const char *devices_scanner_name(const struct devices_scanner *ds)
+{
+	return ds->cd->name[0] ? ds->cd->name : "scanner";
+}
+
 static void devices_on_scan_line(void *userdata, const char *line, size_t len,
 				 bool overlong)
 {
-	struct devices *d = userdata;
+	struct devices_scanner *ds = userdata;
+	struct devices *d = ds->d;
 
+	if (d->n_scanners > 1)
+		log_info("scanner %s (%s): a code of %zu bytes",
+			 devices_scanner_name(ds), ds->id, len);
 	if (d->cb->scan_line)
 		d->cb->scan_line(d->ud, line, len, overlong);
+}
+
+/*
+ * Its stable id: the USB vendor:product:serial or port path udev knows
+ * for its node, else its name and where it reads ("handheld:/dev/pts/3"),
+ * which is what tells two scanners of one kind apart in the status.
+ */
+static void devices_scanner_identify(struct devices_scanner *ds)
+{
+	const char *feed = ds->scanner ? scanner_feed_path(ds->scanner) : NULL;
+	char id[sizeof(ds->id)];
+
+	if (feed && hotplug_stable_id(feed, id, sizeof(id)) == 0 &&
+	    id[0] != '/') {
+		snprintf(ds->id, sizeof(ds->id), "%s", id);
+		return;
+	}
+	snprintf(ds->id, sizeof(ds->id), "%.31s:%.60s",
+		 devices_scanner_name(ds), feed ? feed : ds->cd->backend);
+}
+
+/* The desk's scanner: missing while any of them is, saying which. */
+static void devices_scanners_report(struct devices *d)
+{
+	for (int i = 0; i < d->n_scanners; i++) {
+		const struct devices_scanner *ds = &d->scanners[i];
+		char why[DEVICES_ERROR_LEN];
+
+		if (ds->present)
+			continue;
+		if (d->n_scanners > 1)
+			snprintf(why, sizeof(why), "%.31s: %.120s",
+				 devices_scanner_name(ds), ds->error);
+		else
+			snprintf(why, sizeof(why), "%s", ds->error);
+		devices_set_state(d, DEVICE_SCANNER, DEVICE_MISSING, why);
+		return;
+	}
+	devices_set_state(d, DEVICE_SCANNER, DEVICE_CONNECTED, "");
 }
 
 static void devices_on_scanner_state(void *userdata, bool present,
 				     const char *why)
 {
-	struct devices *d = userdata;
+	struct devices_scanner *ds = userdata;
 
-	devices_set_state(d, DEVICE_SCANNER,
-			  present ? DEVICE_CONNECTED : DEVICE_MISSING, why);
+	ds->present = present;
+	snprintf(ds->error, sizeof(ds->error), "%s", present ? "" : why);
+	if (present)
+		devices_scanner_identify(ds); /* plugged in: udev knows it */
+	devices_scanners_report(ds->d);
 }
 
 static void devices_on_scale_state(void *userdata, bool present,
@@ -418,6 +486,15 @@ static const char *devices_settings_text(const struct config_device *cd,
 
 /* ---- the camera as a scanner ([camera] decode = yes) ---- */
 
+static void devices_on_camera_code(void *userdata, const char *line, size_t len,
+				   bool overlong)
+{
+	struct devices *d = userdata;
+
+	if (d->cb->scan_line)
+		d->cb->scan_line(d->ud, line, len, overlong);
+}
+
 /* Its codes come to the station as a scanner's lines; a decoder that
  * cannot start leaves the camera taking photos. */
 static void devices_camera_scan_start(struct devices *d,
@@ -428,7 +505,7 @@ static void devices_camera_scan_start(struct devices *d,
 
 	if (barcode_yes_no(bc->decode, 0) != 1)
 		return;
-	r = camera_scanner_new(d->ev, bc, devices_on_scan_line, d,
+	r = camera_scanner_new(d->ev, bc, devices_on_camera_code, d,
 			       &d->camera_scanner, err, sizeof(err));
 	if (r < 0) {
 		log_error("camera: decoding off: %s",
@@ -450,12 +527,88 @@ static void devices_camera_scan_stop(struct devices *d)
 	d->camera_scanner = NULL;
 }
 
+/* Open the scanner of @ds (its section's backend and settings). */
+static int devices_open_scanner(struct devices *d, struct devices_scanner *ds,
+				char *err, size_t errlen)
+{
+	struct scanner_config c;
+	int r;
+
+	memset(&c, 0, sizeof(c));
+	c.backend = ds->cd->backend;
+	c.max_line = (size_t)d->cfg->scanner_max_line;
+	c.state = devices_on_scanner_state;
+	r = config_device_apply(ds->cd, DEVICE_SCANNER, &c, err, errlen);
+	if (r < 0)
+		return r;
+	/* the state callback gets the line callback's userdata: @ds */
+	r = scanner_open(d->ev, &c, devices_on_scan_line, ds, &ds->scanner, err,
+			 errlen);
+	if (r < 0)
+		return r;
+	ds->present = !scanner_absence(ds->scanner);
+	snprintf(ds->error, sizeof(ds->error), "%s",
+		 ds->present ? "" : scanner_absence(ds->scanner));
+	devices_scanner_identify(ds);
+	log_info("scanner %s: %s, id %s, write codes, one per line, to %s",
+		 devices_scanner_name(ds), ds->cd->backend, ds->id,
+		 scanner_feed_path(ds->scanner));
+	return 0;
+}
+
+/* Every scanner the board names; [scanner]'s is d->scanner. */
+static void devices_open_scanners(struct devices *d)
+{
+	const struct config *cfg = d->cfg;
+	char err[256];
+
+	for (int i = -1; i < cfg->n_more_scanners; i++) {
+		const struct config_device *cd =
+		    i < 0 ? &cfg->device[DEVICE_SCANNER]
+			  : &cfg->more_scanners[i];
+		struct devices_scanner *ds = &d->scanners[d->n_scanners];
+		int r;
+
+		if (!strcmp(cd->backend, "none"))
+			continue;
+		ds->d = d;
+		ds->cd = cd;
+		d->n_scanners++;
+		err[0] = '\0';
+		r = devices_open_scanner(d, ds, err, sizeof(err));
+		if (r < 0) {
+			log_error("scanner %s: %s", devices_scanner_name(ds),
+				  err[0] ? err : strerror(-r));
+			snprintf(ds->error, sizeof(ds->error), "%s",
+				 err[0] ? err : strerror(-r));
+			devices_scanner_identify(ds);
+		}
+		if (i < 0)
+			d->scanner = ds->scanner;
+	}
+	if (!d->n_scanners)
+		return;
+	d->named[DEVICE_SCANNER] = true;
+	d->state[DEVICE_SCANNER] = DEVICE_CONNECTED;
+	for (int i = 0; i < d->n_scanners; i++)
+		if (!d->scanners[i].present) {
+			d->state[DEVICE_SCANNER] = DEVICE_MISSING;
+			snprintf(d->error[DEVICE_SCANNER], sizeof(d->error[0]),
+				 "%s%s%.120s",
+				 d->n_scanners > 1
+				     ? devices_scanner_name(&d->scanners[i])
+				     : "",
+				 d->n_scanners > 1 ? ": " : "",
+				 d->scanners[i].error);
+			break;
+		}
+}
+
 static int devices_open_one(struct devices *d, enum device_kind k, char *err,
 			    size_t errlen)
 {
 	const struct config_device *cd = &d->cfg->device[k];
 	union {
-		struct scanner_config scanner;
 		struct scale_config scale;
 		struct printer_config printer;
 		struct camera_config camera;
@@ -465,11 +618,8 @@ static int devices_open_one(struct devices *d, enum device_kind k, char *err,
 
 	memset(&c, 0, sizeof(c));
 	switch (k) {
-	case DEVICE_SCANNER:
-		c.scanner.backend = cd->backend;
-		c.scanner.max_line = (size_t)d->cfg->scanner_max_line;
-		c.scanner.state = devices_on_scanner_state;
-		break;
+	case DEVICE_SCANNER: /* devices_open_scanners()' */
+		return -EINVAL;
 	case DEVICE_SCALE:
 		c.scale.backend = cd->backend;
 		c.scale.state = devices_on_scale_state;
@@ -492,8 +642,7 @@ static int devices_open_one(struct devices *d, enum device_kind k, char *err,
 		return r;
 	switch (k) {
 	case DEVICE_SCANNER:
-		return scanner_open(d->ev, &c.scanner, devices_on_scan_line, d,
-				    &d->scanner, err, errlen);
+		return -EINVAL;
 	case DEVICE_SCALE:
 		return scale_open(d->ev, &c.scale, devices_on_weight, d,
 				  &d->scale, err, errlen);
@@ -512,8 +661,8 @@ static int devices_open_one(struct devices *d, enum device_kind k, char *err,
 		}
 		return r;
 	case DEVICE_CAMERA:
-		/* the thread and its wake-up first: a streaming camera may
-		 * say it is gone as soon as it is open */
+		/* the thread and its wake-up first: a streaming camera
+		 * may say it is gone as soon as it is open */
 		r = devices_camera_start(d);
 		if (r < 0) {
 			snprintf(err, errlen, "camera thread could not start");
@@ -532,15 +681,36 @@ static int devices_open_one(struct devices *d, enum device_kind k, char *err,
 	return -EINVAL;
 }
 
+/*
+ * A device path of @k's backend that is not there now (the board was
+ * written before the device was plugged in): "no such device
+ * /dev/ttyUSB0, waiting for it" into @why, true.  The backend opened
+ * anyway and finds the device when it comes.
+ */
+static bool devices_absent_path(const struct devices *d, enum device_kind k,
+				char *why, size_t len)
+{
+	const struct config_device *cd = &d->cfg->device[k];
+	const struct device_backend *be =
+	    device_backend_find(k, cd->backend, NULL, 0);
+	char problem[DEVICES_ERROR_LEN];
+
+	for (int i = 0; be && i < cd->settings.n; i++)
+		if (device_setting_present(be, cd->settings.item[i].key,
+					   cd->settings.item[i].value, problem,
+					   sizeof(problem)) < 0) {
+			snprintf(why, len, "%.120s, waiting for it", problem);
+			return true;
+		}
+	return false;
+}
+
 static void devices_log_opened(struct devices *d, enum device_kind k)
 {
 	const struct config_device *cd = &d->cfg->device[k];
 	char text[384];
 
-	if (k == DEVICE_SCANNER)
-		log_info("scanner: %s, write codes, one per line, to %s",
-			 cd->backend, scanner_feed_path(d->scanner));
-	else if (k == DEVICE_PRINTER)
+	if (k == DEVICE_PRINTER)
 		log_info("printer: %s", printer_describe(d->printer));
 	else if (k == DEVICE_CAMERA)
 		log_info("camera: %s (%s), photos stored in %s", cd->backend,
@@ -577,8 +747,10 @@ int devices_open(sd_event *ev, const struct config *cfg,
 	pthread_cond_init(&d->cond, NULL);
 	pthread_mutex_init(&d->frame_lock, NULL);
 
+	devices_open_scanners(d);
 	for (int k = 0; k < DEVICE_KIND_COUNT; k++) {
-		if (!strcmp(cfg->device[k].backend, "none"))
+		if (k == DEVICE_SCANNER ||
+		    !strcmp(cfg->device[k].backend, "none"))
 			continue;
 		d->named[k] = true;
 		err[0] = '\0';
@@ -596,12 +768,14 @@ int devices_open(sd_event *ev, const struct config *cfg,
 		}
 		d->state[k] = DEVICE_CONNECTED;
 		devices_log_opened(d, k);
-		if (k == DEVICE_SCANNER && scanner_absence(d->scanner)) {
-			/* a tty scanner not plugged in yet: opened, waiting */
-			d->state[k] = DEVICE_MISSING;
-			snprintf(d->error[k], sizeof(d->error[k]), "%.*s",
-				 DEVICES_ERROR_LEN - 1,
-				 scanner_absence(d->scanner));
+		if (devices_absent_path(d, k, d->error[k],
+					sizeof(d->error[k]))) {
+			/* opened, its node not there yet (a scale asked
+			 * before it is plugged in answers "offline"):
+			 * at fault, so its step stays and the clerk can
+			 * go on by hand until the device answers */
+			d->state[k] = DEVICE_FAULT;
+			log_warning("%s: %s", device_kind_name(k), d->error[k]);
 		}
 	}
 	r = sd_event_add_defer(ev, &d->hello, devices_on_hello, d);
@@ -619,7 +793,8 @@ void devices_close(struct devices *d)
 	if (!d)
 		return;
 	sd_event_source_unref(d->hello);
-	scanner_close(d->scanner);
+	for (int i = 0; i < d->n_scanners; i++)
+		scanner_close(d->scanners[i].scanner);
 	scale_close(d->scale);
 	spool_free(d->spool); /* before its printer */
 	printer_close(d->printer);
@@ -642,7 +817,10 @@ bool devices_has(const struct devices *d, enum device_kind k)
 		return false;
 	switch (k) {
 	case DEVICE_SCANNER:
-		return d->scanner;
+		for (int i = 0; i < d->n_scanners; i++)
+			if (d->scanners[i].scanner)
+				return true;
+		return false;
 	case DEVICE_SCALE:
 		return d->scale;
 	case DEVICE_PRINTER:
@@ -663,7 +841,8 @@ int devices_request_weight(struct devices *d)
 		return -ENODEV;
 	r = scale_request_stable(d->scale);
 	if (r == -EBUSY) {
-		/* one is on its way, asked before: ask again when it ends */
+		/* one is on its way, asked before: ask again when it
+		 * ends */
 		d->weigh_again = true;
 		return 0;
 	}
@@ -728,7 +907,8 @@ int devices_press(struct devices *d, const char *button, char *err,
 
 	if (b < 0) {
 		snprintf(err, errlen,
-			 "unknown button '%s' (accept, reject, pedal, parcel)",
+			 "unknown button '%s' (accept, reject, pedal, "
+			 "parcel)",
 			 button ? button : "");
 		return -EINVAL;
 	}
@@ -746,8 +926,8 @@ void devices_set_tower(struct devices *d, enum tower_state s,
 
 	if (!d || !d->gpio)
 		return;
-	/* logged, not reported: a report would reach the desk from inside
-	 * the action it asked for */
+	/* logged, not reported: a report would reach the desk from
+	 * inside the action it asked for */
 	r = gpio_set_tower(d->gpio, s, then);
 	if (r < 0)
 		log_warning("gpio: the tower light's lines: %s", strerror(-r));
@@ -769,6 +949,35 @@ static json_t *devices_one_json(const struct devices *d, enum device_kind k)
 	return o;
 }
 
+/* Every scanner: {"name", "id", "backend", "present", "ok",
+ * "last_error", "feed"}, [scanner]'s first. */
+static json_t *devices_scanners_json(const struct devices *d)
+{
+	json_t *list = json_array();
+
+	for (int i = 0; i < d->n_scanners; i++) {
+		const struct devices_scanner *ds = &d->scanners[i];
+		json_t *o = json_object();
+
+		json_object_set_new(o, "name",
+				    json_string(devices_scanner_name(ds)));
+		json_object_set_new(o, "id", json_string(ds->id));
+		json_object_set_new(o, "backend", json_string(ds->cd->backend));
+		json_object_set_new(o, "present",
+				    json_boolean(ds->scanner != NULL));
+		json_object_set_new(
+		    o, "ok",
+		    json_boolean(ds->scanner && ds->present && !ds->error[0]));
+		json_object_set_new(o, "last_error", json_string(ds->error));
+		json_object_set_new(
+		    o, "feed",
+		    ds->scanner ? json_string(scanner_feed_path(ds->scanner))
+				: json_null());
+		json_array_append_new(list, o);
+	}
+	return list;
+}
+
 json_t *devices_status(const struct devices *d)
 {
 	json_t *o = json_object();
@@ -777,6 +986,7 @@ json_t *devices_status(const struct devices *d)
 	if (d->scanner)
 		json_object_set_new(json_object_get(o, "scanner"), "feed",
 				    json_string(scanner_feed_path(d->scanner)));
+	json_object_set_new(o, "scanners", devices_scanners_json(d));
 	json_object_set_new(o, "scale", devices_one_json(d, DEVICE_SCALE));
 	json_object_set_new(o, "printer", devices_one_json(d, DEVICE_PRINTER));
 	json_object_set_new(o, "camera", devices_one_json(d, DEVICE_CAMERA));

@@ -210,6 +210,11 @@ static int station_start_sender(struct station *st, char *err, size_t errlen)
 		return 0;
 	oc.refunds = station_connector_index(used, &oc.n_connectors, refunds);
 	oc.events = station_connector_index(used, &oc.n_connectors, events);
+	if (config_outbox_devices_route(cfg)) {
+		oc.has_devices = true;
+		oc.devices = station_connector_index(
+		    used, &oc.n_connectors, config_outbox_devices_route(cfg));
+	}
 	sc = calloc((size_t)oc.n_connectors, sizeof(*sc));
 	if (!sc)
 		return -ENOMEM;

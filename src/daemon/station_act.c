@@ -474,6 +474,14 @@ static int station_perform_one(struct station *st, const struct desk_action *a)
 	case DESK_ACT_SET_LIGHT:
 		devices_set_tower(st->devices, a->tower, a->tower_then);
 		break;
+	case DESK_ACT_RECORD_NOTE:
+		log_info("receipt %lld: %s", (long long)st->receipt_id,
+			 a->text);
+		if (st->receipt_id)
+			r = store_receipt_note(st->store, st->receipt_id,
+					       a->step, a->text,
+					       station_actor(st), now);
+		break;
 	}
 	if (r < 0) {
 		struct desk_event ev = {.kind = DESK_EV_RECORD_FAILED,

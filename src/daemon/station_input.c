@@ -16,6 +16,7 @@
 #include <string.h>
 
 #include "retour/clock.h"
+#include "retour/event.h"
 #include "retour/expected_json.h"
 #include "retour/log.h"
 
@@ -230,9 +231,11 @@ void station_sign_out(struct station *st)
 	station_command(st, DESK_EV_SIGN_OUT);
 }
 
-void station_skip(struct station *st)
+void station_skip(struct station *st, const char *reason)
 {
-	station_command(st, DESK_EV_SKIP);
+	struct desk_event ev = {.kind = DESK_EV_SKIP, .text = reason};
+
+	station_feed(st, &ev);
 }
 
 void station_items_done(struct station *st)
@@ -613,6 +616,69 @@ static void station_on_button(void *userdata, enum gpio_button b)
 	station_feed(st, &ev);
 }
 
+/*
+ * A device that stopped working (connected -> missing or fault) or works
+ * again: an audit entry and a line in the log, and a device.fault or
+ * device.ok event queued for the connector [outbox] devices names, if
+ * any.  A change between missing and fault is no news to an integrator.
+ */
+static void station_device_event(struct station *st, enum device_kind kind,
+				 enum device_state state, const char *reason)
+{
+	bool ok = state == DEVICE_CONNECTED;
+	const char *type = ok ? EVENT_DEVICE_OK : EVENT_DEVICE_FAULT;
+	struct store_device_event sev = {
+	    .action = type,
+	    .device = device_kind_name(kind),
+	    .state = device_state_name(state),
+	    .reason = reason ? reason : "",
+	    .receipt_id = st->receipt_id,
+	};
+	int64_t now = clock_now_us();
+	struct outbox_new o = {.action = type, .not_before = now};
+	char *body = NULL, err[160];
+	int r;
+
+	if ((st->device_state[kind] == DEVICE_CONNECTED) == ok)
+		return;
+	if (ok)
+		log_notice("%s works again", device_kind_name(kind));
+	if (config_outbox_devices_route(st->cfg)) {
+		struct event_device_facts f = {
+		    .type = type,
+		    .id = o.key,
+		    .shop = st->cfg->shop,
+		    .station = st->cfg->desk,
+		    .device = sev.device,
+		    .state = sev.state,
+		    .reason = sev.reason,
+		    .at = now,
+		    .receipt = st->receipt_id,
+		    .step =
+			st->receipt_id ? desk_step_name(st->desk.step) : NULL,
+		};
+
+		snprintf(o.key, sizeof(o.key), "%s:%s:%s:%s:%lld",
+			 st->cfg->shop, st->cfg->desk, sev.device, type,
+			 (long long)now);
+		r = event_device_render(&f, &body, err, sizeof(err));
+		if (r < 0)
+			log_error("%s of %s not sent: %s", type, sev.device,
+				  err);
+		o.payload = body;
+		sev.outbox = body ? &o : NULL;
+	}
+	r = store_device_event(st->store, &sev, station_actor(st), now);
+	if (r < 0)
+		log_error_errno(r, "%s of %s not recorded (%s)", type,
+				sev.device, store_errmsg(st->store));
+	else if (sev.outbox)
+		station_outbox_refresh(st);
+	if (r == 0 && sev.outbox && st->sender)
+		outbox_sender_kick(st->sender);
+	free(body);
+}
+
 /* A device came, went or failed: the desk is told, and skips the steps of
  * a device that is not there. */
 static void station_on_device_state(void *userdata, enum device_kind kind,
@@ -645,6 +711,10 @@ static void station_on_device_state(void *userdata, enum device_kind kind,
 	if (state != DEVICE_CONNECTED)
 		log_warning("%s %s: %s", device_kind_name(kind),
 			    device_state_name(state), reason ? reason : "");
+	if ((unsigned)kind < DEVICE_KIND_COUNT) {
+		station_device_event(st, kind, state, reason);
+		st->device_state[kind] = state;
+	}
 	station_report(st, &ev, reason, NULL, NULL);
 }
 

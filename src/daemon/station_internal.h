@@ -83,6 +83,10 @@ struct station {
 	uint64_t latency_n;
 	char *metrics;
 
+	/* each device as last reported (connected until told otherwise):
+	 * a change to or from "connected" is a device event */
+	enum device_state device_state[DEVICE_KIND_COUNT];
+
 	/* the receipt of the last undo: the status no longer shows its
 	 * decision as the desk's last one */
 	int64_t last_undone;

@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "retour/barcode.h"
 #include "retour/camera.h"
@@ -51,13 +52,25 @@
 		.key = k, .type = DEVICE_SETTING_ENUM,                         \
 		.offset = offsetof(T, field), .words = list                    \
 	}
+/* a device the backend opens and never creates: see DEVICE_SETTING_PATH */
+#define PATH(T, k, field)                                                      \
+	{                                                                      \
+		.key = k, .type = DEVICE_SETTING_PATH,                         \
+		.offset = offsetof(T, field)                                   \
+	}
+/* a struct usb_id field: "vendor:product[:serial]" */
+#define USB_ID(T, k, field)                                                    \
+	{                                                                      \
+		.key = k, .type = DEVICE_SETTING_USB_ID,                       \
+		.offset = offsetof(T, field)                                   \
+	}
 #define END                                                                    \
 	{                                                                      \
 		.key = NULL                                                    \
 	}
 
-/* pty: where the slave is linked; tty, fifo: the device or pipe */
-static const struct device_setting_key scanner_keys[] = {
+/* pty: where the slave is linked; fifo: the pipe; both made at open */
+static const struct device_setting_key scanner_made_keys[] = {
     TEXT(struct scanner_config, "path", path),
     END,
 };
@@ -102,8 +115,14 @@ static int scale_check_usb(const char *v, char *problem, size_t len)
 
 /* Stability keys (stable_timeout_ms, stable_readings, settle_ms) are in
  * every scale backend's table. */
+/* tty: the serial scanner's node, waited for while it is unplugged */
+static const struct device_setting_key scanner_tty_keys[] = {
+    PATH(struct scanner_config, "path", path),
+    END,
+};
+
 static const struct device_setting_key scale_mtsics_keys[] = {
-    TEXT(struct scale_config, "path", path),
+    PATH(struct scale_config, "path", path),
     INT(struct scale_config, "stable_timeout_ms", stable_timeout_ms, 100,
 	60000),
     INT(struct scale_config, "stable_readings", stable_readings, 1, 100),
@@ -190,7 +209,7 @@ static const char *const camera_formats[] = {"yuyv", "mjpeg", NULL};
 static const char *const camera_stream_modes[] = {"photo", "always", NULL};
 
 static const struct device_setting_key camera_dir_keys[] = {
-    TEXT(struct camera_config, "dir", dir),
+    PATH(struct camera_config, "dir", dir),
     ENUM(struct camera_config, "stream", stream, camera_stream_modes),
     INT(struct camera_config, "fps", fps, 1, 60),
     CAMERA_DECODE_KEYS,
@@ -259,9 +278,9 @@ static const struct device_setting_key no_keys[] = {END};
 
 /* In the order the operator reads them in "known: ...". */
 static const struct device_backend device_backends[] = {
-    {DEVICE_SCANNER, "pty", &scanner_backend_pty, scanner_keys},
-    {DEVICE_SCANNER, "tty", &scanner_backend_tty, scanner_keys},
-    {DEVICE_SCANNER, "fifo", &scanner_backend_fifo, scanner_keys},
+    {DEVICE_SCANNER, "pty", &scanner_backend_pty, scanner_made_keys},
+    {DEVICE_SCANNER, "tty", &scanner_backend_tty, scanner_tty_keys},
+    {DEVICE_SCANNER, "fifo", &scanner_backend_fifo, scanner_made_keys},
     {DEVICE_SCANNER, "none", NULL, no_keys},
     {DEVICE_SCALE, "mtsics", &scale_backend_mtsics, scale_mtsics_keys},
     {DEVICE_SCALE, "toledo8217", &scale_backend_toledo8217, scale_8217_keys},
@@ -417,6 +436,7 @@ static int device_setting_parse(const struct device_setting_key *k,
 				char *problem, size_t problemlen)
 {
 	char *base = kind_config, *end;
+	struct usb_id id;
 	long n;
 
 	if (k->type == DEVICE_SETTING_CHOICE &&
@@ -425,14 +445,40 @@ static int device_setting_parse(const struct device_setting_key *k,
 			 value, k->choices, k->key);
 		return -EINVAL;
 	}
-	if (k->type == DEVICE_SETTING_ENUM)
+	if (k->type != DEVICE_SETTING_INT && k->type != DEVICE_SETTING_ENUM &&
+	    k->check && k->check(value, problem, problemlen) < 0)
+		return -EINVAL;
+	switch (k->type) {
+	case DEVICE_SETTING_ENUM:
 		return device_setting_enum(k, base, value, problem, problemlen);
-	if (k->type != DEVICE_SETTING_INT) {
-		if (k->check && k->check(value, problem, problemlen) < 0)
-			return -EINVAL;
+	case DEVICE_SETTING_CHOICE:
+	case DEVICE_SETTING_TEXT:
 		if (base)
 			*(const char **)(void *)(base + k->offset) = value;
 		return 0;
+	case DEVICE_SETTING_PATH:
+		if (!*value) {
+			snprintf(problem, problemlen,
+				 "'%s' needs a path to the device", k->key);
+			return -EINVAL;
+		}
+		if (base)
+			*(const char **)(void *)(base + k->offset) = value;
+		return 0;
+	case DEVICE_SETTING_USB_ID:
+		if (usb_id_parse(value, &id, problem, problemlen) < 0)
+			return -EINVAL;
+		if (!id.vendor) {
+			snprintf(problem, problemlen,
+				 "'%.80s': vendor 0000 is no USB vendor",
+				 value);
+			return -EINVAL;
+		}
+		if (base)
+			memcpy(base + k->offset, &id, sizeof(id));
+		return 0;
+	case DEVICE_SETTING_INT:
+		break;
 	}
 	errno = 0;
 	n = strtol(value, &end, 10);
@@ -481,4 +527,27 @@ int device_backend_setting(const struct device_backend *be, void *kind_config,
 	device_append(problem, problemlen, &off,
 		      be->keys && be->keys->key ? ")" : " none)");
 	return -EINVAL;
+}
+
+int device_setting_present(const struct device_backend *be, const char *key,
+			   const char *value, char *problem, size_t problemlen)
+{
+	const struct device_setting_key *k;
+	struct stat sb;
+	int r;
+
+	if (!be || !key || !value)
+		return -EINVAL;
+	k = device_key_find(be->keys, key);
+	if (!k || k->type != DEVICE_SETTING_PATH)
+		return 0;
+	if (stat(value, &sb) == 0)
+		return 0;
+	r = -errno;
+	if (r == -ENOENT || r == -ENOTDIR)
+		snprintf(problem, problemlen, "no such device %s", value);
+	else
+		snprintf(problem, problemlen, "device %s: %s", value,
+			 strerror(-r));
+	return r;
 }

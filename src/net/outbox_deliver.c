@@ -354,6 +354,15 @@ void outbox_deliver(struct outbox_sender *s, struct outbox_row *row)
 			    NULL);
 		return;
 	}
+	if (!ci) {
+		/* a device event queued before [outbox] devices was
+		 * removed: nowhere to send it */
+		outbox_fail(s, row, false,
+			    "no connector takes device events ([outbox] "
+			    "devices)",
+			    NULL);
+		return;
+	}
 	outbox_message(row, &m);
 	r = outbox_prepare(s, ci, err, sizeof(err));
 	if (r < 0) {

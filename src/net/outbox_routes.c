@@ -91,8 +91,11 @@ int outbox_routes_make(struct outbox_routes *rt,
 	}
 	rt->route[OUTBOX_ROUTE_REFUNDS] = cfg->n_connectors ? cfg->refunds : 0;
 	rt->route[OUTBOX_ROUTE_EVENTS] = cfg->n_connectors ? cfg->events : 0;
+	rt->route[OUTBOX_ROUTE_DEVICES] =
+	    cfg->n_connectors && cfg->has_devices ? cfg->devices : -1;
 	for (i = 0; i < OUTBOX_ROUTES; i++)
-		if (rt->route[i] < 0 || rt->route[i] >= n) {
+		if (rt->route[i] >= n ||
+		    (rt->route[i] < 0 && i != OUTBOX_ROUTE_DEVICES)) {
 			snprintf(err, errlen, "outbox: no connector for %s",
 				 i == OUTBOX_ROUTE_REFUNDS ? "refunds"
 							   : "events");
@@ -104,11 +107,12 @@ int outbox_routes_make(struct outbox_routes *rt,
 struct connector_instance *outbox_routes_for(struct outbox_routes *rt,
 					     const char *action)
 {
-	enum outbox_route r = strcmp(action, EVENT_REFUND_REQUESTED) == 0
-				  ? OUTBOX_ROUTE_REFUNDS
-				  : OUTBOX_ROUTE_EVENTS;
+	enum outbox_route r =
+	    strcmp(action, EVENT_REFUND_REQUESTED) == 0 ? OUTBOX_ROUTE_REFUNDS
+	    : strncmp(action, "device.", 7) == 0	? OUTBOX_ROUTE_DEVICES
+							: OUTBOX_ROUTE_EVENTS;
 
-	return &rt->conn[rt->route[r]];
+	return rt->route[r] < 0 ? NULL : &rt->conn[rt->route[r]];
 }
 
 void outbox_routes_free(struct outbox_routes *rt)

@@ -9,7 +9,12 @@
 #include "retour/connector.h"
 #include "retour/outbox.h"
 
-enum outbox_route { OUTBOX_ROUTE_REFUNDS, OUTBOX_ROUTE_EVENTS, OUTBOX_ROUTES };
+enum outbox_route {
+	OUTBOX_ROUTE_REFUNDS,
+	OUTBOX_ROUTE_EVENTS,
+	OUTBOX_ROUTE_DEVICES, /* -1: no connector takes device events */
+	OUTBOX_ROUTES
+};
 
 struct outbox_routes {
 	struct connector_instance conn[OUTBOX_MAX_CONNECTORS];
@@ -26,7 +31,8 @@ struct outbox_routes {
 int outbox_routes_make(struct outbox_routes *rt,
 		       const struct outbox_config *cfg, char *err,
 		       size_t errlen);
-/* The connector that takes rows of @action. */
+/* The connector that takes rows of @action; NULL for a device event
+ * ("device.*") when none asks for them. */
 struct connector_instance *outbox_routes_for(struct outbox_routes *rt,
 					     const char *action);
 void outbox_routes_free(struct outbox_routes *rt);

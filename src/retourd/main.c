@@ -4,11 +4,16 @@
  * configuration, starts the station (src/daemon) and its local API
  * (src/api) on one event loop, and stops them on a signal.
  *
- *   retourd [-c FILE] [-b BOARD] [-n]
+ *   retourd [-c FILE] [-b BOARD] [-n [-w]]
  *
  * One sd-event loop runs the desk, the devices and the local API.  -n checks
  * the configuration (and the board file) and exits, printing
- * "file:line: problem" on the first error.  SIGTERM and SIGINT are taken
+ * "file:line: problem" on the first error (exit 1), then asks whether every
+ * device the board names by its path is there, printing "file:line:
+ * [scanner] no such device /dev/ttyACM0" for each that is not (exit 3: the
+ * files are right, a device is not plugged in).  With -w an absent device
+ * is only reported (exit 0): the daemon starts without it and waits, which
+ * is what the service's ExecStartPre wants.  SIGTERM and SIGINT are taken
  * between events, so the write in progress always finishes; then the outbox
  * sender finishes its request, the store is closed and the daemon exits 0.
  *
@@ -38,11 +43,27 @@
 static void usage(FILE *f)
 {
 	fprintf(f,
-		"usage: retourd [-c CONFIG] [-b BOARD] [-n]\n"
+		"usage: retourd [-c CONFIG] [-b BOARD] [-n [-w]]\n"
 		"  -c CONFIG  station configuration (default %s)\n"
 		"  -b BOARD   board file, instead of the one CONFIG names\n"
-		"  -n         check the configuration and exit\n",
+		"  -n         check the configuration and that the board's\n"
+		"             devices are plugged in, and exit (1: the files\n"
+		"             are wrong, 3: a device is not there)\n"
+		"  -w         with -n: a device not plugged in is no error\n"
+		"             (the daemon waits for it)\n",
 		DEFAULT_CONFIG);
+}
+
+static void report_absent(void *ud, const char *problem)
+{
+	(void)ud;
+	log_error("%s", problem);
+}
+
+static void report_waiting(void *ud, const char *problem)
+{
+	(void)ud;
+	log_warning("%s (the daemon waits for it)", problem);
 }
 
 static int on_tick(sd_event_source *s, uint64_t usec, void *userdata)
@@ -80,14 +101,14 @@ int main(int argc, char **argv)
 	sd_event_source *tick = NULL;
 	struct station *st = NULL;
 	struct api *api = NULL;
-	bool check_only = false;
+	bool check_only = false, devices_may_wait = false;
 	int lock_fd = -1;
 	char err[512];
 	sigset_t mask;
 	uint64_t now;
 	int c, r;
 
-	while ((c = getopt(argc, argv, "c:b:nh")) != -1) {
+	while ((c = getopt(argc, argv, "c:b:nwh")) != -1) {
 		switch (c) {
 		case 'c':
 			path = optarg;
@@ -97,6 +118,9 @@ int main(int argc, char **argv)
 			break;
 		case 'n':
 			check_only = true;
+			break;
+		case 'w':
+			devices_may_wait = true;
 			break;
 		case 'h':
 			usage(stdout);
@@ -118,7 +142,18 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	if (check_only) {
+		int absent = config_devices_absent(
+		    &cfg, devices_may_wait ? report_waiting : report_absent,
+		    NULL);
+
 		log_notice("%s: configuration ok", path);
+		if (absent && !devices_may_wait) {
+			log_error("%d device%s not plugged in: plug %s in, or "
+				  "check with -n -w to let the daemon wait",
+				  absent, absent == 1 ? "" : "s",
+				  absent == 1 ? "it" : "them");
+			return 3;
+		}
 		return 0;
 	}
 

@@ -23,7 +23,7 @@
 #include "retour/store.h"
 
 /* Highest schema version this build knows (PRAGMA user_version). */
-#define STORE_SCHEMA_VERSION 3
+#define STORE_SCHEMA_VERSION 4
 
 #define STORE_ERRMSG_LEN 512
 
@@ -82,6 +82,8 @@ enum store_stmt_id {
 	STMT_RCP_GET_PHOTOS,
 	STMT_RCP_GET_ANSWERS,
 	STMT_RCP_GET_LABELS,
+	STMT_RCP_GET_NOTES,
+	STMT_RCP_NOTE,
 	STMT_RCP_COUNT,
 	STMT_RCP_LEFT_OPEN,
 	STMT_RCP_ABANDON,

@@ -72,7 +72,10 @@ int store_outbox_insert_tx(struct store *s, int64_t receipt_id,
 			"VALUES (?, ?, ?, ?, 'pending', 0, ?, ?, ?, ?)");
 	if (!st)
 		return -EIO;
-	sqlite3_bind_int64(st, 1, receipt_id);
+	if (receipt_id > 0)
+		sqlite3_bind_int64(st, 1, receipt_id);
+	else
+		sqlite3_bind_null(st, 1); /* a device's event: no receipt's */
 	sqlite3_bind_text(st, 2, o->action, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 3, o->key, (int)keylen, SQLITE_STATIC);
 	if (o->payload)

@@ -13,7 +13,8 @@
 
 #include "db.h"
 
-/* Insert outbox row @o of receipt @receipt_id inside the caller's write. */
+/* Insert outbox row @o of receipt @receipt_id (0: of no receipt, a
+ * device's event) inside the caller's write. */
 int store_outbox_insert_tx(struct store *s, int64_t receipt_id,
 			   const struct outbox_new *o, int64_t now);
 /* -EALREADY when some outbox row of the receipt was claimed by the sender,

@@ -236,6 +236,30 @@ int store_receipt_set_manual_weight(struct store *s, int64_t receipt_id,
 	    actor, now);
 }
 
+int store_receipt_note(struct store *s, int64_t receipt_id, const char *step,
+		       const char *note, const char *actor, int64_t now)
+{
+	sqlite3_stmt *st;
+
+	if (!s || !step || !*step || strlen(step) >= 32 || !note || !*note ||
+	    strlen(note) >= 256)
+		return -EINVAL;
+	st = store_stmt(s, STMT_RCP_NOTE,
+			"INSERT INTO receipt_note (receipt_id, step, note, "
+			"noted_at, clerk) VALUES (?, ?, ?, ?, ?)");
+	if (!st)
+		return -EIO;
+	sqlite3_bind_int64(st, 1, receipt_id);
+	sqlite3_bind_text(st, 2, step, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 3, note, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 4, now);
+	if (actor && *actor)
+		sqlite3_bind_text(st, 5, actor, -1, SQLITE_STATIC);
+	return store_receipt_change(
+	    s, receipt_id, st, actor, "receipt.note",
+	    json_pack("{s:s,s:s}", "step", step, "note", note), now);
+}
+
 int store_receipt_add_item_scan(struct store *s, int64_t receipt_id,
 				int item_index, const char *gtin,
 				const char *serial, const char *actor,

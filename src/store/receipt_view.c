@@ -200,6 +200,19 @@ static json_t *store_photo_json(sqlite3_stmt *st)
 	return o;
 }
 
+static json_t *store_note_json(sqlite3_stmt *st)
+{
+	json_t *o = json_object();
+
+	if (!o)
+		return NULL;
+	json_object_set_new(o, "step", store_json_text(st, 0));
+	json_object_set_new(o, "note", store_json_text(st, 1));
+	store_json_set_time(o, "noted_at", st, 2);
+	json_object_set_new(o, "clerk", store_json_text(st, 3));
+	return o;
+}
+
 static json_t *store_answer_json(sqlite3_stmt *st)
 {
 	json_t *o = json_object();
@@ -256,6 +269,10 @@ static int store_receipt_children(struct store *s, int64_t id, json_t *o)
 	     "answered_at, clerk FROM checklist_answer "
 	     "WHERE receipt_id = ? ORDER BY id",
 	     store_answer_json},
+	    {"notes", STMT_RCP_GET_NOTES,
+	     "SELECT step, note, noted_at, clerk FROM receipt_note "
+	     "WHERE receipt_id = ? ORDER BY id",
+	     store_note_json},
 	    {"labels", STMT_RCP_GET_LABELS,
 	     "SELECT id, zpl, created_at, printed, print_detail, "
 	     "printed_at FROM label WHERE receipt_id = ? ORDER BY id",

@@ -255,10 +255,25 @@ static const char schema_v3[] =
     " CHECK (role IN ('clerk', 'packer', 'supervisor'));"
     "ALTER TABLE receipt ADD COLUMN override_by TEXT;";
 
+/* A step that went on without its device (unplugged, failing): the
+ * record says how ("photo skipped: camera gone", "weighed manually: scale
+ * unplugged"), in the order it happened. */
+static const char schema_v4[] =
+    "CREATE TABLE receipt_note ("
+    " id INTEGER PRIMARY KEY,"
+    " receipt_id INTEGER NOT NULL REFERENCES receipt(id),"
+    " step TEXT NOT NULL CHECK (step <> '' AND length(step) < 32),"
+    " note TEXT NOT NULL CHECK (note <> '' AND length(note) < 256),"
+    " noted_at INTEGER NOT NULL,"
+    " clerk TEXT"
+    ");"
+    "CREATE INDEX receipt_note_by_receipt ON receipt_note(receipt_id);";
+
 static const char *const schema_steps[STORE_SCHEMA_VERSION] = {
     schema_v1,
     schema_v2,
     schema_v3,
+    schema_v4,
 };
 
 static int schema_user_version(struct store *s, int *version)

@@ -17,7 +17,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	memcpy(text, data, size);
 	text[size] = '\0';
 	config_defaults(&c);
-	config_parse_text(&c, "fuzz.conf", text, size & 1, err, sizeof(err));
+	/* a board that parses is asked for its devices, as retourd -n does */
+	if (config_parse_text(&c, "fuzz.conf", text, size & 1, err,
+			      sizeof(err)) == 0 &&
+	    (size & 1))
+		config_devices_absent(&c, NULL, NULL);
 	free(text);
 	return 0;
 }

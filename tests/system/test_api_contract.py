@@ -467,6 +467,8 @@ SCENARIOS = {
              "/api/v1/photo"),
     ("POST", "/api/v1/skip", 200): call(at_weigh, "POST", "/api/v1/skip"),
     ("POST", "/api/v1/skip", 409): call(ready, "POST", "/api/v1/skip"),
+    ("POST", "/api/v1/skip", 400):
+        call(at_weigh, "POST", "/api/v1/skip", {"reason": "a\nb"}),
     ("POST", "/api/v1/items-done", 200):
         call(at_items, "POST", "/api/v1/items-done"),
     ("POST", "/api/v1/items-done", 409):

@@ -156,6 +156,12 @@ static void test_config_outbox_problems_name_the_line(void **state)
 	     "connector (known: url, secret_file)"},
 	    {"[outbox]\nrefunds = shop\n",
 	     "x.conf:2: [outbox] refunds: no [connector shop] section"},
+	    {"[outbox]\nurl = http://h/\nsecret_file = /s\ndevices = ops\n",
+	     "x.conf:4: [outbox] devices: no [connector ops] section"},
+	    {"[outbox]\ndevices = ops\n[connector ops]\ntype = webhook\n"
+	     "url = http://h/\nsecret_file = /s\n",
+	     "x.conf:2: [outbox] devices: the outbox sends nothing without "
+	     "its refunds and events routes"},
 	    {"[outbox]\nrefunds = shop\n[connector shop]\ntype = webhook\n"
 	     "url = http://h/\nsecret_file = /s\n",
 	     "x.conf:2: [outbox] refunds have a connector but events have "
@@ -570,6 +576,23 @@ static void test_config_device_backends_are_checked(void **state)
 	     "x.conf:2: unknown key '\\x1b[2J' in section [scanner]"},
 	    {"[scanner]\nbackend = a-backend-name-too-long\n",
 	     "x.conf:2: value of 'backend' is longer than 15 bytes"},
+	    /* several scanners: [scanner NAME] sections, each checked */
+	    {"[scanner]\nbackend = pty\n[scanner hand]\nbackend = evdev\n",
+	     "x.conf:4: [scanner hand] unknown scanner backend 'evdev' "
+	     "(known: pty, tty, fifo, none)"},
+	    {"[scanner hand]\npath = /dev/ttyACM1\n",
+	     "x.conf:2: [scanner hand] unknown scanner backend '' (known: "
+	     "pty, tty, fifo, none)"},
+	    {"[scanner hand]\nbackend = tty\nbaud = 1\n",
+	     "x.conf:3: [scanner hand] unknown key 'baud' for scanner backend "
+	     "'tty' (known: path)"},
+	    {"[scanner a b]\nbackend = tty\n",
+	     "x.conf:2: [scanner a b]: a scanner's name is 1-31 of A-Z a-z "
+	     "0-9 . _ -"},
+	    {"[scanner a]\nbackend=none\n[scanner b]\nbackend=none\n"
+	     "[scanner c]\nbackend=none\n[scanner d]\nbackend=none\n",
+	     "x.conf:8: more than 4 scanners ([scanner] and 3 [scanner NAME] "
+	     "sections)"},
 	    /* the shipped boards, and a tcp printer's keys beside "dir" */
 	    {"[board]\nname = sim\n[scanner]\nbackend = pty\npath = run/s\n"
 	     "max_line = 256\n[scale]\nbackend = mtsics\npath = run/scale\n"
@@ -674,6 +697,50 @@ static void test_config_device_settings_reach_the_backend(void **state)
 		assert_int_equal(cc.height, 0);
 		assert_int_equal(cc.skip, 3);
 	}
+}
+
+static void test_config_absent_collect(void *ud, const char *problem)
+{
+	char *all = ud;
+
+	strncat(all, problem, 1023 - strlen(all));
+	strncat(all, "\n", 1023 - strlen(all));
+}
+
+/* `retourd -n`: each device path that is not there, with its line; the
+ * made ones (a pty scanner's link, a label directory) are not asked. */
+static void test_config_absent_devices_name_their_line(void **state)
+{
+	struct config c;
+	char err[256] = "", all[1024] = "";
+
+	(void)state;
+	config_defaults(&c);
+	assert_int_equal(
+	    config_parse_text(
+		&c, "b.conf",
+		"[scanner]\nbackend = tty\n"
+		"path = /dev/ttyACM9-not-here\n"
+		"[scale]\nbackend = mtsics\npath = /\n"
+		"[printer]\nbackend = dir\n"
+		"dir = /nonexistent/labels\n"
+		"[camera]\nbackend = dir\ndir = /nonexistent/cam\n",
+		true, err, sizeof(err)),
+	    0);
+	assert_int_equal(
+	    config_devices_absent(&c, test_config_absent_collect, all), 2);
+	assert_string_equal(all, "b.conf:3: [scanner] no such device "
+				 "/dev/ttyACM9-not-here\n"
+				 "b.conf:12: [camera] no such device "
+				 "/nonexistent/cam\n");
+	/* a pty scanner's path is where the daemon links its pty */
+	config_defaults(&c);
+	assert_int_equal(config_parse_text(&c, "b.conf",
+					   "[scanner]\nbackend = pty\n"
+					   "path = /nonexistent/scanner\n",
+					   true, err, sizeof(err)),
+			 0);
+	assert_int_equal(config_devices_absent(&c, NULL, NULL), 0);
 }
 
 static void test_config_load_missing_file(void **state)
@@ -790,6 +857,7 @@ int main(void)
 	    cmocka_unit_test(test_config_board_sections_only_in_board),
 	    cmocka_unit_test(test_config_device_backends_are_checked),
 	    cmocka_unit_test(test_config_device_settings_reach_the_backend),
+	    cmocka_unit_test(test_config_absent_devices_name_their_line),
 	    cmocka_unit_test(test_config_load_missing_file),
 	    cmocka_unit_test(test_config_outbox_connectors_and_routes),
 	    cmocka_unit_test(test_config_outbox_problems_name_the_line),

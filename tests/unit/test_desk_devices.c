@@ -34,7 +34,8 @@
 struct seen {
 	pthread_t loop;
 	bool off_loop; /* a callback came from another thread */
-	int states, photos, printed, weights;
+	int states, photos, printed, weights, lines;
+	char line[64];
 	enum device_state state[DEVICE_KIND_COUNT];
 	bool state_seen[DEVICE_KIND_COUNT];
 	char reason[DEVICE_KIND_COUNT][160];
@@ -108,7 +109,17 @@ static void cb_weight(void *ud, const struct scale_reading *r)
 	s->weight = *r;
 }
 
+static void cb_scan_line(void *ud, const char *line, size_t len, bool overlong)
+{
+	struct seen *s = ud;
+
+	(void)overlong;
+	s->lines++;
+	snprintf(s->line, sizeof(s->line), "%.*s", (int)len, line);
+}
+
 static const struct devices_events events = {
+    .scan_line = cb_scan_line,
     .state = cb_state,
     .photo = cb_photo,
     .printed = cb_printed,
@@ -252,13 +263,14 @@ static void test_desk_devices_open_from_the_board(void **state)
 	assert_string_equal(devices_scanner_feed(d), feed);
 
 	st = devices_status(d);
-	assert_int_equal(json_object_size(st), 5);
+	assert_int_equal(json_object_size(st), 6);
 	/* the sim gpio's tower: dark until the desk says a state */
 	assert_string_equal(json_string_value(json_object_get(
 				json_object_get(st, "gpio"), "tower")),
 			    "off");
 	assert_true(json_is_false(json_object_get(
 	    json_object_get(json_object_get(st, "gpio"), "lines"), "green")));
+	assert_int_equal(json_array_size(json_object_get(st, "scanners")), 1);
 	assert_string_equal(json_string_value(json_object_get(
 				json_object_get(st, "scanner"), "feed")),
 			    feed);
@@ -307,6 +319,55 @@ static void run_for(struct fixture *f, int ms)
  * silent scale: that stale answer is not the new parcel's weight; the
  * scale is asked again, and a scale that answers again is no longer at
  * fault. */
+/* Several scanners: each opened with its own id, codes from any reach the
+ * desk, and the desk's scanner is missing while one of them is. */
+static void test_desk_devices_several_scanners(void **state)
+{
+	struct fixture *f = *state;
+	struct devices *d;
+	char path[128];
+	json_t *st, *list;
+	size_t len;
+	int fd;
+
+	len = strlen(f->board);
+	snprintf(f->board + len, sizeof(f->board) - len,
+		 "[scanner handheld]\nbackend = fifo\npath = %s/handheld\n"
+		 "[scanner serial]\nbackend = tty\npath = %s/ttyACM9\n",
+		 f->dir, f->dir);
+	d = open_board(f);
+	run_until(f, &f->seen.states, DEVICE_KIND_COUNT);
+	assert_int_equal(f->seen.state[DEVICE_SCANNER], DEVICE_MISSING);
+	assert_non_null(strstr(f->seen.reason[DEVICE_SCANNER], "serial: "));
+	assert_true(devices_has(d, DEVICE_SCANNER));
+
+	st = devices_status(d);
+	list = json_object_get(st, "scanners");
+	assert_int_equal(json_array_size(list), 3);
+	snprintf(path, sizeof(path), "handheld:%s/handheld", f->dir);
+	assert_string_equal(
+	    json_string_value(json_object_get(json_array_get(list, 1), "id")),
+	    path);
+	assert_string_equal(
+	    json_string_value(json_object_get(json_array_get(list, 1), "name")),
+	    "handheld");
+	assert_true(
+	    json_is_true(json_object_get(json_array_get(list, 1), "ok")));
+	assert_true(
+	    json_is_false(json_object_get(json_array_get(list, 2), "ok")));
+	json_decref(st);
+
+	/* a code from the second scanner reaches the desk */
+	snprintf(path, sizeof(path), "%s/handheld", f->dir);
+	fd = open(path, O_WRONLY | O_CLOEXEC);
+	assert_true(fd >= 0);
+	assert_int_equal(write(fd, "RMA-2\n", 6), 6);
+	close(fd);
+	run_until(f, &f->seen.lines, 1);
+	assert_string_equal(f->seen.line, "RMA-2");
+	devices_close(d);
+}
+
 static void test_desk_devices_ask_again_while_busy(void **state)
 {
 	struct fixture *f = *state;
@@ -642,6 +703,8 @@ int main(void)
 		test_desk_devices_photo_off_the_loop, setup, teardown),
 	    cmocka_unit_test_setup_teardown(
 		test_desk_devices_streaming_camera_unplugged, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_desk_devices_several_scanners,
+					    setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_desk_devices_print_label,
 					    setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_desk_devices_printer_stuck,

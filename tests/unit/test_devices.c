@@ -30,6 +30,7 @@
 #include "retour/printer.h"
 #include "retour/scale.h"
 #include "retour/scanner.h"
+#include "retour/usb.h"
 
 static uint64_t test_devices_now_ms(void)
 {
@@ -1208,6 +1209,113 @@ static void test_device_registry(void **state)
 	assert_string_equal(pc.language, "tspl");
 }
 
+/* A backend of the kind a USB scale or printer is: a device path, or the
+ * USB id the device is found by. */
+struct test_usb_config {
+	const char *path;
+	struct usb_id usb;
+};
+
+static const struct device_setting_key test_usb_keys[] = {
+    {.key = "path",
+     .type = DEVICE_SETTING_PATH,
+     .offset = offsetof(struct test_usb_config, path)},
+    {.key = "usb",
+     .type = DEVICE_SETTING_USB_ID,
+     .offset = offsetof(struct test_usb_config, usb)},
+    {.key = NULL},
+};
+
+static void test_device_path_and_usb_id_settings(void **state)
+{
+	struct test_devices_fixture *f = *state;
+	const struct device_backend be = {DEVICE_SCALE, "usbtest", NULL,
+					  test_usb_keys};
+	struct test_usb_config c = {0};
+	char err[200], there[128];
+
+	/* a USB id reaches the config parsed */
+	assert_int_equal(device_backend_setting(&be, &c, "usb", "0922:8003",
+						err, sizeof(err)),
+			 0);
+	assert_int_equal(c.usb.vendor, 0x0922);
+	assert_int_equal(c.usb.product, 0x8003);
+	assert_string_equal(c.usb.serial, "");
+	assert_int_equal(device_backend_setting(&be, &c, "usb", "0EB8:F000:A1",
+						err, sizeof(err)),
+			 0);
+	assert_int_equal(c.usb.vendor, 0x0eb8);
+	assert_string_equal(c.usb.serial, "A1");
+	/* a malformed one is refused and changes nothing */
+	assert_int_equal(
+	    device_backend_setting(&be, &c, "usb", "0922:80", err, sizeof(err)),
+	    -EINVAL);
+	assert_string_equal(err, "'0922:80' is not a USB id vendor:product "
+				 "(four hex digits each, like 0922:8003), "
+				 "optionally :serial");
+	assert_int_equal(c.usb.vendor, 0x0eb8);
+	assert_int_equal(device_backend_setting(&be, &c, "usb", "0000:0001",
+						err, sizeof(err)),
+			 -EINVAL);
+	assert_string_equal(err, "'0000:0001': vendor 0000 is no USB vendor");
+	assert_int_equal(device_backend_setting(&be, &c, "usb", "0922:8003:a b",
+						err, sizeof(err)),
+			 -EINVAL);
+
+	/* a path is text at load, whether or not the device is there */
+	assert_int_equal(device_backend_setting(&be, &c, "path",
+						"/dev/ttyACM9-not-here", err,
+						sizeof(err)),
+			 0);
+	assert_string_equal(c.path, "/dev/ttyACM9-not-here");
+	assert_int_equal(
+	    device_backend_setting(&be, &c, "path", "", err, sizeof(err)),
+	    -EINVAL);
+	assert_string_equal(err, "'path' needs a path to the device");
+
+	/* ... and asked for only when asked */
+	assert_int_equal(device_setting_present(&be, "path",
+						"/dev/ttyACM9-not-here", err,
+						sizeof(err)),
+			 -ENOENT);
+	assert_string_equal(err, "no such device /dev/ttyACM9-not-here");
+	snprintf(there, sizeof(there), "%s/ttyACM9", f->dir);
+	assert_int_equal(
+	    device_setting_present(&be, "path", there, err, sizeof(err)),
+	    -ENOENT);
+	close(open(there, O_CREAT | O_WRONLY | O_CLOEXEC, 0600));
+	assert_int_equal(
+	    device_setting_present(&be, "path", there, err, sizeof(err)), 0);
+	/* a dangling udev symlink is a device that is not there */
+	snprintf(there, sizeof(there), "%s/by-id", f->dir);
+	assert_int_equal(symlink("/dev/ttyACM9-not-here", there), 0);
+	assert_int_equal(
+	    device_setting_present(&be, "path", there, err, sizeof(err)),
+	    -ENOENT);
+	/* not a path: nothing to ask */
+	assert_int_equal(
+	    device_setting_present(&be, "usb", "0922:8003", err, sizeof(err)),
+	    0);
+
+	/* the registry's rows: a tty scanner's and a scale's path is a
+	 * device, a pty scanner's is made by the daemon */
+	assert_int_equal(
+	    device_setting_present(
+		device_backend_find(DEVICE_SCANNER, "tty", NULL, 0), "path",
+		"/dev/ttyACM9-not-here", err, sizeof(err)),
+	    -ENOENT);
+	assert_int_equal(
+	    device_setting_present(
+		device_backend_find(DEVICE_SCALE, "mtsics", NULL, 0), "path",
+		"/dev/ttyACM9-not-here", err, sizeof(err)),
+	    -ENOENT);
+	assert_int_equal(
+	    device_setting_present(
+		device_backend_find(DEVICE_SCANNER, "pty", NULL, 0), "path",
+		"/dev/ttyACM9-not-here", err, sizeof(err)),
+	    0);
+}
+
 int main(void)
 {
 #define T(fn)                                                                  \
@@ -1237,6 +1345,7 @@ int main(void)
 	    T(test_gpio_sim),
 	    T(test_gpio_names),
 	    T(test_device_registry),
+	    T(test_device_path_and_usb_id_settings),
 	};
 #undef T
 

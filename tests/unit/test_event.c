@@ -331,6 +331,57 @@ static void test_event_refuses_what_it_cannot_render(void **state)
 	assert_int_equal(event_render(NULL, &body, err, sizeof(err)), -EINVAL);
 }
 
+/* A device's event: the body an integrator gets, byte for byte. */
+static void test_event_device_fault_and_ok(void **state)
+{
+	struct event_device_facts f = {
+	    .type = EVENT_DEVICE_FAULT,
+	    .id = "demo:desk-1:scale:device.fault:1795168860250000",
+	    .shop = "demo",
+	    .station = "desk-1",
+	    .device = "scale",
+	    .state = "fault",
+	    .reason = "scale run/scale: cannot open",
+	    .at = INT64_C(1795168860250000),
+	    .receipt = 12,
+	    .step = "weigh",
+	};
+	char *body = NULL, err[128];
+
+	(void)state;
+	assert_int_equal(event_device_render(&f, &body, err, sizeof(err)), 0);
+	assert_string_equal(
+	    body, "{\"at\":\"2026-11-20T10:01:00.250000Z\",\"device\":\"scale\","
+		  "\"id\":\"demo:desk-1:scale:device.fault:1795168860250000\","
+		  "\"reason\":\"scale run/scale: cannot open\",\"receipt\":12,"
+		  "\"shop\":\"demo\",\"state\":\"fault\",\"station\":"
+		  "\"desk-1\",\"step\":\"weigh\",\"type\":\"device.fault\"}");
+	free(body);
+	/* between parcels: no receipt, no step */
+	f.type = EVENT_DEVICE_OK;
+	f.state = "connected";
+	f.reason = "";
+	f.receipt = 0;
+	f.step = NULL;
+	assert_int_equal(event_device_render(&f, &body, err, sizeof(err)), 0);
+	assert_non_null(strstr(body, "\"receipt\":null"));
+	assert_non_null(strstr(body, "\"step\":null"));
+	assert_non_null(strstr(body, "\"type\":\"device.ok\""));
+	free(body);
+	/* what cannot be sent as it is, is not sent */
+	f.reason = "bad \xff byte";
+	body = NULL;
+	assert_int_equal(event_device_render(&f, &body, err, sizeof(err)),
+			 -EINVAL);
+	assert_null(body);
+	assert_string_equal(err, "reason is not UTF-8 text");
+	f.reason = "";
+	f.type = EVENT_REFUND_REQUESTED;
+	assert_int_equal(event_device_render(&f, &body, err, sizeof(err)),
+			 -EINVAL);
+	assert_string_equal(err, "'refund.requested' is not a device event");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -340,6 +391,7 @@ int main(void)
 	    cmocka_unit_test(test_event_carries_the_shop_ids),
 	    cmocka_unit_test(test_event_unexpected_return_has_no_skus),
 	    cmocka_unit_test(test_event_refuses_what_it_cannot_render),
+	    cmocka_unit_test(test_event_device_fault_and_ok),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -651,6 +651,71 @@ static void test_store_undo_within_grace(void **state)
 	json_decref(r);
 }
 
+/* A device lost mid-parcel: the note is the receipt's, the event row is
+ * no receipt's, so undoing the parcel leaves it and is not refused by it
+ * once it was sent. */
+static void test_store_device_event_and_note(void **state)
+{
+	struct store_fixture *f = *state;
+	struct decision_record d = decision_accept();
+	struct outbox_new out[2],
+	    ev = {.action = "device.fault",
+		  .payload = "{\"type\":\"device.fault\"}",
+		  .not_before = T0};
+	struct store_device_event sev = {.action = "device.fault",
+					 .device = "scale",
+					 .state = "fault",
+					 .reason = "cable pulled",
+					 .outbox = &ev};
+	struct outbox_row row;
+	json_t *r, *notes;
+	int64_t id;
+
+	id = receipt_open_for(f->s, 0, "X");
+	sev.receipt_id = id;
+	snprintf(ev.key, sizeof(ev.key), "demo:desk-1:scale:device.fault:1");
+	assert_int_equal(store_device_event(f->s, &sev, "anna", T0), 0);
+	assert_int_equal(raw_int(f->path, "SELECT count(*) FROM outbox WHERE "
+					  "receipt_id IS NULL AND action = "
+					  "'device.fault'"),
+			 1);
+	assert_int_equal(raw_int(f->path, "SELECT count(*) FROM audit WHERE "
+					  "action = 'device.fault' AND "
+					  "subject = 'device:scale'"),
+			 1);
+	/* not routed: audited, not queued */
+	sev.outbox = NULL;
+	sev.action = "device.ok";
+	sev.state = "connected";
+	assert_int_equal(store_device_event(f->s, &sev, "anna", T0 + 1), 0);
+	assert_int_equal(raw_int(f->path, "SELECT count(*) FROM outbox"), 1);
+
+	assert_int_equal(store_receipt_note(f->s, id, "weigh",
+					    "weighed manually: scale unplugged",
+					    "anna", T0 + 2),
+			 0);
+	assert_int_equal(store_receipt_note(f->s, id, "", "x", "anna", T0),
+			 -EINVAL);
+	assert_int_equal(store_receipt_get(f->s, id, &r), 0);
+	notes = json_object_get(r, "notes");
+	assert_int_equal(json_array_size(notes), 1);
+	assert_string_equal(json_string_value(json_object_get(
+				json_array_get(notes, 0), "note")),
+			    "weighed manually: scale unplugged");
+	json_decref(r);
+
+	/* the event row is delivered; the parcel is decided and undone */
+	assert_int_equal(next_due(f->s, T0, &row), 0);
+	assert_int_equal(store_outbox_mark_done(f->s, row.id, NULL, T0), 0);
+	store_outbox_row_release(&row);
+	outbox_fill(out, id, 1, d.decided_at + GRACE);
+	assert_int_equal(store_receipt_decide(f->s, id, &d, out, 2), 0);
+	assert_int_equal(
+	    store_receipt_undo(f->s, id, "anna", d.decided_at + GRACE / 2), 0);
+	assert_int_equal(count_outbox(f->s, "done"), 1);
+	assert_int_equal(count_outbox(f->s, "cancelled"), 2);
+}
+
 static void test_store_undo_too_late(void **state)
 {
 	struct store_fixture *f = *state;
@@ -1200,18 +1265,17 @@ static void test_store_printed_label_keeps_its_zpl(void **state)
 	assert_int_equal(store_label_reprint(f->s, id + 99, "anna", T0, &zpl),
 			 -ENOENT);
 	assert_null(zpl);
-	assert_int_equal(store_label_void(f->s, id, "^XA^FDVOID^FS^XZ", "anna",
-					  T0),
-			 -ENODATA);
+	assert_int_equal(
+	    store_label_void(f->s, id, "^XA^FDVOID^FS^XZ", "anna", T0),
+	    -ENODATA);
 	assert_int_equal(store_receipt_undo(f->s, id, "anna", d.decided_at + 1),
 			 0);
 	assert_int_equal(store_label_reprint(f->s, id, "anna", T0, &zpl),
 			 -ENODATA);
 	assert_null(zpl);
 	/* undone: its VOID label, recorded */
-	assert_int_equal(store_label_void(f->s, id, "^XA^FDVOID^FS^XZ", "anna",
-					  T0),
-			 0);
+	assert_int_equal(
+	    store_label_void(f->s, id, "^XA^FDVOID^FS^XZ", "anna", T0), 0);
 	assert_int_equal(raw_int(f->path, "SELECT count(*) FROM label"), 3);
 	assert_int_equal(raw_int(f->path, "SELECT count(*) FROM audit WHERE "
 					  "action = 'label.void'"),
@@ -1466,6 +1530,7 @@ static void test_store_shop_ids_round_trip(void **state)
 
 /* What schema step 3 added, taken away again: a file of version 2. */
 #define SCHEMA_UNDO_V3                                                         \
+	"DROP TABLE receipt_note;" /* v4 */                                    \
 	"DROP INDEX expected_by_kind;"                                         \
 	"DROP TABLE expected_order_line;"                                      \
 	"ALTER TABLE expected DROP COLUMN complaint_received_at;"              \
@@ -1835,7 +1900,7 @@ static void test_store_migrates_a_file_of_version_2(void **state)
 	assert_int_equal(raw_exec(f->path, SCHEMA_UNDO_V3), SQLITE_OK);
 	assert_int_equal(raw_int(f->path, "PRAGMA user_version"), 2);
 	assert_int_equal(store_open(f->path, &f->s, err, sizeof(err)), 0);
-	assert_int_equal(raw_int(f->path, "PRAGMA user_version"), 3);
+	assert_int_equal(raw_int(f->path, "PRAGMA user_version"), 4);
 	assert_int_equal(store_expected_get(f->s, er.id, &back), 0);
 	assert_string_equal(back.rma, "RMA-2V");
 	assert_false(back.delivery_paid_known);
@@ -1867,7 +1932,7 @@ static void test_store_migrates_a_file_without_shop_ids(void **state)
 		     "PRAGMA user_version = 1;"),
 	    SQLITE_OK);
 	assert_int_equal(store_open(f->path, &f->s, err, sizeof(err)), 0);
-	assert_int_equal(raw_int(f->path, "PRAGMA user_version"), 3);
+	assert_int_equal(raw_int(f->path, "PRAGMA user_version"), 4);
 	assert_int_equal(store_expected_get(f->s, er.id, &back), 0);
 	assert_string_equal(back.rma, "RMA-1");
 	assert_string_equal(back.shop_order_id, "");
@@ -1901,6 +1966,7 @@ int main(void)
 	    T(test_store_decide_writes_everything_once),
 	    T(test_store_decide_duplicate_key_rolls_back),
 	    T(test_store_undo_within_grace),
+	    T(test_store_device_event_and_note),
 	    T(test_store_undo_too_late),
 	    T(test_store_claim_sends_once_and_blocks_undo),
 	    T(test_store_undo_first_stops_the_claim),

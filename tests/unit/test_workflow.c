@@ -664,16 +664,34 @@ static void test_skip_weigh_and_photo(void **state)
 	assert_int_equal(test_out.a[1].light, DESK_LIGHT_AMBER);
 	test_weight(DESK_WEIGHT_OVERLOAD, 0);
 	assert_non_null(strstr(test_desk.problem, "Scale overloaded"));
-	test_kinds(test_simple(DESK_EV_SKIP), 3, DESK_ACT_RECORD_WEIGHT,
-		   DESK_ACT_TAKE_PHOTO, DESK_ACT_SET_LIGHT);
+	/* the scale goes away mid-weigh: the clerk is told how to go on */
+	test_feed((struct desk_event){.kind = DESK_EV_DEVICE,
+				      .device = DESK_DEVICE_SCALE,
+				      .device_state = DESK_DEVICE_FAULT,
+				      .text = "cable pulled"});
+	assert_string_equal(test_desk.problem,
+			    "Scale failing (cable pulled): type the weight in "
+			    "with a reason, or skip the step");
+	test_kinds(test_simple(DESK_EV_SKIP), 4, DESK_ACT_RECORD_WEIGHT,
+		   DESK_ACT_RECORD_NOTE, DESK_ACT_TAKE_PHOTO,
+		   DESK_ACT_SET_LIGHT);
 	assert_false(test_out.a[0].weighed);
+	/* no reason given: the record says what the scale said */
+	assert_string_equal(test_out.a[1].step, "weigh");
+	assert_string_equal(test_out.a[1].text,
+			    "weight skipped: scale at fault: cable pulled");
 	/* a failed capture stays, the pedal retries, skip goes on */
 	test_kinds(test_photo(""), 1, DESK_ACT_SET_LIGHT);
 	assert_non_null(strstr(test_desk.problem, "camera busy"));
 	assert_int_equal(test_desk.step, DESK_STEP_PHOTO);
 	test_kinds(test_button(DESK_BUTTON_PEDAL), 2, DESK_ACT_TAKE_PHOTO,
 		   DESK_ACT_SET_LIGHT);
-	test_simple(DESK_EV_SKIP);
+	/* the camera failed: the skip's reason is the clerk's, if given */
+	test_kinds(test_feed((struct desk_event){.kind = DESK_EV_SKIP,
+						 .text = "camera gone"}),
+		   2, DESK_ACT_RECORD_NOTE, DESK_ACT_SET_LIGHT);
+	assert_string_equal(test_out.a[0].step, "photo");
+	assert_string_equal(test_out.a[0].text, "photo skipped: camera gone");
 	assert_int_equal(test_desk.step, DESK_STEP_ITEMS);
 	assert_false(test_desk.found.photographed);
 	assert_false(test_desk.found.weighed);
@@ -1331,7 +1349,7 @@ static void test_fuzz_random_events(void **state)
 		desk_handle(&test_desk, &test_cfg, &ev, &test_out);
 		assert_true(test_out.n >= 0 && test_out.n <= DESK_MAX_ACTIONS);
 		for (int k = 0; k < test_out.n; k++) {
-			assert_true(test_out.a[k].kind <= DESK_ACT_PRINT_LABEL);
+			assert_true(test_out.a[k].kind <= DESK_ACT_RECORD_NOTE);
 			assert_true(memchr(test_out.a[k].text, '\0',
 					   sizeof(test_out.a[k].text)) != NULL);
 			if (test_out.a[k].kind == DESK_ACT_DECIDE)
