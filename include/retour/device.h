@@ -6,8 +6,8 @@
  *
  * One table answers "which backends are there" for the dispatchers
  * (src/dev/scanner.c, scale.c, ...), for `retourd -n` and for the error an
- * operator reads: "unknown scanner backend 'evdev' (known: pty, tty, fifo,
- * none)".  Adding a backend is one file and one entry in src/dev/device.c.
+ * operator reads: "unknown scanner backend 'hid' (known: pty, tty, fifo,
+ * evdev, none)".  Adding a backend is one file and one entry in src/dev/device.c.
  *
  * A backend's settings are opaque above this layer: the board file hands
  * over (key, value) pairs, the backend's key table checks each value and
@@ -52,6 +52,9 @@ struct device_setting_key {
 	enum device_setting_type type;
 	size_t offset;
 	int min, max;
+	/* optional, for text: 0 if @value is good, else -EINVAL with
+	 * @problem ("'xx' is not a layout (known: us, pl, de, fr)") */
+	int (*check)(const char *value, char *problem, size_t problemlen);
 };
 
 struct device_backend {
@@ -71,7 +74,7 @@ int device_kind_from_name(const char *section);
 
 /*
  * The backend @name of kind @k, or NULL with @err "unknown scanner backend
- * 'x' (known: pty, tty, fifo, none)" (@err may be NULL).
+ * 'x' (known: pty, tty, fifo, evdev, none)" (@err may be NULL).
  */
 const struct device_backend *device_backend_find(enum device_kind k,
 						 const char *name, char *err,

@@ -488,8 +488,8 @@ static void test_config_device_backends_are_checked(void **state)
 	static const struct {
 		const char *text, *err;
 	} cases[] = {
-	    {"[board]\nname = b\n[scanner]\nbackend = evdev\n",
-	     "x.conf:4: unknown scanner backend 'evdev' (known: pty, tty, "
+	    {"[board]\nname = b\n[scanner]\nbackend = hid\n",
+	     "x.conf:4: unknown scanner backend 'hid' (known: pty, tty, "
 	     "fifo, none)"},
 	    {"[scale]\npath = /dev/x\nbackend = hid\n",
 	     "x.conf:3: unknown scale backend 'hid' (known: mtsics, none)"},
@@ -500,9 +500,19 @@ static void test_config_device_backends_are_checked(void **state)
 	    {"[gpio]\nbackend = gpiod\n",
 	     "x.conf:2: unknown gpio backend 'gpiod' (known: sim, none)"},
 	    /* a key no backend of the kind takes */
-	    {"[scanner]\nbackend = tty\npath = /dev/ttyACM0\nbaud = 9600\n",
-	     "x.conf:4: unknown key 'baud' for scanner backend 'tty' (known: "
-	     "path)"},
+	    {"[scanner]\nbackend = tty\npath = /dev/ttyACM0\nflow = rts\n",
+	     "x.conf:4: unknown key 'flow' for scanner backend 'tty' (known: "
+	     "path, terminator, fnc1, baud)"},
+	    /* the evdev scanner's checked values */
+	    {"[scanner]\nbackend = evdev\nusb = 0c2e:0b61\nlayout = uk\n",
+	     "x.conf:4: unknown layout 'uk' (known: us, pl, de, fr)"},
+	    {"[scanner]\nbackend = evdev\nusb = 0c2e:b61\n",
+	     "x.conf:3: '0c2e:b61' is not a USB id vendor:product (four hex "
+	     "digits each, like 0922:8003), optionally :serial"},
+	    {"[scanner]\nbackend = tty\npath = /dev/ttyACM0\n"
+	     "terminator = newline\n",
+	     "x.conf:4: 'newline' is not a terminator (a list of cr, enter, "
+	     "lf, tab, any, a byte 0xNN or one character; or crlf alone)"},
 	    {"[camera]\nbackend = none\nfps = 30\n",
 	     "x.conf:3: unknown key 'fps' for camera backend 'none' (known: "
 	     "none)"},
