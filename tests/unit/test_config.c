@@ -490,7 +490,7 @@ static void test_config_device_backends_are_checked(void **state)
 	} cases[] = {
 	    {"[board]\nname = b\n[scanner]\nbackend = hid\n",
 	     "x.conf:4: unknown scanner backend 'hid' (known: pty, tty, "
-	     "fifo, none)"},
+	     "fifo, evdev, none)"},
 	    {"[scale]\npath = /dev/x\nbackend = hid\n",
 	     "x.conf:3: unknown scale backend 'hid' (known: mtsics, none)"},
 	    {"[printer]\nbackend = usb\n",
