@@ -435,8 +435,8 @@ static void devices_log_opened(struct devices *d, enum device_kind k)
 	char text[384];
 
 	if (k == DEVICE_SCANNER)
-		log_info("scanner: %s, write codes, one per line, to %s",
-			 cd->backend, scanner_feed_path(d->scanner));
+		log_info("scanner: %s, codes from %s (id %s)", cd->backend,
+			 scanner_feed_path(d->scanner), scanner_id(d->scanner));
 	else if (k == DEVICE_PRINTER)
 		log_info("printer: %s", printer_describe(d->printer));
 	else if (k == DEVICE_CAMERA)
@@ -662,9 +662,13 @@ json_t *devices_status(const struct devices *d)
 	json_t *o = json_object();
 
 	json_object_set_new(o, "scanner", devices_one_json(d, DEVICE_SCANNER));
-	if (d->scanner)
+	if (d->scanner) {
 		json_object_set_new(json_object_get(o, "scanner"), "feed",
 				    json_string(scanner_feed_path(d->scanner)));
+		/* which scanner: stable across unplugs (scanner.h) */
+		json_object_set_new(json_object_get(o, "scanner"), "id",
+				    json_string(scanner_id(d->scanner)));
+	}
 	json_object_set_new(o, "scale", devices_one_json(d, DEVICE_SCALE));
 	json_object_set_new(o, "printer", devices_one_json(d, DEVICE_PRINTER));
 	json_object_set_new(o, "camera", devices_one_json(d, DEVICE_CAMERA));
