@@ -7,7 +7,8 @@
  * One table answers "which backends are there" for the dispatchers
  * (src/dev/scanner.c, scale.c, ...), for `retourd -n` and for the error an
  * operator reads: "unknown scanner backend 'hid' (known: pty, tty, fifo,
- * evdev, none)".  Adding a backend is one file and one entry in src/dev/device.c.
+ * evdev, none)".  Adding a backend is one file and one entry in
+ * src/dev/device.c.
  *
  * A backend's settings are opaque above this layer: the board file hands
  * over (key, value) pairs, the backend's key table checks each value and

@@ -48,8 +48,8 @@ int scan_line_terminator_parse(const char *text, struct scan_line_rules *r,
  * text, 1 to 8 printable ASCII characters without spaces ("~", "<GS>").
  * 0, or -EINVAL with @err.
  */
-int scan_line_fnc1_parse(const char *text, struct scan_line_rules *r,
-			 char *err, size_t errlen);
+int scan_line_fnc1_parse(const char *text, struct scan_line_rules *r, char *err,
+			 size_t errlen);
 
 /* The rules a scanner's board settings give (terminator, fnc1,
  * max_line): 0, or -EINVAL with @err naming the bad setting. */

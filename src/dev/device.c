@@ -37,7 +37,7 @@
 		NULL, DEVICE_SETTING_TEXT, 0, 0, 0, NULL                       \
 	}
 
-#define CHECKED(type, k, field, fn)                                             \
+#define CHECKED(type, k, field, fn)                                            \
 	{                                                                      \
 		k, DEVICE_SETTING_TEXT, offsetof(type, field), 0, 0, fn        \
 	}

@@ -113,8 +113,8 @@ bad:
 	return -EINVAL;
 }
 
-int scan_line_fnc1_parse(const char *text, struct scan_line_rules *r,
-			 char *err, size_t errlen)
+int scan_line_fnc1_parse(const char *text, struct scan_line_rules *r, char *err,
+			 size_t errlen)
 {
 	size_t n = text ? strlen(text) : 0;
 	bool only_alnum = true;
@@ -155,9 +155,9 @@ int scan_line_rules_from_config(const struct scanner_config *cfg,
 
 	scan_line_rules_default(r);
 	r->max_line = cfg->max_line;
-	if (cfg->terminator && scan_line_terminator_parse(
-				   cfg->terminator, r, problem,
-				   sizeof(problem)) < 0) {
+	if (cfg->terminator &&
+	    scan_line_terminator_parse(cfg->terminator, r, problem,
+				       sizeof(problem)) < 0) {
 		snprintf(err, errlen, "scanner: %s", problem);
 		return -EINVAL;
 	}

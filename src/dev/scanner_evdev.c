@@ -42,13 +42,13 @@
 
 struct scanner_evdev {
 	sd_event *ev;
-	char *path;	  /* the board's node, or NULL with a usb id */
+	char *path;	   /* the board's node, or NULL with a usb id */
 	struct usb_id usb; /* with no path */
 	char usb_text[96];
-	char node[256];	  /* the node opened (or last opened) */
-	char id[192];	  /* scanner_id() */
-	int fd;		  /* what we read */
-	int hold_fd;	  /* a FIFO's write end, so no EOF */
+	char node[256]; /* the node opened (or last opened) */
+	char id[192];	/* scanner_id() */
+	int fd;		/* what we read */
+	int hold_fd;	/* a FIFO's write end, so no EOF */
 	sd_event_source *io;
 	sd_event_source *gap;
 	sd_event_source *retry;
@@ -250,10 +250,10 @@ static void scanner_evdev_wait(struct scanner_evdev *s)
 	if (udev && s->hotplug)
 		return;
 	if (!s->retry) {
-		if (sd_event_add_time_relative(
-			s->ev, &s->retry, CLOCK_MONOTONIC,
-			SCANNER_EVDEV_RETRY_USEC, 0, scanner_evdev_retry_cb,
-			s) < 0)
+		if (sd_event_add_time_relative(s->ev, &s->retry,
+					       CLOCK_MONOTONIC,
+					       SCANNER_EVDEV_RETRY_USEC, 0,
+					       scanner_evdev_retry_cb, s) < 0)
 			return;
 	} else {
 		sd_event_source_set_time_relative(s->retry,
@@ -324,9 +324,9 @@ static int scanner_evdev_io(sd_event_source *src, int fd, uint32_t revents,
 			continue;
 		if (n < 0 && errno == EAGAIN)
 			break;
-		scanner_evdev_lost(s, n == 0		 ? "closed"
+		scanner_evdev_lost(s, n == 0		? "closed"
 				      : errno == ENODEV ? "unplugged"
-							 : strerror(errno));
+							: strerror(errno));
 		return 0;
 	}
 	scanner_evdev_arm_gap(s);
@@ -358,10 +358,11 @@ static int scanner_evdev_config(const struct scanner_config *cfg,
 	memset(wc, 0, sizeof(*wc));
 	l = keymap_layout_from_name(cfg->layout ? cfg->layout : "us");
 	if (l < 0) {
-		snprintf(err, errlen,
-			 "scanner: unknown layout '%s' (known: " KEYMAP_LAYOUT_NAMES
-			 ")",
-			 cfg->layout);
+		snprintf(
+		    err, errlen,
+		    "scanner: unknown layout '%s' (known: " KEYMAP_LAYOUT_NAMES
+		    ")",
+		    cfg->layout);
 		return -EINVAL;
 	}
 	wc->layout = (enum keymap_layout)l;
@@ -370,9 +371,8 @@ static int scanner_evdev_config(const struct scanner_config *cfg,
 			 cfg->gap_ms);
 		return -EINVAL;
 	}
-	wc->gap_us = (int64_t)(cfg->gap_ms ? cfg->gap_ms
-					   : WEDGE_GAP_MS_DEFAULT) *
-		     1000;
+	wc->gap_us =
+	    (int64_t)(cfg->gap_ms ? cfg->gap_ms : WEDGE_GAP_MS_DEFAULT) * 1000;
 	return scan_line_rules_from_config(cfg, &wc->rules, err, errlen);
 }
 
@@ -380,7 +380,8 @@ static int scanner_evdev_open(sd_event *ev, const struct scanner_config *cfg,
 			      scanner_line_fn fn, void *userdata, void **state,
 			      char *err, size_t errlen)
 {
-	bool has_path = cfg->path && *cfg->path, has_usb = cfg->usb && *cfg->usb;
+	bool has_path = cfg->path && *cfg->path,
+	     has_usb = cfg->usb && *cfg->usb;
 	struct scanner_evdev *s;
 	struct wedge_config wc;
 	int r;

@@ -17,7 +17,7 @@ struct wedge {
 	struct wedge_config cfg;
 	struct scan_line *line;
 	bool shift_l, shift_r, ctrl_l, ctrl_r, alt_l, alt_r, caps;
-	char dead[5]; /* the accent of a dead key pressed, "" if none */
+	char dead[5];	/* the accent of a dead key pressed, "" if none */
 	int alt_number; /* Alt+keypad digits so far, -1: none */
 	bool have_last;
 	int64_t last_us; /* the last key press */
@@ -159,13 +159,13 @@ static void wedge_press(struct wedge *w, uint16_t code, int64_t time_us)
 	if (w->alt_l && !ctrl) {
 		/* Alt+keypad: a number; any other Alt key types nothing */
 		d = wedge_keypad_digit(code);
-		if (d >= 0)
-			w->alt_number = (w->alt_number < 0 ? 0
-							   : w->alt_number) *
-					    10 +
-					d;
-		if (w->alt_number > 999)
-			w->alt_number = 1000; /* out of range: typed as none */
+		if (d < 0)
+			return;
+		if (w->alt_number < 0)
+			w->alt_number = 0;
+		/* past 999: out of range, typed as nothing */
+		if (w->alt_number <= 999)
+			w->alt_number = w->alt_number * 10 + d;
 		return;
 	}
 	if (ctrl && !altgr) {
