@@ -46,16 +46,29 @@ def fr_key(ch):
     return {"-": (7, False), "_": (9, False)}[ch]
 
 
+def record_format():
+    """struct input_event as the daemon's build has it: 24 bytes on a
+    64-bit build, 16 on a 32-bit one (armhf under qemu-user, whose
+    retourd is a wrapper script naming the binary)."""
+    with open(helpers.binary("retourd"), "rb") as f:
+        head = f.read(4096)
+    if head.startswith(b"#!"):
+        real = head.split(b"\n")[1].split()[2].decode()
+        with open(real, "rb") as f:
+            head = f.read(8)
+    return "=qqHHi" if head[4] == 2 else "=iiHHi"
+
+
 def records(text, key_of, t0=None, step_us=1000):
     """The event records of typing @text and Enter, with SYN_REPORTs."""
     t = int((t0 if t0 is not None else time.monotonic()) * 1e6)
+    fmt = record_format()
     out = b""
 
     def ev(typ, code, value):
         nonlocal out, t
-        out += struct.pack("llHHi", t // 1000000, t % 1000000, typ, code,
-                           value)
-        out += struct.pack("llHHi", t // 1000000, t % 1000000, EV_SYN, 0, 0)
+        out += struct.pack(fmt, t // 1000000, t % 1000000, typ, code, value)
+        out += struct.pack(fmt, t // 1000000, t % 1000000, EV_SYN, 0, 0)
         t += step_us
 
     for ch in text:
