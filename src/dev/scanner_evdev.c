@@ -233,21 +233,25 @@ static void scanner_evdev_hotplug_cb(void *ud, enum hotplug_action a,
 /*
  * Wait for the node: udev tells when it comes; where udevd does not run
  * (a container, a test), a timer tries once a second, and that is the
- * only polling this backend does.
+ * only polling this backend does.  A watch just made gets one try a
+ * second later too: the node may have come back before it was made.
  */
 static void scanner_evdev_wait(struct scanner_evdev *s)
 {
 	char err[160];
-	bool udev = access("/run/udev/control", F_OK) == 0;
+	bool udev = access("/run/udev/control", F_OK) == 0, fresh = false;
 
-	if (udev && !s->hotplug && !s->watch_failed &&
-	    hotplug_watch(s->ev, "input", scanner_evdev_hotplug_cb, s,
-			  &s->hotplug, err, sizeof(err)) < 0) {
-		log_warning("scanner %s: %s; trying once a second",
-			    scanner_evdev_where(s), err);
-		s->watch_failed = true;
+	if (udev && !s->hotplug && !s->watch_failed) {
+		if (hotplug_watch(s->ev, "input", scanner_evdev_hotplug_cb, s,
+				  &s->hotplug, err, sizeof(err)) < 0) {
+			log_warning("scanner %s: %s; trying once a second",
+				    scanner_evdev_where(s), err);
+			s->watch_failed = true;
+		} else {
+			fresh = true;
+		}
 	}
-	if (udev && s->hotplug)
+	if (udev && s->hotplug && !fresh)
 		return;
 	if (!s->retry) {
 		if (sd_event_add_time_relative(s->ev, &s->retry,

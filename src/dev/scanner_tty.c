@@ -185,7 +185,8 @@ static void scanner_tty_hotplug_cb(void *ud, enum hotplug_action a,
 /*
  * udev tells when a tty comes (its symlinks made by then); without udevd,
  * or for a node udev does not manage (a pty slave, a path outside /dev),
- * a timer tries once a second.
+ * a timer tries once a second.  A watch just made gets one try a second
+ * later too: the tty may have come back before it was made.
  */
 static void scanner_tty_wait(struct scanner_tty *s)
 {
@@ -193,15 +194,19 @@ static void scanner_tty_wait(struct scanner_tty *s)
 	bool udev = access("/run/udev/control", F_OK) == 0 &&
 		    !strncmp(s->path, "/dev/", 5) &&
 		    strncmp(s->path, "/dev/pts/", 9) != 0;
+	bool fresh = false;
 
-	if (udev && !s->hotplug && !s->watch_failed &&
-	    hotplug_watch(s->ev, "tty", scanner_tty_hotplug_cb, s, &s->hotplug,
-			  err, sizeof(err)) < 0) {
-		log_warning("scanner %s: %s; trying once a second", s->path,
-			    err);
-		s->watch_failed = true;
+	if (udev && !s->hotplug && !s->watch_failed) {
+		if (hotplug_watch(s->ev, "tty", scanner_tty_hotplug_cb, s,
+				  &s->hotplug, err, sizeof(err)) < 0) {
+			log_warning("scanner %s: %s; trying once a second",
+				    s->path, err);
+			s->watch_failed = true;
+		} else {
+			fresh = true;
+		}
 	}
-	if (udev && s->hotplug)
+	if (udev && s->hotplug && !fresh)
 		return;
 	if (!s->reopen) {
 		if (sd_event_add_time_relative(s->ev, &s->reopen,

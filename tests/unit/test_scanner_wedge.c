@@ -706,7 +706,11 @@ static void test_evdev_refusals(void **state)
 	cfg.path = "/dev/null";
 	assert_true(scanner_open(ev, &cfg, scan_log_cb, NULL, &s, err,
 				 sizeof(err)) < 0);
-	assert_non_null(strstr(err, "not an input event device"));
+	/* the kernel says ENOTTY; qemu-user (make arm-check) fails an ioctl
+	 * it does not know with ENOSYS: refused either way */
+	assert_true(strstr(err, "/dev/null: not an input event device") ||
+		    strstr(err, "/dev/null: cannot grab"));
+	assert_null(s);
 	/* a regular file neither */
 	fd = mkstemp(tmp);
 	assert_true(fd >= 0);
