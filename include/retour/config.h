@@ -175,7 +175,7 @@ int config_parse_text(struct config *c, const char *name, const char *text,
  * text values then point into @d; its backend field is the caller's to
  * set, from d->backend), or only checks them
  * when @kind_config is NULL.  0, or -EINVAL with @err
- * "file:line: unknown scanner backend 'evdev' (known: pty, tty, fifo,
+ * "file:line: unknown scanner backend 'hid' (known: pty, tty, fifo, evdev,
  * none)" or "file:line: 'x' is not ... for 'port'" ("file:line:
  * [scanner handheld] ..." for a [scanner NAME] section).  config_load() and
  * config_parse_text() already ran it for every device.

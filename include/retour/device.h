@@ -6,8 +6,9 @@
  *
  * One table answers "which backends are there" for the dispatchers
  * (src/dev/scanner.c, scale.c, ...), for `retourd -n` and for the error an
- * operator reads: "unknown scanner backend 'evdev' (known: pty, tty, fifo,
- * none)".  Adding a backend is one file and one entry in src/dev/device.c.
+ * operator reads: "unknown scanner backend 'hid' (known: pty, tty, fifo,
+ * evdev, none)".  Adding a backend is one file and one entry in
+ * src/dev/device.c.
  *
  * A backend's settings are opaque above this layer: the board file hands
  * over (key, value) pairs, the backend's key table checks each value and
@@ -93,7 +94,7 @@ int device_kind_from_name(const char *section);
 
 /*
  * The backend @name of kind @k, or NULL with @err "unknown scanner backend
- * 'x' (known: pty, tty, fifo, none)" (@err may be NULL).
+ * 'x' (known: pty, tty, fifo, evdev, none)" (@err may be NULL).
  */
 const struct device_backend *device_backend_find(enum device_kind k,
 						 const char *name, char *err,

@@ -156,8 +156,14 @@ static void devices_on_scan_line(void *userdata, const char *line, size_t len,
 static void devices_scanner_identify(struct devices_scanner *ds)
 {
 	const char *feed = ds->scanner ? scanner_feed_path(ds->scanner) : NULL;
+	const char *own = ds->scanner ? scanner_id(ds->scanner) : NULL;
 	char id[sizeof(ds->id)];
 
+	/* the backend's own (an evdev scanner found by USB id knows it) */
+	if (own && own[0] && strcmp(own, feed ? feed : "")) {
+		snprintf(ds->id, sizeof(ds->id), "%s", own);
+		return;
+	}
 	if (feed && hotplug_stable_id(feed, id, sizeof(id)) == 0 &&
 	    id[0] != '/') {
 		snprintf(ds->id, sizeof(ds->id), "%s", id);
@@ -983,9 +989,13 @@ json_t *devices_status(const struct devices *d)
 	json_t *o = json_object();
 
 	json_object_set_new(o, "scanner", devices_one_json(d, DEVICE_SCANNER));
-	if (d->scanner)
+	if (d->scanner) {
 		json_object_set_new(json_object_get(o, "scanner"), "feed",
 				    json_string(scanner_feed_path(d->scanner)));
+		/* which scanner: stable across unplugs (scanner.h) */
+		json_object_set_new(json_object_get(o, "scanner"), "id",
+				    json_string(scanner_id(d->scanner)));
+	}
 	json_object_set_new(o, "scanners", devices_scanners_json(d));
 	json_object_set_new(o, "scale", devices_one_json(d, DEVICE_SCALE));
 	json_object_set_new(o, "printer", devices_one_json(d, DEVICE_PRINTER));

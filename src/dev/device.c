@@ -19,9 +19,11 @@
 #include "retour/camera.h"
 #include "retour/device.h"
 #include "retour/gpio.h"
+#include "retour/keymap.h"
 #include "retour/printer.h"
 #include "retour/scale.h"
 #include "retour/scale_unit.h"
+#include "retour/scan_line.h"
 #include "retour/scanner.h"
 #include "retour/usb.h"
 
@@ -69,9 +71,70 @@
 		.key = NULL                                                    \
 	}
 
+static int scanner_check_terminator(const char *value, char *problem,
+				    size_t problemlen)
+{
+	struct scan_line_rules r;
+
+	scan_line_rules_default(&r);
+	return scan_line_terminator_parse(value, &r, problem, problemlen);
+}
+
+static int scanner_check_fnc1(const char *value, char *problem,
+			      size_t problemlen)
+{
+	struct scan_line_rules r;
+
+	scan_line_rules_default(&r);
+	return scan_line_fnc1_parse(value, &r, problem, problemlen);
+}
+
+static int scanner_check_layout(const char *value, char *problem,
+				size_t problemlen)
+{
+	if (keymap_layout_from_name(value) >= 0)
+		return 0;
+	snprintf(problem, problemlen,
+		 "unknown layout '%s' (known: " KEYMAP_LAYOUT_NAMES ")", value);
+	return -EINVAL;
+}
+
+static int device_check_usb_id(const char *value, char *problem,
+			       size_t problemlen)
+{
+	struct usb_id id;
+
+	return usb_id_parse(value, &id, problem, problemlen);
+}
+
 /* pty: where the slave is linked; fifo: the pipe; both made at open */
 static const struct device_setting_key scanner_made_keys[] = {
     TEXT(struct scanner_config, "path", path),
+    CHECKED(struct scanner_config, "terminator", terminator,
+	    scanner_check_terminator),
+    CHECKED(struct scanner_config, "fnc1", fnc1, scanner_check_fnc1),
+    END,
+};
+
+/* a serial scanner: CDC-ACM ignores the rate, an RS-232 one needs it */
+static const struct device_setting_key scanner_tty_keys[] = {
+    PATH(struct scanner_config, "path", path),
+    CHECKED(struct scanner_config, "terminator", terminator,
+	    scanner_check_terminator),
+    CHECKED(struct scanner_config, "fnc1", fnc1, scanner_check_fnc1),
+    INT(struct scanner_config, "baud", baud, 1200, 921600),
+    END,
+};
+
+/* evdev: the event node (path) or the USB id (usb), one of them */
+static const struct device_setting_key scanner_evdev_keys[] = {
+    PATH(struct scanner_config, "path", path),
+    CHECKED(struct scanner_config, "usb", usb, device_check_usb_id),
+    CHECKED(struct scanner_config, "layout", layout, scanner_check_layout),
+    CHECKED(struct scanner_config, "terminator", terminator,
+	    scanner_check_terminator),
+    CHECKED(struct scanner_config, "fnc1", fnc1, scanner_check_fnc1),
+    INT(struct scanner_config, "gap_ms", gap_ms, 5, 10000),
     END,
 };
 
@@ -115,11 +178,6 @@ static int scale_check_usb(const char *v, char *problem, size_t len)
 
 /* Stability keys (stable_timeout_ms, stable_readings, settle_ms) are in
  * every scale backend's table. */
-/* tty: the serial scanner's node, waited for while it is unplugged */
-static const struct device_setting_key scanner_tty_keys[] = {
-    PATH(struct scanner_config, "path", path),
-    END,
-};
 
 static const struct device_setting_key scale_mtsics_keys[] = {
     PATH(struct scale_config, "path", path),
@@ -281,6 +339,7 @@ static const struct device_backend device_backends[] = {
     {DEVICE_SCANNER, "pty", &scanner_backend_pty, scanner_made_keys},
     {DEVICE_SCANNER, "tty", &scanner_backend_tty, scanner_tty_keys},
     {DEVICE_SCANNER, "fifo", &scanner_backend_fifo, scanner_made_keys},
+    {DEVICE_SCANNER, "evdev", &scanner_backend_evdev, scanner_evdev_keys},
     {DEVICE_SCANNER, "none", NULL, no_keys},
     {DEVICE_SCALE, "mtsics", &scale_backend_mtsics, scale_mtsics_keys},
     {DEVICE_SCALE, "toledo8217", &scale_backend_toledo8217, scale_8217_keys},

@@ -2,7 +2,7 @@
 /*
  * Scanner dispatcher: picks the scanner backend by name and forwards calls.
  *
- * Adding a backend (evdev keyboard wedge, camera + ZBar) is one file and
+ * Adding a backend (camera + ZBar) is one file and
  * one entry in the registry (src/dev/device.c).  No line handling lives
  * here.
  */
@@ -64,6 +64,15 @@ const char *scanner_absence(const struct scanner *s)
 	if (!s || !s->backend->absence)
 		return NULL;
 	return s->backend->absence(s->state);
+}
+
+const char *scanner_id(const struct scanner *s)
+{
+	if (!s)
+		return NULL;
+	if (s->backend->id)
+		return s->backend->id(s->state);
+	return s->backend->feed_path(s->state);
 }
 
 const char *scanner_backend_name(const struct scanner *s)

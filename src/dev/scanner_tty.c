@@ -4,10 +4,15 @@
  * from a pty this process creates (the simulation), an existing tty (a
  * CDC-ACM serial scanner) or a FIFO.
  *
- * Bytes are untrusted: NULs and binary pass through to the caller with their
- * length, an over-long line is reported once and dropped up to the next
- * terminator.  This file does not interpret codes and does not talk back to
- * the scanner (no beeps, no configuration commands).
+ * Bytes are untrusted: NULs and binary (GS for FNC1 too) pass through to
+ * the caller with their length, an over-long line is reported once and
+ * dropped up to the next terminator (the board's, scan_line.h).  This file
+ * does not interpret codes and does not talk back to the scanner (no beeps,
+ * no configuration commands).
+ *
+ * A tty that is absent, or goes away, is waited for: udev announces it
+ * again (hotplug.h, subsystem "tty"); where udevd does not run, or for a
+ * pty slave nobody announces, a timer retries once a second.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -19,7 +24,9 @@
 #include <termios.h>
 #include <unistd.h>
 
+#include "retour/hotplug.h"
 #include "retour/log.h"
+#include "retour/scan_line.h"
 #include "retour/scanner.h"
 
 #define SCANNER_TTY_REOPEN_USEC (1000 * 1000ULL)
@@ -37,6 +44,8 @@ struct scanner_tty {
 	int slave_fd; /* pty: held so writers closing is no hangup */
 	sd_event_source *io;
 	sd_event_source *reopen;
+	struct hotplug *hotplug;
+	bool watch_failed;
 	char *path;	 /* configured path, may be NULL for a pty */
 	char slave[128]; /* pty slave name */
 	bool own_symlink;
@@ -46,16 +55,32 @@ struct scanner_tty {
 	bool opened;	   /* state changes are told from here on */
 	char absence[192]; /* why the tty is not there, "" when it is */
 
-	size_t max_line;
-	char *line;
-	size_t line_len;
-	bool overlong;
+	struct scan_line *line;
+	int baud;
+	char id[192]; /* scanner_id() */
 };
 
 static int scanner_tty_io(sd_event_source *src, int fd, uint32_t revents,
 			  void *userdata);
 
-static int scanner_tty_make_raw(int fd)
+static speed_t scanner_tty_speed(int baud)
+{
+	static const struct {
+		int baud;
+		speed_t speed;
+	} speeds[] = {{1200, B1200},	 {2400, B2400},	    {4800, B4800},
+		      {9600, B9600},	 {19200, B19200},   {38400, B38400},
+		      {57600, B57600},	 {115200, B115200}, {230400, B230400},
+		      {460800, B460800}, {921600, B921600}};
+
+	for (size_t i = 0; i < sizeof(speeds) / sizeof(speeds[0]); i++)
+		if (speeds[i].baud == baud)
+			return speeds[i].speed;
+	return B0;
+}
+
+/* @baud 0: the rate as it is (a CDC-ACM scanner ignores it anyway). */
+static int scanner_tty_make_raw(int fd, int baud)
 {
 	struct termios tio;
 
@@ -63,6 +88,8 @@ static int scanner_tty_make_raw(int fd)
 		return -errno;
 	/* No echo, no CR/LF translation: the bytes are the scanner's. */
 	cfmakeraw(&tio);
+	if (baud && cfsetspeed(&tio, scanner_tty_speed(baud)) < 0)
+		return -errno;
 	tio.c_cflag |= CLOCAL | CREAD;
 	tio.c_cc[VMIN] = 1;
 	tio.c_cc[VTIME] = 0;
@@ -104,47 +131,83 @@ static int scanner_tty_open_tty(struct scanner_tty *s, char *err, size_t errlen)
 			 strerror(-r));
 		return r;
 	}
-	if (isatty(fd) && (r = scanner_tty_make_raw(fd)) < 0) {
+	if (isatty(fd) && (r = scanner_tty_make_raw(fd, s->baud)) < 0) {
 		snprintf(err, errlen, "scanner %s: cannot set raw mode: %s",
 			 s->path, strerror(-r));
 		close(fd);
 		return r;
 	}
 	r = scanner_tty_watch(s, fd, err, errlen);
-	if (r < 0)
+	if (r < 0) {
 		close(fd);
-	return r;
+		return r;
+	}
+	if (hotplug_stable_id(s->path, s->id, sizeof(s->id)) < 0)
+		snprintf(s->id, sizeof(s->id), "%s", s->path);
+	return 0;
+}
+
+static void scanner_tty_wait(struct scanner_tty *s);
+
+static void scanner_tty_back(struct scanner_tty *s)
+{
+	char err[160];
+
+	if (s->fd >= 0)
+		return;
+	if (scanner_tty_open_tty(s, err, sizeof(err)) == 0) {
+		log_notice("scanner %s: back", s->path);
+		s->absence[0] = '\0';
+		s->reopen = sd_event_source_disable_unref(s->reopen);
+		if (s->state_fn)
+			s->state_fn(s->userdata, true, "");
+		return;
+	}
+	scanner_tty_wait(s);
 }
 
 static int scanner_tty_reopen_cb(sd_event_source *src, uint64_t usec,
 				 void *userdata)
 {
-	struct scanner_tty *s = userdata;
-	char err[160];
-
-	if (scanner_tty_open_tty(s, err, sizeof(err)) == 0) {
-		log_notice("scanner %s: back", s->path);
-		s->absence[0] = '\0';
-		if (s->state_fn)
-			s->state_fn(s->userdata, true, "");
-		return 0;
-	}
-	sd_event_source_set_time_relative(src, SCANNER_TTY_REOPEN_USEC);
-	sd_event_source_set_enabled(src, SD_EVENT_ONESHOT);
+	scanner_tty_back(userdata);
 	return 0;
 }
 
-/* The tty went away (unplugged, writer closed): try again every second. */
-static void scanner_tty_lost(struct scanner_tty *s, const char *why)
+static void scanner_tty_hotplug_cb(void *ud, enum hotplug_action a,
+				   const char *devnode, const char *stable_id)
 {
-	log_warning("scanner %s: %s", s->path ? s->path : s->slave, why);
-	scanner_tty_drop_fd(s);
-	snprintf(s->absence, sizeof(s->absence), "scanner %.96s: %.64s",
-		 s->path ? s->path : s->slave, why);
-	if (s->opened && s->state_fn)
-		s->state_fn(s->userdata, false, s->absence);
-	if (s->mode != SCANNER_TTY_MODE_TTY)
-		return; /* we hold the other end ourselves: cannot recur */
+	struct scanner_tty *s = ud;
+
+	if (a == HOTPLUG_ADDED && s->fd < 0)
+		scanner_tty_back(s);
+}
+
+/*
+ * udev tells when a tty comes (its symlinks made by then); without udevd,
+ * or for a node udev does not manage (a pty slave, a path outside /dev),
+ * a timer tries once a second.  A watch just made gets one try a second
+ * later too: the tty may have come back before it was made.
+ */
+static void scanner_tty_wait(struct scanner_tty *s)
+{
+	char err[160];
+	bool udev = access("/run/udev/control", F_OK) == 0 &&
+		    !strncmp(s->path, "/dev/", 5) &&
+		    strncmp(s->path, "/dev/pts/", 9) != 0;
+	bool fresh = false;
+
+	if (udev && !s->hotplug && !s->watch_failed) {
+		if (hotplug_watch(s->ev, "tty", scanner_tty_hotplug_cb, s,
+				  &s->hotplug, err, sizeof(err)) < 0) {
+			log_warning("scanner %s: %s; trying once a second",
+				    s->path, err);
+			s->watch_failed = true;
+		} else {
+			fresh = true;
+		}
+	}
+	if (udev && s->hotplug && !fresh)
+		return;
 	if (!s->reopen) {
 		if (sd_event_add_time_relative(s->ev, &s->reopen,
 					       CLOCK_MONOTONIC,
@@ -158,33 +221,19 @@ static void scanner_tty_lost(struct scanner_tty *s, const char *why)
 	sd_event_source_set_enabled(s->reopen, SD_EVENT_ONESHOT);
 }
 
-static void scanner_tty_feed(struct scanner_tty *s, const char *buf, size_t len)
+/* The tty went away (unplugged, writer closed): wait for it to return. */
+static void scanner_tty_lost(struct scanner_tty *s, const char *why)
 {
-	size_t i;
-
-	for (i = 0; i < len; i++) {
-		char c = buf[i];
-
-		if (c == '\r' || c == '\n') {
-			/* CRLF leaves an empty line behind: not a code. */
-			if (s->line_len > 0 && !s->overlong) {
-				s->line[s->line_len] = '\0';
-				s->fn(s->userdata, s->line, s->line_len, false);
-			}
-			s->line_len = 0;
-			s->overlong = false;
-			continue;
-		}
-		if (s->overlong)
-			continue;
-		if (s->line_len == s->max_line) {
-			s->overlong = true;
-			s->line_len = 0;
-			s->fn(s->userdata, NULL, 0, true);
-			continue;
-		}
-		s->line[s->line_len++] = c;
-	}
+	log_warning("scanner %s: %s", s->path ? s->path : s->slave, why);
+	scanner_tty_drop_fd(s);
+	scan_line_discard(s->line); /* half a code is no code */
+	snprintf(s->absence, sizeof(s->absence), "scanner %.96s: %.64s",
+		 s->path ? s->path : s->slave, why);
+	if (s->opened && s->state_fn)
+		s->state_fn(s->userdata, false, s->absence);
+	if (s->mode != SCANNER_TTY_MODE_TTY)
+		return; /* we hold the other end ourselves: cannot recur */
+	scanner_tty_wait(s);
 }
 
 static int scanner_tty_io(sd_event_source *src, int fd, uint32_t revents,
@@ -197,7 +246,7 @@ static int scanner_tty_io(sd_event_source *src, int fd, uint32_t revents,
 	for (;;) {
 		n = read(fd, buf, sizeof(buf));
 		if (n > 0) {
-			scanner_tty_feed(s, buf, (size_t)n);
+			scan_line_feed(s->line, buf, (size_t)n);
 			continue;
 		}
 		if (n < 0 && errno == EINTR)
@@ -234,7 +283,7 @@ static int scanner_tty_open_pty(struct scanner_tty *s, char *err, size_t errlen)
 	}
 	s->slave_fd =
 	    open(s->slave, O_RDWR | O_NOCTTY | O_NONBLOCK | O_CLOEXEC);
-	r = s->slave_fd < 0 ? -errno : scanner_tty_make_raw(s->slave_fd);
+	r = s->slave_fd < 0 ? -errno : scanner_tty_make_raw(s->slave_fd, 0);
 	if (r < 0) {
 		snprintf(err, errlen, "scanner %s: cannot open: %s", s->slave,
 			 strerror(-r));
@@ -311,6 +360,7 @@ static void scanner_tty_close(void *state)
 		return;
 	scanner_tty_drop_fd(s);
 	sd_event_source_disable_unref(s->reopen);
+	hotplug_unwatch(s->hotplug);
 	if (s->slave_fd >= 0)
 		close(s->slave_fd);
 	if (s->own_symlink) {
@@ -323,7 +373,7 @@ static void scanner_tty_close(void *state)
 		}
 	}
 	sd_event_unref(s->ev);
-	free(s->line);
+	scan_line_free(s->line);
 	free(s->path);
 	free(s);
 }
@@ -333,12 +383,23 @@ static int scanner_tty_open_mode(enum scanner_tty_mode mode, sd_event *ev,
 				 scanner_line_fn fn, void *userdata,
 				 void **state, char *err, size_t errlen)
 {
+	struct scan_line_rules rules;
 	struct scanner_tty *s;
 	int r;
 
 	if (mode != SCANNER_TTY_MODE_PTY && (!cfg->path || !*cfg->path)) {
 		snprintf(err, errlen, "scanner %s: no path configured",
 			 cfg->backend);
+		return -EINVAL;
+	}
+	r = scan_line_rules_from_config(cfg, &rules, err, errlen);
+	if (r < 0)
+		return r;
+	if (cfg->baud && !scanner_tty_speed(cfg->baud)) {
+		snprintf(err, errlen,
+			 "scanner: baud %d is not a standard rate (1200 to "
+			 "921600)",
+			 cfg->baud);
 		return -EINVAL;
 	}
 	s = calloc(1, sizeof(*s));
@@ -351,12 +412,13 @@ static int scanner_tty_open_mode(enum scanner_tty_mode mode, sd_event *ev,
 	s->fn = fn;
 	s->state_fn = cfg->state;
 	s->userdata = userdata;
-	s->max_line = cfg->max_line ? cfg->max_line : SCANNER_MAX_LINE_DEFAULT;
-	s->line = malloc(s->max_line + 1);
-	if (!s->line)
+	s->baud = cfg->baud;
+	if (scan_line_new(&rules, fn, userdata, &s->line) < 0)
 		goto oom;
 	if (cfg->path && *cfg->path && !(s->path = strdup(cfg->path)))
 		goto oom;
+	if (s->path)
+		snprintf(s->id, sizeof(s->id), "%s", s->path);
 
 	switch (mode) {
 	case SCANNER_TTY_MODE_PTY:
@@ -424,6 +486,13 @@ static const char *scanner_tty_feed_path(const void *state)
 	return s->path;
 }
 
+static const char *scanner_tty_id(const void *state)
+{
+	const struct scanner_tty *s = state;
+
+	return s->id[0] ? s->id : scanner_tty_feed_path(s);
+}
+
 static const char *scanner_tty_absence(const void *state)
 {
 	const struct scanner_tty *s = state;
@@ -437,6 +506,7 @@ const struct scanner_backend scanner_backend_pty = {
     .feed_path = scanner_tty_feed_path,
     .absence = scanner_tty_absence,
     .close = scanner_tty_close,
+    .id = scanner_tty_id,
 };
 
 const struct scanner_backend scanner_backend_tty = {
@@ -445,6 +515,7 @@ const struct scanner_backend scanner_backend_tty = {
     .feed_path = scanner_tty_feed_path,
     .absence = scanner_tty_absence,
     .close = scanner_tty_close,
+    .id = scanner_tty_id,
 };
 
 const struct scanner_backend scanner_backend_fifo = {
@@ -453,4 +524,5 @@ const struct scanner_backend scanner_backend_fifo = {
     .feed_path = scanner_tty_feed_path,
     .absence = scanner_tty_absence,
     .close = scanner_tty_close,
+    .id = scanner_tty_id,
 };

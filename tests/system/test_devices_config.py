@@ -41,12 +41,12 @@ def refused_at_start(st):
 
 
 def test_unknown_scanner_backend_is_refused(make_station):
-    """Before, `backend = evdev` passed the check and the daemon ran
+    """Before, an unknown backend passed the check and the daemon ran
     without a scanner."""
-    st = make_station(start=False, board={"scanner": {"backend": "evdev"}})
+    st = make_station(start=False, board={"scanner": {"backend": "hid"}})
     board = st.dir / "board.conf"
-    want = ("%s:%d: unknown scanner backend 'evdev' (known: pty, tty, fifo, "
-            "none)" % (board, line_of(board, "backend = evdev")))
+    want = ("%s:%d: unknown scanner backend 'hid' (known: pty, tty, fifo, "
+            "evdev, none)" % (board, line_of(board, "backend = hid")))
     p = run_check(st.conf_path)
     assert p.returncode != 0
     assert want in p.stdout + p.stderr, p.stdout + p.stderr

@@ -495,9 +495,9 @@ static void test_config_device_backends_are_checked(void **state)
 	static const struct {
 		const char *text, *err;
 	} cases[] = {
-	    {"[board]\nname = b\n[scanner]\nbackend = evdev\n",
-	     "x.conf:4: unknown scanner backend 'evdev' (known: pty, tty, "
-	     "fifo, none)"},
+	    {"[board]\nname = b\n[scanner]\nbackend = hid\n",
+	     "x.conf:4: unknown scanner backend 'hid' (known: pty, tty, "
+	     "fifo, evdev, none)"},
 	    {"[scale]\npath = /dev/x\nbackend = hid\n",
 	     "x.conf:3: unknown scale backend 'hid' (known: mtsics, "
 	     "toledo8217, hidpos, none)"},
@@ -532,9 +532,19 @@ static void test_config_device_backends_are_checked(void **state)
 	     "x.conf:3: 'everything' in active_low is not a gpio line "
 	     "(accept, reject, pedal, parcel, green, amber, red, buzzer)"},
 	    /* a key no backend of the kind takes */
-	    {"[scanner]\nbackend = tty\npath = /dev/ttyACM0\nbaud = 9600\n",
-	     "x.conf:4: unknown key 'baud' for scanner backend 'tty' (known: "
-	     "path)"},
+	    {"[scanner]\nbackend = tty\npath = /dev/ttyACM0\nflow = rts\n",
+	     "x.conf:4: unknown key 'flow' for scanner backend 'tty' (known: "
+	     "path, terminator, fnc1, baud)"},
+	    /* the evdev scanner's checked values */
+	    {"[scanner]\nbackend = evdev\nusb = 0c2e:0b61\nlayout = uk\n",
+	     "x.conf:4: unknown layout 'uk' (known: us, pl, de, fr)"},
+	    {"[scanner]\nbackend = evdev\nusb = 0c2e:b61\n",
+	     "x.conf:3: '0c2e:b61' is not a USB id vendor:product (four hex "
+	     "digits each, like 0922:8003), optionally :serial"},
+	    {"[scanner]\nbackend = tty\npath = /dev/ttyACM0\n"
+	     "terminator = newline\n",
+	     "x.conf:4: 'newline' is not a terminator (a list of cr, enter, "
+	     "lf, tab, any, a byte 0xNN or one character; or crlf alone)"},
 	    {"[camera]\nbackend = none\nexposure = 30\n",
 	     "x.conf:3: unknown key 'exposure' for camera backend 'none' "
 	     "(known: none)"},
@@ -577,15 +587,15 @@ static void test_config_device_backends_are_checked(void **state)
 	    {"[scanner]\nbackend = a-backend-name-too-long\n",
 	     "x.conf:2: value of 'backend' is longer than 15 bytes"},
 	    /* several scanners: [scanner NAME] sections, each checked */
-	    {"[scanner]\nbackend = pty\n[scanner hand]\nbackend = evdev\n",
-	     "x.conf:4: [scanner hand] unknown scanner backend 'evdev' "
-	     "(known: pty, tty, fifo, none)"},
+	    {"[scanner]\nbackend = pty\n[scanner hand]\nbackend = hid\n",
+	     "x.conf:4: [scanner hand] unknown scanner backend 'hid' "
+	     "(known: pty, tty, fifo, evdev, none)"},
 	    {"[scanner hand]\npath = /dev/ttyACM1\n",
 	     "x.conf:2: [scanner hand] unknown scanner backend '' (known: "
-	     "pty, tty, fifo, none)"},
+	     "pty, tty, fifo, evdev, none)"},
 	    {"[scanner hand]\nbackend = tty\nbaud = 1\n",
-	     "x.conf:3: [scanner hand] unknown key 'baud' for scanner backend "
-	     "'tty' (known: path)"},
+	     "x.conf:3: [scanner hand] '1' is not a whole number from 1200 to "
+	     "921600 for 'baud'"},
 	    {"[scanner a b]\nbackend = tty\n",
 	     "x.conf:2: [scanner a b]: a scanner's name is 1-31 of A-Z a-z "
 	     "0-9 . _ -"},

@@ -756,7 +756,7 @@ static void test_scanner_bad_config(void **state)
 	    scanner_open(f->ev, &cfg, scan_log_cb, &log, &s, err, sizeof(err)),
 	    -EINVAL);
 	assert_string_equal(err, "unknown scanner backend 'evdevx' "
-				 "(known: pty, tty, fifo, none)");
+				 "(known: pty, tty, fifo, evdev, none)");
 	/* "none" is a backend the board may name, with nothing to open */
 	cfg.backend = "none";
 	assert_int_equal(
