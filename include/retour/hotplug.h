@@ -43,7 +43,8 @@ void hotplug_unwatch(struct hotplug *h);
 /*
  * The first node of @subsystem (in the kernel's name order) that belongs
  * to the USB device @id: 0 with @devnode filled, -ENOENT when none is
- * plugged in.  For "input", only event nodes (/dev/input/eventN) count.
+ * plugged in.  For "input", only event nodes (/dev/input/eventN) count,
+ * and the one udev marks as a keyboard wins (a scanner may have others).
  */
 int hotplug_find_usb(const char *subsystem, const struct usb_id *id,
 		     char *devnode, size_t len);

@@ -169,13 +169,6 @@ static int scale_check_tael(const char *v, char *problem, size_t len)
 	return -EINVAL;
 }
 
-static int scale_check_usb(const char *v, char *problem, size_t len)
-{
-	struct usb_id id;
-
-	return usb_id_parse(v, &id, problem, len);
-}
-
 /* Stability keys (stable_timeout_ms, stable_readings, settle_ms) are in
  * every scale backend's table. */
 
@@ -211,7 +204,7 @@ static const struct device_setting_key scale_8217_keys[] = {
 };
 
 static const struct device_setting_key scale_hidpos_keys[] = {
-    CHECKED(struct scale_config, "usb", usb, scale_check_usb),
+    CHECKED(struct scale_config, "usb", usb, device_check_usb_id),
     TEXT(struct scale_config, "path", path),
     INT(struct scale_config, "stable_timeout_ms", stable_timeout_ms, 100,
 	60000),
@@ -233,7 +226,7 @@ static const struct device_setting_key printer_tcp_keys[] = {
 
 /* usb: vvvv:pppp[:serial], or none for the first printer-class device */
 static const struct device_setting_key printer_usb_keys[] = {
-    TEXT(struct printer_config, "usb", usb),
+    CHECKED(struct printer_config, "usb", usb, device_check_usb_id),
     INT(struct printer_config, "timeout_ms", timeout_ms, 50, 60000),
     PRINTER_LANGUAGE,
     PRINTER_STATUS,

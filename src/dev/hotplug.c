@@ -140,11 +140,29 @@ static bool hotplug_usb_matches(sd_device *dev, const struct usb_id *id)
 	       serial && !strcmp(serial, id->serial);
 }
 
+/* Is @node before @best: shorter first, then by name (eventN sorts by N
+ * only when as long). */
+static bool hotplug_node_before(const char *node, const char *best)
+{
+	return !best[0] || strlen(node) < strlen(best) ||
+	       (strlen(node) == strlen(best) && strcmp(node, best) < 0);
+}
+
+/* udev marks the event node that types (ID_INPUT_KEYBOARD); a scanner's
+ * other nodes (consumer keys, a HID POS interface) are not it. */
+static bool hotplug_is_keyboard(sd_device *d)
+{
+	const char *v = NULL;
+
+	return sd_device_get_property_value(d, "ID_INPUT_KEYBOARD", &v) >= 0 &&
+	       v && !strcmp(v, "1");
+}
+
 int hotplug_find_usb(const char *subsystem, const struct usb_id *id,
 		     char *devnode, size_t len)
 {
 	sd_device_enumerator *e = NULL;
-	char best[256] = "";
+	char best[256] = "", keyboard[256] = "";
 	int r;
 
 	r = sd_device_enumerator_new(&e);
@@ -163,15 +181,17 @@ int hotplug_find_usb(const char *subsystem, const struct usb_id *id,
 		    !hotplug_is_event_node(subsystem, node) ||
 		    !hotplug_usb_matches(d, id))
 			continue;
-		/* eventN sorts by N only when as long: shorter first */
-		if (!best[0] || strlen(node) < strlen(best) ||
-		    (strlen(node) == strlen(best) && strcmp(node, best) < 0))
+		if (hotplug_node_before(node, best))
 			snprintf(best, sizeof(best), "%s", node);
+		if (!strcmp(subsystem, "input") && hotplug_is_keyboard(d) &&
+		    hotplug_node_before(node, keyboard))
+			snprintf(keyboard, sizeof(keyboard), "%s", node);
 	}
 	sd_device_enumerator_unref(e);
 	if (!best[0])
 		return -ENOENT;
-	snprintf(devnode, len, "%s", best);
+	/* without udev's database no node is marked: the first one */
+	snprintf(devnode, len, "%s", keyboard[0] ? keyboard : best);
 	return 0;
 }
 

@@ -261,20 +261,41 @@ struct usb_watch {
 	void *ud;
 	sd_event_source *defer;
 	struct usb_plug *head, **tail;
+	bool delivering; /* inside fn: an unwatch there frees afterwards */
+	bool gone;
 };
+
+static void usb_watch_free(struct usb_watch *w)
+{
+	struct usb_plug *p;
+
+	while ((p = w->head)) {
+		w->head = p->next;
+		libusb_unref_device(p->dev);
+		free(p);
+	}
+	sd_event_source_disable_unref(w->defer);
+	free(w);
+}
 
 static int usb_watch_deliver(sd_event_source *s, void *ud)
 {
 	struct usb_watch *w = ud;
 	struct usb_plug *p;
 
-	while ((p = w->head)) {
+	w->delivering = true;
+	while (!w->gone && (p = w->head)) {
 		w->head = p->next;
 		if (!w->head)
 			w->tail = &w->head;
 		w->fn(w->ud, p->dev, p->arrived);
 		libusb_unref_device(p->dev);
 		free(p);
+	}
+	w->delivering = false;
+	if (w->gone) { /* unwatched by its own callback */
+		usb_watch_free(w);
+		return 0;
 	}
 	return sd_event_source_set_enabled(s, SD_EVENT_OFF);
 }
@@ -336,16 +357,10 @@ int usb_watch(libusb_context *ctx, const struct usb_id *id, usb_hotplug_fn fn,
 
 void usb_unwatch(struct usb_watch *w)
 {
-	struct usb_plug *p;
-
-	if (!w)
+	if (!w || w->gone)
 		return;
 	libusb_hotplug_deregister_callback(w->ctx, w->handle);
-	while ((p = w->head)) {
-		w->head = p->next;
-		libusb_unref_device(p->dev);
-		free(p);
-	}
-	sd_event_source_disable_unref(w->defer);
-	free(w);
+	w->gone = true;
+	if (!w->delivering)
+		usb_watch_free(w);
 }

@@ -89,7 +89,7 @@ def test_camera_gone_mid_routine_photo_skipped(make_station, tmp_path):
     s = wait_for(lambda: (x := st.status())["step"] == "photo" and
                  gone in (x.get("problem") or "") and x,
                  timeout=10, what="the photo step to say the camera is gone")
-    assert "press the pedal to retry or skip" in s["problem"], s
+    assert "press the pedal to retry, or skip the photo" in s["problem"], s
     cam = camera_status(st)
     # opened at start, so "present"; not ok, and why
     assert cam["ok"] is False and gone in cam["last_error"], cam

@@ -151,7 +151,8 @@ USB_ID_BACKENDS = [("scale", "hidpos", "usb"), ("printer", "usb", "usb"),
 @pytest.mark.parametrize("value,needle", [
     ("0922:80", "'0922:80' is not a USB id vendor:product"),
     ("0922-8003", "'0922-8003' is not a USB id vendor:product"),
-    ("0922:8003:", "the serial after vendor:product must be 1 to 63"),
+    ("0922:8003:",
+     "'0922:8003:': the serial after vendor:product must be 1 to 63"),
 ])
 def test_malformed_usb_id_is_refused_with_its_line(make_station, value,
                                                    needle):
