@@ -674,6 +674,13 @@ static int devices_open_one(struct devices *d, enum device_kind k, char *err,
 			snprintf(err, errlen, "camera thread could not start");
 			return r;
 		}
+		/* the camera as a scanner reads every frame: it streams */
+		if (barcode_yes_no(c.camera.decode.decode, 0) == 1 &&
+		    c.camera.stream != CAMERA_STREAM_ALWAYS) {
+			log_info("camera: decode = yes, so it streams all the "
+				 "time (stream = always)");
+			c.camera.stream = CAMERA_STREAM_ALWAYS;
+		}
 		r = camera_open(&c.camera, &d->camera, err, errlen);
 		if (r < 0)
 			return r;

@@ -104,7 +104,14 @@ static int device_check_usb_id(const char *value, char *problem,
 {
 	struct usb_id id;
 
-	return usb_id_parse(value, &id, problem, problemlen);
+	if (usb_id_parse(value, &id, problem, problemlen) < 0)
+		return -EINVAL;
+	if (!id.vendor) {
+		snprintf(problem, problemlen,
+			 "'%.80s': vendor 0000 is no USB vendor", value);
+		return -EINVAL;
+	}
+	return 0;
 }
 
 /* pty: where the slave is linked; fifo: the pipe; both made at open */
@@ -179,8 +186,18 @@ static const struct device_setting_key scale_mtsics_keys[] = {
     INT(struct scale_config, "stable_readings", stable_readings, 1, 100),
     INT(struct scale_config, "settle_ms", settle_ms, 0, 10000),
     INT(struct scale_config, "reply_timeout_ms", reply_timeout_ms, 50, 10000),
+    INT(struct scale_config, "baud", baud, 1200, 115200),
     END,
 };
+
+/* usb: a printer's USB id, or none for the first printer-class device */
+static int printer_check_usb(const char *value, char *problem,
+			     size_t problemlen)
+{
+	return strcmp(value, "none")
+		   ? device_check_usb_id(value, problem, problemlen)
+		   : 0;
+}
 
 /* language: the label language the printer speaks (label.h) */
 #define PRINTER_LANGUAGE                                                       \
@@ -190,7 +207,7 @@ static const struct device_setting_key scale_mtsics_keys[] = {
 	CHOICE(struct printer_config, "status", status, "ask, none")
 
 static const struct device_setting_key scale_8217_keys[] = {
-    TEXT(struct scale_config, "path", path),
+    PATH(struct scale_config, "path", path),
     INT(struct scale_config, "stable_timeout_ms", stable_timeout_ms, 100,
 	60000),
     INT(struct scale_config, "stable_readings", stable_readings, 1, 100),
@@ -205,7 +222,7 @@ static const struct device_setting_key scale_8217_keys[] = {
 
 static const struct device_setting_key scale_hidpos_keys[] = {
     CHECKED(struct scale_config, "usb", usb, device_check_usb_id),
-    TEXT(struct scale_config, "path", path),
+    PATH(struct scale_config, "path", path),
     INT(struct scale_config, "stable_timeout_ms", stable_timeout_ms, 100,
 	60000),
     INT(struct scale_config, "stable_readings", stable_readings, 1, 100),
@@ -226,7 +243,7 @@ static const struct device_setting_key printer_tcp_keys[] = {
 
 /* usb: vvvv:pppp[:serial], or none for the first printer-class device */
 static const struct device_setting_key printer_usb_keys[] = {
-    CHECKED(struct printer_config, "usb", usb, device_check_usb_id),
+    CHECKED(struct printer_config, "usb", usb, printer_check_usb),
     INT(struct printer_config, "timeout_ms", timeout_ms, 50, 60000),
     PRINTER_LANGUAGE,
     PRINTER_STATUS,
@@ -279,14 +296,14 @@ static const struct device_setting_key camera_dir_keys[] = {
 	    INT(struct camera_config, "timeout_ms", timeout_ms, 100, 60000)
 
 static const struct device_setting_key camera_v4l2_keys[] = {
-    TEXT(struct camera_config, "device", device),
+    PATH(struct camera_config, "device", device),
     CAMERA_FRAME_KEYS,
     CAMERA_DECODE_KEYS,
     END,
 };
 
 static const struct device_setting_key camera_frames_keys[] = {
-    TEXT(struct camera_config, "frames", frames),
+    PATH(struct camera_config, "frames", frames),
     CAMERA_FRAME_KEYS,
     INT(struct camera_config, "loop", loop, 0, 1),
     CAMERA_DECODE_KEYS,

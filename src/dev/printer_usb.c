@@ -342,11 +342,12 @@ static int printer_usb_open(const struct printer_config *cfg, void **state,
 		snprintf(err, errlen, "printer: out of memory");
 		return -ENOMEM;
 	}
-	if (cfg->usb && usb_id_parse(cfg->usb, &p->id, err, errlen) < 0) {
+	/* "none" (or no key): the first printer-class device */
+	p->by_id = cfg->usb && strcmp(cfg->usb, "none");
+	if (p->by_id && usb_id_parse(cfg->usb, &p->id, err, errlen) < 0) {
 		printer_usb_close(p);
 		return -EINVAL;
 	}
-	p->by_id = cfg->usb != NULL;
 	p->ask_status = !cfg->status || !strcmp(cfg->status, "ask");
 	p->timeout_ms =
 	    cfg->timeout_ms > 0 ? cfg->timeout_ms : PRINTER_TIMEOUT_MS_DEFAULT;

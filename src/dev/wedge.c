@@ -21,6 +21,10 @@ struct wedge {
 	int alt_number; /* Alt+keypad digits so far, -1: none */
 	bool have_last;
 	int64_t last_us; /* the last key press */
+	/* events were lost (SYN_DROPPED) in the middle of a code: its rest
+	 * is dropped too, up to its terminator or a gap, so that the tail of
+	 * a code is never reported as a code of its own */
+	bool discarding;
 };
 
 int wedge_new(const struct wedge_config *cfg, scanner_line_fn fn,
@@ -56,6 +60,7 @@ void wedge_reset(struct wedge *w)
 	w->dead[0] = '\0';
 	w->alt_number = -1;
 	w->have_last = false;
+	w->caps = false; /* a keyboard plugged in starts with Caps off */
 }
 
 bool wedge_pending(const struct wedge *w)
@@ -79,6 +84,7 @@ static void wedge_type_dead(struct wedge *w)
 
 void wedge_gap(struct wedge *w)
 {
+	w->discarding = false;
 	wedge_type_dead(w);
 	scan_line_end(w->line);
 }
@@ -146,10 +152,15 @@ static void wedge_press(struct wedge *w, uint16_t code, int64_t time_us)
 	if (w->cfg.gap_us > 0 && w->have_last && time_us > w->last_us &&
 	    (uint64_t)time_us - (uint64_t)w->last_us >
 		(uint64_t)w->cfg.gap_us &&
-	    wedge_pending(w))
+	    (wedge_pending(w) || w->discarding))
 		wedge_gap(w);
 	w->have_last = true;
 	w->last_us = time_us;
+	if (w->discarding) {
+		if (code == KEY_ENTER || code == KEY_KPENTER || code == KEY_TAB)
+			w->discarding = false;
+		return;
+	}
 
 	if (code == KEY_ENTER || code == KEY_KPENTER || code == KEY_TAB) {
 		wedge_type_dead(w);
@@ -210,6 +221,7 @@ void wedge_event(struct wedge *w, uint16_t type, uint16_t code, int32_t value,
 {
 	if (type == EV_SYN && code == SYN_DROPPED) {
 		wedge_reset(w);
+		w->discarding = true;
 		return;
 	}
 	if (type != EV_KEY || code > KEY_MAX)
