@@ -130,6 +130,9 @@ int camera_capture(struct camera *c, void **data, size_t *len, char *err,
 /* Every frame, on the camera's thread, to @fn; NULL removes it.  Waits for
  * a call in progress to end. */
 void camera_subscribe(struct camera *c, camera_frame_fn fn, void *ud);
+/* A video node appeared (udev): a camera that is gone is tried again at
+ * once instead of at its next once-a-second try.  Safe on any thread. */
+void camera_retry_now(struct camera *c);
 void camera_close(struct camera *c);
 
 /*

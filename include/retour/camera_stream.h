@@ -11,8 +11,8 @@
  *
  * A source that is gone (unplugged: -ENODEV) is reported through the
  * state callback, and opened again once a second while it stays away, and
- * at once when a photo is asked for.  (A udev hot-plug monitor may later
- * replace the once-a-second try.)
+ * at once when a photo is asked for or udev announces a video node
+ * (camera_stream_retry_now()).
  *
  * Only src/dev/camera.c uses this; tests reach it through camera_open()
  * with the "frames" backend.
@@ -49,6 +49,8 @@ void camera_stream_subscribe(struct camera_stream *s, camera_frame_fn fn,
 int camera_stream_photo(struct camera_stream *s, void **data, size_t *len,
 			char *err, size_t errlen);
 /* Stops the thread and the source; does not close the backend. */
+/* A video node appeared: a camera that is gone is tried again now. */
+void camera_stream_retry_now(struct camera_stream *s);
 void camera_stream_free(struct camera_stream *s);
 
 #endif

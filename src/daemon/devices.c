@@ -97,6 +97,8 @@ struct devices {
 	void *frame_ud;
 	/* [camera] decode = yes: the frames decoded, codes as scan lines */
 	struct camera_scanner *camera_scanner;
+	/* udev's video nodes, for a V4L2 camera plugged in later */
+	struct hotplug *video_watch;
 	/* the camera came or went, told on its thread, under lock */
 	bool camera_told;
 	bool camera_present;
@@ -490,6 +492,16 @@ static const char *devices_settings_text(const struct config_device *cd,
 	return buf;
 }
 
+/* udev announced a video node: a V4L2 camera that is gone looks now. */
+static void devices_on_video_node(void *ud, enum hotplug_action a,
+				  const char *devnode, const char *stable_id)
+{
+	struct devices *d = ud;
+
+	if (a == HOTPLUG_ADDED)
+		camera_retry_now(d->camera);
+}
+
 /* ---- the camera as a scanner ([camera] decode = yes) ---- */
 
 static void devices_on_camera_code(void *userdata, const char *line, size_t len,
@@ -686,6 +698,13 @@ static int devices_open_one(struct devices *d, enum device_kind k, char *err,
 			return r;
 		camera_subscribe(d->camera, devices_on_frame, d);
 		devices_camera_scan_start(d, &c.camera.decode);
+		if (!strcmp(cd->backend, "v4l2") &&
+		    hotplug_watch(d->ev, "video4linux", devices_on_video_node,
+				  d, &d->video_watch, err, errlen) < 0)
+			log_warning("camera: %s; a camera plugged in later is "
+				    "tried once a second",
+				    err);
+		err[0] = '\0';
 		return 0;
 	case DEVICE_GPIO:
 		return gpio_open(d->ev, &c.gpio, devices_on_button, d, &d->gpio,
@@ -811,6 +830,8 @@ void devices_close(struct devices *d)
 	scale_close(d->scale);
 	spool_free(d->spool); /* before its printer */
 	printer_close(d->printer);
+	hotplug_unwatch(d->video_watch);
+	d->video_watch = NULL;
 	devices_camera_scan_stop(d);
 	devices_camera_stop(d); /* before its camera */
 	camera_close(d->camera);

@@ -124,6 +124,12 @@ int camera_capture(struct camera *c, void **data, size_t *len, char *err,
 	return 0;
 }
 
+void camera_retry_now(struct camera *c)
+{
+	if (c && c->stream)
+		camera_stream_retry_now(c->stream);
+}
+
 void camera_subscribe(struct camera *c, camera_frame_fn fn, void *ud)
 {
 	if (!c)

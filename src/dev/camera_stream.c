@@ -38,7 +38,8 @@ struct camera_stream {
 	pthread_cond_t done; /* to the photo's caller */
 	bool stopping;
 	bool present;
-	char why[192]; /* why the camera is not there */
+	bool retry_now; /* udev saw a video node arrive: try it at once */
+	char why[192];	/* why the camera is not there */
 
 	/* one photo at a time, under lock */
 	pthread_mutex_t photo_lock; /* held by the caller through the photo */
@@ -209,11 +210,12 @@ static void camera_stream_try_start(struct camera_stream *s, int64_t *retry_at)
 	char err[256] = "";
 	int r;
 
-	if (!s->present && !s->photo_wanted &&
+	if (!s->present && !s->photo_wanted && !s->retry_now &&
 	    camera_stream_now_ms() < *retry_at) {
 		camera_stream_wait_until(s, *retry_at);
 		return;
 	}
+	s->retry_now = false;
 	pthread_mutex_unlock(&s->lock);
 	r = s->cfg.be->start(s->cfg.state, err, sizeof(err));
 	pthread_mutex_lock(&s->lock);
@@ -358,6 +360,16 @@ void camera_stream_subscribe(struct camera_stream *s, camera_frame_fn fn,
 	s->sub_fn = fn;
 	s->sub_ud = fn ? ud : NULL;
 	pthread_mutex_unlock(&s->sub_lock);
+}
+
+void camera_stream_retry_now(struct camera_stream *s)
+{
+	pthread_mutex_lock(&s->lock);
+	if (!s->present) {
+		s->retry_now = true;
+		pthread_cond_signal(&s->cond);
+	}
+	pthread_mutex_unlock(&s->lock);
 }
 
 int camera_stream_photo(struct camera_stream *s, void **data, size_t *len,

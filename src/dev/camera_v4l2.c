@@ -453,9 +453,14 @@ static int camera_v4l2_open(const struct camera_config *cfg, void **state,
 	c->want_width = cfg->width ? cfg->width : CAMERA_WIDTH_DEFAULT;
 	c->want_height = cfg->height ? cfg->height : CAMERA_HEIGHT_DEFAULT;
 	c->fps = cfg->fps;
-	/* Refused here when it is not there or not a camera; the node is
-	 * kept open for the first start. */
+	/* Refused here when it is not a camera; the node is kept open for
+	 * the first start.  A camera not plugged in yet is no error: the
+	 * stream reports it gone and takes it once it is there. */
 	r = camera_v4l2_setup(c, err, errlen);
+	if (r == -ENOENT || camera_v4l2_is_gone(r)) {
+		*state = c;
+		return 0;
+	}
 	if (r < 0) {
 		free(c->device);
 		free(c);
