@@ -500,3 +500,22 @@ static void station_perform(struct station *st, const struct desk_actions *acts)
 		if (station_perform_one(st, &acts->a[i]) < 0)
 			return;
 }
+
+/* The outbox counts the status shows; one more dead row is news for the
+ * desk (its tower goes to error).  Here, beside the other reports to the
+ * desk, so that the views only read. */
+void station_outbox_refresh(struct station *st)
+{
+	int64_t pending = 0, dead = 0;
+
+	if (store_outbox_count(st->store, "pending", &pending) == 0)
+		st->outbox_pending = pending;
+	if (store_outbox_count(st->store, "dead", &dead) == 0)
+		st->outbox_dead = dead;
+	if (st->outbox_dead != st->desk.outbox_dead) {
+		struct desk_event ev = {.kind = DESK_EV_OUTBOX_DEAD,
+					.receipt = st->outbox_dead};
+
+		station_report(st, &ev, NULL, NULL, NULL);
+	}
+}

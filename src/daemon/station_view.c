@@ -2,8 +2,8 @@
 /*
  * What the station shows: the desk's status as JSON (the screen and
  * `retourctl status`), the Prometheus metrics, and the record's views for
- * the API and the CLI.  Reads only, but for telling the desk when the
- * outbox's dead rows change (its tower light shows an error).
+ * the API and the CLI.  Reads only (the outbox counts that tell the desk
+ * of a dead row are refreshed in station_act.c).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -16,22 +16,6 @@
 #include "station_internal.h"
 
 /* ---- views ---- */
-
-void station_outbox_refresh(struct station *st)
-{
-	int64_t pending = 0, dead = 0;
-
-	if (store_outbox_count(st->store, "pending", &pending) == 0)
-		st->outbox_pending = pending;
-	if (store_outbox_count(st->store, "dead", &dead) == 0)
-		st->outbox_dead = dead;
-	if (st->outbox_dead != st->desk.outbox_dead) {
-		struct desk_event ev = {.kind = DESK_EV_OUTBOX_DEAD,
-					.receipt = st->outbox_dead};
-
-		station_report(st, &ev, NULL, NULL, NULL);
-	}
-}
 
 json_t *station_status(struct station *st)
 {
