@@ -19,6 +19,7 @@
 #include "retour/clock.h"
 #include "retour/event.h"
 #include "retour/log.h"
+#include "retour/scale_unit.h"
 
 #include "station_internal.h"
 
@@ -30,6 +31,27 @@ const char *station_actor(const struct station *st)
 static void station_copy(char *dst, size_t size, const char *src)
 {
 	snprintf(dst, size, "%s", src ? src : "");
+}
+
+/*
+ * A weight the scale gave in another unit (oz, lb, kg with decimals): the
+ * record keeps what it said beside the grams, as a note of the weigh step
+ * ("scale read 645.2 oz"), so a dispute can see the reading itself.
+ * Plain grams need none: the grams are the reading.
+ */
+static int station_note_scale_reading(struct station *st, int32_t grams,
+				      int64_t now)
+{
+	const struct scale_reading *w = &st->weight_read;
+	char said[48], note[96];
+
+	if (!st->weight_read_stable || w->grams != grams || !w->unit[0] ||
+	    (!strcmp(w->unit, "g") && w->exponent == 0))
+		return 0;
+	scale_unit_format(w->raw, w->exponent, w->unit, said, sizeof(said));
+	snprintf(note, sizeof(note), "scale read %s", said);
+	return store_receipt_note(st->store, st->receipt_id, "weigh", note,
+				  station_actor(st), now);
 }
 
 void station_report(struct station *st, const struct desk_event *ev,
@@ -444,10 +466,14 @@ static int station_perform_one(struct station *st, const struct desk_action *a)
 			r = store_receipt_set_manual_weight(
 			    st->store, st->receipt_id, a->grams, a->mismatch,
 			    a->reason, station_actor(st), now);
-		else if (st->receipt_id)
+		else if (st->receipt_id) {
 			r = store_receipt_set_weight(
 			    st->store, st->receipt_id, a->weighed, a->grams,
 			    a->mismatch, station_actor(st), now);
+			if (r == 0 && a->weighed)
+				r = station_note_scale_reading(st, a->grams,
+							       now);
+		}
 		break;
 	case DESK_ACT_TAKE_PHOTO:
 		station_take_photo(st, a);

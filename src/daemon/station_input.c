@@ -574,6 +574,9 @@ static void station_on_weight(void *userdata, const struct scale_reading *r)
 	struct station *st = userdata;
 	struct desk_event ev = {.kind = DESK_EV_WEIGHT, .grams = r->grams};
 
+	st->weight_read = *r;
+	st->weight_read_stable = r->status == SCALE_STABLE;
+
 	switch (r->status) {
 	case SCALE_STABLE:
 		ev.weight_status = DESK_WEIGHT_STABLE;

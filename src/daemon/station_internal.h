@@ -57,6 +57,10 @@ struct station {
 	 * desk learns it through DESK_EV_RECEIPT_OPENED */
 	int64_t receipt_id;
 	int64_t receipt_started_mono; /* for scan-to-decision latency */
+	/* the last stable reading: what the scale said beside the grams,
+	 * kept in the record when it said another unit (station_act.c) */
+	struct scale_reading weight_read;
+	bool weight_read_stable;
 
 	struct station_queued queue[STATION_QUEUE_LEN];
 	int queue_head, queue_len;

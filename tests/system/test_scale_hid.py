@@ -85,8 +85,10 @@ def test_hid_scale_at_the_desk(make_station):
         assert time.monotonic() - t0 >= 0.2
         rec = st.receipt(rid)
         assert rec["weighed"] and rec["weight_g"] == 1234, rec
-        # the log keeps what the scale said
+        # the log and the record keep what the scale said
         assert "1234 g (1.234 kg)" in st.log()
+        assert any(n.get("text", n.get("note")) == "scale read 1.234 kg"
+                   for n in rec.get("notes", [])), rec
 
         # unplugged: the scale is missing; plugged back: there again
         scale.unplug()
