@@ -67,6 +67,23 @@ struct config_connector {
 	char type[16];			/* "webhook" unless set */
 	int line; /* its first line, for a problem of the whole */
 	struct config_settings settings;
+	/*
+	 * Keys of every [connector NAME] section, read here, not by its type:
+	 *   shop = NAME          the shop it speaks for: its pulled returns
+	 *                        are that shop's, and that shop's rows go to
+	 *                        it (as @takes says) before [outbox]'s routes
+	 *   takes = refunds, events   which of that shop's rows (default
+	 *                        refunds, events: both)
+	 *   pull_every_s = N     poll the shop for expected returns every N s
+	 *                        (30 to 86400; 0, the default: no pulling)
+	 */
+	char shop[CONFIG_NAME_MAX + 1]; /* "" for none */
+	int shop_line;
+	bool takes_refunds;
+	bool takes_events;
+	int takes_line;
+	int pull_every_s;
+	int pull_line;
 };
 
 /* One [scanner] [scale] [printer] [camera] or [gpio] section, or one

@@ -27,6 +27,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include <jansson.h>
+
 #include "retour/event.h"
 
 #define CONNECTOR_MAX_HEADERS 16
@@ -49,7 +51,15 @@ struct connector_setting {
 /* What one outbox row asks the shop for: the connector's whole view of it. */
 struct connector_message {
 	const char *action; /* EVENT_*, e.g. "refund.requested" */
-	const char *key;    /* idempotency key, the same on every attempt */
+	const char *key;    /* the row's key, the same on every attempt */
+	/*
+	 * The refund's key in the shop's terms (connector_refund_key()):
+	 * the same for the same refund decided twice, at two desks or after
+	 * an undo, different for two refunds of one order.  What a shop's
+	 * idempotency key carries and what a lookup before sending matches.
+	 * "" for a row that is no refund.
+	 */
+	const char *refund_key;
 	int64_t receipt;    /* receipt id, 0 for none */
 	int64_t created_at; /* UTC us the row was written */
 	int attempts;	    /* earlier attempts (their outcome unknown) */
@@ -158,6 +168,44 @@ struct connector {
 	    void *state, const struct connector_message *m,
 	    const struct connector_answer *a, char *shop_ref, size_t reflen,
 	    char *err, size_t errlen);
+	/*
+	 * A shop without an idempotency key of its own (it cannot refuse a
+	 * second request with the same key): look a refund up before its
+	 * first attempt too, so that the same refund decided at two desks is
+	 * made once.  Only refund rows, only with reconcile_*.
+	 */
+	bool reconcile_first;
+	/*
+	 * Optional: after a RETRY or UNKNOWN answer, the least wait in
+	 * microseconds that the answer asks for beyond Retry-After (a
+	 * throttle told in the body, a minute after a 429); 0: the sender's
+	 * backoff and Retry-After decide alone.
+	 */
+	int64_t (*retry_wait)(void *state, const struct connector_answer *a,
+			      int64_t now_us);
+	/*
+	 * Optional: expected returns pulled from the shop, on a schedule, by
+	 * the station's puller (outbox_pull.h).  pull_build makes the next
+	 * request after @cursor ("" on the very first poll: the connector
+	 * chooses how far back to look); 0, or -EINVAL / -ENOMEM with @err.
+	 * pull_parse reads its answer: each return is appended to @returns
+	 * as a JSON object in the import shape of docs/API.md ("An expected
+	 * return"; the puller sets "shop"), with the shop's order, line and
+	 * payment ids; @next gets the cursor to keep after this answer (at
+	 * most @nextlen - 1 bytes; the same as @cursor when nothing moved);
+	 * *@more is true when another request should follow at once (a next
+	 * page, or a detail request the connector queued in its state).  0;
+	 * -EAGAIN with @err (try later: 429, 5xx, a transport failure);
+	 * -EINVAL with @err (the answer cannot be read).  A return in the
+	 * answer that cannot be mapped is left out, never half-made.
+	 */
+	int (*pull_build)(void *state, const char *cursor, int64_t now_us,
+			  struct connector_request *req, char *err,
+			  size_t errlen);
+	int (*pull_parse)(void *state, const char *cursor,
+			  const struct connector_answer *a, int64_t now_us,
+			  json_t *returns, char *next, size_t nextlen,
+			  bool *more, char *err, size_t errlen);
 };
 
 /* NULL when no connector has that name. */
@@ -193,6 +241,40 @@ const char *connector_answer_header(const struct connector_answer *a,
  * is not printable ASCII, so a shop's answer can go into an error text. */
 void connector_text_sanitize(char *out, size_t outlen, const char *text,
 			     size_t len);
+
+/*
+ * @minor of @currency as the decimal text shop APIs take, without floating
+ * point: 11297 PLN -> "112.97", -5 EUR -> "-0.05", 500 JPY -> "500", 1234
+ * KWD -> "1.234".  0, -EINVAL for a bad currency, -ENOSPC.  32 bytes are
+ * always enough.
+ */
+int connector_amount_text(int64_t minor, const char *currency, char *out,
+			  size_t outlen);
+/* The reverse, for a shop's answer: "112.97" PLN -> 11297.  Digits with at
+ * most the currency's decimals and an optional leading '-'; -EINVAL for
+ * anything else (spaces, exponents, too many digits). */
+int connector_amount_parse(const char *text, const char *currency,
+			   int64_t *minor);
+
+/*
+ * The refund's key in the shop's terms (connector_message.refund_key): the
+ * SHA-256 of the shop, the return (its RMA; without one, the order and the
+ * parcel: the expected return's first lookup code, else the code scanned)
+ * and the action, never the desk, the receipt or the time, as
+ * "rr-<32 hex>" (35 bytes and the NUL; fits every shop's field, BaseLinker's
+ * 50-character comment included).  0, -EINVAL when @f has no shop.
+ */
+#define CONNECTOR_REFUND_KEY_LEN 36
+int connector_refund_key(const struct event_facts *f, const char *action,
+			 char out[CONNECTOR_REFUND_KEY_LEN]);
+
+/*
+ * An answer's body as JSON, for parsers of untrusted text: NULL for
+ * anything that is not one whole JSON value of at most @max_len bytes (0:
+ * 4 MiB), with @err saying so ("not JSON", "truncated").  json_decref() it.
+ */
+json_t *connector_answer_json(const struct connector_answer *a, size_t max_len,
+			      char *err, size_t errlen);
 
 extern const struct connector connector_webhook;
 

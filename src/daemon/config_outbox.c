@@ -19,6 +19,7 @@
  */
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "retour/config.h"
@@ -90,6 +91,7 @@ static struct config_connector *config_connector_section(struct parse_ctx *ctx,
 	cc = &c->connectors[c->n_connectors++];
 	memset(cc, 0, sizeof(*cc));
 	snprintf(cc->name, sizeof(cc->name), "%s", name);
+	cc->takes_refunds = cc->takes_events = true;
 	return cc;
 }
 
@@ -103,6 +105,83 @@ static int config_connector_type(struct parse_ctx *ctx,
 		return 0;
 	}
 	snprintf(cc->type, sizeof(cc->type), "%s", value);
+	return 1;
+}
+
+/* "refunds, events", "refunds", "events": which rows of its shop @cc takes */
+static int config_connector_takes(struct parse_ctx *ctx,
+				  struct config_connector *cc,
+				  const char *value)
+{
+	const char *p = value;
+
+	cc->takes_refunds = cc->takes_events = false;
+	while (*p) {
+		size_t n;
+
+		while (*p == ' ' || *p == ',')
+			p++;
+		n = strcspn(p, " ,");
+		if (n == 7 && !strncmp(p, "refunds", n))
+			cc->takes_refunds = true;
+		else if (n == 6 && !strncmp(p, "events", n))
+			cc->takes_events = true;
+		else if (n) {
+			snprintf(ctx->problem, sizeof(ctx->problem),
+				 "[connector %s] takes: '%.*s' is neither "
+				 "refunds nor events",
+				 cc->name, (int)(n > 32 ? 32 : n), p);
+			return 0;
+		}
+		p += n;
+	}
+	if (!cc->takes_refunds && !cc->takes_events) {
+		snprintf(ctx->problem, sizeof(ctx->problem),
+			 "[connector %s] takes: say refunds, events or both",
+			 cc->name);
+		return 0;
+	}
+	cc->takes_line = ctx->line;
+	return 1;
+}
+
+/* The keys of a [connector NAME] section that are the station's, not its
+ * type's: shop, takes, pull_every_s. */
+static int config_connector_routing(struct parse_ctx *ctx,
+				    struct config_connector *cc,
+				    const char *key, const char *value)
+{
+	if (!strcmp(key, "shop")) {
+		if (!config_token_ok(value, sizeof(cc->shop) - 1)) {
+			snprintf(ctx->problem, sizeof(ctx->problem),
+				 "[connector %s] shop: name the shop, 1-%zu of "
+				 "%s",
+				 cc->name, sizeof(cc->shop) - 1,
+				 CONFIG_TOKEN_HELP);
+			return 0;
+		}
+		snprintf(cc->shop, sizeof(cc->shop), "%s", value);
+		cc->shop_line = ctx->line;
+		return 1;
+	}
+	if (!strcmp(key, "takes"))
+		return config_connector_takes(ctx, cc, value);
+	/* pull_every_s */
+	char *end;
+	long v;
+
+	errno = 0;
+	v = strtol(value, &end, 10);
+	if (errno || end == value || *end ||
+	    (v != 0 && (v < 30 || v > 86400))) {
+		snprintf(ctx->problem, sizeof(ctx->problem),
+			 "[connector %s] pull_every_s: 0 (no pulling) or 30 "
+			 "to 86400 seconds",
+			 cc->name);
+		return 0;
+	}
+	cc->pull_every_s = (int)v;
+	cc->pull_line = ctx->line;
 	return 1;
 }
 
@@ -141,6 +220,9 @@ int config_outbox_line(struct parse_ctx *ctx, const char *section,
 	config_connector_seen(ctx, cc);
 	if (!strcmp(key, "type"))
 		return config_connector_type(ctx, cc, value);
+	if (!strcmp(key, "shop") || !strcmp(key, "takes") ||
+	    !strcmp(key, "pull_every_s"))
+		return config_connector_routing(ctx, cc, key, value);
 	return config_settings_add(ctx, &cc->settings, section, key, value);
 }
 

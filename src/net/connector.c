@@ -10,7 +10,10 @@
 #include <string.h>
 #include <strings.h>
 
+#include <nettle/sha2.h>
+
 #include "retour/connector.h"
+#include "retour/returns.h"
 
 static const struct connector *const connector_table[] = {
     &connector_webhook,
@@ -173,4 +176,142 @@ void connector_text_sanitize(char *out, size_t outlen, const char *text,
 	while (n > 0 && out[n - 1] == ' ')
 		n--;
 	out[n] = '\0';
+}
+
+int connector_amount_text(int64_t minor, const char *currency, char *out,
+			  size_t outlen)
+{
+	static const uint64_t pow10[] = {1, 10, 100, 1000, 10000};
+	int exponent = currency_exponent(currency);
+	const char *sign = minor < 0 ? "-" : "";
+	uint64_t mag;
+	int n;
+
+	if (exponent < 0 || exponent > 4)
+		return -EINVAL;
+	if (!out || outlen == 0)
+		return -ENOSPC;
+	/* -(INT64_MIN) does not fit an int64_t: negate in unsigned */
+	mag = minor < 0 ? (uint64_t)0 - (uint64_t)minor : (uint64_t)minor;
+	if (exponent == 0)
+		n = snprintf(out, outlen, "%s%llu", sign,
+			     (unsigned long long)mag);
+	else
+		n = snprintf(out, outlen, "%s%llu.%0*llu", sign,
+			     (unsigned long long)(mag / pow10[exponent]),
+			     exponent,
+			     (unsigned long long)(mag % pow10[exponent]));
+	if (n < 0 || (size_t)n >= outlen) {
+		out[0] = '\0';
+		return -ENOSPC;
+	}
+	return 0;
+}
+
+int connector_amount_parse(const char *text, const char *currency,
+			   int64_t *minor)
+{
+	int exponent = currency_exponent(currency);
+	const char *p = text;
+	bool negative = false, point = false;
+	int decimals = 0, digits = 0;
+	int64_t v = 0;
+
+	if (exponent < 0 || !text || !minor)
+		return -EINVAL;
+	if (*p == '-') {
+		negative = true;
+		p++;
+	}
+	for (; *p; p++) {
+		if (*p == '.' && !point && digits > 0) {
+			point = true;
+			continue;
+		}
+		if (*p < '0' || *p > '9')
+			return -EINVAL;
+		if (point && ++decimals > exponent)
+			return -EINVAL;
+		if (++digits > 17) /* 10^17 minor units fit with room */
+			return -EINVAL;
+		v = v * 10 + (*p - '0');
+	}
+	if (digits == 0 || (point && decimals == 0))
+		return -EINVAL;
+	for (; decimals < exponent; decimals++)
+		v *= 10;
+	*minor = negative ? -v : v;
+	return 0;
+}
+
+/* Feed one part and its terminating NUL, so that ("ab", "c") and ("a",
+ * "bc") hash apart. */
+static void connector_key_part(struct sha256_ctx *ctx, const char *part)
+{
+	const char *p = part ? part : "";
+
+	sha256_update(ctx, strlen(p) + 1, (const uint8_t *)p);
+}
+
+int connector_refund_key(const struct event_facts *f, const char *action,
+			 char out[CONNECTOR_REFUND_KEY_LEN])
+{
+	static const char hex[] = "0123456789abcdef";
+	const struct expected_return *er = f ? f->expected : NULL;
+	uint8_t digest[SHA256_DIGEST_SIZE];
+	struct sha256_ctx ctx;
+
+	out[0] = '\0';
+	if (!f || !f->shop || !f->shop[0] || !action)
+		return -EINVAL;
+	sha256_init(&ctx);
+	connector_key_part(&ctx, "retour refund key 1");
+	connector_key_part(&ctx, f->shop);
+	if (er && er->rma[0]) {
+		connector_key_part(&ctx, "rma");
+		connector_key_part(&ctx, er->rma);
+	} else {
+		connector_key_part(&ctx, "order");
+		connector_key_part(&ctx, er ? er->order_ref : "");
+		connector_key_part(&ctx, er && er->n_lookup_codes > 0
+					     ? er->lookup_codes[0]
+					     : f->code);
+	}
+	connector_key_part(&ctx, action);
+	sha256_digest(&ctx, sizeof(digest), digest);
+	memcpy(out, "rr-", 3);
+	for (int i = 0; i < 16; i++) {
+		out[3 + 2 * i] = hex[digest[i] >> 4];
+		out[4 + 2 * i] = hex[digest[i] & 15];
+	}
+	out[35] = '\0';
+	return 0;
+}
+
+json_t *connector_answer_json(const struct connector_answer *a, size_t max_len,
+			      char *err, size_t errlen)
+{
+	json_error_t jerr;
+	json_t *root;
+
+	if (!max_len)
+		max_len = 4u << 20;
+	if (!a || !a->body || a->body_len == 0) {
+		snprintf(err, errlen, "an empty answer, not JSON");
+		return NULL;
+	}
+	if (a->body_len > max_len) {
+		snprintf(err, errlen, "an answer of %zu bytes, more than %zu",
+			 a->body_len, max_len);
+		return NULL;
+	}
+	root = json_loadb(a->body, a->body_len, JSON_REJECT_DUPLICATES, &jerr);
+	if (!root) {
+		snprintf(err, errlen, "%s: %.80s",
+			 jerr.position >= (int)a->body_len ? "truncated JSON"
+							   : "not JSON",
+			 jerr.text);
+		return NULL;
+	}
+	return root;
 }

@@ -22,6 +22,7 @@
 
 #include "retour/clock.h"
 #include "retour/connector.h"
+#include "retour/decision.h"
 #include "retour/event.h"
 #include "retour/log.h"
 
@@ -118,9 +119,37 @@ static void outbox_done(struct outbox_sender *s, const struct outbox_row *row,
 		outbox_notify(s, &s->stats.sent);
 }
 
+static void outbox_fail_at_least(struct outbox_sender *s,
+				 const struct outbox_row *row, bool retryable,
+				 const char *error, const char *retry_after,
+				 int64_t least_us);
+
 static void outbox_fail(struct outbox_sender *s, const struct outbox_row *row,
 			bool retryable, const char *error,
 			const char *retry_after)
+{
+	outbox_fail_at_least(s, row, retryable, error, retry_after, 0);
+}
+
+/* The wait the connector reads from @a beyond Retry-After, 0: none. */
+static int64_t outbox_retry_wait(struct outbox_sender *s,
+				 const struct connector_instance *ci,
+				 const struct connector_answer *a)
+{
+	int64_t w;
+
+	if (!ci->ops->retry_wait)
+		return 0;
+	w = ci->ops->retry_wait(ci->state, a, s->now());
+	/* never more than an hour, as for Retry-After */
+	return w < 0 ? 0 : w > 3600 * USEC_PER_SEC ? 3600 * USEC_PER_SEC : w;
+}
+
+/* A failed attempt, retried no earlier than @least_us from now. */
+static void outbox_fail_at_least(struct outbox_sender *s,
+				 const struct outbox_row *row, bool retryable,
+				 const char *error, const char *retry_after,
+				 int64_t least_us)
 {
 	char text[OUTBOX_ERR_LEN];
 	struct outbox_retry_arg ra;
@@ -149,6 +178,8 @@ static void outbox_fail(struct outbox_sender *s, const struct outbox_row *row,
 	    outbox_parse_retry_after(retry_after, now, &wait_us) == 0 &&
 	    wait_us > delay)
 		delay = wait_us;
+	if (least_us > delay)
+		delay = least_us;
 	ra.next_at = now + delay;
 	ra.error = error;
 	if (outbox_record(s, outbox_record_retry, row, &ra) == 0)
@@ -199,9 +230,14 @@ int outbox_render(struct outbox_row *row)
 
 /* The connector's view of @row: what to send, never the store's row. */
 static void outbox_message(const struct outbox_row *row,
-			   struct connector_message *m)
+			   struct connector_message *m,
+			   char refund_key[CONNECTOR_REFUND_KEY_LEN])
 {
 	memset(m, 0, sizeof(*m));
+	refund_key[0] = '\0';
+	if (row->has_facts && !strcmp(row->action, EVENT_REFUND_REQUESTED))
+		(void)connector_refund_key(&row->facts, "refund", refund_key);
+	m->refund_key = refund_key;
 	m->action = row->action;
 	m->key = row->key;
 	m->receipt = row->receipt_id;
@@ -291,8 +327,12 @@ static bool outbox_reconcile(struct outbox_sender *s,
 	enum connector_found found;
 	int r;
 
-	if (row->attempts == 0 || !ops->reconcile_build ||
-	    !ops->reconcile_classify)
+	if (!ops->reconcile_build || !ops->reconcile_classify)
+		return false;
+	/* A shop that cannot refuse a second request with the same key is
+	 * asked before a refund's first attempt too: another desk may have
+	 * made the same refund. */
+	if (row->attempts == 0 && !(ops->reconcile_first && m->refund_key[0]))
 		return false;
 	memset(&req, 0, sizeof(req));
 	r = ops->reconcile_build(ci->state, m, s->now(), &req, err,
@@ -326,8 +366,9 @@ static bool outbox_reconcile(struct outbox_sender *s,
 	case CONNECTOR_UNKNOWN:
 		snprintf(why, sizeof(why), "looking it up: %s",
 			 err[0] ? err : "the shop cannot tell");
-		outbox_fail(s, row, true, why,
-			    connector_answer_header(&a, "Retry-After"));
+		outbox_fail_at_least(s, row, true, why,
+				     connector_answer_header(&a, "Retry-After"),
+				     outbox_retry_wait(s, ci, &a));
 		break;
 	}
 	http_response_free(&resp);
@@ -343,6 +384,7 @@ void outbox_deliver(struct outbox_sender *s, struct outbox_row *row)
 	struct http_response resp;
 	struct connector_answer a;
 	char err[OUTBOX_ERR_LEN] = "", shop_ref[128] = "";
+	char refund_key[CONNECTOR_REFUND_KEY_LEN];
 	enum connector_result res;
 	int r;
 
@@ -363,7 +405,7 @@ void outbox_deliver(struct outbox_sender *s, struct outbox_row *row)
 			    NULL);
 		return;
 	}
-	outbox_message(row, &m);
+	outbox_message(row, &m, refund_key);
 	r = outbox_prepare(s, ci, err, sizeof(err));
 	if (r < 0) {
 		outbox_fail(s, row, r != -EINVAL,
@@ -399,8 +441,10 @@ void outbox_deliver(struct outbox_sender *s, struct outbox_row *row)
 		outbox_done(s, row, shop_ref);
 		break;
 	case CONNECTOR_RETRY:
-		outbox_fail(s, row, true, err[0] ? err : "temporary failure",
-			    connector_answer_header(&a, "Retry-After"));
+		outbox_fail_at_least(s, row, true,
+				     err[0] ? err : "temporary failure",
+				     connector_answer_header(&a, "Retry-After"),
+				     outbox_retry_wait(s, ci, &a));
 		break;
 	case CONNECTOR_FATAL:
 		outbox_fail(s, row, false, err[0] ? err : "refused", NULL);

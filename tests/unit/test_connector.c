@@ -152,11 +152,147 @@ static void http_keeps_a_bounded_number_of_headers(void **state)
 	http_client_free(c);
 }
 
+static void amounts_are_decimal_text_without_floating_point(void **state)
+{
+	static const struct {
+		int64_t minor;
+		const char *currency, *text;
+	} table[] = {
+	    {11297, "PLN", "112.97"},
+	    {-5, "EUR", "-0.05"},
+	    {500, "JPY", "500"},
+	    {1234, "KWD", "1.234"},
+	    {0, "pln", "0.00"},
+	    {INT64_MIN, "EUR", "-92233720368547758.08"},
+	};
+	char out[32];
+	int64_t back;
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(table) / sizeof(table[0]); i++) {
+		assert_int_equal(connector_amount_text(table[i].minor,
+						       table[i].currency, out,
+						       sizeof(out)),
+				 0);
+		assert_string_equal(out, table[i].text);
+		if (table[i].minor == INT64_MIN)
+			continue;
+		assert_int_equal(
+		    connector_amount_parse(out, table[i].currency, &back), 0);
+		assert_true(back == table[i].minor);
+	}
+	assert_int_equal(connector_amount_text(1, "PL", out, sizeof(out)),
+			 -EINVAL);
+	assert_int_equal(connector_amount_text(11297, "PLN", out, 4), -ENOSPC);
+	assert_int_equal(connector_amount_parse("112.9", "PLN", &back), 0);
+	assert_true(back == 11290);
+	assert_int_equal(connector_amount_parse("112", "PLN", &back), 0);
+	assert_true(back == 11200);
+	static const char *const bad[] = {"",
+					  "-",
+					  ".5",
+					  "1.",
+					  "1.234",
+					  "1e3",
+					  " 1",
+					  "1,00",
+					  "--1",
+					  "1.2.3",
+					  "123456789012345678"};
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+		assert_int_equal(connector_amount_parse(bad[i], "PLN", &back),
+				 -EINVAL);
+	assert_int_equal(connector_amount_parse("1.5", "JPY", &back), -EINVAL);
+}
+
+static void a_refund_key_names_the_refund_not_the_desk(void **state)
+{
+	struct expected_return er = {0}, er2;
+	struct event_facts f = {0}, g;
+	char a[CONNECTOR_REFUND_KEY_LEN], b[CONNECTOR_REFUND_KEY_LEN];
+
+	(void)state;
+	snprintf(er.rma, sizeof(er.rma), "RMA-1");
+	snprintf(er.order_ref, sizeof(er.order_ref), "1001");
+	f.shop = "demo";
+	f.station = "desk-1";
+	f.receipt = 12;
+	f.decided_at = 1;
+	f.code = "RMA-1";
+	f.expected = &er;
+	assert_int_equal(connector_refund_key(&f, "refund", a), 0);
+	assert_int_equal(strlen(a), CONNECTOR_REFUND_KEY_LEN - 1);
+	assert_memory_equal(a, "rr-", 3);
+	/* another desk, receipt and time: the same refund */
+	g = f;
+	g.station = "desk-2";
+	g.receipt = 40;
+	g.decided_at = 99;
+	assert_int_equal(connector_refund_key(&g, "refund", b), 0);
+	assert_string_equal(a, b);
+	/* another shop, another action, another RMA: another refund */
+	g.shop = "demo2";
+	assert_int_equal(connector_refund_key(&g, "refund", b), 0);
+	assert_string_not_equal(a, b);
+	assert_int_equal(connector_refund_key(&f, "delivery", b), 0);
+	assert_string_not_equal(a, b);
+	er2 = er;
+	snprintf(er2.rma, sizeof(er2.rma), "RMA-2");
+	g = f;
+	g.expected = &er2;
+	assert_int_equal(connector_refund_key(&g, "refund", b), 0);
+	assert_string_not_equal(a, b);
+	/* no RMA: the order and the parcel's tracking number */
+	er.rma[0] = er2.rma[0] = '\0';
+	er.n_lookup_codes = er2.n_lookup_codes = 1;
+	snprintf(er.lookup_codes[0], sizeof(er.lookup_codes[0]), "TRACK-A");
+	snprintf(er2.lookup_codes[0], sizeof(er2.lookup_codes[0]), "TRACK-B");
+	assert_int_equal(connector_refund_key(&f, "refund", a), 0);
+	assert_int_equal(connector_refund_key(&g, "refund", b), 0);
+	assert_string_not_equal(a, b);
+	f.shop = "";
+	assert_int_equal(connector_refund_key(&f, "refund", a), -EINVAL);
+}
+
+static void answers_that_are_not_whole_json_are_refused(void **state)
+{
+	struct connector_answer a = {.status = 200};
+	char err[128];
+	json_t *j;
+
+	(void)state;
+	a.body = "{\"ok\":true}";
+	a.body_len = strlen(a.body);
+	j = connector_answer_json(&a, 0, err, sizeof(err));
+	assert_non_null(j);
+	json_decref(j);
+	a.body = "{\"ok\":tr";
+	a.body_len = strlen(a.body);
+	assert_null(connector_answer_json(&a, 0, err, sizeof(err)));
+	assert_non_null(strstr(err, "truncated"));
+	a.body = "<html>";
+	a.body_len = strlen(a.body);
+	assert_null(connector_answer_json(&a, 0, err, sizeof(err)));
+	assert_non_null(strstr(err, "not JSON"));
+	a.body = "{\"a\":1,\"a\":2}";
+	a.body_len = strlen(a.body);
+	assert_null(connector_answer_json(&a, 0, err, sizeof(err)));
+	a.body = "[1]";
+	a.body_len = 3;
+	assert_null(connector_answer_json(&a, 2, err, sizeof(err)));
+	a.body = NULL;
+	a.body_len = 0;
+	assert_null(connector_answer_json(&a, 0, err, sizeof(err)));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(answer_headers_are_found_in_any_case),
 	    cmocka_unit_test(methods_have_their_names),
+	    cmocka_unit_test(amounts_are_decimal_text_without_floating_point),
+	    cmocka_unit_test(a_refund_key_names_the_refund_not_the_desk),
+	    cmocka_unit_test(answers_that_are_not_whole_json_are_refused),
 	    cmocka_unit_test(an_instance_is_freed_when_a_setting_is_refused),
 	    cmocka_unit_test_setup_teardown(http_sends_each_method,
 					    fixture_setup, fixture_teardown),
