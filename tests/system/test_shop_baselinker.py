@@ -59,6 +59,8 @@ def assert_one_refund(st, bl, rid, er, timeout=15):
     time.sleep(0.3)     # a duplicate would arrive now
     made = bl.refunds()
     assert len(made) == 1, made
+    # and it was sent once: the lookup kept every retry from resending
+    assert len(bl.applied) == 1, bl.applied
     r = made[0]
     # two T-shirts at 49.99 and the basic delivery 12.99, once
     assert r["amount_minor"] == 2 * 4999 + 1299, r
@@ -176,4 +178,35 @@ def test_two_stations_one_refund(make_station, bl):
                              and refund_row(st, rid), timeout=15,
                              what="refund done"))
     assert len(bl.refunds()) == 1, bl.refunds()
+    assert len(bl.applied) == 1, bl.applied
     assert [r["shop_ref"] for r in rows] == [er["shop_payment_id"]] * 2
+
+
+def test_settings_are_checked_with_file_and_line(make_station, bl):
+    import subprocess
+    import helpers
+    st = make_station(start=False)
+    st.cfg["outbox"]["refunds"] = "bl"
+    section = bl.connector_section(st.dir)
+    section["api_key"] = "x"
+    st.cfg["connector bl"] = section
+    st.write_config()
+    r = subprocess.run([helpers.binary("retourd"), "-n", "-c", st.conf_path],
+                       capture_output=True, text=True, timeout=10)
+    assert r.returncode == 1, r.stderr
+    line = open(st.conf_path).read().splitlines().index("api_key = x") + 1
+    assert "%s:%d: [connector bl] unknown key 'api_key' for the baselinker" \
+        " connector" % (st.conf_path, line) in r.stderr, r.stderr
+
+
+def test_token_never_shown(make_station, bl):
+    st = bl_station(make_station, bl)
+    bl.fault("business_error", match=is_refund)
+    rid, er = decide(st, bl)
+    wait_for(lambda: refund_row(st, rid)["state"] == "dead", timeout=10,
+             what="a dead row")
+    shown = (st.log() + st.ctl("outbox", "list").stdout +
+             str(st.outbox()) + str(st.receipt(rid)))
+    assert bl.token not in shown
+    # ... while every request carried it
+    assert all(r.headers.get("X-BLToken") == bl.token for r in bl.requests)

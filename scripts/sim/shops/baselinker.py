@@ -45,6 +45,10 @@ class Shop(ShopServer):
         self.returns = {}          # return_id -> dict as getOrderReturns
         self.made = []             # the refunds made, refunds()' shape
         self.status_changes = []   # (return_id, status_id)
+        # every setOrderReturnRefund applied, repeats included: a repeat
+        # with the same amount is no second refund at BaseLinker (it sets
+        # the value), but a station that looks first never sends one
+        self.applied = []
         self._next_return = 1000
         self._next_order = 5000
         self._next_line = 70000
@@ -182,6 +186,7 @@ class Shop(ShopServer):
         if minor > products_total + delivery:
             return self.business_error_answer(None)
         previous = _minor(r["refunded"])
+        self.applied.append((r["return_id"], ext, minor))
         r["refunded"] = "%d.%02d" % divmod(minor, 100)
         r["external_refund_id"] = ext
         r["refund_comment"] = comment
