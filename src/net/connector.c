@@ -18,6 +18,7 @@
 static const struct connector *const connector_table[] = {
     &connector_webhook,
     &connector_shopify,
+    &connector_baselinker,
 };
 
 const struct connector *connector_find(const char *name)
