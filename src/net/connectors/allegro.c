@@ -73,6 +73,7 @@ struct allegro_state {
 	int64_t access_expires_us;
 	bool rotated_told; /* the log said once that the file is stale */
 	int pull_days;
+	int64_t throttle_wait_us; /* the least wait after a 429 */
 	/* pull: the returns of the last list, waiting for their order */
 	json_t *queue;
 	char queue_cursor[ALLEGRO_ID_MAX]; /* the cursor once they are done */
@@ -129,6 +130,7 @@ static int allegro_init(void **state)
 	snprintf(as->api_url, sizeof(as->api_url), "%s", ALLEGRO_API_URL);
 	snprintf(as->auth_url, sizeof(as->auth_url), "%s", ALLEGRO_AUTH_URL);
 	as->pull_days = ALLEGRO_PULL_DAYS;
+	as->throttle_wait_us = ALLEGRO_THROTTLE_WAIT_US;
 	*state = as;
 	return 0;
 }
@@ -234,10 +236,23 @@ static int allegro_configure(void *state, const struct connector_setting *s,
 		as->pull_days = (int)v;
 		return 0;
 	}
+	if (!strcmp(s->key, "throttle_wait_s")) {
+		char *end = NULL;
+		long v = s->value ? strtol(s->value, &end, 10) : 0;
+
+		if (!s->value || !s->value[0] || *end || v < 1 || v > 3600) {
+			snprintf(problem, len,
+				 "throttle_wait_s must be a whole number of "
+				 "seconds, 1 to 3600");
+			return -EINVAL;
+		}
+		as->throttle_wait_us = (int64_t)v * 1000000;
+		return 0;
+	}
 	snprintf(problem, len,
 		 "unknown key '%s' for the allegro connector (known: api_url, "
 		 "auth_url, client_id, client_secret_file, refresh_token_file, "
-		 "pull_days)",
+		 "pull_days, throttle_wait_s)",
 		 s->key);
 	return -EINVAL;
 }
@@ -892,9 +907,10 @@ static enum connector_result allegro_classify(void *state,
 static int64_t allegro_retry_wait(void *state, const struct connector_answer *a,
 				  int64_t now_us)
 {
-	(void)state;
+	const struct allegro_state *as = state;
+
 	(void)now_us;
-	return a && a->status == 429 ? ALLEGRO_THROTTLE_WAIT_US : 0;
+	return a && a->status == 429 ? as->throttle_wait_us : 0;
 }
 
 /* ---- the lookup --------------------------------------------------------- */
