@@ -664,7 +664,8 @@ static int allegro_refund_body(const struct connector_message *m, json_t *body,
 
 		if (!json_is_integer(q) || !json_is_integer(rv) ||
 		    json_integer_value(q) <= 0 || json_integer_value(rv) < 0 ||
-		    json_integer_value(rv) > amount) {
+		    json_integer_value(rv) > 1000000000000000LL ||
+		    json_integer_value(q) > 1000000) {
 			snprintf(err, errlen,
 				 "refund item %zu has no valid quantity and "
 				 "refund_minor",
