@@ -197,3 +197,22 @@ def test_refresh_token_refused_is_dead_with_its_reason(make_station,
     assert "invalid_grant" in dead[0]["last_error"], dead
     assert "authorise the station again" in dead[0]["last_error"]
     assert not allegro.refunds()
+
+
+def test_device_flow_script_writes_the_refresh_token(tmp_path, allegro):
+    import subprocess
+    section = allegro.connector_section(str(tmp_path))
+    out = tmp_path / "new-refresh-token"
+    p = subprocess.run(
+        ["/usr/bin/python3", str(helpers.REPO / "scripts" /
+                                 "allegro-device-flow.py"),
+         "--client-id", allegro.client_id, "--client-secret-file",
+         section["client_secret_file"], "--out", str(out), "--auth-url",
+         allegro.url, "--timeout", "20"],
+        capture_output=True, text=True, timeout=30)
+    assert p.returncode == 0, p.stderr
+    token = out.read_text().strip()
+    assert token in allegro.refresh_tokens
+    assert out.stat().st_mode & 0o777 == 0o600
+    assert token not in p.stdout + p.stderr
+    assert allegro.client_secret not in p.stdout + p.stderr
