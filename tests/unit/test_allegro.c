@@ -22,6 +22,7 @@
 #include "retour/connector.h"
 #include "retour/decision.h"
 #include "retour/event.h"
+#include "retour/expected_json.h"
 
 #define NOW (1795168860LL * 1000000)
 #define KEY "rr-0123456789abcdef0123456789abcdef"
@@ -678,6 +679,17 @@ static void allegro_pull_maps_returns(void **state)
 	    "\"requested_at\":\"2026-11-20T10:00:00.000Z\",\"rma\":\"ALX1\","
 	    "\"shop_order_id\":\"ord-1\",\"shop_payment_id\":\"pay-1\"}");
 	free(dump);
+	/* the station's import takes it as it is, with the shop's ids */
+	{
+		struct expected_return er;
+
+		assert_int_equal(
+		    expected_json_parse(r, NULL, "", &er, err, sizeof(err)), 0);
+		assert_string_equal(er.rma, "ALX1");
+		assert_string_equal(er.shop_payment_id, "pay-1");
+		assert_string_equal(er.items[0].shop_line_id, "li-1");
+		assert_int_equal(er.delivery_basic_minor, 1299);
+	}
 	it = NULL;
 	(void)it;
 
