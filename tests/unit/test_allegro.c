@@ -538,7 +538,7 @@ static void allegro_lookup(void **state)
 	assert_int_equal(req.method, CONNECTOR_GET);
 	assert_string_equal(req.url,
 			    "https://api.allegro.pl.allegrosandbox.pl/"
-			    "payments/refunds?limit=100&payment.id=" PAY);
+			    "payments/refunds?limit=50&payment.id=" PAY);
 	assert_string_equal(test_header(&req, "Accept"),
 			    "application/vnd.allegro.public.v1+json");
 	assert_null(req.body);

@@ -946,7 +946,7 @@ static int allegro_reconcile_build(void *state,
 	}
 	req->method = CONNECTOR_GET;
 	n = snprintf(req->url, sizeof(req->url),
-		     "%s/payments/refunds?limit=100&payment.id=", as->api_url);
+		     "%s/payments/refunds?limit=50&payment.id=", as->api_url);
 	if (n < 0 || (size_t)n >= sizeof(req->url) ||
 	    !allegro_encode(req->url, sizeof(req->url), payment)) {
 		json_decref(body);
