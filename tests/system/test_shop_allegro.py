@@ -216,3 +216,26 @@ def test_device_flow_script_writes_the_refresh_token(tmp_path, allegro):
     assert out.stat().st_mode & 0o777 == 0o600
     assert token not in p.stdout + p.stderr
     assert allegro.client_secret not in p.stdout + p.stderr
+
+
+def test_same_refund_at_two_desks_is_made_once(make_station, allegro):
+    """Allegro cannot refuse a repeated request: the second desk's
+    lookup finds the first desk's refund by its key and sends nothing."""
+    a = allegro_station(make_station, allegro)
+    b = make_station(start=False, station={"desk": "desk-2"},
+                     outbox={"backoff_base_ms": 100, "backoff_max_ms": 600})
+    b.cfg["outbox"]["refunds"] = "allegro"
+    b.cfg["connector allegro"] = allegro.connector_section(
+        str(b.dir / "secrets"))
+    b.write_config()
+    b.start()
+    b.sign_in()
+    er, rid = decide(a, allegro)
+    assert_exactly_one(a, allegro, er, rid)
+    b.import_expected(er)
+    s = b.run_to("RMA-10001", items=[GTIN_TSHIRT, GTIN_TSHIRT])
+    assert s["proposal"]["verdict"] == "accept", s["proposal"]
+    rid_b = b.confirm("accept")
+    row = assert_exactly_one(b, allegro, er, rid_b)
+    assert row["attempts"] == 0, row          # never sent, found
+    assert len([q for q in allegro.requests if is_refund_post(q)]) == 1
