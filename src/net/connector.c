@@ -17,6 +17,7 @@
 
 static const struct connector *const connector_table[] = {
     &connector_webhook,
+    &connector_woocommerce,
 };
 
 const struct connector *connector_find(const char *name)
