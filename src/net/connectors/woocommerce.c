@@ -1238,7 +1238,8 @@ static int woo_pull_parse(void *state, const char *cursor,
 				 n.ids);
 		}
 	}
-	*more = json_array_size(root) >= (size_t)ws->per_page &&
+	/* a full page, and the cursor moved: the next page at once */
+	*more = nextlen && json_array_size(root) >= (size_t)ws->per_page &&
 		strcmp(next, cursor ? cursor : "") != 0;
 	json_decref(root);
 	return 0;
