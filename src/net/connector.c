@@ -17,6 +17,7 @@
 
 static const struct connector *const connector_table[] = {
     &connector_webhook,
+    &connector_shopify,
     &connector_woocommerce,
 };
 

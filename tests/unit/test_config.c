@@ -148,8 +148,8 @@ static void test_config_outbox_problems_name_the_line(void **state)
 	     "without spaces, under 1024 bytes"},
 	    {"[outbox]\nurl = http://h/\n",
 	     "x.conf:2: [outbox] webhook secret is missing: set secret_file"},
-	    {"[outbox]\nconnector = shopify\nurl = http://h/\n",
-	     "x.conf:2: [outbox]: unknown connector type 'shopify' (known: "
+	    {"[outbox]\nconnector = nosuchshop\nurl = http://h/\n",
+	     "x.conf:2: [outbox]: unknown connector type 'nosuchshop' (known: "
 	     "webhook"},
 	    {"[outbox]\nurl = http://h/\nsecret_file = /s\ntoken = x\n",
 	     "x.conf:4: [outbox] unknown key 'token' for the webhook "
@@ -170,7 +170,8 @@ static void test_config_outbox_problems_name_the_line(void **state)
 	     "x.conf:2: [outbox] events: name a [connector NAME] section, "
 	     "1-31 of A-Z a-z 0-9 . _ -"},
 	    {"[connector shop]\n\nurl = http://h/\n",
-	     "x.conf:3: [connector shop]: set type = one of: webhook"},
+	     "x.conf:3: [connector shop]: set type = one of: webhook, "
+	     "shopify"},
 	    {"[connector a b]\ntype = webhook\n",
 	     "x.conf:2: [connector NAME]: the name must be 1-31 of A-Z a-z "
 	     "0-9 . _ -"},
