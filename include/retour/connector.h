@@ -280,6 +280,7 @@ extern const struct connector connector_webhook;
 extern const struct connector connector_shopify;
 extern const struct connector connector_baselinker;
 extern const struct connector connector_allegro;
+extern const struct connector connector_woocommerce;
 
 /*
  * Standard Webhooks signature ("v1,<base64 HMAC-SHA256>") of

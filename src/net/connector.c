@@ -20,6 +20,7 @@ static const struct connector *const connector_table[] = {
     &connector_shopify,
     &connector_baselinker,
     &connector_allegro,
+    &connector_woocommerce,
 };
 
 const struct connector *connector_find(const char *name)

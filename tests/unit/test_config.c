@@ -150,7 +150,7 @@ static void test_config_outbox_problems_name_the_line(void **state)
 	     "x.conf:2: [outbox] webhook secret is missing: set secret_file"},
 	    {"[outbox]\nconnector = nosuchshop\nurl = http://h/\n",
 	     "x.conf:2: [outbox]: unknown connector type 'nosuchshop' (known: "
-	     "webhook, shopify, baselinker, allegro)"},
+	     "webhook, shopify, baselinker, allegro, woocommerce)"},
 	    {"[outbox]\nurl = http://h/\nsecret_file = /s\ntoken = x\n",
 	     "x.conf:4: [outbox] unknown key 'token' for the webhook "
 	     "connector (known: url, secret_file)"},
@@ -171,7 +171,7 @@ static void test_config_outbox_problems_name_the_line(void **state)
 	     "1-31 of A-Z a-z 0-9 . _ -"},
 	    {"[connector shop]\n\nurl = http://h/\n",
 	     "x.conf:3: [connector shop]: set type = one of: webhook, "
-	     "shopify, baselinker, allegro"},
+	     "shopify, baselinker, allegro, woocommerce"},
 	    {"[connector a b]\ntype = webhook\n",
 	     "x.conf:2: [connector NAME]: the name must be 1-31 of A-Z a-z "
 	     "0-9 . _ -"},

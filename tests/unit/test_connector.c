@@ -52,7 +52,7 @@ static void methods_have_their_names(void **state)
 	assert_string_equal(connector_method_name(CONNECTOR_PATCH), "PATCH");
 	assert_string_equal(connector_method_name(CONNECTOR_DELETE), "DELETE");
 	connector_names(names, sizeof(names));
-	assert_string_equal(names, "webhook, shopify, baselinker, allegro");
+	assert_string_equal(names, "webhook, shopify, baselinker, allegro, woocommerce");
 	connector_names(names, 4); /* cut, never overrun */
 	assert_true(strlen(names) < 4);
 }
