@@ -86,6 +86,7 @@ class FakeShop:
         self.secret = secret
         self.log = log
         self.received = []          # every request, verified or not
+        self.processed = {}         # webhook-id -> the first 2xx answer
         self.failures = []          # queued answers: (status, headers, body)
         self.delay_s = 0.0
         self.lock = threading.Lock()
@@ -108,6 +109,10 @@ class FakeShop:
                     payload = None
                 with shop.lock:
                     answer = shop.failures.pop(0) if shop.failures else None
+                    # A correct receiver answers a webhook-id it has
+                    # processed already with what it answered then, and
+                    # does nothing again (one refund per webhook-id).
+                    first = shop.processed.get(msg_id) if good else None
                     record = {
                         "id": msg_id, "timestamp": ts, "signature_ok": good,
                         "payload": payload, "at": time.time(),
@@ -121,9 +126,14 @@ class FakeShop:
                     time.sleep(shop.delay_s)
                 if answer:
                     status, headers, text = answer
+                elif first:
+                    status, headers, text = 200, {}, first
                 else:
                     status, headers = 200, {}
                     text = json.dumps({"id": "shop-ref-%d" % len(shop.received)})
+                    if good and msg_id:
+                        with shop.lock:
+                            shop.processed.setdefault(msg_id, text)
                 self.send_response(status)
                 for k, v in headers.items():
                     self.send_header(k, v)
@@ -194,6 +204,11 @@ class FakeShop:
                 seen.add(r["id"])
                 out.append(r)
         return out
+
+    def refunds_made(self):
+        """How many refunds this shop made: one per webhook-id of a
+        refund.requested it accepted, however often it came."""
+        return len(self.refunds())
 
     def page(self, path="/"):
         """What GET @path shows, as plain data."""
