@@ -108,7 +108,7 @@ class FakeShop:
                 except ValueError:
                     payload = None
                 with shop.lock:
-                    answer = shop.failures.pop(0) if shop.failures else None
+                    answer = shop.next_failure(payload)
                     # A correct receiver answers a webhook-id it has
                     # processed already with what it answered then, and
                     # does nothing again (one refund per webhook-id).
@@ -183,9 +183,21 @@ class FakeShop:
                                        daemon=True)
         self.thread.start()
 
-    def fail_next(self, status, headers=None, body='{"error":"no"}'):
+    def fail_next(self, status, headers=None, body='{"error":"no"}',
+                  only=None):
+        """Answer the next request with @status; @only: the next one of
+        these event types (the others are answered as usual)."""
         with self.lock:
-            self.failures.append((status, headers or {}, body))
+            self.failures.append((status, headers or {}, body, only))
+
+    def next_failure(self, payload):
+        """The queued failure for a request with @payload (lock held)."""
+        type_ = payload.get("type") if isinstance(payload, dict) else None
+        for i, (status, headers, body, only) in enumerate(self.failures):
+            if only is None or type_ in only:
+                del self.failures[i]
+                return status, headers, body
+        return None
 
     def delivered(self, type_=None):
         """Requests answered 2xx, by event type."""
