@@ -177,12 +177,34 @@ static void test_config_outbox_problems_name_the_line(void **state)
 	    {"[connector shop]\ntype = webhook\nurl = http://h/\n"
 	     "secret_file =\n",
 	     "x.conf:4: [connector shop] secret_file must name a file"},
+	    /* takes = routes a shop's rows: without shop = it routes none */
+	    {"[connector a]\ntype = webhook\nurl = http://h/\n"
+	     "secret_file = /s\ntakes = refunds\n",
+	     "x.conf:5: [connector a] takes: only with shop = NAME (which "
+	     "shop's rows it takes); without it, [outbox] refunds/events "
+	     "route"},
+	    /* one shop's refunds to two connectors */
+	    {"[connector a]\ntype = webhook\nurl = http://h/\n"
+	     "secret_file = /s\nshop = alpha\n"
+	     "[connector b]\ntype = webhook\nurl = http://h/\n"
+	     "secret_file = /s\nshop = alpha\ntakes = refunds\n",
+	     "x.conf:10: [connector b] shop: [connector a] (x.conf:5) takes "
+	     "the refunds of shop alpha already; set takes = on each"},
 	};
 
 	(void)state;
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
 		assert_string_equal(parse_problem(cases[i].text, false),
 				    cases[i].err);
+	/* one shop's refunds to one connector and its events to another,
+	 * no [outbox] route: fine */
+	assert_string_equal(
+	    parse_problem("[connector a]\ntype = webhook\nurl = http://h/\n"
+			  "secret_file = /s\nshop = alpha\ntakes = refunds\n"
+			  "[connector b]\ntype = webhook\nurl = http://h/\n"
+			  "secret_file = /s\nshop = alpha\ntakes = events\n",
+			  false),
+	    "");
 	/* both routes to one section, none of [outbox]'s own: fine */
 	assert_string_equal(
 	    parse_problem("[outbox]\nrefunds = shop\nevents = shop\n"
