@@ -17,6 +17,9 @@
 
 static const struct connector *const connector_table[] = {
     &connector_webhook,
+    &connector_shopify,
+    &connector_baselinker,
+    &connector_allegro,
 };
 
 const struct connector *connector_find(const char *name)
