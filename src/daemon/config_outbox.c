@@ -301,6 +301,19 @@ static int config_connector_check(const struct config_connector *cc,
 	return 0;
 }
 
+static bool config_connector_is_webhook(const struct config_connector *cc)
+{
+	return !cc->type[0] || !strcmp(cc->type, "webhook");
+}
+
+bool config_connector_shop_takes(const struct config_connector *cc,
+				 bool refunds)
+{
+	if (cc->takes_line)
+		return refunds ? cc->takes_refunds : cc->takes_events;
+	return refunds || config_connector_is_webhook(cc);
+}
+
 /*
  * A shop's rows of one kind go to one connector: a second [connector]
  * with the same shop = taking the same kind is a mistake, and takes =
@@ -320,10 +333,23 @@ static int config_connector_shops_check(const struct config *c, char *err,
 				 cc->settings.file, cc->takes_line, cc->name);
 			return -EINVAL;
 		}
+		if (cc->takes_line && cc->takes_events &&
+		    !config_connector_is_webhook(cc)) {
+			snprintf(err, errlen,
+				 "%s:%d: [connector %s] takes: a %s connector "
+				 "takes refunds only; its shop's events go by "
+				 "[outbox] events (or to a webhook with "
+				 "shop = %s)",
+				 cc->settings.file, cc->takes_line, cc->name,
+				 cc->type, cc->shop[0] ? cc->shop : "NAME");
+			return -EINVAL;
+		}
 		for (int j = 0; cc->shop[0] && j < i; j++) {
 			const struct config_connector *o = &c->connectors[j];
-			bool refunds = o->takes_refunds && cc->takes_refunds;
-			bool events = o->takes_events && cc->takes_events;
+			bool refunds = config_connector_shop_takes(o, true) &&
+				       config_connector_shop_takes(cc, true);
+			bool events = config_connector_shop_takes(o, false) &&
+				      config_connector_shop_takes(cc, false);
 
 			if (strcmp(o->shop, cc->shop) || (!refunds && !events))
 				continue;

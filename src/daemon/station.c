@@ -173,8 +173,8 @@ static int station_connector_load(const struct config_connector *cc,
 	oc->settings = sc->set;
 	oc->n_settings = cs->n;
 	oc->shop = cc->shop;
-	oc->takes_refunds = cc->takes_refunds;
-	oc->takes_events = cc->takes_events;
+	oc->takes_refunds = config_connector_shop_takes(cc, true);
+	oc->takes_events = config_connector_shop_takes(cc, false);
 	return 0;
 }
 

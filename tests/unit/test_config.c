@@ -223,6 +223,29 @@ static void test_config_outbox_problems_name_the_line(void **state)
 	    "");
 }
 
+/* Without takes =, a shop's webhook takes its refunds and events, a
+ * shop's own API its refunds only (it has nowhere to put an event). */
+static void test_config_shop_connector_takes_by_type(void **state)
+{
+	struct config_connector cc;
+
+	(void)state;
+	memset(&cc, 0, sizeof(cc));
+	strcpy(cc.shop, "alpha");
+	strcpy(cc.type, "webhook");
+	cc.takes_refunds = cc.takes_events = true; /* the parser's default */
+	assert_true(config_connector_shop_takes(&cc, true));
+	assert_true(config_connector_shop_takes(&cc, false));
+	strcpy(cc.type, "shopify");
+	assert_true(config_connector_shop_takes(&cc, true));
+	assert_false(config_connector_shop_takes(&cc, false));
+	/* takes = says it */
+	cc.takes_line = 4;
+	cc.takes_refunds = false;
+	assert_false(config_connector_shop_takes(&cc, true));
+	assert_true(config_connector_shop_takes(&cc, false));
+}
+
 static void test_config_names_are_tokens(void **state)
 {
 	static const char *const good[] = {
@@ -888,6 +911,7 @@ int main(void)
 	    cmocka_unit_test(test_config_good_station),
 	    cmocka_unit_test(test_config_unknown_key_names_line),
 	    cmocka_unit_test(test_config_bad_values),
+	    cmocka_unit_test(test_config_shop_connector_takes_by_type),
 	    cmocka_unit_test(test_config_names_are_tokens),
 	    cmocka_unit_test(test_config_bad_names_are_refused_with_line),
 	    cmocka_unit_test(test_config_values_must_be_utf8),
