@@ -198,6 +198,8 @@ static bool outbox_claim(struct outbox_sender *s, const struct outbox_row *row)
 					  s->backoff_max_ms, UINT32_MAX);
 	int r;
 
+	if (row->claimed)
+		return true; /* with its batch (outbox_sender.c) */
 	r = store_outbox_claim(s->store, row, now, now + lease);
 	if (r == 0)
 		return true;
