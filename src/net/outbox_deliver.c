@@ -117,6 +117,13 @@ static void outbox_done(struct outbox_sender *s, const struct outbox_row *row,
 	if (outbox_record(s, outbox_record_done, row,
 			  shop_ref && shop_ref[0] ? shop_ref : NULL) == 0)
 		outbox_notify(s, &s->stats.sent);
+	/* The shop answers again after failures: the rows that backed off
+	 * meanwhile go now, not each at the end of its own backoff. */
+	if (s->failed_since_done > 0 &&
+	    store_outbox_resume(s->store, s->now()) < 0)
+		log_error("outbox: cannot put the waiting rows back: %s",
+			  store_errmsg(s->store));
+	s->failed_since_done = 0;
 }
 
 static void outbox_fail_at_least(struct outbox_sender *s,
@@ -182,6 +189,7 @@ static void outbox_fail_at_least(struct outbox_sender *s,
 		delay = least_us;
 	ra.next_at = now + delay;
 	ra.error = error;
+	s->failed_since_done++;
 	if (outbox_record(s, outbox_record_retry, row, &ra) == 0)
 		outbox_notify(s, &s->stats.retried);
 }

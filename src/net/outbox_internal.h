@@ -47,6 +47,9 @@ struct outbox_sender {
 	uint64_t idle_kicks; /* the kicks seen before going idle */
 	int64_t idle_until;
 	struct outbox_stats stats;
+	/* Rows put back for a retry since the last one done (the thread's
+	 * own): a row done after failures means the shop is back. */
+	int failed_since_done;
 };
 
 /* Sleep @delay_us (at most the idle poll), or until a kick or stop. */

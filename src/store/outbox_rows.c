@@ -475,6 +475,47 @@ int store_outbox_claim_many(struct store *s, struct outbox_row *const *rows,
 	return r < 0 ? r : 0;
 }
 
+static int outbox_resume_apply(struct store *s, void *arg,
+			       struct store_entry *e)
+{
+	int64_t now = *(const int64_t *)arg;
+	sqlite3_stmt *st;
+	int r, n;
+
+	st = store_stmt(s, STMT_OBX_RESUME,
+			"UPDATE outbox SET next_attempt_at = ?1, "
+			"updated_at = ?1 WHERE state = 'pending' "
+			"AND attempts > 0 AND next_attempt_at > ?1 "
+			"AND not_before <= ?1");
+	if (!st)
+		return -EIO;
+	sqlite3_bind_int64(st, 1, now);
+	r = store_step_done(s, st);
+	if (r < 0)
+		return r;
+	n = sqlite3_changes(s->db);
+	if (n == 0)
+		return 1; /* nothing waited: nothing to record */
+	e->detail = json_pack("{s:i}", "rows", n);
+	return 0;
+}
+
+int store_outbox_resume(struct store *s, int64_t now)
+{
+	struct store_entry e = {.actor = "outbox",
+				.action = "outbox.resume",
+				.subject = "outbox",
+				.at = now};
+	int r;
+
+	if (!s)
+		return -EINVAL;
+	/* Only brings due times forward: losing it to a power cut loses
+	 * nothing but time. */
+	r = store_write(s, STORE_STEP, outbox_resume_apply, &now, &e);
+	return r < 0 ? r : 0;
+}
+
 /* The state of row @id, or -ENOENT. */
 static int outbox_state(struct store *s, int64_t id, char state[12])
 {

@@ -14,6 +14,7 @@ so a test parametrized over it picks up each connector as it lands.
 """
 import importlib
 import os
+import threading
 from pathlib import Path
 
 import helpers
@@ -40,8 +41,29 @@ class WebhookShop:
 
     def __init__(self, tls=None, secret=helpers.SECRET):
         self.secret = secret
+        self.tls = tls
         self.fake = FakeShop(secret, tls=tls)
         self.url = self.fake.url
+        self.before = []      # the servers of before an outage
+        self._down = None
+
+    def go_down(self, seconds):
+        """Stop listening, and come back on the same port after @seconds
+        (0: only come_up() brings it back)."""
+        self.before.append(self.fake)
+        self.fake.close()
+        self._down = threading.Timer(seconds, self.come_up) \
+            if seconds else None
+        if self._down:
+            self._down.daemon = True
+            self._down.start()
+
+    def come_up(self):
+        if self.fake in self.before:
+            delay = self.fake.delay_s
+            self.fake = FakeShop(self.secret, port=self.fake.port,
+                                 tls=self.tls)
+            self.fake.delay_s = delay
 
     @property
     def delay_s(self):
@@ -68,13 +90,22 @@ class WebhookShop:
         Webhooks receiver drops a repeated id (FakeShop.refunds()).  A
         webhook is at least once by contract; the id is what makes it
         exactly once, and a refund under two ids would show here twice."""
-        return [{"key": r["id"], "order": r["payload"].get("order"),
-                 "amount_minor": r["payload"].get("amount_minor"),
-                 "currency": r["payload"].get("currency")}
-                for r in self.fake.refunds()]
+        seen, out = set(), []
+        for fake in self.before + [self.fake]:
+            for r in fake.refunds():
+                if r["id"] in seen:
+                    continue
+                seen.add(r["id"])
+                out.append({"key": r["id"], "order": r["payload"].get("order"),
+                            "amount_minor": r["payload"].get("amount_minor"),
+                            "currency": r["payload"].get("currency")})
+        return out
 
     def close(self):
-        self.fake.close()
+        if self._down:
+            self._down.cancel()
+        if self.fake not in self.before:
+            self.fake.close()
 
 
 def make_shop(kind, tls=None):

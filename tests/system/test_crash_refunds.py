@@ -18,6 +18,8 @@ from helpers import GTIN_TSHIRT, expected_return, wait_for
 from shops import KINDS, make_shop, routed_station
 
 ITERATIONS = int(os.environ.get("RETOUR_CRASH_ITERATIONS", "20"))
+# The shop's outage in the second test: `make soak` makes it minutes long.
+OUTAGE_S = float(os.environ.get("RETOUR_CRASH_OUTAGE_S", "4"))
 BUDGET_S = float(os.environ.get("RETOUR_CRASH_BUDGET_S", "40"))
 DELAY_S = 0.3
 AMOUNT = 11297      # two T-shirts and the delivery (expected_return())
@@ -76,5 +78,39 @@ def test_kill9_while_refunds_are_in_flight(make_station, kind):
         assert audit["ok"] is True, audit
         db = st.ctl_json("db", "check", "--json")
         assert db["ok"] is True, db
+    finally:
+        shop.close()
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_refunds_wait_out_a_shop_outage_and_kills(make_station, kind):
+    """The shop goes away for OUTAGE_S; refunds decided meanwhile, the
+    daemon killed during the outage, the shop back: each refund once."""
+    shop = make_shop(kind)
+    try:
+        st = routed_station(make_station, shop,
+                            outbox={"backoff_base_ms": 200,
+                                    "backoff_max_ms": 2000,
+                                    "timeout_ms": 3000})
+        shop.go_down(0)
+        down_at = time.monotonic()
+        decided = []
+        for i in range(3):
+            er = shop.add_expected(expected_return(
+                rma="RMA-%05d" % (40000 + i), order="ORD-%05d" % (40000 + i)))
+            st.import_expected(er)
+            st.run_to(er["rma"], items=[GTIN_TSHIRT, GTIN_TSHIRT])
+            decided.append(st.confirm("accept"))
+            st.kill9()
+            restart(st)
+        # The outage itself: the station keeps trying meanwhile.
+        time.sleep(max(0.0, OUTAGE_S - (time.monotonic() - down_at)))
+        assert shop.refunds() == []
+        shop.come_up()
+        wait_for(lambda: not st.outbox("pending"), timeout=60,
+                 what="every row delivered after the outage")
+        made = shop.refunds()
+        keys = collections.Counter(r["key"] for r in made)
+        assert len(keys) == len(decided) and set(keys.values()) == {1}, made
     finally:
         shop.close()
