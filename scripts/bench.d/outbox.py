@@ -18,8 +18,9 @@ without the station; and the ratio.  The Python fake shop's raw rate
 Recovery: the shop is down (its port closed) while RECOVERY_N refunds are
 decided (grace 0: the sender tries and backs off meanwhile, with the
 station's default backoff, 1 s doubling to 10 min), for OUTAGE_S seconds
-in all; then the shop comes back on the same port and the time until every
-outbox row is done is measured, and the duplicates the shop saw (by
+in all (longer if making the returns takes longer: the note says); then
+the shop comes back on the same port and the time until every outbox row
+is done is measured, and the duplicates the shop saw (by
 webhook-id, the refund key's carrier).  `make bench` takes a 10 s outage
 (RETOUR_BENCH_OUTAGE_S), `make soak` the full 60 s.
 """
@@ -276,9 +277,10 @@ def main():
         {"name": "outbox recovery: time to drain after a %g s outage"
          % OUTAGE_S, "value": round(rec_s, 2), "unit": "s", "target": "",
          "note": "%d refunds (+ their events, %d rows pending at come-back) "
-         "decided during the outage in %.1f s; default backoff 1 s "
-         "doubling, jittered, so the wait is the backoff's%s" %
-         (RECOVERY_N, pending, made_s,
+         "decided while the shop was down (%.1f s; the outage lasted "
+         "%.1f s); default backoff 1 s doubling to 10 min, jittered; the "
+         "first row done puts the others back to due%s" %
+         (RECOVERY_N, pending, made_s, max(made_s, OUTAGE_S),
           "" if OUTAGE_S >= 60 else "; make soak runs the 60 s one")},
         {"name": "outbox recovery: duplicates at the shop", "value":
          got["duplicates"], "unit": "requests", "target": "<= 0",

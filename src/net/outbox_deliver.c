@@ -44,16 +44,30 @@ static uint32_t outbox_random(void)
 	return v;
 }
 
-static void outbox_notify(struct outbox_sender *s, uint64_t *counter)
+void outbox_notify_flush(struct outbox_sender *s)
 {
 	uint64_t one = 1;
 	ssize_t n;
 
+	if (!s->notify_pending)
+		return;
+	s->notify_pending = false;
+	s->notified_at = clock_mono_us();
+	n = write(s->notify_fd, &one, sizeof(one));
+	(void)n; /* EAGAIN: the counter is saturated, already readable */
+}
+
+/* Count a state change; the daemon hears of it now, or with the batch's
+ * end (outbox_sender.c) when it was told less than OUTBOX_NOTIFY_US ago:
+ * each wake-up there re-counts the outbox. */
+static void outbox_notify(struct outbox_sender *s, uint64_t *counter)
+{
 	pthread_mutex_lock(&s->lock);
 	(*counter)++;
 	pthread_mutex_unlock(&s->lock);
-	n = write(s->notify_fd, &one, sizeof(one));
-	(void)n; /* EAGAIN: the counter is saturated, already readable */
+	s->notify_pending = true;
+	if (clock_mono_us() - s->notified_at >= OUTBOX_NOTIFY_US)
+		outbox_notify_flush(s);
 }
 
 /*

@@ -191,6 +191,7 @@ static void *outbox_thread(void *arg)
 					outbox_deliver(s, &rows[i]);
 				store_outbox_row_release(&rows[i]);
 			}
+			outbox_notify_flush(s);
 			/* Batches grow while rows go fast and fall back to
 			 * one at a time as soon as they do not: a slow shop
 			 * never has many rows claimed and waiting. */
