@@ -398,9 +398,11 @@ int store_outbox_claim_many(struct store *s, struct outbox_row *const *rows,
 			    int n, int64_t now, const int64_t *retry_at,
 			    bool *claimed);
 /* The shop answers again: every pending row that was attempted and waits
- * for its backoff is due at @now (a row in its grace period is not).  The
- * sender calls it when a row is done after failures.  0 or -errno. */
-int store_outbox_resume(struct store *s, int64_t now);
+ * for its backoff beyond @at is due at @at (a row in its grace period is
+ * not; one due earlier stays).  The sender calls it when a row is done
+ * after failures, @at now or the end of the latest wait a shop asked for;
+ * @now is the audit entry's time.  0 or -errno. */
+int store_outbox_resume(struct store *s, int64_t now, int64_t at);
 /* Earliest time anything pending becomes due, -ENOENT if nothing. */
 int store_outbox_next_time(struct store *s, int64_t *when);
 /* The outcome of a claimed attempt.  They do not count attempts again (the

@@ -134,7 +134,9 @@ static void outbox_done(struct outbox_sender *s, const struct outbox_row *row,
 	/* The shop answers again after failures: the rows that backed off
 	 * meanwhile go now, not each at the end of its own backoff. */
 	if (s->failed_since_done > 0 &&
-	    store_outbox_resume(s->store, s->now()) < 0)
+	    store_outbox_resume(s->store, s->now(),
+				s->now() > s->hold_until ? s->now()
+							 : s->hold_until) < 0)
 		log_error("outbox: cannot put the waiting rows back: %s",
 			  store_errmsg(s->store));
 	s->failed_since_done = 0;
@@ -175,6 +177,7 @@ static void outbox_fail_at_least(struct outbox_sender *s,
 	char text[OUTBOX_ERR_LEN];
 	struct outbox_retry_arg ra;
 	int64_t now = s->now(), delay, wait_us;
+	bool shop_wait = least_us > 0;
 
 	if (retryable && now - row->created_at >= s->dead_after_us) {
 		int64_t secs = s->dead_after_us / USEC_PER_SEC;
@@ -196,14 +199,18 @@ static void outbox_fail_at_least(struct outbox_sender *s,
 	delay = outbox_backoff_us(row->attempts, s->backoff_base_ms,
 				  s->backoff_max_ms, outbox_random());
 	if (retry_after && retry_after[0] &&
-	    outbox_parse_retry_after(retry_after, now, &wait_us) == 0 &&
-	    wait_us > delay)
-		delay = wait_us;
+	    outbox_parse_retry_after(retry_after, now, &wait_us) == 0) {
+		shop_wait = true;
+		if (wait_us > delay)
+			delay = wait_us;
+	}
 	if (least_us > delay)
 		delay = least_us;
 	ra.next_at = now + delay;
 	ra.error = error;
 	s->failed_since_done++;
+	if (shop_wait && ra.next_at > s->hold_until)
+		s->hold_until = ra.next_at;
 	if (outbox_record(s, outbox_record_retry, row, &ra) == 0)
 		outbox_notify(s, &s->stats.retried);
 }

@@ -50,6 +50,9 @@ struct outbox_sender {
 	/* Rows put back for a retry since the last one done (the thread's
 	 * own): a row done after failures means the shop is back. */
 	int failed_since_done;
+	/* The end of the latest wait a shop asked for (Retry-After, a
+	 * connector's throttle wait): no row is put back before it. */
+	int64_t hold_until;
 	/* State changes not yet told through notify_fd, and when it was last
 	 * written (monotonic us): a fast drain tells the daemon at most
 	 * every OUTBOX_NOTIFY_US, and at the end of each batch. */

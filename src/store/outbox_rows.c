@@ -478,7 +478,7 @@ int store_outbox_claim_many(struct store *s, struct outbox_row *const *rows,
 static int outbox_resume_apply(struct store *s, void *arg,
 			       struct store_entry *e)
 {
-	int64_t now = *(const int64_t *)arg;
+	int64_t at = *(const int64_t *)arg;
 	sqlite3_stmt *st;
 	int r, n;
 
@@ -489,7 +489,7 @@ static int outbox_resume_apply(struct store *s, void *arg,
 			"AND not_before <= ?1");
 	if (!st)
 		return -EIO;
-	sqlite3_bind_int64(st, 1, now);
+	sqlite3_bind_int64(st, 1, at);
 	r = store_step_done(s, st);
 	if (r < 0)
 		return r;
@@ -500,7 +500,7 @@ static int outbox_resume_apply(struct store *s, void *arg,
 	return 0;
 }
 
-int store_outbox_resume(struct store *s, int64_t now)
+int store_outbox_resume(struct store *s, int64_t now, int64_t at)
 {
 	struct store_entry e = {.actor = "outbox",
 				.action = "outbox.resume",
@@ -512,7 +512,7 @@ int store_outbox_resume(struct store *s, int64_t now)
 		return -EINVAL;
 	/* Only brings due times forward: losing it to a power cut loses
 	 * nothing but time. */
-	r = store_write(s, STORE_STEP, outbox_resume_apply, &now, &e);
+	r = store_write(s, STORE_STEP, outbox_resume_apply, &at, &e);
 	return r < 0 ? r : 0;
 }
 
