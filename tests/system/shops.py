@@ -145,6 +145,7 @@ def routed_station(make_station, shop, grace_s=0, outbox=None, start=True):
     whose events stay with [outbox]'s own webhook (st.shop)."""
     st = make_station(start=False, grace_s=grace_s, outbox=outbox)
     st.cfg["outbox"]["refunds"] = "shop"
+    (st.dir / "secrets").mkdir(mode=0o700, exist_ok=True)
     st.cfg["connector shop"] = shop.connector_section(
         str(st.dir / "secrets"))
     st.write_config()

@@ -52,8 +52,10 @@ def test_a_self_signed_shop_gets_nothing_until_its_ca_is_configured(
         assert shop.url.startswith("https://")
         st = routed_station(make_station, shop, outbox=dict(OUTBOX))
         rid = decide(st, shop)
-        wait_for(lambda: refund_row(st, rid)["attempts"] >= 2 or
-                 refund_row(st, rid)["state"] == "dead", timeout=15,
+        # A connector that gets a token first fails there, before the
+        # refund is claimed: the error shows all the same.
+        wait_for(lambda: "certificate" in (refund_row(st, rid)["last_error"]
+                                           or "").lower(), timeout=15,
                  what="the refund tried against the untrusted shop")
         row = refund_row(st, rid)
         assert row["state"] in ("pending", "dead"), row
@@ -137,8 +139,7 @@ def test_no_secret_in_logs_answers_audit_or_database(make_station, kind):
         st.start()
         st.sign_in()
         rid3 = decide(st, shop, 3)
-        wait_for(lambda: refund_row(st, rid3)["attempts"] >= 1 and
-                 refund_row(st, rid3)["last_error"], timeout=20,
+        wait_for(lambda: refund_row(st, rid3)["last_error"], timeout=20,
                  what="the refund that cannot reach the shop")
         fetch_all(st, rid3, answers)
         # And a bad config checked with retourd -n: an unknown key next
