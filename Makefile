@@ -133,7 +133,7 @@ FUZZ_BINS := $(patsubst tests/fuzz/%.c,$(BUILD)/fuzzers/%,$(FUZZ_SRC))
 
 PYTHON := /usr/bin/python3
 
-.PHONY: all deps test-deps bench-deps run check unit system bench install \
+.PHONY: all deps test-deps bench-deps run check unit system bench soak install \
 	lint lint-layers lint-selftest clean arm-check fuzz fuzz-run \
 	gpio-unit gpiod2-check
 .DEFAULT_GOAL := all
@@ -296,6 +296,17 @@ endif
 arm-check:
 	$(MAKE) ARCH=$(if $(filter native,$(ARCH)),arm64,$(ARCH)) \
 		test-deps all unit system
+
+# Hours, not minutes: the kill -9 loop 200 times per connector, the shop
+# away for minutes, and the outbox recovery after a 60 s outage with 1000
+# refunds queued (make check runs the same tests capped).
+SOAK_ITERATIONS ?= 200
+soak: test-deps bench-deps $(RETOURD) $(RETOURCTL) $(BENCH_BINS)
+	RETOUR_BUILD=$(BUILD) RETOUR_CRASH_ITERATIONS=$(SOAK_ITERATIONS) \
+		RETOUR_CRASH_BUDGET_S=3600 RETOUR_CRASH_OUTAGE_S=180 \
+		$(PYTHON) -m pytest -q tests/system/test_crash_refunds.py
+	RETOUR_BUILD=$(BUILD) RETOUR_BENCH_OUTAGE_S=60 \
+		RETOUR_BENCH_RECOVERY=1000 $(PYTHON) scripts/bench.d/outbox.py
 
 # bench-deps brings strace, which counts the fsyncs of a return.
 bench: bench-deps

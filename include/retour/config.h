@@ -148,6 +148,7 @@ struct config {
 	int outbox_backoff_base_ms;
 	int outbox_backoff_max_ms;
 	int64_t outbox_dead_after_us;
+	char outbox_ca_file[CONFIG_PATH_LEN]; /* "": the system's CAs only */
 
 	/* [connector NAME] sections */
 	int n_connectors;

@@ -352,6 +352,7 @@ struct outbox_row {
 	struct event_facts facts;
 	void *facts_mem;   /* what @facts points into */
 	char problem[160]; /* why neither a payload nor facts */
+	bool claimed;	   /* the sender's: claimed already for this attempt */
 };
 
 /*
@@ -366,6 +367,13 @@ struct outbox_row {
  * store_outbox_row_release().  -ENOENT nothing due; -EIO, -EBUSY, -ENOMEM.
  */
 int store_outbox_next_due(struct store *s, int64_t now, struct outbox_row *out);
+/* The ids of the @max oldest due rows, read with one sort (the sender
+ * takes a batch with it): how many, or -errno. */
+int store_outbox_due_ids(struct store *s, int64_t now, int64_t *ids, int max);
+/* Row @id as store_outbox_next_due() reads one, if it is still due at
+ * @now (-ENOENT if not); @id 0: the oldest due row. */
+int store_outbox_due_row(struct store *s, int64_t now, int64_t id,
+			 struct outbox_row *out);
 /* Free what a row read by store_outbox_next_due() owns (the payload, the
  * facts' text); the row may be read into again. */
 void store_outbox_row_release(struct outbox_row *row);
@@ -381,6 +389,22 @@ void store_outbox_row_release(struct outbox_row *row);
  */
 int store_outbox_claim(struct store *s, const struct outbox_row *row,
 		       int64_t now, int64_t retry_at);
+/*
+ * Claim @n rows at once, in one durable transaction (one fsync for all):
+ * each as store_outbox_claim() would, to @retry_at[i], with its own audit
+ * entry; @claimed[i] says which were (a row that changed is skipped, not
+ * an error).  0 (perhaps with none claimed), or -EBUSY, -EIO, -ENOSPC with
+ * none claimed.
+ */
+int store_outbox_claim_many(struct store *s, struct outbox_row *const *rows,
+			    int n, int64_t now, const int64_t *retry_at,
+			    bool *claimed);
+/* The shop answers again: every pending row that was attempted and waits
+ * for its backoff beyond @at is due at @at (a row in its grace period is
+ * not; one due earlier stays).  The sender calls it when a row is done
+ * after failures, @at now or the end of the latest wait a shop asked for;
+ * @now is the audit entry's time.  0 or -errno. */
+int store_outbox_resume(struct store *s, int64_t now, int64_t at);
 /* Earliest time anything pending becomes due, -ENOENT if nothing. */
 int store_outbox_next_time(struct store *s, int64_t *when);
 /* The outcome of a claimed attempt.  They do not count attempts again (the

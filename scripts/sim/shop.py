@@ -80,9 +80,11 @@ def webhook_signature(secret, msg_id, timestamp, body):
 
 
 class FakeShop:
-    def __init__(self, secret, port=0, log=None):
+    def __init__(self, secret, port=0, log=None, tls=None):
         """@log: called with one line of text per request received (the
-        simulated desk prints them); None prints nothing."""
+        simulated desk prints them); None prints nothing.  @tls:
+        (certfile, keyfile) to serve HTTPS (shops/base.py
+        self_signed_cert)."""
         self.secret = secret
         self.log = log
         self.received = []          # every request, verified or not
@@ -177,8 +179,15 @@ class FakeShop:
 
         self.server = http.server.ThreadingHTTPServer(("127.0.0.1", port),
                                                       Handler)
+        if tls:
+            import ssl
+            ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+            ctx.load_cert_chain(*tls)
+            self.server.socket = ctx.wrap_socket(self.server.socket,
+                                                 server_side=True)
         self.port = self.server.server_address[1]
-        self.url = "http://127.0.0.1:%d/hooks/retour" % self.port
+        self.url = "%s://127.0.0.1:%d/hooks/retour" % (
+            "https" if tls else "http", self.port)
         self.thread = threading.Thread(target=self.server.serve_forever,
                                        daemon=True)
         self.thread.start()

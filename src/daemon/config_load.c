@@ -122,6 +122,8 @@ static const struct key config_keys[] = {
     I("outbox", "backoff_base_ms", outbox_backoff_base_ms, 10, 3600000, false),
     I("outbox", "backoff_max_ms", outbox_backoff_max_ms, 10, 86400000, false),
     SEC("outbox", "dead_after_s", outbox_dead_after_us, 1, 90 * 86400),
+    /* the CA bundle every connector trusts instead of the system's */
+    S("outbox", "ca_file", outbox_ca_file, false),
 
     S("board", "name", board_name, true),
     /* the other keys of the device sections are their backends' */

@@ -36,7 +36,8 @@
 static bool config_outbox_timing_key(const char *key)
 {
 	static const char *const keys[] = {"timeout_ms", "backoff_base_ms",
-					   "backoff_max_ms", "dead_after_s"};
+					   "backoff_max_ms", "dead_after_s",
+					   "ca_file"};
 
 	for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++)
 		if (!strcmp(key, keys[i]))

@@ -205,6 +205,7 @@ static int station_start_sender(struct station *st, char *err, size_t errlen)
 	    .backoff_max_ms = cfg->outbox_backoff_max_ms,
 	    .dead_after_us = cfg->outbox_dead_after_us,
 	    .refund_outcomes = true,
+	    .ca_file = cfg->outbox_ca_file[0] ? cfg->outbox_ca_file : NULL,
 	};
 	const struct config_connector *refunds = config_outbox_route(cfg, true);
 	const struct config_connector *events = config_outbox_route(cfg, false);

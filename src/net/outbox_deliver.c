@@ -45,16 +45,30 @@ static uint32_t outbox_random(void)
 	return v;
 }
 
-static void outbox_notify(struct outbox_sender *s, uint64_t *counter)
+void outbox_notify_flush(struct outbox_sender *s)
 {
 	uint64_t one = 1;
 	ssize_t n;
 
+	if (!s->notify_pending)
+		return;
+	s->notify_pending = false;
+	s->notified_at = clock_mono_us();
+	n = write(s->notify_fd, &one, sizeof(one));
+	(void)n; /* EAGAIN: the counter is saturated, already readable */
+}
+
+/* Count a state change; the daemon hears of it now, or with the batch's
+ * end (outbox_sender.c) when it was told less than OUTBOX_NOTIFY_US ago:
+ * each wake-up there re-counts the outbox. */
+static void outbox_notify(struct outbox_sender *s, uint64_t *counter)
+{
 	pthread_mutex_lock(&s->lock);
 	(*counter)++;
 	pthread_mutex_unlock(&s->lock);
-	n = write(s->notify_fd, &one, sizeof(one));
-	(void)n; /* EAGAIN: the counter is saturated, already readable */
+	s->notify_pending = true;
+	if (clock_mono_us() - s->notified_at >= OUTBOX_NOTIFY_US)
+		outbox_notify_flush(s);
 }
 
 /*
@@ -200,6 +214,15 @@ static void outbox_done(struct outbox_sender *s, const struct outbox_row *row,
 	if (outbox_record(s, outbox_record_done, row,
 			  shop_ref && shop_ref[0] ? shop_ref : NULL) == 0)
 		outbox_notify(s, &s->stats.sent);
+	/* The shop answers again after failures: the rows that backed off
+	 * meanwhile go now, not each at the end of its own backoff. */
+	if (s->failed_since_done > 0 &&
+	    store_outbox_resume(s->store, s->now(),
+				s->now() > s->hold_until ? s->now()
+							 : s->hold_until) < 0)
+		log_error("outbox: cannot put the waiting rows back: %s",
+			  store_errmsg(s->store));
+	s->failed_since_done = 0;
 }
 
 static void outbox_fail_at_least(struct outbox_sender *s,
@@ -237,6 +260,7 @@ static void outbox_fail_at_least(struct outbox_sender *s,
 	char text[OUTBOX_ERR_LEN];
 	struct outbox_retry_arg ra;
 	int64_t now = s->now(), delay, wait_us;
+	bool shop_wait = least_us > 0;
 
 	if (retryable && now - row->created_at >= s->dead_after_us) {
 		int64_t secs = s->dead_after_us / USEC_PER_SEC;
@@ -258,13 +282,18 @@ static void outbox_fail_at_least(struct outbox_sender *s,
 	delay = outbox_backoff_us(row->attempts, s->backoff_base_ms,
 				  s->backoff_max_ms, outbox_random());
 	if (retry_after && retry_after[0] &&
-	    outbox_parse_retry_after(retry_after, now, &wait_us) == 0 &&
-	    wait_us > delay)
-		delay = wait_us;
+	    outbox_parse_retry_after(retry_after, now, &wait_us) == 0) {
+		shop_wait = true;
+		if (wait_us > delay)
+			delay = wait_us;
+	}
 	if (least_us > delay)
 		delay = least_us;
 	ra.next_at = now + delay;
 	ra.error = error;
+	s->failed_since_done++;
+	if (shop_wait && ra.next_at > s->hold_until)
+		s->hold_until = ra.next_at;
 	if (outbox_record(s, outbox_record_retry, row, &ra) == 0)
 		outbox_notify(s, &s->stats.retried);
 }
@@ -281,6 +310,8 @@ static bool outbox_claim(struct outbox_sender *s, const struct outbox_row *row)
 					  s->backoff_max_ms, UINT32_MAX);
 	int r;
 
+	if (row->claimed)
+		return true; /* with its batch (outbox_sender.c) */
 	r = store_outbox_claim(s->store, row, now, now + lease);
 	if (r == 0)
 		return true;
@@ -482,6 +513,15 @@ static void outbox_row_shop(const struct outbox_row *row, char *shop,
 	json_decref(root);
 }
 
+struct connector_instance *outbox_row_route(struct outbox_sender *s,
+					    const struct outbox_row *row)
+{
+	char shop[64];
+
+	outbox_row_shop(row, shop, sizeof(shop));
+	return outbox_routes_for(&s->routes, row->action, shop);
+}
+
 void outbox_deliver(struct outbox_sender *s, struct outbox_row *row)
 {
 	struct connector_instance *ci;
@@ -503,9 +543,9 @@ void outbox_deliver(struct outbox_sender *s, struct outbox_row *row)
 			    NULL);
 		return;
 	}
-	outbox_row_shop(row, shop, sizeof(shop));
-	ci = outbox_routes_for(&s->routes, row->action, shop);
+	ci = outbox_row_route(s, row);
 	if (!ci) {
+		outbox_row_shop(row, shop, sizeof(shop));
 		/* a device event queued before [outbox] devices was
 		 * removed, or a shop without a connector of its own when
 		 * [outbox] routes nothing: nowhere to send it */

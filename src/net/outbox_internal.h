@@ -48,6 +48,17 @@ struct outbox_sender {
 	uint64_t idle_kicks; /* the kicks seen before going idle */
 	int64_t idle_until;
 	struct outbox_stats stats;
+	/* Rows put back for a retry since the last one done (the thread's
+	 * own): a row done after failures means the shop is back. */
+	int failed_since_done;
+	/* The end of the latest wait a shop asked for (Retry-After, a
+	 * connector's throttle wait): no row is put back before it. */
+	int64_t hold_until;
+	/* State changes not yet told through notify_fd, and when it was last
+	 * written (monotonic us): a fast drain tells the daemon at most
+	 * every OUTBOX_NOTIFY_US, and at the end of each batch. */
+	bool notify_pending;
+	int64_t notified_at;
 };
 
 /* Sleep @delay_us (at most the idle poll), or until a kick or stop. */
@@ -63,5 +74,11 @@ struct timespec outbox_deadline(int64_t delay_us);
 int outbox_render(struct outbox_row *row);
 /* Deliver one due row and record its outcome (done, retry, dead). */
 void outbox_deliver(struct outbox_sender *s, struct outbox_row *row);
+/* The connector @row goes to (by its action and its shop), NULL: none. */
+struct connector_instance *outbox_row_route(struct outbox_sender *s,
+					    const struct outbox_row *row);
+/* Tell the daemon (notify_fd) of state changes not told yet. */
+#define OUTBOX_NOTIFY_US 50000
+void outbox_notify_flush(struct outbox_sender *s);
 
 #endif

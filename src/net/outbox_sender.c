@@ -6,7 +6,18 @@
  * It owns a store handle and a curl handle of its own and shares nothing
  * with the daemon's loop but a mutex-protected kick flag, the counters and
  * an eventfd it writes after each state change.  One request at a time, in
- * order: a shop's rate limit is respected by construction.
+ * order: a shop's rate limit is respected by construction, and a
+ * connector's state (a token) is only ever touched by this thread.
+ *
+ * Due rows are taken in batches: read, rendered and claimed together in
+ * one durable transaction (one fsync for the batch instead of one per
+ * row), then delivered one by one, each claimed before it is sent as
+ * before.  A batch starts at one row and doubles, up to OUTBOX_BATCH_MAX,
+ * while rows take less than OUTBOX_BATCH_FAST_US each; a slower row puts
+ * it back to one, so a slow or failing shop sees today's one-at-a-time
+ * sender and an undo is refused only for rows about to go out.  A claimed
+ * row not sent (the daemon stopped mid-batch) is due again after its
+ * claim's backoff, like a row whose outcome was lost.
  *
  * A decision's row comes with the facts of its event (the store keeps
  * them once, in the receipt); its body is rendered with event_render(), the
@@ -39,6 +50,10 @@
 #define OUTBOX_BACKOFF_BASE_MS 1000
 #define OUTBOX_BACKOFF_MAX_MS (10 * 60 * 1000)
 #define OUTBOX_DEAD_AFTER_US (24 * 3600 * USEC_PER_SEC)
+/* Rows claimed in one transaction at most, and the time per row under
+ * which a batch may double (a shop that answers at once). */
+#define OUTBOX_BATCH_MAX 32
+#define OUTBOX_BATCH_FAST_US 20000
 
 static bool outbox_stopping(struct outbox_sender *s)
 {
@@ -67,28 +82,129 @@ static void outbox_idle(struct outbox_sender *s, uint64_t kicks, int64_t until)
 	pthread_mutex_unlock(&s->lock);
 }
 
+/*
+ * A row claimed with its batch: one whose first attempt is a plain send.
+ * A row attempted before is looked up at the shop first where its
+ * connector can, and so is a refund's first attempt for a shop without
+ * idempotency keys (reconcile_first): the lookup is no attempt, so those
+ * rows claim themselves after it (outbox_deliver), one by one.
+ */
+static bool outbox_batch_claims(struct outbox_sender *s,
+				const struct outbox_row *row)
+{
+	const struct connector_instance *ci = outbox_row_route(s, row);
+
+	if (!ci || !row->payload || row->attempts > 0)
+		return false;
+	return !(ci->ops->reconcile_build && ci->ops->reconcile_first);
+}
+
+/*
+ * Read up to @max due rows, oldest first, render them, and claim in one
+ * durable transaction those that outbox_batch_claims() takes.  Returns
+ * how many rows are in @rows (each to be released; @go[i] false: skip it,
+ * it changed meanwhile), or -errno with nothing read.
+ */
+static int outbox_take_batch(struct outbox_sender *s, struct outbox_row *rows,
+			     bool *go, int max)
+{
+	struct outbox_row *ptr[OUTBOX_BATCH_MAX];
+	int64_t retry_at[OUTBOX_BATCH_MAX];
+	bool claimed[OUTBOX_BATCH_MAX];
+	int64_t ids[OUTBOX_BATCH_MAX];
+	int64_t now = s->now();
+	int n = 0, m = 0, r, i, k;
+
+	r = store_outbox_due_ids(s->store, now, ids, max);
+	if (r <= 0)
+		return r == 0 ? -ENOENT : r;
+	k = r;
+	for (i = 0; i < k; i++) {
+		memset(&rows[n], 0, sizeof(rows[n]));
+		r = store_outbox_due_row(s->store, now, ids[i], &rows[n]);
+		if (r == 0)
+			r = outbox_render(&rows[n]);
+		if (r == -ENOENT) {
+			store_outbox_row_release(&rows[n]);
+			continue; /* finished or undone meanwhile */
+		}
+		if (r < 0) {
+			store_outbox_row_release(&rows[n]);
+			break;
+		}
+		go[n] = true;
+		if (outbox_batch_claims(s, &rows[n])) {
+			/* Until its outcome is recorded a claimed row is
+			 * due again only after the full (unjittered)
+			 * backoff of a failed attempt. */
+			retry_at[m] =
+			    now + outbox_backoff_us(
+				      rows[n].attempts, s->backoff_base_ms,
+				      s->backoff_max_ms, UINT32_MAX);
+			ptr[m++] = &rows[n];
+		}
+		n++;
+	}
+	if (n == 0)
+		return r < 0 ? r : -ENOENT;
+	if (m == 0)
+		return n;
+	r = store_outbox_claim_many(s->store, ptr, m, now, retry_at, claimed);
+	if (r < 0 && r != -EBUSY) {
+		log_error("outbox: cannot claim %d rows: %s", m,
+			  store_errmsg(s->store));
+		outbox_wait(s, OUTBOX_IDLE_POLL_US);
+	}
+	for (i = 0; i < m; i++) {
+		ptr[i]->claimed = r == 0 && claimed[i];
+		go[ptr[i] - rows] = ptr[i]->claimed;
+	}
+	return n;
+}
+
 static void *outbox_thread(void *arg)
 {
 	struct outbox_sender *s = arg;
-	struct outbox_row row;
+	struct outbox_row *rows;
+	bool go[OUTBOX_BATCH_MAX];
 	uint64_t kicks;
-	int64_t when;
-	int r;
+	int64_t when, t0, per_row;
+	int batch = 1, n, i, r;
 
+	rows = calloc(OUTBOX_BATCH_MAX, sizeof(*rows));
+	if (!rows) {
+		log_error("outbox: out of memory; nothing is sent");
+		return NULL;
+	}
 	while (!outbox_stopping(s)) {
 		pthread_mutex_lock(&s->lock);
 		kicks = s->kicks;
 		pthread_mutex_unlock(&s->lock);
-		memset(&row, 0, sizeof(row));
-		r = store_outbox_next_due(s->store, s->now(), &row);
-		if (r == 0)
-			r = outbox_render(&row);
-		if (r == 0) {
-			outbox_deliver(s, &row);
-			store_outbox_row_release(&row);
+		t0 = clock_mono_us();
+		n = outbox_take_batch(s, rows, go, batch);
+		if (n > 0) {
+			for (i = 0; i < n; i++) {
+				/* Claimed rows left behind at a stop are
+				 * due again after their claim's backoff. */
+				if (go[i] && !outbox_stopping(s))
+					outbox_deliver(s, &rows[i]);
+				store_outbox_row_release(&rows[i]);
+			}
+			outbox_notify_flush(s);
+			/* Batches grow while rows go fast and fall back to
+			 * one at a time as soon as they do not: a slow shop
+			 * never has many rows claimed and waiting. */
+			per_row = (clock_mono_us() - t0) / n;
+			if (n == batch && per_row < OUTBOX_BATCH_FAST_US)
+				batch = batch * 2 > OUTBOX_BATCH_MAX
+					    ? OUTBOX_BATCH_MAX
+					    : batch * 2;
+			else if (per_row >= OUTBOX_BATCH_FAST_US)
+				batch = 1;
 			continue;
 		}
-		store_outbox_row_release(&row);
+		batch = 1;
+		r = n;
 		if (r == -ENOMEM) {
 			log_error_errno(r, "outbox: cannot render a row");
 			outbox_wait(s, OUTBOX_IDLE_POLL_US);
@@ -107,6 +223,7 @@ static void *outbox_thread(void *arg)
 			when = s->now() + OUTBOX_IDLE_POLL_US;
 		outbox_idle(s, kicks, when);
 	}
+	free(rows);
 	return NULL;
 }
 

@@ -97,6 +97,9 @@ enum store_stmt_id {
 	STMT_OBX_BLOCKING,
 	STMT_OBX_CANCEL_RECEIPT,
 	STMT_OBX_NEXT_DUE,
+	STMT_OBX_DUE_IDS,
+	STMT_OBX_RESUME,
+	STMT_OBX_DUE_ROW,
 	STMT_OBX_FACTS,
 	STMT_OBX_NEXT_TIME,
 	STMT_OBX_STATE,
@@ -182,6 +185,10 @@ typedef int (*store_change_fn)(struct store *s, void *arg,
  */
 int store_write(struct store *s, enum store_sync sync, store_change_fn change,
 		void *arg, struct store_entry *e);
+/* Append @e to the audit chain inside a write's change, for a change that
+ * records several entries (the write's own @e has action NULL then); the
+ * caller still owns @e->detail. */
+int store_entry_append(struct store *s, struct store_entry *e);
 
 /* A read transaction: several SELECTs that see one snapshot of the file,
  * without the write lock. */

@@ -243,6 +243,37 @@ int store_outbox_json_for_receipt(struct store *s, int64_t receipt_id,
 
 int store_outbox_next_due(struct store *s, int64_t now, struct outbox_row *out)
 {
+	return store_outbox_due_row(s, now, 0, out);
+}
+
+int store_outbox_due_ids(struct store *s, int64_t now, int64_t *ids, int max)
+{
+	sqlite3_stmt *st;
+	int rc, n = 0;
+
+	if (!s || !ids || max <= 0)
+		return -EINVAL;
+	/* One sort of the due rows for a whole batch, not one per row. */
+	st = store_stmt(s, STMT_OBX_DUE_IDS,
+			"SELECT id FROM outbox "
+			"WHERE state = 'pending' AND not_before <= ?1 "
+			"AND next_attempt_at <= ?1 ORDER BY id LIMIT ?2");
+	if (!st)
+		return -EIO;
+	sqlite3_bind_int64(st, 1, now);
+	sqlite3_bind_int(st, 2, max);
+	while (n < max && (rc = sqlite3_step(st)) == SQLITE_ROW)
+		ids[n++] = sqlite3_column_int64(st, 0);
+	if (n < max && rc != SQLITE_DONE) {
+		n = store_fail(s, rc);
+	}
+	store_stmt_done(st);
+	return n;
+}
+
+int store_outbox_due_row(struct store *s, int64_t now, int64_t id,
+			 struct outbox_row *out)
+{
 	const unsigned char *payload;
 	sqlite3_stmt *st;
 	int rc, r;
@@ -254,15 +285,25 @@ int store_outbox_next_due(struct store *s, int64_t now, struct outbox_row *out)
 	r = store_tx_begin_read(s);
 	if (r < 0)
 		return r;
-	st = store_stmt(s, STMT_OBX_NEXT_DUE,
-			"SELECT " OUTBOX_COLUMNS " FROM outbox "
-			"WHERE state = 'pending' AND not_before <= ?1 "
-			"AND next_attempt_at <= ?1 ORDER BY id LIMIT 1");
+	if (id > 0)
+		st = store_stmt(
+		    s, STMT_OBX_DUE_ROW,
+		    "SELECT " OUTBOX_COLUMNS " FROM outbox "
+		    "WHERE id = ?2 AND state = 'pending' "
+		    "AND not_before <= ?1 AND next_attempt_at <= ?1");
+	else
+		st =
+		    store_stmt(s, STMT_OBX_NEXT_DUE,
+			       "SELECT " OUTBOX_COLUMNS " FROM outbox "
+			       "WHERE state = 'pending' AND not_before <= ?1 "
+			       "AND next_attempt_at <= ?1 ORDER BY id LIMIT 1");
 	if (!st) {
 		r = -EIO;
 		goto out;
 	}
 	sqlite3_bind_int64(st, 1, now);
+	if (id > 0)
+		sqlite3_bind_int64(st, 2, id);
 	rc = sqlite3_step(st);
 	if (rc != SQLITE_ROW) {
 		r = rc == SQLITE_DONE ? -ENOENT : store_fail(s, rc);
@@ -369,6 +410,122 @@ int store_outbox_claim(struct store *s, const struct outbox_row *row,
 	return store_write(s, STORE_DURABLE, outbox_claim_apply, &c, &e);
 }
 
+struct outbox_claim_many {
+	struct outbox_row *const *rows;
+	int n;
+	int64_t now;
+	const int64_t *retry_at;
+	bool *claimed;
+};
+
+static int outbox_claim_many_apply(struct store *s, void *arg,
+				   struct store_entry *unused)
+{
+	struct outbox_claim_many *c = arg;
+	sqlite3_stmt *st;
+	int i, r, got = 0;
+
+	(void)unused;
+	for (i = 0; i < c->n; i++) {
+		const struct outbox_row *row = c->rows[i];
+		struct store_entry e = {
+		    .actor = "outbox", .action = "outbox.claim", .at = c->now};
+
+		c->claimed[i] = false;
+		/* The same conditions as one claim (outbox_claim_apply). */
+		st = store_stmt(s, STMT_OBX_CLAIM,
+				"UPDATE outbox SET attempts = attempts + 1, "
+				"next_attempt_at = ?1, updated_at = ?2 "
+				"WHERE id = ?3 AND state = 'pending' "
+				"AND attempts = ?4 AND not_before <= ?2 "
+				"AND next_attempt_at <= ?2");
+		if (!st)
+			return -EIO;
+		sqlite3_bind_int64(st, 1, c->retry_at[i]);
+		sqlite3_bind_int64(st, 2, c->now);
+		sqlite3_bind_int64(st, 3, row->id);
+		sqlite3_bind_int(st, 4, row->attempts);
+		r = store_step_done(s, st);
+		if (r < 0)
+			return r;
+		if (sqlite3_changes(s->db) != 1)
+			continue;
+		store_entry_subject(&e, "outbox", row->id);
+		e.detail = json_pack("{s:i,s:I}", "attempt", row->attempts + 1,
+				     "retry_at", (json_int_t)c->retry_at[i]);
+		r = store_entry_append(s, &e);
+		json_decref(e.detail);
+		if (r < 0)
+			return r;
+		c->claimed[i] = true;
+		got++;
+	}
+	/* nothing claimed: nothing to commit */
+	return got ? 0 : 1;
+}
+
+int store_outbox_claim_many(struct store *s, struct outbox_row *const *rows,
+			    int n, int64_t now, const int64_t *retry_at,
+			    bool *claimed)
+{
+	struct outbox_claim_many c = {.rows = rows,
+				      .n = n,
+				      .now = now,
+				      .retry_at = retry_at,
+				      .claimed = claimed};
+	struct store_entry e = {.actor = "outbox", .action = NULL, .at = now};
+	int i, r;
+
+	if (!s || !rows || !retry_at || !claimed || n < 0)
+		return -EINVAL;
+	r = store_write(s, STORE_DURABLE, outbox_claim_many_apply, &c, &e);
+	if (r != 0)
+		for (i = 0; i < n; i++)
+			claimed[i] = false; /* rolled back, or none claimed */
+	return r < 0 ? r : 0;
+}
+
+static int outbox_resume_apply(struct store *s, void *arg,
+			       struct store_entry *e)
+{
+	int64_t at = *(const int64_t *)arg;
+	sqlite3_stmt *st;
+	int r, n;
+
+	st = store_stmt(s, STMT_OBX_RESUME,
+			"UPDATE outbox SET next_attempt_at = ?1, "
+			"updated_at = ?1 WHERE state = 'pending' "
+			"AND attempts > 0 AND next_attempt_at > ?1 "
+			"AND not_before <= ?1");
+	if (!st)
+		return -EIO;
+	sqlite3_bind_int64(st, 1, at);
+	r = store_step_done(s, st);
+	if (r < 0)
+		return r;
+	n = sqlite3_changes(s->db);
+	if (n == 0)
+		return 1; /* nothing waited: nothing to record */
+	e->detail = json_pack("{s:i}", "rows", n);
+	return 0;
+}
+
+int store_outbox_resume(struct store *s, int64_t now, int64_t at)
+{
+	struct store_entry e = {.actor = "outbox",
+				.action = "outbox.resume",
+				.subject = "outbox",
+				.at = now};
+	int r;
+
+	if (!s)
+		return -EINVAL;
+	/* Only brings due times forward: losing it to a power cut loses
+	 * nothing but time. */
+	r = store_write(s, STORE_STEP, outbox_resume_apply, &at, &e);
+	return r < 0 ? r : 0;
+}
+
 /* The state of row @id, or -ENOENT. */
 static int outbox_state(struct store *s, int64_t id, char state[12])
 {
@@ -473,7 +630,15 @@ static int outbox_change(struct store *s, int64_t id, sqlite3_stmt *st,
 	int r;
 
 	store_entry_subject(&e, "outbox", id);
-	r = store_write(s, STORE_DURABLE, outbox_change_apply, &c, &e);
+	/* The sender's outcomes (done, retry, dead) need no fsync of their
+	 * own: the claim before the request was durable, so an outcome lost
+	 * to a power cut leaves the row claimed, due again after its backoff
+	 * and sent again under the same key (looked up first where the shop
+	 * has no idempotency key), as after a crash in the request; the next
+	 * durable commit of either handle makes it durable.  An operator's
+	 * retry is durable. */
+	r = store_write(s, strcmp(actor, "outbox") ? STORE_DURABLE : STORE_STEP,
+			outbox_change_apply, &c, &e);
 	store_stmt_done(st);
 	return r;
 }

@@ -379,7 +379,7 @@ void store_entry_subject(struct store_entry *e, const char *kind, int64_t id)
 }
 
 /* The entry's detail as text: the JSON dumped, or the text given. */
-static int store_entry_append(struct store *s, struct store_entry *e)
+int store_entry_append(struct store *s, struct store_entry *e)
 {
 	char *text = NULL;
 	int r;
