@@ -86,8 +86,9 @@ struct pull_status {
 	int64_t next_poll_at;
 	char last_error[PULL_ERROR_LEN]; /* "" when the last poll worked */
 	int failures;			 /* polls failed in a row */
-	uint64_t polls;			 /* since the start */
-	uint64_t batches;		 /* pages handed to the daemon */
+	bool polling;	  /* a poll runs, or one was asked for (pull_now) */
+	uint64_t polls;	  /* since the start */
+	uint64_t batches; /* pages handed to the daemon */
 };
 
 /*

@@ -370,6 +370,7 @@ json_t *station_pull_status(struct station *st)
 			: (s->stored_error[0] ? json_string(s->stored_error)
 					      : json_null()));
 		json_object_set_new(o, "failures", json_integer(ps.failures));
+		json_object_set_new(o, "polling", json_boolean(ps.polling));
 		json_object_set_new(o, "polls",
 				    json_integer((json_int_t)ps.polls));
 		json_object_set_new(o, "imported", json_integer(s->imported));

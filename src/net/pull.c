@@ -346,6 +346,7 @@ static bool pull_wait_turn(struct pull_source *src)
 	}
 	src->idle = false;
 	src->kicked = false;
+	src->st.polling = true;
 	go = !p->stopping;
 	pthread_mutex_unlock(&p->lock);
 	return go;
@@ -361,6 +362,7 @@ static void pull_after(struct pull_source *src, int r, const char *err,
 	pthread_mutex_lock(&p->lock);
 	was = src->st.failures;
 	src->st.polls++;
+	src->st.polling = false;
 	src->st.last_poll_at = started;
 	if (r == 0) {
 		src->st.failures = 0;
@@ -632,6 +634,7 @@ int pull_status(struct puller *p, int i, struct pull_status *out)
 		return -ENOENT;
 	pthread_mutex_lock(&p->lock);
 	*out = p->src[i].st;
+	out->polling = out->polling || p->src[i].kicked;
 	pthread_mutex_unlock(&p->lock);
 	return 0;
 }

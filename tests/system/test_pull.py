@@ -101,8 +101,10 @@ class Pulling:
         """Poll now and wait until that poll is over; the puller's view."""
         before = self.puller()["polls"]
         self.st.ctl("expected", "pull", CONNECTOR)
-        return wait_for(lambda: (lambda p: p if p["polls"] > before else
-                                 None)(self.puller()),
+        # "polling" holds from the request until a poll that began after
+        # it is over
+        return wait_for(lambda: (lambda p: p if p["polls"] > before and
+                                 not p["polling"] else None)(self.puller()),
                         timeout=20, what="a poll of %s" % self.kind)
 
     def pulled(self):
