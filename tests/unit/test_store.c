@@ -1944,6 +1944,54 @@ static void test_store_migrates_a_file_without_shop_ids(void **state)
 	assert_string_equal(back.items[1].shop_line_id, "li-2");
 }
 
+/* Each pulling connector's cursor, kept only when saved; a failure keeps
+ * the cursor and the count; a file of version 4 gains the table. */
+static void test_store_pull_cursor(void **state)
+{
+	struct store_fixture *f = *state;
+	struct store_pull_state ps;
+	struct expected_return er;
+	char err[256];
+
+	assert_int_equal(store_pull_get(f->s, "shop", &ps), -ENOENT);
+	assert_string_equal(ps.cursor, "");
+	assert_int_equal(store_pull_saved(f->s, "shop", "c1", 2, T0), 0);
+	assert_int_equal(store_pull_failed(f->s, "shop", "HTTP 503", T0 + 5),
+			 0);
+	assert_int_equal(store_pull_get(f->s, "shop", &ps), 0);
+	assert_string_equal(ps.cursor, "c1");
+	assert_int_equal(ps.imported, 2);
+	assert_int_equal(ps.last_ok_at, T0);
+	assert_int_equal(ps.last_poll_at, T0 + 5);
+	assert_string_equal(ps.last_error, "HTTP 503");
+	assert_int_equal(store_pull_saved(f->s, "shop", "c2", 1, T0 + 9), 0);
+	assert_int_equal(store_pull_get(f->s, "shop", &ps), 0);
+	assert_string_equal(ps.cursor, "c2");
+	assert_int_equal(ps.imported, 3);
+	assert_string_equal(ps.last_error, "");
+	assert_int_equal(store_pull_get(f->s, "other", &ps), -ENOENT);
+	assert_int_equal(store_pull_saved(f->s, "", "c", 0, T0), -EINVAL);
+
+	/* known: by the key store_expected_put() replaces by */
+	expected_fill(&er, "RMA-PK", "ORD-PK", NULL);
+	assert_int_equal(store_expected_known(f->s, &er), 0);
+	assert_int_equal(store_expected_put(f->s, &er, "pull", T0), 0);
+	assert_int_equal(store_expected_known(f->s, &er), 1);
+	snprintf(er.rma, sizeof(er.rma), "rma-pk");
+	assert_int_equal(store_expected_known(f->s, &er), 1);
+
+	/* a station of version 4 */
+	store_close(f->s);
+	f->s = NULL;
+	assert_int_equal(raw_exec(f->path, "DROP TABLE pull_cursor;"
+					   "PRAGMA user_version = 4;"),
+			 SQLITE_OK);
+	assert_int_equal(store_open(f->path, &f->s, err, sizeof(err)), 0);
+	assert_int_equal(raw_int(f->path, "PRAGMA user_version"), 5);
+	assert_int_equal(store_pull_get(f->s, "shop", &ps), -ENOENT);
+	assert_int_equal(store_pull_saved(f->s, "shop", "c3", 1, T0), 0);
+}
+
 int main(void)
 {
 #define T(fn) cmocka_unit_test_setup_teardown(fn, store_setup, store_teardown)
@@ -1986,6 +2034,7 @@ int main(void)
 	    T(test_store_receipt_json_fields),
 	    T(test_store_shop_ids_round_trip),
 	    T(test_store_migrates_a_file_without_shop_ids),
+	    T(test_store_pull_cursor),
 	};
 #undef T
 	return cmocka_run_group_tests(tests, NULL, NULL);
