@@ -277,6 +277,10 @@ json_t *connector_answer_json(const struct connector_answer *a, size_t max_len,
 			      char *err, size_t errlen);
 
 extern const struct connector connector_webhook;
+extern const struct connector connector_shopify;
+extern const struct connector connector_baselinker;
+extern const struct connector connector_allegro;
+extern const struct connector connector_woocommerce;
 
 /*
  * Standard Webhooks signature ("v1,<base64 HMAC-SHA256>") of

@@ -17,6 +17,10 @@
 
 static const struct connector *const connector_table[] = {
     &connector_webhook,
+    &connector_shopify,
+    &connector_baselinker,
+    &connector_allegro,
+    &connector_woocommerce,
 };
 
 const struct connector *connector_find(const char *name)

@@ -148,9 +148,9 @@ static void test_config_outbox_problems_name_the_line(void **state)
 	     "without spaces, under 1024 bytes"},
 	    {"[outbox]\nurl = http://h/\n",
 	     "x.conf:2: [outbox] webhook secret is missing: set secret_file"},
-	    {"[outbox]\nconnector = shopify\nurl = http://h/\n",
-	     "x.conf:2: [outbox]: unknown connector type 'shopify' (known: "
-	     "webhook)"},
+	    {"[outbox]\nconnector = nosuchshop\nurl = http://h/\n",
+	     "x.conf:2: [outbox]: unknown connector type 'nosuchshop' (known: "
+	     "webhook, shopify, baselinker, allegro, woocommerce)"},
 	    {"[outbox]\nurl = http://h/\nsecret_file = /s\ntoken = x\n",
 	     "x.conf:4: [outbox] unknown key 'token' for the webhook "
 	     "connector (known: url, secret_file)"},
@@ -170,7 +170,8 @@ static void test_config_outbox_problems_name_the_line(void **state)
 	     "x.conf:2: [outbox] events: name a [connector NAME] section, "
 	     "1-31 of A-Z a-z 0-9 . _ -"},
 	    {"[connector shop]\n\nurl = http://h/\n",
-	     "x.conf:3: [connector shop]: set type = one of: webhook"},
+	     "x.conf:3: [connector shop]: set type = one of: webhook, "
+	     "shopify, baselinker, allegro, woocommerce"},
 	    {"[connector a b]\ntype = webhook\n",
 	     "x.conf:2: [connector NAME]: the name must be 1-31 of A-Z a-z "
 	     "0-9 . _ -"},
@@ -180,9 +181,17 @@ static void test_config_outbox_problems_name_the_line(void **state)
 	};
 
 	(void)state;
-	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
-		assert_string_equal(parse_problem(cases[i].text, false),
-				    cases[i].err);
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		const char *got = parse_problem(cases[i].text, false);
+		size_t n = strlen(cases[i].err);
+
+		/* "...": the list of connector types goes on (each shop's
+		 * connector adds its name) */
+		if (n > 3 && !strcmp(cases[i].err + n - 3, "..."))
+			assert_memory_equal(got, cases[i].err, n - 3);
+		else
+			assert_string_equal(got, cases[i].err);
+	}
 	/* both routes to one section, none of [outbox]'s own: fine */
 	assert_string_equal(
 	    parse_problem("[outbox]\nrefunds = shop\nevents = shop\n"
