@@ -15,6 +15,8 @@
 #include "retour/connector.h"
 #include "retour/returns.h"
 
+/* One line per connector (clang-format would pack them). */
+/* clang-format off */
 static const struct connector *const connector_table[] = {
     &connector_webhook,
     &connector_shopify,
@@ -22,6 +24,7 @@ static const struct connector *const connector_table[] = {
     &connector_allegro,
     &connector_woocommerce,
 };
+/* clang-format on */
 
 const struct connector *connector_find(const char *name)
 {
