@@ -73,7 +73,8 @@ struct config_connector {
 	 *                        are that shop's, and that shop's rows go to
 	 *                        it (as @takes says) before [outbox]'s routes
 	 *   takes = refunds, events   which of that shop's rows (default
-	 *                        refunds, events: both)
+	 *                        both for a webhook, refunds for a shop's
+	 *                        API: config_connector_shop_takes())
 	 *   pull_every_s = N     poll the shop for expected returns every N s
 	 *                        (30 to 86400; 0, the default: no pulling)
 	 */
@@ -224,5 +225,13 @@ const struct config_connector *config_outbox_route(const struct config *c,
  * are not sent (config_load() checked that the section exists). */
 const struct config_connector *
 config_outbox_devices_route(const struct config *c);
+/*
+ * Whether [connector] @cc with shop = takes that shop's refunds
+ * (@refunds) or its other events: as takes = says; without takes =, a
+ * webhook takes both and a shop's own API (shopify, allegro, ...) the
+ * refunds only, since it has nowhere to put an event.
+ */
+bool config_connector_shop_takes(const struct config_connector *cc,
+				 bool refunds);
 
 #endif

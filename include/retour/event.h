@@ -81,6 +81,56 @@ int event_device_render(const struct event_device_facts *f, char **body,
 			char *err, size_t errlen);
 
 /*
+ * What happened to a parcel before its decision, and what became of a
+ * refund: facts, not decisions, so they wait for no grace period and an
+ * undo does not retract them.  Like device events, their bodies are
+ * rendered once, when the row is queued, from these facts.
+ *
+ *   return.received   a parcel opened at the desk
+ *   return.inspected  its inspection finished, queued with its decision
+ *   refund.succeeded  a refund row done: the shop's refund id
+ *   refund.failed     a refund row dead: the shop's message
+ */
+#define EVENT_RETURN_RECEIVED "return.received"
+#define EVENT_RETURN_INSPECTED "return.inspected"
+#define EVENT_REFUND_SUCCEEDED "refund.succeeded"
+#define EVENT_REFUND_FAILED "refund.failed"
+
+struct event_parcel_facts {
+	const char *type;    /* EVENT_RETURN_RECEIVED or _INSPECTED */
+	const char *id;	     /* the row's idempotency key */
+	int64_t receipt;     /* receipt id */
+	const char *shop;    /* the expected return's shop, else [shop] */
+	const char *station; /* the desk */
+	const char *code;    /* the parcel's code as scanned */
+	const struct expected_return *expected; /* NULL: unexpected */
+	const char *clerk;
+	int64_t at; /* UTC us: opened, or inspection finished */
+	/* return.inspected: what the desk found (NULL for received) */
+	const struct inspection *found;
+	int photos; /* photos on record */
+};
+
+int event_parcel_render(const struct event_parcel_facts *f, char **body,
+			char *err, size_t errlen);
+
+struct event_refund_outcome {
+	const char *type;	/* EVENT_REFUND_SUCCEEDED or _FAILED */
+	const char *id;		/* this row's idempotency key */
+	const char *refund_id;	/* the refund.requested row's key */
+	const char *refund_key; /* the refund's key in the shop's terms */
+	const struct event_facts *refund; /* its facts, NULL: none left */
+	int64_t receipt;
+	const char *shop_refund_id; /* succeeded: the shop's id, "" none */
+	const char *message;	    /* failed: why (the shop's message) */
+	int attempts;
+	int64_t at; /* UTC us: when the outcome was recorded */
+};
+
+int event_refund_outcome_render(const struct event_refund_outcome *o,
+				char **body, char *err, size_t errlen);
+
+/*
  * The proposal with every reason, as the desk screen shows it and as the
  * receipt records it (proposal_json is this, dumped compact with sorted
  * keys).  NULL when out of memory or a text is not UTF-8: never a proposal

@@ -14,6 +14,8 @@
  *
  * Each row goes to the connector of its action: refunds (refund.requested)
  * to one, every other event to another (or both to the same one).  A row
+ * of a shop that has a connector of its own (its @shop, for the kinds it
+ * @takes) goes there instead: several shops can feed one station.  A row
  * that was attempted before is looked up at the shop first, when its
  * connector can (connector.h, reconcile): found there, it is done without
  * being sent again.
@@ -28,7 +30,8 @@
 
 struct outbox_sender;
 
-#define OUTBOX_MAX_CONNECTORS 4
+/* [outbox]'s own and up to four [connector NAME] sections */
+#define OUTBOX_MAX_CONNECTORS 5
 
 /* One configured connector: its type and its section's settings (the
  * secrets' contents read already, connector_setting). */
@@ -38,13 +41,22 @@ struct outbox_connector_config {
 	const struct connector *ops; /* NULL: connector_find(type) */
 	const struct connector_setting *settings;
 	int n_settings;
+	/* The shop this connector speaks for ([connector NAME] shop =): the
+	 * rows of that shop (the event's "shop") go to it, refunds when
+	 * @takes_refunds, the other events when @takes_events, before the
+	 * routes below.  NULL or "": it takes only what the routes send. */
+	const char *shop;
+	bool takes_refunds;
+	bool takes_events;
 };
 
 struct outbox_config {
 	const char *db_path;
 	/* The connectors and the one each kind of row goes to: @refunds
 	 * takes refund.requested, @events every other action (indexes into
-	 * @connectors, may be the same). */
+	 * @connectors, may be the same; -1: none, when every row goes to
+	 * its shop's own connector and a row of another shop is dead,
+	 * saying so). */
 	const struct outbox_connector_config *connectors;
 	int n_connectors;
 	int refunds;
@@ -53,6 +65,10 @@ struct outbox_config {
 	 * without it such a row is not sent (dead, saying why) */
 	bool has_devices;
 	int devices;
+	/* A refund row done or dead queues its outcome's event
+	 * (refund.succeeded / refund.failed, event.h) in the same write;
+	 * the station always sets it. */
+	bool refund_outcomes;
 	/* Or, with n_connectors 0, one webhook for everything: */
 	const char *connector; /* "webhook"; NULL: "webhook" */
 	const char *url;

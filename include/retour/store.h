@@ -179,6 +179,8 @@ int store_receipt_add_item_scan(struct store *s, int64_t receipt_id,
 int store_photo_add(struct store *s, int64_t receipt_id, const char *step,
 		    const char *sha256_hex, const char *path, int64_t bytes,
 		    const char *actor, int64_t now);
+/* The photos on record for receipt @receipt_id, into *@n. */
+int store_receipt_photo_count(struct store *s, int64_t receipt_id, int *n);
 int store_checklist_answer(struct store *s, int64_t receipt_id,
 			   const char *template_id, int template_version,
 			   const char *step, const char *answer,
@@ -389,6 +391,20 @@ int store_outbox_mark_retry(struct store *s, int64_t id, int64_t next_at,
 			    const char *error, int64_t now);
 int store_outbox_mark_dead(struct store *s, int64_t id, const char *error,
 			   int64_t now);
+/* The same, queueing row @then (the outcome's event, its payload given,
+ * of the same receipt; NULL: none) in the same durable write: the row is
+ * marked and its event queued together or neither is. */
+int store_outbox_mark_done_then(struct store *s, int64_t id,
+				const char *shop_ref, int64_t now,
+				const struct outbox_new *then);
+int store_outbox_mark_dead_then(struct store *s, int64_t id, const char *error,
+				int64_t now, const struct outbox_new *then);
+/* Queue row @o (its payload given) of receipt @receipt_id in a durable
+ * write of its own, with an audit entry by @actor: a parcel's event
+ * (return.received).  0, -EEXIST (the key is used), -errno. */
+int store_outbox_queue(struct store *s, int64_t receipt_id,
+		       const struct outbox_new *o, const char *actor,
+		       int64_t now);
 /* Manual retry (UI, CLI): dead or pending -> pending, due now. */
 int store_outbox_retry(struct store *s, int64_t id, const char *actor,
 		       int64_t now);

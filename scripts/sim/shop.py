@@ -86,6 +86,7 @@ class FakeShop:
         self.secret = secret
         self.log = log
         self.received = []          # every request, verified or not
+        self.processed = {}         # webhook-id -> the first 2xx answer
         self.failures = []          # queued answers: (status, headers, body)
         self.delay_s = 0.0
         self.lock = threading.Lock()
@@ -107,7 +108,11 @@ class FakeShop:
                 except ValueError:
                     payload = None
                 with shop.lock:
-                    answer = shop.failures.pop(0) if shop.failures else None
+                    answer = shop.next_failure(payload)
+                    # A correct receiver answers a webhook-id it has
+                    # processed already with what it answered then, and
+                    # does nothing again (one refund per webhook-id).
+                    first = shop.processed.get(msg_id) if good else None
                     record = {
                         "id": msg_id, "timestamp": ts, "signature_ok": good,
                         "payload": payload, "at": time.time(),
@@ -121,9 +126,14 @@ class FakeShop:
                     time.sleep(shop.delay_s)
                 if answer:
                     status, headers, text = answer
+                elif first:
+                    status, headers, text = 200, {}, first
                 else:
                     status, headers = 200, {}
                     text = json.dumps({"id": "shop-ref-%d" % len(shop.received)})
+                    if good and msg_id:
+                        with shop.lock:
+                            shop.processed.setdefault(msg_id, text)
                 self.send_response(status)
                 for k, v in headers.items():
                     self.send_header(k, v)
@@ -173,9 +183,21 @@ class FakeShop:
                                        daemon=True)
         self.thread.start()
 
-    def fail_next(self, status, headers=None, body='{"error":"no"}'):
+    def fail_next(self, status, headers=None, body='{"error":"no"}',
+                  only=None):
+        """Answer the next request with @status; @only: the next one of
+        these event types (the others are answered as usual)."""
         with self.lock:
-            self.failures.append((status, headers or {}, body))
+            self.failures.append((status, headers or {}, body, only))
+
+    def next_failure(self, payload):
+        """The queued failure for a request with @payload (lock held)."""
+        type_ = payload.get("type") if isinstance(payload, dict) else None
+        for i, (status, headers, body, only) in enumerate(self.failures):
+            if only is None or type_ in only:
+                del self.failures[i]
+                return status, headers, body
+        return None
 
     def delivered(self, type_=None):
         """Requests answered 2xx, by event type."""
@@ -194,6 +216,11 @@ class FakeShop:
                 seen.add(r["id"])
                 out.append(r)
         return out
+
+    def refunds_made(self):
+        """How many refunds this shop made: one per webhook-id of a
+        refund.requested it accepted, however often it came."""
+        return len(self.refunds())
 
     def page(self, path="/"):
         """What GET @path shows, as plain data."""

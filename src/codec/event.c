@@ -423,3 +423,184 @@ int event_device_render(const struct event_device_facts *f, char **body,
 	json_decref(ev);
 	return b.r;
 }
+
+/* The parcel's part of return.received and return.inspected. */
+static void event_parcel_envelope(struct event_build *b, json_t *ev,
+				  const struct event_parcel_facts *f)
+{
+	const struct expected_return *er = f->expected;
+	char when[CIVIL_TIME_RFC3339_LEN] = "";
+
+	civil_time_format_rfc3339(f->at, when, sizeof(when));
+	event_put(b, ev, "type", event_text(b, "type", f->type));
+	event_put(b, ev, "id", event_text(b, "id", f->id));
+	event_put(b, ev, "shop", event_text(b, "shop", f->shop));
+	event_put(b, ev, "station", event_text(b, "station", f->station));
+	event_put(b, ev, "receipt", json_integer(f->receipt));
+	event_put(b, ev, "code", event_text(b, "code", f->code));
+	event_put(b, ev, "rma", event_text(b, "rma", er ? er->rma : ""));
+	event_put(b, ev, "order",
+		  event_text(b, "order", er ? er->order_ref : ""));
+	if (er && er->shop_order_id[0])
+		event_put(b, ev, "shop_order_id",
+			  event_text(b, "shop_order_id", er->shop_order_id));
+	event_put(b, ev, "expected", json_boolean(er != NULL));
+	event_put(b, ev, "clerk", event_text(b, "clerk", f->clerk));
+	event_put(b, ev, "at", json_string(when));
+}
+
+/* What the inspection found, line by line as the expected return lists
+ * them (an unexpected return has no lines to compare). */
+static void event_inspection(struct event_build *b, json_t *ev,
+			     const struct event_parcel_facts *f)
+{
+	const struct expected_return *er = f->expected;
+	const struct inspection *in = f->found;
+	json_t *items = json_array();
+
+	event_put(b, ev, "weighed", json_boolean(in->weighed));
+	event_put(b, ev, "weight_g",
+		  in->weighed ? json_integer(in->weight_g) : json_null());
+	if (er)
+		event_put(b, ev, "expected_weight_g",
+			  json_integer(expected_return_weight_g(er)));
+	event_put(b, ev, "photos", json_integer(f->photos));
+	event_put(b, ev, "wrong_item", json_boolean(in->wrong_item));
+	for (int i = 0;
+	     er && i < er->n_items && i < in->n_items && i < RETURN_MAX_ITEMS;
+	     i++) {
+		const struct found_item *it = &in->items[i];
+		json_t *line = json_object();
+
+		event_put(b, line, "sku",
+			  event_text(b, "sku", er->items[i].sku));
+		if (er->items[i].shop_line_id[0])
+			event_put(b, line, "shop_line_id",
+				  event_text(b, "shop_line_id",
+					     er->items[i].shop_line_id));
+		event_put(b, line, "expected",
+			  json_integer(er->items[i].quantity));
+		event_put(b, line, "found", json_integer(it->quantity));
+		event_put(b, line, "gtin_matched",
+			  json_boolean(it->gtin_matched));
+		event_put(b, line, "grade", json_string(grade_name(it->grade)));
+		event_put(b, line, "seal_broken",
+			  json_boolean(it->seal_broken));
+		event_put(b, line, "buyer_damage",
+			  json_boolean(it->buyer_damage));
+		event_put(b, line, "defect", json_boolean(it->defect));
+		event_put(b, line, "handled_beyond_trial",
+			  json_boolean(it->handled_beyond_trial));
+		event_append(b, items, line);
+	}
+	event_put(b, ev, "items", items);
+}
+
+static int event_dump(struct event_build *b, json_t *ev, char **body)
+{
+	if (!b->r) {
+		*body = json_dumps(ev, JSON_COMPACT | JSON_SORT_KEYS);
+		if (!*body)
+			event_fail(b, -ENOMEM, "out of memory");
+	}
+	json_decref(ev);
+	return b->r;
+}
+
+int event_parcel_render(const struct event_parcel_facts *f, char **body,
+			char *err, size_t errlen)
+{
+	struct event_build b = {.err = err, .errlen = errlen};
+	bool inspected;
+	json_t *ev;
+
+	if (errlen)
+		err[0] = '\0';
+	if (!f || !body) {
+		event_fail(&b, -EINVAL, "nothing to render");
+		return b.r;
+	}
+	*body = NULL;
+	inspected = f->type && !strcmp(f->type, EVENT_RETURN_INSPECTED);
+	if (!f->type ||
+	    (!inspected && strcmp(f->type, EVENT_RETURN_RECEIVED)) ||
+	    (inspected && !f->found)) {
+		event_fail(&b, -EINVAL, "'%s' is not a parcel's event",
+			   f->type ? f->type : "");
+		return b.r;
+	}
+	ev = json_object();
+	if (!ev) {
+		event_fail(&b, -ENOMEM, "out of memory");
+		return b.r;
+	}
+	event_parcel_envelope(&b, ev, f);
+	if (inspected)
+		event_inspection(&b, ev, f);
+	return event_dump(&b, ev, body);
+}
+
+int event_refund_outcome_render(const struct event_refund_outcome *o,
+				char **body, char *err, size_t errlen)
+{
+	struct event_build b = {.err = err, .errlen = errlen};
+	const struct event_facts *f;
+	const struct expected_return *er;
+	char when[CIVIL_TIME_RFC3339_LEN] = "";
+	bool ok;
+	json_t *ev;
+
+	if (errlen)
+		err[0] = '\0';
+	if (!o || !body) {
+		event_fail(&b, -EINVAL, "nothing to render");
+		return b.r;
+	}
+	*body = NULL;
+	ok = o->type && !strcmp(o->type, EVENT_REFUND_SUCCEEDED);
+	if (!o->type || (!ok && strcmp(o->type, EVENT_REFUND_FAILED))) {
+		event_fail(&b, -EINVAL, "'%s' is not a refund's outcome",
+			   o->type ? o->type : "");
+		return b.r;
+	}
+	ev = json_object();
+	if (!ev) {
+		event_fail(&b, -ENOMEM, "out of memory");
+		return b.r;
+	}
+	f = o->refund;
+	er = f ? f->expected : NULL;
+	civil_time_format_rfc3339(o->at, when, sizeof(when));
+	event_put(&b, ev, "type", event_text(&b, "type", o->type));
+	event_put(&b, ev, "id", event_text(&b, "id", o->id));
+	event_put(&b, ev, "shop", event_text(&b, "shop", f ? f->shop : ""));
+	event_put(&b, ev, "station",
+		  event_text(&b, "station", f ? f->station : ""));
+	event_put(&b, ev, "receipt", json_integer(o->receipt));
+	event_put(&b, ev, "code", event_text(&b, "code", f ? f->code : ""));
+	event_put(&b, ev, "rma", event_text(&b, "rma", er ? er->rma : ""));
+	event_put(&b, ev, "order",
+		  event_text(&b, "order", er ? er->order_ref : ""));
+	if (er && er->shop_order_id[0])
+		event_put(&b, ev, "shop_order_id",
+			  event_text(&b, "shop_order_id", er->shop_order_id));
+	event_put(&b, ev, "refund", event_text(&b, "refund", o->refund_id));
+	event_put(&b, ev, "refund_key",
+		  event_text(&b, "refund_key", o->refund_key));
+	event_put(&b, ev, "amount_minor",
+		  json_integer(f ? f->refund_minor : 0));
+	event_put(&b, ev, "currency",
+		  event_text(&b, "currency", f ? f->currency : ""));
+	event_put(&b, ev, "attempts", json_integer(o->attempts));
+	event_put(&b, ev, "at", json_string(when));
+	if (ok)
+		event_put(
+		    &b, ev, "shop_refund_id",
+		    o->shop_refund_id && o->shop_refund_id[0]
+			? event_text(&b, "shop_refund_id", o->shop_refund_id)
+			: json_null());
+	else
+		event_put(&b, ev, "message",
+			  event_text(&b, "message", o->message));
+	return event_dump(&b, ev, body);
+}

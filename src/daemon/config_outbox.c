@@ -10,6 +10,10 @@
  *   refunds = shop
  *   devices = ops               (device.fault / device.ok: only here)
  *
+ * A [connector NAME] with shop = SHOP takes that shop's rows (refunds and
+ * events, or what takes = says) before the routes below: several shops
+ * feed one station, each through its own API.
+ *
  * [outbox]'s own connector (connector, url, secret_file and whatever else
  * its type reads) is the default route; refunds = NAME and events = NAME
  * send those rows to a [connector NAME] section instead.  Each connector's
@@ -322,6 +326,71 @@ static int config_connector_pull_check(const struct config_connector *cc,
 	return 0;
 }
 
+static bool config_connector_is_webhook(const struct config_connector *cc)
+{
+	return !cc->type[0] || !strcmp(cc->type, "webhook");
+}
+
+bool config_connector_shop_takes(const struct config_connector *cc,
+				 bool refunds)
+{
+	if (cc->takes_line)
+		return refunds ? cc->takes_refunds : cc->takes_events;
+	return refunds || config_connector_is_webhook(cc);
+}
+
+/*
+ * A shop's rows of one kind go to one connector: a second [connector]
+ * with the same shop = taking the same kind is a mistake, and takes =
+ * without shop = routes nothing (the [outbox] routes send whole kinds).
+ */
+static int config_connector_shops_check(const struct config *c, char *err,
+					size_t errlen)
+{
+	for (int i = 0; i < c->n_connectors; i++) {
+		const struct config_connector *cc = &c->connectors[i];
+
+		if (cc->takes_line && !cc->shop[0]) {
+			snprintf(err, errlen,
+				 "%s:%d: [connector %s] takes: only with "
+				 "shop = NAME (which shop's rows it takes); "
+				 "without it, [outbox] refunds/events route",
+				 cc->settings.file, cc->takes_line, cc->name);
+			return -EINVAL;
+		}
+		if (cc->takes_line && cc->takes_events &&
+		    !config_connector_is_webhook(cc)) {
+			snprintf(err, errlen,
+				 "%s:%d: [connector %s] takes: a %s connector "
+				 "takes refunds only; its shop's events go by "
+				 "[outbox] events (or to a webhook with "
+				 "shop = %s)",
+				 cc->settings.file, cc->takes_line, cc->name,
+				 cc->type, cc->shop[0] ? cc->shop : "NAME");
+			return -EINVAL;
+		}
+		for (int j = 0; cc->shop[0] && j < i; j++) {
+			const struct config_connector *o = &c->connectors[j];
+			bool refunds = config_connector_shop_takes(o, true) &&
+				       config_connector_shop_takes(cc, true);
+			bool events = config_connector_shop_takes(o, false) &&
+				      config_connector_shop_takes(cc, false);
+
+			if (strcmp(o->shop, cc->shop) || (!refunds && !events))
+				continue;
+			snprintf(err, errlen,
+				 "%s:%d: [connector %s] shop: [connector %s] "
+				 "(%s:%d) takes the %s of shop %s already; "
+				 "set takes = on each",
+				 cc->settings.file, cc->shop_line, cc->name,
+				 o->name, o->settings.file, o->shop_line,
+				 refunds ? "refunds" : "events", cc->shop);
+			return -EINVAL;
+		}
+	}
+	return 0;
+}
+
 int config_outbox_check(const struct config *c, char *err, size_t errlen)
 {
 	const char *file = c->outbox.settings.file;
@@ -343,6 +412,9 @@ int config_outbox_check(const struct config *c, char *err, size_t errlen)
 		if (r < 0)
 			return r;
 	}
+	r = config_connector_shops_check(c, err, errlen);
+	if (r < 0)
+		return r;
 	if (c->outbox_refunds[0] &&
 	    !config_connector_named(c, c->outbox_refunds)) {
 		snprintf(err, errlen,

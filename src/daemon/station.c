@@ -163,6 +163,9 @@ int station_connector_load(const struct config_connector *cc,
 	oc->type = cc->type;
 	oc->settings = sc->set;
 	oc->n_settings = cs->n;
+	oc->shop = cc->shop;
+	oc->takes_refunds = config_connector_shop_takes(cc, true);
+	oc->takes_events = config_connector_shop_takes(cc, false);
 	return 0;
 }
 
@@ -177,8 +180,8 @@ static int station_connector_index(const struct config_connector **used, int *n,
 	return (*n)++;
 }
 
-/* Start the outbox sender with the connectors the routes name (none
- * configured: the outbox is kept, not sent). */
+/* Start the outbox sender with the connectors the routes name and every
+ * shop's own (none configured: the outbox is kept, not sent). */
 static int station_start_sender(struct station *st, char *err, size_t errlen)
 {
 	const struct config *cfg = st->cfg;
@@ -192,15 +195,26 @@ static int station_start_sender(struct station *st, char *err, size_t errlen)
 	    .backoff_base_ms = cfg->outbox_backoff_base_ms,
 	    .backoff_max_ms = cfg->outbox_backoff_max_ms,
 	    .dead_after_us = cfg->outbox_dead_after_us,
+	    .refund_outcomes = true,
 	};
 	const struct config_connector *refunds = config_outbox_route(cfg, true);
 	const struct config_connector *events = config_outbox_route(cfg, false);
 	int r = 0;
 
-	if (!refunds || !events)
+	oc.refunds = oc.events = -1;
+	if (refunds && events) {
+		oc.refunds =
+		    station_connector_index(used, &oc.n_connectors, refunds);
+		oc.events =
+		    station_connector_index(used, &oc.n_connectors, events);
+	}
+	/* a shop's own connector takes that shop's rows (outbox.h) */
+	for (int i = 0; i < cfg->n_connectors; i++)
+		if (cfg->connectors[i].shop[0])
+			station_connector_index(used, &oc.n_connectors,
+						&cfg->connectors[i]);
+	if (oc.n_connectors == 0)
 		return 0;
-	oc.refunds = station_connector_index(used, &oc.n_connectors, refunds);
-	oc.events = station_connector_index(used, &oc.n_connectors, events);
 	if (config_outbox_devices_route(cfg)) {
 		oc.has_devices = true;
 		oc.devices = station_connector_index(

@@ -277,6 +277,90 @@ static void station_print_label(struct station *st, const struct desk_action *a)
 						  : strerror(-r));
 }
 
+/* ---- the parcel's events ---- */
+
+/* The shop a parcel is for: its expected return's (an import may name
+ * it), else the station's [shop].  Its events and refund go to that shop;
+ * the rules stay the station's [shop] policy. */
+static const char *station_parcel_shop(const struct station *st)
+{
+	if (st->desk.have_expected && st->desk.expected.shop[0])
+		return st->desk.expected.shop;
+	return st->cfg->shop;
+}
+
+/*
+ * Row @o of a parcel's event (return.received, return.inspected) of the
+ * open receipt at @at, its body rendered now into *@body (free it).  The
+ * key is the decision's kind: shop:desk:receipt:action:time.  0, -EINVAL,
+ * -ENOMEM.
+ */
+static int station_parcel_event(struct station *st, const char *type,
+				int64_t at, struct outbox_new *o, char **body)
+{
+	struct event_parcel_facts f = {0};
+	char err[128];
+	int n, r;
+
+	memset(o, 0, sizeof(*o));
+	*body = NULL;
+	n = snprintf(o->key, sizeof(o->key), "%s:%s:%lld:%s:%lld",
+		     st->cfg->shop, st->cfg->desk, (long long)st->receipt_id,
+		     type, (long long)at);
+	if (n < 0 || (size_t)n >= sizeof(o->key))
+		return -EINVAL;
+	o->action = type;
+	o->not_before = at; /* a fact: no grace period to wait for */
+	f.type = type;
+	f.id = o->key;
+	f.receipt = st->receipt_id;
+	f.shop = station_parcel_shop(st);
+	f.station = st->cfg->desk;
+	f.code = st->desk.code;
+	f.expected = st->desk.have_expected ? &st->desk.expected : NULL;
+	f.clerk = station_actor(st);
+	f.at = at;
+	if (!strcmp(type, EVENT_RETURN_INSPECTED)) {
+		f.found = &st->desk.found;
+		if (store_receipt_photo_count(st->store, st->receipt_id,
+					      &f.photos) < 0)
+			f.photos = st->desk.found.photographed ? 1 : 0;
+	}
+	r = event_parcel_render(&f, body, err, sizeof(err));
+	if (r < 0)
+		log_error("receipt %lld: no %s event: %s",
+			  (long long)st->receipt_id, type, err);
+	o->payload = *body;
+	return r;
+}
+
+/* return.received, in a write of its own right after the parcel's record
+ * was opened: losing the desk's parcel over it would be worse. */
+static void station_queue_received(struct station *st)
+{
+	struct outbox_new o;
+	char *body;
+	int64_t now = clock_now_us();
+
+	if (st->desk.routine == DESK_ROUTINE_SHIP_QC)
+		return;
+	if (station_parcel_event(st, EVENT_RETURN_RECEIVED, now, &o, &body) ==
+	    0) {
+		int r = store_outbox_queue(st->store, st->receipt_id, &o,
+					   station_actor(st), now);
+
+		if (r < 0)
+			log_error_errno(r,
+					"receipt %lld: return.received not "
+					"queued (%s)",
+					(long long)st->receipt_id,
+					store_errmsg(st->store));
+		else if (st->sender)
+			outbox_sender_kick(st->sender);
+	}
+	free(body);
+}
+
 /* ---- the decision ---- */
 
 /* Write the desk's decision and plan in one transaction. */
@@ -286,10 +370,10 @@ static int station_record_decision(struct station *st)
 	const struct desk_decision *dec = &d->decision;
 	const struct decision_plan *plan = &d->plan;
 	struct decision_record rec = {0};
-	struct outbox_new out[DECISION_MAX_ROWS];
-	char *proposal_text;
+	struct outbox_new out[DECISION_MAX_ROWS + 1];
+	char *proposal_text, *inspected = NULL;
 	json_t *prop;
-	int r;
+	int n = 0, r;
 
 	if (!st->receipt_id)
 		return -ENOENT; /* a failed open sends the desk back to scan */
@@ -306,10 +390,17 @@ static int station_record_decision(struct station *st)
 		return -ENOMEM;
 
 	memset(out, 0, sizeof(out));
+	/* The inspection, finished now: first, and without the grace
+	 * period (an undo retracts the decision, not what was found). */
+	if (dec->routine != DESK_ROUTINE_SHIP_QC &&
+	    station_parcel_event(st, EVENT_RETURN_INSPECTED, plan->decided_at,
+				 &out[0], &inspected) == 0)
+		n++;
 	for (int i = 0; i < plan->n_rows && i < DECISION_MAX_ROWS; i++) {
-		out[i].action = plan->rows[i].action;
-		station_copy(out[i].key, sizeof(out[i].key), plan->rows[i].key);
-		out[i].not_before = plan->rows[i].not_before;
+		out[n].action = plan->rows[i].action;
+		station_copy(out[n].key, sizeof(out[n].key), plan->rows[i].key);
+		out[n].not_before = plan->rows[i].not_before;
+		n++;
 	}
 	rec.verdict = plan->verdict;
 	rec.proposal_json = proposal_text;
@@ -321,11 +412,11 @@ static int station_record_decision(struct station *st)
 	station_copy(rec.currency, sizeof(rec.currency), plan->currency);
 	rec.decided_by = station_actor(st);
 	rec.decided_at = plan->decided_at;
-	rec.shop = st->cfg->shop;
+	rec.shop = station_parcel_shop(st);
 	rec.label_zpl = plan->label_len > 0 ? plan->label_job : NULL;
-	r = store_receipt_decide(st->store, st->receipt_id, &rec, out,
-				 plan->n_rows);
+	r = store_receipt_decide(st->store, st->receipt_id, &rec, out, n);
 	free(proposal_text);
+	free(inspected);
 	return r;
 }
 
@@ -395,6 +486,7 @@ static int station_open_receipt(struct station *st, const struct desk_action *a)
 	}
 	st->receipts_total++;
 	st->receipt_started_mono = clock_mono_us();
+	station_queue_received(st);
 	ev.receipt = st->receipt_id;
 	station_report(st, &ev, NULL, NULL, NULL);
 	return 0;

@@ -16,6 +16,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/random.h>
 #include <unistd.h>
@@ -85,16 +86,98 @@ static int outbox_record(struct outbox_sender *s,
 	return r;
 }
 
+/*
+ * A refund's outcome as an event of its own (refund.succeeded with the
+ * shop's refund id, refund.failed with its message), rendered now and
+ * queued by the store in the write that marks the refund: never one
+ * without the other.  Its key is the refund row's with the outcome (and,
+ * for a failure, its time: a refund retried by hand may fail again).
+ * 0 with @o->payload set (free it), 1 when @row is no refund, -ENOMEM.
+ */
+static int outbox_outcome_event(const struct outbox_row *row, bool done,
+				const char *text, int64_t now,
+				struct outbox_new *o)
+{
+	char refund_key[CONNECTOR_REFUND_KEY_LEN] = "", why[OUTBOX_ERR_LEN];
+	struct event_refund_outcome ev = {0};
+	char *body = NULL;
+	int n, r;
+
+	memset(o, 0, sizeof(*o));
+	if (strcmp(row->action, EVENT_REFUND_REQUESTED))
+		return 1;
+	o->action = done ? EVENT_REFUND_SUCCEEDED : EVENT_REFUND_FAILED;
+	if (done)
+		n = snprintf(o->key, sizeof(o->key), "%s:succeeded", row->key);
+	else
+		n = snprintf(o->key, sizeof(o->key), "%s:failed:%" PRId64,
+			     row->key, now);
+	if (n < 0 || (size_t)n >= sizeof(o->key))
+		snprintf(o->key, sizeof(o->key),
+			 "outbox-%" PRId64 ":%s:%" PRId64, row->id,
+			 done ? "succeeded" : "failed", now);
+	o->not_before = now;
+	if (row->has_facts)
+		(void)connector_refund_key(&row->facts, "refund", refund_key);
+	ev.type = o->action;
+	ev.id = o->key;
+	ev.refund_id = row->key;
+	ev.refund_key = refund_key;
+	ev.refund = row->has_facts ? &row->facts : NULL;
+	ev.receipt = row->receipt_id;
+	ev.shop_refund_id = done ? text : NULL;
+	ev.message = done ? NULL : text;
+	ev.attempts = row->attempts;
+	ev.at = now;
+	r = event_refund_outcome_render(&ev, &body, why, sizeof(why));
+	if (r == -EINVAL) {
+		/* text from the record that is not UTF-8: the outcome is
+		 * still told, without it */
+		ev.refund = NULL;
+		ev.message = done ? NULL : "(not UTF-8 text)";
+		r = event_refund_outcome_render(&ev, &body, why, sizeof(why));
+	}
+	if (r < 0)
+		return -ENOMEM;
+	o->payload = body;
+	return 0;
+}
+
+static int outbox_record_outcome(struct outbox_sender *s,
+				 const struct outbox_row *row, bool done,
+				 const char *text)
+{
+	int64_t now = s->now();
+	struct outbox_new then;
+	int r, ev;
+
+	ev = s->refund_outcomes
+		 ? outbox_outcome_event(row, done, text, now, &then)
+		 : 1;
+	if (ev == 1)
+		memset(&then, 0, sizeof(then));
+	if (ev < 0)
+		return ev;
+	if (done)
+		r = store_outbox_mark_done_then(s->store, row->id, text, now,
+						ev == 0 ? &then : NULL);
+	else
+		r = store_outbox_mark_dead_then(s->store, row->id, text, now,
+						ev == 0 ? &then : NULL);
+	free((char *)then.payload);
+	return r;
+}
+
 static int outbox_record_done(struct outbox_sender *s,
 			      const struct outbox_row *row, const void *ref)
 {
-	return store_outbox_mark_done(s->store, row->id, ref, s->now());
+	return outbox_record_outcome(s, row, true, ref);
 }
 
 static int outbox_record_dead(struct outbox_sender *s,
 			      const struct outbox_row *row, const void *error)
 {
-	return store_outbox_mark_dead(s->store, row->id, error, s->now());
+	return outbox_record_outcome(s, row, false, error);
 }
 
 struct outbox_retry_arg {
@@ -375,10 +458,34 @@ static bool outbox_reconcile(struct outbox_sender *s,
 	return found != CONNECTOR_ABSENT;
 }
 
+/*
+ * The shop a row is for: its facts' (the receipt's shop), else the "shop"
+ * of the body it brought.  "" when neither says.
+ */
+static void outbox_row_shop(const struct outbox_row *row, char *shop,
+			    size_t len)
+{
+	json_t *root, *v;
+
+	shop[0] = '\0';
+	if (row->has_facts) {
+		snprintf(shop, len, "%s",
+			 row->facts.shop ? row->facts.shop : "");
+		return;
+	}
+	if (!row->payload)
+		return;
+	root = json_loads(row->payload, 0, NULL);
+	v = json_is_object(root) ? json_object_get(root, "shop") : NULL;
+	if (json_is_string(v))
+		snprintf(shop, len, "%s", json_string_value(v));
+	json_decref(root);
+}
+
 void outbox_deliver(struct outbox_sender *s, struct outbox_row *row)
 {
-	struct connector_instance *ci =
-	    outbox_routes_for(&s->routes, row->action);
+	struct connector_instance *ci;
+	char shop[64], why[160];
 	struct connector_message m;
 	struct connector_request req;
 	struct http_response resp;
@@ -396,13 +503,26 @@ void outbox_deliver(struct outbox_sender *s, struct outbox_row *row)
 			    NULL);
 		return;
 	}
+	outbox_row_shop(row, shop, sizeof(shop));
+	ci = outbox_routes_for(&s->routes, row->action, shop);
 	if (!ci) {
 		/* a device event queued before [outbox] devices was
-		 * removed: nowhere to send it */
-		outbox_fail(s, row, false,
-			    "no connector takes device events ([outbox] "
-			    "devices)",
-			    NULL);
+		 * removed, or a shop without a connector of its own when
+		 * [outbox] routes nothing: nowhere to send it */
+		if (!strncmp(row->action, "device.", 7))
+			snprintf(why, sizeof(why),
+				 "no connector takes device events ([outbox] "
+				 "devices)");
+		else
+			snprintf(why, sizeof(why),
+				 "no connector takes the %s of shop '%.40s' "
+				 "([connector NAME] shop =, or [outbox] "
+				 "routes)",
+				 strcmp(row->action, EVENT_REFUND_REQUESTED)
+				     ? "events"
+				     : "refunds",
+				 shop);
+		outbox_fail(s, row, false, why, NULL);
 		return;
 	}
 	outbox_message(row, &m, refund_key);

@@ -32,6 +32,7 @@ struct outbox_sender {
 	int backoff_base_ms;
 	int backoff_max_ms;
 	int64_t dead_after_us;
+	bool refund_outcomes;
 	struct store *store;
 	struct http_client *http;
 	int notify_fd;

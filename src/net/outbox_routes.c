@@ -4,7 +4,10 @@
  * each with its own settings and state, and the route of each kind of row.
  * Refunds (refund.requested) go to one connector, every other event to
  * another, so a shop's refund API and an integrator's webhook can take
- * their own part of the same outbox.  Nothing here sends anything.
+ * their own part of the same outbox.  A connector with a shop of its own
+ * takes that shop's rows first (of the kinds it takes), so several shops
+ * feed one station, each paid back through its own API.  Nothing here
+ * sends anything.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -49,8 +52,45 @@ static int outbox_connector_make(struct outbox_routes *rt,
 			snprintf(err, errlen, "outbox: %s: %s", name, problem);
 		return r;
 	}
+	if (cc->shop && cc->shop[0]) {
+		struct outbox_shop_route *sr = &rt->shop[rt->n_conn];
+
+		if (strlen(cc->shop) >= sizeof(sr->shop)) {
+			snprintf(err, errlen, "outbox: %s: shop name too long",
+				 name);
+			connector_instance_free(&rt->conn[rt->n_conn]);
+			return -EINVAL;
+		}
+		snprintf(sr->shop, sizeof(sr->shop), "%s", cc->shop);
+		sr->refunds = cc->takes_refunds;
+		sr->events = cc->takes_events;
+	}
 	rt->n_conn++;
 	return 0;
+}
+
+/* Does a connector take @shop's rows of this kind already (another's)? */
+static int outbox_shop_taken(const struct outbox_routes *rt, int upto,
+			     const struct outbox_shop_route *sr)
+{
+	for (int i = 0; i < upto; i++)
+		if (rt->shop[i].shop[0] &&
+		    !strcmp(rt->shop[i].shop, sr->shop) &&
+		    ((rt->shop[i].refunds && sr->refunds) ||
+		     (rt->shop[i].events && sr->events)))
+			return i;
+	return -1;
+}
+
+/* No default routes at all: every row goes to its own shop's connector. */
+static bool outbox_routes_by_shop_only(const struct outbox_routes *rt,
+				       const struct outbox_config *cfg)
+{
+	bool any = false;
+
+	for (int i = 0; i < rt->n_conn; i++)
+		any |= rt->shop[i].shop[0] != '\0';
+	return any && cfg->refunds < 0 && cfg->events < 0;
 }
 
 int outbox_routes_make(struct outbox_routes *rt,
@@ -88,6 +128,15 @@ int outbox_routes_make(struct outbox_routes *rt,
 		r = outbox_connector_make(rt, &list[i], err, errlen);
 		if (r < 0)
 			return r;
+		if (rt->shop[i].shop[0] &&
+		    outbox_shop_taken(rt, i, &rt->shop[i]) >= 0) {
+			snprintf(err, errlen,
+				 "outbox: %s: shop %s already has a "
+				 "connector for the same rows",
+				 list[i].name ? list[i].name : "[outbox]",
+				 rt->shop[i].shop);
+			return -EINVAL;
+		}
 	}
 	rt->route[OUTBOX_ROUTE_REFUNDS] = cfg->n_connectors ? cfg->refunds : 0;
 	rt->route[OUTBOX_ROUTE_EVENTS] = cfg->n_connectors ? cfg->events : 0;
@@ -95,7 +144,8 @@ int outbox_routes_make(struct outbox_routes *rt,
 	    cfg->n_connectors && cfg->has_devices ? cfg->devices : -1;
 	for (i = 0; i < OUTBOX_ROUTES; i++)
 		if (rt->route[i] >= n ||
-		    (rt->route[i] < 0 && i != OUTBOX_ROUTE_DEVICES)) {
+		    (rt->route[i] < 0 && i != OUTBOX_ROUTE_DEVICES &&
+		     !outbox_routes_by_shop_only(rt, cfg))) {
 			snprintf(err, errlen, "outbox: no connector for %s",
 				 i == OUTBOX_ROUTE_REFUNDS ? "refunds"
 							   : "events");
@@ -105,13 +155,21 @@ int outbox_routes_make(struct outbox_routes *rt,
 }
 
 struct connector_instance *outbox_routes_for(struct outbox_routes *rt,
-					     const char *action)
+					     const char *action,
+					     const char *shop)
 {
 	enum outbox_route r =
 	    strcmp(action, EVENT_REFUND_REQUESTED) == 0 ? OUTBOX_ROUTE_REFUNDS
 	    : strncmp(action, "device.", 7) == 0	? OUTBOX_ROUTE_DEVICES
 							: OUTBOX_ROUTE_EVENTS;
 
+	for (int i = 0;
+	     shop && shop[0] && r != OUTBOX_ROUTE_DEVICES && i < rt->n_conn;
+	     i++)
+		if (!strcmp(rt->shop[i].shop, shop) &&
+		    (r == OUTBOX_ROUTE_REFUNDS ? rt->shop[i].refunds
+					       : rt->shop[i].events))
+			return &rt->conn[i];
 	return rt->route[r] < 0 ? NULL : &rt->conn[rt->route[r]];
 }
 

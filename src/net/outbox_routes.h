@@ -16,10 +16,18 @@ enum outbox_route {
 	OUTBOX_ROUTES
 };
 
+/* A connector of one shop's own: that shop's rows of the kinds it takes. */
+struct outbox_shop_route {
+	char shop[64];
+	bool refunds;
+	bool events;
+};
+
 struct outbox_routes {
 	struct connector_instance conn[OUTBOX_MAX_CONNECTORS];
+	struct outbox_shop_route shop[OUTBOX_MAX_CONNECTORS]; /* by conn[] */
 	int n_conn;
-	int route[OUTBOX_ROUTES]; /* index into conn[] */
+	int route[OUTBOX_ROUTES]; /* index into conn[], -1: none */
 };
 
 /*
@@ -31,10 +39,16 @@ struct outbox_routes {
 int outbox_routes_make(struct outbox_routes *rt,
 		       const struct outbox_config *cfg, char *err,
 		       size_t errlen);
-/* The connector that takes rows of @action; NULL for a device event
- * ("device.*") when none asks for them. */
+/*
+ * The connector that takes rows of @action for shop @shop (the event's
+ * "shop"; NULL or "": none): that shop's own connector when one takes the
+ * kind, else the route of the kind.  NULL when nothing takes it: a device
+ * event ("device.*") when none asks for them, or a row of a shop without
+ * a connector when [outbox] has no routes of its own.
+ */
 struct connector_instance *outbox_routes_for(struct outbox_routes *rt,
-					     const char *action);
+					     const char *action,
+					     const char *shop);
 void outbox_routes_free(struct outbox_routes *rt);
 
 #endif

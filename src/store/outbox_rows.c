@@ -42,6 +42,14 @@
 	"not_before, next_attempt_at, created_at, last_error, shop_ref, "      \
 	"delivered_at, payload"
 
+/* The rows a decision makes, which an undo retracts.  The facts of the
+ * parcel (return.received, return.inspected) and a refund's outcome
+ * (refund.succeeded, refund.failed) are not the decision's: an undo
+ * neither waits for them nor cancels them. */
+#define OUTBOX_DECISION_ROWS                                                   \
+	"action IN ('refund.requested', 'return.decided', "                    \
+	"'shipment.qc_passed', 'shipment.qc_failed')"
+
 static bool outbox_state_valid(const char *state)
 {
 	return !strcmp(state, "pending") || !strcmp(state, "done") ||
@@ -115,6 +123,7 @@ int store_outbox_cancel_receipt_tx(struct store *s, int64_t receipt_id,
 	st = store_stmt(s, STMT_OBX_BLOCKING,
 			"SELECT id, state, attempts, action, not_before "
 			"FROM outbox WHERE receipt_id = ?1 "
+			"AND " OUTBOX_DECISION_ROWS " "
 			"AND state <> 'cancelled' "
 			"AND (state <> 'pending' OR attempts > 0 "
 			"OR not_before <= ?2) "
@@ -160,7 +169,8 @@ int store_outbox_cancel_receipt_tx(struct store *s, int64_t receipt_id,
 
 	st = store_stmt(s, STMT_OBX_CANCEL_RECEIPT,
 			"UPDATE outbox SET state = 'cancelled', updated_at = ? "
-			"WHERE receipt_id = ? AND state = 'pending'");
+			"WHERE receipt_id = ? AND state = 'pending' "
+			"AND " OUTBOX_DECISION_ROWS);
 	if (!st)
 		return -EIO;
 	sqlite3_bind_int64(st, 1, now);
@@ -386,7 +396,30 @@ struct outbox_change {
 	sqlite3_stmt *st; /* bound but for the id */
 	int id_param;
 	const char *const *allowed;
+	const struct outbox_new *then; /* a row queued with the change */
+	int64_t now;
 };
+
+/* The receipt of row @id (0: none), read inside the caller's write. */
+static int outbox_receipt_of(struct store *s, int64_t id, int64_t *receipt)
+{
+	sqlite3_stmt *st;
+	int rc, r = 0;
+
+	st = store_stmt(s, STMT_OBX_RECEIPT_OF,
+			"SELECT receipt_id FROM outbox WHERE id = ?");
+	if (!st)
+		return -EIO;
+	sqlite3_bind_int64(st, 1, id);
+	rc = sqlite3_step(st);
+	*receipt = 0;
+	if (rc == SQLITE_ROW)
+		*receipt = sqlite3_column_int64(st, 0);
+	else
+		r = store_fail(s, rc == SQLITE_DONE ? SQLITE_NOTFOUND : rc);
+	store_stmt_done(st);
+	return r;
+}
 
 static int outbox_change_apply(struct store *s, void *arg,
 			       struct store_entry *e)
@@ -394,6 +427,7 @@ static int outbox_change_apply(struct store *s, void *arg,
 	struct outbox_change *c = arg;
 	char state[12];
 	bool ok = false;
+	int64_t receipt;
 	int r;
 
 	r = outbox_state(s, c->id, state);
@@ -407,7 +441,15 @@ static int outbox_change_apply(struct store *s, void *arg,
 				   " is %s; %s does not apply",
 				   c->id, state, e->action);
 	sqlite3_bind_int64(c->st, c->id_param, c->id);
-	return store_step_done(s, c->st);
+	r = store_step_done(s, c->st);
+	if (r < 0 || !c->then)
+		return r;
+	/* The outcome's event, in the same write: recorded together or
+	 * not at all, so it is neither lost nor queued twice. */
+	r = outbox_receipt_of(s, c->id, &receipt);
+	if (r < 0)
+		return r;
+	return store_outbox_insert_tx(s, receipt, c->then, c->now);
 }
 
 /*
@@ -418,10 +460,14 @@ static int outbox_change_apply(struct store *s, void *arg,
 static int outbox_change(struct store *s, int64_t id, sqlite3_stmt *st,
 			 int id_param, const char *const *allowed,
 			 const char *actor, const char *action, json_t *detail,
-			 int64_t now)
+			 int64_t now, const struct outbox_new *then)
 {
-	struct outbox_change c = {
-	    .id = id, .st = st, .id_param = id_param, .allowed = allowed};
+	struct outbox_change c = {.id = id,
+				  .st = st,
+				  .id_param = id_param,
+				  .allowed = allowed,
+				  .then = then,
+				  .now = now};
 	struct store_entry e = {
 	    .actor = actor, .action = action, .detail = detail, .at = now};
 	int r;
@@ -436,6 +482,13 @@ static const char *const outbox_only_pending[] = {"pending", NULL};
 
 int store_outbox_mark_done(struct store *s, int64_t id, const char *shop_ref,
 			   int64_t now)
+{
+	return store_outbox_mark_done_then(s, id, shop_ref, now, NULL);
+}
+
+int store_outbox_mark_done_then(struct store *s, int64_t id,
+				const char *shop_ref, int64_t now,
+				const struct outbox_new *then)
 {
 	/* dead rows too: a late answer from the shop is still the truth. */
 	static const char *const allowed[] = {"pending", "dead", NULL};
@@ -454,7 +507,8 @@ int store_outbox_mark_done(struct store *s, int64_t id, const char *shop_ref,
 	sqlite3_bind_int64(st, 2, now);
 	sqlite3_bind_int64(st, 3, now);
 	return outbox_change(s, id, st, 4, allowed, "outbox", "outbox.done",
-			     json_pack("{s:s?}", "shop_ref", shop_ref), now);
+			     json_pack("{s:s?}", "shop_ref", shop_ref), now,
+			     then);
 }
 
 int store_outbox_mark_retry(struct store *s, int64_t id, int64_t next_at,
@@ -478,11 +532,17 @@ int store_outbox_mark_retry(struct store *s, int64_t id, int64_t next_at,
 			     "outbox.retry",
 			     json_pack("{s:s?,s:I}", "error", error,
 				       "next_attempt_at", (json_int_t)next_at),
-			     now);
+			     now, NULL);
 }
 
 int store_outbox_mark_dead(struct store *s, int64_t id, const char *error,
 			   int64_t now)
+{
+	return store_outbox_mark_dead_then(s, id, error, now, NULL);
+}
+
+int store_outbox_mark_dead_then(struct store *s, int64_t id, const char *error,
+				int64_t now, const struct outbox_new *then)
 {
 	sqlite3_stmt *st;
 
@@ -498,7 +558,7 @@ int store_outbox_mark_dead(struct store *s, int64_t id, const char *error,
 	sqlite3_bind_int64(st, 2, now);
 	return outbox_change(s, id, st, 3, outbox_only_pending, "outbox",
 			     "outbox.dead", json_pack("{s:s?}", "error", error),
-			     now);
+			     now, then);
 }
 
 int store_outbox_retry(struct store *s, int64_t id, const char *actor,
@@ -520,7 +580,37 @@ int store_outbox_retry(struct store *s, int64_t id, const char *actor,
 		return -EIO;
 	sqlite3_bind_int64(st, 1, now);
 	return outbox_change(s, id, st, 2, allowed, actor,
-			     "outbox.retry_manual", NULL, now);
+			     "outbox.retry_manual", NULL, now, NULL);
+}
+
+struct outbox_queue {
+	int64_t receipt_id;
+	const struct outbox_new *o;
+	int64_t now;
+};
+
+static int outbox_queue_apply(struct store *s, void *arg, struct store_entry *e)
+{
+	struct outbox_queue *q = arg;
+
+	(void)e;
+	return store_outbox_insert_tx(s, q->receipt_id, q->o, q->now);
+}
+
+int store_outbox_queue(struct store *s, int64_t receipt_id,
+		       const struct outbox_new *o, const char *actor,
+		       int64_t now)
+{
+	struct outbox_queue q = {.receipt_id = receipt_id, .o = o, .now = now};
+	struct store_entry e = {.actor = actor ? actor : "station",
+				.action = "outbox.queue",
+				.at = now};
+
+	if (!s || !o || !o->payload)
+		return -EINVAL;
+	e.detail = json_pack("{s:s,s:s}", "action", o->action, "key", o->key);
+	store_entry_subject(&e, "receipt", receipt_id);
+	return store_write(s, STORE_DURABLE, outbox_queue_apply, &q, &e);
 }
 
 int store_outbox_list(struct store *s, const char *state, int limit,

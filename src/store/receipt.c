@@ -576,3 +576,24 @@ int store_receipt_resume(struct store *s, int64_t receipt_id, const char *actor,
 	e.text = "{\"cleared\":\"item scans, checklist answers, weight\"}";
 	return store_write(s, STORE_STEP, store_receipt_leave_apply, &c, &e);
 }
+
+int store_receipt_photo_count(struct store *s, int64_t receipt_id, int *n)
+{
+	sqlite3_stmt *st;
+	int rc, r = 0;
+
+	if (!s || !n)
+		return -EINVAL;
+	st = store_stmt(s, STMT_RCP_PHOTO_COUNT,
+			"SELECT count(*) FROM photo WHERE receipt_id = ?");
+	if (!st)
+		return -EIO;
+	sqlite3_bind_int64(st, 1, receipt_id);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW)
+		*n = sqlite3_column_int(st, 0);
+	else
+		r = store_fail(s, rc);
+	store_stmt_done(st);
+	return r;
+}

@@ -381,7 +381,8 @@ def test_lists_line_up_and_money_shows_once(make_station):
                                 "state", "verdict", "refund"]
     assert lines[1].endswith("  112.97 PLN"), lines
     lines = columns_line_up(desk.run("outbox", "list").stdout)
-    assert len(lines) == 3
+    # received, inspected, refund, decided, refund.succeeded
+    assert len(lines) == 6
     lines = columns_line_up(desk.run("expected", "list").stdout)
     assert len(lines) == 3
     assert any(line.endswith("  9.99 PLN") for line in lines), lines

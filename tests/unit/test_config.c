@@ -178,6 +178,19 @@ static void test_config_outbox_problems_name_the_line(void **state)
 	    {"[connector shop]\ntype = webhook\nurl = http://h/\n"
 	     "secret_file =\n",
 	     "x.conf:4: [connector shop] secret_file must name a file"},
+	    /* takes = routes a shop's rows: without shop = it routes none */
+	    {"[connector a]\ntype = webhook\nurl = http://h/\n"
+	     "secret_file = /s\ntakes = refunds\n",
+	     "x.conf:5: [connector a] takes: only with shop = NAME (which "
+	     "shop's rows it takes); without it, [outbox] refunds/events "
+	     "route"},
+	    /* one shop's refunds to two connectors */
+	    {"[connector a]\ntype = webhook\nurl = http://h/\n"
+	     "secret_file = /s\nshop = alpha\n"
+	     "[connector b]\ntype = webhook\nurl = http://h/\n"
+	     "secret_file = /s\nshop = alpha\ntakes = refunds\n",
+	     "x.conf:10: [connector b] shop: [connector a] (x.conf:5) takes "
+	     "the refunds of shop alpha already; set takes = on each"},
 	};
 
 	(void)state;
@@ -192,6 +205,15 @@ static void test_config_outbox_problems_name_the_line(void **state)
 		else
 			assert_string_equal(got, cases[i].err);
 	}
+	/* one shop's refunds to one connector and its events to another,
+	 * no [outbox] route: fine */
+	assert_string_equal(
+	    parse_problem("[connector a]\ntype = webhook\nurl = http://h/\n"
+			  "secret_file = /s\nshop = alpha\ntakes = refunds\n"
+			  "[connector b]\ntype = webhook\nurl = http://h/\n"
+			  "secret_file = /s\nshop = alpha\ntakes = events\n",
+			  false),
+	    "");
 	/* both routes to one section, none of [outbox]'s own: fine */
 	assert_string_equal(
 	    parse_problem("[outbox]\nrefunds = shop\nevents = shop\n"
@@ -199,6 +221,29 @@ static void test_config_outbox_problems_name_the_line(void **state)
 			  "url = http://h/\nsecret_file = /s\n",
 			  false),
 	    "");
+}
+
+/* Without takes =, a shop's webhook takes its refunds and events, a
+ * shop's own API its refunds only (it has nowhere to put an event). */
+static void test_config_shop_connector_takes_by_type(void **state)
+{
+	struct config_connector cc;
+
+	(void)state;
+	memset(&cc, 0, sizeof(cc));
+	strcpy(cc.shop, "alpha");
+	strcpy(cc.type, "webhook");
+	cc.takes_refunds = cc.takes_events = true; /* the parser's default */
+	assert_true(config_connector_shop_takes(&cc, true));
+	assert_true(config_connector_shop_takes(&cc, false));
+	strcpy(cc.type, "shopify");
+	assert_true(config_connector_shop_takes(&cc, true));
+	assert_false(config_connector_shop_takes(&cc, false));
+	/* takes = says it */
+	cc.takes_line = 4;
+	cc.takes_refunds = false;
+	assert_false(config_connector_shop_takes(&cc, true));
+	assert_true(config_connector_shop_takes(&cc, false));
 }
 
 static void test_config_names_are_tokens(void **state)
@@ -887,6 +932,7 @@ int main(void)
 	    cmocka_unit_test(test_config_good_station),
 	    cmocka_unit_test(test_config_unknown_key_names_line),
 	    cmocka_unit_test(test_config_bad_values),
+	    cmocka_unit_test(test_config_shop_connector_takes_by_type),
 	    cmocka_unit_test(test_config_names_are_tokens),
 	    cmocka_unit_test(test_config_bad_names_are_refused_with_line),
 	    cmocka_unit_test(test_config_values_must_be_utf8),

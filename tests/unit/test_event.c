@@ -351,11 +351,12 @@ static void test_event_device_fault_and_ok(void **state)
 	(void)state;
 	assert_int_equal(event_device_render(&f, &body, err, sizeof(err)), 0);
 	assert_string_equal(
-	    body, "{\"at\":\"2026-11-20T10:01:00.250000Z\",\"device\":\"scale\","
-		  "\"id\":\"demo:desk-1:scale:device.fault:1795168860250000\","
-		  "\"reason\":\"scale run/scale: cannot open\",\"receipt\":12,"
-		  "\"shop\":\"demo\",\"state\":\"fault\",\"station\":"
-		  "\"desk-1\",\"step\":\"weigh\",\"type\":\"device.fault\"}");
+	    body,
+	    "{\"at\":\"2026-11-20T10:01:00.250000Z\",\"device\":\"scale\","
+	    "\"id\":\"demo:desk-1:scale:device.fault:1795168860250000\","
+	    "\"reason\":\"scale run/scale: cannot open\",\"receipt\":12,"
+	    "\"shop\":\"demo\",\"state\":\"fault\",\"station\":"
+	    "\"desk-1\",\"step\":\"weigh\",\"type\":\"device.fault\"}");
 	free(body);
 	/* between parcels: no receipt, no step */
 	f.type = EVENT_DEVICE_OK;
@@ -382,6 +383,131 @@ static void test_event_device_fault_and_ok(void **state)
 	assert_string_equal(err, "'refund.requested' is not a device event");
 }
 
+static void test_event_parcel_events_render_what_was_found(void **state)
+{
+	struct expected_return er;
+	struct inspection in;
+	struct event_parcel_facts f = {
+	    .type = EVENT_RETURN_RECEIVED,
+	    .id = "demo:desk-1:7:return.received:1",
+	    .receipt = 7,
+	    .shop = "demo",
+	    .station = "desk-1",
+	    .code = "RMA-1",
+	    .clerk = "anna",
+	    .at = T0,
+	};
+	char err[128], *body = NULL, *again = NULL;
+	json_t *ev, *line;
+
+	(void)state;
+	expected_fill(&er);
+	f.expected = &er;
+	assert_int_equal(event_parcel_render(&f, &body, err, sizeof(err)), 0);
+	ev = json_loads(body, 0, NULL);
+	assert_string_equal(json_string_value(json_object_get(ev, "type")),
+			    "return.received");
+	assert_string_equal(json_string_value(json_object_get(ev, "rma")),
+			    "RMA-1");
+	assert_null(json_object_get(ev, "items")); /* nothing found yet */
+	json_decref(ev);
+	free(body);
+
+	memset(&in, 0, sizeof(in));
+	in.weighed = true;
+	in.weight_g = 812;
+	in.n_items = 3;
+	in.items[0].quantity = 2;
+	in.items[0].gtin_matched = true;
+	in.items[0].grade = GRADE_B;
+	in.items[1].buyer_damage = true;
+	f.type = EVENT_RETURN_INSPECTED;
+	f.found = &in;
+	f.photos = 3;
+	assert_int_equal(event_parcel_render(&f, &body, err, sizeof(err)), 0);
+	/* The same facts, the same bytes. */
+	assert_int_equal(event_parcel_render(&f, &again, err, sizeof(err)), 0);
+	assert_string_equal(body, again);
+	ev = json_loads(body, 0, NULL);
+	assert_int_equal(json_integer_value(json_object_get(ev, "weight_g")),
+			 812);
+	assert_int_equal(json_integer_value(json_object_get(ev, "photos")), 3);
+	assert_int_equal(json_array_size(json_object_get(ev, "items")), 3);
+	line = json_array_get(json_object_get(ev, "items"), 0);
+	assert_string_equal(json_string_value(json_object_get(line, "sku")),
+			    "SKU-1");
+	assert_int_equal(json_integer_value(json_object_get(line, "found")), 2);
+	assert_string_equal(json_string_value(json_object_get(line, "grade")),
+			    grade_name(GRADE_B));
+	line = json_array_get(json_object_get(ev, "items"), 1);
+	assert_true(json_is_true(json_object_get(line, "buyer_damage")));
+	json_decref(ev);
+	free(body);
+	free(again);
+
+	/* Inspected without what was found, or another type: refused. */
+	f.found = NULL;
+	assert_int_equal(event_parcel_render(&f, &body, err, sizeof(err)),
+			 -EINVAL);
+	f.type = EVENT_REFUND_REQUESTED;
+	assert_int_equal(event_parcel_render(&f, &body, err, sizeof(err)),
+			 -EINVAL);
+	assert_null(body);
+}
+
+static void test_event_refund_outcome_names_the_refund(void **state)
+{
+	struct expected_return er;
+	struct event_facts rf;
+	struct event_refund_outcome o = {
+	    .type = EVENT_REFUND_SUCCEEDED,
+	    .id = "k:succeeded",
+	    .refund_id = "k",
+	    .refund_key = "rr-00",
+	    .receipt = 7,
+	    .shop_refund_id = "re_1",
+	    .attempts = 2,
+	    .at = T0,
+	};
+	char err[128], *body = NULL;
+	json_t *ev;
+
+	(void)state;
+	expected_fill(&er);
+	rf = facts_fill(&er, EVENT_REFUND_REQUESTED, "k");
+	o.refund = &rf;
+	assert_int_equal(
+	    event_refund_outcome_render(&o, &body, err, sizeof(err)), 0);
+	ev = json_loads(body, 0, NULL);
+	assert_string_equal(
+	    json_string_value(json_object_get(ev, "shop_refund_id")), "re_1");
+	assert_string_equal(json_string_value(json_object_get(ev, "refund")),
+			    "k");
+	assert_int_equal(
+	    json_integer_value(json_object_get(ev, "amount_minor")), 17150);
+	assert_null(json_object_get(ev, "message"));
+	json_decref(ev);
+	free(body);
+
+	/* A failure without facts left still says which refund and why. */
+	o.type = EVENT_REFUND_FAILED;
+	o.refund = NULL;
+	o.message = "HTTP 400 refused";
+	assert_int_equal(
+	    event_refund_outcome_render(&o, &body, err, sizeof(err)), 0);
+	ev = json_loads(body, 0, NULL);
+	assert_string_equal(json_string_value(json_object_get(ev, "message")),
+			    "HTTP 400 refused");
+	assert_null(json_object_get(ev, "shop_refund_id"));
+	json_decref(ev);
+	free(body);
+
+	o.message = "\xff";
+	assert_int_equal(
+	    event_refund_outcome_render(&o, &body, err, sizeof(err)), -EINVAL);
+	assert_non_null(strstr(err, "message"));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -389,6 +515,8 @@ int main(void)
 	    cmocka_unit_test(test_event_refund_names_accepted_lines),
 	    cmocka_unit_test(test_event_decision_carries_the_proposal),
 	    cmocka_unit_test(test_event_carries_the_shop_ids),
+	    cmocka_unit_test(test_event_parcel_events_render_what_was_found),
+	    cmocka_unit_test(test_event_refund_outcome_names_the_refund),
 	    cmocka_unit_test(test_event_unexpected_return_has_no_skus),
 	    cmocka_unit_test(test_event_refuses_what_it_cannot_render),
 	    cmocka_unit_test(test_event_device_fault_and_ok),

@@ -31,9 +31,9 @@
 
 #include "outbox_fixture.h"
 
-    /* ---- tests ---- */
+/* ---- tests ---- */
 
-    static void sender_delivers_once_signed(void **state)
+static void sender_delivers_once_signed(void **state)
 {
 	struct fixture *f = *state;
 	struct outbox_stats st;
@@ -294,8 +294,12 @@ static void sender_sends_the_rendered_event_the_same_each_time(void **state)
 
 	snprintf(key, sizeof(key), "retour-r%lld-refund-1",
 		 (long long)f->receipt_id);
+	/* A refund's webhook-id is its refund key (the shop, the RMA, the
+	 * action: the same at any desk); the body's id names the row. */
+	assert_int_equal(strncmp(f->shop.seen[0].id, "rr-", 3), 0);
+	assert_int_equal(strlen(f->shop.seen[0].id), 35);
 	for (int i = 0; i < 3; i++) {
-		assert_signed(&f->shop.seen[i], key);
+		assert_signed(&f->shop.seen[i], f->shop.seen[0].id);
 		assert_string_equal(f->shop.seen[i].body, f->shop.seen[0].body);
 	}
 	body = json_loads(f->shop.seen[0].body, 0, NULL);
@@ -498,6 +502,209 @@ static void sender_names_the_connector_and_key_of_a_bad_setting(void **state)
 	assert_non_null(strstr(err, "events"));
 }
 
+/* Queue a row of receipt f->receipt_id with its own body. */
+static void fixture_queue(struct fixture *f, const char *action,
+			  const char *key, const char *payload)
+{
+	struct outbox_new o;
+
+	memset(&o, 0, sizeof(o));
+	o.action = action;
+	snprintf(o.key, sizeof(o.key), "%s", key);
+	o.payload = payload;
+	o.not_before = test_now_us();
+	assert_int_equal(store_outbox_queue(f->store, f->receipt_id, &o, "test",
+					    test_now_us()),
+			 0);
+}
+
+static void sender_routes_each_shop_to_its_own_connector(void **state)
+{
+	struct fixture *f = *state;
+	struct connector_setting alpha_set[] = {
+	    {.key = "url", .value = f->url},
+	    {.key = "secret_file", .value = "/x", .secret = SHOP_SECRET},
+	};
+	struct connector_setting default_set[] = {
+	    {.key = "url", .value = f->url2},
+	    {.key = "secret_file", .value = "/y", .secret = SHOP_SECRET},
+	};
+	struct outbox_connector_config cc[] = {
+	    {.name = "[outbox]",
+	     .type = "webhook",
+	     .settings = default_set,
+	     .n_settings = 2},
+	    {.name = "[connector alpha]",
+	     .type = "webhook",
+	     .settings = alpha_set,
+	     .n_settings = 2,
+	     .shop = "alpha",
+	     .takes_refunds = true},
+	};
+	struct outbox_config cfg = {
+	    .db_path = f->db_path,
+	    .connectors = cc,
+	    .n_connectors = 2,
+	    .refunds = 0,
+	    .events = 0,
+	    .backoff_base_ms = 50,
+	    .now = test_now_us,
+	};
+	struct receipt_open ro;
+	char err[256] = "";
+
+	memset(&ro, 0, sizeof(ro));
+	ro.routine = ROUTINE_RETURN;
+	strcpy(ro.desk, "desk-1");
+	strcpy(ro.clerk, "anna");
+	strcpy(ro.code, "RMA-3003");
+	ro.received_at = test_now_us();
+	assert_int_equal(store_receipt_open(f->store, &ro, &f->receipt_id), 0);
+	fixture_queue(f, "refund.requested", "k-alpha",
+		      "{\"shop\":\"alpha\",\"type\":\"refund.requested\"}");
+	fixture_queue(f, "refund.requested", "k-beta",
+		      "{\"shop\":\"beta\",\"type\":\"refund.requested\"}");
+	fixture_queue(f, "return.decided", "k-alpha-event",
+		      "{\"shop\":\"alpha\",\"type\":\"return.decided\"}");
+	assert_int_equal(
+	    outbox_sender_start(&cfg, &f->sender, err, sizeof(err)), 0);
+	assert_int_equal(fixture_idle(f), INT64_MAX);
+	assert_int_equal(fixture_count(f, "done"), 3);
+	/* alpha's refund to alpha's connector; beta (none of its own) and
+	 * alpha's event (alpha takes refunds only) by the routes. */
+	assert_int_equal(shop_seen_count(&f->shop), 1);
+	assert_string_equal(f->shop.seen[0].id, "k-alpha");
+	assert_int_equal(shop_seen_count(&f->shop2), 2);
+	assert_string_equal(f->shop2.seen[0].id, "k-beta");
+	assert_string_equal(f->shop2.seen[1].id, "k-alpha-event");
+}
+
+static void sender_refuses_two_connectors_for_one_shops_rows(void **state)
+{
+	struct fixture *f = *state;
+	struct connector_setting set[] = {
+	    {.key = "url", .value = f->url},
+	    {.key = "secret_file", .value = "/x", .secret = SHOP_SECRET},
+	};
+	struct outbox_connector_config cc[] = {
+	    {.name = "[connector a]",
+	     .settings = set,
+	     .n_settings = 2,
+	     .shop = "alpha",
+	     .takes_refunds = true},
+	    {.name = "[connector b]",
+	     .settings = set,
+	     .n_settings = 2,
+	     .shop = "alpha",
+	     .takes_refunds = true,
+	     .takes_events = true},
+	};
+	struct outbox_config cfg = {.db_path = f->db_path,
+				    .connectors = cc,
+				    .n_connectors = 2,
+				    .refunds = -1,
+				    .events = -1};
+	struct outbox_sender *s = NULL;
+	char err[256] = "";
+
+	assert_int_equal(outbox_sender_start(&cfg, &s, err, sizeof(err)),
+			 -EINVAL);
+	assert_non_null(strstr(err, "[connector b]"));
+	assert_non_null(strstr(err, "alpha"));
+	/* One takes refunds, the other events: each shop's row has one. */
+	cc[1].takes_refunds = false;
+	assert_int_equal(outbox_sender_start(&cfg, &s, err, sizeof(err)), 0);
+	outbox_sender_stop(s);
+}
+
+/* The only row of @action, as the CLI would show it; NULL: none. */
+static json_t *fixture_row_of(struct fixture *f, const char *action)
+{
+	json_t *arr = NULL, *row, *found = NULL;
+	size_t i;
+
+	assert_int_equal(store_outbox_list(f->store, NULL, 20, &arr), 0);
+	json_array_foreach(arr, i, row)
+	{
+		if (!strcmp(json_string_value(json_object_get(row, "action")),
+			    action)) {
+			assert_null(found);
+			found = json_incref(row);
+		}
+	}
+	json_decref(arr);
+	return found;
+}
+
+static void sender_tells_a_refunds_outcome_once(void **state)
+{
+	struct fixture *f = *state;
+	struct outbox_config cfg = {
+	    .db_path = f->db_path,
+	    .url = f->url,
+	    .secret = SHOP_SECRET,
+	    .backoff_base_ms = 50,
+	    .refund_outcomes = true,
+	    .now = test_now_us,
+	};
+	json_t *refund, *failed, *body;
+	char err[256] = "";
+	int64_t id;
+
+	/* Refused (dead), then retried by hand: done. */
+	shop_script(&f->shop, 400, NULL, "{\"error\":\"archived\"}");
+	fixture_decide_with(f, test_now_us(), NULL, accepted_proposal);
+	assert_int_equal(
+	    outbox_sender_start(&cfg, &f->sender, err, sizeof(err)), 0);
+	assert_int_equal(fixture_idle(f), INT64_MAX);
+	failed = fixture_row_of(f, "refund.failed");
+	assert_non_null(failed);
+	assert_string_equal(json_string_value(json_object_get(failed, "state")),
+			    "done");
+	json_decref(failed);
+	assert_int_equal(shop_seen_count(&f->shop), 2);
+	body = json_loads(f->shop.seen[1].body, 0, NULL);
+	assert_string_equal(json_string_value(json_object_get(body, "type")),
+			    "refund.failed");
+	assert_non_null(strstr(
+	    json_string_value(json_object_get(body, "message")), "archived"));
+	assert_string_equal(json_string_value(json_object_get(body, "shop")),
+			    "demo");
+	assert_int_equal(
+	    strncmp(json_string_value(json_object_get(body, "refund_key")),
+		    "rr-", 3),
+	    0);
+	json_decref(body);
+
+	refund = fixture_row_of(f, "refund.requested");
+	id = json_integer_value(json_object_get(refund, "id"));
+	json_decref(refund);
+	assert_int_equal(
+	    store_outbox_retry(f->store, id, "supervisor", test_now_us()), 0);
+	outbox_sender_kick(f->sender);
+	assert_int_equal(fixture_idle(f), INT64_MAX);
+	assert_int_equal(fixture_count(f, "done"), 3);
+	assert_int_equal(shop_seen_count(&f->shop), 4);
+	body = json_loads(f->shop.seen[3].body, 0, NULL);
+	assert_string_equal(json_string_value(json_object_get(body, "type")),
+			    "refund.succeeded");
+	refund = fixture_row_of(f, "refund.requested");
+	assert_string_equal(
+	    json_string_value(json_object_get(body, "shop_refund_id")),
+	    json_string_value(json_object_get(refund, "shop_ref")));
+	assert_string_equal(json_string_value(json_object_get(body, "refund")),
+			    json_string_value(json_object_get(refund, "key")));
+	json_decref(refund);
+	json_decref(body);
+	/* Marking it done again (a late answer) queues nothing more. */
+	assert_int_equal(
+	    store_outbox_mark_done(f->store, id, "x", test_now_us()),
+	    -EALREADY);
+	refund = fixture_row_of(f, "refund.succeeded"); /* one, no more */
+	assert_non_null(refund);
+	json_decref(refund);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -516,6 +723,14 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(
 		sender_marks_an_unrenderable_row_dead, fixture_setup,
 		fixture_teardown),
+	    cmocka_unit_test_setup_teardown(
+		sender_routes_each_shop_to_its_own_connector, fixture_setup,
+		fixture_teardown),
+	    cmocka_unit_test_setup_teardown(
+		sender_refuses_two_connectors_for_one_shops_rows, fixture_setup,
+		fixture_teardown),
+	    cmocka_unit_test_setup_teardown(sender_tells_a_refunds_outcome_once,
+					    fixture_setup, fixture_teardown),
 	    cmocka_unit_test_setup_teardown(
 		sender_backs_off_when_the_outcome_cannot_be_recorded,
 		fixture_setup, fixture_teardown),

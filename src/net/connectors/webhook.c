@@ -6,7 +6,11 @@
  * integrator's existing verifier library accepts it.
  *
  * The webhook-id is the row's idempotency key: the same on every retry,
- * which is what lets the receiver drop duplicates.  The timestamp and the
+ * which is what lets the receiver drop duplicates.  A refund's is its
+ * refund key instead (connector_refund_key: the shop, the return and the
+ * action), so the same refund decided at two desks, or again after an
+ * undo, reaches the receiver under one webhook-id and is paid once; the
+ * body's "id" still names the station's row.  The timestamp and the
  * signature are fresh for each attempt.  Not here: asymmetric (v1a)
  * signatures, several secrets at once, payload envelopes, a lookup before
  * a retry (the receiver drops a repeated webhook-id).
@@ -255,6 +259,7 @@ static int webhook_build(void *state, const struct connector_message *m,
 	const struct webhook_state *ws = state;
 	char sig[64], ts[24];
 	int64_t now_s = now_us / 1000000;
+	const char *id;
 	int r;
 
 	memset(req, 0, sizeof(*req));
@@ -272,6 +277,8 @@ static int webhook_build(void *state, const struct connector_message *m,
 		snprintf(err, errlen, "outbox row has no body");
 		return -EINVAL;
 	}
+	id = m->refund_key && webhook_key_ok(m->refund_key) ? m->refund_key
+							    : m->key;
 	req->method = CONNECTOR_POST;
 	snprintf(req->url, sizeof(req->url), "%s", ws->url);
 	req->body_len = m->body_len;
@@ -281,8 +288,8 @@ static int webhook_build(void *state, const struct connector_message *m,
 	memcpy(req->body, m->body, m->body_len);
 	req->body[m->body_len] = '\0';
 
-	r = webhook_sign(ws->secret, m->key, now_s, req->body, req->body_len,
-			 sig, sizeof(sig));
+	r = webhook_sign(ws->secret, id, now_s, req->body, req->body_len, sig,
+			 sizeof(sig));
 	if (r < 0) {
 		connector_request_free(req);
 		snprintf(err, errlen, "cannot sign the request: %s",
@@ -294,10 +301,10 @@ static int webhook_build(void *state, const struct connector_message *m,
 					 "application/json") < 0 ||
 	    connector_request_add_header(req, "User-Agent",
 					 WEBHOOK_USER_AGENT) < 0 ||
-	    connector_request_add_header(req, "webhook-id", m->key) < 0 ||
+	    connector_request_add_header(req, "webhook-id", id) < 0 ||
 	    connector_request_add_header(req, "webhook-timestamp", ts) < 0 ||
 	    connector_request_add_header(req, "webhook-signature", sig) < 0 ||
-	    connector_request_add_header(req, "Idempotency-Key", m->key) < 0)
+	    connector_request_add_header(req, "Idempotency-Key", id) < 0)
 		goto nomem;
 	return 0;
 nomem:
