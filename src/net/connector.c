@@ -18,11 +18,8 @@
 /* One line per connector (clang-format would pack them). */
 /* clang-format off */
 static const struct connector *const connector_table[] = {
-    &connector_webhook,
-    &connector_shopify,
-    &connector_baselinker,
-    &connector_allegro,
-    &connector_woocommerce,
+    &connector_webhook, &connector_shopify,	&connector_baselinker,
+    &connector_allegro, &connector_woocommerce,
 };
 /* clang-format on */
 
