@@ -15,13 +15,10 @@
 #include "retour/connector.h"
 #include "retour/returns.h"
 
-/* One line per connector (clang-format would pack them). */
-/* clang-format off */
 static const struct connector *const connector_table[] = {
     &connector_webhook, &connector_shopify,	&connector_baselinker,
     &connector_allegro, &connector_woocommerce,
 };
-/* clang-format on */
 
 const struct connector *connector_find(const char *name)
 {
