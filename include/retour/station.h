@@ -103,6 +103,11 @@ int station_reprint(struct station *st, int64_t receipt_id, char *err,
 		    size_t errlen);
 int station_outbox_retry(struct station *st, int64_t id, char *err,
 			 size_t errlen);
+/* Poll the shop of [connector @name] (NULL: every one that pulls) for
+ * expected returns now, not at its next time.  0, or -ENOENT (none such
+ * pulls) with @err. */
+int station_pull_now(struct station *st, const char *name, char *err,
+		     size_t errlen);
 /*
  * Import expected returns: an object, an array or {"returns": [...]}; all
  * or nothing.  Returns the count stored or -errno with @err naming the

@@ -436,6 +436,42 @@ int store_outbox_list(struct store *s, const char *state, int limit,
 		      json_t **out);
 int store_outbox_count(struct store *s, const char *state, int64_t *n);
 
+/* ---- expected returns pulled from the shops ---- */
+
+/*
+ * What the station keeps of each connector that pulls expected returns,
+ * by the connector's name: the cursor to go on from (the shop's own text,
+ * "" before the first poll), the last poll, the last one that worked, the
+ * last error ("" when the last poll worked) and how many returns were new.
+ */
+#define STORE_PULL_CURSOR_LEN 512
+#define STORE_PULL_ERROR_LEN 256
+struct store_pull_state {
+	char cursor[STORE_PULL_CURSOR_LEN];
+	int64_t last_poll_at;
+	int64_t last_ok_at;
+	char last_error[STORE_PULL_ERROR_LEN];
+	int64_t imported;
+};
+
+/* 0, or -ENOENT (never polled: @out zeroed), -errno. */
+int store_pull_get(struct store *s, const char *connector,
+		   struct store_pull_state *out);
+/*
+ * A batch was imported: keep @cursor, count @imported more, the poll at
+ * @polled_at worked (the last error cleared).  Call it only after every
+ * return of the batch is stored: a crash before leaves the old cursor, and
+ * the same page comes again.
+ */
+int store_pull_saved(struct store *s, const char *connector, const char *cursor,
+		     int64_t imported, int64_t polled_at);
+/* A poll failed at @at with @error (the cursor stays). */
+int store_pull_failed(struct store *s, const char *connector, const char *error,
+		      int64_t at);
+/* 1 when an expected return with @er's key (its RMA, else its order for a
+ * return without one: store_expected_put()'s) is stored already, 0 not. */
+int store_expected_known(struct store *s, const struct expected_return *er);
+
 /* ---- audit ---- */
 
 /* Append one entry (used by the functions above; public for the daemon's

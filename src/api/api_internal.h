@@ -68,7 +68,7 @@ enum api_route_id {
 	API_CONFIRM,
 	API_BUTTON,
 	API_REPRINT,
-	API_REMOVE, /* ship-QC: a unit taken out of the box */
+	API_REMOVE,	/* ship-QC: a unit taken out of the box */
 	API_UNEXPECTED, /* start an unexpected return after "not found" */
 	API_UNDO,	/* the desk's last: api.c's range ends here */
 	/* the records */
@@ -78,6 +78,7 @@ enum api_route_id {
 	API_RETURN_GET,
 	API_OUTBOX_LIST,
 	API_OUTBOX_RETRY,
+	API_PULL_NOW, /* poll the shops for expected returns now */
 	API_COMPLAINTS_DUE,
 	API_DB_CHECK,
 	API_AUDIT_VERIFY,

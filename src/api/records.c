@@ -86,6 +86,36 @@ static void records_outbox_retry(struct station *st, int64_t id,
 		    json_pack("{s:b,s:I}", "ok", 1, "id", (json_int_t)id));
 }
 
+/* Poll now: {"connector": NAME}, or no body for every one that pulls. */
+static void records_pull_now(struct station *st, const struct api_request *rq,
+			     struct api_reply *rp)
+{
+	const char *name = NULL;
+	json_t *body = NULL;
+	char err[160] = "";
+	int r;
+
+	if (rq->len) {
+		body = api_body_json(rq, rp);
+		if (!body)
+			return;
+		name = api_json_str(body, "connector");
+		if (!json_is_object(body) ||
+		    (json_object_get(body, "connector") && !name)) {
+			json_decref(body);
+			api_reply_error(
+			    rp, 400, "give {\"connector\": NAME} or no body");
+			return;
+		}
+	}
+	r = station_pull_now(st, name, err, sizeof(err));
+	json_decref(body);
+	if (r < 0)
+		api_reply_error(rp, 404, "%s", err);
+	else
+		api_reply_json(rp, 202, json_pack("{s:b}", "ok", 1));
+}
+
 /* A check that found a problem is no success: 500, with what it found
  * and an "error" sentence like every other failure. */
 static void records_db_check(struct station *st, struct api_reply *rp)
@@ -151,6 +181,9 @@ void api_records_answer(struct station *st, const struct api_route *route,
 		return;
 	case API_OUTBOX_RETRY:
 		records_outbox_retry(st, route->record_id, rp);
+		return;
+	case API_PULL_NOW:
+		records_pull_now(st, rq, rp);
 		return;
 	case API_COMPLAINTS_DUE:
 		r = station_complaints_due(st, &out);

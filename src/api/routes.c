@@ -72,6 +72,7 @@ static const struct api_route_row {
     {"GET", "/api/v1/returns/{id}", API_RETURN_GET, ""},
     {"GET", "/api/v1/outbox", API_OUTBOX_LIST, API_OUTBOX_PARAMS},
     {"POST", "/api/v1/outbox/{id}/retry", API_OUTBOX_RETRY, ""},
+    {"POST", "/api/v1/pull", API_PULL_NOW, ""},
     {"GET", "/api/v1/complaints/due", API_COMPLAINTS_DUE, ""},
     {"GET", "/api/v1/db/check", API_DB_CHECK, ""},
     {"GET", "/api/v1/audit/verify", API_AUDIT_VERIFY, ""},

@@ -225,6 +225,35 @@ static void cli_print_devices(const json_t *devices)
 	}
 }
 
+/* Each connector that pulls expected returns: when it last asked its
+ * shop, how that went, how many came in, when it asks next. */
+static void cli_print_pull(const json_t *pull)
+{
+	size_t i;
+	json_t *p;
+
+	if (!json_is_array(pull) || !json_array_size(pull))
+		return;
+	printf("pull:\n");
+	json_array_foreach(pull, i, p)
+	{
+		json_t *err = json_object_get(p, "last_error");
+
+		printf("  %-10s shop %s, every %s s, %s imported\n",
+		       cli_field_text(p, "connector"),
+		       cli_field_text(p, "shop"), cli_field_text(p, "every_s"),
+		       cli_field_text(p, "imported"));
+		printf("  %-10s last poll %s, last success %s, next %s\n", "",
+		       cli_field_text(p, "last_poll"),
+		       cli_field_text(p, "last_success"),
+		       cli_field_text(p, "next_poll"));
+		if (json_is_string(err))
+			printf("  %-10s FAILING (%s in a row): %s\n", "",
+			       cli_field_text(p, "failures"),
+			       json_string_value(err));
+	}
+}
+
 /* The whole status: who and where, the desk's state, the light, the
  * devices and the outbox. */
 static void cli_print_status(const json_t *st)
@@ -244,6 +273,7 @@ static void cli_print_status(const json_t *st)
 		printf("%-10s %s pending, %s dead\n",
 		       "outbox:", cli_field_text(outbox, "pending"),
 		       cli_field_text(outbox, "dead"));
+	cli_print_pull(json_object_get(st, "pull"));
 }
 
 /* ---- one command to the desk ---- */

@@ -608,6 +608,45 @@ static int cli_expected_import(const struct cli_opts *o)
 	return CLI_OK;
 }
 
+/* Ask the shops for expected returns now: one [connector NAME], or every
+ * one that pulls.  What came in shows in `retourctl status` after. */
+static int cli_expected_pull(const struct cli_opts *o)
+{
+	char body[160];
+	json_t *answer;
+	int r;
+
+	if (o->n_pos > 3)
+		return cli_usage("expected pull takes at most one connector");
+	if (o->n_pos == 3) {
+		json_t *b = json_pack("{s:s}", "connector", o->pos[2]);
+		char *text = b ? json_dumps(b, JSON_COMPACT) : NULL;
+
+		json_decref(b);
+		if (!text || strlen(text) >= sizeof(body)) {
+			free(text);
+			return cli_usage("'%.40s' is no connector name",
+					 o->pos[2]);
+		}
+		snprintf(body, sizeof(body), "%s", text);
+		free(text);
+		r = cli_rpc_call(o, "POST", "/api/v1/pull", body, strlen(body),
+				 &answer);
+	} else {
+		r = cli_rpc_call(o, "POST", "/api/v1/pull", NULL, 0, &answer);
+	}
+	if (r)
+		return CLI_FAILED;
+	if (o->json)
+		cli_print_json(answer);
+	else
+		printf("asked %s for expected returns now; `retourctl status` "
+		       "shows what came in\n",
+		       o->n_pos == 3 ? o->pos[2] : "every shop that pulls");
+	json_decref(answer);
+	return CLI_OK;
+}
+
 int cli_cmd_expected(const struct cli_opts *o)
 {
 	if (o->n_pos == 2 && !strcmp(o->pos[1], "list"))
@@ -616,7 +655,10 @@ int cli_cmd_expected(const struct cli_opts *o)
 					cli_expected_columns);
 	if (o->n_pos >= 2 && !strcmp(o->pos[1], "import"))
 		return cli_expected_import(o);
-	return cli_usage("expected needs 'list' or 'import FILE'");
+	if (o->n_pos >= 2 && !strcmp(o->pos[1], "pull"))
+		return cli_expected_pull(o);
+	return cli_usage("expected needs 'list', 'import FILE' or 'pull "
+			 "[CONNECTOR]'");
 }
 
 /* ---- the outbox ---- */

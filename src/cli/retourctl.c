@@ -52,6 +52,8 @@ static const char retourctl_usage_text[] =
     "  expected list                 the expected returns\n"
     "  expected import FILE          import expected returns (JSON; - = "
     "stdin)\n"
+    "  expected pull [CONNECTOR]     ask the shops (one [connector]) for\n"
+    "                                expected returns now\n"
     "  outbox list [--state S]       outbox rows "
     "(pending|done|dead|cancelled)\n"
     "  outbox retry ID               deliver an outbox row again now\n"

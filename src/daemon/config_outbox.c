@@ -302,6 +302,31 @@ static int config_connector_check(const struct config_connector *cc,
 	return 0;
 }
 
+/* pull_every_s needs a type that can pull and the shop its returns are. */
+static int config_connector_pull_check(const struct config_connector *cc,
+				       char *err, size_t errlen)
+{
+	const struct connector *ops = connector_find(cc->type);
+
+	if (cc->pull_every_s <= 0 || !ops)
+		return 0;
+	if (!ops->pull_build || !ops->pull_parse) {
+		snprintf(err, errlen,
+			 "%s:%d: [connector %s] pull_every_s: type %s cannot "
+			 "pull expected returns",
+			 cc->settings.file, cc->pull_line, cc->name, cc->type);
+		return -EINVAL;
+	}
+	if (!cc->shop[0]) {
+		snprintf(err, errlen,
+			 "%s:%d: [connector %s] pull_every_s: set shop = NAME, "
+			 "the shop whose returns it pulls",
+			 cc->settings.file, cc->pull_line, cc->name);
+		return -EINVAL;
+	}
+	return 0;
+}
+
 static bool config_connector_is_webhook(const struct config_connector *cc)
 {
 	return !cc->type[0] || !strcmp(cc->type, "webhook");
@@ -382,6 +407,9 @@ int config_outbox_check(const struct config *c, char *err, size_t errlen)
 		const struct config_connector *cc = &c->connectors[i];
 
 		r = config_connector_check(cc, cc->settings.file, err, errlen);
+		if (r < 0)
+			return r;
+		r = config_connector_pull_check(cc, err, errlen);
 		if (r < 0)
 			return r;
 	}

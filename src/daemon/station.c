@@ -127,15 +127,6 @@ static int station_read_secret(const char *path, char *buf, size_t len,
 	return 0;
 }
 
-#define STATION_SECRET_LEN 512
-
-/* One connector as the sender takes it, with its secrets read. */
-struct station_connector {
-	char label[CONFIG_NAME_MAX + 16];
-	struct connector_setting set[CONFIG_MAX_SETTINGS];
-	char secret[CONFIG_MAX_SETTINGS][STATION_SECRET_LEN];
-};
-
 static bool station_is_secret_key(const char *key)
 {
 	size_t len = strlen(key);
@@ -143,10 +134,10 @@ static bool station_is_secret_key(const char *key)
 	return len > 5 && !strcmp(key + len - 5, "_file");
 }
 
-static int station_connector_load(const struct config_connector *cc,
-				  struct station_connector *sc,
-				  struct outbox_connector_config *oc, char *err,
-				  size_t errlen)
+int station_connector_load(const struct config_connector *cc,
+			   struct station_connector *sc,
+			   struct outbox_connector_config *oc, char *err,
+			   size_t errlen)
 {
 	const struct config_settings *cs = &cc->settings;
 	int r;
@@ -376,6 +367,8 @@ int station_new(const struct config *cfg, sd_event *ev, struct station **out,
 	station_left_open(st);
 
 	r = station_start_sender(st, err, errlen);
+	if (r == 0)
+		r = station_pull_start(st, err, errlen);
 	if (r < 0)
 		goto fail;
 	station_outbox_refresh(st);
@@ -390,6 +383,7 @@ void station_free(struct station *st)
 {
 	if (!st)
 		return;
+	station_pull_stop(st);
 	sd_event_source_unref(st->sender_notify);
 	if (st->sender)
 		outbox_sender_stop(st->sender);

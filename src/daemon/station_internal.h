@@ -52,6 +52,7 @@ struct station {
 	struct station_photo photos[DEVICES_MAX_PHOTOS];
 	struct outbox_sender *sender;
 	sd_event_source *sender_notify;
+	struct station_pull *pull; /* station_pull.c; NULL: nothing pulls */
 
 	/* the open parcel's record, as the store numbered it (0: none); the
 	 * desk learns it through DESK_EV_RECEIPT_OPENED */
@@ -126,6 +127,26 @@ void station_label_void(struct station *st, int64_t receipt_id);
 /* station_view.c */
 /* Count the outbox again (after a decision, an undo, a retry, a send). */
 void station_outbox_refresh(struct station *st);
+
+/* station.c: one connector's settings with its secrets read (never
+ * shown), for the outbox sender and the puller; explicit_bzero() it. */
+#define STATION_SECRET_LEN 512
+struct station_connector {
+	char label[CONFIG_NAME_MAX + 16];
+	struct connector_setting set[CONFIG_MAX_SETTINGS];
+	char secret[CONFIG_MAX_SETTINGS][STATION_SECRET_LEN];
+};
+int station_connector_load(const struct config_connector *cc,
+			   struct station_connector *sc,
+			   struct outbox_connector_config *oc, char *err,
+			   size_t errlen);
+
+/* station_pull.c: expected returns pulled from the shops (pull.h): start
+ * the puller with every [connector] that has pull_every_s, import what it
+ * brings on the loop, keep the cursors; stop it; its part of the status. */
+int station_pull_start(struct station *st, char *err, size_t errlen);
+void station_pull_stop(struct station *st);
+json_t *station_pull_status(struct station *st);
 
 /* The devices' word (devices.h), on the loop. */
 extern const struct devices_events station_device_events;

@@ -114,6 +114,8 @@ json_t *station_status(struct station *st)
 	json_object_set_new(ob, "pending", json_integer(st->outbox_pending));
 	json_object_set_new(ob, "dead", json_integer(st->outbox_dead));
 	json_object_set_new(o, "outbox", ob);
+	if (st->pull) /* expected returns pulled from the shops */
+		json_object_set_new(o, "pull", station_pull_status(st));
 	return o;
 }
 

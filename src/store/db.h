@@ -23,7 +23,7 @@
 #include "retour/store.h"
 
 /* Highest schema version this build knows (PRAGMA user_version). */
-#define STORE_SCHEMA_VERSION 4
+#define STORE_SCHEMA_VERSION 5
 
 #define STORE_ERRMSG_LEN 512
 
@@ -119,6 +119,10 @@ enum store_stmt_id {
 	STMT_AUDIT_INSERT,
 	STMT_AUDIT_SET_HEAD,
 	STMT_AUDIT_WALK,
+	/* pulled returns' cursors */
+	STMT_PULL_GET,
+	STMT_PULL_SAVED,
+	STMT_PULL_FAILED,
 	STMT_COUNT
 };
 

@@ -909,3 +909,22 @@ int store_expected_answered(struct store *s, int64_t expected_id)
 	free(er);
 	return r;
 }
+
+/* The key store_expected_put() replaces by: stored already? */
+int store_expected_known(struct store *s, const struct expected_return *er)
+{
+	char rma_key[RETURN_REF_LEN], order_key[RETURN_REF_LEN];
+	int64_t id;
+	int r;
+
+	if (!s || !er)
+		return -EINVAL;
+	if (store_code_key(er->rma, rma_key, sizeof(rma_key)) < 0)
+		rma_key[0] = '\0';
+	if (store_code_key(er->order_ref, order_key, sizeof(order_key)) < 0)
+		order_key[0] = '\0';
+	if (!rma_key[0] && !order_key[0])
+		return 0;
+	r = store_expected_existing(s, rma_key, order_key, &id);
+	return r < 0 ? r : id != 0;
+}

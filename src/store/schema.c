@@ -269,11 +269,20 @@ static const char schema_v4[] =
     ");"
     "CREATE INDEX receipt_note_by_receipt ON receipt_note(receipt_id);";
 
+/* Issue 8: where each connector that pulls expected returns from its
+ * shop goes on from, and how its polls went (src/store/pull.c). */
+static const char schema_v5[] =
+    "CREATE TABLE pull_cursor ("
+    " connector TEXT PRIMARY KEY CHECK (connector <> ''),"
+    " cursor TEXT NOT NULL DEFAULT '',"
+    " last_poll_at INTEGER NOT NULL DEFAULT 0,"
+    " last_ok_at INTEGER NOT NULL DEFAULT 0,"
+    " last_error TEXT NOT NULL DEFAULT '',"
+    " imported INTEGER NOT NULL DEFAULT 0 CHECK (imported >= 0)"
+    ") WITHOUT ROWID;";
+
 static const char *const schema_steps[STORE_SCHEMA_VERSION] = {
-    schema_v1,
-    schema_v2,
-    schema_v3,
-    schema_v4,
+    schema_v1, schema_v2, schema_v3, schema_v4, schema_v5,
 };
 
 static int schema_user_version(struct store *s, int *version)

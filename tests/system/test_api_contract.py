@@ -376,6 +376,31 @@ def complaint_due(ms):
     st.import_expected(er)
     return st
 
+def pulling(ms):
+    """A station whose [connector shop] pulls expected returns from the
+    first fake shop here that can be pulled from (test_pull.py)."""
+    import importlib
+    from test_pull import ADAPTERS, AVAILABLE
+    if not AVAILABLE:
+        pytest.skip("no connector with a fake shop that pulls yet")
+    shop = importlib.import_module("sim.shops." + AVAILABLE[0]).Shop()
+    st = ms(start=False)
+    close = st.close
+
+    def close_both():
+        close()
+        shop.close()
+    st.close = close_both
+    section = shop.connector_section(st.dir)
+    section.update(ADAPTERS[AVAILABLE[0]][0])
+    section.update({"shop": "pullshop", "pull_every_s": 30,
+                    "takes": "refunds"})
+    st.cfg["connector shop"] = section
+    st.write_config()
+    st.start()
+    return st
+
+
 def call(state, method, path, body=None, raw=None):
     """A scenario: the desk in @state, then one request."""
     def run(ms):
@@ -540,6 +565,11 @@ SCENARIOS = {
         then_list(lambda ms: decided(ms)[0], "/api/v1/outbox?limit=10"),
     ("GET", "/api/v1/outbox", 400):
         then_list(fresh, "/api/v1/outbox?state=lost"),
+    ("POST", "/api/v1/pull", 202):
+        call(pulling, "POST", "/api/v1/pull", {"connector": "shop"}),
+    ("POST", "/api/v1/pull", 400):
+        call(fresh, "POST", "/api/v1/pull", raw=b'{"connector": '),
+    ("POST", "/api/v1/pull", 404): call(fresh, "POST", "/api/v1/pull"),
     ("POST", "/api/v1/outbox/{id}/retry", 200): retry_waiting,
     ("POST", "/api/v1/outbox/{id}/retry", 400):
         call(fresh, "POST", "/api/v1/outbox/x/retry"),

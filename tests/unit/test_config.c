@@ -905,6 +905,27 @@ static void test_config_printer_language(void **state)
 	    "x.conf:3: 'x' is not one of zpl, tspl for 'language'");
 }
 
+/* pull_every_s: a type that cannot pull is refused where it is set. */
+static void test_config_pull_needs_a_type_that_pulls(void **state)
+{
+	(void)state;
+	assert_string_equal(
+	    parse_problem("[outbox]\nrefunds = shop\nevents = shop\n"
+			  "[connector shop]\ntype = webhook\n"
+			  "url = http://h/\nsecret_file = /s\nshop = demo\n"
+			  "pull_every_s = 60\n",
+			  false),
+	    "x.conf:9: [connector shop] pull_every_s: type webhook cannot "
+	    "pull expected returns");
+	assert_string_equal(
+	    parse_problem("[outbox]\nrefunds = shop\nevents = shop\n"
+			  "[connector shop]\ntype = webhook\n"
+			  "url = http://h/\nsecret_file = /s\n"
+			  "pull_every_s = 0\n",
+			  false),
+	    "");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -928,6 +949,7 @@ int main(void)
 	    cmocka_unit_test(test_config_outbox_problems_name_the_line),
 	    cmocka_unit_test(test_config_label),
 	    cmocka_unit_test(test_config_printer_language),
+	    cmocka_unit_test(test_config_pull_needs_a_type_that_pulls),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -1530,6 +1530,7 @@ static void test_store_shop_ids_round_trip(void **state)
 
 /* What schema step 3 added, taken away again: a file of version 2. */
 #define SCHEMA_UNDO_V3                                                         \
+	"DROP TABLE pull_cursor;"  /* v5 */                                    \
 	"DROP TABLE receipt_note;" /* v4 */                                    \
 	"DROP INDEX expected_by_kind;"                                         \
 	"DROP TABLE expected_order_line;"                                      \
@@ -1900,7 +1901,7 @@ static void test_store_migrates_a_file_of_version_2(void **state)
 	assert_int_equal(raw_exec(f->path, SCHEMA_UNDO_V3), SQLITE_OK);
 	assert_int_equal(raw_int(f->path, "PRAGMA user_version"), 2);
 	assert_int_equal(store_open(f->path, &f->s, err, sizeof(err)), 0);
-	assert_int_equal(raw_int(f->path, "PRAGMA user_version"), 4);
+	assert_int_equal(raw_int(f->path, "PRAGMA user_version"), 5);
 	assert_int_equal(store_expected_get(f->s, er.id, &back), 0);
 	assert_string_equal(back.rma, "RMA-2V");
 	assert_false(back.delivery_paid_known);
@@ -1932,7 +1933,7 @@ static void test_store_migrates_a_file_without_shop_ids(void **state)
 		     "PRAGMA user_version = 1;"),
 	    SQLITE_OK);
 	assert_int_equal(store_open(f->path, &f->s, err, sizeof(err)), 0);
-	assert_int_equal(raw_int(f->path, "PRAGMA user_version"), 4);
+	assert_int_equal(raw_int(f->path, "PRAGMA user_version"), 5);
 	assert_int_equal(store_expected_get(f->s, er.id, &back), 0);
 	assert_string_equal(back.rma, "RMA-1");
 	assert_string_equal(back.shop_order_id, "");
@@ -1941,6 +1942,54 @@ static void test_store_migrates_a_file_without_shop_ids(void **state)
 	assert_int_equal(store_expected_put(f->s, &er, "api", T0 + 1), 0);
 	assert_int_equal(store_expected_get(f->s, er.id, &back), 0);
 	assert_string_equal(back.items[1].shop_line_id, "li-2");
+}
+
+/* Each pulling connector's cursor, kept only when saved; a failure keeps
+ * the cursor and the count; a file of version 4 gains the table. */
+static void test_store_pull_cursor(void **state)
+{
+	struct store_fixture *f = *state;
+	struct store_pull_state ps;
+	struct expected_return er;
+	char err[256];
+
+	assert_int_equal(store_pull_get(f->s, "shop", &ps), -ENOENT);
+	assert_string_equal(ps.cursor, "");
+	assert_int_equal(store_pull_saved(f->s, "shop", "c1", 2, T0), 0);
+	assert_int_equal(store_pull_failed(f->s, "shop", "HTTP 503", T0 + 5),
+			 0);
+	assert_int_equal(store_pull_get(f->s, "shop", &ps), 0);
+	assert_string_equal(ps.cursor, "c1");
+	assert_int_equal(ps.imported, 2);
+	assert_int_equal(ps.last_ok_at, T0);
+	assert_int_equal(ps.last_poll_at, T0 + 5);
+	assert_string_equal(ps.last_error, "HTTP 503");
+	assert_int_equal(store_pull_saved(f->s, "shop", "c2", 1, T0 + 9), 0);
+	assert_int_equal(store_pull_get(f->s, "shop", &ps), 0);
+	assert_string_equal(ps.cursor, "c2");
+	assert_int_equal(ps.imported, 3);
+	assert_string_equal(ps.last_error, "");
+	assert_int_equal(store_pull_get(f->s, "other", &ps), -ENOENT);
+	assert_int_equal(store_pull_saved(f->s, "", "c", 0, T0), -EINVAL);
+
+	/* known: by the key store_expected_put() replaces by */
+	expected_fill(&er, "RMA-PK", "ORD-PK", NULL);
+	assert_int_equal(store_expected_known(f->s, &er), 0);
+	assert_int_equal(store_expected_put(f->s, &er, "pull", T0), 0);
+	assert_int_equal(store_expected_known(f->s, &er), 1);
+	snprintf(er.rma, sizeof(er.rma), "rma-pk");
+	assert_int_equal(store_expected_known(f->s, &er), 1);
+
+	/* a station of version 4 */
+	store_close(f->s);
+	f->s = NULL;
+	assert_int_equal(raw_exec(f->path, "DROP TABLE pull_cursor;"
+					   "PRAGMA user_version = 4;"),
+			 SQLITE_OK);
+	assert_int_equal(store_open(f->path, &f->s, err, sizeof(err)), 0);
+	assert_int_equal(raw_int(f->path, "PRAGMA user_version"), 5);
+	assert_int_equal(store_pull_get(f->s, "shop", &ps), -ENOENT);
+	assert_int_equal(store_pull_saved(f->s, "shop", "c3", 1, T0), 0);
 }
 
 int main(void)
@@ -1985,6 +2034,7 @@ int main(void)
 	    T(test_store_receipt_json_fields),
 	    T(test_store_shop_ids_round_trip),
 	    T(test_store_migrates_a_file_without_shop_ids),
+	    T(test_store_pull_cursor),
 	};
 #undef T
 	return cmocka_run_group_tests(tests, NULL, NULL);

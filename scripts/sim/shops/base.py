@@ -170,6 +170,12 @@ class ShopServer:
                 pass
 
             def _handle(self):
+                if shop._server is not server:
+                    # down (or restarted): a connection kept alive from
+                    # before goes down with the shop, as a real one would
+                    self.close_connection = True
+                    shop._reset(self)
+                    return
                 n = int(self.headers.get("Content-Length") or 0)
                 body = self.rfile.read(n) if n > 0 else b""
                 req = Request(self.command, self.path, self.headers, body)
