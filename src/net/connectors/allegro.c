@@ -51,6 +51,7 @@
 /* Allegro asks a client answered 429 to wait at least a minute. */
 #define ALLEGRO_THROTTLE_WAIT_US (60LL * 1000000)
 #define ALLEGRO_PULL_LIMIT 100
+#define ALLEGRO_LOOKUP_LIMIT 50
 #define ALLEGRO_PULL_DAYS 30
 #define ALLEGRO_COMMENT_MAX 100
 #define ALLEGRO_ANSWER_MAX (4u << 20)
@@ -946,7 +947,8 @@ static int allegro_reconcile_build(void *state,
 	}
 	req->method = CONNECTOR_GET;
 	n = snprintf(req->url, sizeof(req->url),
-		     "%s/payments/refunds?limit=50&payment.id=", as->api_url);
+		     "%s/payments/refunds?limit=%d&payment.id=", as->api_url,
+		     ALLEGRO_LOOKUP_LIMIT);
 	if (n < 0 || (size_t)n >= sizeof(req->url) ||
 	    !allegro_encode(req->url, sizeof(req->url), payment)) {
 		json_decref(body);
@@ -974,7 +976,7 @@ allegro_reconcile_classify(void *state, const struct connector_message *m,
 			   size_t reflen, char *err, size_t errlen)
 {
 	struct allegro_state *as = state;
-	json_t *root, *refunds, *r;
+	json_t *root, *refunds, *r, *v;
 	char jerr[120];
 	size_t i;
 	json_int_t total;
@@ -1014,7 +1016,11 @@ allegro_reconcile_classify(void *state, const struct connector_message *m,
 		json_decref(root);
 		return CONNECTOR_FOUND;
 	}
-	total = json_integer_value(json_object_get(root, "totalCount"));
+	v = json_object_get(root, "totalCount");
+	/* without a count, a full page may have a next one */
+	total = json_is_integer(v)	    ? json_integer_value(v)
+		: i >= ALLEGRO_LOOKUP_LIMIT ? (json_int_t)i + 1
+					    : 0;
 	json_decref(root);
 	if (total > (json_int_t)i) {
 		snprintf(err, errlen,

@@ -43,6 +43,7 @@
 #include <jansson.h>
 
 #include "retour/connector.h"
+#include "retour/log.h"
 
 #define BL_DEFAULT_URL "https://api.baselinker.com"
 #define BL_USER_AGENT "retour/0.1"
@@ -689,6 +690,9 @@ static enum connector_result bl_classify(void *state,
 
 	if (reflen)
 		shop_ref[0] = '\0';
+	status_next = status_sent = false;
+	if (bs && m)
+		bl_step_take(bs, m->key, &status_next, &status_sent);
 	k = bl_answer(a, &root, err, errlen);
 	json_decref(root);
 	switch (k) {
@@ -696,6 +700,17 @@ static enum connector_result bl_classify(void *state,
 		break;
 	case BL_HTTP_FATAL:
 	case BL_ERROR:
+		if (status_sent && m &&
+		    bl_refund_read(m, &rf, why, sizeof(why)) == 0) {
+			/* The refund was recorded before this status change
+			 * (a lookup found it): refused, the status stays as
+			 * it is, and the refund is still done. */
+			log_warning("baselinker: return %lld: refund "
+				    "recorded, its status was not set: %s",
+				    rf.return_id, err);
+			snprintf(shop_ref, reflen, "%lld", rf.return_id);
+			return CONNECTOR_DONE;
+		}
 		return CONNECTOR_FATAL;
 	case BL_HTTP_RETRY:
 	case BL_UNREADABLE:
@@ -704,9 +719,6 @@ static enum connector_result bl_classify(void *state,
 		 * the next attempt tells. */
 		return CONNECTOR_RETRY;
 	}
-	status_next = status_sent = false;
-	if (bs && m)
-		bl_step_take(bs, m->key, &status_next, &status_sent);
 	if (!m || bl_refund_read(m, &rf, why, sizeof(why)) < 0)
 		return CONNECTOR_DONE;
 	if (bs && bs->status_id_done > 0 && !status_sent) {
