@@ -745,6 +745,10 @@ static void bl_settings_are_checked(void **state)
 	struct connector_setting spaced[] = {
 	    {.key = "url", .value = "https://bl.example/a b"},
 	};
+	/* "/connector.php" would go after the fragment and never be sent */
+	struct connector_setting fragment[] = {
+	    {.key = "url", .value = "https://bl.example/#x"},
+	};
 	struct connector_setting no_token[] = {
 	    {.key = "url", .value = "https://bl.example"},
 	};
@@ -773,6 +777,9 @@ static void bl_settings_are_checked(void **state)
 						err, sizeof(err)),
 			 -EINVAL);
 	assert_non_null(strstr(err, "url must be"));
+	assert_int_equal(connector_instance_new(c, fragment, 1, true, &ci, &bad,
+						err, sizeof(err)),
+			 -EINVAL);
 	assert_int_equal(connector_instance_new(c, spaced, 1, true, &ci, &bad,
 						err, sizeof(err)),
 			 -EINVAL);
