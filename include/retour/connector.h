@@ -241,6 +241,17 @@ const char *connector_answer_header(const struct connector_answer *a,
  * is not printable ASCII, so a shop's answer can go into an error text. */
 void connector_text_sanitize(char *out, size_t outlen, const char *text,
 			     size_t len);
+/*
+ * A shop's base URL setting: http:// or https://, visible ASCII, no query
+ * or fragment (the connector appends paths and queries), with @room bytes
+ * left for them.  Copied into @dst (CONNECTOR_URL_LEN) without trailing
+ * '/'; false, @dst untouched, when it is not one.
+ */
+bool connector_base_url(char *dst, const char *url, size_t room);
+/* Append @in percent-encoded (RFC 3986: unreserved kept, as a URL query or
+ * a form value takes it) to the string in @out; false when it does not
+ * fit in @outlen (what was there stays NUL-terminated). */
+bool connector_percent_append(char *out, size_t outlen, const char *in);
 
 /*
  * @minor of @currency as the decimal text shop APIs take, without floating

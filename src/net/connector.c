@@ -154,6 +154,55 @@ int connector_request_add_header(struct connector_request *req,
 	return 0;
 }
 
+bool connector_base_url(char *dst, const char *url, size_t room)
+{
+	size_t i;
+
+	if (!url || (strncasecmp(url, "https://", 8) != 0 &&
+		     strncasecmp(url, "http://", 7) != 0))
+		return false;
+	for (i = 0; url[i]; i++)
+		if ((unsigned char)url[i] <= 0x20 ||
+		    (unsigned char)url[i] >= 0x7f || url[i] == '?' ||
+		    url[i] == '#')
+			return false;
+	if (i + room >= CONNECTOR_URL_LEN)
+		return false;
+	while (i > 8 && url[i - 1] == '/')
+		i--;
+	snprintf(dst, CONNECTOR_URL_LEN, "%.*s", (int)i, url);
+	return true;
+}
+
+bool connector_percent_append(char *out, size_t outlen, const char *in)
+{
+	static const char hex[] = "0123456789ABCDEF";
+	size_t n = strlen(out), i;
+
+	for (i = 0; in[i]; i++) {
+		unsigned char ch = (unsigned char)in[i];
+
+		if ((ch >= 'A' && ch <= 'Z') || (ch >= 'a' && ch <= 'z') ||
+		    (ch >= '0' && ch <= '9') || ch == '-' || ch == '.' ||
+		    ch == '_' || ch == '~') {
+			if (n + 1 >= outlen)
+				goto full;
+			out[n++] = (char)ch;
+		} else {
+			if (n + 3 >= outlen)
+				goto full;
+			out[n++] = '%';
+			out[n++] = hex[ch >> 4];
+			out[n++] = hex[ch & 15];
+		}
+	}
+	out[n] = '\0';
+	return true;
+full:
+	out[n] = '\0';
+	return false;
+}
+
 void connector_text_sanitize(char *out, size_t outlen, const char *text,
 			     size_t len)
 {

@@ -576,6 +576,23 @@ static void allegro_lookup(void **state)
 						    sizeof(ref), err,
 						    sizeof(err)),
 			 CONNECTOR_UNKNOWN);
+	/* a full page without totalCount: a refund may be on the next one */
+	{
+		char page[8192] = "{\"refunds\":[";
+
+		for (int i = 0; i < 50; i++)
+			snprintf(page + strlen(page),
+				 sizeof(page) - strlen(page),
+				 "%s{\"id\":\"o%d\",\"sellerComment\":\"x\","
+				 "\"status\":\"SUCCESS\"}",
+				 i ? "," : "", i);
+		strcat(page, "]}");
+		a = answer(200, page);
+		assert_int_equal(ci.ops->reconcile_classify(ci.state, &m, &a,
+							    ref, sizeof(ref),
+							    err, sizeof(err)),
+				 CONNECTOR_UNKNOWN);
+	}
 	/* found but without a usable id */
 	a = answer(200,
 		   "{\"refunds\":[{\"id\":7,\"sellerComment\":\"" KEY "\"}]}");

@@ -518,6 +518,45 @@ static void bl_status_follows_the_refund(void **state)
 	connector_instance_free(&ci);
 }
 
+/* The refund is recorded; BaseLinker refusing the status change after it
+ * (a status id it does not know) must not call the refund failed. */
+static void bl_status_refused_refund_stays_done(void **state)
+{
+	struct connector_instance ci;
+	struct connector_message m = bl_msg(bl_body);
+	struct connector_request req;
+	char ref[64], err[256];
+
+	(void)state;
+	assert_int_equal(bl_instance(&ci, "1010", err, sizeof(err)), 0);
+	assert_int_equal(
+	    bl_lookup(&ci, 200,
+		      "{\"status\":\"SUCCESS\",\"returns\":[{\"return_id\":"
+		      "1022,\"status_id\":1006,\"refunded\":\"112.97\"}]}",
+		      ref, err),
+	    CONNECTOR_ABSENT);
+	assert_int_equal(
+	    ci.ops->build(ci.state, &m, BL_NOW, &req, err, sizeof(err)), 0);
+	json_decref(bl_params(&req, "setOrderReturnStatus", NULL));
+	connector_request_free(&req);
+	assert_int_equal(
+	    BL_CLASSIFY(&ci, 200,
+			"{\"status\":\"ERROR\",\"error_code\":"
+			"\"ERROR_STATUS_ID\",\"error_message\":\"no such "
+			"status\"}",
+			ref, err),
+	    CONNECTOR_DONE);
+	assert_string_equal(ref, "1022");
+	/* a plain refusal of the refund itself stays fatal */
+	assert_int_equal(
+	    BL_CLASSIFY(&ci, 200,
+			"{\"status\":\"ERROR\",\"error_code\":"
+			"\"ERROR_RETURN_REFUND\",\"error_message\":\"no\"}",
+			ref, err),
+	    CONNECTOR_FATAL);
+	connector_instance_free(&ci);
+}
+
 /* getOrderReturns' answer as BaseLinker documents it */
 static const char *const bl_returns_answer =
     "{\"status\":\"SUCCESS\",\"returns\":[{\"return_id\":1022,"
@@ -706,6 +745,10 @@ static void bl_settings_are_checked(void **state)
 	struct connector_setting spaced[] = {
 	    {.key = "url", .value = "https://bl.example/a b"},
 	};
+	/* "/connector.php" would go after the fragment and never be sent */
+	struct connector_setting fragment[] = {
+	    {.key = "url", .value = "https://bl.example/#x"},
+	};
 	struct connector_setting no_token[] = {
 	    {.key = "url", .value = "https://bl.example"},
 	};
@@ -734,6 +777,9 @@ static void bl_settings_are_checked(void **state)
 						err, sizeof(err)),
 			 -EINVAL);
 	assert_non_null(strstr(err, "url must be"));
+	assert_int_equal(connector_instance_new(c, fragment, 1, true, &ci, &bad,
+						err, sizeof(err)),
+			 -EINVAL);
 	assert_int_equal(connector_instance_new(c, spaced, 1, true, &ci, &bad,
 						err, sizeof(err)),
 			 -EINVAL);
@@ -792,6 +838,7 @@ int main(void)
 	    cmocka_unit_test(bl_classifies_answers),
 	    cmocka_unit_test(bl_lookup_before_sending),
 	    cmocka_unit_test(bl_status_follows_the_refund),
+	    cmocka_unit_test(bl_status_refused_refund_stays_done),
 	    cmocka_unit_test(bl_pull_requests),
 	    cmocka_unit_test(bl_pull_maps_returns),
 	    cmocka_unit_test(bl_pull_pages),
