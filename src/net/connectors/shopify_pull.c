@@ -122,7 +122,8 @@ static const char shopify_pull_query[] =
     "returns(first: 10) { nodes { id name status "
     "returnLineItems(first: 50) { nodes { ... on ReturnLineItem { id "
     "quantity fulfillmentLineItem { lineItem { id sku name "
-    "originalUnitPriceSet { presentmentMoney { amount currencyCode } } "
+    "discountedUnitPriceAfterAllDiscountsSet { presentmentMoney "
+    "{ amount currencyCode } } "
     "} } } } } } } } pageInfo { hasNextPage } } }";
 
 int shopify_pull_build(void *state, const char *cursor, int64_t now_us,
@@ -163,6 +164,36 @@ static const char *shopify_payment(json_t *order)
 			return shopify_str(t, "id");
 	}
 	return "";
+}
+
+/*
+ * A unit price as Shopify gives it, in minor units.  The price after all
+ * discounts is approximate ("33.333333333333": the discounted total over
+ * the quantity), so digits past the currency's are cut off: never more
+ * than was paid.  -EINVAL for anything but a plain decimal.
+ */
+static int shopify_unit_price(const char *text, const char *currency,
+			      int64_t *minor)
+{
+	char buf[48];
+	const char *dot = strchr(text, '.');
+	size_t n = strlen(text), i;
+
+	if (n == 0 || n >= sizeof(buf))
+		return -EINVAL;
+	for (i = dot ? (size_t)(dot - text) + 1 : n; i < n; i++)
+		if (text[i] < '0' || text[i] > '9')
+			return -EINVAL;
+	memcpy(buf, text, n + 1);
+	while (connector_amount_parse(buf, currency, minor) < 0) {
+		if (!dot || n <= (size_t)(dot - text) + 1)
+			return -EINVAL;
+		/* one decimal left: "500.5" JPY -> "500" */
+		n = n == (size_t)(dot - text) + 2 ? (size_t)(dot - text)
+						  : n - 1;
+		buf[n] = '\0';
+	}
+	return 0;
 }
 
 static bool shopify_id_fits(const char *s)
@@ -215,9 +246,11 @@ static json_t *shopify_map_return(json_t *order, json_t *ret,
 	{
 		json_t *li = json_object_get(
 		    json_object_get(l, "fulfillmentLineItem"), "lineItem");
-		json_t *price =
-		    json_object_get(json_object_get(li, "originalUnitPriceSet"),
-				    "presentmentMoney");
+		/* what the customer paid for one, not the list price */
+		json_t *price = json_object_get(
+		    json_object_get(li,
+				    "discountedUnitPriceAfterAllDiscountsSet"),
+		    "presentmentMoney");
 		const char *lid = shopify_str(l, "id");
 		const char *sku = shopify_str(li, "sku");
 		const char *lname = shopify_str(li, "name");
@@ -230,8 +263,8 @@ static json_t *shopify_map_return(json_t *order, json_t *ret,
 		    json_integer_value(qty) > 100000 || !sku[0] ||
 		    strlen(sku) > 47 ||
 		    strcmp(shopify_str(price, "currencyCode"), currency) ||
-		    connector_amount_parse(shopify_str(price, "amount"),
-					   currency, &unit) < 0 ||
+		    shopify_unit_price(shopify_str(price, "amount"), currency,
+				       &unit) < 0 ||
 		    unit < 0)
 			goto bad;
 		item = json_pack("{s:s, s:s, s:I, s:I, s:s}", "sku", sku,
