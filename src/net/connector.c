@@ -15,6 +15,9 @@
 #include "retour/connector.h"
 #include "retour/returns.h"
 
+/* One line a connector (clang-format would pack them, and merges of
+ * branches that each add one would then collide). */
+/* clang-format off */
 static const struct connector *const connector_table[] = {
     &connector_webhook,
     &connector_shopify,
@@ -22,6 +25,7 @@ static const struct connector *const connector_table[] = {
     &connector_allegro,
     &connector_woocommerce,
 };
+/* clang-format on */
 
 const struct connector *connector_find(const char *name)
 {
@@ -155,6 +159,22 @@ int connector_request_add_header(struct connector_request *req,
 		return -ENOMEM;
 	req->headers[req->n_headers++] = line;
 	return 0;
+}
+
+void connector_secret_free(char **s)
+{
+	if (*s) {
+		explicit_bzero(*s, strlen(*s));
+		free(*s);
+		*s = NULL;
+	}
+}
+
+int connector_secret_set(char **dst, const char *secret)
+{
+	connector_secret_free(dst);
+	*dst = strdup(secret);
+	return *dst ? 0 : -ENOMEM;
 }
 
 void connector_text_sanitize(char *out, size_t outlen, const char *text,

@@ -150,10 +150,7 @@ static void shopify_free(void *state)
 
 	if (!ss)
 		return;
-	if (ss->token) {
-		explicit_bzero(ss->token, strlen(ss->token));
-		free(ss->token);
-	}
+	connector_secret_free(&ss->token);
 	free(ss);
 }
 
@@ -261,12 +258,7 @@ static int shopify_configure(void *state, const struct connector_setting *s,
 			 "too long or has spaces or control characters");
 		return -EINVAL;
 	}
-	if (ss->token) {
-		explicit_bzero(ss->token, strlen(ss->token));
-		free(ss->token);
-	}
-	ss->token = strdup(s->secret);
-	if (!ss->token) {
+	if (connector_secret_set(&ss->token, s->secret) < 0) {
 		snprintf(problem, len, "out of memory");
 		return -ENOMEM;
 	}

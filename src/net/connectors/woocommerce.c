@@ -73,15 +73,6 @@ static bool woo_secret_ok(const char *s, bool is_key)
 	return i <= WOO_SECRET_MAX;
 }
 
-static void woo_secret_free(char **s)
-{
-	if (*s) {
-		explicit_bzero(*s, strlen(*s));
-		free(*s);
-		*s = NULL;
-	}
-}
-
 static int woo_init(void **state)
 {
 	struct woo_state *ws = calloc(1, sizeof(*ws));
@@ -101,8 +92,8 @@ static void woo_free(void *state)
 
 	if (!ws)
 		return;
-	woo_secret_free(&ws->key);
-	woo_secret_free(&ws->secret);
+	connector_secret_free(&ws->key);
+	connector_secret_free(&ws->secret);
 	free(ws);
 }
 
@@ -156,9 +147,7 @@ static int woo_configure_secret(char **dst, bool *has,
 			 is_key ? " without ':'" : "");
 		return -EINVAL;
 	}
-	woo_secret_free(dst);
-	*dst = strdup(s->secret);
-	if (!*dst) {
+	if (connector_secret_set(dst, s->secret) < 0) {
 		snprintf(problem, len, "out of memory");
 		return -ENOMEM;
 	}
