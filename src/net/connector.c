@@ -161,6 +161,23 @@ int connector_request_add_header(struct connector_request *req,
 	return 0;
 }
 
+void connector_text_redact(char *text, const char *secret)
+{
+	size_t n, tl, k;
+	char *p;
+
+	if (!text || !secret || (n = strlen(secret)) < 4)
+		return;
+	for (p = strstr(text, secret); p; p = strstr(p + n, secret))
+		memset(p, '*', n);
+	tl = strlen(text);
+	for (k = n - 1 < tl ? n - 1 : tl; k >= 4; k--)
+		if (!memcmp(text + tl - k, secret, k)) {
+			memset(text + tl - k, '*', k);
+			break;
+		}
+}
+
 void connector_secret_free(char **s)
 {
 	if (*s) {

@@ -638,6 +638,45 @@ static void lookup_before_a_retry(void **state)
 	connector_instance_free(&ci);
 }
 
+/* A shop (a proxy, a debugging page) that echoes the request's headers:
+ * the token must not reach the error text, the log or the screen. */
+static void an_echoed_token_stays_out_of_the_error(void **state)
+{
+	struct connector_instance ci;
+	struct connector_message m = message(refund_body);
+	char ref[128], err[256], next[256];
+	const char *echo[] = {
+	    "{\"errors\":\"bad header X-Shopify-Access-Token: " TOKEN "\"}",
+	    "<html>X-Shopify-Access-Token: " TOKEN "</html>",
+	    "{\"errors\":[{\"message\":\"token " TOKEN " refused\"}]}",
+	    "{\"data\":{\"refundCreate\":{\"userErrors\":[{\"field\":"
+	    "[\"x\"],\"message\":\"" TOKEN "\"}]}}}",
+	};
+	const long status[] = {401, 502, 200, 200};
+	json_t *out = json_array();
+	bool more;
+
+	(void)state;
+	instance(&ci);
+	for (size_t i = 0; i < sizeof(echo) / sizeof(echo[0]); i++) {
+		struct connector_answer a = {.status = status[i],
+					     .body = echo[i],
+					     .body_len = strlen(echo[i])};
+
+		ci.ops->classify(ci.state, &m, &a, ref, sizeof(ref), err,
+				 sizeof(err));
+		assert_null(strstr(err, "shpat_unit"));
+		ci.ops->reconcile_classify(ci.state, &m, &a, ref, sizeof(ref),
+					   err, sizeof(err));
+		assert_null(strstr(err, "shpat_unit"));
+		ci.ops->pull_parse(ci.state, "", &a, 0, out, next, sizeof(next),
+				   &more, err, sizeof(err));
+		assert_null(strstr(err, "shpat_unit"));
+	}
+	json_decref(out);
+	connector_instance_free(&ci);
+}
+
 static const char pull_answer[] =
     "{\"data\":{\"orders\":{\"nodes\":[{\"id\":\"gid://shopify/Order/1\","
     "\"name\":\"#1001\",\"updatedAt\":\"2026-11-20T10:00:00Z\","
@@ -817,6 +856,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(refund_create_request_field_by_field),
+	    cmocka_unit_test(an_echoed_token_stays_out_of_the_error),
 	    cmocka_unit_test(restock_and_amounts),
 	    cmocka_unit_test(return_process_for_a_shopify_return),
 	    cmocka_unit_test(build_refuses_what_cannot_be_sent),

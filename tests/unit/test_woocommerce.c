@@ -352,6 +352,50 @@ static void woo_classifies_answers(void **state)
 	connector_instance_free(&ci);
 }
 
+/* A shop (a proxy, a debugging page) that echoes the request's headers:
+ * neither the consumer key, the secret nor their basic auth may reach the
+ * error text, the log or the screen. */
+static void woo_echoed_credentials_stay_out_of_the_error(void **state)
+{
+	struct connector_instance ci;
+	struct connector_message m = woo_msg(refund_body);
+	char ref[64], err[256], next[256];
+	const char *echo[] = {
+	    "{\"code\":\"x\",\"message\":\"Authorization: Basic "
+	    "Y2tfYWJjOmNzX2RlZg== rejected\"}",
+	    "<pre>consumer_key=ck_abc consumer_secret=cs_def</pre>",
+	    "{\"code\":\"x\",\"message\":\"key ck_abc, secret cs_def\"}",
+	};
+	const long status[] = {401, 502, 400};
+	json_t *out = json_array();
+	bool more;
+
+	(void)state;
+	assert_int_equal(woo_instance(&ci, "pull_status", "return-requested"),
+			 0);
+	for (size_t i = 0; i < sizeof(echo) / sizeof(echo[0]); i++) {
+		struct connector_answer a = {.status = status[i],
+					     .body = echo[i],
+					     .body_len = strlen(echo[i])};
+
+		ci.ops->classify(ci.state, &m, &a, ref, sizeof(ref), err,
+				 sizeof(err));
+		assert_null(strstr(err, "Y2tfYWJjOmNzX2RlZg"));
+		assert_null(strstr(err, "ck_abc"));
+		assert_null(strstr(err, "cs_def"));
+		ci.ops->reconcile_classify(ci.state, &m, &a, ref, sizeof(ref),
+					   err, sizeof(err));
+		assert_null(strstr(err, "Y2tfYWJjOmNzX2RlZg"));
+		assert_null(strstr(err, "cs_def"));
+		ci.ops->pull_parse(ci.state, "", &a, NOW, out, next,
+				   sizeof(next), &more, err, sizeof(err));
+		assert_null(strstr(err, "Y2tfYWJjOmNzX2RlZg"));
+		assert_null(strstr(err, "cs_def"));
+	}
+	json_decref(out);
+	connector_instance_free(&ci);
+}
+
 static enum connector_found woo_lookup(struct connector_instance *ci,
 				       long status, const char *body,
 				       const char *pages, char *ref, char *err)
@@ -786,6 +830,7 @@ int main(void)
 	    cmocka_unit_test(woo_build_refuses_what_it_cannot_make),
 	    cmocka_unit_test(woo_classifies_answers),
 	    cmocka_unit_test(woo_looks_the_refund_up),
+	    cmocka_unit_test(woo_echoed_credentials_stay_out_of_the_error),
 	    cmocka_unit_test(woo_pulls_orders_in_a_status),
 	    cmocka_unit_test(woo_pull_pages_and_errors),
 	    cmocka_unit_test(woo_pull_gets_past_a_burst_in_one_second),
