@@ -239,6 +239,14 @@ const char *connector_answer_header(const struct connector_answer *a,
 				    const char *name);
 /* Copy up to @outlen - 1 bytes of @text into @out, replacing anything that
  * is not printable ASCII, so a shop's answer can go into an error text. */
+/* Blot out with '*' every copy of @secret in @text, and a start of it
+ * (4 bytes or more) that the text's end cut short: an answer that echoes
+ * the request's headers must not carry a secret into an error text. */
+void connector_text_redact(char *text, const char *secret);
+/* A connector's copy of a secret: wipe and free *@s, leaving NULL. */
+void connector_secret_free(char **s);
+/* Replace *@dst (wiped) with a copy of @secret: 0, or -ENOMEM. */
+int connector_secret_set(char **dst, const char *secret);
 void connector_text_sanitize(char *out, size_t outlen, const char *text,
 			     size_t len);
 /*

@@ -15,10 +15,17 @@
 #include "retour/connector.h"
 #include "retour/returns.h"
 
+/* One line a connector (clang-format would pack them, and merges of
+ * branches that each add one would then collide). */
+/* clang-format off */
 static const struct connector *const connector_table[] = {
-    &connector_webhook, &connector_shopify,	&connector_baselinker,
-    &connector_allegro, &connector_woocommerce,
+    &connector_webhook,
+    &connector_shopify,
+    &connector_baselinker,
+    &connector_allegro,
+    &connector_woocommerce,
 };
+/* clang-format on */
 
 const struct connector *connector_find(const char *name)
 {
@@ -201,6 +208,39 @@ bool connector_percent_append(char *out, size_t outlen, const char *in)
 full:
 	out[n] = '\0';
 	return false;
+}
+
+void connector_text_redact(char *text, const char *secret)
+{
+	size_t n, tl, k;
+	char *p;
+
+	if (!text || !secret || (n = strlen(secret)) < 4)
+		return;
+	for (p = strstr(text, secret); p; p = strstr(p + n, secret))
+		memset(p, '*', n);
+	tl = strlen(text);
+	for (k = n - 1 < tl ? n - 1 : tl; k >= 4; k--)
+		if (!memcmp(text + tl - k, secret, k)) {
+			memset(text + tl - k, '*', k);
+			break;
+		}
+}
+
+void connector_secret_free(char **s)
+{
+	if (*s) {
+		explicit_bzero(*s, strlen(*s));
+		free(*s);
+		*s = NULL;
+	}
+}
+
+int connector_secret_set(char **dst, const char *secret)
+{
+	connector_secret_free(dst);
+	*dst = strdup(secret);
+	return *dst ? 0 : -ENOMEM;
 }
 
 void connector_text_sanitize(char *out, size_t outlen, const char *text,

@@ -638,6 +638,45 @@ static void lookup_before_a_retry(void **state)
 	connector_instance_free(&ci);
 }
 
+/* A shop (a proxy, a debugging page) that echoes the request's headers:
+ * the token must not reach the error text, the log or the screen. */
+static void an_echoed_token_stays_out_of_the_error(void **state)
+{
+	struct connector_instance ci;
+	struct connector_message m = message(refund_body);
+	char ref[128], err[256], next[256];
+	const char *echo[] = {
+	    "{\"errors\":\"bad header X-Shopify-Access-Token: " TOKEN "\"}",
+	    "<html>X-Shopify-Access-Token: " TOKEN "</html>",
+	    "{\"errors\":[{\"message\":\"token " TOKEN " refused\"}]}",
+	    "{\"data\":{\"refundCreate\":{\"userErrors\":[{\"field\":"
+	    "[\"x\"],\"message\":\"" TOKEN "\"}]}}}",
+	};
+	const long status[] = {401, 502, 200, 200};
+	json_t *out = json_array();
+	bool more;
+
+	(void)state;
+	instance(&ci);
+	for (size_t i = 0; i < sizeof(echo) / sizeof(echo[0]); i++) {
+		struct connector_answer a = {.status = status[i],
+					     .body = echo[i],
+					     .body_len = strlen(echo[i])};
+
+		ci.ops->classify(ci.state, &m, &a, ref, sizeof(ref), err,
+				 sizeof(err));
+		assert_null(strstr(err, "shpat_unit"));
+		ci.ops->reconcile_classify(ci.state, &m, &a, ref, sizeof(ref),
+					   err, sizeof(err));
+		assert_null(strstr(err, "shpat_unit"));
+		ci.ops->pull_parse(ci.state, "", &a, 0, out, next, sizeof(next),
+				   &more, err, sizeof(err));
+		assert_null(strstr(err, "shpat_unit"));
+	}
+	json_decref(out);
+	connector_instance_free(&ci);
+}
+
 static const char pull_answer[] =
     "{\"data\":{\"orders\":{\"nodes\":[{\"id\":\"gid://shopify/Order/1\","
     "\"name\":\"#1001\",\"updatedAt\":\"2026-11-20T10:00:00Z\","
@@ -651,7 +690,9 @@ static const char pull_answer[] =
     "\"id\":\"gid://shopify/ReturnLineItem/9\",\"quantity\":2,"
     "\"fulfillmentLineItem\":{\"lineItem\":{\"id\":\"gid://shopify/LineItem/"
     "3\",\"sku\":\"TSHIRT-M\",\"name\":\"T-shirt M\",\"originalUnitPriceSet\""
-    ":{\"presentmentMoney\":{\"amount\":\"49.99\",\"currencyCode\":\"PLN\"}}"
+    ":{\"presentmentMoney\":{\"amount\":\"59.99\",\"currencyCode\":\"PLN\"}},"
+    "\"discountedUnitPriceAfterAllDiscountsSet\":{\"presentmentMoney\":"
+    "{\"amount\":\"49.99\",\"currencyCode\":\"PLN\"}}"
     "}}}]}},"
     "{\"id\":\"gid://shopify/Return/78\",\"status\":\"CLOSED\","
     "\"returnLineItems\":{\"nodes\":[]}},"
@@ -668,6 +709,66 @@ static int pull(struct connector_instance *ci, const char *cursor, long status,
 
 	return ci->ops->pull_parse(ci->state, cursor, &a, 0, out, next, 256,
 				   more, err, 256);
+}
+
+/* One return of one line priced @amount after all discounts. */
+static int64_t pulled_price(struct connector_instance *ci, const char *cur,
+			    const char *amount)
+{
+	char body[2048], next[256], err[256];
+	json_t *out = json_array();
+	bool more;
+	int64_t v = -1;
+
+	snprintf(
+	    body, sizeof(body),
+	    "{\"data\":{\"orders\":{\"nodes\":[{\"id\":\"gid://shopify/"
+	    "Order/1\",\"name\":\"#1\",\"updatedAt\":\"2026-11-20T10:00:00Z\","
+	    "\"presentmentCurrencyCode\":\"%s\",\"transactions\":[],"
+	    "\"returns\":{\"nodes\":[{\"id\":\"gid://shopify/Return/7\","
+	    "\"status\":\"OPEN\",\"returnLineItems\":{\"nodes\":[{\"id\":"
+	    "\"gid://shopify/ReturnLineItem/9\",\"quantity\":3,"
+	    "\"fulfillmentLineItem\":{\"lineItem\":{\"id\":\"gid://shopify/"
+	    "LineItem/3\",\"sku\":\"S\",\"name\":\"N\","
+	    "\"originalUnitPriceSet\":{\"presentmentMoney\":{\"amount\":"
+	    "\"50.00\",\"currencyCode\":\"%s\"}},"
+	    "\"discountedUnitPriceAfterAllDiscountsSet\":{\"presentmentMoney\":"
+	    "{\"amount\":\"%s\",\"currencyCode\":\"%s\"}}}}}]}}]}}],"
+	    "\"pageInfo\":{\"hasNextPage\":false}}}}",
+	    cur, cur, amount, cur);
+	assert_int_equal(pull(ci, "", 200, body, out, next, &more, err), 0);
+	if (json_array_size(out) == 1)
+		v = json_integer_value(
+		    at(json_array_get(out, 0), "items.0.unit_price_minor"));
+	json_decref(out);
+	return v;
+}
+
+static void pull_takes_the_price_paid(void **state)
+{
+	struct connector_instance ci;
+	struct connector_request req;
+	char err[256];
+	json_t *j;
+
+	(void)state;
+	instance(&ci);
+	assert_int_equal(
+	    ci.ops->pull_build(ci.state, "", 0, &req, err, sizeof(err)), 0);
+	j = req_json(&req);
+	assert_non_null(strstr(str_at(j, "query"),
+			       "discountedUnitPriceAfterAllDiscountsSet"));
+	json_decref(j);
+	connector_request_free(&req);
+	/* an order-level discount of 50.00 over 3 units: Shopify's unit
+	 * price is approximate; cut to cents, never more than paid */
+	assert_int_equal(pulled_price(&ci, "PLN", "33.333333333333"), 3333);
+	assert_int_equal(pulled_price(&ci, "PLN", "40"), 4000);
+	assert_int_equal(pulled_price(&ci, "JPY", "500.5"), 500);
+	assert_int_equal(pulled_price(&ci, "PLN", "12.99x"), -1);
+	assert_int_equal(pulled_price(&ci, "PLN", "1e3"), -1);
+	assert_int_equal(pulled_price(&ci, "PLN", "-1.00"), -1);
+	connector_instance_free(&ci);
 }
 
 static void pull_maps_returns_and_moves_on(void **state)
@@ -707,6 +808,7 @@ static void pull_maps_returns_and_moves_on(void **state)
 	assert_string_equal(str_at(er, "items.0.shop_line_id"),
 			    "gid://shopify/ReturnLineItem/9");
 	assert_string_equal(str_at(er, "items.0.sku"), "TSHIRT-M");
+	/* the price paid (after a 10.00 discount), not the list price */
 	assert_int_equal(json_integer_value(at(er, "items.0.unit_price_minor")),
 			 4999);
 	assert_int_equal(json_integer_value(at(er, "items.0.quantity")), 2);
@@ -754,6 +856,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(refund_create_request_field_by_field),
+	    cmocka_unit_test(an_echoed_token_stays_out_of_the_error),
 	    cmocka_unit_test(restock_and_amounts),
 	    cmocka_unit_test(return_process_for_a_shopify_return),
 	    cmocka_unit_test(build_refuses_what_cannot_be_sent),
@@ -761,6 +864,7 @@ int main(void)
 	    cmocka_unit_test(answers_are_classified),
 	    cmocka_unit_test(lookup_before_a_retry),
 	    cmocka_unit_test(pull_maps_returns_and_moves_on),
+	    cmocka_unit_test(pull_takes_the_price_paid),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

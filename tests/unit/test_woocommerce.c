@@ -352,6 +352,50 @@ static void woo_classifies_answers(void **state)
 	connector_instance_free(&ci);
 }
 
+/* A shop (a proxy, a debugging page) that echoes the request's headers:
+ * neither the consumer key, the secret nor their basic auth may reach the
+ * error text, the log or the screen. */
+static void woo_echoed_credentials_stay_out_of_the_error(void **state)
+{
+	struct connector_instance ci;
+	struct connector_message m = woo_msg(refund_body);
+	char ref[64], err[256], next[256];
+	const char *echo[] = {
+	    "{\"code\":\"x\",\"message\":\"Authorization: Basic "
+	    "Y2tfYWJjOmNzX2RlZg== rejected\"}",
+	    "<pre>consumer_key=ck_abc consumer_secret=cs_def</pre>",
+	    "{\"code\":\"x\",\"message\":\"key ck_abc, secret cs_def\"}",
+	};
+	const long status[] = {401, 502, 400};
+	json_t *out = json_array();
+	bool more;
+
+	(void)state;
+	assert_int_equal(woo_instance(&ci, "pull_status", "return-requested"),
+			 0);
+	for (size_t i = 0; i < sizeof(echo) / sizeof(echo[0]); i++) {
+		struct connector_answer a = {.status = status[i],
+					     .body = echo[i],
+					     .body_len = strlen(echo[i])};
+
+		ci.ops->classify(ci.state, &m, &a, ref, sizeof(ref), err,
+				 sizeof(err));
+		assert_null(strstr(err, "Y2tfYWJjOmNzX2RlZg"));
+		assert_null(strstr(err, "ck_abc"));
+		assert_null(strstr(err, "cs_def"));
+		ci.ops->reconcile_classify(ci.state, &m, &a, ref, sizeof(ref),
+					   err, sizeof(err));
+		assert_null(strstr(err, "Y2tfYWJjOmNzX2RlZg"));
+		assert_null(strstr(err, "cs_def"));
+		ci.ops->pull_parse(ci.state, "", &a, NOW, out, next,
+				   sizeof(next), &more, err, sizeof(err));
+		assert_null(strstr(err, "Y2tfYWJjOmNzX2RlZg"));
+		assert_null(strstr(err, "cs_def"));
+	}
+	json_decref(out);
+	connector_instance_free(&ci);
+}
+
 static enum connector_found woo_lookup(struct connector_instance *ci,
 				       long status, const char *body,
 				       const char *pages, char *ref, char *err)
@@ -409,6 +453,25 @@ static void woo_looks_the_refund_up(void **state)
 	/* a second page might hold it */
 	assert_int_equal(woo_lookup(&ci, 200, "[]", "2", ref, err),
 			 CONNECTOR_UNKNOWN);
+	/* a full page without X-WP-TotalPages (a proxy dropped it): the
+	 * refund may be on the next page, so it cannot tell */
+	{
+		char full[100 * 64 + 8];
+		size_t n = 0;
+
+		full[n++] = '[';
+		for (int i = 0; i < 100; i++)
+			n += (size_t)snprintf(full + n, sizeof(full) - n,
+					      "%s{\"id\":%d,\"meta_data\":[]}",
+					      i ? "," : "", 1000 + i);
+		snprintf(full + n, sizeof(full) - n, "]");
+		assert_int_equal(woo_lookup(&ci, 200, full, NULL, ref, err),
+				 CONNECTOR_UNKNOWN);
+		assert_non_null(strstr(err, "cannot tell"));
+		/* the shop says that page is all there is */
+		assert_int_equal(woo_lookup(&ci, 200, full, "1", ref, err),
+				 CONNECTOR_ABSENT);
+	}
 	assert_int_equal(woo_lookup(&ci, 500, "", NULL, ref, err),
 			 CONNECTOR_UNKNOWN);
 	assert_int_equal(woo_lookup(&ci, 401,
@@ -629,6 +692,83 @@ static int woo_setting(const char *key, const char *value, const char *secret,
 	return r;
 }
 
+/* Orders 800..804, all modified in one second (a bulk status change). */
+static char *burst_page(int first, int n)
+{
+	char *out = malloc(4096);
+	size_t k = 0;
+
+	assert_non_null(out);
+	out[k++] = '[';
+	for (int i = 0; i < n; i++)
+		k += (size_t)snprintf(
+		    out + k, 4096 - k,
+		    "%s{\"id\":%d,\"currency\":\"PLN\",\"date_modified_gmt\":"
+		    "\"2026-11-19T08:00:05\",\"shipping_total\":\"0.00\","
+		    "\"shipping_tax\":\"0.00\",\"line_items\":[{\"id\":%d,"
+		    "\"quantity\":1,\"total\":\"1.00\",\"total_tax\":"
+		    "\"0.00\",\"sku\":\"S\"}],\"shipping_lines\":[]}",
+		    i ? "," : "", first + i, 9000 + first + i);
+	snprintf(out + k, 4096 - k, "]");
+	return out;
+}
+
+static void woo_pull_gets_past_a_burst_in_one_second(void **state)
+{
+	struct connector_setting set[] = {
+	    {.key = "url", .value = "https://shop.example/"},
+	    {.key = "consumer_key_file", .value = "/run/k", .secret = "ck_abc"},
+	    {.key = "consumer_secret_file", .value = "/run/s", .secret = "cs"},
+	    {.key = "pull_status", .value = "return-requested"},
+	    {.key = "pull_per_page", .value = "3"},
+	};
+	struct connector_instance ci;
+	struct connector_request req;
+	char next[256], again[256], err[256], problem[256];
+	char *p1 = burst_page(800, 3), *p2 = burst_page(803, 2);
+	json_t *returns = json_array();
+	bool more = false;
+	int bad;
+
+	(void)state;
+	assert_int_equal(connector_instance_new(connector_find("woocommerce"),
+						set, 5, true, &ci, &bad,
+						problem, sizeof(problem)),
+			 0);
+	assert_int_equal(woo_pull(&ci, "", 200, p1, returns, next, &more, err),
+			 0);
+	assert_int_equal(json_array_size(returns), 3);
+	assert_string_equal(next, "2026-11-19T08:00:05|800,801,802");
+	assert_true(more);
+	/* the shop's first page after that cursor is the same three: the
+	 * next request must be the second page, not the first again */
+	json_array_clear(returns);
+	assert_int_equal(
+	    woo_pull(&ci, next, 200, p1, returns, again, &more, err), 0);
+	assert_int_equal(json_array_size(returns), 0);
+	assert_true(more);
+	assert_int_equal(
+	    ci.ops->pull_build(ci.state, again, NOW, &req, err, sizeof(err)),
+	    0);
+	assert_non_null(strstr(req.url, "&page=2"));
+	assert_non_null(strstr(req.url, "modified_after=2026-11-19T08:00:04"));
+	connector_request_free(&req);
+	assert_int_equal(
+	    woo_pull(&ci, again, 200, p2, returns, next, &more, err), 0);
+	assert_int_equal(json_array_size(returns), 2);
+	assert_false(more);
+	assert_string_equal(next, "2026-11-19T08:00:05|800,801,802,803,804");
+	/* the next poll starts from the first page again */
+	assert_int_equal(
+	    ci.ops->pull_build(ci.state, next, NOW, &req, err, sizeof(err)), 0);
+	assert_null(strstr(req.url, "page=2"));
+	connector_request_free(&req);
+	free(p1);
+	free(p2);
+	json_decref(returns);
+	connector_instance_free(&ci);
+}
+
 static void woo_settings_are_checked(void **state)
 {
 	char problem[256];
@@ -690,8 +830,10 @@ int main(void)
 	    cmocka_unit_test(woo_build_refuses_what_it_cannot_make),
 	    cmocka_unit_test(woo_classifies_answers),
 	    cmocka_unit_test(woo_looks_the_refund_up),
+	    cmocka_unit_test(woo_echoed_credentials_stay_out_of_the_error),
 	    cmocka_unit_test(woo_pulls_orders_in_a_status),
 	    cmocka_unit_test(woo_pull_pages_and_errors),
+	    cmocka_unit_test(woo_pull_gets_past_a_burst_in_one_second),
 	    cmocka_unit_test(woo_settings_are_checked),
 	};
 

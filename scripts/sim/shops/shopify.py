@@ -114,6 +114,7 @@ class Shop(ShopServer):
                               "name": it.get("name", ""),
                               "quantity": it["quantity"],
                               "unit_minor": it["unit_price_minor"],
+                              "discount": it.get("discount_minor", 0),
                               "refunded": 0}
             shipping = er.get("delivery_basic_minor") or 0
             paid = sum(l["quantity"] * l["unit_minor"]
@@ -469,10 +470,20 @@ class Shop(ShopServer):
                         "id": rl["line"],
                         "sku": o["lines"][rl["line"]]["sku"],
                         "name": o["lines"][rl["line"]]["name"],
+                        # the list price before discounts, and what
+                        # was paid for one (Shopify's is approximate)
                         "originalUnitPriceSet": {"presentmentMoney": {
                             "amount": to_text(
-                                o["lines"][rl["line"]]["unit_minor"], cur),
-                            "currencyCode": cur}}}}}
+                                o["lines"][rl["line"]]["unit_minor"] +
+                                o["lines"][rl["line"]].get("discount", 0),
+                                cur),
+                            "currencyCode": cur}},
+                        "discountedUnitPriceAfterAllDiscountsSet": {
+                            "presentmentMoney": {
+                                "amount": to_text(
+                                    o["lines"][rl["line"]]["unit_minor"],
+                                    cur),
+                                "currencyCode": cur}}}}}
                     for rl in r["lines"].values()]}} for r in rets]}}
 
 
