@@ -1,11 +1,11 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * Private to the desk's devices (src/daemon/devices*.c): the desk's state
- * and what its files share.  devices.c opens, closes and reports; each
+ * and what its files share.  devices_open.c opens and closes them; each
  * kind has a file of its own (devices_scanner.c, devices_scale.c,
  * devices_printer.c, devices_camera.c, devices_gpio.c) that none of the
- * others calls into but devices.c; they all set a device's state through
- * devices_state.c.
+ * others calls into but devices_open.c; devices.c, below them all, keeps
+ * each device's state and gives the status.
  */
 #ifndef RETOUR_DAEMON_DEVICES_INTERNAL_H
 #define RETOUR_DAEMON_DEVICES_INTERNAL_H
@@ -93,14 +93,15 @@ struct devices {
 	char camera_why[DEVICES_ERROR_LEN];
 };
 
-/* devices_state.c: @k's state and last error, told to the desk when the
- * state changes. */
+/* devices.c: @k's state and last error, told to the desk when the state
+ * changes. */
 void devices_set_state(struct devices *d, enum device_kind k,
 		       enum device_state s, const char *reason);
+/* devices.c: a scanner's name for messages: its section's, or "scanner" */
+const char *devices_scanner_name(const struct devices_scanner *ds);
 
-/* devices_scanner.c: every scanner the board names; their status. */
+/* devices_scanner.c: every scanner the board names. */
 void devices_open_scanners(struct devices *d);
-json_t *devices_scanners_json(const struct devices *d);
 
 /* One device of its kind, as the board's section @cd says (the error
  * in @err); the camera's also starts its thread. */

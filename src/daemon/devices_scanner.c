@@ -12,11 +12,6 @@
 #include "retour/scanner.h"
 #include "devices_internal.h"
 
-static const char *devices_scanner_name(const struct devices_scanner *ds)
-{
-	return ds->cd->name[0] ? ds->cd->name : "scanner";
-}
-
 static void devices_on_scan_line(void *userdata, const char *line, size_t len,
 				 bool overlong)
 {
@@ -162,38 +157,4 @@ void devices_open_scanners(struct devices *d)
 				 d->scanners[i].error);
 			break;
 		}
-}
-
-/* Every scanner: {"name", "id", "backend", "present", "ok",
- * "last_error", "feed"}, [scanner]'s first. */
-json_t *devices_scanners_json(const struct devices *d)
-{
-	json_t *list = json_array();
-
-	for (int i = 0; i < d->n_scanners; i++) {
-		const struct devices_scanner *ds = &d->scanners[i];
-		json_t *o = json_object();
-
-		json_object_set_new(o, "name",
-				    json_string(devices_scanner_name(ds)));
-		json_object_set_new(o, "id", json_string(ds->id));
-		json_object_set_new(o, "backend", json_string(ds->cd->backend));
-		json_object_set_new(o, "present",
-				    json_boolean(ds->scanner != NULL));
-		json_object_set_new(
-		    o, "ok",
-		    json_boolean(ds->scanner && ds->present && !ds->error[0]));
-		json_object_set_new(o, "last_error", json_string(ds->error));
-		json_object_set_new(
-		    o, "feed",
-		    ds->scanner ? json_string(scanner_feed_path(ds->scanner))
-				: json_null());
-		json_array_append_new(list, o);
-	}
-	return list;
-}
-
-const char *devices_scanner_feed(const struct devices *d)
-{
-	return d && d->scanner ? scanner_feed_path(d->scanner) : NULL;
 }
