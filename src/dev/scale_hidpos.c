@@ -5,7 +5,7 @@
  *
  * Two ways in, one state machine (scale_hidpos_one()):
  *  - USB through libusb: scale_hidpos_usb.c (the transport, private header
- *    scale_hidpos.h) hands the reports here;
+ *    scale_hidpos_usb.h) hands the reports here;
  *  - a path ("path = /dev/hidraw0", or a tty or pipe in tests and
  *    benches) giving the same reports; reopened on the next request when
  *    it goes away.
@@ -30,7 +30,7 @@
 #include "retour/log.h"
 #include "retour/scale.h"
 #include "retour/usb.h"
-#include "scale_hidpos.h"
+#include "scale_hidpos_usb.h"
 
 struct scale_hidpos {
 	sd_event *ev;

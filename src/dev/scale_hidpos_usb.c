@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * The HID POS scale's USB transport (scale_hidpos.h): libusb on the
+ * The HID POS scale's USB transport (scale_hidpos_usb.h): libusb on the
  * daemon's shared context (usb.h).  The scale is found by the board's id
  * ("usb = 0922:8003[:serial]"), by the table of known scales (hidpos.c),
  * or by a report descriptor with usage page 0x8D; the usbhid kernel driver
@@ -22,7 +22,7 @@
 #include "retour/hidpos.h"
 #include "retour/log.h"
 #include "retour/usb.h"
-#include "scale_hidpos.h"
+#include "scale_hidpos_usb.h"
 
 #define HIDPOS_CTRL_TIMEOUT_MS 1000
 #define HIDPOS_DESC_MAX 1024

@@ -9,8 +9,8 @@
  * knows nothing of requests or stability: it hands what happens to the
  * backend through the three callbacks.
  */
-#ifndef RETOUR_DEV_SCALE_HIDPOS_H
-#define RETOUR_DEV_SCALE_HIDPOS_H
+#ifndef RETOUR_DEV_SCALE_HIDPOS_USB_H
+#define RETOUR_DEV_SCALE_HIDPOS_USB_H
 
 #include <stdbool.h>
 #include <stddef.h>
