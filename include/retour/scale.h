@@ -147,6 +147,17 @@ bool scale_settle_ready(const struct scale_settle *st, uint64_t now_us);
  * readings are needed first or no run is going. */
 uint64_t scale_settle_due(const struct scale_settle *st);
 
+/* The ending every backend shares: switch the request's timer off and
+ * hand a copy of @r to the desk (whose callback may start the next
+ * request at once). */
+void scale_deliver(sd_event_source *timer, scale_reading_fn fn, void *userdata,
+		   const struct scale_reading *r);
+/* Arm a one-shot timer for the monotonic time @when (0: at once). */
+void scale_timer_arm(sd_event_source *timer, uint64_t when);
+/* "scale did not settle within N ms (last G g)" */
+void scale_unsettled_detail(char *buf, size_t len, uint64_t timeout_usec,
+			    int32_t grams);
+
 /* Backend contract, for src/dev/scale_*.c only. */
 struct scale_backend {
 	const char *name;

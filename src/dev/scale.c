@@ -184,3 +184,28 @@ bool scale_settle_feed(struct scale_settle *st, const struct scale_reading *r,
 	st->last = *r;
 	return scale_settle_ready(st, now_us);
 }
+
+/* ---- the ending every backend shares ---- */
+
+void scale_timer_arm(sd_event_source *timer, uint64_t when)
+{
+	sd_event_source_set_time(timer, when);
+	sd_event_source_set_enabled(timer, SD_EVENT_ONESHOT);
+}
+
+void scale_deliver(sd_event_source *timer, scale_reading_fn fn, void *userdata,
+		   const struct scale_reading *r)
+{
+	struct scale_reading copy = *r;
+
+	sd_event_source_set_enabled(timer, SD_EVENT_OFF);
+	/* The callback may start the next request at once. */
+	fn(userdata, &copy);
+}
+
+void scale_unsettled_detail(char *buf, size_t len, uint64_t timeout_usec,
+			    int32_t grams)
+{
+	snprintf(buf, len, "scale did not settle within %llu ms (last %ld g)",
+		 (unsigned long long)(timeout_usec / 1000), (long)grams);
+}

@@ -6,509 +6,159 @@
  *
  * The line is 9600 7E1 unless the board says otherwise (baud, parity,
  * bits); on a pty (the simulation, the tests) line settings are ignored.
- * One request at a time, each ending in exactly one reading.  A scale
- * that goes away (hangup, EIO) is closed and reopened on the next
- * request.  Parsing is toledo8217.c's job.  "Z" zeroes (scale_zero());
- * "T" (tare) is not sent: a tare would make every weight a net weight,
- * and the record keeps gross weights.
+ * The request, its timeouts and retries are scale_serial.c's; parsing is
+ * toledo8217.c's.  This file frames the replies (STX ... CR).  "Z" zeroes
+ * (scale_zero()); "T" (tare) is not sent: a tare would make every weight
+ * a net weight, and the record keeps gross weights.
  */
 #include <errno.h>
-#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/epoll.h>
 #include <termios.h>
-#include <time.h>
-#include <unistd.h>
 
-#include "retour/clock.h"
-#include "retour/log.h"
-#include "retour/toledo8217.h"
 #include "retour/scale.h"
+#include "retour/toledo8217.h"
+#include "scale_serial.h"
 
-/* A scale answers W at once; pausing between repeats keeps a scale that
- * never settles from flooding the line and the log. */
-#define SCALE_8217_RETRY_USEC (100 * 1000ULL)
-
-enum scale_8217_phase {
-	SCALE_8217_IDLE,
-	SCALE_8217_WAIT_REPLY,	/* W sent, reply timer armed */
-	SCALE_8217_WAIT_RETRY,	/* in motion or settling: next W later */
-	SCALE_8217_WAIT_REPORT, /* result known, delivered from the loop */
-};
+_Static_assert(TOLEDO8217_REPLY_MAX <= SCALE_SERIAL_LINE_MAX,
+	       "an 8217 reply fits the serial line buffer");
 
 struct scale_8217 {
-	sd_event *ev;
-	char *path;
-	int fd;
-	sd_event_source *io;
-	sd_event_source *timer;
-	scale_reading_fn fn;
-	void *userdata;
-	uint64_t stable_timeout_usec;
-	uint64_t reply_timeout_usec;
-	int baud;
-	tcflag_t parity; /* 0, PARENB or PARENB | PARODD */
-	tcflag_t size;	 /* CS7 or CS8 */
+	struct scale_serial serial; /* first: the backend's state is both */
 	struct scale_unit unit;
-	struct scale_settle settle;
 	bool in_frame; /* STX seen, waiting for CR */
-
-	enum scale_8217_phase phase;
-	unsigned request_seq;
-	uint64_t stable_deadline;
-	struct scale_reading last_unstable;
-	bool have_unstable;
-	struct scale_reading pending;
-
-	char line[TOLEDO8217_REPLY_MAX + 1];
-	size_t line_len;
-	bool overlong;
 };
 
-static speed_t scale_8217_speed(int baud)
+static struct scale_8217 *scale_8217_of(struct scale_serial *s)
 {
-	switch (baud) {
-	case 1200:
-		return B1200;
-	case 2400:
-		return B2400;
-	case 4800:
-		return B4800;
-	case 19200:
-		return B19200;
-	case 38400:
-		return B38400;
-	case 57600:
-		return B57600;
-	case 115200:
-		return B115200;
-	default:
-		return B9600;
-	}
+	return (struct scale_8217 *)s;
 }
 
-static void scale_8217_arm(struct scale_8217 *s, uint64_t when)
+static void scale_8217_take(struct scale_serial *s, char c)
 {
-	sd_event_source_set_time(s->timer, when);
-	sd_event_source_set_enabled(s->timer, SD_EVENT_ONESHOT);
-}
+	struct scale_8217 *t = scale_8217_of(s);
 
-static void scale_8217_finish(struct scale_8217 *s,
-			      const struct scale_reading *r)
-{
-	struct scale_reading copy = *r;
-
-	s->phase = SCALE_8217_IDLE;
-	sd_event_source_set_enabled(s->timer, SD_EVENT_OFF);
-	/* The callback may start the next request at once. */
-	s->fn(s->userdata, &copy);
-}
-
-static void scale_8217_finish_status(struct scale_8217 *s, enum scale_status st,
-				     int32_t grams, const char *detail)
-{
-	struct scale_reading r = {.status = st, .grams = grams};
-
-	snprintf(r.detail, sizeof(r.detail), "%s", detail);
-	scale_8217_finish(s, &r);
-}
-
-/* Report from the event loop, never from inside the caller's request. */
-static void scale_8217_report_later(struct scale_8217 *s, enum scale_status st,
-				    const char *detail)
-{
-	s->pending.status = st;
-	s->pending.grams = 0;
-	snprintf(s->pending.detail, sizeof(s->pending.detail), "%s", detail);
-	s->phase = SCALE_8217_WAIT_REPORT;
-	scale_8217_arm(s, 0);
-}
-
-static void scale_8217_drop_fd(struct scale_8217 *s)
-{
-	s->io = sd_event_source_disable_unref(s->io);
-	if (s->fd >= 0)
-		close(s->fd);
-	s->fd = -1;
-}
-
-static int scale_8217_io(sd_event_source *src, int fd, uint32_t revents,
-			 void *userdata);
-
-static int scale_8217_connect(struct scale_8217 *s, char *err, size_t errlen)
-{
-	struct termios tio;
-	int fd, r;
-
-	fd = open(s->path, O_RDWR | O_NOCTTY | O_NONBLOCK | O_CLOEXEC);
-	if (fd < 0) {
-		r = -errno;
-		snprintf(err, errlen, "scale %s: cannot open: %s", s->path,
-			 strerror(-r));
-		return r;
-	}
-	if (isatty(fd)) {
-		if (tcgetattr(fd, &tio) < 0) {
-			r = -errno;
-			snprintf(err, errlen,
-				 "scale %s: cannot read line "
-				 "settings: %s",
-				 s->path, strerror(-r));
-			close(fd);
-			return r;
-		}
-		cfmakeraw(&tio);
-		tio.c_cflag |= CLOCAL | CREAD;
-		tio.c_cflag &= ~(CSTOPB | CRTSCTS | CSIZE | PARENB | PARODD);
-		tio.c_cflag |= s->size | s->parity;
-		cfsetspeed(&tio, scale_8217_speed(s->baud));
-		tio.c_cc[VMIN] = 1;
-		tio.c_cc[VTIME] = 0;
-		if (tcsetattr(fd, TCSANOW, &tio) < 0) {
-			r = -errno;
-			snprintf(err, errlen,
-				 "scale %s: cannot set raw mode: %s", s->path,
-				 strerror(-r));
-			close(fd);
-			return r;
-		}
-	}
-	r = sd_event_add_io(s->ev, &s->io, fd, EPOLLIN, scale_8217_io, s);
-	if (r < 0) {
-		snprintf(err, errlen, "scale %s: event loop: %s", s->path,
-			 strerror(-r));
-		close(fd);
-		return r;
-	}
-	s->fd = fd;
-	return 0;
-}
-
-static void scale_8217_lost(struct scale_8217 *s, const char *why)
-{
-	char detail[96];
-
-	scale_8217_drop_fd(s);
-	if (s->phase == SCALE_8217_WAIT_REPLY ||
-	    s->phase == SCALE_8217_WAIT_RETRY) {
-		snprintf(detail, sizeof(detail), "scale %s: %s", s->path, why);
-		scale_8217_finish_status(s, SCALE_OFFLINE, 0, detail);
-	}
-}
-
-static int scale_8217_send_si(struct scale_8217 *s)
-{
-	ssize_t n;
-
-	n = write(s->fd, "W", 1);
-	if (n != 1)
-		/* A tty takes a byte unless the device is gone. */
-		return n < 0 ? -errno : -EIO;
-	s->phase = SCALE_8217_WAIT_REPLY;
-	scale_8217_arm(s, (uint64_t)clock_mono_us() + s->reply_timeout_usec);
-	return 0;
-}
-
-static void scale_8217_give_up_unstable(struct scale_8217 *s)
-{
-	char detail[96];
-
-	snprintf(detail, sizeof(detail),
-		 "scale did not settle within %llu ms (last %ld g)",
-		 (unsigned long long)(s->stable_timeout_usec / 1000),
-		 (long)s->last_unstable.grams);
-	scale_8217_finish_status(s, SCALE_UNSTABLE, s->last_unstable.grams,
-				 detail);
-}
-
-static void scale_8217_handle_line(struct scale_8217 *s)
-{
-	struct scale_reading r;
-	uint64_t now, next;
-
-	if (s->phase != SCALE_8217_WAIT_REPLY)
-		return; /* late or unsolicited: the scale's, not ours */
-	if (s->overlong) {
-		scale_8217_finish_status(s, SCALE_ERROR, 0,
-					 "scale reply too long: dropped");
+	if ((s->cflag_set & CSIZE) == CS7)
+		c &= 0x7F; /* a parity bit the line did not strip */
+	if (c == TOLEDO8217_STX) {
+		t->in_frame = true;
+		scale_serial_line_clear(s);
 		return;
 	}
-	toledo8217_parse(s->line, s->line_len, &s->unit, &r);
-	now = (uint64_t)clock_mono_us();
-	if (r.status == SCALE_STABLE &&
-	    scale_settle_feed(&s->settle, &r, now)) {
-		scale_8217_finish(s, &s->settle.last);
+	if (!t->in_frame)
+		return; /* noise between replies */
+	if (c == TOLEDO8217_CR) {
+		t->in_frame = false;
+		scale_serial_line_end(s);
+		scale_serial_line_clear(s);
 		return;
 	}
-	if (r.status != SCALE_STABLE && r.status != SCALE_UNSTABLE) {
-		scale_settle_reset(&s->settle);
-		scale_8217_finish(s, &r);
-		return;
-	}
-	if (r.status == SCALE_UNSTABLE)
-		scale_settle_reset(&s->settle);
-	s->last_unstable = r;
-	s->have_unstable = true;
-	if (now >= s->stable_deadline) {
-		scale_8217_give_up_unstable(s);
-		return;
-	}
-	next = now + SCALE_8217_RETRY_USEC;
-	/* the settle time ends between two polls: look then, not later */
-	if (scale_settle_due(&s->settle) && scale_settle_due(&s->settle) < next)
-		next = scale_settle_due(&s->settle);
-	if (next > s->stable_deadline)
-		next = s->stable_deadline;
-	s->phase = SCALE_8217_WAIT_RETRY;
-	scale_8217_arm(s, next);
+	scale_serial_line_add(s, c);
 }
 
-static void scale_8217_feed(struct scale_8217 *s, const char *buf, size_t len)
+static void scale_8217_parse(struct scale_serial *s, const char *line,
+			     size_t len, struct scale_reading *out)
 {
-	unsigned seq = s->request_seq;
-	size_t i;
-
-	for (i = 0; i < len && seq == s->request_seq; i++) {
-		char c = buf[i];
-
-		if (s->size == CS7)
-			c &= 0x7F; /* a parity bit the line did not strip */
-		if (c == TOLEDO8217_STX) {
-			s->in_frame = true;
-			s->line_len = 0;
-			s->overlong = false;
-			continue;
-		}
-		if (!s->in_frame)
-			continue; /* noise between replies */
-		if (c == TOLEDO8217_CR) {
-			s->line[s->line_len] = '\0';
-			s->in_frame = false;
-			scale_8217_handle_line(s);
-			s->line_len = 0;
-			s->overlong = false;
-			continue;
-		}
-		if (s->overlong)
-			continue;
-		if (s->line_len == TOLEDO8217_REPLY_MAX) {
-			s->overlong = true;
-			continue;
-		}
-		s->line[s->line_len++] = c;
-	}
+	toledo8217_parse(line, len, &scale_8217_of(s)->unit, out);
 }
 
-static int scale_8217_io(sd_event_source *src, int fd, uint32_t revents,
-			 void *userdata)
-{
-	struct scale_8217 *s = userdata;
-	char buf[256];
-	ssize_t n;
-
-	for (;;) {
-		n = read(fd, buf, sizeof(buf));
-		if (n > 0) {
-			scale_8217_feed(s, buf, (size_t)n);
-			if (s->fd != fd)
-				return 0; /* dropped meanwhile */
-			continue;
-		}
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0 && errno == EAGAIN)
-			break;
-		scale_8217_lost(s, n == 0 ? "device closed"
-					  : "device gone (read error)");
-		return 0;
-	}
-	if (revents & (EPOLLHUP | EPOLLERR))
-		scale_8217_lost(s, "device hung up");
-	return 0;
-}
-
-static int scale_8217_timer(sd_event_source *src, uint64_t usec, void *userdata)
-{
-	struct scale_8217 *s = userdata;
-	char detail[96];
-	int r;
-
-	switch (s->phase) {
-	case SCALE_8217_IDLE:
-		break;
-	case SCALE_8217_WAIT_REPLY:
-		if (s->line_len > 0 || s->overlong) {
-			s->line[s->line_len] = '\0';
-			s->line_len = 0;
-			s->overlong = false;
-			scale_8217_finish_status(
-			    s, SCALE_ERROR, 0,
-			    "incomplete reply from scale (no line end)");
-			break;
-		}
-		snprintf(detail, sizeof(detail),
-			 "no reply from scale %s within %llu ms", s->path,
-			 (unsigned long long)(s->reply_timeout_usec / 1000));
-		scale_8217_finish_status(s, SCALE_OFFLINE, 0, detail);
-		break;
-	case SCALE_8217_WAIT_RETRY:
-		if (scale_settle_ready(&s->settle, (uint64_t)clock_mono_us()))
-			/* stable since settle_ms, nothing else seen since */
-			scale_8217_finish(s, &s->settle.last);
-		else if ((uint64_t)clock_mono_us() >= s->stable_deadline)
-			scale_8217_give_up_unstable(s);
-		else if ((r = scale_8217_send_si(s)) < 0)
-			scale_8217_lost(s, strerror(-r));
-		break;
-	case SCALE_8217_WAIT_REPORT:
-		scale_8217_finish(s, &s->pending);
-		break;
-	}
-	return 0;
-}
+static const struct scale_serial_proto scale_8217_proto = {
+    .request = "W",
+    .request_len = 1,
+    .line_max = TOLEDO8217_REPLY_MAX,
+    .take = scale_8217_take,
+    .parse = scale_8217_parse,
+};
 
 static int scale_8217_request_stable(void *state)
 {
-	struct scale_8217 *s = state;
-	char err[96];
-	int r;
+	struct scale_8217 *t = state;
 
-	if (s->phase != SCALE_8217_IDLE)
+	if (scale_serial_busy(&t->serial))
 		return -EBUSY;
-	s->request_seq++;
-	s->line_len = 0;
-	s->overlong = false;
-	s->in_frame = false;
-	s->have_unstable = false;
-	scale_settle_reset(&s->settle);
-	if (s->fd < 0 && scale_8217_connect(s, err, sizeof(err)) < 0) {
-		scale_8217_report_later(s, SCALE_OFFLINE, err);
-		return 0;
-	}
-	/* Whatever arrived since the last request answers nothing we ask. */
-	tcflush(s->fd, TCIFLUSH);
-	s->stable_deadline = (uint64_t)clock_mono_us() + s->stable_timeout_usec;
-	r = scale_8217_send_si(s);
-	if (r < 0) {
-		snprintf(err, sizeof(err), "scale %s: %s", s->path,
-			 strerror(-r));
-		scale_8217_drop_fd(s);
-		scale_8217_report_later(s, SCALE_OFFLINE, err);
-	}
-	return 0;
+	t->in_frame = false;
+	return scale_serial_request(&t->serial);
 }
 
 static bool scale_8217_is_busy(const void *state)
 {
-	const struct scale_8217 *s = state;
+	const struct scale_8217 *t = state;
 
-	return s->phase != SCALE_8217_IDLE;
+	return scale_serial_busy(&t->serial);
 }
 
 static void scale_8217_close(void *state)
 {
-	struct scale_8217 *s = state;
+	struct scale_8217 *t = state;
 
-	if (!s)
+	if (!t)
 		return;
-	scale_8217_drop_fd(s);
-	sd_event_source_disable_unref(s->timer);
-	sd_event_unref(s->ev);
-	free(s->path);
-	free(s);
+	scale_serial_fini(&t->serial);
+	free(t);
+}
+
+/* parity and bits: what the board says, 7E1 by default */
+static int scale_8217_line(struct scale_8217 *t, const struct scale_config *cfg,
+			   char *err, size_t errlen)
+{
+	tcflag_t parity;
+
+	if (!cfg->parity || !strcmp(cfg->parity, "even")) {
+		parity = PARENB;
+	} else if (!strcmp(cfg->parity, "odd")) {
+		parity = PARENB | PARODD;
+	} else if (!strcmp(cfg->parity, "none")) {
+		parity = 0;
+	} else {
+		snprintf(err, errlen,
+			 "scale: parity '%.32s' is not even, odd or none",
+			 cfg->parity);
+		return -EINVAL;
+	}
+	t->serial.cflag_clear = CSIZE | PARENB | PARODD;
+	t->serial.cflag_set = (cfg->bits == 8 ? CS8 : CS7) | parity;
+	if (scale_unit_by_name(cfg->unit ? cfg->unit : "kg", &t->unit) < 0) {
+		snprintf(err, errlen,
+			 "scale: unit '%.32s' is not a unit of weight (kg, "
+			 "g, lb, oz, ...)",
+			 cfg->unit);
+		return -EINVAL;
+	}
+	return 0;
 }
 
 static int scale_8217_open(sd_event *ev, const struct scale_config *cfg,
 			   scale_reading_fn fn, void *userdata, void **state,
 			   char *err, size_t errlen)
 {
-	struct scale_8217 *s;
+	struct scale_8217 *t;
 	int r;
 
-	if (!cfg->path || !*cfg->path) {
-		snprintf(err, errlen,
-			 "scale: no serial device path configured");
-		return -EINVAL;
-	}
-	s = calloc(1, sizeof(*s));
-	if (!s || !(s->path = strdup(cfg->path))) {
-		free(s);
+	t = calloc(1, sizeof(*t));
+	if (!t) {
 		snprintf(err, errlen, "scale: out of memory");
 		return -ENOMEM;
 	}
-	s->ev = sd_event_ref(ev);
-	s->fd = -1;
-	s->fn = fn;
-	s->userdata = userdata;
-	s->stable_timeout_usec =
-	    1000ULL * (uint64_t)(cfg->stable_timeout_ms > 0
-				     ? cfg->stable_timeout_ms
-				     : SCALE_STABLE_TIMEOUT_MS_DEFAULT);
-	s->reply_timeout_usec =
-	    1000ULL * (uint64_t)(cfg->reply_timeout_ms > 0
-				     ? cfg->reply_timeout_ms
-				     : SCALE_REPLY_TIMEOUT_MS_DEFAULT);
-	s->baud = cfg->baud > 0 ? cfg->baud : SCALE_BAUD_DEFAULT;
-	if (!cfg->parity || !strcmp(cfg->parity, "even")) {
-		s->parity = PARENB;
-	} else if (!strcmp(cfg->parity, "odd")) {
-		s->parity = PARENB | PARODD;
-	} else if (!strcmp(cfg->parity, "none")) {
-		s->parity = 0;
-	} else {
-		snprintf(err, errlen,
-			 "scale: parity '%.32s' is not even, odd or none",
-			 cfg->parity);
-		scale_8217_close(s);
-		return -EINVAL;
-	}
-	s->size = cfg->bits == 8 ? CS8 : CS7;
-	if (scale_unit_by_name(cfg->unit ? cfg->unit : "kg", &s->unit) < 0) {
-		snprintf(err, errlen,
-			 "scale: unit '%.32s' is not a unit of weight (kg, "
-			 "g, lb, oz, ...)",
-			 cfg->unit);
-		scale_8217_close(s);
-		return -EINVAL;
-	}
-	scale_settle_init(&s->settle, cfg->stable_readings, cfg->settle_ms);
-
-	r = sd_event_add_time(ev, &s->timer, CLOCK_MONOTONIC, 0, 1,
-			      scale_8217_timer, s);
+	r = scale_serial_init(&t->serial, ev, cfg, &scale_8217_proto, fn,
+			      userdata, err, errlen);
+	if (r >= 0)
+		r = scale_8217_line(t, cfg, err, errlen);
+	if (r >= 0)
+		r = scale_serial_start(&t->serial, err, errlen);
 	if (r < 0) {
-		snprintf(err, errlen, "scale %s: event loop: %s", s->path,
-			 strerror(-r));
-		scale_8217_close(s);
+		scale_8217_close(t);
 		return r;
 	}
-	sd_event_source_set_enabled(s->timer, SD_EVENT_OFF);
-	r = scale_8217_connect(s, err, errlen);
-	if (r == -ENOENT || r == -ENODEV || r == -ENXIO || r == -EIO) {
-		/* Unplugged at start-up is a state, not a configuration
-		 * error: every request tries again and says OFFLINE. */
-		log_warning("%s (will retry on each request)", err);
-		r = 0;
-	}
-	if (r < 0) {
-		scale_8217_close(s);
-		return r;
-	}
-	*state = s;
+	*state = t;
 	return 0;
 }
 
 static int scale_8217_zero(void *state)
 {
-	struct scale_8217 *s = state;
+	struct scale_8217 *t = state;
 
-	if (s->phase != SCALE_8217_IDLE)
-		return -EBUSY;
-	if (s->fd < 0)
-		return -ENODEV;
-	/* the status reply that follows arrives while idle: ignored */
-	return write(s->fd, "Z", 1) == 1 ? 0 : -EIO;
+	return scale_serial_command(&t->serial, "Z", 1);
 }
 
 const struct scale_backend scale_backend_toledo8217 = {
