@@ -185,7 +185,7 @@ struct connector {
 			      int64_t now_us);
 	/*
 	 * Optional: expected returns pulled from the shop, on a schedule, by
-	 * the station's puller (outbox_pull.h).  pull_build makes the next
+	 * the station's puller (pull.h).  pull_build makes the next
 	 * request after @cursor ("" on the very first poll: the connector
 	 * chooses how far back to look); 0, or -EINVAL / -ENOMEM with @err.
 	 * pull_parse reads its answer: each return is appended to @returns

@@ -491,3 +491,25 @@ class Shop(ShopServer):
         page = rets[:limit]
         return Answer(200, {"customerReturns": page, "count": len(page)},
                       content_type=BETA)
+
+
+def main():
+    """Serve a fake Allegro by hand; print the [connector] section (its
+    secret files written 0600 into a fresh directory) that reaches it."""
+    import argparse
+    import tempfile
+    import threading
+    p = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    p.add_argument("--port", type=int, default=8090)
+    args = p.parse_args()
+    shop = Shop(port=args.port, log=print)
+    section = shop.connector_section(tempfile.mkdtemp(prefix="allegro-"))
+    print("fake allegro on %s; a station reaches it with:" % shop.url)
+    print("[connector allegro]")
+    for key, value in section.items():
+        print("%s = %s" % (key, value))
+    threading.Event().wait()
+
+
+if __name__ == "__main__":
+    main()
