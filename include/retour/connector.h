@@ -206,6 +206,18 @@ struct connector {
 			  const struct connector_answer *a, int64_t now_us,
 			  json_t *returns, char *next, size_t nextlen,
 			  bool *more, char *err, size_t errlen);
+	/*
+	 * Optional, for a shop that rotates a secret (a new refresh token
+	 * with each access token, secret_book.h): secret_rotated gives, once,
+	 * the setting (*@key, "refresh_token_file") and the new value
+	 * (*@value, valid until the next call into the instance) the shop
+	 * gave since it was last asked: 1, or 0 when there is none.
+	 * secret_update hands the instance a newer value another instance of
+	 * the same section was given: 0, or -EINVAL for a key it has not.
+	 */
+	int (*secret_rotated)(void *state, const char **key,
+			      const char **value);
+	int (*secret_update)(void *state, const char *key, const char *value);
 };
 
 /* NULL when no connector has that name. */

@@ -77,7 +77,10 @@ struct outbox_config {
 	int backoff_base_ms;   /* 0: 1 s */
 	int backoff_max_ms;    /* 0: 10 min */
 	int64_t dead_after_us; /* since created_at; 0: 24 h */
-	const char *ca_file;   /* optional extra CA bundle */
+	/* where rotated secrets are shared and kept (secret_book.h); NULL:
+	 * each connector keeps its own until the sender stops */
+	struct secret_book *secrets;
+	const char *ca_file; /* optional extra CA bundle */
 	/* UTC microseconds: what "now" is for due times, backoff, deadlines
 	 * and signatures.  NULL: clock_now_us().  Tests step it by hand. */
 	int64_t (*now)(void);

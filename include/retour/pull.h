@@ -62,7 +62,9 @@ struct pull_config {
 	int n_sources;
 	int timeout_ms;	     /* one request; 0: 15 s */
 	const char *ca_file; /* an extra CA bundle, NULL: none */
-	int max_pages;	     /* 0: PULL_MAX_PAGES */
+	/* where rotated secrets are shared and kept (secret_book.h), NULL */
+	struct secret_book *secrets;
+	int max_pages; /* 0: PULL_MAX_PAGES */
 	/* UTC microseconds: the schedule's clock.  NULL: clock_now_us(). */
 	int64_t (*now)(void);
 };

@@ -16,6 +16,7 @@
 
 #include "retour/clock.h"
 #include "retour/log.h"
+#include "retour/secret_book.h"
 
 #include "station_internal.h"
 
@@ -134,7 +135,8 @@ static bool station_is_secret_key(const char *key)
 	return len > 5 && !strcmp(key + len - 5, "_file");
 }
 
-int station_connector_load(const struct config_connector *cc,
+int station_connector_load(const struct config *cfg,
+			   const struct config_connector *cc,
 			   struct station_connector *sc,
 			   struct outbox_connector_config *oc, char *err,
 			   size_t errlen)
@@ -157,6 +159,13 @@ int station_connector_load(const struct config_connector *cc,
 					STATION_SECRET_LEN, err, errlen);
 		if (r < 0)
 			return r;
+		/* a newer value the shop rotated it to, kept by the station */
+		char kept[STATION_SECRET_LEN];
+
+		if (station_secret_kept(cfg, sc->label, cs->item[i].key,
+					sc->secret[i], kept, sizeof(kept)))
+			memcpy(sc->secret[i], kept, sizeof(kept));
+		explicit_bzero(kept, sizeof(kept));
 		sc->set[i].secret = sc->secret[i];
 	}
 	oc->name = sc->label;
@@ -197,6 +206,7 @@ static int station_start_sender(struct station *st, char *err, size_t errlen)
 	    .dead_after_us = cfg->outbox_dead_after_us,
 	    .refund_outcomes = true,
 	    .ca_file = cfg->outbox_ca_file[0] ? cfg->outbox_ca_file : NULL,
+	    .secrets = st->secrets,
 	};
 	const struct config_connector *refunds = config_outbox_route(cfg, true);
 	const struct config_connector *events = config_outbox_route(cfg, false);
@@ -225,7 +235,7 @@ static int station_start_sender(struct station *st, char *err, size_t errlen)
 	if (!sc)
 		return -ENOMEM;
 	for (int i = 0; i < oc.n_connectors && r == 0; i++)
-		r = station_connector_load(used[i], &sc[i], &occ[i], err,
+		r = station_connector_load(cfg, used[i], &sc[i], &occ[i], err,
 					   errlen);
 	if (r == 0)
 		r = outbox_sender_start(&oc, &st->sender, err, errlen);
@@ -366,6 +376,12 @@ int station_new(const struct config *cfg, sd_event *ev, struct station **out,
 	}
 	station_left_open(st);
 
+	st->secrets = secret_book_new(station_secret_keep, (void *)cfg);
+	if (!st->secrets) {
+		snprintf(err, errlen, "out of memory");
+		r = -ENOMEM;
+		goto fail;
+	}
 	r = station_start_sender(st, err, errlen);
 	if (r == 0)
 		r = station_pull_start(st, err, errlen);
@@ -387,7 +403,8 @@ void station_free(struct station *st)
 	sd_event_source_unref(st->sender_notify);
 	if (st->sender)
 		outbox_sender_stop(st->sender);
-	devices_close(st->devices); /* its spool records the label in hand */
+	secret_book_free(st->secrets); /* after both that use it */
+	devices_close(st->devices);    /* its spool records the label in hand */
 	store_close(st->store);
 	sd_event_unref(st->ev);
 	free(st->metrics);

@@ -53,6 +53,8 @@ struct station {
 	struct outbox_sender *sender;
 	sd_event_source *sender_notify;
 	struct station_pull *pull; /* station_pull.c; NULL: nothing pulls */
+	/* rotated secrets, shared by the sender and the puller */
+	struct secret_book *secrets;
 
 	/* the open parcel's record, as the store numbered it (0: none); the
 	 * desk learns it through DESK_EV_RECEIPT_OPENED */
@@ -136,10 +138,22 @@ struct station_connector {
 	struct connector_setting set[CONFIG_MAX_SETTINGS];
 	char secret[CONFIG_MAX_SETTINGS][STATION_SECRET_LEN];
 };
-int station_connector_load(const struct config_connector *cc,
+int station_connector_load(const struct config *cfg,
+			   const struct config_connector *cc,
 			   struct station_connector *sc,
 			   struct outbox_connector_config *oc, char *err,
 			   size_t errlen);
+/*
+ * Secrets a shop rotates (station_secrets.c): the value kept for @key of
+ * @section, when the operator's file still holds @original: 1 with it in
+ * @out, else 0.  station_secret_keep() is the secret book's keep
+ * function, @ud the station's const struct config.
+ */
+int station_secret_kept(const struct config *cfg, const char *section,
+			const char *key, const char *original, char *out,
+			size_t outlen);
+void station_secret_keep(void *ud, const char *section, const char *key,
+			 const char *value);
 
 /* station_pull.c: expected returns pulled from the shops (pull.h): start
  * the puller with every [connector] that has pull_every_s, import what it

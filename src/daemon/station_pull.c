@@ -224,6 +224,8 @@ int station_pull_start(struct station *st, char *err, size_t errlen)
 	struct pull_config pc = {
 	    .sources = psc,
 	    .timeout_ms = cfg->outbox_timeout_ms,
+	    .ca_file = cfg->outbox_ca_file[0] ? cfg->outbox_ca_file : NULL,
+	    .secrets = st->secrets,
 	};
 	struct station_pull *sp;
 	int n = 0, r = 0;
@@ -255,7 +257,7 @@ int station_pull_start(struct station *st, char *err, size_t errlen)
 
 		if (cc->pull_every_s <= 0)
 			continue;
-		r = station_connector_load(cc, &sc[k], &occ, err, errlen);
+		r = station_connector_load(cfg, cc, &sc[k], &occ, err, errlen);
 		if (r < 0)
 			break;
 		r = store_pull_get(st->store, cc->name, &saved[k]);

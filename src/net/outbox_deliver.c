@@ -26,6 +26,7 @@
 #include "retour/decision.h"
 #include "retour/event.h"
 #include "retour/log.h"
+#include "retour/secret_book.h"
 
 #include "outbox_internal.h"
 
@@ -395,10 +396,13 @@ static int outbox_prepare(struct outbox_sender *s,
 	struct connector_request req;
 	struct http_response resp;
 	struct connector_answer a;
-	int i, r;
+	int i, r, k = (int)(ci - s->routes.conn);
 
 	if (!ops->prepare)
 		return 0;
+	/* a secret the shop rotated for the puller's instance of it */
+	secret_book_refresh(s->secrets, s->routes.section[k], ci,
+			    &s->routes.secrets_seen[k]);
 	for (i = 0; i < OUTBOX_PREPARE_MAX; i++) {
 		memset(&req, 0, sizeof(req));
 		r = ops->prepare(ci->state, s->now(), &req, err, errlen);
@@ -413,6 +417,9 @@ static int outbox_prepare(struct outbox_sender *s,
 							  &a, err, errlen)
 					  : 0;
 		http_response_free(&resp);
+		/* a new one is kept before it is used */
+		secret_book_collect(s->secrets, s->routes.section[k], ci,
+				    &s->routes.secrets_seen[k]);
 		if (r < 0)
 			return r == -EINVAL ? -EINVAL : -EAGAIN;
 	}

@@ -33,6 +33,7 @@ struct outbox_sender {
 	int backoff_max_ms;
 	int64_t dead_after_us;
 	bool refund_outcomes;
+	struct secret_book *secrets; /* the station's, may be NULL */
 	struct store *store;
 	struct http_client *http;
 	int notify_fd;

@@ -65,6 +65,8 @@ static int outbox_connector_make(struct outbox_routes *rt,
 		sr->refunds = cc->takes_refunds;
 		sr->events = cc->takes_events;
 	}
+	snprintf(rt->section[rt->n_conn], sizeof(rt->section[0]), "%s", name);
+	rt->secrets_seen[rt->n_conn] = 0;
 	rt->n_conn++;
 	return 0;
 }

@@ -28,6 +28,10 @@ struct outbox_routes {
 	struct outbox_shop_route shop[OUTBOX_MAX_CONNECTORS]; /* by conn[] */
 	int n_conn;
 	int route[OUTBOX_ROUTES]; /* index into conn[], -1: none */
+	/* each connector's section, and the rotated secrets it has seen
+	 * (secret_book.h) */
+	char section[OUTBOX_MAX_CONNECTORS][48];
+	uint64_t secrets_seen[OUTBOX_MAX_CONNECTORS];
 };
 
 /*

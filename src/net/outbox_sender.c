@@ -291,6 +291,7 @@ int outbox_sender_start(const struct outbox_config *cfg,
 	s->dead_after_us =
 	    cfg->dead_after_us > 0 ? cfg->dead_after_us : OUTBOX_DEAD_AFTER_US;
 	s->refund_outcomes = cfg->refund_outcomes;
+	s->secrets = cfg->secrets;
 
 	hopt.connect_timeout_ms = 0;
 	hopt.timeout_ms = s->timeout_ms;

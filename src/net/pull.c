@@ -27,6 +27,7 @@
 #include "retour/log.h"
 #include "retour/outbox.h"
 #include "retour/pull.h"
+#include "retour/secret_book.h"
 
 #define PULL_TIMEOUT_MS 15000
 #define PULL_WAIT_MAX_US USEC_PER_SEC
@@ -48,6 +49,9 @@ struct pull_source {
 	char shop[PULL_NAME_LEN];
 	int every_s;
 	struct connector_instance ci;
+	/* "[connector NAME]", and the rotated secrets it has seen */
+	char section[PULL_NAME_LEN + 16];
+	uint64_t secrets_seen;
 	struct http_client *http;
 	pthread_t thread;
 	bool started;
@@ -76,6 +80,7 @@ struct puller {
 	int notify_fd;
 	int max_pages;
 	int64_t (*now)(void);
+	struct secret_book *secrets; /* the station's, may be NULL */
 	int n;
 	struct pull_source src[PULL_MAX_SOURCES];
 };
@@ -148,6 +153,9 @@ static int pull_prepare(struct pull_source *src, char *err, size_t errlen)
 
 	if (!ops->prepare)
 		return 0;
+	/* a secret the shop rotated for the sender's instance of it */
+	secret_book_refresh(src->p->secrets, src->section, &src->ci,
+			    &src->secrets_seen);
 	for (i = 0; i < PULL_PREPARE_MAX; i++) {
 		memset(&req, 0, sizeof(req));
 		r = ops->prepare(src->ci.state, src->p->now(), &req, err,
@@ -162,6 +170,9 @@ static int pull_prepare(struct pull_source *src, char *err, size_t errlen)
 			r = ops->prepared(src->ci.state, src->p->now(), &a, err,
 					  errlen);
 		http_response_free(&resp);
+		/* a new one is kept before it is used */
+		secret_book_collect(src->p->secrets, src->section, &src->ci,
+				    &src->secrets_seen);
 		if (r < 0)
 			return r;
 	}
@@ -454,6 +465,13 @@ static int pull_source_make(struct puller *p, const struct pull_config *cfg,
 		return -EINVAL;
 	}
 	pull_copy(src->name, sizeof(src->name), sc->name);
+	{
+		size_t n = strnlen(src->name, PULL_NAME_LEN - 1);
+
+		memcpy(src->section, "[connector ", 11);
+		memcpy(src->section + 11, src->name, n);
+		memcpy(src->section + 11 + n, "]", 2);
+	}
 	pull_copy(src->shop, sizeof(src->shop),
 		  sc->shop && sc->shop[0] ? sc->shop : sc->name);
 	src->every_s = sc->every_s;
@@ -538,6 +556,7 @@ int pull_start(const struct pull_config *cfg, struct puller **out, char *err,
 	pthread_condattr_destroy(&cattr);
 	p->now = cfg->now ? cfg->now : clock_now_us;
 	p->max_pages = cfg->max_pages > 0 ? cfg->max_pages : PULL_MAX_PAGES;
+	p->secrets = cfg->secrets;
 	p->notify_fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
 	if (p->notify_fd < 0) {
 		r = -errno;

@@ -239,3 +239,64 @@ def test_same_refund_at_two_desks_is_made_once(make_station, allegro):
     row = assert_exactly_one(b, allegro, er, rid_b)
     assert row["attempts"] == 0, row          # never sent, found
     assert len([q for q in allegro.requests if is_refund_post(q)]) == 1
+
+
+def second_refund(st, shop, rma, order):
+    er = shop.add_expected(expected_return(rma=rma, order=order))
+    st.import_expected(er)
+    s = st.run_to(rma, items=[GTIN_TSHIRT, GTIN_TSHIRT])
+    assert s["proposal"]["verdict"] == "accept", s["proposal"]
+    return st.confirm("accept")
+
+
+def test_a_rotated_refresh_token_is_kept_across_a_restart(make_station,
+                                                          allegro):
+    """Allegro gives a new refresh token with each access token and here
+    refuses the old one: the station keeps the new one (0600, beside the
+    database, never logged) and uses it after a restart, while the
+    operator's file still holds the first."""
+    allegro.revoke_old_refresh = True
+    st = allegro_station(make_station, allegro)
+    er, rid = decide(st, allegro)
+    wait_done(st, rid)
+    assert allegro.first_refresh not in allegro.refresh_tokens
+    (rotated,) = allegro.refresh_tokens
+    kept = st.dir / "secrets" / "connector-allegro.refresh_token_file"
+    if not kept.exists():  # beside the database, wherever that is
+        kept = next(p for p in st.dir.rglob(
+            "connector-allegro.refresh_token_file"))
+    assert oct(kept.stat().st_mode & 0o777) == "0o600"
+    assert kept.read_text().splitlines()[1] == rotated
+    st.kill9()
+    st.start()
+    st.sign_in()
+    rid2 = second_refund(st, allegro, "RMA-10002", "ORD-1002")
+    wait_done(st, rid2)
+    assert len(allegro.refunds()) == 2
+    assert allegro.token_requests == 2
+    log = st.log()
+    for token in (allegro.first_refresh, rotated,
+                  *allegro.refresh_tokens):
+        assert token not in log
+
+
+def test_a_token_the_operator_writes_wins_over_a_kept_one(make_station,
+                                                         allegro):
+    """Authorising the station again (a new refresh_token_file) replaces
+    what the station kept from the old authorisation."""
+    allegro.revoke_old_refresh = True
+    st = allegro_station(make_station, allegro)
+    er, rid = decide(st, allegro)
+    wait_done(st, rid)
+    st.stop()
+    # the device flow again: a new token in the file, the kept one revoked
+    fresh = "fresh-" + allegro.first_refresh[:20]
+    allegro.refresh_tokens = {fresh}
+    path = st.cfg["connector allegro"]["refresh_token_file"]
+    with open(path, "w") as f:
+        f.write(fresh + "\n")
+    st.start()
+    st.sign_in()
+    rid2 = second_refund(st, allegro, "RMA-10002", "ORD-1002")
+    wait_done(st, rid2)
+    assert len(allegro.refunds()) == 2

@@ -39,7 +39,6 @@
 
 #include "allegro_internal.h"
 #include "retour/connector.h"
-#include "retour/log.h"
 
 void allegro_secret_free(char **p)
 {
@@ -444,21 +443,46 @@ static int allegro_prepared(void *state, int64_t now_us,
 	if (refresh && strcmp(refresh, as->refresh_token) != 0) {
 		char *copy = strdup(refresh);
 
+		/* Out of memory: the old one is used; Allegro may still take
+		 * it, and the next token answer brings a new one again. */
 		if (copy) {
 			allegro_secret_free(&as->refresh_token);
 			as->refresh_token = copy;
-			if (!as->rotated_told)
-				log_warning("allegro: Allegro gave a new "
-					    "refresh token; it is used until "
-					    "retourd stops, but the "
-					    "refresh_token_file still holds "
-					    "the old one: update it "
-					    "(scripts/allegro-device-flow.py) "
-					    "before the old one expires");
-			as->rotated_told = true;
+			as->rotated = true; /* for the station to keep */
 		}
 	}
 	json_decref(root);
+	return 0;
+}
+
+static int allegro_secret_rotated(void *state, const char **key,
+				  const char **value)
+{
+	struct allegro_state *as = state;
+
+	if (!as->rotated || !as->refresh_token)
+		return 0;
+	as->rotated = false;
+	*key = "refresh_token_file";
+	*value = as->refresh_token;
+	return 1;
+}
+
+static int allegro_secret_update(void *state, const char *key,
+				 const char *value)
+{
+	struct allegro_state *as = state;
+	char *copy;
+
+	if (strcmp(key, "refresh_token_file") || !allegro_token_ok(value))
+		return -EINVAL;
+	if (as->refresh_token && !strcmp(as->refresh_token, value))
+		return 0;
+	copy = strdup(value);
+	if (!copy)
+		return -ENOMEM;
+	allegro_secret_free(&as->refresh_token);
+	as->refresh_token = copy;
 	return 0;
 }
 
@@ -478,4 +502,6 @@ const struct connector connector_allegro = {
     .retry_wait = allegro_retry_wait,
     .pull_build = allegro_pull_build,
     .pull_parse = allegro_pull_parse,
+    .secret_rotated = allegro_secret_rotated,
+    .secret_update = allegro_secret_update,
 };

@@ -48,7 +48,7 @@ struct allegro_state {
 	char *client_secret;
 	char *access_token; /* NULL: none yet, or refused */
 	int64_t access_expires_us;
-	bool rotated_told; /* the log said once that the file is stale */
+	bool rotated; /* a new refresh token the station has not kept yet */
 	int pull_days;
 	int64_t throttle_wait_us; /* the least wait after a 429 */
 	/* pull: the returns of the last list, waiting for their order */
