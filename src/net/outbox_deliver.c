@@ -459,10 +459,22 @@ static bool outbox_reconcile(struct outbox_sender *s,
 	r = ops->reconcile_build(ci->state, m, s->now(), &req, err,
 				 sizeof(err));
 	if (r < 0) {
-		/* No lookup for this one: resending is all that is left,
-		 * and the idempotency key is the shop's guard. */
 		connector_request_free(&req);
-		return false;
+		/* A lookup that could be built another time (out of memory)
+		 * is tried again later.  A refund attempted before at a shop
+		 * without idempotency keys (reconcile_first) is not sent
+		 * again blind, it could be refunded twice: dead, saying why,
+		 * for the operator to check at the shop.  Otherwise no
+		 * lookup for this one: the idempotency key is the shop's
+		 * guard. */
+		if (r != -ENOMEM &&
+		    !(ops->reconcile_first && row->attempts > 0 &&
+		      !strcmp(row->action, EVENT_REFUND_REQUESTED)))
+			return false;
+		snprintf(why, sizeof(why), "cannot look it up: %s",
+			 err[0] ? err : strerror(-r));
+		outbox_fail(s, row, r == -ENOMEM, why, NULL);
+		return true;
 	}
 	r = outbox_exchange(s, &req, &resp, &a, err, sizeof(err));
 	connector_request_free(&req);

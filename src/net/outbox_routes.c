@@ -172,7 +172,15 @@ struct connector_instance *outbox_routes_for(struct outbox_routes *rt,
 		    (r == OUTBOX_ROUTE_REFUNDS ? rt->shop[i].refunds
 					       : rt->shop[i].events))
 			return &rt->conn[i];
-	return rt->route[r] < 0 ? NULL : &rt->conn[rt->route[r]];
+	if (rt->route[r] < 0)
+		return NULL;
+	/* A route to one shop's own connector ([outbox] refunds = NAME of
+	 * a [connector NAME] with shop =) takes no other shop's rows: its
+	 * API would refund that shop's order of the same number. */
+	if (r != OUTBOX_ROUTE_DEVICES && rt->shop[rt->route[r]].shop[0] &&
+	    (!shop || strcmp(rt->shop[rt->route[r]].shop, shop)))
+		return NULL;
+	return &rt->conn[rt->route[r]];
 }
 
 void outbox_routes_free(struct outbox_routes *rt)

@@ -39,6 +39,7 @@ enum store_stmt_id {
 	/* expected returns */
 	STMT_EXP_FIND_BY_RMA,
 	STMT_EXP_FIND_BY_ORDER,
+	STMT_EXP_SHOP_OF,
 	STMT_EXP_INSERT,
 	STMT_EXP_UPDATE,
 	STMT_EXP_RECEIVED,

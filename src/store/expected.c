@@ -372,6 +372,41 @@ static int store_expected_insert(struct store *s, struct expected_put *p)
 	return 0;
 }
 
+/*
+ * Another shop's return of the same RMA (or order number) is left out, not
+ * put in its place: two shops number their returns alike ("WC-1234" of
+ * two WooCommerce shops), and the refund follows the expected return's
+ * shop, so replacing it would have the parcel refunded by the wrong shop,
+ * to another customer.  A return without a shop yet may get one.
+ */
+static int store_expected_shop_same(struct store *s, int64_t id,
+				    const struct expected_return *er)
+{
+	char shop[RETURN_SHOP_LEN] = "";
+	sqlite3_stmt *st;
+	int rc, r = 0;
+
+	st = store_stmt(s, STMT_EXP_SHOP_OF,
+			"SELECT shop FROM expected WHERE id = ?");
+	if (!st)
+		return -EIO;
+	sqlite3_bind_int64(st, 1, id);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW)
+		store_col_copy(st, 0, shop, sizeof(shop));
+	else if (rc != SQLITE_DONE)
+		r = store_fail(s, rc);
+	store_stmt_done(st);
+	if (r < 0 || !shop[0] || !strcmp(shop, er->shop))
+		return r;
+	return store_failf(s, -EINVAL,
+			   "expected return %.48s is shop %.40s's already; "
+			   "shop %.40s's of the same %s is left out",
+			   er->rma[0] ? er->rma : er->order_ref, shop,
+			   er->shop[0] ? er->shop : "(none)",
+			   er->rma[0] ? "RMA" : "order number");
+}
+
 static int store_expected_put_apply(struct store *s, void *arg,
 				    struct store_entry *e)
 {
@@ -384,6 +419,9 @@ static int store_expected_put_apply(struct store *s, void *arg,
 		return r;
 	replaced = p->id != 0;
 	if (replaced) {
+		r = store_expected_shop_same(s, p->id, p->er);
+		if (r < 0)
+			return r;
 		r = store_expected_received(s, p->id);
 		if (r != 0)
 			return r; /* STORE_EXPECTED_KEPT: nothing changes */

@@ -146,6 +146,9 @@ static enum connector_result fake_classify(void *state,
 	return a->status >= 500 ? CONNECTOR_RETRY : CONNECTOR_FATAL;
 }
 
+/* The lookup that cannot be built (out of memory), counting from 1. */
+static int fake_lookup_nomem_at, fake_lookups;
+
 static int fake_reconcile_build(void *state, const struct connector_message *m,
 				int64_t now_us, struct connector_request *req,
 				char *err, size_t errlen)
@@ -153,6 +156,10 @@ static int fake_reconcile_build(void *state, const struct connector_message *m,
 	struct fake_api *api = state;
 
 	(void)now_us;
+	if (++fake_lookups == fake_lookup_nomem_at) {
+		snprintf(err, errlen, "out of memory building the lookup");
+		return -ENOMEM;
+	}
 	req->method = CONNECTOR_GET;
 	snprintf(req->url, sizeof(req->url), "%s/refunds?key=%s", api->base,
 		 m->key);
@@ -195,12 +202,29 @@ static const struct connector fake_connector = {
     .reconcile_classify = fake_reconcile_classify,
 };
 
+/* The same shop without idempotency keys: every refund looked up first. */
+static const struct connector fake_first_connector = {
+    .name = "fake-first",
+    .init = fake_init,
+    .free = fake_free,
+    .configure = fake_configure,
+    .prepare = fake_prepare,
+    .prepared = fake_prepared,
+    .build = fake_build,
+    .classify = fake_classify,
+    .reconcile_build = fake_reconcile_build,
+    .reconcile_classify = fake_reconcile_classify,
+    .reconcile_first = true,
+};
+
+static const struct connector *fake_ops = &fake_connector;
+
 static void fixture_start_fake(struct fixture *f)
 {
 	char base[96];
 	struct connector_setting set[] = {{.key = "base_url", .value = base}};
 	struct outbox_connector_config cc = {.name = "[connector api]",
-					     .ops = &fake_connector,
+					     .ops = fake_ops,
 					     .settings = set,
 					     .n_settings = 1};
 	struct outbox_config cfg = {
@@ -307,6 +331,43 @@ static void sender_resends_only_what_the_shop_has_not(void **state)
 	assert_int_equal(fake_api_last->tokens_asked, 1);
 }
 
+/*
+ * A shop without idempotency keys (reconcile_first): the refund went out,
+ * its answer was lost, and the lookup before the retry cannot be built
+ * this time.  Sending it again blind could refund twice: it waits, and
+ * the next lookup finds it.
+ */
+static void sender_never_resends_blind_where_the_shop_has_no_key(void **state)
+{
+	struct fixture *f = *state;
+	int posts = 0, gets = 0, n;
+	bool done;
+
+	fake_ops = &fake_first_connector;
+	fake_lookups = 0;
+	fake_lookup_nomem_at = 1;
+	shop_script(&f->shop, 200, NULL, "tok-1");
+	shop_script_drop(&f->shop);
+	shop_script(&f->shop, 200, NULL, "{\"found\":\"rf-9\"}");
+	fixture_decide(f, test_now_us());
+	fixture_start_fake(f);
+	/* The refund's answer is lost; the first lookup cannot be built,
+	 * the second finds it. */
+	done = fixture_settle(f, "done", 1);
+	n = shop_seen_count(&f->shop);
+	for (int i = 0; i < n; i++) {
+		posts += !strcmp(f->shop.seen[i].path, "/api/refunds") &&
+			 !strcmp(f->shop.seen[i].method, "POST");
+		gets += !strcmp(f->shop.seen[i].method, "GET");
+	}
+	fake_ops = &fake_connector;
+	fake_lookup_nomem_at = 0;
+	assert_int_equal(posts, 1);
+	assert_int_equal(fake_lookups, 2);
+	assert_int_equal(gets, 1);
+	assert_true(done);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -319,6 +380,9 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(
 		sender_resends_only_what_the_shop_has_not, fixture_setup,
 		fixture_teardown),
+	    cmocka_unit_test_setup_teardown(
+		sender_never_resends_blind_where_the_shop_has_no_key,
+		fixture_setup, fixture_teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -579,6 +579,74 @@ static void sender_routes_each_shop_to_its_own_connector(void **state)
 	assert_string_equal(f->shop2.seen[1].id, "k-alpha-event");
 }
 
+/*
+ * [outbox] refunds = alpha, where [connector alpha] is shop alpha's own:
+ * a refund of shop beta (no connector of its own) must not go to alpha's
+ * API, which would refund alpha's order of the same number.  It is dead,
+ * saying that no connector takes beta's refunds.
+ */
+static void sender_never_sends_a_shops_row_to_anothers_connector(void **state)
+{
+	struct fixture *f = *state;
+	struct connector_setting alpha_set[] = {
+	    {.key = "url", .value = f->url},
+	    {.key = "secret_file", .value = "/x", .secret = SHOP_SECRET},
+	};
+	struct connector_setting default_set[] = {
+	    {.key = "url", .value = f->url2},
+	    {.key = "secret_file", .value = "/y", .secret = SHOP_SECRET},
+	};
+	struct outbox_connector_config cc[] = {
+	    {.name = "[outbox]",
+	     .type = "webhook",
+	     .settings = default_set,
+	     .n_settings = 2},
+	    {.name = "[connector alpha]",
+	     .type = "webhook",
+	     .settings = alpha_set,
+	     .n_settings = 2,
+	     .shop = "alpha",
+	     .takes_refunds = true},
+	};
+	struct outbox_config cfg = {
+	    .db_path = f->db_path,
+	    .connectors = cc,
+	    .n_connectors = 2,
+	    .refunds = 1,
+	    .events = 0,
+	    .backoff_base_ms = 50,
+	    .now = test_now_us,
+	};
+	struct receipt_open ro;
+	char err[256] = "";
+	json_t *dead = NULL;
+
+	memset(&ro, 0, sizeof(ro));
+	ro.routine = ROUTINE_RETURN;
+	strcpy(ro.desk, "desk-1");
+	strcpy(ro.clerk, "anna");
+	strcpy(ro.code, "RMA-3004");
+	ro.received_at = test_now_us();
+	assert_int_equal(store_receipt_open(f->store, &ro, &f->receipt_id), 0);
+	fixture_queue(f, "refund.requested", "k-alpha",
+		      "{\"shop\":\"alpha\",\"type\":\"refund.requested\"}");
+	fixture_queue(f, "refund.requested", "k-beta",
+		      "{\"shop\":\"beta\",\"type\":\"refund.requested\"}");
+	assert_int_equal(
+	    outbox_sender_start(&cfg, &f->sender, err, sizeof(err)), 0);
+	assert_int_equal(fixture_idle(f), INT64_MAX);
+	assert_int_equal(shop_seen_count(&f->shop), 1);
+	assert_string_equal(f->shop.seen[0].id, "k-alpha");
+	assert_int_equal(shop_seen_count(&f->shop2), 0);
+	assert_int_equal(fixture_count(f, "done"), 1);
+	assert_int_equal(fixture_count(f, "dead"), 1);
+	assert_int_equal(store_outbox_list(f->store, "dead", 5, &dead), 0);
+	assert_non_null(strstr(json_string_value(json_object_get(
+				   json_array_get(dead, 0), "last_error")),
+			       "beta"));
+	json_decref(dead);
+}
+
 static void sender_refuses_two_connectors_for_one_shops_rows(void **state)
 {
 	struct fixture *f = *state;
@@ -729,6 +797,9 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(
 		sender_refuses_two_connectors_for_one_shops_rows, fixture_setup,
 		fixture_teardown),
+	    cmocka_unit_test_setup_teardown(
+		sender_never_sends_a_shops_row_to_anothers_connector,
+		fixture_setup, fixture_teardown),
 	    cmocka_unit_test_setup_teardown(sender_tells_a_refunds_outcome_once,
 					    fixture_setup, fixture_teardown),
 	    cmocka_unit_test_setup_teardown(

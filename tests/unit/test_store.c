@@ -498,6 +498,40 @@ static void test_store_expected_put_replaces(void **state)
 	assert_int_equal(store_expected_put(f->s, &er, "api", T0), -EINVAL);
 }
 
+/*
+ * Two shops number their returns alike (WooCommerce's "WC-<order>",
+ * BaseLinker's "BL-<return>"): a return of shop beta must not replace
+ * shop alpha's of the same RMA, or alpha's parcel would be refunded by
+ * beta, to beta's customer.  It is left out, saying whose it is.
+ */
+static void test_store_expected_put_keeps_another_shops(void **state)
+{
+	struct store_fixture *f = *state;
+	struct expected_return er, other, got;
+
+	expected_fill(&er, "WC-1234", "1234", NULL);
+	snprintf(er.shop, sizeof(er.shop), "alpha");
+	snprintf(er.shop_order_id, sizeof(er.shop_order_id), "1234");
+	assert_int_equal(store_expected_put(f->s, &er, "pull", T0), 0);
+
+	expected_fill(&other, "WC-1234", "1234", NULL);
+	snprintf(other.shop, sizeof(other.shop), "beta");
+	snprintf(other.shop_order_id, sizeof(other.shop_order_id), "9999");
+	assert_int_equal(store_expected_put(f->s, &other, "pull", T0 + 5),
+			 -EINVAL);
+	assert_non_null(strstr(store_errmsg(f->s), "alpha"));
+
+	assert_int_equal(store_expected_find(f->s, "WC-1234", &got), 0);
+	assert_string_equal(got.shop, "alpha");
+	assert_string_equal(got.shop_order_id, "1234");
+
+	/* The same shop again still replaces its own. */
+	snprintf(er.shop_order_id, sizeof(er.shop_order_id), "1235");
+	assert_int_equal(store_expected_put(f->s, &er, "pull", T0 + 9), 0);
+	assert_int_equal(store_expected_find(f->s, "WC-1234", &got), 0);
+	assert_string_equal(got.shop_order_id, "1235");
+}
+
 static void test_store_expected_at_the_desk_is_kept(void **state)
 {
 	struct store_fixture *f = *state;
@@ -2011,6 +2045,7 @@ int main(void)
 	    T(test_store_locked_file_busy),
 	    T(test_store_expected_find_by_each_code),
 	    T(test_store_expected_put_replaces),
+	    T(test_store_expected_put_keeps_another_shops),
 	    T(test_store_expected_at_the_desk_is_kept),
 	    T(test_store_decide_writes_everything_once),
 	    T(test_store_decide_duplicate_key_rolls_back),
