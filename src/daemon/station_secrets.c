@@ -14,6 +14,10 @@
  * still holds what it was rotated from: an operator who writes a new
  * token into the file (authorising the station again) wins.  No value is
  * ever logged.
+ *
+ * Also where every connector's secrets are read at start
+ * (station_connector_load: the first line of each *_file setting), for
+ * the outbox sender (station.c) and the puller (station_pull.c) alike.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -202,4 +206,78 @@ void station_secret_keep(void *ud, const char *section, const char *key,
 	}
 	log_info("%s %s: the shop rotated it; the new value is kept in %s",
 		 section, key, path);
+}
+
+/* A secret: the first line of the file at @path, never shown. */
+static int station_read_secret(const char *path, char *buf, size_t len,
+			       char *err, size_t errlen)
+{
+	FILE *f;
+	size_t n;
+
+	buf[0] = '\0';
+	if (!path || !*path)
+		return 0;
+	f = fopen(path, "re");
+	if (!f) {
+		int r = -errno;
+
+		snprintf(err, errlen, "secret %s: %s", path, strerror(-r));
+		return r;
+	}
+	n = fread(buf, 1, len - 1, f);
+	fclose(f);
+	buf[n] = '\0';
+	buf[strcspn(buf, "\r\n")] = '\0';
+	return 0;
+}
+
+static bool station_is_secret_key(const char *key)
+{
+	size_t len = strlen(key);
+
+	return len > 5 && !strcmp(key + len - 5, "_file");
+}
+
+int station_connector_load(const struct config *cfg,
+			   const struct config_connector *cc,
+			   struct station_connector *sc,
+			   struct outbox_connector_config *oc, char *err,
+			   size_t errlen)
+{
+	const struct config_settings *cs = &cc->settings;
+	int r;
+
+	if (cc->name[0])
+		snprintf(sc->label, sizeof(sc->label), "[connector %s]",
+			 cc->name);
+	else
+		snprintf(sc->label, sizeof(sc->label), "[outbox]");
+	for (int i = 0; i < cs->n; i++) {
+		sc->set[i].key = cs->item[i].key;
+		sc->set[i].value = cs->item[i].value;
+		sc->set[i].secret = NULL;
+		if (!station_is_secret_key(cs->item[i].key))
+			continue;
+		r = station_read_secret(cs->item[i].value, sc->secret[i],
+					STATION_SECRET_LEN, err, errlen);
+		if (r < 0)
+			return r;
+		/* a newer value the shop rotated it to, kept by the station */
+		char kept[STATION_SECRET_LEN];
+
+		if (station_secret_kept(cfg, sc->label, cs->item[i].key,
+					sc->secret[i], kept, sizeof(kept)))
+			memcpy(sc->secret[i], kept, sizeof(kept));
+		explicit_bzero(kept, sizeof(kept));
+		sc->set[i].secret = sc->secret[i];
+	}
+	oc->name = sc->label;
+	oc->type = cc->type;
+	oc->settings = sc->set;
+	oc->n_settings = cs->n;
+	oc->shop = cc->shop;
+	oc->takes_refunds = config_connector_shop_takes(cc, true);
+	oc->takes_events = config_connector_shop_takes(cc, false);
+	return 0;
 }

@@ -28,7 +28,8 @@
  *
  * This file: the settings, the GraphQL request and reading Shopify's
  * answers (errors, throttle); the refund and its lookup are in
- * shopify_refund.c, the pull in shopify_pull.c (shopify_internal.h).
+ * shopify_refund.c, the pull in shopify_pull.c (shopify_internal.h), the
+ * operations the registry sees in shopify_connector.c.
  */
 #include <errno.h>
 #include <inttypes.h>
@@ -131,7 +132,7 @@ static bool shopify_bool(const char *v, bool *out)
 	return false;
 }
 
-static int shopify_init(void **state)
+int shopify_init(void **state)
 {
 	struct shopify_state *ss = calloc(1, sizeof(*ss));
 
@@ -144,7 +145,7 @@ static int shopify_init(void **state)
 	return 0;
 }
 
-static void shopify_free(void *state)
+void shopify_free(void *state)
 {
 	struct shopify_state *ss = state;
 
@@ -154,8 +155,8 @@ static void shopify_free(void *state)
 	free(ss);
 }
 
-static int shopify_configure(void *state, const struct connector_setting *s,
-			     char *problem, size_t len)
+int shopify_configure(void *state, const struct connector_setting *s,
+		      char *problem, size_t len)
 {
 	struct shopify_state *ss = state;
 	const char *v = s->value;
@@ -265,7 +266,7 @@ static int shopify_configure(void *state, const struct connector_setting *s,
 	return 0;
 }
 
-static int shopify_check(void *state, bool secrets, char *problem, size_t len)
+int shopify_check(void *state, bool secrets, char *problem, size_t len)
 {
 	struct shopify_state *ss = state;
 
@@ -510,8 +511,8 @@ bool shopify_errors_pass(json_t *errors)
 	return false;
 }
 
-static int64_t shopify_retry_wait(void *state, const struct connector_answer *a,
-				  int64_t now_us)
+int64_t shopify_retry_wait(void *state, const struct connector_answer *a,
+			   int64_t now_us)
 {
 	char jerr[64];
 	json_t *root;
@@ -530,69 +531,3 @@ static int64_t shopify_retry_wait(void *state, const struct connector_answer *a,
 	json_decref(root);
 	return w;
 }
-
-/* Shopify's answers go into error texts: a shop (a proxy, a debugging
- * page) that echoes the request's headers must not put the token there. */
-static enum connector_result
-shopify_classify_clean(void *state, const struct connector_message *m,
-		       const struct connector_answer *a, char *shop_ref,
-		       size_t reflen, char *err, size_t errlen)
-{
-	const struct shopify_state *ss = state;
-	enum connector_result r =
-	    shopify_classify(state, m, a, shop_ref, reflen, err, errlen);
-
-	if (reflen)
-		connector_text_redact(shop_ref, ss->token);
-	if (errlen)
-		connector_text_redact(err, ss->token);
-	return r;
-}
-
-static enum connector_found
-shopify_reconcile_classify_clean(void *state, const struct connector_message *m,
-				 const struct connector_answer *a,
-				 char *shop_ref, size_t reflen, char *err,
-				 size_t errlen)
-{
-	const struct shopify_state *ss = state;
-	enum connector_found f = shopify_reconcile_classify(
-	    state, m, a, shop_ref, reflen, err, errlen);
-
-	if (reflen)
-		connector_text_redact(shop_ref, ss->token);
-	if (errlen)
-		connector_text_redact(err, ss->token);
-	return f;
-}
-
-static int shopify_pull_parse_clean(void *state, const char *cursor,
-				    const struct connector_answer *a,
-				    int64_t now_us, json_t *returns, char *next,
-				    size_t nextlen, bool *more, char *err,
-				    size_t errlen)
-{
-	const struct shopify_state *ss = state;
-	int r = shopify_pull_parse(state, cursor, a, now_us, returns, next,
-				   nextlen, more, err, errlen);
-
-	if (errlen)
-		connector_text_redact(err, ss->token);
-	return r;
-}
-
-const struct connector connector_shopify = {
-    .name = "shopify",
-    .init = shopify_init,
-    .free = shopify_free,
-    .configure = shopify_configure,
-    .check = shopify_check,
-    .build = shopify_build,
-    .classify = shopify_classify_clean,
-    .reconcile_build = shopify_reconcile_build,
-    .reconcile_classify = shopify_reconcile_classify_clean,
-    .reconcile_first = false,
-    .retry_wait = shopify_retry_wait,
-    .pull_build = shopify_pull_build,
-    .pull_parse = shopify_pull_parse_clean,
-};

@@ -89,4 +89,13 @@ int shopify_pull_parse(void *state, const char *cursor,
 		       json_t *returns, char *next, size_t nextlen, bool *more,
 		       char *err, size_t errlen);
 
+/* shopify.c: the instance and its settings, the throttle's wait */
+int shopify_init(void **state);
+void shopify_free(void *state);
+int shopify_configure(void *state, const struct connector_setting *s,
+		      char *problem, size_t len);
+int shopify_check(void *state, bool secrets, char *problem, size_t len);
+int64_t shopify_retry_wait(void *state, const struct connector_answer *a,
+			   int64_t now_us);
+
 #endif

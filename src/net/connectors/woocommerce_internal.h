@@ -86,4 +86,11 @@ int woo_pull_parse(void *state, const char *cursor,
 		   json_t *returns, char *next, size_t nextlen, bool *more,
 		   char *err, size_t errlen);
 
+/* woocommerce.c: the instance and its settings */
+int woo_init(void **state);
+void woo_free(void *state);
+int woo_configure(void *state, const struct connector_setting *s, char *problem,
+		  size_t len);
+int woo_check(void *state, bool secrets, char *problem, size_t len);
+
 #endif
