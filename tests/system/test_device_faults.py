@@ -79,7 +79,12 @@ def finish(st, rid):
                 s["step"] == "checklist" and
                 s["checklist"]["kind"] == "photo"):
             before = (s["step"], s.get("checklist"))
-            st.ok("POST", "/api/v1/skip")
+            code, answer = st.call("POST", "/api/v1/skip")
+            # 409: the camera's photo came first and moved the desk on (a
+            # slow machine); the skip is refused as it should be
+            assert 200 <= code < 300 or (
+                code == 409 and (st.status()["step"], st.status().get(
+                    "checklist")) != before), (code, answer)
             wait_for(lambda: (n := st.status(),
                               (n["step"], n.get("checklist")) != before)[1],
                      what="the desk past the skipped photo")
