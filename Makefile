@@ -103,8 +103,16 @@ ifeq ($(SANFLAGS),)
 HARDEN += -U_FORTIFY_SOURCE -D_FORTIFY_SOURCE=2
 endif
 
+# 64-bit file offsets and inode numbers on 32-bit boards (armhf), as on
+# the 64-bit ones: without them stat() and readdir() fail with EOVERFLOW on
+# a large file or inode, or on an ext4 directory's 64-bit hash offsets
+# (qemu-arm on a 64-bit kernel always gets those).  A no-op on 64-bit.
+# time_t stays the C library's (32-bit on Debian 12 armhf): the libraries
+# linked are built with it.
+LFS := -D_FILE_OFFSET_BITS=64
+
 CFLAGS ?= -O2 -g
-override CFLAGS += -std=gnu11 $(WARN) $(WARN_EXTRA) -D_GNU_SOURCE -Iinclude \
+override CFLAGS += -std=gnu11 $(WARN) $(WARN_EXTRA) -D_GNU_SOURCE $(LFS) -Iinclude \
 	$(HARDEN) $(SANFLAGS) -MMD -MP
 override LDFLAGS += $(HARDEN_LD) $(SANFLAGS) $(GPIOD_RPATH)
 
@@ -192,7 +200,7 @@ ZXING_OBJ := $(BUILD)/obj/src/dev/barcode_zxing.o
 override CFLAGS += -DRETOUR_HAVE_ZXING
 CXXFLAGS ?= -O2 -g
 ZXING_CXXFLAGS = -std=c++17 -Wall -Wextra -Werror -Wno-unused-parameter \
-	-Iinclude -DRETOUR_HAVE_ZXING -DZX_USE_UTF8 $(HARDEN) $(SANFLAGS) -MMD -MP \
+	-Iinclude -DRETOUR_HAVE_ZXING -DZX_USE_UTF8 $(LFS) $(HARDEN) $(SANFLAGS) -MMD -MP \
 	$(shell $(PKG_CONFIG) --cflags zxing)
 PKG_LIBS += $(shell $(PKG_CONFIG) --libs zxing) -lstdc++
 $(BUILD)/obj/%.o: %.cpp

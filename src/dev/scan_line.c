@@ -139,8 +139,10 @@ int scan_line_fnc1_parse(const char *text, struct scan_line_rules *r, char *err,
 	memcpy(r->fnc1, text, n + 1);
 	return 0;
 bad:
+	/* at most 32 of its bytes: a 32-bit gcc sees an unbounded %s
+	 * overflow the int snprintf returns (-Wformat-truncation) */
 	snprintf(err, errlen,
-		 "'%s' is not an fnc1 (ctrl, or what the scanner types for "
+		 "'%.32s' is not an fnc1 (ctrl, or what the scanner types for "
 		 "it: 1 to %d printable characters, not only letters and "
 		 "digits, like ~ or <GS>)",
 		 text, SCAN_LINE_FNC1_MAX);

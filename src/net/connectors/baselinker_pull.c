@@ -183,7 +183,9 @@ static json_t *bl_expected(const json_t *r)
 	    t < 32503680000LL) {
 		time_t tt = (time_t)t;
 
-		if (gmtime_r(&tt, &tm) &&
+		/* a 32-bit time_t (armhf) would wrap a date past 2038 to
+		 * 1901: such a date is left out, not written wrong */
+		if ((json_int_t)tt == t && gmtime_r(&tt, &tm) &&
 		    strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%SZ", &tm))
 			json_object_set_new(er, "requested_at",
 					    json_string(when));
