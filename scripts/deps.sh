@@ -10,10 +10,11 @@
 # (npm's zpl-renderer-js, pinned in tests/label/package-lock.json, into
 # tests/label/node_modules, which git ignores); zbarimg decodes its barcodes.
 # Idempotent and quiet when everything is already there.
-# ZBar is special for a cross build: libzbar-dev:arm64 cannot be installed
-# beside the native libzbar-dev on Debian 12 (its libmagick++-dev is not
-# co-installable), so the board gets only its libzbar0 and the build links
-# it through a symlink (see the Makefile); zbar.h is the native one.
+# ZBar is special for a cross build: libzbar-dev:arm64 (or :armhf) cannot
+# be installed beside the native libzbar-dev on Debian 12 (its
+# libmagick++-dev is not co-installable: apt-get -s shows it removing the
+# native one), so the board gets only its libzbar0 and the build links it
+# through a symlink (see the Makefile); zbar.h is the native one.
 # zxing-cpp, the second barcode decoder, is optional at build time: the
 # native build installs it, a cross build goes without.
 # If another apt or dpkg holds the package lock, wait for it up to
