@@ -16,6 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <time.h>
 
 #include <cmocka.h>
 #include <jansson.h>
@@ -592,6 +593,34 @@ static int bl_pull(struct connector_instance *ci, const char *cursor,
 				   more, err, 256);
 }
 
+/* A shop's date past 2038: a 32-bit time_t (armhf) cannot format it, so
+ * the return comes without it, never with a date wrapped to 1901. */
+static void bl_pull_date_past_2038_is_right_or_left_out(void **state)
+{
+	struct connector_instance ci;
+	struct expected_return er;
+	char err[256], next[64], *body = strdup(bl_returns_answer);
+	char *at = strstr(body, "1705569412");
+	json_t *out = json_array();
+	bool more = true;
+
+	(void)state;
+	memcpy(at, "2200000000", 10); /* 2039-09-18 */
+	assert_int_equal(bl_instance(&ci, NULL, err, sizeof(err)), 0);
+	assert_int_equal(bl_pull(&ci, "", 200, body, out, next, &more, err), 0);
+	assert_int_equal(json_array_size(out), 1);
+	assert_int_equal(expected_json_parse(json_array_get(out, 0), NULL, NULL,
+					     &er, err, sizeof(err)),
+			 0);
+	if (sizeof(time_t) >= 8)
+		assert_int_equal(er.requested_at, 2200000000LL * 1000000);
+	else
+		assert_int_equal(er.requested_at, 0);
+	json_decref(out);
+	free(body);
+	connector_instance_free(&ci);
+}
+
 static void bl_pull_requests(void **state)
 {
 	struct connector_instance ci;
@@ -841,6 +870,7 @@ int main(void)
 	    cmocka_unit_test(bl_status_refused_refund_stays_done),
 	    cmocka_unit_test(bl_pull_requests),
 	    cmocka_unit_test(bl_pull_maps_returns),
+	    cmocka_unit_test(bl_pull_date_past_2038_is_right_or_left_out),
 	    cmocka_unit_test(bl_pull_pages),
 	    cmocka_unit_test(bl_settings_are_checked),
 	};
