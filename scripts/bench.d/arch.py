@@ -212,7 +212,7 @@ def package_rows(name, debarch, build):
         files = sum(int(line.split()[2]) for line in
                     listing.stdout.splitlines()
                     if line.startswith("-"))
-        rows.append(row("installed size of the package, %s" % name,
+        rows.append(row("%s package, installed size" % name,
                         int(out.stdout.strip()), "KiB",
                         note="%s: Installed-Size; its files sum to %.0f KiB"
                         % (os.path.basename(deb), files / 1024)))
@@ -231,11 +231,11 @@ def arch_rows(name, debarch, build, strip, runner, scratch):
         return [row("%s: no tools" % name, None, "",
                     note="not measured: %s or %s missing (make deps "
                     "ARCH=%s)" % (strip, runner, name))]
-    rows = [row("retourd stripped, %s" % name,
+    rows = [row("%s retourd, stripped" % name,
                 round(stripped_kib(strip, retourd, scratch), 1), "KiB",
                 note="%s of a copy%s" % (strip, " (with zxing-cpp)"
                                           if runner is None else "")),
-            row("retourctl stripped, %s" % name,
+            row("%s retourctl, stripped" % name,
                 round(stripped_kib(strip, retourctl, scratch), 1), "KiB")]
 
     argv = ([runner] if runner else []) + [os.path.abspath(retourd)]
@@ -262,7 +262,7 @@ def arch_rows(name, debarch, build, strip, runner, scratch):
             stop(proc)
     finally:
         scale.close()
-    rows.append(row("start to READY, %s, %s (median of %d)"
+    rows.append(row("%s start to READY, %s (median of %d)"
                     % (name, where, STARTS),
                     round(statistics.median(readies) * 1e3, 1), "ms",
                     note="worst %.1f ms; the first start creates the "
@@ -270,9 +270,9 @@ def arch_rows(name, debarch, build, strip, runner, scratch):
     pd, rss = total(maps, "Private_Dirty"), total(maps, "Rss")
     idle = "idle %g s after READY, sim board" % SETTLE_S
     if runner is None:
-        rows += [row("idle private dirty memory of retourd, %s, native"
-                     % name, round(pd / 1024, 2), "MiB", note=idle),
-                 row("idle RSS of retourd, %s, native" % name,
+        rows += [row("%s idle private dirty of retourd, native" % name,
+                     round(pd / 1024, 2), "MiB", note=idle),
+                 row("%s idle RSS of retourd, native" % name,
                      round(rss / 1024, 2), "MiB")]
         return rows
     gpd, grss, straddling = guest_share(maps, guest_ranges(log))
@@ -280,16 +280,16 @@ def arch_rows(name, debarch, build, strip, runner, scratch):
     if straddling:
         note += "; %d half in, counted pro rata" % straddling
     rows += [
-        row("idle private dirty memory of retourd, %s, qemu-user process "
-            "(emulator included)" % name, round(pd / 1024, 2), "MiB",
-            note=idle),
-        row("idle RSS of retourd, %s, qemu-user process (emulator "
-            "included)" % name, round(rss / 1024, 2), "MiB"),
-        row("idle private dirty memory of retourd, %s, the guest's own "
-            "(under qemu-user)" % name, round(gpd / 1024, 2), "MiB",
-            note=note),
-        row("idle RSS of retourd, %s, the guest's own (under qemu-user)"
-            % name, round(grss / 1024, 2), "MiB"),
+        row("%s idle private dirty of retourd, qemu + guest" % name,
+            round(pd / 1024, 2), "MiB",
+            note="%s; the whole %s process, emulator included"
+            % (idle, runner)),
+        row("%s idle RSS of retourd, qemu + guest" % name,
+            round(rss / 1024, 2), "MiB"),
+        row("%s idle private dirty of retourd, guest alone" % name,
+            round(gpd / 1024, 2), "MiB", note=note),
+        row("%s idle RSS of retourd, guest alone" % name,
+            round(grss / 1024, 2), "MiB"),
     ]
     return rows
 
@@ -309,7 +309,7 @@ def main():
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
     for r in rows:
-        print("%-72s %10s %s" % (r["name"], r["value"], r["unit"]))
+        print("%-56s %10s %s" % (r["name"], r["value"], r["unit"]))
     print(json.dumps(rows))
 
 
