@@ -141,7 +141,7 @@ FUZZ_BINS := $(patsubst tests/fuzz/%.c,$(BUILD)/fuzzers/%,$(FUZZ_SRC))
 
 PYTHON := /usr/bin/python3
 
-.PHONY: all deps test-deps bench-deps run check unit system bench soak install \
+.PHONY: all deps test-deps bench-deps run check unit system bench soak install install-system \
 	lint lint-layers lint-selftest clean arm-check fuzz fuzz-run \
 	gpio-unit gpiod2-check
 .DEFAULT_GOAL := all
@@ -362,7 +362,21 @@ install: all
 	install -m 0755 $(RETOURD) $(RETOURCTL) $(DESTDIR)$(PREFIX)/bin/
 	install -m 0644 boards/*.conf $(DESTDIR)$(PREFIX)/share/retour/boards/
 	install -m 0644 checklists/*.ini $(DESTDIR)$(PREFIX)/share/retour/checklists/
-	install -m 0644 systemd/retourd.service $(DESTDIR)$(PREFIX)/lib/systemd/system/
+	$(MAKE) --no-print-directory install-system
+
+# The systemd and udev files alone (tests/system/test_units.py checks them).
+install-system:
+	install -d $(DESTDIR)$(PREFIX)/lib/systemd/system \
+		$(DESTDIR)$(PREFIX)/lib/sysusers.d $(DESTDIR)$(PREFIX)/lib/tmpfiles.d \
+		$(DESTDIR)$(PREFIX)/lib/udev/rules.d \
+		$(DESTDIR)$(PREFIX)/lib/modules-load.d
+	install -m 0644 systemd/retourd.service systemd/retour-kiosk.service \
+		$(DESTDIR)$(PREFIX)/lib/systemd/system/
+	install -m 0644 systemd/retour.sysusers $(DESTDIR)$(PREFIX)/lib/sysusers.d/retour.conf
+	install -m 0644 systemd/retour.tmpfiles $(DESTDIR)$(PREFIX)/lib/tmpfiles.d/retour.conf
+	install -m 0644 systemd/60-retour.rules $(DESTDIR)$(PREFIX)/lib/udev/rules.d/
+	install -m 0644 systemd/retour.modules-load \
+		$(DESTDIR)$(PREFIX)/lib/modules-load.d/retour.conf
 
 clean:
 	rm -rf build

@@ -36,7 +36,7 @@ crosslibs="libzbar0"
 testlibs="libcmocka-dev"
 tools="build-essential pkg-config"
 testtools="python3 python3-pytest sqlite3 clang libclang-rt-14-dev clang-format
-cppcheck strace zbar-tools nodejs zint python3-pil"
+cppcheck strace zbar-tools nodejs zint python3-pil systemd udev"
 benchtools="python3 strace"
 
 case $what in
