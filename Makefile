@@ -9,9 +9,12 @@
 #   make bench          measured numbers, as a table and build/bench.json
 #   make ARCH=arm64     cross-build for the board (armhf too)
 #   make install DESTDIR=... PREFIX=/usr
+#   make deb            the Debian package (ARCH=arm64, armhf too)
+#   make check-deb      the packages checked, and installed into Debian 12
 
 ARCH ?= native
 PREFIX ?= /usr/local
+SYSCONFDIR ?= /etc
 DESTDIR ?=
 SANITIZE ?=
 
@@ -92,12 +95,14 @@ TEST_LIBS = $(shell $(PKG_CONFIG) --libs $(TEST_PKGS))
 
 WARN := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wno-unused-parameter
 
-# Hardening for every build: stack canaries, position-independent code
-# and a read-only GOT resolved at start (full RELRO, -z now).
+# Hardening for every build: stack canaries, stack clash probes,
+# position-independent code and a read-only GOT resolved at start (full
+# RELRO, -z now).  hardening-check checks the packaged binaries (make
+# check-deb).
 # _FORTIFY_SOURCE needs optimisation (CFLAGS keeps -O2), and it is left out
 # of the sanitizer and fuzzing builds: its checked copies of memcpy and the
 # like would hide the accesses that ASan is there to see.
-HARDEN := -fstack-protector-strong -fPIE
+HARDEN := -fstack-protector-strong -fstack-clash-protection -fPIE
 HARDEN_LD := -pie -Wl,-z,relro,-z,now
 ifeq ($(SANFLAGS),)
 HARDEN += -U_FORTIFY_SOURCE -D_FORTIFY_SOURCE=2
@@ -135,7 +140,7 @@ PYTHON := /usr/bin/python3
 
 .PHONY: all deps test-deps bench-deps run check unit system bench soak install \
 	lint lint-layers lint-selftest clean arm-check fuzz fuzz-run \
-	gpio-unit gpiod2-check
+	gpio-unit gpiod2-check deb check-deb
 .DEFAULT_GOAL := all
 .SECONDARY:
 
@@ -257,6 +262,7 @@ check: test-deps
 	$(MAKE) gpiod2-check
 	$(MAKE) system
 	$(MAKE) arm-check
+	$(MAKE) check-deb
 
 unit: $(UNIT_BINS)
 	@set -e; pass=0; for t in $(UNIT_BINS); do \
@@ -327,14 +333,55 @@ lint-layers:
 lint-selftest:
 	@sh tests/lint/run.sh
 
+# The default configuration is installed only where there is none: a
+# site's own is never overwritten.  The udev rules are installed when the
+# tree has them.
+MAN_PAGES := $(wildcard docs/man/*.[1-8])
 install: all
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/retour/boards \
 		$(DESTDIR)$(PREFIX)/share/retour/checklists \
-		$(DESTDIR)$(PREFIX)/lib/systemd/system
+		$(DESTDIR)$(PREFIX)/lib/systemd/system $(DESTDIR)$(SYSCONFDIR)/retour
 	install -m 0755 $(RETOURD) $(RETOURCTL) $(DESTDIR)$(PREFIX)/bin/
 	install -m 0644 boards/*.conf $(DESTDIR)$(PREFIX)/share/retour/boards/
 	install -m 0644 checklists/*.ini $(DESTDIR)$(PREFIX)/share/retour/checklists/
-	install -m 0644 systemd/retourd.service $(DESTDIR)$(PREFIX)/lib/systemd/system/
+	for m in $(MAN_PAGES); do \
+		install -D -m 0644 $$m \
+			$(DESTDIR)$(PREFIX)/share/man/man$${m##*.}/$${m##*/}; done
+	test -e $(DESTDIR)$(SYSCONFDIR)/retour/retourd.conf || \
+		install -m 0644 conf/retourd.conf $(DESTDIR)$(SYSCONFDIR)/retour/
+	install -m 0644 $(wildcard systemd/*.service) \
+		$(DESTDIR)$(PREFIX)/lib/systemd/system/
+	install -D -m 0644 systemd/retour.sysusers \
+		$(DESTDIR)$(PREFIX)/lib/sysusers.d/retour.conf
+	install -D -m 0644 systemd/retour.tmpfiles \
+		$(DESTDIR)$(PREFIX)/lib/tmpfiles.d/retour.conf
+	$(if $(wildcard systemd/60-retour.rules),install -D -m 0644 \
+		systemd/60-retour.rules \
+		$(DESTDIR)$(PREFIX)/lib/udev/rules.d/60-retour.rules)
+
+# The Debian package of this ARCH's build, build[/ARCH]/retour_V_DEBARCH.deb
+# (docs/PACKAGE.md): make install into a staging tree, then scripts/deb.sh
+# strips, compresses, adds the Debian files and runs dpkg-deb.
+DEB_ARCH = $(if $(filter native,$(ARCH)),$(shell dpkg --print-architecture),$(ARCH))
+STRIP := $(if $(TRIPLET),$(TRIPLET)-strip,strip)
+deb: all
+ifneq ($(SANITIZE)$(FUZZING)$(GPIOD),)
+	$(error make deb packages the plain build: without SANITIZE, FUZZING or GPIOD)
+endif
+	rm -rf $(BUILD)/deb
+	$(MAKE) --no-print-directory install DESTDIR=$(abspath $(BUILD)/deb/root) \
+		PREFIX=/usr SYSCONFDIR=/etc
+	STRIP=$(STRIP) scripts/deb.sh $(DEB_ARCH) $(BUILD)/deb/root $(BUILD)
+
+# The three packages, each through lintian and hardening-check, and the
+# native one installed into a fresh Debian 12 root made by mmdebstrap and
+# kept in build/debroot (tests/package/test_deb.py).  The root is made and
+# entered as root: through sudo for another user.
+SUDO = $(if $(filter 0,$(shell id -u)),,sudo)
+check-deb: test-deps
+	@set -e; for a in native arm64 armhf; do \
+		$(MAKE) --no-print-directory ARCH=$$a deps deb; done
+	$(SUDO) $(PYTHON) -m pytest -q tests/package
 
 clean:
 	rm -rf build
