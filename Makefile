@@ -334,8 +334,8 @@ lint-selftest:
 	@sh tests/lint/run.sh
 
 # The default configuration is installed only where there is none: a
-# site's own is never overwritten.  The udev rules are installed when the
-# tree has them.
+# site's own is never overwritten.  The udev rules and the modules-load.d
+# file are installed when the tree has them.
 MAN_PAGES := $(wildcard docs/man/*.[1-8])
 install: all
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/retour/boards \
@@ -358,6 +358,9 @@ install: all
 	$(if $(wildcard systemd/60-retour.rules),install -D -m 0644 \
 		systemd/60-retour.rules \
 		$(DESTDIR)$(PREFIX)/lib/udev/rules.d/60-retour.rules)
+	$(if $(wildcard systemd/retour.modules-load),install -D -m 0644 \
+		systemd/retour.modules-load \
+		$(DESTDIR)$(PREFIX)/lib/modules-load.d/retour.conf)
 
 # The Debian package of this ARCH's build, build[/ARCH]/retour_V_DEBARCH.deb
 # (docs/PACKAGE.md): make install into a staging tree, then scripts/deb.sh

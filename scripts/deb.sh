@@ -107,9 +107,10 @@ units=${units% }
 rules=$stage/usr/lib/udev/rules.d/60-retour.rules
 subsystems=
 if [ -e "$rules" ]; then
-	subsystems=$(sed -n 's/.*SUBSYSTEMS\{0,1\}=="\([a-z0-9_]*\)".*/\1/p' \
-		"$rules" | sort -u | sed 's/^/--subsystem-match=/' |
-		tr '\n' ' ')
+	# SUBSYSTEM=="input|tty": each of the alternatives
+	subsystems=$(grep -o 'SUBSYSTEM=="[^"]*"' "$rules" |
+		sed 's/^SUBSYSTEM=="\(.*\)"$/\1/' | tr '|' '\n' | sort -u |
+		sed 's/^/--subsystem-match=/' | tr '\n' ' ')
 	[ -n "$subsystems" ] || die "$rules matches no SUBSYSTEM"
 fi
 install -d "$stage/DEBIAN"

@@ -75,6 +75,8 @@ def tree_expected_files():
               for u in glob.glob(os.path.join(TOP, "systemd/*.service"))]
     if os.path.exists(os.path.join(TOP, "systemd/60-retour.rules")):
         files.append("usr/lib/udev/rules.d/60-retour.rules")
+    if os.path.exists(os.path.join(TOP, "systemd/retour.modules-load")):
+        files.append("usr/lib/modules-load.d/retour.conf")
     files += ["usr/share/retour/boards/" + os.path.basename(b)
               for b in glob.glob(os.path.join(TOP, "boards/*.conf"))]
     files += ["usr/share/retour/checklists/" + os.path.basename(c)
@@ -100,6 +102,34 @@ def test_package_holds_the_station(unpacked):
     assert re.search(r"^Depends: .*\blibc6 \(>= [0-9.]+\).*\bsystemd$",
                      fields, re.M), fields
     assert re.search(r"^Installed-Size: [0-9]+$", fields, re.M), fields
+
+
+def test_maintainer_scripts_name_what_the_package_has(unpacked):
+    """Every unit stopped and masked, the daemon's enabled, and udev asked
+    again for each subsystem the rules match (SUBSYSTEM=="input|tty" is
+    two)."""
+    arch, deb, files, control = unpacked
+    scripts = {}
+    for s in ("postinst", "prerm", "postrm"):
+        path = os.path.join(control, s)
+        assert os.stat(path).st_mode & 0o777 == 0o755, s
+        with open(path) as f:
+            scripts[s] = f.read()
+        assert not re.search(r"@[A-Z_]+@", scripts[s]), s
+    units = sorted(os.path.basename(u) for u in
+                   glob.glob(os.path.join(files, "usr/lib/systemd/system/*")))
+    assert 'units="%s"' % " ".join(units) in scripts["postrm"]
+    assert "for unit in retourd.service; do" in scripts["postinst"]
+    rules = os.path.join(TOP, "systemd/60-retour.rules")
+    if not os.path.exists(rules):
+        pytest.skip("the tree has no udev rules yet")
+    with open(rules) as f:
+        want = set()
+        for value in re.findall(r'\bSUBSYSTEM=="([^"]*)"', f.read()):
+            want |= set(value.split("|"))
+    m = re.search(r"udevadm trigger (.*) \|\| true", scripts["postinst"])
+    assert m, scripts["postinst"]
+    assert set(re.findall(r"--subsystem-match=(\S+)", m.group(1))) == want
 
 
 def test_binaries_are_the_architectures_and_stripped(unpacked):
@@ -259,23 +289,21 @@ def test_retour_user_and_group_exist(installed):
 
 
 def test_state_directories_have_their_owner_and_mode(installed):
-    """Every directory tmpfiles.d/retour.conf makes, as it says."""
+    """Every directory tmpfiles.d/retour.conf makes, and every path whose
+    mode it adjusts, as it says."""
     root, _, _ = installed
-    uid = int(root_entry(root, "passwd", "retour")[2])
-    gid = int(root_entry(root, "group", "retour")[2])
-    ids = {"root": 0, "retour": uid}
-    gids = {"root": 0, "retour": gid}
     made = {}
     with open(os.path.join(root, "usr/lib/tmpfiles.d/retour.conf")) as f:
         for line in f:
             w = line.split()
-            if w and w[0] in ("d", "D") and w[2] != "-":
+            if w and w[0] in ("d", "D", "z", "Z") and w[2] != "-":
                 made[w[1]] = (int(w[2], 8), w[3], w[4])
     assert "/var/lib/retour" in made and "/var/lib/retour/photos" in made
     for path, (mode, user, group) in made.items():
         st = os.stat(os.path.join(root, path.lstrip("/")))
-        assert (st.st_mode & 0o7777, st.st_uid, st.st_gid) == \
-            (mode, ids[user], gids[group]), path
+        want = (mode, int(root_entry(root, "passwd", user)[2]),
+                int(root_entry(root, "group", group)[2]))
+        assert (st.st_mode & 0o7777, st.st_uid, st.st_gid) == want, path
 
 
 def test_units_are_installed_and_the_daemon_enabled(installed):
