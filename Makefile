@@ -9,9 +9,12 @@
 #   make bench          measured numbers, as a table and build/bench.json
 #   make ARCH=arm64     cross-build for the board (armhf too)
 #   make install DESTDIR=... PREFIX=/usr
+#   make deb            the Debian package (ARCH=arm64, armhf too)
+#   make check-deb      the packages checked, and installed into Debian 12
 
 ARCH ?= native
 PREFIX ?= /usr/local
+SYSCONFDIR ?= /etc
 DESTDIR ?=
 SANITIZE ?=
 
@@ -92,12 +95,14 @@ TEST_LIBS = $(shell $(PKG_CONFIG) --libs $(TEST_PKGS))
 
 WARN := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wno-unused-parameter
 
-# Hardening for every build: stack canaries, position-independent code
-# and a read-only GOT resolved at start (full RELRO, -z now).
+# Hardening for every build: stack canaries, stack clash probes,
+# position-independent code and a read-only GOT resolved at start (full
+# RELRO, -z now).  hardening-check checks the packaged binaries (make
+# check-deb).
 # _FORTIFY_SOURCE needs optimisation (CFLAGS keeps -O2), and it is left out
 # of the sanitizer and fuzzing builds: its checked copies of memcpy and the
 # like would hide the accesses that ASan is there to see.
-HARDEN := -fstack-protector-strong -fPIE
+HARDEN := -fstack-protector-strong -fstack-clash-protection -fPIE
 HARDEN_LD := -pie -Wl,-z,relro,-z,now
 ifeq ($(SANFLAGS),)
 HARDEN += -U_FORTIFY_SOURCE -D_FORTIFY_SOURCE=2
@@ -143,7 +148,7 @@ PYTHON := /usr/bin/python3
 
 .PHONY: all deps test-deps bench-deps run check unit system bench soak install install-system \
 	lint lint-layers lint-selftest clean arm-check fuzz fuzz-run \
-	gpio-unit gpiod2-check
+	gpio-unit gpiod2-check deb check-deb
 .DEFAULT_GOAL := all
 .SECONDARY:
 
@@ -265,6 +270,7 @@ check: test-deps
 	$(MAKE) gpiod2-check
 	$(MAKE) system
 	$(MAKE) arm-check
+	$(MAKE) check-deb
 
 # A test program that hangs fails after UNIT_TIMEOUT seconds instead of
 # holding CI up to its limit (the slowest takes ~10 s under qemu-arm).
@@ -355,13 +361,22 @@ lint-layers:
 lint-selftest:
 	@sh tests/lint/run.sh
 
+# The default configuration is installed only where there is none: a
+# site's own is never overwritten.  The udev rules and the modules-load.d
+# file are installed when the tree has them.
+MAN_PAGES := $(wildcard docs/man/*.[1-8])
 install: all
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/retour/boards \
 		$(DESTDIR)$(PREFIX)/share/retour/checklists \
-		$(DESTDIR)$(PREFIX)/lib/systemd/system
+		$(DESTDIR)$(PREFIX)/lib/systemd/system $(DESTDIR)$(SYSCONFDIR)/retour
 	install -m 0755 $(RETOURD) $(RETOURCTL) $(DESTDIR)$(PREFIX)/bin/
 	install -m 0644 boards/*.conf $(DESTDIR)$(PREFIX)/share/retour/boards/
 	install -m 0644 checklists/*.ini $(DESTDIR)$(PREFIX)/share/retour/checklists/
+	for m in $(MAN_PAGES); do \
+		install -D -m 0644 $$m \
+			$(DESTDIR)$(PREFIX)/share/man/man$${m##*.}/$${m##*/}; done
+	test -e $(DESTDIR)$(SYSCONFDIR)/retour/retourd.conf || \
+		install -m 0644 conf/retourd.conf $(DESTDIR)$(SYSCONFDIR)/retour/
 	$(MAKE) --no-print-directory install-system
 
 # The systemd and udev files alone (tests/system/test_units.py checks them).
@@ -377,6 +392,30 @@ install-system:
 	install -m 0644 systemd/60-retour.rules $(DESTDIR)$(PREFIX)/lib/udev/rules.d/
 	install -m 0644 systemd/retour.modules-load \
 		$(DESTDIR)$(PREFIX)/lib/modules-load.d/retour.conf
+
+# The Debian package of this ARCH's build, build[/ARCH]/retour_V_DEBARCH.deb
+# (docs/PACKAGE.md): make install into a staging tree, then scripts/deb.sh
+# strips, compresses, adds the Debian files and runs dpkg-deb.
+DEB_ARCH = $(if $(filter native,$(ARCH)),$(shell dpkg --print-architecture),$(ARCH))
+STRIP := $(if $(TRIPLET),$(TRIPLET)-strip,strip)
+deb: all
+ifneq ($(SANITIZE)$(FUZZING)$(GPIOD),)
+	$(error make deb packages the plain build: without SANITIZE, FUZZING or GPIOD)
+endif
+	rm -rf $(BUILD)/deb
+	$(MAKE) --no-print-directory install DESTDIR=$(abspath $(BUILD)/deb/root) \
+		PREFIX=/usr SYSCONFDIR=/etc
+	STRIP=$(STRIP) scripts/deb.sh $(DEB_ARCH) $(BUILD)/deb/root $(BUILD)
+
+# The three packages, each through lintian and hardening-check, and the
+# native one installed into a fresh Debian 12 root made by mmdebstrap and
+# kept in build/debroot (tests/package/test_deb.py).  The root is made and
+# entered as root: through sudo for another user.
+SUDO = $(if $(filter 0,$(shell id -u)),,sudo)
+check-deb: test-deps
+	@set -e; for a in native arm64 armhf; do \
+		$(MAKE) --no-print-directory ARCH=$$a deps deb; done
+	$(SUDO) $(PYTHON) -m pytest -q tests/package
 
 clean:
 	rm -rf build

@@ -17,6 +17,9 @@
 # through a symlink (see the Makefile); zbar.h is the native one.
 # zxing-cpp, the second barcode decoder, is optional at build time: the
 # native build installs it, a cross build goes without.
+# The package test (make check-deb) needs mmdebstrap for its Debian root,
+# lintian, devscripts' hardening-check, man-db for the man pages and
+# iproute2 for the root's own loopback.
 # If another apt or dpkg holds the package lock, wait for it up to
 # RETOUR_DPKG_WAIT seconds (300 by default), then stop with a message.
 set -eu
@@ -36,7 +39,8 @@ crosslibs="libzbar0"
 testlibs="libcmocka-dev"
 tools="build-essential pkg-config"
 testtools="python3 python3-pytest sqlite3 clang libclang-rt-14-dev clang-format
-cppcheck strace zbar-tools nodejs zint python3-pil systemd udev"
+cppcheck strace zbar-tools nodejs zint python3-pil systemd udev
+mmdebstrap lintian devscripts man-db iproute2"
 benchtools="python3 strace"
 
 case $what in
