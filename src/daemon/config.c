@@ -3,9 +3,11 @@
  * The configuration's small rules every section shares: what a token may
  * be made of, how an untrusted value is shown in an error, and keeping a
  * line of a section for the module that checks it (a device backend, a
- * connector).  The bottom of the configuration: config_load.c and
- * config_outbox.c call it.
+ * connector), and where a problem goes.  The bottom of the configuration:
+ * config_load.c and config_outbox.c call it.
  */
+#include <limits.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -93,4 +95,53 @@ int config_settings_add(struct parse_ctx *ctx, struct config_settings *list,
 	snprintf(s->value, sizeof(s->value), "%s", value);
 	s->line = ctx->line;
 	return 1;
+}
+
+void config_report(struct config_sink *sink, const char *file, int line,
+		   const char *fmt, ...)
+{
+	char text[CONFIG_PROBLEM_LEN];
+	size_t off = 0;
+	va_list ap;
+	int n = 0;
+
+	if (file && line > 0)
+		n = snprintf(text, sizeof(text), "%.200s:%d: ", file, line);
+	else if (file)
+		n = snprintf(text, sizeof(text), "%.200s: ", file);
+	if (n > 0)
+		off = (size_t)n;
+	va_start(ap, fmt);
+	vsnprintf(text + off, sizeof(text) - off, fmt, ap);
+	va_end(ap);
+	if (sink->n == 0 && sink->err && sink->errlen)
+		snprintf(sink->err, sink->errlen, "%s", text);
+	if (sink->list) {
+		if (sink->list->n < CONFIG_MAX_PROBLEMS) {
+			memcpy(sink->list->text[sink->list->n], text,
+			       sizeof(text));
+			sink->list->line[sink->list->n] = file ? line : INT_MAX;
+		}
+		sink->list->n++;
+	}
+	sink->n++;
+}
+
+void config_problems_sort(struct config_problems *p, int from)
+{
+	char text[CONFIG_PROBLEM_LEN];
+	int n = p->n < CONFIG_MAX_PROBLEMS ? p->n : CONFIG_MAX_PROBLEMS;
+
+	/* insertion sort, stable: a line's problems keep their order */
+	for (int i = from + 1; i < n; i++) {
+		int line = p->line[i], j = i;
+
+		memcpy(text, p->text[i], sizeof(text));
+		for (; j > from && p->line[j - 1] > line; j--) {
+			memcpy(p->text[j], p->text[j - 1], sizeof(text));
+			p->line[j] = p->line[j - 1];
+		}
+		memcpy(p->text[j], text, sizeof(text));
+		p->line[j] = line;
+	}
 }

@@ -2,8 +2,12 @@
 /*
  * Configuration loading: a table of every known key, its type and its
  * range, so that one function checks them all and an unknown key is an
- * error instead of a silent typo.  inih does the tokenising; it reports the
- * line of the first line a handler refused.
+ * error instead of a silent typo.  inih does the tokenising; the reader
+ * that feeds it sees each line first, so that a line inih could not take
+ * (a NUL, no '=', too long, an unknown section) is a problem with its
+ * number, and every line is read: `retourd -n` reports every problem of a
+ * file, not only its first.  The board's device sections are
+ * config_board.c's.
  *
  * Deliberately no defaults hidden in the code paths that use the values:
  * config_defaults() is the one place they live.
@@ -25,7 +29,6 @@
 
 #include "retour/config.h"
 #include "retour/device.h"
-#include "retour/printer.h"
 
 #include "config_internal.h"
 
@@ -335,99 +338,6 @@ static int config_set_clerk(struct parse_ctx *ctx, const char *badge,
 	return 1;
 }
 
-/*
- * A device section's line: the backend, or one of its settings, kept for
- * the backend to check once the whole file is read (the backend may be
- * named after its settings).
- */
-static int config_set_device(struct parse_ctx *ctx, enum device_kind k,
-			     struct config_device *d, const char *key,
-			     const char *value)
-{
-	if (strcmp(key, "backend"))
-		return config_settings_add(ctx, &d->settings,
-					   device_kind_name(k), key, value);
-	if (strlen(value) >= sizeof(d->backend)) {
-		snprintf(ctx->problem, sizeof(ctx->problem),
-			 "value of 'backend' is longer than %zu bytes",
-			 sizeof(d->backend) - 1);
-		return 0;
-	}
-	snprintf(d->settings.file, sizeof(d->settings.file), "%s", ctx->name);
-	snprintf(d->backend, sizeof(d->backend), "%s", value);
-	d->backend_line = ctx->line;
-	return 1;
-}
-
-int config_device_apply(const struct config_device *d, enum device_kind k,
-			void *kind_config, char *err, size_t errlen)
-{
-	const char *file = d->settings.file[0] ? d->settings.file : "board";
-	const struct device_backend *be;
-	char problem[256], where[CONFIG_NAME_MAX + 24] = "";
-
-	if (d->name[0])
-		snprintf(where, sizeof(where), "[%s %s] ", device_kind_name(k),
-			 d->name);
-	be = device_backend_find(k, d->backend, problem, sizeof(problem));
-	if (!be) {
-		snprintf(err, errlen, "%s:%d: %s%s", file, d->backend_line,
-			 where, problem);
-		return -EINVAL;
-	}
-	for (int i = 0; i < d->settings.n; i++) {
-		const struct config_setting *s = &d->settings.item[i];
-
-		if (device_backend_setting(be, kind_config, s->key, s->value,
-					   problem, sizeof(problem)) < 0) {
-			snprintf(err, errlen, "%s:%d: %s%s", file, s->line,
-				 where, problem);
-			return -EINVAL;
-		}
-	}
-	return 0;
-}
-
-/* The absent devices of one device section, for config_devices_absent(). */
-static int config_device_absent(const struct config_device *d,
-				enum device_kind k, config_absent_fn absent,
-				void *ud)
-{
-	const char *file = d->settings.file[0] ? d->settings.file : "board";
-	const struct device_backend *be;
-	char problem[320], line[CONFIG_PATH_LEN + 360];
-	int n = 0;
-
-	be = device_backend_find(k, d->backend, NULL, 0);
-	for (int i = 0; be && i < d->settings.n; i++) {
-		const struct config_setting *s = &d->settings.item[i];
-
-		if (device_setting_present(be, s->key, s->value, problem,
-					   sizeof(problem)) == 0)
-			continue;
-		snprintf(line, sizeof(line), "%s:%d: [%s%s%s] %s", file,
-			 s->line, device_kind_name(k), d->name[0] ? " " : "",
-			 d->name, problem);
-		if (absent)
-			absent(ud, line);
-		n++;
-	}
-	return n;
-}
-
-int config_devices_absent(const struct config *c, config_absent_fn absent,
-			  void *ud)
-{
-	int n = 0;
-
-	for (int k = 0; k < DEVICE_KIND_COUNT; k++)
-		n += config_device_absent(&c->device[k], k, absent, ud);
-	for (int i = 0; i < c->n_more_scanners; i++)
-		n += config_device_absent(&c->more_scanners[i], DEVICE_SCANNER,
-					  absent, ud);
-	return n;
-}
-
 /* A [label] line: size, dpi, barcode, symbology (label.h); 1 fine, 0 a
  * problem. */
 static int config_label_line(struct parse_ctx *ctx, const char *name,
@@ -464,54 +374,16 @@ static int config_label_line(struct parse_ctx *ctx, const char *name,
 	return 0;
 }
 
-/*
- * The [scanner NAME] section @name, added when first seen: a desk may
- * have several scanners.  NULL with ctx->problem set.
- */
-static struct config_device *config_more_scanner(struct parse_ctx *ctx,
-						 const char *name,
-						 const char *shown_sec)
+/* One line of the file, given to inih's handler: 1 when it was fine, 0
+ * with ctx->problem saying what is wrong with it. */
+static int config_line(struct parse_ctx *ctx, const char *section,
+		       const char *name, const char *value)
 {
-	struct config *c = ctx->c;
-	struct config_device *d;
-
-	if (!config_token_ok(name, sizeof(d->name) - 1)) {
-		snprintf(
-		    ctx->problem, sizeof(ctx->problem),
-		    "[%s]: a scanner's name is 1-%zu of " CONFIG_TOKEN_HELP,
-		    shown_sec, sizeof(d->name) - 1);
-		return NULL;
-	}
-	for (int i = 0; i < c->n_more_scanners; i++)
-		if (!strcmp(c->more_scanners[i].name, name))
-			return &c->more_scanners[i];
-	if (c->n_more_scanners >= CONFIG_MAX_SCANNERS - 1) {
-		snprintf(ctx->problem, sizeof(ctx->problem),
-			 "more than %d scanners ([scanner] and %d [scanner "
-			 "NAME] sections)",
-			 CONFIG_MAX_SCANNERS, CONFIG_MAX_SCANNERS - 1);
-		return NULL;
-	}
-	d = &c->more_scanners[c->n_more_scanners++];
-	memset(d, 0, sizeof(*d));
-	snprintf(d->name, sizeof(d->name), "%s", name);
-	snprintf(d->settings.file, sizeof(d->settings.file), "%s", ctx->name);
-	d->backend_line = ctx->line; /* no backend line: the section's */
-	return d;
-}
-
-/* inih callback: nonzero means the line was fine. */
-static int config_handle(void *user, const char *section, const char *name,
-			 const char *value)
-{
-	struct parse_ctx *ctx = user;
 	char *base = (char *)ctx->c;
 	char shown_sec[48], shown_key[64], shown[64];
 	int64_t n;
 	bool b;
 
-	if (ctx->problem[0])
-		return 0; /* keep the first problem */
 	/* section and key come from the file too: never print them raw */
 	config_printable(shown_sec, sizeof(shown_sec), section);
 	config_printable(shown_key, sizeof(shown_key), name);
@@ -535,19 +407,11 @@ static int config_handle(void *user, const char *section, const char *name,
 		if (r >= 0)
 			return r;
 	}
-	if (ctx->board && device_kind_from_name(section) >= 0 &&
-	    !(!strcmp(section, "scanner") && !strcmp(name, "max_line")))
-		return config_set_device(
-		    ctx, device_kind_from_name(section),
-		    &ctx->c->device[device_kind_from_name(section)], name,
-		    value);
-	if (ctx->board && !strncmp(section, "scanner ", 8)) {
-		struct config_device *d =
-		    config_more_scanner(ctx, section + 8, shown_sec);
+	if (ctx->board) {
+		int r = config_board_line(ctx, section, name, value, shown_sec);
 
-		return d ? config_set_device(ctx, DEVICE_SCANNER, d, name,
-					     value)
-			 : 0;
+		if (r >= 0)
+			return r;
 	}
 
 	for (size_t i = 0; i < sizeof(config_keys) / sizeof(config_keys[0]);
@@ -624,119 +488,285 @@ static int config_handle(void *user, const char *section, const char *name,
 	return 0;
 }
 
-static int config_validate(struct config *c, const char *name, char *err,
-			   size_t errlen)
+bool config_section_known(const char *section, bool board)
 {
-	if (strcmp(c->routine, "return") && strcmp(c->routine, "ship_qc")) {
-		snprintf(err, errlen, "%s: routine must be return or ship_qc",
-			 name);
-		return -EINVAL;
+	if (board ? !strncmp(section, "scanner ", 8)
+		  : !strncmp(section, "connector ", 10) ||
+			!strcmp(section, "clerks") || !strcmp(section, "label"))
+		return true;
+	if (board && device_kind_from_name(section) >= 0)
+		return true;
+	for (size_t i = 0; i < sizeof(config_keys) / sizeof(config_keys[0]);
+	     i++)
+		if (config_keys[i].board == board &&
+		    !strcmp(config_keys[i].section, section))
+			return true;
+	return false;
+}
+
+/* Was @name already given in @section of this file?  Then say where, and
+ * the second is not taken: the first one stands. */
+static bool config_given_twice(struct parse_ctx *ctx, const char *section,
+			       const char *name, const char *shown_key)
+{
+	struct config_seen *seen;
+
+	for (int i = 0; i < ctx->n_seen; i++) {
+		if (strcmp(ctx->seen[i].section, section) ||
+		    strcmp(ctx->seen[i].key, name))
+			continue;
+		snprintf(ctx->problem, sizeof(ctx->problem),
+			 "'%s' is given twice in this section (first on line "
+			 "%d, which stands)",
+			 shown_key, ctx->seen[i].line);
+		return true;
 	}
-	if (!c->desk[0] || !c->database[0]) {
-		snprintf(err, errlen, "%s: desk and database must be set",
-			 name);
-		return -EINVAL;
+	if (ctx->n_seen == ctx->cap_seen) {
+		int cap = ctx->cap_seen ? ctx->cap_seen * 2 : 64;
+
+		seen = realloc(ctx->seen, (size_t)cap * sizeof(*seen));
+		if (!seen)
+			return false; /* only the duplicates go unseen */
+		ctx->seen = seen;
+		ctx->cap_seen = cap;
 	}
-	return 0;
+	seen = &ctx->seen[ctx->n_seen++];
+	snprintf(seen->section, sizeof(seen->section), "%.50s", section);
+	snprintf(seen->key, sizeof(seen->key), "%.50s", name);
+	seen->line = ctx->line;
+	return false;
+}
+
+/* inih callback: every line is read, each problem told with its line;
+ * always 1, so that inih's own error is a syntax error alone. */
+static int config_handle(void *user, const char *section, const char *name,
+			 const char *value)
+{
+	struct parse_ctx *ctx = user;
+	char shown_key[64];
+
+	if (ctx->section_unknown)
+		return 1; /* the section was told, not each of its keys */
+	ctx->problem[0] = '\0';
+	config_printable(shown_key, sizeof(shown_key), name);
+	if (!config_given_twice(ctx, section, name, shown_key))
+		config_line(ctx, section, name, value);
+	if (ctx->problem[0])
+		config_report(ctx->sink, ctx->name, ctx->line, "%s",
+			      ctx->problem);
+	return 1;
+}
+
+/* Is @p (up to @end) blank to inih: spaces and tabs? */
+static const char *config_skip_blank(const char *p, const char *end)
+{
+	while (p < end && (*p == ' ' || *p == '\t' || *p == '\r'))
+		p++;
+	return p;
+}
+
+/*
+ * Where inih's find_chars_or_comment() stops in [@p, @end): at one of
+ * @chars, or at a ';' that starts an inline comment (after a blank); NULL
+ * when neither is there.
+ */
+static const char *config_find_char(const char *p, const char *end,
+				    const char *chars)
+{
+	bool was_blank = false;
+
+	for (; p < end; p++) {
+		if (strchr(chars, *p))
+			return p;
+		if (*p == ';' && was_blank)
+			return NULL;
+		was_blank = *p == ' ' || *p == '\t';
+	}
+	return NULL;
+}
+
+/*
+ * What inih would make of the line [@p, @end) (its newline left out),
+ * seen before it does: NULL when it can have it, or why it cannot, so
+ * that the line is reported here and inih gets a blank one instead.  A
+ * section header is checked against the sections this file may have.
+ */
+static const char *config_line_shape(struct parse_ctx *ctx, const char *p,
+				     const char *end, char *why, size_t len)
+{
+	const char *start = p, *close;
+	char section[64], shown[80];
+
+	if (ctx->line == 1 && end - p >= 3 && !memcmp(p, "\xef\xbb\xbf", 3))
+		start = p += 3; /* a UTF-8 byte order mark */
+	if (memchr(p, '\0', (size_t)(end - p)))
+		return "a NUL byte in the line";
+	p = config_skip_blank(p, end);
+	if (p == end || *p == ';' || *p == '#')
+		return NULL;
+	if (*p == '[') {
+		close = config_find_char(p + 1, end, "]");
+		if (!close)
+			return "a section header without its ']'";
+		snprintf(section, sizeof(section), "%.*s",
+			 (int)(close - p - 1 < 50 ? close - p - 1 : 50), p + 1);
+		ctx->section_line = ctx->line;
+		ctx->after_key = false;
+		ctx->section_unknown =
+		    !config_section_known(section, ctx->board);
+		if (!strcmp(section, "station"))
+			ctx->station_line = ctx->line;
+		if (!ctx->section_unknown)
+			return NULL;
+		config_printable(shown, sizeof(shown), section);
+		snprintf(why, len,
+			 ctx->board ? "unknown section [%s] in a board file "
+				      "(known: board, scanner, scanner NAME, "
+				      "scale, printer, camera, gpio)"
+				    : "unknown section [%s] (known: station, "
+				      "shop, label, api, outbox, connector "
+				      "NAME, clerks; the devices are the "
+				      "board file's)",
+			 shown);
+		return why;
+	}
+	if (p > start && ctx->after_key)
+		return "an indented line would go on with the value above: "
+		       "a value is one line, unindented";
+	if (!config_find_char(p, end, "=:"))
+		return "neither a [section] nor a 'key = value' line";
+	ctx->after_key = true;
+	return NULL;
 }
 
 /*
  * inih's reader, one line per call (as ini_parse_string's does), counting
  * the lines so that a setting knows where it came from: the handler is
- * called for the line the reader returned last.  A line longer than inih's
- * buffer counts as several, as inih counts it.
+ * called for the line the reader returned last.  A line inih cannot take
+ * (too long for its buffer, a NUL, no '=' nor a section) is reported here
+ * with its number, and inih gets a blank line for it.
  */
 static char *config_read_line(char *str, int num, void *stream)
 {
 	struct parse_ctx *ctx = stream;
-	const char *p = ctx->text;
-	int n = 0;
+	const char *p = ctx->text, *eol;
+	char why[256];
+	const char *problem;
+	size_t n;
 
-	if (!*p || num < 2)
+	if (p >= ctx->end || num < 3)
 		return NULL;
 	ctx->line++; /* as inih counts: one line per call */
-	while (n < num - 1 && p[n]) {
-		str[n] = p[n];
-		if (p[n++] == '\n')
-			break;
+	eol = memchr(p, '\n', (size_t)(ctx->end - p));
+	n = (size_t)((eol ? eol : ctx->end) - p);
+	ctx->text = eol ? eol + 1 : ctx->end;
+	if (n > (size_t)num - 2)
+		problem = "the line is longer than the 198 bytes a line may "
+			  "have";
+	else
+		problem = config_line_shape(ctx, p, p + n, why, sizeof(why));
+	if (problem) {
+		config_report(ctx->sink, ctx->name, ctx->line, "%s", problem);
+		snprintf(str, (size_t)num, "\n");
+		return str;
 	}
-	str[n] = '\0';
-	ctx->text = p + n;
+	memcpy(str, p, n);
+	str[n] = '\n';
+	str[n + 1] = '\0';
 	return str;
 }
 
-/* The labels are written in the language of the board's printer
- * ([printer] language = zpl | tspl, checked by its backend's keys). */
-static int config_label_language(struct config *c, char *err, size_t errlen)
+/* What the station file must give, once it is read. */
+static void config_validate(struct parse_ctx *ctx)
 {
-	struct printer_config pc = {0};
+	struct config *c = ctx->c;
 
-	c->label.layout.language = LABEL_LANGUAGE_ZPL;
-	if (config_device_apply(&c->device[DEVICE_PRINTER], DEVICE_PRINTER, &pc,
-				err, errlen) < 0)
-		return -EINVAL;
-	if (pc.language && label_language_from_name(
-			       pc.language, &c->label.layout.language) < 0) {
-		snprintf(err, errlen, "printer language '%s' unknown",
-			 pc.language);
-		return -EINVAL;
+	if (strcmp(c->routine, "return") && strcmp(c->routine, "ship_qc"))
+		config_report(ctx->sink, ctx->name, ctx->station_line,
+			      "[station] routine must be return or ship_qc");
+	if (!c->desk[0] || !c->database[0])
+		config_report(ctx->sink, ctx->name, ctx->station_line,
+			      "[station] desk and database must be set");
+}
+
+/* Parse @len bytes of @text as the station file or a board file, every
+ * problem to @sink; how many it found. */
+static int config_parse_sink(struct config *c, const char *name,
+			     const char *text, size_t len, bool board,
+			     struct config_sink *sink)
+{
+	struct parse_ctx ctx = {.c = c,
+				.name = name,
+				.board = board,
+				.sink = sink,
+				.text = text,
+				.end = text + len};
+	char err[512];
+	int before = sink->n, line;
+	int from = sink->list ? sink->list->n : 0;
+
+	line = ini_parse_stream(config_read_line, &ctx, config_handle, &ctx);
+	free(ctx.seen);
+	if (line < 0)
+		config_report(sink, name, 0, "cannot be parsed");
+	else if (line > 0)
+		config_report(sink, name, line, "syntax error");
+	/* the connectors and the backends check their settings once all of
+	 * them are known */
+	if (board) {
+		config_board_check(c, sink);
+	} else {
+		if (config_outbox_check(c, err, sizeof(err)) < 0)
+			config_report(sink, NULL, 0, "%s", err);
+		config_validate(&ctx);
 	}
-	return 0;
+	if (sink->list && from < CONFIG_MAX_PROBLEMS)
+		config_problems_sort(sink->list, from);
+	return sink->n - before;
 }
 
 int config_parse_text(struct config *c, const char *name, const char *text,
 		      bool board, char *err, size_t errlen)
 {
-	struct parse_ctx ctx = {
-	    .c = c, .name = name, .board = board, .text = text};
-	int line;
+	struct config_sink sink = {.err = err, .errlen = errlen};
 
-	line = ini_parse_stream(config_read_line, &ctx, config_handle, &ctx);
-	if (line < 0) {
-		snprintf(err, errlen, "%s: cannot be parsed", name);
-		return -EINVAL;
-	}
-	if (line > 0) {
-		snprintf(err, errlen, "%s:%d: %s", name, line,
-			 ctx.problem[0] ? ctx.problem : "syntax error");
-		return -EINVAL;
-	}
-	/* the connectors and the backends check their settings once all of
-	 * them are known */
-	if (!board && config_outbox_check(c, err, errlen) < 0)
-		return -EINVAL;
-	for (int k = 0; board && k < DEVICE_KIND_COUNT; k++)
-		if (config_device_apply(&c->device[k], k, NULL, err, errlen) <
-		    0)
-			return -EINVAL;
-	for (int i = 0; board && i < c->n_more_scanners; i++)
-		if (config_device_apply(&c->more_scanners[i], DEVICE_SCANNER,
-					NULL, err, errlen) < 0)
-			return -EINVAL;
-	return board ? config_label_language(c, err, errlen) : 0;
+	return config_parse_sink(c, name, text, strlen(text), board, &sink)
+		   ? -EINVAL
+		   : 0;
 }
 
-static int config_read_file(const char *path, char **text, char *err,
-			    size_t errlen)
+int config_parse_all(struct config *c, const char *name, const char *text,
+		     size_t len, bool board, struct config_problems *problems)
+{
+	struct config_sink sink = {.list = problems};
+
+	problems->n = 0;
+	return config_parse_sink(c, name, text, len, board, &sink) ? -EINVAL
+								   : 0;
+}
+
+/* The whole of @path, which may hold any bytes, into *@text (*@len
+ * bytes, NUL-terminated after them): 0, or -errno told to @sink. */
+static int config_read_file(const char *path, char **text, size_t *len,
+			    struct config_sink *sink)
 {
 	FILE *f = fopen(path, "re");
 	char *buf = NULL;
-	size_t len = 0, cap = 0, n;
+	size_t used = 0, cap = 0, n;
 	int r = 0;
 
 	if (!f) {
 		r = -errno;
-		snprintf(err, errlen, "%s: cannot open: %s", path,
-			 strerror(-r));
+		config_report(sink, path, 0, "cannot open: %s", strerror(-r));
 		return r;
 	}
 	for (;;) {
-		if (cap - len < 4097) {
+		if (cap - used < 4097) {
 			char *nb;
 
 			if (cap > (1 << 20)) {
-				snprintf(err, errlen, "%s: larger than 1 MiB",
-					 path);
+				config_report(sink, path, 0,
+					      "larger than 1 MiB");
 				r = -EFBIG;
 				break;
 			}
@@ -744,59 +774,76 @@ static int config_read_file(const char *path, char **text, char *err,
 			nb = realloc(buf, cap);
 			if (!nb) {
 				r = -ENOMEM;
+				config_report(sink, path, 0, "out of memory");
 				break;
 			}
 			buf = nb;
 		}
-		n = fread(buf + len, 1, cap - len - 1, f);
-		len += n;
+		n = fread(buf + used, 1, cap - used - 1, f);
+		used += n;
 		if (n == 0)
 			break;
 	}
 	if (!r && ferror(f)) {
 		r = -EIO;
-		snprintf(err, errlen, "%s: read error", path);
+		config_report(sink, path, 0, "read error");
 	}
 	fclose(f);
 	if (r) {
 		free(buf);
 		return r;
 	}
-	if (memchr(buf, '\0', len)) {
-		free(buf);
-		snprintf(err, errlen, "%s: contains NUL bytes, not a text file",
-			 path);
-		return -EINVAL;
-	}
-	buf[len] = '\0';
+	buf[used] = '\0';
 	*text = buf;
+	*len = used;
 	return 0;
+}
+
+/* One file, read and parsed: 0, or the first -errno. */
+static int config_load_file(struct config *c, const char *path, bool board,
+			    struct config_sink *sink)
+{
+	char *text = NULL;
+	size_t len = 0;
+	int r;
+
+	r = config_read_file(path, &text, &len, sink);
+	if (r < 0)
+		return r;
+	r = config_parse_sink(c, path, text, len, board, sink) ? -EINVAL : 0;
+	free(text);
+	return r;
+}
+
+/* Both files, every problem to @sink: 0, or the first one's -errno. */
+static int config_load_sink(struct config *c, const char *path,
+			    const char *board_override,
+			    struct config_sink *sink)
+{
+	const char *board;
+	int r, rb = 0;
+
+	r = config_load_file(c, path, false, sink);
+	board = board_override && *board_override ? board_override : c->board;
+	if (*board)
+		rb = config_load_file(c, board, true, sink);
+	return r < 0 ? r : rb;
 }
 
 int config_load(struct config *c, const char *path, const char *board_override,
 		char *err, size_t errlen)
 {
-	char *text = NULL;
-	const char *board;
-	int r;
+	struct config_sink sink = {.err = err, .errlen = errlen};
 
-	r = config_read_file(path, &text, err, errlen);
-	if (r < 0)
-		return r;
-	r = config_parse_text(c, path, text, false, err, errlen);
-	free(text);
-	if (r < 0)
-		return r;
+	return config_load_sink(c, path, board_override, &sink);
+}
 
-	board = board_override && *board_override ? board_override : c->board;
-	if (*board) {
-		r = config_read_file(board, &text, err, errlen);
-		if (r < 0)
-			return r;
-		r = config_parse_text(c, board, text, true, err, errlen);
-		free(text);
-		if (r < 0)
-			return r;
-	}
-	return config_validate(c, path, err, errlen);
+int config_load_all(struct config *c, const char *path,
+		    const char *board_override,
+		    struct config_problems *problems)
+{
+	struct config_sink sink = {.list = problems};
+
+	problems->n = 0;
+	return config_load_sink(c, path, board_override, &sink);
 }

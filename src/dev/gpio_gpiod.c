@@ -88,10 +88,34 @@ static int gpio_gpiod_find_chip(const char *spec, struct gpio_port **out,
 	if (dir)
 		closedir(dir);
 	snprintf(err, errlen,
-		 "gpio chip '%s' not found: no chip has that label (%d gpio "
-		 "chip%s under /dev)",
+		 "no GPIO chip '%s' (%d gpio chip%s under /dev, none with that "
+		 "label)",
 		 spec, seen, seen == 1 ? "" : "s");
 	return -ENODEV;
+}
+
+int gpio_chip_present(const char *chip, char *problem, size_t problemlen)
+{
+	struct gpio_port *p = NULL;
+	char why[320];
+	int r;
+
+	if (!chip || !*chip) {
+		snprintf(problem, problemlen, "no GPIO chip named");
+		return -EINVAL;
+	}
+	r = gpio_gpiod_find_chip(chip, &p, why, sizeof(why));
+	if (r == -ENODEV) {
+		snprintf(problem, problemlen, "%s", why);
+		return r;
+	}
+	if (r < 0) {
+		snprintf(problem, problemlen, "no GPIO chip '%.64s' (%s)", chip,
+			 strerror(-r));
+		return r;
+	}
+	gpio_port_close(p);
+	return 0;
 }
 
 /* The board's line names to offsets on the chip. */
