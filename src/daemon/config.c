@@ -3,10 +3,12 @@
  * The configuration's small rules every section shares: what a token may
  * be made of, how an untrusted value is shown in an error, and keeping a
  * line of a section for the module that checks it (a device backend, a
- * connector), and where a problem goes.  The bottom of the configuration:
+ * connector), what a clean value is, and where a problem goes.  The bottom
+ * of the configuration:
  * config_load.c and config_outbox.c call it.
  */
 #include <limits.h>
+#include <stdint.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
@@ -144,4 +146,66 @@ void config_problems_sort(struct config_problems *p, int from)
 		memcpy(p->text[j], text, sizeof(text));
 		p->line[j] = line;
 	}
+}
+
+/*
+ * Well-formed UTF-8 as RFC 3629 has it: no overlong forms, no surrogates,
+ * nothing above U+10FFFF, no stray or missing continuation bytes.  What
+ * Jansson accepts, so a value that passes can go into an event body.
+ */
+bool config_utf8_ok(const char *v)
+{
+	const unsigned char *p = (const unsigned char *)v;
+
+	while (*p) {
+		uint32_t cp, min;
+		size_t len;
+
+		if (*p < 0x80) {
+			p++;
+			continue;
+		}
+		if (*p >= 0xc2 && *p <= 0xdf) {
+			len = 2;
+			cp = *p & 0x1f;
+			min = 0x80;
+		} else if (*p >= 0xe0 && *p <= 0xef) {
+			len = 3;
+			cp = *p & 0x0f;
+			min = 0x800;
+		} else if (*p >= 0xf0 && *p <= 0xf4) {
+			len = 4;
+			cp = *p & 0x07;
+			min = 0x10000;
+		} else {
+			return false;
+		}
+		/* a NUL is not a continuation byte: never reads past the end */
+		for (size_t i = 1; i < len; i++) {
+			if ((p[i] & 0xc0) != 0x80)
+				return false;
+			cp = cp << 6 | (p[i] & 0x3f);
+		}
+		if (cp < min || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
+			return false;
+		p += len;
+	}
+	return true;
+}
+
+/* U+0080..U+009F, the C1 controls: C2 80..C2 9F in (valid) UTF-8. */
+bool config_has_c1_control(const char *v)
+{
+	for (const unsigned char *p = (const unsigned char *)v; *p; p++)
+		if (p[0] == 0xc2 && p[1] >= 0x80 && p[1] <= 0x9f)
+			return true;
+	return false;
+}
+
+bool config_value_clean(const char *v)
+{
+	for (const unsigned char *p = (const unsigned char *)v; *p; p++)
+		if (*p < 0x20 || *p == 0x7f)
+			return false;
+	return true;
 }

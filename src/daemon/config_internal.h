@@ -80,6 +80,40 @@ const char *config_printable(char *out, size_t outlen, const char *v);
  */
 int config_outbox_line(struct parse_ctx *ctx, const char *section,
 		       const char *key, const char *value);
+/* Well-formed UTF-8 (RFC 3629); a C1 control (U+0080..U+009F) in it; no
+ * byte below 0x20 nor 0x7f. */
+bool config_utf8_ok(const char *v);
+bool config_has_c1_control(const char *v);
+bool config_value_clean(const char *v);
+
+/* What a line is to inih (config_lines.c). */
+enum config_line_kind {
+	CONFIG_LINE_BLANK, /* empty, or a comment */
+	CONFIG_LINE_SECTION,
+	CONFIG_LINE_KEY,
+	CONFIG_LINE_BAD, /* inih cannot take it: *why says why */
+};
+/*
+ * The line [@p, @end) (its newline left out; line @lineno, the first may
+ * start with a byte order mark): a SECTION's name (as inih will keep it)
+ * into @section, whether a KEY line is indented (inih would take it as
+ * going on with the value above) into *@indented.
+ */
+enum config_line_kind config_line_kind(const char *p, const char *end,
+				       int lineno, char *section,
+				       size_t sectionlen, bool *indented,
+				       const char **why);
+/* The whole of @path, any bytes, into *@text (*@len of them, a NUL after
+ * them; free() it): 0, or -errno told to @sink. */
+int config_read_file(const char *path, char **text, size_t *len,
+		     struct config_sink *sink);
+
+/* A line of [clerks] or [label] (config_station.c): 1 or 0 as inih wants
+ * it, or -1 when @section is neither. */
+int config_station_line(struct parse_ctx *ctx, const char *section,
+			const char *key, const char *value,
+			const char *shown_key);
+
 /* Is @section (as inih gives it) a section of a board file (@board) or of
  * the station file? */
 bool config_section_known(const char *section, bool board);

@@ -167,60 +167,6 @@ void config_defaults(struct config *c)
 					     : "none");
 }
 
-/*
- * Well-formed UTF-8 as RFC 3629 has it: no overlong forms, no surrogates,
- * nothing above U+10FFFF, no stray or missing continuation bytes.  What
- * Jansson accepts, so a value that passes can go into an event body.
- */
-static bool config_utf8_ok(const char *v)
-{
-	const unsigned char *p = (const unsigned char *)v;
-
-	while (*p) {
-		uint32_t cp, min;
-		size_t len;
-
-		if (*p < 0x80) {
-			p++;
-			continue;
-		}
-		if (*p >= 0xc2 && *p <= 0xdf) {
-			len = 2;
-			cp = *p & 0x1f;
-			min = 0x80;
-		} else if (*p >= 0xe0 && *p <= 0xef) {
-			len = 3;
-			cp = *p & 0x0f;
-			min = 0x800;
-		} else if (*p >= 0xf0 && *p <= 0xf4) {
-			len = 4;
-			cp = *p & 0x07;
-			min = 0x10000;
-		} else {
-			return false;
-		}
-		/* a NUL is not a continuation byte: never reads past the end */
-		for (size_t i = 1; i < len; i++) {
-			if ((p[i] & 0xc0) != 0x80)
-				return false;
-			cp = cp << 6 | (p[i] & 0x3f);
-		}
-		if (cp < min || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
-			return false;
-		p += len;
-	}
-	return true;
-}
-
-/* U+0080..U+009F, the C1 controls: C2 80..C2 9F in (valid) UTF-8. */
-static bool config_has_c1_control(const char *v)
-{
-	for (const unsigned char *p = (const unsigned char *)v; *p; p++)
-		if (p[0] == 0xc2 && p[1] >= 0x80 && p[1] <= 0x9f)
-			return true;
-	return false;
-}
-
 static int parse_int64(const char *v, int64_t lo, int64_t hi, int64_t *out)
 {
 	char *end;
@@ -254,126 +200,6 @@ static int parse_bool(const char *v, bool *out)
 	return -EINVAL;
 }
 
-static bool value_is_clean(const char *v)
-{
-	for (const unsigned char *p = (const unsigned char *)v; *p; p++)
-		if (*p < 0x20 || *p == 0x7f)
-			return false;
-	return true;
-}
-
-/* "Name, role": the role when the text after the last comma is one
- * (clerk, packer, supervisor), cut off @name; else "clerk" and the whole
- * value is the name (a name may hold a comma). */
-static const char *config_clerk_role(char *name)
-{
-	static const char *const roles[] = {"clerk", "packer", "supervisor"};
-	char *comma = strrchr(name, ',');
-	const char *tail;
-	size_t len;
-
-	if (!comma)
-		return "clerk";
-	tail = comma + 1;
-	while (*tail == ' ' || *tail == '\t')
-		tail++;
-	len = strlen(tail);
-	while (len && (tail[len - 1] == ' ' || tail[len - 1] == '\t'))
-		len--;
-	for (size_t i = 0; i < sizeof(roles) / sizeof(roles[0]); i++) {
-		if (strlen(roles[i]) != len || strncmp(tail, roles[i], len))
-			continue;
-		while (comma > name && (comma[-1] == ' ' || comma[-1] == '\t'))
-			comma--;
-		*comma = '\0';
-		return roles[i];
-	}
-	return "clerk";
-}
-
-static int config_set_clerk(struct parse_ctx *ctx, const char *badge,
-			    const char *value)
-{
-	struct config *c = ctx->c;
-	struct config_clerk *k;
-	char shown[64], name[256];
-	const char *role;
-
-	if (c->n_clerks >= CONFIG_MAX_CLERKS) {
-		snprintf(ctx->problem, sizeof(ctx->problem),
-			 "more than %d clerks", CONFIG_MAX_CLERKS);
-		return 0;
-	}
-	/* the badge is what the scanner reads: a token, like a desk name */
-	if (!config_token_ok(badge, sizeof(k->badge) - 1)) {
-		snprintf(
-		    ctx->problem, sizeof(ctx->problem),
-		    "[clerks] badge \"%s\": use 1-%zu of " CONFIG_TOKEN_HELP,
-		    config_printable(shown, sizeof(shown), badge),
-		    sizeof(k->badge) - 1);
-		return 0;
-	}
-	if (strlen(value) >= sizeof(name)) {
-		snprintf(ctx->problem, sizeof(ctx->problem),
-			 "[clerks] %s: the name must be 1-%zu bytes of text "
-			 "without control characters",
-			 badge, sizeof(k->name) - 1);
-		return 0;
-	}
-	snprintf(name, sizeof(name), "%s", value);
-	role = config_clerk_role(name);
-	/* the name is shown, printed on labels and sent in events */
-	if (!*name || strlen(name) >= sizeof(k->name) ||
-	    config_has_c1_control(name)) {
-		snprintf(ctx->problem, sizeof(ctx->problem),
-			 "[clerks] %s: the name must be 1-%zu bytes of text "
-			 "without control characters",
-			 badge, sizeof(k->name) - 1);
-		return 0;
-	}
-	k = &c->clerks[c->n_clerks++];
-	snprintf(k->badge, sizeof(k->badge), "%s", badge);
-	snprintf(k->name, sizeof(k->name), "%s", name);
-	snprintf(k->role, sizeof(k->role), "%s", role);
-	return 1;
-}
-
-/* A [label] line: size, dpi, barcode, symbology (label.h); 1 fine, 0 a
- * problem. */
-static int config_label_line(struct parse_ctx *ctx, const char *name,
-			     const char *value, const char *shown_key)
-{
-	struct label_settings *l = &ctx->c->label;
-	char shown[64];
-	int r;
-
-	if (!strcmp(name, "size"))
-		r = label_size_from_name(value, &l->layout.size);
-	else if (!strcmp(name, "dpi"))
-		r = label_dpi_from_text(value, &l->layout.dpi);
-	else if (!strcmp(name, "barcode"))
-		r = label_barcode_from_name(value, &l->barcode);
-	else if (!strcmp(name, "symbology"))
-		r = label_symbology_from_name(value, &l->layout.symbology);
-	else {
-		snprintf(ctx->problem, sizeof(ctx->problem),
-			 "unknown key '%s' in section [label] (known: size, "
-			 "dpi, barcode, symbology)",
-			 shown_key);
-		return 0;
-	}
-	if (r == 0)
-		return 1;
-	snprintf(ctx->problem, sizeof(ctx->problem),
-		 "[label] %s: '%s' is not one of %s", name,
-		 config_printable(shown, sizeof(shown), value),
-		 !strcmp(name, "size")	      ? "100x50, 4x6"
-		 : !strcmp(name, "dpi")	      ? "203, 300"
-		 : !strcmp(name, "symbology") ? "code128, qr"
-					      : "receipt, rma, sscc");
-	return 0;
-}
-
 /* One line of the file, given to inih's handler: 1 when it was fine, 0
  * with ctx->problem saying what is wrong with it. */
 static int config_line(struct parse_ctx *ctx, const char *section,
@@ -387,7 +213,7 @@ static int config_line(struct parse_ctx *ctx, const char *section,
 	/* section and key come from the file too: never print them raw */
 	config_printable(shown_sec, sizeof(shown_sec), section);
 	config_printable(shown_key, sizeof(shown_key), name);
-	if (!value_is_clean(value)) {
+	if (!config_value_clean(value)) {
 		snprintf(ctx->problem, sizeof(ctx->problem),
 			 "control characters in the value of '%s'", shown_key);
 		return 0;
@@ -397,13 +223,12 @@ static int config_line(struct parse_ctx *ctx, const char *section,
 			 "[%s] %s: not valid UTF-8", shown_sec, shown_key);
 		return 0;
 	}
-	if (!ctx->board && !strcmp(section, "clerks"))
-		return config_set_clerk(ctx, name, value);
-	if (!ctx->board && !strcmp(section, "label"))
-		return config_label_line(ctx, name, value, shown_key);
 	if (!ctx->board) {
-		int r = config_outbox_line(ctx, section, name, value);
+		int r =
+		    config_station_line(ctx, section, name, value, shown_key);
 
+		if (r < 0)
+			r = config_outbox_line(ctx, section, name, value);
 		if (r >= 0)
 			return r;
 	}
@@ -557,101 +382,47 @@ static int config_handle(void *user, const char *section, const char *name,
 	return 1;
 }
 
-/* Is @p (up to @end) blank to inih: spaces and tabs? */
-static const char *config_skip_blank(const char *p, const char *end)
+/* A line the reader found to be a [section]: is it one this file may
+ * have?  NULL, or why not into @why. */
+static const char *config_section_line(struct parse_ctx *ctx,
+				       const char *section, char *why,
+				       size_t len)
 {
-	while (p < end && (*p == ' ' || *p == '\t' || *p == '\r'))
-		p++;
-	return p;
-}
+	char shown[80];
 
-/*
- * Where inih's find_chars_or_comment() stops in [@p, @end): at one of
- * @chars, or at a ';' that starts an inline comment (after a blank); NULL
- * when neither is there.
- */
-static const char *config_find_char(const char *p, const char *end,
-				    const char *chars)
-{
-	bool was_blank = false;
-
-	for (; p < end; p++) {
-		if (strchr(chars, *p))
-			return p;
-		if (*p == ';' && was_blank)
-			return NULL;
-		was_blank = *p == ' ' || *p == '\t';
-	}
-	return NULL;
-}
-
-/*
- * What inih would make of the line [@p, @end) (its newline left out),
- * seen before it does: NULL when it can have it, or why it cannot, so
- * that the line is reported here and inih gets a blank one instead.  A
- * section header is checked against the sections this file may have.
- */
-static const char *config_line_shape(struct parse_ctx *ctx, const char *p,
-				     const char *end, char *why, size_t len)
-{
-	const char *start = p, *close;
-	char section[64], shown[80];
-
-	if (ctx->line == 1 && end - p >= 3 && !memcmp(p, "\xef\xbb\xbf", 3))
-		start = p += 3; /* a UTF-8 byte order mark */
-	if (memchr(p, '\0', (size_t)(end - p)))
-		return "a NUL byte in the line";
-	p = config_skip_blank(p, end);
-	if (p == end || *p == ';' || *p == '#')
+	ctx->section_line = ctx->line;
+	ctx->after_key = false;
+	ctx->section_unknown = !config_section_known(section, ctx->board);
+	if (!strcmp(section, "station"))
+		ctx->station_line = ctx->line;
+	if (!ctx->section_unknown)
 		return NULL;
-	if (*p == '[') {
-		close = config_find_char(p + 1, end, "]");
-		if (!close)
-			return "a section header without its ']'";
-		snprintf(section, sizeof(section), "%.*s",
-			 (int)(close - p - 1 < 50 ? close - p - 1 : 50), p + 1);
-		ctx->section_line = ctx->line;
-		ctx->after_key = false;
-		ctx->section_unknown =
-		    !config_section_known(section, ctx->board);
-		if (!strcmp(section, "station"))
-			ctx->station_line = ctx->line;
-		if (!ctx->section_unknown)
-			return NULL;
-		config_printable(shown, sizeof(shown), section);
-		snprintf(why, len,
-			 ctx->board ? "unknown section [%s] in a board file "
-				      "(known: board, scanner, scanner NAME, "
-				      "scale, printer, camera, gpio)"
-				    : "unknown section [%s] (known: station, "
-				      "shop, label, api, outbox, connector "
-				      "NAME, clerks; the devices are the "
-				      "board file's)",
-			 shown);
-		return why;
-	}
-	if (p > start && ctx->after_key)
-		return "an indented line would go on with the value above: "
-		       "a value is one line, unindented";
-	if (!config_find_char(p, end, "=:"))
-		return "neither a [section] nor a 'key = value' line";
-	ctx->after_key = true;
-	return NULL;
+	config_printable(shown, sizeof(shown), section);
+	snprintf(why, len,
+		 ctx->board ? "unknown section [%s] in a board file (known: "
+			      "board, scanner, scanner NAME, scale, printer, "
+			      "camera, gpio)"
+			    : "unknown section [%s] (known: station, shop, "
+			      "label, api, outbox, connector NAME, clerks; the "
+			      "devices are the board file's)",
+		 shown);
+	return why;
 }
 
 /*
  * inih's reader, one line per call (as ini_parse_string's does), counting
  * the lines so that a setting knows where it came from: the handler is
  * called for the line the reader returned last.  A line inih cannot take
- * (too long for its buffer, a NUL, no '=' nor a section) is reported here
- * with its number, and inih gets a blank line for it.
+ * (too long for its buffer, a NUL, no '=' nor a section, an indented one
+ * inih would join to the value above) or an unknown section is reported
+ * here with its number, and inih gets a blank line for it.
  */
 static char *config_read_line(char *str, int num, void *stream)
 {
 	struct parse_ctx *ctx = stream;
-	const char *p = ctx->text, *eol;
-	char why[256];
-	const char *problem;
+	const char *p = ctx->text, *eol, *problem = NULL;
+	char why[256], section[64];
+	bool indented;
 	size_t n;
 
 	if (p >= ctx->end || num < 3)
@@ -660,11 +431,29 @@ static char *config_read_line(char *str, int num, void *stream)
 	eol = memchr(p, '\n', (size_t)(ctx->end - p));
 	n = (size_t)((eol ? eol : ctx->end) - p);
 	ctx->text = eol ? eol + 1 : ctx->end;
-	if (n > (size_t)num - 2)
+	if (n > (size_t)num - 2) {
 		problem = "the line is longer than the 198 bytes a line may "
 			  "have";
-	else
-		problem = config_line_shape(ctx, p, p + n, why, sizeof(why));
+	} else {
+		switch (config_line_kind(p, p + n, ctx->line, section,
+					 sizeof(section), &indented,
+					 &problem)) {
+		case CONFIG_LINE_SECTION:
+			problem =
+			    config_section_line(ctx, section, why, sizeof(why));
+			break;
+		case CONFIG_LINE_KEY:
+			if (indented && ctx->after_key)
+				problem = "an indented line would go on with "
+					  "the value above: a value is one "
+					  "line, unindented";
+			ctx->after_key = true;
+			break;
+		case CONFIG_LINE_BLANK:
+		case CONFIG_LINE_BAD:
+			break;
+		}
+	}
 	if (problem) {
 		config_report(ctx->sink, ctx->name, ctx->line, "%s", problem);
 		snprintf(str, (size_t)num, "\n");
@@ -743,60 +532,6 @@ int config_parse_all(struct config *c, const char *name, const char *text,
 	problems->n = 0;
 	return config_parse_sink(c, name, text, len, board, &sink) ? -EINVAL
 								   : 0;
-}
-
-/* The whole of @path, which may hold any bytes, into *@text (*@len
- * bytes, NUL-terminated after them): 0, or -errno told to @sink. */
-static int config_read_file(const char *path, char **text, size_t *len,
-			    struct config_sink *sink)
-{
-	FILE *f = fopen(path, "re");
-	char *buf = NULL;
-	size_t used = 0, cap = 0, n;
-	int r = 0;
-
-	if (!f) {
-		r = -errno;
-		config_report(sink, path, 0, "cannot open: %s", strerror(-r));
-		return r;
-	}
-	for (;;) {
-		if (cap - used < 4097) {
-			char *nb;
-
-			if (cap > (1 << 20)) {
-				config_report(sink, path, 0,
-					      "larger than 1 MiB");
-				r = -EFBIG;
-				break;
-			}
-			cap = cap ? cap * 2 : 8192;
-			nb = realloc(buf, cap);
-			if (!nb) {
-				r = -ENOMEM;
-				config_report(sink, path, 0, "out of memory");
-				break;
-			}
-			buf = nb;
-		}
-		n = fread(buf + used, 1, cap - used - 1, f);
-		used += n;
-		if (n == 0)
-			break;
-	}
-	if (!r && ferror(f)) {
-		r = -EIO;
-		config_report(sink, path, 0, "read error");
-	}
-	fclose(f);
-	if (r) {
-		free(buf);
-		return r;
-	}
-	buf[used] = '\0';
-	*text = buf;
-	*len = used;
-	return 0;
 }
 
 /* One file, read and parsed: 0, or the first -errno. */
