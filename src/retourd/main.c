@@ -57,8 +57,8 @@ static void usage(FILE *f)
 
 /* `retourd -n`: every problem of both files, each on its line; false
  * when there was one. */
-static bool config_check(struct config *cfg, const char *path,
-			 const char *board)
+static bool check_configuration(struct config *cfg, const char *path,
+				const char *board)
 {
 	static struct config_problems problems;
 
@@ -156,7 +156,7 @@ int main(int argc, char **argv)
 	}
 
 	config_defaults(&cfg);
-	if (check_only && !config_check(&cfg, path, board))
+	if (check_only && !check_configuration(&cfg, path, board))
 		return 1;
 	if (!check_only &&
 	    (r = config_load(&cfg, path, board, err, sizeof(err))) < 0) {
