@@ -233,11 +233,13 @@ int config_device_apply(const struct config_device *d, enum device_kind k,
  * device's backend (DEVICE_SETTING_PATH: a tty, a camera's directory), and
  * the gpiod backend's chip (by path, name or label), that is not is told
  * to @absent as "file:line: [scanner] no such device /dev/ttyACM9" or
- * "file:line: [gpio] no GPIO chip 'pinctrl-rp1' (...)"; returns how many.  For
- * `retourd -n`: a board may be written before its devices are plugged in, and
- * the daemon itself starts without them, reports them missing and waits.
+ * "file:line: [gpio] no GPIO chip 'pinctrl-rp1' (...)"; returns how many.
+ * For `retourd -n`: a board may be written before its devices are plugged
+ * in, and the daemon itself starts without them and reports them missing;
+ * @waits says whether it takes the device when it comes (a device path)
+ * or goes on without it (the GPIO chip, opened once at the start).
  */
-typedef void (*config_absent_fn)(void *ud, const char *problem);
+typedef void (*config_absent_fn)(void *ud, const char *problem, bool waits);
 int config_devices_absent(const struct config *c, config_absent_fn absent,
 			  void *ud);
 

@@ -250,6 +250,18 @@ void config_board_check(struct config *c, struct config_sink *sink)
 	config_label_language(c, sink);
 }
 
+/* Does the daemon take the device @key names when it comes?  A device
+ * path, yes (its backend opens it again); a device with its own present
+ * check (the GPIO chip), no: it is opened once, at the start. */
+static bool config_device_waited_for(const struct device_backend *be,
+				     const char *key)
+{
+	for (const struct device_setting_key *k = be->keys; k && k->key; k++)
+		if (!strcmp(k->key, key))
+			return !k->present;
+	return true;
+}
+
 /* The absent devices of one device section, for config_devices_absent(). */
 static int config_device_absent(const struct config_device *d,
 				enum device_kind k, config_absent_fn absent,
@@ -271,7 +283,7 @@ static int config_device_absent(const struct config_device *d,
 			 s->line, device_kind_name(k), d->name[0] ? " " : "",
 			 d->name, problem);
 		if (absent)
-			absent(ud, line);
+			absent(ud, line, config_device_waited_for(be, s->key));
 		n++;
 	}
 	return n;

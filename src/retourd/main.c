@@ -74,16 +74,19 @@ static bool check_configuration(struct config *cfg, const char *path,
 	return false;
 }
 
-static void report_absent(void *ud, const char *problem)
+static void report_absent(void *ud, const char *problem, bool waits)
 {
 	(void)ud;
+	(void)waits;
 	log_error("%s", problem);
 }
 
-static void report_waiting(void *ud, const char *problem)
+static void report_waiting(void *ud, const char *problem, bool waits)
 {
 	(void)ud;
-	log_warning("%s (the daemon waits for it)", problem);
+	log_warning("%s (%s)", problem,
+		    waits ? "the daemon waits for it"
+			  : "the daemon starts without it");
 }
 
 static int on_tick(sd_event_source *s, uint64_t usec, void *userdata)
