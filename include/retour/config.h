@@ -176,17 +176,43 @@ struct config {
 void config_defaults(struct config *c);
 
 /*
+ * Every problem a check found, each "file:line: what is wrong" (or "file:
+ * why it cannot be read"): the station file's, then the board file's, each
+ * file's in the order of its lines (what a connector check says last).
+ * Past CONFIG_MAX_PROBLEMS they are counted, not kept.
+ */
+#define CONFIG_MAX_PROBLEMS 50
+#define CONFIG_PROBLEM_LEN 400
+
+struct config_problems {
+	int n; /* found: may be more than CONFIG_MAX_PROBLEMS */
+	char text[CONFIG_MAX_PROBLEMS][CONFIG_PROBLEM_LEN];
+	int line[CONFIG_MAX_PROBLEMS]; /* each one's, to sort a file's */
+};
+
+/*
  * Parse @path (and then the board file it names, unless @board_override is
- * set, which wins).  Returns 0, or -errno with @err holding
- * "file:line: what is wrong" (or "file: why it cannot be read").
+ * set, which wins).  Returns 0, or -errno with @err holding the first
+ * problem, "file:line: what is wrong" (or "file: why it cannot be read").
+ * A file is read to its end whatever it holds, so bytes that are no
+ * configuration (NUL, invalid UTF-8, control characters, a line over 198
+ * bytes) are problems like any other, never a crash.
  */
 int config_load(struct config *c, const char *path, const char *board_override,
 		char *err, size_t errlen);
+/* The same, with every problem of both files in @problems: `retourd -n`. */
+int config_load_all(struct config *c, const char *path,
+		    const char *board_override,
+		    struct config_problems *problems);
 
 /* Parse INI text directly (for tests and fuzzing); @name is used in errors.
- * @board selects the board file's sections instead of the station's. */
+ * @board selects the board file's sections instead of the station's.  The
+ * first problem in @err; config_parse_all() gives them all (@len bytes of
+ * @text, which may hold NUL bytes). */
 int config_parse_text(struct config *c, const char *name, const char *text,
 		      bool board, char *err, size_t errlen);
+int config_parse_all(struct config *c, const char *name, const char *text,
+		     size_t len, bool board, struct config_problems *problems);
 
 /*
  * The backend of @d (of kind @k) checks each of its settings and stores
@@ -204,13 +230,16 @@ int config_device_apply(const struct config_device *d, enum device_kind k,
 
 /*
  * Is every device the board names there now?  Each device path of each
- * device's backend (DEVICE_SETTING_PATH: a tty, a camera's directory) that
- * is not is told to @absent as "file:line: [scanner] no such device
- * /dev/ttyACM9"; returns how many.  For `retourd -n`: a board may be
- * written before its devices are plugged in, and the daemon itself starts
- * without them, reports them missing and waits.
+ * device's backend (DEVICE_SETTING_PATH: a tty, a camera's directory), and
+ * the gpiod backend's chip (by path, name or label), that is not is told
+ * to @absent as "file:line: [scanner] no such device /dev/ttyACM9" or
+ * "file:line: [gpio] no GPIO chip 'pinctrl-rp1' (...)"; returns how many.
+ * For `retourd -n`: a board may be written before its devices are plugged
+ * in, and the daemon itself starts without them and reports them missing;
+ * @waits says whether it takes the device when it comes (a device path)
+ * or goes on without it (the GPIO chip, opened once at the start).
  */
-typedef void (*config_absent_fn)(void *ud, const char *problem);
+typedef void (*config_absent_fn)(void *ud, const char *problem, bool waits);
 int config_devices_absent(const struct config *c, config_absent_fn absent,
 			  void *ud);
 

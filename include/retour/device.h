@@ -75,6 +75,12 @@ struct device_setting_key {
 	 * @problem saying what is wrong */
 	int (*check)(const char *value, char *problem, size_t problemlen);
 	const char *const *words; /* DEVICE_SETTING_ENUM */
+	/* the backend cannot open without this key: `retourd -n` says so */
+	int required;
+	/* whether the device a value names is there now, for a key that is
+	 * not a path (a GPIO chip named by its label): 0, or -errno with
+	 * @problem "no GPIO chip 'pinctrl-rp1'" (device_setting_present) */
+	int (*present)(const char *value, char *problem, size_t problemlen);
 };
 
 struct device_backend {
@@ -114,8 +120,9 @@ int device_backend_setting(const struct device_backend *be, void *kind_config,
 			   size_t problemlen);
 
 /*
- * Is the device a DEVICE_SETTING_PATH @key of @be names there now?  0 when
- * it is, or when @key is not a path of @be (another backend's key is not
+ * Is the device a DEVICE_SETTING_PATH @key of @be names there now (or the
+ * one a key with its own present check names, like the gpiod chip)?  0 when
+ * it is, or when @key is not a device of @be (another backend's key is not
  * asked: that backend is not used); -ENOENT (or another -errno) with
  * @problem "no such device /dev/ttyACM9".  A relative path is taken from
  * the working directory, as the backend will.  For `retourd -n`.

@@ -136,6 +136,15 @@ int gpio_lines_resolve(const char *const names[GPIO_LINE_COUNT],
 		       unsigned n, int offsets[GPIO_LINE_COUNT], char *err,
 		       size_t errlen);
 
+/*
+ * Is the gpiod chip @chip (a path, gpiochipN or a chip label, looked for
+ * among /dev/gpiochip*) there now?  0, or -ENODEV (or another -errno) with
+ * @problem "no GPIO chip 'pinctrl-rp1' (2 gpio chips under /dev, none
+ * with that label)".  Opens the chip and lets it go: for `retourd -n`
+ * (device_setting_present()).
+ */
+int gpio_chip_present(const char *chip, char *problem, size_t problemlen);
+
 /* Backend contract, for src/dev/gpio_*.c only. */
 struct gpio_backend {
 	const char *name;

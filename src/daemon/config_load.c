@@ -2,8 +2,12 @@
 /*
  * Configuration loading: a table of every known key, its type and its
  * range, so that one function checks them all and an unknown key is an
- * error instead of a silent typo.  inih does the tokenising; it reports the
- * line of the first line a handler refused.
+ * error instead of a silent typo.  inih does the tokenising; the reader
+ * that feeds it sees each line first, so that a line inih could not take
+ * (a NUL, no '=', too long, an unknown section) is a problem with its
+ * number, and every line is read: `retourd -n` reports every problem of a
+ * file, not only its first.  The board's device sections are
+ * config_board.c's.
  *
  * Deliberately no defaults hidden in the code paths that use the values:
  * config_defaults() is the one place they live.
@@ -25,7 +29,6 @@
 
 #include "retour/config.h"
 #include "retour/device.h"
-#include "retour/printer.h"
 
 #include "config_internal.h"
 
@@ -164,60 +167,6 @@ void config_defaults(struct config *c)
 					     : "none");
 }
 
-/*
- * Well-formed UTF-8 as RFC 3629 has it: no overlong forms, no surrogates,
- * nothing above U+10FFFF, no stray or missing continuation bytes.  What
- * Jansson accepts, so a value that passes can go into an event body.
- */
-static bool config_utf8_ok(const char *v)
-{
-	const unsigned char *p = (const unsigned char *)v;
-
-	while (*p) {
-		uint32_t cp, min;
-		size_t len;
-
-		if (*p < 0x80) {
-			p++;
-			continue;
-		}
-		if (*p >= 0xc2 && *p <= 0xdf) {
-			len = 2;
-			cp = *p & 0x1f;
-			min = 0x80;
-		} else if (*p >= 0xe0 && *p <= 0xef) {
-			len = 3;
-			cp = *p & 0x0f;
-			min = 0x800;
-		} else if (*p >= 0xf0 && *p <= 0xf4) {
-			len = 4;
-			cp = *p & 0x07;
-			min = 0x10000;
-		} else {
-			return false;
-		}
-		/* a NUL is not a continuation byte: never reads past the end */
-		for (size_t i = 1; i < len; i++) {
-			if ((p[i] & 0xc0) != 0x80)
-				return false;
-			cp = cp << 6 | (p[i] & 0x3f);
-		}
-		if (cp < min || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
-			return false;
-		p += len;
-	}
-	return true;
-}
-
-/* U+0080..U+009F, the C1 controls: C2 80..C2 9F in (valid) UTF-8. */
-static bool config_has_c1_control(const char *v)
-{
-	for (const unsigned char *p = (const unsigned char *)v; *p; p++)
-		if (p[0] == 0xc2 && p[1] >= 0x80 && p[1] <= 0x9f)
-			return true;
-	return false;
-}
-
 static int parse_int64(const char *v, int64_t lo, int64_t hi, int64_t *out)
 {
 	char *end;
@@ -251,271 +200,20 @@ static int parse_bool(const char *v, bool *out)
 	return -EINVAL;
 }
 
-static bool value_is_clean(const char *v)
+/* One line of the file, given to inih's handler: 1 when it was fine, 0
+ * with ctx->problem saying what is wrong with it. */
+static int config_line(struct parse_ctx *ctx, const char *section,
+		       const char *name, const char *value)
 {
-	for (const unsigned char *p = (const unsigned char *)v; *p; p++)
-		if (*p < 0x20 || *p == 0x7f)
-			return false;
-	return true;
-}
-
-/* "Name, role": the role when the text after the last comma is one
- * (clerk, packer, supervisor), cut off @name; else "clerk" and the whole
- * value is the name (a name may hold a comma). */
-static const char *config_clerk_role(char *name)
-{
-	static const char *const roles[] = {"clerk", "packer", "supervisor"};
-	char *comma = strrchr(name, ',');
-	const char *tail;
-	size_t len;
-
-	if (!comma)
-		return "clerk";
-	tail = comma + 1;
-	while (*tail == ' ' || *tail == '\t')
-		tail++;
-	len = strlen(tail);
-	while (len && (tail[len - 1] == ' ' || tail[len - 1] == '\t'))
-		len--;
-	for (size_t i = 0; i < sizeof(roles) / sizeof(roles[0]); i++) {
-		if (strlen(roles[i]) != len || strncmp(tail, roles[i], len))
-			continue;
-		while (comma > name && (comma[-1] == ' ' || comma[-1] == '\t'))
-			comma--;
-		*comma = '\0';
-		return roles[i];
-	}
-	return "clerk";
-}
-
-static int config_set_clerk(struct parse_ctx *ctx, const char *badge,
-			    const char *value)
-{
-	struct config *c = ctx->c;
-	struct config_clerk *k;
-	char shown[64], name[256];
-	const char *role;
-
-	if (c->n_clerks >= CONFIG_MAX_CLERKS) {
-		snprintf(ctx->problem, sizeof(ctx->problem),
-			 "more than %d clerks", CONFIG_MAX_CLERKS);
-		return 0;
-	}
-	/* the badge is what the scanner reads: a token, like a desk name */
-	if (!config_token_ok(badge, sizeof(k->badge) - 1)) {
-		snprintf(
-		    ctx->problem, sizeof(ctx->problem),
-		    "[clerks] badge \"%s\": use 1-%zu of " CONFIG_TOKEN_HELP,
-		    config_printable(shown, sizeof(shown), badge),
-		    sizeof(k->badge) - 1);
-		return 0;
-	}
-	if (strlen(value) >= sizeof(name)) {
-		snprintf(ctx->problem, sizeof(ctx->problem),
-			 "[clerks] %s: the name must be 1-%zu bytes of text "
-			 "without control characters",
-			 badge, sizeof(k->name) - 1);
-		return 0;
-	}
-	snprintf(name, sizeof(name), "%s", value);
-	role = config_clerk_role(name);
-	/* the name is shown, printed on labels and sent in events */
-	if (!*name || strlen(name) >= sizeof(k->name) ||
-	    config_has_c1_control(name)) {
-		snprintf(ctx->problem, sizeof(ctx->problem),
-			 "[clerks] %s: the name must be 1-%zu bytes of text "
-			 "without control characters",
-			 badge, sizeof(k->name) - 1);
-		return 0;
-	}
-	k = &c->clerks[c->n_clerks++];
-	snprintf(k->badge, sizeof(k->badge), "%s", badge);
-	snprintf(k->name, sizeof(k->name), "%s", name);
-	snprintf(k->role, sizeof(k->role), "%s", role);
-	return 1;
-}
-
-/*
- * A device section's line: the backend, or one of its settings, kept for
- * the backend to check once the whole file is read (the backend may be
- * named after its settings).
- */
-static int config_set_device(struct parse_ctx *ctx, enum device_kind k,
-			     struct config_device *d, const char *key,
-			     const char *value)
-{
-	if (strcmp(key, "backend"))
-		return config_settings_add(ctx, &d->settings,
-					   device_kind_name(k), key, value);
-	if (strlen(value) >= sizeof(d->backend)) {
-		snprintf(ctx->problem, sizeof(ctx->problem),
-			 "value of 'backend' is longer than %zu bytes",
-			 sizeof(d->backend) - 1);
-		return 0;
-	}
-	snprintf(d->settings.file, sizeof(d->settings.file), "%s", ctx->name);
-	snprintf(d->backend, sizeof(d->backend), "%s", value);
-	d->backend_line = ctx->line;
-	return 1;
-}
-
-int config_device_apply(const struct config_device *d, enum device_kind k,
-			void *kind_config, char *err, size_t errlen)
-{
-	const char *file = d->settings.file[0] ? d->settings.file : "board";
-	const struct device_backend *be;
-	char problem[256], where[CONFIG_NAME_MAX + 24] = "";
-
-	if (d->name[0])
-		snprintf(where, sizeof(where), "[%s %s] ", device_kind_name(k),
-			 d->name);
-	be = device_backend_find(k, d->backend, problem, sizeof(problem));
-	if (!be) {
-		snprintf(err, errlen, "%s:%d: %s%s", file, d->backend_line,
-			 where, problem);
-		return -EINVAL;
-	}
-	for (int i = 0; i < d->settings.n; i++) {
-		const struct config_setting *s = &d->settings.item[i];
-
-		if (device_backend_setting(be, kind_config, s->key, s->value,
-					   problem, sizeof(problem)) < 0) {
-			snprintf(err, errlen, "%s:%d: %s%s", file, s->line,
-				 where, problem);
-			return -EINVAL;
-		}
-	}
-	return 0;
-}
-
-/* The absent devices of one device section, for config_devices_absent(). */
-static int config_device_absent(const struct config_device *d,
-				enum device_kind k, config_absent_fn absent,
-				void *ud)
-{
-	const char *file = d->settings.file[0] ? d->settings.file : "board";
-	const struct device_backend *be;
-	char problem[320], line[CONFIG_PATH_LEN + 360];
-	int n = 0;
-
-	be = device_backend_find(k, d->backend, NULL, 0);
-	for (int i = 0; be && i < d->settings.n; i++) {
-		const struct config_setting *s = &d->settings.item[i];
-
-		if (device_setting_present(be, s->key, s->value, problem,
-					   sizeof(problem)) == 0)
-			continue;
-		snprintf(line, sizeof(line), "%s:%d: [%s%s%s] %s", file,
-			 s->line, device_kind_name(k), d->name[0] ? " " : "",
-			 d->name, problem);
-		if (absent)
-			absent(ud, line);
-		n++;
-	}
-	return n;
-}
-
-int config_devices_absent(const struct config *c, config_absent_fn absent,
-			  void *ud)
-{
-	int n = 0;
-
-	for (int k = 0; k < DEVICE_KIND_COUNT; k++)
-		n += config_device_absent(&c->device[k], k, absent, ud);
-	for (int i = 0; i < c->n_more_scanners; i++)
-		n += config_device_absent(&c->more_scanners[i], DEVICE_SCANNER,
-					  absent, ud);
-	return n;
-}
-
-/* A [label] line: size, dpi, barcode, symbology (label.h); 1 fine, 0 a
- * problem. */
-static int config_label_line(struct parse_ctx *ctx, const char *name,
-			     const char *value, const char *shown_key)
-{
-	struct label_settings *l = &ctx->c->label;
-	char shown[64];
-	int r;
-
-	if (!strcmp(name, "size"))
-		r = label_size_from_name(value, &l->layout.size);
-	else if (!strcmp(name, "dpi"))
-		r = label_dpi_from_text(value, &l->layout.dpi);
-	else if (!strcmp(name, "barcode"))
-		r = label_barcode_from_name(value, &l->barcode);
-	else if (!strcmp(name, "symbology"))
-		r = label_symbology_from_name(value, &l->layout.symbology);
-	else {
-		snprintf(ctx->problem, sizeof(ctx->problem),
-			 "unknown key '%s' in section [label] (known: size, "
-			 "dpi, barcode, symbology)",
-			 shown_key);
-		return 0;
-	}
-	if (r == 0)
-		return 1;
-	snprintf(ctx->problem, sizeof(ctx->problem),
-		 "[label] %s: '%s' is not one of %s", name,
-		 config_printable(shown, sizeof(shown), value),
-		 !strcmp(name, "size")	      ? "100x50, 4x6"
-		 : !strcmp(name, "dpi")	      ? "203, 300"
-		 : !strcmp(name, "symbology") ? "code128, qr"
-					      : "receipt, rma, sscc");
-	return 0;
-}
-
-/*
- * The [scanner NAME] section @name, added when first seen: a desk may
- * have several scanners.  NULL with ctx->problem set.
- */
-static struct config_device *config_more_scanner(struct parse_ctx *ctx,
-						 const char *name,
-						 const char *shown_sec)
-{
-	struct config *c = ctx->c;
-	struct config_device *d;
-
-	if (!config_token_ok(name, sizeof(d->name) - 1)) {
-		snprintf(
-		    ctx->problem, sizeof(ctx->problem),
-		    "[%s]: a scanner's name is 1-%zu of " CONFIG_TOKEN_HELP,
-		    shown_sec, sizeof(d->name) - 1);
-		return NULL;
-	}
-	for (int i = 0; i < c->n_more_scanners; i++)
-		if (!strcmp(c->more_scanners[i].name, name))
-			return &c->more_scanners[i];
-	if (c->n_more_scanners >= CONFIG_MAX_SCANNERS - 1) {
-		snprintf(ctx->problem, sizeof(ctx->problem),
-			 "more than %d scanners ([scanner] and %d [scanner "
-			 "NAME] sections)",
-			 CONFIG_MAX_SCANNERS, CONFIG_MAX_SCANNERS - 1);
-		return NULL;
-	}
-	d = &c->more_scanners[c->n_more_scanners++];
-	memset(d, 0, sizeof(*d));
-	snprintf(d->name, sizeof(d->name), "%s", name);
-	snprintf(d->settings.file, sizeof(d->settings.file), "%s", ctx->name);
-	d->backend_line = ctx->line; /* no backend line: the section's */
-	return d;
-}
-
-/* inih callback: nonzero means the line was fine. */
-static int config_handle(void *user, const char *section, const char *name,
-			 const char *value)
-{
-	struct parse_ctx *ctx = user;
 	char *base = (char *)ctx->c;
 	char shown_sec[48], shown_key[64], shown[64];
 	int64_t n;
 	bool b;
 
-	if (ctx->problem[0])
-		return 0; /* keep the first problem */
 	/* section and key come from the file too: never print them raw */
 	config_printable(shown_sec, sizeof(shown_sec), section);
 	config_printable(shown_key, sizeof(shown_key), name);
-	if (!value_is_clean(value)) {
+	if (!config_value_clean(value)) {
 		snprintf(ctx->problem, sizeof(ctx->problem),
 			 "control characters in the value of '%s'", shown_key);
 		return 0;
@@ -525,29 +223,20 @@ static int config_handle(void *user, const char *section, const char *name,
 			 "[%s] %s: not valid UTF-8", shown_sec, shown_key);
 		return 0;
 	}
-	if (!ctx->board && !strcmp(section, "clerks"))
-		return config_set_clerk(ctx, name, value);
-	if (!ctx->board && !strcmp(section, "label"))
-		return config_label_line(ctx, name, value, shown_key);
 	if (!ctx->board) {
-		int r = config_outbox_line(ctx, section, name, value);
+		int r =
+		    config_station_line(ctx, section, name, value, shown_key);
 
+		if (r < 0)
+			r = config_outbox_line(ctx, section, name, value);
 		if (r >= 0)
 			return r;
 	}
-	if (ctx->board && device_kind_from_name(section) >= 0 &&
-	    !(!strcmp(section, "scanner") && !strcmp(name, "max_line")))
-		return config_set_device(
-		    ctx, device_kind_from_name(section),
-		    &ctx->c->device[device_kind_from_name(section)], name,
-		    value);
-	if (ctx->board && !strncmp(section, "scanner ", 8)) {
-		struct config_device *d =
-		    config_more_scanner(ctx, section + 8, shown_sec);
+	if (ctx->board) {
+		int r = config_board_line(ctx, section, name, value, shown_sec);
 
-		return d ? config_set_device(ctx, DEVICE_SCANNER, d, name,
-					     value)
-			 : 0;
+		if (r >= 0)
+			return r;
 	}
 
 	for (size_t i = 0; i < sizeof(config_keys) / sizeof(config_keys[0]);
@@ -624,179 +313,272 @@ static int config_handle(void *user, const char *section, const char *name,
 	return 0;
 }
 
-static int config_validate(struct config *c, const char *name, char *err,
-			   size_t errlen)
+bool config_section_known(const char *section, bool board)
 {
-	if (strcmp(c->routine, "return") && strcmp(c->routine, "ship_qc")) {
-		snprintf(err, errlen, "%s: routine must be return or ship_qc",
-			 name);
-		return -EINVAL;
+	if (board ? !strncmp(section, "scanner ", 8)
+		  : !strncmp(section, "connector ", 10) ||
+			!strcmp(section, "clerks") || !strcmp(section, "label"))
+		return true;
+	if (board && device_kind_from_name(section) >= 0)
+		return true;
+	for (size_t i = 0; i < sizeof(config_keys) / sizeof(config_keys[0]);
+	     i++)
+		if (config_keys[i].board == board &&
+		    !strcmp(config_keys[i].section, section))
+			return true;
+	return false;
+}
+
+/* Was @name already given in @section of this file?  Then say where, and
+ * the second is not taken: the first one stands. */
+static bool config_given_twice(struct parse_ctx *ctx, const char *section,
+			       const char *name, const char *shown_key)
+{
+	struct config_seen *seen;
+
+	for (int i = 0; i < ctx->n_seen; i++) {
+		if (strcmp(ctx->seen[i].section, section) ||
+		    strcmp(ctx->seen[i].key, name))
+			continue;
+		snprintf(ctx->problem, sizeof(ctx->problem),
+			 "'%s' is given twice in this section (first on line "
+			 "%d, which stands)",
+			 shown_key, ctx->seen[i].line);
+		return true;
 	}
-	if (!c->desk[0] || !c->database[0]) {
-		snprintf(err, errlen, "%s: desk and database must be set",
-			 name);
-		return -EINVAL;
+	if (ctx->n_seen == ctx->cap_seen) {
+		int cap = ctx->cap_seen ? ctx->cap_seen * 2 : 64;
+
+		seen = realloc(ctx->seen, (size_t)cap * sizeof(*seen));
+		if (!seen)
+			return false; /* only the duplicates go unseen */
+		ctx->seen = seen;
+		ctx->cap_seen = cap;
 	}
-	return 0;
+	seen = &ctx->seen[ctx->n_seen++];
+	snprintf(seen->section, sizeof(seen->section), "%.50s", section);
+	snprintf(seen->key, sizeof(seen->key), "%.50s", name);
+	seen->line = ctx->line;
+	return false;
+}
+
+/* inih callback: every line is read, each problem told with its line;
+ * always 1, so that inih's own error is a syntax error alone. */
+static int config_handle(void *user, const char *section, const char *name,
+			 const char *value)
+{
+	struct parse_ctx *ctx = user;
+	char shown_key[64];
+
+	if (ctx->section_unknown)
+		return 1; /* the section was told, not each of its keys */
+	ctx->problem[0] = '\0';
+	config_printable(shown_key, sizeof(shown_key), name);
+	if (!config_given_twice(ctx, section, name, shown_key))
+		config_line(ctx, section, name, value);
+	if (ctx->problem[0])
+		config_report(ctx->sink, ctx->name, ctx->line, "%s",
+			      ctx->problem);
+	return 1;
+}
+
+/* A line the reader found to be a [section]: is it one this file may
+ * have?  NULL, or why not into @why. */
+static const char *config_section_line(struct parse_ctx *ctx,
+				       const char *section, char *why,
+				       size_t len)
+{
+	char shown[80];
+
+	ctx->section_line = ctx->line;
+	ctx->after_key = false;
+	ctx->section_unknown = !config_section_known(section, ctx->board);
+	if (!strcmp(section, "station"))
+		ctx->station_line = ctx->line;
+	if (!ctx->section_unknown)
+		return NULL;
+	config_printable(shown, sizeof(shown), section);
+	snprintf(why, len,
+		 ctx->board ? "unknown section [%s] in a board file (known: "
+			      "board, scanner, scanner NAME, scale, printer, "
+			      "camera, gpio)"
+			    : "unknown section [%s] (known: station, shop, "
+			      "label, api, outbox, connector NAME, clerks; the "
+			      "devices are the board file's)",
+		 shown);
+	return why;
 }
 
 /*
  * inih's reader, one line per call (as ini_parse_string's does), counting
  * the lines so that a setting knows where it came from: the handler is
- * called for the line the reader returned last.  A line longer than inih's
- * buffer counts as several, as inih counts it.
+ * called for the line the reader returned last.  A line inih cannot take
+ * (too long for its buffer, a NUL, no '=' nor a section, an indented one
+ * inih would join to the value above) or an unknown section is reported
+ * here with its number, and inih gets a blank line for it.
  */
 static char *config_read_line(char *str, int num, void *stream)
 {
 	struct parse_ctx *ctx = stream;
-	const char *p = ctx->text;
-	int n = 0;
+	const char *p = ctx->text, *eol, *problem = NULL;
+	char why[256], section[64];
+	bool indented;
+	size_t n;
 
-	if (!*p || num < 2)
+	if (p >= ctx->end || num < 3)
 		return NULL;
 	ctx->line++; /* as inih counts: one line per call */
-	while (n < num - 1 && p[n]) {
-		str[n] = p[n];
-		if (p[n++] == '\n')
+	eol = memchr(p, '\n', (size_t)(ctx->end - p));
+	n = (size_t)((eol ? eol : ctx->end) - p);
+	ctx->text = eol ? eol + 1 : ctx->end;
+	if (n > (size_t)num - 2) {
+		problem = "the line is longer than the 198 bytes a line may "
+			  "have";
+	} else {
+		switch (config_line_kind(p, p + n, ctx->line, section,
+					 sizeof(section), &indented,
+					 &problem)) {
+		case CONFIG_LINE_SECTION:
+			problem =
+			    config_section_line(ctx, section, why, sizeof(why));
 			break;
+		case CONFIG_LINE_KEY:
+			if (indented && ctx->after_key)
+				problem = "an indented line would go on with "
+					  "the value above: a value is one "
+					  "line, unindented";
+			ctx->after_key = true;
+			break;
+		case CONFIG_LINE_BLANK:
+		case CONFIG_LINE_BAD:
+			break;
+		}
 	}
-	str[n] = '\0';
-	ctx->text = p + n;
+	if (problem) {
+		config_report(ctx->sink, ctx->name, ctx->line, "%s", problem);
+		snprintf(str, (size_t)num, "\n");
+		return str;
+	}
+	memcpy(str, p, n);
+	str[n] = '\n';
+	str[n + 1] = '\0';
 	return str;
 }
 
-/* The labels are written in the language of the board's printer
- * ([printer] language = zpl | tspl, checked by its backend's keys). */
-static int config_label_language(struct config *c, char *err, size_t errlen)
+/* What the station file must give, once it is read. */
+static void config_validate(struct parse_ctx *ctx)
 {
-	struct printer_config pc = {0};
+	struct config *c = ctx->c;
 
-	c->label.layout.language = LABEL_LANGUAGE_ZPL;
-	if (config_device_apply(&c->device[DEVICE_PRINTER], DEVICE_PRINTER, &pc,
-				err, errlen) < 0)
-		return -EINVAL;
-	if (pc.language && label_language_from_name(
-			       pc.language, &c->label.layout.language) < 0) {
-		snprintf(err, errlen, "printer language '%s' unknown",
-			 pc.language);
-		return -EINVAL;
+	if (strcmp(c->routine, "return") && strcmp(c->routine, "ship_qc"))
+		config_report(ctx->sink, ctx->name, ctx->station_line,
+			      "[station] routine must be return or ship_qc");
+	if (!c->desk[0] || !c->database[0])
+		config_report(ctx->sink, ctx->name, ctx->station_line,
+			      "[station] desk and database must be set");
+}
+
+/* Parse @len bytes of @text as the station file or a board file, every
+ * problem to @sink; how many it found. */
+static int config_parse_sink(struct config *c, const char *name,
+			     const char *text, size_t len, bool board,
+			     struct config_sink *sink)
+{
+	struct parse_ctx ctx = {.c = c,
+				.name = name,
+				.board = board,
+				.sink = sink,
+				.text = text,
+				.end = text + len};
+	char err[512];
+	int before = sink->n, line;
+	int from = sink->list ? sink->list->n : 0;
+
+	line = ini_parse_stream(config_read_line, &ctx, config_handle, &ctx);
+	free(ctx.seen);
+	if (line < 0)
+		config_report(sink, name, 0, "cannot be parsed");
+	else if (line > 0)
+		config_report(sink, name, line, "syntax error");
+	/* the connectors and the backends check their settings once all of
+	 * them are known */
+	if (board) {
+		config_board_check(c, sink);
+	} else {
+		if (config_outbox_check(c, err, sizeof(err)) < 0)
+			config_report(sink, NULL, 0, "%s", err);
+		config_validate(&ctx);
 	}
-	return 0;
+	if (sink->list && from < CONFIG_MAX_PROBLEMS)
+		config_problems_sort(sink->list, from);
+	return sink->n - before;
 }
 
 int config_parse_text(struct config *c, const char *name, const char *text,
 		      bool board, char *err, size_t errlen)
 {
-	struct parse_ctx ctx = {
-	    .c = c, .name = name, .board = board, .text = text};
-	int line;
+	struct config_sink sink = {.err = err, .errlen = errlen};
 
-	line = ini_parse_stream(config_read_line, &ctx, config_handle, &ctx);
-	if (line < 0) {
-		snprintf(err, errlen, "%s: cannot be parsed", name);
-		return -EINVAL;
-	}
-	if (line > 0) {
-		snprintf(err, errlen, "%s:%d: %s", name, line,
-			 ctx.problem[0] ? ctx.problem : "syntax error");
-		return -EINVAL;
-	}
-	/* the connectors and the backends check their settings once all of
-	 * them are known */
-	if (!board && config_outbox_check(c, err, errlen) < 0)
-		return -EINVAL;
-	for (int k = 0; board && k < DEVICE_KIND_COUNT; k++)
-		if (config_device_apply(&c->device[k], k, NULL, err, errlen) <
-		    0)
-			return -EINVAL;
-	for (int i = 0; board && i < c->n_more_scanners; i++)
-		if (config_device_apply(&c->more_scanners[i], DEVICE_SCANNER,
-					NULL, err, errlen) < 0)
-			return -EINVAL;
-	return board ? config_label_language(c, err, errlen) : 0;
+	return config_parse_sink(c, name, text, strlen(text), board, &sink)
+		   ? -EINVAL
+		   : 0;
 }
 
-static int config_read_file(const char *path, char **text, char *err,
-			    size_t errlen)
+int config_parse_all(struct config *c, const char *name, const char *text,
+		     size_t len, bool board, struct config_problems *problems)
 {
-	FILE *f = fopen(path, "re");
-	char *buf = NULL;
-	size_t len = 0, cap = 0, n;
-	int r = 0;
+	struct config_sink sink = {.list = problems};
 
-	if (!f) {
-		r = -errno;
-		snprintf(err, errlen, "%s: cannot open: %s", path,
-			 strerror(-r));
-		return r;
-	}
-	for (;;) {
-		if (cap - len < 4097) {
-			char *nb;
+	problems->n = 0;
+	return config_parse_sink(c, name, text, len, board, &sink) ? -EINVAL
+								   : 0;
+}
 
-			if (cap > (1 << 20)) {
-				snprintf(err, errlen, "%s: larger than 1 MiB",
-					 path);
-				r = -EFBIG;
-				break;
-			}
-			cap = cap ? cap * 2 : 8192;
-			nb = realloc(buf, cap);
-			if (!nb) {
-				r = -ENOMEM;
-				break;
-			}
-			buf = nb;
-		}
-		n = fread(buf + len, 1, cap - len - 1, f);
-		len += n;
-		if (n == 0)
-			break;
-	}
-	if (!r && ferror(f)) {
-		r = -EIO;
-		snprintf(err, errlen, "%s: read error", path);
-	}
-	fclose(f);
-	if (r) {
-		free(buf);
+/* One file, read and parsed: 0, or the first -errno. */
+static int config_load_file(struct config *c, const char *path, bool board,
+			    struct config_sink *sink)
+{
+	char *text = NULL;
+	size_t len = 0;
+	int r;
+
+	r = config_read_file(path, &text, &len, sink);
+	if (r < 0)
 		return r;
-	}
-	if (memchr(buf, '\0', len)) {
-		free(buf);
-		snprintf(err, errlen, "%s: contains NUL bytes, not a text file",
-			 path);
-		return -EINVAL;
-	}
-	buf[len] = '\0';
-	*text = buf;
-	return 0;
+	r = config_parse_sink(c, path, text, len, board, sink) ? -EINVAL : 0;
+	free(text);
+	return r;
+}
+
+/* Both files, every problem to @sink: 0, or the first one's -errno. */
+static int config_load_sink(struct config *c, const char *path,
+			    const char *board_override,
+			    struct config_sink *sink)
+{
+	const char *board;
+	int r, rb = 0;
+
+	r = config_load_file(c, path, false, sink);
+	board = board_override && *board_override ? board_override : c->board;
+	if (*board)
+		rb = config_load_file(c, board, true, sink);
+	return r < 0 ? r : rb;
 }
 
 int config_load(struct config *c, const char *path, const char *board_override,
 		char *err, size_t errlen)
 {
-	char *text = NULL;
-	const char *board;
-	int r;
+	struct config_sink sink = {.err = err, .errlen = errlen};
 
-	r = config_read_file(path, &text, err, errlen);
-	if (r < 0)
-		return r;
-	r = config_parse_text(c, path, text, false, err, errlen);
-	free(text);
-	if (r < 0)
-		return r;
+	return config_load_sink(c, path, board_override, &sink);
+}
 
-	board = board_override && *board_override ? board_override : c->board;
-	if (*board) {
-		r = config_read_file(board, &text, err, errlen);
-		if (r < 0)
-			return r;
-		r = config_parse_text(c, board, text, true, err, errlen);
-		free(text);
-		if (r < 0)
-			return r;
-	}
-	return config_validate(c, path, err, errlen);
+int config_load_all(struct config *c, const char *path,
+		    const char *board_override,
+		    struct config_problems *problems)
+{
+	struct config_sink sink = {.list = problems};
+
+	problems->n = 0;
+	return config_load_sink(c, path, board_override, &sink);
 }

@@ -60,6 +60,12 @@
 		.key = k, .type = DEVICE_SETTING_PATH,                         \
 		.offset = offsetof(T, field)                                   \
 	}
+/* a device path the backend cannot open without */
+#define REQUIRED_PATH(T, k, field)                                             \
+	{                                                                      \
+		.key = k, .type = DEVICE_SETTING_PATH,                         \
+		.offset = offsetof(T, field), .required = 1                    \
+	}
 /* a struct usb_id field: "vendor:product[:serial]" */
 #define USB_ID(T, k, field)                                                    \
 	{                                                                      \
@@ -125,7 +131,7 @@ static const struct device_setting_key scanner_made_keys[] = {
 
 /* a serial scanner: CDC-ACM ignores the rate, an RS-232 one needs it */
 static const struct device_setting_key scanner_tty_keys[] = {
-    PATH(struct scanner_config, "path", path),
+    REQUIRED_PATH(struct scanner_config, "path", path),
     CHECKED(struct scanner_config, "terminator", terminator,
 	    scanner_check_terminator),
     CHECKED(struct scanner_config, "fnc1", fnc1, scanner_check_fnc1),
@@ -180,7 +186,7 @@ static int scale_check_tael(const char *v, char *problem, size_t len)
  * every scale backend's table. */
 
 static const struct device_setting_key scale_mtsics_keys[] = {
-    PATH(struct scale_config, "path", path),
+    REQUIRED_PATH(struct scale_config, "path", path),
     INT(struct scale_config, "stable_timeout_ms", stable_timeout_ms, 100,
 	60000),
     INT(struct scale_config, "stable_readings", stable_readings, 1, 100),
@@ -207,7 +213,7 @@ static int printer_check_usb(const char *value, char *problem,
 	CHOICE(struct printer_config, "status", status, "ask, none")
 
 static const struct device_setting_key scale_8217_keys[] = {
-    PATH(struct scale_config, "path", path),
+    REQUIRED_PATH(struct scale_config, "path", path),
     INT(struct scale_config, "stable_timeout_ms", stable_timeout_ms, 100,
 	60000),
     INT(struct scale_config, "stable_readings", stable_readings, 1, 100),
@@ -251,7 +257,10 @@ static const struct device_setting_key printer_usb_keys[] = {
 };
 
 static const struct device_setting_key printer_dir_keys[] = {
-    TEXT(struct printer_config, "dir", dir),
+    {.key = "dir",
+     .type = DEVICE_SETTING_TEXT,
+     .offset = offsetof(struct printer_config, dir),
+     .required = 1},
     PRINTER_LANGUAGE,
     END,
 };
@@ -277,7 +286,7 @@ static const char *const camera_formats[] = {"yuyv", "mjpeg", NULL};
 static const char *const camera_stream_modes[] = {"photo", "always", NULL};
 
 static const struct device_setting_key camera_dir_keys[] = {
-    PATH(struct camera_config, "dir", dir),
+    REQUIRED_PATH(struct camera_config, "dir", dir),
     ENUM(struct camera_config, "stream", stream, camera_stream_modes),
     INT(struct camera_config, "fps", fps, 1, 60),
     CAMERA_DECODE_KEYS,
@@ -296,14 +305,14 @@ static const struct device_setting_key camera_dir_keys[] = {
 	    INT(struct camera_config, "timeout_ms", timeout_ms, 100, 60000)
 
 static const struct device_setting_key camera_v4l2_keys[] = {
-    PATH(struct camera_config, "device", device),
+    REQUIRED_PATH(struct camera_config, "device", device),
     CAMERA_FRAME_KEYS,
     CAMERA_DECODE_KEYS,
     END,
 };
 
 static const struct device_setting_key camera_frames_keys[] = {
-    PATH(struct camera_config, "frames", frames),
+    REQUIRED_PATH(struct camera_config, "frames", frames),
     CAMERA_FRAME_KEYS,
     INT(struct camera_config, "loop", loop, 0, 1),
     CAMERA_DECODE_KEYS,
@@ -324,10 +333,14 @@ static int gpio_active_low_check(const char *value, char *problem,
 	return gpio_active_low_parse(value, &mask, problem, problemlen);
 }
 
-/* chip: a path, gpiochipN or a chip label; each line by its name on the
- * chip (gpio.h, enum gpio_line) */
+/* chip: a path, gpiochipN or a chip label, looked for by `retourd -n`;
+ * each line by its name on the chip (gpio.h, enum gpio_line) */
 static const struct device_setting_key gpio_gpiod_keys[] = {
-    TEXT(struct gpio_config, "chip", chip),
+    {.key = "chip",
+     .type = DEVICE_SETTING_TEXT,
+     .offset = offsetof(struct gpio_config, chip),
+     .required = 1,
+     .present = gpio_chip_present},
     INT(struct gpio_config, "debounce_ms", debounce_ms, 0, 1000),
     CHECKED(struct gpio_config, "active_low", active_low,
 	    gpio_active_low_check),
@@ -608,6 +621,8 @@ int device_setting_present(const struct device_backend *be, const char *key,
 	if (!be || !key || !value)
 		return -EINVAL;
 	k = device_key_find(be->keys, key);
+	if (k && k->present)
+		return k->present(value, problem, problemlen);
 	if (!k || k->type != DEVICE_SETTING_PATH)
 		return 0;
 	if (stat(value, &sb) == 0)

@@ -16,7 +16,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <limits.h>
 #include <sys/epoll.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
+#include <unistd.h>
 
 #include "gpio_port.h"
 #include "retour/gpio.h"
@@ -43,6 +47,41 @@ static bool gpio_gpiod_is_chip_name(const char *s)
 	return true;
 }
 
+/*
+ * Is @path a GPIO chip's character device?  Asked before it is opened: a
+ * board may name any path, and opening some devices read-write does
+ * something (a watchdog starts counting).  The kernel says so in sysfs,
+ * as libgpiod 2 asks: the device's subsystem is the gpio bus.  0 or
+ * -errno (-ENOTTY: a device, but no GPIO chip).
+ */
+static int gpio_gpiod_is_chip(const char *path)
+{
+	char link[96], target[PATH_MAX];
+	struct stat sb;
+	ssize_t n;
+
+	if (stat(path, &sb) < 0)
+		return -errno;
+	if (!S_ISCHR(sb.st_mode))
+		return -ENOTTY;
+	snprintf(link, sizeof(link), "/sys/dev/char/%u:%u/subsystem",
+		 major(sb.st_rdev), minor(sb.st_rdev));
+	n = readlink(link, target, sizeof(target) - 1);
+	if (n < 0)
+		return -ENOTTY;
+	target[n] = '\0';
+	n = (ssize_t)strlen(target);
+	return n >= 9 && !strcmp(target + n - 9, "/bus/gpio") ? 0 : -ENOTTY;
+}
+
+/* Open the chip at @path, once it is known to be one. */
+static int gpio_gpiod_open_chip(const char *path, struct gpio_port **out)
+{
+	int r = gpio_gpiod_is_chip(path);
+
+	return r < 0 ? r : gpio_port_open(path, out);
+}
+
 /* Open the chip the board names: a path, a chip name, or a label looked
  * for among /dev/gpiochip*. */
 static int gpio_gpiod_find_chip(const char *spec, struct gpio_port **out,
@@ -62,7 +101,7 @@ static int gpio_gpiod_find_chip(const char *spec, struct gpio_port **out,
 	if (strchr(spec, '/') || gpio_gpiod_is_chip_name(spec)) {
 		snprintf(path, sizeof(path), "%s%s",
 			 strchr(spec, '/') ? "" : "/dev/", spec);
-		r = gpio_port_open(path, out);
+		r = gpio_gpiod_open_chip(path, out);
 		if (r < 0)
 			snprintf(err, errlen, "gpio chip '%s': %s: %s", spec,
 				 path, strerror(-r));
@@ -75,7 +114,7 @@ static int gpio_gpiod_find_chip(const char *spec, struct gpio_port **out,
 		if (!gpio_gpiod_is_chip_name(de->d_name))
 			continue;
 		snprintf(path, sizeof(path), "/dev/%s", de->d_name);
-		if (gpio_port_open(path, &p) < 0)
+		if (gpio_gpiod_open_chip(path, &p) < 0)
 			continue;
 		seen++;
 		if (!strcmp(gpio_port_chip_label(p), spec)) {
@@ -88,10 +127,34 @@ static int gpio_gpiod_find_chip(const char *spec, struct gpio_port **out,
 	if (dir)
 		closedir(dir);
 	snprintf(err, errlen,
-		 "gpio chip '%s' not found: no chip has that label (%d gpio "
-		 "chip%s under /dev)",
+		 "no GPIO chip '%s' (%d gpio chip%s under /dev, none with that "
+		 "label)",
 		 spec, seen, seen == 1 ? "" : "s");
 	return -ENODEV;
+}
+
+int gpio_chip_present(const char *chip, char *problem, size_t problemlen)
+{
+	struct gpio_port *p = NULL;
+	char why[320];
+	int r;
+
+	if (!chip || !*chip) {
+		snprintf(problem, problemlen, "no GPIO chip named");
+		return -EINVAL;
+	}
+	r = gpio_gpiod_find_chip(chip, &p, why, sizeof(why));
+	if (r == -ENODEV) {
+		snprintf(problem, problemlen, "%s", why);
+		return r;
+	}
+	if (r < 0) {
+		snprintf(problem, problemlen, "no GPIO chip '%.64s' (%s)", chip,
+			 strerror(-r));
+		return r;
+	}
+	gpio_port_close(p);
+	return 0;
 }
 
 /* The board's line names to offsets on the chip. */

@@ -7,13 +7,14 @@
  *   retourd [-c FILE] [-b BOARD] [-n [-w]]
  *
  * One sd-event loop runs the desk, the devices and the local API.  -n checks
- * the configuration (and the board file) and exits, printing
- * "file:line: problem" on the first error (exit 1), then asks whether every
- * device the board names by its path is there, printing "file:line:
- * [scanner] no such device /dev/ttyACM0" for each that is not (exit 3: the
- * files are right, a device is not plugged in).  With -w an absent device
- * is only reported (exit 0): the daemon starts without it and waits, which
- * is what the service's ExecStartPre wants.  SIGTERM and SIGINT are taken
+ * the configuration (and the board file) and exits, printing every problem
+ * of both files as "file:line: problem" (exit 1), then asks whether every
+ * device the board names is there (its path; the gpiod chip, by path, name
+ * or label), printing "file:line: [scanner] no such device /dev/ttyACM0" or
+ * "file:line: [gpio] no GPIO chip 'pinctrl-rp1' (...)" for each that is not
+ * (exit 3: the files are right, a device is not plugged in).  With -w an absent
+ * device is only reported (exit 0): the daemon starts without it and waits,
+ * which is what the service's ExecStartPre wants.  SIGTERM and SIGINT are taken
  * between events, so the write in progress always finishes; then the outbox
  * sender finishes its request, the store is closed and the daemon exits 0.
  *
@@ -54,16 +55,38 @@ static void usage(FILE *f)
 		DEFAULT_CONFIG);
 }
 
-static void report_absent(void *ud, const char *problem)
+/* `retourd -n`: every problem of both files, each on its line; false
+ * when there was one. */
+static bool check_configuration(struct config *cfg, const char *path,
+				const char *board)
+{
+	static struct config_problems problems;
+
+	if (config_load_all(cfg, path, board, &problems) == 0)
+		return true;
+	for (int i = 0; i < problems.n && i < CONFIG_MAX_PROBLEMS; i++)
+		log_error("%s", problems.text[i]);
+	if (problems.n > CONFIG_MAX_PROBLEMS)
+		log_error("... and %d more problems",
+			  problems.n - CONFIG_MAX_PROBLEMS);
+	log_error("%d problem%s in the configuration", problems.n,
+		  problems.n == 1 ? "" : "s");
+	return false;
+}
+
+static void report_absent(void *ud, const char *problem, bool waits)
 {
 	(void)ud;
+	(void)waits;
 	log_error("%s", problem);
 }
 
-static void report_waiting(void *ud, const char *problem)
+static void report_waiting(void *ud, const char *problem, bool waits)
 {
 	(void)ud;
-	log_warning("%s (the daemon waits for it)", problem);
+	log_warning("%s (%s)", problem,
+		    waits ? "the daemon waits for it"
+			  : "the daemon starts without it");
 }
 
 static int on_tick(sd_event_source *s, uint64_t usec, void *userdata)
@@ -136,8 +159,10 @@ int main(int argc, char **argv)
 	}
 
 	config_defaults(&cfg);
-	r = config_load(&cfg, path, board, err, sizeof(err));
-	if (r < 0) {
+	if (check_only && !check_configuration(&cfg, path, board))
+		return 1;
+	if (!check_only &&
+	    (r = config_load(&cfg, path, board, err, sizeof(err))) < 0) {
 		log_error("%s", err);
 		return 1;
 	}

@@ -89,13 +89,14 @@ def test_shipped_boards_pass_the_check(board):
     assert "the daemon waits for it" in p.stdout + p.stderr
 
 
-def test_rpi4_board_names_its_absent_tty_with_its_line():
-    if Path("/dev/ttyACM0").exists():
-        pytest.skip("a CDC-ACM device is plugged in here")
+def test_rpi4_board_names_its_absent_scanner_with_its_line():
+    if Path("/dev/retour/scanner").exists():
+        pytest.skip("a scanner is plugged in here")
     p = run_check("conf/sim.conf", "boards/rpi4.conf")
     assert p.returncode == 3, p.stdout + p.stderr
-    want = "boards/rpi4.conf:%d: [scanner] no such device /dev/ttyACM0" % (
-        line_of(REPO / "boards/rpi4.conf", "path = /dev/ttyACM0"))
+    want = "boards/rpi4.conf:%d: [scanner] no such device " \
+        "/dev/retour/scanner" % line_of(REPO / "boards/rpi4.conf",
+                                        "path = /dev/retour/scanner")
     assert want in p.stdout + p.stderr, p.stdout + p.stderr
 
 

@@ -238,9 +238,19 @@ static void test_gpiod_chip_not_there(void **state)
 	cfg.chip = "pinctrl-bcm2711";
 	assert_int_equal(
 	    gpio_open(ev, &cfg, on_press, &p, &g, err, sizeof(err)), -ENODEV);
-	assert_string_equal(err, "gpio chip 'pinctrl-bcm2711' not found: no "
-				 "chip has that label (0 gpio chips under "
-				 "/dev)");
+	assert_string_equal(err, "no GPIO chip 'pinctrl-bcm2711' (0 gpio "
+				 "chips under /dev, none with that label)");
+	/* what `retourd -n` asks of the board's chip: the same answer */
+	assert_int_equal(gpio_chip_present("pinctrl-rp1", err, sizeof(err)),
+			 -ENODEV);
+	assert_string_equal(err, "no GPIO chip 'pinctrl-rp1' (0 gpio chips "
+				 "under /dev, none with that label)");
+	assert_int_equal(gpio_chip_present("gpiochip4", err, sizeof(err)),
+			 -ENOENT);
+	assert_string_equal(err, "no GPIO chip 'gpiochip4' (No such file or "
+				 "directory)");
+	assert_true(gpio_chip_present("/dev/null", err, sizeof(err)) < 0);
+	assert_true(gpio_chip_present("", err, sizeof(err)) < 0);
 
 	/* a file that is there but no GPIO chip: libgpiod refuses it */
 	cfg.chip = "/dev/null";
