@@ -1289,6 +1289,7 @@ static void test_fuzz_random_events(void **state)
 		ev.button = (enum desk_button)(test_rand() % 4);
 		ev.verdict = (enum verdict)(test_rand() % 5);
 		ev.text = test_rand() % 5 ? texts[test_rand() % 12] : NULL;
+		ev.date_known = test_rand() & 1; /* DESK_EV_CLOCK */
 		switch (test_rand() % 6) {
 		case 0:
 			ev.code = NULL;
