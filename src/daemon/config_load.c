@@ -87,6 +87,8 @@ static const struct key config_keys[] = {
     SEC("station", "step_timeout_s", step_timeout_us, 10, 86400),
     SEC("station", "grace_s", grace_us, 0, 3600),
     S("station", "routine", routine, false),
+    S("station", "clock", clock_mode, false),
+    S("station", "clock_synced_file", clock_synced_file, false),
 
     T("shop", "name", shop),
     S("shop", "rma_pattern", rma_pattern, false),
@@ -142,6 +144,9 @@ void config_defaults(struct config *c)
 	c->step_timeout_us = INT64_C(600) * 1000000;
 	c->grace_us = INT64_C(30) * 1000000;
 	snprintf(c->routine, sizeof(c->routine), "return");
+	snprintf(c->clock_mode, sizeof(c->clock_mode), "sync");
+	snprintf(c->clock_synced_file, sizeof(c->clock_synced_file),
+		 "/run/systemd/timesync/synchronized");
 	snprintf(c->shop, sizeof(c->shop), "shop");
 	c->label.layout.dpi = LABEL_DPI_203;
 	snprintf(c->rma_pattern, sizeof(c->rma_pattern), "RMA-*");
@@ -629,6 +634,15 @@ static int config_validate(struct config *c, const char *name, char *err,
 {
 	if (strcmp(c->routine, "return") && strcmp(c->routine, "ship_qc")) {
 		snprintf(err, errlen, "%s: routine must be return or ship_qc",
+			 name);
+		return -EINVAL;
+	}
+	if ((strcmp(c->clock_mode, "sync") && strcmp(c->clock_mode, "file") &&
+	     strcmp(c->clock_mode, "rtc") && strcmp(c->clock_mode, "trust")) ||
+	    !c->clock_synced_file[0]) {
+		snprintf(err, errlen,
+			 "%s: clock must be sync, file, rtc or trust, with a "
+			 "clock_synced_file",
 			 name);
 		return -EINVAL;
 	}

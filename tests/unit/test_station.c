@@ -58,7 +58,7 @@ static int setup(void **state)
 	snprintf(text, sizeof(text),
 		 "[station]\ndesk = desk-1\ndatabase = %s/retour.db\n"
 		 "photos = %s/photos\nphoto_min_free_mb = 0\n"
-		 "checklists = checklists\ngrace_s = 30\n"
+		 "checklists = checklists\ngrace_s = 30\nclock = trust\n"
 		 "[shop]\nname = demo\nrma_pattern = RMA-*\n"
 		 "[clerks]\nB-1 = Ola\n",
 		 f->dir, f->dir);
