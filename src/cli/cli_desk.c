@@ -180,8 +180,8 @@ static void cli_print_clock(const json_t *c)
 	if (!state)
 		return;
 	if (!strcmp(state, "synchronised"))
-		printf("%-10s synchronised (%s)\n", "clock:",
-		       cli_field_text(c, "source"));
+		printf("%-10s synchronised (%s)\n",
+		       "clock:", cli_field_text(c, "source"));
 	else
 		printf("%-10s %s\n", "clock:", cli_field_text(c, "text"));
 }

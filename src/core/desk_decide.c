@@ -63,7 +63,7 @@ static void desk_enter_confirm(struct desk_run *r)
 
 /* Why a held desk waits: its problem text, the screen's. */
 #define DESK_CLOCK_WHY                                                         \
-	"The clock is not set yet: waiting for network time; the decision "   \
+	"The clock is not set yet: waiting for network time; the decision "    \
 	"waits"
 
 /*

@@ -484,8 +484,7 @@ static int station_open_receipt(struct station *st, const struct desk_action *a)
 	/* before the clock is set: marked, to be corrected by boot time */
 	if (!st->clock.known) {
 		ro.time_unsure = true;
-		station_copy(ro.boot_id, sizeof(ro.boot_id),
-			     st->clock.boot_id);
+		station_copy(ro.boot_id, sizeof(ro.boot_id), st->clock.boot_id);
 		ro.boot_us = clock_boot_us();
 	}
 	st->clock.received_deferred = false;

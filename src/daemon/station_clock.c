@@ -232,8 +232,8 @@ json_t *station_clock_status(const struct station *st)
 
 	if (!o)
 		return NULL;
-	json_object_set_new(o, "state", json_string(c->known ? "synchronised"
-							     : "waiting"));
+	json_object_set_new(o, "state",
+			    json_string(c->known ? "synchronised" : "waiting"));
 	json_object_set_new(o, "mode", json_string(st->cfg->clock_mode));
 	json_object_set_new(o, "source",
 			    c->known ? json_string(c->source) : json_null());
@@ -245,8 +245,7 @@ json_t *station_clock_status(const struct station *st)
 			    c->known_at ? json_string(when) : json_null());
 	if (c->known_at) {
 		json_object_set_new(o, "shift_us", json_integer(c->shift_us));
-		json_object_set_new(o, "corrected",
-				    json_integer(c->corrected));
+		json_object_set_new(o, "corrected", json_integer(c->corrected));
 		json_object_set_new(o, "left_unsure", json_integer(c->left));
 	}
 	station_clock_why(st, why, sizeof(why));

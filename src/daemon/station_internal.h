@@ -43,12 +43,12 @@ struct station_queued {
  * wall times as clock_now_us() gave them (@since on the unsure clock). */
 struct station_clock {
 	bool known;
-	bool waited; /* it was not known at start: records were marked */
+	bool waited;	 /* it was not known at start: records were marked */
 	char source[16]; /* what said so: "config", "kernel", "file" */
 	char boot_id[37];
-	int64_t since;	  /* waiting began (unsure clock), 0: never */
-	int64_t known_at; /* it became known, 0: known from the start */
-	int64_t shift_us; /* what the unsure clock was off by */
+	int64_t since;	     /* waiting began (unsure clock), 0: never */
+	int64_t known_at;    /* it became known, 0: known from the start */
+	int64_t shift_us;    /* what the unsure clock was off by */
 	int corrected, left; /* receipts corrected / left unsure */
 	sd_event_source *watch, *recheck;
 	/* the open receipt's return.received waits for the date */

@@ -93,8 +93,8 @@ static int clock_fix_marked(struct store *s, struct clock_fix *f, bool mine)
 			continue;
 		}
 		f->corrected++;
-		json_array_append_new(f->ids,
-				      json_integer(sqlite3_column_int64(st, 0)));
+		json_array_append_new(
+		    f->ids, json_integer(sqlite3_column_int64(st, 0)));
 	}
 	sqlite3_finalize(st);
 	return rc == SQLITE_DONE ? 0 : store_fail(s, rc);
@@ -131,9 +131,9 @@ int store_clock_correct(struct store *s, const char *boot_id, int64_t offset_us,
 		return -EINVAL;
 	f.ids = json_array();
 	/* shift_us: what to add to the entries written while unsure */
-	e.detail = json_pack("{s:s,s:I,s:I}", "boot_id", boot_id, "offset_us",
-			     (json_int_t)offset_us, "shift_us",
-			     (json_int_t)shift_us);
+	e.detail =
+	    json_pack("{s:s,s:I,s:I}", "boot_id", boot_id, "offset_us",
+		      (json_int_t)offset_us, "shift_us", (json_int_t)shift_us);
 	if (!f.ids || !e.detail) {
 		json_decref(f.ids);
 		json_decref(e.detail);

@@ -104,7 +104,8 @@ static json_t *store_receipt_row_json(sqlite3_stmt *st)
 			    json_boolean(sqlite3_column_int(st, 29)));
 	json_object_set_new(o, "time_corrected_us",
 			    store_json_int_or_null(st, 30));
-	json_object_set_new(o, "time_note", store_receipt_time_note(st, 29, 30));
+	json_object_set_new(o, "time_note",
+			    store_receipt_time_note(st, 29, 30));
 	return o;
 }
 

@@ -28,7 +28,7 @@
 #define GTIN_A14 "05901234123457"
 #define TEST_RECEIPT 11
 #define WHY                                                                    \
-	"The clock is not set yet: waiting for network time; the decision "   \
+	"The clock is not set yet: waiting for network time; the decision "    \
 	"waits"
 
 static struct checklist_set test_set; /* none: no checklist step */
@@ -160,8 +160,8 @@ static void test_return_waits_for_the_clock(void **state)
 	test_feed((struct desk_event){.kind = DESK_EV_CONFIRM,
 				      .verdict = VERDICT_ACCEPT});
 	assert_int_equal(test_count(DESK_ACT_DECIDE), 0);
-	assert_false(desk_override_needs_supervisor(&test_desk,
-						    VERDICT_ACCEPT));
+	assert_false(
+	    desk_override_needs_supervisor(&test_desk, VERDICT_ACCEPT));
 	test_held();
 
 	/* an hour of waiting for NTP does not park the parcel */

@@ -221,8 +221,7 @@ static struct desk_actions *test_confirm_by(enum verdict v, const char *why,
 /* The actions' kinds, in order, are exactly @n kinds given; a failure
  * names the caller's line. */
 #define test_kinds(...) test_kinds_at(__LINE__, __VA_ARGS__)
-static void test_kinds_at(int line, const struct desk_actions *out, int n,
-			  ...)
+static void test_kinds_at(int line, const struct desk_actions *out, int n, ...)
 {
 	va_list ap;
 
