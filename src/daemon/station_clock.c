@@ -43,9 +43,11 @@ static bool station_clock_from_start(const struct config *cfg)
 }
 
 /* Synchronised now?  @source gets what says so. */
-static bool station_clock_synced(const struct config *cfg, const char **source)
+static bool station_clock_synced(struct station *st, const char **source)
 {
+	const struct config *cfg = st->cfg;
 	struct stat sb;
+	int r;
 
 	if (station_clock_from_start(cfg)) {
 		*source = "config";
@@ -55,10 +57,21 @@ static bool station_clock_synced(const struct config *cfg, const char **source)
 		*source = "file";
 		return true;
 	}
-	if (!strcmp(cfg->clock_mode, "sync") &&
-	    clock_kernel_synced(STATION_CLOCK_MAX_ERROR_US) == 1) {
+	if (strcmp(cfg->clock_mode, "sync"))
+		return false;
+	r = clock_kernel_synced(STATION_CLOCK_MAX_ERROR_US);
+	if (r == 1) {
 		*source = "kernel";
 		return true;
+	}
+	/* a sandbox that filters the clock's system calls (systemd's
+	 * ProtectClock=) leaves the flag file as the only word */
+	if (r < 0 && !st->clock.kernel_refused) {
+		st->clock.kernel_refused = true;
+		log_warning_errno(r,
+				  "adjtimex refused: only %s says when the "
+				  "clock is set",
+				  cfg->clock_synced_file);
 	}
 	return false;
 }
@@ -107,7 +120,7 @@ bool station_clock_check(struct station *st)
 
 	if (st->clock.known)
 		return true;
-	if (!station_clock_synced(st->cfg, &source))
+	if (!station_clock_synced(st, &source))
 		return false;
 	station_clock_settle(st, source);
 	return true;
@@ -176,7 +189,7 @@ int station_clock_start(struct station *st, char *err, size_t errlen)
 	if (r < 0)
 		log_warning_errno(r, "boot id not read: records made before "
 				     "the clock is set cannot be corrected");
-	if (station_clock_synced(st->cfg, &source)) {
+	if (station_clock_synced(st, &source)) {
 		c->known = true;
 		snprintf(c->source, sizeof(c->source), "%s", source);
 		return 0;

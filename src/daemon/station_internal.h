@@ -53,6 +53,7 @@ struct station_clock {
 	sd_event_source *watch, *recheck;
 	/* the open receipt's return.received waits for the date */
 	bool received_deferred;
+	bool kernel_refused; /* adjtimex failed once: said in the log */
 };
 
 struct station {
