@@ -178,6 +178,7 @@ desk = bench
 database = {d}/retour.db
 photos = {d}/photos
 checklists = {root}/checklists
+clock = trust
 board = {board}
 grace_s = 30
 [shop]

@@ -115,6 +115,12 @@ struct config {
 	int64_t step_timeout_us;
 	int64_t grace_us; /* undo window before a refund is sent */
 	char routine[16]; /* starting routine: return | ship_qc */
+	/* when the date is known (station_clock.h): sync (the kernel says
+	 * NTP synchronised the clock, or @clock_synced_file exists), file
+	 * (only the file says), rtc or trust (from the start) */
+	char clock_mode[8];
+	/* systemd-timesyncd's flag: it exists once the clock is synced */
+	char clock_synced_file[CONFIG_PATH_LEN];
 
 	/* [shop] */
 	char shop[CONFIG_NAME_MAX + 1];

@@ -149,7 +149,8 @@ const char *station_metrics(struct station *st); /* Prometheus text */
  */
 int station_expected_list(struct station *st, int limit, json_t **out);
 /* Complaints within [shop] complaint_warn_days of their answer deadline or
- * past it, not answered yet (store_complaints_due). */
+ * past it, not answered yet (store_complaints_due).  -EAGAIN while the
+ * clock is not set: their deadlines are unknown. */
 int station_complaints_due(struct station *st, json_t **out);
 int station_returns_list(struct station *st, int limit, json_t **out);
 /* The receipts @f finds (retour/store.h), newest first. */

@@ -148,6 +148,11 @@ struct receipt_open {
 	char clerk[STORE_ACTOR_LEN];
 	char code[64]; /* the code that was scanned */
 	int64_t received_at;
+	/* made before the clock was set: marked, with this boot's id and
+	 * its CLOCK_BOOTTIME at @received_at (store_clock_correct()) */
+	bool time_unsure;
+	char boot_id[37];
+	int64_t boot_us;
 };
 
 int store_receipt_open(struct store *s, const struct receipt_open *r,
@@ -471,6 +476,25 @@ int store_pull_failed(struct store *s, const char *connector, const char *error,
 /* 1 when an expected return with @er's key (its RMA, else its order for a
  * return without one: store_expected_put()'s) is stored already, 0 not. */
 int store_expected_known(struct store *s, const struct expected_return *er);
+
+/* ---- the clock ---- */
+
+/*
+ * The clock is set: every receipt marked time_unsure in boot @boot_id gets
+ * its times corrected to boot_us + @offset_us (CLOCK_REALTIME -
+ * CLOCK_BOOTTIME now), and the evidence recorded against it (item scans,
+ * answers, photos, notes, labels, its outbox rows' times) moves by the
+ * same amount; the mark goes, the shift stays (time_corrected_us).  The
+ * audit log's rows are hashed and are not rewritten: the entry
+ * "clock.corrected" records @shift_us (what to add to the entries made
+ * while the clock was unsure), @offset_us and the receipts, in the same
+ * durable transaction.  Receipts marked in another boot cannot be
+ * corrected and stay marked.  *@corrected and *@left (either may be NULL)
+ * get the counts.  0 or -errno.
+ */
+int store_clock_correct(struct store *s, const char *boot_id, int64_t offset_us,
+			int64_t shift_us, const char *actor, int64_t now,
+			int *corrected, int *left);
 
 /* ---- audit ---- */
 

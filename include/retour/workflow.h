@@ -134,6 +134,10 @@ enum desk_event_kind {
 	 * than the desk last heard of is an error (the tower goes red and
 	 * beeps) */
 	DESK_EV_OUTBOX_DEAD,
+	/* the shell: whether the date is known (date_known); when it becomes
+	 * known, time_shift_us is what to add to every time the desk took
+	 * while it was not (the shell's clock was unsure: clock.h) */
+	DESK_EV_CLOCK,
 };
 
 struct desk_event {
@@ -171,6 +175,9 @@ struct desk_event {
 	 * the reduction in minor units */
 	const char *remedy;
 	int64_t remedy_amount_minor;
+	/* CLOCK */
+	bool date_known;
+	int64_t time_shift_us;
 };
 
 enum desk_action_kind {
@@ -337,6 +344,15 @@ struct desk {
 	char problem[160];
 	enum desk_light light;	/* the colour of tower */
 	enum tower_state tower; /* what the tower light and buzzer show */
+
+	/* The date is not known (DESK_EV_CLOCK): the shell's clock was
+	 * never set on this boot.  false, the default, is a known date. */
+	bool date_unknown;
+	/* The parcel is done but its decision waits for the date: the desk
+	 * is at the confirm step with no proposal (every decision is dated:
+	 * the law's windows, the record, the keys the shop sees); it makes
+	 * the proposal when the date is known. */
+	bool clock_hold;
 
 	/* An RMA-like code that matched no expected return (desk_scan.c):
 	 * the desk waits at the scan step for the order or tracking number

@@ -74,6 +74,7 @@ desk = idle
 database = {d}/retour.db
 photos = {d}/photos
 checklists = {ROOT}/checklists
+clock = trust
 board = {d}/board.conf
 [shop]
 name = idle

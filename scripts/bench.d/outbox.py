@@ -101,6 +101,7 @@ desk = bench
 database = {d}/retour.db
 photos = {d}/photos
 checklists = {ROOT}/checklists
+clock = trust
 board = {board}
 grace_s = {grace_s}
 [shop]

@@ -187,6 +187,13 @@ void api_records_answer(struct station *st, const struct api_route *route,
 		return;
 	case API_COMPLAINTS_DUE:
 		r = station_complaints_due(st, &out);
+		if (r == -EAGAIN) {
+			api_reply_error(rp, 503,
+					"complaint deadlines are unknown until "
+					"the clock is set (the station waits "
+					"for network time)");
+			return;
+		}
 		reply_record(st, r, out, rp);
 		return;
 	case API_DB_CHECK:

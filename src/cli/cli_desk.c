@@ -172,6 +172,20 @@ static void cli_print_ways_on(const json_t *st)
 		       "removing:");
 }
 
+/* The clock: "synchronised", or why nothing is decided yet. */
+static void cli_print_clock(const json_t *c)
+{
+	const char *state = json_string_value(json_object_get(c, "state"));
+
+	if (!state)
+		return;
+	if (!strcmp(state, "synchronised"))
+		printf("%-10s synchronised (%s)\n",
+		       "clock:", cli_field_text(c, "source"));
+	else
+		printf("%-10s %s\n", "clock:", cli_field_text(c, "text"));
+}
+
 /* Step, prompt, problem, what the step takes, the ways on, proposal, last
  * decision, who works the desk. */
 static void cli_print_desk_state(const json_t *st)
@@ -189,6 +203,7 @@ static void cli_print_desk_state(const json_t *st)
 	putchar('\n');
 	printf("%-10s %s\n", "prompt:", cli_field_text(st, "prompt"));
 	printf("%-10s %s\n", "problem:", cli_field_text(st, "problem"));
+	cli_print_clock(json_object_get(st, "clock"));
 	if (json_is_object(checklist))
 		cli_print_answers(checklist);
 	cli_print_ways_on(st);

@@ -35,6 +35,9 @@ static enum tower_state desk_step_tower(const struct desk *d)
 	case DESK_STEP_CHECKLIST:
 		return TOWER_NEEDS_YOU;
 	case DESK_STEP_CONFIRM:
+		/* held for the clock: the station's turn, nothing to press */
+		if (d->clock_hold)
+			return TOWER_WORKING;
 		if (d->routine == DESK_ROUTINE_SHIP_QC &&
 		    d->proposal.verdict != VERDICT_ACCEPT)
 			return TOWER_SUPERVISOR;
@@ -159,6 +162,7 @@ static bool desk_event_is_report(enum desk_event_kind k)
 	case DESK_EV_DEVICE:
 	case DESK_EV_RESUME_OFFER:
 	case DESK_EV_OUTBOX_DEAD:
+	case DESK_EV_CLOCK:
 		return true;
 	default:
 		return false;
@@ -205,6 +209,7 @@ static bool desk_waits_for_decision(enum desk_event_kind k)
 	case DESK_EV_DEVICE:
 	case DESK_EV_PHOTO:
 	case DESK_EV_OUTBOX_DEAD:
+	case DESK_EV_CLOCK:
 		return false;
 	default:
 		return true;
@@ -322,14 +327,20 @@ void desk_handle(struct desk *d, const struct desk_config *cfg,
 	case DESK_EV_OUTBOX_DEAD:
 		desk_on_outbox_dead(&r);
 		break;
+	case DESK_EV_CLOCK:
+		desk_on_clock(&r);
+		break;
 	default:
 		desk_problem(&r, "Bad event: unknown kind %d", (int)ev->kind);
 		r.ignored = true;
 		break;
 	}
 	desk_count_rejected_scan(&r);
+	if (d->step != DESK_STEP_CONFIRM)
+		d->clock_hold = false; /* gone back, or cancelled */
 	if (r.ignored)
 		return;
+	desk_clock_remind(d);
 	desk_resume_prompt(d);
 	if (ev->kind != DESK_EV_TICK && !r.keep_activity)
 		d->last_activity = ev->now;

@@ -61,10 +61,52 @@ static void desk_enter_confirm(struct desk_run *r)
 	}
 }
 
+/* Why a held desk waits: its problem text, the screen's. */
+#define DESK_CLOCK_WHY                                                         \
+	"The clock is not set yet: waiting for network time; the decision "    \
+	"waits"
+
+/*
+ * Every decision is dated: a return's by the law's windows (withdrawal,
+ * complaint deadline, warranty), and every one by its record and the
+ * keys and events the shop sees.  While the date is unknown the parcel
+ * is done but the desk holds at the confirm step with no proposal; the
+ * proposal comes when the date is known (desk_on_clock()).  True when it
+ * holds.
+ */
+static bool desk_clock_holds(struct desk_run *r)
+{
+	struct desk *d = r->d;
+
+	if (!d->date_unknown)
+		return false;
+	d->clock_hold = true;
+	d->step = DESK_STEP_CONFIRM;
+	memset(&d->proposal, 0, sizeof(d->proposal));
+	desk_text(d->prompt, sizeof(d->prompt),
+		  "Parcel checked: the proposal comes when the clock is set");
+	desk_problem(r, DESK_CLOCK_WHY);
+	return true;
+}
+
+void desk_clock_refuse(struct desk_run *r)
+{
+	desk_problem(r, DESK_CLOCK_WHY);
+	r->ignored = true;
+}
+
+void desk_clock_remind(struct desk *d)
+{
+	if (d->clock_hold && d->step == DESK_STEP_CONFIRM && !d->problem[0])
+		desk_text(d->problem, sizeof(d->problem), DESK_CLOCK_WHY);
+}
+
 void desk_propose_return(struct desk_run *r)
 {
 	struct desk *d = r->d;
 
+	if (desk_clock_holds(r))
+		return;
 	/* Judged at the parcel's receipt, not when the clerk got here. */
 	rules_propose(&d->expected, &d->found, &r->cfg->policy,
 		      d->found.received_at, &d->proposal);
@@ -100,6 +142,8 @@ void desk_propose_unexpected(struct desk_run *r)
 {
 	struct desk *d = r->d;
 
+	if (desk_clock_holds(r))
+		return;
 	memset(&d->proposal, 0, sizeof(d->proposal));
 	d->proposal.verdict = VERDICT_HOLD;
 	desk_reason_add(&d->proposal, REASON_UNEXPECTED_RETURN, -1,
@@ -115,6 +159,8 @@ void desk_propose_qc(struct desk_run *r)
 	struct proposal *p = &d->proposal;
 	bool pass = true;
 
+	if (desk_clock_holds(r))
+		return;
 	memset(p, 0, sizeof(*p));
 	p->n_items = desk_n_items(d);
 	desk_copy(p->currency, sizeof(p->currency), d->expected.currency, 3);
@@ -165,6 +211,58 @@ void desk_propose_qc(struct desk_run *r)
 	}
 	p->verdict = pass ? VERDICT_ACCEPT : VERDICT_REJECT;
 	desk_enter_confirm(r);
+}
+
+/* The proposal of the parcel on the desk, as its routine makes it. */
+static void desk_propose(struct desk_run *r)
+{
+	if (r->d->routine == DESK_ROUTINE_SHIP_QC)
+		desk_propose_qc(r);
+	else if (!r->d->have_expected)
+		desk_propose_unexpected(r);
+	else
+		desk_propose_return(r);
+}
+
+/* Whether @t + @shift fits; then *@t moves. */
+static void desk_time_shift(int64_t *t, int64_t shift)
+{
+	int64_t moved;
+
+	if (*t && !__builtin_add_overflow(*t, shift, &moved))
+		*t = moved;
+}
+
+void desk_on_clock(struct desk_run *r)
+{
+	struct desk *d = r->d;
+	int64_t shift = r->ev->time_shift_us;
+
+	r->keep_activity = true;
+	r->keep_light = true;
+	if (!r->ev->date_known) {
+		d->date_unknown = true;
+		return;
+	}
+	if (!d->date_unknown)
+		return; /* known already: no time the desk took moves */
+	d->date_unknown = false;
+	/* the times taken on the unsure clock, as they really were: the
+	 * parcel's receipt (the rules judge by it), the step's activity */
+	desk_time_shift(&d->last_activity, shift);
+	if (desk_parcel_open(d))
+		desk_time_shift(&d->found.received_at, shift);
+	if (d->last.receipt) {
+		desk_time_shift(&d->last.decided_at, shift);
+		desk_time_shift(&d->last.undo_until, shift);
+	}
+	if (!d->clock_hold)
+		return;
+	d->clock_hold = false;
+	if (!strcmp(d->problem, DESK_CLOCK_WHY))
+		d->problem[0] = '\0';
+	r->keep_light = false;
+	desk_propose(r);
 }
 
 /* Where a unit goes when the clerk accepts what the engine did not: by
@@ -383,7 +481,7 @@ void desk_decide(struct desk_run *r, enum verdict v, bool overridden,
  * into an accept or a partial, a failed QC turned into a pass). */
 bool desk_override_needs_supervisor(const struct desk *d, enum verdict v)
 {
-	if (!d || d->step != DESK_STEP_CONFIRM)
+	if (!d || d->step != DESK_STEP_CONFIRM || d->clock_hold)
 		return false;
 	return (d->proposal.verdict == VERDICT_REJECT ||
 		d->proposal.verdict == VERDICT_HOLD) &&
@@ -445,6 +543,10 @@ void desk_confirm(struct desk_run *r, enum verdict v, const char *reason)
 	bool overridden = v != d->proposal.verdict;
 	char text[128];
 
+	if (d->clock_hold) {
+		desk_clock_refuse(r);
+		return;
+	}
 	if (v != VERDICT_ACCEPT && v != VERDICT_PARTIAL &&
 	    v != VERDICT_REJECT && v != VERDICT_HOLD) {
 		desk_problem(r, "Bad event: unknown verdict %d", (int)v);

@@ -180,7 +180,8 @@ void desk_on_tick(struct desk_run *r)
 	char why[128];
 
 	r->keep_light = true;
-	if (!desk_parcel_open(d) || timeout <= 0 ||
+	/* a parcel held for the clock waits for the station, not the clerk */
+	if (!desk_parcel_open(d) || timeout <= 0 || d->clock_hold ||
 	    r->ev->now <= d->last_activity)
 		return;
 	idle = (uint64_t)r->ev->now - (uint64_t)d->last_activity;

@@ -310,6 +310,10 @@ void desk_on_button(struct desk_run *r)
 		}
 		break;
 	case DESK_STEP_CONFIRM:
+		if (d->clock_hold) {
+			desk_clock_refuse(r);
+			return;
+		}
 		if (yes) {
 			desk_decide(r, d->proposal.verdict, false, NULL, NULL);
 			return;

@@ -148,6 +148,14 @@ void desk_decide(struct desk_run *r, enum verdict v, bool overridden,
 void desk_confirm(struct desk_run *r, enum verdict v, const char *reason);
 void desk_on_decided(struct desk_run *r);
 void desk_on_label_printed(struct desk_run *r);
+/* The date became known or unknown (DESK_EV_CLOCK): a desk held at the
+ * decision makes its proposal when it is known. */
+void desk_on_clock(struct desk_run *r);
+/* At a desk held for the date: the event is refused, the problem says
+ * why. */
+void desk_clock_refuse(struct desk_run *r);
+/* A held desk shows why it waits when nothing else is shown. */
+void desk_clock_remind(struct desk *d);
 
 /* ---- desk_routine.c --------------------------------------------------- */
 

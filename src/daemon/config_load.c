@@ -90,6 +90,8 @@ static const struct key config_keys[] = {
     SEC("station", "step_timeout_s", step_timeout_us, 10, 86400),
     SEC("station", "grace_s", grace_us, 0, 3600),
     S("station", "routine", routine, false),
+    S("station", "clock", clock_mode, false),
+    S("station", "clock_synced_file", clock_synced_file, false),
 
     T("shop", "name", shop),
     S("shop", "rma_pattern", rma_pattern, false),
@@ -145,6 +147,9 @@ void config_defaults(struct config *c)
 	c->step_timeout_us = INT64_C(600) * 1000000;
 	c->grace_us = INT64_C(30) * 1000000;
 	snprintf(c->routine, sizeof(c->routine), "return");
+	snprintf(c->clock_mode, sizeof(c->clock_mode), "sync");
+	snprintf(c->clock_synced_file, sizeof(c->clock_synced_file),
+		 "/run/systemd/timesync/synchronized");
 	snprintf(c->shop, sizeof(c->shop), "shop");
 	c->label.layout.dpi = LABEL_DPI_203;
 	snprintf(c->rma_pattern, sizeof(c->rma_pattern), "RMA-*");
@@ -476,6 +481,13 @@ static void config_validate(struct parse_ctx *ctx)
 	if (!c->desk[0] || !c->database[0])
 		config_report(ctx->sink, ctx->name, ctx->station_line,
 			      "[station] desk and database must be set");
+	if ((strcmp(c->clock_mode, "sync") && strcmp(c->clock_mode, "file") &&
+	     strcmp(c->clock_mode, "rtc") && strcmp(c->clock_mode, "trust")) ||
+	    !c->clock_synced_file[0])
+		config_report(
+		    ctx->sink, ctx->name, ctx->station_line,
+		    "[station] clock must be sync, file, rtc or trust, "
+		    "with a clock_synced_file");
 }
 
 /* Parse @len bytes of @text as the station file or a board file, every

@@ -294,6 +294,11 @@ int station_new(const struct config *cfg, sd_event *ev, struct station **out,
 	/* the tower shows the desk's state from the start, not only from
 	 * its first change */
 	devices_set_tower(st->devices, st->desk.tower, st->desk.tower);
+	/* the date first: the desk holds its decisions without it, and the
+	 * records made before it is known are marked */
+	r = station_clock_start(st, err, errlen);
+	if (r < 0)
+		goto fail;
 	if (!strcmp(cfg->routine, "ship_qc")) {
 		struct desk_event rev = {.kind = DESK_EV_ROUTINE,
 					 .routine = DESK_ROUTINE_SHIP_QC};
@@ -326,6 +331,7 @@ void station_free(struct station *st)
 	if (!st)
 		return;
 	station_pull_stop(st);
+	station_clock_stop(st);
 	sd_event_source_unref(st->sender_notify);
 	if (st->sender)
 		outbox_sender_stop(st->sender);

@@ -335,19 +335,26 @@ static int station_parcel_event(struct station *st, const char *type,
 }
 
 /* return.received, in a write of its own right after the parcel's record
- * was opened: losing the desk's parcel over it would be worse. */
-static void station_queue_received(struct station *st)
+ * was opened: losing the desk's parcel over it would be worse.  Before
+ * the clock is set its time would be wrong, and the shop would keep it
+ * under a key that cannot change: it waits for the date
+ * (station_clock.c queues it then, at the corrected time). */
+void station_queue_received_at(struct station *st, int64_t at)
 {
 	struct outbox_new o;
 	char *body;
-	int64_t now = clock_now_us();
 
-	if (st->desk.routine == DESK_ROUTINE_SHIP_QC)
+	if (st->desk.routine == DESK_ROUTINE_SHIP_QC || !st->receipt_id)
 		return;
-	if (station_parcel_event(st, EVENT_RETURN_RECEIVED, now, &o, &body) ==
+	if (!st->clock.known) {
+		st->clock.received_deferred = true;
+		return;
+	}
+	st->clock.received_deferred = false;
+	if (station_parcel_event(st, EVENT_RETURN_RECEIVED, at, &o, &body) ==
 	    0) {
 		int r = store_outbox_queue(st->store, st->receipt_id, &o,
-					   station_actor(st), now);
+					   station_actor(st), at);
 
 		if (r < 0)
 			log_error_errno(r,
@@ -474,6 +481,13 @@ static int station_open_receipt(struct station *st, const struct desk_action *a)
 	station_copy(ro.clerk, sizeof(ro.clerk), station_actor(st));
 	station_copy(ro.code, sizeof(ro.code), a->code);
 	ro.received_at = clock_now_us();
+	/* before the clock is set: marked, to be corrected by boot time */
+	if (!st->clock.known) {
+		ro.time_unsure = true;
+		station_copy(ro.boot_id, sizeof(ro.boot_id), st->clock.boot_id);
+		ro.boot_us = clock_boot_us();
+	}
+	st->clock.received_deferred = false;
 	st->receipt_id = 0;
 	r = store_receipt_open(st->store, &ro, &st->receipt_id);
 	if (r < 0) {
@@ -486,7 +500,7 @@ static int station_open_receipt(struct station *st, const struct desk_action *a)
 	}
 	st->receipts_total++;
 	st->receipt_started_mono = clock_mono_us();
-	station_queue_received(st);
+	station_queue_received_at(st, ro.received_at);
 	ev.receipt = st->receipt_id;
 	station_report(st, &ev, NULL, NULL, NULL);
 	return 0;

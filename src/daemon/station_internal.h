@@ -39,6 +39,23 @@ struct station_queued {
 	char text[STATION_ERROR_LEN];
 };
 
+/* Whether the date is known (station_clock.c).  @since and @known_at are
+ * wall times as clock_now_us() gave them (@since on the unsure clock). */
+struct station_clock {
+	bool known;
+	bool waited;	 /* it was not known at start: records were marked */
+	char source[16]; /* what said so: "config", "kernel", "file" */
+	char boot_id[37];
+	int64_t since;	     /* waiting began (unsure clock), 0: never */
+	int64_t known_at;    /* it became known, 0: known from the start */
+	int64_t shift_us;    /* what the unsure clock was off by */
+	int corrected, left; /* receipts corrected / left unsure */
+	sd_event_source *watch, *recheck;
+	/* the open receipt's return.received waits for the date */
+	bool received_deferred;
+	bool kernel_refused; /* adjtimex failed once: said in the log */
+};
+
 struct station {
 	const struct config *cfg;
 	sd_event *ev;
@@ -93,6 +110,8 @@ struct station {
 	/* each device as last reported (connected until told otherwise):
 	 * a change to or from "connected" is a device event */
 	enum device_state device_state[DEVICE_KIND_COUNT];
+
+	struct station_clock clock;
 
 	/* the receipt of the last undo: the status no longer shows its
 	 * decision as the desk's last one */
@@ -161,6 +180,22 @@ void station_secret_keep(void *ud, const char *section, const char *key,
 int station_pull_start(struct station *st, char *err, size_t errlen);
 void station_pull_stop(struct station *st);
 json_t *station_pull_status(struct station *st);
+
+/* station_clock.c: whether the date is known.  Start: known at once
+ * (clock = rtc | trust, or synchronised already), else the unsure clock
+ * begins, the desk is told and the flag file and the kernel are watched;
+ * when synchronised, the records made meanwhile are corrected and the desk
+ * goes on.  0 or -errno (@err says why). */
+int station_clock_start(struct station *st, char *err, size_t errlen);
+void station_clock_stop(struct station *st);
+/* Look again now (the tick, a poll): true when the date is known. */
+bool station_clock_check(struct station *st);
+/* The status's "clock" object. */
+json_t *station_clock_status(const struct station *st);
+/* A sentence for the screen while the date is unknown ("" when known). */
+void station_clock_why(const struct station *st, char *buf, size_t len);
+/* station_act.c: queue the open receipt's return.received at @at. */
+void station_queue_received_at(struct station *st, int64_t at);
 
 /* The devices' word (devices.h), on the loop. */
 extern const struct devices_events station_device_events;

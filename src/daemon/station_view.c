@@ -5,6 +5,7 @@
  * the API and the CLI.  Reads only (the outbox counts that tell the desk
  * of a dead row are refreshed in station_act.c).
  */
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -45,9 +46,14 @@ json_t *station_status(struct station *st)
 	json_object_set_new(o, "light", json_string(desk_light_name(d->light)));
 	json_object_set_new(o, "buzzer",
 			    json_boolean(devices_buzzer(st->devices)));
+	/* held for the clock: no proposal yet, and why */
 	if (d->step == DESK_STEP_CONFIRM)
 		json_object_set_new(o, "proposal",
-				    event_proposal_to_json(&d->proposal));
+				    d->clock_hold
+					? json_null()
+					: event_proposal_to_json(&d->proposal));
+	json_object_set_new(o, "clock", station_clock_status(st));
+	json_object_set_new(o, "waits_for_clock", json_boolean(d->clock_hold));
 	if (d->step == DESK_STEP_CHECKLIST && d->checklist &&
 	    d->check_step < d->checklist->n_steps) {
 		const struct checklist_step *cs =
@@ -209,6 +215,9 @@ int station_complaints_due(struct station *st, json_t **out)
 {
 	const struct rules_policy *p = &st->cfg->policy;
 
+	/* a deadline from a wrong clock is worse than none */
+	if (!st->clock.known)
+		return -EAGAIN;
 	return store_complaints_due(
 	    st->store, p, clock_now_us(),
 	    (int64_t)p->complaint_warn_days * USEC_PER_DAY, out);

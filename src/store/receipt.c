@@ -125,8 +125,9 @@ static int store_receipt_open_apply(struct store *s, void *arg,
 
 	st = store_stmt(s, STMT_RCP_INSERT,
 			"INSERT INTO receipt (routine, desk, clerk, code, "
-			"expected_id, state, received_at) "
-			"VALUES (?, ?, ?, ?, ?, 'open', ?)");
+			"expected_id, state, received_at, time_unsure, "
+			"boot_id, boot_us) "
+			"VALUES (?, ?, ?, ?, ?, 'open', ?, ?, ?, ?)");
 	if (!st)
 		return -EIO;
 	sqlite3_bind_text(st, 1,
@@ -140,6 +141,14 @@ static int store_receipt_open_apply(struct store *s, void *arg,
 	else
 		sqlite3_bind_null(st, 5);
 	sqlite3_bind_int64(st, 6, ro->received_at);
+	sqlite3_bind_int(st, 7, ro->time_unsure);
+	if (ro->time_unsure && ro->boot_id[0]) {
+		sqlite3_bind_text(st, 8, ro->boot_id, -1, SQLITE_STATIC);
+		sqlite3_bind_int64(st, 9, ro->boot_us);
+	} else {
+		sqlite3_bind_null(st, 8);
+		sqlite3_bind_null(st, 9);
+	}
 	r = store_step_done(s, st);
 	if (r == -ENOENT)
 		r = store_failf(s, -ENOENT, "no expected return %" PRId64,
@@ -151,6 +160,8 @@ static int store_receipt_open_apply(struct store *s, void *arg,
 	e->detail =
 	    json_pack("{s:s,s:s,s:I}", "code", ro->code, "desk", ro->desk,
 		      "expected_id", (json_int_t)ro->expected_id);
+	if (e->detail && ro->time_unsure)
+		json_object_set_new(e->detail, "time_unsure", json_true());
 	return 0;
 }
 
@@ -173,6 +184,12 @@ int store_receipt_open(struct store *s, const struct receipt_open *ro,
 		return store_failf(s, -EINVAL, "receipt: unknown routine");
 	if (ro->expected_id < 0)
 		return store_failf(s, -EINVAL, "receipt: bad expected id");
+	/* no boot id (unreadable): marked, never correctable */
+	if (ro->time_unsure &&
+	    (!store_field_ok(ro->boot_id, sizeof(ro->boot_id)) ||
+	     (ro->boot_id[0] && strlen(ro->boot_id) != 36) || ro->boot_us < 0))
+		return store_failf(s, -EINVAL,
+				   "receipt: a time unsure needs its boot");
 	e.actor = ro->clerk;
 	e.at = ro->received_at;
 	r = store_write(s, STORE_STEP, store_receipt_open_apply, &n, &e);

@@ -23,8 +23,29 @@
 	"r.verdict, r.refund_minor, r.currency, r.decided_at, r.decided_by, "  \
 	"r.overridden, r.override_reason, r.proposal_json, r.undone_at, "      \
 	"r.cancelled_at, r.decisions, e.rma, e.order_ref, e.kind, e.shop, "    \
-	"e.shop_order_id, e.shop_payment_id, r.override_by "                   \
+	"e.shop_order_id, e.shop_payment_id, r.override_by, r.time_unsure, "   \
+	"r.time_corrected_us "                                                 \
 	"FROM receipt r LEFT JOIN expected e ON e.id = r.expected_id "
+
+/* What the screen says of a receipt opened before the clock was set. */
+static json_t *store_receipt_time_note(sqlite3_stmt *st, int unsure,
+				       int corrected)
+{
+	char text[160];
+
+	if (sqlite3_column_int(st, unsure))
+		return json_string("made before the clock was set and not "
+				   "corrected (the station restarted in "
+				   "between): its times are the unset "
+				   "clock's");
+	if (sqlite3_column_type(st, corrected) == SQLITE_NULL)
+		return json_null();
+	snprintf(text, sizeof(text),
+		 "made before the clock was set; its times were corrected by "
+		 "%+lld s once it was",
+		 (long long)(sqlite3_column_int64(st, corrected) / 1000000));
+	return json_string(text);
+}
 
 static json_t *store_receipt_row_json(sqlite3_stmt *st)
 {
@@ -77,6 +98,14 @@ static json_t *store_receipt_row_json(sqlite3_stmt *st)
 	json_object_set_new(o, "shop", store_json_text(st, 25));
 	json_object_set_new(o, "shop_order_id", store_json_text(st, 26));
 	json_object_set_new(o, "shop_payment_id", store_json_text(st, 27));
+	/* opened before the clock was set: corrected once it was (by how
+	 * much), or still unsure (made on an earlier boot) */
+	json_object_set_new(o, "time_unsure",
+			    json_boolean(sqlite3_column_int(st, 29)));
+	json_object_set_new(o, "time_corrected_us",
+			    store_json_int_or_null(st, 30));
+	json_object_set_new(o, "time_note",
+			    store_receipt_time_note(st, 29, 30));
 	return o;
 }
 

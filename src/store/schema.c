@@ -281,8 +281,26 @@ static const char schema_v5[] =
     " imported INTEGER NOT NULL DEFAULT 0 CHECK (imported >= 0)"
     ") WITHOUT ROWID;";
 
+/*
+ * Issue 10: a receipt opened before the clock was set (a board without a
+ * real-time clock, NTP not answered yet) is marked, with the boot it was
+ * made in and its CLOCK_BOOTTIME, so that once the clock is set its times
+ * can be corrected (store_clock_correct()); corrected, the mark goes and
+ * the shift applied stays.  One made on an earlier boot stays marked.
+ */
+static const char schema_v6[] =
+    "ALTER TABLE receipt ADD COLUMN time_unsure INTEGER NOT NULL DEFAULT 0"
+    " CHECK (time_unsure IN (0, 1));"
+    "ALTER TABLE receipt ADD COLUMN boot_id TEXT"
+    " CHECK (boot_id IS NULL OR length(boot_id) = 36);"
+    "ALTER TABLE receipt ADD COLUMN boot_us INTEGER"
+    " CHECK (boot_us IS NULL OR boot_us >= 0);"
+    "ALTER TABLE receipt ADD COLUMN time_corrected_us INTEGER;"
+    "CREATE INDEX receipt_by_time_unsure ON receipt(boot_id)"
+    " WHERE time_unsure = 1;";
+
 static const char *const schema_steps[STORE_SCHEMA_VERSION] = {
-    schema_v1, schema_v2, schema_v3, schema_v4, schema_v5,
+    schema_v1, schema_v2, schema_v3, schema_v4, schema_v5, schema_v6,
 };
 
 static int schema_user_version(struct store *s, int *version)

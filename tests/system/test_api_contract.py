@@ -376,6 +376,14 @@ def complaint_due(ms):
     st.import_expected(er)
     return st
 
+def clock_unset(ms):
+    """A board whose clock was never set: timesyncd's flag file is not
+    there (its directory neither)."""
+    return fresh(ms, station={
+        "clock": "file",
+        "clock_synced_file": "/nonexistent/timesync/synchronized"})
+
+
 def pulling(ms):
     """A station whose [connector shop] pulls expected returns from the
     first fake shop here that can be pulled from (test_pull.py)."""
@@ -485,6 +493,8 @@ SCENARIOS = {
     ("POST", "/api/v1/reprint", 503): reprint_no_printer,
     ("GET", "/api/v1/complaints/due", 200):
         call(complaint_due, "GET", "/api/v1/complaints/due"),
+    ("GET", "/api/v1/complaints/due", 503):
+        call(clock_unset, "GET", "/api/v1/complaints/due"),
     ("POST", "/api/v1/photo", 200): call(at_items, "POST", "/api/v1/photo"),
     ("POST", "/api/v1/photo", 409): call(ready, "POST", "/api/v1/photo"),
     ("POST", "/api/v1/photo", 503):

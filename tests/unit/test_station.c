@@ -58,7 +58,7 @@ static int setup(void **state)
 	snprintf(text, sizeof(text),
 		 "[station]\ndesk = desk-1\ndatabase = %s/retour.db\n"
 		 "photos = %s/photos\nphoto_min_free_mb = 0\n"
-		 "checklists = checklists\ngrace_s = 30\n"
+		 "checklists = checklists\ngrace_s = 30\nclock = trust\n"
 		 "[shop]\nname = demo\nrma_pattern = RMA-*\n"
 		 "[clerks]\nB-1 = Ola\n",
 		 f->dir, f->dir);
@@ -248,7 +248,8 @@ static void a_photo_for_a_skipped_step_is_late(void **state)
 
 	station_scan(f->st, "RMA-1", 5);
 	id = status_receipt(f);
-	station_skip(f->st, NULL); /* the photo step, before the camera is back */
+	station_skip(f->st,
+		     NULL); /* the photo step, before the camera is back */
 	assert_string_equal(status_text(f, "step", buf, sizeof(buf)), "items");
 	run_a_while(f);
 	assert_string_equal(status_text(f, "step", buf, sizeof(buf)), "items");

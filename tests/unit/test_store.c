@@ -1562,8 +1562,18 @@ static void test_store_shop_ids_round_trip(void **state)
 	assert_string_equal(back.shop_order_id, "");
 }
 
+/* What schema step 6 added, taken away again: a file of version 5. */
+#define SCHEMA_UNDO_V6                                                         \
+	"DROP INDEX receipt_by_time_unsure;"                                   \
+	"ALTER TABLE receipt DROP COLUMN time_unsure;"                         \
+	"ALTER TABLE receipt DROP COLUMN boot_id;"                             \
+	"ALTER TABLE receipt DROP COLUMN boot_us;"                             \
+	"ALTER TABLE receipt DROP COLUMN time_corrected_us;"                   \
+	"PRAGMA user_version = 5;"
+
 /* What schema step 3 added, taken away again: a file of version 2. */
 #define SCHEMA_UNDO_V3                                                         \
+	SCHEMA_UNDO_V6                                                         \
 	"DROP TABLE pull_cursor;"  /* v5 */                                    \
 	"DROP TABLE receipt_note;" /* v4 */                                    \
 	"DROP INDEX expected_by_kind;"                                         \
@@ -1935,7 +1945,7 @@ static void test_store_migrates_a_file_of_version_2(void **state)
 	assert_int_equal(raw_exec(f->path, SCHEMA_UNDO_V3), SQLITE_OK);
 	assert_int_equal(raw_int(f->path, "PRAGMA user_version"), 2);
 	assert_int_equal(store_open(f->path, &f->s, err, sizeof(err)), 0);
-	assert_int_equal(raw_int(f->path, "PRAGMA user_version"), 5);
+	assert_int_equal(raw_int(f->path, "PRAGMA user_version"), 6);
 	assert_int_equal(store_expected_get(f->s, er.id, &back), 0);
 	assert_string_equal(back.rma, "RMA-2V");
 	assert_false(back.delivery_paid_known);
@@ -1967,7 +1977,7 @@ static void test_store_migrates_a_file_without_shop_ids(void **state)
 		     "PRAGMA user_version = 1;"),
 	    SQLITE_OK);
 	assert_int_equal(store_open(f->path, &f->s, err, sizeof(err)), 0);
-	assert_int_equal(raw_int(f->path, "PRAGMA user_version"), 5);
+	assert_int_equal(raw_int(f->path, "PRAGMA user_version"), 6);
 	assert_int_equal(store_expected_get(f->s, er.id, &back), 0);
 	assert_string_equal(back.rma, "RMA-1");
 	assert_string_equal(back.shop_order_id, "");
@@ -2017,11 +2027,12 @@ static void test_store_pull_cursor(void **state)
 	/* a station of version 4 */
 	store_close(f->s);
 	f->s = NULL;
-	assert_int_equal(raw_exec(f->path, "DROP TABLE pull_cursor;"
-					   "PRAGMA user_version = 4;"),
+	assert_int_equal(raw_exec(f->path,
+				  SCHEMA_UNDO_V6 "DROP TABLE pull_cursor;"
+						 "PRAGMA user_version = 4;"),
 			 SQLITE_OK);
 	assert_int_equal(store_open(f->path, &f->s, err, sizeof(err)), 0);
-	assert_int_equal(raw_int(f->path, "PRAGMA user_version"), 5);
+	assert_int_equal(raw_int(f->path, "PRAGMA user_version"), 6);
 	assert_int_equal(store_pull_get(f->s, "shop", &ps), -ENOENT);
 	assert_int_equal(store_pull_saved(f->s, "shop", "c3", 1, T0), 0);
 }

@@ -221,8 +221,7 @@ static struct desk_actions *test_confirm_by(enum verdict v, const char *why,
 /* The actions' kinds, in order, are exactly @n kinds given; a failure
  * names the caller's line. */
 #define test_kinds(...) test_kinds_at(__LINE__, __VA_ARGS__)
-static void test_kinds_at(int line, const struct desk_actions *out, int n,
-			  ...)
+static void test_kinds_at(int line, const struct desk_actions *out, int n, ...)
 {
 	va_list ap;
 
@@ -1289,6 +1288,7 @@ static void test_fuzz_random_events(void **state)
 		ev.button = (enum desk_button)(test_rand() % 4);
 		ev.verdict = (enum verdict)(test_rand() % 5);
 		ev.text = test_rand() % 5 ? texts[test_rand() % 12] : NULL;
+		ev.date_known = test_rand() & 1; /* DESK_EV_CLOCK */
 		switch (test_rand() % 6) {
 		case 0:
 			ev.code = NULL;
