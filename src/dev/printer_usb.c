@@ -14,9 +14,10 @@
  * interface.  So a printer unplugged says so ("printer 0a5f:0181 is not
  * plugged in") and is found again on the next job, without hot-plug on
  * this thread.  While the interface is claimed the kernel's usblp driver
- * is detached (libusb's auto-detach), and it gets the printer back when
- * the interface is released after the job, so `lp` tools keep working
- * between labels.
+ * is detached (libusb's auto-detach).  The kernel binds usblp again when
+ * the interface is released after the job; the installed udev rule
+ * (systemd/60-retour.rules) unbinds it on each bind, so no `lp` program
+ * writes to the label printer between labels.
  */
 #include <errno.h>
 #include <stdbool.h>
@@ -164,8 +165,9 @@ static int printer_usb_link(struct printer_usb *p, struct printer_usb_link *l,
 	libusb_free_device_list(list, 1);
 	if (lr < 0)
 		return printer_usb_fail(p, lr, "opening", err, errlen);
-	/* usblp lets go while claimed and gets the printer back on release;
-	 * where libusb cannot do that, detach by hand (not reattached). */
+	/* usblp lets go while claimed (and the udev rule unbinds it when the
+	 * kernel binds it again on release); where libusb cannot auto-detach,
+	 * detach by hand. */
 	if (libusb_set_auto_detach_kernel_driver(l->h, 1) < 0 &&
 	    libusb_kernel_driver_active(l->h, l->interface) == 1)
 		libusb_detach_kernel_driver(l->h, l->interface);
