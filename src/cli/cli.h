@@ -7,6 +7,7 @@
  *   retourctl.c    arguments, usage, --json output and errors, main()
  *   cli_rpc.c      HTTP over retourd's Unix socket, finding the socket
  *   cli_desk.c     the desk's routine (desk ...) and its state (status)
+ *   cli_desk_view.c  the desk's state as a clerk reads it
  *   cli_records.c  commands that read or change the daemon's records
  *   cli_expected.c the expected returns: list, import, pull
  *   cli_offline.c  commands that run the pure core and need no daemon
@@ -142,6 +143,11 @@ void cli_print_proposal(const json_t *proposal, int width);
 int cli_records_list(const struct cli_opts *o, const char *path,
 		     const char *key, const char *none,
 		     const struct cli_column *columns);
+/* The desk's state from a status answer: where the desk is and what it
+ * offers (after a desk command); and all of it with the devices and the
+ * shops that pull (retourctl status). */
+void cli_print_desk_state(const json_t *st);
+void cli_print_status(const json_t *st);
 
 /* The commands; each checks its own arguments and returns an exit code.
  * The records commands need curl_global_init() first. */
