@@ -6,6 +6,7 @@
 #   make run            install what is missing, build, start the simulated desk
 #   make check          install what the tests need, run every test
 #   make lint           formatting, cppcheck, the layers and the log rule
+#   make api-doc        docs/API.md from docs/openapi.json (lint checks it)
 #   make bench          measured numbers, as a table and build/bench.json
 #   make ARCH=arm64     cross-build for the board (armhf too)
 #   make install DESTDIR=... PREFIX=/usr
@@ -147,7 +148,7 @@ FUZZ_BINS := $(patsubst tests/fuzz/%.c,$(BUILD)/fuzzers/%,$(FUZZ_SRC))
 PYTHON := /usr/bin/python3
 
 .PHONY: all deps test-deps bench-deps run check unit system bench soak install install-system \
-	lint lint-layers lint-selftest clean arm-check fuzz fuzz-run \
+	lint lint-layers lint-selftest api-doc clean arm-check fuzz fuzz-run \
 	gpio-unit gpiod2-check deb check-deb
 .DEFAULT_GOAL := all
 .SECONDARY:
@@ -350,12 +351,18 @@ bench: bench-deps
 
 # Also the layers and the daemon's log rule: scripts/lint-layers.py.
 lint: test-deps lint-layers lint-selftest
+	$(PYTHON) scripts/api-doc.py --check
 	clang-format --dry-run --Werror $(wildcard src/*/*.c src/*/*/*.c include/retour/*.h)
 	cppcheck --quiet --error-exitcode=1 --enable=warning,performance \
 		--inline-suppr -Iinclude --include=/usr/include/jansson.h src
 
 lint-layers:
 	$(PYTHON) scripts/lint-layers.py .
+
+# docs/API.md is made from docs/openapi.json (and docs/API.upstream.md);
+# `make lint` fails when it is not.
+api-doc:
+	$(PYTHON) scripts/api-doc.py
 
 # The checker must fail on each broken fixture and pass on the real tree.
 lint-selftest:

@@ -1,0 +1,358 @@
+#!/usr/bin/python3
+# SPDX-License-Identifier: MIT
+"""docs/API.md from docs/openapi.json, the API's single source.
+
+  scripts/api-doc.py            write docs/API.md (`make api-doc`)
+  scripts/api-doc.py --check    fail when docs/API.md is not what this
+                                script makes, or when docs/openapi.json is
+                                not the OpenAPI structure this repository
+                                uses (`make lint`)
+
+docs/openapi.json holds every route (src/api/routes.c's table), its
+parameters, request body, answers with their schemas, the security, and
+the prose that explains the routes: info.description (the introduction),
+x-retour-statuses (what each status code says), each tag's description
+(the prose after its table) and x-retour-sections (sections of their own,
+a route's query parameters rendered as a table where one says
+"parameters-of"), components.schemas (the shapes, with their required and
+optional keys).  What is not about a route (the events sent upstream, the
+connectors) is hand-written in docs/API.upstream.md and appended as it is.
+
+The structural check is small and exact about what this file uses: the
+OpenAPI 3.0 keys at each level, every $ref resolving, every path parameter
+declared, every operation with an operationId, a description and its
+answers (Debian bookworm has no OpenAPI validator to do it instead).
+"""
+import difflib
+import json
+import re
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+SPEC = ROOT / "docs" / "openapi.json"
+UPSTREAM = ROOT / "docs" / "API.upstream.md"
+OUT = ROOT / "docs" / "API.md"
+METHODS = ("get", "put", "post", "delete", "options", "head", "patch",
+           "trace")
+# The statuses every route can give, said once above the tables.
+GENERAL = {"401", "413"}
+
+
+# ---- the structure ----
+
+ROOT_KEYS = {"openapi", "info", "servers", "paths", "components", "security",
+             "tags", "externalDocs"}
+OP_KEYS = {"tags", "summary", "description", "operationId", "parameters",
+           "requestBody", "responses", "security", "deprecated", "servers",
+           "callbacks", "externalDocs"}
+PARAM_KEYS = {"name", "in", "description", "required", "deprecated",
+              "schema", "example", "allowEmptyValue", "style", "explode"}
+RESPONSE_KEYS = {"description", "content", "headers", "links"}
+SCHEMA_KEYS = {"type", "description", "properties", "required", "items",
+               "additionalProperties", "enum", "oneOf", "anyOf", "allOf",
+               "$ref", "minimum", "maximum", "minLength", "maxLength",
+               "maxItems", "minItems", "default", "nullable", "format",
+               "example", "pattern"}
+TYPES = {"object", "array", "string", "integer", "number", "boolean"}
+
+
+def _extension(k):
+    return k.startswith("x-")
+
+
+def _keys(where, obj, allowed, errors):
+    if not isinstance(obj, dict):
+        errors.append("%s: not an object" % where)
+        return False
+    for k in obj:
+        if k not in allowed and not _extension(k):
+            errors.append("%s: unknown key %r" % (where, k))
+    return True
+
+
+def _resolve(spec, ref, where, errors):
+    if not ref.startswith("#/"):
+        errors.append("%s: $ref %r is not local" % (where, ref))
+        return None
+    node = spec
+    for part in ref[2:].split("/"):
+        if not isinstance(node, dict) or part not in node:
+            errors.append("%s: $ref %r does not resolve" % (where, ref))
+            return None
+        node = node[part]
+    return node
+
+
+def _schema(spec, s, where, errors):
+    if not _keys(where, s, SCHEMA_KEYS, errors):
+        return
+    if "$ref" in s:
+        _resolve(spec, s["$ref"], where, errors)
+        if len(s) > 1:
+            errors.append("%s: $ref with siblings" % where)
+        return
+    if "type" in s and s["type"] not in TYPES:
+        errors.append("%s: type %r" % (where, s["type"]))
+    for k, sub in s.get("properties", {}).items():
+        _schema(spec, sub, "%s.%s" % (where, k), errors)
+    for k in s.get("required", []):
+        if k not in s.get("properties", {}):
+            errors.append("%s: required %r is not a property" % (where, k))
+    if "items" in s:
+        _schema(spec, s["items"], where + "[]", errors)
+    if s.get("type") == "array" and "items" not in s:
+        pass  # any items
+    for k in ("oneOf", "anyOf", "allOf"):
+        for i, sub in enumerate(s.get(k, [])):
+            _schema(spec, sub, "%s.%s[%d]" % (where, k, i), errors)
+    if isinstance(s.get("additionalProperties"), dict):
+        _schema(spec, s["additionalProperties"], where + ".*", errors)
+
+
+def _content(spec, content, where, errors):
+    for mime, media in content.items():
+        if _keys("%s %s" % (where, mime), media, {"schema", "example"},
+                 errors) and "schema" in media:
+            _schema(spec, media["schema"], "%s %s" % (where, mime), errors)
+
+
+def structure_errors(spec):
+    """What in @spec is not the OpenAPI 3.0 this repository writes."""
+    errors = []
+    _keys("root", spec, ROOT_KEYS, errors)
+    if not re.fullmatch(r"3\.0\.\d+", str(spec.get("openapi", ""))):
+        errors.append("openapi: not 3.0.x")
+    info = spec.get("info", {})
+    for k in ("title", "version"):
+        if not isinstance(info.get(k), str) or not info.get(k):
+            errors.append("info.%s: missing" % k)
+    schemes = spec.get("components", {}).get("securitySchemes", {})
+    for req in spec.get("security", []):
+        for name in req:
+            if name not in schemes:
+                errors.append("security: no scheme %r" % name)
+    tags = {t["name"] for t in spec.get("tags", [])}
+    seen_ids = set()
+    for path, item in spec.get("paths", {}).items():
+        if not path.startswith("/"):
+            errors.append("%s: a path starts with /" % path)
+        declared = set(re.findall(r"\{(\w+)\}", path))
+        for method, op in item.items():
+            where = "%s %s" % (method.upper(), path)
+            if method not in METHODS:
+                errors.append("%s: not a method" % where)
+                continue
+            if not _keys(where, op, OP_KEYS, errors):
+                continue
+            oid = op.get("operationId")
+            if not oid or oid in seen_ids:
+                errors.append("%s: operationId missing or not unique" % where)
+            seen_ids.add(oid)
+            if not op.get("description"):
+                errors.append("%s: no description" % where)
+            for t in op.get("tags", []):
+                if t not in tags:
+                    errors.append("%s: tag %r not in tags" % (where, t))
+            in_path = set()
+            for p in op.get("parameters", []):
+                if not _keys(where + " parameter", p, PARAM_KEYS, errors):
+                    continue
+                if p.get("in") not in ("path", "query", "header", "cookie"):
+                    errors.append("%s: parameter 'in' %r" % (where,
+                                                             p.get("in")))
+                if p.get("in") == "path":
+                    in_path.add(p.get("name"))
+                    if p.get("required") is not True:
+                        errors.append("%s: path parameter %s not required"
+                                      % (where, p.get("name")))
+                _schema(spec, p.get("schema", {}), "%s ?%s" %
+                        (where, p.get("name")), errors)
+            if in_path != declared:
+                errors.append("%s: path parameters %s declared as %s" %
+                              (where, sorted(declared), sorted(in_path)))
+            body = op.get("requestBody")
+            if body is not None and _keys(where + " body", body,
+                                          {"description", "content",
+                                           "required"}, errors):
+                _content(spec, body.get("content", {}), where + " body",
+                         errors)
+            responses = op.get("responses")
+            if not responses:
+                errors.append("%s: no responses" % where)
+                continue
+            for code, r in responses.items():
+                w = "%s %s" % (where, code)
+                if not re.fullmatch(r"[1-5]\d\d", code):
+                    errors.append("%s: not a status" % w)
+                if "$ref" in r:
+                    _resolve(spec, r["$ref"], w, errors)
+                    continue
+                if _keys(w, r, RESPONSE_KEYS, errors):
+                    if not isinstance(r.get("description"), str):
+                        errors.append("%s: no description" % w)
+                    _content(spec, r.get("content", {}), w, errors)
+    for name, s in spec.get("components", {}).get("schemas", {}).items():
+        _schema(spec, s, "schema " + name, errors)
+    for name, r in spec.get("components", {}).get("responses", {}).items():
+        if _keys("response " + name, r, RESPONSE_KEYS, errors):
+            _content(spec, r.get("content", {}), "response " + name, errors)
+    return errors
+
+
+# ---- what the tables show ----
+
+def shape_of(schema):
+    """A response schema as the tables name it: "status", "[receipt]"."""
+    if "$ref" in schema:
+        return schema["$ref"].rsplit("/", 1)[1]
+    if schema.get("type") == "array" and "$ref" in schema.get("items", {}):
+        return "[%s]" % shape_of(schema["items"])
+    return "*"
+
+
+def answer_shape(response):
+    """The shape a response's body has, None for none: "text" for a body
+    that is not JSON."""
+    content = response.get("content", {})
+    if "application/json" in content:
+        return shape_of(content["application/json"]["schema"])
+    if content:
+        return "text"
+    return None
+
+
+def operations(spec):
+    """Every (method, path, operation) in the document's order."""
+    for path, item in spec["paths"].items():
+        for method, op in item.items():
+            yield method.upper(), path, op
+
+
+def shown_path(path, op):
+    """A path as the tables show it: a path parameter with an enum as its
+    alternatives, the query parameters after '?'."""
+    for p in op.get("parameters", []):
+        if p["in"] == "path" and "enum" in p["schema"]:
+            path = path.replace("{%s}" % p["name"],
+                                "{%s}" % ",".join(p["schema"]["enum"]))
+    query = [p["name"] for p in op.get("parameters", [])
+             if p["in"] == "query"]
+    if query:
+        path += "?" + "&".join(q + "=" for q in query)
+    return path
+
+
+def cell(text):
+    return re.sub(r"\s*\n\s*", " ", text.strip()).replace("|", "\\|")
+
+
+def row(*cells):
+    return "|" + "|".join(" %s " % c if c else " " for c in cells) + "|"
+
+
+def answers_cell(op):
+    out = []
+    for code, r in op["responses"].items():
+        if code in GENERAL:
+            continue
+        shape = answer_shape(r)
+        out.append(code if shape in (None, "error") else
+                   "%s %s" % (code, shape))
+    return ", ".join(out)
+
+
+def route_table(spec, tag):
+    rows = ["| method, path | body | answers | what it does |",
+            "|---|---|---|---|"]
+    for method, path, op in operations(spec):
+        if tag not in op.get("tags", []):
+            continue
+        first = "%s %s" % (method, shown_path(path, op))
+        if op.get("x-retour-not-yet-there"):
+            first += " *(not yet there)*"
+        rows.append(row(first, cell(op.get("x-retour-body", "")),
+                        answers_cell(op), cell(op["description"])))
+    return "\n".join(rows)
+
+
+def parameter_table(spec, where):
+    method, path = where.split(" ", 1)
+    op = spec["paths"][path][method]
+    rows = ["| parameter | finds the receipts |", "|---|---|"]
+    for p in op["parameters"]:
+        if p["in"] == "query":
+            rows.append("| `%s` | %s |" % (p["name"], cell(p["description"])))
+    return "\n".join(rows)
+
+
+def shape_table(spec):
+    rows = ["| shape | keys |", "|---|---|"]
+    for name, s in spec["components"]["schemas"].items():
+        if name.startswith("_") or s.get("x-retour-request"):
+            continue
+        required = set(s.get("required", []))
+        keys = [k if k in required else k + "?" for k in s["properties"]]
+        rows.append("| %s | `%s` |" % (name, " ".join(keys)))
+    return "\n".join(rows)
+
+
+def render(spec, upstream):
+    info = spec["info"]
+    st = spec["x-retour-statuses"]
+    out = ["# " + info["title"], "",
+           "<!-- Generated by scripts/api-doc.py (make api-doc) from "
+           "docs/openapi.json and docs/API.upstream.md: edit those, not "
+           "this file. -->", "",
+           info["description"], "",
+           "## What the status code says", "", st["intro"], "",
+           "| status | meaning |", "|---|---|"]
+    out += ["| %d | %s |" % (r["status"], cell(r["meaning"]))
+            for r in st["table"]]
+    out += ["", st["after"], "", "## Routes", "", spec["x-retour-routes"], ""]
+    for tag in spec["tags"]:
+        out += ["### " + tag["name"], "", route_table(spec, tag["name"]), ""]
+        if tag.get("description"):
+            out += [tag["description"], ""]
+        for sec in tag.get("x-retour-sections", []):
+            out += ["### " + sec["title"], ""]
+            if "parameters-of" in sec:
+                out += [sec["before"], "",
+                        parameter_table(spec, sec["parameters-of"]), "",
+                        sec["after"], ""]
+            else:
+                out += [sec["markdown"], ""]
+    out += ["### Shapes", "", spec["x-retour-shapes-intro"], "",
+            shape_table(spec), ""]
+    return "\n".join(out) + "\n" + upstream
+
+
+def main(argv):
+    spec = json.loads(SPEC.read_text())
+    errors = structure_errors(spec)
+    if errors:
+        for e in errors:
+            print("docs/openapi.json: " + e, file=sys.stderr)
+        return 1
+    text = render(spec, UPSTREAM.read_text())
+    if argv[1:] == ["--check"]:
+        have = OUT.read_text() if OUT.exists() else ""
+        if have != text:
+            sys.stderr.writelines(difflib.unified_diff(
+                have.splitlines(True), text.splitlines(True),
+                "docs/API.md", "made from docs/openapi.json"))
+            print("docs/API.md is not what scripts/api-doc.py makes from "
+                  "docs/openapi.json: edit docs/openapi.json (or "
+                  "docs/API.upstream.md) and run `make api-doc`",
+                  file=sys.stderr)
+            return 1
+        return 0
+    if argv[1:]:
+        print(__doc__, file=sys.stderr)
+        return 2
+    OUT.write_text(text)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv))
