@@ -102,7 +102,8 @@ static void api_route(struct api *api, struct MHD_Connection *conn,
 {
 	struct api_route route;
 
-	if (api_route_of(conn, method, url, &route, rp) < 0)
+	if (api_route_of(conn, method, url, &route, rp) < 0 ||
+	    api_route_body_check(&route, method, url, rq, rp) < 0)
 		return;
 	switch (route.id) {
 	case API_HEALTHZ:

@@ -129,6 +129,13 @@ struct api_route {
 int api_route_parse(const char *method, const char *path,
 		    const struct api_query *q, struct api_route *route,
 		    struct api_reply *rp);
+/* The fields of @rq's body against what @route takes: 0, or -EINVAL with
+ * @rp holding the 400 (malformed JSON, a body on a route that takes none,
+ * not an object, a field the route does not know, a string field that is
+ * not one).  A GET's body is not read.  Nothing is done yet. */
+int api_route_body_check(const struct api_route *route, const char *method,
+			 const char *path, const struct api_request *rq,
+			 struct api_reply *rp);
 /* The methods @path takes, as "GET, POST" in @allow; how many. */
 int api_route_allowed(const char *path, char *allow, size_t size);
 

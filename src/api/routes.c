@@ -155,6 +155,117 @@ static bool param_known(const char *params, const char *key)
 	return false;
 }
 
+/*
+ * The fields a route's JSON body may have, separated by spaces; NULL for a
+ * route that takes no body (none, or an empty object, is accepted), "*"
+ * for one that checks its whole body itself (an import).  A field is a
+ * string (or null: not given) unless marked ":i", an integer the route
+ * checks itself.  Each route still checks its fields' values and which it
+ * requires.
+ */
+static const char *body_fields(enum api_route_id id)
+{
+	switch (id) {
+	case API_SCAN:
+	case API_REMOVE:
+		return "code";
+	case API_SIGN_IN:
+		return "badge name";
+	case API_REGISTER_CLERK:
+		return "badge name role";
+	case API_ROUTINE:
+		return "routine";
+	case API_WEIGH:
+		return "grams:i reason";
+	case API_SKIP:
+		return "reason";
+	case API_ANSWER:
+		return "answer";
+	case API_CONFIRM:
+		return "verdict reason supervisor remedy amount_minor:i";
+	case API_REPRINT:
+	case API_UNDO:
+		return "receipt:i";
+	case API_PULL_NOW:
+		return "connector";
+	case API_EXPECTED_IMPORT:
+		return "*";
+	default:
+		return NULL;
+	}
+}
+
+/* @key in @fields: NULL when it is not one of them, else the word, which
+ * ends in ":i" for an integer. */
+static const char *body_field(const char *fields, const char *key)
+{
+	size_t n = strlen(key);
+
+	while (*fields) {
+		size_t w = strcspn(fields, " ");
+
+		if (n && w >= n && !strncmp(fields, key, n) &&
+		    (w == n || fields[n] == ':'))
+			return fields;
+		fields += w;
+		fields += strspn(fields, " ");
+	}
+	return NULL;
+}
+
+int api_route_body_check(const struct api_route *route, const char *method,
+			 const char *path, const struct api_request *rq,
+			 struct api_reply *rp)
+{
+	const char *fields = body_fields(route->id);
+	const char *key;
+	json_t *j, *v;
+
+	/* a GET's body has no meaning: it is not read */
+	if ((fields && !strcmp(fields, "*")) || !rq->len ||
+	    !strcmp(method, "GET") || !strcmp(method, "HEAD"))
+		return 0;
+	if (!(j = api_body_json(rq, rp)))
+		return -EINVAL;
+	if (!fields) {
+		bool empty = json_is_object(j) && !json_object_size(j);
+
+		json_decref(j);
+		if (empty)
+			return 0;
+		api_reply_error(rp, 400, "%s %s takes no body", method, path);
+		return -EINVAL;
+	}
+	if (!json_is_object(j)) {
+		json_decref(j);
+		api_reply_error(rp, 400, "the body must be a JSON object (%s)",
+				fields);
+		return -EINVAL;
+	}
+	json_object_foreach(j, key, v)
+	{
+		const char *f = body_field(fields, key);
+
+		if (!f) {
+			api_reply_error(rp, 400,
+					"unknown field '%.40s' in the body of "
+					"%s %s",
+					key, method, path);
+			json_decref(j);
+			return -EINVAL;
+		}
+		if (f[strlen(key)] != ':' && !json_is_string(v) &&
+		    !json_is_null(v)) {
+			api_reply_error(rp, 400,
+					"field '%.40s' must be a string", key);
+			json_decref(j);
+			return -EINVAL;
+		}
+	}
+	json_decref(j);
+	return 0;
+}
+
 static int check_params(const struct api_route_row *row,
 			const struct api_query *q, struct api_reply *rp)
 {
