@@ -586,6 +586,17 @@ SCENARIOS = {
 }
 
 
+# A route that takes no body refuses one (other than {}) before it acts.
+for _m, _p in (("DELETE", "/api/v1/clerk"), ("POST", "/api/v1/photo"),
+               ("POST", "/api/v1/items-done"), ("POST", "/api/v1/back"),
+               ("POST", "/api/v1/cancel"), ("POST", "/api/v1/unexpected"),
+               ("POST", "/api/v1/buttons/accept"),
+               ("POST", "/api/v1/buttons/reject"),
+               ("POST", "/api/v1/buttons/pedal"),
+               ("POST", "/api/v1/buttons/parcel")):
+    SCENARIOS[(_m, _p, 400)] = call(at_items, _m, _p, {"receipt": 1})
+
+
 def at_items_without(ms, device):
     st = without(ms, device)
     st.run_to("RMA-10001", stop_at="items", items_done=False)
