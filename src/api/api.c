@@ -464,7 +464,7 @@ static int api_unix_socket(const char *path, char *err, size_t errlen)
 		}
 	}
 	if (bind(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0 ||
-	    listen(fd, 16) < 0) {
+	    listen(fd, SOMAXCONN) < 0) {
 		r = -errno;
 		close(fd);
 		snprintf(err, errlen, "socket %s: %s", path, strerror(-r));
@@ -506,7 +506,7 @@ static int api_tcp_socket(const char *listen_at, bool *loopback, char *err,
 		return -errno;
 	setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
 	if (bind(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0 ||
-	    listen(fd, 64) < 0) {
+	    listen(fd, SOMAXCONN) < 0) {
 		r = -errno;
 		close(fd);
 		snprintf(err, errlen, "api listen %s: %s", listen_at,

@@ -361,6 +361,26 @@ static int64_t body_receipt(const struct api_request *rq, struct api_reply *rp)
 	return v;
 }
 
+/* The store finds no decided receipt @id to undo: when the receipt is there
+ * (open, cancelled, or undone already, maybe by another client a moment
+ * ago) that is a 409 saying its state, not a 404.  True when answered. */
+static bool undo_refused_for_its_state(struct station *st, int64_t id,
+				       struct api_reply *rp)
+{
+	json_t *r = NULL;
+	const char *state;
+
+	if (station_return_get(st, id, &r) < 0 || !r)
+		return false;
+	state = api_json_str(r, "state");
+	api_reply_error(rp, 409,
+			"receipt %lld is %s, not decided: nothing to "
+			"undo",
+			(long long)id, state ? state : "not decided");
+	json_decref(r);
+	return true;
+}
+
 static void desk_undo(struct station *st, const struct api_request *rq,
 		      struct api_reply *rp)
 {
@@ -371,6 +391,8 @@ static void desk_undo(struct station *st, const struct api_request *rq,
 	if (!id)
 		return;
 	r = station_undo(st, id, err, sizeof(err));
+	if (r == -ENOENT && undo_refused_for_its_state(st, id, rp))
+		return;
 	if (r < 0)
 		api_reply_error(rp,
 				r == -ENOENT	 ? 404
