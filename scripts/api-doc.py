@@ -7,6 +7,18 @@
                                 script makes, or when docs/openapi.json is
                                 not the OpenAPI structure this repository
                                 uses (`make lint`)
+  scripts/api-doc.py --port FILE
+                                bring route-table rows and shapes written
+                                the old way (an API.md of a branch made
+                                before docs/openapi.json) into
+                                docs/openapi.json: routes it does not have
+                                are added, with their query parameters,
+                                answers and description; a route it has
+                                gains the answers and query parameters it
+                                lacks; a shape gains its new keys (a new
+                                shape is added).  It says what it did;
+                                then write the request body's schema and
+                                the keys' types by hand, and `make api-doc`
 
 docs/openapi.json holds every route (src/api/routes.c's table), its
 parameters, request body, answers with their schemas, the security, and
@@ -212,13 +224,15 @@ def shape_of(schema):
 
 
 def answer_shape(response):
-    """The shape a response's body has, None for none: "text" for a body
-    that is not JSON."""
+    """The shape a response's body has, None for none: "text" for a text/*
+    body, "bytes" for another that is not JSON (a photo)."""
     content = response.get("content", {})
     if "application/json" in content:
         return shape_of(content["application/json"]["schema"])
-    if content:
+    if any(t.startswith("text/") for t in content):
         return "text"
+    if content:
+        return "bytes"
     return None
 
 
@@ -327,6 +341,163 @@ def render(spec, upstream):
     return "\n".join(out) + "\n" + upstream
 
 
+# ---- bringing old-style rows in ----
+
+def _md_cells(line):
+    line = line.strip().strip("|").replace("\\|", "\x00")
+    return [c.strip().replace("\x00", "|") for c in line.split("|")]
+
+
+def _md_tables(text):
+    """(heading above, header cells, [row cells]) of every table."""
+    out, heading, lines = [], "", text.splitlines()
+    i = 0
+    while i < len(lines):
+        if lines[i].startswith("#"):
+            heading = lines[i].lstrip("#").strip()
+        if lines[i].startswith("|") and i + 1 < len(lines) and \
+                re.match(r"^\|[-| ]+\|$", lines[i + 1].strip()):
+            header, rows = _md_cells(lines[i]), []
+            i += 2
+            while i < len(lines) and lines[i].startswith("|"):
+                rows.append(_md_cells(lines[i]))
+                i += 1
+            out.append((heading, header, rows))
+        else:
+            i += 1
+    return out
+
+
+def _md_answers(cell):
+    out = []
+    for part in cell.split(","):
+        m = re.fullmatch(r"\s*(\d{3})(?:\s+(\S+))?\s*", part)
+        if not m:
+            raise ValueError("cannot read the answer %r" % part)
+        out.append((m.group(1), m.group(2)))
+    return out
+
+
+def _response(code, shape):
+    r = {"description": STATUS_WORDS.get(code, "")}
+    if shape == "text":
+        r["content"] = {"text/plain": {"schema": {"type": "string"}}}
+    elif shape and shape != "*":
+        ref = {"$ref": "#/components/schemas/" + shape.strip("[]")}
+        r["content"] = {"application/json": {"schema": {
+            "type": "array", "items": ref} if shape.startswith("[") else
+            ref}}
+    elif shape == "*":
+        r["content"] = {"application/json": {"schema": {"type": "object"}}}
+    else:
+        r["content"] = {"application/json": {"schema": {
+            "$ref": "#/components/schemas/error"}}}
+    return r
+
+
+STATUS_WORDS = {"200": "done", "201": "created", "202": "accepted",
+                "400": "bad input; nothing changed", "404": "no such thing",
+                "409": "refused; nothing recorded", "500": "station fault",
+                "503": "unavailable"}
+
+
+def _order(responses):
+    return dict(sorted(responses.items(), key=lambda kv: int(kv[0])))
+
+
+def port(spec, text):
+    """Bring @text's route rows and shapes into @spec; what was done."""
+    done = []
+    tags = [t["name"] for t in spec["tags"]]
+    for heading, header, rows in _md_tables(text):
+        if header[:2] == ["shape", "keys"]:
+            for name, keys in rows:
+                words = keys.strip("`").split()
+                s = spec["components"]["schemas"].setdefault(name, {
+                    "type": "object", "description": "", "required": [],
+                    "properties": {}, "additionalProperties": False})
+                for w in words:
+                    k = w.rstrip("?")
+                    if k not in s["properties"]:
+                        s["properties"][k] = {}
+                        if not w.endswith("?"):
+                            s["required"].append(k)
+                        done.append("shape %s: key %s added" % (name, w))
+            continue
+        if header[:1] != ["method, path"] or "answers" not in header:
+            continue
+        tag = heading if heading in tags else tags[-1]
+        for row in rows:
+            first, body = row[0], row[1] if len(row) > 3 else ""
+            answers = _md_answers(row[header.index("answers")])
+            what = row[-1]
+            method, rest = first.split(" ", 1)
+            path, _, query = rest.split()[0].partition("?")
+            if "(not yet there)" in first or "(coming)" in first:
+                continue
+            m = re.search(r"\{([^}]*,[^}]*)\}", path)
+            params = []
+            if m:
+                params.append({"name": "which", "in": "path",
+                               "required": True, "schema": {
+                                   "type": "string",
+                                   "enum": m.group(1).split(",")}})
+                path = path[:m.start()] + "{which}" + path[m.end():]
+            elif "{id}" in path:
+                params.append({"name": "id", "in": "path", "required": True,
+                               "description": "the record's id",
+                               "schema": {"type": "integer",
+                                          "minimum": 1}})
+            for q in [q.split("=")[0] for q in query.split("&") if q]:
+                params.append({"name": q, "in": "query", "required": False,
+                               "description": "", "schema": {
+                                   "type": "string"}})
+            for known in spec["paths"]:  # the same path, its own names
+                if re.sub(r"\{\w+\}", "{}", known) == \
+                        re.sub(r"\{\w+\}", "{}", path):
+                    path = known
+                    for p in params:
+                        if p["in"] == "path":
+                            p["name"] = re.findall(r"\{(\w+)\}", known)[0]
+            item = spec["paths"].setdefault(path, {})
+            op = item.get(method.lower())
+            where = "%s %s" % (method, path)
+            if op is None:
+                op = item[method.lower()] = {
+                    "tags": [tag],
+                    "operationId": re.sub(r"\W+", "_", "%s%s" % (
+                        method.lower(), path)).strip("_"),
+                    "description": what}
+                if params:
+                    op["parameters"] = params
+                if body:
+                    op["x-retour-body"] = body
+                responses = {c: _response(c, s) for c, s in answers}
+                responses["401"] = {
+                    "$ref": "#/components/responses/unauthorized"}
+                if method != "GET":
+                    responses["413"] = {
+                        "$ref": "#/components/responses/too_large"}
+                op["responses"] = _order(responses)
+                done.append("%s: added (tag %s)" % (where, tag))
+                continue
+            have = {p["name"] for p in op.get("parameters", [])}
+            for p in params:
+                if p["name"] not in have:
+                    op.setdefault("parameters", []).append(p)
+                    done.append("%s: parameter %s added" % (where,
+                                                            p["name"]))
+            for c, s in answers:
+                if c not in op["responses"]:
+                    op["responses"][c] = _response(c, s)
+                    op["responses"] = _order(op["responses"])
+                    done.append("%s: answer %s added" % (where, c))
+            if what != op["description"]:
+                done.append("%s: the description differs (kept the "
+                            "document's): %s" % (where, what))
+    return done
+
+
 def main(argv):
     spec = json.loads(SPEC.read_text())
     errors = structure_errors(spec)
@@ -334,6 +505,16 @@ def main(argv):
         for e in errors:
             print("docs/openapi.json: " + e, file=sys.stderr)
         return 1
+    if argv[1:2] == ["--port"] and len(argv) == 3:
+        src = sys.stdin if argv[2] == "-" else open(argv[2])
+        for line in port(spec, src.read()):
+            print(line)
+        SPEC.write_text(json.dumps(spec, indent=1, ensure_ascii=False) +
+                        "\n")
+        errors = structure_errors(spec)
+        for e in errors:
+            print("docs/openapi.json: " + e, file=sys.stderr)
+        return 1 if errors else main(argv[:1])
     text = render(spec, UPSTREAM.read_text())
     if argv[1:] == ["--check"]:
         have = OUT.read_text() if OUT.exists() else ""

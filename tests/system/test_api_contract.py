@@ -633,7 +633,7 @@ def check_shape(status, body, shape):
         assert status >= 400, "a %d needs a schema in docs/openapi.json" % \
             status
         shape = "error"
-    if shape == "text":
+    if shape in ("text", "bytes"):
         assert isinstance(body, str) and body, body
         return
     if shape == "*":
@@ -696,9 +696,15 @@ def test_documented_answer(make_station, method, path, code, shape, mark):
     assert scenario, ("docs/openapi.json says %s %s answers %d, and this test has "
                       "no scenario that provokes it: add one to SCENARIOS"
                       % (method, path, code))
-    status, body, _ = scenario(make_station)
+    status, body, headers = scenario(make_station)
     assert status == code, (status, body)
     check_shape(status, body, shape)
+    media = headers.get("content-type", "").split(";")[0].strip()
+    documented = _resolve(DOC_ROUTES[(method, path)]["op"]["responses"][
+        str(code)]).get("content", {})
+    assert media in documented, \
+        "%s %s %d: Content-Type %r, documented %s" % (
+            method, path, code, media, sorted(documented))
     if method == "POST" and code == 500 and isinstance(body, dict) and \
             path != "/api/v1/expected":
         assert "not recorded" in body["error"].lower(), body
