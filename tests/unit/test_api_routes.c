@@ -456,6 +456,86 @@ static void test_reply_helpers(void **state)
 	json_decref(rp.json);
 }
 
+/* The status and message of @body sent to @method @path; 0 when let
+ * through. */
+static unsigned body_check(const char *method, const char *path,
+			   const char *body, char *msg, size_t size)
+{
+	struct api_request rq = {.body = (char *)body, .len = strlen(body)};
+	struct api_reply rp = {0};
+	struct api_route route;
+	unsigned status;
+
+	msg[0] = '\0';
+	assert_int_equal(api_route_parse(method, path, NULL, &route, &rp), 0);
+	if (api_route_body_check(&route, method, path, &rq, &rp) == 0) {
+		assert_null(rp.json);
+		return 0;
+	}
+	status = rp.status;
+	snprintf(msg, size, "%s",
+		 json_string_value(json_object_get(rp.json, "error")));
+	json_decref(rp.json);
+	return status;
+}
+
+static void test_body_fields(void **state)
+{
+	char msg[256];
+
+	(void)state;
+	/* what a route takes goes through; its values are the route's */
+	assert_int_equal(body_check("POST", "/api/v1/scan",
+				    "{\"code\":\"RMA-1\"}", msg, sizeof(msg)),
+			 0);
+	assert_int_equal(
+	    body_check("POST", "/api/v1/scan", "", msg, sizeof(msg)), 0);
+	assert_int_equal(body_check("POST", "/api/v1/confirm",
+				    "{\"verdict\":\"accept\",\"reason\":null,"
+				    "\"amount_minor\":5}",
+				    msg, sizeof(msg)),
+			 0);
+	assert_int_equal(
+	    body_check("POST", "/api/v1/undo", "{\"receipt\":\"7\"}", msg,
+		       sizeof(msg)),
+	    0); /* an integer field: the route says what it wants */
+	/* a field the route does not know, or of the wrong kind */
+	assert_int_equal(body_check("POST", "/api/v1/scan",
+				    "{\"code\":\"A\",\"codes\":1}", msg,
+				    sizeof(msg)),
+			 400);
+	assert_non_null(strstr(msg, "unknown field 'codes'"));
+	assert_int_equal(body_check("POST", "/api/v1/remove", "{\"code\":5}",
+				    msg, sizeof(msg)),
+			 400);
+	assert_string_equal(msg, "field 'code' must be a string");
+	assert_int_equal(
+	    body_check("POST", "/api/v1/weigh", "[350]", msg, sizeof(msg)),
+	    400);
+	assert_int_equal(body_check("POST", "/api/v1/weigh",
+				    "{\"grams\":350,\"grams\":1}", msg,
+				    sizeof(msg)),
+			 400);
+	/* a route that takes no body: none or {} */
+	assert_int_equal(body_check("POST", "/api/v1/buttons/accept", "{}", msg,
+				    sizeof(msg)),
+			 0);
+	assert_int_equal(body_check("POST", "/api/v1/buttons/accept",
+				    "{\"x\":1}", msg, sizeof(msg)),
+			 400);
+	assert_string_equal(msg, "POST /api/v1/buttons/accept takes no body");
+	assert_int_equal(
+	    body_check("DELETE", "/api/v1/clerk", "null", msg, sizeof(msg)),
+	    400);
+	/* an import checks its own; a GET's body is not read */
+	assert_int_equal(body_check("POST", "/api/v1/expected", "{\"zz\":1}",
+				    msg, sizeof(msg)),
+			 0);
+	assert_int_equal(
+	    body_check("GET", "/api/v1/status", "garbage", msg, sizeof(msg)),
+	    0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -470,6 +550,7 @@ int main(void)
 	    cmocka_unit_test(test_too_many_query_parameters),
 	    cmocka_unit_test(test_allowed_methods),
 	    cmocka_unit_test(test_reply_helpers),
+	    cmocka_unit_test(test_body_fields),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
