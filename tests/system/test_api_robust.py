@@ -14,6 +14,7 @@ client sends, and checks what the station keeps:
   the scan, the confirm, the undo and the import: every answer is one the
   document lists, and the record says each thing happened once.
 """
+import json
 import sqlite3
 import threading
 
@@ -298,3 +299,33 @@ def test_twenty_clients_import_at_once(make_station):
     stored = st.ok("GET", "/api/v1/expected?limit=100")
     assert sorted(e["rma"] for e in stored) == \
         sorted("RMA-%d" % (50000 + i) for i in range(CLIENTS))
+
+
+def test_loopback_tcp_is_trusted_and_serves_twenty_kept_alive_clients(
+        make_station):
+    """A listener on loopback needs no token (the screen's), and twenty
+    clients each holding a connection and asking the status fifty times
+    at once all get it whole."""
+    import http.client
+    from helpers import free_port
+    st = make_station(start=False)
+    port = free_port()
+    st.cfg["api"]["listen"] = "127.0.0.1:%d" % port
+    st.write_config()
+    st.start()
+    st.sign_in()
+
+    def client(i):
+        c = http.client.HTTPConnection("127.0.0.1", port, timeout=15)
+        seen = set()
+        for _ in range(50):
+            c.request("GET", "/api/v1/status")
+            r = c.getresponse()
+            body = json.loads(r.read())
+            assert r.status == 200, (r.status, body)
+            check_shape(200, body, "status")
+            seen.add((body["step"], body["clerk"]))
+        c.close()
+        return seen
+    for seen in at_once(CLIENTS, client):
+        assert seen == {("scan", "Ola")}, seen
