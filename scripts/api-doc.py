@@ -30,6 +30,28 @@ a route's query parameters rendered as a table where one says
 optional keys).  What is not about a route (the events sent upstream, the
 connectors) is hand-written in docs/API.upstream.md and appended as it is.
 
+Adding a route:
+  1. its row in src/api/routes.c's api_routes[] and, when it takes a JSON
+     body, its fields in body_fields() there (a route not named there
+     takes none);
+  2. its operation in docs/openapi.json under "paths": tags (Desk or
+     Records), operationId, description (the table's "what it does"),
+     x-retour-body (the table's "body" words), requestBody (a schema with
+     the fields body_fields() names, additionalProperties false),
+     parameters (path and query), and responses: every status with its
+     schema (a $ref to components/schemas/NAME: a new shape goes there
+     with "required", "properties" and additionalProperties false), and
+     {"$ref": "#/components/responses/unauthorized"} as 401 and, for a
+     method other than GET, too_large as 413.  Or write the old table row
+     (and shape row) in a scratch file and run `scripts/api-doc.py --port
+     FILE`, then add the body's schema and the keys' types by hand;
+  3. `make api-doc`;
+  4. a scenario in tests/system/test_api_contract.py's SCENARIOS for every
+     status it documents (401 and 413 are provoked for every route).
+A route still being built elsewhere: "x-retour-coming": true (skipped
+while the server lacks it), or "x-retour-not-yet-there": true (must
+answer 404 until it comes).
+
 The structural check is small and exact about what this file uses: the
 OpenAPI 3.0 keys at each level, every $ref resolving, every path parameter
 declared, every operation with an operationId, a description and its

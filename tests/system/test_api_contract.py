@@ -738,6 +738,55 @@ def test_every_route_documents_401_and_bodies_413():
             assert 413 in codes, "%s %s: no 413 documented" % (method, path)
 
 
+def read_server_bodies():
+    """{(method, path): the fields its body may have, "*" or None} from
+    body_fields() in src/api/routes.c."""
+    text = ROUTES_C.read_text()
+    fn = re.search(r"static const char \*body_fields\(.*?\n\}", text, re.S)
+    assert fn, "src/api/routes.c: body_fields() is not there"
+    fields, pending = {}, []
+    for line in fn.group(0).splitlines():
+        m = re.match(r"\s*case (API_\w+):", line)
+        if m:
+            pending.append(m.group(1))
+        m = re.match(r'\s*return "([^"]*)";', line)
+        if m:
+            for rid in pending:
+                fields[rid] = m.group(1)
+            pending = []
+    table = re.search(r"api_routes\[\] = \{(.*?)\n\};", text, re.S).group(1)
+    return {(m, p): fields.get(rid) for m, p, rid in re.findall(
+        r'\{"([A-Z]+)",\s*"([^"]+)",\s*(API_\w+)', table)}
+
+
+def test_request_bodies_are_what_the_server_checks():
+    """The body a route takes in docs/openapi.json has the fields (and the
+    string or integer kinds) src/api/routes.c lets through, no other."""
+    for (method, path), fields in read_server_bodies().items():
+        if (method, path) not in DOC_ROUTES or method == "GET":
+            continue
+        op = DOC_ROUTES[(method, path)]["op"]
+        body = op.get("requestBody")
+        where = "%s %s" % (method, path)
+        if fields is None:
+            assert body is None, where + ": the server takes no body"
+            continue
+        assert body, where + ": the server takes a body; document it"
+        schema = body["content"]["application/json"]["schema"]
+        if fields == "*":
+            assert "oneOf" in schema or "$ref" in schema, where
+            continue
+        server = dict(f.partition(":")[::2] for f in fields.split())
+        props = schema["properties"]
+        assert set(props) == set(server), (where, sorted(props),
+                                           sorted(server))
+        for name, kind in server.items():
+            want = "integer" if kind == "i" else "string"
+            assert props[name]["type"] == want, (where, name)
+        assert schema.get("additionalProperties") is False, \
+            where + ": a field the route does not know is refused (400)"
+
+
 SERVED = sorted(k for k, v in DOC_ROUTES.items() if v["mark"] != "absent")
 
 
