@@ -288,6 +288,29 @@ def import_locked(ms):
                        {"returns": [expected_return()]})
 
 
+def import_queue_full(ms):
+    """[api] import_queue = 1, its place taken by an import whose body is
+    still arriving: the next import is refused at once."""
+    import socket
+    st = ms(start=False)
+    st.cfg["api"]["import_queue"] = 1
+    st.write_config()
+    st.start()
+    slow = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    slow.connect(st.socket)
+    slow.sendall(b"POST /api/v1/expected HTTP/1.1\r\nHost: retourd\r\n"
+                 b"Content-Type: application/json\r\n"
+                 b"Content-Length: 1000\r\n\r\n{")
+    try:
+        wait_for(lambda: "retour_import_queue_arriving 1" in
+                 request(st, "GET", "/metrics")[1],
+                 what="the slow import's place taken")
+        return request(st, "POST", "/api/v1/expected",
+                       {"returns": [expected_return()]})
+    finally:
+        slow.close()
+
+
 def undo_in_grace(ms):
     st, rid = decided(ms, grace_s=600)
     return request(st, "POST", "/api/v1/undo", {"receipt": rid})
@@ -545,6 +568,7 @@ SCENARIOS = {
     ("POST", "/api/v1/expected", 400):
         call(fresh, "POST", "/api/v1/expected", raw=b'{"returns": ['),
     ("POST", "/api/v1/expected", 500): import_locked,
+    ("POST", "/api/v1/expected", 503): import_queue_full,
     ("GET", "/api/v1/expected", 200):
         then_list(ready, "/api/v1/expected?limit=5"),
     ("GET", "/api/v1/expected", 400):
@@ -705,6 +729,10 @@ def test_documented_answer(make_station, method, path, code, shape, mark):
     assert media in documented, \
         "%s %s %d: Content-Type %r, documented %s" % (
             method, path, code, media, sorted(documented))
+    for name in _resolve(DOC_ROUTES[(method, path)]["op"]["responses"][
+            str(code)]).get("headers", {}):
+        assert name.lower() in headers, "%s %s %d: no %s header" % (
+            method, path, code, name)
     if method == "POST" and code == 500 and isinstance(body, dict) and \
             path != "/api/v1/expected":
         assert "not recorded" in body["error"].lower(), body
