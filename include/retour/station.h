@@ -141,6 +141,17 @@ int station_register_clerk(struct station *st, const char *badge,
 			   size_t errlen);
 
 json_t *station_status(struct station *st);
+/*
+ * What the status shows changed: every change (a desk step, a device's
+ * state, a scale reading, the outbox's counts, the clock) bumps the
+ * status's "seq" and calls the one listener set here, on the loop, with
+ * the new seq.  A listener that wants one update per loop turn coalesces
+ * them itself.  @fn NULL: no listener.
+ */
+typedef void (*station_change_fn)(void *ctx, uint64_t seq);
+void station_on_change(struct station *st, station_change_fn fn, void *ctx);
+/* The status's "seq" now (0 before any change). */
+uint64_t station_seq(const struct station *st);
 const char *station_metrics(struct station *st); /* Prometheus text */
 
 /*

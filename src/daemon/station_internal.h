@@ -113,6 +113,12 @@ struct station {
 
 	struct station_clock clock;
 
+	/* what the status shows changed this many times; told to one
+	 * listener (station_changed) */
+	uint64_t seq;
+	station_change_fn on_change;
+	void *on_change_ctx;
+
 	/* the receipt of the last undo: the status no longer shows its
 	 * decision as the desk's last one */
 	int64_t last_undone;
@@ -140,6 +146,10 @@ void station_on_printed(void *userdata, int64_t receipt_id, int r,
 			const char *err);
 /* Who the record says did it: the signed-in clerk, else "station". */
 const char *station_actor(const struct station *st);
+
+/* station.c: what station_status() shows changed: bump "seq", tell the
+ * listener.  Called by every place that changes it. */
+void station_changed(struct station *st);
 
 /* station_label.c */
 /* Print the VOID label of the undone receipt @receipt_id and record it. */

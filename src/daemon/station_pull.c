@@ -111,6 +111,7 @@ static void station_pull_finish(struct station *st, int r, const char *why)
 	}
 	pull_done(sp->puller, &sp->batch, r, err);
 	sp->busy = false;
+	station_changed(st); /* the status's "pull" */
 }
 
 /* Take the next page the puller has, if any, and start on it. */

@@ -23,6 +23,7 @@ json_t *station_status(struct station *st)
 	const struct desk *d = &st->desk;
 	json_t *o = json_object(), *ob = json_object();
 
+	json_object_set_new(o, "seq", json_integer((json_int_t)st->seq));
 	json_object_set_new(o, "desk", json_string(st->cfg->desk));
 	json_object_set_new(o, "routine",
 			    json_string(desk_routine_name(d->routine)));
