@@ -491,6 +491,7 @@ static int station_open_receipt(struct station *st, const struct desk_action *a)
 	struct desk_event ev = {.kind = DESK_EV_RECEIPT_OPENED};
 	int r;
 
+	st->weight_manual = false;
 	ro.expected_id = a->expected_id;
 	ro.routine = st->desk.routine == DESK_ROUTINE_SHIP_QC ? ROUTINE_SHIP_QC
 							      : ROUTINE_RETURN;
@@ -585,6 +586,7 @@ static int station_perform_one(struct station *st, const struct desk_action *a)
 			r = 0; /* the desk skips the step without a scale */
 		break;
 	case DESK_ACT_RECORD_WEIGHT:
+		st->weight_manual = a->manual;
 		if (st->receipt_id && a->manual)
 			r = store_receipt_set_manual_weight(
 			    st->store, st->receipt_id, a->grams, a->mismatch,

@@ -576,6 +576,8 @@ static void station_on_weight(void *userdata, const struct scale_reading *r)
 
 	st->weight_read = *r;
 	st->weight_read_stable = r->status == SCALE_STABLE;
+	st->live = *r;
+	st->live_at = clock_now_us();
 
 	switch (r->status) {
 	case SCALE_STABLE:

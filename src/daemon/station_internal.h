@@ -81,6 +81,12 @@ struct station {
 	 * kept in the record when it said another unit (station_act.c) */
 	struct scale_reading weight_read;
 	bool weight_read_stable;
+	/* the scale's last word, moving or not, and when (0: none yet): the
+	 * screen's live weight */
+	struct scale_reading live;
+	int64_t live_at;
+	/* the open parcel's weight was typed in by the clerk */
+	bool weight_manual;
 
 	struct station_queued queue[STATION_QUEUE_LEN];
 	int queue_head, queue_len;
@@ -150,6 +156,12 @@ const char *station_actor(const struct station *st);
 /* station.c: what station_status() shows changed: bump "seq", tell the
  * listener.  Called by every place that changes it. */
 void station_changed(struct station *st);
+
+/* station_parcel.c: the status's "scale", "parcel" (null between
+ * parcels) and a decision's "refund". */
+json_t *station_scale_view(const struct station *st);
+json_t *station_parcel_view(struct station *st);
+json_t *station_refund_view(struct station *st, int64_t receipt_id);
 
 /* station_label.c */
 /* Print the VOID label of the undone receipt @receipt_id and record it. */

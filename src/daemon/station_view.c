@@ -115,8 +115,12 @@ json_t *station_status(struct station *st)
 				    json_integer(d->last.receipt));
 		json_object_set_new(l, "verdict", json_string(d->last.verdict));
 		json_object_set_new(l, "undo_until", json_string(when));
+		json_object_set_new(l, "refund",
+				    station_refund_view(st, d->last.receipt));
 		json_object_set_new(o, "last_decision", l);
 	}
+	json_object_set_new(o, "scale", station_scale_view(st));
+	json_object_set_new(o, "parcel", station_parcel_view(st));
 	json_object_set_new(o, "devices", devices_status(st->devices));
 	json_object_set_new(ob, "pending", json_integer(st->outbox_pending));
 	json_object_set_new(ob, "dead", json_integer(st->outbox_dead));
