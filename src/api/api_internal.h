@@ -87,6 +87,11 @@ enum api_route_id {
 	/* the records */
 	API_EXPECTED_LIST,
 	API_EXPECTED_IMPORT,
+	API_EXPECTED_GET,
+	API_EXPECTED_CANCEL,
+	API_PHOTO_GET,
+	API_RETURNS_CSV, /* the receipts of a range as CSV */
+	API_KPI,	 /* the supervisors' figures */
 	API_RETURNS_LIST,
 	API_RETURN_GET,
 	API_OUTBOX_LIST,
@@ -130,6 +135,8 @@ struct api_route {
 	 * filter in the station's calendar */
 	struct receipt_filter filter;
 	struct api_time_bound from, to;
+	/* API_RETURNS_LIST: ?since=, to be put in the filter like from */
+	struct api_time_bound since;
 };
 
 /*
@@ -151,5 +158,15 @@ void api_desk_answer(struct station *st, const struct api_route *route,
 /* A record route (API_EXPECTED_LIST .. API_AUDIT_VERIFY). */
 void api_records_answer(struct station *st, const struct api_route *route,
 			const struct api_request *rq, struct api_reply *rp);
+/* records_csv.c: GET /api/v1/returns.csv */
+void api_returns_csv(struct station *st, const struct api_route *route,
+		     struct api_reply *rp);
+/* kpi.c: GET /api/v1/kpi */
+void api_kpi_answer(struct station *st, const struct api_route *route,
+		    struct api_reply *rp);
+/* The receipt search @route asks for, its days put in the station's
+ * calendar (records.c). */
+void api_returns_filter(struct station *st, const struct api_route *route,
+			struct receipt_filter *f);
 
 #endif

@@ -1562,8 +1562,10 @@ static void test_store_shop_ids_round_trip(void **state)
 	assert_string_equal(back.shop_order_id, "");
 }
 
-/* What schema step 6 added, taken away again: a file of version 5. */
+/* What schema steps 7 and 6 added, taken away again: a file of version
+ * 5. */
 #define SCHEMA_UNDO_V6                                                         \
+	"ALTER TABLE expected DROP COLUMN cancelled_at;" /* v7 */              \
 	"DROP INDEX receipt_by_time_unsure;"                                   \
 	"ALTER TABLE receipt DROP COLUMN time_unsure;"                         \
 	"ALTER TABLE receipt DROP COLUMN boot_id;"                             \
