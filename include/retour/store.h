@@ -397,6 +397,23 @@ int store_count_receipts(struct store *s, int64_t *n);
  */
 int store_kpi(struct store *s, int64_t from_us, int64_t to_us,
 	      int std_offset_min, bool eu_summer, json_t **out);
+/* What /metrics reads from the record: receipts by routine (return,
+ * ship_qc) and outcome (decided, cancelled, undone), when the oldest
+ * pending outbox row was made (0: none), and how many refunds the shop
+ * confirmed within each of store_metrics_latency_le[] seconds of their
+ * receipt (cumulative), with their count and sum. */
+#define STORE_METRICS_OUTCOMES 3
+#define STORE_METRICS_LATENCY_BUCKETS 9
+extern const char *const store_metrics_outcome[STORE_METRICS_OUTCOMES];
+extern const double store_metrics_latency_le[STORE_METRICS_LATENCY_BUCKETS];
+struct store_metrics {
+	int64_t routines[2][STORE_METRICS_OUTCOMES];
+	int64_t oldest_pending_at;
+	int64_t latency_le[STORE_METRICS_LATENCY_BUCKETS];
+	int64_t latency_count;
+	double latency_sum_s;
+};
+int store_metrics(struct store *s, struct store_metrics *m);
 
 /* ---- outbox ---- */
 

@@ -126,6 +126,8 @@ static void station_handle(struct station *st, struct desk_event *ev)
 		    acts.a[i].kind != DESK_ACT_PRINT_LABEL)
 			st->outcome.acted = true;
 	station_perform(st, &acts);
+	if (d->step != step)
+		station_step_left(st, step);
 	/* every event but the tick is news for the screen; the tick only
 	 * when it timed something out */
 	if (ev->kind != DESK_EV_TICK || acts.n || d->step != step ||

@@ -648,6 +648,8 @@ static void station_device_event(struct station *st, enum device_kind kind,
 		return;
 	if (ok)
 		log_notice("%s works again", device_kind_name(kind));
+	else
+		st->device_faults[kind]++;
 	if (config_outbox_devices_route(st->cfg)) {
 		struct event_device_facts f = {
 		    .type = type,

@@ -23,6 +23,9 @@
 #define STATION_QUEUE_LEN 32
 #define STATION_LATENCY_SAMPLES 1024
 #define STATION_ERROR_LEN 160
+/* the step-duration histogram's bounds, in seconds (+Inf last) */
+#define STATION_STEP_BUCKETS 11
+extern const double station_step_le[STATION_STEP_BUCKETS - 1];
 
 /* A photo asked of the camera: what it is for, until it comes back. */
 struct station_photo {
@@ -112,6 +115,13 @@ struct station {
 	int64_t latency_us[STATION_LATENCY_SAMPLES];
 	uint64_t latency_n;
 	char *metrics;
+	/* how long the desk stays at each step of a parcel: a histogram per
+	 * step (the le bounds are station_step_le[]), and where it is now */
+	uint64_t step_hist[DESK_STEP_CONFIRM + 1][STATION_STEP_BUCKETS];
+	double step_sum_s[DESK_STEP_CONFIRM + 1];
+	int64_t step_since_mono;
+	/* a device that stopped working, by kind */
+	uint64_t device_faults[DEVICE_KIND_COUNT];
 
 	/* each device as last reported (connected until told otherwise):
 	 * a change to or from "connected" is a device event */
@@ -152,6 +162,9 @@ void station_on_printed(void *userdata, int64_t receipt_id, int r,
 			const char *err);
 /* Who the record says did it: the signed-in clerk, else "station". */
 const char *station_actor(const struct station *st);
+
+/* station_view.c: the desk left step @was (for the step histogram). */
+void station_step_left(struct station *st, enum desk_step was);
 
 /* station.c: what station_status() shows changed: bump "seq", tell the
  * listener.  Called by every place that changes it. */

@@ -36,6 +36,8 @@
 #define KPI_RETURNS_IN_RANGE                                                   \
 	"r.routine = 'return' AND r.received_at BETWEEN ?1 AND ?2 "
 
+/* @sql prepared with the range bound to ?1 and ?2 (a statement without
+ * them ignores them). */
 static int kpi_prepare(struct store *s, const char *sql, int64_t from,
 		       int64_t to, sqlite3_stmt **st)
 {
@@ -318,4 +320,87 @@ int store_kpi(struct store *s, int64_t from_us, int64_t to_us,
 	}
 	*out = o;
 	return 0;
+}
+
+/* ---- what /metrics reads from the record ---- */
+
+const char *const store_metrics_outcome[STORE_METRICS_OUTCOMES] = {
+    "decided", "cancelled", "undone"};
+const double store_metrics_latency_le[STORE_METRICS_LATENCY_BUCKETS] = {
+    10, 30, 60, 300, 900, 3600, 14400, 86400, 604800};
+
+int store_metrics(struct store *s, struct store_metrics *m)
+{
+	sqlite3_stmt *st;
+	char sql[1024];
+	size_t len;
+	int rc, r;
+
+	if (!s || !m)
+		return -EINVAL;
+	memset(m, 0, sizeof(*m));
+	r = store_tx_begin_read(s);
+	if (r < 0)
+		return r;
+	r = kpi_prepare(s,
+			"SELECT routine, state, count(*) FROM receipt "
+			"GROUP BY routine, state",
+			0, 0, &st);
+	while (!r && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+		const char *routine = (const char *)sqlite3_column_text(st, 0);
+		const char *state = (const char *)sqlite3_column_text(st, 1);
+		int k = routine && !strcmp(routine, "ship_qc");
+
+		for (int o = 0; state && o < STORE_METRICS_OUTCOMES; o++)
+			if (!strcmp(state, store_metrics_outcome[o]))
+				m->routines[k][o] = sqlite3_column_int64(st, 2);
+	}
+	if (!r) {
+		r = rc == SQLITE_DONE ? 0 : store_fail(s, rc);
+		sqlite3_finalize(st);
+	}
+	if (!r)
+		r = kpi_prepare(s,
+				"SELECT min(created_at) FROM outbox "
+				"WHERE state = 'pending'",
+				0, 0, &st);
+	if (!r) {
+		rc = sqlite3_step(st);
+		if (rc == SQLITE_ROW)
+			m->oldest_pending_at = sqlite3_column_int64(st, 0);
+		else
+			r = store_fail(s, rc);
+		sqlite3_finalize(st);
+	}
+	/* one pass: the cumulative count under each bound */
+	len = (size_t)snprintf(sql, sizeof(sql),
+			       "SELECT count(*), "
+			       "coalesce(sum(l), 0)");
+	for (int b = 0; b < STORE_METRICS_LATENCY_BUCKETS; b++)
+		len += (size_t)snprintf(sql + len, sizeof(sql) - len,
+					", coalesce(sum(l <= %lld), 0)",
+					(long long)store_metrics_latency_le[b] *
+					    1000000LL);
+	snprintf(sql + len, sizeof(sql) - len,
+		 " FROM (SELECT o.delivered_at - r.received_at AS l "
+		 "FROM receipt r JOIN outbox o ON o.receipt_id = r.id "
+		 "AND o.action = 'refund.requested' AND o.state = 'done' "
+		 "AND o.delivered_at IS NOT NULL WHERE r.state = 'decided')");
+	if (!r)
+		r = kpi_prepare(s, sql, 0, 0, &st);
+	if (!r) {
+		rc = sqlite3_step(st);
+		if (rc == SQLITE_ROW) {
+			m->latency_count = sqlite3_column_int64(st, 0);
+			m->latency_sum_s = sqlite3_column_double(st, 1) / 1e6;
+			for (int b = 0; b < STORE_METRICS_LATENCY_BUCKETS; b++)
+				m->latency_le[b] =
+				    sqlite3_column_int64(st, 2 + b);
+		} else {
+			r = store_fail(s, rc);
+		}
+		sqlite3_finalize(st);
+	}
+	store_tx_end_read(s);
+	return r;
 }

@@ -241,6 +241,26 @@ static void test_kpi_counts_each_figure(void **state)
 	assert_int_equal(count_of(v, 2, "cause", "weight_mismatch"), 1);
 	json_decref(k);
 
+	/* what /metrics reads: the whole record */
+	{
+		struct store_metrics m;
+		static const int64_t le[STORE_METRICS_LATENCY_BUCKETS] = {
+		    0, 0, 0, 2, 2, 3, 3, 3, 3};
+
+		assert_int_equal(store_metrics(s, &m), 0);
+		assert_int_equal(m.routines[0][0], 8); /* returns decided */
+		assert_int_equal(m.routines[0][1], 1); /* abandoned */
+		assert_int_equal(m.routines[0][2], 0);
+		assert_int_equal(m.routines[1][0], 3); /* ship-QC decided */
+		assert_int_equal(m.latency_count, 3);
+		assert_true(m.latency_sum_s == 1400.0);
+		for (int b = 0; b < STORE_METRICS_LATENCY_BUCKETS; b++)
+			assert_int_equal(m.latency_le[b], le[b]);
+		/* the events of every decision wait: the oldest is the
+		 * decision two days before */
+		assert_int_equal(m.oldest_pending_at, T0 - 47 * HOUR);
+	}
+
 	/* a day with nothing: zeros and empty lists, no latency */
 	assert_int_equal(
 	    store_kpi(s, T0 + 13 * HOUR, T0 + 37 * HOUR - 1, 60, true, &k), 0);
