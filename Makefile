@@ -215,6 +215,25 @@ $(BUILD)/obj/%.o: %.cpp
 $(SHELL_LIB): $(ZXING_OBJ)
 endif
 
+# The screen (web/) compiled in: scripts/embed-web.sh writes a C file whose
+# table points at each file and its gzip copy (the assembler's .incbin),
+# served by src/api/static.c.  Chart.js comes from Debian's libjs-chart.js
+# (make deps), embedded as it is; only the KPI page loads it.
+CHARTJS := /usr/share/javascript/chart.js/chart.min.js
+WEB_FILES := $(sort $(wildcard web/*.html web/*.css web/*.js web/*.svg))
+WEB_GEN := $(BUILD)/gen/web_assets.c
+$(WEB_GEN): $(WEB_FILES) $(CHARTJS) scripts/embed-web.sh
+	@mkdir -p $(dir $@)
+	@echo "  EMBED   web/"
+	@scripts/embed-web.sh $@ $(BUILD)/gen/web-gz \
+		$(foreach f,$(WEB_FILES),$(f)=$(notdir $(f))) $(CHARTJS)=chart.min.js
+$(CHARTJS):
+	@echo "$@ is missing: make deps installs Debian's libjs-chart.js" >&2; exit 1
+$(BUILD)/gen/web_assets.o: $(WEB_GEN)
+	@echo "  CC      $<"
+	@$(CC) $(CFLAGS) -Isrc/api -c $< -o $@
+$(SHELL_LIB): $(BUILD)/gen/web_assets.o
+
 $(RETOURD): $(call obj,src/retourd/main.c) $(SHELL_LIB) $(CORE_LIB)
 	$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS) -lm -lpthread
 

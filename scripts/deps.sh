@@ -15,6 +15,8 @@
 # libmagick++-dev is not co-installable: apt-get -s shows it removing the
 # native one), so the board gets only its libzbar0 and the build links it
 # through a symlink (see the Makefile); zbar.h is the native one.
+# libjs-chart.js (Chart.js 3.9) is embedded in retourd for the KPI page
+# (the Makefile's web rule): an architecture-independent build tool.
 # zxing-cpp, the second barcode decoder, is optional at build time: the
 # native build installs it, a cross build goes without.
 # The package test (make check-deb) needs mmdebstrap for its Debian root,
@@ -37,7 +39,7 @@ libturbojpeg0-dev libpng-dev"
 nativelibs="libzbar-dev libzxing-dev"
 crosslibs="libzbar0"
 testlibs="libcmocka-dev"
-tools="build-essential pkg-config"
+tools="build-essential pkg-config libjs-chart.js"
 testtools="python3 python3-pytest sqlite3 clang libclang-rt-14-dev clang-format
 cppcheck strace zbar-tools nodejs zint python3-pil systemd udev
 mmdebstrap lintian devscripts man-db iproute2"
