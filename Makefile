@@ -5,6 +5,7 @@
 #   make deps           install, with apt, what the build links and lacks
 #   make run            install what is missing, build, start the simulated desk
 #   make check          install what the tests need, run every test
+#   make ui-test        the screen's Playwright tests (part of make check)
 #   make lint           formatting, cppcheck, the layers and the log rule
 #   make bench          measured numbers, as a table and build/bench.json
 #   make ARCH=arm64     cross-build for the board (armhf too)
@@ -146,7 +147,7 @@ FUZZ_BINS := $(patsubst tests/fuzz/%.c,$(BUILD)/fuzzers/%,$(FUZZ_SRC))
 
 PYTHON := /usr/bin/python3
 
-.PHONY: all deps test-deps bench-deps run check unit system bench soak install install-system \
+.PHONY: all deps test-deps bench-deps run check unit system ui-test bench soak install install-system \
 	lint lint-layers lint-selftest clean arm-check fuzz fuzz-run \
 	gpio-unit gpiod2-check deb check-deb
 .DEFAULT_GOAL := all
@@ -288,6 +289,7 @@ check: test-deps
 	$(MAKE) FUZZING=1 fuzz-run
 	$(MAKE) gpiod2-check
 	$(MAKE) system
+	$(MAKE) ui-test
 	$(MAKE) arm-check
 	$(MAKE) check-deb
 
@@ -314,6 +316,12 @@ gpio-unit: $(GPIO_UNIT_BINS)
 gpiod2-check:
 	scripts/gpiod2.sh $(GPIOD2_ROOT)
 	$(MAKE) GPIOD=2 gpio-unit
+
+# The screen in Debian's headless Chromium, driven by taps against a real
+# retourd (tests/ui/, Playwright); screenshots in build/ui-shots/.
+ui-test: test-deps $(RETOURD) $(RETOURCTL)
+	cd tests/ui && RETOUR_BUILD=$(abspath $(BUILD)) PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 \
+		npx playwright test -c playwright.config.js
 
 # A cross build runs its binaries through qemu-user wrappers.
 ifeq ($(RUNNER),)

@@ -514,13 +514,16 @@
 
   /* ---- overlays: keypad, pick-list, photo ---- */
   var overlayDone = null;
+  var overlayRedraw = null; /* draws the open overlay again in the new language */
   function closeOverlay() {
     $("overlay").hidden = true;
     $("overlay").innerHTML = "";
-    overlayDone = null;
+    overlayDone = overlayRedraw = null;
   }
-  /* The keypad: digits, or letters too (kind "alnum").  @done(text). */
-  function keypad(title, kind, done) {
+  /* The keypad: digits, or letters too (kind "alnum").  @titleKey is
+   * translated, @extra added to it.  @done(text). */
+  function keypad(titleKey, kind, done, extra) {
+    var title = t(titleKey) + (extra || "");
     var rows = kind === "digits" ? ["123", "456", "789", "0"]
       : ["1234567890", "QWERTYUIOP", "ASDFGHJKL-", "ZXCVBNM ./"];
     var keys = rows.map(function (r) {
@@ -536,6 +539,7 @@
       '<button class="key wide good need" data-need="keypad-ok" data-key="OK">' + icon("ok") + esc(t("btn.ok")) + "</button></div></div>";
     $("overlay").hidden = false;
     var entry = "";
+    overlayRedraw = function () { keypad(titleKey, kind, done, extra); };
     overlayDone = function (k) {
       if (k === "DEL") entry = entry.slice(0, -1);
       else if (k === "CLR") entry = "";
@@ -547,25 +551,26 @@
   /* A name types as "Ola": capital first, then lower case. */
   function lowerAfter(entry) { return keypadLower && /[A-Za-z]$/.test(entry); }
   var keypadLower = false;
-  /* A pick-list: @items [[value, label]], @done(value). */
-  function pick(title, items, done) {
-    $("overlay").innerHTML = '<div class="sheet pick"><h2>' + esc(title) + '</h2><div class="choices">' +
+  /* A pick-list: @items [[value, label key, icon]], @done(value). */
+  function pick(titleKey, items, done) {
+    $("overlay").innerHTML = '<div class="sheet pick"><h2>' + esc(t(titleKey)) + '</h2><div class="choices">' +
       items.map(function (it) {
         return '<button class="act choice need" data-need="pick-' + esc(it[0]) + '" data-pick="' + esc(it[0]) + '">' +
-          (it[2] ? icon(it[2]) : "") + "<span>" + esc(it[1]) + "</span></button>";
+          (it[2] ? icon(it[2]) : "") + "<span>" + esc(t(it[1])) + "</span></button>";
       }).join("") + '</div><button class="act quiet need" data-need="pick-close" data-act="close">' + esc(t("btn.close")) +
       "</button></div>";
     $("overlay").hidden = false;
+    overlayRedraw = function () { pick(titleKey, items, done); };
     overlayDone = function (v) { closeOverlay(); done(v); };
   }
   /* A reason from a list, then an optional note on the keypad. */
-  function reasonWithNote(title, keys, done) {
-    pick(title, keys.map(function (k) { return [k, t(k)]; }), function (k) {
+  function reasonWithNote(titleKey, keys, done) {
+    pick(titleKey, keys.map(function (k) { return [k, k]; }), function (k) {
       var reason = t(k);
-      pick(t("pick.note"), [["none", t("btn.skip_note"), "ok"], ["note", t("btn.add_note"), "keypad"]], function (v) {
+      pick("pick.note", [["none", "btn.skip_note", "ok"], ["note", "btn.add_note", "keypad"]], function (v) {
         if (v === "none") return done(reason);
         keypadLower = true;
-        keypad(t("keypad.note"), "alnum", function (note) { keypadLower = false; done(reason + ": " + note); });
+        keypad("keypad.note", "alnum", function (note) { keypadLower = false; done(reason + ": " + note); });
       });
     });
   }
@@ -578,15 +583,15 @@
   function override() {
     var qc = status && status.routine === "ship_qc";
     var verdicts = qc ? ["qc_passed", "qc_failed"] : ["accept", "partial", "reject", "hold"];
-    pick(t("pick.verdict"), verdicts.map(function (v) { return [v, t("verdict." + v), verdictIcon(v)]; }), function (v) {
-      reasonWithNote(t("pick.reason"), OVERRIDE_REASONS, function (reason) {
+    pick("pick.verdict", verdicts.map(function (v) { return [v, "verdict." + v, verdictIcon(v)]; }), function (v) {
+      reasonWithNote("pick.reason", OVERRIDE_REASONS, function (reason) {
         var body = {verdict: v, reason: reason};
         var needsSupervisor = status && status.role !== "supervisor" &&
           ((v === "accept" || v === "partial" || v === "qc_passed") &&
            status.proposal && ["reject", "hold", "qc_failed"].indexOf(status.proposal.verdict) >= 0);
         if (!needsSupervisor) return post("/api/v1/confirm", body).catch(function () {});
         keypadLower = false;
-        keypad(t("keypad.badge"), "alnum", function (badge) {
+        keypad("keypad.badge", "alnum", function (badge) {
           body.supervisor = badge;
           post("/api/v1/confirm", body).catch(function () {});
         });
@@ -602,22 +607,22 @@
     case "close": closeOverlay(); return;
     case "by-name":
       keypadLower = true;
-      return keypad(t("keypad.name"), "alnum", function (n) { keypadLower = false; post("/api/v1/clerk", {name: n}).catch(done); });
+      return keypad("keypad.name", "alnum", function (n) { keypadLower = false; post("/api/v1/clerk", {name: n}).catch(done); });
     case "type-code":
       keypadLower = false;
-      return keypad(t("keypad.code"), "alnum", function (c) { post("/api/v1/scan", {code: c}).catch(done); });
+      return keypad("keypad.code", "alnum", function (c) { post("/api/v1/scan", {code: c}).catch(done); });
     case "unexpected": return post("/api/v1/unexpected").catch(done);
     case "routine": return post("/api/v1/routine", {routine: arg}).catch(done);
     case "sign-out": return post("/api/v1/clerk", null, "DELETE").catch(done);
     case "weigh": return post("/api/v1/weigh").catch(done);
     case "manual-weight":
-      return keypad(t("keypad.grams"), "digits", function (g) {
-        reasonWithNote(t("pick.reason"), SKIP_REASONS.scale, function (reason) {
+      return keypad("keypad.grams", "digits", function (g) {
+        reasonWithNote("pick.reason", SKIP_REASONS.scale, function (reason) {
           post("/api/v1/weigh", {grams: parseInt(g, 10), reason: reason}).catch(done);
         });
       });
     case "skip":
-      return reasonWithNote(t("pick.reason"), SKIP_REASONS[arg] || SKIP_REASONS.camera, function (reason) {
+      return reasonWithNote("pick.reason", SKIP_REASONS[arg] || SKIP_REASONS.camera, function (reason) {
         post("/api/v1/skip", {reason: reason}).catch(done);
       });
     case "photo": return post("/api/v1/photo").catch(done);
@@ -625,8 +630,8 @@
     case "remove": return post("/api/v1/remove").catch(done);
     case "answer": return post("/api/v1/answer", {answer: arg}).catch(done);
     case "measure":
-      return keypad(t("keypad.value") + (s.checklist && s.checklist.unit ? " (" + s.checklist.unit + ")" : ""),
-        "digits", function (v) { post("/api/v1/answer", {answer: v}).catch(done); });
+      return keypad("keypad.value", "digits", function (v) { post("/api/v1/answer", {answer: v}).catch(done); },
+        s.checklist && s.checklist.unit ? " (" + s.checklist.unit + ")" : "");
     case "confirm": return post("/api/v1/confirm", {verdict: s.proposal.verdict}).catch(done);
     case "override": return override();
     case "back": return post("/api/v1/back").catch(done);
@@ -648,18 +653,21 @@
     var b = ev.target.closest("button");
     if (!b || b.disabled) return;
     if (b.dataset.view) return go(b.dataset.view);
-    if (b.id === "lang") {
-      lang = lang === "pl" ? "en" : "pl";
-      try { sessionStorage.setItem("retour.lang", lang); } catch (e) { /* ignore */ }
-      document.documentElement.lang = lang;
-      drawnView = null;
-      return render();
-    }
+    if (b.id === "lang") return setLang(lang === "pl" ? "en" : "pl");
     if (b.dataset.key != null && overlayDone) return overlayDone(b.dataset.key);
     if (b.dataset.pick != null && overlayDone) return overlayDone(b.dataset.pick);
     if (b.dataset.act) act(b.dataset.act, b.dataset.arg);
   });
+  function setLang(l) {
+    lang = l;
+    try { sessionStorage.setItem("retour.lang", lang); } catch (e) { /* ignore */ }
+    document.documentElement.lang = lang;
+    drawnView = null;
+    render();
+    if (overlayRedraw) overlayRedraw();
+  }
   window.retourLang = function () { return lang; };
+  window.retourSetLang = setLang;
 
   document.documentElement.lang = lang;
   var start = (location.hash || "").replace("#", "");
