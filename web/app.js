@@ -181,6 +181,12 @@
     var d = new Date(iso);
     return isNaN(d) ? iso : d.toLocaleDateString(lang === "pl" ? "pl-PL" : "en-GB");
   }
+  /* A ship-QC's proposal says accept or reject: it means passed or failed. */
+  function verdictWord(v, routine) {
+    if (routine === "ship_qc" && v === "accept") v = "qc_passed";
+    if (routine === "ship_qc" && v === "reject") v = "qc_failed";
+    return t("verdict." + v);
+  }
   function verdictIcon(v) {
     return v === "accept" || v === "qc_passed" ? "ok" : v === "hold" ? "hold" : v === "partial" ? "warn" : "bad";
   }
@@ -258,7 +264,7 @@
       break;
     case "confirm":
       if (s.proposal) {
-        a.push(button("confirm", t("btn.confirm") + ": " + t("verdict." + s.proposal.verdict),
+        a.push(button("confirm", t("btn.confirm") + ": " + verdictWord(s.proposal.verdict, s.routine),
           {icon: verdictIcon(s.proposal.verdict), cls: "big good"}));
       }
       a.push(button("override", t("btn.override"), {icon: "warn"}));
@@ -279,8 +285,8 @@
       return "<li>" + esc(r.text || r.code) + "</li>";
     }).join("");
     return '<div class="proposal verdict-' + esc(p.verdict) + ' need" data-need="proposal">' +
-      '<div class="verdict">' + icon(verdictIcon(p.verdict)) + "<span>" + esc(t("verdict." + p.verdict)) +
-      "</span>" + (p.refund_minor != null ? '<span class="money">' + esc(t("proposal.refund")) + ": " +
+      '<div class="verdict">' + icon(verdictIcon(p.verdict)) + "<span>" + esc(verdictWord(p.verdict, s.routine)) +
+      "</span>" + (p.refund_minor != null && s.routine !== "ship_qc" ? '<span class="money">' + esc(t("proposal.refund")) + ": " +
       esc(fmtMoney(p.refund_minor, p.currency)) + "</span>" : "") + "</div>" +
       (reasons ? '<ul class="reasons">' + reasons + "</ul>" : "") + "</div>";
   }

@@ -84,7 +84,8 @@ test("an override asks for a reason", async ({ page }) => {
   await waitStep(page, "scan");
   await expect(page.locator('[data-need="last"]')).toContainText(/Reject|Odrzucić/);
   const r = await (await fetch(desk.url + "/api/v1/returns/1")).json();
-  expect(JSON.stringify(r)).toContain("Tags removed");
+  expect(r.overridden).toBe(true);
+  expect(r.override_reason).toMatch(/^(Tags removed|Usunięte metki)$/);
 });
 
 test("an undo takes the decision back", async ({ page }) => {
@@ -127,7 +128,70 @@ test("a refused action shows the server's message", async ({ page }) => {
 
 test("the screen says when it is disconnected, and comes back", async ({ page }) => {
   await signIn(page);
-  await page.context().setOffline(true);
-  await page.evaluate(() => { window.dispatchEvent(new Event("offline")); });
-  await desk.cmd("stop-daemon").catch(() => {});
+  // the daemon gone: the stream fails, the page says so and greys the desk
+  await desk.cmd("kill-daemon");
+  await expect(page.locator('[data-need="disconnected"]')).toBeVisible({ timeout: 10000 });
+  await expect(page.locator("body")).toHaveClass(/offline/);
+  await shots(page, "disconnected", ["disconnected", "light"]);
+  // back: the browser reconnects by itself and shows the current state
+  await desk.cmd("start-daemon");
+  await expect(page.locator('[data-need="disconnected"]')).toHaveCount(0, { timeout: 15000 });
+  await expect(page.locator("body")).not.toHaveClass(/offline/);
+  await waitStep(page, (await desk.status()).step);
+  await page.reload();
+  await waitStep(page, (await desk.status()).step);
+});
+
+test("a whole ship-QC, by taps", async ({ page }) => {
+  await desk.cmd('expected {"rma": "", "order": "ORD-2001", "kind": "shipment", "delivered_days_ago": null, "delivery_basic_minor": 0}');
+  await signIn(page);
+  await tapNeed(page, "routine");
+  await expect(page.locator("#who")).toContainText(/Ship-QC|Kontrola/);
+  await tapNeed(page, "type-code");
+  await typeKeys(page, "ORD-2001");
+  await waitStep(page, "items");
+  await shots(page, "qc-items", ["step-title", "prompt", "items-done", "remove"]);
+  await desk.scan(GTIN_TSHIRT);
+  await desk.scan(GTIN_TSHIRT);
+  for (let i = 0; i < 20; i++) {
+    const s = await desk.status();
+    if (s.step === "confirm" || s.step === "scan") break;
+    const before = s.seq;
+    if (s.step === "checklist") {
+      const c = s.checklist;
+      if (c.kind === "pass_fail") await tapNeed(page, "pass");
+      else if (c.kind === "choice") await tapNeed(page, "choice-" + c.choices[0]);
+      else if (c.kind === "photo") { /* the camera */ }
+      else await tapNeed(page, "done");
+    } else if (s.step === "photo" || s.step === "photo_sealed") {
+      if (i > 3) await tapNeed(page, "photo");
+    }
+    await expect.poll(async () => (await desk.status()).seq, { timeout: 10000 }).toBeGreaterThan(before);
+  }
+  await waitStep(page, "confirm");
+  await expect(page.locator('[data-need="proposal"]')).toContainText(/QC passed|Kontrola zaliczona/);
+  await shots(page, "qc-confirm", ["proposal", "confirm", "override"]);
+  await tapNeed(page, "confirm");
+  await waitStep(page, "scan");
+  await expect(page.locator('[data-need="last"]')).toContainText(/QC passed|Kontrola zaliczona/);
+});
+
+test("the station page: devices, outbox, complaints", async ({ page }) => {
+  await signIn(page);
+  await tapNeed(page, "nav-station");
+  await expect(page.locator('[data-need="device-scanner"]')).toBeVisible();
+  await expect(page.locator('[data-need="device-printer"]')).toContainText(/Working|Działa/);
+  await shots(page, "station", ["device-scanner", "device-scale", "device-printer", "device-camera"]);
+});
+
+test("the numbers load Chart.js only on their page", async ({ page }) => {
+  const scripts = [];
+  page.on("request", (r) => scripts.push(r.url()));
+  await signIn(page);
+  expect(scripts.some((u) => u.includes("chart.min.js"))).toBe(false);
+  await tapNeed(page, "nav-kpi");
+  await expect(page.locator('[data-need="kpi-today"]')).toBeVisible();
+  await expect.poll(() => scripts.some((u) => u.includes("chart.min.js"))).toBe(true);
+  await expect(page.locator(".kpi .charts")).not.toBeEmpty({ timeout: 10000 });
+  await shots(page, "kpi", ["kpi-today", "kpi-week", "kpi-month", "kpi-csv"]);
 });

@@ -12,6 +12,8 @@ commands on stdin, one a line, and answers "ok" or "error: ...":
   scale-mode MODE     stable | unstable | silent | overload ...
   printer MODE        the printer listener's mode for the next label
   expected JSON       import one expected return (helpers' fields)
+  kill-daemon         kill -9 the daemon (the screen loses its stream)
+  start-daemon        start it again
   stop                stop the daemon and exit
 """
 import json
@@ -53,6 +55,10 @@ def main():
                     st.printer.mode = arg
                 elif cmd == "expected":
                     st.import_expected(expected_return(**json.loads(arg)))
+                elif cmd == "kill-daemon":
+                    st.kill9()
+                elif cmd == "start-daemon":
+                    st.start()
                 elif cmd == "stop":
                     break
                 else:
