@@ -149,26 +149,42 @@ static enum MHD_Result api_send(struct MHD_Connection *conn,
 	struct MHD_Response *resp;
 	enum MHD_Result ret;
 	char *body;
+	size_t len;
 
 	if (rp->content_type && !rp->text) /* the text did not fit in memory */
 		api_reply_error(rp, 500, "out of memory");
 	if (rp->text) {
 		body = rp->text;
+		len = rp->text_len ? rp->text_len : strlen(body);
 	} else {
 		body = json_dumps(rp->json, JSON_COMPACT);
 		json_decref(rp->json);
 		if (!body)
 			return MHD_NO;
+		len = strlen(body);
 		rp->content_type = "application/json";
 	}
-	resp = MHD_create_response_from_buffer(strlen(body), body,
-					       MHD_RESPMEM_MUST_FREE);
+	resp =
+	    MHD_create_response_from_buffer(len, body, MHD_RESPMEM_MUST_FREE);
 	if (!resp) {
 		free(body);
 		return MHD_NO;
 	}
 	MHD_add_response_header(resp, "Content-Type", rp->content_type);
-	MHD_add_response_header(resp, "Cache-Control", "no-store");
+	if (rp->etag[0]) { /* a photo: the same bytes forever */
+		MHD_add_response_header(resp, "ETag", rp->etag);
+		MHD_add_response_header(resp, "Cache-Control",
+					"private, max-age=86400");
+	} else {
+		MHD_add_response_header(resp, "Cache-Control", "no-store");
+	}
+	if (rp->filename[0]) {
+		char disp[96];
+
+		snprintf(disp, sizeof(disp), "attachment; filename=\"%s\"",
+			 rp->filename);
+		MHD_add_response_header(resp, "Content-Disposition", disp);
+	}
 	if (rp->allow[0])
 		MHD_add_response_header(resp, "Allow", rp->allow);
 	if (retry_after && rp->status == 503) {
@@ -342,6 +358,8 @@ static enum MHD_Result api_handle(void *cls, struct MHD_Connection *conn,
 	if (call->kind == API_CALL_IMPORT)
 		return api_import_queue(l, conn, call);
 	api_imports_desk_spoke(l->api->imports);
+	rq->if_none_match =
+	    MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "If-None-Match");
 	if (l->needs_token && !token_ok(l->api, conn))
 		api_reply_error(&rp, 401, "a bearer token is required");
 	else if (rq->too_big)

@@ -27,6 +27,7 @@ struct api_request {
 	char *body;
 	size_t len;
 	bool too_big;
+	const char *if_none_match; /* the header, NULL when not sent */
 };
 
 /* What a route answers: a JSON body, or a text body with its type. */
@@ -34,13 +35,25 @@ struct api_reply {
 	unsigned status;
 	json_t *json; /* or text */
 	char *text;
+	size_t text_len; /* 0: strlen(text); a binary body (a photo) sets it */
 	const char *content_type;
 	char allow[64]; /* a 405's Allow header: the methods the path takes */
+	char etag[72];	/* an ETag header, "" none */
+	/* a download's name (Content-Disposition: attachment), "" none */
+	char filename[64];
 };
 
-/* Set @rp to {"error": message} with @status. */
+/* Set @rp to {"error": message, "code": the status's code} with @status. */
 void api_reply_error(struct api_reply *rp, unsigned status, const char *fmt,
 		     ...) __attribute__((format(printf, 3, 4)));
+/* The same with a finer @code than the status's ("not_recorded"). */
+void api_reply_error_code(struct api_reply *rp, unsigned status,
+			  const char *code, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+/* The stable code of an error with @status: bad_request, unauthorized,
+ * not_found, method_not_allowed, conflict, too_large, unavailable,
+ * internal. */
+const char *api_error_code_of(unsigned status);
 /* Set @rp to @j (ownership taken) with @status. */
 void api_reply_json(struct api_reply *rp, unsigned status, json_t *j);
 /* The request's JSON body, or NULL with a 400 reply saying why. */
@@ -76,6 +89,11 @@ enum api_route_id {
 	/* the records */
 	API_EXPECTED_LIST,
 	API_EXPECTED_IMPORT,
+	API_EXPECTED_GET,
+	API_EXPECTED_CANCEL,
+	API_PHOTO_GET,
+	API_RETURNS_CSV, /* the receipts of a range as CSV */
+	API_KPI,	 /* the supervisors' figures */
 	API_RETURNS_LIST,
 	API_RETURN_GET,
 	API_OUTBOX_LIST,
@@ -120,6 +138,8 @@ struct api_route {
 	 * filter in the station's calendar */
 	struct receipt_filter filter;
 	struct api_time_bound from, to;
+	/* API_RETURNS_LIST: ?since=, to be put in the filter like from */
+	struct api_time_bound since;
 };
 
 /*
@@ -141,5 +161,15 @@ void api_desk_answer(struct station *st, const struct api_route *route,
 /* A record route (API_EXPECTED_LIST .. API_AUDIT_VERIFY). */
 void api_records_answer(struct station *st, const struct api_route *route,
 			const struct api_request *rq, struct api_reply *rp);
+/* records_csv.c: GET /api/v1/returns.csv */
+void api_returns_csv(struct station *st, const struct api_route *route,
+		     struct api_reply *rp);
+/* kpi.c: GET /api/v1/kpi */
+void api_kpi_answer(struct station *st, const struct api_route *route,
+		    struct api_reply *rp);
+/* The receipt search @route asks for, its days put in the station's
+ * calendar (records.c). */
+void api_returns_filter(struct station *st, const struct api_route *route,
+			struct receipt_filter *f);
 
 #endif

@@ -23,10 +23,13 @@ static void reply_status(struct station *st, struct api_reply *rp)
 static void reply_not_recorded(struct api_reply *rp, unsigned status,
 			       const char *why)
 {
+	/* 409: the return was decided on another receipt meanwhile */
+	const char *code = status == 409 ? "already_decided" : "not_recorded";
+
 	if (strcasestr(why, "not recorded"))
-		api_reply_error(rp, status, "%s", why);
+		api_reply_error_code(rp, status, code, "%s", why);
 	else
-		api_reply_error(rp, status, "not recorded: %s", why);
+		api_reply_error_code(rp, status, code, "not recorded: %s", why);
 }
 
 /*
@@ -42,8 +45,8 @@ static void reply_command(struct station *st, struct api_reply *rp,
 	char why[256];
 	int r = station_command_outcome(st, why, sizeof(why));
 
-	if (r == -EPERM)
-		api_reply_error(rp, 409, "%s", why);
+	if (r == -EPERM) /* the desk's own word: not now */
+		api_reply_error_code(rp, 409, "refused_by_desk", "%s", why);
 	else if (r == -EEXIST)
 		reply_not_recorded(rp, 409, why);
 	else if (r == -ENODEV && id == API_PHOTO)

@@ -27,7 +27,9 @@
 /* The query parameters of the lists. */
 #define API_LIST_PARAMS "limit"
 #define API_OUTBOX_PARAMS "state limit"
-#define API_RETURNS_PARAMS "order rma tracking status from to limit"
+#define API_RETURNS_PARAMS "order rma tracking status kind since from to limit"
+#define API_CSV_PARAMS "from to kind status"
+#define API_KPI_PARAMS "from to"
 
 /*
  * Every route the server has: one row per method and path.  "{id}" in a
@@ -72,7 +74,12 @@ static const struct api_route_row {
     /* the records */
     {"GET", "/api/v1/expected", API_EXPECTED_LIST, API_LIST_PARAMS},
     {"POST", "/api/v1/expected", API_EXPECTED_IMPORT, ""},
+    {"GET", "/api/v1/expected/{id}", API_EXPECTED_GET, ""},
+    {"DELETE", "/api/v1/expected/{id}", API_EXPECTED_CANCEL, ""},
     {"GET", "/api/v1/returns", API_RETURNS_LIST, API_RETURNS_PARAMS},
+    {"GET", "/api/v1/returns.csv", API_RETURNS_CSV, API_CSV_PARAMS},
+    {"GET", "/api/v1/photos/{id}", API_PHOTO_GET, ""},
+    {"GET", "/api/v1/kpi", API_KPI, API_KPI_PARAMS},
     {"GET", "/api/v1/returns/{id}", API_RETURN_GET, ""},
     {"GET", "/api/v1/outbox", API_OUTBOX_LIST, API_OUTBOX_PARAMS},
     {"POST", "/api/v1/outbox/{id}/retry", API_OUTBOX_RETRY, ""},
@@ -325,10 +332,68 @@ static int parse_receipt_status(const char *status, struct api_route *route,
 	return -EINVAL;
 }
 
+/* ?kind=: the expected return's kind, or unexpected (none). */
+static int parse_kind(const char *kind, struct api_route *route,
+		      struct api_reply *rp)
+{
+	static const char *const kinds[] = {"withdrawal", "complaint",
+					    "shipment", "unexpected"};
+
+	if (!kind)
+		return 0;
+	for (size_t i = 0; i < sizeof(kinds) / sizeof(kinds[0]); i++)
+		if (!strcmp(kind, kinds[i])) {
+			snprintf(route->filter.kind, sizeof(route->filter.kind),
+				 "%s", kind);
+			return 0;
+		}
+	api_reply_error(rp, 400,
+			"kind must be withdrawal, complaint, shipment or "
+			"unexpected, not '%.40s'",
+			kind);
+	return -EINVAL;
+}
+
+/* The KPI's range: whole days, at most 366 of them, in order. */
+#define API_KPI_MAX_DAYS 366
+static int parse_kpi_query(const struct api_query *q, struct api_route *route,
+			   struct api_reply *rp)
+{
+	const char *from = api_query_get(q, "from"),
+		   *to = api_query_get(q, "to");
+
+	if (from && !parse_day(from, &route->from.value)) {
+		api_reply_error(rp, 400, "from must be a date YYYY-MM-DD");
+		return -EINVAL;
+	}
+	if (to && !parse_day(to, &route->to.value)) {
+		api_reply_error(rp, 400, "to must be a date YYYY-MM-DD");
+		return -EINVAL;
+	}
+	route->from.given = route->from.is_day = from != NULL;
+	route->to.given = route->to.is_day = to != NULL;
+	if (from && to && route->to.value < route->from.value) {
+		api_reply_error(rp, 400, "to is before from");
+		return -EINVAL;
+	}
+	if (from && to &&
+	    route->to.value - route->from.value >= API_KPI_MAX_DAYS) {
+		api_reply_error(rp, 400, "at most %d days at once",
+				API_KPI_MAX_DAYS);
+		return -EINVAL;
+	}
+	return 0;
+}
+
 static int parse_returns_query(const struct api_query *q,
 			       struct api_route *route, struct api_reply *rp)
 {
 	struct receipt_filter *f = &route->filter;
+
+	if (parse_kind(api_query_get(q, "kind"), route, rp) < 0 ||
+	    parse_bound("since", api_query_get(q, "since"), &route->since, rp) <
+		0)
+		return -EINVAL;
 
 	if (parse_code("order", api_query_get(q, "order"), f->order,
 		       sizeof(f->order), rp) < 0 ||
@@ -353,8 +418,10 @@ static int parse_query(const struct api_route_row *row,
 		return -EINVAL;
 	if (row->id == API_OUTBOX_LIST)
 		return parse_outbox_state(api_query_get(q, "state"), route, rp);
-	if (row->id == API_RETURNS_LIST)
+	if (row->id == API_RETURNS_LIST || row->id == API_RETURNS_CSV)
 		return parse_returns_query(q, route, rp);
+	if (row->id == API_KPI)
+		return parse_kpi_query(q, route, rp);
 	return 0;
 }
 
@@ -412,8 +479,11 @@ int api_route_parse(const char *method, const char *path,
 	if (id_at && !parse_record_id(id_at, &route->record_id)) {
 		api_reply_error(rp, 400, "'%.*s' is not %s id",
 				(int)strcspn(id_at, "/"), id_at,
-				row->id == API_RETURN_GET ? "a receipt"
-							  : "an outbox");
+				row->id == API_RETURN_GET     ? "a receipt"
+				: row->id == API_PHOTO_GET    ? "a photo"
+				: row->id == API_OUTBOX_RETRY ? "an outbox"
+							      : "an expected "
+								"return");
 		return -EINVAL;
 	}
 	return 0;

@@ -126,6 +126,8 @@ static void station_handle(struct station *st, struct desk_event *ev)
 		    acts.a[i].kind != DESK_ACT_PRINT_LABEL)
 			st->outcome.acted = true;
 	station_perform(st, &acts);
+	if (d->step != step)
+		station_step_left(st, step);
 	/* every event but the tick is news for the screen; the tick only
 	 * when it timed something out */
 	if (ev->kind != DESK_EV_TICK || acts.n || d->step != step ||
@@ -491,6 +493,7 @@ static int station_open_receipt(struct station *st, const struct desk_action *a)
 	struct desk_event ev = {.kind = DESK_EV_RECEIPT_OPENED};
 	int r;
 
+	st->weight_manual = false;
 	ro.expected_id = a->expected_id;
 	ro.routine = st->desk.routine == DESK_ROUTINE_SHIP_QC ? ROUTINE_SHIP_QC
 							      : ROUTINE_RETURN;
@@ -585,6 +588,7 @@ static int station_perform_one(struct station *st, const struct desk_action *a)
 			r = 0; /* the desk skips the step without a scale */
 		break;
 	case DESK_ACT_RECORD_WEIGHT:
+		st->weight_manual = a->manual;
 		if (st->receipt_id && a->manual)
 			r = store_receipt_set_manual_weight(
 			    st->store, st->receipt_id, a->grams, a->mismatch,

@@ -374,7 +374,7 @@ static void test_returns_search(void **state)
 			 "");
 	expect_refusal_q("GET", "/api/v1/returns", Q("shop=demo"), 400,
 			 "unknown parameter 'shop' on GET /api/v1/returns "
-			 "(known: order rma tracking status from to limit)",
+			 "(known: order rma tracking status kind since from to limit)",
 			 "");
 	expect_refusal_q("GET", "/api/v1/returns",
 			 Q("order=ORD-1", "order=ORD-2"), 400,
