@@ -227,7 +227,7 @@ static enum MHD_Result send_full(struct MHD_Connection *conn)
 
 	snprintf(body, sizeof(body),
 		 "{\"error\":\"%d screens are connected already: close one "
-		 "and try again\"}",
+		 "and try again\",\"code\":\"unavailable\"}",
 		 API_EVENTS_MAX_CLIENTS);
 	resp = MHD_create_response_from_buffer(strlen(body), body,
 					       MHD_RESPMEM_MUST_COPY);

@@ -48,7 +48,9 @@ static enum MHD_Result send_not_found(struct MHD_Connection *conn,
 	char body[300];
 	struct MHD_Response *resp;
 	enum MHD_Result ret;
-	json_t *j = json_pack("{s:s}", "error", "no such file of the screen");
+	json_t *j =
+	    json_pack("{s:s,s:s}", "error", "no such file of the screen",
+		      "code", "not_found");
 	char *text = j ? json_dumps(j, JSON_COMPACT) : NULL;
 
 	json_decref(j);
