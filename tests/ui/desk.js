@@ -22,17 +22,15 @@ class Desk {
     });
     d.lines = readline.createInterface({ input: d.proc.stdout });
     d.waiting = [];
-    d.lines.on("line", (l) => { const w = d.waiting.shift(); if (w) w(l); });
+    d.lines.on("line", (l) => { const w = d.waiting.shift(); if (w) w.ok(l); });
+    d.proc.on("exit", (c) => { for (const w of d.waiting.splice(0)) w.fail(new Error("station.py exited " + c)); });
     const ready = await d.next();
     if (!ready.startsWith("ready ")) throw new Error("station.py: " + ready);
     Object.assign(d, JSON.parse(ready.slice(6)));
     return d;
   }
   next() {
-    return new Promise((ok, fail) => {
-      this.waiting.push(ok);
-      this.proc.once("exit", (c) => fail(new Error("station.py exited " + c)));
-    });
+    return new Promise((ok, fail) => { this.waiting.push({ ok, fail }); });
   }
   async cmd(line) {
     this.proc.stdin.write(line + "\n");
