@@ -115,6 +115,7 @@
     online = on;
     document.body.classList.toggle("offline", !on);
     document.body.classList.remove("connecting");
+    renderHeader();
     $("conn").innerHTML = on ? "" : icon("plug") + '<span class="need" data-need="disconnected">' +
       esc(t("conn.lost")) + "</span>";
   }
@@ -149,11 +150,12 @@
   /* ---- header ---- */
   function renderHeader() {
     var s = status || {};
-    var light = s.light || "off";
-    var lightWord = t("light." + light);
+    /* the light is the desk's state: while disconnected it is unknown */
+    var light = online ? s.light || "off" : "off";
+    var lightWord = online ? t("light." + light) : t("conn.offline");
     $("light").className = "light need light-" + light.replace(/_.*/, "");
     $("light").classList.toggle("blink", /blink/.test(light));
-    $("light").innerHTML = icon(/red/.test(light) ? "warn" : /amber/.test(light) ? "hold" : "ok") +
+    $("light").innerHTML = icon(!online ? "plug" : /red/.test(light) ? "warn" : /amber/.test(light) ? "hold" : "ok") +
       "<span>" + esc(lightWord) + "</span>";
     document.querySelectorAll("#nav button").forEach(function (b) {
       b.textContent = t("nav." + b.dataset.view);

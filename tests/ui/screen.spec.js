@@ -132,6 +132,8 @@ test("the screen says when it is disconnected, and comes back", async ({ page })
   await desk.cmd("kill-daemon");
   await expect(page.locator('[data-need="disconnected"]')).toBeVisible({ timeout: 10000 });
   await expect(page.locator("body")).toHaveClass(/offline/);
+  // the light was the desk's: unknown now, never shown as current
+  await expect(page.locator("#light")).toContainText(/Offline|Brak połączenia/);
   await shots(page, "disconnected", ["disconnected", "light"]);
   // back: the browser reconnects by itself and shows the current state
   await desk.cmd("start-daemon");
