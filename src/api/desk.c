@@ -78,7 +78,10 @@ static void reply_outcome(struct station *st, struct api_reply *rp,
 		return;
 	}
 	if (status != 500) {
-		api_reply_error(rp, status, "%s", err);
+		api_reply_error_code(
+		    rp, status,
+		    r == -EPERM && status == 409 ? "refused_by_desk" : NULL,
+		    "%s", err);
 		return;
 	}
 	if (station_command_outcome(st, why, sizeof(why)) == -EEXIST)

@@ -230,7 +230,8 @@ static int kpi_refund_latency(struct store *s, int64_t from, int64_t to,
 		free(v);
 		return r;
 	}
-	qsort(v, n, sizeof(*v), cmp_i64);
+	if (n)
+		qsort(v, n, sizeof(*v), cmp_i64);
 	l = json_pack("{s:I}", "n", (json_int_t)n);
 	json_object_set_new(l, "median",
 			    n ? json_real((double)kpi_rank(v, n, 0.5) / 1e6)

@@ -601,6 +601,34 @@ SCENARIOS = {
         then_list(at_items, "/api/v1/returns?rma=RMA-10001&status=open"),
     ("GET", "/api/v1/returns", 400):
         then_list(fresh, "/api/v1/returns?status=lost"),
+    ("GET", "/api/v1/expected/{id}", 200):
+        call(ready, "GET", "/api/v1/expected/1"),
+    ("GET", "/api/v1/expected/{id}", 400):
+        call(fresh, "GET", "/api/v1/expected/x1"),
+    ("GET", "/api/v1/expected/{id}", 404):
+        call(fresh, "GET", "/api/v1/expected/999"),
+    ("DELETE", "/api/v1/expected/{id}", 200):
+        call(ready, "DELETE", "/api/v1/expected/1"),
+    ("DELETE", "/api/v1/expected/{id}", 400):
+        call(fresh, "DELETE", "/api/v1/expected/0"),
+    ("DELETE", "/api/v1/expected/{id}", 404):
+        call(fresh, "DELETE", "/api/v1/expected/999"),
+    ("DELETE", "/api/v1/expected/{id}", 409):
+        call(at_items, "DELETE", "/api/v1/expected/1"),
+    ("GET", "/api/v1/returns.csv", 200):
+        call(at_items, "GET", "/api/v1/returns.csv?kind=withdrawal"),
+    ("GET", "/api/v1/returns.csv", 400):
+        call(fresh, "GET", "/api/v1/returns.csv?kind=lost"),
+    ("GET", "/api/v1/photos/{id}", 200):
+        call(at_items, "GET", "/api/v1/photos/1"),
+    ("GET", "/api/v1/photos/{id}", 400):
+        call(fresh, "GET", "/api/v1/photos/-1"),
+    ("GET", "/api/v1/photos/{id}", 404):
+        call(fresh, "GET", "/api/v1/photos/999"),
+    ("GET", "/api/v1/kpi", 200):
+        call(at_items, "GET", "/api/v1/kpi"),
+    ("GET", "/api/v1/kpi", 400):
+        call(fresh, "GET", "/api/v1/kpi?from=2026-01-01&to=2027-06-01"),
     ("GET", "/api/v1/returns/{id}", 200):
         call_after(at_items, "GET", first_receipt),
     ("GET", "/api/v1/returns/{id}", 400):

@@ -416,6 +416,63 @@ static void test_allowed_methods(void **state)
 	assert_string_equal(allow, "");
 }
 
+/* The screen's and the supervisors' routes (issue 9). */
+static void test_screen_records(void **state)
+{
+	struct api_route route;
+
+	(void)state;
+	route = expect_route("GET", "/api/v1/photos/12", API_PHOTO_GET);
+	assert_int_equal(route.record_id, 12);
+	expect_refusal("GET", "/api/v1/photos/../../etc/passwd", 404,
+		       "no such endpoint: GET /api/v1/photos/../../etc/passwd");
+	expect_refusal("GET", "/api/v1/photos/1x", 400,
+		       "'1x' is not a photo id");
+	route =
+	    expect_route("DELETE", "/api/v1/expected/3", API_EXPECTED_CANCEL);
+	assert_int_equal(route.record_id, 3);
+	expect_route("GET", "/api/v1/expected/3", API_EXPECTED_GET);
+	expect_refusal("GET", "/api/v1/expected/0", 400,
+		       "'0' is not an expected return id");
+	expect_405("POST", "/api/v1/expected/3", "GET, DELETE");
+
+	route = expect_route_q("GET", "/api/v1/returns",
+			       Q("kind=unexpected", "since=2026-11-30"),
+			       API_RETURNS_LIST);
+	assert_string_equal(route.filter.kind, "unexpected");
+	assert_true(route.since.given && route.since.is_day);
+	expect_refusal_q("GET", "/api/v1/returns", Q("kind=gift"), 400,
+			 "kind must be withdrawal, complaint, shipment or "
+			 "unexpected, not 'gift'",
+			 "");
+	route = expect_route_q("GET", "/api/v1/returns.csv",
+			       Q("from=2026-11-01", "to=2026-11-30",
+				 "kind=complaint", "status=hold"),
+			       API_RETURNS_CSV);
+	assert_string_equal(route.filter.verdict, "hold");
+	expect_refusal_q("GET", "/api/v1/returns.csv", Q("limit=5"), 400,
+			 "unknown parameter 'limit' on GET /api/v1/returns.csv "
+			 "(known: from to kind status)",
+			 "");
+
+	route = expect_route("GET", "/api/v1/kpi", API_KPI);
+	assert_false(route.from.given || route.to.given);
+	route = expect_route_q("GET", "/api/v1/kpi",
+			       Q("from=2026-01-01", "to=2026-12-31"), API_KPI);
+	assert_int_equal(route.to.value - route.from.value, 364);
+	/* a leap year's 366 days, no more */
+	expect_route_q("GET", "/api/v1/kpi",
+		       Q("from=2028-01-01", "to=2028-12-31"), API_KPI);
+	expect_refusal_q("GET", "/api/v1/kpi",
+			 Q("from=2026-01-01", "to=2027-01-02"), 400,
+			 "at most 366 days at once", "");
+	expect_refusal_q("GET", "/api/v1/kpi",
+			 Q("from=2026-01-02", "to=2026-01-01"), 400,
+			 "to is before from", "");
+	expect_refusal_q("GET", "/api/v1/kpi", Q("from=2026-01-01T00:00:00Z"),
+			 400, "from must be a date YYYY-MM-DD", "");
+}
+
 static void test_reply_helpers(void **state)
 {
 	static const char good[] = "{\"code\":\"RR123\",\"n\":1}";
@@ -463,6 +520,25 @@ static void test_reply_helpers(void **state)
 	assert_int_equal(rp.status, 409);
 	assert_int_equal(
 	    strlen(json_string_value(json_object_get(rp.json, "error"))), 511);
+	/* every error has its stable code: the status's, or a finer one */
+	assert_string_equal(json_string_value(json_object_get(rp.json, "code")),
+			    "conflict");
+	api_reply_error_code(&rp, 500, "not_recorded", "x");
+	assert_string_equal(json_string_value(json_object_get(rp.json, "code")),
+			    "not_recorded");
+	/* bytes that are not UTF-8 are said in ASCII, the code kept */
+	api_reply_error(&rp, 400, "bad \xff byte");
+	assert_string_equal(
+	    json_string_value(json_object_get(rp.json, "error")), "bad ? byte");
+	assert_string_equal(json_string_value(json_object_get(rp.json, "code")),
+			    "bad_request");
+	static const unsigned statuses[] = {400, 401, 404, 405,
+					    409, 413, 500, 503};
+	static const char *const codes[] = {
+	    "bad_request", "unauthorized", "not_found", "method_not_allowed",
+	    "conflict",	   "too_large",	   "internal",	"unavailable"};
+	for (size_t i = 0; i < sizeof(statuses) / sizeof(statuses[0]); i++)
+		assert_string_equal(api_error_code_of(statuses[i]), codes[i]);
 	json_decref(rp.json);
 }
 
@@ -479,6 +555,7 @@ int main(void)
 	    cmocka_unit_test(test_returns_search),
 	    cmocka_unit_test(test_too_many_query_parameters),
 	    cmocka_unit_test(test_allowed_methods),
+	    cmocka_unit_test(test_screen_records),
 	    cmocka_unit_test(test_reply_helpers),
 	};
 
