@@ -70,7 +70,7 @@
       '<section><h2>' + esc(t("kpi.qc")) + '</h2><p class="figure">✓ ' + esc(q.passed || 0) + " · ✗ " + esc(q.failed || 0) +
       '</p><div class="chart"><canvas id="c-qc"></canvas></div></section>';
     var hours = k.returns_per_hour || [];
-    bar(root.querySelector("#c-hour"), hours.map(function (h) { return h.hour; }), hours.map(function (h) { return h.count; }), t("kpi.per_hour"));
+    bar(root.querySelector("#c-hour"), hours.map(function (h) { return String(h.hour).replace(/^.*T(\d\d).*$/, "$1:00"); }), hours.map(function (h) { return h.count; }), t("kpi.per_hour"));
     var v = k.verdicts || {};
     var vk = ["accept", "partial", "reject", "hold"];
     bar(root.querySelector("#c-verdicts"), vk.map(function (x) { return t("verdict." + x); }), vk.map(function (x) { return v[x] || 0; }),

@@ -189,10 +189,18 @@ test("the numbers load Chart.js only on their page", async ({ page }) => {
   const scripts = [];
   page.on("request", (r) => scripts.push(r.url()));
   await signIn(page);
+  await toConfirm(page);
+  await tapNeed(page, "confirm");
+  await waitStep(page, "scan");
   expect(scripts.some((u) => u.includes("chart.min.js"))).toBe(false);
   await tapNeed(page, "nav-kpi");
   await expect(page.locator('[data-need="kpi-today"]')).toBeVisible();
   await expect.poll(() => scripts.some((u) => u.includes("chart.min.js"))).toBe(true);
   await expect(page.locator(".kpi .charts")).not.toBeEmpty({ timeout: 10000 });
   await shots(page, "kpi", ["kpi-today", "kpi-week", "kpi-month", "kpi-csv"]);
+  // the CSV is what is shown: today's one accepted return among it
+  const [download] = await Promise.all([page.waitForEvent("download"), tapNeed(page, "kpi-csv")]);
+  const csv = require("fs").readFileSync(await download.path(), "utf8");
+  expect(csv).toContain("section,key,value");
+  expect(csv).toContain("verdicts,accept,1");
 });
