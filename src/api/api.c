@@ -15,9 +15,12 @@
  * once.  The queue is bounded ([api] import_queue): an import that finds
  * it full is refused with 503 and Retry-After, its body read and dropped.
  *
+ * The screen: its files are served from the binary (static.c) and its
+ * live status streamed as Server-Sent Events (events.c); both are trusted
+ * like every other route (a bearer token off loopback).
+ *
  * What it does not do: TLS (loopback and Unix socket only; a LAN listener
- * needs a bearer token and belongs behind a reverse proxy), and Server-Sent
- * Events, which come with the kiosk screen.
+ * needs a bearer token and belongs behind a reverse proxy).
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -37,7 +40,9 @@
 #include "retour/api.h"
 
 #include "api_internal.h"
+#include "events.h"
 #include "imports.h"
+#include "static.h"
 
 struct api_listener {
 	struct api *api;
@@ -53,6 +58,7 @@ struct api {
 	sd_event *ev;
 	struct api_listener unix_l, tcp_l;
 	struct api_imports *imports;
+	struct api_events *events;
 	char token[256];
 	char socket_path[CONFIG_PATH_LEN];
 };
@@ -124,6 +130,10 @@ static void api_route(struct api *api, struct MHD_Connection *conn,
 		rp->content_type = "text/plain; version=0.0.4";
 		break;
 	}
+	case API_UI:
+	case API_EVENTS: /* answered in api_handle() */
+		api_reply_error(rp, 500, "route not answered here");
+		break;
 	case API_STATUS ... API_UNDO:
 		api_desk_answer(api->st, &route, rq, rp);
 		break;
@@ -275,6 +285,28 @@ static enum MHD_Result api_import_queue(struct api_listener *l,
 	return MHD_YES;
 }
 
+/* A trusted request with its whole body: the screen's routes send their
+ * own responses (a file, a stream), the rest a JSON reply. */
+static enum MHD_Result api_answer(struct api *api, struct MHD_Connection *conn,
+				  const char *method, const char *url,
+				  const struct api_request *rq)
+{
+	struct api_reply rp = {.status = 500};
+	struct api_route route;
+
+	if (api_route_of(conn, method, url, &route, &rp) == 0) {
+		if (route.id == API_UI)
+			return api_static_send(conn, route.file,
+					       api->cfg->language);
+		if (route.id == API_EVENTS)
+			return api_events_open(api->events, conn);
+		json_decref(rp.json);
+		rp = (struct api_reply){.status = 500};
+	}
+	api_route(api, conn, method, url, rq, &rp);
+	return api_send(conn, &rp, false);
+}
+
 static enum MHD_Result api_handle(void *cls, struct MHD_Connection *conn,
 				  const char *url, const char *method,
 				  const char *version, const char *upload,
@@ -335,7 +367,7 @@ static enum MHD_Result api_handle(void *cls, struct MHD_Connection *conn,
 		api_reply_error(&rp, 413, "request body over %d bytes",
 				API_MAX_BODY);
 	else
-		api_route(l->api, conn, method, url, rq, &rp);
+		return api_answer(l->api, conn, method, url, rq);
 	return api_send(conn, &rp, false);
 }
 
@@ -364,6 +396,21 @@ static void api_request_done(void *cls, struct MHD_Connection *conn,
 }
 
 static void api_rearm(struct api_listener *l);
+
+/* A screen's stream was resumed: both listeners run MHD now, not at the
+ * next network event. */
+static void api_kick(void *ctx)
+{
+	struct api *api = ctx;
+	struct api_listener *ls[] = {&api->unix_l, &api->tcp_l};
+
+	for (size_t i = 0; i < 2; i++)
+		if (ls[i]->timer) {
+			sd_event_source_set_time(ls[i]->timer, 0);
+			sd_event_source_set_enabled(ls[i]->timer,
+						    SD_EVENT_ONESHOT);
+		}
+}
 
 static int api_on_io(sd_event_source *s, int fd, uint32_t revents,
 		     void *userdata)
@@ -553,6 +600,11 @@ int api_start(sd_event *ev, struct station *st, const struct config *cfg,
 		snprintf(err, errlen, "import queue: %s", strerror(-r));
 		goto fail;
 	}
+	r = api_events_new(ev, st, api_kick, api, &api->events);
+	if (r < 0) {
+		snprintf(err, errlen, "events: %s", strerror(-r));
+		goto fail;
+	}
 
 	fd = api_unix_socket(cfg->api_socket, err, errlen);
 	if (fd < 0) {
@@ -623,12 +675,14 @@ void api_stop(struct api *api)
 	 * resumed (MHD must have none suspended when it stops); one more run
 	 * sends what it can of those answers. */
 	api_imports_free(api->imports);
+	api_events_close_all(api->events);
 	if (api->unix_l.mhd)
 		MHD_run(api->unix_l.mhd);
 	if (api->tcp_l.mhd)
 		MHD_run(api->tcp_l.mhd);
 	api_listener_stop(&api->unix_l);
 	api_listener_stop(&api->tcp_l);
+	api_events_free(api->events); /* its streams ended with MHD */
 	if (api->socket_path[0])
 		unlink(api->socket_path);
 	sd_event_unref(api->ev);

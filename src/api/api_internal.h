@@ -64,6 +64,8 @@ const char *api_json_str(json_t *o, const char *key);
 enum api_route_id {
 	API_HEALTHZ,
 	API_METRICS,
+	API_UI,	    /* the screen's files: "/" and /ui/{file} (static.c) */
+	API_EVENTS, /* Server-Sent Events (events.c) */
 	/* the desk */
 	API_STATUS,
 	API_SCAN,
@@ -130,6 +132,7 @@ struct api_route {
 	int limit;	    /* ?limit=, 100 unless given (record lists) */
 	int64_t record_id;  /* API_RETURN_GET, API_OUTBOX_RETRY */
 	const char *button; /* API_BUTTON: points into the path */
+	const char *file;   /* API_UI: the path, "/" or "/ui/NAME" */
 	const char *state;  /* API_OUTBOX_LIST: ?state=, or NULL */
 	/* API_RETURNS_LIST: the search; from and to still to be put in the
 	 * filter in the station's calendar */

@@ -33,8 +33,8 @@
 
 /*
  * Every route the server has: one row per method and path.  "{id}" in a
- * path is one segment, a record id.  @params names the query parameters
- * the route takes, separated by spaces.
+ * path is one segment, a record id; "{file}" one segment, a file's name.
+ * @params names the query parameters the route takes, separated by spaces.
  */
 static const struct api_route_row {
 	const char *method;
@@ -44,6 +44,10 @@ static const struct api_route_row {
 } api_routes[] = {
     {"GET", "/healthz", API_HEALTHZ, ""},
     {"GET", "/metrics", API_METRICS, ""},
+    /* the screen (static.c, events.c) */
+    {"GET", "/", API_UI, ""},
+    {"GET", "/ui/{file}", API_UI, ""},
+    {"GET", "/api/v1/events", API_EVENTS, ""},
     /* the desk */
     {"GET", "/api/v1/status", API_STATUS, ""},
     {"POST", "/api/v1/scan", API_SCAN, ""},
@@ -114,6 +118,15 @@ static bool path_matches(const char *pattern, const char *path,
 			 const char **id_at)
 {
 	while (*pattern) {
+		if (!strncmp(pattern, "{file}", 6)) {
+			size_t n = strcspn(path, "/");
+
+			if (!n)
+				return false;
+			path += n;
+			pattern += 6;
+			continue;
+		}
 		if (!strncmp(pattern, "{id}", 4)) {
 			size_t n = strcspn(path, "/");
 
@@ -572,6 +585,8 @@ int api_route_parse(const char *method, const char *path,
 		return -EINVAL;
 	if (row->id == API_BUTTON)
 		route->button = strrchr(path, '/') + 1;
+	if (row->id == API_UI)
+		route->file = path;
 	if (id_at && !parse_record_id(id_at, &route->record_id)) {
 		api_reply_error(rp, 400, "'%.*s' is not %s id",
 				(int)strcspn(id_at, "/"), id_at,

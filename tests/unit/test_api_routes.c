@@ -99,9 +99,18 @@ static void test_health_and_metrics(void **state)
 	(void)state;
 	expect_route("GET", "/healthz", API_HEALTHZ);
 	expect_route("GET", "/metrics", API_METRICS);
+	/* the screen: its page, its files (one segment) and its stream */
+	expect_route("GET", "/", API_UI);
+	expect_route("GET", "/ui/app.js", API_UI);
+	expect_route("GET", "/api/v1/events", API_EVENTS);
+	expect_405("POST", "/", "GET");
+	expect_405("POST", "/ui/app.js", "GET");
+	expect_405("POST", "/api/v1/events", "GET");
 	expect_405("POST", "/healthz", "GET");
 	expect_405("DELETE", "/metrics", "GET");
-	expect_refusal("GET", "/", 404, "no such endpoint: GET /");
+	expect_refusal("GET", "/ui/", 404, "no such endpoint: GET /ui/");
+	expect_refusal("GET", "/ui/a/b.js", 404,
+		       "no such endpoint: GET /ui/a/b.js");
 	expect_refusal("GET", "/api/v2/status", 404,
 		       "no such endpoint: GET /api/v2/status");
 	expect_refusal("GET", "/healthz/", 404,
@@ -169,8 +178,8 @@ static void test_desk_refusals(void **state)
 		       "no such endpoint: POST /api/v1/buttons/door");
 	expect_refusal("POST", "/api/v1/scan/", 404,
 		       "no such endpoint: POST /api/v1/scan/");
-	expect_refusal("GET", "/api/v1/events", 404,
-		       "no such endpoint: GET /api/v1/events");
+	expect_refusal("POST", "/api/v1/events/", 404,
+		       "no such endpoint: POST /api/v1/events/");
 	/* a desk command takes no query */
 	expect_refusal_q("POST", "/api/v1/scan", Q("limit=5"), 400,
 			 "POST /api/v1/scan takes no query parameters; "
