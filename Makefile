@@ -5,7 +5,9 @@
 #   make deps           install, with apt, what the build links and lacks
 #   make run            install what is missing, build, start the simulated desk
 #   make check          install what the tests need, run every test
+#   make ui-test        the screen's Playwright tests (part of make check)
 #   make lint           formatting, cppcheck, the layers and the log rule
+#   make api-doc        docs/API.md from docs/openapi.json (lint checks it)
 #   make bench          measured numbers, as a table and build/bench.json
 #   make ARCH=arm64     cross-build for the board (armhf too)
 #   make install DESTDIR=... PREFIX=/usr
@@ -146,8 +148,8 @@ FUZZ_BINS := $(patsubst tests/fuzz/%.c,$(BUILD)/fuzzers/%,$(FUZZ_SRC))
 
 PYTHON := /usr/bin/python3
 
-.PHONY: all deps test-deps bench-deps run check unit system bench soak install install-system \
-	lint lint-layers lint-selftest clean arm-check fuzz fuzz-run \
+.PHONY: all deps test-deps bench-deps run check unit system ui-test bench soak install install-system \
+	lint lint-layers lint-selftest api-doc clean arm-check fuzz fuzz-run \
 	gpio-unit gpiod2-check deb check-deb
 .DEFAULT_GOAL := all
 .SECONDARY:
@@ -215,6 +217,25 @@ $(BUILD)/obj/%.o: %.cpp
 $(SHELL_LIB): $(ZXING_OBJ)
 endif
 
+# The screen (web/) compiled in: scripts/embed-web.sh writes a C file whose
+# table points at each file and its gzip copy (the assembler's .incbin),
+# served by src/api/static.c.  Chart.js comes from Debian's libjs-chart.js
+# (make deps), embedded as it is; only the KPI page loads it.
+CHARTJS := /usr/share/javascript/chart.js/chart.min.js
+WEB_FILES := $(sort $(wildcard web/*.html web/*.css web/*.js web/*.svg))
+WEB_GEN := $(BUILD)/gen/web_assets.c
+$(WEB_GEN): $(WEB_FILES) $(CHARTJS) scripts/embed-web.sh
+	@mkdir -p $(dir $@)
+	@echo "  EMBED   web/"
+	@scripts/embed-web.sh $@ $(BUILD)/gen/web-gz \
+		$(foreach f,$(WEB_FILES),$(f)=$(notdir $(f))) $(CHARTJS)=chart.min.js
+$(CHARTJS):
+	@echo "$@ is missing: make deps installs Debian's libjs-chart.js" >&2; exit 1
+$(BUILD)/gen/web_assets.o: $(WEB_GEN)
+	@echo "  CC      $<"
+	@$(CC) $(CFLAGS) -Isrc/api -c $< -o $@
+$(SHELL_LIB): $(BUILD)/gen/web_assets.o
+
 $(RETOURD): $(call obj,src/retourd/main.c) $(SHELL_LIB) $(CORE_LIB)
 	$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS) -lm -lpthread
 
@@ -269,6 +290,7 @@ check: test-deps
 	$(MAKE) FUZZING=1 fuzz-run
 	$(MAKE) gpiod2-check
 	$(MAKE) system
+	$(MAKE) ui-test
 	$(MAKE) arm-check
 	$(MAKE) check-deb
 
@@ -295,6 +317,12 @@ gpio-unit: $(GPIO_UNIT_BINS)
 gpiod2-check:
 	scripts/gpiod2.sh $(GPIOD2_ROOT)
 	$(MAKE) GPIOD=2 gpio-unit
+
+# The screen in Debian's headless Chromium, driven by taps against a real
+# retourd (tests/ui/, Playwright); screenshots in build/ui-shots/.
+ui-test: test-deps $(RETOURD) $(RETOURCTL)
+	cd tests/ui && RETOUR_BUILD=$(abspath $(BUILD)) PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 \
+		npx playwright test -c playwright.config.js
 
 # A cross build runs its binaries through qemu-user wrappers.
 ifeq ($(RUNNER),)
@@ -350,12 +378,18 @@ bench: bench-deps
 
 # Also the layers and the daemon's log rule: scripts/lint-layers.py.
 lint: test-deps lint-layers lint-selftest
+	$(PYTHON) scripts/api-doc.py --check
 	clang-format --dry-run --Werror $(wildcard src/*/*.c src/*/*/*.c include/retour/*.h)
 	cppcheck --quiet --error-exitcode=1 --enable=warning,performance \
 		--inline-suppr -Iinclude --include=/usr/include/jansson.h src
 
 lint-layers:
 	$(PYTHON) scripts/lint-layers.py .
+
+# docs/API.md is made from docs/openapi.json (and docs/API.upstream.md);
+# `make lint` fails when it is not.
+api-doc:
+	$(PYTHON) scripts/api-doc.py
 
 # The checker must fail on each broken fixture and pass on the real tree.
 lint-selftest:

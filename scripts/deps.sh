@@ -9,12 +9,17 @@
 # test also installs the label renderer the label test checks our ZPL with
 # (npm's zpl-renderer-js, pinned in tests/label/package-lock.json, into
 # tests/label/node_modules, which git ignores); zbarimg decodes its barcodes.
+# test also installs the screen's test runner (npm's @playwright/test, pinned
+# in tests/ui/package-lock.json, into tests/ui/node_modules, without its
+# browser downloads: the tests run Debian's chromium).
 # Idempotent and quiet when everything is already there.
 # ZBar is special for a cross build: libzbar-dev:arm64 (or :armhf) cannot
 # be installed beside the native libzbar-dev on Debian 12 (its
 # libmagick++-dev is not co-installable: apt-get -s shows it removing the
 # native one), so the board gets only its libzbar0 and the build links it
 # through a symlink (see the Makefile); zbar.h is the native one.
+# libjs-chart.js (Chart.js 3.9) is embedded in retourd for the KPI page
+# (the Makefile's web rule): an architecture-independent build tool.
 # zxing-cpp, the second barcode decoder, is optional at build time: the
 # native build installs it, a cross build goes without.
 # The package test (make check-deb) needs mmdebstrap for its Debian root,
@@ -37,10 +42,10 @@ libturbojpeg0-dev libpng-dev"
 nativelibs="libzbar-dev libzxing-dev"
 crosslibs="libzbar0"
 testlibs="libcmocka-dev"
-tools="build-essential pkg-config"
+tools="build-essential pkg-config libjs-chart.js"
 testtools="python3 python3-pytest sqlite3 clang libclang-rt-14-dev clang-format
 cppcheck strace zbar-tools nodejs zint python3-pil systemd udev
-mmdebstrap lintian devscripts man-db iproute2"
+mmdebstrap lintian devscripts man-db iproute2 chromium"
 benchtools="python3 strace"
 
 case $what in
@@ -79,6 +84,22 @@ label_renderer() {
 	(cd "$dir" && npm ci --no-audit --no-fund --loglevel=error >/dev/null)
 }
 
+# The screen's test runner at the version the lock file pins, once.
+ui_runner() {
+	[ "$what" = test ] || return 0
+	dir=$(dirname "$0")/../tests/ui
+	have=$(sed -n 's/^ *"version": "\(.*\)",*$/\1/p' \
+		"$dir/node_modules/@playwright/test/package.json" 2>/dev/null |
+		head -n 1)
+	want_v=$(sed -n '/node_modules\/@playwright\/test"/,/}/s/^ *"version": "\(.*\)",*$/\1/p' \
+		"$dir/package-lock.json" | head -n 1)
+	[ -n "$have" ] && [ "$have" = "$want_v" ] && return 0
+	echo "deps.sh: installing the screen's test runner" \
+		"(@playwright/test $want_v)" >&2
+	(cd "$dir" && PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --no-audit \
+		--no-fund --loglevel=error >/dev/null)
+}
+
 missing=""
 for p in $want; do
 	if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null |
@@ -92,6 +113,7 @@ if [ "$what" = test ] && ! command -v npm >/dev/null 2>&1; then
 fi
 if [ -z "$missing" ]; then
 	label_renderer
+	ui_runner
 	exit 0
 fi
 
@@ -151,3 +173,4 @@ $SUDO apt-get $apt_wait update -qq
 DEBIAN_FRONTEND=noninteractive $SUDO apt-get $apt_wait install -y -qq \
 	--no-install-recommends $missing >/dev/null
 label_renderer
+ui_runner

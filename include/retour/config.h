@@ -115,6 +115,7 @@ struct config {
 	int64_t step_timeout_us;
 	int64_t grace_us; /* undo window before a refund is sent */
 	char routine[16]; /* starting routine: return | ship_qc */
+	char language[4]; /* the screen's first language: pl | en */
 	/* when the date is known (station_clock.h): sync (the kernel says
 	 * NTP synchronised the clock, or @clock_synced_file exists), file
 	 * (only the file says), rtc or trust (from the start) */

@@ -141,6 +141,17 @@ int station_register_clerk(struct station *st, const char *badge,
 			   size_t errlen);
 
 json_t *station_status(struct station *st);
+/*
+ * What the status shows changed: every change (a desk step, a device's
+ * state, a scale reading, the outbox's counts, the clock) bumps the
+ * status's "seq" and calls the one listener set here, on the loop, with
+ * the new seq.  A listener that wants one update per loop turn coalesces
+ * them itself.  @fn NULL: no listener.
+ */
+typedef void (*station_change_fn)(void *ctx, uint64_t seq);
+void station_on_change(struct station *st, station_change_fn fn, void *ctx);
+/* The status's "seq" now (0 before any change). */
+uint64_t station_seq(const struct station *st);
 const char *station_metrics(struct station *st); /* Prometheus text */
 
 /*
@@ -162,6 +173,30 @@ int station_returns_find(struct station *st, const struct receipt_filter *f,
 void station_local_day(const struct station *st, int64_t days,
 		       int64_t *first_us, int64_t *last_us);
 int station_return_get(struct station *st, int64_t receipt_id, json_t **out);
+/* One expected return as the list shows it; -ENOENT none. */
+int station_expected_get(struct station *st, int64_t id, json_t **out);
+/* The shop called expected return @id off (store_expected_cancel):
+ * -ENOENT none, -EPERM a receipt is open or decided on it; @err says
+ * which. */
+int station_expected_cancel(struct station *st, int64_t id, char *err,
+			    size_t errlen);
+/* Photo @id's bytes, read from the file the store names (malloc'd into
+ * @out->data: free() it) with its SHA-256.  -ENOENT no such photo,
+ * -ENODATA its file is gone or not in the photo directory; @err says. */
+struct station_photo_file {
+	char *data;
+	size_t len;
+	char sha256[65];
+};
+int station_photo_read(struct station *st, int64_t id,
+		       struct station_photo_file *out, char *err,
+		       size_t errlen);
+/* The supervisors' figures (store_kpi) over local days @from_day to
+ * @to_day (days since 1970-01-01), both included. */
+int station_kpi(struct station *st, int64_t from_day, int64_t to_day,
+		json_t **out);
+/* Today, in the shop's calendar (days since 1970-01-01). */
+int64_t station_today(const struct station *st);
 /* @state: NULL (all), pending, done, dead or cancelled. */
 int station_outbox_list(struct station *st, const char *state, int limit,
 			json_t **out);

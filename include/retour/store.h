@@ -83,6 +83,17 @@ int store_expected_get(struct store *s, int64_t id,
 		       struct expected_return *out);
 /* Array of expected-return objects (newest first, at most @limit). */
 int store_expected_list(struct store *s, int limit, json_t **out);
+/* One expected-return object as the list shows it; -ENOENT none. */
+int store_expected_view(struct store *s, int64_t id, json_t **out);
+/*
+ * The shop called expected return @id off: it is kept (its view shows
+ * "cancelled_at") and no longer matched at the desk, until imported again.
+ * Audited as "expected.cancel".  0 (also when cancelled already: nothing
+ * recorded again), -ENOENT no such return, -EPERM a receipt is open or
+ * decided on it (store_errmsg() names it): nothing changed.
+ */
+int store_expected_cancel(struct store *s, int64_t id, const char *actor,
+			  int64_t now);
 /*
  * Whether expected return @expected_id is already answered by a decided
  * receipt (one not undone), so that a parcel for it is a duplicate: 1 with
@@ -311,6 +322,39 @@ int store_receipt_abandon(struct store *s, int64_t receipt_id,
 int store_receipt_resume(struct store *s, int64_t receipt_id, const char *actor,
 			 int64_t now);
 
+/*
+ * What the desk's screen shows of a receipt (receipt_live.c).  Its photos
+ * as [{"id", "step", "taken_at"}], oldest first; the units scanned that
+ * are not in its order as [{"code", "scanned"}] (a unit taken out again
+ * is not counted).  0 or -errno.
+ */
+int store_receipt_photos_brief(struct store *s, int64_t receipt_id,
+			       json_t **out);
+int store_receipt_extra_scans(struct store *s, int64_t receipt_id,
+			      json_t **out);
+/* The receipt's newest refund.requested row as it stands: -ENOENT when
+ * its decision asked for no refund. */
+struct store_refund {
+	int64_t outbox_id;
+	char state[12]; /* pending, done, dead, cancelled */
+	int attempts;
+	bool has_shop_ref;
+	char shop_ref[128]; /* the shop's refund id, once done */
+	char error[256];    /* the last attempt's error, "" none */
+	int64_t next_attempt_at;
+};
+int store_refund_state(struct store *s, int64_t receipt_id,
+		       struct store_refund *out);
+/* Photo @photo_id's file, as recorded.  -ENOENT no such photo. */
+struct store_photo {
+	int64_t receipt_id;
+	char sha256[65];
+	char path[4096];
+	int64_t bytes;
+};
+int store_photo_find(struct store *s, int64_t photo_id,
+		     struct store_photo *out);
+
 /* JSON views for the API and the CLI. */
 int store_receipt_list(struct store *s, int limit, json_t **out);
 /*
@@ -326,7 +370,15 @@ struct receipt_filter {
 	char verdict[12];  /* a decided receipt's verdict */
 	bool has_from, has_to;
 	int64_t from_us, to_us; /* received_at within [from, to], UTC us */
-	int limit;		/* 0: no limit */
+	/* the expected return's kind: withdrawal, complaint, shipment, or
+	 * unexpected (none) */
+	char kind[12];
+	/* changed since: received, decided, undone or cancelled at or after
+	 * @since_us (an integrator's sync) */
+	bool has_since;
+	int64_t since_us;
+	int limit;	   /* 0: no limit */
+	bool oldest_first; /* received_at ascending (an export) */
 };
 /* The receipts matching @f, newest first, as store_receipt_list() shows
  * them; 0 or -errno (-EINVAL for a NULL argument). */
@@ -334,6 +386,34 @@ int store_receipt_find(struct store *s, const struct receipt_filter *f,
 		       json_t **out);
 int store_receipt_get(struct store *s, int64_t receipt_id, json_t **out);
 int store_count_receipts(struct store *s, int64_t *n);
+/*
+ * The supervisors' figures over the receipts received in [@from_us,
+ * @to_us] (src/store/kpi.c says how each is counted), hours in the local
+ * calendar of @std_offset_min and @eu_summer: {"returns_per_hour":
+ * [{"hour": "YYYY-MM-DDTHH", "count"}], "reasons": [{"reason", "count"}],
+ * "verdicts": {"accept", "partial", "reject", "hold"}, "rejection_reasons":
+ * [{"reason", "count"}], "refund_latency_s": {"n", "median", "p90"},
+ * "qc": {"passed", "failed"}, "qc_failures": [{"cause", "count"}]}.
+ */
+int store_kpi(struct store *s, int64_t from_us, int64_t to_us,
+	      int std_offset_min, bool eu_summer, json_t **out);
+/* What /metrics reads from the record: receipts by routine (return,
+ * ship_qc) and outcome (decided, cancelled, undone), when the oldest
+ * pending outbox row was made (0: none), and how many refunds the shop
+ * confirmed within each of store_metrics_latency_le[] seconds of their
+ * receipt (cumulative), with their count and sum. */
+#define STORE_METRICS_OUTCOMES 3
+#define STORE_METRICS_LATENCY_BUCKETS 9
+extern const char *const store_metrics_outcome[STORE_METRICS_OUTCOMES];
+extern const double store_metrics_latency_le[STORE_METRICS_LATENCY_BUCKETS];
+struct store_metrics {
+	int64_t routines[2][STORE_METRICS_OUTCOMES];
+	int64_t oldest_pending_at;
+	int64_t latency_le[STORE_METRICS_LATENCY_BUCKETS];
+	int64_t latency_count;
+	double latency_sum_s;
+};
+int store_metrics(struct store *s, struct store_metrics *m);
 
 /* ---- outbox ---- */
 

@@ -387,5 +387,13 @@ int desk_manual_weight_check(const struct desk *d, int64_t grams,
  * proposal refused (reject/hold -> accept/partial; a failed QC passed):
  * then DESK_EV_CONFIRM needs authorised_by, a supervisor. */
 bool desk_override_needs_supervisor(const struct desk *d, enum verdict v);
+/*
+ * The label's fields as confirming the proposal now (@now) would print
+ * them, at the confirm step; while a decision is being recorded, its own.
+ * false when there is none to show (another step, the proposal waits for
+ * the clock).
+ */
+bool desk_label_preview(const struct desk *d, const struct desk_config *cfg,
+			int64_t now, struct label_fields *out);
 
 #endif

@@ -15,9 +15,12 @@
  * once.  The queue is bounded ([api] import_queue): an import that finds
  * it full is refused with 503 and Retry-After, its body read and dropped.
  *
+ * The screen: its files are served from the binary (static.c) and its
+ * live status streamed as Server-Sent Events (events.c); both are trusted
+ * like every other route (a bearer token off loopback).
+ *
  * What it does not do: TLS (loopback and Unix socket only; a LAN listener
- * needs a bearer token and belongs behind a reverse proxy), and Server-Sent
- * Events, which come with the kiosk screen.
+ * needs a bearer token and belongs behind a reverse proxy).
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -37,7 +40,9 @@
 #include "retour/api.h"
 
 #include "api_internal.h"
+#include "events.h"
 #include "imports.h"
+#include "static.h"
 
 struct api_listener {
 	struct api *api;
@@ -53,6 +58,7 @@ struct api {
 	sd_event *ev;
 	struct api_listener unix_l, tcp_l;
 	struct api_imports *imports;
+	struct api_events *events;
 	char token[256];
 	char socket_path[CONFIG_PATH_LEN];
 };
@@ -102,7 +108,8 @@ static void api_route(struct api *api, struct MHD_Connection *conn,
 {
 	struct api_route route;
 
-	if (api_route_of(conn, method, url, &route, rp) < 0)
+	if (api_route_of(conn, method, url, &route, rp) < 0 ||
+	    api_route_body_check(&route, method, url, rq, rp) < 0)
 		return;
 	switch (route.id) {
 	case API_HEALTHZ:
@@ -123,6 +130,10 @@ static void api_route(struct api *api, struct MHD_Connection *conn,
 		rp->content_type = "text/plain; version=0.0.4";
 		break;
 	}
+	case API_UI:
+	case API_EVENTS: /* answered in api_handle() */
+		api_reply_error(rp, 500, "route not answered here");
+		break;
 	case API_STATUS ... API_UNDO:
 		api_desk_answer(api->st, &route, rq, rp);
 		break;
@@ -139,26 +150,42 @@ static enum MHD_Result api_send(struct MHD_Connection *conn,
 	struct MHD_Response *resp;
 	enum MHD_Result ret;
 	char *body;
+	size_t len;
 
 	if (rp->content_type && !rp->text) /* the text did not fit in memory */
 		api_reply_error(rp, 500, "out of memory");
 	if (rp->text) {
 		body = rp->text;
+		len = rp->text_len ? rp->text_len : strlen(body);
 	} else {
 		body = json_dumps(rp->json, JSON_COMPACT);
 		json_decref(rp->json);
 		if (!body)
 			return MHD_NO;
+		len = strlen(body);
 		rp->content_type = "application/json";
 	}
-	resp = MHD_create_response_from_buffer(strlen(body), body,
-					       MHD_RESPMEM_MUST_FREE);
+	resp =
+	    MHD_create_response_from_buffer(len, body, MHD_RESPMEM_MUST_FREE);
 	if (!resp) {
 		free(body);
 		return MHD_NO;
 	}
 	MHD_add_response_header(resp, "Content-Type", rp->content_type);
-	MHD_add_response_header(resp, "Cache-Control", "no-store");
+	if (rp->etag[0]) { /* a photo: the same bytes forever */
+		MHD_add_response_header(resp, "ETag", rp->etag);
+		MHD_add_response_header(resp, "Cache-Control",
+					"private, max-age=86400");
+	} else {
+		MHD_add_response_header(resp, "Cache-Control", "no-store");
+	}
+	if (rp->filename[0]) {
+		char disp[96];
+
+		snprintf(disp, sizeof(disp), "attachment; filename=\"%s\"",
+			 rp->filename);
+		MHD_add_response_header(resp, "Content-Disposition", disp);
+	}
 	if (rp->allow[0])
 		MHD_add_response_header(resp, "Allow", rp->allow);
 	if (retry_after && rp->status == 503) {
@@ -258,6 +285,28 @@ static enum MHD_Result api_import_queue(struct api_listener *l,
 	return MHD_YES;
 }
 
+/* A trusted request with its whole body: the screen's routes send their
+ * own responses (a file, a stream), the rest a JSON reply. */
+static enum MHD_Result api_answer(struct api *api, struct MHD_Connection *conn,
+				  const char *method, const char *url,
+				  const struct api_request *rq)
+{
+	struct api_reply rp = {.status = 500};
+	struct api_route route;
+
+	if (api_route_of(conn, method, url, &route, &rp) == 0) {
+		if (route.id == API_UI)
+			return api_static_send(conn, route.file,
+					       api->cfg->language);
+		if (route.id == API_EVENTS)
+			return api_events_open(api->events, conn);
+		json_decref(rp.json);
+		rp = (struct api_reply){.status = 500};
+	}
+	api_route(api, conn, method, url, rq, &rp);
+	return api_send(conn, &rp, false);
+}
+
 static enum MHD_Result api_handle(void *cls, struct MHD_Connection *conn,
 				  const char *url, const char *method,
 				  const char *version, const char *upload,
@@ -310,13 +359,15 @@ static enum MHD_Result api_handle(void *cls, struct MHD_Connection *conn,
 	if (call->kind == API_CALL_IMPORT)
 		return api_import_queue(l, conn, call);
 	api_imports_desk_spoke(l->api->imports);
+	rq->if_none_match =
+	    MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "If-None-Match");
 	if (l->needs_token && !token_ok(l->api, conn))
 		api_reply_error(&rp, 401, "a bearer token is required");
 	else if (rq->too_big)
 		api_reply_error(&rp, 413, "request body over %d bytes",
 				API_MAX_BODY);
 	else
-		api_route(l->api, conn, method, url, rq, &rp);
+		return api_answer(l->api, conn, method, url, rq);
 	return api_send(conn, &rp, false);
 }
 
@@ -345,6 +396,21 @@ static void api_request_done(void *cls, struct MHD_Connection *conn,
 }
 
 static void api_rearm(struct api_listener *l);
+
+/* A screen's stream was resumed: both listeners run MHD now, not at the
+ * next network event. */
+static void api_kick(void *ctx)
+{
+	struct api *api = ctx;
+	struct api_listener *ls[] = {&api->unix_l, &api->tcp_l};
+
+	for (size_t i = 0; i < 2; i++)
+		if (ls[i]->timer) {
+			sd_event_source_set_time(ls[i]->timer, 0);
+			sd_event_source_set_enabled(ls[i]->timer,
+						    SD_EVENT_ONESHOT);
+		}
+}
 
 static int api_on_io(sd_event_source *s, int fd, uint32_t revents,
 		     void *userdata)
@@ -463,7 +529,7 @@ static int api_unix_socket(const char *path, char *err, size_t errlen)
 		}
 	}
 	if (bind(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0 ||
-	    listen(fd, 16) < 0) {
+	    listen(fd, SOMAXCONN) < 0) {
 		r = -errno;
 		close(fd);
 		snprintf(err, errlen, "socket %s: %s", path, strerror(-r));
@@ -505,7 +571,7 @@ static int api_tcp_socket(const char *listen_at, bool *loopback, char *err,
 		return -errno;
 	setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
 	if (bind(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0 ||
-	    listen(fd, 64) < 0) {
+	    listen(fd, SOMAXCONN) < 0) {
 		r = -errno;
 		close(fd);
 		snprintf(err, errlen, "api listen %s: %s", listen_at,
@@ -532,6 +598,11 @@ int api_start(sd_event *ev, struct station *st, const struct config *cfg,
 			    &api->imports);
 	if (r < 0) {
 		snprintf(err, errlen, "import queue: %s", strerror(-r));
+		goto fail;
+	}
+	r = api_events_new(ev, st, api_kick, api, &api->events);
+	if (r < 0) {
+		snprintf(err, errlen, "events: %s", strerror(-r));
 		goto fail;
 	}
 
@@ -604,12 +675,14 @@ void api_stop(struct api *api)
 	 * resumed (MHD must have none suspended when it stops); one more run
 	 * sends what it can of those answers. */
 	api_imports_free(api->imports);
+	api_events_close_all(api->events);
 	if (api->unix_l.mhd)
 		MHD_run(api->unix_l.mhd);
 	if (api->tcp_l.mhd)
 		MHD_run(api->tcp_l.mhd);
 	api_listener_stop(&api->unix_l);
 	api_listener_stop(&api->tcp_l);
+	api_events_free(api->events); /* its streams ended with MHD */
 	if (api->socket_path[0])
 		unlink(api->socket_path);
 	sd_event_unref(api->ev);

@@ -27,6 +27,7 @@ struct api_request {
 	char *body;
 	size_t len;
 	bool too_big;
+	const char *if_none_match; /* the header, NULL when not sent */
 };
 
 /* What a route answers: a JSON body, or a text body with its type. */
@@ -34,13 +35,25 @@ struct api_reply {
 	unsigned status;
 	json_t *json; /* or text */
 	char *text;
+	size_t text_len; /* 0: strlen(text); a binary body (a photo) sets it */
 	const char *content_type;
 	char allow[64]; /* a 405's Allow header: the methods the path takes */
+	char etag[72];	/* an ETag header, "" none */
+	/* a download's name (Content-Disposition: attachment), "" none */
+	char filename[64];
 };
 
-/* Set @rp to {"error": message} with @status. */
+/* Set @rp to {"error": message, "code": the status's code} with @status. */
 void api_reply_error(struct api_reply *rp, unsigned status, const char *fmt,
 		     ...) __attribute__((format(printf, 3, 4)));
+/* The same with a finer @code than the status's ("not_recorded"). */
+void api_reply_error_code(struct api_reply *rp, unsigned status,
+			  const char *code, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+/* The stable code of an error with @status: bad_request, unauthorized,
+ * not_found, method_not_allowed, conflict, too_large, unavailable,
+ * internal. */
+const char *api_error_code_of(unsigned status);
 /* Set @rp to @j (ownership taken) with @status. */
 void api_reply_json(struct api_reply *rp, unsigned status, json_t *j);
 /* The request's JSON body, or NULL with a 400 reply saying why. */
@@ -51,6 +64,8 @@ const char *api_json_str(json_t *o, const char *key);
 enum api_route_id {
 	API_HEALTHZ,
 	API_METRICS,
+	API_UI,	    /* the screen's files: "/" and /ui/{file} (static.c) */
+	API_EVENTS, /* Server-Sent Events (events.c) */
 	/* the desk */
 	API_STATUS,
 	API_SCAN,
@@ -74,6 +89,11 @@ enum api_route_id {
 	/* the records */
 	API_EXPECTED_LIST,
 	API_EXPECTED_IMPORT,
+	API_EXPECTED_GET,
+	API_EXPECTED_CANCEL,
+	API_PHOTO_GET,
+	API_RETURNS_CSV, /* the receipts of a range as CSV */
+	API_KPI,	 /* the supervisors' figures */
 	API_RETURNS_LIST,
 	API_RETURN_GET,
 	API_OUTBOX_LIST,
@@ -112,11 +132,14 @@ struct api_route {
 	int limit;	    /* ?limit=, 100 unless given (record lists) */
 	int64_t record_id;  /* API_RETURN_GET, API_OUTBOX_RETRY */
 	const char *button; /* API_BUTTON: points into the path */
+	const char *file;   /* API_UI: the path, "/" or "/ui/NAME" */
 	const char *state;  /* API_OUTBOX_LIST: ?state=, or NULL */
 	/* API_RETURNS_LIST: the search; from and to still to be put in the
 	 * filter in the station's calendar */
 	struct receipt_filter filter;
 	struct api_time_bound from, to;
+	/* API_RETURNS_LIST: ?since=, to be put in the filter like from */
+	struct api_time_bound since;
 };
 
 /*
@@ -129,6 +152,13 @@ struct api_route {
 int api_route_parse(const char *method, const char *path,
 		    const struct api_query *q, struct api_route *route,
 		    struct api_reply *rp);
+/* The fields of @rq's body against what @route takes: 0, or -EINVAL with
+ * @rp holding the 400 (malformed JSON, a body on a route that takes none,
+ * not an object, a field the route does not know, a string field that is
+ * not one).  A GET's body is not read.  Nothing is done yet. */
+int api_route_body_check(const struct api_route *route, const char *method,
+			 const char *path, const struct api_request *rq,
+			 struct api_reply *rp);
 /* The methods @path takes, as "GET, POST" in @allow; how many. */
 int api_route_allowed(const char *path, char *allow, size_t size);
 
@@ -138,5 +168,15 @@ void api_desk_answer(struct station *st, const struct api_route *route,
 /* A record route (API_EXPECTED_LIST .. API_AUDIT_VERIFY). */
 void api_records_answer(struct station *st, const struct api_route *route,
 			const struct api_request *rq, struct api_reply *rp);
+/* records_csv.c: GET /api/v1/returns.csv */
+void api_returns_csv(struct station *st, const struct api_route *route,
+		     struct api_reply *rp);
+/* kpi.c: GET /api/v1/kpi */
+void api_kpi_answer(struct station *st, const struct api_route *route,
+		    struct api_reply *rp);
+/* The receipt search @route asks for, its days put in the station's
+ * calendar (records.c). */
+void api_returns_filter(struct station *st, const struct api_route *route,
+			struct receipt_filter *f);
 
 #endif

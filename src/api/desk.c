@@ -23,10 +23,13 @@ static void reply_status(struct station *st, struct api_reply *rp)
 static void reply_not_recorded(struct api_reply *rp, unsigned status,
 			       const char *why)
 {
+	/* 409: the return was decided on another receipt meanwhile */
+	const char *code = status == 409 ? "already_decided" : "not_recorded";
+
 	if (strcasestr(why, "not recorded"))
-		api_reply_error(rp, status, "%s", why);
+		api_reply_error_code(rp, status, code, "%s", why);
 	else
-		api_reply_error(rp, status, "not recorded: %s", why);
+		api_reply_error_code(rp, status, code, "not recorded: %s", why);
 }
 
 /*
@@ -42,8 +45,8 @@ static void reply_command(struct station *st, struct api_reply *rp,
 	char why[256];
 	int r = station_command_outcome(st, why, sizeof(why));
 
-	if (r == -EPERM)
-		api_reply_error(rp, 409, "%s", why);
+	if (r == -EPERM) /* the desk's own word: not now */
+		api_reply_error_code(rp, 409, "refused_by_desk", "%s", why);
 	else if (r == -EEXIST)
 		reply_not_recorded(rp, 409, why);
 	else if (r == -ENODEV && id == API_PHOTO)
@@ -75,7 +78,10 @@ static void reply_outcome(struct station *st, struct api_reply *rp,
 		return;
 	}
 	if (status != 500) {
-		api_reply_error(rp, status, "%s", err);
+		api_reply_error_code(
+		    rp, status,
+		    r == -EPERM && status == 409 ? "refused_by_desk" : NULL,
+		    "%s", err);
 		return;
 	}
 	if (station_command_outcome(st, why, sizeof(why)) == -EEXIST)
@@ -361,6 +367,26 @@ static int64_t body_receipt(const struct api_request *rq, struct api_reply *rp)
 	return v;
 }
 
+/* The store finds no decided receipt @id to undo: when the receipt is there
+ * (open, cancelled, or undone already, maybe by another client a moment
+ * ago) that is a 409 saying its state, not a 404.  True when answered. */
+static bool undo_refused_for_its_state(struct station *st, int64_t id,
+				       struct api_reply *rp)
+{
+	json_t *r = NULL;
+	const char *state;
+
+	if (station_return_get(st, id, &r) < 0 || !r)
+		return false;
+	state = api_json_str(r, "state");
+	api_reply_error(rp, 409,
+			"receipt %lld is %s, not decided: nothing to "
+			"undo",
+			(long long)id, state ? state : "not decided");
+	json_decref(r);
+	return true;
+}
+
 static void desk_undo(struct station *st, const struct api_request *rq,
 		      struct api_reply *rp)
 {
@@ -371,6 +397,8 @@ static void desk_undo(struct station *st, const struct api_request *rq,
 	if (!id)
 		return;
 	r = station_undo(st, id, err, sizeof(err));
+	if (r == -ENOENT && undo_refused_for_its_state(st, id, rp))
+		return;
 	if (r < 0)
 		api_reply_error(rp,
 				r == -ENOENT	 ? 404

@@ -353,10 +353,11 @@ void api_imports_release(struct api_imports *q)
 void api_imports_refuse(struct api_imports *q, struct api_reply *rp)
 {
 	q->refused_total++;
-	api_reply_error(rp, 503,
-			"%u imports are waiting, the most this station "
-			"queues; nothing was imported: send it again later",
-			q->places);
+	api_reply_error_code(
+	    rp, 503, "queue_full",
+	    "%u imports are waiting, the most this station "
+	    "queues; nothing was imported: send it again later",
+	    q->places);
 }
 
 int api_imports_submit(struct api_imports *q, char *body, size_t len,

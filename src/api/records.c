@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * The records' routes: expected returns (the list; an import is queued
- * behind the desk by api.c and imports.c), receipts, found by order, RMA,
- * tracking number, status and day, the outbox (list and retry),
+ * The records' routes: expected returns (the list, one, calling one off;
+ * an import is queued behind the desk by api.c and imports.c), receipts,
+ * found by order, RMA, tracking number, status, kind and day, a photo's
+ * JPEG, the outbox (list and retry),
  * complaints near their answer deadline, and the two integrity checks
  * (the database and the audit chain).  Each asks the station, which reads
  * the store; a list the store cannot read, or a check that finds a
@@ -10,6 +11,8 @@
  */
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 
 #include "api_internal.h"
 
@@ -38,34 +41,118 @@ static void records_return_get(struct station *st, int64_t id,
 	reply_record(st, r, out, rp);
 }
 
+/* A ?from=, ?to= or ?since= bound in UTC us: a day's first or last
+ * instant in the station's calendar, or the instant given. */
+static int64_t records_bound(struct station *st, const struct api_time_bound *b,
+			     bool last)
+{
+	int64_t first, end;
+
+	if (!b->is_day)
+		return b->value;
+	station_local_day(st, b->value, &first, &end);
+	return last ? end : first;
+}
+
+void api_returns_filter(struct station *st, const struct api_route *route,
+			struct receipt_filter *f)
+{
+	*f = route->filter;
+	f->limit = route->limit;
+	f->has_from = route->from.given;
+	if (f->has_from)
+		f->from_us = records_bound(st, &route->from, false);
+	f->has_to = route->to.given;
+	if (f->has_to)
+		f->to_us = records_bound(st, &route->to, true);
+	f->has_since = route->since.given;
+	if (f->has_since)
+		f->since_us = records_bound(st, &route->since, false);
+}
+
 static void records_returns_find(struct station *st,
 				 const struct api_route *route,
 				 struct api_reply *rp)
 {
-	struct receipt_filter f = route->filter;
-	int64_t first, last;
+	struct receipt_filter f;
 	json_t *out = NULL;
 	int r;
 
-	f.limit = route->limit;
-	if (route->from.given) {
-		f.has_from = true;
-		if (route->from.is_day)
-			station_local_day(st, route->from.value, &f.from_us,
-					  &last);
-		else
-			f.from_us = route->from.value;
-	}
-	if (route->to.given) {
-		f.has_to = true;
-		if (route->to.is_day)
-			station_local_day(st, route->to.value, &first,
-					  &f.to_us);
-		else
-			f.to_us = route->to.value;
-	}
+	api_returns_filter(st, route, &f);
 	r = station_returns_find(st, &f, &out);
 	reply_record(st, r, out, rp);
+}
+
+static void records_expected_get(struct station *st, int64_t id,
+				 struct api_reply *rp)
+{
+	json_t *out = NULL;
+	int r = station_expected_get(st, id, &out);
+
+	if (r == -ENOENT) {
+		api_reply_error(rp, 404, "no expected return %lld",
+				(long long)id);
+		return;
+	}
+	reply_record(st, r, out, rp);
+}
+
+static void records_expected_cancel(struct station *st, int64_t id,
+				    struct api_reply *rp)
+{
+	char err[256] = "";
+	json_t *out = NULL;
+	int r = station_expected_cancel(st, id, err, sizeof(err));
+
+	if (r == -ENOENT)
+		api_reply_error(rp, 404, "%s", err);
+	else if (r == -EPERM)
+		api_reply_error_code(rp, 409, "at_the_desk", "%s", err);
+	else if (r < 0)
+		api_reply_error_code(rp, 500, "not_recorded",
+				     "not recorded: %s", err);
+	else if (station_expected_get(st, id, &out) < 0)
+		api_reply_error(rp, 500, "store: %s", station_errmsg(st));
+	else
+		api_reply_json(rp, 200, out);
+}
+
+/* The JPEG, its ETag its SHA-256 (the file is content-addressed): an
+ * If-None-Match that names it is answered 304 without the bytes. */
+static void records_photo_get(struct station *st, int64_t id,
+			      const struct api_request *rq,
+			      struct api_reply *rp)
+{
+	struct station_photo_file f;
+	char err[160] = "";
+	int r = station_photo_read(st, id, &f, err, sizeof(err));
+
+	if (r == -ENOENT) {
+		api_reply_error(rp, 404, "no photo %lld", (long long)id);
+		return;
+	}
+	if (r < 0) {
+		api_reply_error_code(
+		    rp, r == -ENODATA ? 404 : 500,
+		    r == -ENODATA ? "file_missing" : "internal", "%s", err);
+		return;
+	}
+	snprintf(rp->etag, sizeof(rp->etag), "\"%s\"", f.sha256);
+	rp->content_type = "image/jpeg";
+	if (rq->if_none_match && strstr(rq->if_none_match, rp->etag)) {
+		free(f.data);
+		rp->status = 304;
+		rp->text = strdup("");
+		rp->content_type = "image/jpeg";
+		return;
+	}
+	rp->status = 200;
+	rp->text = f.data;
+	rp->text_len = f.len;
+	if (!f.len) { /* an empty file: a body of no bytes all the same */
+		free(f.data);
+		rp->text = strdup("");
+	}
 }
 
 static void records_outbox_retry(struct station *st, int64_t id,
@@ -128,9 +215,10 @@ static void records_db_check(struct station *st, struct api_reply *rp)
 			       json_pack("{s:b,s:s}", "ok", 1, "detail", msg));
 	else
 		api_reply_json(rp, 500,
-			       json_pack("{s:b,s:s,s:s+}", "ok", 0, "detail",
-					 msg, "error",
-					 "the database check failed: ", msg));
+			       json_pack("{s:b,s:s,s:s+,s:s}", "ok", 0,
+					 "detail", msg, "error",
+					 "the database check failed: ", msg,
+					 "code", "integrity"));
 }
 
 static void records_audit_verify(struct station *st, struct api_reply *rp)
@@ -153,9 +241,10 @@ static void records_audit_verify(struct station *st, struct api_reply *rp)
 		snprintf(msg, sizeof(msg), "the audit chain was not read: %s",
 			 station_errmsg(st));
 	api_reply_json(rp, 500,
-		       json_pack("{s:b,s:I,s:I,s:s}", "ok", 0, "entries",
+		       json_pack("{s:b,s:I,s:I,s:s,s:s}", "ok", 0, "entries",
 				 (json_int_t)n, "bad_entry", (json_int_t)bad,
-				 "error", msg));
+				 "error", msg, "code",
+				 r == -EBADMSG ? "integrity" : "internal"));
 }
 
 void api_records_answer(struct station *st, const struct api_route *route,
@@ -175,6 +264,21 @@ void api_records_answer(struct station *st, const struct api_route *route,
 	case API_RETURN_GET:
 		records_return_get(st, route->record_id, rp);
 		return;
+	case API_EXPECTED_GET:
+		records_expected_get(st, route->record_id, rp);
+		return;
+	case API_EXPECTED_CANCEL:
+		records_expected_cancel(st, route->record_id, rp);
+		return;
+	case API_PHOTO_GET:
+		records_photo_get(st, route->record_id, rq, rp);
+		return;
+	case API_RETURNS_CSV:
+		api_returns_csv(st, route, rp);
+		return;
+	case API_KPI:
+		api_kpi_answer(st, route, rp);
+		return;
 	case API_OUTBOX_LIST:
 		r = station_outbox_list(st, route->state, route->limit, &out);
 		reply_record(st, r, out, rp);
@@ -188,10 +292,11 @@ void api_records_answer(struct station *st, const struct api_route *route,
 	case API_COMPLAINTS_DUE:
 		r = station_complaints_due(st, &out);
 		if (r == -EAGAIN) {
-			api_reply_error(rp, 503,
-					"complaint deadlines are unknown until "
-					"the clock is set (the station waits "
-					"for network time)");
+			api_reply_error_code(
+			    rp, 503, "clock_not_set",
+			    "complaint deadlines are unknown until "
+			    "the clock is set (the station waits "
+			    "for network time)");
 			return;
 		}
 		reply_record(st, r, out, rp);

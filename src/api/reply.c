@@ -1,26 +1,52 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * The API's replies: an error as {"error": "..."}, any other answer as the
- * JSON a route built, and the request's JSON body read with the line and
- * column of what is wrong in it.  Pure jansson: no socket, no station.
+ * The API's replies: an error as {"error": "...", "code": "..."}, any
+ * other answer as the JSON a route built, and the request's JSON body read
+ * with the line and column of what is wrong in it.  Pure jansson: no
+ * socket, no station.
+ *
+ * The "code" is for programs: stable, one word, from the status unless
+ * the route names a finer one (api_reply_error_code); the "error" is for
+ * people and may change.
  */
 #include <stdarg.h>
 #include <stdio.h>
 
 #include "api_internal.h"
 
-void api_reply_error(struct api_reply *rp, unsigned status, const char *fmt,
-		     ...)
+const char *api_error_code_of(unsigned status)
+{
+	switch (status) {
+	case 400:
+		return "bad_request";
+	case 401:
+		return "unauthorized";
+	case 404:
+		return "not_found";
+	case 405:
+		return "method_not_allowed";
+	case 409:
+		return "conflict";
+	case 413:
+		return "too_large";
+	case 503:
+		return "unavailable";
+	default:
+		return status >= 500 ? "internal" : "bad_request";
+	}
+}
+
+static void api_reply_error_v(struct api_reply *rp, unsigned status,
+			      const char *code, const char *fmt, va_list ap)
 {
 	char msg[512];
-	va_list ap;
 
-	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
-	va_end(ap);
 	rp->status = status;
 	json_decref(rp->json);
-	rp->json = json_pack("{s:s}", "error", msg);
+	if (!code)
+		code = api_error_code_of(status);
+	rp->json = json_pack("{s:s,s:s}", "error", msg, "code", code);
 	if (!rp->json) {
 		/* the message quotes the client's bytes, and JSON holds only
 		 * UTF-8 (or the cut fell inside a character): say it in
@@ -29,8 +55,28 @@ void api_reply_error(struct api_reply *rp, unsigned status, const char *fmt,
 			if ((unsigned char)*c < 0x20 ||
 			    (unsigned char)*c > 0x7e)
 				*c = '?';
-		rp->json = json_pack("{s:s}", "error", msg);
+		rp->json = json_pack("{s:s,s:s}", "error", msg, "code", code);
 	}
+}
+
+void api_reply_error(struct api_reply *rp, unsigned status, const char *fmt,
+		     ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	api_reply_error_v(rp, status, NULL, fmt, ap);
+	va_end(ap);
+}
+
+void api_reply_error_code(struct api_reply *rp, unsigned status,
+			  const char *code, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	api_reply_error_v(rp, status, code, fmt, ap);
+	va_end(ap);
 }
 
 void api_reply_json(struct api_reply *rp, unsigned status, json_t *j)

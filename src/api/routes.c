@@ -27,12 +27,14 @@
 /* The query parameters of the lists. */
 #define API_LIST_PARAMS "limit"
 #define API_OUTBOX_PARAMS "state limit"
-#define API_RETURNS_PARAMS "order rma tracking status from to limit"
+#define API_RETURNS_PARAMS "order rma tracking status kind since from to limit"
+#define API_CSV_PARAMS "from to kind status"
+#define API_KPI_PARAMS "from to"
 
 /*
  * Every route the server has: one row per method and path.  "{id}" in a
- * path is one segment, a record id.  @params names the query parameters
- * the route takes, separated by spaces.
+ * path is one segment, a record id; "{file}" one segment, a file's name.
+ * @params names the query parameters the route takes, separated by spaces.
  */
 static const struct api_route_row {
 	const char *method;
@@ -42,6 +44,10 @@ static const struct api_route_row {
 } api_routes[] = {
     {"GET", "/healthz", API_HEALTHZ, ""},
     {"GET", "/metrics", API_METRICS, ""},
+    /* the screen (static.c, events.c) */
+    {"GET", "/", API_UI, ""},
+    {"GET", "/ui/{file}", API_UI, ""},
+    {"GET", "/api/v1/events", API_EVENTS, ""},
     /* the desk */
     {"GET", "/api/v1/status", API_STATUS, ""},
     {"POST", "/api/v1/scan", API_SCAN, ""},
@@ -68,7 +74,12 @@ static const struct api_route_row {
     /* the records */
     {"GET", "/api/v1/expected", API_EXPECTED_LIST, API_LIST_PARAMS},
     {"POST", "/api/v1/expected", API_EXPECTED_IMPORT, ""},
+    {"GET", "/api/v1/expected/{id}", API_EXPECTED_GET, ""},
+    {"DELETE", "/api/v1/expected/{id}", API_EXPECTED_CANCEL, ""},
     {"GET", "/api/v1/returns", API_RETURNS_LIST, API_RETURNS_PARAMS},
+    {"GET", "/api/v1/returns.csv", API_RETURNS_CSV, API_CSV_PARAMS},
+    {"GET", "/api/v1/photos/{id}", API_PHOTO_GET, ""},
+    {"GET", "/api/v1/kpi", API_KPI, API_KPI_PARAMS},
     {"GET", "/api/v1/returns/{id}", API_RETURN_GET, ""},
     {"GET", "/api/v1/outbox", API_OUTBOX_LIST, API_OUTBOX_PARAMS},
     {"POST", "/api/v1/outbox/{id}/retry", API_OUTBOX_RETRY, ""},
@@ -107,6 +118,15 @@ static bool path_matches(const char *pattern, const char *path,
 			 const char **id_at)
 {
 	while (*pattern) {
+		if (!strncmp(pattern, "{file}", 6)) {
+			size_t n = strcspn(path, "/");
+
+			if (!n)
+				return false;
+			path += n;
+			pattern += 6;
+			continue;
+		}
 		if (!strncmp(pattern, "{id}", 4)) {
 			size_t n = strcspn(path, "/");
 
@@ -153,6 +173,117 @@ static bool param_known(const char *params, const char *key)
 		params += strspn(params, " ");
 	}
 	return false;
+}
+
+/*
+ * The fields a route's JSON body may have, separated by spaces; NULL for a
+ * route that takes no body (none, or an empty object, is accepted), "*"
+ * for one that checks its whole body itself (an import).  A field is a
+ * string (or null: not given) unless marked ":i", an integer the route
+ * checks itself.  Each route still checks its fields' values and which it
+ * requires.
+ */
+static const char *body_fields(enum api_route_id id)
+{
+	switch (id) {
+	case API_SCAN:
+	case API_REMOVE:
+		return "code";
+	case API_SIGN_IN:
+		return "badge name";
+	case API_REGISTER_CLERK:
+		return "badge name role";
+	case API_ROUTINE:
+		return "routine";
+	case API_WEIGH:
+		return "grams:i reason";
+	case API_SKIP:
+		return "reason";
+	case API_ANSWER:
+		return "answer";
+	case API_CONFIRM:
+		return "verdict reason supervisor remedy amount_minor:i";
+	case API_REPRINT:
+	case API_UNDO:
+		return "receipt:i";
+	case API_PULL_NOW:
+		return "connector";
+	case API_EXPECTED_IMPORT:
+		return "*";
+	default:
+		return NULL;
+	}
+}
+
+/* @key in @fields: NULL when it is not one of them, else the word, which
+ * ends in ":i" for an integer. */
+static const char *body_field(const char *fields, const char *key)
+{
+	size_t n = strlen(key);
+
+	while (*fields) {
+		size_t w = strcspn(fields, " ");
+
+		if (n && w >= n && !strncmp(fields, key, n) &&
+		    (w == n || fields[n] == ':'))
+			return fields;
+		fields += w;
+		fields += strspn(fields, " ");
+	}
+	return NULL;
+}
+
+int api_route_body_check(const struct api_route *route, const char *method,
+			 const char *path, const struct api_request *rq,
+			 struct api_reply *rp)
+{
+	const char *fields = body_fields(route->id);
+	const char *key;
+	json_t *j, *v;
+
+	/* a GET's body has no meaning: it is not read */
+	if ((fields && !strcmp(fields, "*")) || !rq->len ||
+	    !strcmp(method, "GET") || !strcmp(method, "HEAD"))
+		return 0;
+	if (!(j = api_body_json(rq, rp)))
+		return -EINVAL;
+	if (!fields) {
+		bool empty = json_is_object(j) && !json_object_size(j);
+
+		json_decref(j);
+		if (empty)
+			return 0;
+		api_reply_error(rp, 400, "%s %s takes no body", method, path);
+		return -EINVAL;
+	}
+	if (!json_is_object(j)) {
+		json_decref(j);
+		api_reply_error(rp, 400, "the body must be a JSON object (%s)",
+				fields);
+		return -EINVAL;
+	}
+	json_object_foreach(j, key, v)
+	{
+		const char *f = body_field(fields, key);
+
+		if (!f) {
+			api_reply_error(rp, 400,
+					"unknown field '%.40s' in the body of "
+					"%s %s",
+					key, method, path);
+			json_decref(j);
+			return -EINVAL;
+		}
+		if (f[strlen(key)] != ':' && !json_is_string(v) &&
+		    !json_is_null(v)) {
+			api_reply_error(rp, 400,
+					"field '%.40s' must be a string", key);
+			json_decref(j);
+			return -EINVAL;
+		}
+	}
+	json_decref(j);
+	return 0;
 }
 
 static int check_params(const struct api_route_row *row,
@@ -312,10 +443,68 @@ static int parse_receipt_status(const char *status, struct api_route *route,
 	return -EINVAL;
 }
 
+/* ?kind=: the expected return's kind, or unexpected (none). */
+static int parse_kind(const char *kind, struct api_route *route,
+		      struct api_reply *rp)
+{
+	static const char *const kinds[] = {"withdrawal", "complaint",
+					    "shipment", "unexpected"};
+
+	if (!kind)
+		return 0;
+	for (size_t i = 0; i < sizeof(kinds) / sizeof(kinds[0]); i++)
+		if (!strcmp(kind, kinds[i])) {
+			snprintf(route->filter.kind, sizeof(route->filter.kind),
+				 "%s", kind);
+			return 0;
+		}
+	api_reply_error(rp, 400,
+			"kind must be withdrawal, complaint, shipment or "
+			"unexpected, not '%.40s'",
+			kind);
+	return -EINVAL;
+}
+
+/* The KPI's range: whole days, at most 366 of them, in order. */
+#define API_KPI_MAX_DAYS 366
+static int parse_kpi_query(const struct api_query *q, struct api_route *route,
+			   struct api_reply *rp)
+{
+	const char *from = api_query_get(q, "from"),
+		   *to = api_query_get(q, "to");
+
+	if (from && !parse_day(from, &route->from.value)) {
+		api_reply_error(rp, 400, "from must be a date YYYY-MM-DD");
+		return -EINVAL;
+	}
+	if (to && !parse_day(to, &route->to.value)) {
+		api_reply_error(rp, 400, "to must be a date YYYY-MM-DD");
+		return -EINVAL;
+	}
+	route->from.given = route->from.is_day = from != NULL;
+	route->to.given = route->to.is_day = to != NULL;
+	if (from && to && route->to.value < route->from.value) {
+		api_reply_error(rp, 400, "to is before from");
+		return -EINVAL;
+	}
+	if (from && to &&
+	    route->to.value - route->from.value >= API_KPI_MAX_DAYS) {
+		api_reply_error(rp, 400, "at most %d days at once",
+				API_KPI_MAX_DAYS);
+		return -EINVAL;
+	}
+	return 0;
+}
+
 static int parse_returns_query(const struct api_query *q,
 			       struct api_route *route, struct api_reply *rp)
 {
 	struct receipt_filter *f = &route->filter;
+
+	if (parse_kind(api_query_get(q, "kind"), route, rp) < 0 ||
+	    parse_bound("since", api_query_get(q, "since"), &route->since, rp) <
+		0)
+		return -EINVAL;
 
 	if (parse_code("order", api_query_get(q, "order"), f->order,
 		       sizeof(f->order), rp) < 0 ||
@@ -340,8 +529,10 @@ static int parse_query(const struct api_route_row *row,
 		return -EINVAL;
 	if (row->id == API_OUTBOX_LIST)
 		return parse_outbox_state(api_query_get(q, "state"), route, rp);
-	if (row->id == API_RETURNS_LIST)
+	if (row->id == API_RETURNS_LIST || row->id == API_RETURNS_CSV)
 		return parse_returns_query(q, route, rp);
+	if (row->id == API_KPI)
+		return parse_kpi_query(q, route, rp);
 	return 0;
 }
 
@@ -394,11 +585,16 @@ int api_route_parse(const char *method, const char *path,
 		return -EINVAL;
 	if (row->id == API_BUTTON)
 		route->button = strrchr(path, '/') + 1;
+	if (row->id == API_UI)
+		route->file = path;
 	if (id_at && !parse_record_id(id_at, &route->record_id)) {
 		api_reply_error(rp, 400, "'%.*s' is not %s id",
 				(int)strcspn(id_at, "/"), id_at,
-				row->id == API_RETURN_GET ? "a receipt"
-							  : "an outbox");
+				row->id == API_RETURN_GET     ? "a receipt"
+				: row->id == API_PHOTO_GET    ? "a photo"
+				: row->id == API_OUTBOX_RETRY ? "an outbox"
+							      : "an expected "
+								"return");
 		return -EINVAL;
 	}
 	return 0;

@@ -367,11 +367,12 @@ static void desk_remedy_apply(struct desk_run *r, struct desk_decision *dec)
 	}
 }
 
-/* What the decision leaves behind: rows, keys and label (decision.h). */
-static int desk_plan(struct desk_run *r)
+/* What decision @dec of the parcel on @d leaves behind at @now: rows,
+ * keys and label (decision.h). */
+static int desk_plan_of(const struct desk *d, const struct desk_config *cfg,
+			const struct desk_decision *dec, int64_t now,
+			struct decision_plan *out)
 {
-	const struct desk *d = r->d;
-	const struct desk_decision *dec = &d->decision;
 	struct decision_item items[RETURN_MAX_ITEMS];
 	const char *codes[1 + RETURN_MAX_LOOKUP_CODES];
 	struct decision_facts f = {
@@ -384,17 +385,17 @@ static int desk_plan(struct desk_run *r)
 	    .disposition = dec->disposition,
 	    .rma = d->have_expected ? d->expected.rma : "",
 	    .order = d->have_expected ? d->expected.order_ref : "",
-	    .shop = r->cfg->shop,
-	    .desk = r->cfg->desk_name,
+	    .shop = cfg->shop,
+	    .desk = cfg->desk_name,
 	    .clerk = desk_actor(d),
 	    .receipt_id = d->receipt_id,
-	    .now = r->ev->now,
-	    .grace_us = r->cfg->grace_us,
-	    .utc_offset_min = r->cfg->policy.utc_offset_min,
-	    .eu_summer_time = r->cfg->policy.eu_summer_time,
+	    .now = now,
+	    .grace_us = cfg->grace_us,
+	    .utc_offset_min = cfg->policy.utc_offset_min,
+	    .eu_summer_time = cfg->policy.eu_summer_time,
 	    .override = dec->overridden,
 	    .items = items,
-	    .label = r->cfg->label,
+	    .label = cfg->label,
 	    .codes = codes,
 	    .remedy = dec->proposal.remedy != REMEDY_NONE
 			  ? remedy_name(dec->proposal.remedy)
@@ -414,7 +415,67 @@ static int desk_plan(struct desk_run *r)
 			i < RETURN_MAX_LOOKUP_CODES;
 	     i++)
 		codes[f.n_codes++] = d->expected.lookup_codes[i];
-	return decision_plan_make(&f, &r->d->plan);
+	return decision_plan_make(&f, out);
+}
+
+/* The money, grade and shelf of verdict @v of the parcel on @d, before a
+ * complaint's remedy is applied. */
+static void desk_decision_fill(const struct desk *d, enum verdict v,
+			       struct desk_decision *dec)
+{
+	bool paid = v == VERDICT_ACCEPT || v == VERDICT_PARTIAL;
+
+	dec->routine = d->routine;
+	dec->verdict = v;
+	dec->proposal = d->proposal;
+	dec->disposition = DISPOSITION_HOLD;
+	dec->grade = GRADE_NONE;
+	if (d->routine != DESK_ROUTINE_RETURN || !paid || !d->have_expected) {
+		dec->proposal.remedy = REMEDY_NONE;
+		return;
+	}
+	dec->refund_minor = d->proposal.refund_minor > 0
+				? d->proposal.refund_minor
+				: desk_pay_found(d, &dec->proposal);
+	for (int i = 0; i < desk_n_items(d); i++) {
+		if (d->proposal.items[i].accepted) {
+			dec->disposition = d->proposal.items[i].disposition;
+			dec->grade = d->proposal.items[i].grade;
+			break;
+		}
+		if (d->found.items[i].quantity > 0 &&
+		    dec->grade == GRADE_NONE) {
+			/* accepted against the proposal */
+			dec->grade = d->found.items[i].grade;
+			dec->disposition = desk_disposition_of(dec->grade);
+		}
+	}
+}
+
+bool desk_label_preview(const struct desk *d, const struct desk_config *cfg,
+			int64_t now, struct label_fields *out)
+{
+	struct desk_decision dec;
+	struct decision_plan plan; /* the label's bytes too: 8 KiB */
+
+	if (d->deciding || d->step != DESK_STEP_CONFIRM) {
+		/* being recorded: the decision's own label */
+		if (!d->deciding)
+			return false;
+		*out = d->plan.label;
+		return true;
+	}
+	if (d->clock_hold)
+		return false; /* no proposal yet */
+	memset(&dec, 0, sizeof(dec));
+	desk_decision_fill(d, d->proposal.verdict, &dec);
+	if (d->have_expected && d->expected.kind == RETURN_COMPLAINT &&
+	    dec.proposal.remedy == REMEDY_NONE && dec.refund_minor > 0)
+		dec.proposal.remedy = REMEDY_REFUND;
+	if (desk_plan_of(d, cfg, &dec, now, &plan) < 0)
+		return false;
+	*out = plan.label;
+	return true;
 }
 
 void desk_decide(struct desk_run *r, enum verdict v, bool overridden,
@@ -426,8 +487,7 @@ void desk_decide(struct desk_run *r, enum verdict v, bool overridden,
 	bool paid = v == VERDICT_ACCEPT || v == VERDICT_PARTIAL;
 
 	memset(dec, 0, sizeof(*dec));
-	dec->routine = d->routine;
-	dec->verdict = v;
+	desk_decision_fill(d, v, dec);
 	dec->overridden = overridden;
 	if (overridden) {
 		desk_copy(dec->override_reason, sizeof(dec->override_reason),
@@ -435,33 +495,9 @@ void desk_decide(struct desk_run *r, enum verdict v, bool overridden,
 		desk_copy(dec->override_by, sizeof(dec->override_by), by,
 			  SIZE_MAX);
 	}
-	dec->proposal = d->proposal;
-	dec->disposition = DISPOSITION_HOLD;
-	dec->grade = GRADE_NONE;
-	if (d->routine == DESK_ROUTINE_RETURN && paid && d->have_expected) {
-		dec->refund_minor = d->proposal.refund_minor > 0
-					? d->proposal.refund_minor
-					: desk_pay_found(d, &dec->proposal);
-		for (int i = 0; i < desk_n_items(d); i++) {
-			if (d->proposal.items[i].accepted) {
-				dec->disposition =
-				    d->proposal.items[i].disposition;
-				dec->grade = d->proposal.items[i].grade;
-				break;
-			}
-			if (d->found.items[i].quantity > 0 &&
-			    dec->grade == GRADE_NONE) {
-				/* accepted against the proposal */
-				dec->grade = d->found.items[i].grade;
-				dec->disposition =
-				    desk_disposition_of(dec->grade);
-			}
-		}
+	if (d->routine == DESK_ROUTINE_RETURN && paid && d->have_expected)
 		desk_remedy_apply(r, dec);
-	} else {
-		dec->proposal.remedy = REMEDY_NONE;
-	}
-	if (desk_plan(r) < 0) {
+	if (desk_plan_of(d, r->cfg, dec, r->ev->now, &d->plan) < 0) {
 		desk_problem(r, "Decision NOT recorded: it cannot be keyed; "
 				"call a supervisor");
 		desk_tower_alarm(r, TOWER_ERROR);

@@ -90,6 +90,7 @@ static const struct key config_keys[] = {
     SEC("station", "step_timeout_s", step_timeout_us, 10, 86400),
     SEC("station", "grace_s", grace_us, 0, 3600),
     S("station", "routine", routine, false),
+    S("station", "language", language, false),
     S("station", "clock", clock_mode, false),
     S("station", "clock_synced_file", clock_synced_file, false),
 
@@ -147,6 +148,7 @@ void config_defaults(struct config *c)
 	c->step_timeout_us = INT64_C(600) * 1000000;
 	c->grace_us = INT64_C(30) * 1000000;
 	snprintf(c->routine, sizeof(c->routine), "return");
+	snprintf(c->language, sizeof(c->language), "pl");
 	snprintf(c->clock_mode, sizeof(c->clock_mode), "sync");
 	snprintf(c->clock_synced_file, sizeof(c->clock_synced_file),
 		 "/run/systemd/timesync/synchronized");
@@ -478,6 +480,9 @@ static void config_validate(struct parse_ctx *ctx)
 	if (strcmp(c->routine, "return") && strcmp(c->routine, "ship_qc"))
 		config_report(ctx->sink, ctx->name, ctx->station_line,
 			      "[station] routine must be return or ship_qc");
+	if (strcmp(c->language, "pl") && strcmp(c->language, "en"))
+		config_report(ctx->sink, ctx->name, ctx->station_line,
+			      "[station] language must be pl or en");
 	if (!c->desk[0] || !c->database[0])
 		config_report(ctx->sink, ctx->name, ctx->station_line,
 			      "[station] desk and database must be set");

@@ -109,6 +109,15 @@ static void station_handle(struct station *st, struct desk_event *ev)
 {
 	struct desk_actions acts;
 
+	const struct desk *d = &st->desk;
+	enum desk_step step = d->step;
+	enum desk_light light = d->light;
+	bool hold = d->clock_hold;
+	int64_t last = d->last.receipt;
+	char prompt[sizeof(d->prompt)], problem[sizeof(d->problem)];
+
+	memcpy(prompt, d->prompt, sizeof(prompt));
+	memcpy(problem, d->problem, sizeof(problem));
 	ev->now = clock_now_us();
 	memset(&acts, 0, sizeof(acts));
 	desk_handle(&st->desk, &st->desk_cfg, ev, &acts);
@@ -117,6 +126,16 @@ static void station_handle(struct station *st, struct desk_event *ev)
 		    acts.a[i].kind != DESK_ACT_PRINT_LABEL)
 			st->outcome.acted = true;
 	station_perform(st, &acts);
+	if (d->step != step)
+		station_step_left(st, step);
+	/* every event but the tick is news for the screen; the tick only
+	 * when it timed something out */
+	if (ev->kind != DESK_EV_TICK || acts.n || d->step != step ||
+	    d->light != light || d->clock_hold != hold ||
+	    d->last.receipt != last ||
+	    memcmp(prompt, d->prompt, sizeof(prompt)) ||
+	    memcmp(problem, d->problem, sizeof(problem)))
+		station_changed(st);
 }
 
 void station_feed(struct station *st, struct desk_event *ev)
@@ -474,6 +493,7 @@ static int station_open_receipt(struct station *st, const struct desk_action *a)
 	struct desk_event ev = {.kind = DESK_EV_RECEIPT_OPENED};
 	int r;
 
+	st->weight_manual = false;
 	ro.expected_id = a->expected_id;
 	ro.routine = st->desk.routine == DESK_ROUTINE_SHIP_QC ? ROUTINE_SHIP_QC
 							      : ROUTINE_RETURN;
@@ -568,6 +588,7 @@ static int station_perform_one(struct station *st, const struct desk_action *a)
 			r = 0; /* the desk skips the step without a scale */
 		break;
 	case DESK_ACT_RECORD_WEIGHT:
+		st->weight_manual = a->manual;
 		if (st->receipt_id && a->manual)
 			r = store_receipt_set_manual_weight(
 			    st->store, st->receipt_id, a->grams, a->mismatch,
@@ -644,6 +665,7 @@ void station_outbox_refresh(struct station *st)
 		st->outbox_pending = pending;
 	if (store_outbox_count(st->store, "dead", &dead) == 0)
 		st->outbox_dead = dead;
+	station_changed(st); /* the counts, or a refund's state */
 	if (st->outbox_dead != st->desk.outbox_dead) {
 		struct desk_event ev = {.kind = DESK_EV_OUTBOX_DEAD,
 					.receipt = st->outbox_dead};

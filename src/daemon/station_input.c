@@ -576,6 +576,8 @@ static void station_on_weight(void *userdata, const struct scale_reading *r)
 
 	st->weight_read = *r;
 	st->weight_read_stable = r->status == SCALE_STABLE;
+	st->live = *r;
+	st->live_at = clock_now_us();
 
 	switch (r->status) {
 	case SCALE_STABLE:
@@ -646,6 +648,8 @@ static void station_device_event(struct station *st, enum device_kind kind,
 		return;
 	if (ok)
 		log_notice("%s works again", device_kind_name(kind));
+	else
+		st->device_faults[kind]++;
 	if (config_outbox_devices_route(st->cfg)) {
 		struct event_device_facts f = {
 		    .type = type,

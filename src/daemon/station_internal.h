@@ -23,6 +23,9 @@
 #define STATION_QUEUE_LEN 32
 #define STATION_LATENCY_SAMPLES 1024
 #define STATION_ERROR_LEN 160
+/* the step-duration histogram's bounds, in seconds (+Inf last) */
+#define STATION_STEP_BUCKETS 11
+extern const double station_step_le[STATION_STEP_BUCKETS - 1];
 
 /* A photo asked of the camera: what it is for, until it comes back. */
 struct station_photo {
@@ -81,6 +84,12 @@ struct station {
 	 * kept in the record when it said another unit (station_act.c) */
 	struct scale_reading weight_read;
 	bool weight_read_stable;
+	/* the scale's last word, moving or not, and when (0: none yet): the
+	 * screen's live weight */
+	struct scale_reading live;
+	int64_t live_at;
+	/* the open parcel's weight was typed in by the clerk */
+	bool weight_manual;
 
 	struct station_queued queue[STATION_QUEUE_LEN];
 	int queue_head, queue_len;
@@ -106,12 +115,25 @@ struct station {
 	int64_t latency_us[STATION_LATENCY_SAMPLES];
 	uint64_t latency_n;
 	char *metrics;
+	/* how long the desk stays at each step of a parcel: a histogram per
+	 * step (the le bounds are station_step_le[]), and where it is now */
+	uint64_t step_hist[DESK_STEP_CONFIRM + 1][STATION_STEP_BUCKETS];
+	double step_sum_s[DESK_STEP_CONFIRM + 1];
+	int64_t step_since_mono;
+	/* a device that stopped working, by kind */
+	uint64_t device_faults[DEVICE_KIND_COUNT];
 
 	/* each device as last reported (connected until told otherwise):
 	 * a change to or from "connected" is a device event */
 	enum device_state device_state[DEVICE_KIND_COUNT];
 
 	struct station_clock clock;
+
+	/* what the status shows changed this many times; told to one
+	 * listener (station_changed) */
+	uint64_t seq;
+	station_change_fn on_change;
+	void *on_change_ctx;
 
 	/* the receipt of the last undo: the status no longer shows its
 	 * decision as the desk's last one */
@@ -140,6 +162,19 @@ void station_on_printed(void *userdata, int64_t receipt_id, int r,
 			const char *err);
 /* Who the record says did it: the signed-in clerk, else "station". */
 const char *station_actor(const struct station *st);
+
+/* station_view.c: the desk left step @was (for the step histogram). */
+void station_step_left(struct station *st, enum desk_step was);
+
+/* station.c: what station_status() shows changed: bump "seq", tell the
+ * listener.  Called by every place that changes it. */
+void station_changed(struct station *st);
+
+/* station_parcel.c: the status's "scale", "parcel" (null between
+ * parcels) and a decision's "refund". */
+json_t *station_scale_view(const struct station *st);
+json_t *station_parcel_view(struct station *st);
+json_t *station_refund_view(struct station *st, int64_t receipt_id);
 
 /* station_label.c */
 /* Print the VOID label of the undone receipt @receipt_id and record it. */

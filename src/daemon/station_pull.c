@@ -111,6 +111,7 @@ static void station_pull_finish(struct station *st, int r, const char *why)
 	}
 	pull_done(sp->puller, &sp->batch, r, err);
 	sp->busy = false;
+	station_changed(st); /* the status's "pull" */
 }
 
 /* Take the next page the puller has, if any, and start on it. */
@@ -211,6 +212,7 @@ static int station_pull_on_notify(sd_event_source *es, int fd, uint32_t revents,
 		return 0;
 	station_pull_errors(st);
 	station_pull_next(st);
+	station_changed(st); /* a poll began, failed or brought a page */
 	return 0;
 }
 
@@ -397,5 +399,6 @@ int station_pull_now(struct station *st, const char *name, char *err,
 				 "pull_every_s in a [connector NAME] section)");
 		return -ENOENT;
 	}
+	station_changed(st); /* "polling" until the poll is done */
 	return 0;
 }

@@ -23,6 +23,7 @@ json_t *station_status(struct station *st)
 	const struct desk *d = &st->desk;
 	json_t *o = json_object(), *ob = json_object();
 
+	json_object_set_new(o, "seq", json_integer((json_int_t)st->seq));
 	json_object_set_new(o, "desk", json_string(st->cfg->desk));
 	json_object_set_new(o, "routine",
 			    json_string(desk_routine_name(d->routine)));
@@ -114,8 +115,12 @@ json_t *station_status(struct station *st)
 				    json_integer(d->last.receipt));
 		json_object_set_new(l, "verdict", json_string(d->last.verdict));
 		json_object_set_new(l, "undo_until", json_string(when));
+		json_object_set_new(l, "refund",
+				    station_refund_view(st, d->last.receipt));
 		json_object_set_new(o, "last_decision", l);
 	}
+	json_object_set_new(o, "scale", station_scale_view(st));
+	json_object_set_new(o, "parcel", station_parcel_view(st));
 	json_object_set_new(o, "devices", devices_status(st->devices));
 	json_object_set_new(ob, "pending", json_integer(st->outbox_pending));
 	json_object_set_new(ob, "dead", json_integer(st->outbox_dead));
@@ -123,6 +128,104 @@ json_t *station_status(struct station *st)
 	if (st->pull) /* expected returns pulled from the shops */
 		json_object_set_new(o, "pull", station_pull_status(st));
 	return o;
+}
+
+const double station_step_le[STATION_STEP_BUCKETS - 1] = {
+    0.5, 1, 2, 5, 10, 20, 30, 60, 120, 300};
+
+void station_step_left(struct station *st, enum desk_step was)
+{
+	int64_t now = clock_mono_us();
+	double s = (double)(now - st->step_since_mono) / 1e6;
+	int b = 0;
+
+	/* a parcel's steps only: sign-in and scan are the desk waiting */
+	if (st->step_since_mono && was > DESK_STEP_SCAN &&
+	    was <= DESK_STEP_CONFIRM) {
+		while (b < STATION_STEP_BUCKETS - 1 && s > station_step_le[b])
+			b++;
+		st->step_hist[was][b]++;
+		st->step_sum_s[was] += s;
+	}
+	st->step_since_mono = now;
+}
+
+/* The histogram of each step's duration (cumulative buckets). */
+static void station_metrics_steps(struct station *st, FILE *f)
+{
+	fprintf(f, "# HELP retour_step_seconds Time the desk stayed at each "
+		   "step of a parcel.\n"
+		   "# TYPE retour_step_seconds histogram\n");
+	for (int step = DESK_STEP_WEIGH; step <= DESK_STEP_CONFIRM; step++) {
+		const char *name = desk_step_name((enum desk_step)step);
+		uint64_t n = 0;
+
+		for (int b = 0; b < STATION_STEP_BUCKETS; b++) {
+			n += st->step_hist[step][b];
+			if (b < STATION_STEP_BUCKETS - 1)
+				fprintf(
+				    f,
+				    "retour_step_seconds_bucket{step=\"%s\","
+				    "le=\"%g\"} %llu\n",
+				    name, station_step_le[b],
+				    (unsigned long long)n);
+			else
+				fprintf(
+				    f,
+				    "retour_step_seconds_bucket{step=\"%s\","
+				    "le=\"+Inf\"} %llu\n",
+				    name, (unsigned long long)n);
+		}
+		fprintf(f, "retour_step_seconds_sum{step=\"%s\"} %.6f\n", name,
+			st->step_sum_s[step]);
+		fprintf(f, "retour_step_seconds_count{step=\"%s\"} %llu\n",
+			name, (unsigned long long)n);
+	}
+}
+
+/* What the record says: routines by outcome, the oldest waiting outbox
+ * row, and the refund latency's histogram (store_metrics). */
+static void station_metrics_record(struct station *st, FILE *f)
+{
+	struct store_metrics m;
+	int64_t now = clock_now_us();
+
+	if (store_metrics(st->store, &m) < 0)
+		return; /* the scrape shows the rest; the log says why */
+	fprintf(f, "# HELP retour_routines_total Parcels handled, by routine "
+		   "and outcome (the record's, since the database began).\n"
+		   "# TYPE retour_routines_total counter\n");
+	for (int r = 0; r < 2; r++)
+		for (int o = 0; o < STORE_METRICS_OUTCOMES; o++)
+			fprintf(f,
+				"retour_routines_total{routine=\"%s\","
+				"outcome=\"%s\"} %lld\n",
+				r ? "ship_qc" : "return",
+				store_metrics_outcome[o],
+				(long long)m.routines[r][o]);
+	fprintf(f,
+		"# HELP retour_outbox_oldest_seconds Age of the oldest "
+		"outbox row still to be delivered (0: none).\n"
+		"# TYPE retour_outbox_oldest_seconds gauge\n"
+		"retour_outbox_oldest_seconds %.3f\n",
+		m.oldest_pending_at && now > m.oldest_pending_at
+		    ? (double)(now - m.oldest_pending_at) / 1e6
+		    : 0.0);
+	fprintf(f, "# HELP retour_refund_latency_seconds From the parcel's "
+		   "receipt to its refund confirmed by the shop.\n"
+		   "# TYPE retour_refund_latency_seconds histogram\n");
+	for (int b = 0; b < STORE_METRICS_LATENCY_BUCKETS; b++)
+		fprintf(f,
+			"retour_refund_latency_seconds_bucket{le=\"%g\"} "
+			"%lld\n",
+			store_metrics_latency_le[b],
+			(long long)m.latency_le[b]);
+	fprintf(f,
+		"retour_refund_latency_seconds_bucket{le=\"+Inf\"} %lld\n"
+		"retour_refund_latency_seconds_sum %.6f\n"
+		"retour_refund_latency_seconds_count %lld\n",
+		(long long)m.latency_count, m.latency_sum_s,
+		(long long)m.latency_count);
 }
 
 static int cmp_i64(const void *a, const void *b)
@@ -198,6 +301,15 @@ const char *station_metrics(struct station *st)
 	}
 	fprintf(f, "retour_scan_to_decision_seconds_count %llu\n",
 		(unsigned long long)st->latency_n);
+	fprintf(f, "# HELP retour_device_faults_total A device of the desk "
+		   "stopped working (unplugged, not answering, failing).\n"
+		   "# TYPE retour_device_faults_total counter\n");
+	for (int k = 0; k < DEVICE_KIND_COUNT; k++)
+		fprintf(f, "retour_device_faults_total{device=\"%s\"} %llu\n",
+			device_kind_name((enum device_kind)k),
+			(unsigned long long)st->device_faults[k]);
+	station_metrics_steps(st, f);
+	station_metrics_record(st, f);
 	fclose(f);
 	free(st->metrics);
 	st->metrics = buf;

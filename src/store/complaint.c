@@ -80,7 +80,8 @@ int store_complaints_due(struct store *s, const struct rules_policy *policy,
 	    " AND r.routine = 'return' AND (r.state = 'open' OR "
 	    " (r.state = 'decided' AND r.verdict = 'hold')) "
 	    " ORDER BY r.id DESC LIMIT 1) "
-	    "FROM expected e WHERE e.kind = 'complaint' AND NOT EXISTS "
+	    "FROM expected e WHERE e.kind = 'complaint' "
+	    "AND e.cancelled_at IS NULL AND NOT EXISTS "
 	    "(SELECT 1 FROM receipt r WHERE r.expected_id = e.id "
 	    " AND r.state = 'decided' AND r.verdict <> 'hold')");
 	if (!st)

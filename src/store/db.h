@@ -23,7 +23,7 @@
 #include "retour/store.h"
 
 /* Highest schema version this build knows (PRAGMA user_version). */
-#define STORE_SCHEMA_VERSION 6
+#define STORE_SCHEMA_VERSION 7
 
 #define STORE_ERRMSG_LEN 512
 
@@ -79,6 +79,7 @@ enum store_stmt_id {
 	STMT_LABEL_NEWEST,
 	STMT_LABEL_ADD,
 	STMT_RCP_LIST,
+	STMT_RCP_LIST_ASC,
 	STMT_RCP_GET,
 	STMT_RCP_GET_SCANS,
 	STMT_RCP_GET_PHOTOS,
@@ -124,6 +125,13 @@ enum store_stmt_id {
 	STMT_PULL_GET,
 	STMT_PULL_SAVED,
 	STMT_PULL_FAILED,
+	/* what the screen shows of a receipt (receipt_live.c) */
+	STMT_LIVE_PHOTOS,
+	STMT_LIVE_EXTRA,
+	STMT_LIVE_REFUND,
+	STMT_PHOTO_GET,
+	STMT_EXP_CANCEL,
+	STMT_EXP_AT_DESK,
 	STMT_COUNT
 };
 

@@ -313,8 +313,8 @@ static int store_expected_replace(struct store *s, struct expected_put *p)
 			"requested_at = ?9, delivery_basic_minor = ?10,"
 			" updated_at = ?11, shop_order_id = ?12, "
 			"shop_payment_id = ?13, complaint_received_at = ?15, "
-			"defect_appeared_at = ?16, delivery_paid_minor = ?17 "
-			"WHERE id = ?14");
+			"defect_appeared_at = ?16, delivery_paid_minor = ?17, "
+			"cancelled_at = NULL WHERE id = ?14");
 	if (!st)
 		return -EIO;
 	store_expected_bind(st, p->er, p->rma_key, p->order_key, p->now);
@@ -466,7 +466,7 @@ int store_expected_put(struct store *s, struct expected_return *er,
 	"id, rma, order_ref, shop, kind, currency, delivered_at, "             \
 	"requested_at, delivery_basic_minor, created_at, updated_at, "         \
 	"shop_order_id, shop_payment_id, complaint_received_at, "              \
-	"defect_appeared_at, delivery_paid_minor, order_key"
+	"defect_appeared_at, delivery_paid_minor, order_key, cancelled_at"
 
 static int store_expected_get_lines(struct store *s,
 				    struct expected_return *out)
@@ -679,9 +679,10 @@ int store_expected_find(struct store *s, const char *code,
 				   "no expected return for this "
 				   "code");
 	st = store_stmt(s, STMT_EXP_MATCH,
-			"SELECT id FROM expected WHERE rma_key = ?1 "
-			"OR order_key = ?1 OR id IN (SELECT expected_id "
-			"FROM expected_code WHERE code_key = ?1) "
+			"SELECT id FROM expected WHERE cancelled_at IS NULL "
+			"AND (rma_key = ?1 OR order_key = ?1 OR id IN "
+			"(SELECT expected_id FROM expected_code "
+			"WHERE code_key = ?1)) "
 			"ORDER BY updated_at DESC, id DESC LIMIT 1");
 	if (!st)
 		return -EIO;
@@ -785,6 +786,8 @@ static json_t *store_expected_json(const struct expected_return *er,
 	store_expected_json_lines(o, er);
 	store_json_set_time(o, "created_at", st, 9);
 	store_json_set_time(o, "updated_at", st, 10);
+	/* called off by the shop: kept, no longer matched at the desk */
+	store_json_set_time(o, "cancelled_at", st, 17);
 	for (int i = 0; i < er->n_lookup_codes; i++)
 		json_array_append_new(codes, json_string(er->lookup_codes[i]));
 	json_object_set_new(o, "lookup_codes", codes);
@@ -806,6 +809,47 @@ static json_t *store_expected_json(const struct expected_return *er,
 	}
 	json_object_set_new(o, "items", items);
 	return o;
+}
+
+/* Expected return @id as the views show it, into *@out, with @er as room
+ * to read it in.  -ENOENT when there is none. */
+static int store_expected_view_into(struct store *s, int64_t id,
+				    struct expected_return *er, json_t **out)
+{
+	sqlite3_stmt *st;
+	int r = store_expected_get(s, id, er);
+
+	if (r < 0)
+		return r;
+	/* The times the struct lacks come from a fresh read. */
+	st = store_stmt(s, STMT_EXP_GET,
+			"SELECT " EXPECTED_COLUMNS " FROM expected WHERE id=?");
+	if (!st)
+		return -EIO;
+	sqlite3_bind_int64(st, 1, id);
+	if (sqlite3_step(st) != SQLITE_ROW) {
+		store_stmt_done(st);
+		return -ENOENT;
+	}
+	*out = store_expected_json(er, st);
+	store_stmt_done(st);
+	return *out ? 0 : store_failf(s, -ENOMEM, "out of memory");
+}
+
+int store_expected_view(struct store *s, int64_t id, json_t **out)
+{
+	struct expected_return *er;
+	int r;
+
+	if (!s || !out)
+		return -EINVAL;
+	*out = NULL;
+	er = malloc(sizeof(*er));
+	if (!er)
+		return -ENOMEM;
+	r = store_expected_view_into(s, id, er, out);
+	free(er);
+	return r;
 }
 
 int store_expected_list(struct store *s, int limit, json_t **out)
@@ -850,27 +894,14 @@ int store_expected_list(struct store *s, int limit, json_t **out)
 	if (!r && (!er || !arr))
 		r = store_failf(s, -ENOMEM, "out of memory");
 	for (size_t i = 0; !r && i < n; i++) {
-		json_t *o;
+		json_t *o = NULL;
 
-		r = store_expected_get(s, ids[i], er);
-		if (r < 0)
-			break;
-		/* The times the struct lacks come from a fresh read. */
-		st = store_stmt(s, STMT_EXP_GET,
-				"SELECT " EXPECTED_COLUMNS
-				" FROM expected WHERE id=?");
-		if (!st) {
-			r = -EIO;
-			break;
-		}
-		sqlite3_bind_int64(st, 1, ids[i]);
-		if (sqlite3_step(st) != SQLITE_ROW) {
-			store_stmt_done(st);
+		r = store_expected_view_into(s, ids[i], er, &o);
+		if (r == -ENOENT) {
+			r = 0;
 			continue;
 		}
-		o = store_expected_json(er, st);
-		store_stmt_done(st);
-		if (!o || json_array_append_new(arr, o) < 0)
+		if (!r && json_array_append_new(arr, o) < 0)
 			r = store_failf(s, -ENOMEM, "out of memory");
 	}
 	free(er);

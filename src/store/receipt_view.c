@@ -27,6 +27,25 @@
 	"r.time_corrected_us "                                                 \
 	"FROM receipt r LEFT JOIN expected e ON e.id = r.expected_id "
 
+/* What store_receipt_find() looks for (receipt_filter). */
+#define RECEIPT_FILTER                                                         \
+	"WHERE (?1 = '' OR e.order_key = upper(?1) "                           \
+	"       OR upper(r.code) = upper(?1)) "                                \
+	"AND (?2 = '' OR e.rma_key = upper(?2) "                               \
+	"     OR upper(r.code) = upper(?2)) "                                  \
+	"AND (?3 = '' OR upper(r.code) = upper(?3) "                           \
+	"     OR EXISTS (SELECT 1 FROM expected_code c "                       \
+	"                WHERE c.expected_id = r.expected_id "                 \
+	"                AND c.code_key = upper(?3))) "                        \
+	"AND (?4 = '' OR r.state = ?4) "                                       \
+	"AND (?5 = '' OR (r.state = 'decided' AND r.verdict = ?5)) "           \
+	"AND r.received_at BETWEEN ?6 AND ?7 "                                 \
+	"AND (?9 = '' OR e.kind = ?9 "                                         \
+	"     OR (?9 = 'unexpected' AND r.expected_id IS NULL)) "              \
+	"AND max(r.received_at, coalesce(r.decided_at, 0), "                   \
+	"        coalesce(r.undone_at, 0), "                                   \
+	"        coalesce(r.cancelled_at, 0)) >= ?10 "
+
 /* What the screen says of a receipt opened before the clock was set. */
 static json_t *store_receipt_time_note(sqlite3_stmt *st, int unsure,
 				       int corrected)
@@ -119,22 +138,17 @@ int store_receipt_find(struct store *s, const struct receipt_filter *f,
 	if (!s || !f || !out)
 		return -EINVAL;
 	*out = NULL;
-	/* One statement for every search: a field left "" matches all. */
-	st = store_stmt(
-	    s, STMT_RCP_LIST,
-	    "SELECT " RECEIPT_COLUMNS
-	    "WHERE (?1 = '' OR e.order_key = upper(?1) "
-	    "       OR upper(r.code) = upper(?1)) "
-	    "AND (?2 = '' OR e.rma_key = upper(?2) "
-	    "     OR upper(r.code) = upper(?2)) "
-	    "AND (?3 = '' OR upper(r.code) = upper(?3) "
-	    "     OR EXISTS (SELECT 1 FROM expected_code c "
-	    "                WHERE c.expected_id = r.expected_id "
-	    "                AND c.code_key = upper(?3))) "
-	    "AND (?4 = '' OR r.state = ?4) "
-	    "AND (?5 = '' OR (r.state = 'decided' AND r.verdict = ?5)) "
-	    "AND r.received_at BETWEEN ?6 AND ?7 "
-	    "ORDER BY r.received_at DESC, r.id DESC LIMIT ?8");
+	/* One statement for every search (a field left "" matches all),
+	 * in either order: each keeps the index on received_at. */
+	if (f->oldest_first)
+		st = store_stmt(s, STMT_RCP_LIST_ASC,
+				"SELECT " RECEIPT_COLUMNS RECEIPT_FILTER
+				"ORDER BY r.received_at, r.id LIMIT ?8");
+	else
+		st = store_stmt(s, STMT_RCP_LIST,
+				"SELECT " RECEIPT_COLUMNS RECEIPT_FILTER
+				"ORDER BY r.received_at DESC, r.id DESC "
+				"LIMIT ?8");
 	if (!st)
 		return -EIO;
 	arr = json_array();
@@ -150,6 +164,8 @@ int store_receipt_find(struct store *s, const struct receipt_filter *f,
 	sqlite3_bind_int64(st, 6, f->has_from ? f->from_us : INT64_MIN);
 	sqlite3_bind_int64(st, 7, f->has_to ? f->to_us : INT64_MAX);
 	sqlite3_bind_int(st, 8, f->limit > 0 ? f->limit : -1);
+	sqlite3_bind_text(st, 9, f->kind, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 10, f->has_since ? f->since_us : INT64_MIN);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		json_t *o = store_receipt_row_json(st);
 
@@ -220,6 +236,7 @@ static json_t *store_photo_json(sqlite3_stmt *st)
 
 	if (!o)
 		return NULL;
+	json_object_set_new(o, "id", json_integer(sqlite3_column_int64(st, 5)));
 	json_object_set_new(o, "sha256", store_json_text(st, 0));
 	json_object_set_new(o, "path", store_json_text(st, 1));
 	json_object_set_new(o, "bytes",
@@ -290,7 +307,7 @@ static int store_receipt_children(struct store *s, int64_t id, json_t *o)
 	     "FROM receipt_item_scan WHERE receipt_id = ? ORDER BY id",
 	     store_scan_json},
 	    {"photos", STMT_RCP_GET_PHOTOS,
-	     "SELECT sha256, path, bytes, step, taken_at "
+	     "SELECT sha256, path, bytes, step, taken_at, id "
 	     "FROM photo WHERE receipt_id = ? ORDER BY id",
 	     store_photo_json},
 	    {"checklist", STMT_RCP_GET_ANSWERS,

@@ -299,8 +299,14 @@ static const char schema_v6[] =
     "CREATE INDEX receipt_by_time_unsure ON receipt(boot_id)"
     " WHERE time_unsure = 1;";
 
+/* Issue 9: an expected return the shop called off (DELETE
+ * /api/v1/expected/{id}) is kept, with when, and no longer matched at the
+ * desk; importing it again makes it expected again. */
+static const char schema_v7[] =
+    "ALTER TABLE expected ADD COLUMN cancelled_at INTEGER;";
+
 static const char *const schema_steps[STORE_SCHEMA_VERSION] = {
-    schema_v1, schema_v2, schema_v3, schema_v4, schema_v5, schema_v6,
+    schema_v1, schema_v2, schema_v3, schema_v4, schema_v5, schema_v6, schema_v7,
 };
 
 static int schema_user_version(struct store *s, int *version)

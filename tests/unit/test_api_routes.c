@@ -99,9 +99,18 @@ static void test_health_and_metrics(void **state)
 	(void)state;
 	expect_route("GET", "/healthz", API_HEALTHZ);
 	expect_route("GET", "/metrics", API_METRICS);
+	/* the screen: its page, its files (one segment) and its stream */
+	expect_route("GET", "/", API_UI);
+	expect_route("GET", "/ui/app.js", API_UI);
+	expect_route("GET", "/api/v1/events", API_EVENTS);
+	expect_405("POST", "/", "GET");
+	expect_405("POST", "/ui/app.js", "GET");
+	expect_405("POST", "/api/v1/events", "GET");
 	expect_405("POST", "/healthz", "GET");
 	expect_405("DELETE", "/metrics", "GET");
-	expect_refusal("GET", "/", 404, "no such endpoint: GET /");
+	expect_refusal("GET", "/ui/", 404, "no such endpoint: GET /ui/");
+	expect_refusal("GET", "/ui/a/b.js", 404,
+		       "no such endpoint: GET /ui/a/b.js");
 	expect_refusal("GET", "/api/v2/status", 404,
 		       "no such endpoint: GET /api/v2/status");
 	expect_refusal("GET", "/healthz/", 404,
@@ -169,8 +178,8 @@ static void test_desk_refusals(void **state)
 		       "no such endpoint: POST /api/v1/buttons/door");
 	expect_refusal("POST", "/api/v1/scan/", 404,
 		       "no such endpoint: POST /api/v1/scan/");
-	expect_refusal("GET", "/api/v1/events", 404,
-		       "no such endpoint: GET /api/v1/events");
+	expect_refusal("POST", "/api/v1/events/", 404,
+		       "no such endpoint: POST /api/v1/events/");
 	/* a desk command takes no query */
 	expect_refusal_q("POST", "/api/v1/scan", Q("limit=5"), 400,
 			 "POST /api/v1/scan takes no query parameters; "
@@ -372,10 +381,11 @@ static void test_returns_search(void **state)
 			 "tracking must be 1..47 bytes without control "
 			 "characters",
 			 "");
-	expect_refusal_q("GET", "/api/v1/returns", Q("shop=demo"), 400,
-			 "unknown parameter 'shop' on GET /api/v1/returns "
-			 "(known: order rma tracking status from to limit)",
-			 "");
+	expect_refusal_q(
+	    "GET", "/api/v1/returns", Q("shop=demo"), 400,
+	    "unknown parameter 'shop' on GET /api/v1/returns "
+	    "(known: order rma tracking status kind since from to limit)",
+	    "");
 	expect_refusal_q("GET", "/api/v1/returns",
 			 Q("order=ORD-1", "order=ORD-2"), 400,
 			 "parameter 'order' given twice", "");
@@ -404,6 +414,63 @@ static void test_allowed_methods(void **state)
 	assert_int_equal(
 	    api_route_allowed("/api/v1/nothing", allow, sizeof(allow)), 0);
 	assert_string_equal(allow, "");
+}
+
+/* The screen's and the supervisors' routes (issue 9). */
+static void test_screen_records(void **state)
+{
+	struct api_route route;
+
+	(void)state;
+	route = expect_route("GET", "/api/v1/photos/12", API_PHOTO_GET);
+	assert_int_equal(route.record_id, 12);
+	expect_refusal("GET", "/api/v1/photos/../../etc/passwd", 404,
+		       "no such endpoint: GET /api/v1/photos/../../etc/passwd");
+	expect_refusal("GET", "/api/v1/photos/1x", 400,
+		       "'1x' is not a photo id");
+	route =
+	    expect_route("DELETE", "/api/v1/expected/3", API_EXPECTED_CANCEL);
+	assert_int_equal(route.record_id, 3);
+	expect_route("GET", "/api/v1/expected/3", API_EXPECTED_GET);
+	expect_refusal("GET", "/api/v1/expected/0", 400,
+		       "'0' is not an expected return id");
+	expect_405("POST", "/api/v1/expected/3", "GET, DELETE");
+
+	route = expect_route_q("GET", "/api/v1/returns",
+			       Q("kind=unexpected", "since=2026-11-30"),
+			       API_RETURNS_LIST);
+	assert_string_equal(route.filter.kind, "unexpected");
+	assert_true(route.since.given && route.since.is_day);
+	expect_refusal_q("GET", "/api/v1/returns", Q("kind=gift"), 400,
+			 "kind must be withdrawal, complaint, shipment or "
+			 "unexpected, not 'gift'",
+			 "");
+	route = expect_route_q("GET", "/api/v1/returns.csv",
+			       Q("from=2026-11-01", "to=2026-11-30",
+				 "kind=complaint", "status=hold"),
+			       API_RETURNS_CSV);
+	assert_string_equal(route.filter.verdict, "hold");
+	expect_refusal_q("GET", "/api/v1/returns.csv", Q("limit=5"), 400,
+			 "unknown parameter 'limit' on GET /api/v1/returns.csv "
+			 "(known: from to kind status)",
+			 "");
+
+	route = expect_route("GET", "/api/v1/kpi", API_KPI);
+	assert_false(route.from.given || route.to.given);
+	route = expect_route_q("GET", "/api/v1/kpi",
+			       Q("from=2026-01-01", "to=2026-12-31"), API_KPI);
+	assert_int_equal(route.to.value - route.from.value, 364);
+	/* a leap year's 366 days, no more */
+	expect_route_q("GET", "/api/v1/kpi",
+		       Q("from=2028-01-01", "to=2028-12-31"), API_KPI);
+	expect_refusal_q("GET", "/api/v1/kpi",
+			 Q("from=2026-01-01", "to=2027-01-02"), 400,
+			 "at most 366 days at once", "");
+	expect_refusal_q("GET", "/api/v1/kpi",
+			 Q("from=2026-01-02", "to=2026-01-01"), 400,
+			 "to is before from", "");
+	expect_refusal_q("GET", "/api/v1/kpi", Q("from=2026-01-01T00:00:00Z"),
+			 400, "from must be a date YYYY-MM-DD", "");
 }
 
 static void test_reply_helpers(void **state)
@@ -453,7 +520,106 @@ static void test_reply_helpers(void **state)
 	assert_int_equal(rp.status, 409);
 	assert_int_equal(
 	    strlen(json_string_value(json_object_get(rp.json, "error"))), 511);
+	/* every error has its stable code: the status's, or a finer one */
+	assert_string_equal(json_string_value(json_object_get(rp.json, "code")),
+			    "conflict");
+	api_reply_error_code(&rp, 500, "not_recorded", "x");
+	assert_string_equal(json_string_value(json_object_get(rp.json, "code")),
+			    "not_recorded");
+	/* bytes that are not UTF-8 are said in ASCII, the code kept */
+	api_reply_error(&rp, 400, "bad \xff byte");
+	assert_string_equal(
+	    json_string_value(json_object_get(rp.json, "error")), "bad ? byte");
+	assert_string_equal(json_string_value(json_object_get(rp.json, "code")),
+			    "bad_request");
+	static const unsigned statuses[] = {400, 401, 404, 405,
+					    409, 413, 500, 503};
+	static const char *const codes[] = {
+	    "bad_request", "unauthorized", "not_found", "method_not_allowed",
+	    "conflict",	   "too_large",	   "internal",	"unavailable"};
+	for (size_t i = 0; i < sizeof(statuses) / sizeof(statuses[0]); i++)
+		assert_string_equal(api_error_code_of(statuses[i]), codes[i]);
 	json_decref(rp.json);
+}
+
+/* The status and message of @body sent to @method @path; 0 when let
+ * through. */
+static unsigned body_check(const char *method, const char *path,
+			   const char *body, char *msg, size_t size)
+{
+	struct api_request rq = {.body = (char *)body, .len = strlen(body)};
+	struct api_reply rp = {0};
+	struct api_route route;
+	unsigned status;
+
+	msg[0] = '\0';
+	assert_int_equal(api_route_parse(method, path, NULL, &route, &rp), 0);
+	if (api_route_body_check(&route, method, path, &rq, &rp) == 0) {
+		assert_null(rp.json);
+		return 0;
+	}
+	status = rp.status;
+	snprintf(msg, size, "%s",
+		 json_string_value(json_object_get(rp.json, "error")));
+	json_decref(rp.json);
+	return status;
+}
+
+static void test_body_fields(void **state)
+{
+	char msg[256];
+
+	(void)state;
+	/* what a route takes goes through; its values are the route's */
+	assert_int_equal(body_check("POST", "/api/v1/scan",
+				    "{\"code\":\"RMA-1\"}", msg, sizeof(msg)),
+			 0);
+	assert_int_equal(
+	    body_check("POST", "/api/v1/scan", "", msg, sizeof(msg)), 0);
+	assert_int_equal(body_check("POST", "/api/v1/confirm",
+				    "{\"verdict\":\"accept\",\"reason\":null,"
+				    "\"amount_minor\":5}",
+				    msg, sizeof(msg)),
+			 0);
+	assert_int_equal(
+	    body_check("POST", "/api/v1/undo", "{\"receipt\":\"7\"}", msg,
+		       sizeof(msg)),
+	    0); /* an integer field: the route says what it wants */
+	/* a field the route does not know, or of the wrong kind */
+	assert_int_equal(body_check("POST", "/api/v1/scan",
+				    "{\"code\":\"A\",\"codes\":1}", msg,
+				    sizeof(msg)),
+			 400);
+	assert_non_null(strstr(msg, "unknown field 'codes'"));
+	assert_int_equal(body_check("POST", "/api/v1/remove", "{\"code\":5}",
+				    msg, sizeof(msg)),
+			 400);
+	assert_string_equal(msg, "field 'code' must be a string");
+	assert_int_equal(
+	    body_check("POST", "/api/v1/weigh", "[350]", msg, sizeof(msg)),
+	    400);
+	assert_int_equal(body_check("POST", "/api/v1/weigh",
+				    "{\"grams\":350,\"grams\":1}", msg,
+				    sizeof(msg)),
+			 400);
+	/* a route that takes no body: none or {} */
+	assert_int_equal(body_check("POST", "/api/v1/buttons/accept", "{}", msg,
+				    sizeof(msg)),
+			 0);
+	assert_int_equal(body_check("POST", "/api/v1/buttons/accept",
+				    "{\"x\":1}", msg, sizeof(msg)),
+			 400);
+	assert_string_equal(msg, "POST /api/v1/buttons/accept takes no body");
+	assert_int_equal(
+	    body_check("DELETE", "/api/v1/clerk", "null", msg, sizeof(msg)),
+	    400);
+	/* an import checks its own; a GET's body is not read */
+	assert_int_equal(body_check("POST", "/api/v1/expected", "{\"zz\":1}",
+				    msg, sizeof(msg)),
+			 0);
+	assert_int_equal(
+	    body_check("GET", "/api/v1/status", "garbage", msg, sizeof(msg)),
+	    0);
 }
 
 int main(void)
@@ -469,7 +635,9 @@ int main(void)
 	    cmocka_unit_test(test_returns_search),
 	    cmocka_unit_test(test_too_many_query_parameters),
 	    cmocka_unit_test(test_allowed_methods),
+	    cmocka_unit_test(test_screen_records),
 	    cmocka_unit_test(test_reply_helpers),
+	    cmocka_unit_test(test_body_fields),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -1,0 +1,76 @@
+# SPDX-License-Identifier: MIT
+"""A real retourd with simulated devices for the screen's tests.
+
+Made exactly as the system tests make a desk (tests/system/helpers.py:
+scanner pty, MT-SICS scale on a pty, TCP label printer, camera from a
+directory, simulated GPIO, a fake shop), plus the API on a free loopback
+TCP port for the browser.  Prints one line, "ready {json}", then takes
+commands on stdin, one a line, and answers "ok" or "error: ...":
+
+  feed CODE           a line on the scanner pty
+  scale GRAMS         what the scale reads
+  scale-mode MODE     stable | unstable | silent | overload ...
+  printer MODE        the printer listener's mode for the next label
+  expected JSON       import one expected return (helpers' fields)
+  kill-daemon         kill -9 the daemon (the screen loses its stream)
+  start-daemon        start it again
+  stop                stop the daemon and exit
+"""
+import json
+import os
+import sys
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(REPO / "tests" / "system"))
+
+from helpers import Station, expected_return, free_port  # noqa: E402
+
+
+def main():
+    port = free_port()
+    lang = os.environ.get("RETOUR_UI_LANGUAGE", "en")
+    st = Station(grace_s=int(os.environ.get("RETOUR_UI_GRACE_S", "30")),
+                 station={"language": lang})
+    st.cfg["api"]["listen"] = "127.0.0.1:%d" % port
+    st.cfg["clerks"]["SUPER-0001"] = "Marta, supervisor"
+    st.cfg["clerks"]["PACK-0001"] = "Jan, packer"
+    st.write_config()
+    st.start()
+    st.import_expected(expected_return())
+    print("ready " + json.dumps({
+        "url": "http://127.0.0.1:%d" % port, "dir": str(st.dir),
+        "scanner": st.feed_path, "socket": st.socket}), flush=True)
+    try:
+        for line in sys.stdin:
+            cmd, _, arg = line.strip().partition(" ")
+            try:
+                if cmd == "feed":
+                    st.feed(arg)
+                elif cmd == "scale":
+                    st.scale.weight_g = int(arg)
+                elif cmd == "scale-mode":
+                    st.scale.mode = arg
+                elif cmd == "printer":
+                    st.printer.mode = arg
+                elif cmd == "expected":
+                    st.import_expected(expected_return(**json.loads(arg)))
+                elif cmd == "kill-daemon":
+                    st.kill9()
+                elif cmd == "start-daemon":
+                    st.start()
+                elif cmd == "stop":
+                    break
+                else:
+                    raise ValueError("unknown command %r" % cmd)
+                print("ok", flush=True)
+            except Exception as e:  # the test sees it and fails
+                print("error: %s" % e, flush=True)
+    finally:
+        st.close()
+        if os.environ.get("RETOUR_UI_KEEP") != "1":
+            st.cleanup()
+
+
+if __name__ == "__main__":
+    main()
