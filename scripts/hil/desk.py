@@ -1,0 +1,332 @@
+#!/usr/bin/python3
+# SPDX-License-Identifier: MIT
+"""The hardware-in-the-loop scenarios, run in the guest by
+scripts/hil/guest.sh: the real retourd with boards/hil.conf, driven
+through its real devices (scripts/hil/hardware.py plays them).  The local
+API is used only to read the status and receipts and to import the
+expected returns; a checklist's choice (the grade), which the desk takes
+only from the screen, is answered the way the screen answers it.
+
+Each check writes one line to the results file, "ok NAME" or
+"FAIL NAME: why"; a scenario that ends writes "ok scenario NAME";
+"END N" (N checks written) closes the file.  scripts/hil/run.sh reads
+them."""
+import argparse
+import os
+import re
+import sys
+import time
+import traceback
+from pathlib import Path
+
+ap = argparse.ArgumentParser()
+ap.add_argument("--repo", required=True)
+ap.add_argument("--build", required=True)
+ap.add_argument("--out", required=True)
+ap.add_argument("--results", required=True)
+args = ap.parse_args()
+REPO = Path(args.repo)
+OUT = Path(args.out)
+os.environ["RETOUR_BUILD"] = args.build
+sys.path.insert(0, str(REPO / "tests" / "system"))
+sys.path.insert(0, str(REPO / "scripts" / "hil"))
+
+import helpers                                      # noqa: E402
+from helpers import GTIN_TSHIRT, expected_return, tshirt  # noqa: E402
+import hardware                                     # noqa: E402
+from sim.shop import FakeShop                       # noqa: E402
+
+LINES = ["DESK_ACCEPT", "DESK_REJECT", "DESK_PEDAL", "DESK_PARCEL",
+         "TOWER_GREEN", "TOWER_AMBER", "TOWER_RED", "TOWER_BUZZER"]
+TOWER = ["TOWER_GREEN", "TOWER_AMBER", "TOWER_RED", "TOWER_BUZZER"]
+BADGE = "CLERK-0001"
+# the return label's code: mixed case and punctuation, typed by the
+# scanner one HID report at a time, shift in reports of its own
+RMA = "RMA-Rt9xQ/b.7:Zk_2"
+
+
+class Results:
+    def __init__(self, path):
+        self.f = open(path, "a", buffering=1)
+        self.n = 0
+
+    def line(self, text):
+        self.n += 1
+        self.f.write(text + "\n")
+        print(text, flush=True)
+
+    def check(self, name, cond, why=""):
+        self.line("ok " + name if cond else "FAIL %s: %s" % (name, why))
+        return cond
+
+    def end(self):
+        self.f.write("END %d\n" % self.n)
+        self.f.close()
+
+
+R = Results(args.results)
+T0 = time.monotonic()
+
+
+def log(text):
+    print("desk.py %6.1f s: %s" % (time.monotonic() - T0, text), flush=True)
+
+
+def wait(fn, what, timeout=10.0):
+    return helpers.wait_for(fn, timeout=timeout, interval=0.05, what=what)
+
+
+class Desk:
+    """The hardware and one retourd at a time."""
+
+    def __init__(self):
+        tr = hardware.Transcript
+        udcs = sorted(os.listdir("/sys/class/udc"))
+        assert len(udcs) >= 3, "dummy_hcd gave %r" % udcs
+        self.gpio = hardware.GpioSim("retour-hil", LINES,
+                                     tr(OUT / "gpio.log"))
+        for n in LINES[:4]:
+            self.gpio.pull(n, True)         # buttons open: pulled up
+        self.scanner = hardware.Scanner(udcs[0], tr(OUT / "scanner.log"))
+        self.scale = hardware.Scale(udcs[1], tr(OUT / "scale.log"))
+        self.printer = hardware.Printer(udcs[2], tr(OUT / "printer.log"),
+                                        OUT)
+        self.camera = hardware.Camera(tr(OUT / "camera.log"), OUT)
+        self.ops = FakeShop(helpers.SECRET)
+        self.st = None
+
+    def links(self):
+        return all(os.path.exists("/dev/retour/" + n)
+                   for n in ("scanner", "scale", "printer"))
+
+    def start(self, routine="return"):
+        if self.st is None:
+            st = helpers.Station()
+            st.log_path = OUT / "retourd.log"
+            st.cfg["station"]["board"] = str(REPO / "boards" / "hil.conf")
+            st.cfg["station"]["photo_min_free_mb"] = 1
+            # this shop's RMA numbers carry punctuation (RMA above)
+            st.cfg["shop"]["rma_pattern"] = "RMA-*/*.*:*_*"
+            st.cfg["outbox"]["devices"] = "ops"
+            st.cfg["connector ops"] = {
+                "type": "webhook", "url": self.ops.url,
+                "secret_file": st.cfg["outbox"]["secret_file"]}
+            self.st = st
+        self.st.cfg["station"]["routine"] = routine
+        self.st.write_config()
+        self.st.start(timeout=30)
+        return self.st
+
+    def stop(self):
+        if self.st is not None:
+            self.st.stop()
+
+    def status(self):
+        return self.st.status()
+
+    def tower(self):
+        return tuple(self.gpio.value(n) for n in TOWER)
+
+    def tower_samples(self, seconds):
+        """The tower lines read for @seconds, as (t, lines) pairs."""
+        out = []
+        t0 = time.monotonic()
+        while time.monotonic() - t0 < seconds:
+            out.append((time.monotonic() - t0, self.tower()))
+        return out
+
+    def press(self, name):
+        self.gpio.press("DESK_" + name.upper())
+
+    def step(self):
+        return self.status()["step"]
+
+    def leave(self, step, what, timeout=10.0):
+        return wait(lambda: (s := self.status())["step"] != step and s,
+                    what, timeout)
+
+
+def steady(samples, lines):
+    return all(v == lines for _, v in samples)
+
+
+def walk_checklist(d, s, max_steps=20):
+    """Answer the checklist through the buttons (pass, done, a photo: the
+    pedal); a choice on the screen, as the kiosk posts it."""
+    for _ in range(max_steps):
+        if s["step"] != "checklist":
+            return s
+        c = s["checklist"]
+        key = (c["item"], c["step"])
+        if c["kind"] == "choice":
+            choices = c.get("choices") or []
+            d.st.ok("POST", "/api/v1/answer",
+                    {"answer": "A" if "A" in choices else choices[0]})
+        elif c["kind"] == "photo":
+            d.press("pedal")
+        else:
+            d.press("accept")
+
+        def moved():
+            n = d.status()
+            nc = n.get("checklist") or {}
+            return (n["step"] != "checklist" or
+                    (nc.get("item"), nc.get("step")) != key) and n
+        s = wait(moved, "checklist past %r" % (key,))
+    raise AssertionError("checklist did not end: %r" % s)
+
+
+def weigh(d, grams, motion_g):
+    """At the weigh step: in-motion reports (no weight taken), then
+    stable ones (taken after settle_ms)."""
+    d.scale.set(hardware.Scale.IN_MOTION, motion_g)
+    d.scale.sent_since_set(5)
+    R.check("scale in motion holds the weigh step", d.step() == "weigh",
+            "step %s" % d.step())
+    d.scale.set(hardware.Scale.STABLE, grams)
+    return d.leave("weigh", "the stable weight taken")
+
+
+def until_confirm(d, s, item_gtin=None):
+    """From after the weigh step to the confirm step: photos with the
+    pedal, the item by the camera, items done and the checklist by the
+    buttons."""
+    for _ in range(30):
+        step = s["step"]
+        if step == "confirm":
+            return s
+        if step in ("photo", "photo_sealed"):
+            d.press("pedal")
+            s = d.leave(step, "the photo taken")
+        elif step == "items":
+            rid = s["receipt"]
+            if item_gtin and not d.st.receipt(rid).get("items"):
+                d.camera.show(hardware.ean13_frame(item_gtin[-13:]),
+                              "item-" + item_gtin)
+                rec = wait(lambda: (r := d.st.receipt(rid)).get("items")
+                           and r, "the camera to read the item's code",
+                           timeout=20)
+                d.camera.blank()
+                R.check("camera decodes the item's barcode",
+                        any(i.get("gtin") == item_gtin
+                            for i in rec["items"]), repr(rec["items"]))
+                s = d.status()
+                continue
+            d.press("accept")
+            s = d.leave("items", "items done by the accept button")
+        elif step == "checklist":
+            s = walk_checklist(d, s)
+        elif step == "weigh":
+            raise AssertionError("back at weigh: %r" % s)
+        else:
+            s = d.leave(step, "step %s to end" % step)
+    raise AssertionError("no confirm step: %r" % s)
+
+
+def scenario(name, fn, d):
+    log("scenario " + name)
+    try:
+        fn(d)
+        R.line("ok scenario " + name)
+    except Exception as e:     # the rest still runs; this one failed
+        traceback.print_exc()
+        R.line("FAIL scenario %s: %s" % (name, str(e).splitlines()[0]
+                                         if str(e) else repr(e)))
+        try:
+            log("status: %r" % d.status())
+        except Exception:
+            pass
+
+
+def the_return(d):
+    st = d.st
+    st.import_expected(expected_return(
+        rma=RMA, items=[tshirt(quantity=1)]))
+    samples = d.tower_samples(0.3)
+    R.check("tower signed out: amber steady", steady(samples, (0, 1, 0, 0)),
+            repr(samples[-1]))
+    d.scanner.type_code(BADGE)
+    s = wait(lambda: (x := d.status())["clerk"] == "Ola" and
+             x["step"] == "scan" and x, "the badge signs Ola in")
+    R.check("scanner badge signs in", s["clerk"] == "Ola")
+    wait(lambda: d.tower() == (1, 0, 0, 0), "the tower green")
+    R.check("tower ready: green steady",
+            steady(d.tower_samples(0.3), (1, 0, 0, 0)), repr(d.tower()))
+    d.scanner.type_code(RMA, per_report=True)
+    s = d.leave("scan", "the label code to open the return")
+    rid = s["receipt"]
+    R.check("label code typed report by report opens the return",
+            s["step"] == "weigh" and d.st.receipt(rid).get("rma") == RMA,
+            repr(s.get("problem")))
+    R.check("tower working at weigh: amber steady",
+            d.tower() == (0, 1, 0, 0), repr(d.tower()))
+    s = weigh(d, 212, 150)
+    rec = st.receipt(rid)
+    R.check("stable weight recorded, not the one in motion",
+            rec.get("weight_g") == 212, repr(rec.get("weight_g")))
+    s = until_confirm(d, s, GTIN_TSHIRT)
+    R.check("proposal accept", s["proposal"]["verdict"] == "accept",
+            repr(s["proposal"]))
+    samples = d.tower_samples(1.3)
+    greens = {v[1] for _, v in samples}
+    R.check("tower needs you: amber blinking",
+            greens == {0, 1} and all(v[0] == 0 and v[2] == 0
+                                     for _, v in samples), repr(greens))
+    d.press("accept")
+    wait(lambda: d.step() == "scan", "the decision confirmed by accept")
+    rec = st.receipt(rid)
+    R.check("accept button confirms the decision",
+            rec.get("verdict") == "accept" and rec.get("decided_at"),
+            repr({k: rec.get(k) for k in ("verdict", "decided_at")}))
+    photos = rec.get("photos") or []
+    R.check("photos stored",
+            photos and all((Path(st.cfg["station"]["photos"]) /
+                            p["path"]).exists() if "path" in p else True
+                           for p in photos), repr(photos))
+    check_label(d, rid, [RMA, "Order ORD-1001", "ACCEPT", "TSHIRT-M",
+                         "Ola"])
+
+
+def zpl_text(job):
+    """The label's text with ^FH_ escapes (_XX: a byte in hex) undone."""
+    return re.sub(rb"_([0-9A-Fa-f]{2})",
+                  lambda m: bytes([int(m.group(1), 16)]), job).decode(
+                      "utf-8", "replace")
+
+
+def check_label(d, rid, values, name="label"):
+    """Exactly one label for receipt @rid reached the printer gadget, and
+    it carries @values."""
+    mark = "^FDReceipt %d^FS" % rid
+
+    def labels():
+        return [t for t in map(zpl_text, list(d.printer.jobs)) if mark in t]
+    got = wait(labels, "the label of receipt %d on the printer" % rid)
+    missing = [v for v in values if v not in got[0]]
+    R.check(name + " printed with the record's values",
+            not missing and got[0].startswith("^XA"),
+            "missing %r" % missing)
+    return got
+
+
+def main():
+    d = None
+    try:
+        d = Desk()
+        log("hardware ready; links: %r" % sorted(os.listdir("/dev/retour"))
+            if os.path.isdir("/dev/retour") else "hardware ready, no links")
+        wait(d.links, "udev's /dev/retour links", timeout=20)
+        R.check("udev links the gadgets under /dev/retour", True)
+        d.start()
+        scenario("return", the_return, d)
+    except Exception as e:
+        traceback.print_exc()
+        R.line("FAIL setup: %s" % e)
+    finally:
+        if d is not None:
+            d.stop()
+            d.camera.blank()
+    R.end()
+
+
+main()
