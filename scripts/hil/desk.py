@@ -92,6 +92,7 @@ class Desk:
         self.printer = hardware.Printer(udcs[2], tr(OUT / "printer.log"),
                                         OUT)
         self.camera = hardware.Camera(tr(OUT / "camera.log"), OUT)
+        self.camera.blank()
         self.ops = FakeShop(helpers.SECRET)
         self.st = None
 
@@ -176,10 +177,15 @@ def walk_checklist(d, s, max_steps=20):
     raise AssertionError("checklist did not end: %r" % s)
 
 
-def weigh(d, grams, motion_g):
+def put_on_scale(d, grams):
+    """The parcel put on the scale as its code is scanned: the scale
+    swings (in motion) until weigh() lets it settle."""
+    d.scale.set(hardware.Scale.IN_MOTION, grams)
+
+
+def weigh(d, grams):
     """At the weigh step: in-motion reports (no weight taken), then
     stable ones (taken after settle_ms)."""
-    d.scale.set(hardware.Scale.IN_MOTION, motion_g)
     d.scale.sent_since_set(5)
     R.check("scale in motion holds the weigh step", d.step() == "weigh",
             "step %s" % d.step())
@@ -187,10 +193,10 @@ def weigh(d, grams, motion_g):
     return d.leave("weigh", "the stable weight taken")
 
 
-def until_confirm(d, s, item_gtin=None):
-    """From after the weigh step to the confirm step: photos with the
-    pedal, the item by the camera, items done and the checklist by the
-    buttons."""
+def until_confirm(d, s, item_gtin=None, grams=None):
+    """On to the confirm step: the weight (in motion, then @grams stable),
+    photos with the pedal, the item by the camera, items done and the
+    checklist by the buttons."""
     for _ in range(30):
         step = s["step"]
         if step == "confirm":
@@ -217,7 +223,9 @@ def until_confirm(d, s, item_gtin=None):
         elif step == "checklist":
             s = walk_checklist(d, s)
         elif step == "weigh":
-            raise AssertionError("back at weigh: %r" % s)
+            assert grams, "at weigh again: %r" % s
+            s = weigh(d, grams)
+            grams = None
         else:
             s = d.leave(step, "step %s to end" % step)
     raise AssertionError("no confirm step: %r" % s)
@@ -252,6 +260,7 @@ def the_return(d):
     wait(lambda: d.tower() == (1, 0, 0, 0), "the tower green")
     R.check("tower ready: green steady",
             steady(d.tower_samples(0.3), (1, 0, 0, 0)), repr(d.tower()))
+    put_on_scale(d, 150)
     d.scanner.type_code(RMA, per_report=True)
     s = d.leave("scan", "the label code to open the return")
     rid = s["receipt"]
@@ -260,8 +269,8 @@ def the_return(d):
             repr(s.get("problem")))
     R.check("tower working at weigh: amber steady",
             d.tower() == (0, 1, 0, 0), repr(d.tower()))
-    s = weigh(d, 212, 150)
-    rec = st.receipt(rid)
+    s = weigh(d, 212)
+    rec = st.receipt(rid)  # noqa
     R.check("stable weight recorded, not the one in motion",
             rec.get("weight_g") == 212, repr(rec.get("weight_g")))
     s = until_confirm(d, s, GTIN_TSHIRT)
@@ -309,6 +318,159 @@ def check_label(d, rid, values, name="label"):
     return got
 
 
+def open_return(d, rma, order):
+    """Import a one-shirt return and scan its label (the clerk is signed
+    in); the desk is at the weigh step after."""
+    d.st.import_expected(expected_return(rma=rma, order=order,
+                                         items=[tshirt(quantity=1)]))
+    put_on_scale(d, 100)
+    d.scanner.type_code(rma)
+    s = d.leave("scan", "the label code %s to open the return" % rma)
+    assert s["step"] == "weigh", s
+    return s
+
+
+def device_event(d, device, type_):
+    return [e for e in d.ops.delivered(type_)
+            if e["payload"].get("device") == device]
+
+
+def scale_faults(d):
+    """Overload, then the scale unplugged and plugged back mid-weigh."""
+    s = open_return(d, "RMA-Ov1/a.2:Bc_3", "ORD-1002")
+    rid = s["receipt"]
+    d.scale.set(hardware.Scale.OVERLOAD, 65000)
+    d.press("pedal")
+    s = wait(lambda: (x := d.status())["problem"] and x,
+             "the overload problem")
+    R.check("scale overload is told to the clerk",
+            "overloaded" in s["problem"] and s["step"] == "weigh",
+            repr(s["problem"]))
+    d.scale.unplug()
+    s = wait(lambda: not (x := d.status())["devices"]["scale"]["present"]
+             and x, "the scale missing")
+    R.check("scale unplugged is missing",
+            s["devices"]["scale"]["last_error"] != "" or
+            not s["devices"]["scale"]["present"], repr(s["devices"]["scale"]))
+    ev = wait(lambda: device_event(d, "scale", "device.fault"),
+              "the scale's device.fault event")
+    R.check("scale unplugged: device.fault event with the parcel",
+            ev[0]["payload"].get("receipt") == rid and
+            ev[0]["payload"].get("step") == "weigh", repr(ev[0]["payload"]))
+    wait(lambda: d.tower()[2] == 1 and d.tower()[0] == 0,
+         "the tower red")
+    R.check("tower error: red steady",
+            steady(d.tower_samples(0.5), (0, 0, 1, d.tower()[3])) or
+            all(v[2] == 1 for _, v in d.tower_samples(0.5)),
+            repr(d.tower()))
+    d.scale.plug()
+    wait(lambda: device_event(d, "scale", "device.ok"),
+         "the scale's device.ok event")
+    s = wait(lambda: (x := d.status())["devices"]["scale"]["present"] and x,
+             "the scale back")
+    R.check("scale replugged is back", s["devices"]["scale"]["ok"],
+            repr(s["devices"]["scale"]))
+    d.scale.set(hardware.Scale.STABLE, 205)
+    d.scale.sent_since_set(3)
+    d.press("pedal")
+    s = d.leave("weigh", "the weight after the replug")
+    R.check("weight taken after the replug",
+            d.st.receipt(rid).get("weight_g") == 205,
+            repr(d.st.receipt(rid).get("weight_g")))
+    return s
+
+
+def printer_paper_out(d):
+    """The return of scale_faults, decided while ~HS says paper out: the
+    label is held, then printed once when the printer is ready."""
+    s = scale_faults(d)
+    rid = s["receipt"]
+    s = until_confirm(d, s, GTIN_TSHIRT)
+    d.printer.paper_out = True
+    asked = d.printer.status_queries
+    d.press("accept")
+    wait(lambda: d.step() == "scan", "the decision confirmed")
+    s = wait(lambda: "paper" in ((x := d.status())["problem"] or "") + \
+             x["devices"]["printer"]["last_error"] and x,
+             "the paper-out problem")
+    R.check("paper out is told to the clerk", True,
+            repr(s["problem"]))
+    R.check("label held while paper is out",
+            d.printer.status_queries > asked and
+            not [j for j in d.printer.jobs
+                 if ("^FDReceipt %d^FS" % rid).encode() in j],
+            "%d labels" % len(d.printer.jobs))
+    d.printer.paper_out = False
+    got = check_label(d, rid, ["RMA-Ov1/a.2:Bc_3", "Order ORD-1002"],
+                      "held label")
+    # the status asked after the label: no second copy came before it
+    n = d.printer.status_queries
+    wait(lambda: d.printer.status_queries > n, "the status asked again",
+         timeout=15)
+    got = [j for j in d.printer.jobs
+           if ("^FDReceipt %d^FS" % rid).encode() in j]
+    R.check("held label printed once", len(got) == 1,
+            "%d copies" % len(got))
+
+
+def printer_unplugged(d):
+    s = open_return(d, "RMA-Up1/p.2:Rn_3", "ORD-1003")
+    rid = s["receipt"]
+    s = until_confirm(d, s, GTIN_TSHIRT, grams=210)
+    d.printer.unplug()
+    d.press("accept")
+    wait(lambda: d.step() == "scan", "the decision confirmed")
+    s = wait(lambda: "not plugged in" in
+             ((x := d.status())["devices"]["printer"]["last_error"] +
+              (x["problem"] or "")) and x, "the printer missing")
+    R.check("printer unplugged is told to the clerk", True,
+            repr((s["problem"], s["devices"]["printer"])))
+    ev = wait(lambda: device_event(d, "printer", "device.fault"),
+              "the printer's device.fault event")
+    R.check("printer unplugged: device.fault event", True,
+            repr(ev[0]["payload"]))
+    d.printer.plug()
+    check_label(d, rid, ["RMA-Up1/p.2:Rn_3", "Order ORD-1003"],
+                "label after the replug")
+    wait(lambda: device_event(d, "printer", "device.ok"),
+         "the printer's device.ok event")
+    R.check("printer replugged: device.ok event", True)
+
+
+def ship_qc(d):
+    """A packer's desk: the station restarted with routine = ship_qc."""
+    d.stop()
+    d.start(routine="ship_qc")
+    st = d.st
+    mug = dict(tshirt(quantity=1), sku="MUG-W", name="Mug white",
+               category="home", weight_g=400)
+    st.import_expected(expected_return(
+        rma="", order="ORD-2001", kind="shipment", delivered_days_ago=None,
+        delivery_basic_minor=0, items=[mug]))
+    d.scanner.type_code(BADGE)
+    wait(lambda: (x := d.status())["clerk"] == "Ola" and
+         x["step"] == "scan" and x, "the badge signs Ola in")
+    R.check("ship-QC routine at start", d.status()["routine"] == "ship_qc")
+    put_on_scale(d, 300)
+    d.scanner.type_code("ORD-2001")
+    s = d.leave("scan", "the order code")
+    rid = s["receipt"]
+    s = until_confirm(d, s, GTIN_TSHIRT, grams=405)
+    R.check("ship-QC proposal passes", s["proposal"]["verdict"] == "accept",
+            repr(s["proposal"]))
+    d.press("accept")
+    wait(lambda: d.step() == "scan", "the QC confirmed")
+    rec = st.receipt(rid)
+    steps = {p.get("step") for p in rec.get("photos") or []}
+    R.check("ship-QC photos of the open and sealed box",
+            {"open_box", "sealed_box"} <= steps, repr(steps))
+    ev = wait(lambda: st.shop.delivered("shipment.qc_passed"),
+              "the shipment.qc_passed event", timeout=15)
+    R.check("ship-QC event upstream",
+            ev[0]["payload"].get("order") == "ORD-2001", repr(ev[0]))
+    check_label(d, rid, ["ORD-2001"], "QC label")
+
+
 def main():
     d = None
     try:
@@ -319,13 +481,17 @@ def main():
         R.check("udev links the gadgets under /dev/retour", True)
         d.start()
         scenario("return", the_return, d)
+        scenario("scale overload, unplug, replug; printer paper out",
+                 printer_paper_out, d)
+        scenario("printer unplugged", printer_unplugged, d)
+        scenario("ship-QC", ship_qc, d)
     except Exception as e:
         traceback.print_exc()
         R.line("FAIL setup: %s" % e)
     finally:
         if d is not None:
             d.stop()
-            d.camera.blank()
+            d.camera.stop()
     R.end()
 
 

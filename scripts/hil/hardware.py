@@ -187,7 +187,7 @@ class Scale(HidGadget):
     """A HID POS scale (Dymo M10's id).  A thread sends the current
     reading whenever the host polls, at most every 50 ms, as the scale
     itself repeats its reading."""
-    IN_MOTION, STABLE, OVERLOAD = 3, 4, 6
+    ZERO, IN_MOTION, STABLE, OVERLOAD = 2, 3, 4, 6
 
     def __init__(self, udc, transcript):
         super().__init__("scale", udc, 0x0922, 0x8003, "HIL-SCALE-1",
@@ -357,8 +357,9 @@ def ean13_frame(digits, width=720, height=576):
 
 class Camera:
     """vivid: its output node looped into its capture node (S-Video, PAL,
-    720x576 YUYV).  show() streams a frame file to the output until
-    blank() stops it."""
+    720x576 YUYV).  show() streams a frame file to the output; blank()
+    streams a white one (the item taken away: vivid's capture would keep
+    showing the last frame looped in)."""
 
     def __init__(self, transcript, out_dir):
         self.log = transcript
@@ -393,7 +394,7 @@ class Camera:
         return wait_until(find, 10, "vivid's %s node" % kind)
 
     def show(self, frame, name):
-        self.blank()
+        self.stop()
         path = self.out_dir / (name + ".yuv")
         path.write_bytes(frame)
         self.log.line("shows %s" % name)
@@ -402,18 +403,22 @@ class Camera:
              "--stream-from", str(path), "--stream-loop"],
             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
 
-    def blank(self):
+    def stop(self):
         if self.proc is not None:
             self.proc.terminate()
             self.proc.wait(timeout=5)
             self.proc = None
             self.log.line("output stopped")
 
+    def blank(self):
+        self.show(bytes([235, 128]) * (720 * 576), "white")
+
 
 class GpioSim:
     """A gpio-sim chip with named lines: inputs driven through the
     simulated pull, outputs read back from the simulated value."""
     PRESS_GAP_S = 0.1
+    PRESS_HOLD_S = 0.08
 
     def __init__(self, label, names, transcript):
         self.log = transcript
@@ -453,6 +458,10 @@ class GpioSim:
         self.log.line("press %s" % name)
         self.pull(name, False)
         wait_until(lambda: self.value(name) == 0, 2, name + " low")
+        # held as long as a hand holds it: the kernel tells the edge of a
+        # both-edges request from the line's value when its interrupt
+        # runs, so a press shorter than that latency reads as a release
+        threading.Event().wait(self.PRESS_HOLD_S)
         self.pull(name, True)
 
     def value(self, name):
