@@ -122,6 +122,14 @@ class Desk:
         if self.st is not None:
             self.st.stop()
 
+    def close(self):
+        for step in (lambda: self.st and self.st.close(), self.ops.close,
+                     self.camera.stop):
+            try:
+                step()
+            except Exception:   # the rest still closes
+                traceback.print_exc()
+
     def status(self):
         return self.st.status()
 
@@ -206,16 +214,19 @@ def until_confirm(d, s, item_gtin=None, grams=None):
             s = d.leave(step, "the photo taken")
         elif step == "items":
             rid = s["receipt"]
-            if item_gtin and not d.st.receipt(rid).get("items"):
+            if item_gtin:
+                n0 = len(d.st.receipt(rid).get("items") or [])
                 d.camera.show(hardware.ean13_frame(item_gtin[-13:]),
                               "item-" + item_gtin)
-                rec = wait(lambda: (r := d.st.receipt(rid)).get("items")
-                           and r, "the camera to read the item's code",
-                           timeout=20)
+                rec = wait(lambda: len((r := d.st.receipt(rid)).get(
+                    "items") or []) > n0 and r,
+                    "the camera to read the item's code", timeout=20)
                 d.camera.blank()
+                d.camera.log.line("receipt items: %r" % rec["items"])
                 R.check("camera decodes the item's barcode",
                         any(i.get("gtin") == item_gtin
                             for i in rec["items"]), repr(rec["items"]))
+                item_gtin = None
                 s = d.status()
                 continue
             d.press("accept")
@@ -347,32 +358,30 @@ def scale_faults(d):
             "overloaded" in s["problem"] and s["step"] == "weigh",
             repr(s["problem"]))
     d.scale.unplug()
-    s = wait(lambda: not (x := d.status())["devices"]["scale"]["present"]
-             and x, "the scale missing")
-    R.check("scale unplugged is missing",
-            s["devices"]["scale"]["last_error"] != "" or
-            not s["devices"]["scale"]["present"], repr(s["devices"]["scale"]))
+    s = wait(lambda: not (x := d.status())["devices"]["scale"]["ok"]
+             and x, "the scale at fault")
+    R.check("scale unplugged: the status says it is gone",
+            "gone" in s["devices"]["scale"]["last_error"],
+            repr(s["devices"]["scale"]))
     ev = wait(lambda: device_event(d, "scale", "device.fault"),
               "the scale's device.fault event")
     R.check("scale unplugged: device.fault event with the parcel",
             ev[0]["payload"].get("receipt") == rid and
             ev[0]["payload"].get("step") == "weigh", repr(ev[0]["payload"]))
-    wait(lambda: d.tower()[2] == 1 and d.tower()[0] == 0,
-         "the tower red")
-    R.check("tower error: red steady",
-            steady(d.tower_samples(0.5), (0, 0, 1, d.tower()[3])) or
-            all(v[2] == 1 for _, v in d.tower_samples(0.5)),
-            repr(d.tower()))
+    s = d.status()
+    R.check("scale unplugged: the clerk is told how to go on",
+            "Scale unplugged" in (s["problem"] or ""), repr(s["problem"]))
+    # unplugged is missing, not failing: no alarm (a fault would be red)
+    R.check("tower: no alarm with the scale missing (not red steady)",
+            not steady(d.tower_samples(1.2), (0, 0, 1, 0)), repr(d.tower()))
+    # plugged back: the scale is opened again when the desk asks for a
+    # weight, so the clerk presses the pedal
     d.scale.plug()
+    d.scale.set(hardware.Scale.STABLE, 205)
+    wait(lambda: os.path.exists("/dev/retour/scale"), "the scale's link")
+    d.press("pedal")
     wait(lambda: device_event(d, "scale", "device.ok"),
          "the scale's device.ok event")
-    s = wait(lambda: (x := d.status())["devices"]["scale"]["present"] and x,
-             "the scale back")
-    R.check("scale replugged is back", s["devices"]["scale"]["ok"],
-            repr(s["devices"]["scale"]))
-    d.scale.set(hardware.Scale.STABLE, 205)
-    d.scale.sent_since_set(3)
-    d.press("pedal")
     s = d.leave("weigh", "the weight after the replug")
     R.check("weight taken after the replug",
             d.st.receipt(rid).get("weight_g") == 205,
@@ -490,9 +499,11 @@ def main():
         R.line("FAIL setup: %s" % e)
     finally:
         if d is not None:
-            d.stop()
-            d.camera.stop()
+            d.close()
     R.end()
 
 
 main()
+# the fake shops' and helpers' threads must not hold the guest up
+sys.stdout.flush()
+os._exit(0)

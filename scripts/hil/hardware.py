@@ -94,10 +94,27 @@ class Gadget:
     def plug(self):
         (self.dir / "UDC").write_text(self.udc)
         self.log.line("plugged into %s" % self.udc)
+        self.reopen()
 
     def unplug(self):
+        # Linux 6.1's f_hid and f_printer set their character device up
+        # again on the next bind in the same memory: a file still open
+        # across it corrupts the list the kernel drops it from when it is
+        # closed (kernel BUG in cd_forget).  So the gadget's side closes
+        # its node first, as the device's firmware would lose it.
+        self.close_node()
         (self.dir / "UDC").write_text("\n")
         self.log.line("unplugged")
+
+    fd = None
+
+    def reopen(self):
+        pass
+
+    def close_node(self):
+        fd, self.fd = self.fd, None
+        if fd is not None:
+            os.close(fd)
 
     def function_file(self, name):
         return (self.dir / "functions" / self.function / name).read_text()
@@ -110,6 +127,8 @@ class HidGadget(Gadget):
 
     def __init__(self, *a, **kw):
         super().__init__(*a, **kw)
+
+    def reopen(self):
         self.node = char_node(self.function_file("dev"))
         self.fd = os.open(self.node, os.O_RDWR | os.O_NONBLOCK)
 
@@ -221,10 +240,13 @@ class Scale(HidGadget):
             if r is None:
                 continue
             data = struct.pack("<BBBbH", 3, r[0], 2, 0, r[1]) + bytes(2)
+            fd = self.fd
+            if fd is None:
+                continue
             try:
-                _, w, _ = select.select([], [self.fd], [], 0.2)
+                _, w, _ = select.select([], [fd], [], 0.2)
                 if w:
-                    os.write(self.fd, data[:6])
+                    os.write(fd, data[:6])
                     if self.reading == r:
                         self.sent += 1
             except OSError:
@@ -237,25 +259,26 @@ class Printer(Gadget):
     status set now (paper out or ready) and keeps every ^XA...^XZ job."""
 
     def __init__(self, udc, transcript, out_dir):
-        super().__init__("printer", udc, 0x0A5F, 0x0181, "HIL-ZD420-1",
-                         "ZD420 (hil)", "printer.usb0",
-                         {"pnp_string": "MFG:Zebra Technologies;"
-                          "CMD:ZPL;MDL:ZD420;CLS:PRINTER;", "q_len": 10},
-                         transcript)
-        self.node = wait_until(
-            lambda: os.path.exists("/dev/g_printer0") and "/dev/g_printer0",
-            5, "/dev/g_printer0")
+        self.node = "/dev/g_printer0"
         self.out_dir = Path(out_dir)
         self.paper_out = False
         self.jobs = []
         self.status_queries = 0
         self.buf = b""
         self.lock = threading.Lock()
-        # the node answers ENODEV until the host has configured the gadget
-        self.fd = wait_until(self._open, 10, "g_printer0 to open")
+        self.log = transcript
+        super().__init__("printer", udc, 0x0A5F, 0x0181, "HIL-ZD420-1",
+                         "ZD420 (hil)", "printer.usb0",
+                         {"pnp_string": "MFG:Zebra Technologies;"
+                          "CMD:ZPL;MDL:ZD420;CLS:PRINTER;", "q_len": 10},
+                         transcript)
         self.stopping = False
         self.thread = threading.Thread(target=self._run, daemon=True)
         self.thread.start()
+
+    def reopen(self):
+        # the node answers ENODEV until the host has configured the gadget
+        self.fd = wait_until(self._open, 10, "g_printer0 to open")
 
     def _open(self):
         try:
@@ -272,11 +295,15 @@ class Printer(Gadget):
 
     def _run(self):
         while not self.stopping:
+            fd = self.fd
+            if fd is None:
+                self.changed_wait()
+                continue
             try:
-                r, _, _ = select.select([self.fd], [], [], 0.2)
+                r, _, _ = select.select([fd], [], [], 0.2)
                 if not r:
                     continue
-                data = os.read(self.fd, 65536)
+                data = os.read(fd, 65536)
             except OSError:
                 # not configured (unplugged): nothing to read for now
                 self.changed_wait()
@@ -301,7 +328,8 @@ class Printer(Gadget):
                                   ("paper out" if self.paper_out
                                    else "ready"))
                     try:
-                        os.write(self.fd, ans)
+                        os.write(self.fd if self.fd is not None else -1,
+                                 ans)
                     except OSError as e:
                         self.log.line("answer not sent: %s" % e)
                     continue
