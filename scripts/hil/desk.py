@@ -438,9 +438,15 @@ def printer_unplugged(d):
               "the printer's device.fault event")
     R.check("printer unplugged: device.fault event", True,
             repr(ev[0]["payload"]))
+    R.check("label recorded as not printed",
+            "not printed" in (s["problem"] or ""), repr(s["problem"]))
+    # DESIGN.md: a printer that cannot be reached fails the label; it is
+    # printed when the parcel is scanned again
     d.printer.plug()
+    wait(lambda: os.path.exists("/dev/retour/printer"), "the printer's link")
+    d.scanner.type_code("RMA-Up1/p.2:Rn_3")
     check_label(d, rid, ["RMA-Up1/p.2:Rn_3", "Order ORD-1003"],
-                "label after the replug")
+                "label after the replug and a scan")
     wait(lambda: device_event(d, "printer", "device.ok"),
          "the printer's device.ok event")
     R.check("printer replugged: device.ok event", True)

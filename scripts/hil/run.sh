@@ -75,6 +75,14 @@ if [ -z "$want" ]; then
 		"early; see $out/console.log and $out/retourd.log)" >&2
 	exit 1
 fi
+# every scenario must have run to its end, not only passed what it ran
+for sc in "return" "scale overload, unplug, replug; printer paper out" \
+	"printer unplugged" "ship-QC"; do
+	grep -qxF "ok scenario $sc" "$res" || {
+		echo "hil: FAILED: scenario '$sc' did not pass" >&2
+		fails=$((fails + 1))
+	}
+done
 if [ "$fails" -ne 0 ] || [ "$oks" -ne "$want" ]; then
 	echo "hil: FAILED: $fails failed, $oks of $want checks passed" \
 		"(logs in $out)" >&2
