@@ -98,7 +98,7 @@ class Desk:
 
     def links(self):
         return all(os.path.exists("/dev/retour/" + n)
-                   for n in ("scanner", "scale", "printer"))
+                   for n in ("scanner", "scale", "printer", "camera"))
 
     def start(self, routine="return"):
         if self.st is None:

@@ -56,6 +56,10 @@ ip link set lo up || fail "no loopback"
 grep -q '^retour:' /etc/group || echo 'retour:x:990:' >>/etc/group
 mkdir -p /run/udev/rules.d
 cp "$repo/systemd/60-retour.rules" /run/udev/rules.d/
+# vivid is no USB device: a site's own line, as 60-retour.rules tells
+mkdir -p /etc/udev/rules.d
+echo 'SUBSYSTEM=="video4linux", KERNELS=="vivid.0", ENV{RETOUR_DEVICE}="camera"' \
+	>/etc/udev/rules.d/59-retour-local.rules
 /lib/systemd/systemd-udevd --daemon || fail "cannot start systemd-udevd"
 udevadm trigger --action=add >/dev/null 2>&1
 timeout 30 udevadm settle || fail "udevadm settle timed out"
