@@ -357,6 +357,12 @@ def scale_faults(d):
     R.check("scale overload is told to the clerk",
             "overloaded" in s["problem"] and s["step"] == "weigh",
             repr(s["problem"]))
+    # refused: red for 1 s with two short beeps, then the step's own state
+    samples = d.tower_samples(1.6)
+    R.check("tower refused: red, beeps, then back to amber",
+            any(v[2] == 1 for _, v in samples) and
+            any(v[3] == 1 for _, v in samples) and
+            samples[-1][1] == (0, 1, 0, 0), repr(samples[-1]))
     d.scale.unplug()
     s = wait(lambda: not (x := d.status())["devices"]["scale"]["ok"]
              and x, "the scale at fault")
@@ -404,6 +410,11 @@ def printer_paper_out(d):
              "the paper-out problem")
     R.check("paper out is told to the clerk", True,
             repr(s["problem"]))
+    # a device fault is an error: red steady, a long beep
+    samples = d.tower_samples(1.2)
+    R.check("tower error: red steady with a beep",
+            all(v[:3] == (0, 0, 1) for _, v in samples) and
+            any(v[3] == 1 for _, v in samples), repr(samples[-1]))
     R.check("label held while paper is out",
             d.printer.status_queries > asked and
             not [j for j in d.printer.jobs
