@@ -203,15 +203,16 @@ def weigh(d, grams):
 
 def until_confirm(d, s, item_gtin=None, grams=None):
     """On to the confirm step: the weight (in motion, then @grams stable),
-    photos with the pedal, the item by the camera, items done and the
-    checklist by the buttons."""
+    the photos the station takes, the item by the camera, items done and
+    the checklist by the buttons."""
     for _ in range(30):
         step = s["step"]
         if step == "confirm":
             return s
         if step in ("photo", "photo_sealed"):
-            d.press("pedal")
-            s = d.leave(step, "the photo taken")
+            # the station's turn: the camera takes it on its own (a pedal
+            # pressed now could land on the next step, the decision)
+            s = d.leave(step, "the photo taken by itself")
         elif step == "items":
             rid = s["receipt"]
             if item_gtin:
@@ -424,9 +425,11 @@ def printer_paper_out(d):
     got = check_label(d, rid, ["RMA-Ov1/a.2:Bc_3", "Order ORD-1002"],
                       "held label")
     # the status asked after the label: no second copy came before it
-    n = d.printer.status_queries
-    wait(lambda: d.printer.status_queries > n, "the status asked again",
-         timeout=15)
+    i = next(k for k, j in enumerate(d.printer.jobs)
+             if ("^FDReceipt %d^FS" % rid).encode() in j)
+    n = d.printer.queries_before_job[i]
+    wait(lambda: d.printer.status_queries > n,
+         "the status asked after the label", timeout=15)
     got = [j for j in d.printer.jobs
            if ("^FDReceipt %d^FS" % rid).encode() in j]
     R.check("held label printed once", len(got) == 1,

@@ -263,6 +263,7 @@ class Printer(Gadget):
         self.out_dir = Path(out_dir)
         self.paper_out = False
         self.jobs = []
+        self.queries_before_job = []    # ~HS count when each job came
         self.status_queries = 0
         self.buf = b""
         self.lock = threading.Lock()
@@ -340,6 +341,7 @@ class Printer(Gadget):
                     job = self.buf[xa:xz + 3]
                     self.buf = self.buf[xz + 3:]
                     self.jobs.append(job)
+                    self.queries_before_job.append(self.status_queries)
                     n = len(self.jobs)
                     (self.out_dir / ("label-%d.zpl" % n)).write_bytes(job)
                     self.log.line("label %d received (%d bytes)" %
