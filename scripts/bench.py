@@ -60,6 +60,7 @@ import time
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 from sim.scale import SimScale  # noqa: E402
+from sim.station import station_config  # noqa: E402
 from simdesk import UnixHTTPConnection  # noqa: E402
 
 BUILD = os.environ.get("RETOUR_BUILD", "build")
@@ -151,7 +152,6 @@ def pct(values, p):
 
 
 def write_config(d, scale_link):
-    root = os.getcwd()
     board = os.path.join(d, "board.conf")
     with open(board, "w") as f:
         f.write(f"""[board]
@@ -171,28 +171,8 @@ backend = none
 [gpio]
 backend = sim
 """)
-    conf = os.path.join(d, "retourd.conf")
-    with open(conf, "w") as f:
-        f.write(f"""[station]
-desk = bench
-database = {d}/retour.db
-photos = {d}/photos
-checklists = {root}/checklists
-clock = trust
-board = {board}
-grace_s = 30
-[shop]
-name = bench
-rma_pattern = RMA-*
-[api]
-socket = {d}/retourd.sock
-[outbox]
-connector = webhook
-url = http://127.0.0.1:9/hooks/retour
-secret_file = {root}/conf/sim-webhook.secret
-[clerks]
-CLERK-0001 = Bench
-""")
+    conf = station_config(d, "bench", board, station_extra="grace_s = 30\n",
+                          clerk=True)
     os.makedirs(f"{d}/labels", exist_ok=True)
     return conf
 

@@ -64,4 +64,14 @@ void http_response_free(struct http_response *resp);
 void http_response_answer(const struct http_response *resp,
 			  struct connector_answer *a);
 
+/*
+ * Send @req and hand the answer to @a (valid until @resp is released):
+ * 0, or a transport failure with its text in @err.  Release @resp with
+ * http_response_free() either way.
+ */
+int http_client_exchange(struct http_client *c,
+			 const struct connector_request *req,
+			 struct http_response *resp, struct connector_answer *a,
+			 char *err, size_t errlen);
+
 #endif

@@ -33,8 +33,6 @@ import json
 import os
 import re
 import shutil
-import signal
-import socket
 import statistics
 import subprocess
 import sys
@@ -44,6 +42,7 @@ import time
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.dirname(HERE))
 from sim.scale import SimScale  # noqa: E402
+from sim.station import start_ready, station_config, stop  # noqa: E402
 
 ROOT = os.path.dirname(os.path.dirname(HERE))
 BUILD = os.environ.get("RETOUR_BUILD", "build")
@@ -80,58 +79,13 @@ def config(d):
     resolved in @d, where retourd is started."""
     os.makedirs(os.path.join(d, "run", "labels"))
     os.symlink(os.path.join(ROOT, "tests"), os.path.join(d, "tests"))
-    conf = os.path.join(d, "retourd.conf")
-    with open(conf, "w") as f:
-        f.write(f"""[station]
-desk = arch
-database = {d}/retour.db
-photos = {d}/photos
-checklists = {ROOT}/checklists
-board = {ROOT}/boards/sim.conf
-[shop]
-name = arch
-rma_pattern = RMA-*
-[api]
-socket = {d}/retourd.sock
-[outbox]
-connector = webhook
-url = http://127.0.0.1:9/hooks/retour
-secret_file = {ROOT}/conf/sim-webhook.secret
-""")
-    return conf
+    return station_config(d, "arch", os.path.join(ROOT, "boards", "sim.conf"),
+                          clock=None)
 
 
 def start(argv, d, conf):
     """retourd started in @d; answers (process, seconds to READY=1)."""
-    ns = os.path.join(d, "notify.sock")
-    if os.path.exists(ns):
-        os.unlink(ns)
-    s = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
-    s.bind(ns)
-    s.settimeout(60)
-    t0 = time.perf_counter()
-    proc = subprocess.Popen(argv + ["-c", conf], cwd=d,
-                            env=dict(os.environ, NOTIFY_SOCKET=ns),
-                            stderr=open(os.path.join(d, "log"), "ab"))
-    try:
-        while b"READY=1" not in s.recvfrom(4096)[0]:
-            pass
-    except socket.timeout:
-        proc.kill()
-        proc.wait()
-        raise RuntimeError("retourd was not READY in 60 s (see %s/log)" % d)
-    finally:
-        s.close()
-    return proc, time.perf_counter() - t0
-
-
-def stop(proc):
-    proc.send_signal(signal.SIGTERM)
-    try:
-        proc.wait(30)
-    except subprocess.TimeoutExpired:
-        proc.kill()
-        proc.wait()
+    return start_ready(argv + ["-c", conf], d, cwd=d)
 
 
 def smaps(pid):

@@ -24,6 +24,7 @@ import time
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.dirname(HERE))
 from sim.scale import SimScale  # noqa: E402
+from sim.station import station_config  # noqa: E402
 
 BUILD = os.environ.get("RETOUR_BUILD", "build")
 IDLE_S = float(os.environ.get("RETOUR_BENCH_IDLE_S", "10"))
@@ -67,26 +68,7 @@ backend = sim
 def config(d, devices):
     with open(os.path.join(d, "board.conf"), "w") as f:
         f.write(board(d, devices))
-    conf = os.path.join(d, "retourd.conf")
-    with open(conf, "w") as f:
-        f.write(f"""[station]
-desk = idle
-database = {d}/retour.db
-photos = {d}/photos
-checklists = {ROOT}/checklists
-clock = trust
-board = {d}/board.conf
-[shop]
-name = idle
-rma_pattern = RMA-*
-[api]
-socket = {d}/retourd.sock
-[outbox]
-connector = webhook
-url = http://127.0.0.1:9/hooks/retour
-secret_file = {ROOT}/conf/sim-webhook.secret
-""")
-    return conf
+    return station_config(d, "idle", os.path.join(d, "board.conf"))
 
 
 def switches(pid):

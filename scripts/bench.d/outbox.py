@@ -37,6 +37,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.dirname(HERE))
 import bench  # noqa: E402  (scripts/bench.py: the daemon, the routine)
 from sim.shop import FakeShop  # noqa: E402
+from sim.station import station_config  # noqa: E402
 
 BUILD = os.environ.get("RETOUR_BUILD", "build")
 ROOT = os.path.dirname(os.path.dirname(HERE))
@@ -94,29 +95,9 @@ backend = none
 backend = sim
 """)
     os.makedirs(os.path.join(d, "labels"), exist_ok=True)
-    conf = os.path.join(d, "retourd.conf")
-    with open(conf, "w") as f:
-        f.write(f"""[station]
-desk = bench
-database = {d}/retour.db
-photos = {d}/photos
-checklists = {ROOT}/checklists
-clock = trust
-board = {board}
-grace_s = {grace_s}
-[shop]
-name = bench
-rma_pattern = RMA-*
-[api]
-socket = {d}/retourd.sock
-[outbox]
-connector = webhook
-url = {url}
-secret_file = {ROOT}/conf/sim-webhook.secret
-[clerks]
-CLERK-0001 = Bench
-""")
-    return conf
+    return station_config(d, "bench", board, url=url,
+                          station_extra="grace_s = %d\n" % grace_s,
+                          clerk=True)
 
 
 def db_count(db, where):

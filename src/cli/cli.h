@@ -7,7 +7,9 @@
  *   retourctl.c    arguments, usage, --json output and errors, main()
  *   cli_rpc.c      HTTP over retourd's Unix socket, finding the socket
  *   cli_desk.c     the desk's routine (desk ...) and its state (status)
+ *   cli_desk_view.c  the desk's state as a clerk reads it
  *   cli_records.c  commands that read or change the daemon's records
+ *   cli_expected.c the expected returns: list, import, pull
  *   cli_offline.c  commands that run the pure core and need no daemon
  *   cli_case.c     the rules case reader behind `rules check`
  *   cli_complaints.c  complaints close to their answer deadline
@@ -135,6 +137,17 @@ void cli_print_table(const struct cli_column *columns, const json_t *rows,
 /* "proposal:" padded to @width, the verdict and the refund, then the
  * reasons as a table. */
 void cli_print_proposal(const json_t *proposal, int width);
+/* GET the list at @path, the array itself or an object holding it under
+ * @key, and print it as a table of @columns, @none alone when it is empty
+ * (as it came under --json).  CLI_OK, or CLI_FAILED once said. */
+int cli_records_list(const struct cli_opts *o, const char *path,
+		     const char *key, const char *none,
+		     const struct cli_column *columns);
+/* The desk's state from a status answer: where the desk is and what it
+ * offers (after a desk command); and all of it with the devices and the
+ * shops that pull (retourctl status). */
+void cli_print_desk_state(const json_t *st);
+void cli_print_status(const json_t *st);
 
 /* The commands; each checks its own arguments and returns an exit code.
  * The records commands need curl_global_init() first. */

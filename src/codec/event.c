@@ -184,6 +184,29 @@ static json_t *event_text(struct event_build *b, const char *field,
 	return NULL;
 }
 
+/* The head every event about one receipt starts with, in this order:
+ * type, id, shop, station, receipt, code, rma, order and the shop's order
+ * id when its import gave one (a body without it is the same bytes as
+ * before it existed). */
+static void event_head(struct event_build *b, json_t *ev, const char *type,
+		       const char *id, const char *shop, const char *station,
+		       int64_t receipt, const char *code,
+		       const struct expected_return *er)
+{
+	event_put(b, ev, "type", event_text(b, "type", type));
+	event_put(b, ev, "id", event_text(b, "id", id));
+	event_put(b, ev, "shop", event_text(b, "shop", shop));
+	event_put(b, ev, "station", event_text(b, "station", station));
+	event_put(b, ev, "receipt", json_integer(receipt));
+	event_put(b, ev, "code", event_text(b, "code", code));
+	event_put(b, ev, "rma", event_text(b, "rma", er ? er->rma : ""));
+	event_put(b, ev, "order",
+		  event_text(b, "order", er ? er->order_ref : ""));
+	if (er && er->shop_order_id[0])
+		event_put(b, ev, "shop_order_id",
+			  event_text(b, "shop_order_id", er->shop_order_id));
+}
+
 static void event_envelope(struct event_build *b, json_t *ev,
 			   const struct event_facts *f)
 {
@@ -191,20 +214,10 @@ static void event_envelope(struct event_build *b, json_t *ev,
 	char when[CIVIL_TIME_RFC3339_LEN] = "";
 
 	civil_time_format_rfc3339(f->decided_at, when, sizeof(when));
-	event_put(b, ev, "type", event_text(b, "type", f->type));
-	event_put(b, ev, "id", event_text(b, "id", f->id));
-	event_put(b, ev, "shop", event_text(b, "shop", f->shop));
-	event_put(b, ev, "station", event_text(b, "station", f->station));
-	event_put(b, ev, "receipt", json_integer(f->receipt));
-	event_put(b, ev, "code", event_text(b, "code", f->code));
-	event_put(b, ev, "rma", event_text(b, "rma", er ? er->rma : ""));
-	event_put(b, ev, "order",
-		  event_text(b, "order", er ? er->order_ref : ""));
-	/* The shop's own ids, when its import gave them: a body without
-	 * them is the same bytes as before they existed. */
-	if (er && er->shop_order_id[0])
-		event_put(b, ev, "shop_order_id",
-			  event_text(b, "shop_order_id", er->shop_order_id));
+	event_head(b, ev, f->type, f->id, f->shop, f->station, f->receipt,
+		   f->code, er);
+	/* The shop's payment id, when its import gave it: a body without
+	 * it is the same bytes as before it existed. */
 	if (er && er->shop_payment_id[0])
 		event_put(
 		    b, ev, "shop_payment_id",
@@ -432,18 +445,8 @@ static void event_parcel_envelope(struct event_build *b, json_t *ev,
 	char when[CIVIL_TIME_RFC3339_LEN] = "";
 
 	civil_time_format_rfc3339(f->at, when, sizeof(when));
-	event_put(b, ev, "type", event_text(b, "type", f->type));
-	event_put(b, ev, "id", event_text(b, "id", f->id));
-	event_put(b, ev, "shop", event_text(b, "shop", f->shop));
-	event_put(b, ev, "station", event_text(b, "station", f->station));
-	event_put(b, ev, "receipt", json_integer(f->receipt));
-	event_put(b, ev, "code", event_text(b, "code", f->code));
-	event_put(b, ev, "rma", event_text(b, "rma", er ? er->rma : ""));
-	event_put(b, ev, "order",
-		  event_text(b, "order", er ? er->order_ref : ""));
-	if (er && er->shop_order_id[0])
-		event_put(b, ev, "shop_order_id",
-			  event_text(b, "shop_order_id", er->shop_order_id));
+	event_head(b, ev, f->type, f->id, f->shop, f->station, f->receipt,
+		   f->code, er);
 	event_put(b, ev, "expected", json_boolean(er != NULL));
 	event_put(b, ev, "clerk", event_text(b, "clerk", f->clerk));
 	event_put(b, ev, "at", json_string(when));

@@ -311,3 +311,19 @@ int http_client_send(struct http_client *c, const struct connector_request *req,
 	curl_easy_getinfo(c->curl, CURLINFO_RESPONSE_CODE, &resp->status);
 	return 0;
 }
+
+int http_client_exchange(struct http_client *c,
+			 const struct connector_request *req,
+			 struct http_response *resp, struct connector_answer *a,
+			 char *err, size_t errlen)
+{
+	int r = http_client_send(c, req, resp);
+
+	if (r < 0) {
+		snprintf(err, errlen, "%s",
+			 resp->error[0] ? resp->error : strerror(-r));
+		return r;
+	}
+	http_response_answer(resp, a);
+	return 0;
+}

@@ -26,6 +26,7 @@
 #include "retour/decision.h"
 #include "retour/event.h"
 #include "retour/log.h"
+#include "retour/connector_ready.h"
 #include "retour/secret_book.h"
 
 #include "outbox_internal.h"
@@ -34,7 +35,6 @@
  * action and the receipt. */
 #define OUTBOX_RENDER_WHY_LEN 80
 /* Preliminary requests (a token) one row may need before it is ready. */
-#define OUTBOX_PREPARE_MAX 2
 
 static uint32_t outbox_random(void)
 {
@@ -364,26 +364,6 @@ static void outbox_message(const struct outbox_row *row,
 }
 
 /*
- * Send @req and hand the answer to @a (valid until @resp is released).  0,
- * or a transport failure with its text in @err.
- */
-static int outbox_exchange(struct outbox_sender *s,
-			   const struct connector_request *req,
-			   struct http_response *resp,
-			   struct connector_answer *a, char *err, size_t errlen)
-{
-	int r = http_client_send(s->http, req, resp);
-
-	if (r < 0) {
-		snprintf(err, errlen, "%s",
-			 resp->error[0] ? resp->error : strerror(-r));
-		return r;
-	}
-	http_response_answer(resp, a);
-	return 0;
-}
-
-/*
  * Let the connector get ready for a row: it may ask for preliminary
  * requests (a token).  0 ready, -EAGAIN (retry the row later) or -EINVAL
  * (the row cannot be sent) with @err.
@@ -392,40 +372,12 @@ static int outbox_prepare(struct outbox_sender *s,
 			  struct connector_instance *ci, char *err,
 			  size_t errlen)
 {
-	const struct connector *ops = ci->ops;
-	struct connector_request req;
-	struct http_response resp;
-	struct connector_answer a;
-	int i, r, k = (int)(ci - s->routes.conn);
+	int k = (int)(ci - s->routes.conn);
+	int r = connector_get_ready(ci, s->http, s->now, s->secrets,
+				    s->routes.section[k],
+				    &s->routes.secrets_seen[k], err, errlen);
 
-	if (!ops->prepare)
-		return 0;
-	/* a secret the shop rotated for the puller's instance of it */
-	secret_book_refresh(s->secrets, s->routes.section[k], ci,
-			    &s->routes.secrets_seen[k]);
-	for (i = 0; i < OUTBOX_PREPARE_MAX; i++) {
-		memset(&req, 0, sizeof(req));
-		r = ops->prepare(ci->state, s->now(), &req, err, errlen);
-		if (r <= 0) {
-			connector_request_free(&req);
-			return r == 0 ? 0 : r == -EINVAL ? -EINVAL : -EAGAIN;
-		}
-		r = outbox_exchange(s, &req, &resp, &a, err, errlen);
-		connector_request_free(&req);
-		if (r == 0)
-			r = ops->prepared ? ops->prepared(ci->state, s->now(),
-							  &a, err, errlen)
-					  : 0;
-		http_response_free(&resp);
-		/* a new one is kept before it is used */
-		secret_book_collect(s->secrets, s->routes.section[k], ci,
-				    &s->routes.secrets_seen[k]);
-		if (r < 0)
-			return r == -EINVAL ? -EINVAL : -EAGAIN;
-	}
-	snprintf(err, errlen, "connector %s is not ready after %d requests",
-		 ops->name, OUTBOX_PREPARE_MAX);
-	return -EAGAIN;
+	return r == 0 ? 0 : r == -EINVAL ? -EINVAL : -EAGAIN;
 }
 
 /*
@@ -476,7 +428,7 @@ static bool outbox_reconcile(struct outbox_sender *s,
 		outbox_fail(s, row, r == -ENOMEM, why, NULL);
 		return true;
 	}
-	r = outbox_exchange(s, &req, &resp, &a, err, sizeof(err));
+	r = http_client_exchange(s->http, &req, &resp, &a, err, sizeof(err));
 	connector_request_free(&req);
 	if (r < 0) {
 		http_response_free(&resp);
@@ -606,7 +558,7 @@ void outbox_deliver(struct outbox_sender *s, struct outbox_row *row)
 		connector_request_free(&req);
 		return;
 	}
-	r = outbox_exchange(s, &req, &resp, &a, err, sizeof(err));
+	r = http_client_exchange(s->http, &req, &resp, &a, err, sizeof(err));
 	connector_request_free(&req);
 	if (r < 0) {
 		http_response_free(&resp);

@@ -27,11 +27,11 @@
 #include "retour/log.h"
 #include "retour/outbox.h"
 #include "retour/pull.h"
+#include "retour/connector_ready.h"
 #include "retour/secret_book.h"
 
 #define PULL_TIMEOUT_MS 15000
 #define PULL_WAIT_MAX_US USEC_PER_SEC
-#define PULL_PREPARE_MAX 2
 #define PULL_BACKOFF_CAP_US (15 * 60 * USEC_PER_SEC)
 #define PULL_WAIT_CAP_US (24 * 3600 * USEC_PER_SEC)
 
@@ -124,61 +124,13 @@ static void pull_notify(struct puller *p)
 
 /* ---- one poll ---- */
 
-/* Send @req; 0 with @a pointing into @resp, or a transport failure. */
-static int pull_exchange(struct pull_source *src,
-			 const struct connector_request *req,
-			 struct http_response *resp, struct connector_answer *a,
-			 char *err, size_t errlen)
-{
-	int r = http_client_send(src->http, req, resp);
-
-	if (r < 0) {
-		snprintf(err, errlen, "%s",
-			 resp->error[0] ? resp->error : strerror(-r));
-		return r;
-	}
-	http_response_answer(resp, a);
-	return 0;
-}
-
 /* The connector's preliminary requests (a token), as the sender makes
- * them (outbox_deliver.c).  0 ready, or -errno with @err. */
+ * them.  0 ready, or -errno with @err. */
 static int pull_prepare(struct pull_source *src, char *err, size_t errlen)
 {
-	const struct connector *ops = src->ci.ops;
-	struct connector_request req;
-	struct http_response resp;
-	struct connector_answer a;
-	int i, r;
-
-	if (!ops->prepare)
-		return 0;
-	/* a secret the shop rotated for the sender's instance of it */
-	secret_book_refresh(src->p->secrets, src->section, &src->ci,
-			    &src->secrets_seen);
-	for (i = 0; i < PULL_PREPARE_MAX; i++) {
-		memset(&req, 0, sizeof(req));
-		r = ops->prepare(src->ci.state, src->p->now(), &req, err,
-				 errlen);
-		if (r <= 0) {
-			connector_request_free(&req);
-			return r;
-		}
-		r = pull_exchange(src, &req, &resp, &a, err, errlen);
-		connector_request_free(&req);
-		if (r == 0 && ops->prepared)
-			r = ops->prepared(src->ci.state, src->p->now(), &a, err,
-					  errlen);
-		http_response_free(&resp);
-		/* a new one is kept before it is used */
-		secret_book_collect(src->p->secrets, src->section, &src->ci,
-				    &src->secrets_seen);
-		if (r < 0)
-			return r;
-	}
-	snprintf(err, errlen, "not ready after %d token requests",
-		 PULL_PREPARE_MAX);
-	return -EAGAIN;
+	return connector_get_ready(&src->ci, src->http, src->p->now,
+				   src->p->secrets, src->section,
+				   &src->secrets_seen, err, errlen);
 }
 
 /* The least wait an unhappy answer asks for: Retry-After, or what the
@@ -283,7 +235,8 @@ static int pull_poll(struct pull_source *src, char *err, size_t errlen,
 			connector_request_free(&req);
 			return r;
 		}
-		r = pull_exchange(src, &req, &resp, &a, err, errlen);
+		r = http_client_exchange(src->http, &req, &resp, &a, err,
+					 errlen);
 		connector_request_free(&req);
 		if (r < 0) {
 			http_response_free(&resp);

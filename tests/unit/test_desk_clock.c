@@ -27,35 +27,14 @@
 #define T_BOOT (INT64_C(86400) * USEC_PER_SEC)
 #define GTIN_A14 "05901234123457"
 #define TEST_RECEIPT 11
+
+#include "desk_fixture.h"
+
 #define WHY                                                                    \
 	"The clock is not set yet: waiting for network time; the decision "    \
 	"waits"
 
-static struct checklist_set test_set; /* none: no checklist step */
-static struct desk_config test_cfg;
-static struct desk test_desk;
-static struct desk_actions test_out;
 static struct expected_return test_er;
-static int64_t test_now;
-
-static struct desk_actions *test_feed(struct desk_event ev)
-{
-	test_now += USEC_PER_SEC;
-	ev.now = test_now;
-	memset(&test_out, 0x5a, sizeof(test_out));
-	desk_handle(&test_desk, &test_cfg, &ev, &test_out);
-	assert_true(test_out.n >= 0 && test_out.n <= DESK_MAX_ACTIONS);
-	return &test_out;
-}
-
-static int test_count(enum desk_action_kind kind)
-{
-	int n = 0;
-
-	for (int i = 0; i < test_out.n; i++)
-		n += test_out.a[i].kind == kind;
-	return n;
-}
 
 static struct code test_code(enum code_kind kind, const char *value)
 {
@@ -84,8 +63,8 @@ static void test_start(int64_t now, bool unknown, int delivered_days)
 	test_now = now;
 	desk_init(&test_desk, &test_cfg);
 	if (unknown)
-		test_feed((struct desk_event){.kind = DESK_EV_CLOCK,
-					      .date_known = false});
+		test_feed_raw((struct desk_event){.kind = DESK_EV_CLOCK,
+						  .date_known = false});
 	assert_int_equal(test_desk.date_unknown, unknown);
 
 	memset(&test_er, 0, sizeof(test_er));
@@ -108,15 +87,15 @@ static void test_to_decision(void)
 	struct code rma = test_code(CODE_RMA, "RMA-00042");
 	struct code item = test_code(CODE_GTIN, GTIN_A14);
 
-	test_feed(
+	test_feed_raw(
 	    (struct desk_event){.kind = DESK_EV_SIGN_IN, .clerk = "anna"});
-	test_feed((struct desk_event){
+	test_feed_raw((struct desk_event){
 	    .kind = DESK_EV_SCAN, .code = &rma, .expected = &test_er});
 	assert_int_equal(test_count(DESK_ACT_OPEN_RECEIPT), 1);
-	test_feed((struct desk_event){.kind = DESK_EV_RECEIPT_OPENED,
-				      .receipt = TEST_RECEIPT});
+	test_feed_raw((struct desk_event){.kind = DESK_EV_RECEIPT_OPENED,
+					  .receipt = TEST_RECEIPT});
 	assert_int_equal(test_desk.step, DESK_STEP_ITEMS);
-	test_feed((struct desk_event){.kind = DESK_EV_SCAN, .code = &item});
+	test_feed_raw((struct desk_event){.kind = DESK_EV_SCAN, .code = &item});
 	/* nothing lost: the item is recorded as ever */
 	assert_int_equal(test_count(DESK_ACT_RECORD_ITEM_SCAN), 1);
 }
@@ -151,14 +130,14 @@ static void test_return_waits_for_the_clock(void **state)
 	assert_false(light->buzzer);
 
 	/* nothing the clerk presses decides */
-	test_feed((struct desk_event){.kind = DESK_EV_BUTTON,
-				      .button = DESK_BUTTON_ACCEPT});
+	test_feed_raw((struct desk_event){.kind = DESK_EV_BUTTON,
+					  .button = DESK_BUTTON_ACCEPT});
 	assert_int_equal(test_count(DESK_ACT_DECIDE), 0);
-	test_feed((struct desk_event){.kind = DESK_EV_BUTTON,
-				      .button = DESK_BUTTON_REJECT});
+	test_feed_raw((struct desk_event){.kind = DESK_EV_BUTTON,
+					  .button = DESK_BUTTON_REJECT});
 	assert_int_equal(test_count(DESK_ACT_DECIDE), 0);
-	test_feed((struct desk_event){.kind = DESK_EV_CONFIRM,
-				      .verdict = VERDICT_ACCEPT});
+	test_feed_raw((struct desk_event){.kind = DESK_EV_CONFIRM,
+					  .verdict = VERDICT_ACCEPT});
 	assert_int_equal(test_count(DESK_ACT_DECIDE), 0);
 	assert_false(
 	    desk_override_needs_supervisor(&test_desk, VERDICT_ACCEPT));
@@ -166,14 +145,14 @@ static void test_return_waits_for_the_clock(void **state)
 
 	/* an hour of waiting for NTP does not park the parcel */
 	test_now += 3600 * USEC_PER_SEC;
-	test_feed((struct desk_event){.kind = DESK_EV_TICK});
+	test_feed_raw((struct desk_event){.kind = DESK_EV_TICK});
 	assert_int_equal(test_count(DESK_ACT_CANCEL_RECEIPT), 0);
 	test_held();
 
 	/* the date is known: the desk's times move, the proposal comes */
-	test_feed((struct desk_event){.kind = DESK_EV_CLOCK,
-				      .date_known = true,
-				      .time_shift_us = T0 - T_BOOT});
+	test_feed_raw((struct desk_event){.kind = DESK_EV_CLOCK,
+					  .date_known = true,
+					  .time_shift_us = T0 - T_BOOT});
 	assert_false(test_desk.date_unknown);
 	assert_false(test_desk.clock_hold);
 	assert_int_equal(test_desk.step, DESK_STEP_CONFIRM);
@@ -185,8 +164,8 @@ static void test_return_waits_for_the_clock(void **state)
 	assert_int_equal(test_desk.tower, TOWER_NEEDS_YOU);
 	assert_int_equal(test_count(DESK_ACT_SET_LIGHT), 1);
 
-	test_feed((struct desk_event){.kind = DESK_EV_BUTTON,
-				      .button = DESK_BUTTON_ACCEPT});
+	test_feed_raw((struct desk_event){.kind = DESK_EV_BUTTON,
+					  .button = DESK_BUTTON_ACCEPT});
 	assert_int_equal(test_count(DESK_ACT_DECIDE), 1);
 }
 
@@ -201,9 +180,9 @@ static void test_judged_on_the_corrected_date(void **state)
 	test_start(T_BOOT, true, 30);
 	test_to_decision();
 	test_held();
-	test_feed((struct desk_event){.kind = DESK_EV_CLOCK,
-				      .date_known = true,
-				      .time_shift_us = T0 - T_BOOT});
+	test_feed_raw((struct desk_event){.kind = DESK_EV_CLOCK,
+					  .date_known = true,
+					  .time_shift_us = T0 - T_BOOT});
 	assert_int_equal(test_desk.proposal.verdict, VERDICT_HOLD);
 	for (int i = 0; i < test_desk.proposal.n_reasons; i++)
 		late |= test_desk.proposal.reasons[i].code ==
@@ -219,13 +198,13 @@ static void test_back_and_cancel_end_the_hold(void **state)
 	test_start(T_BOOT, true, 3);
 	test_to_decision();
 	test_held();
-	test_feed((struct desk_event){.kind = DESK_EV_BACK});
+	test_feed_raw((struct desk_event){.kind = DESK_EV_BACK});
 	assert_int_equal(test_desk.step, DESK_STEP_ITEMS);
 	assert_false(test_desk.clock_hold);
 	assert_string_equal(test_desk.problem, "");
-	test_feed((struct desk_event){.kind = DESK_EV_ITEMS_DONE});
+	test_feed_raw((struct desk_event){.kind = DESK_EV_ITEMS_DONE});
 	test_held();
-	test_feed((struct desk_event){.kind = DESK_EV_CANCEL});
+	test_feed_raw((struct desk_event){.kind = DESK_EV_CANCEL});
 	assert_int_equal(test_count(DESK_ACT_CANCEL_RECEIPT), 1);
 	assert_int_equal(test_desk.step, DESK_STEP_SCAN);
 	assert_false(test_desk.clock_hold);
@@ -244,19 +223,19 @@ static void test_ship_qc_waits_too(void **state)
 	test_start(T_BOOT, true, 3);
 	ship = test_er;
 	ship.kind = RETURN_SHIPMENT;
-	test_feed(
+	test_feed_raw(
 	    (struct desk_event){.kind = DESK_EV_SIGN_IN, .clerk = "anna"});
-	test_feed((struct desk_event){.kind = DESK_EV_ROUTINE,
-				      .routine = DESK_ROUTINE_SHIP_QC});
-	test_feed((struct desk_event){
+	test_feed_raw((struct desk_event){.kind = DESK_EV_ROUTINE,
+					  .routine = DESK_ROUTINE_SHIP_QC});
+	test_feed_raw((struct desk_event){
 	    .kind = DESK_EV_SCAN, .code = &order, .expected = &ship});
-	test_feed((struct desk_event){.kind = DESK_EV_RECEIPT_OPENED,
-				      .receipt = TEST_RECEIPT});
-	test_feed((struct desk_event){.kind = DESK_EV_SCAN, .code = &item});
+	test_feed_raw((struct desk_event){.kind = DESK_EV_RECEIPT_OPENED,
+					  .receipt = TEST_RECEIPT});
+	test_feed_raw((struct desk_event){.kind = DESK_EV_SCAN, .code = &item});
 	test_held();
-	test_feed((struct desk_event){.kind = DESK_EV_CLOCK,
-				      .date_known = true,
-				      .time_shift_us = T0 - T_BOOT});
+	test_feed_raw((struct desk_event){.kind = DESK_EV_CLOCK,
+					  .date_known = true,
+					  .time_shift_us = T0 - T_BOOT});
 	assert_int_equal(test_desk.proposal.verdict, VERDICT_ACCEPT);
 	assert_int_equal(test_desk.tower, TOWER_NEEDS_YOU);
 }
@@ -270,9 +249,10 @@ static void test_known_date_moves_nothing(void **state)
 	assert_int_equal(test_desk.step, DESK_STEP_CONFIRM);
 	assert_false(test_desk.clock_hold);
 	assert_int_equal(test_desk.proposal.verdict, VERDICT_ACCEPT);
-	test_feed((struct desk_event){.kind = DESK_EV_CLOCK,
-				      .date_known = true,
-				      .time_shift_us = 1000 * USEC_PER_DAY});
+	test_feed_raw(
+	    (struct desk_event){.kind = DESK_EV_CLOCK,
+				.date_known = true,
+				.time_shift_us = 1000 * USEC_PER_DAY});
 	assert_int_equal(test_desk.found.received_at, T0 + 2 * USEC_PER_SEC);
 	assert_int_equal(test_desk.proposal.verdict, VERDICT_ACCEPT);
 }

@@ -22,29 +22,16 @@
 #define T0 (INT64_C(1715342400) * USEC_PER_SEC)
 #define TEST_RECEIPT 9
 
-static struct checklist_set test_set;
-static struct desk_config test_cfg;
-static struct desk test_desk;
-static struct desk_actions test_out;
-static struct expected_return test_er;
-static int64_t test_now;
+#include "desk_fixture.h"
 
-static struct desk_actions *test_feed(struct desk_event ev)
-{
-	test_now += USEC_PER_SEC;
-	ev.now = test_now;
-	memset(&test_out, 0x5a, sizeof(test_out));
-	desk_handle(&test_desk, &test_cfg, &ev, &test_out);
-	assert_true(test_out.n >= 0 && test_out.n <= DESK_MAX_ACTIONS);
-	return &test_out;
-}
+static struct expected_return test_er;
 
 static struct desk_actions *test_manual(int32_t grams, const char *reason)
 {
-	return test_feed((struct desk_event){.kind = DESK_EV_WEIGHT,
-					     .manual = true,
-					     .grams = grams,
-					     .text = reason});
+	return test_feed_raw((struct desk_event){.kind = DESK_EV_WEIGHT,
+						 .manual = true,
+						 .grams = grams,
+						 .text = reason});
 }
 
 static const struct desk_action *test_find(enum desk_action_kind kind)
@@ -91,16 +78,16 @@ static int test_at_weigh(void **state)
 	rma.kind = CODE_RMA;
 	rma.valid = true;
 	snprintf(rma.value, sizeof(rma.value), "RMA-00042");
-	test_feed(
+	test_feed_raw(
 	    (struct desk_event){.kind = DESK_EV_SIGN_IN, .clerk = "anna"});
-	test_feed((struct desk_event){
+	test_feed_raw((struct desk_event){
 	    .kind = DESK_EV_SCAN, .code = &rma, .expected = &test_er});
-	test_feed((struct desk_event){.kind = DESK_EV_RECEIPT_OPENED,
-				      .receipt = TEST_RECEIPT});
+	test_feed_raw((struct desk_event){.kind = DESK_EV_RECEIPT_OPENED,
+					  .receipt = TEST_RECEIPT});
 	assert_int_equal(test_desk.step, DESK_STEP_WEIGH);
 	/* the scale cannot weigh it */
-	test_feed((struct desk_event){.kind = DESK_EV_WEIGHT,
-				      .weight_status = DESK_WEIGHT_ERROR});
+	test_feed_raw((struct desk_event){.kind = DESK_EV_WEIGHT,
+					  .weight_status = DESK_WEIGHT_ERROR});
 	assert_int_equal(test_desk.step, DESK_STEP_WEIGH);
 	return 0;
 }
@@ -146,10 +133,10 @@ static void test_scale_weight_is_not_manual(void **state)
 	const struct desk_action *a;
 
 	(void)state;
-	test_feed((struct desk_event){.kind = DESK_EV_WEIGHT,
-				      .weight_status = DESK_WEIGHT_STABLE,
-				      .grams = 355,
-				      .text = "ignored"});
+	test_feed_raw((struct desk_event){.kind = DESK_EV_WEIGHT,
+					  .weight_status = DESK_WEIGHT_STABLE,
+					  .grams = 355,
+					  .text = "ignored"});
 	a = test_find(DESK_ACT_RECORD_WEIGHT);
 	assert_false(a->manual);
 	assert_string_equal(a->reason, "");
@@ -262,7 +249,7 @@ static void test_manual_weight_only_at_weigh(void **state)
 	assert_string_equal(test_desk.problem,
 			    "A weight not expected now (step photo)");
 
-	test_feed((struct desk_event){.kind = DESK_EV_CANCEL});
+	test_feed_raw((struct desk_event){.kind = DESK_EV_CANCEL});
 	assert_int_equal(test_desk.step, DESK_STEP_SCAN);
 	assert_int_equal(
 	    desk_manual_weight_check(&test_desk, 360, "x", err, sizeof(err)),
@@ -296,9 +283,9 @@ static void test_scale_states_have_their_words(void **state)
 
 	(void)state;
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
-		test_feed((struct desk_event){.kind = DESK_EV_WEIGHT,
-					      .weight_status = cases[i].st,
-					      .grams = 5});
+		test_feed_raw((struct desk_event){.kind = DESK_EV_WEIGHT,
+						  .weight_status = cases[i].st,
+						  .grams = 5});
 		assert_int_equal(test_desk.step, DESK_STEP_WEIGH);
 		assert_false(test_desk.found.weighed);
 		assert_memory_equal(test_desk.problem, cases[i].starts,

@@ -30,11 +30,8 @@
 #define GTIN_B "12345670"
 #define TEST_RECEIPT 9
 
-static struct checklist_set test_set;
-static struct desk_config test_cfg;
-static struct desk test_desk;
-static struct desk_actions test_out;
-static int64_t test_now;
+#include "desk_fixture.h"
+
 static const struct code_patterns test_patterns = {.rma = "RMA-*",
 						   .order = "ORD-*"};
 
@@ -60,41 +57,6 @@ static int test_setup(void **state)
 	memset(&test_set, 0, sizeof(test_set));
 	assert_int_equal(checklist_set_add(&test_set, &cl), 0);
 	return 0;
-}
-
-/* What a shell that never fails reports after OPEN_RECEIPT and DECIDE. */
-static void test_report_outcomes(void)
-{
-	struct desk_actions more;
-	int n = test_out.n;
-
-	for (int i = 0; i < n; i++) {
-		struct desk_event ev = {.now = test_now};
-
-		if (test_out.a[i].kind == DESK_ACT_OPEN_RECEIPT) {
-			ev.kind = DESK_EV_RECEIPT_OPENED;
-			ev.receipt = TEST_RECEIPT;
-		} else if (test_out.a[i].kind == DESK_ACT_DECIDE) {
-			ev.kind = DESK_EV_DECIDED;
-		} else {
-			continue;
-		}
-		desk_handle(&test_desk, &test_cfg, &ev, &more);
-		for (int k = 0; k < more.n && test_out.n < DESK_MAX_ACTIONS;
-		     k++)
-			test_out.a[test_out.n++] = more.a[k];
-	}
-}
-
-static struct desk_actions *test_feed(struct desk_event ev)
-{
-	test_now += USEC_PER_SEC;
-	ev.now = test_now;
-	memset(&test_out, 0x5a, sizeof(test_out));
-	desk_handle(&test_desk, &test_cfg, &ev, &test_out);
-	assert_true(test_out.n >= 0 && test_out.n <= DESK_MAX_ACTIONS);
-	test_report_outcomes();
-	return &test_out;
 }
 
 /* A desk with scale and camera, signed in, at the scan step. */

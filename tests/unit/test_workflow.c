@@ -29,11 +29,7 @@
 #define GTIN_X14 "04006381333931" /* sold nowhere here */
 #define TEST_RECEIPT 7
 
-static struct checklist_set test_set;
-static struct desk_config test_cfg;
-static struct desk test_desk;
-static struct desk_actions test_out;
-static int64_t test_now;
+#include "desk_fixture.h"
 
 static void test_load(const char *path)
 {
@@ -86,57 +82,6 @@ static void test_desk_start(bool scale, bool camera)
 	assert_int_equal(test_desk.step, DESK_STEP_SIGN_IN);
 	assert_int_equal(test_desk.light, DESK_LIGHT_AMBER);
 	assert_string_equal(test_desk.prompt, "Scan your badge");
-}
-
-/* What a shell that never fails reports after OPEN_RECEIPT and DECIDE:
- * the outcome's actions are appended to the batch, as the station performs
- * them right after it. */
-static void test_report_outcomes(void)
-{
-	struct desk_actions more;
-	int n = test_out.n;
-
-	for (int i = 0; i < n; i++) {
-		struct desk_event ev = {.now = test_now};
-
-		if (test_out.a[i].kind == DESK_ACT_OPEN_RECEIPT) {
-			ev.kind = DESK_EV_RECEIPT_OPENED;
-			ev.receipt = TEST_RECEIPT;
-		} else if (test_out.a[i].kind == DESK_ACT_RESUME_RECEIPT) {
-			ev.kind = DESK_EV_RECEIPT_OPENED;
-			ev.receipt = test_out.a[i].receipt_id;
-		} else if (test_out.a[i].kind == DESK_ACT_DECIDE) {
-			ev.kind = DESK_EV_DECIDED;
-		} else {
-			continue;
-		}
-		desk_handle(&test_desk, &test_cfg, &ev, &more);
-		for (int k = 0; k < more.n && test_out.n < DESK_MAX_ACTIONS;
-		     k++)
-			test_out.a[test_out.n++] = more.a[k];
-	}
-}
-
-static struct desk_actions *test_feed(struct desk_event ev)
-{
-	test_now += USEC_PER_SEC;
-	ev.now = test_now;
-	memset(&test_out, 0x5a, sizeof(test_out));
-	desk_handle(&test_desk, &test_cfg, &ev, &test_out);
-	assert_true(test_out.n >= 0 && test_out.n <= DESK_MAX_ACTIONS);
-	test_report_outcomes();
-	return &test_out;
-}
-
-/* One event as it is, with no outcome reported. */
-static struct desk_actions *test_feed_raw(struct desk_event ev)
-{
-	test_now += USEC_PER_SEC;
-	ev.now = test_now;
-	memset(&test_out, 0x5a, sizeof(test_out));
-	desk_handle(&test_desk, &test_cfg, &ev, &test_out);
-	assert_true(test_out.n >= 0 && test_out.n <= DESK_MAX_ACTIONS);
-	return &test_out;
 }
 
 static struct desk_actions *test_sign_in(const char *clerk)

@@ -40,15 +40,6 @@
 #include "allegro_internal.h"
 #include "retour/connector.h"
 
-void allegro_secret_free(char **p)
-{
-	if (*p) {
-		explicit_bzero(*p, strlen(*p));
-		free(*p);
-		*p = NULL;
-	}
-}
-
 /* Visible ASCII only: what may go into a header or a form field. */
 bool allegro_token_ok(const char *t)
 {
@@ -82,9 +73,9 @@ static void allegro_free(void *state)
 
 	if (!as)
 		return;
-	allegro_secret_free(&as->refresh_token);
-	allegro_secret_free(&as->client_secret);
-	allegro_secret_free(&as->access_token);
+	connector_secret_free(&as->refresh_token);
+	connector_secret_free(&as->client_secret);
+	connector_secret_free(&as->access_token);
 	json_decref(as->queue);
 	free(as);
 }
@@ -122,9 +113,7 @@ static int allegro_set_secret(char **dst, bool *has,
 			 s->key);
 		return -EINVAL;
 	}
-	allegro_secret_free(dst);
-	*dst = strdup(s->secret);
-	if (!*dst) {
+	if (connector_secret_set(dst, s->secret) < 0) {
 		snprintf(problem, len, "out of memory");
 		return -ENOMEM;
 	}
@@ -325,7 +314,7 @@ static int allegro_prepare(void *state, int64_t now_us,
 	if (as->access_token &&
 	    now_us < as->access_expires_us - ALLEGRO_TOKEN_MARGIN_US)
 		return 0;
-	allegro_secret_free(&as->access_token);
+	connector_secret_free(&as->access_token);
 	if (!as->refresh_token || !as->client_secret || !as->client_id[0]) {
 		snprintf(err, errlen,
 			 "allegro: no refresh token or client secret to get "
@@ -375,13 +364,13 @@ static int allegro_prepare(void *state, int64_t now_us,
 	r = 1;
 out:
 	if (pair)
-		allegro_secret_free(&pair);
+		connector_secret_free(&pair);
 	if (b64)
-		allegro_secret_free(&b64);
+		connector_secret_free(&b64);
 	if (auth)
-		allegro_secret_free(&auth);
+		connector_secret_free(&auth);
 	if (body)
-		allegro_secret_free(&body);
+		connector_secret_free(&body);
 	if (r < 0) {
 		connector_request_free(req);
 		snprintf(err, errlen,
@@ -446,7 +435,7 @@ static int allegro_prepared(void *state, int64_t now_us,
 		/* Out of memory: the old one is used; Allegro may still take
 		 * it, and the next token answer brings a new one again. */
 		if (copy) {
-			allegro_secret_free(&as->refresh_token);
+			connector_secret_free(&as->refresh_token);
 			as->refresh_token = copy;
 			as->rotated = true; /* for the station to keep */
 		}
@@ -481,7 +470,7 @@ static int allegro_secret_update(void *state, const char *key,
 	copy = strdup(value);
 	if (!copy)
 		return -ENOMEM;
-	allegro_secret_free(&as->refresh_token);
+	connector_secret_free(&as->refresh_token);
 	as->refresh_token = copy;
 	return 0;
 }

@@ -58,8 +58,6 @@ struct allegro_state {
 	enum allegro_pull_step pull_step;
 };
 
-/* allegro.c: helpers */
-void allegro_secret_free(char **p);
 bool allegro_token_ok(const char *t);
 int allegro_nomem(struct connector_request *req, char *err, size_t errlen);
 int allegro_headers(const struct allegro_state *as,

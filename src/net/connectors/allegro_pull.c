@@ -306,7 +306,7 @@ int allegro_pull_parse(void *state, const char *cursor,
 	*more = false;
 	snprintf(next, nextlen, "%s", cursor ? cursor : "");
 	if (a->status == 401)
-		allegro_secret_free(&as->access_token);
+		connector_secret_free(&as->access_token);
 	if (as->pull_step == ALLEGRO_PULL_DETAIL && a->status == 404 &&
 	    json_array_size(as->queue) > 0) {
 		/* the order is gone: that return cannot be made whole */

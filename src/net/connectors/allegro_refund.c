@@ -343,7 +343,7 @@ enum connector_result allegro_classify(void *state,
 		return CONNECTOR_RETRY;
 	}
 	if (status == 401) {
-		allegro_secret_free(&as->access_token);
+		connector_secret_free(&as->access_token);
 		allegro_error_text(err, errlen, status, a);
 		return CONNECTOR_RETRY;
 	}
@@ -445,7 +445,7 @@ allegro_reconcile_classify(void *state, const struct connector_message *m,
 	if (errlen)
 		err[0] = '\0';
 	if (a->status == 401)
-		allegro_secret_free(&as->access_token);
+		connector_secret_free(&as->access_token);
 	if (a->status < 200 || a->status > 299) {
 		allegro_error_text(err, errlen, a->status, a);
 		return CONNECTOR_UNKNOWN;

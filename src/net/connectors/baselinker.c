@@ -271,10 +271,7 @@ static void bl_free(void *state)
 
 	if (!bs)
 		return;
-	if (bs->token) {
-		explicit_bzero(bs->token, strlen(bs->token));
-		free(bs->token);
-	}
+	connector_secret_free(&bs->token);
 	pthread_mutex_destroy(&bs->lock);
 	free(bs);
 }
@@ -339,12 +336,7 @@ static int bl_configure(void *state, const struct connector_setting *s,
 				 "cannot carry");
 			return -EINVAL;
 		}
-		if (bs->token) {
-			explicit_bzero(bs->token, strlen(bs->token));
-			free(bs->token);
-		}
-		bs->token = strdup(s->secret);
-		if (!bs->token) {
+		if (connector_secret_set(&bs->token, s->secret) < 0) {
 			snprintf(problem, len, "out of memory");
 			return -ENOMEM;
 		}

@@ -160,10 +160,7 @@ static void webhook_free(void *state)
 
 	if (!ws)
 		return;
-	if (ws->secret) {
-		explicit_bzero(ws->secret, strlen(ws->secret));
-		free(ws->secret);
-	}
+	connector_secret_free(&ws->secret);
 	free(ws);
 }
 
@@ -209,12 +206,7 @@ static int webhook_configure(void *state, const struct connector_setting *s,
 			 "after \"whsec_\"");
 		return -EINVAL;
 	}
-	if (ws->secret) {
-		explicit_bzero(ws->secret, strlen(ws->secret));
-		free(ws->secret);
-	}
-	ws->secret = strdup(s->secret);
-	if (!ws->secret) {
+	if (connector_secret_set(&ws->secret, s->secret) < 0) {
 		snprintf(problem, len, "out of memory");
 		return -ENOMEM;
 	}
