@@ -13,6 +13,7 @@
 #   make install DESTDIR=... PREFIX=/usr
 #   make deb            the Debian package (ARCH=arm64, armhf too)
 #   make check-deb      the packages checked, and installed into Debian 12
+#   make check-hil      the real retourd against real kernel drivers, in qemu
 
 ARCH ?= native
 PREFIX ?= /usr/local
@@ -150,7 +151,7 @@ PYTHON := /usr/bin/python3
 
 .PHONY: all deps test-deps bench-deps run check unit system ui-test bench soak install install-system \
 	lint lint-layers lint-selftest api-doc clean arm-check fuzz fuzz-run \
-	gpio-unit gpiod2-check deb check-deb
+	gpio-unit gpiod2-check deb check-deb check-hil
 .DEFAULT_GOAL := all
 .SECONDARY:
 
@@ -293,6 +294,16 @@ check: test-deps
 	$(MAKE) ui-test
 	$(MAKE) arm-check
 	$(MAKE) check-deb
+	$(MAKE) check-hil
+
+# Hardware in the loop (docs/DESIGN.md, Tests): a qemu guest with Debian's
+# kernel, USB gadgets, vivid and gpio-sim runs the real retourd with
+# boards/hil.conf; the kernel, modules and gpio-sim are prepared once per
+# kernel version into $$XDG_CACHE_HOME/retour-hil.  Logs: $(BUILD)/hil/.
+check-hil:
+	@scripts/deps.sh hil
+	$(MAKE) all
+	scripts/hil/run.sh $(BUILD)
 
 # A test program that hangs fails after UNIT_TIMEOUT seconds instead of
 # holding CI up to its limit (the slowest takes ~10 s under qemu-arm).

@@ -3,9 +3,14 @@
 # Install, from Debian's archive, whatever the build, the tests or the bench
 # need and the machine lacks.  Called by `make deps` (and run, check, bench,
 # arm-check), never by plain `make`.
-#   scripts/deps.sh build|test|bench [native|arm64|armhf]
+#   scripts/deps.sh build|test|bench|hil [native|arm64|armhf]
 # build: what the build links today; test: that, cmocka and the test tools;
 # bench: the build's and strace (which counts a return's fsyncs).
+# hil: the build's and what make check-hil's guest needs (scripts/hil/):
+# qemu, a static busybox and cpio for its initramfs, kmod, the headers of
+# the kernel Debian ships now (gpio-sim is built against them; the kernel
+# image and source are downloaded by scripts/hil/prepare.sh, not installed),
+# udev, and the tools that drive vivid and read the GPIO lines.
 # test also installs the label renderer the label test checks our ZPL with
 # (npm's zpl-renderer-js, pinned in tests/label/package-lock.json, into
 # tests/label/node_modules, which git ignores); zbarimg decodes its barcodes.
@@ -47,12 +52,15 @@ testtools="python3 python3-pytest sqlite3 clang libclang-rt-14-dev clang-format
 cppcheck strace zbar-tools nodejs zint python3-pil systemd udev
 mmdebstrap lintian devscripts man-db iproute2 chromium"
 benchtools="python3 strace"
+hiltools="qemu-system-x86 busybox-static cpio kmod xz-utils gpiod usbutils
+v4l-utils evtest python3 systemd udev iproute2"
 
 case $what in
 build) ;;
 test) libs="$libs $testlibs" ;;
 bench) ;;
-*)	echo "deps.sh: unknown set '$what' (build, test, bench)" >&2
+hil) ;;
+*)	echo "deps.sh: unknown set '$what' (build, test, bench, hil)" >&2
 	exit 2 ;;
 esac
 
@@ -67,6 +75,21 @@ esac
 case $what in
 test) want="$want $testtools" ;;
 bench) want="$want $benchtools" ;;
+hil)
+	[ "$arch" = native ] || {
+		echo "deps.sh: the hil set is for the native build" >&2
+		exit 2
+	}
+	# the kernel the guest boots: Debian's current one (security updates
+	# rename it), so its headers by that name
+	kver=$(apt-cache depends linux-image-amd64 2>/dev/null |
+		sed -n 's/^ *Depends: linux-image-\(.*\)$/\1/p' | head -n 1)
+	if [ -z "$kver" ]; then
+		echo "deps.sh: apt-cache names no linux-image for" \
+			"linux-image-amd64: run apt-get update" >&2
+		exit 1
+	fi
+	want="$want $hiltools linux-headers-$kver" ;;
 esac
 
 # The renderer at the version the lock file pins, once: npm ci needs the
