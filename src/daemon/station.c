@@ -343,24 +343,6 @@ void station_free(struct station *st)
 	free(st);
 }
 
-void station_on_change(struct station *st, station_change_fn fn, void *ctx)
-{
-	st->on_change = fn;
-	st->on_change_ctx = ctx;
-}
-
-uint64_t station_seq(const struct station *st)
-{
-	return st->seq;
-}
-
-void station_changed(struct station *st)
-{
-	st->seq++;
-	if (st->on_change)
-		st->on_change(st->on_change_ctx, st->seq);
-}
-
 void station_tick(struct station *st)
 {
 	struct desk_event ev = {.kind = DESK_EV_TICK};

@@ -130,26 +130,6 @@ json_t *station_status(struct station *st)
 	return o;
 }
 
-const double station_step_le[STATION_STEP_BUCKETS - 1] = {
-    0.5, 1, 2, 5, 10, 20, 30, 60, 120, 300};
-
-void station_step_left(struct station *st, enum desk_step was)
-{
-	int64_t now = clock_mono_us();
-	double s = (double)(now - st->step_since_mono) / 1e6;
-	int b = 0;
-
-	/* a parcel's steps only: sign-in and scan are the desk waiting */
-	if (st->step_since_mono && was > DESK_STEP_SCAN &&
-	    was <= DESK_STEP_CONFIRM) {
-		while (b < STATION_STEP_BUCKETS - 1 && s > station_step_le[b])
-			b++;
-		st->step_hist[was][b]++;
-		st->step_sum_s[was] += s;
-	}
-	st->step_since_mono = now;
-}
-
 /* The histogram of each step's duration (cumulative buckets). */
 static void station_metrics_steps(struct station *st, FILE *f)
 {
