@@ -224,6 +224,12 @@ void store_json_set_time(json_t *obj, const char *name, sqlite3_stmt *st,
 			 int col);
 /* A text column as a JSON string, or JSON null. */
 json_t *store_json_text(sqlite3_stmt *st, int col);
+/* Step @st (bound already) to its end, appending @fn's object for each row
+ * to @arr, and finish it: 0, or the store's failure (-ENOMEM when @fn
+ * gives NULL).  Rows appended before a failure stay in @arr. */
+typedef json_t *(*store_row_json_fn)(sqlite3_stmt *st);
+int store_rows_json(struct store *s, sqlite3_stmt *st, store_row_json_fn fn,
+		    json_t *arr);
 
 /* A JSON integer from an integer column, or JSON null. */
 json_t *store_json_int_or_null(sqlite3_stmt *st, int col);

@@ -211,20 +211,7 @@ static json_t *outbox_row_json(sqlite3_stmt *st)
 
 static int outbox_collect(struct store *s, sqlite3_stmt *st, json_t *arr)
 {
-	int rc, r = 0;
-
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		json_t *o = outbox_row_json(st);
-
-		if (!o || json_array_append_new(arr, o) < 0) {
-			r = store_failf(s, -ENOMEM, "out of memory");
-			break;
-		}
-	}
-	if (!r && rc != SQLITE_DONE)
-		r = store_fail(s, rc);
-	store_stmt_done(st);
-	return r;
+	return store_rows_json(s, st, outbox_row_json, arr);
 }
 
 int store_outbox_json_for_receipt(struct store *s, int64_t receipt_id,

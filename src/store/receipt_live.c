@@ -20,23 +20,13 @@ static int store_live_rows(struct store *s, sqlite3_stmt *st,
 			   json_t *(*fn)(sqlite3_stmt *), json_t **out)
 {
 	json_t *arr = json_array();
-	int rc, r = 0;
+	int r;
 
 	if (!arr) {
 		store_stmt_done(st);
 		return -ENOMEM;
 	}
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		json_t *o = fn(st);
-
-		if (!o || json_array_append_new(arr, o) < 0) {
-			r = store_failf(s, -ENOMEM, "out of memory");
-			break;
-		}
-	}
-	if (!r && rc != SQLITE_DONE)
-		r = store_fail(s, rc);
-	store_stmt_done(st);
+	r = store_rows_json(s, st, fn, arr);
 	if (r < 0) {
 		json_decref(arr);
 		return r;

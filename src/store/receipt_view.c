@@ -133,7 +133,7 @@ int store_receipt_find(struct store *s, const struct receipt_filter *f,
 {
 	sqlite3_stmt *st;
 	json_t *arr;
-	int rc, r = 0;
+	int r;
 
 	if (!s || !f || !out)
 		return -EINVAL;
@@ -166,17 +166,7 @@ int store_receipt_find(struct store *s, const struct receipt_filter *f,
 	sqlite3_bind_int(st, 8, f->limit > 0 ? f->limit : -1);
 	sqlite3_bind_text(st, 9, f->kind, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(st, 10, f->has_since ? f->since_us : INT64_MIN);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		json_t *o = store_receipt_row_json(st);
-
-		if (!o || json_array_append_new(arr, o) < 0) {
-			r = store_failf(s, -ENOMEM, "out of memory");
-			break;
-		}
-	}
-	if (!r && rc != SQLITE_DONE)
-		r = store_fail(s, rc);
-	store_stmt_done(st);
+	r = store_rows_json(s, st, store_receipt_row_json, arr);
 	if (r < 0) {
 		json_decref(arr);
 		return r;
@@ -193,26 +183,11 @@ int store_receipt_list(struct store *s, int limit, json_t **out)
 }
 
 /* Run @st (bound to the receipt id) and append one object per row. */
-typedef json_t *(*store_row_json_fn)(sqlite3_stmt *st);
-
 static int store_collect(struct store *s, sqlite3_stmt *st, int64_t id,
 			 store_row_json_fn fn, json_t *arr)
 {
-	int rc, r = 0;
-
 	sqlite3_bind_int64(st, 1, id);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		json_t *o = fn(st);
-
-		if (!o || json_array_append_new(arr, o) < 0) {
-			r = store_failf(s, -ENOMEM, "out of memory");
-			break;
-		}
-	}
-	if (!r && rc != SQLITE_DONE)
-		r = store_fail(s, rc);
-	store_stmt_done(st);
-	return r;
+	return store_rows_json(s, st, fn, arr);
 }
 
 static json_t *store_scan_json(sqlite3_stmt *st)

@@ -422,3 +422,22 @@ out:
 	e->detail = NULL;
 	return r;
 }
+
+int store_rows_json(struct store *s, sqlite3_stmt *st, store_row_json_fn fn,
+		    json_t *arr)
+{
+	int rc, r = 0;
+
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		json_t *o = fn(st);
+
+		if (!o || json_array_append_new(arr, o) < 0) {
+			r = store_failf(s, -ENOMEM, "out of memory");
+			break;
+		}
+	}
+	if (!r && rc != SQLITE_DONE)
+		r = store_fail(s, rc);
+	store_stmt_done(st);
+	return r;
+}
