@@ -157,6 +157,10 @@ struct config {
 	int64_t outbox_dead_after_us;
 	char outbox_ca_file[CONFIG_PATH_LEN]; /* "": the system's CAs only */
 
+	/* [photo upload]: the bucket photos go to (photo_upload.h), its
+	 * settings as the s3 connector takes them; none: not uploaded */
+	struct config_connector photo_upload;
+
 	/* [connector NAME] sections */
 	int n_connectors;
 	struct config_connector connectors[CONFIG_MAX_CONNECTORS];
@@ -181,6 +185,10 @@ struct config {
 };
 
 void config_defaults(struct config *c);
+
+/* [photo upload] is set, and its prefix ("" when none). */
+bool config_photo_upload_set(const struct config *c);
+const char *config_photo_upload_prefix(const struct config *c);
 
 /*
  * Every problem a check found, each "file:line: what is wrong" (or "file:

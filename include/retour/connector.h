@@ -69,6 +69,10 @@ struct connector_message {
 	 * the shop's order, payment and line ids, the refund, the verdict),
 	 * NULL for a row that came with its own body. */
 	const struct event_facts *facts;
+	/* The bytes a row uploads (a photo's JPEG, read and checked against
+	 * its hash by the sender, photo_upload.h), NULL for every other. */
+	const unsigned char *file;
+	size_t file_len;
 };
 
 enum connector_method {
@@ -77,6 +81,7 @@ enum connector_method {
 	CONNECTOR_PUT,
 	CONNECTOR_PATCH,
 	CONNECTOR_DELETE,
+	CONNECTOR_HEAD, /* a lookup: the answer's status and headers only */
 };
 
 /* headers[] ("Name: value") and body are malloc'd; release them with
@@ -88,6 +93,15 @@ struct connector_request {
 	int n_headers;
 	char *body;
 	size_t body_len;
+	/*
+	 * Signed by libcurl with AWS Signature Version 4 (an S3 bucket):
+	 * @aws_sigv4 the provider string ("aws:amz:REGION:s3"), "" for none;
+	 * @auth_user and @auth_password the access key id and the secret,
+	 * borrowed from the connector's state (never copied, never shown).
+	 */
+	char aws_sigv4[64];
+	const char *auth_user;
+	const char *auth_password;
 };
 
 struct connector_header {
@@ -312,6 +326,9 @@ extern const struct connector connector_shopify;
 extern const struct connector connector_baselinker;
 extern const struct connector connector_allegro;
 extern const struct connector connector_woocommerce;
+/* photos to an S3 bucket ([photo upload], photo_upload.h): not in the
+ * registry, no shop's connector */
+extern const struct connector connector_s3;
 
 /*
  * Standard Webhooks signature ("v1,<base64 HMAC-SHA256>") of

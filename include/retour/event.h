@@ -96,6 +96,13 @@ int event_device_render(const struct event_device_facts *f, char **body,
 #define EVENT_REFUND_SUCCEEDED "refund.succeeded"
 #define EVENT_REFUND_FAILED "refund.failed"
 
+/* A photo as an event names it: where a shop system finds it. */
+struct event_photo {
+	int64_t id;
+	const char *sha256;
+	const char *object_key; /* NULL: not uploaded anywhere */
+};
+
 struct event_parcel_facts {
 	const char *type;    /* EVENT_RETURN_RECEIVED or _INSPECTED */
 	const char *id;	     /* the row's idempotency key */
@@ -109,6 +116,10 @@ struct event_parcel_facts {
 	/* return.inspected: what the desk found (NULL for received) */
 	const struct inspection *found;
 	int photos; /* photos on record */
+	/* return.inspected: each photo on record (its id, SHA-256 and, with
+	 * [photo upload], its object key in the bucket), in "photo_list" */
+	const struct event_photo *photo_list;
+	int n_photo_list;
 };
 
 int event_parcel_render(const struct event_parcel_facts *f, char **body,

@@ -33,6 +33,15 @@ struct outbox_sender;
 /* [outbox]'s own and up to four [connector NAME] sections */
 #define OUTBOX_MAX_CONNECTORS 5
 
+/* Which rows a sender takes: every row, the shops' (all but photo
+ * uploads) or the photo uploads alone (photo_upload.h), so that a slow
+ * bucket never holds a refund back, nor a shop's outage a photo. */
+enum outbox_lane {
+	OUTBOX_LANE_ALL = 0,
+	OUTBOX_LANE_SHOPS,
+	OUTBOX_LANE_PHOTOS,
+};
+
 /* One configured connector: its type and its section's settings (the
  * secrets' contents read already, connector_setting). */
 struct outbox_connector_config {
@@ -65,6 +74,10 @@ struct outbox_config {
 	 * without it such a row is not sent (dead, saying why) */
 	bool has_devices;
 	int devices;
+	/* photo.upload rows: @has_photos, to connector @photos (an s3) */
+	bool has_photos;
+	int photos;
+	enum outbox_lane lane;
 	/* A refund row done or dead queues its outcome's event
 	 * (refund.succeeded / refund.failed, event.h) in the same write;
 	 * the station always sets it. */

@@ -195,6 +195,19 @@ int store_receipt_add_item_scan(struct store *s, int64_t receipt_id,
 int store_photo_add(struct store *s, int64_t receipt_id, const char *step,
 		    const char *sha256_hex, const char *path, int64_t bytes,
 		    const char *actor, int64_t now);
+/* The same, and with @object_key (not NULL: [photo upload] is set) the
+ * photo's upload queued in the same write (photo_upload.h): one outbox
+ * row per content, ever ("photo:<sha256>"); a photo whose content is
+ * queued already adds none. */
+int store_photo_add_upload(struct store *s, int64_t receipt_id,
+			   const char *step, const char *sha256_hex,
+			   const char *path, int64_t bytes,
+			   const char *object_key, const char *actor,
+			   int64_t now);
+/* Photo uploads waiting (pending outbox rows): how many, and the
+ * created_at of the oldest (0 when none). */
+int store_photo_upload_backlog(struct store *s, int64_t *waiting,
+			       int64_t *oldest_at);
 /* The photos on record for receipt @receipt_id, into *@n. */
 int store_receipt_photo_count(struct store *s, int64_t receipt_id, int *n);
 int store_checklist_answer(struct store *s, int64_t receipt_id,
@@ -452,6 +465,9 @@ struct outbox_row {
  * store_outbox_row_release().  -ENOENT nothing due; -EIO, -EBUSY, -ENOMEM.
  */
 int store_outbox_next_due(struct store *s, int64_t now, struct outbox_row *out);
+/* Which rows this handle's due reads (due ids, next due, next time) and
+ * resume see: an enum outbox_lane (outbox.h), 0 for all. */
+void store_outbox_set_lane(struct store *s, int lane);
 /* The ids of the @max oldest due rows, read with one sort (the sender
  * takes a batch with it): how many, or -errno. */
 int store_outbox_due_ids(struct store *s, int64_t now, int64_t *ids, int max);

@@ -452,6 +452,27 @@ static void event_parcel_envelope(struct event_build *b, json_t *ev,
 	event_put(b, ev, "at", json_string(when));
 }
 
+/* Each photo: its id, SHA-256 and object key (null: no bucket). */
+static json_t *event_photo_list(struct event_build *b,
+				const struct event_parcel_facts *f)
+{
+	json_t *list = json_array();
+
+	for (int i = 0; f->photo_list && i < f->n_photo_list; i++) {
+		const struct event_photo *p = &f->photo_list[i];
+		json_t *o = json_object();
+
+		event_put(b, o, "id", json_integer(p->id));
+		event_put(b, o, "sha256", event_text(b, "sha256", p->sha256));
+		event_put(b, o, "object_key",
+			  p->object_key ? event_text(b, "object_key",
+						     p->object_key)
+					: json_null());
+		event_append(b, list, o);
+	}
+	return list;
+}
+
 /* What the inspection found, line by line as the expected return lists
  * them (an unexpected return has no lines to compare). */
 static void event_inspection(struct event_build *b, json_t *ev,
@@ -468,6 +489,7 @@ static void event_inspection(struct event_build *b, json_t *ev,
 		event_put(b, ev, "expected_weight_g",
 			  json_integer(expected_return_weight_g(er)));
 	event_put(b, ev, "photos", json_integer(f->photos));
+	event_put(b, ev, "photo_list", event_photo_list(b, f));
 	event_put(b, ev, "wrong_item", json_boolean(in->wrong_item));
 	for (int i = 0;
 	     er && i < er->n_items && i < in->n_items && i < RETURN_MAX_ITEMS;

@@ -134,4 +134,12 @@ void config_board_check(struct config *c, struct config_sink *sink);
  * "file:line: problem" in @err. */
 int config_outbox_check(const struct config *c, char *err, size_t errlen);
 
+/* config_photo_upload.c: a line of [photo upload] (1 or 0 as inih
+ * wants it, -1 for another section), and its check by the s3 connector
+ * once the file is read (0, or -EINVAL with "file:line: problem"). */
+int config_photo_upload_line(struct parse_ctx *ctx, const char *section,
+			     const char *key, const char *value);
+int config_photo_upload_check(const struct config *c, char *err,
+			      size_t errlen);
+
 #endif

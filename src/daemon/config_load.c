@@ -236,6 +236,8 @@ static int config_line(struct parse_ctx *ctx, const char *section,
 
 		if (r < 0)
 			r = config_outbox_line(ctx, section, name, value);
+		if (r < 0)
+			r = config_photo_upload_line(ctx, section, name, value);
 		if (r >= 0)
 			return r;
 	}
@@ -523,6 +525,8 @@ static int config_parse_sink(struct config *c, const char *name,
 		config_board_check(c, sink);
 	} else {
 		if (config_outbox_check(c, err, sizeof(err)) < 0)
+			config_report(sink, NULL, 0, "%s", err);
+		if (config_photo_upload_check(c, err, sizeof(err)) < 0)
 			config_report(sink, NULL, 0, "%s", err);
 		config_validate(&ctx);
 	}

@@ -131,6 +131,8 @@ static int station_start_sender(struct station *st, char *err, size_t errlen)
 	    .backoff_max_ms = cfg->outbox_backoff_max_ms,
 	    .dead_after_us = cfg->outbox_dead_after_us,
 	    .refund_outcomes = true,
+	    /* photo uploads are the photo sender's (station_photo_upload.c) */
+	    .lane = OUTBOX_LANE_SHOPS,
 	    .ca_file = cfg->outbox_ca_file[0] ? cfg->outbox_ca_file : NULL,
 	    .secrets = st->secrets,
 	};
@@ -315,6 +317,8 @@ int station_new(const struct config *cfg, sd_event *ev, struct station **out,
 	}
 	r = station_start_sender(st, err, errlen);
 	if (r == 0)
+		r = station_photo_upload_start(st, err, errlen);
+	if (r == 0)
 		r = station_pull_start(st, err, errlen);
 	if (r < 0)
 		goto fail;
@@ -335,6 +339,7 @@ void station_free(struct station *st)
 	sd_event_source_unref(st->sender_notify);
 	if (st->sender)
 		outbox_sender_stop(st->sender);
+	station_photo_upload_stop(st);
 	secret_book_free(st->secrets); /* after both that use it */
 	devices_close(st->devices);    /* its spool records the label in hand */
 	store_close(st->store);

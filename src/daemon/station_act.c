@@ -231,11 +231,8 @@ void station_on_photo(void *userdata, uint64_t tag, const struct photo_taken *p)
 	}
 	/* The file is written and fsync'd: now the row that names it, on the
 	 * receipt that asked, even if it was decided meanwhile. */
-	r = asked.receipt
-		? store_photo_add(st->store, asked.receipt, asked.step,
-				  p->sha256, p->path, (int64_t)p->bytes,
-				  station_actor(st), clock_now_us())
-		: -ENOENT;
+	r = asked.receipt ? station_photo_record(st, asked.receipt, asked.step, p)
+			  : -ENOENT;
 	if (r < 0) {
 		snprintf(err, sizeof(err), "photo could not be recorded: %s",
 			 r == -ENOENT ? "no open parcel"
@@ -308,6 +305,28 @@ static const char *station_parcel_shop(const struct station *st)
 	return st->cfg->shop;
 }
 
+/* The photos of store_receipt_photos_brief() as the event names them
+ * (pointing into @photos): how many, at most STATION_EVENT_PHOTOS. */
+#define STATION_EVENT_PHOTOS 64
+static int station_event_photos(const json_t *photos, struct event_photo *list)
+{
+	int n = 0;
+
+	for (size_t i = 0;
+	     i < json_array_size(photos) && n < STATION_EVENT_PHOTOS; i++) {
+		const json_t *p = json_array_get(photos, i);
+
+		list[n].id = json_integer_value(json_object_get(p, "id"));
+		list[n].sha256 =
+		    json_string_value(json_object_get(p, "sha256"));
+		list[n].object_key =
+		    json_string_value(json_object_get(p, "object_key"));
+		if (list[n].sha256)
+			n++;
+	}
+	return n;
+}
+
 /*
  * Row @o of a parcel's event (return.received, return.inspected) of the
  * open receipt at @at, its body rendered now into *@body (free it).  The
@@ -319,6 +338,8 @@ static int station_parcel_event(struct station *st, const char *type,
 {
 	struct event_parcel_facts f = {0};
 	char err[128];
+	struct event_photo list[STATION_EVENT_PHOTOS];
+	json_t *photos = NULL;
 	int n, r;
 
 	memset(o, 0, sizeof(*o));
@@ -344,8 +365,15 @@ static int station_parcel_event(struct station *st, const char *type,
 		if (store_receipt_photo_count(st->store, st->receipt_id,
 					      &f.photos) < 0)
 			f.photos = st->desk.found.photographed ? 1 : 0;
+		/* each photo with its hash and object key (the list is
+		 * left out when the record cannot say) */
+		if (store_receipt_photos_brief(st->store, st->receipt_id,
+					       &photos) == 0)
+			f.n_photo_list = station_event_photos(photos, list);
+		f.photo_list = list;
 	}
 	r = event_parcel_render(&f, body, err, sizeof(err));
+	json_decref(photos);
 	if (r < 0)
 		log_error("receipt %lld: no %s event: %s",
 			  (long long)st->receipt_id, type, err);
@@ -665,6 +693,10 @@ void station_outbox_refresh(struct station *st)
 		st->outbox_pending = pending;
 	if (store_outbox_count(st->store, "dead", &dead) == 0)
 		st->outbox_dead = dead;
+	if (store_photo_upload_backlog(st->store, &pending, &dead) == 0) {
+		st->photos_waiting = pending;
+		st->photos_oldest_at = dead;
+	}
 	station_changed(st); /* the counts, or a refund's state */
 	if (st->outbox_dead != st->desk.outbox_dead) {
 		struct desk_event ev = {.kind = DESK_EV_OUTBOX_DEAD,

@@ -512,6 +512,8 @@ int station_outbox_retry(struct station *st, int64_t id, char *err,
 		snprintf(err, errlen, "retry failed: %s", strerror(-r));
 	else if (st->sender)
 		outbox_sender_kick(st->sender);
+	if (r == 0 && st->photo_sender)
+		outbox_sender_kick(st->photo_sender);
 	station_outbox_refresh(st);
 	return r;
 }

@@ -72,6 +72,9 @@ struct station {
 	struct station_photo photos[DEVICES_MAX_PHOTOS];
 	struct outbox_sender *sender;
 	sd_event_source *sender_notify;
+	/* photo uploads' own sender (station_photo_upload.c), NULL: none */
+	struct outbox_sender *photo_sender;
+	sd_event_source *photo_sender_notify;
 	struct station_pull *pull; /* station_pull.c; NULL: nothing pulls */
 	/* rotated secrets, shared by the sender and the puller */
 	struct secret_book *secrets;
@@ -98,6 +101,8 @@ struct station {
 	/* the outbox as last counted: the screen polls the status, so it is
 	 * counted when it changes, not on every poll */
 	int64_t outbox_pending, outbox_dead;
+	/* photo uploads waiting, and the oldest one's created_at (0: none) */
+	int64_t photos_waiting, photos_oldest_at;
 
 	/* the signed-in clerk's role (clerk, packer, supervisor) */
 	char clerk_role[16];
@@ -183,6 +188,15 @@ void station_label_void(struct station *st, int64_t receipt_id);
 /* station_view.c */
 /* Count the outbox again (after a decision, an undo, a retry, a send). */
 void station_outbox_refresh(struct station *st);
+
+/* station_photo_upload.c: [photo upload]'s sender (none without the
+ * section), its bucket's name, and a photo recorded with its upload
+ * queued (store_photo_add without the section). */
+int station_photo_upload_start(struct station *st, char *err, size_t errlen);
+void station_photo_upload_stop(struct station *st);
+const char *station_photo_upload_bucket(const struct config *cfg);
+int station_photo_record(struct station *st, int64_t receipt,
+			 const char *step, const struct photo_taken *p);
 
 /* station.c: one connector's settings with its secrets read (never
  * shown), for the outbox sender and the puller; explicit_bzero() it. */

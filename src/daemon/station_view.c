@@ -16,6 +16,29 @@
 
 #include "station_internal.h"
 
+/* Seconds since the oldest photo still waiting for its upload, 0 none. */
+static double station_photo_upload_age_s(const struct station *st)
+{
+	int64_t now = clock_now_us();
+
+	return st->photos_waiting && now > st->photos_oldest_at
+		   ? (double)(now - st->photos_oldest_at) / 1e6
+		   : 0.0;
+}
+
+/* [photo upload]: the bucket, the photos waiting and the oldest's age. */
+static json_t *station_photo_upload_view(const struct station *st)
+{
+	json_t *o = json_object();
+
+	json_object_set_new(o, "bucket",
+			    json_string(station_photo_upload_bucket(st->cfg)));
+	json_object_set_new(o, "waiting", json_integer(st->photos_waiting));
+	json_object_set_new(o, "oldest_s",
+			    json_integer((json_int_t)station_photo_upload_age_s(st)));
+	return o;
+}
+
 /* ---- views ---- */
 
 json_t *station_status(struct station *st)
@@ -125,6 +148,9 @@ json_t *station_status(struct station *st)
 	json_object_set_new(ob, "pending", json_integer(st->outbox_pending));
 	json_object_set_new(ob, "dead", json_integer(st->outbox_dead));
 	json_object_set_new(o, "outbox", ob);
+	if (config_photo_upload_set(st->cfg))
+		json_object_set_new(o, "photo_upload",
+				    station_photo_upload_view(st));
 	if (st->pull) /* expected returns pulled from the shops */
 		json_object_set_new(o, "pull", station_pull_status(st));
 	return o;
@@ -262,6 +288,16 @@ const char *station_metrics(struct station *st)
 		"retour_outbox{state=\"dead\"} %lld\n"
 		"retour_outbox{state=\"done\"} %lld\n",
 		(long long)pending, (long long)dead, (long long)done);
+	fprintf(f,
+		"# HELP retour_photo_upload_waiting Photos waiting for their "
+		"upload to the bucket ([photo upload]).\n"
+		"# TYPE retour_photo_upload_waiting gauge\n"
+		"retour_photo_upload_waiting %lld\n"
+		"# HELP retour_photo_upload_oldest_seconds Age of the oldest "
+		"photo waiting for its upload (0: none).\n"
+		"# TYPE retour_photo_upload_oldest_seconds gauge\n"
+		"retour_photo_upload_oldest_seconds %.3f\n",
+		(long long)st->photos_waiting, station_photo_upload_age_s(st));
 	fprintf(f, "# TYPE retour_db_bytes gauge\nretour_db_bytes %lld\n",
 		(long long)store_size_bytes(st->store));
 	memcpy(sorted, st->latency_us, n * sizeof(sorted[0]));

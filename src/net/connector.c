@@ -114,6 +114,8 @@ const char *connector_method_name(enum connector_method m)
 		return "PATCH";
 	case CONNECTOR_DELETE:
 		return "DELETE";
+	case CONNECTOR_HEAD:
+		return "HEAD";
 	}
 	return "POST";
 }
@@ -146,6 +148,8 @@ void connector_request_free(struct connector_request *req)
 	free(req->body);
 	req->body = NULL;
 	req->body_len = 0;
+	req->aws_sigv4[0] = '\0';
+	req->auth_user = req->auth_password = NULL;
 }
 
 int connector_request_add_header(struct connector_request *req,

@@ -220,7 +220,10 @@ static int http_client_setup(struct http_client *c,
 	 * it.  Whatever changes something at the shop (a refund) goes on a
 	 * fresh connection, so it is sent once per attempt the sender
 	 * counts; lookups may reuse one. */
-	HTTP_SET(CURLOPT_FRESH_CONNECT, req->method == CONNECTOR_GET ? 0L : 1L);
+	HTTP_SET(CURLOPT_FRESH_CONNECT, req->method == CONNECTOR_GET ||
+						req->method == CONNECTOR_HEAD
+					    ? 0L
+					    : 1L);
 	HTTP_SET(CURLOPT_NOSIGNAL, 1L);
 	HTTP_SET(CURLOPT_SSL_VERIFYPEER, 1L);
 	HTTP_SET(CURLOPT_SSL_VERIFYHOST, 2L);
@@ -235,6 +238,9 @@ static int http_client_setup(struct http_client *c,
 	case CONNECTOR_POST:
 		HTTP_SET(CURLOPT_POST, 1L);
 		break;
+	case CONNECTOR_HEAD:
+		HTTP_SET(CURLOPT_NOBODY, 1L);
+		break;
 	default:
 		/* PUT, PATCH, DELETE: a POST's body under another name. */
 		HTTP_SET(CURLOPT_POST, 1L);
@@ -242,10 +248,18 @@ static int http_client_setup(struct http_client *c,
 			 connector_method_name(req->method));
 		break;
 	}
-	if (req->method != CONNECTOR_GET) {
+	if (req->method != CONNECTOR_GET && req->method != CONNECTOR_HEAD) {
 		HTTP_SET(CURLOPT_POSTFIELDS, req->body ? req->body : "");
 		HTTP_SET(CURLOPT_POSTFIELDSIZE_LARGE,
 			 (curl_off_t)req->body_len);
+	}
+	if (req->aws_sigv4[0]) {
+		/* libcurl signs (SigV4); the payload's hash is the request's
+		 * own x-amz-content-sha256 header. */
+		HTTP_SET(CURLOPT_AWS_SIGV4, req->aws_sigv4);
+		HTTP_SET(CURLOPT_USERNAME, req->auth_user ? req->auth_user : "");
+		HTTP_SET(CURLOPT_PASSWORD,
+			 req->auth_password ? req->auth_password : "");
 	}
 	HTTP_SET(CURLOPT_HTTPHEADER, headers);
 	HTTP_SET(CURLOPT_WRITEFUNCTION, http_body_write);

@@ -27,6 +27,7 @@
 #include "retour/event.h"
 #include "retour/log.h"
 #include "retour/connector_ready.h"
+#include "retour/photo_upload.h"
 #include "retour/secret_book.h"
 
 #include "outbox_internal.h"
@@ -493,17 +494,19 @@ struct connector_instance *outbox_row_route(struct outbox_sender *s,
 	return outbox_routes_for(&s->routes, row->action, shop);
 }
 
+static void outbox_deliver_to(struct outbox_sender *s,
+			      struct connector_instance *ci,
+			      struct outbox_row *row,
+			      const struct connector_message *m_in);
+
 void outbox_deliver(struct outbox_sender *s, struct outbox_row *row)
 {
 	struct connector_instance *ci;
 	char shop[64], why[160];
 	struct connector_message m;
-	struct connector_request req;
-	struct http_response resp;
-	struct connector_answer a;
-	char err[OUTBOX_ERR_LEN] = "", shop_ref[128] = "";
+	char err[OUTBOX_ERR_LEN] = "";
 	char refund_key[CONNECTOR_REFUND_KEY_LEN];
-	enum connector_result res;
+	unsigned char *photo = NULL;
 	int r;
 
 	if (!row->payload) {
@@ -524,6 +527,10 @@ void outbox_deliver(struct outbox_sender *s, struct outbox_row *row)
 			snprintf(why, sizeof(why),
 				 "no connector takes device events ([outbox] "
 				 "devices)");
+		else if (!strcmp(row->action, PHOTO_UPLOAD_ACTION))
+			snprintf(why, sizeof(why),
+				 "no bucket to upload photos to ([photo "
+				 "upload])");
 		else
 			snprintf(why, sizeof(why),
 				 "no connector takes the %s of shop '%.40s' "
@@ -537,6 +544,36 @@ void outbox_deliver(struct outbox_sender *s, struct outbox_row *row)
 		return;
 	}
 	outbox_message(row, &m, refund_key);
+	if (!strcmp(row->action, PHOTO_UPLOAD_ACTION)) {
+		/* the bytes go from the photo's file, checked against its
+		 * hash; a file gone or changed would be gone next time too */
+		r = photo_upload_read(row->payload, &photo, &m.file_len, err,
+				      sizeof(err));
+		if (r < 0) {
+			outbox_fail(s, row, r == -ENOMEM, err, NULL);
+			return;
+		}
+		m.file = photo;
+	}
+	outbox_deliver_to(s, ci, row, &m);
+	free(photo);
+}
+
+/* Deliver @row (as @m) through connector @ci: ready it, look it up when
+ * it was attempted before, claim it, send it, record the outcome. */
+static void outbox_deliver_to(struct outbox_sender *s,
+			      struct connector_instance *ci,
+			      struct outbox_row *row,
+			      const struct connector_message *m_in)
+{
+	struct connector_message m = *m_in;
+	struct connector_request req;
+	struct http_response resp;
+	struct connector_answer a;
+	char err[OUTBOX_ERR_LEN] = "", shop_ref[128] = "";
+	enum connector_result res;
+	int r;
+
 	r = outbox_prepare(s, ci, err, sizeof(err));
 	if (r < 0) {
 		outbox_fail(s, row, r != -EINVAL,

@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "retour/decision.h"
+#include "retour/photo_upload.h"
 
 #include "outbox_routes.h"
 
@@ -144,9 +145,13 @@ int outbox_routes_make(struct outbox_routes *rt,
 	rt->route[OUTBOX_ROUTE_EVENTS] = cfg->n_connectors ? cfg->events : 0;
 	rt->route[OUTBOX_ROUTE_DEVICES] =
 	    cfg->n_connectors && cfg->has_devices ? cfg->devices : -1;
+	rt->route[OUTBOX_ROUTE_PHOTOS] =
+	    cfg->n_connectors && cfg->has_photos ? cfg->photos : -1;
 	for (i = 0; i < OUTBOX_ROUTES; i++)
 		if (rt->route[i] >= n ||
 		    (rt->route[i] < 0 && i != OUTBOX_ROUTE_DEVICES &&
+		     i != OUTBOX_ROUTE_PHOTOS &&
+		     cfg->lane != OUTBOX_LANE_PHOTOS &&
 		     !outbox_routes_by_shop_only(rt, cfg))) {
 			snprintf(err, errlen, "outbox: no connector for %s",
 				 i == OUTBOX_ROUTE_REFUNDS ? "refunds"
@@ -163,7 +168,12 @@ struct connector_instance *outbox_routes_for(struct outbox_routes *rt,
 	enum outbox_route r =
 	    strcmp(action, EVENT_REFUND_REQUESTED) == 0 ? OUTBOX_ROUTE_REFUNDS
 	    : strncmp(action, "device.", 7) == 0	? OUTBOX_ROUTE_DEVICES
+	    : strcmp(action, PHOTO_UPLOAD_ACTION) == 0	? OUTBOX_ROUTE_PHOTOS
 							: OUTBOX_ROUTE_EVENTS;
+
+	/* a photo goes to the bucket alone, never to a shop */
+	if (r == OUTBOX_ROUTE_PHOTOS)
+		return rt->route[r] < 0 ? NULL : &rt->conn[rt->route[r]];
 
 	for (int i = 0;
 	     shop && shop[0] && r != OUTBOX_ROUTE_DEVICES && i < rt->n_conn;

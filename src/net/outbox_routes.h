@@ -13,6 +13,7 @@ enum outbox_route {
 	OUTBOX_ROUTE_REFUNDS,
 	OUTBOX_ROUTE_EVENTS,
 	OUTBOX_ROUTE_DEVICES, /* -1: no connector takes device events */
+	OUTBOX_ROUTE_PHOTOS,  /* -1: no bucket ([photo upload]) */
 	OUTBOX_ROUTES
 };
 

@@ -313,6 +313,7 @@ int outbox_sender_start(const struct outbox_config *cfg,
 		snprintf(err, errlen, "outbox: %s", serr);
 		goto fail;
 	}
+	store_outbox_set_lane(s->store, (int)cfg->lane);
 	r = -pthread_create(&s->thread, NULL, outbox_thread, s);
 	if (r < 0) {
 		snprintf(err, errlen, "outbox: cannot start the thread: %s",

@@ -23,7 +23,7 @@
 #include "retour/store.h"
 
 /* Highest schema version this build knows (PRAGMA user_version). */
-#define STORE_SCHEMA_VERSION 7
+#define STORE_SCHEMA_VERSION 8
 
 #define STORE_ERRMSG_LEN 512
 
@@ -132,6 +132,9 @@ enum store_stmt_id {
 	STMT_PHOTO_GET,
 	STMT_EXP_CANCEL,
 	STMT_EXP_AT_DESK,
+	/* photo uploads (photo_upload.c) */
+	STMT_PHU_KNOWN,
+	STMT_PHU_BACKLOG,
 	STMT_COUNT
 };
 
@@ -141,6 +144,7 @@ struct store {
 	char errmsg[STORE_ERRMSG_LEN];
 	sqlite3_stmt *stmts[STMT_COUNT];
 	bool sync_normal; /* the connection is at synchronous=NORMAL */
+	int outbox_lane;  /* store_outbox_set_lane() */
 };
 
 /* The cached statement @id, prepared from @sql on first use; NULL with

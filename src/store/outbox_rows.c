@@ -34,6 +34,7 @@
 #include <string.h>
 
 #include "db.h"
+
 #include "outbox_facts.h"
 #include "outbox_tx.h"
 
@@ -41,6 +42,17 @@
 	"id, receipt_id, action, idempotency_key, state, attempts, "           \
 	"not_before, next_attempt_at, created_at, last_error, shop_ref, "      \
 	"delivered_at, payload"
+
+/* The rows of this handle's lane (store_outbox_set_lane): all (0), all
+ * but photo uploads (1), photo uploads alone (2); ?N is the lane. */
+#define OUTBOX_LANE_IS(n)                                                      \
+	"AND (?" n " = 0 OR (?" n " = 2) = (action = 'photo.upload')) "
+
+void store_outbox_set_lane(struct store *s, int lane)
+{
+	if (s)
+		s->outbox_lane = lane;
+}
 
 /* The rows a decision makes, which an undo retracts.  The facts of the
  * parcel (return.received, return.inspected) and a refund's outcome
@@ -244,11 +256,13 @@ int store_outbox_due_ids(struct store *s, int64_t now, int64_t *ids, int max)
 	st = store_stmt(s, STMT_OBX_DUE_IDS,
 			"SELECT id FROM outbox "
 			"WHERE state = 'pending' AND not_before <= ?1 "
-			"AND next_attempt_at <= ?1 ORDER BY id LIMIT ?2");
+			"AND next_attempt_at <= ?1 " OUTBOX_LANE_IS("3")
+			"ORDER BY id LIMIT ?2");
 	if (!st)
 		return -EIO;
 	sqlite3_bind_int64(st, 1, now);
 	sqlite3_bind_int(st, 2, max);
+	sqlite3_bind_int(st, 3, s->outbox_lane);
 	while (n < max && (rc = sqlite3_step(st)) == SQLITE_ROW)
 		ids[n++] = sqlite3_column_int64(st, 0);
 	if (n < max && rc != SQLITE_DONE) {
@@ -283,7 +297,8 @@ int store_outbox_due_row(struct store *s, int64_t now, int64_t id,
 		    store_stmt(s, STMT_OBX_NEXT_DUE,
 			       "SELECT " OUTBOX_COLUMNS " FROM outbox "
 			       "WHERE state = 'pending' AND not_before <= ?1 "
-			       "AND next_attempt_at <= ?1 ORDER BY id LIMIT 1");
+			       "AND next_attempt_at <= ?1 " OUTBOX_LANE_IS("3")
+			       "ORDER BY id LIMIT 1");
 	if (!st) {
 		r = -EIO;
 		goto out;
@@ -291,6 +306,8 @@ int store_outbox_due_row(struct store *s, int64_t now, int64_t id,
 	sqlite3_bind_int64(st, 1, now);
 	if (id > 0)
 		sqlite3_bind_int64(st, 2, id);
+	else
+		sqlite3_bind_int(st, 3, s->outbox_lane);
 	rc = sqlite3_step(st);
 	if (rc != SQLITE_ROW) {
 		r = rc == SQLITE_DONE ? -ENOENT : store_fail(s, rc);
@@ -329,9 +346,11 @@ int store_outbox_next_time(struct store *s, int64_t *when)
 		return -EINVAL;
 	st = store_stmt(s, STMT_OBX_NEXT_TIME,
 			"SELECT min(max(not_before, next_attempt_at)) "
-			"FROM outbox WHERE state = 'pending'");
+			"FROM outbox WHERE state = 'pending' "
+			OUTBOX_LANE_IS("1"));
 	if (!st)
 		return -EIO;
+	sqlite3_bind_int(st, 1, s->outbox_lane);
 	rc = sqlite3_step(st);
 	if (rc == SQLITE_ROW && sqlite3_column_type(st, 0) != SQLITE_NULL)
 		*when = sqlite3_column_int64(st, 0);
@@ -483,10 +502,11 @@ static int outbox_resume_apply(struct store *s, void *arg,
 			"UPDATE outbox SET next_attempt_at = ?1, "
 			"updated_at = ?1 WHERE state = 'pending' "
 			"AND attempts > 0 AND next_attempt_at > ?1 "
-			"AND not_before <= ?1");
+			"AND not_before <= ?1 " OUTBOX_LANE_IS("2"));
 	if (!st)
 		return -EIO;
 	sqlite3_bind_int64(st, 1, at);
+	sqlite3_bind_int(st, 2, s->outbox_lane);
 	r = store_step_done(s, st);
 	if (r < 0)
 		return r;

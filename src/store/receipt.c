@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "db.h"
+#include "photo_upload_tx.h"
 #include "receipt.h"
 
 int store_receipt_state(struct store *s, int64_t id, char *state,
@@ -60,6 +61,8 @@ struct receipt_change {
 	/* a photo: evidence of the parcel asked for while it was open,
 	 * stored when the camera is done, even after the decision */
 	bool evidence;
+	/* a photo to upload ([photo upload]): queued in the same write */
+	const struct photo_upload_new *upload;
 };
 
 static int store_receipt_change_apply(struct store *s, void *arg,
@@ -77,7 +80,12 @@ static int store_receipt_change_apply(struct store *s, void *arg,
 	}
 	if (r < 0)
 		return r;
-	return store_step_done(s, c->st);
+	r = store_step_done(s, c->st);
+	if (r == 0 && c->upload)
+		r = store_photo_upload_queue_tx(
+		    s, sqlite3_last_insert_rowid(s->db), c->receipt_id,
+		    c->upload, e->at);
+	return r;
 }
 
 /*
@@ -85,13 +93,16 @@ static int store_receipt_change_apply(struct store *s, void *arg,
  * evidence, @st (fully bound) runs, the entry is appended.  @detail is
  * consumed.
  */
-static int store_receipt_record(struct store *s, int64_t receipt_id,
-				sqlite3_stmt *st, bool evidence,
-				const char *actor, const char *action,
-				json_t *detail, int64_t now)
+static int store_receipt_record_upload(struct store *s, int64_t receipt_id,
+				       sqlite3_stmt *st, bool evidence,
+				       const struct photo_upload_new *upload,
+				       const char *actor, const char *action,
+				       json_t *detail, int64_t now)
 {
-	struct receipt_change c = {
-	    .receipt_id = receipt_id, .st = st, .evidence = evidence};
+	struct receipt_change c = {.receipt_id = receipt_id,
+				   .st = st,
+				   .evidence = evidence,
+				   .upload = upload};
 	struct store_entry e = {
 	    .actor = actor, .action = action, .detail = detail, .at = now};
 	int r;
@@ -100,6 +111,15 @@ static int store_receipt_record(struct store *s, int64_t receipt_id,
 	r = store_write(s, STORE_STEP, store_receipt_change_apply, &c, &e);
 	store_stmt_done(st);
 	return r;
+}
+
+static int store_receipt_record(struct store *s, int64_t receipt_id,
+				sqlite3_stmt *st, bool evidence,
+				const char *actor, const char *action,
+				json_t *detail, int64_t now)
+{
+	return store_receipt_record_upload(s, receipt_id, st, evidence, NULL,
+					   actor, action, detail, now);
 }
 
 static int store_receipt_change(struct store *s, int64_t receipt_id,
@@ -310,9 +330,23 @@ int store_photo_add(struct store *s, int64_t receipt_id, const char *step,
 		    const char *sha256_hex, const char *path, int64_t bytes,
 		    const char *actor, int64_t now)
 {
+	return store_photo_add_upload(s, receipt_id, step, sha256_hex, path,
+				      bytes, NULL, actor, now);
+}
+
+int store_photo_add_upload(struct store *s, int64_t receipt_id,
+			   const char *step, const char *sha256_hex,
+			   const char *path, int64_t bytes,
+			   const char *object_key, const char *actor,
+			   int64_t now)
+{
+	struct photo_upload_new up = {
+	    .sha256 = sha256_hex, .path = path, .bytes = bytes,
+	    .object_key = object_key};
 	sqlite3_stmt *st;
 
-	if (!s || !sha256_hex || !path || !*path || bytes < 0)
+	if (!s || !sha256_hex || !path || !*path || bytes < 0 ||
+	    (object_key && !*object_key))
 		return -EINVAL;
 	if (strlen(sha256_hex) != 64 ||
 	    strspn(sha256_hex, "0123456789abcdef") != 64)
@@ -321,7 +355,8 @@ int store_photo_add(struct store *s, int64_t receipt_id, const char *step,
 				   "SHA-256");
 	st = store_stmt(s, STMT_RCP_ADD_PHOTO,
 			"INSERT INTO photo (receipt_id, sha256, path, bytes, "
-			"step, taken_at, clerk) VALUES (?, ?, ?, ?, ?, ?, ?)");
+			"step, taken_at, clerk, object_key) "
+			"VALUES (?, ?, ?, ?, ?, ?, ?, ?)");
 	if (!st)
 		return -EIO;
 	sqlite3_bind_int64(st, 1, receipt_id);
@@ -331,11 +366,16 @@ int store_photo_add(struct store *s, int64_t receipt_id, const char *step,
 	sqlite3_bind_text(st, 5, step ? step : "", -1, SQLITE_STATIC);
 	sqlite3_bind_int64(st, 6, now);
 	sqlite3_bind_text(st, 7, actor ? actor : "", -1, SQLITE_STATIC);
-	return store_receipt_record(s, receipt_id, st, true, actor,
-				    "receipt.photo",
-				    json_pack("{s:s,s:s}", "sha256", sha256_hex,
-					      "step", step ? step : ""),
-				    now);
+	if (object_key)
+		sqlite3_bind_text(st, 8, object_key, -1, SQLITE_STATIC);
+	else
+		sqlite3_bind_null(st, 8);
+	return store_receipt_record_upload(
+	    s, receipt_id, st, true, object_key ? &up : NULL, actor,
+	    "receipt.photo",
+	    json_pack("{s:s,s:s}", "sha256", sha256_hex, "step",
+		      step ? step : ""),
+	    now);
 }
 
 int store_checklist_answer(struct store *s, int64_t receipt_id,

@@ -45,6 +45,9 @@ static json_t *store_live_photo_json(sqlite3_stmt *st)
 	json_object_set_new(o, "step", store_json_text(st, 1));
 	store_json_set_time(o, "taken_at", st, 2);
 	json_object_del(o, "taken_at_us");
+	json_object_set_new(o, "sha256", store_json_text(st, 3));
+	json_object_set_new(o, "object_key", store_json_text(st, 4));
+	json_object_set_new(o, "upload", store_json_text(st, 5));
 	return o;
 }
 
@@ -56,7 +59,9 @@ int store_receipt_photos_brief(struct store *s, int64_t receipt_id,
 	if (!s || !out)
 		return -EINVAL;
 	st = store_stmt(s, STMT_LIVE_PHOTOS,
-			"SELECT id, step, taken_at FROM photo "
+			"SELECT id, step, taken_at, sha256, object_key, "
+			"(SELECT state FROM outbox WHERE idempotency_key = "
+			"'photo:' || photo.sha256) FROM photo "
 			"WHERE receipt_id = ? ORDER BY id");
 	if (!st)
 		return -EIO;

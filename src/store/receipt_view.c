@@ -218,6 +218,10 @@ static json_t *store_photo_json(sqlite3_stmt *st)
 			    json_integer(sqlite3_column_int64(st, 2)));
 	json_object_set_new(o, "step", store_json_text(st, 3));
 	store_json_set_time(o, "taken_at", st, 4);
+	/* [photo upload]: the object's key and its upload's state
+	 * (pending, done, dead), null without a bucket */
+	json_object_set_new(o, "object_key", store_json_text(st, 6));
+	json_object_set_new(o, "upload", store_json_text(st, 7));
 	return o;
 }
 
@@ -282,7 +286,9 @@ static int store_receipt_children(struct store *s, int64_t id, json_t *o)
 	     "FROM receipt_item_scan WHERE receipt_id = ? ORDER BY id",
 	     store_scan_json},
 	    {"photos", STMT_RCP_GET_PHOTOS,
-	     "SELECT sha256, path, bytes, step, taken_at, id "
+	     "SELECT sha256, path, bytes, step, taken_at, id, object_key, "
+	     "(SELECT state FROM outbox WHERE idempotency_key = "
+	     "'photo:' || photo.sha256) "
 	     "FROM photo WHERE receipt_id = ? ORDER BY id",
 	     store_photo_json},
 	    {"checklist", STMT_RCP_GET_ANSWERS,

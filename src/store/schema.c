@@ -305,8 +305,17 @@ static const char schema_v6[] =
 static const char schema_v7[] =
     "ALTER TABLE expected ADD COLUMN cancelled_at INTEGER;";
 
+/* Issue 12: the key a photo is uploaded under ([photo upload],
+ * photo_upload.h), NULL when no bucket was set when it was taken; its
+ * upload is an outbox row, "photo:<sha256>". */
+static const char schema_v8[] =
+    "ALTER TABLE photo ADD COLUMN object_key TEXT"
+    " CHECK (object_key IS NULL OR (object_key <> ''"
+    "  AND length(object_key) < 512));";
+
 static const char *const schema_steps[STORE_SCHEMA_VERSION] = {
-    schema_v1, schema_v2, schema_v3, schema_v4, schema_v5, schema_v6, schema_v7,
+    schema_v1, schema_v2, schema_v3, schema_v4,
+    schema_v5, schema_v6, schema_v7, schema_v8,
 };
 
 static int schema_user_version(struct store *s, int *version)
