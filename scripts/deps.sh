@@ -14,6 +14,10 @@
 # test also installs the label renderer the label test checks our ZPL with
 # (npm's zpl-renderer-js, pinned in tests/label/package-lock.json, into
 # tests/label/node_modules, which git ignores); zbarimg decodes its barcodes.
+# test and bench also install the fake S3 server the photo upload is
+# tested and measured against (npm's s3rver, pinned in
+# tests/s3/package-lock.json, into tests/s3/node_modules); s3cmd is the
+# independent client that checks what arrived.
 # test also installs the screen's test runner (npm's @playwright/test, pinned
 # in tests/ui/package-lock.json, into tests/ui/node_modules, without its
 # browser downloads: the tests run Debian's chromium).
@@ -50,8 +54,8 @@ testlibs="libcmocka-dev"
 tools="build-essential pkg-config libjs-chart.js"
 testtools="python3 python3-pytest sqlite3 clang libclang-rt-14-dev clang-format
 cppcheck strace zbar-tools nodejs zint python3-pil systemd udev
-mmdebstrap lintian devscripts man-db iproute2 chromium"
-benchtools="python3 strace"
+mmdebstrap lintian devscripts man-db iproute2 chromium s3cmd"
+benchtools="python3 strace nodejs s3cmd"
 hiltools="qemu-system-x86 busybox-static cpio kmod xz-utils gpiod usbutils
 v4l-utils evtest python3 systemd udev iproute2"
 
@@ -123,6 +127,20 @@ ui_runner() {
 		--no-fund --loglevel=error >/dev/null)
 }
 
+# The fake S3 server at the version the lock file pins, once.
+s3_server() {
+	[ "$what" = test ] || [ "$what" = bench ] || return 0
+	dir=$(dirname "$0")/../tests/s3
+	have=$(sed -n 's/^ *"version": "\(.*\)",*$/\1/p' \
+		"$dir/node_modules/s3rver/package.json" 2>/dev/null |
+		head -n 1)
+	want_v=$(sed -n '/node_modules\/s3rver"/,/}/s/^ *"version": "\(.*\)",*$/\1/p' \
+		"$dir/package-lock.json" | head -n 1)
+	[ -n "$have" ] && [ "$have" = "$want_v" ] && return 0
+	echo "deps.sh: installing the fake S3 server (s3rver $want_v)" >&2
+	(cd "$dir" && npm ci --no-audit --no-fund --loglevel=error >/dev/null)
+}
+
 missing=""
 for p in $want; do
 	if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null |
@@ -131,12 +149,14 @@ for p in $want; do
 	fi
 done
 # Debian's nodejs comes without npm, NodeSource's nodejs with it.
-if [ "$what" = test ] && ! command -v npm >/dev/null 2>&1; then
+if { [ "$what" = test ] || [ "$what" = bench ]; } &&
+	! command -v npm >/dev/null 2>&1; then
 	missing="$missing npm"
 fi
 if [ -z "$missing" ]; then
 	label_renderer
 	ui_runner
+	s3_server
 	exit 0
 fi
 
@@ -197,3 +217,4 @@ DEBIAN_FRONTEND=noninteractive $SUDO apt-get $apt_wait install -y -qq \
 	--no-install-recommends $missing >/dev/null
 label_renderer
 ui_runner
+s3_server

@@ -465,9 +465,9 @@ static json_t *event_photo_list(struct event_build *b,
 		event_put(b, o, "id", json_integer(p->id));
 		event_put(b, o, "sha256", event_text(b, "sha256", p->sha256));
 		event_put(b, o, "object_key",
-			  p->object_key ? event_text(b, "object_key",
-						     p->object_key)
-					: json_null());
+			  p->object_key
+			      ? event_text(b, "object_key", p->object_key)
+			      : json_null());
 		event_append(b, list, o);
 	}
 	return list;

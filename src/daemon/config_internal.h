@@ -139,7 +139,6 @@ int config_outbox_check(const struct config *c, char *err, size_t errlen);
  * once the file is read (0, or -EINVAL with "file:line: problem"). */
 int config_photo_upload_line(struct parse_ctx *ctx, const char *section,
 			     const char *key, const char *value);
-int config_photo_upload_check(const struct config *c, char *err,
-			      size_t errlen);
+int config_photo_upload_check(const struct config *c, char *err, size_t errlen);
 
 #endif

@@ -324,9 +324,11 @@ static int config_line(struct parse_ctx *ctx, const char *section,
 
 bool config_section_known(const char *section, bool board)
 {
-	if (board ? !strncmp(section, "scanner ", 8)
-		  : !strncmp(section, "connector ", 10) ||
-			!strcmp(section, "clerks") || !strcmp(section, "label"))
+	if (board
+		? !strncmp(section, "scanner ", 8)
+		: !strncmp(section, "connector ", 10) ||
+		      !strcmp(section, "clerks") || !strcmp(section, "label") ||
+		      !strcmp(section, "photo upload"))
 		return true;
 	if (board && device_kind_from_name(section) >= 0)
 		return true;
@@ -408,12 +410,14 @@ static const char *config_section_line(struct parse_ctx *ctx,
 		return NULL;
 	config_printable(shown, sizeof(shown), section);
 	snprintf(why, len,
-		 ctx->board ? "unknown section [%s] in a board file (known: "
-			      "board, scanner, scanner NAME, scale, printer, "
-			      "camera, gpio)"
-			    : "unknown section [%s] (known: station, shop, "
-			      "label, api, outbox, connector NAME, clerks; the "
-			      "devices are the board file's)",
+		 ctx->board
+		     ? "unknown section [%s] in a board file (known: "
+		       "board, scanner, scanner NAME, scale, printer, "
+		       "camera, gpio)"
+		     : "unknown section [%s] (known: station, shop, "
+		       "label, api, outbox, connector NAME, photo upload, "
+		       "clerks; the "
+		       "devices are the board file's)",
 		 shown);
 	return why;
 }

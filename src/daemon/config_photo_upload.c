@@ -57,8 +57,7 @@ const char *config_photo_upload_prefix(const struct config *c)
 	return "";
 }
 
-int config_photo_upload_check(const struct config *c, char *err,
-			      size_t errlen)
+int config_photo_upload_check(const struct config *c, char *err, size_t errlen)
 {
 	const struct config_connector *cc = &c->photo_upload;
 	struct connector_setting set[CONFIG_MAX_SETTINGS];
@@ -76,10 +75,13 @@ int config_photo_upload_check(const struct config *c, char *err,
 	r = connector_instance_new(&connector_s3, set, cc->settings.n, false,
 				   &ci, &bad, problem, sizeof(problem));
 	if (r < 0) {
-		snprintf(err, errlen, "%s:%d: [photo upload] %s",
-			 cc->settings.file,
-			 bad >= 0 ? cc->settings.item[bad].line : cc->line,
-			 problem);
+		if (bad >= 0)
+			snprintf(err, errlen, "%s:%d: [photo upload] %s: %s",
+				 cc->settings.file, cc->settings.item[bad].line,
+				 cc->settings.item[bad].key, problem);
+		else
+			snprintf(err, errlen, "%s:%d: [photo upload] %s",
+				 cc->settings.file, cc->line, problem);
 		return r;
 	}
 	connector_instance_free(&ci);

@@ -231,8 +231,9 @@ void station_on_photo(void *userdata, uint64_t tag, const struct photo_taken *p)
 	}
 	/* The file is written and fsync'd: now the row that names it, on the
 	 * receipt that asked, even if it was decided meanwhile. */
-	r = asked.receipt ? station_photo_record(st, asked.receipt, asked.step, p)
-			  : -ENOENT;
+	r = asked.receipt
+		? station_photo_record(st, asked.receipt, asked.step, p)
+		: -ENOENT;
 	if (r < 0) {
 		snprintf(err, sizeof(err), "photo could not be recorded: %s",
 			 r == -ENOENT ? "no open parcel"

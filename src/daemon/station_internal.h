@@ -195,8 +195,8 @@ void station_outbox_refresh(struct station *st);
 int station_photo_upload_start(struct station *st, char *err, size_t errlen);
 void station_photo_upload_stop(struct station *st);
 const char *station_photo_upload_bucket(const struct config *cfg);
-int station_photo_record(struct station *st, int64_t receipt,
-			 const char *step, const struct photo_taken *p);
+int station_photo_record(struct station *st, int64_t receipt, const char *step,
+			 const struct photo_taken *p);
 
 /* station.c: one connector's settings with its secrets read (never
  * shown), for the outbox sender and the puller; explicit_bzero() it. */

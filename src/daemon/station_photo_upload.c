@@ -180,11 +180,13 @@ int station_photo_upload_start(struct station *st, char *err, size_t errlen)
 			    outbox_sender_notify_fd(st->photo_sender), EPOLLIN,
 			    station_on_photo_sender_notify, st);
 	if (r < 0) {
-		snprintf(err, errlen, "photo upload: cannot watch the sender: %s",
+		snprintf(err, errlen,
+			 "photo upload: cannot watch the sender: %s",
 			 strerror(-r));
 		return r;
 	}
-	log_info("photo upload: to bucket %s", station_photo_upload_bucket(cfg));
+	log_info("photo upload: to bucket %s",
+		 station_photo_upload_bucket(cfg));
 	return 0;
 }
 
@@ -207,8 +209,8 @@ void station_photo_upload_stop(struct station *st)
 	st->photo_sender = NULL;
 }
 
-int station_photo_record(struct station *st, int64_t receipt,
-			 const char *step, const struct photo_taken *p)
+int station_photo_record(struct station *st, int64_t receipt, const char *step,
+			 const struct photo_taken *p)
 {
 	char key[PHOTO_UPLOAD_KEY_LEN];
 	int r;
@@ -221,9 +223,9 @@ int station_photo_record(struct station *st, int64_t receipt,
 				    p->sha256, key, sizeof(key));
 	if (r < 0)
 		return r;
-	r = store_photo_add_upload(st->store, receipt, step, p->sha256,
-				   p->path, (int64_t)p->bytes, key,
-				   station_actor(st), clock_now_us());
+	r = store_photo_add_upload(st->store, receipt, step, p->sha256, p->path,
+				   (int64_t)p->bytes, key, station_actor(st),
+				   clock_now_us());
 	if (r == 0 && st->photo_sender)
 		outbox_sender_kick(st->photo_sender);
 	return r;

@@ -34,8 +34,9 @@ static json_t *station_photo_upload_view(const struct station *st)
 	json_object_set_new(o, "bucket",
 			    json_string(station_photo_upload_bucket(st->cfg)));
 	json_object_set_new(o, "waiting", json_integer(st->photos_waiting));
-	json_object_set_new(o, "oldest_s",
-			    json_integer((json_int_t)station_photo_upload_age_s(st)));
+	json_object_set_new(
+	    o, "oldest_s",
+	    json_integer((json_int_t)station_photo_upload_age_s(st)));
 	return o;
 }
 

@@ -220,10 +220,10 @@ static int http_client_setup(struct http_client *c,
 	 * it.  Whatever changes something at the shop (a refund) goes on a
 	 * fresh connection, so it is sent once per attempt the sender
 	 * counts; lookups may reuse one. */
-	HTTP_SET(CURLOPT_FRESH_CONNECT, req->method == CONNECTOR_GET ||
-						req->method == CONNECTOR_HEAD
-					    ? 0L
-					    : 1L);
+	HTTP_SET(CURLOPT_FRESH_CONNECT,
+		 req->method == CONNECTOR_GET || req->method == CONNECTOR_HEAD
+		     ? 0L
+		     : 1L);
 	HTTP_SET(CURLOPT_NOSIGNAL, 1L);
 	HTTP_SET(CURLOPT_SSL_VERIFYPEER, 1L);
 	HTTP_SET(CURLOPT_SSL_VERIFYHOST, 2L);
@@ -257,7 +257,8 @@ static int http_client_setup(struct http_client *c,
 		/* libcurl signs (SigV4); the payload's hash is the request's
 		 * own x-amz-content-sha256 header. */
 		HTTP_SET(CURLOPT_AWS_SIGV4, req->aws_sigv4);
-		HTTP_SET(CURLOPT_USERNAME, req->auth_user ? req->auth_user : "");
+		HTTP_SET(CURLOPT_USERNAME,
+			 req->auth_user ? req->auth_user : "");
 		HTTP_SET(CURLOPT_PASSWORD,
 			 req->auth_password ? req->auth_password : "");
 	}

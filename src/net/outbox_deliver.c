@@ -441,7 +441,7 @@ static bool outbox_reconcile(struct outbox_sender *s,
 					sizeof(shop_ref), err, sizeof(err));
 	switch (found) {
 	case CONNECTOR_FOUND:
-		log_info("outbox: row %" PRId64 " (%s) is at the shop "
+		log_info("outbox: row %" PRId64 " (%s) is there "
 			 "already%s%s, not sent again",
 			 row->id, row->action, shop_ref[0] ? " as " : "",
 			 shop_ref);

@@ -29,8 +29,7 @@ int photo_upload_object_key(const char *prefix, const char *sha256_hex,
 	if (!sha256_hex || strlen(sha256_hex) != PHOTO_SHA256_HEX_LEN ||
 	    strspn(sha256_hex, "0123456789abcdef") != PHOTO_SHA256_HEX_LEN)
 		return -EINVAL;
-	n = snprintf(out, outlen, "%s%s.jpg", prefix ? prefix : "",
-		     sha256_hex);
+	n = snprintf(out, outlen, "%s%s.jpg", prefix ? prefix : "", sha256_hex);
 	return n > 0 && (size_t)n < outlen ? 0 : -ENAMETOOLONG;
 }
 
@@ -68,7 +67,8 @@ static int photo_upload_read_file(const char *path, unsigned char **data,
 		if (n <= 0) {
 			r = n < 0 ? -errno : -EBADMSG;
 			snprintf(err, errlen, "photo file %s: %s", path,
-				 n < 0 ? strerror(errno) : "shorter than it was");
+				 n < 0 ? strerror(errno)
+				       : "shorter than it was");
 			break;
 		}
 		got += (size_t)n;
@@ -100,8 +100,8 @@ int photo_upload_read(const char *body, unsigned char **data, size_t *len,
 		return -EINVAL;
 	}
 	r = photo_upload_read_file(path, data, len, err, errlen);
-	if (r == 0 && (photo_sha256_hex(*data, *len, have) < 0 ||
-		       strcmp(have, sha))) {
+	if (r == 0 &&
+	    (photo_sha256_hex(*data, *len, have) < 0 || strcmp(have, sha))) {
 		snprintf(err, errlen,
 			 "photo file %s no longer has the SHA-256 on record",
 			 path);

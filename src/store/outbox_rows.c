@@ -256,8 +256,8 @@ int store_outbox_due_ids(struct store *s, int64_t now, int64_t *ids, int max)
 	st = store_stmt(s, STMT_OBX_DUE_IDS,
 			"SELECT id FROM outbox "
 			"WHERE state = 'pending' AND not_before <= ?1 "
-			"AND next_attempt_at <= ?1 " OUTBOX_LANE_IS("3")
-			"ORDER BY id LIMIT ?2");
+			"AND next_attempt_at <= ?1 " OUTBOX_LANE_IS(
+			    "3") "ORDER BY id LIMIT ?2");
 	if (!st)
 		return -EIO;
 	sqlite3_bind_int64(st, 1, now);
@@ -293,12 +293,11 @@ int store_outbox_due_row(struct store *s, int64_t now, int64_t id,
 		    "WHERE id = ?2 AND state = 'pending' "
 		    "AND not_before <= ?1 AND next_attempt_at <= ?1");
 	else
-		st =
-		    store_stmt(s, STMT_OBX_NEXT_DUE,
-			       "SELECT " OUTBOX_COLUMNS " FROM outbox "
-			       "WHERE state = 'pending' AND not_before <= ?1 "
-			       "AND next_attempt_at <= ?1 " OUTBOX_LANE_IS("3")
-			       "ORDER BY id LIMIT 1");
+		st = store_stmt(s, STMT_OBX_NEXT_DUE,
+				"SELECT " OUTBOX_COLUMNS " FROM outbox "
+				"WHERE state = 'pending' AND not_before <= ?1 "
+				"AND next_attempt_at <= ?1 " OUTBOX_LANE_IS(
+				    "3") "ORDER BY id LIMIT 1");
 	if (!st) {
 		r = -EIO;
 		goto out;
@@ -344,10 +343,10 @@ int store_outbox_next_time(struct store *s, int64_t *when)
 
 	if (!s || !when)
 		return -EINVAL;
-	st = store_stmt(s, STMT_OBX_NEXT_TIME,
-			"SELECT min(max(not_before, next_attempt_at)) "
-			"FROM outbox WHERE state = 'pending' "
-			OUTBOX_LANE_IS("1"));
+	st = store_stmt(
+	    s, STMT_OBX_NEXT_TIME,
+	    "SELECT min(max(not_before, next_attempt_at)) "
+	    "FROM outbox WHERE state = 'pending' " OUTBOX_LANE_IS("1"));
 	if (!st)
 		return -EIO;
 	sqlite3_bind_int(st, 1, s->outbox_lane);

@@ -27,7 +27,8 @@ int store_photo_upload_queue_tx(struct store *s, int64_t photo_id,
 				int64_t receipt_id,
 				const struct photo_upload_new *up, int64_t now)
 {
-	struct outbox_new o = {.action = PHOTO_UPLOAD_ACTION, .not_before = now};
+	struct outbox_new o = {.action = PHOTO_UPLOAD_ACTION,
+			       .not_before = now};
 	sqlite3_stmt *st;
 	json_t *body;
 	int rc, r;
@@ -44,10 +45,11 @@ int store_photo_upload_queue_tx(struct store *s, int64_t photo_id,
 		return 0; /* the same content: queued or uploaded already */
 	if (rc != SQLITE_DONE)
 		return store_fail(s, rc);
-	body = json_pack("{s:I,s:I,s:s,s:s,s:I,s:s}", "photo",
-			 (json_int_t)photo_id, "receipt", (json_int_t)receipt_id,
-			 "sha256", up->sha256, "path", up->path, "bytes",
-			 (json_int_t)up->bytes, "object_key", up->object_key);
+	body =
+	    json_pack("{s:I,s:I,s:s,s:s,s:I,s:s}", "photo",
+		      (json_int_t)photo_id, "receipt", (json_int_t)receipt_id,
+		      "sha256", up->sha256, "path", up->path, "bytes",
+		      (json_int_t)up->bytes, "object_key", up->object_key);
 	o.payload = body ? json_dumps(body, JSON_COMPACT) : NULL;
 	json_decref(body);
 	if (!o.payload)

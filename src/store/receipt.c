@@ -340,9 +340,10 @@ int store_photo_add_upload(struct store *s, int64_t receipt_id,
 			   const char *object_key, const char *actor,
 			   int64_t now)
 {
-	struct photo_upload_new up = {
-	    .sha256 = sha256_hex, .path = path, .bytes = bytes,
-	    .object_key = object_key};
+	struct photo_upload_new up = {.sha256 = sha256_hex,
+				      .path = path,
+				      .bytes = bytes,
+				      .object_key = object_key};
 	sqlite3_stmt *st;
 
 	if (!s || !sha256_hex || !path || !*path || bytes < 0 ||

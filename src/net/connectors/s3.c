@@ -185,10 +185,10 @@ static int s3_configure(void *state, const struct connector_setting *s,
 static int s3_check(void *state, bool secrets, char *problem, size_t len)
 {
 	struct s3_state *st = state;
-	const char *missing = !st->endpoint[0]	   ? "endpoint"
-			      : !st->bucket[0]	   ? "bucket"
-			      : !st->region[0]	   ? "region"
-			      : !st->has_id_file   ? "access_key_id_file"
+	const char *missing = !st->endpoint[0]	     ? "endpoint"
+			      : !st->bucket[0]	     ? "bucket"
+			      : !st->region[0]	     ? "region"
+			      : !st->has_id_file     ? "access_key_id_file"
 			      : !st->has_secret_file ? "secret_access_key_file"
 						     : NULL;
 
@@ -311,16 +311,17 @@ static void s3_xml_text(const struct connector_answer *a, const char *tag,
 			char *out, size_t outlen)
 {
 	char open[24], close[24];
-	const char *b = a->body, *end = a->body + a->body_len, *p, *q;
+	const char *b = a->body, *end, *p, *q;
 	size_t ol, cl;
 
 	out[0] = '\0';
+	if (!b)
+		return;
+	end = b + a->body_len;
 	snprintf(open, sizeof(open), "<%s>", tag);
 	snprintf(close, sizeof(close), "</%s>", tag);
 	ol = strlen(open);
 	cl = strlen(close);
-	if (!b)
-		return;
 	for (p = b; p + ol <= end && memcmp(p, open, ol); p++)
 		;
 	if (p + ol > end)
@@ -372,6 +373,32 @@ static enum connector_result s3_classify(void *state,
 	return CONNECTOR_FATAL;
 }
 
+/* The photo's size the row names, -1 when it names none. */
+static long long s3_photo_bytes(const struct connector_message *m)
+{
+	json_t *root =
+	    m->body ? json_loadb(m->body, m->body_len, 0, NULL) : NULL;
+	json_t *b = json_object_get(root, "bytes");
+	long long n =
+	    json_is_integer(b) ? (long long)json_integer_value(b) : -1;
+
+	json_decref(root);
+	return n;
+}
+
+/* The object's Content-Length is @bytes (a HEAD's answer). */
+static bool s3_length_is(const struct connector_answer *a, long long bytes)
+{
+	const char *v = connector_answer_header(a, "Content-Length");
+	char *end;
+	long long n;
+
+	if (!v || bytes < 0)
+		return false;
+	n = strtoll(v, &end, 10);
+	return end != v && *end == '\0' && n == bytes;
+}
+
 static int s3_reconcile_build(void *state, const struct connector_message *m,
 			      int64_t now_us, struct connector_request *req,
 			      char *err, size_t errlen)
@@ -411,9 +438,10 @@ s3_reconcile_classify(void *state, const struct connector_message *m,
 		return CONNECTOR_ABSENT;
 	if (a->status >= 200 && a->status < 300) {
 		theirs = connector_answer_header(a, "x-amz-meta-sha256");
-		/* Another object under our key (not ours, or cut short):
-		 * put ours over it. */
-		if (!theirs || strcmp(theirs, sha))
+		/* Another object under our key (not ours, or of another
+		 * size: cut short): put ours over it. */
+		if (!theirs || strcmp(theirs, sha) ||
+		    !s3_length_is(a, s3_photo_bytes(m)))
 			return CONNECTOR_ABSENT;
 		snprintf(shop_ref, reflen, "%s", key);
 		return CONNECTOR_FOUND;
