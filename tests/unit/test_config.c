@@ -508,7 +508,8 @@ static void test_config_unknown_key_is_printed_safely(void **state)
 	assert_string_equal(parse_problem("[st\xff]\nkey = 1\n", false),
 			    "x.conf:1: unknown section [st\\xff] (known: "
 			    "station, shop, label, api, outbox, connector "
-			    "NAME, clerks; the devices are the board file's)");
+			    "NAME, photo upload, clerks; the devices are the "
+			    "board file's)");
 }
 
 static void test_config_board_sections_only_in_board(void **state)
@@ -704,7 +705,8 @@ static void test_config_device_backends_are_checked(void **state)
 	assert_string_equal(parse_problem("[scanner]\nbackend = pty\n", false),
 			    "x.conf:1: unknown section [scanner] (known: "
 			    "station, shop, label, api, outbox, connector "
-			    "NAME, clerks; the devices are the board file's)");
+			    "NAME, photo upload, clerks; the devices are the "
+			    "board file's)");
 }
 
 /* The backend's check at open stores the same values it checked. */

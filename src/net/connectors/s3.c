@@ -143,11 +143,14 @@ static int s3_configure(void *state, const struct connector_setting *s,
 		}
 		snprintf(st->bucket, sizeof(st->bucket), "%s", v);
 	} else if (!strcmp(s->key, "prefix")) {
+		/* no empty, "." or ".." segment: a URL's path would lose
+		 * them on the way, and the key with them */
 		if (strlen(v) >= sizeof(st->prefix) || !s3_key_chars_ok(v) ||
-		    v[0] == '/') {
+		    v[0] == '/' || v[0] == '.' || strstr(v, "//") ||
+		    strstr(v, "/.")) {
 			snprintf(problem, len,
-				 "at most %zu of A-Z a-z 0-9 / _ . -, not "
-				 "starting with /",
+				 "at most %zu of A-Z a-z 0-9 / _ . -, no "
+				 "segment empty or starting with '.'",
 				 sizeof(st->prefix) - 1);
 			return -EINVAL;
 		}
