@@ -35,6 +35,42 @@ static json_int_t ev_int(const json_t *o, const char *key)
 	return json_integer_value(json_object_get(o, key));
 }
 
+/* Length of the well-formed UTF-8 character at @s (1-4), 0 when the
+ * bytes there are not one (a stray, overlong or cut sequence). */
+static size_t ev_utf8_len(const unsigned char *s)
+{
+	size_t n = s[0] < 0x80		 ? 1
+		   : (s[0] & 0xe0) == 0xc0 ? 2
+		   : (s[0] & 0xf0) == 0xe0 ? 3
+		   : (s[0] & 0xf8) == 0xf0 ? 4
+					   : 0;
+
+	if (n == 2 && s[0] < 0xc2)
+		return 0;
+	for (size_t i = 1; i < n; i++)
+		if ((s[i] & 0xc0) != 0x80)
+			return 0;
+	return n;
+}
+
+/* Text a font can draw: control characters as spaces, bytes that are not
+ * UTF-8 as '?' (cairo refuses a string that is not UTF-8), in place. */
+static void ev_clean(char *text)
+{
+	unsigned char *s = (unsigned char *)text;
+
+	while (s && *s) {
+		size_t n = ev_utf8_len(s);
+
+		if (!n)
+			*s++ = '?';
+		else if (n == 1 && (*s < 0x20 || *s == 0x7f))
+			*s++ = ' ';
+		else
+			s += n;
+	}
+}
+
 static int ev_add(struct evidence_pack *p, enum evidence_block_kind kind,
 		  const char *label, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
@@ -64,6 +100,8 @@ static int ev_add(struct evidence_pack *p, enum evidence_block_kind kind,
 		free(b->text);
 		return -ENOMEM;
 	}
+	ev_clean(b->text);
+	ev_clean(b->label);
 	p->n_blocks++;
 	return 0;
 }
@@ -412,6 +450,10 @@ static int ev_section_photos(struct evidence_pack *p, const json_t *r,
 		snprintf(e->taken_at, sizeof(e->taken_at), "%s",
 			 ev_str(ph, "taken_at"));
 		snprintf(e->clerk, sizeof(e->clerk), "%s", ev_str(ph, "clerk"));
+		/* a cut may have fallen inside a character */
+		ev_clean(e->step);
+		ev_clean(e->clerk);
+		ev_clean(e->taken_at);
 		e->bytes = ev_int(ph, "bytes");
 		e->audit_entry = ev_photo_entry(audit, e->sha256);
 		e->state = states && (int)i < n_states ? states[i]
