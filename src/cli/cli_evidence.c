@@ -56,10 +56,9 @@ static int cli_evidence_fetch(const struct cli_opts *o, const char *path,
 		json_t *j = data ? json_loadb(data, len, 0, NULL) : NULL;
 		const char *e = json_string_value(json_object_get(j, "error"));
 
-		r = cli_fail_with(json_pack("{s:I}", "status",
-					    (json_int_t)status),
-				  "GET %s: %s (HTTP %ld)", path,
-				  e ? e : "refused", status);
+		r = cli_fail_with(
+		    json_pack("{s:I}", "status", (json_int_t)status),
+		    "GET %s: %s (HTTP %ld)", path, e ? e : "refused", status);
 		json_decref(j);
 		free(data);
 		return r;
@@ -67,8 +66,9 @@ static int cli_evidence_fetch(const struct cli_opts *o, const char *path,
 	r = cli_evidence_write(file, data, len);
 	free(data);
 	if (r == CLI_OK) {
-		json_array_append_new(done, json_pack("{s:s,s:I}", "file", file,
-						      "bytes", (json_int_t)len));
+		json_array_append_new(done,
+				      json_pack("{s:s,s:I}", "file", file,
+						"bytes", (json_int_t)len));
 		if (!o->json)
 			printf("wrote %s (%zu bytes)\n", file, len);
 	}
@@ -122,8 +122,8 @@ static char *cli_evidence_slurp(const char *path, size_t *len, char *why,
 		return NULL;
 	}
 	buf = malloc((size_t)sb.st_size + 1);
-	if (!buf || fread(buf, 1, (size_t)sb.st_size, f) !=
-			(size_t)sb.st_size) {
+	if (!buf ||
+	    fread(buf, 1, (size_t)sb.st_size, f) != (size_t)sb.st_size) {
 		snprintf(why, why_size, "cannot read %s", path);
 		free(buf);
 		fclose(f);
@@ -188,12 +188,12 @@ static bool cli_evidence_station(const struct cli_opts *o,
 		    json_string_value(json_object_get(audit, "error"))
 			? json_string_value(json_object_get(audit, "error"))
 			: "retourd did not say where");
-	snprintf(said, size,
-		 "%d audit entries match this station's chain (%s, %lld "
-		 "entries)",
-		 matched, chain_ok ? "intact" : "BROKEN",
-		 (long long)json_integer_value(
-		     json_object_get(audit, "entries")));
+	snprintf(
+	    said, size,
+	    "%d audit entries match this station's chain (%s, %lld "
+	    "entries)",
+	    matched, chain_ok ? "intact" : "BROKEN",
+	    (long long)json_integer_value(json_object_get(audit, "entries")));
 	json_decref(station);
 	json_decref(audit);
 	return true;
@@ -259,7 +259,8 @@ int cli_cmd_evidence(const struct cli_opts *o)
 {
 	if (o->n_pos == 3 && !strcmp(o->pos[1], "verify")) {
 		if (o->output || o->zip)
-			return cli_usage("evidence verify takes no -o or --zip");
+			return cli_usage(
+			    "evidence verify takes no -o or --zip");
 		return cli_evidence_verify(o, o->pos[2]);
 	}
 	if (o->n_pos != 2)

@@ -269,9 +269,9 @@ int cli_rpc_get_raw(const struct cli_opts *o, const char *path, long *status,
 	snprintf(why, why_size, "no socket to reach retourd at");
 	for (int i = first; i <= last; i++) {
 		struct cli_rpc_answer got = {0};
-		CURLcode rc = cli_rpc_send(o->sockets[i], "GET", path, NULL, 0,
-					   &got, status, whys[i],
-					   sizeof(whys[i]));
+		CURLcode rc =
+		    cli_rpc_send(o->sockets[i], "GET", path, NULL, 0, &got,
+				 status, whys[i], sizeof(whys[i]));
 
 		if (rc == CURLE_OK) {
 			cli_rpc_found = i;

@@ -61,9 +61,8 @@ static const json_t *ev_entry(const json_t *audit, json_int_t id)
 	const json_t *a;
 	size_t i;
 
-	json_array_foreach(audit, i, a) if (json_integer_value(
-					     json_object_get(a, "id")) == id)
-	    return a;
+	json_array_foreach(audit, i, a) if (json_integer_value(json_object_get(
+						a, "id")) == id) return a;
 	return NULL;
 }
 
@@ -130,7 +129,8 @@ static void ev_check_photo(const json_t *ph, size_t i, const json_t *audit,
 	char what[128];
 	bool recorded;
 
-	if (!json_is_object(ph) || !ev_is_hex64(json_object_get(ph, "sha256")) ||
+	if (!json_is_object(ph) ||
+	    !ev_is_hex64(json_object_get(ph, "sha256")) ||
 	    !(json_is_null(file) || ev_file_name_ok(name)) ||
 	    !json_is_integer(json_object_get(ph, "audit_entry"))) {
 		evidence_check_problem(c,
@@ -160,8 +160,8 @@ static void ev_check_photo(const json_t *ph, size_t i, const json_t *audit,
 	} else {
 		c->photos_checked++;
 	}
-	entry = ev_entry(audit, json_integer_value(
-				    json_object_get(ph, "audit_entry")));
+	entry = ev_entry(
+	    audit, json_integer_value(json_object_get(ph, "audit_entry")));
 	detail = json_object_get(entry, "detail");
 	d = json_is_string(detail)
 		? json_loads(json_string_value(detail), 0, NULL)
@@ -193,7 +193,8 @@ int evidence_manifest_check(const json_t *manifest,
 	const json_t *audit = json_object_get(manifest, "audit");
 	const char *format =
 	    json_string_value(json_object_get(manifest, "format"));
-	json_int_t id = json_integer_value(json_object_get(manifest, "receipt"));
+	json_int_t id =
+	    json_integer_value(json_object_get(manifest, "receipt"));
 	const json_t *ph;
 	size_t i;
 
@@ -214,9 +215,8 @@ int evidence_manifest_check(const json_t *manifest,
 	}
 	c->receipt_id = id;
 	ev_check_entries(audit, c);
-	json_array_foreach(photos, i, ph)
-	    ev_check_photo(ph, i, audit,
-			   (int)i < n_photo_sha ? photo_sha[i] : NULL, c);
+	json_array_foreach(photos, i, ph) ev_check_photo(
+	    ph, i, audit, (int)i < n_photo_sha ? photo_sha[i] : NULL, c);
 	return 0;
 }
 

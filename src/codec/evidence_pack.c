@@ -39,7 +39,7 @@ static json_int_t ev_int(const json_t *o, const char *key)
  * bytes there are not one (a stray, overlong or cut sequence). */
 static size_t ev_utf8_len(const unsigned char *s)
 {
-	size_t n = s[0] < 0x80		 ? 1
+	size_t n = s[0] < 0x80		   ? 1
 		   : (s[0] & 0xe0) == 0xc0 ? 2
 		   : (s[0] & 0xf0) == 0xe0 ? 3
 		   : (s[0] & 0xf8) == 0xf0 ? 4
@@ -106,8 +106,8 @@ static int ev_add(struct evidence_pack *p, enum evidence_block_kind kind,
 	return 0;
 }
 
-static const char *ev_money(json_int_t minor, const char *currency,
-			    char *buf, size_t size)
+static const char *ev_money(json_int_t minor, const char *currency, char *buf,
+			    size_t size)
 {
 	if (money_format(minor, currency && *currency != '-' ? currency : "",
 			 buf, size) < 0)
@@ -125,18 +125,19 @@ static int ev_section_return(struct evidence_pack *p, const json_t *r,
 		      qc ? "The shipment" : "The return");
 	bad |= ev_add(p, EVIDENCE_FIELD, "Order", "%s", ev_str(r, "order"));
 	bad |= ev_add(p, EVIDENCE_FIELD, "RMA", "%s", ev_str(r, "rma"));
-	bad |= ev_add(p, EVIDENCE_FIELD, "Kind", "%s",
-		      e ? ev_str(e, "kind") : "unexpected (no expected return)");
+	bad |=
+	    ev_add(p, EVIDENCE_FIELD, "Kind", "%s",
+		   e ? ev_str(e, "kind") : "unexpected (no expected return)");
 	bad |= ev_add(p, EVIDENCE_FIELD, "Shop", "%s", ev_str(r, "shop"));
 	bad |= ev_add(p, EVIDENCE_FIELD, "Shop's order id", "%s",
 		      ev_str(r, "shop_order_id"));
 	bad |= ev_add(p, EVIDENCE_FIELD, "Shop's payment id", "%s",
 		      ev_str(r, "shop_payment_id"));
 	if (e)
-		bad |= ev_add(p, EVIDENCE_FIELD, "Delivered to the buyer",
-			      "%s", ev_str(e, "delivered_at"));
-	bad |= ev_add(p, EVIDENCE_FIELD, "Code scanned", "%s",
-		      ev_str(r, "code"));
+		bad |= ev_add(p, EVIDENCE_FIELD, "Delivered to the buyer", "%s",
+			      ev_str(e, "delivered_at"));
+	bad |=
+	    ev_add(p, EVIDENCE_FIELD, "Code scanned", "%s", ev_str(r, "code"));
 	bad |= ev_add(p, EVIDENCE_FIELD, "Received", "%s at desk %s by %s",
 		      ev_str(r, "received_at"), ev_str(r, "desk"),
 		      ev_str(r, "clerk"));
@@ -175,7 +176,8 @@ static int ev_section_items(struct evidence_pack *p, const json_t *r,
 		    (long long)w);
 	}
 	if (!json_array_size(items))
-		bad |= ev_add(p, EVIDENCE_TEXT, NULL, "No items were expected.");
+		bad |=
+		    ev_add(p, EVIDENCE_TEXT, NULL, "No items were expected.");
 	items = json_object_get(r, "items");
 	json_array_foreach(items, i, it)
 	{
@@ -229,18 +231,18 @@ static int ev_section_checklist(struct evidence_pack *p, const json_t *r)
 	int bad = 0;
 
 	bad |= ev_add(p, EVIDENCE_HEADING, NULL, "Checklist");
-	json_array_foreach(arr, i, a)
-	    bad |= ev_add(p, EVIDENCE_FIELD, ev_str(a, "step"),
-			  "%s (%s v%lld, at %s by %s)", ev_str(a, "answer"),
-			  ev_str(a, "template"), (long long)ev_int(a, "version"),
-			  ev_str(a, "answered_at"), ev_str(a, "clerk"));
+	json_array_foreach(arr, i, a) bad |=
+	    ev_add(p, EVIDENCE_FIELD, ev_str(a, "step"),
+		   "%s (%s v%lld, at %s by %s)", ev_str(a, "answer"),
+		   ev_str(a, "template"), (long long)ev_int(a, "version"),
+		   ev_str(a, "answered_at"), ev_str(a, "clerk"));
 	if (!json_array_size(arr))
 		bad |= ev_add(p, EVIDENCE_TEXT, NULL, "No checklist answers.");
 	arr = json_object_get(r, "notes");
-	json_array_foreach(arr, i, a)
-	    bad |= ev_add(p, EVIDENCE_FIELD, "Note", "%s: %s (at %s by %s)",
-			  ev_str(a, "step"), ev_str(a, "note"),
-			  ev_str(a, "noted_at"), ev_str(a, "clerk"));
+	json_array_foreach(arr, i, a) bad |=
+	    ev_add(p, EVIDENCE_FIELD, "Note", "%s: %s (at %s by %s)",
+		   ev_str(a, "step"), ev_str(a, "note"), ev_str(a, "noted_at"),
+		   ev_str(a, "clerk"));
 	return bad ? -ENOMEM : 0;
 }
 
@@ -260,9 +262,9 @@ static int ev_section_decision(struct evidence_pack *p, const json_t *r)
 				       ev_str(pr, "currency"), money,
 				       sizeof(money)));
 		json_array_foreach(json_object_get(pr, "reasons"), i, reason)
-		    bad |= ev_add(p, EVIDENCE_FIELD, "Reason", "%s: %s",
-				  ev_str(reason, "code"),
-				  ev_str(reason, "text"));
+		    bad |=
+		    ev_add(p, EVIDENCE_FIELD, "Reason", "%s: %s",
+			   ev_str(reason, "code"), ev_str(reason, "text"));
 	} else {
 		bad |= ev_add(p, EVIDENCE_FIELD, "Proposed", "no proposal");
 	}
@@ -270,11 +272,11 @@ static int ev_section_decision(struct evidence_pack *p, const json_t *r)
 		bad |= ev_add(p, EVIDENCE_FIELD, "Decided", "not decided");
 		return bad ? -ENOMEM : 0;
 	}
-	bad |= ev_add(p, EVIDENCE_FIELD, "Decided", "%s, refund %s, at %s by %s",
-		      ev_str(r, "verdict"),
-		      ev_money(ev_int(r, "refund_minor"), cur, money,
-			       sizeof(money)),
-		      ev_str(r, "decided_at"), ev_str(r, "decided_by"));
+	bad |= ev_add(
+	    p, EVIDENCE_FIELD, "Decided", "%s, refund %s, at %s by %s",
+	    ev_str(r, "verdict"),
+	    ev_money(ev_int(r, "refund_minor"), cur, money, sizeof(money)),
+	    ev_str(r, "decided_at"), ev_str(r, "decided_by"));
 	if (json_is_true(json_object_get(r, "overridden")))
 		bad |= ev_add(p, EVIDENCE_FIELD, "Overridden",
 			      "against the proposal: %s (authorised by %s)",
@@ -293,7 +295,9 @@ static void ev_label_text(const char *zpl, char *out, size_t size)
 	size_t n = 0;
 
 	out[0] = '\0';
-	while (zpl && (zpl = strstr(zpl, "^FD")) && n + 4 < size) {
+	if (!zpl)
+		return;
+	while ((zpl = strstr(zpl, "^FD")) && n + 4 < size) {
 		zpl += 3;
 		if (*zpl == '>') /* a barcode's data */
 			continue;
@@ -326,28 +330,27 @@ static int ev_section_label(struct evidence_pack *p, const json_t *r)
 	{
 		const json_t *printed = json_object_get(l, "printed");
 
-		bad |= ev_add(p, EVIDENCE_FIELD, "Label",
-			      "made %s: %s%s%s%s%s", ev_str(l, "created_at"),
-			      json_is_true(printed)	 ? "printed"
-			      : json_is_false(printed) ? "not printed"
-						       : "not sent to the printer",
-			      json_is_string(json_object_get(l, "printed_at"))
-				  ? " at "
-				  : "",
-			      json_is_string(json_object_get(l, "printed_at"))
-				  ? ev_str(l, "printed_at")
-				  : "",
-			      json_is_string(json_object_get(l, "print_detail"))
-				  ? "; "
-				  : "",
-			      json_is_string(json_object_get(l, "print_detail"))
-				  ? ev_str(l, "print_detail")
-				  : "");
+		bad |= ev_add(
+		    p, EVIDENCE_FIELD, "Label", "made %s: %s%s%s%s%s",
+		    ev_str(l, "created_at"),
+		    json_is_true(printed)    ? "printed"
+		    : json_is_false(printed) ? "not printed"
+					     : "not sent to the printer",
+		    json_is_string(json_object_get(l, "printed_at")) ? " at "
+								     : "",
+		    json_is_string(json_object_get(l, "printed_at"))
+			? ev_str(l, "printed_at")
+			: "",
+		    json_is_string(json_object_get(l, "print_detail")) ? "; "
+								       : "",
+		    json_is_string(json_object_get(l, "print_detail"))
+			? ev_str(l, "print_detail")
+			: "");
 		ev_label_text(json_string_value(json_object_get(l, "zpl")),
 			      text, sizeof(text));
 		if (text[0])
-			bad |= ev_add(p, EVIDENCE_FIELD, "Label text", "%s",
-				      text);
+			bad |=
+			    ev_add(p, EVIDENCE_FIELD, "Label text", "%s", text);
 	}
 	if (!json_array_size(arr))
 		bad |= ev_add(p, EVIDENCE_TEXT, NULL, "No label was made.");
@@ -477,13 +480,11 @@ static int ev_section_audit(struct evidence_pack *p, const json_t *audit)
 
 	bad |= ev_add(p, EVIDENCE_HEADING, NULL, "Audit entries (%zu)",
 		      json_array_size(audit));
-	json_array_foreach(audit, i, a)
-	    bad |= ev_add(p, EVIDENCE_TEXT, NULL,
-			  "#%lld %s %s %s %s %s (hash %.16s)",
-			  (long long)ev_int(a, "id"), ev_str(a, "at"),
-			  ev_str(a, "actor"), ev_str(a, "action"),
-			  ev_str(a, "subject"), ev_str(a, "detail"),
-			  ev_str(a, "hash"));
+	json_array_foreach(audit, i, a) bad |= ev_add(
+	    p, EVIDENCE_TEXT, NULL, "#%lld %s %s %s %s %s (hash %.16s)",
+	    (long long)ev_int(a, "id"), ev_str(a, "at"), ev_str(a, "actor"),
+	    ev_str(a, "action"), ev_str(a, "subject"), ev_str(a, "detail"),
+	    ev_str(a, "hash"));
 	return bad ? -ENOMEM : 0;
 }
 
@@ -525,9 +526,8 @@ int evidence_pack_build(const json_t *record,
 		return -ENOMEM;
 	p->receipt_id = ev_int(r, "id");
 	snprintf(p->title, sizeof(p->title), "Dispute pack: %s, receipt %lld",
-		 !strcmp(ev_str(r, "routine"), "ship_qc")
-		     ? "shipment (ship-QC)"
-		     : "return",
+		 !strcmp(ev_str(r, "routine"), "ship_qc") ? "shipment (ship-QC)"
+							  : "return",
 		 (long long)p->receipt_id);
 	if (civil_time_format_rfc3339(now_us, p->made_at, sizeof(p->made_at)) <
 	    0)

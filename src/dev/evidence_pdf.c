@@ -167,8 +167,7 @@ static void pdf_field(struct pdf_page *pg, const char *label, const char *text)
 	pdf_need(pg, 2 * 13.5);
 	y0 = pg->y;
 	page0 = pg->page;
-	pdf_text(pg, PDF_MARGIN, PDF_LABEL_W - 8, label ? label : "", 10,
-		 true);
+	pdf_text(pg, PDF_MARGIN, PDF_LABEL_W - 8, label ? label : "", 10, true);
 	y_label = pg->y;
 	pg->y = y0;
 	pdf_text(pg, PDF_MARGIN + PDF_LABEL_W,
@@ -247,8 +246,8 @@ static int pdf_photo(struct pdf_page *pg, const struct evidence_photo *ph,
 	/* the bytes outlive the PDF surface (the caller's, until it is
 	 * finished): no copy, no destroy function */
 	if (cairo_surface_set_mime_data(img, CAIRO_MIME_TYPE_JPEG, b->data,
-					b->len, NULL, NULL) !=
-	    CAIRO_STATUS_SUCCESS) {
+					b->len, NULL,
+					NULL) != CAIRO_STATUS_SUCCESS) {
 		cairo_surface_destroy(img);
 		return -ENOMEM;
 	}
@@ -272,8 +271,9 @@ static int pdf_draw(struct pdf_page *pg,
 	int r;
 
 	pdf_text(pg, PDF_MARGIN, width, p->title, 16, true);
-	snprintf(text, sizeof(text), "Made at %s by the station, from its "
-				     "record and its audit log.",
+	snprintf(text, sizeof(text),
+		 "Made at %s by the station, from its "
+		 "record and its audit log.",
 		 p->made_at);
 	pdf_text(pg, PDF_MARGIN, width, text, 9, false);
 	for (int i = 0; i < p->n_blocks; i++) {
@@ -323,8 +323,8 @@ int evidence_pdf_render(const struct evidence_pack *pack,
 		snprintf(err, errlen, "no pack to draw");
 		return -EINVAL;
 	}
-	surface = cairo_pdf_surface_create_for_stream(pdf_write, &out, PDF_W,
-						      PDF_H);
+	surface =
+	    cairo_pdf_surface_create_for_stream(pdf_write, &out, PDF_W, PDF_H);
 	cairo_pdf_surface_set_metadata(surface, CAIRO_PDF_METADATA_TITLE,
 				       pack->title);
 	cairo_pdf_surface_set_metadata(surface, CAIRO_PDF_METADATA_CREATOR,

@@ -47,8 +47,8 @@ int evidence_zip_write(const struct evidence_pack *pack,
 	}
 	zip_source_keep(src); /* the bytes are read from it after the close */
 	s = zip_source_buffer(za, manifest_text, strlen(manifest_text), 0);
-	if (!s || (idx = zip_file_add(za, ZIP_MANIFEST, s,
-				      ZIP_FL_ENC_UTF_8)) < 0) {
+	if (!s ||
+	    (idx = zip_file_add(za, ZIP_MANIFEST, s, ZIP_FL_ENC_UTF_8)) < 0) {
 		zip_source_free(s);
 		goto fail;
 	}
@@ -111,8 +111,9 @@ static int zip_read_entry(zip_t *za, zip_int64_t idx, const char *name,
 	zip_stat_init(&st);
 	if (zip_stat_index(za, (zip_uint64_t)idx, 0, &st) < 0 ||
 	    !(st.valid & ZIP_STAT_SIZE) || st.size > EVIDENCE_MAX_FILE) {
-		evidence_check_problem(c, "%s: its size is unknown or over "
-					  "%d MiB",
+		evidence_check_problem(c,
+				       "%s: its size is unknown or over "
+				       "%d MiB",
 				       name, EVIDENCE_MAX_FILE >> 20);
 		return -EBADMSG;
 	}
@@ -134,8 +135,7 @@ static int zip_read_entry(zip_t *za, zip_int64_t idx, const char *name,
 	       (got = zip_fread(f, buf + have, want + 1 - have)) > 0)
 		have += (size_t)got;
 	if (have != want || got < 0) {
-		evidence_check_problem(c,
-				       "%s: damaged in the ZIP (%s)", name,
+		evidence_check_problem(c, "%s: damaged in the ZIP (%s)", name,
 				       got < 0 ? zip_file_strerror(f)
 					       : "not the size its header "
 						 "says");

@@ -68,11 +68,10 @@ static int ev_setup(void **state)
 	assert_int_equal(store_receipt_open(fx->s, &ro, &fx->rid), 0);
 	fx->jpeg = ev_read("tests/data/camera/parcel-red.jpg", &fx->jpeg_len);
 	photo_sha256_hex(fx->jpeg, fx->jpeg_len, fx->sha);
-	assert_int_equal(store_photo_add(fx->s, fx->rid, "parcel", fx->sha,
-					 "/nowhere/x.jpg",
-					 (int64_t)fx->jpeg_len, "Zofia",
-					 NOW + 1),
-			 0);
+	assert_int_equal(
+	    store_photo_add(fx->s, fx->rid, "parcel", fx->sha, "/nowhere/x.jpg",
+			    (int64_t)fx->jpeg_len, "Zofia", NOW + 1),
+	    0);
 	assert_int_equal(store_checklist_answer(fx->s, fx->rid, "apparel", 1,
 						"stains", "pass", "Zofia",
 						NOW + 2),
@@ -118,9 +117,8 @@ static void test_record_and_hashes(void **state)
 		assert_string_equal(
 		    hash, json_string_value(json_object_get(a, "hash")));
 	}
-	assert_int_equal(evidence_audit_hash("zz", 1, 1, "", "", "", NULL,
-					     hash),
-			 -EINVAL);
+	assert_int_equal(
+	    evidence_audit_hash("zz", 1, 1, "", "", "", NULL, hash), -EINVAL);
 	json_decref(rec);
 }
 
@@ -138,9 +136,8 @@ static void test_pack_pdf_zip(void **state)
 	bool saw_photo = false;
 
 	assert_int_equal(store_evidence_get(fx->s, fx->rid, &rec), 0);
-	assert_int_equal(evidence_pack_build(rec, NULL, 0, NOW, &pack, err,
-					     sizeof(err)),
-			 0);
+	assert_int_equal(
+	    evidence_pack_build(rec, NULL, 0, NOW, &pack, err, sizeof(err)), 0);
 	assert_int_equal(pack->n_photos, 1);
 	assert_string_equal(pack->photos[0].sha256, fx->sha);
 	assert_true(pack->photos[0].audit_entry > 0);
@@ -148,9 +145,9 @@ static void test_pack_pdf_zip(void **state)
 		saw_photo |= pack->blocks[i].kind == EVIDENCE_PHOTO;
 	assert_true(saw_photo);
 
-	assert_int_equal(evidence_pdf_render(pack, &bytes, &pdf, &pdf_len,
-					     err, sizeof(err)),
-			 0);
+	assert_int_equal(
+	    evidence_pdf_render(pack, &bytes, &pdf, &pdf_len, err, sizeof(err)),
+	    0);
 	assert_true(pdf_len > 1000);
 	assert_memory_equal(pdf, "%PDF-", 5);
 	/* the JPEG is in the PDF as it is */
@@ -189,9 +186,10 @@ static void test_pack_pdf_zip(void **state)
 
 	/* the manifest names another hash: its audit entry says otherwise */
 	json_object_set_new(json_array_get(json_object_get(m, "photos"), 0),
-			    "sha256", json_string("00000000000000000000000000"
-						  "00000000000000000000000000"
-						  "000000000000"));
+			    "sha256",
+			    json_string("00000000000000000000000000"
+					"00000000000000000000000000"
+					"000000000000"));
 	text = json_dumps(m, 0);
 	assert_int_equal(evidence_zip_write(pack, &bytes, text, &zip, &zip_len,
 					    err, sizeof(err)),
@@ -223,9 +221,9 @@ static void test_missing_photo(void **state)
 	assert_int_equal(
 	    evidence_pack_build(rec, &gone, 1, NOW, &pack, err, sizeof(err)),
 	    0);
-	assert_int_equal(evidence_pdf_render(pack, &none, &pdf, &pdf_len, err,
-					     sizeof(err)),
-			 0);
+	assert_int_equal(
+	    evidence_pdf_render(pack, &none, &pdf, &pdf_len, err, sizeof(err)),
+	    0);
 	free(pdf);
 	m = evidence_manifest(rec, pack);
 	text = json_dumps(m, 0);
@@ -251,9 +249,8 @@ static void test_not_a_pack(void **state)
 	struct evidence_check c;
 
 	for (size_t i = 0; i < sizeof(junk) / sizeof(junk[0]); i++) {
-		assert_int_equal(evidence_zip_verify(junk[i], strlen(junk[i]),
-						     &c),
-				 -EINVAL);
+		assert_int_equal(
+		    evidence_zip_verify(junk[i], strlen(junk[i]), &c), -EINVAL);
 		assert_true(c.n_problems >= 1);
 		assert_true(strlen(c.problems[0]) > 5);
 		evidence_check_release(&c);
@@ -279,8 +276,7 @@ static void test_model_text_is_utf8(void **state)
 
 	assert_non_null(rec);
 	assert_int_equal(
-	    evidence_pack_build(rec, NULL, 0, NOW, &pack, err, sizeof(err)),
-	    0);
+	    evidence_pack_build(rec, NULL, 0, NOW, &pack, err, sizeof(err)), 0);
 	assert_non_null(strstr(pack->title, "shipment"));
 	for (int i = 0; i < pack->n_blocks; i++)
 		if (pack->blocks[i].text &&
