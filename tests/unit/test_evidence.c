@@ -15,6 +15,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <cairo.h>
 #include <cmocka.h>
 
 #include "retour/evidence.h"
@@ -246,6 +247,7 @@ static void test_not_a_pack(void **state)
 	static const char *const junk[] = {"", "PK\003\004", "hello",
 					   "PK\005\006\0\0\0\0\0\0\0\0\0\0"
 					   "\0\0\0\0\0\0"};
+	static const char eocd[22] = "PK\005\006";
 	struct evidence_check c;
 
 	for (size_t i = 0; i < sizeof(junk) / sizeof(junk[0]); i++) {
@@ -255,10 +257,9 @@ static void test_not_a_pack(void **state)
 		assert_true(strlen(c.problems[0]) > 5);
 		evidence_check_release(&c);
 	}
-	assert_int_equal(evidence_zip_verify("PK\005\006\0\0\0\0\0\0\0\0\0\0"
-					     "\0\0\0\0\0\0",
-					     22, &c),
-			 -EINVAL);
+	/* an empty archive (its end record alone): a ZIP, but no pack */
+	assert_int_equal(evidence_zip_verify(eocd, sizeof(eocd), &c), -EINVAL);
+	assert_non_null(strstr(c.problems[0], "manifest.json"));
 	evidence_check_release(&c);
 }
 
@@ -291,6 +292,14 @@ static void test_model_text_is_utf8(void **state)
 			 -EINVAL);
 }
 
+/* fontconfig keeps a few blocks of the font it found until FcFini(), which
+ * only its owner may call: not the pack's leaks (make SANITIZE=1 unit). */
+const char *__lsan_default_suppressions(void);
+const char *__lsan_default_suppressions(void)
+{
+	return "leak:libfontconfig.so\n";
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -304,5 +313,10 @@ int main(void)
 	    cmocka_unit_test(test_model_text_is_utf8),
 	};
 
-	return cmocka_run_group_tests(tests, NULL, NULL);
+	int failed = cmocka_run_group_tests(tests, NULL, NULL);
+
+	/* cairo's font caches, kept for the process's life, let go so that
+	 * the sanitizer build's leak check sees only what the pack leaks */
+	cairo_debug_reset_static_data();
+	return failed;
 }
