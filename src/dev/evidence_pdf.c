@@ -198,14 +198,24 @@ static bool pdf_jpeg_size(const struct evidence_photo_bytes *b, int *w, int *h)
 static int pdf_photo(struct pdf_page *pg, const struct evidence_photo *ph,
 		     int n, const struct evidence_photo_bytes *b)
 {
-	double maxw = PDF_W - 2 * PDF_MARGIN, scale, dh;
+	double maxw = PDF_W - 2 * PDF_MARGIN, scale = 0, dh = 0;
+	bool drawn = ph->state == EVIDENCE_PHOTO_PRESENT;
 	cairo_surface_t *img;
 	char text[400];
-	int w, h;
+	int w = 0, h = 0;
 
+	if (drawn && pdf_jpeg_size(b, &w, &h)) {
+		scale = maxw / w;
+		if (h * scale > PDF_PHOTO_MAX_H)
+			scale = PDF_PHOTO_MAX_H / h;
+		dh = h * scale;
+	} else {
+		drawn = false;
+	}
+	/* the caption and its photo on one page */
+	pdf_need(pg, 40 + dh + 10);
 	snprintf(text, sizeof(text), "Photo %d: %s, taken at %s by %s", n,
 		 ph->step, ph->taken_at, ph->clerk);
-	pdf_need(pg, 40);
 	pdf_text(pg, PDF_MARGIN, maxw, text, 10, true);
 	snprintf(text, sizeof(text), "SHA-256 %s, %lld bytes%s", ph->sha256,
 		 (long long)ph->bytes,
@@ -214,17 +224,13 @@ static int pdf_photo(struct pdf_page *pg, const struct evidence_photo *ph,
 		snprintf(text + strlen(text), sizeof(text) - strlen(text),
 			 " %lld", (long long)ph->audit_entry);
 	pdf_text(pg, PDF_MARGIN, maxw, text, 8, false);
-	if (ph->state == EVIDENCE_PHOTO_MISSING) {
+	if (!drawn) {
 		pdf_text(pg, PDF_MARGIN, maxw,
-			 "The file is not on the station (purged by retention, "
-			 "or lost); its hash above is what was recorded.",
-			 10, false);
-		pg->y += 6;
-		return 0;
-	}
-	if (ph->state == EVIDENCE_PHOTO_ALTERED || !pdf_jpeg_size(b, &w, &h)) {
-		pdf_text(pg, PDF_MARGIN, maxw,
-			 ph->state == EVIDENCE_PHOTO_ALTERED
+			 ph->state == EVIDENCE_PHOTO_MISSING
+			     ? "The file is not on the station (purged by "
+			       "retention, or lost); its hash above is what "
+			       "was recorded."
+			 : ph->state == EVIDENCE_PHOTO_ALTERED
 			     ? "The file on the station no longer has the "
 			       "recorded hash: it is not shown."
 			     : "The file on the station is not a JPEG that "
@@ -233,10 +239,6 @@ static int pdf_photo(struct pdf_page *pg, const struct evidence_photo *ph,
 		pg->y += 6;
 		return 0;
 	}
-	scale = maxw / w;
-	if (h * scale > PDF_PHOTO_MAX_H)
-		scale = PDF_PHOTO_MAX_H / h;
-	dh = h * scale;
 	pdf_need(pg, dh + 10);
 	img = cairo_image_surface_create(CAIRO_FORMAT_RGB24, w, h);
 	if (cairo_surface_status(img) != CAIRO_STATUS_SUCCESS) {
