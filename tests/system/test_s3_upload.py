@@ -169,13 +169,16 @@ def test_events_carry_each_photo(make_station, s3, tmp_path):
 
 def test_outage_then_every_photo_arrives(make_station, s3, tmp_path):
     st = make_uploading(make_station, s3, tmp_path, n_images=5)
-    rid = open_parcel(st)
     s3.stop()
+    rid = open_parcel(st)
+    # the parcel's own photo (the photo step) and five more: five images
     photos = take_photos(st, rid, 5)
+    n = len({p["sha256"] for p in photos})
+    assert n == 5
     # retried with the transport's error, never marked uploaded
     wait_for(lambda: all(o["attempts"] >= 1 and o["state"] == "pending"
                          and o["last_error"] for o in photo_rows(st))
-             and len(photo_rows(st)) == 5, timeout=20,
+             and len(photo_rows(st)) == n, timeout=20,
              what="every upload tried and waiting")
     err = photo_rows(st)[0]["last_error"]
     assert "127.0.0.1" in err or "connect" in err.lower(), err
