@@ -59,7 +59,7 @@ tools="build-essential pkg-config libjs-chart.js fonts-dejavu-core"
 testtools="python3 python3-pytest sqlite3 clang libclang-rt-14-dev clang-format
 cppcheck strace zbar-tools nodejs zint python3-pil systemd udev
 mmdebstrap lintian devscripts man-db iproute2 chromium poppler-utils s3cmd"
-benchtools="python3 strace nodejs s3cmd"
+benchtools="python3 strace nodejs s3cmd python3-pil"
 hiltools="qemu-system-x86 busybox-static cpio kmod xz-utils gpiod usbutils
 v4l-utils evtest python3 systemd udev iproute2"
 

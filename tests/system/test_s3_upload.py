@@ -309,3 +309,32 @@ def test_bad_section_is_refused_at_start(make_station, s3, tmp_path,
     assert words in log, log
     assert "[photo upload]" in log, log
     assert SECRET not in log
+
+
+def test_secrets_from_systemd_credentials(make_station, s3, tmp_path,
+                                          monkeypatch):
+    """A setting that is no absolute path names a credential the unit
+    loaded ($CREDENTIALS_DIRECTORY); without that directory, the start
+    is refused saying so."""
+    creds = tmp_path / "credentials"
+    creds.mkdir()
+    for name, value in (("s3-key-id", s3server.KEY_ID), ("s3-secret",
+                                                          SECRET)):
+        (creds / name).write_text(value + "\n")
+        (creds / name).chmod(0o400)
+    st = make_station(start=False, camera_dir=camera_dir(
+        tmp_path / "camera", 2))
+    upload_section(st, s3, access_key_id_file="s3-key-id",
+                   secret_access_key_file="s3-secret")
+    monkeypatch.delenv("CREDENTIALS_DIRECTORY", raising=False)
+    proc = st.start(expect_ready=False)
+    assert proc.wait(timeout=15) != 0
+    assert "CREDENTIALS_DIRECTORY is not set" in st.log(), st.log()
+    monkeypatch.setenv("CREDENTIALS_DIRECTORY", str(creds))
+    st.start()
+    st.sign_in()
+    rid = open_parcel(st)
+    photos = take_photos(st, rid, 1)
+    wait_for(lambda: all_uploaded(st), timeout=20, what="uploaded")
+    check_bucket(s3, photos)
+
