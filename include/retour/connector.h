@@ -102,6 +102,10 @@ struct connector_request {
 	char aws_sigv4[64];
 	const char *auth_user;
 	const char *auth_password;
+	/* Sending it twice does what sending it once does (a PUT of the
+	 * same bytes under the same key): it may go on a reused connection,
+	 * which libcurl may silently send again on. */
+	bool idempotent;
 };
 
 struct connector_header {

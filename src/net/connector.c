@@ -150,6 +150,7 @@ void connector_request_free(struct connector_request *req)
 	req->body_len = 0;
 	req->aws_sigv4[0] = '\0';
 	req->auth_user = req->auth_password = NULL;
+	req->idempotent = false;
 }
 
 int connector_request_add_header(struct connector_request *req,

@@ -219,11 +219,13 @@ static int http_client_setup(struct http_client *c,
 	 * idle connection from one that took the request and then dropped
 	 * it.  Whatever changes something at the shop (a refund) goes on a
 	 * fresh connection, so it is sent once per attempt the sender
-	 * counts; lookups may reuse one. */
-	HTTP_SET(CURLOPT_FRESH_CONNECT,
-		 req->method == CONNECTOR_GET || req->method == CONNECTOR_HEAD
-		     ? 0L
-		     : 1L);
+	 * counts; lookups and idempotent requests (connector.h) may reuse
+	 * one. */
+	HTTP_SET(CURLOPT_FRESH_CONNECT, req->method == CONNECTOR_GET ||
+						req->method == CONNECTOR_HEAD ||
+						req->idempotent
+					    ? 0L
+					    : 1L);
 	HTTP_SET(CURLOPT_NOSIGNAL, 1L);
 	HTTP_SET(CURLOPT_SSL_VERIFYPEER, 1L);
 	HTTP_SET(CURLOPT_SSL_VERIFYHOST, 2L);

@@ -79,11 +79,16 @@ def make_uploading(make_station, s3, tmp_path, n_images=4, **over):
 
 
 def open_parcel(st):
+    """Open a parcel and let the desk weigh it and take its own photo
+    (the photo step), so that the photos a test takes come after it."""
     st.import_expected(expected_return())
     st.feed("RMA-10001")
-    wait_for(lambda: st.status()["step"] != "scan", what="a parcel open")
-    return wait_for(lambda: st.status().get("receipt"),
-                    what="the parcel's receipt")
+    rid = wait_for(lambda: st.status().get("receipt"),
+                   what="the parcel's receipt")
+    wait_for(lambda: st.status()["step"] == "items" and
+             len(st.receipt(rid)["photos"]) >= 1, timeout=10,
+             what="the parcel weighed and photographed")
+    return rid
 
 
 def take_photos(st, rid, n):
@@ -210,7 +215,7 @@ def uploads_done(st):
 
 def test_kill9_at_random_moments_loses_and_repeats_nothing(
         make_station, s3, tmp_path):
-    n = 24
+    n = 40
     st = make_station(start=False, camera_dir=camera_dir(
         tmp_path / "camera", n, size=(1280, 720)))
     # a failed upload is due again soon: the kills land in uploads
@@ -226,9 +231,9 @@ def test_kill9_at_random_moments_loses_and_repeats_nothing(
     s3.start()
     rnd = random.Random(12)
     midway = kills = 0
-    while kills < 40:
+    while kills < 60:
         st.start()
-        time.sleep(rnd.uniform(0.0, 0.1))
+        time.sleep(rnd.uniform(0.0, 0.05))
         st.kill9()
         kills += 1
         done = uploads_done(st)

@@ -288,6 +288,8 @@ static int s3_build(void *state, const struct connector_message *m,
 		return -EINVAL;
 	}
 	req->method = CONNECTOR_PUT;
+	/* the same bytes under the same key: sent twice, stored once */
+	req->idempotent = true;
 	req->body = malloc(m->file_len ? m->file_len : 1);
 	if (!req->body)
 		return -ENOMEM;
