@@ -122,6 +122,7 @@ json_t *station_status(struct station *st)
 	json_object_set_new(o, "scale", station_scale_view(st));
 	json_object_set_new(o, "parcel", station_parcel_view(st));
 	json_object_set_new(o, "devices", devices_status(st->devices));
+	json_object_set_new(o, "disk", station_disk_status(st));
 	json_object_set_new(ob, "pending", json_integer(st->outbox_pending));
 	json_object_set_new(ob, "dead", json_integer(st->outbox_dead));
 	json_object_set_new(o, "outbox", ob);
@@ -290,6 +291,7 @@ const char *station_metrics(struct station *st)
 			(unsigned long long)st->device_faults[k]);
 	station_metrics_steps(st, f);
 	station_metrics_record(st, f);
+	station_disk_metrics(st, f);
 	fclose(f);
 	free(st->metrics);
 	st->metrics = buf;
