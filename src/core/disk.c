@@ -14,9 +14,12 @@ int64_t disk_bytes_per_day(int64_t bytes_added, int64_t window_us)
 		return 0;
 	/* bytes * day / window without overflow: whole windows per day
 	 * first when the window is a day or longer */
-	if (bytes_added > INT64_MAX / DISK_DAY_US)
-		return (int64_t)((double)bytes_added * DISK_DAY_US /
-				 (double)window_us);
+	if (bytes_added > INT64_MAX / DISK_DAY_US) {
+		double per_day =
+		    (double)bytes_added * DISK_DAY_US / (double)window_us;
+
+		return per_day >= 9.2e18 ? INT64_MAX : (int64_t)per_day;
+	}
 	return bytes_added * DISK_DAY_US / window_us;
 }
 
