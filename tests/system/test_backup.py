@@ -7,6 +7,7 @@ overwritten without --force; a missing or full destination fails with a
 clear message and leaves nothing that looks like a backup."""
 import json
 import os
+import shutil
 import sqlite3
 import subprocess
 import threading
@@ -204,3 +205,23 @@ def test_backup_to_a_full_destination_fails_and_harms_nothing(
         ctl(st.conf_path, "backup", ok)
     finally:
         subprocess.run(["umount", str(small)])
+
+
+@pytest.mark.skipif(not shutil.which("systemd-analyze"),
+                    reason="systemd-analyze not installed (Debian: systemd)")
+def test_backup_units_verify_clean(tmp_path):
+    """The nightly backup's units pass systemd-analyze verify (the
+    command swapped for /bin/true, which exists here) and read the
+    configuration retourd reads."""
+    units = REPO / "systemd"
+    service = (units / "retour-backup.service").read_text()
+    assert "retourctl -c /etc/retour/retourd.conf backup" in service
+    swapped = service.replace("/usr/bin/retourctl", shutil.which("true"))
+    (tmp_path / "retour-backup.service").write_text(swapped)
+    shutil.copy(units / "retour-backup.timer", tmp_path)
+    r = subprocess.run(["systemd-analyze", "verify", "--man=no",
+                        "retour-backup.service", "retour-backup.timer"],
+                       cwd=tmp_path, capture_output=True, text=True,
+                       timeout=60)
+    assert r.returncode == 0 and not (r.stdout + r.stderr).strip(), \
+        r.stdout + r.stderr
