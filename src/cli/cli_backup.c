@@ -28,6 +28,8 @@
 #include <fcntl.h>
 #include <inttypes.h>
 #include <stdarg.h>
+#include <stdbool.h>
+#include <sys/file.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -48,6 +50,9 @@
 
 #define BACKUP_FORMAT "retour-backup 1"
 #define BACKUP_MIB (1024.0 * 1024.0)
+/* The photos' dirty data between two syncs, and the pause after one. */
+#define BACKUP_FLUSH_BYTES (INT64_C(1) << 20)
+#define BACKUP_FLUSH_PAUSE_US 5000
 /* Left free on the destination beyond what the backup needs. */
 #define BACKUP_SPARE_BYTES (INT64_C(4) << 20)
 
@@ -55,10 +60,12 @@ struct backup_photo {
 	char sha256[65];
 	char *path;
 	int64_t bytes;
+	bool staged; /* copied under its temporary name, to be renamed */
 };
 
 struct backup_run {
 	const char *dest;
+	int lock_fd;
 	char partial[4096];
 	char final[4096];
 	struct backup_photo *photos;
@@ -134,8 +141,8 @@ int backup_fsync_dir(const char *dir)
  * removed on failure.  @from NULL with @data: write @len bytes of @data.
  */
 int backup_copy_file(const char *from, const char *to, mode_t mode,
-			    char sha[65], int64_t *bytes, char *err,
-			    size_t errlen)
+		     bool sync, char sha[65], int64_t *bytes, char *err,
+		     size_t errlen)
 {
 	struct sha256_ctx ctx;
 	uint8_t md[SHA256_DIGEST_SIZE];
@@ -190,7 +197,7 @@ int backup_copy_file(const char *from, const char *to, mode_t mode,
 		if (r < 0)
 			break;
 	}
-	if (r == 0 && fsync(out) < 0) {
+	if (r == 0 && sync && fsync(out) < 0) {
 		r = -errno;
 		backup_text(err, errlen, "cannot write %s: %s", to,
 			 strerror(errno));
@@ -285,66 +292,93 @@ static int64_t backup_file_size(const char *path)
 	return stat(path, &stbuf) == 0 ? (int64_t)stbuf.st_size : 0;
 }
 
+/* The photo @sha's place in the tree @root, and its temporary name. */
+static void backup_photo_paths(const char *root, const char *sha, char *dir,
+			       char *final, char *tmp, size_t len)
+{
+	backup_text(dir, len, "%s/%.2s", root, sha);
+	backup_text(final, len, "%s/%s.jpg", dir, sha + 2);
+	/* one name per content: a run cut short leaves at most one, which
+	 * the next copy of the same photo replaces */
+	backup_text(tmp, len, "%s/.tmp-%s", dir, sha + 2);
+}
+
 /*
  * Put the photo @sha (@bytes) from @from into the content-addressed tree
  * @root as root/ab/cdef...jpg, unless a file of that size is there
  * already: written under a temporary name, checked against its name,
- * renamed.  1 copied, 0 already there, -EBADMSG when @from's content is
- * not @sha (nothing written), -errno otherwise; @err says.
+ * renamed.  @staged: leave it under its temporary name, not synced, for
+ * backup_photos_commit() (many photos, one sync).  1 copied, 0 already
+ * there, -EBADMSG when @from's content is not @sha (nothing written),
+ * -errno otherwise; @err says.
  */
-int backup_put_photo(const char *from, const char *root,
-			    const char *sha, int64_t bytes, uid_t uid,
-			    gid_t gid, char *err, size_t errlen)
+int backup_put_photo(const char *from, const char *root, const char *sha,
+		     int64_t bytes, uid_t uid, gid_t gid, bool staged,
+		     char *err, size_t errlen)
 {
-	char dir[4096], final[4096], tmp[4200], got[65];
+	char dir[4096], final[4096], tmp[4096], got[65];
 	struct stat stbuf;
 	int r;
 
 	if (strlen(sha) != 64 || strspn(sha, "0123456789abcdef") != 64) {
-		backup_text(err, errlen, "photo hash '%s' is not a SHA-256", sha);
+		backup_text(err, errlen, "photo hash '%s' is not a SHA-256",
+			    sha);
 		return -EBADMSG;
 	}
-	backup_text(dir, sizeof(dir), "%s/%.2s", root, sha);
-	backup_text(final, sizeof(final), "%s/%s.jpg", dir, sha + 2);
+	backup_photo_paths(root, sha, dir, final, tmp, sizeof(dir));
 	if (stat(final, &stbuf) == 0 && S_ISREG(stbuf.st_mode) &&
 	    stbuf.st_size == bytes)
 		return 0;
 	r = backup_mkdir(dir, err, errlen);
 	if (r < 0)
 		return r;
-	backup_text(tmp, sizeof(tmp), "%s/.tmp-%.16s-%ld", dir, sha + 2,
-		 (long)getpid());
 	unlink(tmp);
-	r = backup_copy_file(from, tmp, 0640, got, NULL, err, errlen);
+	r = backup_copy_file(from, tmp, 0640, !staged, got, NULL, err, errlen);
 	if (r < 0)
 		return r;
 	if (strcmp(got, sha)) {
 		unlink(tmp);
 		backup_text(err, errlen,
-			 "photo %s is damaged: its content hashes to %s", from,
-			 got);
+			    "photo %s is damaged: its content hashes to %s",
+			    from, got);
 		return -EBADMSG;
 	}
 	if (uid != (uid_t)-1 && chown(tmp, uid, gid) < 0) {
 		r = -errno;
-		backup_text(err, errlen, "cannot give %s to the station's user: %s",
-			 tmp, strerror(errno));
+		backup_text(err, errlen,
+			    "cannot give %s to the station's user: %s", tmp,
+			    strerror(errno));
 		unlink(tmp);
 		return r;
 	}
+	if (staged)
+		return 1;
 	if (rename(tmp, final) < 0) {
 		r = -errno;
 		backup_text(err, errlen, "cannot write %s: %s", final,
-			 strerror(errno));
+			    strerror(errno));
 		unlink(tmp);
 		return r;
 	}
 	r = backup_fsync_dir(dir);
 	if (r < 0) {
-		backup_text(err, errlen, "cannot sync %s: %s", dir, strerror(-r));
+		backup_text(err, errlen, "cannot sync %s: %s", dir,
+			    strerror(-r));
 		return r;
 	}
 	return 1;
+}
+
+/* syncfs() of the file system @dir is on. */
+static int backup_syncfs(const char *dir)
+{
+	int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC), r = 0;
+
+	if (fd < 0 || syncfs(fd) < 0)
+		r = -errno;
+	if (fd >= 0)
+		close(fd);
+	return r;
 }
 
 /* ---- backup ---- */
@@ -367,6 +401,7 @@ static int backup_note_photo(void *arg, const char *sha256, const char *path,
 		 sha256);
 	b->photos[b->n].path = strdup(path);
 	b->photos[b->n].bytes = bytes;
+	b->photos[b->n].staged = false;
 	if (!b->photos[b->n].path)
 		return -ENOMEM;
 	b->n++;
@@ -375,6 +410,8 @@ static int backup_note_photo(void *arg, const char *sha256, const char *path,
 
 static void backup_run_free(struct backup_run *b)
 {
+	if (b->lock_fd >= 0)
+		close(b->lock_fd); /* the lock with it */
 	for (size_t i = 0; i < b->n; i++)
 		free(b->photos[i].path);
 	free(b->photos);
@@ -448,16 +485,67 @@ static int64_t backup_new_bytes(const struct backup_run *b, const char *root)
 	return need;
 }
 
+/* The staged photos' temporary files removed (a failed backup). */
+static void backup_photos_unstage(struct backup_run *b, const char *root)
+{
+	char dir[4096], final[4096], tmp[4096];
+
+	for (size_t i = 0; i < b->n; i++) {
+		if (!b->photos[i].staged)
+			continue;
+		backup_photo_paths(root, b->photos[i].sha256, dir, final, tmp,
+				   sizeof(dir));
+		unlink(tmp);
+		b->photos[i].staged = false;
+	}
+}
+
+/*
+ * The staged photos made durable with one syncfs(), then renamed into
+ * place and synced again: thousands of photos cost two syncs, not two
+ * each, and a name in the tree is only ever a whole file.
+ */
+static int backup_photos_commit(struct backup_run *b, const char *root)
+{
+	char dir[4096], final[4096], tmp[4096] = "";
+	int r = backup_syncfs(root);
+
+	for (size_t i = 0; r == 0 && i < b->n; i++) {
+		if (!b->photos[i].staged)
+			continue;
+		backup_photo_paths(root, b->photos[i].sha256, dir, final, tmp,
+				   sizeof(dir));
+		if (rename(tmp, final) < 0)
+			r = -errno;
+		else
+			b->photos[i].staged = false;
+	}
+	if (r == 0)
+		r = backup_syncfs(root);
+	if (r < 0) {
+		backup_text(b->err, sizeof(b->err),
+			    "cannot complete the photos in %s (%s): %s", root,
+			    tmp, strerror(-r));
+		backup_photos_unstage(b, root);
+	}
+	return r;
+}
+
 /* Copy the photos DEST/photos lacks; a photo the station lost or that
- * is damaged is listed, not fatal: the backup keeps everything else. */
+ * is damaged is listed, not fatal: the backup keeps everything else.
+ * Every BACKUP_FLUSH_BYTES the file system is synced and the copy
+ * pauses: the desk's commits (fsync, synchronous=FULL) then never wait
+ * behind more than that much of the copy's dirty data. */
 static int backup_copy_photos(struct backup_run *b, const char *root,
 			      json_t *list)
 {
+	int64_t dirty = 0;
+
 	for (size_t i = 0; i < b->n; i++) {
 		struct backup_photo *p = &b->photos[i];
 		char file[80];
 		int r = backup_put_photo(p->path, root, p->sha256, p->bytes,
-					 (uid_t)-1, (gid_t)-1, b->err,
+					 (uid_t)-1, (gid_t)-1, true, b->err,
 					 sizeof(b->err));
 
 		if (r == -ENOENT || r == -EBADMSG) {
@@ -470,19 +558,35 @@ static int backup_copy_photos(struct backup_run *b, const char *root,
 				b->damaged++;
 			continue;
 		}
-		if (r < 0)
+		if (r < 0) {
+			backup_photos_unstage(b, root);
 			return r;
+		}
 		if (r > 0) {
+			p->staged = true;
 			b->copied++;
 			b->bytes_copied += p->bytes;
+			dirty += p->bytes;
 		}
-		backup_text(file, sizeof(file), "photos/%.2s/%s.jpg", p->sha256,
-			 p->sha256 + 2);
+		if (dirty >= BACKUP_FLUSH_BYTES) {
+			r = backup_syncfs(root);
+			if (r < 0) {
+				backup_text(b->err, sizeof(b->err),
+					    "cannot sync %s: %s", root,
+					    strerror(-r));
+				backup_photos_unstage(b, root);
+				return r;
+			}
+			dirty = 0;
+			usleep(BACKUP_FLUSH_PAUSE_US);
+		}
+		backup_text(file, sizeof(file), "photos/%.2s/%s.jpg",
+			    p->sha256, p->sha256 + 2);
 		json_array_append_new(
 		    list, json_pack("{s:s,s:s,s:I}", "file", file, "sha256",
 				    p->sha256, "bytes", (json_int_t)p->bytes));
 	}
-	return 0;
+	return backup_photos_commit(b, root);
 }
 
 static int backup_write_manifest(struct backup_run *b, json_t *manifest)
@@ -535,7 +639,7 @@ static int backup_failed(struct backup_run *b, int r)
 static int backup_run(const struct cli_opts *o, const struct config *cfg,
 		      const char *dest)
 {
-	struct backup_run b = {.dest = dest};
+	struct backup_run b = {.dest = dest, .lock_fd = -1};
 	struct backup_stats stats;
 	char stamp[32], db_copy[4200], root[4200], db_sha[65];
 	int64_t start = clock_mono_us(), db_bytes, need;
@@ -557,6 +661,18 @@ static int backup_run(const struct cli_opts *o, const struct config *cfg,
 	r = backup_check_dest(dest, need);
 	if (r)
 		return r;
+	/* one backup at a time into DEST (the timer's and one by hand) */
+	backup_text(stamp, sizeof(stamp), "/.retour-backup.lock");
+	{
+		char lock[4200];
+
+		backup_text(lock, sizeof(lock), "%s%s", dest, stamp);
+		b.lock_fd = open(lock, O_RDWR | O_CREAT | O_CLOEXEC, 0640);
+		if (b.lock_fd < 0 || flock(b.lock_fd, LOCK_EX | LOCK_NB) < 0)
+			return cli_fail("backup: another backup is writing to "
+					"%s (%s); nothing was written",
+					dest, strerror(errno));
+	}
 	/* names that sort by time, to the millisecond */
 	clock_gettime(CLOCK_REALTIME, &ts);
 	gmtime_r(&ts.tv_sec, &tm);

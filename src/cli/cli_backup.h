@@ -7,6 +7,7 @@
 #ifndef RETOUR_CLI_BACKUP_H
 #define RETOUR_CLI_BACKUP_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/types.h>
@@ -28,17 +29,19 @@ int cli_station_config(const struct cli_opts *o, struct config *cfg,
 /* Copy @from to the new file @to (@mode), fsync'd, its SHA-256 in @sha;
  * -errno with @err, @to removed on failure. */
 int backup_copy_file(const char *from, const char *to, mode_t mode,
-		     char sha[65], int64_t *bytes, char *err, size_t errlen);
+		     bool sync, char sha[65], int64_t *bytes, char *err,
+		     size_t errlen);
 /* The SHA-256 and size of @path. */
 int backup_hash_file(const char *path, char sha[65], int64_t *bytes,
 		     char *err, size_t errlen);
 int backup_mkdir(const char *dir, char *err, size_t errlen);
 int backup_fsync_dir(const char *dir);
 /* Photo @sha of @bytes from @from into @root/ab/cdef...jpg, checked, owned
- * by @uid:@gid unless -1: 1 copied, 0 already there, -EBADMSG damaged,
- * -errno (@err says). */
+ * by @uid:@gid unless -1, synced and renamed into place (@staged: left
+ * under its temporary name for the caller): 1 copied, 0 already there,
+ * -EBADMSG damaged, -errno (@err says). */
 int backup_put_photo(const char *from, const char *root, const char *sha,
-		     int64_t bytes, uid_t uid, gid_t gid, char *err,
-		     size_t errlen);
+		     int64_t bytes, uid_t uid, gid_t gid, bool staged,
+		     char *err, size_t errlen);
 
 #endif

@@ -133,7 +133,7 @@ static int restore_photos(const json_t *manifest, const char *backup_root,
 		backup_text(from, sizeof(from), "%s/%s", backup_root, file);
 		backup_text(dir, sizeof(dir), "%s/%.2s", photos_root, sha);
 		r = backup_put_photo(from, photos_root, sha, bytes, uid, gid,
-				     err, errlen);
+				     false, err, errlen);
 		if (r < 0)
 			return r;
 		if (r > 0) {
@@ -209,7 +209,7 @@ static int restore_database(const char *copy, const char *db, char *err,
 	restore_owner_of(dir, &uid, &gid);
 	backup_text(tmp, sizeof(tmp), "%s.restoring-%ld", db, (long)getpid());
 	unlink(tmp);
-	r = backup_copy_file(copy, tmp, 0640, sha, NULL, err, errlen);
+	r = backup_copy_file(copy, tmp, 0640, true, sha, NULL, err, errlen);
 	if (r < 0)
 		return r;
 	if (uid != (uid_t)-1 && chown(tmp, uid, gid) < 0) {
