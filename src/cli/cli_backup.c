@@ -51,8 +51,8 @@
 #define BACKUP_FORMAT "retour-backup 1"
 #define BACKUP_MIB (1024.0 * 1024.0)
 /* The photos' dirty data between two syncs, and the pause after one. */
-#define BACKUP_FLUSH_BYTES (INT64_C(1) << 20)
-#define BACKUP_FLUSH_PAUSE_US 5000
+#define BACKUP_FLUSH_BYTES (INT64_C(256) << 10)
+#define BACKUP_FLUSH_PAUSE_US 10000
 /* Left free on the destination beyond what the backup needs. */
 #define BACKUP_SPARE_BYTES (INT64_C(4) << 20)
 
