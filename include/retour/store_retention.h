@@ -49,7 +49,7 @@ struct store_retention_result {
 	int64_t photo_bytes;	     /* of the photos purged */
 	int files_removed;	     /* photo files unlinked */
 	int files_gone;		     /* already missing */
-	int files_failed;	     /* could not be removed (logged by caller) */
+	int files_failed; /* could not be removed (logged by caller) */
 };
 
 /*

@@ -48,7 +48,7 @@ enum {
  * and its arguments). */
 struct cli_opts {
 	bool json;
-	bool force; /* restore --force: replace a station's records */
+	bool force;	/* restore --force: replace a station's records */
 	const char *at; /* retention report/purge --at WHEN */
 	const char *socket;
 	const char *limit;

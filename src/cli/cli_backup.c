@@ -140,9 +140,8 @@ int backup_fsync_dir(const char *dir)
  * @sha (65); -errno with @err naming the file that failed.  @to is
  * removed on failure.  @from NULL with @data: write @len bytes of @data.
  */
-int backup_copy_file(const char *from, const char *to, mode_t mode,
-		     bool sync, char sha[65], int64_t *bytes, char *err,
-		     size_t errlen)
+int backup_copy_file(const char *from, const char *to, mode_t mode, bool sync,
+		     char sha[65], int64_t *bytes, char *err, size_t errlen)
 {
 	struct sha256_ctx ctx;
 	uint8_t md[SHA256_DIGEST_SIZE];
@@ -154,14 +153,14 @@ int backup_copy_file(const char *from, const char *to, mode_t mode,
 	if (in < 0) {
 		r = -errno;
 		backup_text(err, errlen, "cannot read %s: %s", from,
-			 strerror(errno));
+			    strerror(errno));
 		return r;
 	}
 	out = open(to, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode);
 	if (out < 0) {
 		r = -errno;
 		backup_text(err, errlen, "cannot create %s: %s", to,
-			 strerror(errno));
+			    strerror(errno));
 		close(in);
 		return r;
 	}
@@ -174,7 +173,7 @@ int backup_copy_file(const char *from, const char *to, mode_t mode,
 		if (n < 0) {
 			r = -errno;
 			backup_text(err, errlen, "cannot read %s: %s", from,
-				 strerror(errno));
+				    strerror(errno));
 			break;
 		}
 		if (n == 0)
@@ -188,8 +187,8 @@ int backup_copy_file(const char *from, const char *to, mode_t mode,
 				continue;
 			if (w < 0) {
 				r = -errno;
-				backup_text(err, errlen, "cannot write %s: %s", to,
-					 strerror(errno));
+				backup_text(err, errlen, "cannot write %s: %s",
+					    to, strerror(errno));
 			} else {
 				off += w;
 			}
@@ -197,15 +196,19 @@ int backup_copy_file(const char *from, const char *to, mode_t mode,
 		if (r < 0)
 			break;
 	}
+	/* not synced now: its writeback at least starts now, so that the
+	 * batch's sync (and the desk's next commit) finds little left */
+	if (r == 0 && !sync)
+		sync_file_range(out, 0, 0, SYNC_FILE_RANGE_WRITE);
 	if (r == 0 && sync && fsync(out) < 0) {
 		r = -errno;
 		backup_text(err, errlen, "cannot write %s: %s", to,
-			 strerror(errno));
+			    strerror(errno));
 	}
 	if (close(out) < 0 && r == 0) {
 		r = -errno;
 		backup_text(err, errlen, "cannot write %s: %s", to,
-			 strerror(errno));
+			    strerror(errno));
 	}
 	close(in);
 	if (r < 0) {
@@ -219,8 +222,8 @@ int backup_copy_file(const char *from, const char *to, mode_t mode,
 	return 0;
 }
 
-int backup_hash_file(const char *path, char sha[65], int64_t *bytes,
-			    char *err, size_t errlen)
+int backup_hash_file(const char *path, char sha[65], int64_t *bytes, char *err,
+		     size_t errlen)
 {
 	struct sha256_ctx ctx;
 	uint8_t md[SHA256_DIGEST_SIZE];
@@ -232,7 +235,7 @@ int backup_hash_file(const char *path, char sha[65], int64_t *bytes,
 		int r = -errno;
 
 		backup_text(err, errlen, "cannot read %s: %s", path,
-			 strerror(errno));
+			    strerror(errno));
 		return r;
 	}
 	sha256_init(&ctx);
@@ -245,7 +248,7 @@ int backup_hash_file(const char *path, char sha[65], int64_t *bytes,
 			int r = -errno;
 
 			backup_text(err, errlen, "cannot read %s: %s", path,
-				 strerror(errno));
+				    strerror(errno));
 			close(fd);
 			return r;
 		}
@@ -271,7 +274,7 @@ int backup_mkdir(const char *dir, char *err, size_t errlen)
 	if (errno == EEXIST && stat(dir, &stbuf) == 0 && S_ISDIR(stbuf.st_mode))
 		return 0;
 	backup_text(err, errlen, "cannot create directory %s: %s", dir,
-		 strerror(errno == EEXIST ? ENOTDIR : errno));
+		    strerror(errno == EEXIST ? ENOTDIR : errno));
 	return errno == EEXIST ? -ENOTDIR : -errno;
 }
 
@@ -397,8 +400,8 @@ static int backup_note_photo(void *arg, const char *sha256, const char *path,
 		b->photos = p;
 		b->cap = cap;
 	}
-	backup_text(b->photos[b->n].sha256, sizeof(b->photos[b->n].sha256), "%s",
-		 sha256);
+	backup_text(b->photos[b->n].sha256, sizeof(b->photos[b->n].sha256),
+		    "%s", sha256);
 	b->photos[b->n].path = strdup(path);
 	b->photos[b->n].bytes = bytes;
 	b->photos[b->n].staged = false;
@@ -477,7 +480,7 @@ static int64_t backup_new_bytes(const struct backup_run *b, const char *root)
 
 	for (size_t i = 0; i < b->n; i++) {
 		backup_text(path, sizeof(path), "%s/%.2s/%s.jpg", root,
-			 b->photos[i].sha256, b->photos[i].sha256 + 2);
+			    b->photos[i].sha256, b->photos[i].sha256 + 2);
 		if (stat(path, &stbuf) < 0 ||
 		    stbuf.st_size != b->photos[i].bytes)
 			need += b->photos[i].bytes;
@@ -580,8 +583,8 @@ static int backup_copy_photos(struct backup_run *b, const char *root,
 			dirty = 0;
 			usleep(BACKUP_FLUSH_PAUSE_US);
 		}
-		backup_text(file, sizeof(file), "photos/%.2s/%s.jpg",
-			    p->sha256, p->sha256 + 2);
+		backup_text(file, sizeof(file), "photos/%.2s/%s.jpg", p->sha256,
+			    p->sha256 + 2);
 		json_array_append_new(
 		    list, json_pack("{s:s,s:s,s:I}", "file", file, "sha256",
 				    p->sha256, "bytes", (json_int_t)p->bytes));
@@ -618,7 +621,7 @@ static int backup_write_manifest(struct backup_run *b, json_t *manifest)
 	free(text);
 	if (r < 0)
 		backup_text(b->err, sizeof(b->err), "cannot write %s: %s", path,
-			 strerror(-r));
+			    strerror(-r));
 	return r;
 }
 
@@ -685,12 +688,13 @@ static int backup_run(const struct cli_opts *o, const struct config *cfg,
 				"written",
 				b.final);
 	backup_text(b.partial, sizeof(b.partial), "%s/.partial-retour-%s-%ld",
-		 dest, stamp, (long)getpid());
+		    dest, stamp, (long)getpid());
 	if (mkdir(b.partial, 0750) < 0) {
 		r = -errno;
 		b.partial[0] = '\0';
-		backup_text(b.err, sizeof(b.err), "cannot create a directory in %s: %s",
-			 dest, strerror(-r));
+		backup_text(b.err, sizeof(b.err),
+			    "cannot create a directory in %s: %s", dest,
+			    strerror(-r));
 		return backup_failed(&b, r);
 	}
 	b.missing_list = json_array();
@@ -707,9 +711,9 @@ static int backup_run(const struct cli_opts *o, const struct config *cfg,
 	if (backup_free_bytes(dest) >= 0 &&
 	    backup_free_bytes(dest) < need + BACKUP_SPARE_BYTES) {
 		backup_text(b.err, sizeof(b.err),
-			 "%.1f MiB free on %s, the new photos need %.1f MiB",
-			 backup_free_bytes(dest) / BACKUP_MIB, dest,
-			 (need + BACKUP_SPARE_BYTES) / BACKUP_MIB);
+			    "%.1f MiB free on %s, the new photos need %.1f MiB",
+			    backup_free_bytes(dest) / BACKUP_MIB, dest,
+			    (need + BACKUP_SPARE_BYTES) / BACKUP_MIB);
 		r = -ENOSPC;
 		goto fail;
 	}
@@ -746,17 +750,17 @@ static int backup_run(const struct cli_opts *o, const struct config *cfg,
 	    backup_fsync_dir(dest) < 0) {
 		r = -errno;
 		backup_text(b.err, sizeof(b.err), "cannot complete %s: %s",
-			 b.final, strerror(errno));
+			    b.final, strerror(errno));
 		goto fail;
 	}
 	if (o->json) {
-		json_t *j = json_pack(
-		    "{s:s,s:I,s:i,s:i,s:I,s:i,s:f}", "backup", b.final,
-		    "database_bytes", (json_int_t)db_bytes, "photos",
-		    (int)b.n, "photos_copied", b.copied, "photo_bytes_copied",
-		    (json_int_t)b.bytes_copied, "photos_missing",
-		    b.missing + b.damaged,
-		    "seconds", (clock_mono_us() - start) / 1e6);
+		json_t *j =
+		    json_pack("{s:s,s:I,s:i,s:i,s:I,s:i,s:f}", "backup",
+			      b.final, "database_bytes", (json_int_t)db_bytes,
+			      "photos", (int)b.n, "photos_copied", b.copied,
+			      "photo_bytes_copied", (json_int_t)b.bytes_copied,
+			      "photos_missing", b.missing + b.damaged,
+			      "seconds", (clock_mono_us() - start) / 1e6);
 
 		cli_print_json(j);
 		json_decref(j);

@@ -28,12 +28,11 @@ int cli_station_config(const struct cli_opts *o, struct config *cfg,
 
 /* Copy @from to the new file @to (@mode), fsync'd, its SHA-256 in @sha;
  * -errno with @err, @to removed on failure. */
-int backup_copy_file(const char *from, const char *to, mode_t mode,
-		     bool sync, char sha[65], int64_t *bytes, char *err,
-		     size_t errlen);
+int backup_copy_file(const char *from, const char *to, mode_t mode, bool sync,
+		     char sha[65], int64_t *bytes, char *err, size_t errlen);
 /* The SHA-256 and size of @path. */
-int backup_hash_file(const char *path, char sha[65], int64_t *bytes,
-		     char *err, size_t errlen);
+int backup_hash_file(const char *path, char sha[65], int64_t *bytes, char *err,
+		     size_t errlen);
 int backup_mkdir(const char *dir, char *err, size_t errlen);
 int backup_fsync_dir(const char *dir);
 /* Photo @sha of @bytes from @from into @root/ab/cdef...jpg, checked, owned

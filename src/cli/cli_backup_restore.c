@@ -52,7 +52,7 @@ static int restore_find(const char *src, char *dir, size_t dirlen)
 		if (strncmp(de->d_name, "retour-", 7))
 			continue;
 		backup_text(path, sizeof(path), "%s/%s/MANIFEST.json", src,
-			 de->d_name);
+			    de->d_name);
 		/* the names sort by time; partial ones are not retour-* */
 		if (access(path, R_OK) == 0 && strcmp(de->d_name, best) > 0)
 			backup_text(best, sizeof(best), "%s", de->d_name);
@@ -119,15 +119,19 @@ static int restore_photos(const json_t *manifest, const char *backup_root,
 	restore_owner_of(photos_root, &uid, &gid);
 	json_array_foreach(photos, i, p)
 	{
-		const char *file = json_string_value(json_object_get(p, "file"));
-		const char *sha = json_string_value(json_object_get(p, "sha256"));
-		json_int_t bytes = json_integer_value(json_object_get(p, "bytes"));
+		const char *file =
+		    json_string_value(json_object_get(p, "file"));
+		const char *sha =
+		    json_string_value(json_object_get(p, "sha256"));
+		json_int_t bytes =
+		    json_integer_value(json_object_get(p, "bytes"));
 		char from[4200], dir[4200];
 
 		if (!file || !sha || strstr(file, "..") || file[0] == '/') {
-			backup_text(err, errlen, "the manifest's photo %zu is "
-					      "malformed",
-				 i);
+			backup_text(err, errlen,
+				    "the manifest's photo %zu is "
+				    "malformed",
+				    i);
 			return -EBADMSG;
 		}
 		backup_text(from, sizeof(from), "%s/%s", backup_root, file);
@@ -214,8 +218,9 @@ static int restore_database(const char *copy, const char *db, char *err,
 		return r;
 	if (uid != (uid_t)-1 && chown(tmp, uid, gid) < 0) {
 		r = -errno;
-		backup_text(err, errlen, "cannot give %s to the station's user: %s",
-			 tmp, strerror(errno));
+		backup_text(err, errlen,
+			    "cannot give %s to the station's user: %s", tmp,
+			    strerror(errno));
 		unlink(tmp);
 		return r;
 	}
@@ -226,8 +231,8 @@ static int restore_database(const char *copy, const char *db, char *err,
 		backup_text(side, sizeof(side), "%s%s", db, sides[i]);
 		r = restore_move_aside(side, stamp);
 		if (r < 0) {
-			backup_text(err, errlen, "cannot move %s aside: %s", side,
-				 strerror(-r));
+			backup_text(err, errlen, "cannot move %s aside: %s",
+				    side, strerror(-r));
 			unlink(tmp);
 			return r;
 		}
@@ -235,7 +240,7 @@ static int restore_database(const char *copy, const char *db, char *err,
 	if (rename(tmp, db) < 0) {
 		r = -errno;
 		backup_text(err, errlen, "cannot put %s in place: %s", db,
-			 strerror(errno));
+			    strerror(errno));
 		unlink(tmp);
 		return r;
 	}
@@ -265,8 +270,8 @@ static int restore_run(const struct cli_opts *o, const struct config *cfg,
 	if (backup_hash_file(copy, sha, NULL, err, sizeof(err)) < 0 ||
 	    (strcmp(sha, want_sha) &&
 	     backup_text(err, sizeof(err),
-		      "%s does not match the manifest (damaged or altered)",
-		      copy) > 0) ||
+			 "%s does not match the manifest (damaged or altered)",
+			 copy) > 0) ||
 	    backup_check_file(copy, &version, err, sizeof(err)) < 0) {
 		json_decref(m);
 		return cli_fail("restore: %s; nothing was changed", err);
@@ -288,23 +293,25 @@ static int restore_run(const struct cli_opts *o, const struct config *cfg,
 	if (o->json) {
 		json_t *j = json_pack(
 		    "{s:s,s:s,s:O,s:O,s:I,s:i}", "restored", bdir, "database",
-		    cfg->database, "receipts", json_object_get(db_entry, "receipts"),
-		    "audit_entries", json_object_get(db_entry, "audit_entries"),
-		    "photos", (json_int_t)json_array_size(json_object_get(m, "photos")),
+		    cfg->database, "receipts",
+		    json_object_get(db_entry, "receipts"), "audit_entries",
+		    json_object_get(db_entry, "audit_entries"), "photos",
+		    (json_int_t)json_array_size(json_object_get(m, "photos")),
 		    "photos_copied", copied);
 
 		cli_print_json(j);
 		json_decref(j);
 	} else {
-		printf("restored %s into %s: %" JSON_INTEGER_FORMAT
-		       " receipts, %" JSON_INTEGER_FORMAT
-		       " audit entries, %zu photos (%d copied).\n"
-		       "Start retourd, then check it: retourctl audit verify\n",
-		       bdir, cfg->database,
-		       json_integer_value(json_object_get(db_entry, "receipts")),
-		       json_integer_value(
-			   json_object_get(db_entry, "audit_entries")),
-		       json_array_size(json_object_get(m, "photos")), copied);
+		printf(
+		    "restored %s into %s: %" JSON_INTEGER_FORMAT
+		    " receipts, %" JSON_INTEGER_FORMAT
+		    " audit entries, %zu photos (%d copied).\n"
+		    "Start retourd, then check it: retourctl audit verify\n",
+		    bdir, cfg->database,
+		    json_integer_value(json_object_get(db_entry, "receipts")),
+		    json_integer_value(
+			json_object_get(db_entry, "audit_entries")),
+		    json_array_size(json_object_get(m, "photos")), copied);
 	}
 	json_decref(m);
 	return CLI_OK;

@@ -72,10 +72,10 @@ static int retention_at(const struct cli_opts *o, int64_t *at)
 		return CLI_OK;
 	if (civil_time_parse_rfc3339(o->at, at) == 0)
 		return CLI_OK;
-	if (sscanf(o->at, "%4d-%2d-%2d%c", &y, &m, &d, &tail) == 3 &&
-	    m >= 1 && m <= 12 && d >= 1 &&
-	    d <= civil_time_days_in_month(y, m)) {
-		*at = civil_time_days_from_civil(y, m, d) * INT64_C(86400000000);
+	if (sscanf(o->at, "%4d-%2d-%2d%c", &y, &m, &d, &tail) == 3 && m >= 1 &&
+	    m <= 12 && d >= 1 && d <= civil_time_days_in_month(y, m)) {
+		*at =
+		    civil_time_days_from_civil(y, m, d) * INT64_C(86400000000);
 		return CLI_OK;
 	}
 	return cli_usage("--at wants an RFC 3339 time or YYYY-MM-DD, not '%s'",
@@ -101,11 +101,11 @@ static json_t *retention_item_json(const struct store_retention_item *it)
 
 	civil_time_format_rfc3339(it->expires_us, when, sizeof(when));
 	civil_time_format_rfc3339(it->since_us, since, sizeof(since));
-	return json_pack("{s:s,s:I,s:I,s:s,s:s,s:s,s:s,s:I}", "kind",
-			 retention_kind_name(it->kind), "id", (json_int_t)it->id,
-			 "receipt", (json_int_t)it->receipt_id, "sha256",
-			 it->sha256, "step", it->step, "since", since,
-			 "expires", when, "bytes", (json_int_t)it->bytes);
+	return json_pack(
+	    "{s:s,s:I,s:I,s:s,s:s,s:s,s:s,s:I}", "kind",
+	    retention_kind_name(it->kind), "id", (json_int_t)it->id, "receipt",
+	    (json_int_t)it->receipt_id, "sha256", it->sha256, "step", it->step,
+	    "since", since, "expires", when, "bytes", (json_int_t)it->bytes);
 }
 
 static int retention_report(const struct cli_opts *o, struct store *s,
@@ -131,8 +131,9 @@ static int retention_report(const struct cli_opts *o, struct store *s,
 					      retention_item_json(&l.items[i]));
 		j = json_pack("{s:I,s:o}", "due", (json_int_t)due, "next", arr);
 		for (int k = 0; k < RETENTION_KIND_COUNT; k++)
-			json_object_set_new(j, retention_kind_key(k),
-					    json_integer(cfg->retention.days[k]));
+			json_object_set_new(
+			    j, retention_kind_key(k),
+			    json_integer(cfg->retention.days[k]));
 		cli_print_json(j);
 		json_decref(j);
 		free(l.items);
@@ -151,7 +152,8 @@ static int retention_report(const struct cli_opts *o, struct store *s,
 			       "'s personal data\n",
 			       when, retention_kind_name(it->kind), it->id);
 		else
-			printf("  %-22s %-13s photo %" PRId64 " (%s) of receipt "
+			printf("  %-22s %-13s photo %" PRId64
+			       " (%s) of receipt "
 			       "%" PRId64 "\n",
 			       when, retention_kind_name(it->kind), it->id,
 			       it->step, it->receipt_id);
@@ -173,14 +175,13 @@ static int retention_purge(const struct cli_opts *o, struct store *s,
 	if (r < 0)
 		return cli_fail("retention purge: %s", store_errmsg(s));
 	if (o->json) {
-		json_t *j = json_pack("{s:i,s:i,s:i,s:I,s:i,s:i}", "label_photos",
-				      res.n[RETENTION_LABEL_PHOTOS],
-				      "other_photos",
-				      res.n[RETENTION_OTHER_PHOTOS], "personal",
-				      res.n[RETENTION_PERSONAL], "photo_bytes",
-				      (json_int_t)res.photo_bytes,
-				      "files_removed", res.files_removed,
-				      "files_failed", res.files_failed);
+		json_t *j = json_pack(
+		    "{s:i,s:i,s:i,s:I,s:i,s:i}", "label_photos",
+		    res.n[RETENTION_LABEL_PHOTOS], "other_photos",
+		    res.n[RETENTION_OTHER_PHOTOS], "personal",
+		    res.n[RETENTION_PERSONAL], "photo_bytes",
+		    (json_int_t)res.photo_bytes, "files_removed",
+		    res.files_removed, "files_failed", res.files_failed);
 
 		cli_print_json(j);
 		json_decref(j);
@@ -208,8 +209,8 @@ int cli_cmd_retention(const struct cli_opts *o)
 	int64_t at;
 	int lock_fd = -1, r;
 
-	if (o->n_pos != 2 || (strcmp(o->pos[1], "report") &&
-			      strcmp(o->pos[1], "purge")))
+	if (o->n_pos != 2 ||
+	    (strcmp(o->pos[1], "report") && strcmp(o->pos[1], "purge")))
 		return cli_usage("retention needs 'report' or 'purge'");
 	what = o->pos[1];
 	r = retention_at(o, &at);

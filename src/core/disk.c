@@ -23,8 +23,7 @@ int64_t disk_bytes_per_day(int64_t bytes_added, int64_t window_us)
 	return bytes_added * DISK_DAY_US / window_us;
 }
 
-int64_t disk_days_left(int64_t free_bytes, int64_t floor_bytes,
-		       int64_t per_day)
+int64_t disk_days_left(int64_t free_bytes, int64_t floor_bytes, int64_t per_day)
 {
 	if (per_day <= 0)
 		return -1;

@@ -137,10 +137,10 @@ static const struct key config_keys[] = {
     /* issue 12: where `retourctl backup` writes without a DEST */
     S("backup", "destination", backup_destination, false),
     /* days from the refund (or the receipt); 0 keeps (retention.h) */
-    I("retention", "label_photos_days",
-      retention.days[RETENTION_LABEL_PHOTOS], 0, 36500, false),
-    I("retention", "other_photos_days",
-      retention.days[RETENTION_OTHER_PHOTOS], 0, 36500, false),
+    I("retention", "label_photos_days", retention.days[RETENTION_LABEL_PHOTOS],
+      0, 36500, false),
+    I("retention", "other_photos_days", retention.days[RETENTION_OTHER_PHOTOS],
+      0, 36500, false),
     I("retention", "personal_days", retention.days[RETENTION_PERSONAL], 0,
       36500, false),
 

@@ -64,8 +64,8 @@ void station_disk_refresh(struct station *st, bool force)
 	added = u.photo_bytes_since;
 	if (u.receipts_total > 0)
 		added += d->db_bytes * u.receipts_since / u.receipts_total;
-	d->bytes_per_day = disk_bytes_per_day(
-	    added, STATION_DISK_WINDOW_DAYS * STATION_DISK_DAY_US);
+	d->bytes_per_day = disk_bytes_per_day(added, STATION_DISK_WINDOW_DAYS *
+							 STATION_DISK_DAY_US);
 	d->days_left = disk_days_left(
 	    d->free_bytes, st->cfg->photo_min_free_bytes, d->bytes_per_day);
 	d->state = disk_state_of(d->free_bytes, st->cfg->photo_warn_free_bytes,
@@ -98,9 +98,9 @@ json_t *station_disk_status(const struct station *st)
 	json_object_set_new(o, "database_bytes", json_integer(d->db_bytes));
 	json_object_set_new(o, "photos_bytes", json_integer(d->photo_bytes));
 	json_object_set_new(o, "bytes_per_day", json_integer(d->bytes_per_day));
-	json_object_set_new(o, "days_left", d->days_left < 0
-						? json_null()
-						: json_integer(d->days_left));
+	json_object_set_new(o, "days_left",
+			    d->days_left < 0 ? json_null()
+					     : json_integer(d->days_left));
 	json_object_set_new(o, "warn_below_bytes",
 			    json_integer(st->cfg->photo_warn_free_bytes));
 	json_object_set_new(o, "refuse_below_bytes",
@@ -111,9 +111,10 @@ json_t *station_disk_status(const struct station *st)
 						"photos will be refused soon; "
 						"tell the supervisor"));
 	else if (d->state == DISK_FULL)
-		json_object_set_new(o, "text",
-				    json_string("the disk is full: photos are "
-						"refused; tell the supervisor"));
+		json_object_set_new(
+		    o, "text",
+		    json_string("the disk is full: photos are "
+				"refused; tell the supervisor"));
 	return o;
 }
 

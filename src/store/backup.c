@@ -43,8 +43,8 @@ static int backup_errno(int rc)
 	}
 }
 
-static int backup_fail(sqlite3 *db, int rc, const char *what,
-		       const char *path, char *err, size_t errlen)
+static int backup_fail(sqlite3 *db, int rc, const char *what, const char *path,
+		       char *err, size_t errlen)
 {
 	snprintf(err, errlen, "%s %s: %s", what, path,
 		 db ? sqlite3_errmsg(db) : sqlite3_errstr(rc));
@@ -141,8 +141,7 @@ static int backup_pages(sqlite3 *src, sqlite3 *dst, int pages_per_step,
 	do {
 		rc = sqlite3_backup_step(b, pages_per_step);
 		stats->steps++;
-		if (rc == SQLITE_OK || rc == SQLITE_BUSY ||
-		    rc == SQLITE_LOCKED)
+		if (rc == SQLITE_OK || rc == SQLITE_BUSY || rc == SQLITE_LOCKED)
 			sqlite3_sleep(BACKUP_PAUSE_MS);
 	} while (rc == SQLITE_OK || rc == SQLITE_BUSY || rc == SQLITE_LOCKED);
 	stats->pages = sqlite3_backup_pagecount(b);
@@ -295,8 +294,8 @@ int backup_check_file(const char *path, int *schema_version, char *err,
 		const char *t = (const char *)sqlite3_column_text(st, 0);
 
 		if (!t || strcmp(t, "ok")) {
-			snprintf(err, errlen, "%s failed quick_check: %s",
-				 path, t ? t : "?");
+			snprintf(err, errlen, "%s failed quick_check: %s", path,
+				 t ? t : "?");
 			r = -EIO;
 		}
 	} else if (rc == SQLITE_OK) {

@@ -28,7 +28,8 @@
  * the receipt when there is no refund; NULL while a refund is pending. */
 #define RETENTION_SINCE                                                        \
 	"CASE WHEN EXISTS (SELECT 1 FROM outbox o WHERE o.receipt_id = r.id"   \
-	" AND o.action = 'refund.requested' AND o.state = 'pending') THEN NULL"\
+	" AND o.action = 'refund.requested' AND o.state = 'pending') THEN "    \
+	"NULL"                                                                 \
 	" ELSE coalesce((SELECT max(o.delivered_at) FROM outbox o"             \
 	" WHERE o.receipt_id = r.id AND o.action = 'refund.requested'"         \
 	" AND o.state = 'done'), r.received_at) END"
@@ -172,7 +173,8 @@ static int retention_gather(void *arg, const struct store_retention_item *it)
 	} else {
 		o = json_pack("{s:I,s:I,s:s,s:s}", "id", (json_int_t)it->id,
 			      "receipt", (json_int_t)it->receipt_id, "sha256",
-			      it->sha256, "kind", retention_kind_name(it->kind));
+			      it->sha256, "kind",
+			      retention_kind_name(it->kind));
 		if (!o || json_array_append_new(pg->photos, o) < 0)
 			return store_failf(pg->s, -ENOMEM, "out of memory");
 		pg->res->photo_bytes += it->bytes;

@@ -174,8 +174,7 @@ static void test_disk_low_is_green_with_amber_blinking(void **state)
 	(void)state;
 	assert_string_equal(lit(TOWER_DISK_LOW, 0, false, &next, &over), "GA");
 	assert_int_equal(next, TOWER_BLINK_MS);
-	assert_string_equal(lit(TOWER_DISK_LOW, 600, false, &next, &over),
-			    "G");
+	assert_string_equal(lit(TOWER_DISK_LOW, 600, false, &next, &over), "G");
 	assert_int_equal(next, 2 * TOWER_BLINK_MS);
 	assert_false(tower_beeps(TOWER_DISK_LOW));
 	assert_int_equal(tower_colour(TOWER_DISK_LOW), 1);
