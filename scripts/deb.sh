@@ -105,7 +105,7 @@ depends="$shlibs, systemd"
 # the maintainer scripts: every unit the package has; the daemon's
 # enabled; udev asked again for the subsystems the rules match
 units=$(cd "$stage/usr/lib/systemd/system" &&
-	ls -- *.service *.timer 2>/dev/null | tr '\n' ' ')
+	LC_ALL=C ls -- *.service *.timer 2>/dev/null | tr '\n' ' ')
 units=${units% }
 rules=$stage/usr/lib/udev/rules.d/60-retour.rules
 subsystems=

@@ -410,13 +410,16 @@
         ' <span class="fix">' + esc(fixFor(f.name, f.error)) + "</span></div>";
     }).join("");
     var removing = s.removing ? '<div class="problem">' + icon("warn") + esc(t("items.removing")) + "</div>" : "";
+    // the disk below its floors (the status's disk.state): photos are refused soon, or now
+    var disk = s.disk && (s.disk.state === "low" || s.disk.state === "full")
+      ? '<div class="problem need" data-need="disk">' + icon("warn") + esc(t("disk." + s.disk.state)) + "</div>" : "";
     var html = '<section class="step" data-step="' + esc(s.step) + '">' +
       '<h1 class="need" data-need="step-title">' + esc(t("step." + s.step)) + "</h1>" +
       (prompt ? '<p class="prompt need" data-need="prompt">' + esc(prompt) + "</p>" : "") +
       (what ? '<p class="prompt need" data-need="what-next">' + esc(what) + "</p>" : "") +
       (s.problem ? '<div class="problem need" data-need="problem">' + icon("warn") + esc(s.problem) + "</div>" : "") +
       (s.left_open ? '<div class="problem">' + icon("warn") + esc(s.left_open.code) + ": " + esc(s.left_open.text) + "</div>" : "") +
-      removing + faults + renderProposal(s) +
+      removing + disk + faults + renderProposal(s) +
       '<div class="actions">' + stepActions(s) + "</div>" + renderLast(s) + "</section>" +
       '<aside class="parcel"><h2>' + icon("box") + esc(t("parcel.title")) + "</h2>" + renderParcel(s) + "</aside>";
     v.className = "routine";
