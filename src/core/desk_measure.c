@@ -16,11 +16,30 @@
 
 #include "desk_run.h"
 
+bool desk_scale_is_empty(const struct desk_config *cfg, int32_t grams)
+{
+	int32_t floor = cfg->empty_scale_g < 0 ? 0 : cfg->empty_scale_g;
+
+	return grams <= floor;
+}
+
+void desk_weigh_again(struct desk_run *r)
+{
+	struct desk *d = r->d;
+
+	if (d->step != DESK_STEP_WEIGH || !d->scale_empty ||
+	    !desk_has(r, DESK_DEVICE_SCALE))
+		return;
+	d->scale_empty = false;
+	desk_emit(r, DESK_ACT_REQUEST_WEIGHT);
+}
+
 bool desk_enter_weigh(struct desk_run *r)
 {
 	struct desk *d = r->d;
 
 	d->step = DESK_STEP_WEIGH;
+	d->scale_empty = false;
 	d->found.weighed = false;
 	d->found.weight_g = 0;
 	if (desk_has(r, DESK_DEVICE_SCALE)) {
@@ -247,6 +266,18 @@ bool desk_take_weight(struct desk_run *r)
 			     "the pedal",
 			     (int)grams);
 		desk_fail_light(r);
+		return false;
+	}
+	if (!r->ev->manual && desk_scale_is_empty(r->cfg, grams)) {
+		/* Nothing on the scale yet (or a scale that reads 0 before
+		 * the parcel settles): not a weight.  The desk asks again at
+		 * the next tick; a reading is not the clerk's activity. */
+		d->scale_empty = true;
+		r->keep_activity = true;
+		desk_problem(r,
+			     "The scale reads %d g: put the parcel on the "
+			     "scale",
+			     (int)grams);
 		return false;
 	}
 	d->found.weighed = true;

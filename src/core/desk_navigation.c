@@ -180,6 +180,7 @@ void desk_on_tick(struct desk_run *r)
 	char why[128];
 
 	r->keep_light = true;
+	desk_weigh_again(r);
 	/* a parcel held for the clock waits for the station, not the clerk */
 	if (!desk_parcel_open(d) || timeout <= 0 || d->clock_hold ||
 	    r->ev->now <= d->last_activity)

@@ -94,6 +94,8 @@ void desk_on_scan_refused(struct desk_run *r);
 /* The enter functions return false when the desk has not the device: the
  * step is skipped (and recorded so) and the next step comes. */
 bool desk_enter_weigh(struct desk_run *r);
+/* At the weigh step after an empty scale: ask the scale again (a tick). */
+void desk_weigh_again(struct desk_run *r);
 /* The scale's reading: true when the weight is recorded and the next
  * step comes. */
 bool desk_take_weight(struct desk_run *r);
