@@ -32,6 +32,7 @@
 #include "retour/decision.h"
 #include "retour/returns.h"
 #include "retour/rules.h"
+#include "retour/said.h"
 #include "retour/tower.h"
 
 enum desk_routine { DESK_ROUTINE_RETURN = 0, DESK_ROUTINE_SHIP_QC };
@@ -350,6 +351,10 @@ struct desk {
 	 */
 	char prompt[160];
 	char problem[160];
+	/* the same for the screen: each sentence's code and values
+	 * (retour/said.h); the code is "" when the text is */
+	struct said prompt_said;
+	struct said problem_said;
 	enum desk_light light;	/* the colour of tower */
 	enum tower_state tower; /* what the tower light and buzzer show */
 

@@ -32,8 +32,7 @@ void desk_resume_prompt(struct desk *d)
 	if (!d->resume.receipt || d->step != DESK_STEP_SCAN)
 		return;
 	if (d->resume.routine != d->routine) {
-		desk_text(d->prompt, sizeof(d->prompt),
-			  "Receipt %lld (%s, %s) was open when the station "
+		desk_prompt(d, "left_open_other_routine", "Receipt %lld (%s, %s) was open when the station "
 			  "stopped: switch to %s and scan it to resume, or "
 			  "cancel to abandon it",
 			  (long long)d->resume.receipt, d->resume.code,
@@ -41,8 +40,7 @@ void desk_resume_prompt(struct desk *d)
 			  desk_routine_name(d->resume.routine));
 		return;
 	}
-	desk_text(d->prompt, sizeof(d->prompt),
-		  "Receipt %lld (%s) was open when the station stopped: scan "
+	desk_prompt(d, "left_open", "Receipt %lld (%s) was open when the station stopped: scan "
 		  "it to resume, or cancel to abandon it",
 		  (long long)d->resume.receipt, d->resume.code);
 }
@@ -56,7 +54,7 @@ void desk_on_resume_offer(struct desk_run *r)
 	if (r->ev->receipt <= 0 || desk_blank(r->ev->text) ||
 	    (r->ev->routine != DESK_ROUTINE_RETURN &&
 	     r->ev->routine != DESK_ROUTINE_SHIP_QC)) {
-		desk_problem(r, "Bad event: a receipt to resume without its "
+		desk_problem(r, "bad_event", "Bad event: a receipt to resume without its "
 				"id, code or routine");
 		r->ignored = true;
 		return;

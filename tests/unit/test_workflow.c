@@ -1150,6 +1150,7 @@ static void test_events_out_of_place(void **state)
 	    0);
 	/* nothing but the problem text changed, not even the activity */
 	memcpy(before.problem, test_desk.problem, sizeof(before.problem));
+	before.problem_said = test_desk.problem_said;
 	assert_memory_equal(&before, &test_desk, sizeof(before));
 
 	test_return_to_items(&er, 350);
