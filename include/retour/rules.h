@@ -112,8 +112,8 @@ enum remedy {
 
 struct reason {
 	enum reason_code code;
-	int item;	/* index into items, -1 for the whole return */
-	char text[120]; /* human sentence, English */
+	int item;	  /* index into items, -1 for the whole return */
+	char text[120];	  /* human sentence, English */
 	struct said said; /* the sentence's code and values, for a screen */
 };
 

@@ -65,7 +65,8 @@ static void desk_on_record_failed(struct desk_run *r)
 	char why[96];
 
 	desk_copy(why, sizeof(why), r->ev->text, SIZE_MAX);
-	desk_problem(r, "step_not_recorded", "Could not record this step (%s): try again",
+	desk_problem(r, "step_not_recorded",
+		     "Could not record this step (%s): try again",
 		     why[0] ? why : "store error");
 	r->keep_activity = true;
 	desk_tower_alarm(r, TOWER_ERROR);
@@ -82,8 +83,9 @@ static void desk_on_device(struct desk_run *r)
 	if ((int)k < 0 || k >= DESK_DEVICE_COUNT ||
 	    (s != DESK_DEVICE_CONNECTED && s != DESK_DEVICE_MISSING &&
 	     s != DESK_DEVICE_FAULT)) {
-		desk_problem(r, "bad_event", "Bad event: unknown device %d or state %d",
-			     (int)k, (int)s);
+		desk_problem(r, "bad_event",
+			     "Bad event: unknown device %d or state %d", (int)k,
+			     (int)s);
 		r->ignored = true;
 		return;
 	}
@@ -97,13 +99,15 @@ static void desk_on_device(struct desk_run *r)
 		return;
 	/* gone in the middle of its step: the clerk is told how to go on */
 	if (k == DESK_DEVICE_SCALE && d->step == DESK_STEP_WEIGH)
-		desk_problem(r, "scale_gone", "Scale %s (%s): type the weight in with a reason, "
+		desk_problem(r, "scale_gone",
+			     "Scale %s (%s): type the weight in with a reason, "
 			     "or skip the step",
 			     s == DESK_DEVICE_MISSING ? "unplugged" : "failing",
 			     d->device_reason[k]);
 	else if (k == DESK_DEVICE_CAMERA && (d->step == DESK_STEP_PHOTO ||
 					     d->step == DESK_STEP_PHOTO_SEALED))
-		desk_problem(r, "camera_gone", "Camera %s (%s): skip the photo, the record "
+		desk_problem(r, "camera_gone",
+			     "Camera %s (%s): skip the photo, the record "
 			     "keeps why, or press the pedal to retry",
 			     s == DESK_DEVICE_MISSING ? "unplugged" : "failing",
 			     d->device_reason[k]);
@@ -126,7 +130,8 @@ static void desk_on_outbox_dead(struct desk_run *r)
 	if (r->ev->receipt > d->outbox_dead) {
 		desk_tower_alarm(r, TOWER_ERROR);
 		if (!d->problem[0]) /* the clerk's own problem comes first */
-			desk_problem(r, "outbox_dead", "%lld outbox row(s) dead: the shop never "
+			desk_problem(r, "outbox_dead",
+				     "%lld outbox row(s) dead: the shop never "
 				     "took them; a supervisor retries them",
 				     (long long)r->ev->receipt);
 	}
@@ -234,7 +239,8 @@ void desk_handle(struct desk *d, const struct desk_config *cfg,
 		return;
 	if (d->deciding && desk_waits_for_decision(ev->kind)) {
 		if (ev->kind != DESK_EV_TICK)
-			desk_problem(&r, "decision_recording", "The decision is being recorded: wait");
+			desk_problem(&r, "decision_recording",
+				     "The decision is being recorded: wait");
 		r.ignored = true;
 		desk_count_rejected_scan(&r);
 		return;
@@ -327,7 +333,8 @@ void desk_handle(struct desk *d, const struct desk_config *cfg,
 		desk_on_clock(&r);
 		break;
 	default:
-		desk_problem(&r, "bad_event", "Bad event: unknown kind %d", (int)ev->kind);
+		desk_problem(&r, "bad_event", "Bad event: unknown kind %d",
+			     (int)ev->kind);
 		r.ignored = true;
 		break;
 	}

@@ -132,7 +132,7 @@ static void desk_checklist_goto(struct desk_run *r, int item, int step)
 	st = &cl->steps[step];
 	desk_step_hint(st, hint, sizeof(hint));
 	desk_prompt(d, "checklist_step", "%.*s%s", (int)sizeof(st->text),
-		  st->text, hint);
+		    st->text, hint);
 	if (st->kind == CHECKLIST_PHOTO) {
 		char id[sizeof(st->id) + 1];
 
@@ -230,7 +230,8 @@ bool desk_checklist_answer(struct desk_run *r, const char *answer)
 	}
 	if (checklist_answer_normalise(st, answer, norm, sizeof(norm), err,
 				       sizeof(err)) < 0) {
-		desk_problem(r, "answer_refused", "%s", err[0] ? err : "Answer refused");
+		desk_problem(r, "answer_refused", "%s",
+			     err[0] ? err : "Answer refused");
 		return false;
 	}
 	memcpy(d->answers[d->check_item][d->check_step], norm, sizeof(norm));

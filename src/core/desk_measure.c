@@ -221,49 +221,58 @@ bool desk_take_weight(struct desk_run *r)
 	case DESK_WEIGHT_STABLE:
 		break;
 	case DESK_WEIGHT_UNSTABLE:
-		desk_problem(r, "scale_unstable", "The weight does not settle: keep the parcel "
-				"still and press the pedal");
+		desk_problem(r, "scale_unstable",
+			     "The weight does not settle: keep the parcel "
+			     "still and press the pedal");
 		desk_fail_light(r);
 		return false;
 	case DESK_WEIGHT_OVERLOAD:
-		desk_problem(r, "scale_overloaded", "Scale overloaded: the parcel is too heavy "
-				"for it; skip the step or use another scale");
+		desk_problem(r, "scale_overloaded",
+			     "Scale overloaded: the parcel is too heavy "
+			     "for it; skip the step or use another scale");
 		desk_fail_light(r);
 		return false;
 	case DESK_WEIGHT_UNDERLOAD:
-		desk_problem(r, "scale_below_zero", "Scale reads below zero: empty it, zero it "
-				"and press the pedal");
+		desk_problem(r, "scale_below_zero",
+			     "Scale reads below zero: empty it, zero it "
+			     "and press the pedal");
 		desk_fail_light(r);
 		return false;
 	case DESK_WEIGHT_ERROR:
-		desk_problem(r, "scale_error", "Scale error: press the pedal to try again "
-				"or skip the step");
+		desk_problem(r, "scale_error",
+			     "Scale error: press the pedal to try again "
+			     "or skip the step");
 		desk_tower_alarm(r, TOWER_ERROR);
 		return false;
 	case DESK_WEIGHT_OFFLINE:
-		desk_problem(r, "scale_offline", "Scale not answering: check its cable and "
-				"press the pedal to try again, type the "
-				"weight in with a reason, or skip the step");
+		desk_problem(r, "scale_offline",
+			     "Scale not answering: check its cable and "
+			     "press the pedal to try again, type the "
+			     "weight in with a reason, or skip the step");
 		desk_tower_alarm(r, TOWER_ERROR);
 		return false;
 	case DESK_WEIGHT_NEEDS_ZERO:
-		desk_problem(r, "scale_needs_zero", "Scale asks to be zeroed: empty it, press its "
-				"zero key and press the pedal");
+		desk_problem(r, "scale_needs_zero",
+			     "Scale asks to be zeroed: empty it, press its "
+			     "zero key and press the pedal");
 		desk_fail_light(r);
 		return false;
 	case DESK_WEIGHT_NEEDS_CALIBRATION:
-		desk_problem(r, "scale_needs_calibration", "Scale needs calibration: call the technician; "
-				"skip the step or type the weight in");
+		desk_problem(r, "scale_needs_calibration",
+			     "Scale needs calibration: call the technician; "
+			     "skip the step or type the weight in");
 		desk_fail_light(r);
 		return false;
 	default:
-		desk_problem(r, "bad_event", "Bad event: unknown scale status %d",
+		desk_problem(r, "bad_event",
+			     "Bad event: unknown scale status %d",
 			     (int)r->ev->weight_status);
 		r->ignored = true;
 		return false;
 	}
 	if (grams < 0) {
-		desk_problem(r, "scale_negative", "Scale reads %d g: empty it, zero it and press "
+		desk_problem(r, "scale_negative",
+			     "Scale reads %d g: empty it, zero it and press "
 			     "the pedal",
 			     (int)grams);
 		desk_fail_light(r);
@@ -275,7 +284,8 @@ bool desk_take_weight(struct desk_run *r)
 		 * the next tick; a reading is not the clerk's activity. */
 		d->scale_empty = true;
 		r->keep_activity = true;
-		desk_problem(r, "scale_empty", "The scale reads %d g: put the parcel on the "
+		desk_problem(r, "scale_empty",
+			     "The scale reads %d g: put the parcel on the "
 			     "scale",
 			     (int)grams);
 		return false;
@@ -286,13 +296,15 @@ bool desk_take_weight(struct desk_run *r)
 	if (d->routine == DESK_ROUTINE_SHIP_QC) {
 		mismatch = !desk_qc_weight_ok(r, grams);
 		if (mismatch)
-			desk_problem(r, "weight_mismatch_tolerance", "Weight %d g, expected %lld g +/- %lld g",
+			desk_problem(r, "weight_mismatch_tolerance",
+				     "Weight %d g, expected %lld g +/- %lld g",
 				     (int)grams, (long long)expected,
 				     (long long)desk_qc_tolerance(r->cfg));
 	} else if (d->have_expected) {
 		mismatch = !rules_weight_ok(expected, grams, &r->cfg->policy);
 		if (mismatch && expected < 0) {
-			desk_problem(r, "weight_expected_unknown", "Weight %d g; the expected weight is "
+			desk_problem(r, "weight_expected_unknown",
+				     "Weight %d g; the expected weight is "
 				     "unknown",
 				     (int)grams);
 		} else if (mismatch) {
@@ -301,7 +313,8 @@ bool desk_take_weight(struct desk_run *r)
 			    r->cfg->policy.weight_tolerance_pct);
 
 			if (tol < 0)
-				desk_problem(r, "weight_mismatch", "Weight %d g, expected %lld g",
+				desk_problem(r, "weight_mismatch",
+					     "Weight %d g, expected %lld g",
 					     (int)grams, (long long)expected);
 			else
 				desk_problem(
@@ -351,7 +364,8 @@ void desk_photo_failed(struct desk_run *r)
 	char why[96];
 
 	desk_copy(why, sizeof(why), r->ev->text, SIZE_MAX);
-	desk_problem(r, "photo_failed", "Photo failed: %s; press the pedal to retry, or skip the "
+	desk_problem(r, "photo_failed",
+		     "Photo failed: %s; press the pedal to retry, or skip the "
 		     "photo (the record keeps why)",
 		     why[0] ? why : "no picture");
 	desk_tower_alarm(r, TOWER_ERROR);

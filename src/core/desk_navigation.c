@@ -191,7 +191,8 @@ void desk_on_tick(struct desk_run *r)
 	desk_text(why, sizeof(why), "timed out in step %s",
 		  desk_step_name(d->step));
 	desk_cancel(r, why);
-	desk_problem(r, "parcel_parked", "Parcel parked after %llu minutes without activity",
+	desk_problem(r, "parcel_parked",
+		     "Parcel parked after %llu minutes without activity",
 		     (unsigned long long)(idle / (60 * USEC_PER_SEC)));
 	desk_tower_set(r, TOWER_NEEDS_YOU);
 }

@@ -112,7 +112,8 @@ void desk_on_scan(struct desk_run *r)
 		return;
 	}
 	if (!r->ev->code) {
-		desk_problem(r, "bad_event", "Bad event: a scan without a code");
+		desk_problem(r, "bad_event",
+			     "Bad event: a scan without a code");
 		r->ignored = true;
 		return;
 	}
@@ -223,7 +224,8 @@ void desk_on_answer(struct desk_run *r)
 		return;
 	}
 	if (!r->ev->text) {
-		desk_problem(r, "bad_event", "Bad event: an answer without text");
+		desk_problem(r, "bad_event",
+			     "Bad event: an answer without text");
 		r->ignored = true;
 		return;
 	}
@@ -248,7 +250,8 @@ void desk_on_button(struct desk_run *r)
 
 	if (b != DESK_BUTTON_ACCEPT && b != DESK_BUTTON_REJECT &&
 	    b != DESK_BUTTON_PEDAL && b != DESK_BUTTON_PARCEL) {
-		desk_problem(r, "bad_event", "Bad event: unknown button %d", (int)b);
+		desk_problem(r, "bad_event", "Bad event: unknown button %d",
+			     (int)b);
 		r->ignored = true;
 		return;
 	}
@@ -297,7 +300,8 @@ void desk_on_button(struct desk_run *r)
 			desk_emit_photo(r, st->id);
 			return;
 		default:
-			desk_problem(r, "answer_on_screen", "Answer this step on the screen");
+			desk_problem(r, "answer_on_screen",
+				     "Answer this step on the screen");
 			r->ignored = true;
 			return;
 		}

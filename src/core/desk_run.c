@@ -218,8 +218,8 @@ void desk_code_rejected(struct desk_run *r, const struct code *c)
 
 	desk_copy(value, sizeof(value), c->value, sizeof(c->value));
 	desk_copy(why, sizeof(why), c->problem, sizeof(c->problem));
-	desk_problem(r, "code_rejected", "Code %s rejected: %s; scan again", value,
-		     why[0] ? why : "unreadable");
+	desk_problem(r, "code_rejected", "Code %s rejected: %s; scan again",
+		     value, why[0] ? why : "unreadable");
 	desk_fail_light(r);
 }
 

@@ -45,7 +45,8 @@ void desk_on_sign_in(struct desk_run *r)
 	}
 	desk_copy(clerk, sizeof(clerk), r->ev->clerk, SIZE_MAX);
 	if (desk_blank(clerk)) {
-		desk_problem(r, "bad_event", "Bad event: a badge without a clerk id");
+		desk_problem(r, "bad_event",
+			     "Bad event: a badge without a clerk id");
 		r->ignored = true;
 		return;
 	}
@@ -78,7 +79,8 @@ void desk_on_routine(struct desk_run *r)
 		return;
 	}
 	if (ro != DESK_ROUTINE_RETURN && ro != DESK_ROUTINE_SHIP_QC) {
-		desk_problem(r, "bad_event", "Bad event: unknown routine %d", (int)ro);
+		desk_problem(r, "bad_event", "Bad event: unknown routine %d",
+			     (int)ro);
 		r->ignored = true;
 		return;
 	}
@@ -259,9 +261,10 @@ static void desk_not_found(struct desk_run *r, const struct code *c)
 	if (c->kind == CODE_RMA || !d->not_found[0])
 		memcpy(d->not_found, value, sizeof(d->not_found));
 	desk_problem(r, "code_not_found", "%s not found", value);
-	desk_prompt(d, "not_found_search", "%s not found: scan the order or tracking number, or start "
-		  "an unexpected return (press accept)",
-		  d->not_found);
+	desk_prompt(d, "not_found_search",
+		    "%s not found: scan the order or tracking number, or start "
+		    "an unexpected return (press accept)",
+		    d->not_found);
 	desk_tower_set(r, TOWER_NEEDS_YOU);
 	r->keep_light = true;
 }
@@ -276,8 +279,9 @@ bool desk_start_unexpected(struct desk_run *r)
 		return false;
 	}
 	if (!d->not_found[0]) {
-		desk_problem(r, "unexpected_needs_not_found", "An unexpected return starts from a code that "
-				"was not found: scan the parcel's code first");
+		desk_problem(r, "unexpected_needs_not_found",
+			     "An unexpected return starts from a code that "
+			     "was not found: scan the parcel's code first");
 		r->ignored = true;
 		return false;
 	}
@@ -319,7 +323,8 @@ bool desk_scan_parcel(struct desk_run *r, const struct code *c)
 
 			desk_copy(shown, sizeof(shown), c->value,
 				  sizeof(c->value));
-			desk_problem(r, "order_not_found", "order not found: %s", shown);
+			desk_problem(r, "order_not_found",
+				     "order not found: %s", shown);
 			desk_fail_light(r);
 			return false;
 		}
@@ -349,7 +354,8 @@ void desk_on_receipt_opened(struct desk_run *r)
 
 	r->keep_activity = true;
 	if (!desk_parcel_open(d) || d->receipt_id) {
-		desk_problem(r, "bad_event", "Bad event: a record nobody asked for");
+		desk_problem(r, "bad_event",
+			     "Bad event: a record nobody asked for");
 		r->ignored = true;
 		return;
 	}
@@ -361,7 +367,8 @@ void desk_on_receipt_opened(struct desk_run *r)
 	desk_copy(why, sizeof(why), r->ev->text, SIZE_MAX);
 	desk_parcel_reset(d);
 	desk_enter_scan(r);
-	desk_problem(r, "parcel_not_recorded", "Parcel NOT recorded (%s): scan it again",
+	desk_problem(r, "parcel_not_recorded",
+		     "Parcel NOT recorded (%s): scan it again",
 		     why[0] ? why : "store error");
 	desk_tower_alarm(r, TOWER_ERROR);
 }
@@ -371,7 +378,8 @@ void desk_on_scan_refused(struct desk_run *r)
 	char why[128];
 
 	desk_copy(why, sizeof(why), r->ev->text, SIZE_MAX);
-	desk_problem(r, "scan_refused", "Scan refused: %s", why[0] ? why : "unreadable");
+	desk_problem(r, "scan_refused", "Scan refused: %s",
+		     why[0] ? why : "unreadable");
 	desk_fail_light(r);
 	r->keep_activity = true;
 }

@@ -136,7 +136,8 @@ void said_capture(struct said *out, const char *code, const char *fmt,
 			continue;
 		}
 		spec[0] = '%';
-		while (p[n] && !strchr("diuxXocsp", p[n]) && n < sizeof(spec) - 2)
+		while (p[n] && !strchr("diuxXocsp", p[n]) &&
+		       n < sizeof(spec) - 2)
 			n++;
 		if (!p[n] || !strchr("diuxXocs", p[n]))
 			break; /* unknown: stop, keep what was captured */

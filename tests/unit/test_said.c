@@ -69,7 +69,8 @@ static void test_limits(void **state)
 
 	(void)state;
 	memset(longer, 'a', sizeof(longer));
-	memcpy(longer + SAID_ARG_LEN - 2, "\xc5\x82", 2); /* "ł" across the end */
+	memcpy(longer + SAID_ARG_LEN - 2, "\xc5\x82",
+	       2); /* "ł" across the end */
 	longer[sizeof(longer) - 1] = '\0';
 	test_say("x", "%s", longer);
 	assert_int_equal(strlen(test_said.args[0]), SAID_ARG_LEN - 2);
