@@ -30,6 +30,23 @@
   function t(key) {
     return (I18N[lang] && I18N[lang][key]) || I18N.en[key] || key;
   }
+  /* A sentence of the desk's by its code (@prefix "say." or "why."): the
+   * English screen shows the server's own @english; another language
+   * fills the code's template with @args ({N}, or {N|kind}: the value
+   * translated as kind.VALUE).  No template: the English, never blank. */
+  function said(prefix, code, args, english) {
+    var tpl = code && lang !== "en" && I18N[lang] && I18N[lang][prefix + code];
+    if (tpl == null || tpl === false || tpl === "") return english || "";
+    return tpl.replace(/\{(\d)(?:\|(\w+))?\}/g, function (m, i, kind) {
+      var v = (args || [])[+i];
+      if (v == null) return "";
+      if (!kind) return v;
+      var key = kind + "." + (kind === "verdict" ? String(v).toLowerCase() : v);
+      var w = I18N[lang][key];
+      return w == null ? v : w;
+    });
+  }
+  window.retourSaid = said;
   function esc(s) {
     return String(s == null ? "" : s).replace(/[&<>"']/g, function (c) {
       return {"&": "&amp;", "<": "&lt;", ">": "&gt;", "\"": "&quot;", "'": "&#39;"}[c];
@@ -88,7 +105,12 @@
         var j = null;
         try { j = text ? JSON.parse(text) : null; } catch (e) { j = null; }
         if (!r.ok) {
-          showMessage((j && j.error) || (r.status + " " + r.statusText));
+          if (j && j.code === "refused_by_desk" && lang !== "en") {
+            showMessage(t("err.refused"));
+            sayRefusal(j.error);
+          } else {
+            showMessage((j && j.error) || (r.status + " " + r.statusText));
+          }
           throw new Error("refused");
         }
         return j;
@@ -97,6 +119,14 @@
       showMessage(t("err.network"));
       throw e;
     });
+  }
+  /* The desk refused: its status has the same problem with its code. */
+  function sayRefusal(english) {
+    getJSON("/api/v1/status").then(function (s) {
+      if (s && s.problem === english && s.problem_code &&
+          $("message").textContent.indexOf(t("err.refused")) >= 0)
+        showMessage(said("say.", s.problem_code, s.problem_args, english));
+    }, function () { /* the general word stays */ });
   }
   function getJSON(path) {
     return fetch(path).then(function (r) {
@@ -205,6 +235,16 @@
     });
     return out;
   }
+  /* A device's own words (its driver's English): the known faults in the
+   * clerk's language, anything else kept for the tooltip only. */
+  var FAULT_WORDS = ["paper out", "head open", "ribbon out", "paper jam", "overload"];
+  function faultWords(error) {
+    if (!error || lang === "en") return error || "";
+    var e = error.toLowerCase();
+    return FAULT_WORDS.filter(function (w) { return e.indexOf(w) >= 0; }).map(function (w) {
+      return t("fault." + w);
+    }).join(", ");
+  }
   function fixFor(name, error) {
     var e = (error || "").toLowerCase();
     if (/paper/.test(e)) return t("fix.paper");
@@ -284,7 +324,7 @@
     if (!s.proposal) return '<div class="proposal">' + icon("hold") + esc(t("proposal.waiting")) + "</div>";
     var p = s.proposal;
     var reasons = (p.reasons || []).map(function (r) {
-      return "<li>" + esc(r.text || r.code) + "</li>";
+      return "<li>" + esc(said("why.", r.text_code, r.text_args, r.text || r.code)) + "</li>";
     }).join("");
     return '<div class="proposal verdict-' + esc(p.verdict) + ' need" data-need="proposal">' +
       '<div class="verdict">' + icon(verdictIcon(p.verdict)) + "<span>" + esc(verdictWord(p.verdict, s.routine)) +
@@ -403,10 +443,13 @@
     if (!s) { v.innerHTML = '<p class="muted">' + esc(t("conn.connecting")) + "</p>"; return; }
     var what = s.step === "sign_in" ? t("do.sign_in")
       : s.step === "scan" && !s.prompt ? t(s.routine === "ship_qc" ? "do.scan_qc" : "do.scan") : "";
-    var prompt = s.step === "checklist" && s.checklist ? checklistText(s.checklist) : s.prompt;
+    var prompt = s.step === "checklist" && s.checklist ? checklistText(s.checklist)
+      : said("say.", s.prompt_code, s.prompt_args, s.prompt);
+    var problem = said("say.", s.problem_code, s.problem_args, s.problem);
     var faults = deviceProblems(s).map(function (f) {
       return '<div class="fault need" data-need="fault-' + f.name + '">' + icon("warn") + "<b>" +
-        esc(t("device." + f.name)) + ": " + esc(t("device.fault")) + "</b> " + esc(f.error) +
+        esc(t("device." + f.name)) + ": " + esc(t("device.fault")) + '</b> <span title="' + esc(f.error) + '">' +
+        esc(faultWords(f.error)) + "</span>" +
         ' <span class="fix">' + esc(fixFor(f.name, f.error)) + "</span></div>";
     }).join("");
     var removing = s.removing ? '<div class="problem">' + icon("warn") + esc(t("items.removing")) + "</div>" : "";
@@ -414,8 +457,9 @@
       '<h1 class="need" data-need="step-title">' + esc(t("step." + s.step)) + "</h1>" +
       (prompt ? '<p class="prompt need" data-need="prompt">' + esc(prompt) + "</p>" : "") +
       (what ? '<p class="prompt need" data-need="what-next">' + esc(what) + "</p>" : "") +
-      (s.problem ? '<div class="problem need" data-need="problem">' + icon("warn") + esc(s.problem) + "</div>" : "") +
-      (s.left_open ? '<div class="problem">' + icon("warn") + esc(s.left_open.code) + ": " + esc(s.left_open.text) + "</div>" : "") +
+      (problem ? '<div class="problem need" data-need="problem">' + icon("warn") + esc(problem) + "</div>" : "") +
+      (s.left_open ? '<div class="problem">' + icon("warn") + esc(s.left_open.code) + ": " +
+        esc(lang === "en" ? s.left_open.text : t("left_open.text")) + "</div>" : "") +
       removing + faults + renderProposal(s) +
       '<div class="actions">' + stepActions(s) + "</div>" + renderLast(s) + "</section>" +
       '<aside class="parcel"><h2>' + icon("box") + esc(t("parcel.title")) + "</h2>" + renderParcel(s) + "</aside>";
@@ -446,7 +490,7 @@
       return '<tr class="' + (ok ? "good" : "bad") + ' need" data-need="device-' + n + '"><td>' + icon(ok ? "ok" : "warn") +
         "</td><td><b>" + esc(t("device." + n)) + "</b></td><td>" +
         esc(ok ? t("device.ok") : missing ? t("device.missing") : t("device.fault")) +
-        (dev.last_error ? ": " + esc(dev.last_error) : "") + "</td><td>" + (ok ? "" : esc(fixFor(n, dev.last_error))) + "</td></tr>";
+        (dev.last_error && faultWords(dev.last_error) ? ": " + esc(faultWords(dev.last_error)) : "") + "</td><td>" + (ok ? "" : esc(fixFor(n, dev.last_error))) + "</td></tr>";
     }).join("");
     var ob = (stationData.outbox || []).map(function (o) {
       return '<tr class="' + (o.state === "dead" ? "bad" : "") + '"><td>' + icon(o.state === "dead" ? "bad" : "send") +
@@ -465,7 +509,9 @@
     $("view").className = "station";
     $("view").innerHTML =
       '<section><h2>' + icon("plug") + esc(t("station.devices")) + '</h2><table class="list">' + devs + "</table>" +
-      (s.clock ? '<p class="clock">' + esc(t("station.clock")) + ": " + esc(s.clock.state) + (s.clock.text ? " · " + esc(s.clock.text) : "") + "</p>" : "") +
+      (s.clock ? '<p class="clock">' + esc(t("station.clock")) + ": " + esc(t("clock." + s.clock.state)) +
+        (s.clock.state !== "synchronised" && s.clock.waiting_since ? " · " + esc(t("clock.since")) + " " +
+          esc(fmtTime(s.clock.waiting_since)) : "") + "</p>" : "") +
       "</section>" +
       '<section><h2>' + icon("send") + esc(t("station.outbox")) + " (" + esc((s.outbox || {}).pending || 0) + " / " +
       esc((s.outbox || {}).dead || 0) + ")</h2>" + (ob ? '<table class="list">' + ob + "</table>" : none) + "</section>" +

@@ -17,7 +17,7 @@
 #include <stddef.h>
 
 #define SAID_CODE_LEN 40
-#define SAID_MAX_ARGS 4
+#define SAID_MAX_ARGS 6
 #define SAID_ARG_LEN 64
 
 struct said {

@@ -74,7 +74,7 @@ static void test_limits(void **state)
 	longer[sizeof(longer) - 1] = '\0';
 	test_say("x", "%s", longer);
 	assert_int_equal(strlen(test_said.args[0]), SAID_ARG_LEN - 2);
-	test_say("x", "%d %d %d %d %d %d", 1, 2, 3, 4, 5, 6);
+	test_say("x", "%d %d %d %d %d %d %d %d", 1, 2, 3, 4, 5, 6, 7, 8);
 	assert_int_equal(test_said.n_args, SAID_MAX_ARGS);
 	assert_string_equal(test_said.args[3], "4");
 	said_set(&test_said, "y");
