@@ -342,6 +342,11 @@ int station_expected_list(struct station *st, int limit, json_t **out)
 	return store_expected_list(st->store, limit, out);
 }
 
+int station_clerks_list(struct station *st, json_t **out)
+{
+	return store_clerk_list(st->store, out);
+}
+
 int station_complaints_due(struct station *st, json_t **out)
 {
 	const struct rules_policy *p = &st->cfg->policy;
