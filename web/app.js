@@ -108,6 +108,8 @@
           if (j && j.code === "refused_by_desk" && lang !== "en") {
             showMessage(t("err.refused"));
             sayRefusal(j.error);
+          } else if (j && j.code && lang !== "en" && I18N[lang]["err.code." + j.code]) {
+            showMessage(t("err.code." + j.code));  /* the server's English stays in the API */
           } else {
             showMessage((j && j.error) || (r.status + " " + r.statusText));
           }
@@ -258,7 +260,13 @@
     var open = !!s.receipt;
     switch (s.step) {
     case "sign_in":
-      a.push(button("by-name", t("btn.by_name"), {icon: "user", cls: "big"}));
+      /* a big button per clerk: tap your name; the badge (a secret of
+       * sorts) is scanned, or typed on the keypad */
+      (clerks || []).forEach(function (c) {
+        a.push(button("sign-in-name", c.name, {arg: c.name, icon: "user", cls: "big name",
+          need: "clerk-" + c.name}));
+      });
+      a.push(button("type-badge", t("btn.type_badge"), {icon: "keypad"}));
       break;
     case "scan":
       if (s.not_found) {
@@ -319,6 +327,17 @@
     return a.join("");
   }
 
+  /* The station's clerks for the sign-in buttons (GET /api/v1/clerks),
+   * asked again each time the desk comes back to sign-in. */
+  var clerks = null, clerksAt = 0;
+  function loadClerks() {
+    clerksAt = Date.now();
+    getJSON("/api/v1/clerks").then(function (list) {
+      clerks = Array.isArray(list) ? list : [];
+      if (view === "routine" && status && status.step === "sign_in") renderRoutine();
+    }, function () { clerksAt = 0; });
+  }
+
   function renderProposal(s) {
     if (s.step !== "confirm") return "";
     if (!s.proposal) return '<div class="proposal">' + icon("hold") + esc(t("proposal.waiting")) + "</div>";
@@ -357,10 +376,12 @@
     html += renderItems(s);
     html += renderPhotos(s);
     if (p && p.label_preview) {
-      html += '<h3>' + esc(t("parcel.label")) + '</h3><dl class="facts label">';
+      /* the label's own words, as printed; their names in the page's */
+      html += '<h3>' + icon("print") + esc(t("parcel.label")) + '</h3><dl class="facts label need" data-need="label-preview">';
       Object.keys(p.label_preview).forEach(function (k) {
         var v = p.label_preview[k];
-        if (v != null && typeof v !== "object") html += "<dt>" + esc(k) + "</dt><dd>" + esc(v) + "</dd>";
+        if (v != null && v !== "" && typeof v !== "object")
+          html += '<dt>' + esc(t("label." + k)) + '</dt><dd data-field="' + esc(k) + '">' + esc(v) + "</dd>";
       });
       html += "</dl>";
     }
@@ -441,6 +462,7 @@
     var s = status;
     var v = $("view");
     if (!s) { v.innerHTML = '<p class="muted">' + esc(t("conn.connecting")) + "</p>"; return; }
+    if (s.step === "sign_in" && (!clerks || Date.now() - clerksAt > 30000)) loadClerks();
     var what = s.step === "sign_in" ? t("do.sign_in")
       : s.step === "scan" && !s.prompt ? t(s.routine === "ship_qc" ? "do.scan_qc" : "do.scan") : "";
     var prompt = s.step === "checklist" && s.checklist ? checklistText(s.checklist)
@@ -659,9 +681,10 @@
     switch (name) {
     case "dismiss": showMessage(""); return;
     case "close": closeOverlay(); return;
-    case "by-name":
-      keypadLower = true;
-      return keypad("keypad.name", "alnum", function (n) { keypadLower = false; post("/api/v1/clerk", {name: n}).catch(done); });
+    case "sign-in-name": return post("/api/v1/clerk", {name: arg}).catch(done);
+    case "type-badge":
+      keypadLower = false;
+      return keypad("keypad.own_badge", "alnum", function (b) { post("/api/v1/clerk", {badge: b}).catch(done); });
     case "type-code":
       keypadLower = false;
       return keypad("keypad.code", "alnum", function (c) { post("/api/v1/scan", {code: c}).catch(done); });
