@@ -88,6 +88,7 @@
   /* ---- talking to the station ---- */
   function showMessage(text, kind) {
     var m = $("message");
+    if (!text) lastError = null;
     if (!text) { m.className = ""; m.innerHTML = ""; return; }
     m.className = kind || "error";
     m.innerHTML = icon(kind === "info" ? "ok" : "warn") + '<span class="text need" data-need="message">' +
@@ -105,14 +106,7 @@
         var j = null;
         try { j = text ? JSON.parse(text) : null; } catch (e) { j = null; }
         if (!r.ok) {
-          if (j && j.code === "refused_by_desk" && lang !== "en") {
-            showMessage(t("err.refused"));
-            sayRefusal(j.error);
-          } else if (j && j.code && lang !== "en" && I18N[lang]["err.code." + j.code]) {
-            showMessage(t("err.code." + j.code));  /* the server's English stays in the API */
-          } else {
-            showMessage((j && j.error) || (r.status + " " + r.statusText));
-          }
+          showError(j || {error: r.status + " " + r.statusText});
           throw new Error("refused");
         }
         return j;
@@ -121,6 +115,21 @@
       showMessage(t("err.network"));
       throw e;
     });
+  }
+  /* A refusal in the page's language: the desk's own problem by its code
+   * (the status has it), another error by its stable code; English shows
+   * the server's sentence.  Said again when the language changes. */
+  var lastError = null;
+  function showError(j) {
+    lastError = j;
+    if (lang === "en" || !j.code) return showMessage(j.error);
+    if (j.code === "refused_by_desk") {
+      if (status && status.problem === j.error && status.problem_code)
+        return showMessage(said("say.", status.problem_code, status.problem_args, j.error));
+      showMessage(t("err.refused"));
+      return sayRefusal(j.error);
+    }
+    showMessage(I18N[lang]["err.code." + j.code] ? t("err.code." + j.code) : j.error);
   }
   /* The desk refused: its status has the same problem with its code. */
   function sayRefusal(english) {
@@ -742,6 +751,7 @@
     drawnView = null;
     render();
     if (overlayRedraw) overlayRedraw();
+    if (lastError && $("message").innerHTML) showError(lastError);
   }
   window.retourLang = function () { return lang; };
   window.retourSetLang = setLang;

@@ -123,7 +123,8 @@ async function layoutProblems(page) {
 // the server's (prompt, problem, a reason) is on the page.
 async function englishShown(page) {
   return page.evaluate(async () => {
-    const s = await (await fetch("/api/v1/status")).json();
+    let s;
+    try { s = await (await fetch("/api/v1/status")).json(); } catch (e) { return []; } /* daemon down */
     const pl = window.RETOUR_I18N.pl;
     const text = document.body.innerText;
     const out = [];
