@@ -75,7 +75,7 @@ WARN_EXTRA := -Wno-unknown-warning-option
 endif
 
 PKGS := sqlite3 libcurl libsystemd libmicrohttpd jansson inih nettle \
-	libusb-1.0 libgpiod libturbojpeg libpng
+	libusb-1.0 libgpiod libturbojpeg libpng cairo libzip
 TEST_PKGS := cmocka
 
 # ZBar: the native build asks pkg-config.  A cross build cannot install

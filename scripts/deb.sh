@@ -12,8 +12,9 @@
 # The version is the top entry of packaging/deb/changelog; its upstream
 # part must be VERSION's.  Depends: what dpkg-shlibdeps finds the binaries
 # link (the board's libraries, from dpkg's database of that architecture:
-# the cross builds' multiarch packages), and systemd, whose sysusers,
-# tmpfiles and service manager the package uses.
+# the cross builds' multiarch packages; cairo and libzip among them), and
+# systemd, whose sysusers, tmpfiles and service manager the package uses,
+# and fonts-dejavu-core, the dispute pack's font.
 set -eu
 
 if [ $# -ne 3 ]; then
@@ -98,7 +99,9 @@ shlibs=$(cd "$tmp" && dpkg-architecture -f -a"$arch" -c \
 }
 shlibs=${shlibs#shlibs:Depends=}
 [ -n "$shlibs" ] || die "dpkg-shlibdeps found no library"
-depends="$shlibs, systemd"
+# fonts-dejavu-core: the dispute pack's PDF is set in DejaVu Sans, found
+# through fontconfig at run time (no library links it)
+depends="$shlibs, systemd, fonts-dejavu-core"
 
 # the maintainer scripts: every unit the package has; the daemon's
 # enabled; udev asked again for the subsystems the rules match

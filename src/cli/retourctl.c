@@ -61,6 +61,15 @@ static const char retourctl_usage_text[] =
     "  audit verify                  audit hash chain (exit 1 if broken)\n"
     "  complaints due                complaints close to or past their\n"
     "                                14-day answer deadline\n"
+    "  evidence ID [-o FILE.pdf] [--zip FILE.zip]\n"
+    "                                receipt ID's dispute pack: the PDF\n"
+    "                                (default receipt-ID-evidence.pdf), and\n"
+    "                                with --zip its photos and manifest\n"
+    "  evidence verify FILE.zip      check a pack's photos against its\n"
+    "                                manifest, and the manifest against\n"
+    "                                this station's audit chain when\n"
+    "                                retourd answers (exit 1 names the file\n"
+    "                                that does not match)\n"
     "\n"
     "commands (no daemon needed):\n"
     "  code CODE [-c CONFIG] [--rma-pattern P] [--order-pattern P]\n"
@@ -224,6 +233,9 @@ static int retourctl_parse_args(int argc, char **argv, struct cli_opts *o,
 	    {"--amount", &o->amount},
 	    {"--config", &o->config},
 	    {"-c", &o->config},
+	    {"--zip", &o->zip},
+	    {"--output", &o->output},
+	    {"-o", &o->output},
 	};
 	size_t n_valued = sizeof(valued) / sizeof(valued[0]);
 	bool options_done = false;
@@ -307,6 +319,7 @@ static const struct retourctl_command {
     {"rules", cli_cmd_rules, false},
     {"decode", cli_cmd_decode, false},
     {"complaints", cli_cmd_complaints, true},
+    {"evidence", cli_cmd_evidence, true},
 };
 
 static const struct retourctl_command *retourctl_command_named(const char *name)
@@ -331,6 +344,8 @@ static int retourctl_check_options(const struct cli_opts *o, const char *cmd)
 		return cli_usage("--limit, --order, --rma, --tracking, "
 				 "--status, --from and --to only go with "
 				 "returns list");
+	if ((o->output || o->zip) && strcmp(cmd, "evidence"))
+		return cli_usage("-o and --zip only go with evidence");
 	if (o->state && strcmp(cmd, "outbox"))
 		return cli_usage("--state only goes with outbox list");
 	if ((o->reason || o->override || o->supervisor || o->remedy ||

@@ -27,6 +27,17 @@
 
 #define STORE_ERRMSG_LEN 512
 
+/* A code as expected returns are looked up by: upper-case, so "rma-12"
+ * finds "RMA-12"; 0, or -EINVAL when empty or longer than @keylen. */
+int store_code_key(const char *code, char *key, size_t keylen);
+
+/* The columns of STMT_EXP_GET, read by expected.c and expected_view.c. */
+#define EXPECTED_COLUMNS                                                       \
+	"id, rma, order_ref, shop, kind, currency, delivered_at, "             \
+	"requested_at, delivery_basic_minor, created_at, updated_at, "         \
+	"shop_order_id, shop_payment_id, complaint_received_at, "              \
+	"defect_appeared_at, delivery_paid_minor, order_key, cancelled_at"
+
 enum store_stmt_id {
 	STMT_BEGIN,
 	STMT_BEGIN_READ,

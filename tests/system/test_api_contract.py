@@ -216,6 +216,15 @@ def decided(ms, grace_s=0):
     return st, st.confirm()
 
 
+def evidence_of(ext):
+    """A decided return's dispute pack (.pdf, .zip or .json)."""
+    def run(ms):
+        st, rid = decided(ms)
+        return request(st, "GET", "/api/v1/receipts/%d/evidence.%s" %
+                       (rid, ext))
+    return run
+
+
 def without(ms, device):
     """A desk whose board has no @device at all."""
     st = ms(start=False)
@@ -657,6 +666,21 @@ SCENARIOS = {
         call(fresh, "GET", "/api/v1/photos/-1"),
     ("GET", "/api/v1/photos/{id}", 404):
         call(fresh, "GET", "/api/v1/photos/999"),
+    ("GET", "/api/v1/receipts/{id}/evidence.pdf", 200): evidence_of("pdf"),
+    ("GET", "/api/v1/receipts/{id}/evidence.pdf", 400):
+        call(fresh, "GET", "/api/v1/receipts/x/evidence.pdf"),
+    ("GET", "/api/v1/receipts/{id}/evidence.pdf", 404):
+        call(fresh, "GET", "/api/v1/receipts/999/evidence.pdf"),
+    ("GET", "/api/v1/receipts/{id}/evidence.zip", 200): evidence_of("zip"),
+    ("GET", "/api/v1/receipts/{id}/evidence.zip", 400):
+        call(fresh, "GET", "/api/v1/receipts/x/evidence.zip"),
+    ("GET", "/api/v1/receipts/{id}/evidence.zip", 404):
+        call(fresh, "GET", "/api/v1/receipts/999/evidence.zip"),
+    ("GET", "/api/v1/receipts/{id}/evidence.json", 200): evidence_of("json"),
+    ("GET", "/api/v1/receipts/{id}/evidence.json", 400):
+        call(fresh, "GET", "/api/v1/receipts/x/evidence.json"),
+    ("GET", "/api/v1/receipts/{id}/evidence.json", 404):
+        call(fresh, "GET", "/api/v1/receipts/999/evidence.json"),
     ("GET", "/api/v1/kpi", 200):
         call(at_items, "GET", "/api/v1/kpi"),
     ("GET", "/api/v1/kpi", 400):
