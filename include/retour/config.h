@@ -133,6 +133,9 @@ struct config {
 	char scanner_suffix[16];
 	struct rules_policy policy;
 	int32_t ship_qc_tolerance_g;
+	/* [station] empty_scale_g: a stable reading at or below this is an
+	 * empty scale, not a parcel's weight */
+	int32_t empty_scale_g;
 
 	/* [label]: size = 100x50 | 4x6, dpi = 203 | 300,
 	 * barcode = receipt | rma */

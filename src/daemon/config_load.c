@@ -92,6 +92,7 @@ static const struct key config_keys[] = {
     S("station", "board", board, false),
     SEC("station", "step_timeout_s", step_timeout_us, 10, 86400),
     SEC("station", "grace_s", grace_us, 0, 3600),
+    I("station", "empty_scale_g", empty_scale_g, 0, 1000, false),
     S("station", "routine", routine, false),
     S("station", "language", language, false),
     S("station", "clock", clock_mode, false),
@@ -171,6 +172,7 @@ void config_defaults(struct config *c)
 	snprintf(c->rma_pattern, sizeof(c->rma_pattern), "RMA-*");
 	rules_policy_defaults(&c->policy);
 	c->ship_qc_tolerance_g = 50;
+	c->empty_scale_g = 5;
 	snprintf(c->api_socket, sizeof(c->api_socket),
 		 "/run/retour/retourd.sock");
 	c->api_import_queue = 8;

@@ -272,6 +272,7 @@ int station_new(const struct config *cfg, sd_event *ev, struct station **out,
 	st->desk_cfg.checklists = &st->checklists;
 	st->desk_cfg.step_timeout_us = cfg->step_timeout_us;
 	st->desk_cfg.ship_qc_tolerance_g = cfg->ship_qc_tolerance_g;
+	st->desk_cfg.empty_scale_g = cfg->empty_scale_g;
 	st->desk_cfg.desk_name = cfg->desk;
 	st->desk_cfg.shop = cfg->shop;
 	st->desk_cfg.grace_us = cfg->grace_us;

@@ -72,6 +72,8 @@ enum store_stmt_id {
 	/* clerks */
 	STMT_CLERK_PUT,
 	STMT_CLERK_GET,
+	STMT_CLERK_LIST,
+	STMT_CLERK_BY_NAME,
 	/* receipts */
 	STMT_RCP_INSERT,
 	STMT_RCP_PHOTO_COUNT,
