@@ -431,6 +431,7 @@ install-system:
 		$(DESTDIR)$(PREFIX)/lib/udev/rules.d \
 		$(DESTDIR)$(PREFIX)/lib/modules-load.d
 	install -m 0644 systemd/retourd.service systemd/retour-kiosk.service \
+		systemd/retour-backup.service systemd/retour-backup.timer \
 		$(DESTDIR)$(PREFIX)/lib/systemd/system/
 	install -m 0644 systemd/retour.sysusers $(DESTDIR)$(PREFIX)/lib/sysusers.d/retour.conf
 	install -m 0644 systemd/retour.tmpfiles $(DESTDIR)$(PREFIX)/lib/tmpfiles.d/retour.conf

@@ -50,6 +50,8 @@ export SOURCE_DATE_EPOCH
 
 for f in usr/bin/retourd usr/bin/retourctl etc/retour/retourd.conf \
 	usr/lib/systemd/system/retourd.service \
+	usr/lib/systemd/system/retour-backup.service \
+	usr/lib/systemd/system/retour-backup.timer \
 	usr/lib/sysusers.d/retour.conf usr/lib/tmpfiles.d/retour.conf \
 	usr/share/man/man8/retourd.8 usr/share/man/man1/retourctl.1 \
 	usr/share/man/man5/retour.conf.5; do
@@ -105,7 +107,8 @@ depends="$shlibs, systemd, fonts-dejavu-core"
 
 # the maintainer scripts: every unit the package has; the daemon's
 # enabled; udev asked again for the subsystems the rules match
-units=$(cd "$stage/usr/lib/systemd/system" && ls -- *.service | tr '\n' ' ')
+units=$(cd "$stage/usr/lib/systemd/system" &&
+	LC_ALL=C ls -- *.service *.timer 2>/dev/null | tr '\n' ' ')
 units=${units% }
 rules=$stage/usr/lib/udev/rules.d/60-retour.rules
 subsystems=

@@ -159,6 +159,9 @@ const char *station_metrics(struct station *st); /* Prometheus text */
  * -errno with station_errmsg() saying why (-ENOENT: no such record).
  */
 int station_expected_list(struct station *st, int limit, json_t **out);
+/* The station's clerks, name and role (never a badge), for the sign-in
+ * screen's buttons (store_clerk_list). */
+int station_clerks_list(struct station *st, json_t **out);
 /* Complaints within [shop] complaint_warn_days of their answer deadline or
  * past it, not answered yet (store_complaints_due).  -EAGAIN while the
  * clock is not set: their deadlines are unknown. */

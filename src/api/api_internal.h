@@ -105,6 +105,7 @@ enum api_route_id {
 	API_COMPLAINTS_DUE,
 	API_DB_CHECK,
 	API_AUDIT_VERIFY,
+	API_CLERKS_LIST, /* the sign-in screen's names */
 };
 
 /* A request's query, as the HTTP layer hands it over: the keys and values

@@ -319,6 +319,10 @@ void api_records_answer(struct station *st, const struct api_route *route,
 		}
 		reply_record(st, r, out, rp);
 		return;
+	case API_CLERKS_LIST:
+		r = station_clerks_list(st, &out);
+		reply_record(st, r, out, rp);
+		return;
 	case API_DB_CHECK:
 		records_db_check(st, rp);
 		return;

@@ -54,6 +54,7 @@ static const struct api_route_row {
     {"POST", "/api/v1/clerk", API_SIGN_IN, ""},
     {"DELETE", "/api/v1/clerk", API_SIGN_OUT, ""},
     {"POST", "/api/v1/clerks", API_REGISTER_CLERK, ""},
+    {"GET", "/api/v1/clerks", API_CLERKS_LIST, ""},
     {"POST", "/api/v1/routine", API_ROUTINE, ""},
     {"POST", "/api/v1/weigh", API_WEIGH, ""},
     {"POST", "/api/v1/photo", API_PHOTO, ""},

@@ -14,6 +14,9 @@
  *   cli_case.c     the rules case reader behind `rules check`
  *   cli_complaints.c  complaints close to their answer deadline
  *   cli_decode.c   the camera's decoder on image files (decode)
+ *   cli_backup.c   backup DEST (and what restore shares, cli_backup.h)
+ *   cli_backup_restore.c  restore SRC
+ *   cli_retention.c  retention report and purge
  *   cli_evidence.c a receipt's dispute pack: the PDF, the ZIP, verify
  *
  * retourctl writes its own messages to stderr; it is a user's tool, not a
@@ -46,6 +49,8 @@ enum {
  * and its arguments). */
 struct cli_opts {
 	bool json;
+	bool force;	/* restore --force: replace a station's records */
+	const char *at; /* retention report/purge --at WHEN */
 	const char *socket;
 	const char *limit;
 	const char *state;
@@ -175,6 +180,9 @@ int cli_cmd_code(const struct cli_opts *o);
 int cli_cmd_rules(const struct cli_opts *o);
 int cli_cmd_complaints(const struct cli_opts *o); /* cli_complaints.c */
 int cli_cmd_decode(const struct cli_opts *o);	  /* cli_decode.c */
+int cli_cmd_backup(const struct cli_opts *o);	  /* cli_backup.c */
+int cli_cmd_restore(const struct cli_opts *o);	  /* cli_backup_restore.c */
+int cli_cmd_retention(const struct cli_opts *o);  /* cli_retention.c */
 
 /* The desk's commands, for `retourctl desk --help`. */
 extern const char cli_desk_usage_text[];

@@ -23,7 +23,7 @@
 #include "retour/store.h"
 
 /* Highest schema version this build knows (PRAGMA user_version). */
-#define STORE_SCHEMA_VERSION 8
+#define STORE_SCHEMA_VERSION 9
 
 #define STORE_ERRMSG_LEN 512
 
@@ -72,6 +72,8 @@ enum store_stmt_id {
 	/* clerks */
 	STMT_CLERK_PUT,
 	STMT_CLERK_GET,
+	STMT_CLERK_LIST,
+	STMT_CLERK_BY_NAME,
 	/* receipts */
 	STMT_RCP_INSERT,
 	STMT_RCP_PHOTO_COUNT,

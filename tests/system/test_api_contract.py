@@ -532,6 +532,7 @@ SCENARIOS = {
     ("POST", "/api/v1/clerks", 201):
         call(fresh, "POST", "/api/v1/clerks",
              {"badge": "CLERK-0009", "name": "Ewa"}),
+    ("GET", "/api/v1/clerks", 200): call(fresh, "GET", "/api/v1/clerks"),
     ("POST", "/api/v1/clerks", 400):
         call(fresh, "POST", "/api/v1/clerks", {"badge": "", "name": "Ewa"}),
     ("POST", "/api/v1/clerks", 409):
@@ -1300,3 +1301,21 @@ def test_a_supervisor_signed_in_by_name_does_not_authorise(make_station):
                               {"verdict": "accept", "reason": "goodwill",
                                "supervisor": "SUP-1"})
     assert status == 200, body
+
+
+def test_clerks_list_names_and_roles_never_a_badge(make_station):
+    """The sign-in screen's names: every clerk of the config and of POST
+    /api/v1/clerks, by name, with the role, and no badge anywhere."""
+    st = make_station()
+    st.ok("POST", "/api/v1/clerks",
+          {"badge": "SUP-77", "name": "Ewa", "role": "supervisor"})
+    status, body, _ = request(st, "GET", "/api/v1/clerks")
+    assert status == 200, body
+    assert body == [{"name": "Ewa", "role": "supervisor"},
+                    {"name": "Ola", "role": "clerk"},
+                    {"name": "Piotr", "role": "clerk"}], body
+    assert "CLERK-0001" not in json.dumps(body) and "SUP-77" not in \
+        json.dumps(body)
+    # a name from the list signs in
+    s = st.ok("POST", "/api/v1/clerk", {"name": body[0]["name"]})
+    assert s["clerk"] == "Ewa" and s["role"] == "supervisor", s
