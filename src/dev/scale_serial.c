@@ -177,7 +177,9 @@ static void scale_serial_give_up_unstable(struct scale_serial *s)
 
 static void scale_serial_handle_line(struct scale_serial *s)
 {
-	struct scale_reading r;
+	/* zeroed: a parser that gives no unit (MT-SICS) leaves raw, exponent
+	 * and unit as they are, and the station notes a unit it sees */
+	struct scale_reading r = {0};
 	uint64_t now, next;
 
 	if (s->phase != SCALE_SERIAL_WAIT_REPLY)
