@@ -163,6 +163,7 @@ int cli_cmd_code(const struct cli_opts *o);
 int cli_cmd_rules(const struct cli_opts *o);
 int cli_cmd_complaints(const struct cli_opts *o); /* cli_complaints.c */
 int cli_cmd_decode(const struct cli_opts *o);	  /* cli_decode.c */
+int cli_cmd_system(const struct cli_opts *o);	  /* cli_system.c */
 
 /* The desk's commands, for `retourctl desk --help`. */
 extern const char cli_desk_usage_text[];

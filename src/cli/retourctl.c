@@ -76,6 +76,9 @@ static const char retourctl_usage_text[] =
     "                                symbologies from CONFIG, else all);\n"
     "                                exit 1 when a file is unreadable or no\n"
     "                                code is found\n"
+    "  system update FILE            install a signed update bundle with\n"
+    "                                RAUC (the station image, as root): it\n"
+    "                                starts at the next boot\n"
     "  help                          this text\n"
     "\n"
     "options:\n"
@@ -307,6 +310,7 @@ static const struct retourctl_command {
     {"rules", cli_cmd_rules, false},
     {"decode", cli_cmd_decode, false},
     {"complaints", cli_cmd_complaints, true},
+    {"system", cli_cmd_system, false},
 };
 
 static const struct retourctl_command *retourctl_command_named(const char *name)
