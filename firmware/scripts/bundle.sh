@@ -19,6 +19,9 @@ for t in rauc mksquashfs resize2fs e2fsck; do
 	command -v $t >/dev/null || die "$t is missing (scripts/deps.sh image installs it)"
 done
 compatible=${RETOUR_COMPATIBLE:-retour-station-arm64}
+# zstd at a low level: several times faster to make than mksquashfs's
+# default gzip -9, about as small; the Debian kernel reads it
+squashfs_args=${RETOUR_SQUASHFS_ARGS:--comp zstd -Xcompression-level 3}
 version=${3:-$(debugfs -R 'cat /usr/lib/retour-image/version' "$src" 2>/dev/null)}
 [ -n "$version" ] || die "$src has no /usr/lib/retour-image/version and no VERSION was given"
 pki=$("$here/pki.sh")
@@ -52,8 +55,10 @@ bootloader=noop
 path=$pki/ca.cert.pem
 check-purpose=codesign
 EOT
-rm -f "$outb"
+rm -f "$outb" "$outb.part"
 rauc --conf="$dir/host.conf" bundle --cert="$pki/signing.cert.pem" \
-	--key="$pki/signing.key.pem" "$dir/content" "$outb" >"$dir/log" 2>&1 ||
-	{ cat "$dir/log" >&2; die "rauc bundle failed"; }
+	--key="$pki/signing.key.pem" --mksquashfs-args="$squashfs_args" \
+	"$dir/content" "$outb.part" >"$dir/log" 2>&1 ||
+	{ rm -f "$outb.part"; cat "$dir/log" >&2; die "rauc bundle failed"; }
+mv "$outb.part" "$outb"
 echo "bundle: $outb ($version, $(($(stat -c %s "$outb") / 1048576)) MiB) in $(($(date +%s) - start)) s" >&2

@@ -39,6 +39,19 @@ start=$(date +%s)
 tar=$("$here/rootfs.sh")
 pki=$("$here/pki.sh")
 t_rootfs=$(($(date +%s) - start))
+bootstrap_s=$(cat "$tar.seconds" 2>/dev/null || echo null)
+# the same root, package, firmware/ files, keys and sizes as the image
+# already in OUT: nothing to do
+stamp=$( { echo "$tar $boot_mb $slot_mb $data_mb ${RETOUR_IMAGE_VERSION:-}"
+	sha256sum "$deb" "$pki/ca.cert.pem"
+	(cd "$fw" && find . -type f ! -name '*~' | LC_ALL=C sort | xargs sha256sum); } |
+	sha256sum | cut -c1-16)
+if [ "$(cat "$out/stamp" 2>/dev/null)" = "$stamp" ] && [ -f "$out/disk.img" ] &&
+	[ -f "$out/rootfs.ext4" ] && [ -f "$out/image.json" ]; then
+	echo "image: $out/disk.img is up to date ($stamp)" >&2
+	exit 0
+fi
+rm -f "$out/stamp"
 
 work=$out/work
 root=$work/root
@@ -145,8 +158,10 @@ cat >"$out/image.json" <<EOT
  "disk_bytes": $(stat -c %s "$out/disk.img"),
  "compressed_bytes": $(stat -c %s "$out/disk.img.zst"),
  "rootfs_seconds": $t_rootfs, "build_seconds": $t_total,
+ "bootstrap_seconds": $bootstrap_s,
  "slot_mb": $slot_mb, "data_mb": $data_mb, "boot_mb": $boot_mb,
  "data_offset_mb": $((1 + boot_mb + 2 * slot_mb))}
 EOT
 rm -rf "$work"
+echo "$stamp" >"$out/stamp"
 echo "image: $out/disk.img ($version, $((installed_kb / 1024)) MiB installed, $(($(stat -c %s "$out/disk.img.zst") / 1048576)) MiB compressed) in $t_total s" >&2

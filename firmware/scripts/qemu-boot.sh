@@ -12,6 +12,7 @@
 # The guest's console goes to LOG; qemu is stopped after SECONDS (600)
 # and exits when the guest powers off or reboots (-no-reboot).  Prints
 # the slot it booted; exit status: qemu's (124 when it timed out).
+# RETOUR_QEMU_APPEND: more words for the kernel's command line.
 set -eu
 here=$(cd "$(dirname "$0")" && pwd)
 . "$here/common.sh"
@@ -83,7 +84,7 @@ timeout --kill-after=10 "$limit" qemu-system-aarch64 -M virt -cpu cortex-a72 \
 	-smp 2 -m 1024 -nographic -nic none -no-reboot -monitor none -serial "file:$log" \
 	-kernel "$dir/vmlinuz" -initrd "$dir/initrd.img" \
 	-drive "file=$disk,format=raw,if=virtio" "$@" \
-	-append "console=ttyAMA0 root=/dev/vda$n ro rootwait panic=5 rauc.slot=$slot" \
+	-append "console=ttyAMA0 root=/dev/vda$n ro rootwait panic=5 rauc.slot=$slot${RETOUR_QEMU_APPEND:+ $RETOUR_QEMU_APPEND}" \
 	</dev/null >/dev/null 2>"$dir/qemu.err" || rc=$?
 [ $rc -eq 0 ] || { echo "qemu-boot: qemu exited $rc$([ $rc -eq 124 ] && echo ' (timed out after '"$limit"' s)')" >&2; cat "$dir/qemu.err" >&2; }
 exit $rc

@@ -92,11 +92,13 @@ static int cli_rauc_install(const char *bundle, char *out, size_t out_size)
 	return 128 + WTERMSIG(status);
 }
 
-/* The line of rauc's output that says why: the last one naming an error
- * or a failure, else the last line.  Written into @why. */
+/* The line of rauc's output that says why: its "LastError:" line (the
+ * reason, without that word), else the last one naming an error or a
+ * failure, else the last line.  Written into @why. */
 static void cli_rauc_reason(const char *out, char *why, size_t why_size)
 {
-	const char *line = out, *best = NULL, *last = NULL;
+	const char *line = out, *best = NULL, *last = NULL, *last_error = NULL;
+	static const char last_error_tag[] = "LastError: ";
 
 	while (*line) {
 		const char *end = strchr(line, '\n');
@@ -104,14 +106,19 @@ static void cli_rauc_reason(const char *out, char *why, size_t why_size)
 
 		if (len > 0) {
 			last = line;
-			if (memmem(line, len, "rror", 4) ||
-			    memmem(line, len, "ailed", 5) ||
-			    memmem(line, len, "efused", 6))
+			if (!strncmp(line, last_error_tag,
+				     sizeof(last_error_tag) - 1))
+				last_error = line + sizeof(last_error_tag) - 1;
+			else if (memmem(line, len, "rror", 4) ||
+				 memmem(line, len, "ailed", 5) ||
+				 memmem(line, len, "efused", 6))
 				best = line;
 		}
 		line += len + (end ? 1 : 0);
 	}
-	if (!best)
+	if (last_error)
+		best = last_error;
+	else if (!best)
 		best = last;
 	if (!best) {
 		snprintf(why, why_size, "rauc said nothing");

@@ -55,12 +55,22 @@ def test_refused_says_why(tmp_path):
     r = run(["system", "update", b], rauc)
     assert r.returncode == 1
     assert "refused, nothing was changed" in r.stderr
-    assert "Installing bundle failed" in r.stderr
+    # RAUC's reason, not its last line
+    assert "signature verification failed" in r.stderr
+    assert "LastError" not in r.stderr
     r = run(["--json", "system", "update", b], rauc)
     assert r.returncode == 1
     answer = json.loads(r.stdout)
     assert answer["installed"] is False and answer["rauc_status"] == 1
     assert "signature verification failed" in answer["rauc_output"]
+
+
+def test_refused_without_last_error(tmp_path):
+    rauc, _ = fake_rauc(tmp_path, 1, ["installing", "Failed to mount bundle",
+                                      "done"])
+    r = run(["system", "update", bundle(tmp_path)], rauc)
+    assert r.returncode == 1
+    assert r.stderr.strip().endswith("Failed to mount bundle")
 
 
 def test_no_rauc(tmp_path):
