@@ -27,7 +27,7 @@ deb=$(readlink -f "$1")
 out=$(mkdir -p "$2" && cd "$2" && pwd)
 [ -f "$deb" ] || die "$1: no such package (make ARCH=arm64 deb)"
 [ "$(id -u)" -eq 0 ] || die "the image is built as root (chroot, file owners): run it with sudo"
-for t in mkfs.ext4 mkfs.vfat mcopy sfdisk zstd debugfs; do
+for t in mmdebstrap curl mkfs.ext4 mkfs.vfat mcopy sfdisk zstd debugfs; do
 	command -v $t >/dev/null || die "$t is missing (make check-image installs the image set: scripts/deps.sh image)"
 done
 boot_mb=${RETOUR_BOOT_MB:-128}
