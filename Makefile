@@ -78,7 +78,7 @@ WARN_EXTRA := -Wno-unknown-warning-option
 endif
 
 PKGS := sqlite3 libcurl libsystemd libmicrohttpd jansson inih nettle \
-	libusb-1.0 libgpiod libturbojpeg libpng
+	libusb-1.0 libgpiod libturbojpeg libpng cairo libzip
 TEST_PKGS := cmocka
 
 # ZBar: the native build asks pkg-config.  A cross build cannot install
@@ -454,6 +454,7 @@ install-system:
 		$(DESTDIR)$(PREFIX)/lib/udev/rules.d \
 		$(DESTDIR)$(PREFIX)/lib/modules-load.d
 	install -m 0644 systemd/retourd.service systemd/retour-kiosk.service \
+		systemd/retour-backup.service systemd/retour-backup.timer \
 		$(DESTDIR)$(PREFIX)/lib/systemd/system/
 	install -m 0644 systemd/retour.sysusers $(DESTDIR)$(PREFIX)/lib/sysusers.d/retour.conf
 	install -m 0644 systemd/retour.tmpfiles $(DESTDIR)$(PREFIX)/lib/tmpfiles.d/retour.conf

@@ -12,8 +12,9 @@
 # The version is the top entry of packaging/deb/changelog; its upstream
 # part must be VERSION's.  Depends: what dpkg-shlibdeps finds the binaries
 # link (the board's libraries, from dpkg's database of that architecture:
-# the cross builds' multiarch packages), and systemd, whose sysusers,
-# tmpfiles and service manager the package uses.
+# the cross builds' multiarch packages; cairo and libzip among them), and
+# systemd, whose sysusers, tmpfiles and service manager the package uses,
+# and fonts-dejavu-core, the dispute pack's font.
 set -eu
 
 if [ $# -ne 3 ]; then
@@ -49,6 +50,8 @@ export SOURCE_DATE_EPOCH
 
 for f in usr/bin/retourd usr/bin/retourctl etc/retour/retourd.conf \
 	usr/lib/systemd/system/retourd.service \
+	usr/lib/systemd/system/retour-backup.service \
+	usr/lib/systemd/system/retour-backup.timer \
 	usr/lib/sysusers.d/retour.conf usr/lib/tmpfiles.d/retour.conf \
 	usr/share/man/man8/retourd.8 usr/share/man/man1/retourctl.1 \
 	usr/share/man/man5/retour.conf.5; do
@@ -98,11 +101,14 @@ shlibs=$(cd "$tmp" && dpkg-architecture -f -a"$arch" -c \
 }
 shlibs=${shlibs#shlibs:Depends=}
 [ -n "$shlibs" ] || die "dpkg-shlibdeps found no library"
-depends="$shlibs, systemd"
+# fonts-dejavu-core: the dispute pack's PDF is set in DejaVu Sans, found
+# through fontconfig at run time (no library links it)
+depends="$shlibs, systemd, fonts-dejavu-core"
 
 # the maintainer scripts: every unit the package has; the daemon's
 # enabled; udev asked again for the subsystems the rules match
-units=$(cd "$stage/usr/lib/systemd/system" && ls -- *.service | tr '\n' ' ')
+units=$(cd "$stage/usr/lib/systemd/system" &&
+	LC_ALL=C ls -- *.service *.timer 2>/dev/null | tr '\n' ' ')
 units=${units% }
 rules=$stage/usr/lib/udev/rules.d/60-retour.rules
 subsystems=

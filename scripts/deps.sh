@@ -35,7 +35,8 @@
 # native build installs it, a cross build goes without.
 # The package test (make check-deb) needs mmdebstrap for its Debian root,
 # lintian, devscripts' hardening-check, man-db for the man pages and
-# iproute2 for the root's own loopback.
+# iproute2 for the root's own loopback.  poppler-utils' pdftotext and
+# pdfimages read the dispute pack's PDF in its test (test_evidence.py).
 # If another apt or dpkg holds the package lock, wait for it up to
 # RETOUR_DPKG_WAIT seconds (300 by default), then stop with a message.
 set -eu
@@ -46,17 +47,20 @@ wait_max=${RETOUR_DPKG_WAIT:-300}
 
 # Exactly what the Makefile's PKGS link: sqlite3, libcurl (GnuTLS),
 # libsystemd, libmicrohttpd, jansson, inih, nettle, libusb, libgpiod,
-# libjpeg-turbo, libpng; then ZBar and zxing-cpp by architecture.
+# libjpeg-turbo, libpng, cairo and libzip (the dispute pack's PDF and
+# ZIP); then ZBar and zxing-cpp by architecture.  The pack's text is set
+# in DejaVu Sans (fonts-dejavu-core, found through fontconfig), an
+# architecture-independent tool beside them.
 libs="libsqlite3-dev libcurl4-gnutls-dev libsystemd-dev libmicrohttpd-dev
 libjansson-dev libinih-dev nettle-dev libusb-1.0-0-dev libgpiod-dev
-libturbojpeg0-dev libpng-dev"
+libturbojpeg0-dev libpng-dev libcairo2-dev libzip-dev"
 nativelibs="libzbar-dev libzxing-dev"
 crosslibs="libzbar0"
 testlibs="libcmocka-dev"
-tools="build-essential pkg-config libjs-chart.js"
+tools="build-essential pkg-config libjs-chart.js fonts-dejavu-core"
 testtools="python3 python3-pytest sqlite3 clang libclang-rt-14-dev clang-format
 cppcheck strace zbar-tools nodejs zint python3-pil systemd udev
-mmdebstrap lintian devscripts man-db iproute2 chromium"
+mmdebstrap lintian devscripts man-db iproute2 chromium poppler-utils"
 benchtools="python3 strace"
 imagetools="mmdebstrap qemu-user-static binfmt-support arch-test
 e2fsprogs dosfstools mtools fdisk zstd rauc squashfs-tools openssl

@@ -30,6 +30,23 @@
   function t(key) {
     return (I18N[lang] && I18N[lang][key]) || I18N.en[key] || key;
   }
+  /* A sentence of the desk's by its code (@prefix "say." or "why."): the
+   * English screen shows the server's own @english; another language
+   * fills the code's template with @args ({N}, or {N|kind}: the value
+   * translated as kind.VALUE).  No template: the English, never blank. */
+  function said(prefix, code, args, english) {
+    var tpl = code && lang !== "en" && I18N[lang] && I18N[lang][prefix + code];
+    if (tpl == null || tpl === false || tpl === "") return english || "";
+    return tpl.replace(/\{(\d)(?:\|(\w+))?\}/g, function (m, i, kind) {
+      var v = (args || [])[+i];
+      if (v == null) return "";
+      if (!kind) return v;
+      var key = kind + "." + (kind === "verdict" ? String(v).toLowerCase() : v);
+      var w = I18N[lang][key];
+      return w == null ? v : w;
+    });
+  }
+  window.retourSaid = said;
   function esc(s) {
     return String(s == null ? "" : s).replace(/[&<>"']/g, function (c) {
       return {"&": "&amp;", "<": "&lt;", ">": "&gt;", "\"": "&quot;", "'": "&#39;"}[c];
@@ -71,6 +88,7 @@
   /* ---- talking to the station ---- */
   function showMessage(text, kind) {
     var m = $("message");
+    if (!text) lastError = null;
     if (!text) { m.className = ""; m.innerHTML = ""; return; }
     m.className = kind || "error";
     m.innerHTML = icon(kind === "info" ? "ok" : "warn") + '<span class="text need" data-need="message">' +
@@ -88,7 +106,7 @@
         var j = null;
         try { j = text ? JSON.parse(text) : null; } catch (e) { j = null; }
         if (!r.ok) {
-          showMessage((j && j.error) || (r.status + " " + r.statusText));
+          showError(j || {error: r.status + " " + r.statusText});
           throw new Error("refused");
         }
         return j;
@@ -97,6 +115,29 @@
       showMessage(t("err.network"));
       throw e;
     });
+  }
+  /* A refusal in the page's language: the desk's own problem by its code
+   * (the status has it), another error by its stable code; English shows
+   * the server's sentence.  Said again when the language changes. */
+  var lastError = null;
+  function showError(j) {
+    lastError = j;
+    if (lang === "en" || !j.code) return showMessage(j.error);
+    if (j.code === "refused_by_desk") {
+      if (status && status.problem === j.error && status.problem_code)
+        return showMessage(said("say.", status.problem_code, status.problem_args, j.error));
+      showMessage(t("err.refused"));
+      return sayRefusal(j.error);
+    }
+    showMessage(I18N[lang]["err.code." + j.code] ? t("err.code." + j.code) : j.error);
+  }
+  /* The desk refused: its status has the same problem with its code. */
+  function sayRefusal(english) {
+    getJSON("/api/v1/status").then(function (s) {
+      if (s && s.problem === english && s.problem_code &&
+          $("message").textContent.indexOf(t("err.refused")) >= 0)
+        showMessage(said("say.", s.problem_code, s.problem_args, english));
+    }, function () { /* the general word stays */ });
   }
   function getJSON(path) {
     return fetch(path).then(function (r) {
@@ -205,6 +246,16 @@
     });
     return out;
   }
+  /* A device's own words (its driver's English): the known faults in the
+   * clerk's language, anything else kept for the tooltip only. */
+  var FAULT_WORDS = ["paper out", "head open", "ribbon out", "paper jam", "overload"];
+  function faultWords(error) {
+    if (!error || lang === "en") return error || "";
+    var e = error.toLowerCase();
+    return FAULT_WORDS.filter(function (w) { return e.indexOf(w) >= 0; }).map(function (w) {
+      return t("fault." + w);
+    }).join(", ");
+  }
   function fixFor(name, error) {
     var e = (error || "").toLowerCase();
     if (/paper/.test(e)) return t("fix.paper");
@@ -218,7 +269,13 @@
     var open = !!s.receipt;
     switch (s.step) {
     case "sign_in":
-      a.push(button("by-name", t("btn.by_name"), {icon: "user", cls: "big"}));
+      /* a big button per clerk: tap your name; the badge (a secret of
+       * sorts) is scanned, or typed on the keypad */
+      (clerks || []).forEach(function (c) {
+        a.push(button("sign-in-name", c.name, {arg: c.name, icon: "user", cls: "big name",
+          need: "clerk-" + c.name}));
+      });
+      a.push(button("type-badge", t("btn.type_badge"), {icon: "keypad"}));
       break;
     case "scan":
       if (s.not_found) {
@@ -279,12 +336,23 @@
     return a.join("");
   }
 
+  /* The station's clerks for the sign-in buttons (GET /api/v1/clerks),
+   * asked again each time the desk comes back to sign-in. */
+  var clerks = null, clerksAt = 0;
+  function loadClerks() {
+    clerksAt = Date.now();
+    getJSON("/api/v1/clerks").then(function (list) {
+      clerks = Array.isArray(list) ? list : [];
+      if (view === "routine" && status && status.step === "sign_in") renderRoutine();
+    }, function () { clerksAt = 0; });
+  }
+
   function renderProposal(s) {
     if (s.step !== "confirm") return "";
     if (!s.proposal) return '<div class="proposal">' + icon("hold") + esc(t("proposal.waiting")) + "</div>";
     var p = s.proposal;
     var reasons = (p.reasons || []).map(function (r) {
-      return "<li>" + esc(r.text || r.code) + "</li>";
+      return "<li>" + esc(said("why.", r.text_code, r.text_args, r.text || r.code)) + "</li>";
     }).join("");
     return '<div class="proposal verdict-' + esc(p.verdict) + ' need" data-need="proposal">' +
       '<div class="verdict">' + icon(verdictIcon(p.verdict)) + "<span>" + esc(verdictWord(p.verdict, s.routine)) +
@@ -317,10 +385,12 @@
     html += renderItems(s);
     html += renderPhotos(s);
     if (p && p.label_preview) {
-      html += '<h3>' + esc(t("parcel.label")) + '</h3><dl class="facts label">';
+      /* the label's own words, as printed; their names in the page's */
+      html += '<h3>' + icon("print") + esc(t("parcel.label")) + '</h3><dl class="facts label need" data-need="label-preview">';
       Object.keys(p.label_preview).forEach(function (k) {
         var v = p.label_preview[k];
-        if (v != null && typeof v !== "object") html += "<dt>" + esc(k) + "</dt><dd>" + esc(v) + "</dd>";
+        if (v != null && v !== "" && typeof v !== "object")
+          html += '<dt>' + esc(t("label." + k)) + '</dt><dd data-field="' + esc(k) + '">' + esc(v) + "</dd>";
       });
       html += "</dl>";
     }
@@ -401,22 +471,30 @@
     var s = status;
     var v = $("view");
     if (!s) { v.innerHTML = '<p class="muted">' + esc(t("conn.connecting")) + "</p>"; return; }
+    if (s.step === "sign_in" && (!clerks || Date.now() - clerksAt > 30000)) loadClerks();
     var what = s.step === "sign_in" ? t("do.sign_in")
       : s.step === "scan" && !s.prompt ? t(s.routine === "ship_qc" ? "do.scan_qc" : "do.scan") : "";
-    var prompt = s.step === "checklist" && s.checklist ? checklistText(s.checklist) : s.prompt;
+    var prompt = s.step === "checklist" && s.checklist ? checklistText(s.checklist)
+      : said("say.", s.prompt_code, s.prompt_args, s.prompt);
+    var problem = said("say.", s.problem_code, s.problem_args, s.problem);
     var faults = deviceProblems(s).map(function (f) {
       return '<div class="fault need" data-need="fault-' + f.name + '">' + icon("warn") + "<b>" +
-        esc(t("device." + f.name)) + ": " + esc(t("device.fault")) + "</b> " + esc(f.error) +
+        esc(t("device." + f.name)) + ": " + esc(t("device.fault")) + '</b> <span title="' + esc(f.error) + '">' +
+        esc(faultWords(f.error)) + "</span>" +
         ' <span class="fix">' + esc(fixFor(f.name, f.error)) + "</span></div>";
     }).join("");
     var removing = s.removing ? '<div class="problem">' + icon("warn") + esc(t("items.removing")) + "</div>" : "";
+    // the disk below its floors (the status's disk.state): photos are refused soon, or now
+    var disk = s.disk && (s.disk.state === "low" || s.disk.state === "full")
+      ? '<div class="problem need" data-need="disk">' + icon("warn") + esc(t("disk." + s.disk.state)) + "</div>" : "";
     var html = '<section class="step" data-step="' + esc(s.step) + '">' +
       '<h1 class="need" data-need="step-title">' + esc(t("step." + s.step)) + "</h1>" +
       (prompt ? '<p class="prompt need" data-need="prompt">' + esc(prompt) + "</p>" : "") +
       (what ? '<p class="prompt need" data-need="what-next">' + esc(what) + "</p>" : "") +
-      (s.problem ? '<div class="problem need" data-need="problem">' + icon("warn") + esc(s.problem) + "</div>" : "") +
-      (s.left_open ? '<div class="problem">' + icon("warn") + esc(s.left_open.code) + ": " + esc(s.left_open.text) + "</div>" : "") +
-      removing + faults + renderProposal(s) +
+      (problem ? '<div class="problem need" data-need="problem">' + icon("warn") + esc(problem) + "</div>" : "") +
+      (s.left_open ? '<div class="problem">' + icon("warn") + esc(s.left_open.code) + ": " +
+        esc(lang === "en" ? s.left_open.text : t("left_open.text")) + "</div>" : "") +
+      removing + disk + faults + renderProposal(s) +
       '<div class="actions">' + stepActions(s) + "</div>" + renderLast(s) + "</section>" +
       '<aside class="parcel"><h2>' + icon("box") + esc(t("parcel.title")) + "</h2>" + renderParcel(s) + "</aside>";
     v.className = "routine";
@@ -446,7 +524,7 @@
       return '<tr class="' + (ok ? "good" : "bad") + ' need" data-need="device-' + n + '"><td>' + icon(ok ? "ok" : "warn") +
         "</td><td><b>" + esc(t("device." + n)) + "</b></td><td>" +
         esc(ok ? t("device.ok") : missing ? t("device.missing") : t("device.fault")) +
-        (dev.last_error ? ": " + esc(dev.last_error) : "") + "</td><td>" + (ok ? "" : esc(fixFor(n, dev.last_error))) + "</td></tr>";
+        (dev.last_error && faultWords(dev.last_error) ? ": " + esc(faultWords(dev.last_error)) : "") + "</td><td>" + (ok ? "" : esc(fixFor(n, dev.last_error))) + "</td></tr>";
     }).join("");
     var ob = (stationData.outbox || []).map(function (o) {
       return '<tr class="' + (o.state === "dead" ? "bad" : "") + '"><td>' + icon(o.state === "dead" ? "bad" : "send") +
@@ -465,7 +543,9 @@
     $("view").className = "station";
     $("view").innerHTML =
       '<section><h2>' + icon("plug") + esc(t("station.devices")) + '</h2><table class="list">' + devs + "</table>" +
-      (s.clock ? '<p class="clock">' + esc(t("station.clock")) + ": " + esc(s.clock.state) + (s.clock.text ? " · " + esc(s.clock.text) : "") + "</p>" : "") +
+      (s.clock ? '<p class="clock">' + esc(t("station.clock")) + ": " + esc(t("clock." + s.clock.state)) +
+        (s.clock.state !== "synchronised" && s.clock.waiting_since ? " · " + esc(t("clock.since")) + " " +
+          esc(fmtTime(s.clock.waiting_since)) : "") + "</p>" : "") +
       "</section>" +
       '<section><h2>' + icon("send") + esc(t("station.outbox")) + " (" + esc((s.outbox || {}).pending || 0) + " / " +
       esc((s.outbox || {}).dead || 0) + ")</h2>" + (ob ? '<table class="list">' + ob + "</table>" : none) + "</section>" +
@@ -613,9 +693,10 @@
     switch (name) {
     case "dismiss": showMessage(""); return;
     case "close": closeOverlay(); return;
-    case "by-name":
-      keypadLower = true;
-      return keypad("keypad.name", "alnum", function (n) { keypadLower = false; post("/api/v1/clerk", {name: n}).catch(done); });
+    case "sign-in-name": return post("/api/v1/clerk", {name: arg}).catch(done);
+    case "type-badge":
+      keypadLower = false;
+      return keypad("keypad.own_badge", "alnum", function (b) { post("/api/v1/clerk", {badge: b}).catch(done); });
     case "type-code":
       keypadLower = false;
       return keypad("keypad.code", "alnum", function (c) { post("/api/v1/scan", {code: c}).catch(done); });
@@ -673,6 +754,7 @@
     drawnView = null;
     render();
     if (overlayRedraw) overlayRedraw();
+    if (lastError && $("message").innerHTML) showError(lastError);
   }
   window.retourLang = function () { return lang; };
   window.retourSetLang = setLang;

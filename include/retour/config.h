@@ -24,6 +24,7 @@
 
 #include "retour/device.h"
 #include "retour/label.h"
+#include "retour/retention.h"
 #include "retour/rules.h"
 
 #define CONFIG_PATH_LEN 256
@@ -110,6 +111,7 @@ struct config {
 	char database[CONFIG_PATH_LEN];
 	char photos[CONFIG_PATH_LEN];
 	int64_t photo_min_free_bytes;
+	int64_t photo_warn_free_bytes; /* the light warns below it */
 	char checklists[CONFIG_PATH_LEN];
 	char board[CONFIG_PATH_LEN];
 	int64_t step_timeout_us;
@@ -131,10 +133,18 @@ struct config {
 	char scanner_suffix[16];
 	struct rules_policy policy;
 	int32_t ship_qc_tolerance_g;
+	/* [station] empty_scale_g: a stable reading at or below this is an
+	 * empty scale, not a parcel's weight */
+	int32_t empty_scale_g;
 
 	/* [label]: size = 100x50 | 4x6, dpi = 203 | 300,
 	 * barcode = receipt | rma */
 	struct label_settings label;
+
+	/* [backup] */
+	char backup_destination[CONFIG_PATH_LEN];
+	/* [retention] */
+	struct retention_policy retention;
 
 	/* [api] */
 	char api_socket[CONFIG_PATH_LEN];

@@ -41,6 +41,7 @@
 #include <stdint.h>
 
 #include "retour/returns.h"
+#include "retour/said.h"
 
 #define RULES_MAX_REASONS 24
 
@@ -111,8 +112,9 @@ enum remedy {
 
 struct reason {
 	enum reason_code code;
-	int item;	/* index into items, -1 for the whole return */
-	char text[120]; /* human sentence, English */
+	int item;	  /* index into items, -1 for the whole return */
+	char text[120];	  /* human sentence, English */
+	struct said said; /* the sentence's code and values, for a screen */
 };
 
 struct item_outcome {

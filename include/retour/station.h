@@ -159,6 +159,9 @@ const char *station_metrics(struct station *st); /* Prometheus text */
  * -errno with station_errmsg() saying why (-ENOENT: no such record).
  */
 int station_expected_list(struct station *st, int limit, json_t **out);
+/* The station's clerks, name and role (never a badge), for the sign-in
+ * screen's buttons (store_clerk_list). */
+int station_clerks_list(struct station *st, json_t **out);
 /* Complaints within [shop] complaint_warn_days of their answer deadline or
  * past it, not answered yet (store_complaints_due).  -EAGAIN while the
  * clock is not set: their deadlines are unknown. */
@@ -191,6 +194,20 @@ struct station_photo_file {
 int station_photo_read(struct station *st, int64_t id,
 		       struct station_photo_file *out, char *err,
 		       size_t errlen);
+/*
+ * Receipt @receipt_id's dispute pack (src/daemon/evidence.c, evidence.h):
+ * the PDF, the ZIP of its photos and manifest, or its record as JSON with
+ * each photo's "on_station", into *@data (malloc'd, *@len bytes).
+ * -ENOENT no such receipt; -errno with @err (start it empty) otherwise.
+ */
+enum station_evidence_kind {
+	STATION_EVIDENCE_PDF,
+	STATION_EVIDENCE_ZIP,
+	STATION_EVIDENCE_JSON,
+};
+int station_evidence(struct station *st, int64_t receipt_id,
+		     enum station_evidence_kind kind, char **data, size_t *len,
+		     char *err, size_t errlen);
 /* The supervisors' figures (store_kpi) over local days @from_day to
  * @to_day (days since 1970-01-01), both included. */
 int station_kpi(struct station *st, int64_t from_day, int64_t to_day,

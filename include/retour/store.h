@@ -145,6 +145,13 @@ int store_clerk_by_badge(struct store *s, const char *badge, char *name,
 /* The same with the clerk's role into @role (16 bytes are enough). */
 int store_clerk_find(struct store *s, const char *badge, char *name,
 		     size_t namelen, char *role, size_t rolelen);
+/* The clerks as [{"name", "role"}], by name: for the sign-in screen, so
+ * never a badge. */
+int store_clerk_list(struct store *s, json_t **out);
+/* The role of a clerk named @name (the config's clerks and those
+ * registered since); -ENOENT if none is. */
+int store_clerk_named(struct store *s, const char *name, char *role,
+		      size_t rolelen);
 /* Whether @role is one a clerk may have. */
 bool store_clerk_role_valid(const char *role);
 

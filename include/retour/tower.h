@@ -13,6 +13,10 @@
  *   supervisor  red blinking 1 Hz     three short beeps on entry
  *   error       red steady            a long beep every 10 s until
  *                                     acknowledged
+ *   disk_low    green steady, amber   -
+ *               blinking 1 Hz: ready,
+ *               but the disk is below
+ *               its warning floor
  *
  * The desk (workflow.h) says which state it is in; the GPIO dispatcher
  * (gpio.h) runs the pattern, with a timer only while something blinks or
@@ -32,8 +36,9 @@ enum tower_state {
 	TOWER_REFUSED,	  /* a scan refused or misread: 1 s, then back */
 	TOWER_SUPERVISOR, /* failed ship-QC, an override: call one */
 	TOWER_ERROR,	  /* device fault, not recorded, disk full */
+	TOWER_DISK_LOW,	  /* ready, the disk below its warning floor */
 };
-#define TOWER_STATE_COUNT 7
+#define TOWER_STATE_COUNT 8
 
 #define TOWER_BLINK_MS 500	   /* 1 Hz: on half, off half */
 #define TOWER_BEEP_MS 100	   /* a short beep, and the gap after it */

@@ -32,6 +32,7 @@
 #include "retour/decision.h"
 #include "retour/returns.h"
 #include "retour/rules.h"
+#include "retour/said.h"
 #include "retour/tower.h"
 
 enum desk_routine { DESK_ROUTINE_RETURN = 0, DESK_ROUTINE_SHIP_QC };
@@ -247,6 +248,10 @@ struct desk_config {
 	bool has_printer;
 	int64_t step_timeout_us; /* no activity for this long: parcel parked */
 	int32_t ship_qc_tolerance_g;
+	/* A stable reading at or below this many grams is an empty scale
+	 * (nothing put down yet): "put the parcel on the scale", never the
+	 * parcel's weight.  0 takes any reading above 0 g. */
+	int32_t empty_scale_g;
 	/* for the decision's keys and label (decision.h) */
 	const char *desk_name;
 	const char *shop;
@@ -338,10 +343,18 @@ struct desk {
 	/* Dead outbox rows, as last reported (DESK_EV_OUTBOX_DEAD). */
 	int64_t outbox_dead;
 
+	/* The weigh step's last stable reading was an empty scale: the
+	 * desk asks the scale again at the next tick. */
+	bool scale_empty;
+
 	/* What the screen shows: the prompt for this step and the last problem
 	 */
 	char prompt[160];
 	char problem[160];
+	/* the same for the screen: each sentence's code and values
+	 * (retour/said.h); the code is "" when the text is */
+	struct said prompt_said;
+	struct said problem_said;
 	enum desk_light light;	/* the colour of tower */
 	enum tower_state tower; /* what the tower light and buzzer show */
 
@@ -383,6 +396,9 @@ const char *desk_device_state_name(enum desk_device_state s);
  */
 int desk_manual_weight_check(const struct desk *d, int64_t grams,
 			     const char *reason, char *err, size_t errlen);
+/* Whether a stable reading of @grams is an empty scale (at or below
+ * cfg->empty_scale_g): "put the parcel on the scale", not its weight. */
+bool desk_scale_is_empty(const struct desk_config *cfg, int32_t grams);
 /* Whether confirming @v at the confirm step pays or passes what the
  * proposal refused (reject/hold -> accept/partial; a failed QC passed):
  * then DESK_EV_CONFIRM needs authorised_by, a supervisor. */

@@ -137,7 +137,7 @@ static void api_route(struct api *api, struct MHD_Connection *conn,
 	case API_STATUS ... API_UNDO:
 		api_desk_answer(api->st, &route, rq, rp);
 		break;
-	case API_EXPECTED_LIST ... API_AUDIT_VERIFY:
+	case API_EXPECTED_LIST ... API_CLERKS_LIST:
 		api_records_answer(api->st, &route, rq, rp);
 		break;
 	}

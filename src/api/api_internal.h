@@ -96,12 +96,16 @@ enum api_route_id {
 	API_KPI,	 /* the supervisors' figures */
 	API_RETURNS_LIST,
 	API_RETURN_GET,
+	API_EVIDENCE_PDF, /* a receipt's dispute pack (evidence.h) */
+	API_EVIDENCE_ZIP,
+	API_EVIDENCE_JSON,
 	API_OUTBOX_LIST,
 	API_OUTBOX_RETRY,
 	API_PULL_NOW, /* poll the shops for expected returns now */
 	API_COMPLAINTS_DUE,
 	API_DB_CHECK,
 	API_AUDIT_VERIFY,
+	API_CLERKS_LIST, /* the sign-in screen's names */
 };
 
 /* A request's query, as the HTTP layer hands it over: the keys and values

@@ -126,6 +126,48 @@ static void records_photo_get(struct station *st, int64_t id,
 	}
 }
 
+/* A receipt's dispute pack: the PDF or the ZIP as a download, the record
+ * behind them as JSON (what `retourctl evidence verify` compares with). */
+static void records_evidence(struct station *st, const struct api_route *route,
+			     struct api_reply *rp)
+{
+	static const struct {
+		enum station_evidence_kind kind;
+		const char *type, *ext;
+	} kinds[] = {
+	    [API_EVIDENCE_PDF - API_EVIDENCE_PDF] = {STATION_EVIDENCE_PDF,
+						     "application/pdf", "pdf"},
+	    [API_EVIDENCE_ZIP - API_EVIDENCE_PDF] = {STATION_EVIDENCE_ZIP,
+						     "application/zip", "zip"},
+	    [API_EVIDENCE_JSON - API_EVIDENCE_PDF] = {STATION_EVIDENCE_JSON,
+						      "application/json", ""},
+	};
+	int k = (int)route->id - (int)API_EVIDENCE_PDF;
+	char err[256] = "", *data = NULL;
+	size_t len = 0;
+	int r = station_evidence(st, route->record_id, kinds[k].kind, &data,
+				 &len, err, sizeof(err));
+
+	if (r == -ENOENT) {
+		api_reply_error(rp, 404, "no receipt %lld",
+				(long long)route->record_id);
+		return;
+	}
+	if (r < 0) {
+		api_reply_error(rp, 500, "the dispute pack was not made: %s",
+				err);
+		return;
+	}
+	rp->status = 200;
+	rp->text = data;
+	rp->text_len = len;
+	rp->content_type = kinds[k].type;
+	if (kinds[k].ext[0])
+		snprintf(rp->filename, sizeof(rp->filename),
+			 "receipt-%lld-evidence.%s",
+			 (long long)route->record_id, kinds[k].ext);
+}
+
 static void records_outbox_retry(struct station *st, int64_t id,
 				 struct api_reply *rp)
 {
@@ -235,6 +277,11 @@ void api_records_answer(struct station *st, const struct api_route *route,
 	case API_RETURN_GET:
 		records_return_get(st, route->record_id, rp);
 		return;
+	case API_EVIDENCE_PDF:
+	case API_EVIDENCE_ZIP:
+	case API_EVIDENCE_JSON:
+		records_evidence(st, route, rp);
+		return;
 	case API_EXPECTED_GET:
 		records_expected_get(st, route->record_id, rp);
 		return;
@@ -270,6 +317,10 @@ void api_records_answer(struct station *st, const struct api_route *route,
 			    "for network time)");
 			return;
 		}
+		reply_record(st, r, out, rp);
+		return;
+	case API_CLERKS_LIST:
+		r = station_clerks_list(st, &out);
 		reply_record(st, r, out, rp);
 		return;
 	case API_DB_CHECK:

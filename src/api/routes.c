@@ -54,6 +54,7 @@ static const struct api_route_row {
     {"POST", "/api/v1/clerk", API_SIGN_IN, ""},
     {"DELETE", "/api/v1/clerk", API_SIGN_OUT, ""},
     {"POST", "/api/v1/clerks", API_REGISTER_CLERK, ""},
+    {"GET", "/api/v1/clerks", API_CLERKS_LIST, ""},
     {"POST", "/api/v1/routine", API_ROUTINE, ""},
     {"POST", "/api/v1/weigh", API_WEIGH, ""},
     {"POST", "/api/v1/photo", API_PHOTO, ""},
@@ -81,6 +82,9 @@ static const struct api_route_row {
     {"GET", "/api/v1/photos/{id}", API_PHOTO_GET, ""},
     {"GET", "/api/v1/kpi", API_KPI, API_KPI_PARAMS},
     {"GET", "/api/v1/returns/{id}", API_RETURN_GET, ""},
+    {"GET", "/api/v1/receipts/{id}/evidence.pdf", API_EVIDENCE_PDF, ""},
+    {"GET", "/api/v1/receipts/{id}/evidence.zip", API_EVIDENCE_ZIP, ""},
+    {"GET", "/api/v1/receipts/{id}/evidence.json", API_EVIDENCE_JSON, ""},
     {"GET", "/api/v1/outbox", API_OUTBOX_LIST, API_OUTBOX_PARAMS},
     {"POST", "/api/v1/outbox/{id}/retry", API_OUTBOX_RETRY, ""},
     {"POST", "/api/v1/pull", API_PULL_NOW, ""},
@@ -590,7 +594,11 @@ int api_route_parse(const char *method, const char *path,
 	if (id_at && !parse_record_id(id_at, &route->record_id)) {
 		api_reply_error(rp, 400, "'%.*s' is not %s id",
 				(int)strcspn(id_at, "/"), id_at,
-				row->id == API_RETURN_GET     ? "a receipt"
+				row->id == API_RETURN_GET ||
+					row->id == API_EVIDENCE_PDF ||
+					row->id == API_EVIDENCE_ZIP ||
+					row->id == API_EVIDENCE_JSON
+				    ? "a receipt"
 				: row->id == API_PHOTO_GET    ? "a photo"
 				: row->id == API_OUTBOX_RETRY ? "an outbox"
 							      : "an expected "

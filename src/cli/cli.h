@@ -14,6 +14,10 @@
  *   cli_case.c     the rules case reader behind `rules check`
  *   cli_complaints.c  complaints close to their answer deadline
  *   cli_decode.c   the camera's decoder on image files (decode)
+ *   cli_backup.c   backup DEST (and what restore shares, cli_backup.h)
+ *   cli_backup_restore.c  restore SRC
+ *   cli_retention.c  retention report and purge
+ *   cli_evidence.c a receipt's dispute pack: the PDF, the ZIP, verify
  *
  * retourctl writes its own messages to stderr; it is a user's tool, not a
  * daemon, so it does not use log.h.
@@ -45,6 +49,8 @@ enum {
  * and its arguments). */
 struct cli_opts {
 	bool json;
+	bool force;	/* restore --force: replace a station's records */
+	const char *at; /* retention report/purge --at WHEN */
 	const char *socket;
 	const char *limit;
 	const char *state;
@@ -63,6 +69,8 @@ struct cli_opts {
 	const char *remedy;	/* desk confirm --remedy: a complaint's */
 	const char *amount;	/* desk confirm --remedy reduce --amount */
 	const char *config;	/* -c FILE: the station's configuration */
+	const char *output;	/* evidence ID -o FILE.pdf */
+	const char *zip;	/* evidence ID --zip FILE.zip */
 	int n_pos;
 	const char *pos[CLI_MAX_POS];
 	/* the sockets to try, in order, and whether the user named it
@@ -105,6 +113,15 @@ int cli_rpc_call(const struct cli_opts *o, const char *method, const char *path,
  * whatever its status (a check that finds a fault answers 500), for the
  * caller to read "ok". */
 int cli_rpc_check(const struct cli_opts *o, const char *path, json_t **answer);
+
+/*
+ * GET @path as bytes, whatever they are (a PDF, a ZIP), from the first
+ * socket that answers, saying nothing: 0 with *@status and *@data
+ * (malloc'd, NUL-terminated, *@len bytes), or -1 with @why saying why no
+ * retourd answered.  For the caller to decide what to tell.
+ */
+int cli_rpc_get_raw(const struct cli_opts *o, const char *path, long *status,
+		    char **data, size_t *len, char *why, size_t why_size);
 
 /* The HTTP status of the last request's answer; 0 when retourd did not
  * answer (not reached, or the transport failed). */
@@ -163,9 +180,15 @@ int cli_cmd_code(const struct cli_opts *o);
 int cli_cmd_rules(const struct cli_opts *o);
 int cli_cmd_complaints(const struct cli_opts *o); /* cli_complaints.c */
 int cli_cmd_decode(const struct cli_opts *o);	  /* cli_decode.c */
+int cli_cmd_backup(const struct cli_opts *o);	  /* cli_backup.c */
+int cli_cmd_restore(const struct cli_opts *o);	  /* cli_backup_restore.c */
+int cli_cmd_retention(const struct cli_opts *o);  /* cli_retention.c */
 int cli_cmd_system(const struct cli_opts *o);	  /* cli_system.c */
 
 /* The desk's commands, for `retourctl desk --help`. */
 extern const char cli_desk_usage_text[];
+
+/* evidence ID [-o FILE.pdf] [--zip FILE.zip] | evidence verify FILE.zip */
+int cli_cmd_evidence(const struct cli_opts *o);
 
 #endif

@@ -255,3 +255,42 @@ int cli_rpc_check(const struct cli_opts *o, const char *path, json_t **answer)
 {
 	return cli_rpc_request(o, "GET", path, NULL, 0, true, answer);
 }
+
+int cli_rpc_get_raw(const struct cli_opts *o, const char *path, long *status,
+		    char **data, size_t *len, char *why, size_t why_size)
+{
+	char whys[CLI_MAX_SOCKETS][160];
+	int first = cli_rpc_found >= 0 ? cli_rpc_found : 0;
+	int last = cli_rpc_found >= 0 ? cli_rpc_found : o->n_sockets - 1;
+
+	*data = NULL;
+	*len = 0;
+	*status = 0;
+	snprintf(why, why_size, "no socket to reach retourd at");
+	for (int i = first; i <= last; i++) {
+		struct cli_rpc_answer got = {0};
+		CURLcode rc =
+		    cli_rpc_send(o->sockets[i], "GET", path, NULL, 0, &got,
+				 status, whys[i], sizeof(whys[i]));
+
+		if (rc == CURLE_OK) {
+			cli_rpc_found = i;
+			cli_rpc_status = *status;
+			*data = got.data;
+			*len = got.len;
+			return 0;
+		}
+		free(got.data);
+		if (got.too_big)
+			snprintf(why, why_size,
+				 "the answer is over %d MiB; that is not "
+				 "retourd",
+				 CLI_RPC_MAX_ANSWER >> 20);
+		else
+			snprintf(why, why_size, "retourd at %s: %s",
+				 o->sockets[i], whys[i]);
+		if (rc != CURLE_COULDNT_CONNECT || got.too_big)
+			return -1;
+	}
+	return -1;
+}

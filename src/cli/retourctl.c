@@ -7,8 +7,10 @@
  *
  * Human text by default, --json for scripts (errors too: {"error": ...} on
  * stdout).  Exit 0 on success, 1 when something failed, the daemon refused
- * (or a check found a problem), 2 on a usage error.  It never touches the
- * database itself: the daemon owns it.
+ * (or a check found a problem), 2 on a usage error.  It never changes the
+ * database while the daemon runs: the daemon owns it.  backup reads the
+ * live file (WAL allows a reader beside the writer), restore and
+ * retention purge take the daemon's lock first.
  *
  * This file holds the command line: options, usage, how messages and JSON
  * answers are written, and main(), which hands each command to its file
@@ -61,6 +63,15 @@ static const char retourctl_usage_text[] =
     "  audit verify                  audit hash chain (exit 1 if broken)\n"
     "  complaints due                complaints close to or past their\n"
     "                                14-day answer deadline\n"
+    "  evidence ID [-o FILE.pdf] [--zip FILE.zip]\n"
+    "                                receipt ID's dispute pack: the PDF\n"
+    "                                (default receipt-ID-evidence.pdf), and\n"
+    "                                with --zip its photos and manifest\n"
+    "  evidence verify FILE.zip      check a pack's photos against its\n"
+    "                                manifest, and the manifest against\n"
+    "                                this station's audit chain when\n"
+    "                                retourd answers (exit 1 names the file\n"
+    "                                that does not match)\n"
     "\n"
     "commands (no daemon needed):\n"
     "  code CODE [-c CONFIG] [--rma-pattern P] [--order-pattern P]\n"
@@ -76,6 +87,23 @@ static const char retourctl_usage_text[] =
     "                                symbologies from CONFIG, else all);\n"
     "                                exit 1 when a file is unreadable or no\n"
     "                                code is found\n"
+    "  backup [DEST] [-c CONFIG]     copy the database (online, while the\n"
+    "                                desk works) and the photos not yet in\n"
+    "                                DEST (a mounted drive or a directory;\n"
+    "                                default: [backup] destination) into\n"
+    "                                DEST/retour-TIME with a manifest of\n"
+    "                                hashes\n"
+    "  restore SRC [--force] [-c CONFIG]\n"
+    "                                put a backup (SRC: one, or the newest\n"
+    "                                in SRC) onto this station, retourd\n"
+    "                                stopped; --force replaces a station\n"
+    "                                that holds records (kept beside)\n"
+    "  retention report [--at WHEN] [-c CONFIG]\n"
+    "                                what the retention periods purge next,\n"
+    "                                with dates\n"
+    "  retention purge [--at WHEN] [-c CONFIG]\n"
+    "                                purge what expired now (or at WHEN),\n"
+    "                                retourd stopped (it purges daily)\n"
     "  system update FILE            install a signed update bundle with\n"
     "                                RAUC (the station image, as root): it\n"
     "                                starts at the next boot\n"
@@ -226,7 +254,11 @@ static int retourctl_parse_args(int argc, char **argv, struct cli_opts *o,
 	    {"--remedy", &o->remedy},
 	    {"--amount", &o->amount},
 	    {"--config", &o->config},
+	    {"--at", &o->at},
 	    {"-c", &o->config},
+	    {"--zip", &o->zip},
+	    {"--output", &o->output},
+	    {"-o", &o->output},
 	};
 	size_t n_valued = sizeof(valued) / sizeof(valued[0]);
 	bool options_done = false;
@@ -247,6 +279,10 @@ static int retourctl_parse_args(int argc, char **argv, struct cli_opts *o,
 		}
 		if (!strcmp(arg, "--json")) {
 			o->json = true;
+			continue;
+		}
+		if (!strcmp(arg, "--force")) {
+			o->force = true;
 			continue;
 		}
 		if (!strcmp(arg, "-h") || !strcmp(arg, "--help")) {
@@ -309,7 +345,11 @@ static const struct retourctl_command {
     {"code", cli_cmd_code, false},
     {"rules", cli_cmd_rules, false},
     {"decode", cli_cmd_decode, false},
+    {"backup", cli_cmd_backup, false},
+    {"restore", cli_cmd_restore, false},
+    {"retention", cli_cmd_retention, false},
     {"complaints", cli_cmd_complaints, true},
+    {"evidence", cli_cmd_evidence, true},
     {"system", cli_cmd_system, false},
 };
 
@@ -335,6 +375,12 @@ static int retourctl_check_options(const struct cli_opts *o, const char *cmd)
 		return cli_usage("--limit, --order, --rma, --tracking, "
 				 "--status, --from and --to only go with "
 				 "returns list");
+	if (o->force && strcmp(cmd, "restore"))
+		return cli_usage("--force only goes with restore");
+	if (o->at && strcmp(cmd, "retention"))
+		return cli_usage("--at only goes with retention");
+	if ((o->output || o->zip) && strcmp(cmd, "evidence"))
+		return cli_usage("-o and --zip only go with evidence");
 	if (o->state && strcmp(cmd, "outbox"))
 		return cli_usage("--state only goes with outbox list");
 	if ((o->reason || o->override || o->supervisor || o->remedy ||

@@ -65,7 +65,8 @@ static void desk_on_record_failed(struct desk_run *r)
 	char why[96];
 
 	desk_copy(why, sizeof(why), r->ev->text, SIZE_MAX);
-	desk_problem(r, "Could not record this step (%s): try again",
+	desk_problem(r, "step_not_recorded",
+		     "Could not record this step (%s): try again",
 		     why[0] ? why : "store error");
 	r->keep_activity = true;
 	desk_tower_alarm(r, TOWER_ERROR);
@@ -82,8 +83,9 @@ static void desk_on_device(struct desk_run *r)
 	if ((int)k < 0 || k >= DESK_DEVICE_COUNT ||
 	    (s != DESK_DEVICE_CONNECTED && s != DESK_DEVICE_MISSING &&
 	     s != DESK_DEVICE_FAULT)) {
-		desk_problem(r, "Bad event: unknown device %d or state %d",
-			     (int)k, (int)s);
+		desk_problem(r, "bad_event",
+			     "Bad event: unknown device %d or state %d", (int)k,
+			     (int)s);
 		r->ignored = true;
 		return;
 	}
@@ -97,14 +99,14 @@ static void desk_on_device(struct desk_run *r)
 		return;
 	/* gone in the middle of its step: the clerk is told how to go on */
 	if (k == DESK_DEVICE_SCALE && d->step == DESK_STEP_WEIGH)
-		desk_problem(r,
+		desk_problem(r, "scale_gone",
 			     "Scale %s (%s): type the weight in with a reason, "
 			     "or skip the step",
 			     s == DESK_DEVICE_MISSING ? "unplugged" : "failing",
 			     d->device_reason[k]);
 	else if (k == DESK_DEVICE_CAMERA && (d->step == DESK_STEP_PHOTO ||
 					     d->step == DESK_STEP_PHOTO_SEALED))
-		desk_problem(r,
+		desk_problem(r, "camera_gone",
 			     "Camera %s (%s): skip the photo, the record "
 			     "keeps why, or press the pedal to retry",
 			     s == DESK_DEVICE_MISSING ? "unplugged" : "failing",
@@ -120,7 +122,7 @@ static void desk_on_outbox_dead(struct desk_run *r)
 	r->keep_activity = true;
 	r->keep_light = true;
 	if (r->ev->receipt < 0) {
-		desk_problem(r, "Bad event: %lld dead outbox rows",
+		desk_problem(r, "bad_event", "Bad event: %lld dead outbox rows",
 			     (long long)r->ev->receipt);
 		r->ignored = true;
 		return;
@@ -128,7 +130,7 @@ static void desk_on_outbox_dead(struct desk_run *r)
 	if (r->ev->receipt > d->outbox_dead) {
 		desk_tower_alarm(r, TOWER_ERROR);
 		if (!d->problem[0]) /* the clerk's own problem comes first */
-			desk_problem(r,
+			desk_problem(r, "outbox_dead",
 				     "%lld outbox row(s) dead: the shop never "
 				     "took them; a supervisor retries them",
 				     (long long)r->ev->receipt);
@@ -145,7 +147,7 @@ void desk_init(struct desk *d, const struct desk_config *cfg)
 	d->step = DESK_STEP_SIGN_IN;
 	d->light = DESK_LIGHT_AMBER;
 	d->tower = TOWER_WORKING;
-	desk_text(d->prompt, sizeof(d->prompt), "Scan your badge");
+	desk_prompt(d, "scan_badge", "Scan your badge");
 }
 
 /* Reports (time, outcomes, devices) keep the problem the clerk sees: only
@@ -227,7 +229,7 @@ void desk_handle(struct desk *d, const struct desk_config *cfg,
 	if (!d)
 		return;
 	if (!cfg || !ev) {
-		desk_problem(&r, "Bad event: %s missing",
+		desk_problem(&r, "bad_event", "Bad event: %s missing",
 			     !cfg ? "configuration" : "event");
 		return;
 	}
@@ -237,7 +239,7 @@ void desk_handle(struct desk *d, const struct desk_config *cfg,
 		return;
 	if (d->deciding && desk_waits_for_decision(ev->kind)) {
 		if (ev->kind != DESK_EV_TICK)
-			desk_problem(&r,
+			desk_problem(&r, "decision_recording",
 				     "The decision is being recorded: wait");
 		r.ignored = true;
 		desk_count_rejected_scan(&r);
@@ -272,13 +274,13 @@ void desk_handle(struct desk *d, const struct desk_config *cfg,
 		break;
 	case DESK_EV_CONFIRM:
 		if (d->step != DESK_STEP_CONFIRM)
-			desk_refuse(&r, "A confirmation");
+			desk_refuse(&r, "confirm", "A confirmation");
 		else
 			desk_confirm(&r, ev->verdict, ev->text);
 		break;
 	case DESK_EV_ITEMS_DONE:
 		if (d->step != DESK_STEP_ITEMS)
-			desk_refuse(&r, "Items done");
+			desk_refuse(&r, "items_done", "Items done");
 		else
 			desk_on_items_done(&r);
 		break;
@@ -331,7 +333,8 @@ void desk_handle(struct desk *d, const struct desk_config *cfg,
 		desk_on_clock(&r);
 		break;
 	default:
-		desk_problem(&r, "Bad event: unknown kind %d", (int)ev->kind);
+		desk_problem(&r, "bad_event", "Bad event: unknown kind %d",
+			     (int)ev->kind);
 		r.ignored = true;
 		break;
 	}

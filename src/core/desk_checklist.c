@@ -131,8 +131,8 @@ static void desk_checklist_goto(struct desk_run *r, int item, int step)
 	d->checklist = cl;
 	st = &cl->steps[step];
 	desk_step_hint(st, hint, sizeof(hint));
-	desk_text(d->prompt, sizeof(d->prompt), "%.*s%s", (int)sizeof(st->text),
-		  st->text, hint);
+	desk_prompt(d, "checklist_step", "%.*s%s", (int)sizeof(st->text),
+		    st->text, hint);
 	if (st->kind == CHECKLIST_PHOTO) {
 		char id[sizeof(st->id) + 1];
 
@@ -225,12 +225,13 @@ bool desk_checklist_answer(struct desk_run *r, const char *answer)
 	struct desk_action *a;
 
 	if (!st) {
-		desk_refuse(r, "An answer");
+		desk_refuse(r, "answer", "An answer");
 		return false;
 	}
 	if (checklist_answer_normalise(st, answer, norm, sizeof(norm), err,
 				       sizeof(err)) < 0) {
-		desk_problem(r, "%s", err[0] ? err : "Answer refused");
+		desk_problem(r, "answer_refused", "%s",
+			     err[0] ? err : "Answer refused");
 		return false;
 	}
 	memcpy(d->answers[d->check_item][d->check_step], norm, sizeof(norm));

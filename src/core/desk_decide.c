@@ -35,11 +35,13 @@ static void desk_enter_confirm(struct desk_run *r)
 
 	d->step = DESK_STEP_CONFIRM;
 	if (d->routine == DESK_ROUTINE_SHIP_QC) {
-		desk_text(d->prompt, sizeof(d->prompt), "%s",
-			  p->verdict == VERDICT_ACCEPT
-			      ? "QC passed \u2014 press accept to confirm"
-			      : "QC failed: fix the box and press remove to "
-				"recount, or call a supervisor");
+		if (p->verdict == VERDICT_ACCEPT)
+			desk_prompt(d, "qc_passed_confirm",
+				    "QC passed \u2014 press accept to confirm");
+		else
+			desk_prompt(d, "qc_failed_fix",
+				    "QC failed: fix the box and press remove "
+				    "to recount, or call a supervisor");
 		return;
 	}
 	if (p->verdict == VERDICT_ACCEPT || p->verdict == VERDICT_PARTIAL) {
@@ -50,14 +52,14 @@ static void desk_enter_confirm(struct desk_run *r)
 				 sizeof(money)) < 0)
 			desk_text(money, sizeof(money), "%lld",
 				  (long long)p->refund_minor);
-		desk_text(d->prompt, sizeof(d->prompt),
-			  "Proposal: %s, refund %s \u2014 press accept to "
-			  "confirm",
-			  desk_verdict_upper(p->verdict), money);
+		desk_prompt(d, "proposal_refund",
+			    "Proposal: %s, refund %s \u2014 press accept to "
+			    "confirm",
+			    desk_verdict_upper(p->verdict), money);
 	} else {
-		desk_text(d->prompt, sizeof(d->prompt),
-			  "Proposal: %s \u2014 press accept to confirm",
-			  desk_verdict_upper(p->verdict));
+		desk_prompt(d, "proposal",
+			    "Proposal: %s \u2014 press accept to confirm",
+			    desk_verdict_upper(p->verdict));
 	}
 }
 
@@ -83,22 +85,24 @@ static bool desk_clock_holds(struct desk_run *r)
 	d->clock_hold = true;
 	d->step = DESK_STEP_CONFIRM;
 	memset(&d->proposal, 0, sizeof(d->proposal));
-	desk_text(d->prompt, sizeof(d->prompt),
-		  "Parcel checked: the proposal comes when the clock is set");
-	desk_problem(r, DESK_CLOCK_WHY);
+	desk_prompt(d, "checked_waits_for_clock",
+		    "Parcel checked: the proposal comes when the clock is set");
+	desk_problem(r, "waits_for_clock", DESK_CLOCK_WHY);
 	return true;
 }
 
 void desk_clock_refuse(struct desk_run *r)
 {
-	desk_problem(r, DESK_CLOCK_WHY);
+	desk_problem(r, "waits_for_clock", DESK_CLOCK_WHY);
 	r->ignored = true;
 }
 
 void desk_clock_remind(struct desk *d)
 {
-	if (d->clock_hold && d->step == DESK_STEP_CONFIRM && !d->problem[0])
+	if (d->clock_hold && d->step == DESK_STEP_CONFIRM && !d->problem[0]) {
 		desk_text(d->problem, sizeof(d->problem), DESK_CLOCK_WHY);
+		said_set(&d->problem_said, "waits_for_clock");
+	}
 }
 
 void desk_propose_return(struct desk_run *r)
@@ -498,8 +502,9 @@ void desk_decide(struct desk_run *r, enum verdict v, bool overridden,
 	if (d->routine == DESK_ROUTINE_RETURN && paid && d->have_expected)
 		desk_remedy_apply(r, dec);
 	if (desk_plan_of(d, r->cfg, dec, r->ev->now, &d->plan) < 0) {
-		desk_problem(r, "Decision NOT recorded: it cannot be keyed; "
-				"call a supervisor");
+		desk_problem(r, "decision_not_keyed",
+			     "Decision NOT recorded: it cannot be keyed; "
+			     "call a supervisor");
 		desk_tower_alarm(r, TOWER_ERROR);
 		return;
 	}
@@ -538,18 +543,20 @@ static bool desk_remedy_ok(struct desk_run *r, enum verdict v)
 	k = remedy_from_name(name);
 	if (k <= 0) {
 		desk_copy(shown, sizeof(shown), name, SIZE_MAX);
-		desk_problem(r,
+		desk_problem(r, "unknown_remedy",
 			     "Unknown remedy '%s': repair, replace, reduce or "
 			     "refund",
 			     shown);
 		return false;
 	}
 	if (!d->have_expected || d->expected.kind != RETURN_COMPLAINT) {
-		desk_problem(r, "A remedy is chosen only for a complaint");
+		desk_problem(r, "remedy_only_complaint",
+			     "A remedy is chosen only for a complaint");
 		return false;
 	}
 	if (v != VERDICT_ACCEPT && v != VERDICT_PARTIAL) {
-		desk_problem(r, "A remedy goes with accept or partial");
+		desk_problem(r, "remedy_needs_accept",
+			     "A remedy goes with accept or partial");
 		return false;
 	}
 	if (k == REMEDY_REDUCE) {
@@ -563,7 +570,7 @@ static bool desk_remedy_ok(struct desk_run *r, enum verdict v)
 
 		if (r->ev->remedy_amount_minor <= 0 ||
 		    r->ev->remedy_amount_minor > most) {
-			desk_problem(r,
+			desk_problem(r, "reduction_amount",
 				     "A price reduction needs amount_minor, "
 				     "more than 0 and at most %lld",
 				     (long long)most);
@@ -585,26 +592,33 @@ void desk_confirm(struct desk_run *r, enum verdict v, const char *reason)
 	}
 	if (v != VERDICT_ACCEPT && v != VERDICT_PARTIAL &&
 	    v != VERDICT_REJECT && v != VERDICT_HOLD) {
-		desk_problem(r, "Bad event: unknown verdict %d", (int)v);
+		desk_problem(r, "bad_event", "Bad event: unknown verdict %d",
+			     (int)v);
 		r->ignored = true;
 		return;
 	}
 	if (d->routine == DESK_ROUTINE_SHIP_QC && v != VERDICT_ACCEPT &&
 	    v != VERDICT_REJECT) {
-		desk_problem(r, "Ship-QC passes (accept) or fails (reject)");
+		desk_problem(r, "qc_accept_or_reject",
+			     "Ship-QC passes (accept) or fails (reject)");
 		return;
 	}
 	desk_copy(text, sizeof(text), reason, SIZE_MAX);
 	if (overridden && desk_blank(text)) {
-		desk_problem(r, "An override needs a reason");
+		desk_problem(r, "override_needs_reason",
+			     "An override needs a reason");
 		return;
 	}
 	if (desk_override_needs_supervisor(d, v) &&
 	    desk_blank(r->ev->authorised_by)) {
-		desk_problem(r, "%s needs a supervisor's badge and a reason",
-			     d->routine == DESK_ROUTINE_SHIP_QC
-				 ? "Passing a failed QC"
-				 : "Overriding a refusal");
+		if (d->routine == DESK_ROUTINE_SHIP_QC)
+			desk_problem(r, "qc_pass_needs_supervisor",
+				     "Passing a failed QC needs a "
+				     "supervisor's badge and a reason");
+		else
+			desk_problem(r, "override_needs_supervisor",
+				     "Overriding a refusal needs a "
+				     "supervisor's badge and a reason");
 		desk_tower_alarm(r, TOWER_SUPERVISOR);
 		return;
 	}
@@ -640,7 +654,7 @@ void desk_on_decided(struct desk_run *r)
 
 	r->keep_activity = true;
 	if (!d->deciding) {
-		desk_problem(r,
+		desk_problem(r, "bad_event",
 			     "Bad event: a decision outcome nobody asked for");
 		r->ignored = true;
 		return;
@@ -651,7 +665,7 @@ void desk_on_decided(struct desk_run *r)
 		return;
 	}
 	desk_copy(why, sizeof(why), r->ev->text, SIZE_MAX);
-	desk_problem(r,
+	desk_problem(r, "decision_not_recorded",
 		     "Decision NOT recorded (%s): confirm again, or call a "
 		     "supervisor",
 		     why[0] ? why : "store error");
@@ -668,13 +682,14 @@ void desk_on_label_printed(struct desk_run *r)
 		return;
 	desk_copy(why, sizeof(why), r->ev->text, SIZE_MAX);
 	if (r->ev->receipt == r->d->reprint_receipt && r->d->problem[0])
-		desk_problem(r,
+		desk_problem(r, "reprint_failed",
 			     "This return was already decided on receipt "
 			     "%lld; its label could not be printed again: %s",
 			     (long long)r->ev->receipt,
 			     why[0] ? why : "printer error");
 	else
-		desk_problem(r, "Label for receipt %lld not printed: %s",
+		desk_problem(r, "label_not_printed",
+			     "Label for receipt %lld not printed: %s",
 			     (long long)r->ev->receipt,
 			     why[0] ? why : "printer error");
 	r->d->reprint_receipt = 0;

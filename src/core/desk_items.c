@@ -75,28 +75,27 @@ static void desk_items_prompt(struct desk_run *r)
 			next = i;
 	}
 	if (d->routine == DESK_ROUTINE_RETURN && !d->have_expected) {
-		desk_text(d->prompt, sizeof(d->prompt),
-			  "Unexpected return: scan each item in the parcel "
-			  "(%lld so far), then press accept",
-			  (long long)scanned);
+		desk_prompt(d, "unexpected_scan_items",
+			    "Unexpected return: scan each item in the parcel "
+			    "(%lld so far), then press accept",
+			    (long long)scanned);
 	} else if (d->qc_removing) {
-		desk_text(d->prompt, sizeof(d->prompt),
-			  "Take the item out of the box and scan it");
+		desk_prompt(d, "take_item_out",
+			    "Take the item out of the box and scan it");
 	} else if (next < 0) {
-		desk_text(d->prompt, sizeof(d->prompt),
-			  "All %lld items scanned: press accept",
-			  (long long)total);
+		desk_prompt(d, "all_items_scanned",
+			    "All %lld items scanned: press accept",
+			    (long long)total);
 	} else if (!desk_item_gtin14(&d->expected.items[next], gtin)) {
-		desk_text(d->prompt, sizeof(d->prompt),
-			  "Check item %lld of %lld: %s (no barcode), then "
-			  "press accept",
-			  (long long)scanned + 1, (long long)total,
-			  desk_item_label(&d->expected.items[next]));
+		desk_prompt(d, "check_item_no_barcode",
+			    "Check item %lld of %lld: %s (no barcode), then "
+			    "press accept",
+			    (long long)scanned + 1, (long long)total,
+			    desk_item_label(&d->expected.items[next]));
 	} else {
-		desk_text(d->prompt, sizeof(d->prompt),
-			  "Scan item %lld of %lld: %s", (long long)scanned + 1,
-			  (long long)total,
-			  desk_item_label(&d->expected.items[next]));
+		desk_prompt(d, "scan_item", "Scan item %lld of %lld: %s",
+			    (long long)scanned + 1, (long long)total,
+			    desk_item_label(&d->expected.items[next]));
 	}
 }
 
@@ -162,7 +161,8 @@ static void desk_item_wrong(struct desk_run *r, const char *gtin,
 		desk_copy(a->code, sizeof(a->code), gtin, 15);
 		desk_copy(a->serial, sizeof(a->serial), serial, 21);
 	}
-	desk_problem(r, "Item %s was not sold in this order", gtin);
+	desk_problem(r, "item_not_sold", "Item %s was not sold in this order",
+		     gtin);
 }
 
 /* The GTIN (and serial) an item's code carries; false, with the problem
@@ -189,7 +189,7 @@ static bool desk_item_code(struct desk_run *r, const struct code *c,
 		char value[CODE_VALUE_LEN];
 
 		desk_copy(value, sizeof(value), c->value, sizeof(c->value));
-		desk_problem(r,
+		desk_problem(r, "not_a_product_code",
 			     "Code %s is not a product code; scan the item's "
 			     "barcode",
 			     value);
@@ -215,7 +215,7 @@ desk_unexpected_item(struct desk_run *r, const char *gtin, const char *serial)
 			break;
 	if (i == n) {
 		if (n >= RETURN_MAX_ITEMS) {
-			desk_problem(r,
+			desk_problem(r, "too_many_items",
 				     "No more than %d different items in one "
 				     "parcel: press accept",
 				     RETURN_MAX_ITEMS);
@@ -282,7 +282,7 @@ enum desk_item_scan desk_scan_item(struct desk_run *r, const struct code *c)
 			desk_copy(a->code, sizeof(a->code), gtin, 15);
 			desk_copy(a->serial, sizeof(a->serial), serial, 21);
 		}
-		desk_problem(r,
+		desk_problem(r, "extra_item",
 			     "Extra item %s: take it out, press remove and "
 			     "scan it",
 			     gtin);
@@ -345,7 +345,8 @@ enum desk_item_scan desk_remove_item(struct desk_run *r, const struct code *c)
 		    !strcmp(line_gtin, gtin) && d->found.items[i].quantity > 0)
 			line = i;
 	if (extra < 0 && line < 0) {
-		desk_problem(r, "Item %s was not counted in this box", gtin);
+		desk_problem(r, "item_not_counted",
+			     "Item %s was not counted in this box", gtin);
 		desk_fail_light(r);
 		return DESK_ITEM_REFUSED;
 	}

@@ -16,19 +16,40 @@
 
 #include "desk_run.h"
 
+bool desk_scale_is_empty(const struct desk_config *cfg, int32_t grams)
+{
+	int32_t floor = cfg->empty_scale_g < 0 ? 0 : cfg->empty_scale_g;
+
+	return grams <= floor;
+}
+
+void desk_weigh_again(struct desk_run *r)
+{
+	struct desk *d = r->d;
+
+	if (d->step != DESK_STEP_WEIGH || !d->scale_empty ||
+	    !desk_has(r, DESK_DEVICE_SCALE))
+		return;
+	d->scale_empty = false;
+	desk_emit(r, DESK_ACT_REQUEST_WEIGHT);
+}
+
 bool desk_enter_weigh(struct desk_run *r)
 {
 	struct desk *d = r->d;
 
 	d->step = DESK_STEP_WEIGH;
+	d->scale_empty = false;
 	d->found.weighed = false;
 	d->found.weight_g = 0;
 	if (desk_has(r, DESK_DEVICE_SCALE)) {
 		desk_emit(r, DESK_ACT_REQUEST_WEIGHT);
-		desk_text(d->prompt, sizeof(d->prompt), "%s",
-			  d->routine == DESK_ROUTINE_SHIP_QC
-			      ? "Put the box on the scale"
-			      : "Put the parcel on the scale");
+		if (d->routine == DESK_ROUTINE_SHIP_QC)
+			desk_prompt(d, "put_box_on_scale",
+				    "Put the box on the scale");
+		else
+			desk_prompt(d, "put_parcel_on_scale",
+				    "Put the parcel on the scale");
 		return true;
 	}
 	/* No scale on this desk: the record says the step was skipped. */
@@ -174,10 +195,10 @@ static bool desk_manual_weight_refused(struct desk_run *r)
 				      sizeof(why)))
 		return false;
 	if (r->d->step != DESK_STEP_WEIGH) {
-		desk_refuse(r, "A weight");
+		desk_refuse(r, "weight", "A weight");
 		return true;
 	}
-	desk_problem(r, "Weight not taken: %s", why);
+	desk_problem(r, "weight_not_taken", "Weight not taken: %s", why);
 	r->ignored = true;
 	return true;
 }
@@ -193,60 +214,80 @@ bool desk_take_weight(struct desk_run *r)
 		if (desk_manual_weight_refused(r))
 			return false;
 	} else if (d->step != DESK_STEP_WEIGH) {
-		desk_refuse(r, "A weight");
+		desk_refuse(r, "weight", "A weight");
 		return false;
 	}
 	switch (r->ev->manual ? DESK_WEIGHT_STABLE : r->ev->weight_status) {
 	case DESK_WEIGHT_STABLE:
 		break;
 	case DESK_WEIGHT_UNSTABLE:
-		desk_problem(r, "The weight does not settle: keep the parcel "
-				"still and press the pedal");
+		desk_problem(r, "scale_unstable",
+			     "The weight does not settle: keep the parcel "
+			     "still and press the pedal");
 		desk_fail_light(r);
 		return false;
 	case DESK_WEIGHT_OVERLOAD:
-		desk_problem(r, "Scale overloaded: the parcel is too heavy "
-				"for it; skip the step or use another scale");
+		desk_problem(r, "scale_overloaded",
+			     "Scale overloaded: the parcel is too heavy "
+			     "for it; skip the step or use another scale");
 		desk_fail_light(r);
 		return false;
 	case DESK_WEIGHT_UNDERLOAD:
-		desk_problem(r, "Scale reads below zero: empty it, zero it "
-				"and press the pedal");
+		desk_problem(r, "scale_below_zero",
+			     "Scale reads below zero: empty it, zero it "
+			     "and press the pedal");
 		desk_fail_light(r);
 		return false;
 	case DESK_WEIGHT_ERROR:
-		desk_problem(r, "Scale error: press the pedal to try again "
-				"or skip the step");
+		desk_problem(r, "scale_error",
+			     "Scale error: press the pedal to try again "
+			     "or skip the step");
 		desk_tower_alarm(r, TOWER_ERROR);
 		return false;
 	case DESK_WEIGHT_OFFLINE:
-		desk_problem(r, "Scale not answering: check its cable and "
-				"press the pedal to try again, type the "
-				"weight in with a reason, or skip the step");
+		desk_problem(r, "scale_offline",
+			     "Scale not answering: check its cable and "
+			     "press the pedal to try again, type the "
+			     "weight in with a reason, or skip the step");
 		desk_tower_alarm(r, TOWER_ERROR);
 		return false;
 	case DESK_WEIGHT_NEEDS_ZERO:
-		desk_problem(r, "Scale asks to be zeroed: empty it, press its "
-				"zero key and press the pedal");
+		desk_problem(r, "scale_needs_zero",
+			     "Scale asks to be zeroed: empty it, press its "
+			     "zero key and press the pedal");
 		desk_fail_light(r);
 		return false;
 	case DESK_WEIGHT_NEEDS_CALIBRATION:
-		desk_problem(r, "Scale needs calibration: call the technician; "
-				"skip the step or type the weight in");
+		desk_problem(r, "scale_needs_calibration",
+			     "Scale needs calibration: call the technician; "
+			     "skip the step or type the weight in");
 		desk_fail_light(r);
 		return false;
 	default:
-		desk_problem(r, "Bad event: unknown scale status %d",
+		desk_problem(r, "bad_event",
+			     "Bad event: unknown scale status %d",
 			     (int)r->ev->weight_status);
 		r->ignored = true;
 		return false;
 	}
 	if (grams < 0) {
-		desk_problem(r,
+		desk_problem(r, "scale_negative",
 			     "Scale reads %d g: empty it, zero it and press "
 			     "the pedal",
 			     (int)grams);
 		desk_fail_light(r);
+		return false;
+	}
+	if (!r->ev->manual && desk_scale_is_empty(r->cfg, grams)) {
+		/* Nothing on the scale yet (or a scale that reads 0 before
+		 * the parcel settles): not a weight.  The desk asks again at
+		 * the next tick; a reading is not the clerk's activity. */
+		d->scale_empty = true;
+		r->keep_activity = true;
+		desk_problem(r, "scale_empty",
+			     "The scale reads %d g: put the parcel on the "
+			     "scale",
+			     (int)grams);
 		return false;
 	}
 	d->found.weighed = true;
@@ -255,14 +296,14 @@ bool desk_take_weight(struct desk_run *r)
 	if (d->routine == DESK_ROUTINE_SHIP_QC) {
 		mismatch = !desk_qc_weight_ok(r, grams);
 		if (mismatch)
-			desk_problem(r,
+			desk_problem(r, "weight_mismatch_tolerance",
 				     "Weight %d g, expected %lld g +/- %lld g",
 				     (int)grams, (long long)expected,
 				     (long long)desk_qc_tolerance(r->cfg));
 	} else if (d->have_expected) {
 		mismatch = !rules_weight_ok(expected, grams, &r->cfg->policy);
 		if (mismatch && expected < 0) {
-			desk_problem(r,
+			desk_problem(r, "weight_expected_unknown",
 				     "Weight %d g; the expected weight is "
 				     "unknown",
 				     (int)grams);
@@ -272,11 +313,12 @@ bool desk_take_weight(struct desk_run *r)
 			    r->cfg->policy.weight_tolerance_pct);
 
 			if (tol < 0)
-				desk_problem(r, "Weight %d g, expected %lld g",
+				desk_problem(r, "weight_mismatch",
+					     "Weight %d g, expected %lld g",
 					     (int)grams, (long long)expected);
 			else
 				desk_problem(
-				    r,
+				    r, "weight_mismatch_tolerance",
 				    "Weight %d g, expected %lld g +/- %lld g",
 				    (int)grams, (long long)expected,
 				    (long long)tol);
@@ -295,9 +337,12 @@ bool desk_enter_photo(struct desk_run *r)
 	if (!desk_has(r, DESK_DEVICE_CAMERA))
 		return false;
 	desk_emit_photo(r, qc ? "open_box" : "parcel");
-	desk_text(d->prompt, sizeof(d->prompt), "%s",
-		  qc ? "Photo of the open box: keep it under the camera"
-		     : "Photo of the parcel: keep it under the camera");
+	if (qc)
+		desk_prompt(d, "photo_open_box",
+			    "Photo of the open box: keep it under the camera");
+	else
+		desk_prompt(d, "photo_parcel",
+			    "Photo of the parcel: keep it under the camera");
 	return true;
 }
 
@@ -309,8 +354,8 @@ bool desk_enter_photo_sealed(struct desk_run *r)
 	if (!desk_has(r, DESK_DEVICE_CAMERA))
 		return false;
 	desk_emit_photo(r, "sealed_box");
-	desk_text(d->prompt, sizeof(d->prompt), "%s",
-		  "Photo of the sealed box: keep it under the camera");
+	desk_prompt(d, "photo_sealed_box",
+		    "Photo of the sealed box: keep it under the camera");
 	return true;
 }
 
@@ -319,7 +364,7 @@ void desk_photo_failed(struct desk_run *r)
 	char why[96];
 
 	desk_copy(why, sizeof(why), r->ev->text, SIZE_MAX);
-	desk_problem(r,
+	desk_problem(r, "photo_failed",
 		     "Photo failed: %s; press the pedal to retry, or skip the "
 		     "photo (the record keeps why)",
 		     why[0] ? why : "no picture");

@@ -82,7 +82,7 @@ void desk_on_skip(struct desk_run *r)
 	default:
 		break;
 	}
-	desk_refuse(r, "Skipping");
+	desk_refuse(r, "skip", "Skipping");
 }
 
 static void desk_cancel(struct desk_run *r, const char *why)
@@ -132,7 +132,7 @@ void desk_on_back(struct desk_run *r)
 	int n, at = -1;
 
 	if (!desk_parcel_open(d)) {
-		desk_refuse(r, "Going back");
+		desk_refuse(r, "back", "Going back");
 		return;
 	}
 	if (d->step == DESK_STEP_CHECKLIST) {
@@ -165,7 +165,7 @@ void desk_on_cancel(struct desk_run *r)
 		return;
 	}
 	if (!desk_parcel_open(r->d)) {
-		desk_refuse(r, "Cancelling");
+		desk_refuse(r, "cancel", "Cancelling");
 		return;
 	}
 	desk_text(why, sizeof(why), "cancelled by %s", r->d->clerk);
@@ -180,6 +180,7 @@ void desk_on_tick(struct desk_run *r)
 	char why[128];
 
 	r->keep_light = true;
+	desk_weigh_again(r);
 	/* a parcel held for the clock waits for the station, not the clerk */
 	if (!desk_parcel_open(d) || timeout <= 0 || d->clock_hold ||
 	    r->ev->now <= d->last_activity)
@@ -190,7 +191,8 @@ void desk_on_tick(struct desk_run *r)
 	desk_text(why, sizeof(why), "timed out in step %s",
 		  desk_step_name(d->step));
 	desk_cancel(r, why);
-	desk_problem(r, "Parcel parked after %llu minutes without activity",
+	desk_problem(r, "parcel_parked",
+		     "Parcel parked after %llu minutes without activity",
 		     (unsigned long long)(idle / (60 * USEC_PER_SEC)));
 	desk_tower_set(r, TOWER_NEEDS_YOU);
 }

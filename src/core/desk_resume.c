@@ -32,19 +32,19 @@ void desk_resume_prompt(struct desk *d)
 	if (!d->resume.receipt || d->step != DESK_STEP_SCAN)
 		return;
 	if (d->resume.routine != d->routine) {
-		desk_text(d->prompt, sizeof(d->prompt),
-			  "Receipt %lld (%s, %s) was open when the station "
-			  "stopped: switch to %s and scan it to resume, or "
-			  "cancel to abandon it",
-			  (long long)d->resume.receipt, d->resume.code,
-			  desk_routine_name(d->resume.routine),
-			  desk_routine_name(d->resume.routine));
+		desk_prompt(d, "left_open_other_routine",
+			    "Receipt %lld (%s, %s) was open when the station "
+			    "stopped: switch to %s and scan it to resume, or "
+			    "cancel to abandon it",
+			    (long long)d->resume.receipt, d->resume.code,
+			    desk_routine_name(d->resume.routine),
+			    desk_routine_name(d->resume.routine));
 		return;
 	}
-	desk_text(d->prompt, sizeof(d->prompt),
-		  "Receipt %lld (%s) was open when the station stopped: scan "
-		  "it to resume, or cancel to abandon it",
-		  (long long)d->resume.receipt, d->resume.code);
+	desk_prompt(d, "left_open",
+		    "Receipt %lld (%s) was open when the station stopped: scan "
+		    "it to resume, or cancel to abandon it",
+		    (long long)d->resume.receipt, d->resume.code);
 }
 
 void desk_on_resume_offer(struct desk_run *r)
@@ -56,8 +56,9 @@ void desk_on_resume_offer(struct desk_run *r)
 	if (r->ev->receipt <= 0 || desk_blank(r->ev->text) ||
 	    (r->ev->routine != DESK_ROUTINE_RETURN &&
 	     r->ev->routine != DESK_ROUTINE_SHIP_QC)) {
-		desk_problem(r, "Bad event: a receipt to resume without its "
-				"id, code or routine");
+		desk_problem(r, "bad_event",
+			     "Bad event: a receipt to resume without its "
+			     "id, code or routine");
 		r->ignored = true;
 		return;
 	}

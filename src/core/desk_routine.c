@@ -108,11 +108,12 @@ void desk_on_scan(struct desk_run *r)
 	struct code c;
 
 	if (r->d->step != DESK_STEP_SCAN && r->d->step != DESK_STEP_ITEMS) {
-		desk_refuse(r, "A scan");
+		desk_refuse(r, "scan", "A scan");
 		return;
 	}
 	if (!r->ev->code) {
-		desk_problem(r, "Bad event: a scan without a code");
+		desk_problem(r, "bad_event",
+			     "Bad event: a scan without a code");
 		r->ignored = true;
 		return;
 	}
@@ -143,7 +144,7 @@ void desk_on_remove(struct desk_run *r)
 	struct code c;
 
 	if (d->routine != DESK_ROUTINE_SHIP_QC || !desk_parcel_open(d)) {
-		desk_refuse(r, "Taking an item out");
+		desk_refuse(r, "remove", "Taking an item out");
 		return;
 	}
 	if (d->step == DESK_STEP_ITEMS && d->qc_removing && !r->ev->code) {
@@ -213,17 +214,18 @@ void desk_on_photo(struct desk_run *r)
 	default:
 		break;
 	}
-	desk_refuse(r, "A photo");
+	desk_refuse(r, "photo", "A photo");
 }
 
 void desk_on_answer(struct desk_run *r)
 {
 	if (r->d->step != DESK_STEP_CHECKLIST) {
-		desk_refuse(r, "An answer");
+		desk_refuse(r, "answer", "An answer");
 		return;
 	}
 	if (!r->ev->text) {
-		desk_problem(r, "Bad event: an answer without text");
+		desk_problem(r, "bad_event",
+			     "Bad event: an answer without text");
 		r->ignored = true;
 		return;
 	}
@@ -248,7 +250,8 @@ void desk_on_button(struct desk_run *r)
 
 	if (b != DESK_BUTTON_ACCEPT && b != DESK_BUTTON_REJECT &&
 	    b != DESK_BUTTON_PEDAL && b != DESK_BUTTON_PARCEL) {
-		desk_problem(r, "Bad event: unknown button %d", (int)b);
+		desk_problem(r, "bad_event", "Bad event: unknown button %d",
+			     (int)b);
 		r->ignored = true;
 		return;
 	}
@@ -297,7 +300,8 @@ void desk_on_button(struct desk_run *r)
 			desk_emit_photo(r, st->id);
 			return;
 		default:
-			desk_problem(r, "Answer this step on the screen");
+			desk_problem(r, "answer_on_screen",
+				     "Answer this step on the screen");
 			r->ignored = true;
 			return;
 		}
@@ -327,9 +331,12 @@ void desk_on_button(struct desk_run *r)
 	default:
 		break;
 	}
-	desk_refuse(r, b == DESK_BUTTON_PEDAL	 ? "The pedal"
-		       : b == DESK_BUTTON_ACCEPT ? "The accept button"
-						 : "The reject button");
+	if (b == DESK_BUTTON_PEDAL)
+		desk_refuse(r, "pedal", "The pedal");
+	else if (b == DESK_BUTTON_ACCEPT)
+		desk_refuse(r, "accept_button", "The accept button");
+	else
+		desk_refuse(r, "reject_button", "The reject button");
 }
 
 /* The clerk starts an unexpected return with the code not found. */

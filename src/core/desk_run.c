@@ -156,18 +156,42 @@ void desk_tower_alarm(struct desk_run *r, enum tower_state s)
 	r->failed = true;
 }
 
-void desk_problem(struct desk_run *r, const char *fmt, ...)
+/* @buf (of @size) says @fmt; @said its code and values. */
+static void desk_say(char *buf, size_t size, struct said *said,
+		     const char *code, const char *fmt, va_list ap)
 {
-	va_list ap;
+	va_list aq;
 	int n;
 
+	said_capture(said, code, fmt, ap);
+	va_copy(aq, ap);
+	n = vsnprintf(buf, size, fmt, aq);
+	va_end(aq);
+	if (n < 0) {
+		buf[0] = '\0';
+		said_clear(said);
+	} else if ((size_t)n >= size) {
+		desk_trim_utf8(buf);
+	}
+}
+
+void desk_problem(struct desk_run *r, const char *code, const char *fmt, ...)
+{
+	va_list ap;
+
 	va_start(ap, fmt);
-	n = vsnprintf(r->d->problem, sizeof(r->d->problem), fmt, ap);
+	desk_say(r->d->problem, sizeof(r->d->problem), &r->d->problem_said,
+		 code, fmt, ap);
 	va_end(ap);
-	if (n < 0)
-		r->d->problem[0] = '\0';
-	else if ((size_t)n >= sizeof(r->d->problem))
-		desk_trim_utf8(r->d->problem);
+}
+
+void desk_prompt(struct desk *d, const char *code, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	desk_say(d->prompt, sizeof(d->prompt), &d->prompt_said, code, fmt, ap);
+	va_end(ap);
 }
 
 /* A refusal the clerk must see: red light and two beeps, every time. */
@@ -177,10 +201,14 @@ void desk_fail_light(struct desk_run *r)
 }
 
 /* Refuse the event: the problem says why, nothing else changes. */
-void desk_refuse(struct desk_run *r, const char *what)
+void desk_refuse(struct desk_run *r, const char *what_code, const char *what)
 {
-	desk_problem(r, "%s not expected now (step %s)", what,
-		     desk_step_name(r->d->step));
+	struct said *s = &r->d->problem_said;
+
+	desk_problem(r, "not_expected_now", "%s not expected now (step %s)",
+		     what, desk_step_name(r->d->step));
+	/* the screen says what was refused in its own words: its code */
+	snprintf(s->args[0], sizeof(s->args[0]), "%s", what_code);
 	r->ignored = true;
 }
 
@@ -190,8 +218,8 @@ void desk_code_rejected(struct desk_run *r, const struct code *c)
 
 	desk_copy(value, sizeof(value), c->value, sizeof(c->value));
 	desk_copy(why, sizeof(why), c->problem, sizeof(c->problem));
-	desk_problem(r, "Code %s rejected: %s; scan again", value,
-		     why[0] ? why : "unreadable");
+	desk_problem(r, "code_rejected", "Code %s rejected: %s; scan again",
+		     value, why[0] ? why : "unreadable");
 	desk_fail_light(r);
 }
 

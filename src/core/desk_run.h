@@ -58,11 +58,18 @@ void desk_tower_show(struct desk_run *r, enum tower_state s);
 /* Something the clerk must see (refused, supervisor, error): SET_LIGHT
  * every time, and the step's state is not restored by this event. */
 void desk_tower_alarm(struct desk_run *r, enum tower_state s);
-void desk_problem(struct desk_run *r, const char *fmt, ...)
-    __attribute__((format(printf, 2, 3)));
+/* The problem the clerk reads: @code names the sentence for the screen
+ * (retour/said.h), @fmt is its English. */
+void desk_problem(struct desk_run *r, const char *code, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+/* The prompt: what to do now, the same way. */
+void desk_prompt(struct desk *d, const char *code, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
 /* A refusal: desk_tower_alarm(r, TOWER_REFUSED). */
 void desk_fail_light(struct desk_run *r);
-void desk_refuse(struct desk_run *r, const char *what);
+/* @what (English, "A scan") is not expected at this step; @what_code
+ * ("scan") names it for the screen. */
+void desk_refuse(struct desk_run *r, const char *what_code, const char *what);
 void desk_code_rejected(struct desk_run *r, const struct code *c);
 
 /* ---- desk_run.c: the parcel's state ----------------------------------- */
@@ -94,6 +101,8 @@ void desk_on_scan_refused(struct desk_run *r);
 /* The enter functions return false when the desk has not the device: the
  * step is skipped (and recorded so) and the next step comes. */
 bool desk_enter_weigh(struct desk_run *r);
+/* At the weigh step after an empty scale: ask the scale again (a tick). */
+void desk_weigh_again(struct desk_run *r);
 /* The scale's reading: true when the weight is recorded and the next
  * step comes. */
 bool desk_take_weight(struct desk_run *r);

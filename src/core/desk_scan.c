@@ -28,10 +28,10 @@ void desk_enter_scan(struct desk_run *r)
 
 	d->step = DESK_STEP_SCAN;
 	memset(d->not_found, 0, sizeof(d->not_found));
-	desk_text(d->prompt, sizeof(d->prompt), "%s",
-		  d->routine == DESK_ROUTINE_SHIP_QC
-		      ? "Scan the order or packing slip"
-		      : "Scan the return label");
+	if (d->routine == DESK_ROUTINE_SHIP_QC)
+		desk_prompt(d, "scan_order", "Scan the order or packing slip");
+	else
+		desk_prompt(d, "scan_return_label", "Scan the return label");
 }
 
 void desk_on_sign_in(struct desk_run *r)
@@ -40,12 +40,13 @@ void desk_on_sign_in(struct desk_run *r)
 	char clerk[sizeof(d->clerk)];
 
 	if (desk_parcel_open(d)) {
-		desk_refuse(r, "Signing in during a parcel is");
+		desk_refuse(r, "sign_in", "Signing in during a parcel is");
 		return;
 	}
 	desk_copy(clerk, sizeof(clerk), r->ev->clerk, SIZE_MAX);
 	if (desk_blank(clerk)) {
-		desk_problem(r, "Bad event: a badge without a clerk id");
+		desk_problem(r, "bad_event",
+			     "Bad event: a badge without a clerk id");
 		r->ignored = true;
 		return;
 	}
@@ -59,13 +60,13 @@ void desk_on_sign_out(struct desk_run *r)
 	struct desk *d = r->d;
 
 	if (d->step != DESK_STEP_SCAN) {
-		desk_refuse(r, "Signing out");
+		desk_refuse(r, "sign_out", "Signing out");
 		return;
 	}
 	memset(d->clerk, 0, sizeof(d->clerk));
 	memset(d->not_found, 0, sizeof(d->not_found));
 	d->step = DESK_STEP_SIGN_IN;
-	desk_text(d->prompt, sizeof(d->prompt), "Scan your badge");
+	desk_prompt(d, "scan_badge", "Scan your badge");
 }
 
 void desk_on_routine(struct desk_run *r)
@@ -74,11 +75,12 @@ void desk_on_routine(struct desk_run *r)
 	enum desk_routine ro = r->ev->routine;
 
 	if (desk_parcel_open(d)) {
-		desk_refuse(r, "Changing the routine");
+		desk_refuse(r, "routine", "Changing the routine");
 		return;
 	}
 	if (ro != DESK_ROUTINE_RETURN && ro != DESK_ROUTINE_SHIP_QC) {
-		desk_problem(r, "Bad event: unknown routine %d", (int)ro);
+		desk_problem(r, "bad_event", "Bad event: unknown routine %d",
+			     (int)ro);
 		r->ignored = true;
 		return;
 	}
@@ -165,11 +167,20 @@ static void desk_already_decided(struct desk_run *r,
 
 	desk_copy(code, sizeof(code), er->rma[0] ? er->rma : er->order_ref,
 		  sizeof(er->rma));
-	desk_problem(r, "%s was already decided on receipt %lld%s", code,
-		     (long long)r->ev->prior_receipt,
-		     reprint	 ? "; its label is printed again"
-		     : unprinted ? "; its label could not be printed again"
-				 : "");
+	if (reprint)
+		desk_problem(r, "already_decided_reprinted",
+			     "%s was already decided on receipt %lld; its "
+			     "label is printed again",
+			     code, (long long)r->ev->prior_receipt);
+	else if (unprinted)
+		desk_problem(r, "already_decided_unprinted",
+			     "%s was already decided on receipt %lld; its "
+			     "label could not be printed again",
+			     code, (long long)r->ev->prior_receipt);
+	else
+		desk_problem(r, "already_decided",
+			     "%s was already decided on receipt %lld", code,
+			     (long long)r->ev->prior_receipt);
 	r->d->reprint_receipt = 0;
 	if (reprint && (a = desk_emit(r, DESK_ACT_PRINT_LABEL))) {
 		a->receipt_id = r->ev->prior_receipt;
@@ -249,11 +260,11 @@ static void desk_not_found(struct desk_run *r, const struct code *c)
 	desk_copy(value, sizeof(value), c->value, sizeof(c->value));
 	if (c->kind == CODE_RMA || !d->not_found[0])
 		memcpy(d->not_found, value, sizeof(d->not_found));
-	desk_problem(r, "%s not found", value);
-	desk_text(d->prompt, sizeof(d->prompt),
-		  "%s not found: scan the order or tracking number, or start "
-		  "an unexpected return (press accept)",
-		  d->not_found);
+	desk_problem(r, "code_not_found", "%s not found", value);
+	desk_prompt(d, "not_found_search",
+		    "%s not found: scan the order or tracking number, or start "
+		    "an unexpected return (press accept)",
+		    d->not_found);
 	desk_tower_set(r, TOWER_NEEDS_YOU);
 	r->keep_light = true;
 }
@@ -264,12 +275,13 @@ bool desk_start_unexpected(struct desk_run *r)
 	char code[CODE_VALUE_LEN];
 
 	if (d->step != DESK_STEP_SCAN || d->routine != DESK_ROUTINE_RETURN) {
-		desk_refuse(r, "An unexpected return");
+		desk_refuse(r, "unexpected", "An unexpected return");
 		return false;
 	}
 	if (!d->not_found[0]) {
-		desk_problem(r, "An unexpected return starts from a code that "
-				"was not found: scan the parcel's code first");
+		desk_problem(r, "unexpected_needs_not_found",
+			     "An unexpected return starts from a code that "
+			     "was not found: scan the parcel's code first");
 		r->ignored = true;
 		return false;
 	}
@@ -311,7 +323,8 @@ bool desk_scan_parcel(struct desk_run *r, const struct code *c)
 
 			desk_copy(shown, sizeof(shown), c->value,
 				  sizeof(c->value));
-			desk_problem(r, "order not found: %s", shown);
+			desk_problem(r, "order_not_found",
+				     "order not found: %s", shown);
 			desk_fail_light(r);
 			return false;
 		}
@@ -341,7 +354,8 @@ void desk_on_receipt_opened(struct desk_run *r)
 
 	r->keep_activity = true;
 	if (!desk_parcel_open(d) || d->receipt_id) {
-		desk_problem(r, "Bad event: a record nobody asked for");
+		desk_problem(r, "bad_event",
+			     "Bad event: a record nobody asked for");
 		r->ignored = true;
 		return;
 	}
@@ -353,7 +367,8 @@ void desk_on_receipt_opened(struct desk_run *r)
 	desk_copy(why, sizeof(why), r->ev->text, SIZE_MAX);
 	desk_parcel_reset(d);
 	desk_enter_scan(r);
-	desk_problem(r, "Parcel NOT recorded (%s): scan it again",
+	desk_problem(r, "parcel_not_recorded",
+		     "Parcel NOT recorded (%s): scan it again",
 		     why[0] ? why : "store error");
 	desk_tower_alarm(r, TOWER_ERROR);
 }
@@ -363,7 +378,8 @@ void desk_on_scan_refused(struct desk_run *r)
 	char why[128];
 
 	desk_copy(why, sizeof(why), r->ev->text, SIZE_MAX);
-	desk_problem(r, "Scan refused: %s", why[0] ? why : "unreadable");
+	desk_problem(r, "scan_refused", "Scan refused: %s",
+		     why[0] ? why : "unreadable");
 	desk_fail_light(r);
 	r->keep_activity = true;
 }

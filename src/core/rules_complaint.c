@@ -26,7 +26,7 @@ void rules_complaint_item(struct rules_run *run, int i)
 		return;
 	}
 	if (fi->quantity > 0 && !fi->gtin_matched) {
-		rules_note(run, REASON_WRONG_ITEM, i,
+		rules_note(run, REASON_WRONG_ITEM, i, "wrong_item",
 			   "SKU %s: the item in the parcel is not the one "
 			   "sold.",
 			   sku);
@@ -35,7 +35,7 @@ void rules_complaint_item(struct rules_run *run, int i)
 		return;
 	}
 	if (fi->buyer_damage && !run->deemed_accepted) {
-		rules_note(run, REASON_BUYER_DAMAGE, i,
+		rules_note(run, REASON_BUYER_DAMAGE, i, "buyer_damage_warranty",
 			   "SKU %s was damaged by the buyer; not covered by "
 			   "the warranty.",
 			   sku);
@@ -47,7 +47,7 @@ void rules_complaint_item(struct rules_run *run, int i)
 	if (qty == 0)
 		return;
 	if (!fi->defect && !run->deemed_accepted) {
-		rules_note(run, REASON_NO_DEFECT_FOUND, i,
+		rules_note(run, REASON_NO_DEFECT_FOUND, i, "no_defect_found",
 			   "SKU %s: no defect found; a person must answer "
 			   "the complaint.",
 			   sku);
@@ -60,7 +60,7 @@ void rules_complaint_item(struct rules_run *run, int i)
 	o->disposition = rules_disposition(o->grade, fi->defect);
 	run->out->remedy = REMEDY_REFUND;
 	if (fi->defect)
-		rules_note(run, REASON_DEFECT_CONFIRMED, i,
+		rules_note(run, REASON_DEFECT_CONFIRMED, i, "defect_confirmed",
 			   "SKU %s: defect confirmed, %d unit(s) refunded, %s.",
 			   sku, (int)qty,
 			   rules_money(run, o->refund_minor, money));
@@ -105,6 +105,7 @@ static void rules_judge_deadline(struct rules_run *run)
 		received = run->now;
 		run->out->complaint_received_assumed = true;
 		rules_note(run, REASON_COMPLAINT_DATE_ASSUMED, -1,
+			   "complaint_date_assumed",
 			   "The complaint's date was not imported; the "
 			   "deadline runs from the parcel's receipt.");
 	}
@@ -119,6 +120,7 @@ static void rules_judge_deadline(struct rules_run *run)
 		snprintf(due, sizeof(due), "?");
 	if (run->now <= due_at) {
 		rules_note(run, REASON_COMPLAINT_DEADLINE, -1,
+			   "complaint_deadline",
 			   "The complaint must be answered by %s (%d days).",
 			   due, p->complaint_answer_days);
 		return;
@@ -126,6 +128,7 @@ static void rules_judge_deadline(struct rules_run *run)
 	run->deemed_accepted = true;
 	run->out->complaint_deemed_accepted = true;
 	rules_note(run, REASON_COMPLAINT_DEEMED_ACCEPTED, -1,
+		   "complaint_deemed_accepted",
 		   "Received %s, no answer within %d days: the complaint "
 		   "counts as accepted (art. 7a Consumer Rights Act).",
 		   rules_local_date(run, received, on),
@@ -155,10 +158,23 @@ void rules_judge_warranty(struct rules_run *run)
 	rules_judge_deadline(run);
 	if (judged > run->out->warranty_ends_at) {
 		run->warranty_passed = true;
-		rules_note(
-		    run, REASON_WARRANTY_PASSED, -1,
-		    "%s on %s, after the %d-month warranty ended on %s.", what,
-		    rules_local_date(run, judged, on), p->warranty_months,
-		    rules_local_date(run, run->out->warranty_ends_at, end));
+		if (er->defect_appeared_at)
+			rules_note(run, REASON_WARRANTY_PASSED, -1,
+				   "warranty_passed_defect",
+				   "%s on %s, after the %d-month warranty "
+				   "ended on %s.",
+				   what, rules_local_date(run, judged, on),
+				   p->warranty_months,
+				   rules_local_date(
+				       run, run->out->warranty_ends_at, end));
+		else
+			rules_note(run, REASON_WARRANTY_PASSED, -1,
+				   "warranty_passed",
+				   "%s on %s, after the %d-month warranty "
+				   "ended on %s.",
+				   what, rules_local_date(run, judged, on),
+				   p->warranty_months,
+				   rules_local_date(
+				       run, run->out->warranty_ends_at, end));
 	}
 }

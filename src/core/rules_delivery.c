@@ -56,12 +56,14 @@ void rules_judge_delivery(struct rules_run *run)
 		return;
 	if (er->n_order_lines == 0) {
 		rules_note(run, REASON_DELIVERY_NOT_REFUNDED, -1,
+			   "delivery_order_unknown",
 			   "The order's lines are not on record: delivery is "
 			   "refunded only for a whole order; check by hand.");
 		return;
 	}
 	if (er->before.delivery_refunded_minor > 0) {
 		rules_note(run, REASON_DELIVERY_NOT_REFUNDED, -1,
+			   "delivery_refunded_before",
 			   "Delivery was refunded with an earlier parcel of "
 			   "this order (%s).",
 			   rules_money(run, er->before.delivery_refunded_minor,
@@ -76,6 +78,7 @@ void rules_judge_delivery(struct rules_run *run)
 		memcpy(as_item.sku, ol->sku, sizeof(ol->sku));
 		memcpy(as_item.gtin, ol->gtin, sizeof(ol->gtin));
 		rules_note(run, REASON_DELIVERY_NOT_REFUNDED, -1,
+			   "delivery_order_incomplete",
 			   "Order not complete (SKU %s: %d of %d back): "
 			   "delivery is refunded with its last parcel.",
 			   rules_sku(&as_item, l, sku), (int)back,
@@ -88,7 +91,7 @@ void rules_judge_delivery(struct rules_run *run)
 		return;
 	out->delivery_refund_minor = amount;
 	out->refund_minor += amount;
-	rules_note(run, REASON_DELIVERY_REFUNDED, -1,
+	rules_note(run, REASON_DELIVERY_REFUNDED, -1, "delivery_refunded",
 		   "The whole order came back: basic delivery %s refunded.",
 		   rules_money(run, amount, money));
 }

@@ -35,7 +35,7 @@ static bool rules_policy_check(struct rules_run *run)
 #undef RULES_CHECK
 	if (!what)
 		return true;
-	rules_note(run, REASON_UNEXPECTED_RETURN, -1,
+	rules_note(run, REASON_UNEXPECTED_RETURN, -1, "bad_policy",
 		   "The shop policy is invalid: %s is %lld; fix the "
 		   "configuration.",
 		   what, value);
@@ -55,7 +55,7 @@ static bool rules_order_check(struct rules_run *run)
 
 	if (er->n_order_lines < 0 ||
 	    er->n_order_lines > RETURN_MAX_ORDER_LINES) {
-		rules_note(run, REASON_UNEXPECTED_RETURN, -1,
+		rules_note(run, REASON_UNEXPECTED_RETURN, -1, "bad_order_lines",
 			   "The order lists %d lines (0 to %d allowed).",
 			   er->n_order_lines, RETURN_MAX_ORDER_LINES);
 		return false;
@@ -64,6 +64,7 @@ static bool rules_order_check(struct rules_run *run)
 		if (er->order_lines[l].quantity < 1 ||
 		    b->order_returned[l] < 0) {
 			rules_note(run, REASON_UNEXPECTED_RETURN, -1,
+				   "bad_order_line",
 				   "Order line %d: quantity %d, %d returned "
 				   "before; check the order.",
 				   l + 1, (int)er->order_lines[l].quantity,
@@ -74,6 +75,7 @@ static bool rules_order_check(struct rules_run *run)
 	for (int i = 0; i < er->n_items; i++) {
 		if (b->item_refunded[i] < 0) {
 			rules_note(run, REASON_UNEXPECTED_RETURN, i,
+				   "bad_refunded_before",
 				   "Item %d: %d units refunded before; cannot "
 				   "be negative.",
 				   i + 1, (int)b->item_refunded[i]);
@@ -82,6 +84,7 @@ static bool rules_order_check(struct rules_run *run)
 	}
 	if (b->delivery_refunded_minor < 0) {
 		rules_note(run, REASON_UNEXPECTED_RETURN, -1,
+			   "bad_delivery_refunded",
 			   "The delivery refunded before is negative.");
 		return false;
 	}
@@ -99,7 +102,7 @@ bool rules_input_check(struct rules_run *run)
 	if (!rules_policy_check(run))
 		return false;
 	if (er->kind == RETURN_SHIPMENT) {
-		rules_note(run, REASON_UNEXPECTED_RETURN, -1,
+		rules_note(run, REASON_UNEXPECTED_RETURN, -1, "ship_qc_order",
 			   "Order %s is a ship-QC order; the returns rules "
 			   "do not judge it.",
 			   rules_clean(er->order_ref, sizeof(er->order_ref),
@@ -107,13 +110,13 @@ bool rules_input_check(struct rules_run *run)
 		return false;
 	}
 	if (er->kind != RETURN_WITHDRAWAL && er->kind != RETURN_COMPLAINT) {
-		rules_note(run, REASON_UNEXPECTED_RETURN, -1,
+		rules_note(run, REASON_UNEXPECTED_RETURN, -1, "bad_kind",
 			   "Unknown return kind %d; review by hand.",
 			   (int)er->kind);
 		return false;
 	}
 	if (er->n_items < 1 || er->n_items > RETURN_MAX_ITEMS) {
-		rules_note(run, REASON_UNEXPECTED_RETURN, -1,
+		rules_note(run, REASON_UNEXPECTED_RETURN, -1, "bad_item_count",
 			   "The expected return lists %d items (1 to %d "
 			   "allowed).",
 			   er->n_items, RETURN_MAX_ITEMS);
@@ -121,6 +124,7 @@ bool rules_input_check(struct rules_run *run)
 	}
 	if (found->n_items != er->n_items) {
 		rules_note(run, REASON_UNEXPECTED_RETURN, -1,
+			   "inspection_incomplete",
 			   "The inspection lists %d items, the expected return "
 			   "%d; inspect every expected item.",
 			   found->n_items, er->n_items);
@@ -131,6 +135,7 @@ bool rules_input_check(struct rules_run *run)
 
 		if (c < 'A' || c > 'Z') {
 			rules_note(run, REASON_UNEXPECTED_RETURN, -1,
+				   "bad_currency",
 				   "The currency code is missing or not three "
 				   "capital letters.");
 			return false;
@@ -138,12 +143,13 @@ bool rules_input_check(struct rules_run *run)
 	}
 	if (er->currency[3] != '\0') {
 		rules_note(run, REASON_UNEXPECTED_RETURN, -1,
+			   "bad_currency_long",
 			   "The currency code is longer than three letters.");
 		return false;
 	}
 	if (er->delivered_at <= 0) {
 		rules_note(
-		    run, REASON_NOT_DELIVERED, -1,
+		    run, REASON_NOT_DELIVERED, -1, "not_delivered",
 		    "No delivery date on record for RMA %s; the "
 		    "deadlines cannot be computed.",
 		    rules_clean(er->rma, sizeof(er->rma), ref, sizeof(ref)));
@@ -156,7 +162,7 @@ bool rules_input_check(struct rules_run *run)
 	     !rules_instant_ok(er->complaint_received_at)) ||
 	    (er->defect_appeared_at != 0 &&
 	     !rules_instant_ok(er->defect_appeared_at))) {
-		rules_note(run, REASON_UNEXPECTED_RETURN, -1,
+		rules_note(run, REASON_UNEXPECTED_RETURN, -1, "bad_date",
 			   "A date of the return (delivery, request, "
 			   "complaint, defect or receipt) is out of range.");
 		return false;
@@ -166,6 +172,7 @@ bool rules_input_check(struct rules_run *run)
 	if (er->delivery_basic_minor < 0 ||
 	    (er->delivery_paid_known && er->delivery_paid_minor < 0)) {
 		rules_note(run, REASON_UNEXPECTED_RETURN, -1,
+			   "bad_delivery_cost",
 			   "The delivery cost is negative (%lld).",
 			   (long long)er->delivery_basic_minor);
 		return false;
@@ -179,6 +186,7 @@ bool rules_input_check(struct rules_run *run)
 		rules_sku(it, i, sku);
 		if (it->quantity < 1 || fi->quantity < 0) {
 			rules_note(run, REASON_UNEXPECTED_RETURN, i,
+				   "bad_quantity",
 				   "SKU %s: quantity expected %d, found %d; "
 				   "quantities cannot be negative.",
 				   sku, (int)it->quantity, (int)fi->quantity);
@@ -186,6 +194,7 @@ bool rules_input_check(struct rules_run *run)
 		}
 		if (it->unit_price_minor < 0 || it->weight_g < 0) {
 			rules_note(run, REASON_UNEXPECTED_RETURN, i,
+				   "bad_price",
 				   "SKU %s: negative price (%lld) or weight "
 				   "(%d g).",
 				   sku, (long long)it->unit_price_minor,
@@ -194,14 +203,15 @@ bool rules_input_check(struct rules_run *run)
 		}
 		if ((unsigned)fi->grade > GRADE_SCRAP) {
 			rules_note(run, REASON_UNEXPECTED_RETURN, i,
-				   "SKU %s: unknown grade %d.", sku,
-				   (int)fi->grade);
+				   "bad_grade", "SKU %s: unknown grade %d.",
+				   sku, (int)fi->grade);
 			return false;
 		}
 		if (__builtin_mul_overflow(it->unit_price_minor,
 					   (int64_t)it->quantity, &line) ||
 		    __builtin_add_overflow(total, line, &total)) {
 			rules_note(run, REASON_UNEXPECTED_RETURN, i,
+				   "bad_amounts",
 				   "SKU %s: the amounts are too large to add "
 				   "up; check the prices.",
 				   sku);

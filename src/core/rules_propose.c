@@ -63,7 +63,7 @@ static void rules_judge_weight(struct rules_run *run, bool verdict_settled)
 	int64_t expected = 0, tolerance;
 
 	if (!found->weighed) {
-		rules_note(run, REASON_WEIGHT_SKIPPED, -1,
+		rules_note(run, REASON_WEIGHT_SKIPPED, -1, "weight_skipped",
 			   "The parcel was not weighed; the weight check was "
 			   "skipped.");
 		return;
@@ -74,12 +74,13 @@ static void rules_judge_weight(struct rules_run *run, bool verdict_settled)
 	tolerance = weight_tolerance_for(expected, p->weight_tolerance_g,
 					 p->weight_tolerance_pct);
 	if (tolerance < 0)
-		rules_note(run, REASON_WEIGHT_MISMATCH, -1,
+		rules_note(run, REASON_WEIGHT_MISMATCH, -1, "weight_mismatch",
 			   "The parcel weighs %d g but its contents should "
 			   "weigh %lld g.",
 			   (int)found->weight_g, (long long)expected);
 	else
 		rules_note(run, REASON_WEIGHT_MISMATCH, -1,
+			   "weight_mismatch_tolerance",
 			   "The parcel weighs %d g but its contents should "
 			   "weigh %lld g (+/- %lld g).",
 			   (int)found->weight_g, (long long)expected,
@@ -119,7 +120,7 @@ static void rules_judge(struct rules_run *run)
 		out->refund_minor += out->items[i].refund_minor;
 	}
 	if (!open) {
-		rules_note(run, REASON_ALREADY_REFUNDED, -1,
+		rules_note(run, REASON_ALREADY_REFUNDED, -1, "already_refunded",
 			   "Every item of this return was refunded on an "
 			   "earlier receipt.");
 		run->undecided = true;
@@ -144,7 +145,7 @@ static void rules_judge(struct rules_run *run)
 		  (run->window_passed || run->warranty_passed ||
 		   run->n_excluded + run->n_wrong == er->n_items);
 	if (run->found->wrong_item && !rules_has_note(run, REASON_WRONG_ITEM)) {
-		rules_note(run, REASON_WRONG_ITEM, -1,
+		rules_note(run, REASON_WRONG_ITEM, -1, "wrong_item_not_sold",
 			   "An item that was not sold was found in the parcel; "
 			   "review it.");
 		if (!settled)
@@ -155,7 +156,7 @@ static void rules_judge(struct rules_run *run)
 	if (!run->found->photographed &&
 	    (out->verdict == VERDICT_REJECT || run->refusal_needs_photo ||
 	     run->deduction_taken)) {
-		rules_note(run, REASON_NO_PHOTO, -1,
+		rules_note(run, REASON_NO_PHOTO, -1, "no_photo",
 			   "A refusal or a deduction needs photo evidence; "
 			   "take a photo before deciding.");
 		out->verdict = VERDICT_HOLD;
@@ -178,6 +179,7 @@ int rules_propose(const struct expected_return *er,
 	run.out = out;
 	if (!er || !found) {
 		rules_note(&run, REASON_UNEXPECTED_RETURN, -1,
+			   "nothing_to_judge",
 			   "Nothing to judge: the expected return or the "
 			   "inspection is missing.");
 		rules_notes_publish(&run);

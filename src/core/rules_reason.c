@@ -61,10 +61,9 @@ static void rules_trim_utf8(char *text, size_t len)
 		text[lead - 1] = '\0';
 }
 
-__attribute__((format(printf, 4, 5))) void rules_note(struct rules_run *run,
-						      enum reason_code code,
-						      int item, const char *fmt,
-						      ...)
+__attribute__((format(printf, 5, 6))) void
+rules_note(struct rules_run *run, enum reason_code code, int item,
+	   const char *text_code, const char *fmt, ...)
 {
 	struct reason *r;
 	va_list ap;
@@ -76,6 +75,7 @@ __attribute__((format(printf, 4, 5))) void rules_note(struct rules_run *run,
 	r->code = code;
 	r->item = item;
 	va_start(ap, fmt);
+	said_capture(&r->said, text_code, fmt, ap);
 	n = vsnprintf(r->text, sizeof(r->text), fmt, ap);
 	va_end(ap);
 	if (n < 0)

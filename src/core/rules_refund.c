@@ -74,12 +74,13 @@ void rules_note_extra_units(struct rules_run *run, int i, const char *sku)
 		return;
 	if (open < run->er->items[i].quantity)
 		rules_note(run, REASON_ALREADY_REFUNDED, i,
+			   "already_refunded_units",
 			   "SKU %s: %d units found but only %d still expected; "
 			   "%d were refunded on an earlier receipt.",
 			   sku, (int)fi->quantity, (int)open,
 			   (int)(run->er->items[i].quantity - open));
 	else
-		rules_note(run, REASON_UNEXPECTED_RETURN, i,
+		rules_note(run, REASON_UNEXPECTED_RETURN, i, "extra_units",
 			   "SKU %s: %d units found but %d expected; the extra "
 			   "units need review.",
 			   sku, (int)fi->quantity, (int)open);
@@ -96,12 +97,12 @@ int32_t rules_accept_units(struct rules_run *run, int i, const char *sku)
 	if (open == 0)
 		return 0; /* said by rules_note_extra_units when found */
 	if (qty == 0)
-		rules_note(run, REASON_MISSING_ITEM, i,
+		rules_note(run, REASON_MISSING_ITEM, i, "missing_item",
 			   "SKU %s: none of the %d expected units is in the "
 			   "parcel.",
 			   sku, (int)open);
 	else if (qty < open)
-		rules_note(run, REASON_PARTIAL_QUANTITY, i,
+		rules_note(run, REASON_PARTIAL_QUANTITY, i, "partial_quantity",
 			   "SKU %s: %d of %d units returned.", sku, (int)qty,
 			   (int)open);
 	return qty;

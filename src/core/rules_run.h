@@ -56,10 +56,10 @@ struct rules_run {
 };
 
 /* rules_reason.c: the sentences and which of them are kept */
-__attribute__((format(printf, 4, 5))) void rules_note(struct rules_run *run,
-						      enum reason_code code,
-						      int item, const char *fmt,
-						      ...);
+/* @text_code names the sentence @fmt for the screen (retour/said.h). */
+__attribute__((format(printf, 5, 6))) void
+rules_note(struct rules_run *run, enum reason_code code, int item,
+	   const char *text_code, const char *fmt, ...);
 bool rules_has_note(const struct rules_run *run, enum reason_code code);
 /* Keep the most important reasons, in the order they were found. */
 void rules_notes_publish(struct rules_run *run);

@@ -47,14 +47,14 @@ void rules_withdrawal_item(struct rules_run *run, int i)
 	}
 	if (fi->quantity > 0 && !fi->gtin_matched) {
 		if (it->gtin[0])
-			rules_note(run, REASON_WRONG_ITEM, i,
+			rules_note(run, REASON_WRONG_ITEM, i, "wrong_item_gtin",
 				   "SKU %s: the item in the parcel is not the "
 				   "one sold (GTIN %s).",
 				   sku,
 				   rules_clean(it->gtin, sizeof(it->gtin), gtin,
 					       sizeof(gtin)));
 		else
-			rules_note(run, REASON_WRONG_ITEM, i,
+			rules_note(run, REASON_WRONG_ITEM, i, "wrong_item",
 				   "SKU %s: the item in the parcel is not the "
 				   "one sold.",
 				   sku);
@@ -64,6 +64,7 @@ void rules_withdrawal_item(struct rules_run *run, int i)
 	}
 	if (it->personalised) {
 		rules_note(run, REASON_EXCLUDED_PERSONALISED, i,
+			   "excluded_personalised",
 			   "SKU %s is personalised and cannot be withdrawn.",
 			   sku);
 		run->n_excluded++;
@@ -72,6 +73,7 @@ void rules_withdrawal_item(struct rules_run *run, int i)
 	}
 	if (it->made_to_order) {
 		rules_note(run, REASON_EXCLUDED_MADE_TO_ORDER, i,
+			   "excluded_made_to_order",
 			   "SKU %s was made to order and cannot be withdrawn.",
 			   sku);
 		run->n_excluded++;
@@ -79,15 +81,16 @@ void rules_withdrawal_item(struct rules_run *run, int i)
 		return;
 	}
 	if (it->perishable) {
-		rules_note(run, REASON_EXCLUDED_PERISHABLE, i,
-			   "SKU %s is perishable and cannot be withdrawn.",
-			   sku);
+		rules_note(
+		    run, REASON_EXCLUDED_PERISHABLE, i, "excluded_perishable",
+		    "SKU %s is perishable and cannot be withdrawn.", sku);
 		run->n_excluded++;
 		rules_refuse(run, false);
 		return;
 	}
 	if (it->sealed_hygiene && fi->seal_broken) {
 		rules_note(run, REASON_EXCLUDED_HYGIENE_SEAL, i,
+			   "excluded_hygiene_seal",
 			   "SKU %s is a sealed hygiene item whose seal was "
 			   "broken after delivery.",
 			   sku);
@@ -96,7 +99,7 @@ void rules_withdrawal_item(struct rules_run *run, int i)
 		return;
 	}
 	if (fi->buyer_damage) {
-		rules_note(run, REASON_BUYER_DAMAGE, i,
+		rules_note(run, REASON_BUYER_DAMAGE, i, "buyer_damage",
 			   "SKU %s was damaged by the buyer.", sku);
 		rules_refuse(run, true);
 		return;
@@ -120,7 +123,7 @@ void rules_withdrawal_item(struct rules_run *run, int i)
 	o->refund_minor = gross - o->deduction_minor;
 	if (o->deduction_minor > 0)
 		run->deduction_taken = true;
-	rules_note(run, REASON_DIMINISHED_VALUE, i,
+	rules_note(run, REASON_DIMINISHED_VALUE, i, "diminished_value",
 		   "SKU %s was handled beyond a trial (grade %s): %d.%02d%% "
 		   "deducted, %s.",
 		   sku, grade_name(o->grade), bp / 100, bp % 100,
@@ -147,11 +150,13 @@ void rules_judge_window(struct rules_run *run)
 		if (er->requested_at > ends) {
 			run->window_passed = true;
 			rules_note(run, REASON_WINDOW_PASSED, -1,
+				   "window_passed",
 				   "Withdrawal declared on %s, after the "
 				   "%d-day window ended on %s.",
 				   on, run->policy.withdrawal_days, end);
 		} else {
 			rules_note(run, REASON_WITHIN_WINDOW, -1,
+				   "within_window",
 				   "Withdrawal declared on %s, within the "
 				   "%d-day window ending on %s.",
 				   on, run->policy.withdrawal_days, end);
@@ -163,12 +168,14 @@ void rules_judge_window(struct rules_run *run)
 		run->posting_date_unknown = true;
 		run->undecided = true;
 		rules_note(run, REASON_CHECK_POSTING_DATE, -1,
+			   "check_posting_date",
 			   "Received %s, after the %d-day window ended %s; "
 			   "no statement date on record: check the posting "
 			   "date.",
 			   on, run->policy.withdrawal_days, end);
 	} else {
 		rules_note(run, REASON_WITHIN_WINDOW, -1,
+			   "within_window_received",
 			   "Withdrawal received on %s, within the %d-day "
 			   "window ending on %s.",
 			   on, run->policy.withdrawal_days, end);

@@ -80,6 +80,10 @@ int64_t tower_show(enum tower_state s, int64_t ms, bool acknowledged,
 		next = ms - period +
 		       (l.buzzer ? TOWER_LONG_BEEP_MS : TOWER_ERROR_EVERY_MS);
 		break;
+	case TOWER_DISK_LOW:
+		l.green = true;
+		l.amber = tower_blink(ms, &next);
+		break;
 	case TOWER_OFF:
 	default:
 		break;
@@ -108,6 +112,8 @@ const char *tower_state_name(enum tower_state s)
 		return "supervisor";
 	case TOWER_ERROR:
 		return "error";
+	case TOWER_DISK_LOW:
+		return "disk_low";
 	}
 	return "unknown";
 }
@@ -116,6 +122,7 @@ int tower_colour(enum tower_state s)
 {
 	switch (s) {
 	case TOWER_READY:
+	case TOWER_DISK_LOW:
 		return 1;
 	case TOWER_WORKING:
 	case TOWER_NEEDS_YOU:

@@ -85,10 +85,14 @@ static const struct key config_keys[] = {
     S("station", "photos", photos, false),
     {"station", "photo_min_free_mb", KEY_MIB,
      offsetof(struct config, photo_min_free_bytes), 0, 0, 1 << 20, false},
+    /* below it the light and the screen warn (disk.h) */
+    {"station", "photo_warn_free_mb", KEY_MIB,
+     offsetof(struct config, photo_warn_free_bytes), 0, 0, 1 << 20, false},
     S("station", "checklists", checklists, false),
     S("station", "board", board, false),
     SEC("station", "step_timeout_s", step_timeout_us, 10, 86400),
     SEC("station", "grace_s", grace_us, 0, 3600),
+    I("station", "empty_scale_g", empty_scale_g, 0, 1000, false),
     S("station", "routine", routine, false),
     S("station", "language", language, false),
     S("station", "clock", clock_mode, false),
@@ -131,6 +135,16 @@ static const struct key config_keys[] = {
     /* the CA bundle every connector trusts instead of the system's */
     S("outbox", "ca_file", outbox_ca_file, false),
 
+    /* issue 12: where `retourctl backup` writes without a DEST */
+    S("backup", "destination", backup_destination, false),
+    /* days from the refund (or the receipt); 0 keeps (retention.h) */
+    I("retention", "label_photos_days", retention.days[RETENTION_LABEL_PHOTOS],
+      0, 36500, false),
+    I("retention", "other_photos_days", retention.days[RETENTION_OTHER_PHOTOS],
+      0, 36500, false),
+    I("retention", "personal_days", retention.days[RETENTION_PERSONAL], 0,
+      36500, false),
+
     S("board", "name", board_name, true),
     /* the other keys of the device sections are their backends' */
     I("scanner", "max_line", scanner_max_line, 16, 4096, true),
@@ -143,6 +157,7 @@ void config_defaults(struct config *c)
 	snprintf(c->database, sizeof(c->database), "/var/lib/retour/retour.db");
 	snprintf(c->photos, sizeof(c->photos), "/var/lib/retour/photos");
 	c->photo_min_free_bytes = INT64_C(64) << 20;
+	c->photo_warn_free_bytes = INT64_C(1024) << 20;
 	snprintf(c->checklists, sizeof(c->checklists),
 		 "/usr/share/retour/checklists");
 	c->step_timeout_us = INT64_C(600) * 1000000;
@@ -157,6 +172,7 @@ void config_defaults(struct config *c)
 	snprintf(c->rma_pattern, sizeof(c->rma_pattern), "RMA-*");
 	rules_policy_defaults(&c->policy);
 	c->ship_qc_tolerance_g = 50;
+	c->empty_scale_g = 5;
 	snprintf(c->api_socket, sizeof(c->api_socket),
 		 "/run/retour/retourd.sock");
 	c->api_import_queue = 8;

@@ -272,6 +272,7 @@ int station_new(const struct config *cfg, sd_event *ev, struct station **out,
 	st->desk_cfg.checklists = &st->checklists;
 	st->desk_cfg.step_timeout_us = cfg->step_timeout_us;
 	st->desk_cfg.ship_qc_tolerance_g = cfg->ship_qc_tolerance_g;
+	st->desk_cfg.empty_scale_g = cfg->empty_scale_g;
 	st->desk_cfg.desk_name = cfg->desk;
 	st->desk_cfg.shop = cfg->shop;
 	st->desk_cfg.grace_us = cfg->grace_us;
@@ -293,7 +294,8 @@ int station_new(const struct config *cfg, sd_event *ev, struct station **out,
 	}
 	/* the tower shows the desk's state from the start, not only from
 	 * its first change */
-	devices_set_tower(st->devices, st->desk.tower, st->desk.tower);
+	station_disk_refresh(st, true); /* the light warns from the start */
+	station_set_tower(st, st->desk.tower, st->desk.tower);
 	/* the date first: the desk holds its decisions without it, and the
 	 * records made before it is known are marked */
 	r = station_clock_start(st, err, errlen);
@@ -348,6 +350,9 @@ void station_tick(struct station *st)
 	struct desk_event ev = {.kind = DESK_EV_TICK};
 
 	station_feed(st, &ev); /* the desk knows what times out */
-	if (!st->receipt_id && st->store)
+	if (!st->receipt_id && st->store) {
 		store_checkpoint(st->store); /* between parcels */
+		station_retention_tick(st);
+	}
+	station_disk_refresh(st, false);
 }

@@ -625,7 +625,7 @@ static int station_perform_one(struct station *st, const struct desk_action *a)
 		station_print_label(st, a);
 		break;
 	case DESK_ACT_SET_LIGHT:
-		devices_set_tower(st->devices, a->tower, a->tower_then);
+		station_set_tower(st, a->tower, a->tower_then);
 		break;
 	case DESK_ACT_RECORD_NOTE:
 		log_info("receipt %lld: %s", (long long)st->receipt_id,

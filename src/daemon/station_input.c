@@ -152,15 +152,11 @@ int station_sign_in(struct station *st, const char *badge, const char *name,
 			return -ENOENT;
 		}
 	} else if (name && *name) {
-		bool known = false;
-
-		for (int i = 0; i < st->cfg->n_clerks && !known; i++)
-			if (!strcmp(st->cfg->clerks[i].name, name)) {
-				known = true;
-				snprintf(role, sizeof(role), "%s",
-					 st->cfg->clerks[i].role);
-			}
-		if (!known) {
+		/* a registered clerk: the config's (stored at the start) or
+		 * one POST /api/v1/clerks added, as the sign-in screen's
+		 * names (GET /api/v1/clerks) list them */
+		if (store_clerk_named(st->store, name, role, sizeof(role)) <
+		    0) {
 			snprintf(err, errlen, "unknown clerk '%s'", name);
 			return -ENOENT;
 		}

@@ -11,10 +11,12 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include "retour/checklist.h"
 #include "retour/code.h"
 #include "retour/devices.h"
+#include "retour/disk.h"
 #include "retour/outbox.h"
 #include "retour/station.h"
 #include "retour/store.h"
@@ -57,6 +59,18 @@ struct station_clock {
 	/* the open receipt's return.received waits for the date */
 	bool received_deferred;
 	bool kernel_refused; /* adjtimex failed once: said in the log */
+};
+
+/* The disk as last measured (station_disk.c), for the status, /metrics
+ * and the tower light. */
+struct station_disk {
+	bool known;
+	int64_t measured_mono; /* 0: never */
+	int64_t free_bytes;
+	int64_t db_bytes, photo_bytes;
+	int64_t bytes_per_day; /* over the last STATION_DISK_WINDOW_DAYS */
+	int64_t days_left;     /* until the hard floor; -1: not shrinking */
+	enum disk_state state;
 };
 
 struct station {
@@ -129,6 +143,11 @@ struct station {
 
 	struct station_clock clock;
 
+	/* issue 12: the disk gauge, and when the daily retention purge runs
+	 * next (clock_mono_us; 0: at the first quiet tick) */
+	struct station_disk disk;
+	int64_t retention_next_mono;
+
 	/* what the status shows changed this many times; told to one
 	 * listener (station_changed) */
 	uint64_t seq;
@@ -153,6 +172,18 @@ struct station {
 /* Apply one event to the desk (its time is filled in) and perform the
  * actions it answers with, then every event those actions produced. */
 void station_feed(struct station *st, struct desk_event *ev);
+
+/* station_disk.c: measure the disk when due (every minute; @force: now),
+ * and show its state on the tower light when it changed. */
+void station_disk_refresh(struct station *st, bool force);
+/* The tower light for the desk's @s: ready shows disk_low while the disk
+ * is below its warning floor. */
+void station_set_tower(struct station *st, enum tower_state s,
+		       enum tower_state then);
+json_t *station_disk_status(const struct station *st);
+void station_disk_metrics(const struct station *st, FILE *f);
+/* station_retention.c: the daily purge, between parcels. */
+void station_retention_tick(struct station *st);
 /* Queue an outcome for after the current batch (fed at once when no
  * batch is running).  @text and @step may be NULL. */
 void station_report(struct station *st, const struct desk_event *ev,

@@ -18,6 +18,40 @@
 
 /* ---- views ---- */
 
+/* A sentence's code and values (retour/said.h) as @key "_code" and
+ * @key "_args" beside its English: null and [] when nothing is said. */
+static void station_said(json_t *o, const char *key, const struct said *s,
+			 const char *text)
+{
+	char name[32];
+	json_t *args = json_array();
+	bool said = text && text[0] && s->code[0];
+
+	for (int i = 0; said && i < s->n_args && i < SAID_MAX_ARGS; i++)
+		json_array_append_new(args, json_string(s->args[i]));
+	snprintf(name, sizeof(name), "%s_code", key);
+	json_object_set_new(o, name, said ? json_string(s->code) : json_null());
+	snprintf(name, sizeof(name), "%s_args", key);
+	json_object_set_new(o, name, args);
+}
+
+/* The proposal's reasons as event_proposal_to_json() lists them, each
+ * with its sentence's code and values. */
+static void station_reasons_said(json_t *proposal, const struct proposal *p)
+{
+	json_t *reasons = json_object_get(proposal, "reasons");
+	size_t i;
+	json_t *r;
+
+	json_array_foreach(reasons, i, r)
+	{
+		if (i >= RULES_MAX_REASONS || (int)i >= p->n_reasons)
+			break;
+		station_said(r, "text", &p->reasons[i].said,
+			     p->reasons[i].text);
+	}
+}
+
 json_t *station_status(struct station *st)
 {
 	const struct desk *d = &st->desk;
@@ -39,6 +73,8 @@ json_t *station_status(struct station *st)
 		json_object_set_new(o, "rma", json_string(d->expected.rma));
 	json_object_set_new(o, "prompt", json_string(d->prompt));
 	json_object_set_new(o, "problem", json_string(d->problem));
+	station_said(o, "prompt", &d->prompt_said, d->prompt);
+	station_said(o, "problem", &d->problem_said, d->problem);
 	/* a code not found: search by order or tracking number, or POST
 	 * /api/v1/unexpected */
 	json_object_set_new(o, "not_found",
@@ -48,11 +84,14 @@ json_t *station_status(struct station *st)
 	json_object_set_new(o, "buzzer",
 			    json_boolean(devices_buzzer(st->devices)));
 	/* held for the clock: no proposal yet, and why */
-	if (d->step == DESK_STEP_CONFIRM)
-		json_object_set_new(o, "proposal",
-				    d->clock_hold
-					? json_null()
-					: event_proposal_to_json(&d->proposal));
+	if (d->step == DESK_STEP_CONFIRM) {
+		json_t *p = d->clock_hold
+				? json_null()
+				: event_proposal_to_json(&d->proposal);
+
+		station_reasons_said(p, &d->proposal);
+		json_object_set_new(o, "proposal", p);
+	}
 	json_object_set_new(o, "clock", station_clock_status(st));
 	json_object_set_new(o, "waits_for_clock", json_boolean(d->clock_hold));
 	if (d->step == DESK_STEP_CHECKLIST && d->checklist &&
@@ -122,6 +161,7 @@ json_t *station_status(struct station *st)
 	json_object_set_new(o, "scale", station_scale_view(st));
 	json_object_set_new(o, "parcel", station_parcel_view(st));
 	json_object_set_new(o, "devices", devices_status(st->devices));
+	json_object_set_new(o, "disk", station_disk_status(st));
 	json_object_set_new(ob, "pending", json_integer(st->outbox_pending));
 	json_object_set_new(ob, "dead", json_integer(st->outbox_dead));
 	json_object_set_new(o, "outbox", ob);
@@ -290,6 +330,7 @@ const char *station_metrics(struct station *st)
 			(unsigned long long)st->device_faults[k]);
 	station_metrics_steps(st, f);
 	station_metrics_record(st, f);
+	station_disk_metrics(st, f);
 	fclose(f);
 	free(st->metrics);
 	st->metrics = buf;
@@ -301,6 +342,11 @@ const char *station_metrics(struct station *st)
 int station_expected_list(struct station *st, int limit, json_t **out)
 {
 	return store_expected_list(st->store, limit, out);
+}
+
+int station_clerks_list(struct station *st, json_t **out)
+{
+	return store_clerk_list(st->store, out);
 }
 
 int station_complaints_due(struct station *st, json_t **out)

@@ -7,8 +7,10 @@
  *  - USB through libusb: scale_hidpos_usb.c (the transport, private header
  *    scale_hidpos_usb.h) hands the reports here;
  *  - a path ("path = /dev/hidraw0", or a tty or pipe in tests and
- *    benches) giving the same reports; reopened on the next request when
- *    it goes away.
+ *    benches) giving the same reports.  When it goes away it is opened
+ *    again as soon as udev announces a hidraw node (hotplug.h), so the
+ *    station page shows it back without a weigh; where udev does not
+ *    manage the path (a pty, no udevd), on the next request.
  *
  * The first report after opening may be one the scale held from before
  * (stale): it is discarded.  Zeroing sends the Scale Control Report
@@ -27,6 +29,7 @@
 
 #include "retour/clock.h"
 #include "retour/hidpos.h"
+#include "retour/hotplug.h"
 #include "retour/log.h"
 #include "retour/scale.h"
 #include "retour/usb.h"
@@ -47,6 +50,8 @@ struct scale_hidpos {
 	char *path;
 	int fd;
 	sd_event_source *io;
+	struct hotplug *hotplug; /* hidraw nodes coming, while absent */
+	bool watch_failed;
 
 	/* USB transport */
 	struct scale_hidpos_usb usb;
@@ -239,6 +244,8 @@ static int scale_hidpos_timer(sd_event_source *src, uint64_t usec, void *ud)
 
 /* ---- the path transport ---- */
 
+static void scale_hidpos_watch(struct scale_hidpos *s);
+
 static void scale_hidpos_drop_fd(struct scale_hidpos *s)
 {
 	s->io = sd_event_source_disable_unref(s->io);
@@ -267,11 +274,13 @@ static int scale_hidpos_io(sd_event_source *src, int fd, uint32_t revents,
 		scale_hidpos_drop_fd(s);
 		scale_hidpos_lost(s, n == 0 ? "scale closed"
 					    : "scale gone (read error)");
+		scale_hidpos_watch(s);
 		return 0;
 	}
 	if (revents & (EPOLLHUP | EPOLLERR)) {
 		scale_hidpos_drop_fd(s);
 		scale_hidpos_lost(s, "scale hung up");
+		scale_hidpos_watch(s);
 	}
 	return 0;
 }
@@ -309,6 +318,40 @@ static int scale_hidpos_open_path(struct scale_hidpos *s, char *err,
 	scale_settle_reset(&s->settle);
 	scale_hidpos_set_present(s, true, "");
 	return 0;
+}
+
+/* udev made a hidraw node (its symlinks made by then): ours, when the
+ * path opens now.  Another device's node leaves the scale absent. */
+static void scale_hidpos_hotplug_cb(void *ud, enum hotplug_action a,
+				    const char *devnode, const char *stable_id)
+{
+	struct scale_hidpos *s = ud;
+	char err[160];
+
+	(void)devnode;
+	(void)stable_id;
+	if (a != HOTPLUG_ADDED || s->fd >= 0 || s->busy)
+		return;
+	(void)scale_hidpos_open_path(s, err, sizeof(err));
+}
+
+/* The path is gone: watch for it where udev manages it.  Without udevd, or
+ * for a path outside /dev (a pty in tests), the next request tries. */
+static void scale_hidpos_watch(struct scale_hidpos *s)
+{
+	char err[160];
+
+	if (s->hotplug || s->watch_failed || !s->path ||
+	    strncmp(s->path, "/dev/", 5) != 0 ||
+	    !strncmp(s->path, "/dev/pts/", 9) ||
+	    access("/run/udev/control", F_OK) != 0)
+		return;
+	if (hotplug_watch(s->ev, "hidraw", scale_hidpos_hotplug_cb, s,
+			  &s->hotplug, err, sizeof(err)) < 0) {
+		log_warning("scale %s: %s; opened again on the next weigh",
+			    s->path, err);
+		s->watch_failed = true;
+	}
 }
 
 /* ---- what the USB transport tells ---- */
@@ -414,6 +457,7 @@ static void scale_hidpos_close(void *state)
 	if (!s)
 		return;
 	scale_hidpos_drop_fd(s);
+	hotplug_unwatch(s->hotplug);
 	scale_hidpos_usb_stop(&s->usb);
 	sd_event_source_disable_unref(s->timer);
 	sd_event_source_disable_unref(s->absent);
@@ -485,8 +529,9 @@ static int scale_hidpos_open(sd_event *ev, const struct scale_config *cfg,
 		snprintf(s->name, sizeof(s->name), "%s", cfg->path);
 		r = scale_hidpos_open_path(s, err, errlen);
 		if (r == -ENOENT || r == -ENODEV || r == -ENXIO || r == -EIO) {
-			log_warning("%s (will retry on each request)", err);
+			log_warning("%s (opened when it comes)", err);
 			scale_hidpos_absent_later(s, err);
+			scale_hidpos_watch(s);
 			r = 0;
 		}
 		if (r < 0)

@@ -99,6 +99,68 @@ int store_clerk_find(struct store *s, const char *badge, char *name,
 	return r;
 }
 
+static json_t *store_clerk_row_json(sqlite3_stmt *st)
+{
+	return json_pack("{s:s, s:s}", "name",
+			 (const char *)sqlite3_column_text(st, 0), "role",
+			 (const char *)sqlite3_column_text(st, 1));
+}
+
+int store_clerk_list(struct store *s, json_t **out)
+{
+	sqlite3_stmt *st;
+	json_t *arr;
+	int r;
+
+	if (!s || !out)
+		return -EINVAL;
+	/* the badge is what signs a clerk in: never listed */
+	st = store_stmt(s, STMT_CLERK_LIST,
+			"SELECT DISTINCT name, role FROM clerk "
+			"ORDER BY name COLLATE NOCASE, role");
+	if (!st)
+		return -EIO;
+	arr = json_array();
+	if (!arr) {
+		store_stmt_done(st);
+		return -ENOMEM;
+	}
+	r = store_rows_json(s, st, store_clerk_row_json, arr);
+	if (r < 0) {
+		json_decref(arr);
+		return r;
+	}
+	*out = arr;
+	return 0;
+}
+
+int store_clerk_named(struct store *s, const char *name, char *role,
+		      size_t rolelen)
+{
+	sqlite3_stmt *st;
+	int rc, r = 0;
+
+	if (!s || !name || !role || !rolelen)
+		return -EINVAL;
+	/* names need not be unique: a name shared by a supervisor and a
+	 * clerk signs in with the lesser role (a badge proves the other) */
+	st = store_stmt(s, STMT_CLERK_BY_NAME,
+			"SELECT role FROM clerk WHERE name = ? "
+			"ORDER BY role = 'supervisor', badge LIMIT 1");
+	if (!st)
+		return -EIO;
+	sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW)
+		store_col_copy(st, 0, role, rolelen);
+	else if (rc == SQLITE_DONE)
+		r = store_failf(s, -ENOENT, "unknown clerk");
+	else
+		r = store_fail(s, rc);
+	store_stmt_done(st);
+	return r;
+}
+
 int store_clerk_by_badge(struct store *s, const char *badge, char *name,
 			 size_t namelen)
 {

@@ -23,9 +23,20 @@
 #include "retour/store.h"
 
 /* Highest schema version this build knows (PRAGMA user_version). */
-#define STORE_SCHEMA_VERSION 7
+#define STORE_SCHEMA_VERSION 8
 
 #define STORE_ERRMSG_LEN 512
+
+/* A code as expected returns are looked up by: upper-case, so "rma-12"
+ * finds "RMA-12"; 0, or -EINVAL when empty or longer than @keylen. */
+int store_code_key(const char *code, char *key, size_t keylen);
+
+/* The columns of STMT_EXP_GET, read by expected.c and expected_view.c. */
+#define EXPECTED_COLUMNS                                                       \
+	"id, rma, order_ref, shop, kind, currency, delivered_at, "             \
+	"requested_at, delivery_basic_minor, created_at, updated_at, "         \
+	"shop_order_id, shop_payment_id, complaint_received_at, "              \
+	"defect_appeared_at, delivery_paid_minor, order_key, cancelled_at"
 
 enum store_stmt_id {
 	STMT_BEGIN,
@@ -61,6 +72,8 @@ enum store_stmt_id {
 	/* clerks */
 	STMT_CLERK_PUT,
 	STMT_CLERK_GET,
+	STMT_CLERK_LIST,
+	STMT_CLERK_BY_NAME,
 	/* receipts */
 	STMT_RCP_INSERT,
 	STMT_RCP_PHOTO_COUNT,

@@ -305,8 +305,20 @@ static const char schema_v6[] =
 static const char schema_v7[] =
     "ALTER TABLE expected ADD COLUMN cancelled_at INTEGER;";
 
+/*
+ * Issue 12, retention (src/store/retention.c): a photo whose retention
+ * period ran out loses its file but keeps its row (hash, step, time), with
+ * when it was purged, so a dispute pack can say what was there and when it
+ * went; an expected return's personal data cleared says when too.
+ */
+static const char schema_v8[] =
+    "ALTER TABLE photo ADD COLUMN purged_at INTEGER;"
+    "CREATE INDEX photo_by_purged ON photo(purged_at);"
+    "ALTER TABLE expected ADD COLUMN personal_purged_at INTEGER;";
+
 static const char *const schema_steps[STORE_SCHEMA_VERSION] = {
-    schema_v1, schema_v2, schema_v3, schema_v4, schema_v5, schema_v6, schema_v7,
+    schema_v1, schema_v2, schema_v3, schema_v4,
+    schema_v5, schema_v6, schema_v7, schema_v8,
 };
 
 static int schema_user_version(struct store *s, int *version)

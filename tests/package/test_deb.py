@@ -99,8 +99,12 @@ def test_package_holds_the_station(unpacked):
                             text=True, check=True).stdout
     assert "\nArchitecture: %s\n" % arch in fields
     assert "\nVersion: %s\n" % changelog_version() in fields
-    assert re.search(r"^Depends: .*\blibc6 \(>= [0-9.]+\).*\bsystemd$",
-                     fields, re.M), fields
+    assert re.search(r"^Depends: .*\blibc6 \(>= [0-9.]+\).*\bsystemd, "
+                     r"fonts-dejavu-core$", fields, re.M), fields
+    # the dispute pack's libraries, found by dpkg-shlibdeps
+    depends = re.search(r"^Depends: (.*)$", fields, re.M).group(1)
+    assert re.search(r"\blibcairo2\b", depends), depends
+    assert re.search(r"\blibzip4\b", depends), depends
     assert re.search(r"^Installed-Size: [0-9]+$", fields, re.M), fields
 
 

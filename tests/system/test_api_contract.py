@@ -216,6 +216,15 @@ def decided(ms, grace_s=0):
     return st, st.confirm()
 
 
+def evidence_of(ext):
+    """A decided return's dispute pack (.pdf, .zip or .json)."""
+    def run(ms):
+        st, rid = decided(ms)
+        return request(st, "GET", "/api/v1/receipts/%d/evidence.%s" %
+                       (rid, ext))
+    return run
+
+
 def without(ms, device):
     """A desk whose board has no @device at all."""
     st = ms(start=False)
@@ -523,6 +532,7 @@ SCENARIOS = {
     ("POST", "/api/v1/clerks", 201):
         call(fresh, "POST", "/api/v1/clerks",
              {"badge": "CLERK-0009", "name": "Ewa"}),
+    ("GET", "/api/v1/clerks", 200): call(fresh, "GET", "/api/v1/clerks"),
     ("POST", "/api/v1/clerks", 400):
         call(fresh, "POST", "/api/v1/clerks", {"badge": "", "name": "Ewa"}),
     ("POST", "/api/v1/clerks", 409):
@@ -656,6 +666,21 @@ SCENARIOS = {
         call(fresh, "GET", "/api/v1/photos/-1"),
     ("GET", "/api/v1/photos/{id}", 404):
         call(fresh, "GET", "/api/v1/photos/999"),
+    ("GET", "/api/v1/receipts/{id}/evidence.pdf", 200): evidence_of("pdf"),
+    ("GET", "/api/v1/receipts/{id}/evidence.pdf", 400):
+        call(fresh, "GET", "/api/v1/receipts/x/evidence.pdf"),
+    ("GET", "/api/v1/receipts/{id}/evidence.pdf", 404):
+        call(fresh, "GET", "/api/v1/receipts/999/evidence.pdf"),
+    ("GET", "/api/v1/receipts/{id}/evidence.zip", 200): evidence_of("zip"),
+    ("GET", "/api/v1/receipts/{id}/evidence.zip", 400):
+        call(fresh, "GET", "/api/v1/receipts/x/evidence.zip"),
+    ("GET", "/api/v1/receipts/{id}/evidence.zip", 404):
+        call(fresh, "GET", "/api/v1/receipts/999/evidence.zip"),
+    ("GET", "/api/v1/receipts/{id}/evidence.json", 200): evidence_of("json"),
+    ("GET", "/api/v1/receipts/{id}/evidence.json", 400):
+        call(fresh, "GET", "/api/v1/receipts/x/evidence.json"),
+    ("GET", "/api/v1/receipts/{id}/evidence.json", 404):
+        call(fresh, "GET", "/api/v1/receipts/999/evidence.json"),
     ("GET", "/api/v1/kpi", 200):
         call(at_items, "GET", "/api/v1/kpi"),
     ("GET", "/api/v1/kpi", 400):
@@ -1276,3 +1301,21 @@ def test_a_supervisor_signed_in_by_name_does_not_authorise(make_station):
                               {"verdict": "accept", "reason": "goodwill",
                                "supervisor": "SUP-1"})
     assert status == 200, body
+
+
+def test_clerks_list_names_and_roles_never_a_badge(make_station):
+    """The sign-in screen's names: every clerk of the config and of POST
+    /api/v1/clerks, by name, with the role, and no badge anywhere."""
+    st = make_station()
+    st.ok("POST", "/api/v1/clerks",
+          {"badge": "SUP-77", "name": "Ewa", "role": "supervisor"})
+    status, body, _ = request(st, "GET", "/api/v1/clerks")
+    assert status == 200, body
+    assert body == [{"name": "Ewa", "role": "supervisor"},
+                    {"name": "Ola", "role": "clerk"},
+                    {"name": "Piotr", "role": "clerk"}], body
+    assert "CLERK-0001" not in json.dumps(body) and "SUP-77" not in \
+        json.dumps(body)
+    # a name from the list signs in
+    s = st.ok("POST", "/api/v1/clerk", {"name": body[0]["name"]})
+    assert s["clerk"] == "Ewa" and s["role"] == "supervisor", s

@@ -186,3 +186,28 @@ def test_qc_pass_is_not_an_accept(station):
     st.confirm("accept")
     assert metric(st, "retour_decisions_total",
                   '{verdict="accept"}') == accepts + 1
+
+
+def test_empty_scale_is_not_the_parcels_weight(make_station):
+    """The simulated scale reads a stable 0 g (nothing on it yet), then
+    3 g (under the 5 g floor): the desk asks for the parcel and asks the
+    scale again each second, and takes the weight once the parcel is
+    down."""
+    st = make_station(scale_g=0)
+    st.sign_in()
+    st.import_expected(expected_return())
+    st.feed("RMA-10001")
+    s = wait_for(lambda: (s := st.status())["step"] == "weigh" and
+                 "put the parcel on the scale" in (s["problem"] or "")
+                 and s, timeout=5, what="the desk to ask for the parcel")
+    assert "reads 0 g" in s["problem"], s
+    rid = s["receipt"]
+    st.scale.weight_g = 3
+    wait_for(lambda: "reads 3 g" in (st.status()["problem"] or ""),
+             timeout=5, what="the desk to read the scale again")
+    assert st.status()["step"] == "weigh"
+    assert st.receipt(rid)["weight_g"] is None, st.receipt(rid)
+    st.scale.weight_g = 420
+    wait_for(lambda: st.status()["step"] != "weigh", timeout=5,
+             what="the parcel's weight taken")
+    assert st.receipt(rid)["weight_g"] == 420, st.receipt(rid)

@@ -118,6 +118,30 @@ async function layoutProblems(page) {
   });
 }
 
+// In Polish, what the desk says is said in Polish: every code the status
+// carries has a Polish sentence (web/i18n.js), and no English sentence of
+// the server's (prompt, problem, a reason) is on the page.
+async function englishShown(page) {
+  return page.evaluate(async () => {
+    let s;
+    try { s = await (await fetch("/api/v1/status")).json(); } catch (e) { return []; } /* daemon down */
+    const pl = window.RETOUR_I18N.pl;
+    const text = document.body.innerText;
+    const out = [];
+    const said = [["say.", s.prompt_code, s.prompt], ["say.", s.problem_code, s.problem]];
+    for (const r of (s.proposal && s.proposal.reasons) || []) said.push(["why.", r.text_code, r.text]);
+    for (const [prefix, code, english] of said) {
+      if (!english) continue;
+      if (!code) out.push(`no code for "${english}"`);
+      else if (!pl[prefix + code]) out.push(`no Polish for ${prefix}${code}`);
+      /* a checklist prompt is the checklist's own text_pl */
+      if (english.length > 12 && text.includes(english) && !(s.step === "checklist" && code === "checklist_step"))
+        out.push(`English on the page: "${english}"`);
+    }
+    return out;
+  });
+}
+
 // The screen in every size and both languages: a screenshot each, and the
 // layout checked in each.  @needs: data-need names that must be shown.
 async function shots(page, screen, needs = []) {
@@ -136,6 +160,8 @@ async function shots(page, screen, needs = []) {
         if (!(await loc.isVisible())) problems.push(`${lang} ${w}x${h} ${screen}: ${n} is missing`);
       }
       for (const p of await layoutProblems(page)) problems.push(`${lang} ${w}x${h} ${screen}: ${p}`);
+      if (lang === "pl" && w === SIZES[0][0])
+        for (const p of await englishShown(page)) problems.push(`pl ${screen}: ${p}`);
       await page.screenshot({ path: path.join(SHOTS, `${screen}-${lang}-${w}x${h}.png`) });
     }
   }
@@ -143,4 +169,4 @@ async function shots(page, screen, needs = []) {
   expect(problems).toEqual([]);
 }
 
-module.exports = { Desk, tap, tapNeed, typeKeys, waitStep, shots, layoutProblems };
+module.exports = { Desk, tap, tapNeed, typeKeys, waitStep, shots, layoutProblems, englishShown };

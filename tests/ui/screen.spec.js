@@ -20,8 +20,7 @@ test.afterEach(async () => { await desk.stop(); });
 
 async function signIn(page) {
   await waitStep(page, "sign_in");
-  await tapNeed(page, "by-name");
-  await typeKeys(page, "Ola");
+  await tapNeed(page, "clerk-Ola");
   await waitStep(page, "scan");
   await expect(page.locator("#who")).toContainText("Ola");
 }
@@ -34,7 +33,7 @@ async function toConfirm(page, { shoot = false } = {}) {
   await expect(page.locator("aside.parcel")).toContainText("RMA-10001");
   if (shoot) await shots(page, "return-items", ["step-title", "prompt", "items-done", "back", "cancel"]);
   await desk.scan(GTIN_TSHIRT);
-  await expect(page.locator('[data-need="prompt"]')).toContainText(/2 of 2/);
+  await expect(page.locator('[data-need="prompt"]')).toContainText(/2 (of|z) 2/);
   await desk.scan(GTIN_TSHIRT);
   await waitStep(page, "checklist");
   if (shoot) await shots(page, "return-checklist", ["step-title", "prompt", "pass", "fail"]);
@@ -54,9 +53,12 @@ async function toConfirm(page, { shoot = false } = {}) {
 }
 
 test("a whole return, by taps", async ({ page }) => {
-  await shots(page, "sign-in", ["step-title", "what-next", "by-name", "light", "nav-routine", "lang"]);
-  await tapNeed(page, "by-name");
-  await shots(page, "keypad-name", ["keypad-entry", "keypad-ok", "keypad-close"]);
+  // a big button per clerk (GET /api/v1/clerks), no badge on the page
+  await shots(page, "sign-in", ["step-title", "what-next", "clerk-Jan", "clerk-Marta", "clerk-Ola",
+    "clerk-Piotr", "type-badge", "light", "nav-routine", "lang"]);
+  expect(await page.locator("body").innerText()).not.toContain("CLERK-0001");
+  await tapNeed(page, "type-badge");
+  await shots(page, "keypad-badge", ["keypad-entry", "keypad-ok", "keypad-close"]);
   await tapNeed(page, "keypad-close");
   await signIn(page);
   await shots(page, "scan", ["step-title", "type-code", "sign-out"]);
@@ -118,11 +120,18 @@ test("a refused action shows the server's message", async ({ page }) => {
   await tapNeed(page, "type-code");
   await typeKeys(page, "RMA-99999");
   await expect(page.locator('[data-need="problem"]')).toBeVisible();
+  await shots(page, "not-found", ["problem", "prompt", "unexpected", "search"]);
+  // a command the desk refuses here: its problem, in the page's language
+  await page.evaluate(() => window.retourSetLang("pl"));
   await tapNeed(page, "sign-out");
   await waitStep(page, "sign_in");
-  await tapNeed(page, "by-name");
-  await typeKeys(page, "Nobody");
-  await expect(page.locator('[data-need="message"]')).toContainText(/nobody|unknown|no clerk/i);
+  await tapNeed(page, "type-badge");
+  await typeKeys(page, "NOBODY");
+  await expect(page.locator('[data-need="message"]')).toContainText(/Nie znaleziono/);
+  await page.evaluate(() => window.retourSetLang("en"));
+  await tapNeed(page, "type-badge");
+  await typeKeys(page, "NOBODY");
+  await expect(page.locator('[data-need="message"]')).toContainText(/unknown badge/i);
   await shots(page, "refused", ["message", "message-close"]);
 });
 
@@ -203,4 +212,64 @@ test("the numbers load Chart.js only on their page", async ({ page }) => {
   const csv = require("fs").readFileSync(await download.path(), "utf8");
   expect(csv).toContain("section,key,value");
   expect(csv).toContain("verdicts,accept,1");
+});
+
+test("the label preview shows the record's values", async ({ page }) => {
+  await signIn(page);
+  await toConfirm(page);
+  const lp = (await desk.status()).parcel.label_preview;
+  expect(lp).toBeTruthy();
+  const preview = page.locator('[data-need="label-preview"]');
+  await expect(preview).toBeVisible();
+  // what the label will print: the disposition, the RMA (or the order)
+  // and the grade, each from the record
+  for (const k of ["disposition", "grade", lp.rma ? "rma" : "order"]) {
+    expect(lp[k]).toBeTruthy();
+    await expect(preview.locator(`dd[data-field="${k}"]`)).toHaveText(String(lp[k]));
+  }
+  expect(lp.rma).toBe("RMA-10001");
+  await shots(page, "label-preview", ["label-preview", "proposal", "confirm"]);
+});
+
+test.describe("a refund the shop refused", () => {
+  test.beforeEach(async ({ page }) => {
+    // no grace: the refund goes to the shop at once
+    await desk.stop();
+    desk = await Desk.start({ RETOUR_UI_GRACE_S: "0" });
+    await page.goto(desk.url + "/");
+  });
+
+  test("shows the shop's message and is sent again by its button", async ({ page }) => {
+    await desk.cmd('shop-fail 400 {"error":"refund refused: order 1001 is locked"}');
+    await signIn(page);
+    await toConfirm(page);
+    await tapNeed(page, "confirm");
+    await waitStep(page, "scan");
+    const refund = page.locator('[data-need="refund"]');
+    await expect(refund).toHaveClass(/refund-failed/, { timeout: 15000 });
+    // the shop's own message, as it said it
+    await expect(refund).toContainText("order 1001 is locked");
+    await expect(refund).toContainText(/Refund failed|Zwrot nieudany/);
+    await shots(page, "refund-failed", ["refund", "retry", "last"]);
+    // sent again by its button: the shop is busy once (503, tried again
+    // after the backoff), then takes it
+    await desk.cmd('shop-fail 503 {"error":"busy"}');
+    await tapNeed(page, "retry");
+    const seen = [];
+    await expect.poll(async () => {
+      const cls = (await refund.getAttribute("class")) || "";
+      const m = cls.match(/refund-(\w+)/);
+      if (m && seen[seen.length - 1] !== m[1]) seen.push(m[1]);
+      return m && m[1];
+    }, { timeout: 15000, intervals: [25] }).toBe("confirmed");
+    // failed, then on its way (queued and/or sent), then confirmed
+    expect(seen[0]).toBe("failed");
+    expect(seen.slice(1, -1).length).toBeGreaterThan(0);
+    expect(seen.slice(1, -1).every((x) => x === "queued" || x === "sent")).toBe(true);
+    await expect(refund).toContainText(/Refund confirmed|Zwrot potwierdzony/);
+    const s = await desk.status();
+    expect(s.last_decision.refund.state).toBe("confirmed");
+    expect(s.last_decision.refund.shop_ref).toBeTruthy();
+    await shots(page, "refund-confirmed", ["refund", "last"]);
+  });
 });

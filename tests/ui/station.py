@@ -11,6 +11,7 @@ commands on stdin, one a line, and answers "ok" or "error: ...":
   scale GRAMS         what the scale reads
   scale-mode MODE     stable | unstable | silent | overload ...
   printer MODE        the printer listener's mode for the next label
+  shop-fail STATUS BODY  the fake shop answers the next refund so
   expected JSON       import one expected return (helpers' fields)
   kill-daemon         kill -9 the daemon (the screen loses its stream)
   start-daemon        start it again
@@ -53,6 +54,10 @@ def main():
                     st.scale.mode = arg
                 elif cmd == "printer":
                     st.printer.mode = arg
+                elif cmd == "shop-fail":
+                    code, _, body = arg.partition(" ")
+                    st.shop.fail_next(int(code), body=body,
+                                      only=("refund.requested",))
                 elif cmd == "expected":
                     st.import_expected(expected_return(**json.loads(arg)))
                 elif cmd == "kill-daemon":

@@ -259,6 +259,7 @@ static void test_record_methods(void **state)
 	expect_route("POST", "/api/v1/expected", API_EXPECTED_IMPORT);
 	expect_route("GET", "/api/v1/db/check", API_DB_CHECK);
 	expect_route("GET", "/api/v1/audit/verify", API_AUDIT_VERIFY);
+	expect_route("GET", "/api/v1/clerks", API_CLERKS_LIST);
 
 	expect_405("PUT", "/api/v1/expected", "GET, POST");
 	expect_405("DELETE", "/api/v1/expected", "GET, POST");

@@ -296,6 +296,57 @@ static void test_scale_states_have_their_words(void **state)
 	}
 }
 
+/* A stable reading at or below the empty-scale floor (an empty scale, or
+ * one that reads 0 before the parcel is down) is not the parcel's weight:
+ * the desk asks for the parcel, asks the scale again at the next tick,
+ * and takes the first reading above the floor. */
+static void test_empty_scale_is_not_a_weight(void **state)
+{
+	static const int32_t empty[] = {0, 3, 5};
+
+	(void)state;
+	test_cfg.empty_scale_g = 5;
+	for (size_t i = 0; i < sizeof(empty) / sizeof(empty[0]); i++) {
+		test_feed_raw(
+		    (struct desk_event){.kind = DESK_EV_WEIGHT,
+					.weight_status = DESK_WEIGHT_STABLE,
+					.grams = empty[i]});
+		assert_int_equal(test_desk.step, DESK_STEP_WEIGH);
+		assert_false(test_desk.found.weighed);
+		assert_int_equal(test_count(DESK_ACT_RECORD_WEIGHT), 0);
+		assert_non_null(
+		    strstr(test_desk.problem, "put the parcel on the scale"));
+		/* the next tick asks the scale again, once */
+		test_feed_raw((struct desk_event){.kind = DESK_EV_TICK});
+		assert_int_equal(test_count(DESK_ACT_REQUEST_WEIGHT), 1);
+		test_feed_raw((struct desk_event){.kind = DESK_EV_TICK});
+		assert_int_equal(test_count(DESK_ACT_REQUEST_WEIGHT), 0);
+	}
+	test_feed_raw((struct desk_event){.kind = DESK_EV_WEIGHT,
+					  .weight_status = DESK_WEIGHT_STABLE,
+					  .grams = 6});
+	assert_int_equal(test_find(DESK_ACT_RECORD_WEIGHT)->grams, 6);
+	assert_int_equal(test_desk.step, DESK_STEP_PHOTO);
+	/* past the weigh step, a tick asks the scale nothing */
+	test_feed_raw((struct desk_event){.kind = DESK_EV_TICK});
+	assert_int_equal(test_count(DESK_ACT_REQUEST_WEIGHT), 0);
+}
+
+/* The floor is the desk's setting; 0 g is never a weight, and a typed-in
+ * weight is the clerk's word, not checked against it. */
+static void test_empty_scale_floor(void **state)
+{
+	(void)state;
+	test_cfg.empty_scale_g = 0;
+	assert_true(desk_scale_is_empty(&test_cfg, 0));
+	assert_false(desk_scale_is_empty(&test_cfg, 1));
+	test_cfg.empty_scale_g = 20;
+	assert_true(desk_scale_is_empty(&test_cfg, 20));
+	assert_false(desk_scale_is_empty(&test_cfg, 21));
+	test_manual(10, "scale broken");
+	assert_int_equal(test_find(DESK_ACT_RECORD_WEIGHT)->grams, 10);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -314,6 +365,9 @@ int main(void)
 				   test_at_weigh),
 	    cmocka_unit_test_setup(test_scale_states_have_their_words,
 				   test_at_weigh),
+	    cmocka_unit_test_setup(test_empty_scale_is_not_a_weight,
+				   test_at_weigh),
+	    cmocka_unit_test_setup(test_empty_scale_floor, test_at_weigh),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -164,6 +164,23 @@ static void test_error_beeps_long_every_10s_until_acknowledged(void **state)
 	assert_string_equal(lit(TOWER_NEEDS_YOU, 0, true, &next, &over), "A+");
 }
 
+/* The disk below its warning floor: ready (green) with amber blinking,
+ * silent, so the clerk works on and a supervisor sees it. */
+static void test_disk_low_is_green_with_amber_blinking(void **state)
+{
+	int64_t next;
+	bool over;
+
+	(void)state;
+	assert_string_equal(lit(TOWER_DISK_LOW, 0, false, &next, &over), "GA");
+	assert_int_equal(next, TOWER_BLINK_MS);
+	assert_string_equal(lit(TOWER_DISK_LOW, 600, false, &next, &over), "G");
+	assert_int_equal(next, 2 * TOWER_BLINK_MS);
+	assert_false(tower_beeps(TOWER_DISK_LOW));
+	assert_int_equal(tower_colour(TOWER_DISK_LOW), 1);
+	assert_string_equal(tower_state_name(TOWER_DISK_LOW), "disk_low");
+}
+
 static void test_names_colours_and_beeps(void **state)
 {
 	(void)state;
@@ -191,6 +208,7 @@ int main(void)
 	    cmocka_unit_test(
 		test_error_beeps_long_every_10s_until_acknowledged),
 	    cmocka_unit_test(test_names_colours_and_beeps),
+	    cmocka_unit_test(test_disk_low_is_green_with_amber_blinking),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

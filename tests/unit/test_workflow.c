@@ -1150,6 +1150,7 @@ static void test_events_out_of_place(void **state)
 	    0);
 	/* nothing but the problem text changed, not even the activity */
 	memcpy(before.problem, test_desk.problem, sizeof(before.problem));
+	before.problem_said = test_desk.problem_said;
 	assert_memory_equal(&before, &test_desk, sizeof(before));
 
 	test_return_to_items(&er, 350);
@@ -1858,7 +1859,7 @@ static void test_override_of_a_refusal_needs_a_supervisor(void **state)
 	/* a failed QC passed needs one too */
 	test_qc_to_items(&sh);
 	test_simple(DESK_EV_ITEMS_DONE); /* nothing packed */
-	test_qc_weigh_and_check(0);
+	test_qc_weigh_and_check(150);	 /* the empty box */
 	assert_int_equal(test_desk.proposal.verdict, VERDICT_REJECT);
 	/* red blinking again, three beeps again: call one */
 	test_kinds(test_confirm(VERDICT_ACCEPT, "customer collects"), 1,
