@@ -14,6 +14,9 @@
 #   make deb            the Debian package (ARCH=arm64, armhf too)
 #   make check-deb      the packages checked, and installed into Debian 12
 #   make check-hil      the real retourd against real kernel drivers, in qemu
+#   make image          the station's arm64 disk image (firmware/, as root)
+#   make bundle         a signed RAUC update bundle from that image
+#   make check-image    the image booted in qemu: first boot, updates, fallback
 
 ARCH ?= native
 PREFIX ?= /usr/local
@@ -151,7 +154,7 @@ PYTHON := /usr/bin/python3
 
 .PHONY: all deps test-deps bench-deps run check unit system ui-test bench soak install install-system \
 	lint lint-layers lint-selftest api-doc clean arm-check fuzz fuzz-run \
-	gpio-unit gpiod2-check deb check-deb check-hil
+	gpio-unit gpiod2-check deb check-deb check-hil image bundle check-image
 .DEFAULT_GOAL := all
 .SECONDARY:
 
@@ -304,6 +307,26 @@ check-hil:
 	@scripts/deps.sh hil
 	$(MAKE) all
 	scripts/hil/run.sh $(BUILD)
+
+# The station's OS image (firmware/, docs/FIRMWARE.md): Debian 12 arm64
+# with retour's own .deb, read-only A/B root slots and a data partition,
+# updated by RAUC.  The bootstrapped root is cached in
+# $$XDG_CACHE_HOME/retour-image, keyed on the archive's package lists.
+# Built as root (chroot, file owners).  check-image boots it in qemu
+# (tests/image/check_image.py) and writes build/image/check.json, which
+# make bench reads.
+IMAGE_DIR := build/image
+image:
+	@scripts/deps.sh image
+	$(MAKE) --no-print-directory ARCH=arm64 deps deb
+	$(SUDO) firmware/scripts/image.sh $$(ls build/arm64/retour_*_arm64.deb | tail -n 1) $(IMAGE_DIR)
+
+bundle:
+	@test -f $(IMAGE_DIR)/rootfs.ext4 || { echo "make bundle: no $(IMAGE_DIR)/rootfs.ext4: run make image first" >&2; exit 1; }
+	$(SUDO) firmware/scripts/bundle.sh $(IMAGE_DIR)/rootfs.ext4 $(IMAGE_DIR)/update.raucb
+
+check-image: image
+	$(SUDO) $(PYTHON) tests/image/check_image.py $(IMAGE_DIR)
 
 # A test program that hangs fails after UNIT_TIMEOUT seconds instead of
 # holding CI up to its limit (the slowest takes ~10 s under qemu-arm).

@@ -3,7 +3,7 @@
 # Install, from Debian's archive, whatever the build, the tests or the bench
 # need and the machine lacks.  Called by `make deps` (and run, check, bench,
 # arm-check), never by plain `make`.
-#   scripts/deps.sh build|test|bench|hil [native|arm64|armhf]
+#   scripts/deps.sh build|test|bench|hil|image [native|arm64|armhf]
 # build: what the build links today; test: that, cmocka and the test tools;
 # bench: the build's and strace (which counts a return's fsyncs).
 # hil: the build's and what make check-hil's guest needs (scripts/hil/):
@@ -21,6 +21,12 @@
 # test also installs the screen's test runner (npm's @playwright/test, pinned
 # in tests/ui/package-lock.json, into tests/ui/node_modules, without its
 # browser downloads: the tests run Debian's chromium).
+# image: the build's and what make image, make bundle and make check-image use (firmware/):
+# mmdebstrap with qemu-user-static and binfmt-support for the arm64 root,
+# e2fsprogs, dosfstools, mtools and fdisk for the disk without loop
+# devices, zstd, rauc and squashfs-tools for the bundles, openssl for the
+# test keys, qemu-system-arm for the boot (the .deb for the board comes
+# from `make ARCH=arm64 deps deb`, which the Makefile runs first).
 # Idempotent and quiet when everything is already there.
 # ZBar is special for a cross build: libzbar-dev:arm64 (or :armhf) cannot
 # be installed beside the native libzbar-dev on Debian 12 (its
@@ -60,6 +66,9 @@ testtools="python3 python3-pytest sqlite3 clang libclang-rt-14-dev clang-format
 cppcheck strace zbar-tools nodejs zint python3-pil systemd udev
 mmdebstrap lintian devscripts man-db iproute2 chromium poppler-utils s3cmd"
 benchtools="python3 strace nodejs s3cmd python3-pil"
+imagetools="mmdebstrap qemu-user-static binfmt-support arch-test
+e2fsprogs dosfstools mtools fdisk zstd rauc squashfs-tools openssl
+qemu-system-arm curl python3"
 hiltools="qemu-system-x86 busybox-static cpio kmod xz-utils gpiod usbutils
 v4l-utils evtest python3 systemd udev iproute2"
 
@@ -68,7 +77,8 @@ build) ;;
 test) libs="$libs $testlibs" ;;
 bench) ;;
 hil) ;;
-*)	echo "deps.sh: unknown set '$what' (build, test, bench, hil)" >&2
+image) ;;
+*)	echo "deps.sh: unknown set '$what' (build, test, bench, hil, image)" >&2
 	exit 2 ;;
 esac
 
@@ -82,6 +92,7 @@ arm64|armhf)
 esac
 case $what in
 test) want="$want $testtools" ;;
+image) want="$want $imagetools" ;;
 bench) want="$want $benchtools" ;;
 hil)
 	[ "$arch" = native ] || {

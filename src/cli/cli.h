@@ -183,6 +183,7 @@ int cli_cmd_decode(const struct cli_opts *o);	  /* cli_decode.c */
 int cli_cmd_backup(const struct cli_opts *o);	  /* cli_backup.c */
 int cli_cmd_restore(const struct cli_opts *o);	  /* cli_backup_restore.c */
 int cli_cmd_retention(const struct cli_opts *o);  /* cli_retention.c */
+int cli_cmd_system(const struct cli_opts *o);	  /* cli_system.c */
 
 /* The desk's commands, for `retourctl desk --help`. */
 extern const char cli_desk_usage_text[];

@@ -104,6 +104,9 @@ static const char retourctl_usage_text[] =
     "  retention purge [--at WHEN] [-c CONFIG]\n"
     "                                purge what expired now (or at WHEN),\n"
     "                                retourd stopped (it purges daily)\n"
+    "  system update FILE            install a signed update bundle with\n"
+    "                                RAUC (the station image, as root): it\n"
+    "                                starts at the next boot\n"
     "  help                          this text\n"
     "\n"
     "options:\n"
@@ -347,6 +350,7 @@ static const struct retourctl_command {
     {"retention", cli_cmd_retention, false},
     {"complaints", cli_cmd_complaints, true},
     {"evidence", cli_cmd_evidence, true},
+    {"system", cli_cmd_system, false},
 };
 
 static const struct retourctl_command *retourctl_command_named(const char *name)

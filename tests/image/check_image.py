@@ -1,0 +1,342 @@
+#!/usr/bin/python3
+# SPDX-License-Identifier: MIT
+"""make check-image: the station image (make image, firmware/) booted in
+qemu-system-aarch64 (virt, TCG) four times, as a desk lives it:
+
+1. first boot from slot A: the data partition grows, retour.txt on the
+   boot partition sets the board (sim), the station's name and the first
+   supervisor; retourd reaches READY and the slot is marked good; a record
+   is made (an expected return imported); bundles with a bad signature, a
+   wrong compatible string and a truncated file are refused and change
+   nothing; then a bundle whose retourd cannot start is installed (B).
+2. slot B on trial: retourd never reaches READY, B is marked bad and the
+   guest reboots.
+3. slot A again (fallback): the record is there; the good bundle is
+   installed (B).
+4. slot B: READY with the new version; the record and the outbox are
+   as they were.
+
+firmware/scripts/qemu-boot.sh plays the boot loader (it reads and counts
+down the boot state on the data partition).  The test's copies of the
+image and bundles carry one more unit, retour-test.service, which runs
+tests/image/driver.sh from a second drive; the image make image made is
+not changed.  Every qemu run has a time limit.  Figures go to
+OUT/check.json (make bench reads them).
+   check_image.py OUT        OUT: make image's folder (build/image)
+"""
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+REPO = HERE.parent.parent
+FW = REPO / "firmware" / "scripts"
+BOOT_LIMIT = int(os.environ.get("RETOUR_IMAGE_BOOT_LIMIT", "600"))
+# the broken bundle's slot is given up on sooner than the shipped 300 s
+BROKEN_READY_TIMEOUT = 60
+
+failures = []
+
+
+def say(msg):
+    print(f"check-image: {msg}", flush=True)
+
+
+def check(ok, what):
+    say(("ok    " if ok else "FAIL  ") + what)
+    if not ok:
+        failures.append(what)
+    return ok
+
+
+def run(cmd, **kw):
+    kw.setdefault("check", True)
+    return subprocess.run(cmd, **kw)
+
+
+def part_offset(disk, n):
+    out = run(["sfdisk", "-J", str(disk)], capture_output=True,
+              text=True).stdout
+    table = json.loads(out)["partitiontable"]
+    return table["partitions"][n - 1]["start"] * table.get("sectorsize", 512)
+
+
+def debugfs(fs, commands, write=False):
+    """Run debugfs commands on an ext4 image (a path, maybe with
+    ?offset=N)."""
+    args = ["debugfs"] + (["-w"] if write else []) + ["-f", "-", fs]
+    r = run(args, input="\n".join(commands) + "\n", capture_output=True,
+            text=True)
+    return r.stdout
+
+
+def ext4_put(fs, path, data, mode=0o644):
+    with tempfile.NamedTemporaryFile("wb", delete=False) as f:
+        f.write(data)
+        name = f.name
+    os.chmod(name, mode)
+    parents = []
+    d = os.path.dirname(path)
+    while d not in ("/", ""):
+        parents.insert(0, f"mkdir {d}")
+        d = os.path.dirname(d)
+    try:
+        debugfs(fs, parents + [f"rm {path}", f"write {name} {path}"],
+                write=True)
+    finally:
+        os.unlink(name)
+    got = run(["debugfs", "-R", f"cat {path}", fs], capture_output=True).stdout
+    if got != data:
+        raise SystemExit(f"check-image: could not write {path} into {fs}")
+
+
+def add_driver(fs, version=None, extra=()):
+    """The test's unit into a root filesystem (an ext4 image or a slot in
+    the disk), and maybe another version string and more files."""
+    unit = (HERE / "retour-test.service").read_bytes()
+    ext4_put(fs, "/etc/systemd/system/retour-test.service", unit)
+    debugfs(fs, ["symlink /etc/systemd/system/multi-user.target.wants/"
+                 "retour-test.service /etc/systemd/system/retour-test.service"],
+            write=True)
+    if version:
+        ext4_put(fs, "/usr/lib/retour-image/version",
+                 (version + "\n").encode())
+    for path, data, mode in extra:
+        ext4_put(fs, path, data, mode)
+
+
+def make_bundle(src_ext4, out, version, pki=None, compatible=None):
+    if out.exists():
+        say(f"{out.name}: kept from the last run")
+        return None
+    env = dict(os.environ)
+    if pki:
+        env["RETOUR_PKI"] = str(pki)
+    if compatible:
+        env["RETOUR_COMPATIBLE"] = compatible
+    t = time.monotonic()
+    run([str(FW / "bundle.sh"), str(src_ext4), str(out), version], env=env)
+    return time.monotonic() - t
+
+
+def expected_json():
+    return json.dumps({"returns": [{
+        "rma": "RMA-IMAGE-1", "order": "ORD-IMAGE-1", "shop": "shop",
+        "kind": "withdrawal", "lookup_codes": ["RMA-IMAGE-1"],
+        "currency": "PLN", "delivered_at": "2026-11-20T10:00:00Z",
+        "requested_at": None, "delivery_basic_minor": 0,
+        "items": [{"sku": "TSHIRT-M", "gtin": "05901234123457",
+                   "name": "T-shirt M", "category": "apparel",
+                   "quantity": 1, "unit_price_minor": 4999,
+                   "weight_g": 200, "personalised": False,
+                   "made_to_order": False, "perishable": False,
+                   "sealed_hygiene": False}],
+        "order_lines": [{"sku": "TSHIRT-M", "gtin": "05901234123457",
+                         "quantity": 1}]}]})
+
+
+def boot(disk, media, step, log):
+    """One boot; the slot qemu-boot.sh chose, the findings, the wall time."""
+    t = time.monotonic()
+    r = run([str(FW / "qemu-boot.sh"), str(disk), str(log), str(BOOT_LIMIT),
+             "--", "-drive", f"file={media},format=raw,if=virtio,readonly=on"],
+            env=dict(os.environ, RETOUR_QEMU_APPEND=f"retour.test={step}"),
+            capture_output=True, text=True, check=False)
+    wall = time.monotonic() - t
+    slot = r.stdout.strip()
+    if r.returncode != 0:
+        say(f"qemu-boot.sh exited {r.returncode}: {r.stderr.strip()}")
+    found = {}
+    text = log.read_text(errors="replace") if log.exists() else ""
+    for line in text.splitlines():
+        m = re.search(r"retour-test: ([a-z_.]+)=(.*)$", line)
+        if m:
+            found[m.group(1)] = m.group(2).strip()
+    say(f"boot {step}: slot {slot}, {wall:.0f} s, qemu {r.returncode}")
+    return slot, found, wall, r.returncode, text
+
+
+def state(disk):
+    fs = f"{disk}?offset={part_offset(disk, 4)}"
+    out = {}
+    for name in ("order", "left.A", "left.B"):
+        out[name] = run(["debugfs", "-R", f"cat /boot/{name}", fs],
+                        capture_output=True, text=True).stdout.strip()
+    return out
+
+
+def main():
+    if len(sys.argv) != 2:
+        print("usage: check_image.py OUT", file=sys.stderr)
+        return 2
+    out = Path(sys.argv[1]).resolve()
+    for f in ("disk.img", "rootfs.ext4", "image.json"):
+        if not (out / f).exists():
+            say(f"no {out / f}: run make image")
+            return 1
+    for tool in ("qemu-system-aarch64", "debugfs", "rauc", "mcopy",
+                 "sfdisk", "mkfs.ext4", "openssl"):
+        if not shutil.which(tool):
+            say(f"{tool} is missing: scripts/deps.sh image installs it")
+            return 1
+    image = json.loads((out / "image.json").read_text())
+    version = image["version"]
+    work = out / "check"
+    t_start = time.monotonic()
+    figures = {"version": version}
+
+    # the bundles, kept between runs of the same image
+    bundles = work / f"bundles-{version}"
+    media_dir = bundles / "media"
+    if not (bundles / "done").exists():
+        for old in work.glob("bundles-*"):
+            if old != bundles:
+                shutil.rmtree(old)
+        media_dir.mkdir(parents=True, exist_ok=True)
+        t = time.monotonic()
+        good = bundles / "good.ext4"
+        if not (media_dir / "good.raucb").exists():
+            run(["cp", "--sparse=always", str(out / "rootfs.ext4"),
+                 str(good)])
+            add_driver(str(good), version + "-update")
+            figures["bundle_seconds"] = make_bundle(
+                good, media_dir / "good.raucb", version + "-update")
+            good.unlink()
+        broken = bundles / "broken.ext4"
+        if not (media_dir / "broken.raucb").exists():
+            run(["cp", "--sparse=always", str(out / "rootfs.ext4"),
+                 str(broken)])
+            add_driver(str(broken), version + "-broken", [
+                ("/usr/bin/retourd",
+                 b"#!/bin/sh\necho 'retourd: broken on purpose by "
+                 b"check-image' >&2\nexit 1\n", 0o755),
+                ("/etc/systemd/system/retour-boot-check.service.d/test.conf",
+                 f"[Service]\nEnvironment=RETOUR_READY_TIMEOUT="
+                 f"{BROKEN_READY_TIMEOUT}\n".encode(), 0o644)])
+            make_bundle(broken, media_dir / "broken.raucb",
+                        version + "-broken")
+            broken.unlink()
+        # small payloads for the bundles that must be refused before
+        # anything is written
+        tiny = bundles / "tiny.ext4"
+        filler = bundles / "tiny"
+        filler.mkdir(exist_ok=True)
+        (filler / "noise").write_bytes(os.urandom(1 << 20))
+        run(["mkfs.ext4", "-q", "-L", "rootfs", "-d", str(filler),
+             str(tiny), "8M"])
+        rogue = bundles / "rogue"
+        run([str(FW / "pki.sh")], env=dict(os.environ,
+                                           RETOUR_IMAGE_CACHE=str(rogue)),
+            capture_output=True)
+        make_bundle(tiny, media_dir / "badsig.raucb", version + "-badsig",
+                    pki=rogue / "pki")
+        make_bundle(tiny, media_dir / "wrongcompat.raucb",
+                    version + "-wrongcompat", compatible="another-product")
+        size = (media_dir / "good.raucb").stat().st_size
+        with open(media_dir / "good.raucb", "rb") as src, \
+                open(media_dir / "truncated.raucb", "wb") as dst:
+            dst.write(src.read(size // 2))
+        shutil.copy(HERE / "driver.sh", media_dir / "driver.sh")
+        (media_dir / "expected.json").write_text(expected_json())
+        total = sum(f.stat().st_size for f in media_dir.iterdir())
+        run(["mkfs.ext4", "-q", "-L", "test", "-d", str(media_dir),
+             str(bundles / "media.img"), f"{total // 1048576 + 64}M"])
+        figures["bundle_bytes"] = (media_dir / "good.raucb").stat().st_size
+        figures["bundles_seconds"] = time.monotonic() - t
+        (bundles / "figures.json").write_text(json.dumps(figures))
+        (bundles / "done").write_text("")
+    else:
+        figures.update(json.loads((bundles / "figures.json").read_text()))
+        say(f"bundles for {version}: kept from the last run")
+    media = bundles / "media.img"
+
+    # the test's copy of the disk: 1 GiB more card for the first boot to
+    # grow into, the driver in slot A, a retour.txt on the boot partition
+    disk = work / "disk.img"
+    run(["cp", "--sparse=always", str(out / "disk.img"), str(disk)])
+    run(["truncate", "-s", "+1G", str(disk)])
+    add_driver(f"{disk}?offset={part_offset(disk, 2)}")
+    txt = work / "retour.txt"
+    txt.write_text("board=sim\nstation=qemu-desk\nadmin=SUP-0001\n")
+    run(["mcopy", "-o", "-i", f"{disk}@@{part_offset(disk, 1)}", str(txt),
+         "::retour.txt"])
+
+    # 1. first boot, A
+    slot, f, wall, rc, _ = boot(disk, media, "first", work / "boot1.log")
+    figures["first_boot_ready_s"] = f.get("ready_s")
+    check(slot == "A" and f.get("slot") == "A", "first boot is slot A")
+    check(f.get("ready") == "yes", "retourd READY on the first boot")
+    check(int(f.get("data_kb", "0")) > 1024 * 1024,
+          f"data partition grown to the card ({f.get('data_kb')} KiB)")
+    check(f.get("board", "").endswith("board-sim.conf"),
+          f"board from retour.txt ({f.get('board')})")
+    check(f.get("desk") == "qemu-desk", "station name from retour.txt")
+    check(f.get("admin") == "1", "first supervisor from retour.txt")
+    check(f.get("root_ro") == "1", "root mounted read-only")
+    check(f.get("import") == "rc0" and f.get("expected") == "1",
+          "a record made (an expected return imported)")
+    for b, why in (("badsig", "signature"), ("wrongcompat", "compatible"),
+                   ("truncated", "")):
+        got = f.get(f"refused.{b}", "")
+        check(got.startswith("rc1") and "refused, nothing was changed" in got
+              and why in got.lower(), f"{b} bundle refused: {got[:160]}")
+    check(f.get("unchanged") == "yes",
+          "the refused bundles changed nothing (boot state, slot B)")
+    check(f.get("install.broken", "").startswith("rc0"),
+          f"broken bundle installed: {f.get('install.broken', '')[:80]}")
+    s = state(disk)
+    check(s["order"] == "B A" and s["left.B"] == "3",
+          f"B is next, on trial ({s})")
+    figures["install_s"] = f.get("install.broken", "").split(" ")[1:2]
+
+    # 2. B on trial: retourd never READY, marked bad, reboot
+    slot, f, wall, rc, text = boot(disk, media, "trial", work / "boot2.log")
+    check(slot == "B", "second boot tries slot B")
+    check("marked bad, rebooting" in text,
+          "B's retourd not READY: marked bad, rebooting")
+    s = state(disk)
+    check(s["order"] == "A B" and s["left.B"] == "0",
+          f"boot state falls back to A ({s})")
+
+    # 3. A again
+    slot, f, wall, rc, _ = boot(disk, media, "fallback", work / "boot3.log")
+    check(slot == "A" and f.get("slot") == "A" and f.get("ready") == "yes",
+          "third boot: back on slot A, READY")
+    check(f.get("expected") == "1", "the record is there after the fallback")
+    outbox_before = f.get("outbox")
+    check(f.get("install.good", "").startswith("rc0"),
+          f"good bundle installed: {f.get('install.good', '')[:80]}")
+    figures["install_s"] = f.get("install.good", "").split(" ")[1:2]
+
+    # 4. the update
+    slot, f, wall, rc, _ = boot(disk, media, "updated", work / "boot4.log")
+    figures["updated_boot_ready_s"] = f.get("ready_s")
+    figures["updated_boot_wall_s"] = wall
+    check(slot == "B" and f.get("slot") == "B" and f.get("ready") == "yes",
+          "fourth boot: slot B, READY")
+    check(f.get("version") == version + "-update",
+          f"slot B runs the update ({f.get('version')})")
+    check(f.get("expected") == "1", "the record survived the update")
+    check(f.get("outbox") == outbox_before and outbox_before,
+          "the outbox is as it was before the update")
+    check(f.get("db") == "ok", "the database checks out after the update")
+    s = state(disk)
+    check(s["order"] == "B A" and s["left.B"] == "3",
+          f"B marked good ({s})")
+
+    figures["check_seconds"] = time.monotonic() - t_start
+    figures["failures"] = failures
+    (out / "check.json").write_text(json.dumps(figures, indent=1) + "\n")
+    say(f"{len(failures)} failed; {figures['check_seconds']:.0f} s; "
+        f"logs in {work}")
+    return 1 if failures else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

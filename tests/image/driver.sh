@@ -1,0 +1,74 @@
+#!/bin/sh
+# SPDX-License-Identifier: MIT
+# make check-image's hand inside the guest (tests/image/check_image.py puts
+# it on the test drive, /dev/vdb, and a unit that runs it into its copies
+# of the image and the bundles).  The step is on the kernel command line
+# (retour.test=STEP); each finding is a "retour-test: KEY=VALUE" line on the
+# console, which the host reads.  Ends by powering off (qemu then exits),
+# except when boot counting is rebooting the guest.
+media=/run/test/media
+say() { echo "retour-test: $*"; }
+step=$(sed -n 's/.*retour\.test=\([a-z-]*\).*/\1/p' /proc/cmdline)
+slot=$(/usr/lib/retour-image/rauc-backend get-current)
+say "slot=$slot"
+say "version=$(cat /usr/lib/retour-image/version)"
+if ! systemctl is-active -q retour-boot-check.service; then
+	say "boot-check=failed"
+	exit 0
+fi
+ready_us=$(systemctl show -p ActiveEnterTimestampMonotonic --value retourd.service)
+say "ready_s=$((ready_us / 1000))e-3"
+say "ready=yes"
+
+expected() { retourctl --json expected list | grep -c '"rma": *"RMA-IMAGE-1"'; }
+boot_state() { (cd /data/boot && for f in *; do echo "$f=$(cat "$f")"; done) | tr '\n' ' '; }
+slot_b_head() { head -c 4194304 /dev/disk/by-partlabel/rootfs-b | md5sum | cut -c1-12; }
+outbox() { retourctl --json outbox list | md5sum | cut -c1-12; }
+
+case $step in
+first)
+	say "data_kb=$(df -k --output=size /data | tail -n 1 | tr -d ' ')"
+	say "board=$(sed -n 's/^board *= *//p' /etc/retour/retourd.conf)"
+	say "desk=$(sed -n 's/^desk *= *//p' /etc/retour/retourd.conf)"
+	say "admin=$(grep -c '^SUP-0001 *= *Admin, supervisor' /etc/retour/retourd.conf)"
+	say "root_ro=$(findmnt -n -o OPTIONS / | tr ',' '\n' | grep -cx ro)"
+	retourctl expected import "$media/expected.json" >/dev/null 2>&1
+	say "import=rc$?"
+	say "expected=$(expected)"
+	say "outbox=$(outbox)"
+	before="$(boot_state) $(slot_b_head)"
+	for b in badsig wrongcompat truncated; do
+		out=$(retourctl system update "$media/$b.raucb" 2>&1)
+		say "refused.$b=rc$? $out" | tr '\n' ' '
+		echo
+	done
+	after="$(boot_state) $(slot_b_head)"
+	say "state_before=$before"
+	say "state_after=$after"
+	[ "$before" = "$after" ] && say "unchanged=yes" || say "unchanged=no"
+	t0=$(cut -d. -f1 /proc/uptime)
+	out=$(retourctl system update "$media/broken.raucb" 2>&1)
+	say "install.broken=rc$? $(( $(cut -d. -f1 /proc/uptime) - t0 ))s $out" | tr '\n' ' '
+	echo
+	say "state=$(boot_state)"
+	;;
+fallback)
+	say "expected=$(expected)"
+	say "outbox=$(outbox)"
+	say "state=$(boot_state)"
+	t0=$(cut -d. -f1 /proc/uptime)
+	out=$(retourctl system update "$media/good.raucb" 2>&1)
+	say "install.good=rc$? $(( $(cut -d. -f1 /proc/uptime) - t0 ))s $out" | tr '\n' ' '
+	echo
+	say "state=$(boot_state)"
+	;;
+updated)
+	say "expected=$(expected)"
+	say "outbox=$(outbox)"
+	say "db=$(retourctl db check >/dev/null 2>&1 && echo ok || echo bad)"
+	say "state=$(boot_state)"
+	;;
+esac
+say "done"
+sync
+systemctl --no-block poweroff
