@@ -298,6 +298,7 @@ check: test-deps
 	$(MAKE) arm-check
 	$(MAKE) check-deb
 	$(MAKE) check-hil
+	$(MAKE) check-image
 
 # Hardware in the loop (docs/DESIGN.md, Tests): a qemu guest with Debian's
 # kernel, USB gadgets, vivid and gpio-sim runs the real retourd with
