@@ -96,6 +96,7 @@ struct evidence_photo {
 	int64_t bytes;
 	int64_t audit_entry; /* the "receipt.photo" entry; 0 none found */
 	char file[96];	     /* its name in the ZIP: photos/NN-STEP-HASH.jpg */
+	char purged_at[40];  /* when retention deleted the file; "" kept */
 	enum evidence_photo_state state;
 };
 

@@ -453,6 +453,10 @@ static int ev_section_photos(struct evidence_pack *p, const json_t *r,
 		snprintf(e->taken_at, sizeof(e->taken_at), "%s",
 			 ev_str(ph, "taken_at"));
 		snprintf(e->clerk, sizeof(e->clerk), "%s", ev_str(ph, "clerk"));
+		if (json_is_string(json_object_get(ph, "purged_at")))
+			snprintf(e->purged_at, sizeof(e->purged_at), "%s",
+				 ev_str(ph, "purged_at"));
+		ev_clean(e->purged_at);
 		/* a cut may have fallen inside a character */
 		ev_clean(e->step);
 		ev_clean(e->clerk);
@@ -569,6 +573,17 @@ json_t *evidence_manifest(const json_t *record,
 	for (int i = 0; i < pack->n_photos; i++) {
 		const struct evidence_photo *ph = &pack->photos[i];
 		bool in_zip = ph->state == EVIDENCE_PHOTO_PRESENT;
+		char where[80];
+
+		if (ph->state == EVIDENCE_PHOTO_MISSING && ph->purged_at[0])
+			snprintf(where, sizeof(where), "purged at %s",
+				 ph->purged_at);
+		else
+			snprintf(where, sizeof(where), "%s",
+				 ph->state == EVIDENCE_PHOTO_PRESENT ? "yes"
+				 : ph->state == EVIDENCE_PHOTO_MISSING
+				     ? "not on the station"
+				     : "altered on the station");
 
 		json_array_append_new(
 		    photos,
@@ -578,11 +593,7 @@ json_t *evidence_manifest(const json_t *record,
 			      ph->sha256, "bytes", (json_int_t)ph->bytes,
 			      "step", ph->step, "taken_at", ph->taken_at,
 			      "audit_entry", (json_int_t)ph->audit_entry,
-			      "on_station",
-			      ph->state == EVIDENCE_PHOTO_PRESENT ? "yes"
-			      : ph->state == EVIDENCE_PHOTO_MISSING
-				  ? "not on the station"
-				  : "altered on the station"));
+			      "on_station", where));
 	}
 	m = json_pack("{s:s,s:I,s:s,s:s,s:s,s:s,s:o,s:O}", "format",
 		      EVIDENCE_FORMAT, "receipt", (json_int_t)pack->receipt_id,

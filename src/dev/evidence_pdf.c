@@ -224,6 +224,15 @@ static int pdf_photo(struct pdf_page *pg, const struct evidence_photo *ph,
 		snprintf(text + strlen(text), sizeof(text) - strlen(text),
 			 " %lld", (long long)ph->audit_entry);
 	pdf_text(pg, PDF_MARGIN, maxw, text, 8, false);
+	if (!drawn && ph->state == EVIDENCE_PHOTO_MISSING && ph->purged_at[0]) {
+		snprintf(text, sizeof(text),
+			 "Purged by the station's retention at %s; its hash "
+			 "above is what was recorded.",
+			 ph->purged_at);
+		pdf_text(pg, PDF_MARGIN, maxw, text, 10, false);
+		pg->y += 6;
+		return 0;
+	}
 	if (!drawn) {
 		pdf_text(pg, PDF_MARGIN, maxw,
 			 ph->state == EVIDENCE_PHOTO_MISSING

@@ -222,6 +222,8 @@ static json_t *store_photo_json(sqlite3_stmt *st)
 	 * (pending, done, dead), null without a bucket */
 	json_object_set_new(o, "object_key", store_json_text(st, 6));
 	json_object_set_new(o, "upload", store_json_text(st, 7));
+	/* [retention]: when the file was deleted, the row kept */
+	store_json_set_time(o, "purged_at", st, 8);
 	return o;
 }
 
@@ -288,7 +290,7 @@ static int store_receipt_children(struct store *s, int64_t id, json_t *o)
 	    {"photos", STMT_RCP_GET_PHOTOS,
 	     "SELECT sha256, path, bytes, step, taken_at, id, object_key, "
 	     "(SELECT state FROM outbox WHERE idempotency_key = "
-	     "'photo:' || photo.sha256) "
+	     "'photo:' || photo.sha256), purged_at "
 	     "FROM photo WHERE receipt_id = ? ORDER BY id",
 	     store_photo_json},
 	    {"checklist", STMT_RCP_GET_ANSWERS,

@@ -6,6 +6,7 @@ the other photos' later, their rows stay with purged_at, the expected
 returns' lookup codes are cleared, each purge is one audit entry and
 `audit verify` passes after."""
 import json
+import shutil
 import sqlite3
 import subprocess
 from datetime import datetime, timedelta, timezone
@@ -110,6 +111,20 @@ def test_purge_takes_exactly_what_expired_and_keeps_the_chain(
     assert code == 404
     # the receipts are all still there
     assert sorted(r["code"] for r in st.returns()) == sorted(rmas)
+    # and say what was purged, and when: the receipt and its dispute pack
+    rid = st.returns()[0]["id"]
+    code, rec = st.call("GET", "/api/v1/returns/%d" % rid)
+    purged = [p for p in rec["photos"] if p["purged_at"]]
+    assert code == 200 and purged and all(
+        p["step"] in ("parcel", "sealed_box") for p in purged), rec["photos"]
+    if shutil.which("pdftotext"):
+        pdf = tmp_path / "purged.pdf"
+        st.ctl("evidence", rid, "-o", pdf)
+        text = subprocess.run(["pdftotext", "-enc", "UTF-8", str(pdf), "-"],
+                              capture_output=True, text=True).stdout
+        said = " ".join(text.split())
+        assert "Purged by the station's retention at " + \
+            purged[0]["purged_at"] in said, said[:2000]
 
     st.stop()
     out = json.loads(ctl(st.conf_path, "--json", "retention", "purge",
