@@ -19,6 +19,8 @@
 #include "retour/clock.h"
 #include "retour/event.h"
 #include "retour/log.h"
+#include "retour/outbox.h"
+#include "retour/photo_upload.h"
 #include "retour/scale_unit.h"
 
 #include "station_internal.h"
@@ -26,6 +28,30 @@
 const char *station_actor(const struct station *st)
 {
 	return desk_actor(&st->desk);
+}
+
+/* A photo's row, on @receipt; with [photo upload], its upload queued in
+ * the same write and the upload sender woken. */
+int station_photo_record(struct station *st, int64_t receipt, const char *step,
+			 const struct photo_taken *p)
+{
+	char key[PHOTO_UPLOAD_KEY_LEN];
+	int r;
+
+	if (!config_photo_upload_set(st->cfg))
+		return store_photo_add(st->store, receipt, step, p->sha256,
+				       p->path, (int64_t)p->bytes,
+				       station_actor(st), clock_now_us());
+	r = photo_upload_object_key(config_photo_upload_prefix(st->cfg),
+				    p->sha256, key, sizeof(key));
+	if (r < 0)
+		return r;
+	r = store_photo_add_upload(st->store, receipt, step, p->sha256, p->path,
+				   (int64_t)p->bytes, key, station_actor(st),
+				   clock_now_us());
+	if (r == 0 && st->photo_sender)
+		outbox_sender_kick(st->photo_sender);
+	return r;
 }
 
 static void station_copy(char *dst, size_t size, const char *src)
