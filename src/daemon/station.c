@@ -90,20 +90,6 @@ static int station_load_checklists(struct station *st, char *err, size_t errlen)
 	return r;
 }
 
-static int station_on_sender_notify(sd_event_source *s, int fd,
-				    uint32_t revents, void *userdata)
-{
-	struct station *st = userdata;
-	uint64_t v;
-
-	(void)s;
-	(void)revents;
-	if (read(fd, &v, sizeof(v)) < 0 && errno != EAGAIN)
-		return 0;
-	station_outbox_refresh(st); /* a row was sent, retried or died */
-	return 0;
-}
-
 /* The index of @cc in @used, added when new. */
 static int station_connector_index(const struct config_connector **used, int *n,
 				   const struct config_connector *cc)

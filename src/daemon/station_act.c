@@ -15,6 +15,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "retour/clock.h"
 #include "retour/event.h"
@@ -731,4 +732,20 @@ void station_outbox_refresh(struct station *st)
 
 		station_report(st, &ev, NULL, NULL, NULL);
 	}
+}
+
+/* An outbox sender (the shops' or the photo uploads') wrote its eventfd:
+ * a row was sent, retried or died. */
+int station_on_sender_notify(sd_event_source *s, int fd, uint32_t revents,
+			     void *userdata)
+{
+	struct station *st = userdata;
+	uint64_t v;
+
+	(void)s;
+	(void)revents;
+	if (read(fd, &v, sizeof(v)) < 0 && errno != EAGAIN)
+		return 0;
+	station_outbox_refresh(st);
+	return 0;
 }

@@ -218,6 +218,10 @@ void station_label_void(struct station *st, int64_t receipt_id);
 
 /* station_view.c */
 /* Count the outbox again (after a decision, an undo, a retry, a send). */
+/* The sd-event handler of an outbox sender's eventfd: refreshes the
+ * counts (station_act.c). */
+int station_on_sender_notify(sd_event_source *s, int fd, uint32_t revents,
+			     void *userdata);
 void station_outbox_refresh(struct station *st);
 
 /* station_photo_upload.c: [photo upload]'s sender (none without the

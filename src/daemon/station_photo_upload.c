@@ -104,20 +104,6 @@ static int station_photo_secret_read(const char *key, const char *path,
 	return 0;
 }
 
-static int station_on_photo_sender_notify(sd_event_source *s, int fd,
-					  uint32_t revents, void *userdata)
-{
-	struct station *st = userdata;
-	uint64_t v;
-
-	(void)s;
-	(void)revents;
-	if (read(fd, &v, sizeof(v)) < 0 && errno != EAGAIN)
-		return 0;
-	station_outbox_refresh(st); /* an upload was done, retried or died */
-	return 0;
-}
-
 int station_photo_upload_start(struct station *st, char *err, size_t errlen)
 {
 	const struct config *cfg = st->cfg;
@@ -178,7 +164,7 @@ int station_photo_upload_start(struct station *st, char *err, size_t errlen)
 		return r;
 	r = sd_event_add_io(st->ev, &st->photo_sender_notify,
 			    outbox_sender_notify_fd(st->photo_sender), EPOLLIN,
-			    station_on_photo_sender_notify, st);
+			    station_on_sender_notify, st);
 	if (r < 0) {
 		snprintf(err, errlen,
 			 "photo upload: cannot watch the sender: %s",
