@@ -87,6 +87,11 @@ static int cli_rauc_install(const char *bundle, char *out, size_t out_size)
 	while (waitpid(pid, &status, 0) < 0)
 		if (errno != EINTR)
 			return -errno;
+	/* 127 and not a word: the child could not exec rauc.  posix_spawn
+	 * says so itself, except where vfork is a plain fork (qemu-user):
+	 * then only the child's status tells. */
+	if (WIFEXITED(status) && WEXITSTATUS(status) == 127 && !used)
+		return -ENOENT;
 	if (WIFEXITED(status))
 		return WEXITSTATUS(status);
 	return 128 + WTERMSIG(status);
