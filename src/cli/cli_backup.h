@@ -2,7 +2,7 @@
 /*
  * What retourctl's backup, restore and retention commands share
  * (internal to src/cli): the station's configuration, and files copied,
- * hashed and put in a content-addressed photo tree (cli_backup.c).
+ * hashed and put in a content-addressed photo tree (cli_backup_files.c).
  */
 #ifndef RETOUR_CLI_BACKUP_H
 #define RETOUR_CLI_BACKUP_H
@@ -35,6 +35,16 @@ int backup_hash_file(const char *path, char sha[65], int64_t *bytes, char *err,
 		     size_t errlen);
 int backup_mkdir(const char *dir, char *err, size_t errlen);
 int backup_fsync_dir(const char *dir);
+/* Free bytes for an unprivileged writer on @dir's file system, -1 unknown. */
+int64_t backup_free_bytes(const char *dir);
+/* @path's size, 0 when it is not there. */
+int64_t backup_file_size(const char *path);
+/* The photo @sha's place in the tree @root (@dir, @final), and its
+ * temporary name (@tmp); each @len bytes. */
+void backup_photo_paths(const char *root, const char *sha, char *dir,
+			char *final, char *tmp, size_t len);
+/* syncfs() of @dir's file system: 0 or -errno. */
+int backup_syncfs(const char *dir);
 /* Photo @sha of @bytes from @from into @root/ab/cdef...jpg, checked, owned
  * by @uid:@gid unless -1, synced and renamed into place (@staged: left
  * under its temporary name for the caller): 1 copied, 0 already there,
