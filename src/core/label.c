@@ -155,38 +155,6 @@ static int label_scale(const struct label_out *o, int v)
 	return (v * o->dpi + LABEL_DPI_203 / 2) / LABEL_DPI_203;
 }
 
-void label_put(struct label_out *o, const char *s, size_t n)
-{
-	if (o->overflow || o->cap - o->len <= n) {
-		o->overflow = true;
-		return;
-	}
-	memcpy(o->buf + o->len, s, n);
-	o->len += n;
-	o->buf[o->len] = '\0';
-}
-
-void label_puts(struct label_out *o, const char *s)
-{
-	label_put(o, s, strlen(s));
-}
-
-void label_printf(struct label_out *o, const char *fmt, ...)
-{
-	char tmp[128];
-	va_list ap;
-	int n;
-
-	va_start(ap, fmt);
-	n = vsnprintf(tmp, sizeof(tmp), fmt, ap);
-	va_end(ap);
-	if (n < 0 || (size_t)n >= sizeof(tmp)) {
-		o->overflow = true;
-		return;
-	}
-	label_put(o, tmp, (size_t)n);
-}
-
 /* The length of the well-formed UTF-8 character at @s (at most @n bytes):
  * 1 to 4, or 0 when the byte starts none (a stray, overlong or surrogate
  * sequence, or one cut short). */
