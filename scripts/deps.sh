@@ -25,8 +25,10 @@
 # mmdebstrap with qemu-user-static and binfmt-support for the arm64 root,
 # e2fsprogs, dosfstools, mtools and fdisk for the disk without loop
 # devices, zstd, rauc and squashfs-tools for the bundles, openssl for the
-# test keys, qemu-system-arm for the boot (the .deb for the board comes
-# from `make ARCH=arm64 deps deb`, which the Makefile runs first).
+# test keys, u-boot-tools (mkimage) for the boot script, qemu-system-arm
+# and u-boot-qemu (the real boot loader, qemu's -bios) for the boots (the
+# .deb for the board comes from `make ARCH=arm64 deps deb`, which the
+# Makefile runs first).
 # Idempotent and quiet when everything is already there.
 # ZBar is special for a cross build: libzbar-dev:arm64 (or :armhf) cannot
 # be installed beside the native libzbar-dev on Debian 12 (its
@@ -68,7 +70,7 @@ mmdebstrap lintian devscripts man-db iproute2 chromium poppler-utils s3cmd"
 benchtools="python3 strace nodejs s3cmd python3-pil"
 imagetools="mmdebstrap qemu-user-static binfmt-support arch-test
 e2fsprogs dosfstools mtools fdisk zstd rauc squashfs-tools openssl
-qemu-system-arm curl python3"
+qemu-system-arm u-boot-qemu u-boot-tools curl python3"
 hiltools="qemu-system-x86 busybox-static cpio kmod xz-utils gpiod usbutils
 v4l-utils evtest python3 systemd udev iproute2"
 

@@ -4,12 +4,12 @@
 #   firmware/scripts/image.sh DEB OUT
 # DEB: retour's arm64 package (make ARCH=arm64 deb); OUT: the folder the
 # image goes to (build/image).  It writes there:
-#   disk.img       the GPT disk: p1 boot (vfat), p2 rootfs A, p3 rootfs B
-#                  (empty: RAUC writes it), p4 data (grown at first boot)
+#   disk.img       the GPT disk: p1 boot (vfat: U-Boot's boot.scr and the
+#                  boot state boot.env, the Raspberry Pi's boot files),
+#                  p2 rootfs A, p3 rootfs B (empty: RAUC writes it), p4
+#                  data (grown at first boot)
 #   disk.img.zst   the same, compressed, to write to a card
 #   rootfs.ext4    slot A's filesystem, which make bundle puts in a bundle
-#   vmlinuz, initrd.img   the kernel, for qemu's -kernel (a board's boot
-#                  loader takes them from the boot partition)
 #   image.json     sizes and times (scripts/bench.d/image.py reads it)
 # The root filesystem comes from rootfs.sh (cached); retour's .deb and
 # firmware/rootfs/ go on top of it here, through a chroot (binfmt_misc,
@@ -27,7 +27,7 @@ deb=$(readlink -f "$1")
 out=$(mkdir -p "$2" && cd "$2" && pwd)
 [ -f "$deb" ] || die "$1: no such package (make ARCH=arm64 deb)"
 [ "$(id -u)" -eq 0 ] || die "the image is built as root (chroot, file owners): run it with sudo"
-for t in mmdebstrap curl mkfs.ext4 mkfs.vfat mcopy sfdisk zstd debugfs; do
+for t in mmdebstrap curl mkfs.ext4 mkfs.vfat mcopy sfdisk zstd debugfs mkimage; do
 	command -v $t >/dev/null || die "$t is missing (make check-image installs the image set: scripts/deps.sh image)"
 done
 boot_mb=${RETOUR_BOOT_MB:-128}
@@ -100,33 +100,40 @@ gid() { awk -F: -v g="$1" '$1 == g { print $3 }' "$root/etc/group"; }
 ru=$(uid retour); rg=$(gid retour); ku=$(uid retour-kiosk)
 [ -n "$ru" ] && [ -n "$rg" ] && [ -n "$ku" ] || die "the package made no retour or retour-kiosk user"
 d=$work/data
-mkdir -p "$d/etc" "$d/credstore" "$d/retour/photos" "$d/retour-kiosk" "$d/rauc" "$d/boot"
+mkdir -p "$d/etc" "$d/credstore" "$d/retour/photos" "$d/retour-kiosk" "$d/rauc"
 cp -a "$root/etc/retour" "$d/etc/retour"
 chown -R 0:"$rg" "$d/etc/retour"; chmod 0750 "$d/etc/retour"
 chmod 0700 "$d/credstore"
 chown -R "$ru:$rg" "$d/retour"; chmod 0750 "$d/retour" "$d/retour/photos"
 chown "$ku" "$d/retour-kiosk"; chmod 0700 "$d/retour-kiosk"
 find "$root/etc/retour" -mindepth 1 -delete
-echo "A B" >"$d/boot/order"
-echo 3 >"$d/boot/left.A"
-echo 0 >"$d/boot/left.B"
 # what is left in the root's caches
 rm -rf "$root/var/cache/"* "$root/var/log/"* "$root/var/lib/apt/lists/"* "$root/tmp/"*
 
-# the boot partition: kernel, initramfs, device trees, the sample retour.txt
+# the boot partition: U-Boot's script and the boot state it counts down
+# (the kernel and initramfs stay in each slot: U-Boot loads the chosen
+# slot's), the Raspberry Pi's boot files (rootfs.sh's bootfw.sh unpacked
+# them into the root; they leave it here), the sample retour.txt
 kver=$(ls "$root/lib/modules" | head -n 1)
-cp "$root/boot/vmlinuz-$kver" "$out/vmlinuz"
-cp "$root/boot/initrd.img-$kver" "$out/initrd.img"
-cp "$out/vmlinuz" "$out/initrd.img" "$work/boot/"
-cp "$fw/retour.txt" "$work/boot/retour.txt"
-mkdir -p "$work/boot/dtbs"
-for dtb in broadcom/bcm2711-rpi-4-b.dtb broadcom/bcm2711-rpi-cm4-io.dtb \
-	broadcom/bcm2712-rpi-5-b.dtb; do
-	[ -f "$root/usr/lib/linux-image-$kver/$dtb" ] &&
-		cp "$root/usr/lib/linux-image-$kver/$dtb" "$work/boot/dtbs/"
+b=$work/boot
+mkimage -A arm64 -T script -C none -n "retour boot" -d "$fw/boot/boot.cmd" \
+	"$b/boot.scr" >/dev/null || die "mkimage could not make boot.scr"
+printf 'BOOT_ORDER=A B\nBOOT_A_LEFT=3\nBOOT_B_LEFT=0\nBOOT_A_TRIAL=0\nBOOT_B_TRIAL=0\n' >"$b/boot.env"
+cp "$fw/retour.txt" "$b/retour.txt"
+fwdir=$root/usr/lib/retour-image/bootfw
+[ -f "$fwdir/u-boot.bin" ] && [ -f "$fwdir/start4.elf" ] ||
+	die "the cached root has no Raspberry Pi boot files ($fwdir): rootfs.sh's bootfw.sh did not run"
+cp "$fwdir"/start4*.elf "$fwdir"/fixup4*.dat "$fwdir/u-boot.bin" "$b/"
+cp "$fw/boot/config.txt" "$b/config.txt"
+mkdir -p "$b/copyrights"
+cp "$fwdir"/*.copyright "$fwdir/versions" "$b/copyrights/"
+for dtb in bcm2711-rpi-4-b.dtb bcm2711-rpi-400.dtb bcm2711-rpi-cm4-io.dtb; do
+	cp "$root/usr/lib/linux-image-$kver/broadcom/$dtb" "$b/" ||
+		die "the kernel $kver has no broadcom/$dtb"
 done
+rm -rf "$fwdir"
 
-rm -f "$out/rootfs.ext4" "$out/data.ext4" "$out/boot.vfat" "$out/disk.img"
+rm -f "$out/rootfs.ext4" "$out/data.ext4" "$out/boot.vfat" "$out/disk.img" "$out/vmlinuz" "$out/initrd.img"
 installed_kb=$(du -sxk "$root" | cut -f1)
 mkfs.ext4 -q -L rootfs -O ^metadata_csum_seed -E root_owner=0:0 -d "$root" \
 	"$out/rootfs.ext4" "${slot_mb}M" || die "mkfs.ext4 of the root failed (RETOUR_SLOT_MB=$slot_mb too small?)"

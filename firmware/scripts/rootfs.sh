@@ -5,10 +5,15 @@
 # binfmt_misc), then reused while the archive's arm64 package lists and
 # firmware/packages.list stay the same.
 #   firmware/scripts/rootfs.sh      prints the path of the cached tar
-# The cache key: this script, packages.list, and the hashes of the arm64
-# Packages files that the mirror's InRelease files list for bookworm,
-# bookworm-updates and bookworm-security (any new package version there
-# changes a hash).  The mirrors are the ones this machine's apt uses.
+# The cache key: this script, bootfw.sh, packages.list, and the hashes of
+# the arm64 Packages files (main and non-free-firmware) that the mirror's
+# InRelease files list for bookworm, bookworm-updates and
+# bookworm-security (any new package version there changes a hash).  The
+# mirrors are the ones this machine's apt uses; the non-free-firmware
+# component is added here whether this machine's sources list it or not:
+# the Raspberry Pi's boot firmware (raspi-firmware) is only there.
+# bootfw.sh, a customize-hook, unpacks the Pi's boot files (raspi-firmware,
+# u-boot-rpi) into /usr/lib/retour-image/bootfw for image.sh.
 # The cache: $RETOUR_IMAGE_CACHE, else $XDG_CACHE_HOME/retour-image, else
 # ~/.cache/retour-image.
 # Speed: update-initramfs is diverted to a no-op while packages install
@@ -36,7 +41,7 @@ pkgs=$(sed -e 's/#.*//' -e '/^[[:space:]]*$/d' "$fw/packages.list" | tr '\n' ','
 keyfile=$(mktemp)
 trap 'rm -f "$keyfile"' EXIT
 {
-	sha256sum "$0" "$fw/packages.list" | cut -d' ' -f1
+	sha256sum "$0" "$here/bootfw.sh" "$fw/packages.list" | cut -d' ' -f1
 	for s in "$mirror bookworm" "$mirror bookworm-updates" \
 		"$secmirror bookworm-security"; do
 		set -- $s
@@ -44,7 +49,7 @@ trap 'rm -f "$keyfile"' EXIT
 		[ "$suite" = bookworm-security ] && path=dists/bookworm-security/InRelease ||
 			path=dists/$suite/InRelease
 		curl -fsS --max-time 60 "$1/$path" |
-			sed -n '/^SHA256:/,$p' | grep ' main/binary-arm64/Packages' ||
+			sed -n '/^SHA256:/,$p' | grep -E ' (main|non-free-firmware)/binary-arm64/Packages' ||
 			die "cannot read $1/$path (the mirror is unreachable?)"
 	done
 } >"$keyfile"
@@ -78,10 +83,11 @@ mmdebstrap --architectures=arm64 --variant=essential \
 	--customize-hook='rm -f "$1/usr/sbin/update-initramfs"; chroot "$1" dpkg-divert --quiet --local --rename --remove /usr/sbin/update-initramfs' \
 	--customize-hook="cp '$fw/initramfs/modules' \"\$1/etc/initramfs-tools/modules\"; cp '$fw/initramfs/retour.conf' \"\$1/etc/initramfs-tools/conf.d/retour.conf\"" \
 	--customize-hook='chroot "$1" sh -c "update-initramfs -c -k \$(ls /lib/modules)"' \
+	--customize-hook="'$here/bootfw.sh' \"\$1\"" \
 	bookworm "$tar.part.tar" \
-	"deb $mirror bookworm main" \
-	"deb $mirror bookworm-updates main" \
-	"deb $secmirror bookworm-security main"
+	"deb $mirror bookworm main non-free-firmware" \
+	"deb $mirror bookworm-updates main non-free-firmware" \
+	"deb $secmirror bookworm-security main non-free-firmware"
 mv "$tar.part.tar" "$tar"
 echo "rootfs: made in $(($(date +%s) - start)) s" >&2
 echo "$(($(date +%s) - start))" >"$tar.seconds"

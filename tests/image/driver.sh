@@ -2,13 +2,14 @@
 # SPDX-License-Identifier: MIT
 # make check-image's hand inside the guest (tests/image/check_image.py puts
 # it on the test drive, /dev/vdb, and a unit that runs it into its copies
-# of the image and the bundles).  The step is on the kernel command line
-# (retour.test=STEP); each finding is a "retour-test: KEY=VALUE" line on the
-# console, which the host reads.  Ends by powering off (qemu then exits),
+# of the image and the bundles).  The step is the file /step on that drive
+# (the host writes it before each boot: U-Boot makes the kernel's command
+# line); each finding is a "retour-test: KEY=VALUE" line on the console,
+# which the host reads.  Ends by powering off (qemu then exits),
 # except when boot counting is rebooting the guest.
 media=/run/test/media
 say() { echo "retour-test: $*"; }
-step=$(sed -n 's/.*retour\.test=\([a-z-]*\).*/\1/p' /proc/cmdline)
+step=$(tr -cd 'a-z-' <"$media/step")
 slot=$(/usr/lib/retour-image/rauc-backend get-current)
 say "slot=$slot"
 say "version=$(cat /usr/lib/retour-image/version)"
@@ -21,7 +22,7 @@ say "ready_s=$((ready_us / 1000))e-3"
 say "ready=yes"
 
 expected() { retourctl --json expected list | grep -c '"rma": *"RMA-IMAGE-1"'; }
-boot_state() { (cd /data/boot && for f in *; do echo "$f=$(cat "$f")"; done) | tr '\n' ' '; }
+boot_state() { tr -d '\0' </boot/firmware/boot.env | sort | tr '\n' ' '; }
 slot_b_head() { head -c 4194304 /dev/disk/by-partlabel/rootfs-b | md5sum | cut -c1-12; }
 outbox() { retourctl --json outbox list | md5sum | cut -c1-12; }
 
