@@ -16,7 +16,8 @@
 # put back as it was when this ends).  The RAUC keys: pki.sh.
 # Sizes in MiB: RETOUR_BOOT_MB (128), RETOUR_SLOT_MB (2048), RETOUR_DATA_MB
 # (256).  RETOUR_IMAGE_VERSION: the version RAUC and the image report
-# (VERSION and the build time by default).
+# (by default VERSION+ the hash of the inputs, make image's stamp: the
+# same inputs, the same version).
 set -eu
 here=$(cd "$(dirname "$0")" && pwd)
 fw=$(dirname "$here")
@@ -33,7 +34,6 @@ done
 boot_mb=${RETOUR_BOOT_MB:-128}
 slot_mb=${RETOUR_SLOT_MB:-2048}
 data_mb=${RETOUR_DATA_MB:-256}
-version=${RETOUR_IMAGE_VERSION:-$(cat "$fw/../VERSION")+$(date -u +%Y%m%d%H%M%S)}
 
 start=$(date +%s)
 tar=$("$here/rootfs.sh")
@@ -46,6 +46,9 @@ stamp=$( { echo "$tar $boot_mb $slot_mb $data_mb ${RETOUR_IMAGE_VERSION:-}"
 	sha256sum "$deb" "$pki/ca.cert.pem"
 	(cd "$fw" && find . -type f ! -name '*~' | LC_ALL=C sort | xargs sha256sum); } |
 	sha256sum | cut -c1-16)
+# the same inputs make the same version: a test's bundles made from one
+# build serve a rebuild (tests/image/check_image.py keys them on this)
+version=${RETOUR_IMAGE_VERSION:-$(cat "$fw/../VERSION")+$stamp}
 if [ "$(cat "$out/stamp" 2>/dev/null)" = "$stamp" ] && [ -f "$out/disk.img" ] &&
 	[ -f "$out/rootfs.ext4" ] && [ -f "$out/image.json" ]; then
 	echo "image: $out/disk.img is up to date ($stamp)" >&2

@@ -249,6 +249,7 @@ def main():
     image = json.loads((out / "image.json").read_text())
     version = image["version"]
     work = out / "check"
+    work.mkdir(exist_ok=True)
     t_start = time.monotonic()
     figures = {"version": version}
 
