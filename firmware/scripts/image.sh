@@ -37,6 +37,8 @@ data_mb=${RETOUR_DATA_MB:-256}
 
 start=$(date +%s)
 tar=$("$here/rootfs.sh")
+# the root was bootstrapped by this build (a cold one) or came from the cache
+[ "$(stat -c %Y "$tar")" -ge "$start" ] && bootstrapped=true || bootstrapped=false
 pki=$("$here/pki.sh")
 t_rootfs=$(($(date +%s) - start))
 bootstrap_s=$(cat "$tar.seconds" 2>/dev/null || echo null)
@@ -168,7 +170,7 @@ cat >"$out/image.json" <<EOT
  "disk_bytes": $(stat -c %s "$out/disk.img"),
  "compressed_bytes": $(stat -c %s "$out/disk.img.zst"),
  "rootfs_seconds": $t_rootfs, "build_seconds": $t_total,
- "bootstrap_seconds": $bootstrap_s,
+ "bootstrap_seconds": $bootstrap_s, "bootstrapped": $bootstrapped,
  "slot_mb": $slot_mb, "data_mb": $data_mb, "boot_mb": $boot_mb,
  "data_offset_mb": $((1 + boot_mb + 2 * slot_mb))}
 EOT

@@ -15,7 +15,14 @@ says how to make them.
   * the signed update bundle's size, and how long RAUC took to install it
     in the guest
   * boot to READY: retourd's READY=1 (its unit's active time) in
-    qemu-system-aarch64 -M virt under TCG, far slower than a board
+    qemu-system-aarch64 -M virt under TCG (U-Boot as the boot loader),
+    far slower than a board
+  * the fall-back: how long the boot of a slot whose retourd fails took
+    (U-Boot to the reboot into the other slot) and when boot-check
+    decided it had failed for good
+  * make check-image's whole wall time, for each kind of run last seen
+    (cold: the root bootstrapped; root cached; image cached; bundles made
+    or cached)
 """
 import json
 import os
@@ -90,9 +97,18 @@ def main():
                 rows.append(row(f"image boot to READY, {what}, qemu TCG",
                                 v, "s", "kernel start to READY=1; a board "
                                 "is far faster"))
+        if check.get("fallback_boot_wall_s") is not None:
+            rows.append(row("fall-back boot, retourd failing, qemu TCG",
+                            round(check["fallback_boot_wall_s"]), "s",
+                            "U-Boot to the reboot into the old slot; "
+                            "decided %ss after boot-check started" %
+                            check.get("fallback_decided_s")))
         rows.append(row("make check-image (image ready)",
                         round(check["check_seconds"]), "s",
                         "%d failed" % len(check.get("failures", []))))
+        for kind, secs in sorted((check.get("runs") or {}).items()):
+            rows.append(row(f"make check-image, whole run ({kind})", secs,
+                            "s", "the last run of this kind"))
     for r in rows:
         print("%-56s %10s %s" % (r["name"], r["value"], r["unit"]))
     print(json.dumps(rows))

@@ -32,6 +32,7 @@ go to OUT/check.json (make bench reads them).
    check_image.py OUT        OUT: make image's folder (build/image)
 """
 import hashlib
+import inspect
 import json
 import os
 import re
@@ -229,6 +230,104 @@ def check_boot_partition(disk):
           f"boot.env: slot A first with 3 tries ({state(disk)})")
 
 
+def make_test_bundles(out, bundles, version, figures):
+    """The test's bundles and its drive (media.img) in BUNDLES, from the
+    image in OUT: good (the update), broken (retourd exits at once), and
+    three that must be refused (another CA, another compatible string,
+    half a file)."""
+    media_dir = bundles / "media"
+    media_dir.mkdir(parents=True, exist_ok=True)
+    t = time.monotonic()
+    good = bundles / "good.ext4"
+    if not (media_dir / "good.raucb").exists():
+        run(["cp", "--sparse=always", str(out / "rootfs.ext4"),
+             str(good)])
+        add_driver(str(good), version + "-update")
+        figures["bundle_seconds"] = make_bundle(
+            good, media_dir / "good.raucb", version + "-update")
+        good.unlink()
+    broken = bundles / "broken.ext4"
+    if not (media_dir / "broken.raucb").exists():
+        run(["cp", "--sparse=always", str(out / "rootfs.ext4"),
+             str(broken)])
+        # the shipped timeout (300 s) is kept: boot-check must see
+        # that retourd failed for good and not wait it out
+        add_driver(str(broken), version + "-broken", [
+            ("/usr/bin/retourd",
+             b"#!/bin/sh\necho 'retourd: broken on purpose by "
+             b"check-image' >&2\nexit 1\n", 0o755)])
+        make_bundle(broken, media_dir / "broken.raucb",
+                    version + "-broken")
+        broken.unlink()
+    # small payloads for the bundles that must be refused before
+    # anything is written
+    tiny = bundles / "tiny.ext4"
+    filler = bundles / "tiny"
+    filler.mkdir(exist_ok=True)
+    (filler / "noise").write_bytes(os.urandom(1 << 20))
+    run(["mkfs.ext4", "-q", "-L", "rootfs", "-d", str(filler),
+         str(tiny), "8M"])
+    rogue = bundles / "rogue"
+    run([str(FW / "pki.sh")], env=dict(os.environ,
+                                       RETOUR_IMAGE_CACHE=str(rogue)),
+        capture_output=True)
+    make_bundle(tiny, media_dir / "badsig.raucb", version + "-badsig",
+                pki=rogue / "pki")
+    make_bundle(tiny, media_dir / "wrongcompat.raucb",
+                version + "-wrongcompat", compatible="another-product")
+    size = (media_dir / "good.raucb").stat().st_size
+    with open(media_dir / "good.raucb", "rb") as src, \
+            open(media_dir / "truncated.raucb", "wb") as dst:
+        dst.write(src.read(size // 2))
+    shutil.copy(HERE / "driver.sh", media_dir / "driver.sh")
+    (media_dir / "expected.json").write_text(expected_json())
+    total = sum(f.stat().st_size for f in media_dir.iterdir())
+    run(["mkfs.ext4", "-q", "-L", "test", "-d", str(media_dir),
+         str(bundles / "media.img"), f"{total // 1048576 + 64}M"])
+    figures["bundle_bytes"] = (media_dir / "good.raucb").stat().st_size
+    figures["bundles_seconds"] = time.monotonic() - t
+
+
+def bundles_key(out):
+    """The bundles' cache key: the image's inputs (make image's stamp),
+    the squashfs options, and what makes the bundles and the test drive
+    (these functions and the files they copy)."""
+    h = hashlib.sha256((out / "stamp").read_bytes())
+    h.update(os.environ.get("RETOUR_SQUASHFS_ARGS", "").encode())
+    for fn in (make_test_bundles, add_driver, make_bundle, ext4_put,
+               expected_json):
+        h.update(inspect.getsource(fn).encode())
+    for f in ("retour-test.service", "driver.sh"):
+        h.update((HERE / f).read_bytes())
+    return h.hexdigest()[:16]
+
+
+def record_run(out, image, figures):
+    """The whole make check-image's wall time (RETOUR_CHECK_START, set by
+    the Makefile) and what kind of run it was: cold (the root
+    bootstrapped), root cached (the image built from it), or image
+    cached; the bundles made or cached.  The last figure of each kind is
+    kept from the previous check.json."""
+    start = os.environ.get("RETOUR_CHECK_START", "")
+    if not start.isdigit():
+        return
+    built = (out / "image.json").stat().st_mtime >= int(start)
+    kind = ("cold" if built and image.get("bootstrapped") else
+            "root cached" if built else "image cached")
+    kind += ", bundles " + ("cached" if figures.get("bundles_cached")
+                            else "made")
+    seconds = round(time.time() - int(start))
+    runs = {}
+    try:
+        runs = json.loads((out / "check.json").read_text()).get("runs", {})
+    except (OSError, ValueError):
+        pass
+    runs[kind] = seconds
+    figures["make_check_image_seconds"] = seconds
+    figures["make_check_image_kind"] = kind
+    figures["runs"] = runs
+
+
 def main():
     if len(sys.argv) != 2:
         print("usage: check_image.py OUT", file=sys.stderr)
@@ -256,74 +355,22 @@ def main():
     check_boot_partition(out / "disk.img")
 
     # the bundles, kept in the image cache for the same image inputs
-    # (make image's stamp) and the same test files
-    h = hashlib.sha256((out / "stamp").read_bytes())
-    for f in sorted(HERE.iterdir()):
-        if f.is_file() and f.suffix in (".py", ".sh", ".service"):
-            h.update(f.name.encode() + f.read_bytes())
+    # and the same recipe (bundles_key)
     cache = Path(os.environ.get("RETOUR_IMAGE_CACHE") or Path(
         os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
         / "retour-image")
-    bundles = cache / f"check-{h.hexdigest()[:16]}"
-    media_dir = bundles / "media"
+    bundles = cache / f"check-{bundles_key(out)}"
     if not (bundles / "done").exists():
         for old in list(cache.glob("check-*")) + list(work.glob("bundles-*")):
             if old != bundles:
                 shutil.rmtree(old)
-        media_dir.mkdir(parents=True, exist_ok=True)
-        t = time.monotonic()
-        good = bundles / "good.ext4"
-        if not (media_dir / "good.raucb").exists():
-            run(["cp", "--sparse=always", str(out / "rootfs.ext4"),
-                 str(good)])
-            add_driver(str(good), version + "-update")
-            figures["bundle_seconds"] = make_bundle(
-                good, media_dir / "good.raucb", version + "-update")
-            good.unlink()
-        broken = bundles / "broken.ext4"
-        if not (media_dir / "broken.raucb").exists():
-            run(["cp", "--sparse=always", str(out / "rootfs.ext4"),
-                 str(broken)])
-            # the shipped timeout (300 s) is kept: boot-check must see
-            # that retourd failed for good and not wait it out
-            add_driver(str(broken), version + "-broken", [
-                ("/usr/bin/retourd",
-                 b"#!/bin/sh\necho 'retourd: broken on purpose by "
-                 b"check-image' >&2\nexit 1\n", 0o755)])
-            make_bundle(broken, media_dir / "broken.raucb",
-                        version + "-broken")
-            broken.unlink()
-        # small payloads for the bundles that must be refused before
-        # anything is written
-        tiny = bundles / "tiny.ext4"
-        filler = bundles / "tiny"
-        filler.mkdir(exist_ok=True)
-        (filler / "noise").write_bytes(os.urandom(1 << 20))
-        run(["mkfs.ext4", "-q", "-L", "rootfs", "-d", str(filler),
-             str(tiny), "8M"])
-        rogue = bundles / "rogue"
-        run([str(FW / "pki.sh")], env=dict(os.environ,
-                                           RETOUR_IMAGE_CACHE=str(rogue)),
-            capture_output=True)
-        make_bundle(tiny, media_dir / "badsig.raucb", version + "-badsig",
-                    pki=rogue / "pki")
-        make_bundle(tiny, media_dir / "wrongcompat.raucb",
-                    version + "-wrongcompat", compatible="another-product")
-        size = (media_dir / "good.raucb").stat().st_size
-        with open(media_dir / "good.raucb", "rb") as src, \
-                open(media_dir / "truncated.raucb", "wb") as dst:
-            dst.write(src.read(size // 2))
-        shutil.copy(HERE / "driver.sh", media_dir / "driver.sh")
-        (media_dir / "expected.json").write_text(expected_json())
-        total = sum(f.stat().st_size for f in media_dir.iterdir())
-        run(["mkfs.ext4", "-q", "-L", "test", "-d", str(media_dir),
-             str(bundles / "media.img"), f"{total // 1048576 + 64}M"])
-        figures["bundle_bytes"] = (media_dir / "good.raucb").stat().st_size
-        figures["bundles_seconds"] = time.monotonic() - t
+        make_test_bundles(out, bundles, version, figures)
         (bundles / "figures.json").write_text(json.dumps(figures))
         (bundles / "done").write_text("")
+        figures["bundles_cached"] = False
     else:
         figures.update(json.loads((bundles / "figures.json").read_text()))
+        figures["bundles_cached"] = True
         say(f"bundles for {version}: kept from the last run ({bundles})")
     media = bundles / "media.img"
 
@@ -408,6 +455,7 @@ def main():
           f"B marked good ({s})")
 
     figures["check_seconds"] = time.monotonic() - t_start
+    record_run(out, image, figures)
     figures["failures"] = failures
     (out / "check.json").write_text(json.dumps(figures, indent=1) + "\n")
     say(f"{len(failures)} failed; {figures['check_seconds']:.0f} s; "
