@@ -130,6 +130,10 @@ def test_whole_return_with_retourctl_desk_only(make_station):
     out = desk.run("desk", "status").stdout
     assert re.search(r"^proposal: +accept, refund 112\.97 PLN$", out,
                      re.M), out
+    # the devices: each scanner on its own line, a healthy one ok
+    out = desk.run("status").stdout
+    assert re.search(r"^  scanner +ok", out, re.M), out
+    assert not re.search(r"^  scanners ", out, re.M), out
     assert re.search(r"^  within_window +- +Withdrawal", out, re.M), out
 
     out = desk.run("desk", "confirm").stdout
