@@ -85,6 +85,11 @@ int station_command_outcome(const struct station *st, char *why, size_t len);
 /* Ask the devices directly.  The scale again: at the weigh step only,
  * -EBUSY elsewhere (@err). */
 int station_weigh(struct station *st, char *err, size_t errlen);
+/* Zero the empty scale, between parcels, in the audit log.  -EBUSY at a
+ * parcel's step (or while the scale answers a question),
+ * -ENODEV without a scale, -EOPNOTSUPP for a scale that cannot be zeroed
+ * from the station; @err says why and what to do. */
+int station_zero_scale(struct station *st, char *err, size_t errlen);
 /* Manual weight: the clerk types the weight in with a reason, at the weigh
  * step only.  -EINVAL for grams or a reason the desk does not take, -EBUSY
  * at another step; @err says why and nothing changed. */

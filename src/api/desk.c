@@ -469,6 +469,18 @@ void api_desk_answer(struct station *st, const struct api_route *route,
 	case API_WEIGH:
 		desk_weigh(st, rq, rp);
 		return;
+	case API_SCALE_ZERO: {
+		char err[256] = "";
+		int r = station_zero_scale(st, err, sizeof(err));
+
+		/* the desk's state or the scale's kind refuse it; anything
+		 * else is the scale failing to take it */
+		reply_outcome(
+		    st, rp, API_SCALE_ZERO, r,
+		    r == -EBUSY || r == -ENODEV || r == -EOPNOTSUPP ? 409 : 503,
+		    err);
+		return;
+	}
 	case API_PHOTO:
 		station_photo(st);
 		break;

@@ -57,6 +57,7 @@ static const struct api_route_row {
     {"GET", "/api/v1/clerks", API_CLERKS_LIST, ""},
     {"POST", "/api/v1/routine", API_ROUTINE, ""},
     {"POST", "/api/v1/weigh", API_WEIGH, ""},
+    {"POST", "/api/v1/scale/zero", API_SCALE_ZERO, ""},
     {"POST", "/api/v1/photo", API_PHOTO, ""},
     {"POST", "/api/v1/skip", API_SKIP, ""},
     {"POST", "/api/v1/items-done", API_ITEMS_DONE, ""},

@@ -294,6 +294,42 @@ int station_weigh(struct station *st, char *err, size_t errlen)
 	return 0;
 }
 
+int station_zero_scale(struct station *st, char *err, size_t errlen)
+{
+	enum desk_step step = st->desk.step;
+	int r;
+
+	/* from the weigh step on, a reading is the parcel's: a new zero
+	 * under it would change what it weighs */
+	if (step != DESK_STEP_SIGN_IN && step != DESK_STEP_SCAN) {
+		snprintf(err, errlen,
+			 "The scale is zeroed only between parcels, empty "
+			 "(step %s)",
+			 desk_step_name(step));
+		return -EBUSY;
+	}
+	r = devices_zero_scale(st->devices);
+	if (r == -ENODEV)
+		snprintf(err, errlen,
+			 "No scale to zero: this desk has none, or it is "
+			 "unplugged");
+	else if (r == -EOPNOTSUPP)
+		snprintf(err, errlen,
+			 "This scale cannot be zeroed from the station: empty "
+			 "it and press its own zero key");
+	else if (r == -EBUSY)
+		snprintf(
+		    err, errlen,
+		    "The scale is answering a question: zero it again in a "
+		    "moment");
+	else if (r < 0)
+		snprintf(err, errlen, "The scale was not zeroed: %s",
+			 strerror(-r));
+	else
+		station_audit(st, station_actor(st), "scale.zeroed");
+	return r;
+}
+
 int station_weigh_manual(struct station *st, int64_t grams, const char *reason,
 			 char *err, size_t errlen)
 {

@@ -23,10 +23,13 @@ command, the returns' search).
 """
 import importlib.util
 import json
+import os
+import pty
 import re
 import sqlite3
 import threading
 import time
+import tty
 import urllib.parse
 from datetime import datetime, timedelta, timezone
 
@@ -405,6 +408,33 @@ def reprint_no_printer(ms):
     return request(st, "POST", "/api/v1/reprint", {"receipt": rid})
 
 
+def zero_hid_scale(stuck):
+    """POST /api/v1/scale/zero at a desk whose scale is a HID POS scale (a
+    pty, as the daemon reads /dev/hidrawN).  @stuck: the scale takes no
+    report (nobody reads the pty: its buffer fills), so a zero fails."""
+    def run(ms):
+        st = ms(start=False)
+        master, slave = pty.openpty()
+        tty.setraw(slave)
+        link = st.dir / "hidscale"
+        os.symlink(os.ttyname(slave), link)
+        os.close(slave)
+        try:
+            st.board["scale"] = {"backend": "hidpos", "path": str(link)}
+            st.write_config()
+            st.start()
+            for _ in range(20000 if stuck else 1):
+                answer = request(st, "POST", "/api/v1/scale/zero")
+                if answer[0] != 200:
+                    break
+            if not stuck:
+                assert os.read(master, 64) == bytes([2, 1])
+            return answer
+        finally:
+            os.close(master)
+    return run
+
+
 def complaint_due(ms):
     st = fresh(ms)
     er = expected_return(rma="RMA-20001", order="ORD-20001",
@@ -548,6 +578,12 @@ SCENARIOS = {
     ("POST", "/api/v1/routine", 409):
         call(at_items, "POST", "/api/v1/routine", {"routine": "ship_qc"}),
 
+    ("POST", "/api/v1/scale/zero", 200): zero_hid_scale(stuck=False),
+    ("POST", "/api/v1/scale/zero", 503): zero_hid_scale(stuck=True),
+    ("POST", "/api/v1/scale/zero", 409):
+        call(fresh, "POST", "/api/v1/scale/zero"),
+    ("POST", "/api/v1/scale/zero", 400):
+        call(fresh, "POST", "/api/v1/scale/zero", {"now": True}),
     ("POST", "/api/v1/weigh", 200): call(at_weigh, "POST", "/api/v1/weigh"),
     ("POST", "/api/v1/weigh", 409): call(fresh, "POST", "/api/v1/weigh"),
     ("POST", "/api/v1/weigh", 400):
