@@ -115,7 +115,7 @@ static int retention_report(const struct cli_opts *o, struct store *s,
 	size_t due = 0;
 	int r;
 
-	r = store_retention_walk(s, &cfg->retention, retention_note, &l);
+	r = store_retention_walk(s, &cfg->retention, at, retention_note, &l);
 	if (r < 0) {
 		free(l.items);
 		return cli_fail("retention: %s", store_errmsg(s));
