@@ -171,8 +171,21 @@ static bool cli_evidence_station(const struct cli_opts *o,
 			 (long long)c->receipt_id);
 		return false;
 	}
-	station = status == 200 ? json_loadb(data, len, 0, NULL) : NULL;
+	station = data ? json_loadb(data, len, 0, NULL) : NULL;
 	free(data);
+	if (status == 410) { /* the station's retention purged it since */
+		const char *e =
+		    json_string_value(json_object_get(station, "error"));
+
+		snprintf(said, size, "not checked against this station: %s",
+			 e ? e : "the receipt was purged");
+		json_decref(station);
+		return false;
+	}
+	if (status != 200) {
+		json_decref(station);
+		station = NULL;
+	}
 	if (!station) {
 		snprintf(said, size,
 			 "not checked against this station: retourd answered "

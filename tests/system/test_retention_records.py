@@ -60,6 +60,9 @@ def test_finished_records_go_and_unfinished_ones_stay(make_station,
                 " ORDER BY id")
     refunds = st.shop.refunds_made()
     assert refunds == 2, refunds
+    # a dispute pack made before the purge
+    pack = tmp_path / "before.zip"
+    st.ctl("evidence", done[0], "-o", tmp_path / "before.pdf", "--zip", pack)
     st.stop()
 
     # the report lists what goes next: the two finished records only
@@ -124,6 +127,12 @@ def test_finished_records_go_and_unfinished_ones_stay(make_station,
     p = st.ctl("evidence", done[0], "-o", tmp_path / "x.pdf", check=False)
     assert p.returncode != 0 and said in p.stderr, p.stderr
     assert not (tmp_path / "x.pdf").exists()
+    # the pack made before still checks by its own hashes, and says the
+    # station has purged the receipt since
+    p = st.ctl("evidence", "verify", pack, check=False)
+    assert p.returncode == 0, (p.stdout, p.stderr)
+    assert "purged by the station's retention at " in p.stdout + p.stderr, \
+        p.stdout + p.stderr
     code, rec = st.call("GET", "/api/v1/returns/%d" % unconfirmed)
     assert code == 200 and rec["checklist"], rec
     # a purged receipt is no longer listed; the kept ones are
