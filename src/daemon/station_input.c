@@ -178,11 +178,14 @@ int station_sign_in(struct station *st, const char *badge, const char *name,
 	return 0;
 }
 
+static int station_supervisor(struct station *st, const char *badge, char *by,
+			      size_t bylen, char *err, size_t errlen);
+
 int station_register_clerk(struct station *st, const char *badge,
-			   const char *name, const char *role, char *err,
-			   size_t errlen)
+			   const char *name, const char *role,
+			   const char *supervisor, char *err, size_t errlen)
 {
-	char owner[64];
+	char owner[64], by[64] = "";
 	int r;
 
 	if (!badge || !*badge || strlen(badge) >= 48 || !name || !*name ||
@@ -198,6 +201,21 @@ int station_register_clerk(struct station *st, const char *badge,
 			 "\"supervisor\"");
 		return -EINVAL;
 	}
+	/* who may pay what the rules refused is a supervisor's choice: a
+	 * supervisor made through the API would let anyone at it pay */
+	if (role && !strcmp(role, "supervisor")) {
+		r = station_supervisor(st, supervisor, by, sizeof(by), err,
+				       errlen);
+		if (r < 0 && !(supervisor && *supervisor))
+			snprintf(
+			    err, errlen,
+			    "registering a supervisor needs a supervisor: "
+			    "give \"supervisor\" (a supervisor's badge) or "
+			    "sign a supervisor in by badge first; nothing "
+			    "recorded");
+		if (r < 0)
+			return r;
+	}
 	/* a badge keeps its owner and role: registering it again would let
 	 * anyone at the API make themselves a supervisor */
 	if (store_clerk_find(st->store, badge, owner, sizeof(owner), NULL, 0) ==
@@ -210,6 +228,11 @@ int station_register_clerk(struct station *st, const char *badge,
 				 clock_now_us());
 	if (r < 0)
 		snprintf(err, errlen, "clerk not stored: %s", strerror(-r));
+	else
+		station_audit(st, by[0] ? by : station_actor(st),
+			      role && !strcmp(role, "supervisor")
+				  ? "clerk.registered_supervisor"
+				  : "clerk.registered");
 	return r;
 }
 
