@@ -125,6 +125,12 @@ static void backup_discard_partial(struct backup_run *b)
 	unlink(path);
 	backup_text(path, sizeof(path), "%s/retour.db-journal", b->partial);
 	unlink(path);
+	/* the copy is in WAL mode until it is complete: SQLite's files of
+	 * a copy cut short (a full destination) */
+	backup_text(path, sizeof(path), "%s/retour.db-wal", b->partial);
+	unlink(path);
+	backup_text(path, sizeof(path), "%s/retour.db-shm", b->partial);
+	unlink(path);
 	backup_text(path, sizeof(path), "%s/MANIFEST.json", b->partial);
 	unlink(path);
 	rmdir(b->partial);
@@ -323,10 +329,10 @@ static int backup_write_manifest(struct backup_run *b, json_t *manifest)
 static int backup_failed(struct backup_run *b, int r)
 {
 	backup_discard_partial(b);
-	if (r == -ENOSPC)
+	if (r == -ENOSPC || r == -EDQUOT)
 		return cli_fail("backup to %s failed: the destination is full "
-				"(%s); no backup was made (photos copied so "
-				"far stay, whole, for the next one)",
+				"(%s); no backup was made (the photos it had "
+				"staged were removed)",
 				b->dest, b->err);
 	return cli_fail("backup to %s failed: %s; no backup was made", b->dest,
 			b->err);

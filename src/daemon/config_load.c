@@ -144,6 +144,20 @@ static const struct key config_keys[] = {
       0, 36500, false),
     I("retention", "personal_days", retention.days[RETENTION_PERSONAL], 0,
       36500, false),
+    /* days from the record's close (refund confirmed, decision final, QC
+     * verdict); 0 keeps; an unfinished record is kept (retention.h) */
+    I("retention", "receipts_days", retention.days[RETENTION_RECEIPTS], 0,
+      36500, false),
+    I("retention", "shipments_days", retention.days[RETENTION_SHIPMENTS], 0,
+      36500, false),
+    I("retention", "decisions_days", retention.days[RETENTION_DECISIONS], 0,
+      36500, false),
+    I("retention", "answers_days", retention.days[RETENTION_ANSWERS], 0, 36500,
+      false),
+    I("retention", "labels_days", retention.days[RETENTION_LABELS], 0, 36500,
+      false),
+    I("retention", "outbox_days", retention.days[RETENTION_OUTBOX], 0, 36500,
+      false),
 
     S("board", "name", board_name, true),
     /* the other keys of the device sections are their backends' */

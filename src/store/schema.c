@@ -324,9 +324,46 @@ static const char schema_v9[] =
     " CHECK (object_key IS NULL OR (object_key <> ''"
     "  AND length(object_key) < 512));";
 
+/*
+ * Issue 12, retention of whole records (src/store/retention.c).  A receipt
+ * purged keeps its row as a tombstone (receipt.purged_at; its id, expected
+ * return, state and verdict keep a rescan from refunding it again), and
+ * receipt_purge says what of it went and when (the whole record, or its
+ * decision's reasons, answers, labels, outbox bodies).
+ *
+ * The audit chain from here on hashes each entry's detail through its
+ * SHA-256 (audit.detail_sha256, store.c), so a purge can drop a detail
+ * that holds a purged record's personal data (detail NULL, redacted_at
+ * set) and the chain still verifies.  That drop is the one change the
+ * audit table takes; entries from before this step (no detail_sha256)
+ * cannot be redacted.
+ */
+static const char schema_v10[] =
+    "ALTER TABLE receipt ADD COLUMN purged_at INTEGER;"
+    "CREATE TABLE receipt_purge ("
+    " receipt_id INTEGER NOT NULL REFERENCES receipt(id),"
+    " kind TEXT NOT NULL CHECK (kind IN ('receipts', 'shipments',"
+    "  'decisions', 'answers', 'labels', 'outbox')),"
+    " purged_at INTEGER NOT NULL,"
+    " PRIMARY KEY (receipt_id, kind)"
+    ") WITHOUT ROWID;"
+    "ALTER TABLE audit ADD COLUMN detail_sha256 TEXT"
+    " CHECK (detail_sha256 IS NULL OR (length(detail_sha256) = 64"
+    "  AND detail_sha256 NOT GLOB '*[^0-9a-f]*'));"
+    "ALTER TABLE audit ADD COLUMN redacted_at INTEGER;"
+    "DROP TRIGGER audit_no_update;"
+    "CREATE TRIGGER audit_no_update BEFORE UPDATE ON audit"
+    " WHEN NOT (OLD.detail_sha256 IS NOT NULL AND OLD.redacted_at IS NULL"
+    "  AND NEW.redacted_at IS NOT NULL AND NEW.detail IS NULL"
+    "  AND NEW.id = OLD.id AND NEW.at = OLD.at AND NEW.actor = OLD.actor"
+    "  AND NEW.action = OLD.action AND NEW.subject = OLD.subject"
+    "  AND NEW.hash = OLD.hash AND NEW.detail_sha256 = OLD.detail_sha256)"
+    " BEGIN SELECT RAISE(ABORT, 'the audit log is append-only: only a"
+    " retention purge drops a detail, keeping its hash'); END;";
+
 static const char *const schema_steps[STORE_SCHEMA_VERSION] = {
     schema_v1, schema_v2, schema_v3, schema_v4, schema_v5,
-    schema_v6, schema_v7, schema_v8, schema_v9,
+    schema_v6, schema_v7, schema_v8, schema_v9, schema_v10,
 };
 
 static int schema_user_version(struct store *s, int *version)

@@ -27,6 +27,7 @@ import os
 import pty
 import re
 import sqlite3
+import subprocess
 import threading
 import time
 import tty
@@ -35,7 +36,8 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
-from helpers import (GTIN_TSHIRT, REPO, UnixHTTPConnection, expected_return,
+from helpers import (GTIN_TSHIRT, REPO, UnixHTTPConnection, binary,
+                     expected_return, iso_utc,
                      wait_for)
 
 SPEC_FILE = REPO / "docs" / "openapi.json"
@@ -225,6 +227,26 @@ def evidence_of(ext):
         st, rid = decided(ms)
         return request(st, "GET", "/api/v1/receipts/%d/evidence.%s" %
                        (rid, ext))
+    return run
+
+
+def purged(path):
+    """A decided return purged whole by the station's retention
+    (receipts_days = 1, purged by hand as of two days on): its tombstone
+    answers @path ("/api/v1/returns/%d", ...)."""
+    def run(ms):
+        st, rid = decided(ms)
+        wait_for(lambda: not st.outbox("pending"), timeout=15,
+                 what="the outbox delivered")
+        st.stop()
+        st.cfg["retention"] = {"receipts_days": 1}
+        st.write_config()
+        at = iso_utc(datetime.now(timezone.utc) + timedelta(days=2))
+        subprocess.run([binary("retourctl"), "-c", str(st.conf_path),
+                        "retention", "purge", "--at", at], check=True,
+                       capture_output=True, timeout=60)
+        st.start()
+        return request(st, "GET", path % rid)
     return run
 
 
@@ -709,16 +731,22 @@ SCENARIOS = {
         call(fresh, "GET", "/api/v1/receipts/x/evidence.pdf"),
     ("GET", "/api/v1/receipts/{id}/evidence.pdf", 404):
         call(fresh, "GET", "/api/v1/receipts/999/evidence.pdf"),
+    ("GET", "/api/v1/receipts/{id}/evidence.pdf", 410):
+        purged("/api/v1/receipts/%d/evidence.pdf"),
     ("GET", "/api/v1/receipts/{id}/evidence.zip", 200): evidence_of("zip"),
     ("GET", "/api/v1/receipts/{id}/evidence.zip", 400):
         call(fresh, "GET", "/api/v1/receipts/x/evidence.zip"),
     ("GET", "/api/v1/receipts/{id}/evidence.zip", 404):
         call(fresh, "GET", "/api/v1/receipts/999/evidence.zip"),
+    ("GET", "/api/v1/receipts/{id}/evidence.zip", 410):
+        purged("/api/v1/receipts/%d/evidence.zip"),
     ("GET", "/api/v1/receipts/{id}/evidence.json", 200): evidence_of("json"),
     ("GET", "/api/v1/receipts/{id}/evidence.json", 400):
         call(fresh, "GET", "/api/v1/receipts/x/evidence.json"),
     ("GET", "/api/v1/receipts/{id}/evidence.json", 404):
         call(fresh, "GET", "/api/v1/receipts/999/evidence.json"),
+    ("GET", "/api/v1/receipts/{id}/evidence.json", 410):
+        purged("/api/v1/receipts/%d/evidence.json"),
     ("GET", "/api/v1/kpi", 200):
         call(at_items, "GET", "/api/v1/kpi"),
     ("GET", "/api/v1/kpi", 400):
@@ -729,6 +757,7 @@ SCENARIOS = {
         call(fresh, "GET", "/api/v1/returns/abc"),
     ("GET", "/api/v1/returns/{id}", 404):
         call(fresh, "GET", "/api/v1/returns/999"),
+    ("GET", "/api/v1/returns/{id}", 410): purged("/api/v1/returns/%d"),
     ("GET", "/api/v1/outbox", 200):
         then_list(lambda ms: decided(ms)[0], "/api/v1/outbox?limit=10"),
     ("GET", "/api/v1/outbox", 400):
