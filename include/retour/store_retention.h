@@ -56,9 +56,11 @@ struct store_retention_result {
 	int audit_kept_legacy;	     /* a purged record's entries from before
 					schema 10: their details stay */
 	int64_t photo_bytes;	     /* of the photos purged */
-	int files_removed;	     /* photo files unlinked */
-	int files_gone;		     /* already missing */
-	int files_failed; /* could not be removed (logged by caller) */
+	int bucket_deletes; /* uploaded contents queued for deletion from the
+			       bucket ([photo upload]) */
+	int files_removed;  /* photo files unlinked */
+	int files_gone;	    /* already missing */
+	int files_failed;   /* could not be removed (logged by caller) */
 };
 
 /*

@@ -189,10 +189,11 @@ static int retention_purge(const struct cli_opts *o, struct store *s,
 		return cli_fail("retention purge: %s", store_errmsg(s));
 	if (o->json) {
 		json_t *j = json_pack(
-		    "{s:I,s:i,s:i,s:i,s:i}", "photo_bytes",
-		    (json_int_t)res.photo_bytes, "files_removed",
-		    res.files_removed, "files_failed", res.files_failed,
-		    "audit_redacted", res.audit_redacted, "audit_kept_legacy",
+		    "{s:I,s:i,s:i,s:i,s:i,s:i}", "photo_bytes",
+		    (json_int_t)res.photo_bytes, "bucket_deletes",
+		    res.bucket_deletes, "files_removed", res.files_removed,
+		    "files_failed", res.files_failed, "audit_redacted",
+		    res.audit_redacted, "audit_kept_legacy",
 		    res.audit_kept_legacy);
 
 		for (int k = 0; j && k < RETENTION_KIND_COUNT; k++)
@@ -206,6 +207,10 @@ static int retention_purge(const struct cli_opts *o, struct store *s,
 		       res.n[RETENTION_LABEL_PHOTOS],
 		       res.n[RETENTION_OTHER_PHOTOS], res.n[RETENTION_PERSONAL],
 		       res.files_removed);
+		if (res.bucket_deletes)
+			printf("%d photos queued for deletion from the bucket "
+			       "(retourd deletes them)\n",
+			       res.bucket_deletes);
 		for (int k = RETENTION_RECEIPTS; k < RETENTION_KIND_COUNT; k++)
 			if (res.n[k])
 				printf("purged the %s of %d records\n",

@@ -71,6 +71,13 @@ void station_retention_tick(struct station *st)
 			   res.n[RETENTION_OTHER_PHOTOS],
 			   res.n[RETENTION_PERSONAL], res.files_removed);
 	station_retention_log_records(&res);
+	if (res.bucket_deletes) {
+		log_notice("retention: %d photos queued for deletion from the "
+			   "bucket",
+			   res.bucket_deletes);
+		if (st->photo_sender)
+			outbox_sender_kick(st->photo_sender);
+	}
 	if (res.files_failed)
 		log_warning("retention: %d photo files could not be removed; "
 			    "the next purge tries again",

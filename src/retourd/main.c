@@ -110,6 +110,17 @@ static int on_stop_signal(sd_event_source *s, const struct signalfd_siginfo *si,
 	return sd_event_exit(sd_event_source_get_event(s), 0);
 }
 
+/* Photos of shipping labels show buyers' names and addresses: kept for
+ * ever unless the site sets a period, which it should know it did not. */
+static void warn_retention(const struct config *cfg)
+{
+	if (cfg->retention.days[RETENTION_LABEL_PHOTOS] == 0)
+		log_warning("retention: the photos of shipping labels (names "
+			    "and addresses) are kept for ever: set [retention] "
+			    "label_photos_days to what your data-protection "
+			    "policy allows (docs/RETENTION.md)");
+}
+
 /* The devices said where they are as they opened (devices.c). */
 static void print_ready(const struct config *cfg)
 {
@@ -184,6 +195,7 @@ int main(int argc, char **argv)
 		    NULL);
 
 		log_notice("%s: configuration ok", path);
+		warn_retention(&cfg);
 		if (absent && !devices_may_wait) {
 			log_error("%d device%s not plugged in: plug %s in, or "
 				  "check with -n -w to let the daemon wait",
@@ -235,6 +247,7 @@ int main(int argc, char **argv)
 	sd_event_set_watchdog(ev, true);
 
 	print_ready(&cfg);
+	warn_retention(&cfg);
 	sd_notify(0, "READY=1\nSTATUS=Waiting for parcels");
 
 	r = sd_event_loop(ev);

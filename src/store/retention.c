@@ -23,6 +23,7 @@
 #include "retour/store_retention.h"
 
 #include "db.h"
+#include "photo_upload_tx.h"
 #include "retention_records.h"
 
 /* Each receipt's start of retention: the refund the shop confirmed, or
@@ -275,6 +276,10 @@ static int retention_purge_apply(struct store *s, void *arg,
 	qsort(pg->due, pg->n_due, sizeof(*pg->due), retention_due_order);
 	for (size_t i = 0; r == 0 && i < pg->n_due; i++)
 		r = retention_purge_one(pg, &pg->due[i]);
+	/* what the bucket holds of them goes too */
+	if (r == 0)
+		r = store_photo_upload_forget_tx(s, pg->now,
+						 &pg->res->bucket_deletes);
 	if (r < 0)
 		return r;
 	pg->res->audit_redacted = (int)json_array_size(pg->rec.audit_redacted);
@@ -288,6 +293,8 @@ static int retention_purge_apply(struct store *s, void *arg,
 		return 1; /* nothing due: no entry */
 	json_object_set_new(e->detail, "photo_bytes",
 			    json_integer(pg->res->photo_bytes));
+	json_object_set_new(e->detail, "bucket_deletes",
+			    json_integer(pg->res->bucket_deletes));
 	json_object_set(e->detail, "photos", pg->photos);
 	json_object_set(e->detail, "expected", pg->expected);
 	json_object_set(e->detail, "records", pg->records);
