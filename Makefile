@@ -128,6 +128,9 @@ override CFLAGS += -std=gnu11 $(WARN) $(WARN_EXTRA) -D_GNU_SOURCE $(LFS) -Iinclu
 override LDFLAGS += $(HARDEN_LD) $(SANFLAGS) $(GPIOD_RPATH)
 
 CORE_SRC := $(wildcard src/core/*.c)
+# the version the desk's system page shows (station_system.c)
+$(BUILD)/obj/src/daemon/station_system.o: override CFLAGS += \
+	-DRETOUR_VERSION='"$(shell cat VERSION)"'
 SHELL := /bin/bash
 SHELL_SRC := $(wildcard src/sys/*.c src/codec/*.c src/store/*.c src/dev/*.c src/net/*.c \
 	src/net/connectors/*.c src/api/*.c) \
