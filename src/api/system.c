@@ -11,7 +11,8 @@
  *
  * The answers: 202 and a Location to poll when started; 403 no supervisor;
  * 404 a bundle not listed; 409 an update already running; 413 over
- * [update] bundle_max_mb; 507 the disk's floor reached.
+ * [update] bundle_max_mb; 503 the installer could not be run; 507 the
+ * disk's floor reached.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -45,6 +46,9 @@ static void api_update_refused(struct api_reply *rp, int r, const char *err)
 		break;
 	case -EINVAL:
 		api_reply_error(rp, 400, "%s", err);
+		break;
+	case -ENOEXEC: /* no installer: a PC, or rauc not installed */
+		api_reply_error_code(rp, 503, "no_installer", "%s", err);
 		break;
 	default:
 		api_reply_error(rp, 500, "%s", err);
@@ -141,7 +145,7 @@ static void api_update_named(struct station *st, const struct api_request *rq,
 			json_decref(j);
 			return;
 		}
-		if (!json_is_string(v)) {
+		if (!json_is_string(v) && !json_is_null(v)) { /* null: none */
 			api_reply_error(rp, 400,
 					"field '%.40s' must be a string", key);
 			json_decref(j);

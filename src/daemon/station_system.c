@@ -463,6 +463,14 @@ static void system_missing_read(struct station_system *sys, bool force)
 			     sizeof(buf), &more);
 	if (n == -EINVAL) /* not a plain file */
 		unreadable = true;
+	if (more && n > 0) { /* the last word read may be cut: not shown */
+		char *cut = buf + n;
+
+		while (cut > buf && !strchr(" \t\r\n", cut[-1]))
+			cut--;
+		*cut = '\0';
+		n = cut - buf;
+	}
 	for (p = n > 0 ? buf : NULL; p && *p;) {
 		size_t w;
 		bool clean = true;
