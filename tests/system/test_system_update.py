@@ -69,15 +69,18 @@ RAUC_STATUS = {
     ]}
 
 
-def desk(make_station, mode="ok", image=False, max_mb=None, **kw):
+def desk(make_station, mode="ok", image=False, max_mb=None, rauc=True,
+         **kw):
+    """A desk with the fake rauc (none: @rauc false) and a supervisor."""
     st = make_station(start=False, **kw)
-    rauc = st.dir / "rauc"
-    rauc.write_text(FAKE_RAUC)
-    rauc.chmod(0o755)
+    fake = st.dir / "rauc"
+    fake.write_text(FAKE_RAUC)
+    fake.chmod(0o755)
     (st.dir / "rauc.mode").write_text(mode)
     (st.dir / "rauc-status.json").write_text(json.dumps(RAUC_STATUS))
     (st.dir / "media").mkdir()
-    st.cfg["update"]["command"] = str(rauc)
+    if rauc:
+        st.cfg["update"]["command"] = str(fake)
     if max_mb:
         st.cfg["update"]["bundle_max_mb"] = max_mb
     if image:
