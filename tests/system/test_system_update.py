@@ -420,3 +420,28 @@ def test_a_folder_where_the_list_should_be_is_unreadable(make_station):
     (st.dir / "firstboot.missing").mkdir()
     st.start()
     assert st.status()["setup_missing"] == ["unreadable"]
+
+
+# ---- the screen's words for it ----
+
+def test_the_screen_says_every_missing_item_and_update_state():
+    """Each item the image's first boot can list (firmware/'s firstboot:
+    missing="$missing WORD"), "unreadable", each update state and each new
+    error code has its words in both languages (web/i18n.js)."""
+    import re
+    from helpers import REPO
+    firstboot = (REPO / "firmware" / "rootfs" / "usr" / "lib" /
+                 "retour-image" / "firstboot").read_text()
+    items = set(re.findall(r'missing="\$missing (\w+)"', firstboot))
+    assert items >= {"board", "station", "admin"}, items
+    text = (REPO / "web" / "i18n.js").read_text()
+    en, pl = text[:text.index("\n  pl: {")], text[text.index("\n  pl: {"):]
+    keys = {"setup." + i for i in items | {"unreadable"}}
+    keys |= {"update." + s for s in ("idle", "receiving", "installing",
+                                     "installed", "failed")}
+    for key in sorted(keys):
+        assert '"%s":' % key in en, "no English for " + key
+        assert '"%s":' % key in pl, "no Polish for " + key
+    for code in ("supervisor_needed", "not_listed", "update_running",
+                 "no_installer", "disk_floor"):
+        assert '"err.code.%s":' % code in pl, "no Polish for " + code
