@@ -45,6 +45,7 @@ extern char **environ;
 #define SYSTEM_WALK_DEPTH 3	 /* /run/media/USER/LABEL/x.raucb */
 #define SYSTEM_WALK_ENTRIES 2048 /* looked at, all folders together */
 #define SYSTEM_REAP_US 50000	 /* a child that closed its output, waited */
+#define SYSTEM_STATUS_RETRY_US (INT64_C(30) * 1000000)
 
 /* ---- children ---- */
 
@@ -363,6 +364,7 @@ void system_status_refresh(struct station_system *sys)
 
 	if (!sys->slot[0] || sys->status_child.pid)
 		return;
+	sys->status_tried_mono = clock_mono_us();
 	sys->status_child.keep_tail = false;
 	sys->status_child.on_line = NULL;
 	sys->status_child.on_exit = system_status_done;
@@ -562,8 +564,16 @@ void station_system_stop(struct station *st)
 
 void station_system_tick(struct station *st)
 {
-	if (st->system)
-		system_missing_read(st->system, false);
+	struct station_system *sys = st->system;
+
+	if (!sys)
+		return;
+	system_missing_read(sys, false);
+	/* rauc's service may start after retourd: asked again until it
+	 * answers */
+	if (sys->slot[0] && !sys->rauc_status &&
+	    clock_mono_us() - sys->status_tried_mono > SYSTEM_STATUS_RETRY_US)
+		system_status_refresh(sys);
 }
 
 void station_system_status(struct station *st, json_t *status)

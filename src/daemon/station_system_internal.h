@@ -58,6 +58,7 @@ struct station_system {
 	struct system_child status_child;
 	json_t *rauc_status; /* the slots as last read, NULL: not yet */
 	char rauc_error[256];
+	int64_t status_tried_mono; /* asked again while it has no answer */
 
 	/* the first boot's missing items, read again now and then */
 	char missing[SYSTEM_MISSING_MAX][33];
