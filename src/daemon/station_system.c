@@ -29,6 +29,7 @@
 #include "retour/log.h"
 #include "retour/station_system.h"
 #include "retour/store.h"
+#include "retour/system_text.h"
 
 #include "station_internal.h"
 #include "station_system_internal.h"
@@ -285,38 +286,16 @@ static ssize_t system_read_head(const char *path, char *buf, size_t size,
 	return (ssize_t)got;
 }
 
-static bool system_word_char(char c)
-{
-	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
-	       (c >= '0' && c <= '9') || c == '.' || c == '_' || c == '-';
-}
-
 /* rauc.slot=NAME on the command line into sys->slot ("" when none). */
 static void system_read_slot(struct station_system *sys)
 {
 	char buf[SYSTEM_FILE_MAX];
-	const char *p;
 	bool more;
-	size_t n = 0;
 
 	sys->slot[0] = '\0';
 	if (system_read_head(sys->cfg->update_cmdline, buf, sizeof(buf),
-			     &more) < 0)
-		return;
-	for (p = buf; (p = strstr(p, "rauc.slot=")); p++) {
-		if (p != buf && p[-1] != ' ' && p[-1] != '\t')
-			continue;
-		p += strlen("rauc.slot=");
-		for (n = 0; n < sizeof(sys->slot) - 1 && system_word_char(p[n]);
-		     n++)
-			;
-		if (n && (p[n] == '\0' || p[n] == ' ' || p[n] == '\n' ||
-			  p[n] == '\t')) {
-			memcpy(sys->slot, p, n);
-			sys->slot[n] = '\0';
-		}
-		break;
-	}
+			     &more) >= 0)
+		system_text_slot(buf, sys->slot, sizeof(sys->slot));
 }
 
 static void system_status_read(struct station_system *sys, int status)
@@ -328,7 +307,7 @@ static void system_status_read(struct station_system *sys, int status)
 	if (status < 0 || !WIFEXITED(status) || WEXITSTATUS(status)) {
 		char why[200];
 
-		system_update_reason(c->out, why, sizeof(why));
+		system_text_reason(c->out, why, sizeof(why));
 		snprintf(sys->rauc_error, sizeof(sys->rauc_error),
 			 "rauc status failed: %s", why);
 		system_changed(sys);
@@ -443,16 +422,14 @@ static json_t *system_slots(const struct station_system *sys,
 
 /* ---- the first boot's list ---- */
 
-/* Read the list again when due: its items (whitespace-separated words),
- * each a word of at most 32 letters, digits, . _ -; anything else is
- * "unreadable" once.  Changed: the screens are told. */
+/* Read the list again when due (system_text_missing()); changed: the
+ * screens are told. */
 static void system_missing_read(struct station_system *sys, bool force)
 {
-	char buf[SYSTEM_FILE_MAX], was[SYSTEM_MISSING_MAX][33];
+	char buf[SYSTEM_FILE_MAX], was[SYSTEM_MISSING_MAX][SYSTEM_ITEM_LEN];
 	int64_t mono = clock_mono_us();
 	int n_was = sys->n_missing;
-	bool more, unreadable = false;
-	char *p;
+	bool more = false;
 	ssize_t n;
 
 	if (!force && sys->missing_read_mono &&
@@ -460,53 +437,19 @@ static void system_missing_read(struct station_system *sys, bool force)
 		return;
 	sys->missing_read_mono = mono;
 	memcpy(was, sys->missing, sizeof(was));
-	sys->n_missing = 0;
+	memset(sys->missing, 0, sizeof(sys->missing));
 	n = system_read_head(sys->cfg->update_firstboot_missing, buf,
 			     sizeof(buf), &more);
-	if (n == -EINVAL) /* not a plain file */
-		unreadable = true;
-	if (more && n > 0) { /* the last word read may be cut: not shown */
-		char *cut = buf + n;
-
-		while (cut > buf && !strchr(" \t\r\n", cut[-1]))
-			cut--;
-		*cut = '\0';
-		n = cut - buf;
+	if (n == -EINVAL) { /* there, and not a plain file */
+		snprintf(sys->missing[0], sizeof(sys->missing[0]),
+			 "unreadable");
+		sys->n_missing = 1;
+	} else {
+		sys->n_missing = n > 0 ? system_text_missing(buf, (size_t)n,
+							     more, sys->missing,
+							     SYSTEM_MISSING_MAX)
+				       : 0;
 	}
-	for (p = n > 0 ? buf : NULL; p && *p;) {
-		size_t w;
-		bool clean = true;
-
-		p += strspn(p, " \t\r\n");
-		w = strcspn(p, " \t\r\n");
-		if (!w)
-			break;
-		/* a NUL inside the file ends what strcspn sees: counted as
-		 * binary below */
-		for (size_t i = 0; i < w; i++)
-			clean &= system_word_char(p[i]);
-		if (!clean || w > 32) {
-			unreadable = true;
-		} else if (sys->n_missing < SYSTEM_MISSING_MAX) {
-			bool dup = false;
-
-			for (int i = 0; i < sys->n_missing; i++)
-				dup |= strlen(sys->missing[i]) == w &&
-				       !strncmp(sys->missing[i], p, w);
-			if (!dup) {
-				memcpy(sys->missing[sys->n_missing], p, w);
-				sys->missing[sys->n_missing++][w] = '\0';
-			}
-		}
-		p += w;
-	}
-	if (n > 0 && (size_t)n != strlen(buf))
-		unreadable = true; /* a NUL byte: not a list */
-	if (more)
-		unreadable = true; /* longer than any list firstboot writes */
-	if (unreadable && sys->n_missing < SYSTEM_MISSING_MAX)
-		snprintf(sys->missing[sys->n_missing++],
-			 sizeof(sys->missing[0]), "unreadable");
 	if (sys->n_missing != n_was ||
 	    memcmp(was, sys->missing, sizeof(was[0]) * (size_t)n_was)) {
 		if (sys->n_missing)

@@ -15,6 +15,7 @@
 #include <systemd/sd-event.h>
 
 #include "retour/config.h"
+#include "retour/system_text.h"
 
 struct station;
 struct station_system;
@@ -61,7 +62,7 @@ struct station_system {
 	int64_t status_tried_mono; /* asked again while it has no answer */
 
 	/* the first boot's missing items, read again now and then */
-	char missing[SYSTEM_MISSING_MAX][33];
+	char missing[SYSTEM_MISSING_MAX][SYSTEM_ITEM_LEN];
 	int n_missing;
 	int64_t missing_read_mono;
 
@@ -103,8 +104,5 @@ void system_update_init(struct station_system *sys);
 void system_update_stop(struct station_system *sys);
 /* the update as the API and the status show it */
 json_t *system_update_json(const struct station_system *sys);
-/* the installer's output, read: why it refused (its LastError line, else
- * the last that names an error or a failure, else the last line) */
-void system_update_reason(const char *out, char *why, size_t why_size);
 
 #endif

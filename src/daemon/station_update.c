@@ -42,43 +42,6 @@ static const char *const update_state_names[] = {
     [UPDATE_FAILED] = "failed",
 };
 
-void system_update_reason(const char *out, char *why, size_t why_size)
-{
-	const char *line = out, *best = NULL, *last = NULL, *last_error = NULL;
-	static const char last_error_tag[] = "LastError: ";
-
-	while (*line) {
-		const char *end = strpbrk(line, "\r\n");
-		size_t len = end ? (size_t)(end - line) : strlen(line);
-		const char *tag = memmem(line, len, last_error_tag,
-					 sizeof(last_error_tag) - 1);
-
-		if (len > 0) {
-			last = line;
-			if (tag)
-				last_error = tag + sizeof(last_error_tag) - 1;
-			else if (memmem(line, len, "rror", 4) ||
-				 memmem(line, len, "ailed", 5) ||
-				 memmem(line, len, "efused", 6))
-				best = line;
-		}
-		line += len + (end ? 1 : 0);
-	}
-	if (last_error)
-		best = last_error;
-	else if (!best)
-		best = last;
-	if (!best) {
-		snprintf(why, why_size, "the installer said nothing");
-		return;
-	}
-	snprintf(why, why_size, "%.*s", (int)strcspn(best, "\r\n"), best);
-	/* the screen shows it: no control characters */
-	for (char *p = why; *p; p++)
-		if ((unsigned char)*p < 0x20 || *p == 0x7f)
-			*p = ' ';
-}
-
 static void update_time(json_t *o, const char *key, int64_t at)
 {
 	char when[CIVIL_TIME_RFC3339_LEN];
@@ -154,27 +117,9 @@ json_t *system_update_json(const struct station_system *sys)
 /* "  40% Checking bundle": the percentage and the words. */
 static void update_on_line(struct station_system *sys, const char *line)
 {
-	const char *p = line + strspn(line, " \t");
-	char *end;
-	long pct;
-
-	if (*p >= '0' && *p <= '9') {
-		pct = strtol(p, &end, 10);
-		if (*end == '%' && pct >= 0 && pct <= 100) {
-			sys->percent = (int)pct;
-			p = end + 1;
-			p += strspn(p, " \t");
-		} else {
-			p = line + strspn(line, " \t");
-		}
-	}
-	if (!*p)
-		return;
-	snprintf(sys->message, sizeof(sys->message), "%s", p);
-	for (char *q = sys->message; *q; q++)
-		if ((unsigned char)*q < 0x20 || *q == 0x7f)
-			*q = ' ';
-	system_changed(sys);
+	if (system_text_progress(line, &sys->percent, sys->message,
+				 sizeof(sys->message)))
+		system_changed(sys);
 }
 
 static void update_remove_upload(struct station_system *sys)
@@ -212,8 +157,8 @@ static void update_on_exit(struct station_system *sys, int status)
 				 "image?",
 				 sys->cfg->update_command);
 		else
-			system_update_reason(c->out, sys->reason,
-					     sizeof(sys->reason));
+			system_text_reason(c->out, sys->reason,
+					   sizeof(sys->reason));
 		sys->exit_status = status;
 		log_warning("update %s refused, nothing was changed: %s",
 			    sys->bundle_name, sys->reason);
