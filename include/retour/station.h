@@ -135,10 +135,13 @@ int station_import_stored(const struct station_import *im);
 /* The codes of the returns already at the desk, left as they were. */
 json_t *station_import_kept(const struct station_import *im);
 void station_import_free(struct station_import *im);
-/* @role: clerk, packer or supervisor (NULL: clerk); -EINVAL otherwise. */
+/* @role: clerk, packer or supervisor (NULL: clerk); -EINVAL otherwise.
+ * A supervisor is registered only on a supervisor's word: @supervisor
+ * (a supervisor's badge), or a supervisor signed in at the desk by badge;
+ * -EACCES otherwise.  -EEXIST: the badge is registered already. */
 int station_register_clerk(struct station *st, const char *badge,
-			   const char *name, const char *role, char *err,
-			   size_t errlen);
+			   const char *name, const char *role,
+			   const char *supervisor, char *err, size_t errlen);
 
 json_t *station_status(struct station *st);
 /*

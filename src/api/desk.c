@@ -173,13 +173,15 @@ static void desk_register_clerk(struct station *st,
 				"\"packer\" or \"supervisor\"");
 		return;
 	}
-	r = station_register_clerk(st, api_json_str(j, "badge"),
-				   api_json_str(j, "name"),
-				   api_json_str(j, "role"), err, sizeof(err));
+	r = station_register_clerk(
+	    st, api_json_str(j, "badge"), api_json_str(j, "name"),
+	    api_json_str(j, "role"), api_json_str(j, "supervisor"), err,
+	    sizeof(err));
 	json_decref(j);
 	if (r < 0)
 		api_reply_error(rp,
 				r == -EINVAL   ? 400
+				: r == -EACCES ? 403
 				: r == -EEXIST ? 409
 					       : 500,
 				"%s", err);

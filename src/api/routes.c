@@ -201,7 +201,7 @@ static const char *body_fields(enum api_route_id id)
 	case API_SIGN_IN:
 		return "badge name";
 	case API_REGISTER_CLERK:
-		return "badge name role";
+		return "badge name role supervisor";
 	case API_ROUTINE:
 		return "routine";
 	case API_WEIGH:

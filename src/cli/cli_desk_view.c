@@ -145,6 +145,21 @@ void cli_print_desk_state(const json_t *st)
 	putchar('\n');
 }
 
+/* One device's line: its name, ok or FAULT, where a simulated one is
+ * fed, and its last error. */
+static void cli_print_device(const char *name, const json_t *dev)
+{
+	json_t *err = json_object_get(dev, "last_error");
+	bool ok = json_is_true(json_object_get(dev, "ok"));
+
+	printf("  %-10s %s", name, ok ? "ok" : "FAULT");
+	if (json_is_string(json_object_get(dev, "feed")))
+		printf(" (%s)", cli_field_text(dev, "feed"));
+	if (json_is_string(err) && json_string_length(err))
+		printf(": %s", json_string_value(err));
+	putchar('\n');
+}
+
 static void cli_print_devices(const json_t *devices)
 {
 	const char *name;
@@ -153,15 +168,26 @@ static void cli_print_devices(const json_t *devices)
 	printf("devices:\n");
 	json_object_foreach((json_t *)devices, name, dev)
 	{
-		json_t *err = json_object_get(dev, "last_error");
-		bool ok = json_is_true(json_object_get(dev, "ok"));
+		size_t i;
+		json_t *one;
 
-		printf("  %-10s %s", name, ok ? "ok" : "FAULT");
-		if (json_is_string(json_object_get(dev, "feed")))
-			printf(" (%s)", cli_field_text(dev, "feed"));
-		if (json_is_string(err) && json_string_length(err))
-			printf(": %s", json_string_value(err));
-		putchar('\n');
+		if (!json_is_array(dev)) {
+			cli_print_device(name, dev);
+			continue;
+		}
+		/* the scanners: a desk may have several, each on its line */
+		if (!json_array_size(dev))
+			printf("  %-10s none configured\n", name);
+		json_array_foreach(dev, i, one)
+		{
+			char label[64];
+
+			snprintf(label, sizeof(label), "%s",
+				 json_is_string(json_object_get(one, "name"))
+				     ? cli_field_text(one, "name")
+				     : "scanner");
+			cli_print_device(label, one);
+		}
 	}
 }
 

@@ -208,6 +208,7 @@ void station_report(struct station *st, const struct desk_event *ev,
 void station_on_printed(void *userdata, int64_t receipt_id, int r,
 			const char *err);
 /* Who the record says did it: the signed-in clerk, else "station". */
+/* (station_decision.c) */
 const char *station_actor(const struct station *st);
 
 /* station_view.c: the desk left step @was (for the step histogram). */
@@ -289,11 +290,18 @@ bool station_clock_check(struct station *st);
 json_t *station_clock_status(const struct station *st);
 /* A sentence for the screen while the date is unknown ("" when known). */
 void station_clock_why(const struct station *st, char *buf, size_t len);
-/* station_act.c: queue the open receipt's return.received at @at. */
+/* station_decision.c: queue the open receipt's return.received at @at. */
 void station_queue_received_at(struct station *st, int64_t at);
+/* station_decision.c: the desk's decision, its events and outbox rows
+ * and label, in one transaction.  0, -ENOENT (no record open), -ESTALE
+ * (the plan names another receipt) or the store's error. */
+int station_record_decision(struct station *st);
 
-/* The devices' word (devices.h), on the loop. */
+/* station_device_input.c: the devices' word (devices.h), on the loop. */
 extern const struct devices_events station_device_events;
+/* station_input.c: a scan the desk does not take (too long, unreadable):
+ * the desk counts it and says why. */
+void station_refuse_scan(struct station *st, const char *why);
 /* station_act.c: a photo came back */
 void station_on_photo(void *userdata, uint64_t tag,
 		      const struct photo_taken *p);

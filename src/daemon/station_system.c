@@ -34,10 +34,6 @@
 #include "station_internal.h"
 #include "station_system_internal.h"
 
-#ifndef RETOUR_VERSION
-#define RETOUR_VERSION "unknown"
-#endif
-
 extern char **environ;
 
 #define SYSTEM_FILE_MAX 4096 /* of the command line, the list */

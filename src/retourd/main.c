@@ -45,13 +45,16 @@ static void usage(FILE *f)
 {
 	fprintf(f,
 		"usage: retourd [-c CONFIG] [-b BOARD] [-n [-w]]\n"
+		"       retourd --help | --version\n"
 		"  -c CONFIG  station configuration (default %s)\n"
 		"  -b BOARD   board file, instead of the one CONFIG names\n"
 		"  -n         check the configuration and that the board's\n"
 		"             devices are plugged in, and exit (1: the files\n"
 		"             are wrong, 3: a device is not there)\n"
 		"  -w         with -n: a device not plugged in is no error\n"
-		"             (the daemon waits for it)\n",
+		"             (the daemon waits for it)\n"
+		"  -h, --help     this text\n"
+		"  -V, --version  retourd's version\n",
 		DEFAULT_CONFIG);
 }
 
@@ -131,7 +134,13 @@ int main(int argc, char **argv)
 	uint64_t now;
 	int c, r;
 
-	while ((c = getopt(argc, argv, "c:b:nwh")) != -1) {
+	static const struct option longopts[] = {
+	    {"help", no_argument, NULL, 'h'},
+	    {"version", no_argument, NULL, 'V'},
+	    {NULL, 0, NULL, 0}};
+
+	while ((c = getopt_long(argc, argv, "c:b:nwhV", longopts, NULL)) !=
+	       -1) {
 		switch (c) {
 		case 'c':
 			path = optarg;
@@ -147,6 +156,9 @@ int main(int argc, char **argv)
 			break;
 		case 'h':
 			usage(stdout);
+			return 0;
+		case 'V':
+			printf("retourd %s\n", RETOUR_VERSION);
 			return 0;
 		default:
 			usage(stderr);

@@ -573,10 +573,12 @@ SCENARIOS = {
     ("GET", "/api/v1/clerks", 200): call(fresh, "GET", "/api/v1/clerks"),
     ("POST", "/api/v1/clerks", 400):
         call(fresh, "POST", "/api/v1/clerks", {"badge": "", "name": "Ewa"}),
+    ("POST", "/api/v1/clerks", 403):
+        call(fresh, "POST", "/api/v1/clerks",
+             {"badge": "SUP-9", "name": "Mallory", "role": "supervisor"}),
     ("POST", "/api/v1/clerks", 409):
         call(fresh, "POST", "/api/v1/clerks",
-             {"badge": "CLERK-0001", "name": "Mallory",
-              "role": "supervisor"}),
+             {"badge": "CLERK-0001", "name": "Mallory"}),
     ("POST", "/api/v1/routine", 200):
         call(ready, "POST", "/api/v1/routine", {"routine": "ship_qc"}),
     ("POST", "/api/v1/routine", 400):
@@ -1323,14 +1325,55 @@ def test_weigh_outside_the_weigh_step_is_409_and_decides_nothing(make_station):
 def test_a_badge_cannot_be_registered_again_as_a_supervisor(make_station):
     """Registering a badge again would let anyone at the API make a clerk
     (or themselves) a supervisor: refused, and the badge stays its own."""
-    st = ready(make_station)
+    st = make_station(start=False)
+    st.cfg["clerks"]["SUP-1"] = "Marta, supervisor"
+    st.write_config()
+    st.start()
+    st = ready(lambda: st)
     status, body, _ = request(st, "POST", "/api/v1/clerks",
                               {"badge": "CLERK-0001", "name": "Ola",
-                               "role": "supervisor"})
+                               "role": "supervisor", "supervisor": "SUP-1"})
     assert status == 409 and "registered already" in body["error"], body
     request(st, "DELETE", "/api/v1/clerk")
     request(st, "POST", "/api/v1/clerk", {"badge": "CLERK-0001"})
     assert st.status()["role"] == "clerk"
+
+
+def test_only_a_supervisor_makes_a_supervisor(make_station):
+    """Who may pay what the rules refused is a supervisor's choice: POST
+    /api/v1/clerks makes a supervisor only on a supervisor's badge, or
+    while one is signed in by badge (by name is not enough), and the
+    audit log names who did it."""
+    st = make_station(start=False)
+    st.cfg["clerks"]["SUP-1"] = "Marta, supervisor"
+    st.write_config()
+    st.start()
+    mallory = {"badge": "X-1", "name": "Mallory", "role": "supervisor"}
+    status, body, _ = request(st, "POST", "/api/v1/clerks", mallory)
+    assert status == 403 and "needs a supervisor" in body["error"], body
+    status, body, _ = request(st, "POST", "/api/v1/clerks",
+                              dict(mallory, supervisor="CLERK-0001"))
+    assert status == 403 and "not a supervisor" in body["error"], body
+    request(st, "POST", "/api/v1/clerk", {"name": "Marta"})
+    status, body, _ = request(st, "POST", "/api/v1/clerks", mallory)
+    assert status == 403, body
+    assert not any(c["name"] == "Mallory"
+                   for c in request(st, "GET", "/api/v1/clerks")[1])
+    request(st, "DELETE", "/api/v1/clerk")
+    request(st, "POST", "/api/v1/clerk", {"badge": "SUP-1"})
+    status, body, _ = request(st, "POST", "/api/v1/clerks",
+                              {"badge": "S-2", "name": "Ewa",
+                               "role": "supervisor"})
+    assert status == 201, body
+    status, body, _ = request(st, "POST", "/api/v1/clerks",
+                              {"badge": "S-3", "name": "Jan",
+                               "role": "supervisor", "supervisor": "S-2"})
+    assert status == 201, body
+    db = sqlite3.connect(str(st.db))
+    actors = db.execute("SELECT actor FROM audit WHERE action ="
+                        " 'clerk.registered_supervisor' ORDER BY id").fetchall()
+    db.close()
+    assert actors == [("Marta",), ("Ewa",)], actors
 
 
 def test_a_supervisor_signed_in_by_name_does_not_authorise(make_station):
@@ -1358,12 +1401,17 @@ def test_a_supervisor_signed_in_by_name_does_not_authorise(make_station):
 def test_clerks_list_names_and_roles_never_a_badge(make_station):
     """The sign-in screen's names: every clerk of the config and of POST
     /api/v1/clerks, by name, with the role, and no badge anywhere."""
-    st = make_station()
+    st = make_station(start=False)
+    st.cfg["clerks"]["SUP-1"] = "Marta, supervisor"
+    st.write_config()
+    st.start()
     st.ok("POST", "/api/v1/clerks",
-          {"badge": "SUP-77", "name": "Ewa", "role": "supervisor"})
+          {"badge": "SUP-77", "name": "Ewa", "role": "supervisor",
+           "supervisor": "SUP-1"})
     status, body, _ = request(st, "GET", "/api/v1/clerks")
     assert status == 200, body
     assert body == [{"name": "Ewa", "role": "supervisor"},
+                    {"name": "Marta", "role": "supervisor"},
                     {"name": "Ola", "role": "clerk"},
                     {"name": "Piotr", "role": "clerk"}], body
     assert "CLERK-0001" not in json.dumps(body) and "SUP-77" not in \
