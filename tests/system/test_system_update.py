@@ -444,3 +444,16 @@ def test_the_screen_says_every_missing_item_and_update_state():
     for code in ("supervisor_needed", "not_listed", "update_running",
                  "no_installer", "disk_floor"):
         assert '"err.code.%s":' % code in pl, "no Polish for " + code
+
+
+def test_retourctl_status_says_it_too(make_station):
+    st = desk(make_station, mode="fail")
+    (st.dir / "firstboot.missing").write_text("board admin\n")
+    st.stop()
+    st.start()
+    assert upload(st, b"q" * 100)[0] == 202
+    update_over(st)
+    out = st.ctl("status").stdout
+    assert "this desk is not set up, missing: board admin" in out, out
+    assert "update:    upload.raucb (failed): Failed to check bundle " \
+        "identifier" in out, out
