@@ -457,3 +457,23 @@ def test_retourctl_status_says_it_too(make_station):
     assert "this desk is not set up, missing: board admin" in out, out
     assert "update:    upload.raucb (failed): Failed to check bundle " \
         "identifier" in out, out
+
+
+def test_an_upload_cut_off_is_not_kept(make_station):
+    import socket
+    st = desk(make_station)
+    s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    s.connect(st.socket)
+    s.sendall(b"POST /api/v1/system/update?supervisor=" +
+              SUPERVISOR.encode() + b" HTTP/1.1\r\nHost: retourd\r\n"
+              b"Content-Type: application/octet-stream\r\n"
+              b"Content-Length: 1000000\r\n\r\n" + b"c" * 70000)
+    wait_for(lambda: st.call("GET", "/api/v1/system/update")[1]["state"] ==
+             "receiving", what="the upload arriving")
+    # a second one meanwhile is refused
+    assert upload(st, b"d" * 10)[0] == 409
+    s.close()
+    wait_for(lambda: st.call("GET", "/api/v1/system/update")[1]["state"] ==
+             "idle", what="the cut upload dropped")
+    assert update_dir(st) == [] and audit(st) == []
+    assert not (st.dir / "rauc.installed-from").exists()
