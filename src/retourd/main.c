@@ -158,7 +158,7 @@ int main(int argc, char **argv)
 			usage(stdout);
 			return 0;
 		case 'V':
-			printf("retourd %s\n", RETOUR_VERSION);
+			fprintf(stdout, "retourd %s\n", RETOUR_VERSION);
 			return 0;
 		default:
 			usage(stderr);
