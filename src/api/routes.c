@@ -92,6 +92,11 @@ static const struct api_route_row {
     {"GET", "/api/v1/complaints/due", API_COMPLAINTS_DUE, ""},
     {"GET", "/api/v1/db/check", API_DB_CHECK, ""},
     {"GET", "/api/v1/audit/verify", API_AUDIT_VERIFY, ""},
+    /* the desk's system (system.c) */
+    {"GET", "/api/v1/system", API_SYSTEM, ""},
+    {"GET", "/api/v1/system/bundles", API_SYSTEM_BUNDLES, ""},
+    {"GET", "/api/v1/system/update", API_SYSTEM_UPDATE_GET, ""},
+    {"POST", "/api/v1/system/update", API_SYSTEM_UPDATE, "supervisor"},
 };
 
 #define API_N_ROUTES (sizeof(api_routes) / sizeof(api_routes[0]))
@@ -214,6 +219,7 @@ static const char *body_fields(enum api_route_id id)
 	case API_PULL_NOW:
 		return "connector";
 	case API_EXPECTED_IMPORT:
+	case API_SYSTEM_UPDATE: /* the bundle's bytes, or JSON naming one */
 		return "*";
 	default:
 		return NULL;

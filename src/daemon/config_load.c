@@ -159,6 +159,14 @@ static const struct key config_keys[] = {
     I("retention", "outbox_days", retention.days[RETENTION_OUTBOX], 0, 36500,
       false),
 
+    /* the station image's updates (station_system.h) */
+    S("update", "command", update_command, false),
+    {"update", "bundle_max_mb", KEY_MIB,
+     offsetof(struct config, update_bundle_max_bytes), 0, 1, 1 << 16, false},
+    S("update", "bundle_dirs", update_bundle_dirs, false),
+    S("update", "firstboot_missing", update_firstboot_missing, false),
+    S("update", "cmdline", update_cmdline, false),
+
     S("board", "name", board_name, true),
     /* the other keys of the device sections are their backends' */
     I("scanner", "max_line", scanner_max_line, 16, 4096, true),
@@ -190,6 +198,14 @@ void config_defaults(struct config *c)
 	snprintf(c->api_socket, sizeof(c->api_socket),
 		 "/run/retour/retourd.sock");
 	c->api_import_queue = 8;
+	snprintf(c->update_command, sizeof(c->update_command), "rauc");
+	c->update_bundle_max_bytes = INT64_C(2048) << 20;
+	snprintf(c->update_bundle_dirs, sizeof(c->update_bundle_dirs),
+		 "/media /run/media");
+	snprintf(c->update_firstboot_missing,
+		 sizeof(c->update_firstboot_missing),
+		 "/etc/retour/firstboot.missing");
+	snprintf(c->update_cmdline, sizeof(c->update_cmdline), "/proc/cmdline");
 	snprintf(c->outbox.type, sizeof(c->outbox.type), "webhook");
 	c->outbox_timeout_ms = 15000;
 	c->outbox_backoff_base_ms = 1000;

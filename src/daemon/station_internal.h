@@ -153,6 +153,10 @@ struct station {
 	struct station_disk disk;
 	int64_t retention_next_mono;
 
+	/* issue 13: the image's slots, the update, the first boot's list
+	 * (station_system.c, station_update.c) */
+	struct station_system *system;
+
 	/* what the status shows changed this many times; told to one
 	 * listener (station_changed) */
 	uint64_t seq;
@@ -187,6 +191,13 @@ void station_set_tower(struct station *st, enum tower_state s,
 		       enum tower_state then);
 json_t *station_disk_status(const struct station *st);
 void station_disk_metrics(const struct station *st, FILE *f);
+/* station_system.c: the desk's system (station_system.h): start reads
+ * the slot and the first boot's list, tick reads the list again when due,
+ * status adds "setup_missing" and "update" to the desk's status. */
+int station_system_start(struct station *st, char *err, size_t errlen);
+void station_system_stop(struct station *st);
+void station_system_tick(struct station *st);
+void station_system_status(struct station *st, json_t *status);
 /* station_retention.c: the daily purge, between parcels. */
 void station_retention_tick(struct station *st);
 /* Queue an outcome for after the current batch (fed at once when no

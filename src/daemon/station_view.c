@@ -195,6 +195,7 @@ json_t *station_status(struct station *st)
 				    station_photo_upload_view(st));
 	if (st->pull) /* expected returns pulled from the shops */
 		json_object_set_new(o, "pull", station_pull_status(st));
+	station_system_status(st, o); /* first boot, an update */
 	return o;
 }
 

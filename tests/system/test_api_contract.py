@@ -499,6 +499,44 @@ def pulling(ms):
     return st
 
 
+# ---- the desk's system (test_system_update.py has its fake rauc) ----
+
+def system_upload(**kw):
+    """A bundle uploaded by a supervisor to a desk made with @kw."""
+    def run(ms):
+        from test_system_update import SUPERVISOR, desk
+        st = desk(ms, **kw)
+        return request(st, "POST", "/api/v1/system/update?supervisor=" +
+                       SUPERVISOR, raw=b"bundle" * 1000,
+                       headers={"Content-Type": "application/octet-stream"})
+    return run
+
+
+def system_second_update(ms):
+    from test_system_update import SUPERVISOR, desk
+    st = desk(ms, mode="wait")
+    path = "/api/v1/system/update?supervisor=" + SUPERVISOR
+    octets = {"Content-Type": "application/octet-stream"}
+    status, body, _ = request(st, "POST", path, raw=b"first", headers=octets)
+    assert status == 202, body
+    return request(st, "POST", path, raw=b"second", headers=octets)
+
+
+def system_not_listed(ms):
+    from test_system_update import SUPERVISOR, desk
+    st = desk(ms)
+    return request(st, "POST", "/api/v1/system/update",
+                   {"bundle": "/etc/passwd", "supervisor": SUPERVISOR})
+
+
+def system_bundles(ms):
+    from test_system_update import desk
+    st = desk(ms)
+    (st.dir / "media" / "usb").mkdir()
+    (st.dir / "media" / "usb" / "retour.raucb").write_bytes(b"r" * 10)
+    return request(st, "GET", "/api/v1/system/bundles")
+
+
 def call(state, method, path, body=None, raw=None):
     """A scenario: the desk in @state, then one request."""
     def run(ms):
@@ -779,6 +817,20 @@ SCENARIOS = {
             at_items(ms)), "GET", lambda st: "/api/v1/db/check"),
     ("GET", "/api/v1/audit/verify", 200):
         call(ready, "GET", "/api/v1/audit/verify"),
+    ("GET", "/api/v1/system", 200): call(fresh, "GET", "/api/v1/system"),
+    ("GET", "/api/v1/system/bundles", 200): system_bundles,
+    ("GET", "/api/v1/system/update", 200):
+        call(fresh, "GET", "/api/v1/system/update"),
+    ("POST", "/api/v1/system/update", 202): system_upload(),
+    ("POST", "/api/v1/system/update", 400):
+        call(fresh, "POST", "/api/v1/system/update", raw=b'{"bundle": '),
+    ("POST", "/api/v1/system/update", 403):
+        call(fresh, "POST", "/api/v1/system/update", {"bundle": "/x.raucb"}),
+    ("POST", "/api/v1/system/update", 404): system_not_listed,
+    ("POST", "/api/v1/system/update", 409): system_second_update,
+    ("POST", "/api/v1/system/update", 503): system_upload(rauc=False),
+    ("POST", "/api/v1/system/update", 507):
+        system_upload(station={"photo_min_free_mb": 1 << 20}),
     ("GET", "/api/v1/audit/verify", 500):
         call_after(lambda ms: (lambda st: (tamper_audit(st), st)[1])(
             ready(ms)), "GET", lambda st: "/api/v1/audit/verify"),
