@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * How long the station keeps each kind of data (issue 12), as pure
+ * How long the station keeps each kind of data, as pure
  * arithmetic: the periods from [retention], which photos are photos of
  * labels, and when a thing expires.  A photo's period counts from the
  * refund (the shop confirmed it), or from the receipt where there is no

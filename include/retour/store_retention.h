@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * What the store keeps and for how long (issue 12): the photos and the
+ * What the store keeps and for how long: the photos and the
  * expected returns' personal data whose retention period (retention.h)
  * ran out, found, purged and audited; and the sizes the disk gauge needs.
  *

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * retourctl backup DEST and retourctl restore SRC (issue 12).
+ * retourctl backup DEST and retourctl restore SRC.
  *
  * A backup is a directory DEST/retour-YYYYMMDDTHHMMSSZ holding a copy of
  * the database (backup_database(): SQLite's online backup, one snapshot,

@@ -483,9 +483,10 @@ static const struct cli_column cli_outbox_columns[] = {
     {"id", "id", NULL, false},
     {"receipt", "receipt_id", NULL, false},
     {"action", "action", NULL, false},
+    {"key", "key", NULL, false}, /* a webhook body's "id" */
     {"state", "state", NULL, false},
     {"attempts", "attempts", NULL, false},
-    {"next attempt", "next_attempt_at", NULL, false},
+    {"next (or last) attempt", "next_attempt_at", NULL, false},
     {"last error", "last_error", NULL, false},
     {NULL, NULL, NULL, false},
 };

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * retourctl retention report and retention purge (issue 12): what the
+ * retourctl retention report and retention purge: what the
  * [retention] periods take next, with dates, and a purge by hand.
  *
  * Both read the station's configuration for the periods and open the

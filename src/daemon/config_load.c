@@ -135,7 +135,7 @@ static const struct key config_keys[] = {
     /* the CA bundle every connector trusts instead of the system's */
     S("outbox", "ca_file", outbox_ca_file, false),
 
-    /* issue 12: where `retourctl backup` writes without a DEST */
+    /* Where `retourctl backup` writes without a DEST */
     S("backup", "destination", backup_destination, false),
     /* days from the refund (or the receipt); 0 keeps (retention.h) */
     I("retention", "label_photos_days", retention.days[RETENTION_LABEL_PHOTOS],

@@ -148,12 +148,12 @@ struct station {
 
 	struct station_clock clock;
 
-	/* issue 12: the disk gauge, and when the daily retention purge runs
+	/* The disk gauge, and when the daily retention purge runs
 	 * next (clock_mono_us; 0: at the first quiet tick) */
 	struct station_disk disk;
 	int64_t retention_next_mono;
 
-	/* issue 13: the image's slots, the update, the first boot's list
+	/* The image's slots, the update, the first boot's list
 	 * (station_system.c, station_update.c) */
 	struct station_system *system;
 

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * The daily retention purge (issue 12): once a day, between parcels (no
+ * The daily retention purge: once a day, between parcels (no
  * receipt open, so never on the desk's path), what [retention]'s periods
  * let expire is purged by store_retention_purge(): photo files removed,
  * their rows kept with purged_at, expected returns' personal data

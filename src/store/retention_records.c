@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * Retention of whole records (store_retention.h, issue 12): the receipts
+ * Retention of whole records (store_retention.h): the receipts
  * and shipments, and the parts of them a site may keep for less time (a
  * decision's reasons, checklist answers, labels, delivered outbox rows'
  * bodies), found once finished and purged inside the purge's transaction

@@ -217,7 +217,7 @@ static const char schema_v2[] =
     " DEFAULT '';";
 
 /*
- * Version 3 (issue 6): one step, each feature's statements in its own
+ * Version 3: one step, each feature's statements in its own
  * block.
  *
  * Consumer law.  The expected return keeps the dates and amounts the
@@ -269,7 +269,7 @@ static const char schema_v4[] =
     ");"
     "CREATE INDEX receipt_note_by_receipt ON receipt_note(receipt_id);";
 
-/* Issue 8: where each connector that pulls expected returns from its
+/* Where each connector that pulls expected returns from its
  * shop goes on from, and how its polls went (src/store/pull.c). */
 static const char schema_v5[] =
     "CREATE TABLE pull_cursor ("
@@ -282,7 +282,7 @@ static const char schema_v5[] =
     ") WITHOUT ROWID;";
 
 /*
- * Issue 10: a receipt opened before the clock was set (a board without a
+ * A receipt opened before the clock was set (a board without a
  * real-time clock, NTP not answered yet) is marked, with the boot it was
  * made in and its CLOCK_BOOTTIME, so that once the clock is set its times
  * can be corrected (store_clock_correct()); corrected, the mark goes and
@@ -299,14 +299,14 @@ static const char schema_v6[] =
     "CREATE INDEX receipt_by_time_unsure ON receipt(boot_id)"
     " WHERE time_unsure = 1;";
 
-/* Issue 9: an expected return the shop called off (DELETE
+/* An expected return the shop called off (DELETE
  * /api/v1/expected/{id}) is kept, with when, and no longer matched at the
  * desk; importing it again makes it expected again. */
 static const char schema_v7[] =
     "ALTER TABLE expected ADD COLUMN cancelled_at INTEGER;";
 
 /*
- * Issue 12, retention (src/store/retention.c): a photo whose retention
+ * Retention (src/store/retention.c): a photo whose retention
  * period ran out loses its file but keeps its row (hash, step, time), with
  * when it was purged, so a dispute pack can say what was there and when it
  * went; an expected return's personal data cleared says when too.
@@ -316,7 +316,7 @@ static const char schema_v8[] =
     "CREATE INDEX photo_by_purged ON photo(purged_at);"
     "ALTER TABLE expected ADD COLUMN personal_purged_at INTEGER;";
 
-/* Issue 12: the key a photo is uploaded under ([photo upload],
+/* The key a photo is uploaded under ([photo upload],
  * photo_upload.h), NULL when no bucket was set when it was taken; its
  * upload is an outbox row, "photo:<sha256>". */
 static const char schema_v9[] =
@@ -325,7 +325,7 @@ static const char schema_v9[] =
     "  AND length(object_key) < 512));";
 
 /*
- * Issue 12, retention of whole records (src/store/retention.c).  A receipt
+ * Retention of whole records (src/store/retention.c).  A receipt
  * purged keeps its row as a tombstone (receipt.purged_at; its id, expected
  * return, state and verdict keep a rescan from refunding it again), and
  * receipt_purge says what of it went and when (the whole record, or its
