@@ -188,13 +188,17 @@ void cli_print_proposal(const json_t *proposal, int width)
 {
 	json_t *refund = json_object_get(proposal, "refund_minor");
 
+	const char *verdict = cli_field_text(proposal, "verdict");
+
+	/* a hold pays nothing yet: its amount is what accepting would */
 	if (json_is_integer(refund) && json_integer_value(refund) > 0)
-		printf("%-*s %s, refund %s\n", width,
-		       "proposal:", cli_field_text(proposal, "verdict"),
+		printf("%-*s %s, %s %s\n", width, "proposal:", verdict,
+		       strcmp(verdict, "hold")
+			   ? "refund"
+			   : "nothing paid yet; if accepted",
 		       cli_field_money(proposal, "refund_minor", "currency"));
 	else
-		printf("%-*s %s, no refund\n", width,
-		       "proposal:", cli_field_text(proposal, "verdict"));
+		printf("%-*s %s, no refund\n", width, "proposal:", verdict);
 	cli_print_reasons(json_object_get(proposal, "reasons"), "  ");
 }
 

@@ -353,6 +353,7 @@ static void station_decide(struct station *st)
 		outbox_sender_kick(st->sender);
 	station_outbox_refresh(st);
 	st->receipt_id = 0; /* the parcel is done; its label names it */
+	st->told.valid = false;
 	st->receipt_started_mono = 0;
 	station_report(st, &ev, NULL, NULL, NULL);
 }
@@ -365,6 +366,7 @@ static int station_open_receipt(struct station *st, const struct desk_action *a)
 	struct desk_event ev = {.kind = DESK_EV_RECEIPT_OPENED};
 	int r;
 
+	st->told.valid = false; /* until its return.received is queued */
 	st->weight_manual = false;
 	ro.expected_id = a->expected_id;
 	ro.routine = st->desk.routine == DESK_ROUTINE_SHIP_QC ? ROUTINE_SHIP_QC
@@ -419,6 +421,10 @@ static int station_resume_receipt(struct station *st,
 	}
 	log_info("receipt %lld resumed", (long long)a->receipt_id);
 	st->receipt_id = a->receipt_id;
+	/* its return.received went when it was opened (not a packer's) */
+	st->told.valid = false;
+	if (st->desk.routine != DESK_ROUTINE_SHIP_QC)
+		station_parcel_told(st);
 	st->receipt_started_mono = clock_mono_us();
 	ev.receipt = st->receipt_id;
 	station_report(st, &ev, NULL, NULL, NULL);
@@ -450,8 +456,7 @@ static int station_perform_one(struct station *st, const struct desk_action *a)
 		break;
 	case DESK_ACT_CANCEL_RECEIPT:
 		if (st->receipt_id)
-			r = store_receipt_cancel(st->store, st->receipt_id,
-						 station_actor(st), now);
+			r = station_cancel_receipt(st, now);
 		st->receipt_id = 0;
 		break;
 	case DESK_ACT_REQUEST_WEIGHT:

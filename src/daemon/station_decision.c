@@ -32,6 +32,16 @@ static const char *station_parcel_shop(const struct station *st)
 	return st->cfg->shop;
 }
 
+/* What return.received told of the open parcel: kept beside the desk. */
+void station_parcel_told(struct station *st)
+{
+	st->told.valid = true;
+	snprintf(st->told.code, sizeof(st->told.code), "%s", st->desk.code);
+	st->told.have_expected = st->desk.have_expected;
+	if (st->desk.have_expected)
+		st->told.expected = st->desk.expected;
+}
+
 /* The photos of store_receipt_photos_brief() as the event names them
  * (pointing into @photos): how many, at most STATION_EVENT_PHOTOS. */
 #define STATION_EVENT_PHOTOS 64
@@ -85,6 +95,13 @@ static int station_parcel_event(struct station *st, const char *type,
 	f.station = st->cfg->desk;
 	f.code = st->desk.code;
 	f.expected = st->desk.have_expected ? &st->desk.expected : NULL;
+	if (!strcmp(type, EVENT_RETURN_CANCELLED)) {
+		/* the desk has let the parcel go: as return.received said it */
+		f.code = st->told.code;
+		f.expected = st->told.have_expected ? &st->told.expected : NULL;
+		f.shop = f.expected && f.expected->shop[0] ? f.expected->shop
+							   : st->cfg->shop;
+	}
 	f.clerk = station_actor(st);
 	f.at = at;
 	if (!strcmp(type, EVENT_RETURN_INSPECTED)) {
@@ -136,10 +153,38 @@ void station_queue_received_at(struct station *st, int64_t at)
 					"queued (%s)",
 					(long long)st->receipt_id,
 					store_errmsg(st->store));
-		else if (st->sender)
-			outbox_sender_kick(st->sender);
+		else {
+			station_parcel_told(st);
+			if (st->sender)
+				outbox_sender_kick(st->sender);
+		}
 	}
 	free(body);
+}
+
+/* The open parcel abandoned at the desk: its receipt cancelled, and a
+ * receiver that heard return.received hears return.cancelled, in the
+ * same write.  One whose return.received still waits for the date (or a
+ * packer's check, which sends none) needs no word. */
+int station_cancel_receipt(struct station *st, int64_t now)
+{
+	struct outbox_new o;
+	char *body = NULL;
+	bool tell = st->told.valid;
+	int r;
+
+	st->clock.received_deferred = false;
+	st->told.valid = false;
+	if (tell && station_parcel_event(st, EVENT_RETURN_CANCELLED, now, &o,
+					 &body) < 0)
+		tell = false; /* logged; the cancel itself goes on */
+	r = store_receipt_cancel_telling(st->store, st->receipt_id,
+					 station_actor(st), now,
+					 tell ? &o : NULL);
+	free(body);
+	if (r == 0 && tell && st->sender)
+		outbox_sender_kick(st->sender);
+	return r;
 }
 
 /* Write the desk's decision and plan in one transaction. */

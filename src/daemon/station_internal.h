@@ -81,6 +81,15 @@ struct station {
 	struct desk_config desk_cfg;
 	struct desk desk; /* written by desk_handle() alone */
 	struct code_patterns patterns;
+	/* The open parcel as its return.received told it, kept for its
+	 * return.cancelled: the desk forgets the parcel as it cancels it.
+	 * valid: a return.received of the open receipt was queued. */
+	struct {
+		bool valid;
+		char code[CODE_VALUE_LEN];
+		bool have_expected;
+		struct expected_return expected;
+	} told;
 
 	struct devices *devices;
 	struct station_photo photos[DEVICES_MAX_PHOTOS];
@@ -296,6 +305,12 @@ void station_queue_received_at(struct station *st, int64_t at);
  * and label, in one transaction.  0, -ENOENT (no record open), -ESTALE
  * (the plan names another receipt) or the store's error. */
 int station_record_decision(struct station *st);
+/* station_decision.c: cancel the open receipt (return.cancelled queued
+ * with it when its return.received was). */
+int station_cancel_receipt(struct station *st, int64_t now);
+/* station_decision.c: keep the open parcel as return.received told it
+ * (for its return.cancelled). */
+void station_parcel_told(struct station *st);
 
 /* station_device_input.c: the devices' word (devices.h), on the loop. */
 extern const struct devices_events station_device_events;
