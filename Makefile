@@ -122,9 +122,13 @@ endif
 # linked are built with it.
 LFS := -D_FILE_OFFSET_BITS=64
 
+# the version both programs and the status say: the package's, from its
+# changelog (one place to change it)
+RETOUR_VERSION := $(shell sed -n '1s/^retour (\([^)-]*\).*/\1/p' packaging/deb/changelog)
+
 CFLAGS ?= -O2 -g
 override CFLAGS += -std=gnu11 $(WARN) $(WARN_EXTRA) -D_GNU_SOURCE $(LFS) -Iinclude \
-	$(HARDEN) $(SANFLAGS) -MMD -MP
+	-DRETOUR_VERSION='"$(RETOUR_VERSION)"' $(HARDEN) $(SANFLAGS) -MMD -MP
 override LDFLAGS += $(HARDEN_LD) $(SANFLAGS) $(GPIOD_RPATH)
 
 CORE_SRC := $(wildcard src/core/*.c)

@@ -245,12 +245,12 @@ Your first return: RMA-10001, two T-shirts sent back within 14 days
      echo 05901234123457 > {run}/scanner
 4. Answer the checklist, one step at a time ({ctl} status
    shows the question):
-     {ctl} desk answer pass   Original tags attached?
-     {ctl} desk answer pass   Free of signs of wear?
-     {ctl} desk answer pass   Free of stains, tears and damage?
-     {ctl} desk answer done   Size on the label matches the order?
+     {ctl} desk answer pass   # Original tags attached?
+     {ctl} desk answer pass   # Free of signs of wear?
+     {ctl} desk answer pass   # Free of stains, tears and damage?
+     {ctl} desk answer done   # Size on the label matches the order?
         (Photograph the item laid flat: the camera takes it itself)
-     {ctl} desk answer A      Grade: A, B, C or scrap
+     {ctl} desk answer A      # Grade: A, B, C or scrap
    A yes/no step takes pass or fail (yes/no, tak/nie), an instruction
    done, a grade one of its choices, a measurement a whole number.
 5. The proposal: ACCEPT, refund {refund}.  Confirm it:

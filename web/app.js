@@ -487,7 +487,7 @@
     // the disk below its floors (the status's disk.state): photos are refused soon, or now
     var disk = s.disk && (s.disk.state === "low" || s.disk.state === "full")
       ? '<div class="problem need" data-need="disk">' + icon("warn") + esc(t("disk." + s.disk.state)) + "</div>" : "";
-    var html = '<section class="step" data-step="' + esc(s.step) + '">' +
+    var html = setupBanner(s) + '<section class="step" data-step="' + esc(s.step) + '">' +
       '<h1 class="need" data-need="step-title">' + esc(t("step." + s.step)) + "</h1>" +
       (prompt ? '<p class="prompt need" data-need="prompt">' + esc(prompt) + "</p>" : "") +
       (what ? '<p class="prompt need" data-need="what-next">' + esc(what) + "</p>" : "") +
@@ -502,16 +502,98 @@
   }
 
   /* ---- the station page ---- */
-  var stationData = {outbox: null, complaints: null, at: 0};
+  var stationData = {outbox: null, complaints: null, system: null, bundles: null, at: 0};
   function loadStation() {
     Promise.all([
       getJSON("/api/v1/outbox?state=pending&limit=50").catch(function () { return []; }),
       getJSON("/api/v1/outbox?state=dead&limit=50").catch(function () { return []; }),
-      getJSON("/api/v1/complaints/due").catch(function () { return []; })
+      getJSON("/api/v1/complaints/due").catch(function () { return []; }),
+      getJSON("/api/v1/system").catch(function () { return null; }),
+      getJSON("/api/v1/system/bundles").catch(function () { return []; })
     ]).then(function (r) {
       var list = function (x) { return Array.isArray(x) ? x : (x && (x.outbox || x.entries || x.complaints)) || []; };
-      stationData = {outbox: list(r[0]).concat(list(r[1])), complaints: list(r[2]), at: Date.now()};
+      stationData = {outbox: list(r[0]).concat(list(r[1])), complaints: list(r[2]), system: r[3],
+        bundles: Array.isArray(r[4]) ? r[4] : [], at: Date.now()};
       if (view === "station") renderStation();
+    });
+  }
+
+  /* ---- the desk's system: first boot, slots, updates ---- */
+  /* What the first boot found missing: a banner on every page. */
+  function setupBanner(s) {
+    var items = (s && s.setup_missing) || [];
+    if (!items.length) return "";
+    return '<div class="setup need" data-need="setup-missing" role="alert">' + icon("warn") +
+      "<div><b>" + esc(t("setup.banner")) + "</b><ul>" + items.map(function (i) {
+        var key = "setup." + i;
+        return '<li class="need" data-need="setup-' + esc(i) + '">' + esc(I18N[lang][key] || I18N.en[key] ? t(key) : i) + "</li>";
+      }).join("") + "</ul><p>" + esc(t("setup.then")) + "</p></div></div>";
+  }
+  function slotWord(slot) {
+    var w = [];
+    if (slot.state) w.push(t("slot." + slot.state));
+    if (slot.boot_status) w.push(t("slot." + slot.boot_status));
+    if (slot.bundle_version) w.push(t("system.version") + " " + slot.bundle_version);
+    return w.join(" · ");
+  }
+  /* The update: live from the status while one runs, else as loaded. */
+  function renderUpdate(u) {
+    if (!u || u.state === "idle") return '<p class="muted need" data-need="update-idle">' + esc(t("update.idle")) + "</p>";
+    var pct = u.percent == null ? 0 : u.percent;
+    var html = '<div class="update ' + esc(u.state) + ' need" data-need="update-' + esc(u.state) + '">' +
+      "<p><b>" + esc(t("update." + u.state)) + "</b> " + esc(u.bundle || "") +
+      (u.by ? " · " + esc(t("update.by")) + " " + esc(u.by) : "") + "</p>";
+    if (u.state === "installing" || u.state === "receiving")
+      html += '<div class="bar" role="progressbar" aria-valuenow="' + pct + '" aria-valuemin="0" aria-valuemax="100">' +
+        '<span style="width:' + pct + '%"></span></div><p class="muted">' + pct + "% " + esc(u.message || "") + "</p>";
+    if (u.state === "installed")
+      html += '<p class="need" data-need="update-restart">' + esc(t("update.restart")) + "</p>";
+    if (u.state === "failed")
+      html += '<p class="need" data-need="update-reason">' + esc(u.reason || "") + "</p>";
+    return html + "</div>";
+  }
+  function renderSystem() {
+    var sys = stationData.system;
+    var s = status || {};
+    if (!sys) return '<section class="system"><h2>' + icon("box") + esc(t("station.system")) + '</h2><p class="muted">' +
+      esc(t("conn.connecting")) + "</p></section>";
+    var head = sys.image
+      ? esc(t("system.slot")) + " <b>" + esc(sys.slot) + "</b>" +
+        (sys.next_boot && sys.next_boot !== sys.slot ? " · " + esc(t("system.next_boot")) + " <b>" + esc(sys.next_boot) + "</b>" : "")
+      : esc(t("system.not_image"));
+    var slots = (sys.slots || []).map(function (sl) {
+      return "<tr><td><b>" + esc(sl.bootname || sl.name) + "</b></td><td>" + esc(slotWord(sl)) + "</td></tr>";
+    }).join("");
+    var u = s.update || sys.update;
+    var busy = u && (u.state === "installing" || u.state === "receiving");
+    var bundles = (stationData.bundles || []).map(function (b, i) {
+      return '<tr><td>' + icon("box") + "</td><td><b>" + esc(b.name) + "</b><br><span class=\"muted\">" +
+        esc(b.path) + " · " + esc(Math.round(b.size / 1048576)) + " MiB</span></td><td>" +
+        button("install", t("btn.install"), {arg: i, icon: "ok", cls: "small", need: "install-" + i, disabled: busy}) + "</td></tr>";
+    }).join("");
+    return '<section class="system need" data-need="system"><h2>' + icon("box") + esc(t("station.system")) + "</h2>" +
+      '<p class="need" data-need="system-slot">' + head + " · " + esc(t("system.version")) + " <b>" + esc(sys.version) + "</b></p>" +
+      (slots ? '<table class="list">' + slots + "</table>" : "") +
+      (sys.rauc_error ? '<p class="muted">' + esc(sys.rauc_error) + "</p>" : "") +
+      (busy || (u && u.state !== "idle") ? "" : renderUpdate(u)) + /* else at the top */
+      "<h3>" + esc(t("system.bundles")) + "</h3>" +
+      (bundles ? '<table class="list need" data-need="bundles">' + bundles + "</table>"
+        : '<p class="muted need" data-need="no-bundles">' + esc(t("system.no_bundles")) + "</p>") +
+      button("look-again", t("btn.look_again"), {icon: "undo", cls: "small quiet"}) + "</section>";
+  }
+  /* Install bundle @i of the list: confirm, a supervisor's badge unless
+   * one is signed in, then the install starts (the status follows it). */
+  function installBundle(i) {
+    var b = (stationData.bundles || [])[i];
+    if (!b) return;
+    pick("pick.install", [["yes", "btn.install", "ok"]], function () {
+      var body = {bundle: b.path};
+      var go = function () {
+        post("/api/v1/system/update", body).then(loadStation, function () {});
+      };
+      if (status && status.role === "supervisor") return go();
+      keypadLower = false;
+      keypad("keypad.badge", "alnum", function (badge) { body.supervisor = badge; go(); });
     });
   }
   function renderStation() {
@@ -540,8 +622,10 @@
         esc(fmtDay(c.answer_deadline || c.deadline)) + (c.deemed_accepted ? " · " + esc(t("complaint.past")) : "") + "</td></tr>";
     }).join("");
     var none = '<p class="muted">' + esc(t("station.none")) + "</p>";
+    /* an update under way or just ended: at the top, where it is seen */
+    var upd = s.update || (stationData.system && stationData.system.update);
     $("view").className = "station";
-    $("view").innerHTML =
+    $("view").innerHTML = setupBanner(s) + (upd && upd.state !== "idle" ? renderUpdate(upd) : "") +
       '<section><h2>' + icon("plug") + esc(t("station.devices")) + '</h2><table class="list">' + devs + "</table>" +
       (s.clock ? '<p class="clock">' + esc(t("station.clock")) + ": " + esc(t("clock." + s.clock.state)) +
         (s.clock.state !== "synchronised" && s.clock.waiting_since ? " · " + esc(t("clock.since")) + " " +
@@ -549,7 +633,8 @@
       "</section>" +
       '<section><h2>' + icon("send") + esc(t("station.outbox")) + " (" + esc((s.outbox || {}).pending || 0) + " / " +
       esc((s.outbox || {}).dead || 0) + ")</h2>" + (ob ? '<table class="list">' + ob + "</table>" : none) + "</section>" +
-      '<section><h2>' + icon("hold") + esc(t("station.complaints")) + "</h2>" + (cp ? '<table class="list">' + cp + "</table>" : none) + "</section>";
+      '<section><h2>' + icon("hold") + esc(t("station.complaints")) + "</h2>" + (cp ? '<table class="list">' + cp + "</table>" : none) + "</section>" +
+      renderSystem();
   }
 
   /* ---- the numbers (kpi.js, loaded on first use) ---- */
@@ -727,6 +812,8 @@
     case "cancel": return post("/api/v1/cancel").catch(done);
     case "undo": return post("/api/v1/undo", {receipt: parseInt(arg, 10)}).catch(done);
     case "reprint": return post("/api/v1/reprint", {receipt: parseInt(arg, 10)}).catch(done);
+    case "install": return installBundle(parseInt(arg, 10));
+    case "look-again": return loadStation();
     case "retry":
       return post("/api/v1/outbox/" + encodeURIComponent(arg) + "/retry").then(loadStation, done);
     case "enlarge":

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * A consistent copy of the station's database, taken while the desk
- * works (issue 12), and the check a restore makes of the station it would
+ * works, and the check a restore makes of the station it would
  * replace.
  *
  * The copy is SQLite's online backup API on a connection of its own that

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * Inspection checklists (DESIGN section 2 step 5, section 3).
+ * Inspection checklists.
  *
  * A checklist template is versioned data, not code: an INI text with one
  * [checklist] section (id, version, routine, categories) and one

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * Classification of scanned codes (DESIGN section 5).
+ * Classification of scanned codes.
  *
  * Takes the raw bytes a scanner delivered (possibly with an AIM symbology
  * identifier such as "]C1", FNC1 as GS 0x1D, stray CR/LF, a configured

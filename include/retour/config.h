@@ -192,6 +192,16 @@ struct config {
 	/* [api] import_queue: the most bulk imports taken at once (the
 	 * desk comes first: they wait for it); one more is refused, 503 */
 	int api_import_queue;
+
+	/* [update]: the station image's updates (station_system.h) */
+	char update_command[CONFIG_PATH_LEN]; /* the rauc program */
+	int64_t update_bundle_max_bytes;      /* an uploaded bundle's most */
+	/* where a removable drive's bundles are looked for, space-separated */
+	char update_bundle_dirs[CONFIG_PATH_LEN];
+	/* the first boot's list of what is missing (firmware/) */
+	char update_firstboot_missing[CONFIG_PATH_LEN];
+	/* the kernel's command line, where rauc.slot= names the slot */
+	char update_cmdline[CONFIG_PATH_LEN];
 };
 
 void config_defaults(struct config *c);

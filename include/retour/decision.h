@@ -20,7 +20,7 @@
 #include "retour/returns.h"
 #include "retour/rules.h"
 
-/* The events a decision sends upstream (DESIGN section 6). */
+/* The events a decision sends upstream. */
 #define EVENT_REFUND_REQUESTED "refund.requested"
 #define EVENT_RETURN_DECIDED "return.decided"
 #define EVENT_QC_PASSED "shipment.qc_passed"

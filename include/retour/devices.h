@@ -81,6 +81,10 @@ bool devices_has(const struct devices *d, enum device_kind k);
  * when it ends and only the new reading is reported), -ENODEV without a
  * scale. */
 int devices_request_weight(struct devices *d);
+/* Tell the scale to take its empty reading as zero: 0 when it was told,
+ * -ENODEV without a scale, -EOPNOTSUPP when its protocol cannot (MT-SICS
+ * here; a HID scale without an output report), or the transport's error. */
+int devices_zero_scale(struct devices *d);
 
 /*
  * Take a photo and store it, off the loop; the outcome comes through

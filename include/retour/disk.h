@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * The station's disk as arithmetic (issue 12): how fast the photo tree
+ * The station's disk as arithmetic: how fast the photo tree
  * and the database grow, how many days the free space lasts at that rate,
  * and whether the desk should warn (below the warning floor) or refuse
  * photos (below the hard floor, photo_store_save()'s).  Pure: the caller

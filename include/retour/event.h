@@ -87,11 +87,14 @@ int event_device_render(const struct event_device_facts *f, char **body,
  * rendered once, when the row is queued, from these facts.
  *
  *   return.received   a parcel opened at the desk
+ *   return.cancelled  that parcel abandoned at the desk before a decision
+ *                     (after return.received: its receiver hears the end)
  *   return.inspected  its inspection finished, queued with its decision
  *   refund.succeeded  a refund row done: the shop's refund id
  *   refund.failed     a refund row dead: the shop's message
  */
 #define EVENT_RETURN_RECEIVED "return.received"
+#define EVENT_RETURN_CANCELLED "return.cancelled"
 #define EVENT_RETURN_INSPECTED "return.inspected"
 #define EVENT_REFUND_SUCCEEDED "refund.succeeded"
 #define EVENT_REFUND_FAILED "refund.failed"
@@ -104,7 +107,8 @@ struct event_photo {
 };
 
 struct event_parcel_facts {
-	const char *type;    /* EVENT_RETURN_RECEIVED or _INSPECTED */
+	const char *type;    /* EVENT_RETURN_RECEIVED, _CANCELLED or
+				_INSPECTED */
 	const char *id;	     /* the row's idempotency key */
 	int64_t receipt;     /* receipt id */
 	const char *shop;    /* the expected return's shop, else [shop] */

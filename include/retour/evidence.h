@@ -58,11 +58,15 @@ int store_evidence_get(struct store *s, int64_t receipt_id, json_t **out);
 
 /* The hash (lower-case hex) the audit chain gives an entry with these
  * fields after the entry whose hash is @prev_hex (64 hex digits; all
- * zeros before the first).  0, or -EINVAL when @prev_hex is not hex. */
+ * zeros before the first).  @detail_sha256: NULL for an entry from before
+ * schema step 10 (its detail hashed as text); else the entry's kept hex
+ * SHA-256 of its detail, used when @detail is NULL (a purge dropped it)
+ * and otherwise computed from @detail (so a changed detail shows).  0, or
+ * -EINVAL when @prev_hex or @detail_sha256 is not hex. */
 int evidence_audit_hash(const char *prev_hex, int64_t id, int64_t at,
 			const char *actor, const char *action,
 			const char *subject, const char *detail,
-			char out_hex[65]);
+			const char *detail_sha256, char out_hex[65]);
 
 /* ---- the model (pure) ---- */
 

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * Label layout (DESIGN section 2 step 7, section 3): the disposition label,
+ * Label layout: the disposition label,
  * the ship-QC "QC PASSED" label and the VOID label an undo prints, in the
  * printer's language, ZPL II (Zebra) or TSPL (TSC and its clones), for a
  * 100 x 50 mm or a 4 x 6 in label at 203 or 300 dpi.

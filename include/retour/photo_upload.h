@@ -17,6 +17,11 @@
  *
  * The object key is <prefix><sha256>.jpg: derived from the content, so
  * the same photo is the same object wherever it was taken.
+ *
+ * When retention purges the last photo of a content that was queued for
+ * upload, the purge's write queues a PHOTO_DELETE_ACTION row keyed
+ * "photo-delete:<sha256>" on the same lane, after the upload: the object
+ * is deleted from the bucket too (an absent object counts as deleted).
  */
 #ifndef RETOUR_PHOTO_UPLOAD_H
 #define RETOUR_PHOTO_UPLOAD_H
@@ -25,6 +30,7 @@
 #include <stdint.h>
 
 #define PHOTO_UPLOAD_ACTION "photo.upload"
+#define PHOTO_DELETE_ACTION "photo.delete"
 #define PHOTO_UPLOAD_KEY_LEN 512
 
 /* <@prefix><@sha256_hex>.jpg into @out: 0, -EINVAL for a bad hash,

@@ -38,7 +38,7 @@ enum return_kind {
 	RETURN_SHIPMENT,       /* ship-QC: an order about to be dispatched */
 };
 
-/* Grade given by the clerk at inspection (DESIGN section 4). */
+/* Grade given by the clerk at inspection. */
 enum grade {
 	GRADE_NONE = 0, /* not graded yet */
 	GRADE_A,	/* as new -> restock */

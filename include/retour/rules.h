@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * The rules engine (DESIGN section 4): a pure function
+ * The rules engine: a pure function
  *   (expected return, what was found, policy, now) -> proposal + reasons.
  *
  * EU / Polish consumer-law defaults, every number configurable per shop.

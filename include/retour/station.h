@@ -85,6 +85,11 @@ int station_command_outcome(const struct station *st, char *why, size_t len);
 /* Ask the devices directly.  The scale again: at the weigh step only,
  * -EBUSY elsewhere (@err). */
 int station_weigh(struct station *st, char *err, size_t errlen);
+/* Zero the empty scale, between parcels, in the audit log.  -EBUSY at a
+ * parcel's step (or while the scale answers a question),
+ * -ENODEV without a scale, -EOPNOTSUPP for a scale that cannot be zeroed
+ * from the station; @err says why and what to do. */
+int station_zero_scale(struct station *st, char *err, size_t errlen);
 /* Manual weight: the clerk types the weight in with a reason, at the weigh
  * step only.  -EINVAL for grams or a reason the desk does not take, -EBUSY
  * at another step; @err says why and nothing changed. */
@@ -135,10 +140,13 @@ int station_import_stored(const struct station_import *im);
 /* The codes of the returns already at the desk, left as they were. */
 json_t *station_import_kept(const struct station_import *im);
 void station_import_free(struct station_import *im);
-/* @role: clerk, packer or supervisor (NULL: clerk); -EINVAL otherwise. */
+/* @role: clerk, packer or supervisor (NULL: clerk); -EINVAL otherwise.
+ * A supervisor is registered only on a supervisor's word: @supervisor
+ * (a supervisor's badge), or a supervisor signed in at the desk by badge;
+ * -EACCES otherwise.  -EEXIST: the badge is registered already. */
 int station_register_clerk(struct station *st, const char *badge,
-			   const char *name, const char *role, char *err,
-			   size_t errlen);
+			   const char *name, const char *role,
+			   const char *supervisor, char *err, size_t errlen);
 
 json_t *station_status(struct station *st);
 /*

@@ -316,6 +316,11 @@ int store_label_void(struct store *s, int64_t receipt_id, const char *zpl,
 /* Close a receipt that was abandoned (way back from the first step). */
 int store_receipt_cancel(struct store *s, int64_t receipt_id, const char *actor,
 			 int64_t now);
+/* The same, with outbox row @tell (return.cancelled: the receiver heard
+ * return.received) queued in the same write; @tell may be NULL. */
+int store_receipt_cancel_telling(struct store *s, int64_t receipt_id,
+				 const char *actor, int64_t now,
+				 const struct outbox_new *tell);
 /* Take back the newest scan of @gtin on an open receipt: the unit was
  * taken out of the box.  -ENOENT when none was scanned. */
 int store_receipt_remove_item_scan(struct store *s, int64_t receipt_id,

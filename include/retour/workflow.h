@@ -8,7 +8,7 @@
  * ask the scale, take a photo, record an answer, write the decision, print,
  * set the light).  No I/O and no clock: time arrives inside each event.
  *
- * Two routines share the machine (DESIGN sections 2 and 3):
+ * Two routines share the machine:
  *   return:  scan -> weigh -> photo -> items -> checklist -> confirm
  *   ship_qc: scan order -> items -> weigh -> photo (open box) -> checklist
  *            -> photo (sealed box) -> confirm

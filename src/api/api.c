@@ -76,6 +76,8 @@ enum api_call_kind {
 	API_CALL_ANSWERED_HERE,	 /* routed and answered when its body is in */
 	API_CALL_IMPORT,	 /* holds a place in the import queue */
 	API_CALL_IMPORT_REFUSED, /* found the queue full: body dropped */
+	API_CALL_UPLOAD,	 /* an update's bundle, written as it comes */
+	API_CALL_UPLOAD_REFUSED, /* refused (@answer): the rest dropped */
 };
 
 /* One request on a connection (MHD's con_cls). */
@@ -87,6 +89,7 @@ struct api_call {
 	bool queued; /* its import is in the queue, the connection suspended */
 	bool answered; /* the import's answer is in @answer, to be sent */
 	struct api_reply answer;
+	char by[64]; /* an upload's supervisor */
 };
 
 /* The request's route, from its method, path and query (routes.c). */
@@ -140,6 +143,9 @@ static void api_route(struct api *api, struct MHD_Connection *conn,
 	case API_EXPECTED_LIST ... API_CLERKS_LIST:
 		api_records_answer(api->st, &route, rq, rp);
 		break;
+	case API_SYSTEM ... API_SYSTEM_UPDATE:
+		api_system_answer(api->st, &route, rq, rp);
+		break;
 	}
 }
 
@@ -188,6 +194,8 @@ static enum MHD_Result api_send(struct MHD_Connection *conn,
 	}
 	if (rp->allow[0])
 		MHD_add_response_header(resp, "Allow", rp->allow);
+	if (rp->location[0])
+		MHD_add_response_header(resp, "Location", rp->location);
 	if (retry_after && rp->status == 503) {
 		char secs[16];
 
@@ -233,6 +241,28 @@ static void api_import_answered(void *ctx, struct api_reply *rp)
 	sd_event_source_set_enabled(call->l->timer, SD_EVENT_ONESHOT);
 }
 
+/* An update's bundle as the body (not JSON naming one): the supervisor
+ * and the room are checked before a byte is written. */
+static void api_upload_begin(struct api_listener *l,
+			     struct MHD_Connection *conn, struct api_call *call)
+{
+	const char *type =
+	    MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Content-Type");
+
+	if (type && !strncmp(type, "application/json", 16))
+		return;
+	call->kind = API_CALL_UPLOAD;
+	call->answer = (struct api_reply){.status = 500};
+	if (api_system_upload_open(
+		l->api->st,
+		MHD_lookup_connection_value(conn, MHD_GET_ARGUMENT_KIND,
+					    "supervisor"),
+		MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
+					    "Content-Length"),
+		call->by, sizeof(call->by), &call->answer) < 0)
+		call->kind = API_CALL_UPLOAD_REFUSED;
+}
+
 /* The first call for a request: its headers are in.  An import takes its
  * place in the queue now, so a refused one is never kept in memory. */
 static struct api_call *api_call_new(struct api_listener *l,
@@ -253,6 +283,9 @@ static struct api_call *api_call_new(struct api_listener *l,
 		call->kind = api_imports_reserve(l->api->imports)
 				 ? API_CALL_IMPORT
 				 : API_CALL_IMPORT_REFUSED;
+	else if (route.id == API_SYSTEM_UPDATE && !rp.json &&
+		 (!l->needs_token || token_ok(l->api, conn)))
+		api_upload_begin(l, conn, call);
 	json_decref(rp.json);
 	return call;
 }
@@ -326,8 +359,16 @@ static enum MHD_Result api_handle(void *cls, struct MHD_Connection *conn,
 		return MHD_YES;
 	}
 	rq = &call->rq;
+	if (*upload_size && call->kind == API_CALL_UPLOAD) {
+		if (api_system_upload_chunk(l->api->st, upload, *upload_size,
+					    &call->answer) < 0)
+			call->kind = API_CALL_UPLOAD_REFUSED;
+		*upload_size = 0;
+		return MHD_YES;
+	}
 	if (*upload_size) {
-		if (call->kind == API_CALL_IMPORT_REFUSED) {
+		if (call->kind == API_CALL_IMPORT_REFUSED ||
+		    call->kind == API_CALL_UPLOAD_REFUSED) {
 			/* read and dropped: the client sees the 503 */
 		} else if (!rq->too_big &&
 			   rq->len + *upload_size <= API_MAX_BODY) {
@@ -355,6 +396,15 @@ static enum MHD_Result api_handle(void *cls, struct MHD_Connection *conn,
 	if (call->kind == API_CALL_IMPORT_REFUSED) {
 		api_imports_refuse(l->api->imports, &rp);
 		return api_send(conn, &rp, true);
+	}
+	if (call->kind == API_CALL_UPLOAD_REFUSED) {
+		call->kind = API_CALL_ANSWERED_HERE; /* sent: not again */
+		return api_send(conn, &call->answer, false);
+	}
+	if (call->kind == API_CALL_UPLOAD) {
+		call->kind = API_CALL_ANSWERED_HERE; /* the upload is over */
+		api_system_upload_end(l->api->st, call->by, &rp);
+		return api_send(conn, &rp, false);
 	}
 	if (call->kind == API_CALL_IMPORT)
 		return api_import_queue(l, conn, call);
@@ -386,6 +436,10 @@ static void api_request_done(void *cls, struct MHD_Connection *conn,
 		api_imports_forget(l->api->imports, call);
 	else if (call->kind == API_CALL_IMPORT) /* its body never came */
 		api_imports_release(l->api->imports);
+	else if (call->kind == API_CALL_UPLOAD) /* cut off: not installed */
+		api_system_upload_abort(l->api->st);
+	if (call->kind == API_CALL_UPLOAD_REFUSED) /* never sent */
+		json_decref(call->answer.json);
 	if (call->answered && call->queued) {
 		json_decref(call->answer.json);
 		free(call->answer.text);

@@ -41,6 +41,8 @@ struct api_reply {
 	char etag[72];	/* an ETag header, "" none */
 	/* a download's name (Content-Disposition: attachment), "" none */
 	char filename[64];
+	/* a 202's Location: where to follow what was started, "" none */
+	char location[64];
 };
 
 /* Set @rp to {"error": message, "code": the status's code} with @status. */
@@ -74,6 +76,7 @@ enum api_route_id {
 	API_REGISTER_CLERK,
 	API_ROUTINE,
 	API_WEIGH,
+	API_SCALE_ZERO,
 	API_PHOTO,
 	API_SKIP,
 	API_ITEMS_DONE,
@@ -106,6 +109,11 @@ enum api_route_id {
 	API_DB_CHECK,
 	API_AUDIT_VERIFY,
 	API_CLERKS_LIST, /* the sign-in screen's names */
+	/* the desk's system (system.c) */
+	API_SYSTEM,
+	API_SYSTEM_BUNDLES,
+	API_SYSTEM_UPDATE_GET,
+	API_SYSTEM_UPDATE, /* a bundle uploaded (api.c streams it) or named */
 };
 
 /* A request's query, as the HTTP layer hands it over: the keys and values
@@ -178,6 +186,21 @@ void api_returns_csv(struct station *st, const struct api_route *route,
 /* kpi.c: GET /api/v1/kpi */
 void api_kpi_answer(struct station *st, const struct api_route *route,
 		    struct api_reply *rp);
+/* system.c: the system routes (API_SYSTEM .. API_SYSTEM_UPDATE); an
+ * uploaded bundle's body goes through the upload functions instead, as it
+ * arrives: open (the supervisor, @by filled in, and the room checked),
+ * each chunk, the end (the install starts: 202), or abort (the
+ * connection went).  Each refusal fills @rp and returns -errno. */
+void api_system_answer(struct station *st, const struct api_route *route,
+		       const struct api_request *rq, struct api_reply *rp);
+int api_system_upload_open(struct station *st, const char *supervisor,
+			   const char *content_length, char *by, size_t bylen,
+			   struct api_reply *rp);
+int api_system_upload_chunk(struct station *st, const char *data, size_t n,
+			    struct api_reply *rp);
+void api_system_upload_end(struct station *st, const char *by,
+			   struct api_reply *rp);
+void api_system_upload_abort(struct station *st);
 /* The receipt search @route asks for, its days put in the station's
  * calendar (records.c). */
 void api_returns_filter(struct station *st, const struct api_route *route,

@@ -173,13 +173,15 @@ static void desk_register_clerk(struct station *st,
 				"\"packer\" or \"supervisor\"");
 		return;
 	}
-	r = station_register_clerk(st, api_json_str(j, "badge"),
-				   api_json_str(j, "name"),
-				   api_json_str(j, "role"), err, sizeof(err));
+	r = station_register_clerk(
+	    st, api_json_str(j, "badge"), api_json_str(j, "name"),
+	    api_json_str(j, "role"), api_json_str(j, "supervisor"), err,
+	    sizeof(err));
 	json_decref(j);
 	if (r < 0)
 		api_reply_error(rp,
 				r == -EINVAL   ? 400
+				: r == -EACCES ? 403
 				: r == -EEXIST ? 409
 					       : 500,
 				"%s", err);
@@ -467,6 +469,18 @@ void api_desk_answer(struct station *st, const struct api_route *route,
 	case API_WEIGH:
 		desk_weigh(st, rq, rp);
 		return;
+	case API_SCALE_ZERO: {
+		char err[256] = "";
+		int r = station_zero_scale(st, err, sizeof(err));
+
+		/* the desk's state or the scale's kind refuse it; anything
+		 * else is the scale failing to take it */
+		reply_outcome(
+		    st, rp, API_SCALE_ZERO, r,
+		    r == -EBUSY || r == -ENODEV || r == -EOPNOTSUPP ? 409 : 503,
+		    err);
+		return;
+	}
 	case API_PHOTO:
 		station_photo(st);
 		break;

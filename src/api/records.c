@@ -38,6 +38,11 @@ static void records_return_get(struct station *st, int64_t id,
 		api_reply_error(rp, 404, "no receipt %lld", (long long)id);
 		return;
 	}
+	if (r == -EIDRM) { /* a tombstone: says when it was purged */
+		api_reply_error_code(rp, 410, "purged", "%s",
+				     station_errmsg(st));
+		return;
+	}
 	reply_record(st, r, out, rp);
 }
 
@@ -151,6 +156,10 @@ static void records_evidence(struct station *st, const struct api_route *route,
 	if (r == -ENOENT) {
 		api_reply_error(rp, 404, "no receipt %lld",
 				(long long)route->record_id);
+		return;
+	}
+	if (r == -EIDRM) {
+		api_reply_error_code(rp, 410, "purged", "%s", err);
 		return;
 	}
 	if (r < 0) {

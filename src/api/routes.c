@@ -57,6 +57,7 @@ static const struct api_route_row {
     {"GET", "/api/v1/clerks", API_CLERKS_LIST, ""},
     {"POST", "/api/v1/routine", API_ROUTINE, ""},
     {"POST", "/api/v1/weigh", API_WEIGH, ""},
+    {"POST", "/api/v1/scale/zero", API_SCALE_ZERO, ""},
     {"POST", "/api/v1/photo", API_PHOTO, ""},
     {"POST", "/api/v1/skip", API_SKIP, ""},
     {"POST", "/api/v1/items-done", API_ITEMS_DONE, ""},
@@ -91,6 +92,11 @@ static const struct api_route_row {
     {"GET", "/api/v1/complaints/due", API_COMPLAINTS_DUE, ""},
     {"GET", "/api/v1/db/check", API_DB_CHECK, ""},
     {"GET", "/api/v1/audit/verify", API_AUDIT_VERIFY, ""},
+    /* the desk's system (system.c) */
+    {"GET", "/api/v1/system", API_SYSTEM, ""},
+    {"GET", "/api/v1/system/bundles", API_SYSTEM_BUNDLES, ""},
+    {"GET", "/api/v1/system/update", API_SYSTEM_UPDATE_GET, ""},
+    {"POST", "/api/v1/system/update", API_SYSTEM_UPDATE, "supervisor"},
 };
 
 #define API_N_ROUTES (sizeof(api_routes) / sizeof(api_routes[0]))
@@ -196,7 +202,7 @@ static const char *body_fields(enum api_route_id id)
 	case API_SIGN_IN:
 		return "badge name";
 	case API_REGISTER_CLERK:
-		return "badge name role";
+		return "badge name role supervisor";
 	case API_ROUTINE:
 		return "routine";
 	case API_WEIGH:
@@ -213,6 +219,7 @@ static const char *body_fields(enum api_route_id id)
 	case API_PULL_NOW:
 		return "connector";
 	case API_EXPECTED_IMPORT:
+	case API_SYSTEM_UPDATE: /* the bundle's bytes, or JSON naming one */
 		return "*";
 	default:
 		return NULL;

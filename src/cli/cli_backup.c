@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * retourctl backup DEST and retourctl restore SRC (issue 12).
+ * retourctl backup DEST and retourctl restore SRC.
  *
  * A backup is a directory DEST/retour-YYYYMMDDTHHMMSSZ holding a copy of
  * the database (backup_database(): SQLite's online backup, one snapshot,
@@ -124,6 +124,12 @@ static void backup_discard_partial(struct backup_run *b)
 	backup_text(path, sizeof(path), "%s/retour.db", b->partial);
 	unlink(path);
 	backup_text(path, sizeof(path), "%s/retour.db-journal", b->partial);
+	unlink(path);
+	/* the copy is in WAL mode until it is complete: SQLite's files of
+	 * a copy cut short (a full destination) */
+	backup_text(path, sizeof(path), "%s/retour.db-wal", b->partial);
+	unlink(path);
+	backup_text(path, sizeof(path), "%s/retour.db-shm", b->partial);
 	unlink(path);
 	backup_text(path, sizeof(path), "%s/MANIFEST.json", b->partial);
 	unlink(path);
@@ -323,10 +329,10 @@ static int backup_write_manifest(struct backup_run *b, json_t *manifest)
 static int backup_failed(struct backup_run *b, int r)
 {
 	backup_discard_partial(b);
-	if (r == -ENOSPC)
+	if (r == -ENOSPC || r == -EDQUOT)
 		return cli_fail("backup to %s failed: the destination is full "
-				"(%s); no backup was made (photos copied so "
-				"far stay, whole, for the next one)",
+				"(%s); no backup was made (the photos it had "
+				"staged were removed)",
 				b->dest, b->err);
 	return cli_fail("backup to %s failed: %s; no backup was made", b->dest,
 			b->err);

@@ -222,14 +222,18 @@ int backup_hash_file(const char *path, char sha[65], int64_t *bytes, char *err,
 int backup_mkdir(const char *dir, char *err, size_t errlen)
 {
 	struct stat stbuf;
+	int e;
 
 	if (mkdir(dir, 0750) == 0)
 		return 0;
-	if (errno == EEXIST && stat(dir, &stbuf) == 0 && S_ISDIR(stbuf.st_mode))
+	e = errno; /* stat() and the message may change errno */
+	if (e == EEXIST && stat(dir, &stbuf) == 0 && S_ISDIR(stbuf.st_mode))
 		return 0;
+	if (e == EEXIST)
+		e = ENOTDIR;
 	backup_text(err, errlen, "cannot create directory %s: %s", dir,
-		    strerror(errno == EEXIST ? ENOTDIR : errno));
-	return errno == EEXIST ? -ENOTDIR : -errno;
+		    strerror(e));
+	return -e;
 }
 
 /* Free bytes for an unprivileged writer on @dir's filesystem. */

@@ -42,6 +42,7 @@ const char cli_desk_usage_text[] =
     "                                1 to 1000000 g, the reason is "
     "recorded)\n"
     "  desk photo                    take a photo now\n"
+    "  desk zero                     zero the empty scale, between parcels\n"
     "  desk skip [--reason TEXT]     skip the weigh or photo step (the\n"
     "                                record keeps the reason, else the\n"
     "                                device's state)\n"
@@ -430,6 +431,7 @@ static const struct {
     {"cancel", "POST", "/api/v1/cancel"},
     {"unexpected", "POST", "/api/v1/unexpected"},
     {"signout", "DELETE", "/api/v1/clerk"},
+    {"zero", "POST", "/api/v1/scale/zero"},
 };
 
 static int cli_desk_options(const struct cli_opts *o, const char *sub)

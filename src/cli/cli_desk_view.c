@@ -111,6 +111,29 @@ static void cli_print_clock(const json_t *c)
 		printf("%-10s %s\n", "clock:", cli_field_text(c, "text"));
 }
 
+/* What the image's first boot found missing, and an update under way or
+ * just ended (both only when there is one). */
+static void cli_print_system(const json_t *st)
+{
+	json_t *missing = json_object_get(st, "setup_missing");
+	json_t *update = json_object_get(st, "update"), *v;
+	json_t *reason = json_object_get(update, "reason");
+	size_t i;
+
+	if (json_array_size(missing)) {
+		printf("%-10s this desk is not set up, missing:", "setup:");
+		json_array_foreach(missing, i, v) printf(
+		    " %s", json_is_string(v) ? json_string_value(v) : "?");
+		printf(" (retour.txt on the boot partition)\n");
+	}
+	if (json_is_object(update))
+		printf("%-10s %s (%s): %s\n",
+		       "update:", cli_field_text(update, "bundle"),
+		       cli_field_text(update, "state"),
+		       json_is_string(reason) ? json_string_value(reason)
+					      : cli_field_text(update, "text"));
+}
+
 /* Step, prompt, problem, what the step takes, the ways on, proposal, last
  * decision, who works the desk. */
 void cli_print_desk_state(const json_t *st)
@@ -129,6 +152,7 @@ void cli_print_desk_state(const json_t *st)
 	printf("%-10s %s\n", "prompt:", cli_field_text(st, "prompt"));
 	printf("%-10s %s\n", "problem:", cli_field_text(st, "problem"));
 	cli_print_clock(json_object_get(st, "clock"));
+	cli_print_system(st);
 	if (json_is_object(checklist))
 		cli_print_answers(checklist);
 	cli_print_ways_on(st);
@@ -145,6 +169,21 @@ void cli_print_desk_state(const json_t *st)
 	putchar('\n');
 }
 
+/* One device's line: its name, ok or FAULT, where a simulated one is
+ * fed, and its last error. */
+static void cli_print_device(const char *name, const json_t *dev)
+{
+	json_t *err = json_object_get(dev, "last_error");
+	bool ok = json_is_true(json_object_get(dev, "ok"));
+
+	printf("  %-10s %s", name, ok ? "ok" : "FAULT");
+	if (json_is_string(json_object_get(dev, "feed")))
+		printf(" (%s)", cli_field_text(dev, "feed"));
+	if (json_is_string(err) && json_string_length(err))
+		printf(": %s", json_string_value(err));
+	putchar('\n');
+}
+
 static void cli_print_devices(const json_t *devices)
 {
 	const char *name;
@@ -153,15 +192,26 @@ static void cli_print_devices(const json_t *devices)
 	printf("devices:\n");
 	json_object_foreach((json_t *)devices, name, dev)
 	{
-		json_t *err = json_object_get(dev, "last_error");
-		bool ok = json_is_true(json_object_get(dev, "ok"));
+		size_t i;
+		json_t *one;
 
-		printf("  %-10s %s", name, ok ? "ok" : "FAULT");
-		if (json_is_string(json_object_get(dev, "feed")))
-			printf(" (%s)", cli_field_text(dev, "feed"));
-		if (json_is_string(err) && json_string_length(err))
-			printf(": %s", json_string_value(err));
-		putchar('\n');
+		if (!json_is_array(dev)) {
+			cli_print_device(name, dev);
+			continue;
+		}
+		/* the scanners: a desk may have several, each on its line */
+		if (!json_array_size(dev))
+			printf("  %-10s none configured\n", name);
+		json_array_foreach(dev, i, one)
+		{
+			char label[64];
+
+			snprintf(label, sizeof(label), "%s",
+				 json_is_string(json_object_get(one, "name"))
+				     ? cli_field_text(one, "name")
+				     : "scanner");
+			cli_print_device(label, one);
+		}
 	}
 }
 

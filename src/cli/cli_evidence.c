@@ -55,9 +55,13 @@ static int cli_evidence_fetch(const struct cli_opts *o, const char *path,
 	if (status != 200) {
 		json_t *j = data ? json_loadb(data, len, 0, NULL) : NULL;
 		const char *e = json_string_value(json_object_get(j, "error"));
+		const char *code =
+		    json_string_value(json_object_get(j, "code"));
 
+		/* a purged receipt (410): the message says when */
 		r = cli_fail_with(
-		    json_pack("{s:I}", "status", (json_int_t)status),
+		    json_pack("{s:I,s:s}", "status", (json_int_t)status, "code",
+			      code ? code : ""),
 		    "GET %s: %s (HTTP %ld)", path, e ? e : "refused", status);
 		json_decref(j);
 		free(data);
@@ -167,8 +171,21 @@ static bool cli_evidence_station(const struct cli_opts *o,
 			 (long long)c->receipt_id);
 		return false;
 	}
-	station = status == 200 ? json_loadb(data, len, 0, NULL) : NULL;
+	station = data ? json_loadb(data, len, 0, NULL) : NULL;
 	free(data);
+	if (status == 410) { /* the station's retention purged it since */
+		const char *e =
+		    json_string_value(json_object_get(station, "error"));
+
+		snprintf(said, size, "not checked against this station: %s",
+			 e ? e : "the receipt was purged");
+		json_decref(station);
+		return false;
+	}
+	if (status != 200) {
+		json_decref(station);
+		station = NULL;
+	}
 	if (!station) {
 		snprintf(said, size,
 			 "not checked against this station: retourd answered "

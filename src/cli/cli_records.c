@@ -188,13 +188,17 @@ void cli_print_proposal(const json_t *proposal, int width)
 {
 	json_t *refund = json_object_get(proposal, "refund_minor");
 
+	const char *verdict = cli_field_text(proposal, "verdict");
+
+	/* a hold pays nothing yet: its amount is what accepting would */
 	if (json_is_integer(refund) && json_integer_value(refund) > 0)
-		printf("%-*s %s, refund %s\n", width,
-		       "proposal:", cli_field_text(proposal, "verdict"),
+		printf("%-*s %s, %s %s\n", width, "proposal:", verdict,
+		       strcmp(verdict, "hold")
+			   ? "refund"
+			   : "nothing paid yet; if accepted",
 		       cli_field_money(proposal, "refund_minor", "currency"));
 	else
-		printf("%-*s %s, no refund\n", width,
-		       "proposal:", cli_field_text(proposal, "verdict"));
+		printf("%-*s %s, no refund\n", width, "proposal:", verdict);
 	cli_print_reasons(json_object_get(proposal, "reasons"), "  ");
 }
 
@@ -483,9 +487,10 @@ static const struct cli_column cli_outbox_columns[] = {
     {"id", "id", NULL, false},
     {"receipt", "receipt_id", NULL, false},
     {"action", "action", NULL, false},
+    {"key", "key", NULL, false}, /* a webhook body's "id" */
     {"state", "state", NULL, false},
     {"attempts", "attempts", NULL, false},
-    {"next attempt", "next_attempt_at", NULL, false},
+    {"next (or last) attempt", "next_attempt_at", NULL, false},
     {"last error", "last_error", NULL, false},
     {NULL, NULL, NULL, false},
 };

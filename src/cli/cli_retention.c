@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * retourctl retention report and retention purge (issue 12): what the
+ * retourctl retention report and retention purge: what the
  * [retention] periods take next, with dates, and a purge by hand.
  *
  * Both read the station's configuration for the periods and open the
@@ -85,7 +85,11 @@ static int retention_at(const struct cli_opts *o, int64_t *at)
 static void retention_print_periods(const struct retention_policy *p)
 {
 	for (int k = 0; k < RETENTION_KIND_COUNT; k++) {
-		if (p->days[k] > 0)
+		if (p->days[k] > 0 && retention_kind_is_record(k))
+			printf("  %-13s %d days from the record's close "
+			       "(once finished)\n",
+			       retention_kind_name(k), p->days[k]);
+		else if (p->days[k] > 0)
 			printf("  %-13s %d days from the refund (or the "
 			       "receipt)\n",
 			       retention_kind_name(k), p->days[k]);
@@ -115,7 +119,7 @@ static int retention_report(const struct cli_opts *o, struct store *s,
 	size_t due = 0;
 	int r;
 
-	r = store_retention_walk(s, &cfg->retention, retention_note, &l);
+	r = store_retention_walk(s, &cfg->retention, at, retention_note, &l);
 	if (r < 0) {
 		free(l.items);
 		return cli_fail("retention: %s", store_errmsg(s));
@@ -151,6 +155,15 @@ static int retention_report(const struct cli_opts *o, struct store *s,
 			printf("  %-22s %-13s expected return %" PRId64
 			       "'s personal data\n",
 			       when, retention_kind_name(it->kind), it->id);
+		else if (it->kind == RETENTION_RECEIPTS ||
+			 it->kind == RETENTION_SHIPMENTS)
+			printf("  %-22s %-13s receipt %" PRId64
+			       " as a whole (a tombstone stays)\n",
+			       when, retention_kind_name(it->kind), it->id);
+		else if (retention_kind_is_record(it->kind))
+			printf("  %-22s %-13s receipt %" PRId64 "'s %s\n", when,
+			       retention_kind_name(it->kind), it->id,
+			       retention_kind_name(it->kind));
 		else
 			printf("  %-22s %-13s photo %" PRId64
 			       " (%s) of receipt "
@@ -176,13 +189,16 @@ static int retention_purge(const struct cli_opts *o, struct store *s,
 		return cli_fail("retention purge: %s", store_errmsg(s));
 	if (o->json) {
 		json_t *j = json_pack(
-		    "{s:i,s:i,s:i,s:I,s:i,s:i}", "label_photos",
-		    res.n[RETENTION_LABEL_PHOTOS], "other_photos",
-		    res.n[RETENTION_OTHER_PHOTOS], "personal",
-		    res.n[RETENTION_PERSONAL], "photo_bytes",
-		    (json_int_t)res.photo_bytes, "files_removed",
-		    res.files_removed, "files_failed", res.files_failed);
+		    "{s:I,s:i,s:i,s:i,s:i,s:i}", "photo_bytes",
+		    (json_int_t)res.photo_bytes, "bucket_deletes",
+		    res.bucket_deletes, "files_removed", res.files_removed,
+		    "files_failed", res.files_failed, "audit_redacted",
+		    res.audit_redacted, "audit_kept_legacy",
+		    res.audit_kept_legacy);
 
+		for (int k = 0; j && k < RETENTION_KIND_COUNT; k++)
+			json_object_set_new(j, retention_kind_name(k),
+					    json_integer(res.n[k]));
 		cli_print_json(j);
 		json_decref(j);
 	} else {
@@ -191,6 +207,18 @@ static int retention_purge(const struct cli_opts *o, struct store *s,
 		       res.n[RETENTION_LABEL_PHOTOS],
 		       res.n[RETENTION_OTHER_PHOTOS], res.n[RETENTION_PERSONAL],
 		       res.files_removed);
+		if (res.bucket_deletes)
+			printf("%d photos queued for deletion from the bucket "
+			       "(retourd deletes them)\n",
+			       res.bucket_deletes);
+		for (int k = RETENTION_RECEIPTS; k < RETENTION_KIND_COUNT; k++)
+			if (res.n[k])
+				printf("purged the %s of %d records\n",
+				       retention_kind_name(k), res.n[k]);
+		if (res.audit_redacted || res.audit_kept_legacy)
+			printf("dropped the details of %d audit entries "
+			       "(hashes kept; %d older entries keep theirs)\n",
+			       res.audit_redacted, res.audit_kept_legacy);
 	}
 	if (res.files_failed)
 		return cli_fail("retention purge: %d photo files could not be "

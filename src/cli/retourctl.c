@@ -107,7 +107,9 @@ static const char retourctl_usage_text[] =
     "  system update FILE            install a signed update bundle with\n"
     "                                RAUC (the station image, as root): it\n"
     "                                starts at the next boot\n"
-    "  help                          this text\n"
+    "  help                          this text (COMMAND --help: one\n"
+    "                                command's)\n"
+    "  version                       retourctl's version (also --version)\n"
     "\n"
     "options:\n"
     "  --json            machine-readable output; errors too, as\n"
@@ -122,6 +124,62 @@ static const char retourctl_usage_text[] =
 
 /* The text a usage error shows: the desk's for `desk ...`. */
 static const char *retourctl_usage_shown = retourctl_usage_text;
+/* The command line as parsed so far: which command a usage error is
+ * about. */
+static const struct cli_opts *retourctl_parsed;
+
+/*
+ * The lines of @text about @key (a command, or "desk CMD"): each line
+ * that starts "  KEY" and the indented lines that go on from it, printed
+ * to @f.  How many lines.
+ */
+static int retourctl_print_command(FILE *f, const char *text, const char *key)
+{
+	size_t klen = strlen(key);
+	bool in = false;
+	int n = 0;
+
+	while (*text) {
+		const char *end = strchr(text, '\n');
+		size_t len = end ? (size_t)(end - text) + 1 : strlen(text);
+
+		if (!strncmp(text, "  ", 2) && text[2] != ' ')
+			in = !strncmp(text + 2, key, klen) &&
+			     (text[2 + klen] == ' ' || text[2 + klen] == '\n');
+		else if (strncmp(text, "    ", 4))
+			in = false; /* a heading or a blank line */
+		if (in) {
+			fwrite(text, 1, len, f);
+			n++;
+		}
+		text += len;
+	}
+	return n;
+}
+
+/* The command a usage error or --help is about ("desk CMD" for the
+ * desk's), "" when none was given. */
+static void retourctl_usage_key(char *key, size_t size)
+{
+	const struct cli_opts *o = retourctl_parsed;
+
+	key[0] = '\0';
+	if (!o || o->n_pos == 0)
+		return;
+	if (!strcmp(o->pos[0], "desk") && o->n_pos > 1)
+		snprintf(key, size, "desk %s", o->pos[1]);
+	else
+		snprintf(key, size, "%s", o->pos[0]);
+}
+
+/* The usage line of @text (its first), then @key's lines, if any. */
+static int retourctl_print_usage_of(FILE *f, const char *text, const char *key)
+{
+	const char *nl = strchr(text, '\n');
+
+	fwrite(text, 1, nl ? (size_t)(nl - text) + 1 : strlen(text), f);
+	return key[0] ? retourctl_print_command(f, text, key) : 0;
+}
 /* --json anywhere on the line: every error is JSON on stdout. */
 static bool retourctl_json_errors;
 
@@ -159,8 +217,16 @@ int cli_usage(const char *fmt, ...)
 	va_start(ap, fmt);
 	cli_say(NULL, fmt, ap);
 	va_end(ap);
-	if (!retourctl_json_errors)
-		fprintf(stderr, "\n%s", retourctl_usage_shown);
+	if (!retourctl_json_errors) {
+		char key[80];
+
+		retourctl_usage_key(key, sizeof(key));
+		retourctl_print_usage_of(stderr, retourctl_usage_shown, key);
+		fprintf(stderr, "(`%s` lists every command)\n",
+			retourctl_usage_shown == retourctl_usage_text
+			    ? "retourctl help"
+			    : "retourctl desk --help");
+	}
 	return CLI_USAGE;
 }
 
@@ -263,6 +329,7 @@ static int retourctl_parse_args(int argc, char **argv, struct cli_opts *o,
 	size_t n_valued = sizeof(valued) / sizeof(valued[0]);
 	bool options_done = false;
 
+	retourctl_parsed = o;
 	for (int i = 1; i < argc; i++) {
 		const char *arg = argv[i];
 		bool matched = false;
@@ -287,6 +354,13 @@ static int retourctl_parse_args(int argc, char **argv, struct cli_opts *o,
 		}
 		if (!strcmp(arg, "-h") || !strcmp(arg, "--help")) {
 			*help = true;
+			continue;
+		}
+		if (!strcmp(arg, "--version") || !strcmp(arg, "-V")) {
+			/* a command word, so it may stand anywhere */
+			if (o->n_pos >= CLI_MAX_POS)
+				return cli_usage("too many arguments");
+			o->pos[o->n_pos++] = "version";
 			continue;
 		}
 		for (size_t k = 0; k < n_valued && !matched; k++) {
@@ -392,6 +466,28 @@ static int retourctl_check_options(const struct cli_opts *o, const char *cmd)
 	return 0;
 }
 
+/* --help: one command's lines and the options (`retourctl returns
+ * --help`), else the whole text (`help`, `desk --help`, a command the
+ * text does not know). */
+static int retourctl_help(const struct cli_opts *o)
+{
+	const char *options = strstr(retourctl_usage_text, "\noptions:\n");
+	char key[80];
+
+	retourctl_usage_key(key, sizeof(key));
+	if (retourctl_usage_shown != retourctl_usage_text ||
+	    !strcmp(key, "help") || !options || o->n_pos == 0) {
+		fputs(retourctl_usage_shown, stdout);
+		return CLI_OK;
+	}
+	if (retourctl_print_usage_of(stdout, retourctl_usage_text, key) == 0) {
+		fputs(retourctl_usage_text, stdout);
+		return CLI_OK;
+	}
+	fputs(options, stdout);
+	return CLI_OK;
+}
+
 int main(int argc, char **argv)
 {
 	const struct retourctl_command *command;
@@ -408,8 +504,10 @@ int main(int argc, char **argv)
 		retourctl_usage_shown = cli_desk_usage_text;
 	if (help || (o.n_pos > 0 && !strcmp(o.pos[0], "help")) ||
 	    (o.n_pos == 2 && !strcmp(o.pos[0], "desk") &&
-	     !strcmp(o.pos[1], "help"))) {
-		fputs(retourctl_usage_shown, stdout);
+	     !strcmp(o.pos[1], "help")))
+		return retourctl_help(&o);
+	if (o.n_pos > 0 && !strcmp(o.pos[0], "version")) {
+		printf("retourctl %s\n", RETOUR_VERSION);
 		return CLI_OK;
 	}
 	if (o.n_pos == 0)

@@ -548,7 +548,8 @@ int event_parcel_render(const struct event_parcel_facts *f, char **body,
 	*body = NULL;
 	inspected = f->type && !strcmp(f->type, EVENT_RETURN_INSPECTED);
 	if (!f->type ||
-	    (!inspected && strcmp(f->type, EVENT_RETURN_RECEIVED)) ||
+	    (!inspected && strcmp(f->type, EVENT_RETURN_RECEIVED) &&
+	     strcmp(f->type, EVENT_RETURN_CANCELLED)) ||
 	    (inspected && !f->found)) {
 		event_fail(&b, -EINVAL, "'%s' is not a parcel's event",
 			   f->type ? f->type : "");

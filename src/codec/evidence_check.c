@@ -75,6 +75,7 @@ static int ev_check_entries(const json_t *audit, struct evidence_check *c)
 	json_array_foreach(audit, i, a)
 	{
 		const json_t *detail = json_object_get(a, "detail");
+		const json_t *digest = json_object_get(a, "detail_sha256");
 		char hash[65];
 
 		if (!json_is_object(a) ||
@@ -84,6 +85,7 @@ static int ev_check_entries(const json_t *audit, struct evidence_check *c)
 		    !json_is_string(json_object_get(a, "action")) ||
 		    !json_is_string(json_object_get(a, "subject")) ||
 		    !(json_is_string(detail) || json_is_null(detail)) ||
+		    (digest && !ev_is_hex64(digest)) ||
 		    !ev_is_hex64(json_object_get(a, "prev_hash")) ||
 		    !ev_is_hex64(json_object_get(a, "hash"))) {
 			evidence_check_problem(
@@ -101,7 +103,7 @@ static int ev_check_entries(const json_t *audit, struct evidence_check *c)
 		    json_string_value(json_object_get(a, "actor")),
 		    json_string_value(json_object_get(a, "action")),
 		    json_string_value(json_object_get(a, "subject")),
-		    json_string_value(detail), hash);
+		    json_string_value(detail), json_string_value(digest), hash);
 		if (strcmp(hash,
 			   json_string_value(json_object_get(a, "hash")))) {
 			evidence_check_problem(

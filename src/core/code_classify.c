@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * Scanned-code classifier (DESIGN section 5): turns the bytes a scanner
+ * Scanned-code classifier: turns the bytes a scanner
  * delivered into a kind (product, SSCC, GS1 element string, carrier tracking
  * number, shop RMA or order number), a normalised value and a verdict on the
  * check digit.  A misread with a wrong check digit is reported invalid, never

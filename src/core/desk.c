@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * The desk's routine (DESIGN sections 2 and 3) as a pure state machine.
+ * The desk's routine as a pure state machine.
  *
  * desk_handle() applies one event to one desk and appends the actions the
  * shell must perform.  It keeps the parcel's state (what was expected, what

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * The delivery refund (DESIGN section 4): the original delivery is paid
+ * The delivery refund: the original delivery is paid
  * back when the whole order comes back, judged against the order's lines
  * across all its parcels, once, with the parcel that completes the order,
  * at the cheapest standard delivery the shop offered and never more than

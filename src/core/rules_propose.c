@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * The rules engine (DESIGN section 4): what the law and the shop's policy
+ * The rules engine: what the law and the shop's policy
  * allow for one return, as a proposal with its reasons.
  *
  * A pure function of its arguments: no I/O, no clock, no allocation, no

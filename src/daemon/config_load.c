@@ -135,7 +135,7 @@ static const struct key config_keys[] = {
     /* the CA bundle every connector trusts instead of the system's */
     S("outbox", "ca_file", outbox_ca_file, false),
 
-    /* issue 12: where `retourctl backup` writes without a DEST */
+    /* Where `retourctl backup` writes without a DEST */
     S("backup", "destination", backup_destination, false),
     /* days from the refund (or the receipt); 0 keeps (retention.h) */
     I("retention", "label_photos_days", retention.days[RETENTION_LABEL_PHOTOS],
@@ -144,6 +144,28 @@ static const struct key config_keys[] = {
       0, 36500, false),
     I("retention", "personal_days", retention.days[RETENTION_PERSONAL], 0,
       36500, false),
+    /* days from the record's close (refund confirmed, decision final, QC
+     * verdict); 0 keeps; an unfinished record is kept (retention.h) */
+    I("retention", "receipts_days", retention.days[RETENTION_RECEIPTS], 0,
+      36500, false),
+    I("retention", "shipments_days", retention.days[RETENTION_SHIPMENTS], 0,
+      36500, false),
+    I("retention", "decisions_days", retention.days[RETENTION_DECISIONS], 0,
+      36500, false),
+    I("retention", "answers_days", retention.days[RETENTION_ANSWERS], 0, 36500,
+      false),
+    I("retention", "labels_days", retention.days[RETENTION_LABELS], 0, 36500,
+      false),
+    I("retention", "outbox_days", retention.days[RETENTION_OUTBOX], 0, 36500,
+      false),
+
+    /* the station image's updates (station_system.h) */
+    S("update", "command", update_command, false),
+    {"update", "bundle_max_mb", KEY_MIB,
+     offsetof(struct config, update_bundle_max_bytes), 0, 1, 1 << 16, false},
+    S("update", "bundle_dirs", update_bundle_dirs, false),
+    S("update", "firstboot_missing", update_firstboot_missing, false),
+    S("update", "cmdline", update_cmdline, false),
 
     S("board", "name", board_name, true),
     /* the other keys of the device sections are their backends' */
@@ -176,6 +198,14 @@ void config_defaults(struct config *c)
 	snprintf(c->api_socket, sizeof(c->api_socket),
 		 "/run/retour/retourd.sock");
 	c->api_import_queue = 8;
+	snprintf(c->update_command, sizeof(c->update_command), "rauc");
+	c->update_bundle_max_bytes = INT64_C(2048) << 20;
+	snprintf(c->update_bundle_dirs, sizeof(c->update_bundle_dirs),
+		 "/media /run/media");
+	snprintf(c->update_firstboot_missing,
+		 sizeof(c->update_firstboot_missing),
+		 "/etc/retour/firstboot.missing");
+	snprintf(c->update_cmdline, sizeof(c->update_cmdline), "/proc/cmdline");
 	snprintf(c->outbox.type, sizeof(c->outbox.type), "webhook");
 	c->outbox_timeout_ms = 15000;
 	c->outbox_backoff_base_ms = 1000;

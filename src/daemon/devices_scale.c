@@ -69,6 +69,13 @@ int devices_scale_open(struct devices *d, const struct config_device *cd,
 			  errlen);
 }
 
+int devices_zero_scale(struct devices *d)
+{
+	if (!d || !d->scale)
+		return -ENODEV;
+	return scale_zero(d->scale);
+}
+
 int devices_request_weight(struct devices *d)
 {
 	int r;

@@ -308,6 +308,8 @@ int station_new(const struct config *cfg, sd_event *ev, struct station **out,
 		r = station_photo_upload_start(st, err, errlen);
 	if (r == 0)
 		r = station_pull_start(st, err, errlen);
+	if (r == 0)
+		r = station_system_start(st, err, errlen);
 	if (r < 0)
 		goto fail;
 	station_outbox_refresh(st);
@@ -322,6 +324,7 @@ void station_free(struct station *st)
 {
 	if (!st)
 		return;
+	station_system_stop(st);
 	station_pull_stop(st);
 	station_clock_stop(st);
 	sd_event_source_unref(st->sender_notify);
@@ -346,4 +349,5 @@ void station_tick(struct station *st)
 		station_retention_tick(st);
 	}
 	station_disk_refresh(st, false);
+	station_system_tick(st);
 }

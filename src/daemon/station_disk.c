@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * The station's disk (issue 12): the photo tree's and the database's
+ * The station's disk: the photo tree's and the database's
  * size, the free space where the photos go, the rate they grow at and the
  * days that leaves, for the status (the screen), /metrics and the tower
  * light.  Measured once a minute between requests, never per poll: the

@@ -81,6 +81,15 @@ struct station {
 	struct desk_config desk_cfg;
 	struct desk desk; /* written by desk_handle() alone */
 	struct code_patterns patterns;
+	/* The open parcel as its return.received told it, kept for its
+	 * return.cancelled: the desk forgets the parcel as it cancels it.
+	 * valid: a return.received of the open receipt was queued. */
+	struct {
+		bool valid;
+		char code[CODE_VALUE_LEN];
+		bool have_expected;
+		struct expected_return expected;
+	} told;
 
 	struct devices *devices;
 	struct station_photo photos[DEVICES_MAX_PHOTOS];
@@ -148,10 +157,14 @@ struct station {
 
 	struct station_clock clock;
 
-	/* issue 12: the disk gauge, and when the daily retention purge runs
+	/* The disk gauge, and when the daily retention purge runs
 	 * next (clock_mono_us; 0: at the first quiet tick) */
 	struct station_disk disk;
 	int64_t retention_next_mono;
+
+	/* The image's slots, the update, the first boot's list
+	 * (station_system.c, station_update.c) */
+	struct station_system *system;
 
 	/* what the status shows changed this many times; told to one
 	 * listener (station_changed) */
@@ -187,6 +200,13 @@ void station_set_tower(struct station *st, enum tower_state s,
 		       enum tower_state then);
 json_t *station_disk_status(const struct station *st);
 void station_disk_metrics(const struct station *st, FILE *f);
+/* station_system.c: the desk's system (station_system.h): start reads
+ * the slot and the first boot's list, tick reads the list again when due,
+ * status adds "setup_missing" and "update" to the desk's status. */
+int station_system_start(struct station *st, char *err, size_t errlen);
+void station_system_stop(struct station *st);
+void station_system_tick(struct station *st);
+void station_system_status(struct station *st, json_t *status);
 /* station_retention.c: the daily purge, between parcels. */
 void station_retention_tick(struct station *st);
 /* Queue an outcome for after the current batch (fed at once when no
@@ -197,6 +217,7 @@ void station_report(struct station *st, const struct desk_event *ev,
 void station_on_printed(void *userdata, int64_t receipt_id, int r,
 			const char *err);
 /* Who the record says did it: the signed-in clerk, else "station". */
+/* (station_decision.c) */
 const char *station_actor(const struct station *st);
 
 /* station_view.c: the desk left step @was (for the step histogram). */
@@ -278,11 +299,24 @@ bool station_clock_check(struct station *st);
 json_t *station_clock_status(const struct station *st);
 /* A sentence for the screen while the date is unknown ("" when known). */
 void station_clock_why(const struct station *st, char *buf, size_t len);
-/* station_act.c: queue the open receipt's return.received at @at. */
+/* station_decision.c: queue the open receipt's return.received at @at. */
 void station_queue_received_at(struct station *st, int64_t at);
+/* station_decision.c: the desk's decision, its events and outbox rows
+ * and label, in one transaction.  0, -ENOENT (no record open), -ESTALE
+ * (the plan names another receipt) or the store's error. */
+int station_record_decision(struct station *st);
+/* station_decision.c: cancel the open receipt (return.cancelled queued
+ * with it when its return.received was). */
+int station_cancel_receipt(struct station *st, int64_t now);
+/* station_decision.c: keep the open parcel as return.received told it
+ * (for its return.cancelled). */
+void station_parcel_told(struct station *st);
 
-/* The devices' word (devices.h), on the loop. */
+/* station_device_input.c: the devices' word (devices.h), on the loop. */
 extern const struct devices_events station_device_events;
+/* station_input.c: a scan the desk does not take (too long, unreadable):
+ * the desk counts it and says why. */
+void station_refuse_scan(struct station *st, const char *why);
 /* station_act.c: a photo came back */
 void station_on_photo(void *userdata, uint64_t tag,
 		      const struct photo_taken *p);

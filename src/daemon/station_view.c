@@ -83,6 +83,7 @@ json_t *station_status(struct station *st)
 
 	json_object_set_new(o, "seq", json_integer((json_int_t)st->seq));
 	json_object_set_new(o, "desk", json_string(st->cfg->desk));
+	json_object_set_new(o, "version", json_string(RETOUR_VERSION));
 	json_object_set_new(o, "routine",
 			    json_string(desk_routine_name(d->routine)));
 	json_object_set_new(o, "step", json_string(desk_step_name(d->step)));
@@ -194,6 +195,7 @@ json_t *station_status(struct station *st)
 				    station_photo_upload_view(st));
 	if (st->pull) /* expected returns pulled from the shops */
 		json_object_set_new(o, "pull", station_pull_status(st));
+	station_system_status(st, o); /* first boot, an update */
 	return o;
 }
 

@@ -166,7 +166,7 @@ int hidpos_parse_report(const uint8_t *buf, size_t len, bool numbered,
 	return 0;
 }
 
-/* Scales in the field that announce themselves by id (issue 7's list). */
+/* Scales seen in the field that announce themselves by id. */
 static const struct {
 	uint16_t vendor, product;
 	const char *name;

@@ -527,7 +527,8 @@ void outbox_deliver(struct outbox_sender *s, struct outbox_row *row)
 			snprintf(why, sizeof(why),
 				 "no connector takes device events ([outbox] "
 				 "devices)");
-		else if (!strcmp(row->action, PHOTO_UPLOAD_ACTION))
+		else if (!strcmp(row->action, PHOTO_UPLOAD_ACTION) ||
+			 !strcmp(row->action, PHOTO_DELETE_ACTION))
 			snprintf(why, sizeof(why),
 				 "no bucket to upload photos to ([photo "
 				 "upload])");

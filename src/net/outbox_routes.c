@@ -168,8 +168,10 @@ struct connector_instance *outbox_routes_for(struct outbox_routes *rt,
 	enum outbox_route r =
 	    strcmp(action, EVENT_REFUND_REQUESTED) == 0 ? OUTBOX_ROUTE_REFUNDS
 	    : strncmp(action, "device.", 7) == 0	? OUTBOX_ROUTE_DEVICES
-	    : strcmp(action, PHOTO_UPLOAD_ACTION) == 0	? OUTBOX_ROUTE_PHOTOS
-							: OUTBOX_ROUTE_EVENTS;
+	    : strcmp(action, PHOTO_UPLOAD_ACTION) == 0 ||
+		    strcmp(action, PHOTO_DELETE_ACTION) == 0
+		? OUTBOX_ROUTE_PHOTOS
+		: OUTBOX_ROUTE_EVENTS;
 
 	/* a photo goes to the bucket alone, never to a shop */
 	if (r == OUTBOX_ROUTE_PHOTOS)

@@ -45,13 +45,16 @@ static void usage(FILE *f)
 {
 	fprintf(f,
 		"usage: retourd [-c CONFIG] [-b BOARD] [-n [-w]]\n"
+		"       retourd --help | --version\n"
 		"  -c CONFIG  station configuration (default %s)\n"
 		"  -b BOARD   board file, instead of the one CONFIG names\n"
 		"  -n         check the configuration and that the board's\n"
 		"             devices are plugged in, and exit (1: the files\n"
 		"             are wrong, 3: a device is not there)\n"
 		"  -w         with -n: a device not plugged in is no error\n"
-		"             (the daemon waits for it)\n",
+		"             (the daemon waits for it)\n"
+		"  -h, --help     this text\n"
+		"  -V, --version  retourd's version\n",
 		DEFAULT_CONFIG);
 }
 
@@ -107,6 +110,17 @@ static int on_stop_signal(sd_event_source *s, const struct signalfd_siginfo *si,
 	return sd_event_exit(sd_event_source_get_event(s), 0);
 }
 
+/* Photos of shipping labels show buyers' names and addresses: kept for
+ * ever unless the site sets a period, which it should know it did not. */
+static void warn_retention(const struct config *cfg)
+{
+	if (cfg->retention.days[RETENTION_LABEL_PHOTOS] == 0)
+		log_warning("retention: the photos of shipping labels (names "
+			    "and addresses) are kept for ever: set [retention] "
+			    "label_photos_days to what your data-protection "
+			    "policy allows (docs/RETENTION.md)");
+}
+
 /* The devices said where they are as they opened (devices.c). */
 static void print_ready(const struct config *cfg)
 {
@@ -131,7 +145,13 @@ int main(int argc, char **argv)
 	uint64_t now;
 	int c, r;
 
-	while ((c = getopt(argc, argv, "c:b:nwh")) != -1) {
+	static const struct option longopts[] = {
+	    {"help", no_argument, NULL, 'h'},
+	    {"version", no_argument, NULL, 'V'},
+	    {NULL, 0, NULL, 0}};
+
+	while ((c = getopt_long(argc, argv, "c:b:nwhV", longopts, NULL)) !=
+	       -1) {
 		switch (c) {
 		case 'c':
 			path = optarg;
@@ -147,6 +167,9 @@ int main(int argc, char **argv)
 			break;
 		case 'h':
 			usage(stdout);
+			return 0;
+		case 'V':
+			fprintf(stdout, "retourd %s\n", RETOUR_VERSION);
 			return 0;
 		default:
 			usage(stderr);
@@ -172,6 +195,7 @@ int main(int argc, char **argv)
 		    NULL);
 
 		log_notice("%s: configuration ok", path);
+		warn_retention(&cfg);
 		if (absent && !devices_may_wait) {
 			log_error("%d device%s not plugged in: plug %s in, or "
 				  "check with -n -w to let the daemon wait",
@@ -223,6 +247,7 @@ int main(int argc, char **argv)
 	sd_event_set_watchdog(ev, true);
 
 	print_ready(&cfg);
+	warn_retention(&cfg);
 	sd_notify(0, "READY=1\nSTATUS=Waiting for parcels");
 
 	r = sd_event_loop(ev);

@@ -9,10 +9,12 @@
  * Not here: anything of the photo tree or the backup's layout.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/statvfs.h>
 #include <unistd.h>
 
 #include <sqlite3.h>
@@ -49,6 +51,34 @@ static int backup_fail(sqlite3 *db, int rc, const char *what, const char *path,
 	snprintf(err, errlen, "%s %s: %s", what, path,
 		 db ? sqlite3_errmsg(db) : sqlite3_errstr(rc));
 	return backup_errno(rc);
+}
+
+/* Is the file system of @path's directory out of bytes or of files
+ * (inodes)?  SQLite names a file it could not make, not why. */
+static bool backup_dir_full(const char *path)
+{
+	char dir[4096];
+	struct statvfs vfs;
+	char *slash;
+
+	snprintf(dir, sizeof(dir), "%s", path);
+	slash = strrchr(dir, '/');
+	if (slash == dir)
+		slash[1] = '\0';
+	else if (slash)
+		*slash = '\0';
+	else
+		snprintf(dir, sizeof(dir), ".");
+	if (statvfs(dir, &vfs) < 0)
+		return false;
+	return vfs.f_bavail == 0 || (vfs.f_files > 0 && vfs.f_favail == 0);
+}
+
+static void backup_note_full(char *err, size_t errlen)
+{
+	size_t n = strlen(err);
+
+	snprintf(err + n, errlen - n, " (%s)", strerror(ENOSPC));
 }
 
 /* A connection on an existing file; read-write so WAL's index can be
@@ -157,7 +187,7 @@ int backup_database(const char *db_path, const char *dest_path,
 	sqlite3 *src = NULL, *dst = NULL;
 	int64_t version = 0;
 	bool began = false;
-	int rc, r = 0;
+	int rc, fd, r = 0;
 
 	if (!stats)
 		stats = &dummy;
@@ -186,6 +216,17 @@ int backup_database(const char *db_path, const char *dest_path,
 		goto out;
 	}
 	stats->schema_version = (int)version;
+	/* made here first: the system's reason when it cannot be (ENOSPC:
+	 * the destination is full), where SQLite only says "unable to open
+	 * database file" */
+	fd = open(dest_path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0640);
+	if (fd < 0) {
+		r = -errno;
+		snprintf(err, errlen, "cannot create the copy %s: %s",
+			 dest_path, strerror(-r));
+		goto out;
+	}
+	close(fd);
 	rc = sqlite3_open_v2(dest_path, &dst,
 			     SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL);
 	if (rc == SQLITE_OK)
@@ -198,6 +239,11 @@ int backup_database(const char *db_path, const char *dest_path,
 	if (rc != SQLITE_OK) {
 		r = backup_fail(dst, rc, "cannot write the copy", dest_path,
 				err, errlen);
+		if (r != -ENOSPC && backup_dir_full(dest_path)) {
+			/* SQLite could not make its -wal or -journal: why */
+			backup_note_full(err, errlen);
+			r = -ENOSPC;
+		}
 		goto out;
 	}
 	rc = sqlite3_close(dst);

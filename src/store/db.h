@@ -23,7 +23,7 @@
 #include "retour/store.h"
 
 /* Highest schema version this build knows (PRAGMA user_version). */
-#define STORE_SCHEMA_VERSION 9
+#define STORE_SCHEMA_VERSION 10
 
 #define STORE_ERRMSG_LEN 512
 
@@ -263,7 +263,14 @@ struct store_audit_fields {
 	int64_t at;
 	const unsigned char *text[4]; /* actor, action, subject, detail */
 	size_t len[4];
+	/* hex SHA-256 of the detail, hashed in its place (schema 10 on);
+	 * NULL: an older entry, its detail hashed as text */
+	const char *detail_sha256;
 };
+
+/* The hex SHA-256 of an entry's detail (@len bytes), as detail_sha256. */
+void store_audit_detail_sha256(const unsigned char *detail, size_t len,
+			       char out[65]);
 
 /* The hash of entry @f after the entry whose hash is @prev. */
 void store_audit_hash(const uint8_t prev[STORE_AUDIT_HASH_LEN],

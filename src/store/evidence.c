@@ -17,6 +17,7 @@
 #include "retour/evidence.h"
 
 #include "db.h"
+#include "retention_records.h"
 
 static void evidence_hex(const void *blob, int n, char out[65])
 {
@@ -58,17 +59,28 @@ static int evidence_unhex(const char *hex, uint8_t out[STORE_AUDIT_HASH_LEN])
 int evidence_audit_hash(const char *prev_hex, int64_t id, int64_t at,
 			const char *actor, const char *action,
 			const char *subject, const char *detail,
-			char out_hex[65])
+			const char *detail_sha256, char out_hex[65])
 {
 	uint8_t prev[STORE_AUDIT_HASH_LEN], hash[STORE_AUDIT_HASH_LEN];
+	uint8_t kept[STORE_AUDIT_HASH_LEN];
 	const char *text[4] = {actor, action, subject, detail};
 	struct store_audit_fields f = {.id = id, .at = at};
+	char digest[65];
 
 	if (!out_hex || evidence_unhex(prev_hex, prev) < 0)
+		return -EINVAL;
+	if (detail_sha256 && evidence_unhex(detail_sha256, kept) < 0)
 		return -EINVAL;
 	for (int i = 0; i < 4; i++) {
 		f.text[i] = (const unsigned char *)(text[i] ? text[i] : "");
 		f.len[i] = strlen((const char *)f.text[i]);
+	}
+	if (detail_sha256 && detail) {
+		store_audit_detail_sha256(f.text[3], f.len[3], digest);
+		f.detail_sha256 = digest;
+	} else if (detail_sha256) {
+		evidence_hex(kept, STORE_AUDIT_HASH_LEN, digest);
+		f.detail_sha256 = digest;
 	}
 	store_audit_hash(prev, &f, hash);
 	evidence_hex(hash, STORE_AUDIT_HASH_LEN, out_hex);
@@ -93,6 +105,9 @@ static json_t *evidence_audit_row(sqlite3_stmt *st)
 	json_object_set_new(o, "action", store_json_text(st, 3));
 	json_object_set_new(o, "subject", store_json_text(st, 4));
 	json_object_set_new(o, "detail", store_json_text(st, 5));
+	/* from schema step 10: what the chain hashes in the detail's place */
+	if (sqlite3_column_type(st, 8) != SQLITE_NULL)
+		json_object_set_new(o, "detail_sha256", store_json_text(st, 8));
 	json_object_set_new(o, "prev_hash", json_string(prev));
 	json_object_set_new(o, "hash", json_string(hash));
 	return o;
@@ -110,7 +125,8 @@ static int evidence_audit(struct store *s, int64_t id, json_t *arr)
 	rc = sqlite3_prepare_v2(
 	    s->db,
 	    "SELECT a.id, a.at, a.actor, a.action, a.subject, a.detail, "
-	    "a.hash, p.hash FROM audit a LEFT JOIN audit p ON p.id = a.id - 1 "
+	    "a.hash, p.hash, a.detail_sha256 FROM audit a "
+	    "LEFT JOIN audit p ON p.id = a.id - 1 "
 	    "WHERE a.subject = ?1 OR a.subject IN (SELECT 'outbox:' || o.id "
 	    "FROM outbox o WHERE o.receipt_id = ?2) ORDER BY a.id",
 	    -1, &st, NULL);
@@ -182,12 +198,19 @@ static int evidence_read(struct store *s, int64_t receipt_id, json_t *out)
 
 int store_evidence_get(struct store *s, int64_t receipt_id, json_t **out)
 {
+	int64_t purged_at = 0;
 	json_t *o;
 	int r;
 
 	if (!s || !out)
 		return -EINVAL;
 	*out = NULL;
+	/* purged whole: nothing left to pack, and the pack says so */
+	r = store_receipt_purged(s, receipt_id, &purged_at);
+	if (r == 1)
+		return store_receipt_purged_fail(s, receipt_id, purged_at);
+	if (r < 0 && r != -ENOENT)
+		return r;
 	o = json_object();
 	if (!o)
 		return -ENOMEM;

@@ -44,9 +44,11 @@
 	"delivered_at, payload"
 
 /* The rows of this handle's lane (store_outbox_set_lane): all (0), all
- * but photo uploads (1), photo uploads alone (2); ?N is the lane. */
+ * but the bucket's (1), the bucket's alone (2: photo uploads and
+ * deletes); ?N is the lane. */
 #define OUTBOX_LANE_IS(n)                                                      \
-	"AND (?" n " = 0 OR (?" n " = 2) = (action = 'photo.upload')) "
+	"AND (?" n " = 0 OR (?" n                                              \
+	" = 2) = (action IN ('photo.upload', 'photo.delete'))) "
 
 void store_outbox_set_lane(struct store *s, int lane)
 {

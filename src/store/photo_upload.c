@@ -9,6 +9,8 @@
  * The row belongs to no receipt (receipt_id NULL): an undo of the
  * decision does not take a photo back, and an upload in flight never
  * holds an undo up.  Its body names the photo; the sender reads the file.
+ * A content retention purged goes from the bucket too: a "photo.delete"
+ * row after its upload, on the same lane.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -56,6 +58,60 @@ int store_photo_upload_queue_tx(struct store *s, int64_t photo_id,
 		return store_failf(s, -ENOMEM, "out of memory");
 	r = store_outbox_insert_tx(s, 0, &o, now);
 	free((char *)o.payload);
+	return r;
+}
+
+int store_photo_upload_forget_tx(struct store *s, int64_t now, int *n)
+{
+	/* "photo:" is 6 bytes: the content is the key's rest */
+	static const char sql[] =
+	    "SELECT substr(o.idempotency_key, 7), o.payload FROM outbox o"
+	    " WHERE o.action = '" PHOTO_UPLOAD_ACTION "'"
+	    " AND NOT EXISTS (SELECT 1 FROM photo p"
+	    "  WHERE p.sha256 = substr(o.idempotency_key, 7)"
+	    "  AND p.purged_at IS NULL)"
+	    " AND NOT EXISTS (SELECT 1 FROM outbox d WHERE d.idempotency_key ="
+	    "  'photo-delete:' || substr(o.idempotency_key, 7))"
+	    " ORDER BY o.id";
+	sqlite3_stmt *st;
+	int rc, r = 0;
+
+	*n = 0;
+	rc = sqlite3_prepare_v2(s->db, sql, -1, &st, NULL);
+	if (rc != SQLITE_OK)
+		return store_fail(s, rc);
+	while (r == 0 && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+		const char *sha = (const char *)sqlite3_column_text(st, 0);
+		const char *up = (const char *)sqlite3_column_text(st, 1);
+		json_t *was = up ? json_loads(up, 0, NULL) : NULL;
+		json_t *key = json_object_get(was, "object_key");
+		/* due at once: @now may be a purge's --at, days ahead */
+		struct outbox_new o = {.action = PHOTO_DELETE_ACTION,
+				       .not_before = 0};
+		json_t *body;
+
+		/* an upload row without its object key names nothing the
+		 * bucket holds under a key we know: nothing to delete */
+		if (!sha || !json_is_string(key)) {
+			json_decref(was);
+			continue;
+		}
+		snprintf(o.key, sizeof(o.key), "photo-delete:%s", sha);
+		body = json_pack("{s:s,s:O}", "sha256", sha, "object_key", key);
+		o.payload = body ? json_dumps(body, JSON_COMPACT) : NULL;
+		json_decref(body);
+		json_decref(was);
+		if (!o.payload)
+			r = store_failf(s, -ENOMEM, "out of memory");
+		else
+			r = store_outbox_insert_tx(s, 0, &o, now);
+		free((char *)o.payload);
+		if (r == 0)
+			(*n)++;
+	}
+	if (r == 0 && rc != SQLITE_DONE)
+		r = store_fail(s, rc);
+	sqlite3_finalize(st);
 	return r;
 }
 

@@ -22,5 +22,9 @@ struct photo_upload_new {
 int store_photo_upload_queue_tx(struct store *s, int64_t photo_id,
 				int64_t receipt_id,
 				const struct photo_upload_new *up, int64_t now);
+/* Queue the bucket's delete of every content queued for upload that no
+ * kept photo names any more (retention purged its last), once each;
+ * how many in *@n.  0 or -errno. */
+int store_photo_upload_forget_tx(struct store *s, int64_t now, int *n);
 
 #endif

@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "db.h"
+#include "outbox_tx.h"
 #include "photo_upload_tx.h"
 #include "receipt.h"
 
@@ -412,6 +413,7 @@ int store_checklist_answer(struct store *s, int64_t receipt_id,
 struct receipt_cancel {
 	int64_t receipt_id;
 	int64_t now;
+	const struct outbox_new *tell;
 };
 
 static int store_receipt_cancel_apply(struct store *s, void *arg,
@@ -442,13 +444,24 @@ static int store_receipt_cancel_apply(struct store *s, void *arg,
 		return -EIO;
 	sqlite3_bind_int64(st, 1, c->now);
 	sqlite3_bind_int64(st, 2, c->receipt_id);
-	return store_step_done(s, st);
+	r = store_step_done(s, st);
+	if (r == 0 && c->tell)
+		r = store_outbox_insert_tx(s, c->receipt_id, c->tell, c->now);
+	return r;
 }
 
 int store_receipt_cancel(struct store *s, int64_t receipt_id, const char *actor,
 			 int64_t now)
 {
-	struct receipt_cancel c = {.receipt_id = receipt_id, .now = now};
+	return store_receipt_cancel_telling(s, receipt_id, actor, now, NULL);
+}
+
+int store_receipt_cancel_telling(struct store *s, int64_t receipt_id,
+				 const char *actor, int64_t now,
+				 const struct outbox_new *tell)
+{
+	struct receipt_cancel c = {
+	    .receipt_id = receipt_id, .now = now, .tell = tell};
 	struct store_entry e = {
 	    .actor = actor, .action = "receipt.cancel", .at = now};
 

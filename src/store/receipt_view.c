@@ -15,6 +15,7 @@
 #include <stdlib.h>
 
 #include "db.h"
+#include "retention_records.h"
 #include "outbox_tx.h"
 
 #define RECEIPT_COLUMNS                                                        \
@@ -42,6 +43,7 @@
 	"AND r.received_at BETWEEN ?6 AND ?7 "                                 \
 	"AND (?9 = '' OR e.kind = ?9 "                                         \
 	"     OR (?9 = 'unexpected' AND r.expected_id IS NULL)) "              \
+	"AND r.purged_at IS NULL "                                             \
 	"AND max(r.received_at, coalesce(r.decided_at, 0), "                   \
 	"        coalesce(r.undone_at, 0), "                                   \
 	"        coalesce(r.cancelled_at, 0)) >= ?10 "
@@ -344,9 +346,18 @@ int store_receipt_get(struct store *s, int64_t receipt_id, json_t **out)
 	json_t *o = NULL;
 	int rc, r = 0;
 
+	int64_t purged_at = 0;
+
 	if (!s || !out)
 		return -EINVAL;
 	*out = NULL;
+	/* a tombstone: the record went by the station's retention */
+	r = store_receipt_purged(s, receipt_id, &purged_at);
+	if (r == 1)
+		return store_receipt_purged_fail(s, receipt_id, purged_at);
+	if (r < 0 && r != -ENOENT)
+		return r;
+	r = 0;
 	st = store_stmt(s, STMT_RCP_GET,
 			"SELECT " RECEIPT_COLUMNS "WHERE r.id = ?");
 	if (!st)

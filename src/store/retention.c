@@ -1,9 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * Retention in the store (store_retention.h): finding the photos and the
- * expected returns' personal data whose period ran out, purging them in
- * one audited transaction, and removing the photo files no kept row
- * names.
+ * expected returns' personal data whose period ran out, purging them (and
+ * the records retention_records.c finds) in one audited transaction, and
+ * removing the photo files no kept row names.
  *
  * The order matters for a power cut: rows are marked first (durable, with
  * the audit entry), files removed after; a file left behind by a crash is
@@ -23,6 +23,8 @@
 #include "retour/store_retention.h"
 
 #include "db.h"
+#include "photo_upload_tx.h"
+#include "retention_records.h"
 
 /* Each receipt's start of retention: the refund the shop confirmed, or
  * the receipt when there is no refund; NULL while a refund is pending. */
@@ -114,7 +116,7 @@ static int retention_walk_expected(struct store *s,
 }
 
 int store_retention_walk(struct store *s, const struct retention_policy *p,
-			 store_retention_fn fn, void *arg)
+			 int64_t now, store_retention_fn fn, void *arg)
 {
 	int r;
 
@@ -126,6 +128,8 @@ int store_retention_walk(struct store *s, const struct retention_policy *p,
 	r = retention_walk_photos(s, p, fn, arg);
 	if (r == 0)
 		r = retention_walk_expected(s, p, fn, arg);
+	if (r == 0)
+		r = store_retention_walk_records(s, p, now, fn, arg);
 	store_tx_end_read(s);
 	return r;
 }
@@ -141,7 +145,8 @@ struct retention_purge {
 	struct store_retention_result *res;
 	struct store *s;
 	sqlite3_stmt *mark_photo, *clear_codes, *mark_expected;
-	json_t *photos, *expected;
+	json_t *photos, *expected, *records;
+	struct retention_record_purge rec;
 	/* what is due, gathered before anything changes: no row is updated
 	 * under a statement still walking its table */
 	struct retention_due *due;
@@ -166,7 +171,9 @@ static int retention_gather(void *arg, const struct store_retention_item *it)
 		pg->cap_due = cap;
 	}
 	pg->due[pg->n_due++] = (struct retention_due){it->kind, it->id};
-	if (it->kind == RETENTION_PERSONAL) {
+	if (retention_kind_is_record(it->kind)) {
+		return 0; /* counted when purged: a part may be gone whole */
+	} else if (it->kind == RETENTION_PERSONAL) {
 		o = json_integer(it->id);
 		if (!o || json_array_append_new(pg->expected, o) < 0)
 			return store_failf(pg->s, -ENOMEM, "out of memory");
@@ -183,12 +190,42 @@ static int retention_gather(void *arg, const struct store_retention_item *it)
 	return 0;
 }
 
+/* Whole records before anything else, then as found. */
+static int retention_due_order(const void *a, const void *b)
+{
+	const struct retention_due *x = a, *y = b;
+	bool wx =
+	    x->kind == RETENTION_RECEIPTS || x->kind == RETENTION_SHIPMENTS;
+	bool wy =
+	    y->kind == RETENTION_RECEIPTS || y->kind == RETENTION_SHIPMENTS;
+
+	if (wx != wy)
+		return wx ? -1 : 1;
+	if (x->kind != y->kind)
+		return x->kind < y->kind ? -1 : 1;
+	return x->id < y->id ? -1 : x->id > y->id;
+}
+
 static int retention_purge_one(struct retention_purge *pg,
 			       const struct retention_due *d)
 {
 	sqlite3_stmt *st = pg->mark_photo;
 	int r;
 
+	if (retention_kind_is_record(d->kind)) {
+		json_t *o;
+
+		r = store_retention_purge_record(pg->s, d->kind, d->id, pg->now,
+						 &pg->rec);
+		if (r <= 0)
+			return r;
+		pg->res->n[d->kind]++;
+		o = json_pack("{s:I,s:s}", "receipt", (json_int_t)d->id, "kind",
+			      retention_kind_name(d->kind));
+		if (!o || json_array_append_new(pg->records, o) < 0)
+			return store_failf(pg->s, -ENOMEM, "out of memory");
+		return 0;
+	}
 	if (d->kind == RETENTION_PERSONAL) {
 		sqlite3_bind_int64(pg->clear_codes, 1, d->id);
 		r = store_step_done(pg->s, pg->clear_codes);
@@ -232,10 +269,21 @@ static int retention_purge_apply(struct store *s, void *arg,
 		r = retention_walk_photos(s, pg->p, retention_gather, pg);
 	if (r == 0)
 		r = retention_walk_expected(s, pg->p, retention_gather, pg);
+	if (r == 0)
+		r = store_retention_walk_records(s, pg->p, pg->now,
+						 retention_gather, pg);
+	/* whole records first: their parts then have nothing left to do */
+	qsort(pg->due, pg->n_due, sizeof(*pg->due), retention_due_order);
 	for (size_t i = 0; r == 0 && i < pg->n_due; i++)
 		r = retention_purge_one(pg, &pg->due[i]);
+	/* what the bucket holds of them goes too */
+	if (r == 0)
+		r = store_photo_upload_forget_tx(s, pg->now,
+						 &pg->res->bucket_deletes);
 	if (r < 0)
 		return r;
+	pg->res->audit_redacted = (int)json_array_size(pg->rec.audit_redacted);
+	pg->res->audit_kept_legacy = pg->rec.audit_kept_legacy;
 	for (int k = 0; k < RETENTION_KIND_COUNT; k++) {
 		total += pg->res->n[k];
 		json_object_set_new(e->detail, retention_kind_name(k),
@@ -245,8 +293,15 @@ static int retention_purge_apply(struct store *s, void *arg,
 		return 1; /* nothing due: no entry */
 	json_object_set_new(e->detail, "photo_bytes",
 			    json_integer(pg->res->photo_bytes));
+	json_object_set_new(e->detail, "bucket_deletes",
+			    json_integer(pg->res->bucket_deletes));
 	json_object_set(e->detail, "photos", pg->photos);
 	json_object_set(e->detail, "expected", pg->expected);
+	json_object_set(e->detail, "records", pg->records);
+	/* the entries whose detail went: audit verify wants them named */
+	json_object_set(e->detail, "audit_redacted", pg->rec.audit_redacted);
+	json_object_set_new(e->detail, "audit_kept_legacy",
+			    json_integer(pg->rec.audit_kept_legacy));
 	for (int k = 0; k < RETENTION_KIND_COUNT; k++)
 		json_object_set_new(e->detail, retention_kind_key(k),
 				    json_integer(pg->p->days[k]));
@@ -304,10 +359,15 @@ int store_retention_purge(struct store *s, const struct retention_policy *p,
 	pg.res = res;
 	pg.photos = json_array();
 	pg.expected = json_array();
+	pg.records = json_array();
+	pg.rec.audit_redacted = json_array();
 	e.detail = json_object();
-	if (!pg.photos || !pg.expected || !e.detail) {
+	if (!pg.photos || !pg.expected || !pg.records ||
+	    !pg.rec.audit_redacted || !e.detail) {
 		json_decref(pg.photos);
 		json_decref(pg.expected);
+		json_decref(pg.records);
+		json_decref(pg.rec.audit_redacted);
 		json_decref(e.detail);
 		return -ENOMEM;
 	}
@@ -317,6 +377,8 @@ int store_retention_purge(struct store *s, const struct retention_policy *p,
 	sqlite3_finalize(pg.mark_expected);
 	json_decref(pg.photos);
 	json_decref(pg.expected);
+	json_decref(pg.records);
+	json_decref(pg.rec.audit_redacted);
 	free(pg.due);
 	if (r < 0) {
 		memset(res, 0, sizeof(*res));

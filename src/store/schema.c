@@ -217,7 +217,7 @@ static const char schema_v2[] =
     " DEFAULT '';";
 
 /*
- * Version 3 (issue 6): one step, each feature's statements in its own
+ * Version 3: one step, each feature's statements in its own
  * block.
  *
  * Consumer law.  The expected return keeps the dates and amounts the
@@ -269,7 +269,7 @@ static const char schema_v4[] =
     ");"
     "CREATE INDEX receipt_note_by_receipt ON receipt_note(receipt_id);";
 
-/* Issue 8: where each connector that pulls expected returns from its
+/* Where each connector that pulls expected returns from its
  * shop goes on from, and how its polls went (src/store/pull.c). */
 static const char schema_v5[] =
     "CREATE TABLE pull_cursor ("
@@ -282,7 +282,7 @@ static const char schema_v5[] =
     ") WITHOUT ROWID;";
 
 /*
- * Issue 10: a receipt opened before the clock was set (a board without a
+ * A receipt opened before the clock was set (a board without a
  * real-time clock, NTP not answered yet) is marked, with the boot it was
  * made in and its CLOCK_BOOTTIME, so that once the clock is set its times
  * can be corrected (store_clock_correct()); corrected, the mark goes and
@@ -299,14 +299,14 @@ static const char schema_v6[] =
     "CREATE INDEX receipt_by_time_unsure ON receipt(boot_id)"
     " WHERE time_unsure = 1;";
 
-/* Issue 9: an expected return the shop called off (DELETE
+/* An expected return the shop called off (DELETE
  * /api/v1/expected/{id}) is kept, with when, and no longer matched at the
  * desk; importing it again makes it expected again. */
 static const char schema_v7[] =
     "ALTER TABLE expected ADD COLUMN cancelled_at INTEGER;";
 
 /*
- * Issue 12, retention (src/store/retention.c): a photo whose retention
+ * Retention (src/store/retention.c): a photo whose retention
  * period ran out loses its file but keeps its row (hash, step, time), with
  * when it was purged, so a dispute pack can say what was there and when it
  * went; an expected return's personal data cleared says when too.
@@ -316,7 +316,7 @@ static const char schema_v8[] =
     "CREATE INDEX photo_by_purged ON photo(purged_at);"
     "ALTER TABLE expected ADD COLUMN personal_purged_at INTEGER;";
 
-/* Issue 12: the key a photo is uploaded under ([photo upload],
+/* The key a photo is uploaded under ([photo upload],
  * photo_upload.h), NULL when no bucket was set when it was taken; its
  * upload is an outbox row, "photo:<sha256>". */
 static const char schema_v9[] =
@@ -324,9 +324,46 @@ static const char schema_v9[] =
     " CHECK (object_key IS NULL OR (object_key <> ''"
     "  AND length(object_key) < 512));";
 
+/*
+ * Retention of whole records (src/store/retention.c).  A receipt
+ * purged keeps its row as a tombstone (receipt.purged_at; its id, expected
+ * return, state and verdict keep a rescan from refunding it again), and
+ * receipt_purge says what of it went and when (the whole record, or its
+ * decision's reasons, answers, labels, outbox bodies).
+ *
+ * The audit chain from here on hashes each entry's detail through its
+ * SHA-256 (audit.detail_sha256, store.c), so a purge can drop a detail
+ * that holds a purged record's personal data (detail NULL, redacted_at
+ * set) and the chain still verifies.  That drop is the one change the
+ * audit table takes; entries from before this step (no detail_sha256)
+ * cannot be redacted.
+ */
+static const char schema_v10[] =
+    "ALTER TABLE receipt ADD COLUMN purged_at INTEGER;"
+    "CREATE TABLE receipt_purge ("
+    " receipt_id INTEGER NOT NULL REFERENCES receipt(id),"
+    " kind TEXT NOT NULL CHECK (kind IN ('receipts', 'shipments',"
+    "  'decisions', 'answers', 'labels', 'outbox')),"
+    " purged_at INTEGER NOT NULL,"
+    " PRIMARY KEY (receipt_id, kind)"
+    ") WITHOUT ROWID;"
+    "ALTER TABLE audit ADD COLUMN detail_sha256 TEXT"
+    " CHECK (detail_sha256 IS NULL OR (length(detail_sha256) = 64"
+    "  AND detail_sha256 NOT GLOB '*[^0-9a-f]*'));"
+    "ALTER TABLE audit ADD COLUMN redacted_at INTEGER;"
+    "DROP TRIGGER audit_no_update;"
+    "CREATE TRIGGER audit_no_update BEFORE UPDATE ON audit"
+    " WHEN NOT (OLD.detail_sha256 IS NOT NULL AND OLD.redacted_at IS NULL"
+    "  AND NEW.redacted_at IS NOT NULL AND NEW.detail IS NULL"
+    "  AND NEW.id = OLD.id AND NEW.at = OLD.at AND NEW.actor = OLD.actor"
+    "  AND NEW.action = OLD.action AND NEW.subject = OLD.subject"
+    "  AND NEW.hash = OLD.hash AND NEW.detail_sha256 = OLD.detail_sha256)"
+    " BEGIN SELECT RAISE(ABORT, 'the audit log is append-only: only a"
+    " retention purge drops a detail, keeping its hash'); END;";
+
 static const char *const schema_steps[STORE_SCHEMA_VERSION] = {
     schema_v1, schema_v2, schema_v3, schema_v4, schema_v5,
-    schema_v6, schema_v7, schema_v8, schema_v9,
+    schema_v6, schema_v7, schema_v8, schema_v9, schema_v10,
 };
 
 static int schema_user_version(struct store *s, int *version)

@@ -9,7 +9,11 @@
  * the same transaction: each entry's hash is the SHA-256 (32 raw bytes) of
  *     hex(prev hash) "\n" id "|" at "|" actor "|" action "|" subject "|" detail
  * where the text fields have '\\', '|', newline and NUL escaped so no two
- * different rows share a canonical text.  The hash before the first entry
+ * different rows share a canonical text.  From schema step 10 on an
+ * entry keeps detail_sha256, the hex SHA-256 of its detail, and the chain
+ * hashes "\nsha256:" hex in the detail's place (an unescaped newline: no
+ * detail's text can look like it), so a retention purge can drop a detail
+ * (redacted_at) and the chain still verifies.  The hash before the first entry
  * is 32 zero bytes; a one-row head table holds the newest id and hash, so
  * removing the newest entries is caught as well.  Walking the chain is
  * audit.c.
@@ -269,9 +273,32 @@ void store_audit_hash(const uint8_t prev[STORE_AUDIT_HASH_LEN],
 	sha256_update(&ctx, strlen(num), (const uint8_t *)num);
 	for (i = 0; i < 4; i++) {
 		sha256_update(&ctx, 1, (const uint8_t *)"|");
+		if (i == 3 && f->detail_sha256) {
+			sha256_update(&ctx, 8, (const uint8_t *)"\nsha256:");
+			sha256_update(&ctx, 64,
+				      (const uint8_t *)f->detail_sha256);
+			continue;
+		}
 		audit_update_escaped(&ctx, f->text[i], f->len[i]);
 	}
 	sha256_digest(&ctx, STORE_AUDIT_HASH_LEN, out);
+}
+
+void store_audit_detail_sha256(const unsigned char *detail, size_t len,
+			       char out[65])
+{
+	static const char hex[] = "0123456789abcdef";
+	uint8_t d[SHA256_DIGEST_SIZE];
+	struct sha256_ctx ctx;
+
+	sha256_init(&ctx);
+	sha256_update(&ctx, len, detail);
+	sha256_digest(&ctx, sizeof(d), d);
+	for (int i = 0; i < SHA256_DIGEST_SIZE; i++) {
+		out[2 * i] = hex[d[i] >> 4];
+		out[2 * i + 1] = hex[d[i] & 0xf];
+	}
+	out[64] = '\0';
 }
 
 bool store_audit_col_hash(sqlite3_stmt *st, int col,
@@ -317,7 +344,8 @@ static int store_audit_append_tx(struct store *s, const char *actor,
 				 const char *detail, int64_t now)
 {
 	uint8_t prev[STORE_AUDIT_HASH_LEN], hash[STORE_AUDIT_HASH_LEN];
-	struct store_audit_fields f;
+	struct store_audit_fields f = {0};
+	char digest[65];
 	sqlite3_stmt *st;
 	int64_t last_id;
 	int r;
@@ -338,11 +366,14 @@ static int store_audit_append_tx(struct store *s, const char *actor,
 	f.text[3] = (const unsigned char *)(detail ? detail : "");
 	for (int i = 0; i < 4; i++)
 		f.len[i] = strlen((const char *)f.text[i]);
+	store_audit_detail_sha256(f.text[3], f.len[3], digest);
+	f.detail_sha256 = digest;
 	store_audit_hash(prev, &f, hash);
 
 	st = store_stmt(s, STMT_AUDIT_INSERT,
 			"INSERT INTO audit (id, at, actor, action, subject, "
-			"detail, hash) VALUES (?, ?, ?, ?, ?, ?, ?)");
+			"detail, hash, detail_sha256) "
+			"VALUES (?, ?, ?, ?, ?, ?, ?, ?)");
 	if (!st)
 		return -EIO;
 	sqlite3_bind_int64(st, 1, f.id);
@@ -355,6 +386,7 @@ static int store_audit_append_tx(struct store *s, const char *actor,
 	else
 		sqlite3_bind_null(st, 6);
 	sqlite3_bind_blob(st, 7, hash, STORE_AUDIT_HASH_LEN, SQLITE_STATIC);
+	sqlite3_bind_text(st, 8, digest, 64, SQLITE_STATIC);
 	r = store_step_done(s, st);
 	if (r < 0)
 		return r;

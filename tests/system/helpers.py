@@ -236,6 +236,13 @@ class Station:
                        "secret_file": str(secret), "timeout_ms": 3000,
                        "backoff_base_ms": 200, "backoff_max_ms": 2000},
             "clerks": {"CLERK-0001": "Ola", "CLERK-0002": "Piotr"},
+            # the desk's system (test_system_update.py): nothing of the
+            # host's, a PC's desk unless a test says otherwise
+            "update": {"command": str(self.dir / "no-rauc"),
+                       "bundle_dirs": str(self.dir / "media"),
+                       "firstboot_missing": str(self.dir /
+                                                "firstboot.missing"),
+                       "cmdline": str(self.dir / "cmdline")},
         }
         self.board = {
             "board": {"name": "systest"},

@@ -23,16 +23,21 @@ command, the returns' search).
 """
 import importlib.util
 import json
+import os
+import pty
 import re
 import sqlite3
+import subprocess
 import threading
 import time
+import tty
 import urllib.parse
 from datetime import datetime, timedelta, timezone
 
 import pytest
 
-from helpers import (GTIN_TSHIRT, REPO, UnixHTTPConnection, expected_return,
+from helpers import (GTIN_TSHIRT, REPO, UnixHTTPConnection, binary,
+                     expected_return, iso_utc,
                      wait_for)
 
 SPEC_FILE = REPO / "docs" / "openapi.json"
@@ -225,6 +230,26 @@ def evidence_of(ext):
     return run
 
 
+def purged(path):
+    """A decided return purged whole by the station's retention
+    (receipts_days = 1, purged by hand as of two days on): its tombstone
+    answers @path ("/api/v1/returns/%d", ...)."""
+    def run(ms):
+        st, rid = decided(ms)
+        wait_for(lambda: not st.outbox("pending"), timeout=15,
+                 what="the outbox delivered")
+        st.stop()
+        st.cfg["retention"] = {"receipts_days": 1}
+        st.write_config()
+        at = iso_utc(datetime.now(timezone.utc) + timedelta(days=2))
+        subprocess.run([binary("retourctl"), "-c", str(st.conf_path),
+                        "retention", "purge", "--at", at], check=True,
+                       capture_output=True, timeout=60)
+        st.start()
+        return request(st, "GET", path % rid)
+    return run
+
+
 def without(ms, device):
     """A desk whose board has no @device at all."""
     st = ms(start=False)
@@ -405,6 +430,33 @@ def reprint_no_printer(ms):
     return request(st, "POST", "/api/v1/reprint", {"receipt": rid})
 
 
+def zero_hid_scale(stuck):
+    """POST /api/v1/scale/zero at a desk whose scale is a HID POS scale (a
+    pty, as the daemon reads /dev/hidrawN).  @stuck: the scale takes no
+    report (nobody reads the pty: its buffer fills), so a zero fails."""
+    def run(ms):
+        st = ms(start=False)
+        master, slave = pty.openpty()
+        tty.setraw(slave)
+        link = st.dir / "hidscale"
+        os.symlink(os.ttyname(slave), link)
+        os.close(slave)
+        try:
+            st.board["scale"] = {"backend": "hidpos", "path": str(link)}
+            st.write_config()
+            st.start()
+            for _ in range(20000 if stuck else 1):
+                answer = request(st, "POST", "/api/v1/scale/zero")
+                if answer[0] != 200:
+                    break
+            if not stuck:
+                assert os.read(master, 64) == bytes([2, 1])
+            return answer
+        finally:
+            os.close(master)
+    return run
+
+
 def complaint_due(ms):
     st = fresh(ms)
     er = expected_return(rma="RMA-20001", order="ORD-20001",
@@ -445,6 +497,44 @@ def pulling(ms):
     st.write_config()
     st.start()
     return st
+
+
+# ---- the desk's system (test_system_update.py has its fake rauc) ----
+
+def system_upload(**kw):
+    """A bundle uploaded by a supervisor to a desk made with @kw."""
+    def run(ms):
+        from test_system_update import SUPERVISOR, desk
+        st = desk(ms, **kw)
+        return request(st, "POST", "/api/v1/system/update?supervisor=" +
+                       SUPERVISOR, raw=b"bundle" * 1000,
+                       headers={"Content-Type": "application/octet-stream"})
+    return run
+
+
+def system_second_update(ms):
+    from test_system_update import SUPERVISOR, desk
+    st = desk(ms, mode="wait")
+    path = "/api/v1/system/update?supervisor=" + SUPERVISOR
+    octets = {"Content-Type": "application/octet-stream"}
+    status, body, _ = request(st, "POST", path, raw=b"first", headers=octets)
+    assert status == 202, body
+    return request(st, "POST", path, raw=b"second", headers=octets)
+
+
+def system_not_listed(ms):
+    from test_system_update import SUPERVISOR, desk
+    st = desk(ms)
+    return request(st, "POST", "/api/v1/system/update",
+                   {"bundle": "/etc/passwd", "supervisor": SUPERVISOR})
+
+
+def system_bundles(ms):
+    from test_system_update import desk
+    st = desk(ms)
+    (st.dir / "media" / "usb").mkdir()
+    (st.dir / "media" / "usb" / "retour.raucb").write_bytes(b"r" * 10)
+    return request(st, "GET", "/api/v1/system/bundles")
 
 
 def call(state, method, path, body=None, raw=None):
@@ -535,10 +625,12 @@ SCENARIOS = {
     ("GET", "/api/v1/clerks", 200): call(fresh, "GET", "/api/v1/clerks"),
     ("POST", "/api/v1/clerks", 400):
         call(fresh, "POST", "/api/v1/clerks", {"badge": "", "name": "Ewa"}),
+    ("POST", "/api/v1/clerks", 403):
+        call(fresh, "POST", "/api/v1/clerks",
+             {"badge": "SUP-9", "name": "Mallory", "role": "supervisor"}),
     ("POST", "/api/v1/clerks", 409):
         call(fresh, "POST", "/api/v1/clerks",
-             {"badge": "CLERK-0001", "name": "Mallory",
-              "role": "supervisor"}),
+             {"badge": "CLERK-0001", "name": "Mallory"}),
     ("POST", "/api/v1/routine", 200):
         call(ready, "POST", "/api/v1/routine", {"routine": "ship_qc"}),
     ("POST", "/api/v1/routine", 400):
@@ -546,6 +638,12 @@ SCENARIOS = {
     ("POST", "/api/v1/routine", 409):
         call(at_items, "POST", "/api/v1/routine", {"routine": "ship_qc"}),
 
+    ("POST", "/api/v1/scale/zero", 200): zero_hid_scale(stuck=False),
+    ("POST", "/api/v1/scale/zero", 503): zero_hid_scale(stuck=True),
+    ("POST", "/api/v1/scale/zero", 409):
+        call(fresh, "POST", "/api/v1/scale/zero"),
+    ("POST", "/api/v1/scale/zero", 400):
+        call(fresh, "POST", "/api/v1/scale/zero", {"now": True}),
     ("POST", "/api/v1/weigh", 200): call(at_weigh, "POST", "/api/v1/weigh"),
     ("POST", "/api/v1/weigh", 409): call(fresh, "POST", "/api/v1/weigh"),
     ("POST", "/api/v1/weigh", 400):
@@ -671,16 +769,22 @@ SCENARIOS = {
         call(fresh, "GET", "/api/v1/receipts/x/evidence.pdf"),
     ("GET", "/api/v1/receipts/{id}/evidence.pdf", 404):
         call(fresh, "GET", "/api/v1/receipts/999/evidence.pdf"),
+    ("GET", "/api/v1/receipts/{id}/evidence.pdf", 410):
+        purged("/api/v1/receipts/%d/evidence.pdf"),
     ("GET", "/api/v1/receipts/{id}/evidence.zip", 200): evidence_of("zip"),
     ("GET", "/api/v1/receipts/{id}/evidence.zip", 400):
         call(fresh, "GET", "/api/v1/receipts/x/evidence.zip"),
     ("GET", "/api/v1/receipts/{id}/evidence.zip", 404):
         call(fresh, "GET", "/api/v1/receipts/999/evidence.zip"),
+    ("GET", "/api/v1/receipts/{id}/evidence.zip", 410):
+        purged("/api/v1/receipts/%d/evidence.zip"),
     ("GET", "/api/v1/receipts/{id}/evidence.json", 200): evidence_of("json"),
     ("GET", "/api/v1/receipts/{id}/evidence.json", 400):
         call(fresh, "GET", "/api/v1/receipts/x/evidence.json"),
     ("GET", "/api/v1/receipts/{id}/evidence.json", 404):
         call(fresh, "GET", "/api/v1/receipts/999/evidence.json"),
+    ("GET", "/api/v1/receipts/{id}/evidence.json", 410):
+        purged("/api/v1/receipts/%d/evidence.json"),
     ("GET", "/api/v1/kpi", 200):
         call(at_items, "GET", "/api/v1/kpi"),
     ("GET", "/api/v1/kpi", 400):
@@ -691,6 +795,7 @@ SCENARIOS = {
         call(fresh, "GET", "/api/v1/returns/abc"),
     ("GET", "/api/v1/returns/{id}", 404):
         call(fresh, "GET", "/api/v1/returns/999"),
+    ("GET", "/api/v1/returns/{id}", 410): purged("/api/v1/returns/%d"),
     ("GET", "/api/v1/outbox", 200):
         then_list(lambda ms: decided(ms)[0], "/api/v1/outbox?limit=10"),
     ("GET", "/api/v1/outbox", 400):
@@ -712,6 +817,20 @@ SCENARIOS = {
             at_items(ms)), "GET", lambda st: "/api/v1/db/check"),
     ("GET", "/api/v1/audit/verify", 200):
         call(ready, "GET", "/api/v1/audit/verify"),
+    ("GET", "/api/v1/system", 200): call(fresh, "GET", "/api/v1/system"),
+    ("GET", "/api/v1/system/bundles", 200): system_bundles,
+    ("GET", "/api/v1/system/update", 200):
+        call(fresh, "GET", "/api/v1/system/update"),
+    ("POST", "/api/v1/system/update", 202): system_upload(),
+    ("POST", "/api/v1/system/update", 400):
+        call(fresh, "POST", "/api/v1/system/update", raw=b'{"bundle": '),
+    ("POST", "/api/v1/system/update", 403):
+        call(fresh, "POST", "/api/v1/system/update", {"bundle": "/x.raucb"}),
+    ("POST", "/api/v1/system/update", 404): system_not_listed,
+    ("POST", "/api/v1/system/update", 409): system_second_update,
+    ("POST", "/api/v1/system/update", 503): system_upload(rauc=False),
+    ("POST", "/api/v1/system/update", 507):
+        system_upload(station={"photo_min_free_mb": 1 << 20}),
     ("GET", "/api/v1/audit/verify", 500):
         call_after(lambda ms: (lambda st: (tamper_audit(st), st)[1])(
             ready(ms)), "GET", lambda st: "/api/v1/audit/verify"),
@@ -1271,14 +1390,55 @@ def test_weigh_outside_the_weigh_step_is_409_and_decides_nothing(make_station):
 def test_a_badge_cannot_be_registered_again_as_a_supervisor(make_station):
     """Registering a badge again would let anyone at the API make a clerk
     (or themselves) a supervisor: refused, and the badge stays its own."""
-    st = ready(make_station)
+    st = make_station(start=False)
+    st.cfg["clerks"]["SUP-1"] = "Marta, supervisor"
+    st.write_config()
+    st.start()
+    st = ready(lambda: st)
     status, body, _ = request(st, "POST", "/api/v1/clerks",
                               {"badge": "CLERK-0001", "name": "Ola",
-                               "role": "supervisor"})
+                               "role": "supervisor", "supervisor": "SUP-1"})
     assert status == 409 and "registered already" in body["error"], body
     request(st, "DELETE", "/api/v1/clerk")
     request(st, "POST", "/api/v1/clerk", {"badge": "CLERK-0001"})
     assert st.status()["role"] == "clerk"
+
+
+def test_only_a_supervisor_makes_a_supervisor(make_station):
+    """Who may pay what the rules refused is a supervisor's choice: POST
+    /api/v1/clerks makes a supervisor only on a supervisor's badge, or
+    while one is signed in by badge (by name is not enough), and the
+    audit log names who did it."""
+    st = make_station(start=False)
+    st.cfg["clerks"]["SUP-1"] = "Marta, supervisor"
+    st.write_config()
+    st.start()
+    mallory = {"badge": "X-1", "name": "Mallory", "role": "supervisor"}
+    status, body, _ = request(st, "POST", "/api/v1/clerks", mallory)
+    assert status == 403 and "needs a supervisor" in body["error"], body
+    status, body, _ = request(st, "POST", "/api/v1/clerks",
+                              dict(mallory, supervisor="CLERK-0001"))
+    assert status == 403 and "not a supervisor" in body["error"], body
+    request(st, "POST", "/api/v1/clerk", {"name": "Marta"})
+    status, body, _ = request(st, "POST", "/api/v1/clerks", mallory)
+    assert status == 403, body
+    assert not any(c["name"] == "Mallory"
+                   for c in request(st, "GET", "/api/v1/clerks")[1])
+    request(st, "DELETE", "/api/v1/clerk")
+    request(st, "POST", "/api/v1/clerk", {"badge": "SUP-1"})
+    status, body, _ = request(st, "POST", "/api/v1/clerks",
+                              {"badge": "S-2", "name": "Ewa",
+                               "role": "supervisor"})
+    assert status == 201, body
+    status, body, _ = request(st, "POST", "/api/v1/clerks",
+                              {"badge": "S-3", "name": "Jan",
+                               "role": "supervisor", "supervisor": "S-2"})
+    assert status == 201, body
+    db = sqlite3.connect(str(st.db))
+    actors = db.execute("SELECT actor FROM audit WHERE action ="
+                        " 'clerk.registered_supervisor' ORDER BY id").fetchall()
+    db.close()
+    assert actors == [("Marta",), ("Ewa",)], actors
 
 
 def test_a_supervisor_signed_in_by_name_does_not_authorise(make_station):
@@ -1306,12 +1466,17 @@ def test_a_supervisor_signed_in_by_name_does_not_authorise(make_station):
 def test_clerks_list_names_and_roles_never_a_badge(make_station):
     """The sign-in screen's names: every clerk of the config and of POST
     /api/v1/clerks, by name, with the role, and no badge anywhere."""
-    st = make_station()
+    st = make_station(start=False)
+    st.cfg["clerks"]["SUP-1"] = "Marta, supervisor"
+    st.write_config()
+    st.start()
     st.ok("POST", "/api/v1/clerks",
-          {"badge": "SUP-77", "name": "Ewa", "role": "supervisor"})
+          {"badge": "SUP-77", "name": "Ewa", "role": "supervisor",
+           "supervisor": "SUP-1"})
     status, body, _ = request(st, "GET", "/api/v1/clerks")
     assert status == 200, body
     assert body == [{"name": "Ewa", "role": "supervisor"},
+                    {"name": "Marta", "role": "supervisor"},
                     {"name": "Ola", "role": "clerk"},
                     {"name": "Piotr", "role": "clerk"}], body
     assert "CLERK-0001" not in json.dumps(body) and "SUP-77" not in \

@@ -130,6 +130,10 @@ def test_whole_return_with_retourctl_desk_only(make_station):
     out = desk.run("desk", "status").stdout
     assert re.search(r"^proposal: +accept, refund 112\.97 PLN$", out,
                      re.M), out
+    # the devices: each scanner on its own line, a healthy one ok
+    out = desk.run("status").stdout
+    assert re.search(r"^  scanner +ok", out, re.M), out
+    assert not re.search(r"^  scanners ", out, re.M), out
     assert re.search(r"^  within_window +- +Withdrawal", out, re.M), out
 
     out = desk.run("desk", "confirm").stdout
@@ -573,12 +577,13 @@ def test_not_found_then_desk_unexpected(make_station):
 
 
 def test_ship_qc_remove_through_retourctl(make_station):
-    st = make_station()
+    st = make_station(start=False)
+    st.cfg["clerks"]["CLERK-0009"] = "Ewa, supervisor"
+    st.write_config()
+    st.start()
     st.import_expected(expected_return(
         rma="", order="ORD-2001", kind="shipment", delivered_days_ago=None,
         delivery_basic_minor=0, items=[dict(SHIPMENT_MUG)]))
-    st.ok("POST", "/api/v1/clerks", {"badge": "CLERK-0009", "name": "Ewa",
-                                     "role": "supervisor"})
     desk = Desk(st)
     out = desk.run("desk", "signin", "CLERK-0009").stdout
     assert re.search(r"^clerk: +Ewa \(supervisor\)$", out, re.M), out

@@ -380,6 +380,39 @@ def test_help_lists_every_command():
         assert cmd in r.stdout
 
 
+def test_a_usage_error_says_its_command_not_the_whole_help():
+    """The message first, then the usage line and that command's lines
+    only: a newcomer's mistake is not buried under every command."""
+    r = run("returns", "show")
+    assert r.returncode == 2
+    lines = r.stderr.splitlines()
+    assert lines[0].startswith("retourctl: "), r.stderr
+    assert lines[1].startswith("usage: retourctl"), r.stderr
+    assert "returns show ID" in r.stderr and "outbox" not in r.stderr
+    assert len(lines) < 20, r.stderr
+    r = run("desk", "signin")
+    assert r.returncode == 2
+    assert "desk signin BADGE" in r.stderr and "desk weigh" not in r.stderr
+
+
+def test_one_commands_help_and_the_version():
+    r = run("evidence", "--help")
+    assert r.returncode == 0
+    assert "evidence verify FILE.zip" in r.stdout
+    assert "backup" not in r.stdout and "--json" in r.stdout
+    r = run("desk", "--help")
+    assert r.returncode == 0 and "desk signin BADGE" in r.stdout
+    version = open(os.path.join(ROOT, "packaging/deb/changelog")).read().split(
+        "(")[1].split("-")[0]
+    for args in (["--version"], ["version"]):
+        r = run(*args)
+        assert r.returncode == 0 and r.stdout == "retourctl %s\n" % version
+    r = subprocess.run([os.path.join(os.path.dirname(RETOURCTL), "retourd"),
+                        "--version"], capture_output=True, text=True,
+                       timeout=30)
+    assert r.returncode == 0 and r.stdout == "retourd %s\n" % version
+
+
 # ---- API commands against a fake retourd ----
 
 class FakeRetourd(socketserver.ThreadingMixIn, socketserver.UnixStreamServer):

@@ -1,6 +1,7 @@
 # SPDX-License-Identifier: MIT
 """The events of DESIGN.md section 6 that tell what happened rather than
-what was decided: return.received (the parcel opened), return.inspected
+what was decided: return.received (the parcel opened), return.cancelled
+(that parcel abandoned before a decision), return.inspected
 (what the desk found, before the decision), refund.succeeded (the shop's
 refund id) and refund.failed (the shop's message), each through the
 outbox, each once; and a dead refund retried by hand that then gets
@@ -62,6 +63,38 @@ def test_received_inspected_and_succeeded(station):
         order.index("return.inspected") < order.index("return.decided")
     assert sorted(set(order)) == sorted(order), order
     assert not by_type(station.shop, "refund.failed")
+
+
+def test_a_parcel_abandoned_after_received_sends_cancelled(station):
+    """The receiver heard return.received; the clerk cancels the parcel:
+    return.cancelled follows, once, queued with the cancellation, and no
+    inspection or decision is sent."""
+    station.import_expected(expected_return())
+    s = station.run_to("RMA-10001", stop_at="items")
+    rid = s["receipt"]
+    one(station.shop, "return.received")
+    code, body = station.call("POST", "/api/v1/cancel")
+    assert code == 200, body
+    can = one(station.shop, "return.cancelled")
+    assert can["receipt"] == rid and can["rma"] == "RMA-10001", can
+    assert can["type"] == "return.cancelled" and can["id"] != \
+        one(station.shop, "return.received")["id"], can
+    assert station.receipt(rid)["state"] == "cancelled"
+    assert not by_type(station.shop, "return.inspected")
+    assert not by_type(station.shop, "return.decided")
+
+
+def test_a_packers_check_abandoned_sends_nothing(station):
+    station.call("POST", "/api/v1/routine", {"routine": "ship_qc"})
+    station.import_expected(expected_return(
+        rma="", order="ORD-2001", kind="shipment", delivered_days_ago=None,
+        delivery_basic_minor=0))
+    station.run_to("ORD-2001", stop_at="items")
+    code, body = station.call("POST", "/api/v1/cancel")
+    assert code == 200, body
+    wait_for(lambda: not station.outbox("pending"), what="outbox idle")
+    assert not by_type(station.shop, "return.cancelled")
+    assert not by_type(station.shop, "return.received")
 
 
 def test_dead_refund_fails_then_succeeds_after_a_retry(make_station,

@@ -49,6 +49,8 @@ def decided(tmp_path_factory):
     answered, overridden to accept with a reason, refunded by the shop."""
     st = helpers.Station(scale_g=900)
     try:
+        st.cfg["clerks"]["SUP-0001"] = "Ewa, supervisor"
+        st.write_config()
         st.start()
         st.import_expected(expected_return(
             items=[tshirt(name=ITEM_NAME)]))
@@ -56,8 +58,6 @@ def decided(tmp_path_factory):
         s = st.run_to("RMA-10001", items=[GTIN_TSHIRT, GTIN_TSHIRT])
         assert s["proposal"]["verdict"] == "hold", s["proposal"]
         # overriding a refusal needs a supervisor's badge
-        st.ok("POST", "/api/v1/clerks", {"badge": "SUP-0001", "name": "Ewa",
-                                         "role": "supervisor"})
         rid = s["receipt"]
         st.ok("POST", "/api/v1/confirm", {"verdict": "accept",
                                           "reason": OVERRIDE,

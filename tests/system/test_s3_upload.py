@@ -10,13 +10,14 @@ import io
 import os
 import random
 import sqlite3
+import subprocess
 import sys
 import time
 from pathlib import Path
 
 import pytest
 
-from helpers import GTIN_TSHIRT, REPO, expected_return, wait_for
+from helpers import GTIN_TSHIRT, REPO, binary, expected_return, wait_for
 
 sys.path.insert(0, str(REPO / "tests" / "s3"))
 import s3server  # noqa: E402
@@ -343,3 +344,41 @@ def test_secrets_from_systemd_credentials(make_station, s3, tmp_path,
     wait_for(lambda: all_uploaded(st), timeout=20, what="uploaded")
     check_bucket(s3, photos)
 
+
+
+
+def test_purged_photos_leave_the_bucket_too(make_station, s3, tmp_path):
+    """Retention purges the label photos: the same write queues their
+    objects' deletion, the photo sender deletes them from the bucket, and
+    the other photos stay there, as the independent client lists them."""
+    st = make_station(start=False, camera_dir=camera_dir(
+        tmp_path / "camera", 12))
+    st.cfg["retention"] = {"label_photos_days": 2}
+    upload_section(st, s3)
+    st.start()
+    st.sign_in()
+    st.import_expected(expected_return())
+    rid = st.run_to("RMA-10001", items=[GTIN_TSHIRT, GTIN_TSHIRT])["receipt"]
+    st.confirm()
+    wait_for(lambda: all_uploaded(st) and not st.outbox("pending"),
+             timeout=20, what="the photos uploaded, the refund confirmed")
+    photos = st.receipt(rid)["photos"]
+    label = {p["object_key"] for p in photos if p["step"] == "parcel"}
+    other = {p["object_key"] for p in photos} - label
+    assert label and other, photos
+    assert set(s3.listing()) == label | other
+    st.stop()
+    at = time.strftime("%Y-%m-%dT%H:%M:%SZ",
+                       time.gmtime(time.time() + 30 * 86400))
+    p = subprocess.run([binary("retourctl"), "retention", "purge", "--at",
+                        at, "-c", str(st.conf_path)], cwd=str(REPO),
+                       capture_output=True, text=True, timeout=60)
+    assert p.returncode == 0, p.stdout + p.stderr
+    assert "%d photos queued for deletion from the bucket" % len(label) \
+        in p.stdout, p.stdout
+    st.start()
+    wait_for(lambda: set(s3.listing()) == other, timeout=20,
+             what="the label photos gone from the bucket")
+    rows = [o for o in st.outbox() if o["action"] == "photo.delete"]
+    assert len(rows) == len(label), rows
+    assert all(o["state"] == "done" for o in rows), rows

@@ -6,6 +6,7 @@ sentence, takes the weight once it has been stable for settle_ms, and
 follows the scale when it is unplugged and plugged back."""
 import os
 import pty
+import sqlite3
 import struct
 import time
 import tty
@@ -97,3 +98,42 @@ def test_hid_scale_at_the_desk(make_station):
         assert "scale" in st.status()["devices"]["scale"]["last_error"]
     finally:
         scale.close()
+
+
+def test_zeroing_the_hid_scale(make_station):
+    """desk zero / POST /api/v1/scale/zero: the Scale Control Report
+    (id 2, Enforced Zero Return) reaches the scale between parcels, and
+    is refused during one (a new zero under a parcel changes its weight);
+    a scale that is gone says so."""
+    st = make_station(start=False)
+    scale = FakeHidScale(str(st.dir / "hidscale"))
+    try:
+        st.board["scale"] = {"backend": "hidpos", "path": scale.link,
+                             "settle_ms": 200, "stable_timeout_ms": 3000,
+                             "reply_timeout_ms": 300}
+        st.write_config()
+        st.start()
+        st.sign_in()
+        code, body = st.call("POST", "/api/v1/scale/zero")
+        assert code == 200, body
+        assert os.read(scale.master, 64) == bytes([2, 1])
+        db = sqlite3.connect(str(st.db))
+        rows = db.execute("SELECT actor FROM audit"
+                          " WHERE action = 'scale.zeroed'").fetchall()
+        db.close()
+        assert rows == [("Ola",)], rows
+        st.import_expected(expected_return())
+        st.feed("RMA-10001")
+        wait_for(lambda: st.status()["step"] == "weigh", what="weigh step")
+        code, body = st.call("POST", "/api/v1/scale/zero")
+        assert code == 409 and "between parcels" in body["error"], body
+        st.call("POST", "/api/v1/cancel")
+        wait_for(lambda: st.status()["step"] == "scan", what="scan step")
+        scale.unplug()
+        wait_for(lambda: not st.status()["devices"]["scale"]["ok"],
+                 what="the scale gone")
+        code, body = st.call("POST", "/api/v1/scale/zero")
+        assert code in (409, 503) and "scale" in body["error"], body
+    finally:
+        scale.close()
+

@@ -174,8 +174,12 @@ def failed_qc(st):
     return s["receipt"]
 
 
-def test_passing_a_failed_qc_needs_a_supervisor(station):
-    st = station
+def test_passing_a_failed_qc_needs_a_supervisor(make_station):
+    st = make_station(start=False)
+    st.cfg["clerks"]["SUP-0001"] = "Ewa, supervisor"
+    st.write_config()
+    st.start()
+    st.sign_in()
     rid = failed_qc(st)
     body = {"verdict": "qc_passed", "reason": "mug sent separately"}
     code, answer = st.call("POST", "/api/v1/confirm", body)
@@ -191,8 +195,6 @@ def test_passing_a_failed_qc_needs_a_supervisor(station):
     assert rec["state"] == "open" and rec["verdict"] is None, rec
     assert st.status()["step"] == "confirm"
     # a supervisor's badge without a reason: refused too
-    st.ok("POST", "/api/v1/clerks",
-          {"badge": "SUP-0001", "name": "Ewa", "role": "supervisor"})
     code, answer = st.call("POST", "/api/v1/confirm",
                            {"verdict": "qc_passed", "supervisor": "SUP-0001"})
     assert code == 409 and "reason" in answer["error"], (code, answer)

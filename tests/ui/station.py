@@ -15,7 +15,13 @@ commands on stdin, one a line, and answers "ok" or "error: ...":
   expected JSON       import one expected return (helpers' fields)
   kill-daemon         kill -9 the daemon (the screen loses its stream)
   start-daemon        start it again
+  rauc-go             the fake rauc ends the install it holds
   stop                stop the daemon and exit
+
+RETOUR_UI_SYSTEM=1 makes the desk an image (slot A) with the fake rauc of
+tests/system/test_system_update.py, holding an install until rauc-go,
+and an update bundle on a drive; RETOUR_UI_SETUP_MISSING=WORDS is what
+the first boot found missing.
 """
 import json
 import os
@@ -36,6 +42,21 @@ def main():
     st.cfg["api"]["listen"] = "127.0.0.1:%d" % port
     st.cfg["clerks"]["SUPER-0001"] = "Marta, supervisor"
     st.cfg["clerks"]["PACK-0001"] = "Jan, packer"
+    if os.environ.get("RETOUR_UI_SYSTEM") == "1":
+        from test_system_update import FAKE_RAUC, RAUC_STATUS
+        fake = st.dir / "rauc"
+        fake.write_text(FAKE_RAUC)
+        fake.chmod(0o755)
+        (st.dir / "rauc.mode").write_text("wait")
+        (st.dir / "rauc-status.json").write_text(json.dumps(RAUC_STATUS))
+        usb = st.dir / "media" / "usb"
+        usb.mkdir(parents=True)
+        (usb / "retour-0.11.0.raucb").write_bytes(b"r" * (3 << 20))
+        (st.dir / "cmdline").write_text("root=/dev/vda2 ro rauc.slot=A\n")
+        st.cfg["update"]["command"] = str(fake)
+    if os.environ.get("RETOUR_UI_SETUP_MISSING"):
+        (st.dir / "firstboot.missing").write_text(
+            os.environ["RETOUR_UI_SETUP_MISSING"] + "\n")
     st.write_config()
     st.start()
     st.import_expected(expected_return())
@@ -64,6 +85,8 @@ def main():
                     st.kill9()
                 elif cmd == "start-daemon":
                     st.start()
+                elif cmd == "rauc-go":
+                    (st.dir / "go").write_text("")
                 elif cmd == "stop":
                     break
                 else:

@@ -113,13 +113,16 @@ static void test_record_and_hashes(void **state)
 			json_string_value(json_object_get(a, "actor")),
 			json_string_value(json_object_get(a, "action")),
 			json_string_value(json_object_get(a, "subject")),
-			json_string_value(json_object_get(a, "detail")), hash),
+			json_string_value(json_object_get(a, "detail")),
+			json_string_value(json_object_get(a, "detail_sha256")),
+			hash),
 		    0);
 		assert_string_equal(
 		    hash, json_string_value(json_object_get(a, "hash")));
 	}
 	assert_int_equal(
-	    evidence_audit_hash("zz", 1, 1, "", "", "", NULL, hash), -EINVAL);
+	    evidence_audit_hash("zz", 1, 1, "", "", "", NULL, NULL, hash),
+	    -EINVAL);
 	json_decref(rec);
 }
 

@@ -60,7 +60,7 @@ static int setup(void **state)
 		 "photos = %s/photos\nphoto_min_free_mb = 0\n"
 		 "checklists = checklists\ngrace_s = 30\nclock = trust\n"
 		 "[shop]\nname = demo\nrma_pattern = RMA-*\n"
-		 "[clerks]\nB-1 = Ola\n",
+		 "[clerks]\nB-1 = Ola\nB-9 = Marta, supervisor\n",
 		 f->dir, f->dir);
 	snprintf(board, sizeof(board),
 		 "[board]\nname = test\n"
@@ -387,8 +387,20 @@ static void overriding_a_refusal_needs_a_supervisor(void **state)
 					 "B-1", err, sizeof(err)),
 			 -EACCES);
 	assert_non_null(strstr(err, "not a supervisor"));
+	/* a supervisor is made only on a supervisor's word */
 	assert_int_equal(station_register_clerk(f->st, "S-1", "Ewa",
-						"supervisor", err, sizeof(err)),
+						"supervisor", NULL, err,
+						sizeof(err)),
+			 -EACCES);
+	assert_non_null(strstr(err, "needs a supervisor"));
+	assert_int_equal(station_register_clerk(f->st, "S-1", "Ewa",
+						"supervisor", "B-1", err,
+						sizeof(err)),
+			 -EACCES);
+	assert_non_null(strstr(err, "not a supervisor"));
+	assert_int_equal(station_register_clerk(f->st, "S-1", "Ewa",
+						"supervisor", "B-9", err,
+						sizeof(err)),
 			 0);
 	/* the desk refuses an override without a reason: nothing recorded */
 	assert_int_equal(
@@ -413,7 +425,7 @@ static void overriding_a_refusal_needs_a_supervisor(void **state)
 	assert_int_equal(
 	    station_confirm(f->st, "hold", NULL, NULL, err, sizeof(err)), 0);
 	assert_int_equal(station_register_clerk(f->st, "S-2", "Eve", "boss",
-						err, sizeof(err)),
+						NULL, err, sizeof(err)),
 			 -EINVAL);
 }
 

@@ -1562,11 +1562,18 @@ static void test_store_shop_ids_round_trip(void **state)
 	assert_string_equal(back.shop_order_id, "");
 }
 
-/* What schema steps 9, 8, 7 and 6 added, taken away again: a file of
+/* What schema steps 10, 9, 8, 7 and 6 added, taken away again: a file of
  * version 5. */
 #define SCHEMA_UNDO_V6                                                         \
-	"ALTER TABLE photo DROP COLUMN object_key;"      /* v9 */              \
-	"DROP INDEX photo_by_purged;" /* v8 */                                 \
+	"DROP TRIGGER audit_no_update;" /* v10 */                              \
+	"CREATE TRIGGER audit_no_update BEFORE UPDATE ON audit BEGIN"          \
+	" SELECT RAISE(ABORT, 'the audit log is append-only'); END;"           \
+	"ALTER TABLE audit DROP COLUMN detail_sha256;"                         \
+	"ALTER TABLE audit DROP COLUMN redacted_at;"                           \
+	"DROP TABLE receipt_purge;"                                            \
+	"ALTER TABLE receipt DROP COLUMN purged_at;"                           \
+	"ALTER TABLE photo DROP COLUMN object_key;" /* v9 */                   \
+	"DROP INDEX photo_by_purged;"		    /* v8 */                   \
 	"ALTER TABLE photo DROP COLUMN purged_at;"                             \
 	"ALTER TABLE expected DROP COLUMN personal_purged_at;"                 \
 	"ALTER TABLE expected DROP COLUMN cancelled_at;" /* v7 */              \
@@ -1951,7 +1958,7 @@ static void test_store_migrates_a_file_of_version_2(void **state)
 	assert_int_equal(raw_exec(f->path, SCHEMA_UNDO_V3), SQLITE_OK);
 	assert_int_equal(raw_int(f->path, "PRAGMA user_version"), 2);
 	assert_int_equal(store_open(f->path, &f->s, err, sizeof(err)), 0);
-	assert_int_equal(raw_int(f->path, "PRAGMA user_version"), 9);
+	assert_int_equal(raw_int(f->path, "PRAGMA user_version"), 10);
 	assert_int_equal(store_expected_get(f->s, er.id, &back), 0);
 	assert_string_equal(back.rma, "RMA-2V");
 	assert_false(back.delivery_paid_known);
@@ -1983,7 +1990,7 @@ static void test_store_migrates_a_file_without_shop_ids(void **state)
 		     "PRAGMA user_version = 1;"),
 	    SQLITE_OK);
 	assert_int_equal(store_open(f->path, &f->s, err, sizeof(err)), 0);
-	assert_int_equal(raw_int(f->path, "PRAGMA user_version"), 9);
+	assert_int_equal(raw_int(f->path, "PRAGMA user_version"), 10);
 	assert_int_equal(store_expected_get(f->s, er.id, &back), 0);
 	assert_string_equal(back.rma, "RMA-1");
 	assert_string_equal(back.shop_order_id, "");
@@ -2038,7 +2045,7 @@ static void test_store_pull_cursor(void **state)
 						 "PRAGMA user_version = 4;"),
 			 SQLITE_OK);
 	assert_int_equal(store_open(f->path, &f->s, err, sizeof(err)), 0);
-	assert_int_equal(raw_int(f->path, "PRAGMA user_version"), 9);
+	assert_int_equal(raw_int(f->path, "PRAGMA user_version"), 10);
 	assert_int_equal(store_pull_get(f->s, "shop", &ps), -ENOENT);
 	assert_int_equal(store_pull_saved(f->s, "shop", "c3", 1, T0), 0);
 }

@@ -6,7 +6,9 @@
  * configured prefix, so the same content is the same object: a PUT sent
  * twice writes the same bytes again, and a row attempted before is looked
  * up first (a HEAD: the object is there with our x-amz-meta-sha256) and is
- * then done without a second PUT.
+ * then done without a second PUT.  A photo retention purged is deleted
+ * from the bucket the same way (a "photo.delete" row): DELETE, where an
+ * object already gone counts as deleted.
  *
  * libcurl signs each request (AWS Signature Version 4, CURLOPT_AWS_SIGV4)
  * with the access key id and the secret the station read from their
@@ -28,7 +30,8 @@
 
 #include "retour/connector.h"
 
-#define S3_ACTION "photo.upload"
+#include "retour/photo_upload.h"
+
 #define S3_EMPTY_SHA256                                                        \
 	"e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"
 #define S3_KEY_MAX 512
@@ -216,8 +219,10 @@ static int s3_photo_of(const struct connector_message *m, char *key,
 	json_t *root, *k, *h;
 	int r = -EINVAL;
 
-	if (strcmp(m->action, S3_ACTION)) {
-		snprintf(err, errlen, "the s3 connector only uploads photos");
+	if (strcmp(m->action, PHOTO_UPLOAD_ACTION) &&
+	    strcmp(m->action, PHOTO_DELETE_ACTION)) {
+		snprintf(err, errlen,
+			 "the s3 connector only uploads and deletes photos");
 		return -EINVAL;
 	}
 	root = m->body ? json_loadb(m->body, m->body_len, 0, NULL) : NULL;
@@ -268,6 +273,30 @@ static int s3_sign(const struct s3_state *st, struct connector_request *req)
 	return n > 0 && (size_t)n < sizeof(req->aws_sigv4) ? 0 : -EINVAL;
 }
 
+/* The DELETE of the object under @key: sent twice, gone once. */
+static int s3_build_delete(const struct s3_state *st, const char *key,
+			   struct connector_request *req, char *err,
+			   size_t errlen)
+{
+	int r;
+
+	if (s3_url(st, key, req->url, sizeof(req->url)) < 0) {
+		snprintf(err, errlen, "the object's URL is too long");
+		return -EINVAL;
+	}
+	req->method = CONNECTOR_DELETE;
+	req->idempotent = true;
+	r = s3_sign(st, req);
+	if (r == 0)
+		r = connector_request_add_header(req, "x-amz-content-sha256",
+						 S3_EMPTY_SHA256);
+	if (r < 0) {
+		snprintf(err, errlen, "cannot make the request");
+		return r == -ENOMEM ? -ENOMEM : -EINVAL;
+	}
+	return 0;
+}
+
 static int s3_build(void *state, const struct connector_message *m,
 		    int64_t now_us, struct connector_request *req, char *err,
 		    size_t errlen)
@@ -279,6 +308,8 @@ static int s3_build(void *state, const struct connector_message *m,
 	(void)now_us;
 	if (s3_photo_of(m, key, sizeof(key), sha, err, errlen) < 0)
 		return -EINVAL;
+	if (!strcmp(m->action, PHOTO_DELETE_ACTION))
+		return s3_build_delete(st, key, req, err, errlen);
 	if (!m->file) {
 		snprintf(err, errlen, "no photo bytes to upload");
 		return -EINVAL;
@@ -364,12 +395,16 @@ static enum connector_result s3_classify(void *state,
 	char key[S3_KEY_MAX], sha[65], code[64];
 
 	shop_ref[0] = '\0';
-	if (a->status >= 200 && a->status < 300) {
+	/* a DELETE of an object gone already: what was asked is so */
+	if ((a->status >= 200 && a->status < 300) ||
+	    (a->status == 404 && !strcmp(m->action, PHOTO_DELETE_ACTION))) {
 		if (s3_photo_of(m, key, sizeof(key), sha, err, errlen) == 0)
 			snprintf(shop_ref, reflen, "%s", key);
 		return CONNECTOR_DONE;
 	}
-	s3_error_text(st, "PUT", a, err, errlen);
+	s3_error_text(st,
+		      strcmp(m->action, PHOTO_DELETE_ACTION) ? "PUT" : "DELETE",
+		      a, err, errlen);
 	s3_xml_text(a, "Code", code, sizeof(code));
 	if (a->status == 408 || a->status == 425 || a->status == 429 ||
 	    a->status >= 500 || !strcmp(code, "RequestTimeTooSkewed") ||
@@ -439,6 +474,17 @@ s3_reconcile_classify(void *state, const struct connector_message *m,
 	shop_ref[0] = '\0';
 	if (s3_photo_of(m, key, sizeof(key), sha, err, errlen) < 0)
 		return CONNECTOR_UNKNOWN;
+	if (!strcmp(m->action, PHOTO_DELETE_ACTION)) {
+		/* a delete tried before: done when the object is gone */
+		if (a->status == 404) {
+			snprintf(shop_ref, reflen, "%s", key);
+			return CONNECTOR_FOUND;
+		}
+		if (a->status >= 200 && a->status < 300)
+			return CONNECTOR_ABSENT;
+		s3_error_text(st, "HEAD", a, err, errlen);
+		return CONNECTOR_UNKNOWN;
+	}
 	if (a->status == 404)
 		return CONNECTOR_ABSENT;
 	if (a->status >= 200 && a->status < 300) {
