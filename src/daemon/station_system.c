@@ -42,7 +42,6 @@ extern char **environ;
 #define SYSTEM_WALK_DEPTH 3	 /* /run/media/USER/LABEL/x.raucb */
 #define SYSTEM_WALK_ENTRIES 2048 /* looked at, all folders together */
 #define SYSTEM_REAP_US 50000	 /* a child that closed its output, waited */
-#define SYSTEM_STATUS_RETRY_US (INT64_C(30) * 1000000)
 
 /* ---- children ---- */
 
@@ -283,7 +282,7 @@ static ssize_t system_read_head(const char *path, char *buf, size_t size,
 }
 
 /* rauc.slot=NAME on the command line into sys->slot ("" when none). */
-static void system_read_slot(struct station_system *sys)
+void system_read_slot(struct station_system *sys)
 {
 	char buf[SYSTEM_FILE_MAX];
 	bool more;
@@ -358,15 +357,14 @@ static const char *system_json_str(json_t *o, const char *key)
 	return json_is_string(v) ? json_string_value(v) : NULL;
 }
 
-static json_t *system_str_or_null(const char *s)
+json_t *system_str_or_null(const char *s)
 {
 	return s ? json_string(s) : json_null();
 }
 
 /* The slots rauc told of, each {"name","bootname","state","boot_status",
  * "bundle_version","installed_at"}; what is not there is null. */
-static json_t *system_slots(const struct station_system *sys,
-			    const char **next_boot)
+json_t *system_slots(const struct station_system *sys, const char **next_boot)
 {
 	json_t *out = json_array(), *slots, *entry;
 	const char *primary;
@@ -420,7 +418,7 @@ static json_t *system_slots(const struct station_system *sys,
 
 /* Read the list again when due (system_text_missing()); changed: the
  * screens are told. */
-static void system_missing_read(struct station_system *sys, bool force)
+void system_missing_read(struct station_system *sys, bool force)
 {
 	char buf[SYSTEM_FILE_MAX], was[SYSTEM_MISSING_MAX][SYSTEM_ITEM_LEN];
 	int64_t mono = clock_mono_us();
@@ -457,107 +455,13 @@ static void system_missing_read(struct station_system *sys, bool force)
 	}
 }
 
-static json_t *system_missing_json(const struct station_system *sys)
+json_t *system_missing_json(const struct station_system *sys)
 {
 	json_t *a = json_array();
 
 	for (int i = 0; i < sys->n_missing; i++)
 		json_array_append_new(a, json_string(sys->missing[i]));
 	return a;
-}
-
-/* ---- the station's part ---- */
-
-int station_system_start(struct station *st, char *err, size_t errlen)
-{
-	struct station_system *sys = calloc(1, sizeof(*sys));
-
-	(void)err;
-	(void)errlen;
-	if (!sys)
-		return -ENOMEM;
-	sys->st = st;
-	sys->cfg = st->cfg;
-	sys->ev = st->ev;
-	sys->status_child.fd = sys->install_child.fd = -1;
-	st->system = sys;
-	system_update_init(sys);
-	system_read_slot(sys);
-	system_missing_read(sys, true);
-	system_status_refresh(sys);
-	return 0;
-}
-
-void station_system_stop(struct station *st)
-{
-	struct station_system *sys = st->system;
-
-	if (!sys)
-		return;
-	system_update_stop(sys);
-	system_child_stop(&sys->status_child);
-	json_decref(sys->rauc_status);
-	free(sys);
-	st->system = NULL;
-}
-
-void station_system_tick(struct station *st)
-{
-	struct station_system *sys = st->system;
-
-	if (!sys)
-		return;
-	system_missing_read(sys, false);
-	/* rauc's service may start after retourd: asked again until it
-	 * answers */
-	if (sys->slot[0] && !sys->rauc_status &&
-	    clock_mono_us() - sys->status_tried_mono > SYSTEM_STATUS_RETRY_US)
-		system_status_refresh(sys);
-}
-
-void station_system_status(struct station *st, json_t *status)
-{
-	struct station_system *sys = st->system;
-
-	if (!sys)
-		return;
-	if (sys->n_missing)
-		json_object_set_new(status, "setup_missing",
-				    system_missing_json(sys));
-	if (sys->state != UPDATE_IDLE)
-		json_object_set_new(status, "update", system_update_json(sys));
-}
-
-json_t *station_system_view(struct station *st)
-{
-	struct station_system *sys = st->system;
-	const char *next_boot = NULL;
-	json_t *o = json_object(), *slots;
-
-	json_object_set_new(o, "version", json_string(RETOUR_VERSION));
-	json_object_set_new(o, "image", json_boolean(sys->slot[0]));
-	json_object_set_new(
-	    o, "slot", sys->slot[0] ? json_string(sys->slot) : json_null());
-	slots = system_slots(sys, &next_boot);
-	json_object_set_new(o, "next_boot", system_str_or_null(next_boot));
-	json_object_set_new(o, "slots", slots);
-	json_object_set_new(o, "rauc_error",
-			    sys->rauc_error[0] ? json_string(sys->rauc_error)
-					       : json_null());
-	json_object_set_new(
-	    o, "text",
-	    json_string(sys->slot[0] ? "station image, running slot"
-				     : "not an image: retour runs on this "
-				       "computer as installed, without "
-				       "slots"));
-	json_object_set_new(o, "update", system_update_json(sys));
-	json_object_set_new(o, "setup_missing", system_missing_json(sys));
-	return o;
-}
-
-json_t *station_update_view(struct station *st)
-{
-	return system_update_json(st->system);
 }
 
 /* ---- bundles on drives ---- */

@@ -98,6 +98,14 @@ void system_audit(struct station_system *sys, const char *actor,
 void system_status_refresh(struct station_system *sys);
 /* what the status changed: tell the screens */
 void system_changed(struct station_system *sys);
+/* the slot this boot runs (rauc.slot= on the kernel's command line) */
+void system_read_slot(struct station_system *sys);
+/* the first boot's list read again (@force: whatever its age) */
+void system_missing_read(struct station_system *sys, bool force);
+json_t *system_missing_json(const struct station_system *sys);
+/* the slots as rauc said them, and which boots next (*@next_boot) */
+json_t *system_slots(const struct station_system *sys, const char **next_boot);
+json_t *system_str_or_null(const char *s);
 
 /* station_update.c */
 void system_update_init(struct station_system *sys);
