@@ -206,4 +206,10 @@ void api_system_upload_abort(struct station *st);
 void api_returns_filter(struct station *st, const struct api_route *route,
 			struct receipt_filter *f);
 
+/* api_sockets.c: a listening socket's descriptor, or -errno with @err.
+ * *@loopback: the TCP address is 127.0.0.0/8. */
+int api_unix_socket(const char *path, char *err, size_t errlen);
+int api_tcp_socket(const char *listen_at, bool *loopback, char *err,
+		   size_t errlen);
+
 #endif
