@@ -272,8 +272,11 @@ static int retention_purge_apply(struct store *s, void *arg,
 	if (r == 0)
 		r = store_retention_walk_records(s, pg->p, pg->now,
 						 retention_gather, pg);
-	/* whole records first: their parts then have nothing left to do */
-	qsort(pg->due, pg->n_due, sizeof(*pg->due), retention_due_order);
+	/* whole records first: their parts then have nothing left to do
+	 * (nothing due: no array, and qsort wants one even for none) */
+	if (pg->n_due)
+		qsort(pg->due, pg->n_due, sizeof(*pg->due),
+		      retention_due_order);
 	for (size_t i = 0; r == 0 && i < pg->n_due; i++)
 		r = retention_purge_one(pg, &pg->due[i]);
 	/* what the bucket holds of them goes too */
