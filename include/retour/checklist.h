@@ -111,7 +111,6 @@ int checklist_parse(const char *text, size_t len, struct checklist *out,
 		    char *err, size_t errlen);
 
 const char *checklist_step_kind_name(enum checklist_step_kind kind);
-const char *checklist_effect_name(enum checklist_effect effect);
 
 /* The templates the shell loaded; lists[0..n) are valid. */
 struct checklist_set {

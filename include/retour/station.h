@@ -174,7 +174,6 @@ int station_clerks_list(struct station *st, json_t **out);
  * past it, not answered yet (store_complaints_due).  -EAGAIN while the
  * clock is not set: their deadlines are unknown. */
 int station_complaints_due(struct station *st, json_t **out);
-int station_returns_list(struct station *st, int limit, json_t **out);
 /* The receipts @f finds (retour/store.h), newest first. */
 struct receipt_filter;
 int station_returns_find(struct station *st, const struct receipt_filter *f,

@@ -214,11 +214,6 @@ void api_events_changed(struct api_events *e)
 	sd_event_source_set_enabled(e->defer, SD_EVENT_ONESHOT);
 }
 
-unsigned api_events_clients(const struct api_events *e)
-{
-	return e ? e->n_clients : 0;
-}
-
 static enum MHD_Result send_full(struct MHD_Connection *conn)
 {
 	char body[160];

@@ -31,8 +31,6 @@ enum MHD_Result api_events_open(struct api_events *e,
 /* What the status shows changed: one event to each screen, at the end of
  * this turn of the loop however many changes come in it. */
 void api_events_changed(struct api_events *e);
-/* How many screens are connected. */
-unsigned api_events_clients(const struct api_events *e);
 /* End every stream (before MHD stops: none may stay suspended). */
 void api_events_close_all(struct api_events *e);
 /* After MHD stopped (its connections' responses are freed by then). */

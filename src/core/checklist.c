@@ -42,13 +42,6 @@ const char *checklist_step_kind_name(enum checklist_step_kind kind)
 	return checklist_kind_names[kind];
 }
 
-const char *checklist_effect_name(enum checklist_effect effect)
-{
-	if ((unsigned)effect >= CHECKLIST_ARRAY_SIZE(checklist_effect_names))
-		return "unknown";
-	return checklist_effect_names[effect];
-}
-
 __attribute__((format(printf, 3, 4))) void
 checklist_errf(char *err, size_t errlen, const char *fmt, ...)
 {

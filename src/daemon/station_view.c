@@ -400,11 +400,6 @@ int station_complaints_due(struct station *st, json_t **out)
 	    (int64_t)p->complaint_warn_days * USEC_PER_DAY, out);
 }
 
-int station_returns_list(struct station *st, int limit, json_t **out)
-{
-	return store_receipt_list(st->store, limit, out);
-}
-
 int station_returns_find(struct station *st, const struct receipt_filter *f,
 			 json_t **out)
 {
