@@ -173,6 +173,33 @@ static void update_on_exit(struct station_system *sys, int status)
 }
 
 /* Run the installer on sys->bundle for @by. */
+/* @cmd can be run: a path that is executable, or a name found so on
+ * $PATH.  Asked first, since a spawn's failure to exec can show only as
+ * the child's exit (posix_spawn through vfork, or under qemu-user). */
+static int update_command_found(const char *cmd)
+{
+	const char *path = getenv("PATH"), *p, *end;
+	char full[CONFIG_PATH_LEN + 256];
+
+	if (!cmd[0])
+		return -ENOENT;
+	if (strchr(cmd, '/'))
+		return access(cmd, X_OK) == 0 ? 0 : -errno;
+	for (p = path ? path : "/usr/bin:/bin"; *p; p = *end ? end + 1 : end) {
+		int n;
+
+		end = strchrnul(p, ':');
+		/* an empty entry is the current folder */
+		n = end == p ? snprintf(full, sizeof(full), "./%s", cmd)
+			     : snprintf(full, sizeof(full), "%.*s/%s",
+					(int)(end - p), p, cmd);
+		if (n > 0 && (size_t)n < sizeof(full) &&
+		    access(full, X_OK) == 0)
+			return 0;
+	}
+	return -ENOENT;
+}
+
 static int update_install(struct station_system *sys, const char *by, char *err,
 			  size_t errlen)
 {
@@ -195,7 +222,9 @@ static int update_install(struct station_system *sys, const char *by, char *err,
 	snprintf(detail, sizeof(detail), "%s (%s)", sys->bundle_name,
 		 sys->source);
 	system_audit(sys, by, "system.update", detail);
-	r = system_child_spawn(sys, &sys->install_child, argv);
+	r = update_command_found(cmd);
+	if (r == 0)
+		r = system_child_spawn(sys, &sys->install_child, argv);
 	if (r < 0) {
 		sys->state = UPDATE_FAILED;
 		sys->finished_at = clock_now_us();
