@@ -26,7 +26,7 @@ int api_unix_socket(const char *path, char *err, size_t errlen)
 	int fd, r;
 
 	if (strlen(path) >= sizeof(sa.sun_path)) {
-		snprintf(err, errlen, "socket path %s is too long", path);
+		snprintf(err, errlen, "socket path %.200s is too long", path);
 		return -ENAMETOOLONG;
 	}
 	strcpy(sa.sun_path, path);
@@ -41,7 +41,7 @@ int api_unix_socket(const char *path, char *err, size_t errlen)
 			if (!S_ISSOCK(stbuf.st_mode)) {
 				close(fd);
 				snprintf(err, errlen,
-					 "%s exists and is not a "
+					 "%.200s exists and is not a "
 					 "socket; not replacing it",
 					 path);
 				return -EEXIST;
@@ -53,7 +53,7 @@ int api_unix_socket(const char *path, char *err, size_t errlen)
 	    listen(fd, SOMAXCONN) < 0) {
 		r = -errno;
 		close(fd);
-		snprintf(err, errlen, "socket %s: %s", path, strerror(-r));
+		snprintf(err, errlen, "socket %.200s: %s", path, strerror(-r));
 		return r;
 	}
 	chmod(path, 0660);
@@ -71,8 +71,8 @@ int api_tcp_socket(const char *listen_at, bool *loopback, char *err,
 	int fd, one = 1, r;
 
 	if (!colon || (size_t)(colon - listen_at) >= sizeof(host)) {
-		snprintf(err, errlen, "api listen '%s' must be ADDRESS:PORT",
-			 listen_at);
+		snprintf(err, errlen,
+			 "api listen '%.100s' must be ADDRESS:PORT", listen_at);
 		return -EINVAL;
 	}
 	memcpy(host, listen_at, (size_t)(colon - listen_at));
@@ -81,7 +81,7 @@ int api_tcp_socket(const char *listen_at, bool *loopback, char *err,
 	if (*end || port < 0 || port > 65535 ||
 	    inet_pton(AF_INET, !strcmp(host, "localhost") ? "127.0.0.1" : host,
 		      &sa.sin_addr) != 1) {
-		snprintf(err, errlen, "api listen '%s' must be IPv4:PORT",
+		snprintf(err, errlen, "api listen '%.100s' must be IPv4:PORT",
 			 listen_at);
 		return -EINVAL;
 	}
@@ -95,7 +95,7 @@ int api_tcp_socket(const char *listen_at, bool *loopback, char *err,
 	    listen(fd, SOMAXCONN) < 0) {
 		r = -errno;
 		close(fd);
-		snprintf(err, errlen, "api listen %s: %s", listen_at,
+		snprintf(err, errlen, "api listen %.100s: %s", listen_at,
 			 strerror(-r));
 		return r;
 	}
