@@ -374,8 +374,9 @@ void station_answer(struct station *st, const char *answer)
  * with the confirm, else the signed-in clerk if a supervisor.  0 with the
  * name in @by, or -EACCES with @err for the clerk.
  */
-static int station_supervisor(struct station *st, const char *badge, char *by,
-			      size_t bylen, char *err, size_t errlen)
+int station_supervisor_word(struct station *st, const char *badge, char *by,
+			    size_t bylen, const char *needs,
+			    const char *nothing, char *err, size_t errlen)
 {
 	char role[16] = "";
 
@@ -383,16 +384,15 @@ static int station_supervisor(struct station *st, const char *badge, char *by,
 		if (store_clerk_find(st->store, badge, by, bylen, role,
 				     sizeof(role)) < 0) {
 			snprintf(err, errlen,
-				 "unknown supervisor badge '%.48s': nothing "
-				 "recorded",
-				 badge);
+				 "unknown supervisor badge '%.48s': %s", badge,
+				 nothing);
 			return -EACCES;
 		}
 		if (strcmp(role, "supervisor")) {
 			snprintf(err, errlen,
 				 "badge '%.48s' is %s's, a %s, not a "
-				 "supervisor's: nothing recorded",
-				 badge, by, role);
+				 "supervisor's: %s",
+				 badge, by, role, nothing);
 			return -EACCES;
 		}
 		return 0;
@@ -402,13 +402,21 @@ static int station_supervisor(struct station *st, const char *badge, char *by,
 		snprintf(by, bylen, "%s", st->desk.clerk);
 		return 0;
 	}
-	snprintf(err, errlen,
-		 "%s needs a supervisor: give \"supervisor\" (the "
-		 "supervisor's badge) and a \"reason\"; nothing recorded",
-		 st->desk.routine == DESK_ROUTINE_SHIP_QC
-		     ? "Passing a failed QC"
-		     : "Overriding a refusal");
+	snprintf(err, errlen, "%s; %s", needs, nothing);
 	return -EACCES;
+}
+
+static int station_supervisor(struct station *st, const char *badge, char *by,
+			      size_t bylen, char *err, size_t errlen)
+{
+	return station_supervisor_word(
+	    st, badge, by, bylen,
+	    st->desk.routine == DESK_ROUTINE_SHIP_QC
+		? "Passing a failed QC needs a supervisor: give "
+		  "\"supervisor\" (the supervisor's badge) and a \"reason\""
+		: "Overriding a refusal needs a supervisor: give "
+		  "\"supervisor\" (the supervisor's badge) and a \"reason\"",
+	    "nothing recorded", err, errlen);
 }
 
 int station_confirm(struct station *st, const char *verdict, const char *reason,

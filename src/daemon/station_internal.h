@@ -314,6 +314,13 @@ void station_parcel_told(struct station *st);
 
 /* station_device_input.c: the devices' word (devices.h), on the loop. */
 extern const struct devices_events station_device_events;
+/* station_input.c: who vouches as a supervisor: @badge (a supervisor's),
+ * else the supervisor signed in at the desk by badge; their name in @by.
+ * -EACCES with @err: @needs when nobody does, each ending in @nothing
+ * ("nothing recorded"). */
+int station_supervisor_word(struct station *st, const char *badge, char *by,
+			    size_t bylen, const char *needs,
+			    const char *nothing, char *err, size_t errlen);
 /* station_input.c: a scan the desk does not take (too long, unreadable):
  * the desk counts it and says why. */
 void station_refuse_scan(struct station *st, const char *why);

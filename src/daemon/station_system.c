@@ -552,33 +552,9 @@ json_t *station_system_bundles(struct station *st)
 int station_system_supervisor(struct station *st, const char *badge, char *by,
 			      size_t bylen, char *err, size_t errlen)
 {
-	char role[16] = "";
-
-	if (badge && *badge) {
-		if (store_clerk_find(st->store, badge, by, bylen, role,
-				     sizeof(role)) < 0) {
-			snprintf(err, errlen,
-				 "unknown supervisor badge '%.48s': nothing "
-				 "started",
-				 badge);
-			return -EACCES;
-		}
-		if (strcmp(role, "supervisor")) {
-			snprintf(err, errlen,
-				 "badge '%.48s' is %s's, a %s, not a "
-				 "supervisor's: nothing started",
-				 badge, by, role);
-			return -EACCES;
-		}
-		return 0;
-	}
-	if (!strcmp(st->clerk_role, "supervisor") && st->desk.clerk[0] &&
-	    st->clerk_by_badge) {
-		snprintf(by, bylen, "%s", st->desk.clerk);
-		return 0;
-	}
-	snprintf(err, errlen,
-		 "an update needs a supervisor: sign in with a supervisor's "
-		 "badge, or give \"supervisor\" (the badge); nothing started");
-	return -EACCES;
+	return station_supervisor_word(
+	    st, badge, by, bylen,
+	    "an update needs a supervisor: sign in with a supervisor's "
+	    "badge, or give \"supervisor\" (the badge)",
+	    "nothing started", err, errlen);
 }
