@@ -18,6 +18,8 @@
  *   cli_backup_restore.c  restore SRC
  *   cli_retention.c  retention report and purge
  *   cli_evidence.c a receipt's dispute pack: the PDF, the ZIP, verify
+ *   cli_system.c   system update FILE: RAUC run here, as root
+ *   cli_system_station.c  system status, bundles, install: through retourd
  *
  * retourctl writes its own messages to stderr; it is a user's tool, not a
  * daemon, so it does not use log.h.
@@ -27,6 +29,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdio.h>
 
 #include <jansson.h>
 
@@ -108,6 +111,12 @@ void cli_print_json(const json_t *j);
 int cli_rpc_call(const struct cli_opts *o, const char *method, const char *path,
 		 const char *body, size_t body_len, json_t **answer);
 
+/* POST @size bytes of @f (open, at its start) to @path as
+ * application/octet-stream, streamed (an update's bundle): as
+ * cli_rpc_call otherwise. */
+int cli_rpc_upload_file(const struct cli_opts *o, const char *path, FILE *f,
+			long long size, json_t **answer);
+
 /* GET a check at @path (db check, audit verify): as cli_rpc_call, and
  * an answer that is a check's ({"ok":false,...}) comes back in *answer
  * whatever its status (a check that finds a fault answers 500), for the
@@ -184,6 +193,11 @@ int cli_cmd_backup(const struct cli_opts *o);	  /* cli_backup.c */
 int cli_cmd_restore(const struct cli_opts *o);	  /* cli_backup_restore.c */
 int cli_cmd_retention(const struct cli_opts *o);  /* cli_retention.c */
 int cli_cmd_system(const struct cli_opts *o);	  /* cli_system.c */
+
+/* ---- cli_system_station.c: the system through retourd */
+int cli_system_status(const struct cli_opts *o);
+int cli_system_bundles(const struct cli_opts *o);
+int cli_system_install(const struct cli_opts *o, const char *bundle);
 
 /* The desk's commands, for `retourctl desk --help`. */
 extern const char cli_desk_usage_text[];

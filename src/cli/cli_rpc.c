@@ -154,12 +154,29 @@ static int cli_rpc_read_answer(long status, const struct cli_rpc_answer *got,
 	return CLI_OK;
 }
 
+/* A body read from a file as it is sent (a bundle), not held in memory. */
+struct cli_rpc_upload {
+	FILE *f;
+	curl_off_t size;
+};
+
+static size_t cli_rpc_read_upload(char *buf, size_t size, size_t nmemb,
+				  void *userdata)
+{
+	const struct cli_rpc_upload *up = userdata;
+	size_t n = fread(buf, 1, size * nmemb, up->f);
+
+	return n == 0 && ferror(up->f) ? CURL_READFUNC_ABORT : n;
+}
+
 /* One attempt at @socket: CURLE_OK with *status, or the transport's
- * failure with @why saying it. */
+ * failure with @why saying it.  With @up, its file is the body
+ * (application/octet-stream), however long it takes while bytes move. */
 static CURLcode cli_rpc_send(const char *socket, const char *method,
 			     const char *path, const char *body,
-			     size_t body_len, struct cli_rpc_answer *got,
-			     long *status, char *why, size_t why_size)
+			     size_t body_len, const struct cli_rpc_upload *up,
+			     struct cli_rpc_answer *got, long *status,
+			     char *why, size_t why_size)
 {
 	char url[512], errbuf[CURL_ERROR_SIZE] = "";
 	struct curl_slist *headers = NULL;
@@ -183,7 +200,19 @@ static CURLcode cli_rpc_send(const char *socket, const char *method,
 	headers = curl_slist_append(headers, "Accept: application/json");
 	if (strcmp(method, "GET"))
 		curl_easy_setopt(curl, CURLOPT_CUSTOMREQUEST, method);
-	if (body || !strcmp(method, "POST")) {
+	if (up) {
+		headers = curl_slist_append(
+		    headers, "Content-Type: application/octet-stream");
+		curl_easy_setopt(curl, CURLOPT_POST, 1L);
+		curl_easy_setopt(curl, CURLOPT_READFUNCTION,
+				 cli_rpc_read_upload);
+		curl_easy_setopt(curl, CURLOPT_READDATA, up);
+		curl_easy_setopt(curl, CURLOPT_POSTFIELDSIZE_LARGE, up->size);
+		curl_easy_setopt(curl, CURLOPT_TIMEOUT, 0L);
+		curl_easy_setopt(curl, CURLOPT_LOW_SPEED_LIMIT, 1L);
+		curl_easy_setopt(curl, CURLOPT_LOW_SPEED_TIME,
+				 CLI_RPC_TIMEOUT_S);
+	} else if (body || !strcmp(method, "POST")) {
 		headers = curl_slist_append(headers,
 					    "Content-Type: application/json");
 		curl_easy_setopt(curl, CURLOPT_POSTFIELDSIZE_LARGE,
@@ -204,7 +233,8 @@ static CURLcode cli_rpc_send(const char *socket, const char *method,
 
 static int cli_rpc_request(const struct cli_opts *o, const char *method,
 			   const char *path, const char *body, size_t body_len,
-			   bool check, json_t **answer)
+			   const struct cli_rpc_upload *up, bool check,
+			   json_t **answer)
 {
 	char why[CLI_MAX_SOCKETS][160];
 	int first = cli_rpc_found >= 0 ? cli_rpc_found : 0;
@@ -219,7 +249,7 @@ static int cli_rpc_request(const struct cli_opts *o, const char *method,
 		int r;
 
 		rc = cli_rpc_send(o->sockets[i], method, path, body, body_len,
-				  &got, &status, why[i], sizeof(why[i]));
+				  up, &got, &status, why[i], sizeof(why[i]));
 		if (rc == CURLE_OK) {
 			cli_rpc_found = i;
 			cli_rpc_status = status;
@@ -248,12 +278,21 @@ static int cli_rpc_request(const struct cli_opts *o, const char *method,
 int cli_rpc_call(const struct cli_opts *o, const char *method, const char *path,
 		 const char *body, size_t body_len, json_t **answer)
 {
-	return cli_rpc_request(o, method, path, body, body_len, false, answer);
+	return cli_rpc_request(o, method, path, body, body_len, NULL, false,
+			       answer);
+}
+
+int cli_rpc_upload_file(const struct cli_opts *o, const char *path, FILE *f,
+			long long size, json_t **answer)
+{
+	struct cli_rpc_upload up = {.f = f, .size = (curl_off_t)size};
+
+	return cli_rpc_request(o, "POST", path, NULL, 0, &up, false, answer);
 }
 
 int cli_rpc_check(const struct cli_opts *o, const char *path, json_t **answer)
 {
-	return cli_rpc_request(o, "GET", path, NULL, 0, true, answer);
+	return cli_rpc_request(o, "GET", path, NULL, 0, NULL, true, answer);
 }
 
 int cli_rpc_get_raw(const struct cli_opts *o, const char *path, long *status,
@@ -270,8 +309,8 @@ int cli_rpc_get_raw(const struct cli_opts *o, const char *path, long *status,
 	for (int i = first; i <= last; i++) {
 		struct cli_rpc_answer got = {0};
 		CURLcode rc =
-		    cli_rpc_send(o->sockets[i], "GET", path, NULL, 0, &got,
-				 status, whys[i], sizeof(whys[i]));
+		    cli_rpc_send(o->sockets[i], "GET", path, NULL, 0, NULL,
+				 &got, status, whys[i], sizeof(whys[i]));
 
 		if (rc == CURLE_OK) {
 			cli_rpc_found = i;

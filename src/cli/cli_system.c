@@ -177,7 +177,18 @@ static int cli_system_update(const struct cli_opts *o, const char *bundle)
 
 int cli_cmd_system(const struct cli_opts *o)
 {
-	if (o->n_pos != 3 || strcmp(o->pos[1], "update"))
-		return cli_usage("system takes: update FILE");
-	return cli_system_update(o, o->pos[2]);
+	const char *verb = o->n_pos > 1 ? o->pos[1] : "status";
+
+	if (o->supervisor && strcmp(verb, "install"))
+		return cli_usage("--supervisor goes with system install");
+	if (!strcmp(verb, "update") && o->n_pos == 3)
+		return cli_system_update(o, o->pos[2]);
+	if (!strcmp(verb, "install") && o->n_pos == 3)
+		return cli_system_install(o, o->pos[2]);
+	if (!strcmp(verb, "status") && o->n_pos <= 2)
+		return cli_system_status(o);
+	if (!strcmp(verb, "bundles") && o->n_pos == 2)
+		return cli_system_bundles(o);
+	return cli_usage("system takes: status, bundles, install BUNDLE "
+			 "[--supervisor BADGE], or update FILE");
 }

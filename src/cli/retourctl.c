@@ -104,6 +104,14 @@ static const char retourctl_usage_text[] =
     "  retention purge [--at WHEN] [-c CONFIG]\n"
     "                                purge what expired now (or at WHEN),\n"
     "                                retourd stopped (it purges daily)\n"
+    "  system [status]               the station image: slots, version, the\n"
+    "                                update (from retourd)\n"
+    "  system bundles                update bundles on removable drives\n"
+    "  system install BUNDLE [--supervisor BADGE]\n"
+    "                                install a bundle through retourd, as\n"
+    "                                the station page does (a listed one\n"
+    "                                from its drive, any other file sent),\n"
+    "                                and wait for the outcome\n"
     "  system update FILE            install a signed update bundle with\n"
     "                                RAUC (the station image, as root): it\n"
     "                                starts at the next boot\n"
@@ -424,7 +432,7 @@ static const struct retourctl_command {
     {"retention", cli_cmd_retention, false},
     {"complaints", cli_cmd_complaints, true},
     {"evidence", cli_cmd_evidence, true},
-    {"system", cli_cmd_system, false},
+    {"system", cli_cmd_system, true},
 };
 
 static const struct retourctl_command *retourctl_command_named(const char *name)
@@ -457,12 +465,13 @@ static int retourctl_check_options(const struct cli_opts *o, const char *cmd)
 		return cli_usage("-o and --zip only go with evidence");
 	if (o->state && strcmp(cmd, "outbox"))
 		return cli_usage("--state only goes with outbox list");
-	if ((o->reason || o->override || o->supervisor || o->remedy ||
-	     o->amount) &&
+	if (o->supervisor && strcmp(cmd, "desk") && strcmp(cmd, "system"))
+		return cli_usage("--supervisor only goes with desk confirm "
+				 "and system install");
+	if ((o->reason || o->override || o->remedy || o->amount) &&
 	    strcmp(cmd, "desk"))
-		return cli_usage("--reason, --override, --supervisor, --remedy "
-				 "and --amount only go with desk weigh and "
-				 "desk confirm");
+		return cli_usage("--reason, --override, --remedy and --amount "
+				 "only go with desk weigh and desk confirm");
 	return 0;
 }
 

@@ -477,3 +477,89 @@ def test_an_upload_cut_off_is_not_kept(make_station):
              "idle", what="the cut upload dropped")
     assert update_dir(st) == [] and audit(st) == []
     assert not (st.dir / "rauc.installed-from").exists()
+
+
+# ---- retourctl system: the same through retourd ----
+
+def test_retourctl_system_install_sends_a_file_and_waits(make_station):
+    st = desk(make_station, mode="wait")
+    bundle = st.dir / "retour-0.11.0.raucb"
+    bundle.write_bytes(os.urandom(3 * 1024 * 1024 + 17))
+    import subprocess
+    from helpers import binary
+    p = subprocess.Popen([binary("retourctl"), "--socket", st.socket,
+                          "system", "install", str(bundle), "--supervisor",
+                          SUPERVISOR], stdout=subprocess.PIPE,
+                         stderr=subprocess.PIPE, text=True)
+    # it follows the update while RAUC works, and ends only with it
+    wait_for(lambda: st.call("GET", "/api/v1/system/update")[1]["state"] ==
+             "installing", what="the install running")
+    time.sleep(0.7)
+    assert p.poll() is None
+    (st.dir / "go").write_text("")
+    out, err = p.communicate(timeout=30)
+    assert p.returncode == 0, err
+    assert "installed in the other slot" in out
+    assert "20%  Checking bundle" in err
+    installed_from = (st.dir / "rauc.installed-from").read_text().strip()
+    assert installed_from == str(st.dir / "update" / "upload.raucb")
+    assert audit(st)[-1] == ("Ewa", "system.update.installed",
+                             "upload.raucb (upload)")
+
+
+def test_retourctl_system_install_names_a_listed_bundle(make_station):
+    st = desk(make_station)
+    drive = st.dir / "media" / "ola" / "STICK"
+    drive.mkdir(parents=True)
+    (drive / "u.raucb").write_bytes(b"u" * 999)
+    out = st.ctl("system", "bundles").stdout
+    assert str(drive / "u.raucb") in out and "999 bytes" in out
+    r = st.ctl("--json", "system", "install", drive / "u.raucb",
+               "--supervisor", SUPERVISOR)
+    got = json.loads(r.stdout)
+    assert got["state"] == "installed" and got["source"] == "drive"
+    assert (st.dir / "rauc.installed-from").read_text().strip() == \
+        str(drive / "u.raucb")
+    assert audit(st)[0] == ("Ewa", "system.update", "u.raucb (drive)")
+
+
+def test_retourctl_system_install_refused_says_why(make_station):
+    st = desk(make_station, mode="fail")
+    bundle = st.dir / "bad.raucb"
+    bundle.write_bytes(b"x" * 5000)
+    r = st.ctl("system", "install", bundle, "--supervisor", SUPERVISOR,
+               check=False)
+    assert r.returncode == 1
+    assert "was refused, nothing was changed: Failed to check bundle " \
+        "identifier" in r.stderr, r.stderr
+    # no supervisor: retourd's refusal, nothing started
+    r = st.ctl("system", "install", bundle, check=False)
+    assert r.returncode == 1 and "needs a supervisor" in r.stderr, r.stderr
+    r = st.ctl("system", "install", bundle, "--supervisor", "NOBODY",
+               check=False)
+    assert r.returncode == 1 and "HTTP 403" in r.stderr, r.stderr
+    assert [a[1] for a in audit(st)] == ["system.update",
+                                         "system.update.failed"]
+    r = st.ctl("system", "install", st.dir / "missing.raucb",
+               "--supervisor", SUPERVISOR, check=False)
+    assert r.returncode == 1 and "No such file" in r.stderr
+    r = st.ctl("system", "install", st.dir, "--supervisor", SUPERVISOR,
+               check=False)
+    assert r.returncode == 1 and "not a bundle file" in r.stderr
+
+
+def test_retourctl_system_status_and_usage(make_station):
+    st = desk(make_station, image=True)
+    wait_for(lambda: st.call("GET", "/api/v1/system")[1]["slots"],
+             what="rauc status read")
+    out = st.ctl("system").stdout
+    assert "slot       A (next boot: B)" in out, out
+    assert "A        rootfs.0, booted, boot good, bundle 0.9.0" in out, out
+    assert "update     idle: no update since the daemon started" in out
+    assert st.ctl("system", "status").stdout == out
+    assert "no update bundle" in st.ctl("system", "bundles").stdout
+    for args in (["system", "bundles", "--supervisor", "X"],
+                 ["system", "frobnicate"], ["system", "install"],
+                 ["returns", "list", "--supervisor", "X"]):
+        r = st.ctl(*args, check=False)
+        assert r.returncode == 2, (args, r.stderr)
