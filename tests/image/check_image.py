@@ -8,16 +8,20 @@ qemu-system-aarch64 (virt, TCG) four times, as a desk lives it:
    firmware, u-boot.bin, the device trees.
 1. first boot from slot A: the data partition grows, retour.txt on the
    boot partition sets the board (sim), the station's name and the first
-   supervisor; retourd reaches READY and the slot is marked good; a record
-   is made (an expected return imported); bundles with a bad signature, a
-   wrong compatible string and a truncated file are refused and change
-   nothing; then a bundle whose retourd cannot start is installed (B).
+   supervisor; retourd reaches READY, reads the slots from RAUC as user
+   retour, and the slot is marked good; a record is made (an expected
+   return imported); bundles with a bad signature, a wrong compatible
+   string and a truncated file are refused by RAUC as root (`retourctl
+   system update`), and one sent to retourd is refused too: nothing
+   changes.  Then a bundle whose retourd cannot start is sent to
+   retourd, which has RAUC install it (B), as the station page does.
 2. slot B on trial: retourd fails for good, B is marked bad at once (not
    after the 300 s a hang is given) and the guest reboots.
-3. slot A again (fallback): the record is there; the good bundle is
-   installed (B).
+3. slot A again (fallback), a FAT USB stick plugged in: the record is
+   there; the image mounts the stick read-only, retourd lists the good
+   bundle on it and installs it from there (B).
 4. slot B: READY with the new version; the record and the outbox are
-   as they were.
+   as they were; B is marked good.
 
 The boot loader is the real one: qemu runs Debian's U-Boot
 (u-boot-qemu, -bios) which runs the image's boot.scr
@@ -25,7 +29,8 @@ The boot loader is the real one: qemu runs Debian's U-Boot
 boot partition and boots the chosen slot's kernel.  The test's copies of
 the image and bundles carry one more unit, retour-test.service, which
 runs tests/image/driver.sh from a second drive (the step to run is the
-file /step there); the image make image made is not changed.  Every qemu
+file `step` on the disk's boot partition); the image make image made is
+not changed.  Every qemu
 run has a time limit.  The bundles are kept in the image cache, keyed on
 the image's inputs (make image's stamp) and these test files.  Figures
 go to OUT/check.json (make bench reads them).
@@ -155,10 +160,17 @@ def expected_json():
                          "quantity": 1}]}]})
 
 
-def boot(disk, media, step, log):
-    """One boot under U-Boot; the slot its script chose, the findings, the
-    wall time."""
-    ext4_put(str(media), "/step", (step + "\n").encode())
+def boot(disk, media, step, log, stick=None):
+    """One boot under U-Boot, maybe with a USB stick plugged in; the slot
+    its script chose, the findings, the wall time."""
+    stepfile = log.with_suffix(".step")
+    stepfile.write_text(step + "\n")
+    run(["mcopy", "-o", "-i", f"{disk}@@{part_offset(disk, 1)}",
+         str(stepfile), "::step"])
+    usb = ["-device", "qemu-xhci,id=xhci",
+           "-drive", f"file={stick},format=raw,if=none,id=stick,"
+           "readonly=on",
+           "-device", "usb-storage,bus=xhci.0,drive=stick"] if stick else []
     t = time.monotonic()
     cmd = ["timeout", "--kill-after=10", str(BOOT_LIMIT),
            "qemu-system-aarch64", "-M", "virt", "-cpu", QEMU_CPU,
@@ -166,7 +178,7 @@ def boot(disk, media, step, log):
            "-no-reboot", "-monitor", "none", "-serial", f"file:{log}",
            "-bios", str(UBOOT),
            "-drive", f"file={disk},format=raw,if=virtio",
-           "-drive", f"file={media},format=raw,if=virtio,readonly=on"]
+           "-drive", f"file={media},format=raw,if=virtio,readonly=on"] + usb
     r = run(cmd, stdin=subprocess.DEVNULL, capture_output=True, text=True,
             check=False)
     wall = time.monotonic() - t
@@ -232,19 +244,21 @@ def check_boot_partition(disk):
 
 def make_test_bundles(out, bundles, version, figures):
     """The test's bundles and its drive (media.img) in BUNDLES, from the
-    image in OUT: good (the update), broken (retourd exits at once), and
-    three that must be refused (another CA, another compatible string,
-    half a file)."""
+    image in OUT: broken (retourd exits at once), three that must be
+    refused (another CA, another compatible string, half a file), and the
+    good one (the update) on a FAT USB stick (stick.img)."""
     media_dir = bundles / "media"
     media_dir.mkdir(parents=True, exist_ok=True)
     t = time.monotonic()
+    stick_dir = bundles / "stick"
+    stick_dir.mkdir(exist_ok=True)
     good = bundles / "good.ext4"
-    if not (media_dir / "good.raucb").exists():
+    if not (stick_dir / "good.raucb").exists():
         run(["cp", "--sparse=always", str(out / "rootfs.ext4"),
              str(good)])
         add_driver(str(good), version + "-update")
         figures["bundle_seconds"] = make_bundle(
-            good, media_dir / "good.raucb", version + "-update")
+            good, stick_dir / "good.raucb", version + "-update")
         good.unlink()
     broken = bundles / "broken.ext4"
     if not (media_dir / "broken.raucb").exists():
@@ -275,8 +289,8 @@ def make_test_bundles(out, bundles, version, figures):
                 pki=rogue / "pki")
     make_bundle(tiny, media_dir / "wrongcompat.raucb",
                 version + "-wrongcompat", compatible="another-product")
-    size = (media_dir / "good.raucb").stat().st_size
-    with open(media_dir / "good.raucb", "rb") as src, \
+    size = (stick_dir / "good.raucb").stat().st_size
+    with open(stick_dir / "good.raucb", "rb") as src, \
             open(media_dir / "truncated.raucb", "wb") as dst:
         dst.write(src.read(size // 2))
     shutil.copy(HERE / "driver.sh", media_dir / "driver.sh")
@@ -284,7 +298,14 @@ def make_test_bundles(out, bundles, version, figures):
     total = sum(f.stat().st_size for f in media_dir.iterdir())
     run(["mkfs.ext4", "-q", "-L", "test", "-d", str(media_dir),
          str(bundles / "media.img"), f"{total // 1048576 + 64}M"])
-    figures["bundle_bytes"] = (media_dir / "good.raucb").stat().st_size
+    # the update on a USB stick as a warehouse writes one: FAT
+    stick = bundles / "stick.img"
+    stick.unlink(missing_ok=True)
+    run(["mkfs.vfat", "-n", "RETOUR-UPD", "-C", str(stick),
+         str(size // 1024 + 16384)], capture_output=True)
+    run(["mcopy", "-i", str(stick), str(stick_dir / "good.raucb"),
+         "::retour-update.raucb"])
+    figures["bundle_bytes"] = size
     figures["bundles_seconds"] = time.monotonic() - t
 
 
@@ -326,6 +347,33 @@ def record_run(out, image, figures):
     figures["make_check_image_seconds"] = seconds
     figures["make_check_image_kind"] = kind
     figures["runs"] = runs
+
+
+def prepare_disk(out, disk):
+    """The test's copy of the disk: 1 GiB more card for the first boot to
+    grow into, the driver in slot A, a retour.txt on the boot partition."""
+    run(["cp", "--sparse=always", str(out / "disk.img"), str(disk)])
+    run(["truncate", "-s", "+1G", str(disk)])
+    add_driver(f"{disk}?offset={part_offset(disk, 2)}")
+    txt = disk.with_suffix(".txt")
+    txt.write_text("board=sim\nstation=qemu-desk\nadmin=SUP-0001\n")
+    run(["mcopy", "-o", "-i", f"{disk}@@{part_offset(disk, 1)}", str(txt),
+         "::retour.txt"])
+    return disk
+
+
+def story(disk, media, steps, logs, sticks):
+    """The disk's boots, one after the other: each boot's slot, findings,
+    wall time, console text, and the boot state it left.  @sticks: the
+    USB stick plugged in for a step."""
+    done = []
+    for i, step in enumerate(steps, 1):
+        slot, found, wall, rc, text = boot(
+            disk, media, step, logs / f"boot{i}.log",
+            stick=sticks.get(step))
+        done.append({"slot": slot, "found": found, "wall": wall, "rc": rc,
+                     "text": text, "state": state(disk)})
+    return done
 
 
 def main():
@@ -374,21 +422,18 @@ def main():
         say(f"bundles for {version}: kept from the last run ({bundles})")
     media = bundles / "media.img"
 
-    # the test's copy of the disk: 1 GiB more card for the first boot to
-    # grow into, the driver in slot A, a retour.txt on the boot partition
-    disk = work / "disk.img"
-    run(["cp", "--sparse=always", str(out / "disk.img"), str(disk)])
-    run(["truncate", "-s", "+1G", str(disk)])
-    add_driver(f"{disk}?offset={part_offset(disk, 2)}")
-    txt = work / "retour.txt"
-    txt.write_text("board=sim\nstation=qemu-desk\nadmin=SUP-0001\n")
-    run(["mcopy", "-o", "-i", f"{disk}@@{part_offset(disk, 1)}", str(txt),
-         "::retour.txt"])
+    # the test's copy of the disk, booted four times; the USB stick is
+    # plugged in for the third boot (back on A after the fallback)
+    disk = prepare_disk(out, work / "disk.img")
+    first, trial, back, updated = story(
+        disk, media, ("first", "trial", "fallback", "updated"), work,
+        {"fallback": bundles / "stick.img"})
 
     # 1. first boot, A
-    slot, f, wall, rc, _ = boot(disk, media, "first", work / "boot1.log")
+    f = first["found"]
     figures["first_boot_ready_s"] = f.get("ready_s")
-    check(slot == "A" and f.get("slot") == "A", "first boot is slot A")
+    check(first["slot"] == "A" and f.get("slot") == "A",
+          "first boot is slot A")
     check(f.get("ready") == "yes", "retourd READY on the first boot")
     check(int(f.get("data_kb", "0")) > 1024 * 1024,
           f"data partition grown to the card ({f.get('data_kb')} KiB)")
@@ -399,58 +444,77 @@ def main():
     check(f.get("root_ro") == "1", "root mounted read-only")
     check(f.get("import") == "rc0" and f.get("expected") == "1",
           "a record made (an expected return imported)")
+    check(f.get("api_slot") == "A",
+          f"retourd reads the slots from RAUC as user retour "
+          f"({f.get('api_slot')})")
     for b, why in (("badsig", "signature"), ("wrongcompat", "compatible"),
                    ("truncated", "")):
         got = f.get(f"refused.{b}", "")
         check(got.startswith("rc1") and "refused, nothing was changed" in got
               and why in got.lower(), f"{b} bundle refused: {got[:160]}")
+    got = f.get("refused.daemon", "")
+    check(got.startswith("rc1") and "refused, nothing was changed" in got
+          and "signature" in got.lower(),
+          f"a bundle sent to retourd with a bad signature is refused: "
+          f"{got[:160]}")
     check(f.get("unchanged") == "yes",
           "the refused bundles changed nothing (boot state, slot B)")
     check(f.get("install.broken", "").startswith("rc0"),
-          f"broken bundle installed: {f.get('install.broken', '')[:80]}")
-    s = state(disk)
+          f"broken bundle sent to retourd and installed by RAUC as user "
+          f"retour: {f.get('install.broken', '')[:80]}")
+    check(f.get("update", "").startswith("installed:")
+          and "by Admin" in f.get("update", ""),
+          f"retourd says who installed it ({f.get('update', '')[:100]})")
+    s = first["state"]
     check(s["order"] == "B A" and s["left.B"] == "3" and s["trial.B"] == "1",
           f"B is next, on trial ({s})")
-    figures["install_s"] = f.get("install.broken", "").split(" ")[1:2]
+    figures["install_broken_s"] = f.get(
+        "install.broken", "").split(" ")[1:2]
 
     # 2. B on trial: retourd never READY, marked bad, reboot
-    slot, f, wall, rc, text = boot(disk, media, "trial", work / "boot2.log")
-    figures["fallback_boot_wall_s"] = wall
-    check(slot == "B", "second boot tries slot B")
-    check("marked bad, rebooting" in text,
+    figures["fallback_boot_wall_s"] = trial["wall"]
+    check(trial["slot"] == "B", "second boot tries slot B")
+    check("marked bad, rebooting" in trial["text"],
           "B's retourd not READY: marked bad, rebooting")
-    m = re.search(r"retour-image: retourd failed \(.*?\) after (\d+)s", text)
+    m = re.search(r"retour-image: retourd failed \(.*?\) after (\d+)s",
+                  trial["text"])
     check(m is not None, "retourd failed for good: decided at once, not "
           f"after the 300 s timeout ({m.group(0) if m else 'no such line'})")
     if m:
         figures["fallback_decided_s"] = int(m.group(1))
-    s = state(disk)
+    s = trial["state"]
     check(s["order"] == "A B" and s["left.B"] == "0",
           f"boot state falls back to A ({s})")
 
-    # 3. A again
-    slot, f, wall, rc, _ = boot(disk, media, "fallback", work / "boot3.log")
-    check(slot == "A" and f.get("slot") == "A" and f.get("ready") == "yes",
-          "third boot: back on slot A, READY")
+    # 3. A again, a USB stick plugged in
+    f = back["found"]
+    check(back["slot"] == "A" and f.get("slot") == "A"
+          and f.get("ready") == "yes", "third boot: back on slot A, READY")
     check(f.get("expected") == "1", "the record is there after the fallback")
     outbox_before = f.get("outbox")
+    check(f.get("listed", "").startswith("/run/media/retour/sd"),
+          f"the USB stick is mounted and its bundle listed "
+          f"({f.get('listed')})")
+    check(f.get("stick_mount") == "vfat ro",
+          f"the stick is mounted read-only ({f.get('stick_mount')})")
     check(f.get("install.good", "").startswith("rc0"),
-          f"good bundle installed: {f.get('install.good', '')[:80]}")
+          f"good bundle installed from the stick through retourd: "
+          f"{f.get('install.good', '')[:80]}")
     figures["install_s"] = f.get("install.good", "").split(" ")[1:2]
 
     # 4. the update
-    slot, f, wall, rc, _ = boot(disk, media, "updated", work / "boot4.log")
+    f = updated["found"]
     figures["updated_boot_ready_s"] = f.get("ready_s")
-    figures["updated_boot_wall_s"] = wall
-    check(slot == "B" and f.get("slot") == "B" and f.get("ready") == "yes",
-          "fourth boot: slot B, READY")
+    figures["updated_boot_wall_s"] = updated["wall"]
+    check(updated["slot"] == "B" and f.get("slot") == "B"
+          and f.get("ready") == "yes", "fourth boot: slot B, READY")
     check(f.get("version") == version + "-update",
           f"slot B runs the update ({f.get('version')})")
     check(f.get("expected") == "1", "the record survived the update")
     check(f.get("outbox") == outbox_before and outbox_before,
           "the outbox is as it was before the update")
     check(f.get("db") == "ok", "the database checks out after the update")
-    s = state(disk)
+    s = updated["state"]
     check(s["order"] == "B A" and s["left.B"] == "3" and s["trial.B"] == "0",
           f"B marked good ({s})")
 
