@@ -6,7 +6,8 @@
  * slot not running, and makes that slot the next one to boot; the station
  * goes back to this one by itself if the new one does not reach READY.
  * This file runs `rauc install` and says what came of it: it never writes
- * a slot itself, and the daemon is not involved (RAUC answers root only).
+ * a slot itself, and the daemon is not involved (RAUC's own D-Bus policy
+ * answers root; cli_system_station.c goes through retourd instead).
  * RETOUR_RAUC names another rauc program (the tests use it).
  */
 #include <errno.h>

@@ -386,7 +386,7 @@ def main():
             say(f"no {out / f}: run make image")
             return 1
     for tool in ("qemu-system-aarch64", "debugfs", "rauc", "mcopy", "mdir",
-                 "mtype", "sfdisk", "mkfs.ext4", "openssl"):
+                 "mtype", "sfdisk", "mkfs.ext4", "mkfs.vfat", "openssl"):
         if not shutil.which(tool):
             say(f"{tool} is missing: scripts/deps.sh image installs it")
             return 1

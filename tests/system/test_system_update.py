@@ -517,7 +517,10 @@ def test_retourctl_system_install_names_a_listed_bundle(make_station):
     r = st.ctl("--json", "system", "install", drive / "u.raucb",
                "--supervisor", SUPERVISOR)
     got = json.loads(r.stdout)
-    assert got["state"] == "installed" and got["source"] == "drive"
+    assert got["installed"] is True and got["bundle"] == str(drive /
+                                                            "u.raucb")
+    assert got["update"]["state"] == "installed"
+    assert got["update"]["source"] == "drive"
     assert (st.dir / "rauc.installed-from").read_text().strip() == \
         str(drive / "u.raucb")
     assert audit(st)[0] == ("Ewa", "system.update", "u.raucb (drive)")
@@ -535,6 +538,10 @@ def test_retourctl_system_install_refused_says_why(make_station):
     # no supervisor: retourd's refusal, nothing started
     r = st.ctl("system", "install", bundle, check=False)
     assert r.returncode == 1 and "needs a supervisor" in r.stderr, r.stderr
+    assert "--supervisor BADGE" in r.stderr
+    r = st.ctl("system", "install", bundle, "--supervisor", "B" * 300,
+               check=False)
+    assert r.returncode == 2 and "too long" in r.stderr, r.stderr
     r = st.ctl("system", "install", bundle, "--supervisor", "NOBODY",
                check=False)
     assert r.returncode == 1 and "HTTP 403" in r.stderr, r.stderr
@@ -563,3 +570,24 @@ def test_retourctl_system_status_and_usage(make_station):
                  ["returns", "list", "--supervisor", "X"]):
         r = st.ctl(*args, check=False)
         assert r.returncode == 2, (args, r.stderr)
+
+
+def test_retourctl_system_install_says_when_retourd_restarts(make_station):
+    st = desk(make_station, mode="wait")
+    bundle = st.dir / "r.raucb"
+    bundle.write_bytes(b"r" * 4096)
+    import subprocess
+    from helpers import binary
+    p = subprocess.Popen([binary("retourctl"), "--socket", st.socket,
+                          "system", "install", str(bundle), "--supervisor",
+                          SUPERVISOR], stdout=subprocess.PIPE,
+                         stderr=subprocess.PIPE, text=True)
+    wait_for(lambda: st.call("GET", "/api/v1/system/update")[1]["state"] ==
+             "installing", what="the install running")
+    st.stop()
+    st.start()
+    out, err = p.communicate(timeout=60)
+    assert p.returncode == 1
+    assert "retourd restarted during the install" in err, err
+    assert "RAUC may still be installing it" in err
+    assert "refused" not in err
