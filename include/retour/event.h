@@ -27,30 +27,7 @@
 #include "retour/decision.h"
 #include "retour/returns.h"
 #include "retour/rules.h"
-
-/* The facts one event is rendered from.  Text may be NULL (sent as ""). */
-struct event_facts {
-	const char *type;    /* the outbox row's action, EVENT_* */
-	const char *id;	     /* the row's idempotency key */
-	int64_t receipt;     /* receipt id */
-	const char *shop;    /* [shop] name the decision was made for */
-	const char *station; /* the receipt's desk */
-	const char *code;    /* the parcel's code as scanned */
-	/* the expected return (rma, order, the shop's order, payment and
-	 * line ids, sku and gtin by item position); NULL for an unexpected
-	 * return */
-	const struct expected_return *expected;
-	const char *verdict; /* accept ... qc_failed, as recorded */
-	int64_t refund_minor;
-	const char *currency;
-	bool overridden;
-	const char *override_reason; /* sent only when overridden */
-	const char *decided_by;
-	int64_t decided_at;	   /* UTC us */
-	const char *proposal_json; /* the receipt's proposal_json */
-	/* the supervisor who authorised overriding a refusal, NULL: none */
-	const char *override_by;
-};
+#include "retour/event_facts.h"
 
 /*
  * A device of the desk failed or went away (device.fault), or works again

@@ -27,7 +27,7 @@
 
 #include <jansson.h>
 
-#include "retour/event.h"
+#include "retour/event_facts.h"
 #include "retour/returns.h"
 
 struct store;

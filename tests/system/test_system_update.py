@@ -481,16 +481,23 @@ def test_an_upload_cut_off_is_not_kept(make_station):
 
 # ---- retourctl system: the same through retourd ----
 
+def install_in_background(st, bundle):
+    """`retourctl system install BUNDLE` with the supervisor's badge, left
+    running: it follows the update until it ends."""
+    import subprocess
+    from helpers import binary
+    return subprocess.Popen([binary("retourctl"), "--socket", st.socket,
+                             "system", "install", str(bundle),
+                             "--supervisor", SUPERVISOR],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                            text=True)
+
+
 def test_retourctl_system_install_sends_a_file_and_waits(make_station):
     st = desk(make_station, mode="wait")
     bundle = st.dir / "retour-0.11.0.raucb"
     bundle.write_bytes(os.urandom(3 * 1024 * 1024 + 17))
-    import subprocess
-    from helpers import binary
-    p = subprocess.Popen([binary("retourctl"), "--socket", st.socket,
-                          "system", "install", str(bundle), "--supervisor",
-                          SUPERVISOR], stdout=subprocess.PIPE,
-                         stderr=subprocess.PIPE, text=True)
+    p = install_in_background(st, bundle)
     # it follows the update while RAUC works, and ends only with it
     wait_for(lambda: st.call("GET", "/api/v1/system/update")[1]["state"] ==
              "installing", what="the install running")
@@ -576,12 +583,7 @@ def test_retourctl_system_install_says_when_retourd_restarts(make_station):
     st = desk(make_station, mode="wait")
     bundle = st.dir / "r.raucb"
     bundle.write_bytes(b"r" * 4096)
-    import subprocess
-    from helpers import binary
-    p = subprocess.Popen([binary("retourctl"), "--socket", st.socket,
-                          "system", "install", str(bundle), "--supervisor",
-                          SUPERVISOR], stdout=subprocess.PIPE,
-                         stderr=subprocess.PIPE, text=True)
+    p = install_in_background(st, bundle)
     wait_for(lambda: st.call("GET", "/api/v1/system/update")[1]["state"] ==
              "installing", what="the install running")
     st.stop()
