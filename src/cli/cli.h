@@ -194,6 +194,10 @@ int cli_cmd_restore(const struct cli_opts *o);	  /* cli_backup_restore.c */
 int cli_cmd_retention(const struct cli_opts *o);  /* cli_retention.c */
 int cli_cmd_system(const struct cli_opts *o);	  /* cli_system.c */
 
+/* cli_system.c: what an installed bundle means, in the same words
+ * whichever way it was installed. */
+void cli_say_installed(const char *bundle);
+
 /* ---- cli_system_station.c: the system through retourd */
 int cli_system_status(const struct cli_opts *o);
 int cli_system_bundles(const struct cli_opts *o);

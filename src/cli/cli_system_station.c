@@ -266,12 +266,7 @@ static int cli_install_follow(const struct cli_opts *o, const char *bundle,
 				cli_print_json(j);
 				json_decref(j);
 			} else {
-				printf("%s is installed in the other slot; it "
-				       "starts at the next boot (reboot), "
-				       "and the station goes back to this "
-				       "one by itself if retourd does not "
-				       "reach READY there\n",
-				       bundle);
+				cli_say_installed(bundle);
 			}
 			r = CLI_OK;
 		} else if (strcmp(state, "installing")) {
