@@ -17,8 +17,11 @@
  * SPOOL_RECHECK_MS while the printer is faulted (the only polling here:
  * printers send no status unasked) and prints the label, once, when the
  * printer is ready.  A printer that cannot be reached at all (refused,
- * unplugged) fails the job as before: its label is recorded as not
- * printed, and the desk prints it again when the parcel is scanned.
+ * unplugged) fails the job: its label is recorded as not printed, and the
+ * desk prints it again when the parcel is scanned.  Such a printer, and
+ * one not there when the spool starts, is asked every SPOOL_RECHECK_MS
+ * until it answers, and the state callback says it is back, so the desk
+ * shows a printer plugged in again before the next label.
  */
 #ifndef RETOUR_SPOOL_H
 #define RETOUR_SPOOL_H
@@ -35,7 +38,7 @@ struct spool;
 
 /* Jobs waiting beyond this are refused (-EBUSY): the printer is stuck. */
 #define SPOOL_MAX_JOBS 32
-/* How often a faulted printer is asked again. */
+/* How often a faulted or unreachable printer is asked again. */
 #define SPOOL_RECHECK_MS 2000
 
 /*

@@ -460,15 +460,23 @@ def printer_unplugged(d):
     R.check("label recorded as not printed",
             "not printed" in (s["problem"] or ""), repr(s["problem"]))
     # DESIGN.md: a printer that cannot be reached fails the label; it is
-    # printed when the parcel is scanned again
+    # printed when the parcel is scanned again.  Plugged back in, it is
+    # asked while idle: the clerk sees it back before scanning again.
+    oks = len(device_event(d, "printer", "device.ok"))
     d.printer.plug()
-    wait(lambda: os.path.exists("/dev/retour/printer"), "the printer's link")
+    s = wait(lambda: (x := d.status())["devices"]["printer"]["ok"] and x,
+             "the printer back in the status, with no label asked",
+             timeout=15)
+    R.check("printer replugged: the status shows it back before a label",
+            not (s["devices"]["printer"]["last_error"] or
+                 d.printer.jobs_with("^FDReceipt %d^FS" % rid)),
+            repr(s["devices"]["printer"]))
+    wait(lambda: len(device_event(d, "printer", "device.ok")) > oks,
+         "the printer's device.ok event")
+    R.check("printer replugged: device.ok event", True)
     d.scanner.type_code("RMA-Up1/p.2:Rn_3")
     check_label(d, rid, ["RMA-Up1/p.2:Rn_3", "Order ORD-1003"],
                 "label after the replug and a scan")
-    wait(lambda: device_event(d, "printer", "device.ok"),
-         "the printer's device.ok event")
-    R.check("printer replugged: device.ok event", True)
 
 
 def ship_qc(d):

@@ -55,6 +55,9 @@ struct spool {
 	/* the worker's own: the fault last reported, "" when ready */
 	bool faulted;
 	char fault_why[256];
+	/* the worker's own: the printer could not be reached (a label failed,
+	 * or at start); it is asked while idle until it answers */
+	bool unreachable;
 };
 
 static void spool_push(struct spool_job ***tail, struct spool_job *j)
@@ -88,13 +91,11 @@ static void spool_post_locked(struct spool *s, struct spool_job *j)
 	}
 }
 
-/* Worker: tell the loop the printer's state, when it changed. */
-static void spool_post_state(struct spool *s, bool fault, const char *why)
+/* Worker: tell the loop the printer's state. */
+static void spool_post_state_now(struct spool *s, bool fault, const char *why)
 {
 	struct spool_job *j;
 
-	if (fault == s->faulted && (!fault || !strcmp(why, s->fault_why)))
-		return;
 	j = calloc(1, sizeof(*j));
 	if (!j)
 		return; /* the next change is told; the label is held anyway */
@@ -108,9 +109,22 @@ static void spool_post_state(struct spool *s, bool fault, const char *why)
 	pthread_mutex_unlock(&s->lock);
 }
 
+/* Worker: tell the loop the printer's state, when it changed. */
+static void spool_post_state(struct spool *s, bool fault, const char *why)
+{
+	if (fault == s->faulted && (!fault || !strcmp(why, s->fault_why)))
+		return;
+	spool_post_state_now(s, fault, why);
+}
+
+#define SPOOL_READY 0
+#define SPOOL_HELD 1
+#define SPOOL_CANNOT_TELL 2
+
 /*
- * Worker: may a label go now?  0 yes (ready, or the printer cannot tell);
- * 1 no, held, @why says why; -errno: the printer cannot be reached.
+ * Worker: may a label go now?  SPOOL_READY, or SPOOL_CANNOT_TELL (a
+ * printer without a status: it goes too); SPOOL_HELD, @why says why;
+ * -errno: the printer cannot be reached, @why says why.
  */
 static int spool_check(struct spool *s, char *why, size_t whylen)
 {
@@ -120,12 +134,29 @@ static int spool_check(struct spool *s, char *why, size_t whylen)
 	why[0] = '\0';
 	r = printer_query_status(s->printer, &st, why, whylen);
 	if (r == -EOPNOTSUPP)
-		return 0;
+		return SPOOL_CANNOT_TELL;
 	if (r == -EBADMSG)
-		return 1;
+		return SPOOL_HELD;
 	if (r < 0)
 		return r;
-	return printer_status_fault(&st, why, whylen) ? 1 : 0;
+	return printer_status_fault(&st, why, whylen) ? SPOOL_HELD
+						      : SPOOL_READY;
+}
+
+/*
+ * Worker: the answer of a printer that could not be reached, asked while
+ * idle.  Once it answers, the loop is told at once (a clerk who plugs it
+ * back in sees it back before the next label); a printer that cannot tell
+ * is not asked again, its next label will say.
+ */
+static void spool_reached(struct spool *s, int c, const char *why)
+{
+	if (c < 0)
+		return;
+	s->unreachable = false;
+	if (c == SPOOL_CANNOT_TELL)
+		return;
+	spool_post_state_now(s, c == SPOOL_HELD, why);
 }
 
 /* Worker, under lock: wait up to recheck_ms, or until stopped or
@@ -156,7 +187,7 @@ static bool spool_print_one(struct spool *s, struct spool_job *j)
 
 	for (;;) {
 		c = spool_check(s, why, sizeof(why));
-		if (c != 1)
+		if (c != SPOOL_HELD)
 			break;
 		spool_post_state(s, true, why);
 		pthread_mutex_lock(&s->lock);
@@ -176,13 +207,15 @@ static bool spool_print_one(struct spool *s, struct spool_job *j)
 		j->r = printer_print(s->printer, j->name, j->zpl, j->len,
 				     j->err, sizeof(j->err));
 	}
-	printed = c == 0 && j->r == 0;
+	printed = c >= 0 && j->r == 0;
+	/* not printed: the printer is asked until it answers again */
+	s->unreachable = !printed;
 	pthread_mutex_lock(&s->lock);
 	spool_post_locked(s, j); /* the loop's from here on */
 	pthread_mutex_unlock(&s->lock);
 	/* After: the label is out of our hands (a Zebra keeps it and prints
 	 * it when the paper is in), but the next one will be held. */
-	if (printed && spool_check(s, why, sizeof(why)) == 1)
+	if (printed && spool_check(s, why, sizeof(why)) == SPOOL_HELD)
 		spool_post_state(s, true, why);
 	return true;
 }
@@ -193,27 +226,31 @@ static void *spool_worker(void *arg)
 	char why[256];
 	int c;
 
-	/* a printer already at fault is shown before the first label */
-	if (spool_check(s, why, sizeof(why)) == 1)
+	/* a printer already at fault, or not there, is shown before the
+	 * first label */
+	c = spool_check(s, why, sizeof(why));
+	if (c == SPOOL_HELD || c < 0)
 		spool_post_state(s, true, why);
+	s->unreachable = c < 0;
 	pthread_mutex_lock(&s->lock);
 	for (;;) {
 		struct spool_job *j;
 
 		while (!s->todo && !s->stopping) {
-			if (!s->faulted) {
+			if (!s->faulted && !s->unreachable) {
 				pthread_cond_wait(&s->cond, &s->lock);
 				continue;
 			}
-			/* faulted and idle: see when it is fixed */
+			/* faulted or gone, and idle: see when it is back */
 			spool_wait_locked(s, true);
 			if (s->todo || s->stopping)
 				break;
 			pthread_mutex_unlock(&s->lock);
-			/* (unreachable: the next label says so) */
 			c = spool_check(s, why, sizeof(why));
-			if (c >= 0)
-				spool_post_state(s, c == 1, why);
+			if (s->unreachable)
+				spool_reached(s, c, why);
+			else if (c >= 0)
+				spool_post_state(s, c == SPOOL_HELD, why);
 			pthread_mutex_lock(&s->lock);
 		}
 		if (s->stopping)

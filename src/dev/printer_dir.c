@@ -132,8 +132,15 @@ static int printer_dir_status(void *state, struct printer_status *st, char *err,
 
 	snprintf(path, sizeof(path), "%s/status", p->dir);
 	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK);
-	if (fd < 0 && errno == ENOENT)
-		return 0; /* no status file: ready */
+	if (fd < 0 && errno == ENOENT) {
+		struct stat sb;
+
+		if (stat(p->dir, &sb) == 0 && S_ISDIR(sb.st_mode))
+			return 0; /* no status file: ready */
+		/* the folder is the printer: gone, it cannot be reached */
+		snprintf(err, errlen, "printer directory %s is gone", p->dir);
+		return -ENODEV;
+	}
 	if (fd < 0) {
 		snprintf(err, errlen, "printer status unreadable: %s: %s", path,
 			 strerror(errno));

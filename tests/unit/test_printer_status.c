@@ -18,6 +18,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cmocka.h>
@@ -526,6 +527,102 @@ static void test_spool_holds_until_fixed(void **state)
 	assert_int_equal(system(cmd), 0);
 }
 
+/* ---- a printer that could not be reached is shown back when it answers ---- */
+
+static void test_spool_sees_a_printer_back(void **state)
+{
+	char dir[] = "/tmp/retour-pback-XXXXXX", err[200], cmd[300];
+	struct printer_config pc = {.backend = "dir", .dir = dir};
+	struct spool_seen seen = {0};
+	struct printer *p = NULL;
+	struct spool *sp = NULL;
+	sd_event *ev = NULL;
+	int i;
+
+	(void)state;
+	assert_non_null(mkdtemp(dir));
+	assert_int_equal(sd_event_new(&ev), 0);
+	assert_int_equal(printer_open(&pc, &p, err, sizeof(err)), 0);
+	assert_int_equal(spool_new(ev, p, on_done, &seen, &sp), 0);
+	spool_watch_state(sp, on_state);
+	spool_set_recheck_ms(sp, 50);
+
+	/* one label out first: the spool's own first look is behind it */
+	assert_int_equal(spool_submit(sp, 2, "label", "^XA^XZ", 6), 0);
+	for (i = 0; i < 200 && seen.printed < 1; i++)
+		assert_true(sd_event_run(ev, 10000) >= 0);
+	assert_int_equal(seen.r, 0);
+	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
+	assert_int_equal(system(cmd), 0);
+
+	/* the folder (the printer) is gone: the label fails, as unplugged */
+	assert_int_equal(spool_submit(sp, 3, "label", "^XA^XZ", 6), 0);
+	for (i = 0; i < 200 && seen.printed < 2; i++)
+		assert_true(sd_event_run(ev, 10000) >= 0);
+	assert_int_equal(seen.printed, 2);
+	assert_true(seen.r < 0);
+	/* still gone: rechecks go by and nothing says it is back */
+	for (i = 0; i < 10; i++)
+		assert_true(sd_event_run(ev, 20000) >= 0);
+	assert_int_equal(seen.states, 0);
+
+	/* back, with no label asked: the state says so */
+	assert_int_equal(mkdir(dir, 0755), 0);
+	for (i = 0; i < 200 && seen.states < 1; i++)
+		assert_true(sd_event_run(ev, 10000) >= 0);
+	assert_int_equal(seen.states, 1);
+	assert_false(seen.fault);
+	assert_int_equal(seen.printed, 2);
+	assert_int_equal(count_labels(dir), 0); /* nothing printed by it */
+	/* and said once */
+	for (i = 0; i < 10; i++)
+		assert_true(sd_event_run(ev, 20000) >= 0);
+	assert_int_equal(seen.states, 1);
+
+	/* back with paper out: said as that fault */
+	assert_int_equal(spool_submit(sp, 4, "label", "^XA^XZ", 6), 0);
+	for (i = 0; i < 200 && seen.printed < 3; i++)
+		assert_true(sd_event_run(ev, 10000) >= 0);
+	assert_int_equal(seen.r, 0);
+	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
+	assert_int_equal(system(cmd), 0);
+	assert_int_equal(spool_submit(sp, 5, "label", "^XA^XZ", 6), 0);
+	for (i = 0; i < 200 && seen.printed < 4; i++)
+		assert_true(sd_event_run(ev, 10000) >= 0);
+	assert_true(seen.r < 0);
+	/* back, at once with its fault (a folder made aside, renamed in) */
+	snprintf(cmd, sizeof(cmd), "%s.new", dir);
+	assert_int_equal(mkdir(cmd, 0755), 0);
+	put_status(cmd, "paper out");
+	assert_int_equal(rename(cmd, dir), 0);
+	for (i = 0; i < 200 && !seen.fault; i++)
+		assert_true(sd_event_run(ev, 10000) >= 0);
+	assert_true(seen.fault);
+	assert_string_equal(seen.why, "paper out");
+	spool_free(sp);
+
+	/* not there when the spool starts: shown, then back */
+	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
+	assert_int_equal(system(cmd), 0);
+	memset(&seen, 0, sizeof(seen));
+	assert_int_equal(spool_new(ev, p, on_done, &seen, &sp), 0);
+	spool_watch_state(sp, on_state);
+	spool_set_recheck_ms(sp, 50);
+	for (i = 0; i < 200 && !seen.fault; i++)
+		assert_true(sd_event_run(ev, 10000) >= 0);
+	assert_true(seen.fault);
+	assert_non_null(strstr(seen.why, "is gone"));
+	assert_int_equal(mkdir(dir, 0755), 0);
+	for (i = 0; i < 200 && seen.fault; i++)
+		assert_true(sd_event_run(ev, 10000) >= 0);
+	assert_false(seen.fault);
+	spool_free(sp);
+	printer_close(p);
+	sd_event_unref(ev);
+	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
+	assert_int_equal(system(cmd), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -536,6 +633,7 @@ int main(void)
 	    cmocka_unit_test(test_tcp_asks_hs),
 	    cmocka_unit_test(test_usb_not_plugged),
 	    cmocka_unit_test(test_spool_holds_until_fixed),
+	    cmocka_unit_test(test_spool_sees_a_printer_back),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
