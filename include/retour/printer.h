@@ -63,7 +63,8 @@ int printer_print(struct printer *p, const char *name, const void *data,
 /*
  * Ask the printer how it is, blocking for at most timeout_ms.
  * 0 with @st filled (see printer_status_fault());
- * -EOPNOTSUPP: this printer cannot tell (not configured, one-way USB);
+ * -EOPNOTSUPP: this printer is not asked (status = none);
+ * -ENOMSG: it is there but has no status to give (one-way USB);
  * -EBADMSG: it answered garbage or nothing, @err "printer status
  * unreadable: ...";
  * other -errno: it cannot be reached (the same errors as printing).

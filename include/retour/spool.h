@@ -51,7 +51,10 @@ typedef void (*spool_done_fn)(void *userdata, int64_t receipt_id, int r,
 /*
  * Called on the event loop when the printer's status starts holding labels
  * (@fault true, @why "paper out, head open" or "printer status
- * unreadable: ...") and when it is ready again (@fault false, @why "").
+ * unreadable: ...") or it is not there when the spool starts (@fault
+ * true, @why "printer 0a5f:0181 is not plugged in"; labels fail then, they
+ * are not held), and when it is ready again (@fault false, @why "") --
+ * also after a label failed because it was not there, once it answers.
  * The reports keep their order with the done callbacks.
  */
 typedef void (*spool_state_fn)(void *userdata, bool fault, const char *why);
@@ -67,7 +70,8 @@ int spool_submit(struct spool *s, int64_t receipt_id, const char *name,
 		 const char *zpl, size_t len);
 /* Set the state callback (NULL: none), on the loop, before labels come. */
 void spool_watch_state(struct spool *s, spool_state_fn fn);
-/* Ask a faulted printer every @ms instead of SPOOL_RECHECK_MS (tests). */
+/* Ask a faulted or unreachable printer every @ms instead of
+ * SPOOL_RECHECK_MS, from the wait under way on (tests). */
 void spool_set_recheck_ms(struct spool *s, int ms);
 /* Jobs queued, held or printing, for the status. */
 int spool_pending(const struct spool *s);

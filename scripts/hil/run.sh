@@ -85,9 +85,9 @@ for sc in "return" "scale overload, unplug, replug; printer paper out" \
 done
 if [ "$fails" -ne 0 ] || [ "$oks" -ne "$want" ]; then
 	# the logs' ends, for a run whose build folder is gone (CI)
-	for log in retourd printer scanner; do
-		echo "hil: the end of $log.log:" >&2
-		tail -n 12 "$out/$log.log" >&2
+	for log in retourd:40 printer:15 scanner:10; do
+		echo "hil: the end of ${log%:*}.log:" >&2
+		tail -n "${log#*:}" "$out/${log%:*}.log" >&2 || true
 	done
 	echo "hil: FAILED: $fails failed, $oks of $want checks passed" \
 		"(logs in $out)" >&2

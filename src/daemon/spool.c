@@ -41,6 +41,7 @@ struct spool {
 	spool_state_fn state;
 	void *userdata;
 	int recheck_ms;
+	unsigned recheck_set; /* bumped when recheck_ms changes: a wait ends */
 	sd_event_source *wake;
 	int wake_fd;
 
@@ -52,11 +53,12 @@ struct spool {
 	struct spool_job *todo, **todo_tail;	     /* waiting to print */
 	struct spool_job *finished, **finished_tail; /* printed, to report */
 	int pending; /* submitted, not yet reported */
-	/* the worker's own: the fault last reported, "" when ready */
+	/* the worker's own: the fault last reported (held labels, or the
+	 * printer not there at start), "" when ready */
 	bool faulted;
 	char fault_why[256];
-	/* the worker's own: the printer could not be reached (a label failed,
-	 * or at start); it is asked while idle until it answers */
+	/* the worker's own: the printer could not be reached (a label failed
+	 * for it, or at start); it is asked while idle until it answers */
 	bool unreachable;
 };
 
@@ -91,14 +93,15 @@ static void spool_post_locked(struct spool *s, struct spool_job *j)
 	}
 }
 
-/* Worker: tell the loop the printer's state. */
-static void spool_post_state_now(struct spool *s, bool fault, const char *why)
+/* Worker: tell the loop the printer's state; false when out of memory
+ * (the next change is told; a label is held anyway). */
+static bool spool_post_state_now(struct spool *s, bool fault, const char *why)
 {
 	struct spool_job *j;
 
 	j = calloc(1, sizeof(*j));
 	if (!j)
-		return; /* the next change is told; the label is held anyway */
+		return false;
 	s->faulted = fault;
 	snprintf(s->fault_why, sizeof(s->fault_why), "%s", fault ? why : "");
 	j->is_state = true;
@@ -107,6 +110,7 @@ static void spool_post_state_now(struct spool *s, bool fault, const char *why)
 	pthread_mutex_lock(&s->lock);
 	spool_post_locked(s, j);
 	pthread_mutex_unlock(&s->lock);
+	return true;
 }
 
 /* Worker: tell the loop the printer's state, when it changed. */
@@ -114,17 +118,18 @@ static void spool_post_state(struct spool *s, bool fault, const char *why)
 {
 	if (fault == s->faulted && (!fault || !strcmp(why, s->fault_why)))
 		return;
-	spool_post_state_now(s, fault, why);
+	(void)spool_post_state_now(s, fault, why);
 }
 
 #define SPOOL_READY 0
 #define SPOOL_HELD 1
-#define SPOOL_CANNOT_TELL 2
+#define SPOOL_CANNOT_TELL 2 /* not asked (status = none) */
+#define SPOOL_THERE 3	    /* reached, no status to give (one-way USB) */
 
 /*
- * Worker: may a label go now?  SPOOL_READY, or SPOOL_CANNOT_TELL (a
- * printer without a status: it goes too); SPOOL_HELD, @why says why;
- * -errno: the printer cannot be reached, @why says why.
+ * Worker: may a label go now?  SPOOL_READY, SPOOL_CANNOT_TELL or
+ * SPOOL_THERE (a printer without a status: it goes too); SPOOL_HELD, @why
+ * says why; -errno: the printer cannot be reached, @why says why.
  */
 static int spool_check(struct spool *s, char *why, size_t whylen)
 {
@@ -135,6 +140,8 @@ static int spool_check(struct spool *s, char *why, size_t whylen)
 	r = printer_query_status(s->printer, &st, why, whylen);
 	if (r == -EOPNOTSUPP)
 		return SPOOL_CANNOT_TELL;
+	if (r == -ENOMSG)
+		return SPOOL_THERE;
 	if (r == -EBADMSG)
 		return SPOOL_HELD;
 	if (r < 0)
@@ -146,23 +153,32 @@ static int spool_check(struct spool *s, char *why, size_t whylen)
 /*
  * Worker: the answer of a printer that could not be reached, asked while
  * idle.  Once it answers, the loop is told at once (a clerk who plugs it
- * back in sees it back before the next label); a printer that cannot tell
- * is not asked again, its next label will say.
+ * back in sees it back before the next label).  A printer that is not
+ * asked (status = none) cannot say it is back: its next label will.
  */
 static void spool_reached(struct spool *s, int c, const char *why)
 {
 	if (c < 0)
 		return;
-	s->unreachable = false;
 	if (c == SPOOL_CANNOT_TELL)
-		return;
-	spool_post_state_now(s, c == SPOOL_HELD, why);
+		s->unreachable = false;
+	else if (spool_post_state_now(s, c == SPOOL_HELD, why))
+		s->unreachable = false;
+}
+
+/* A job's error that says the printer is not there (unplugged, refused,
+ * no route), not that it took the job badly. */
+static bool spool_gone(int r)
+{
+	return r == -ENODEV || r == -ENXIO || r == -ECONNREFUSED ||
+	       r == -EHOSTUNREACH || r == -ENETUNREACH || r == -EHOSTDOWN;
 }
 
 /* Worker, under lock: wait up to recheck_ms, or until stopped or
  * (@wake_on_job) a job comes. */
 static void spool_wait_locked(struct spool *s, bool wake_on_job)
 {
+	unsigned set = s->recheck_set;
 	struct timespec until;
 
 	clock_gettime(CLOCK_MONOTONIC, &until);
@@ -172,7 +188,8 @@ static void spool_wait_locked(struct spool *s, bool wake_on_job)
 		until.tv_sec++;
 		until.tv_nsec -= 1000000000L;
 	}
-	while (!s->stopping && !(wake_on_job && s->todo))
+	while (!s->stopping && !(wake_on_job && s->todo) &&
+	       set == s->recheck_set)
 		if (pthread_cond_timedwait(&s->cond, &s->lock, &until) ==
 		    ETIMEDOUT)
 			break;
@@ -208,8 +225,9 @@ static bool spool_print_one(struct spool *s, struct spool_job *j)
 				     j->err, sizeof(j->err));
 	}
 	printed = c >= 0 && j->r == 0;
-	/* not printed: the printer is asked until it answers again */
-	s->unreachable = !printed;
+	/* gone: asked until it answers again (a label it took badly is said
+	 * by its failure and the next label, not hidden by a "ready") */
+	s->unreachable = c < 0 || spool_gone(j->r);
 	pthread_mutex_lock(&s->lock);
 	spool_post_locked(s, j); /* the loop's from here on */
 	pthread_mutex_unlock(&s->lock);
@@ -247,6 +265,8 @@ static void *spool_worker(void *arg)
 				break;
 			pthread_mutex_unlock(&s->lock);
 			c = spool_check(s, why, sizeof(why));
+			/* a faulted printer unplugged while idle keeps its
+			 * fault shown; its next label says it is gone */
 			if (s->unreachable)
 				spool_reached(s, c, why);
 			else if (c >= 0)
@@ -393,6 +413,8 @@ void spool_set_recheck_ms(struct spool *s, int ms)
 		return;
 	pthread_mutex_lock(&s->lock);
 	s->recheck_ms = ms;
+	s->recheck_set++;
+	pthread_cond_broadcast(&s->cond);
 	pthread_mutex_unlock(&s->lock);
 }
 

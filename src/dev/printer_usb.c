@@ -247,9 +247,9 @@ static int printer_usb_status(void *state, struct printer_status *st, char *err,
 	r = printer_usb_link(p, &l, err, errlen);
 	if (r < 0)
 		return r;
-	if (!l.ep_in) { /* one-way printer: nothing to ask */
+	if (!l.ep_in) { /* one-way printer: there, nothing to ask */
 		printer_usb_unlink(&l);
-		return -EOPNOTSUPP;
+		return -ENOMSG;
 	}
 	/* what an earlier, abandoned answer left behind is not this one's */
 	do {

@@ -618,6 +618,28 @@ static void test_spool_sees_a_printer_back(void **state)
 	assert_false(seen.fault);
 	spool_free(sp);
 	printer_close(p);
+
+	/* a label the printer took badly (there, answering ready) is not
+	 * followed by a "ready" that would hide why it failed */
+	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
+	assert_int_equal(system(cmd), 0);
+	assert_int_equal(mkdir(dir, 0755), 0);
+	assert_int_equal(printer_open(&pc, &p, err, sizeof(err)), 0);
+	snprintf(cmd, sizeof(cmd), "%s/.000001-bad.zpl.tmp", dir);
+	assert_int_equal(mkdir(cmd, 0755), 0); /* its first file cannot be */
+	memset(&seen, 0, sizeof(seen));
+	assert_int_equal(spool_new(ev, p, on_done, &seen, &sp), 0);
+	spool_watch_state(sp, on_state);
+	spool_set_recheck_ms(sp, 50);
+	assert_int_equal(spool_submit(sp, 9, "bad", "^XA^XZ", 6), 0);
+	for (i = 0; i < 200 && seen.printed < 1; i++)
+		assert_true(sd_event_run(ev, 10000) >= 0);
+	assert_int_equal(seen.r, -EISDIR);
+	for (i = 0; i < 10; i++)
+		assert_true(sd_event_run(ev, 20000) >= 0);
+	assert_int_equal(seen.states, 0);
+	spool_free(sp);
+	printer_close(p);
 	sd_event_unref(ev);
 	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
 	assert_int_equal(system(cmd), 0);
