@@ -445,6 +445,19 @@ static void put_status(const char *dir, const char *text)
 	fclose(f);
 }
 
+/* A spool on @p telling @seen, that asks a faulted printer every 50 ms. */
+static struct spool *spool_for_test(sd_event *ev, struct printer *p,
+				    struct spool_seen *seen)
+{
+	struct spool *sp = NULL;
+
+	memset(seen, 0, sizeof(*seen));
+	assert_int_equal(spool_new(ev, p, on_done, seen, &sp), 0);
+	spool_watch_state(sp, on_state);
+	spool_set_recheck_ms(sp, 50);
+	return sp;
+}
+
 static void test_spool_holds_until_fixed(void **state)
 {
 	char dir[] = "/tmp/retour-pstatus-XXXXXX", err[200], cmd[300];
@@ -460,9 +473,7 @@ static void test_spool_holds_until_fixed(void **state)
 	put_status(dir, "paper out\n");
 	assert_int_equal(sd_event_new(&ev), 0);
 	assert_int_equal(printer_open(&pc, &p, err, sizeof(err)), 0);
-	assert_int_equal(spool_new(ev, p, on_done, &seen, &sp), 0);
-	spool_watch_state(sp, on_state);
-	spool_set_recheck_ms(sp, 50);
+	sp = spool_for_test(ev, p, &seen);
 
 	assert_int_equal(spool_submit(sp, 7, "label", "^XA^XZ", 6), 0);
 	for (i = 0; i < 200 && seen.states < 1; i++)
@@ -527,7 +538,7 @@ static void test_spool_holds_until_fixed(void **state)
 	assert_int_equal(system(cmd), 0);
 }
 
-/* ---- a printer that could not be reached is shown back when it answers ---- */
+/* ---- a printer not there is shown back when it answers ---- */
 
 static void test_spool_sees_a_printer_back(void **state)
 {
@@ -543,9 +554,7 @@ static void test_spool_sees_a_printer_back(void **state)
 	assert_non_null(mkdtemp(dir));
 	assert_int_equal(sd_event_new(&ev), 0);
 	assert_int_equal(printer_open(&pc, &p, err, sizeof(err)), 0);
-	assert_int_equal(spool_new(ev, p, on_done, &seen, &sp), 0);
-	spool_watch_state(sp, on_state);
-	spool_set_recheck_ms(sp, 50);
+	sp = spool_for_test(ev, p, &seen);
 
 	/* one label out first: the spool's own first look is behind it */
 	assert_int_equal(spool_submit(sp, 2, "label", "^XA^XZ", 6), 0);
@@ -604,10 +613,7 @@ static void test_spool_sees_a_printer_back(void **state)
 	/* not there when the spool starts: shown, then back */
 	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
 	assert_int_equal(system(cmd), 0);
-	memset(&seen, 0, sizeof(seen));
-	assert_int_equal(spool_new(ev, p, on_done, &seen, &sp), 0);
-	spool_watch_state(sp, on_state);
-	spool_set_recheck_ms(sp, 50);
+	sp = spool_for_test(ev, p, &seen);
 	for (i = 0; i < 200 && !seen.fault; i++)
 		assert_true(sd_event_run(ev, 10000) >= 0);
 	assert_true(seen.fault);
@@ -627,10 +633,7 @@ static void test_spool_sees_a_printer_back(void **state)
 	assert_int_equal(printer_open(&pc, &p, err, sizeof(err)), 0);
 	snprintf(cmd, sizeof(cmd), "%s/.000001-bad.zpl.tmp", dir);
 	assert_int_equal(mkdir(cmd, 0755), 0); /* its first file cannot be */
-	memset(&seen, 0, sizeof(seen));
-	assert_int_equal(spool_new(ev, p, on_done, &seen, &sp), 0);
-	spool_watch_state(sp, on_state);
-	spool_set_recheck_ms(sp, 50);
+	sp = spool_for_test(ev, p, &seen);
 	assert_int_equal(spool_submit(sp, 9, "bad", "^XA^XZ", 6), 0);
 	for (i = 0; i < 200 && seen.printed < 1; i++)
 		assert_true(sd_event_run(ev, 10000) >= 0);
