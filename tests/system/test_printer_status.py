@@ -134,3 +134,40 @@ def test_a_printer_at_fault_at_start_is_shown(make_station):
                  ["last_error"] and x, what="the fault found at start")
     assert s["devices"]["printer"]["last_error"] == "head open", s
     assert s["devices"]["printer"]["ok"] is False, s
+
+
+def test_a_printer_gone_is_shown_back_before_the_next_label(make_station):
+    """The dir printer's folder stands for a printer unplugged: the label
+    fails; plugged back in (the folder made again), the status says so
+    with no label asked, and scanning the parcel again prints it."""
+    st = make_station(printer=False)
+    st.sign_in()
+    labels_dir = st.dir / "labels"
+    st.import_expected(expected_return())
+    st.run_to("RMA-10001", items=[GTIN_TSHIRT, GTIN_TSHIRT])
+    labels_dir.rmdir()
+    rid = st.confirm("accept")
+    s = wait_for(lambda: "not printed" in ((x := st.status())["problem"]
+                                            or "") and x,
+                 what="the label not printed")
+    assert "is gone" in s["devices"]["printer"]["last_error"], s
+    assert s["devices"]["printer"]["ok"] is False, s
+
+    # still gone across rechecks (every 2 s): still shown as gone
+    time.sleep(2.5)
+    s = st.status()
+    assert s["devices"]["printer"]["ok"] is False, s
+
+    labels_dir.mkdir()
+    s = wait_for(lambda: (x := st.status())["devices"]["printer"]["ok"]
+                 and x, timeout=6, what="the printer back, no label asked")
+    assert s["devices"]["printer"]["last_error"] == "", s
+    assert label_files(st) == []
+    assert st.receipt(rid)["labels"][0]["printed"] is not True
+
+    st.scan_code("RMA-10001", expect_step_change=False)
+    wait_for(lambda: label_files(st), what="the label after the rescan")
+    wait_for(lambda: st.receipt(rid)["labels"][-1]["printed"] is True,
+             what="the label recorded as printed")
+    zpl = (labels_dir / label_files(st)[0]).read_bytes()
+    assert b"^FDReceipt %d^FS" % rid in zpl, zpl
