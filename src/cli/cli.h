@@ -194,8 +194,8 @@ int cli_cmd_restore(const struct cli_opts *o);	  /* cli_backup_restore.c */
 int cli_cmd_retention(const struct cli_opts *o);  /* cli_retention.c */
 int cli_cmd_system(const struct cli_opts *o);	  /* cli_system.c */
 
-/* cli_system.c: what an installed bundle means, in the same words
- * whichever way it was installed. */
+/* cli_system_station.c: what an installed bundle means, in the same words
+ * whichever way it was installed (cli_system.c's `system update` too). */
 void cli_say_installed(const char *bundle);
 
 /* ---- cli_system_station.c: the system through retourd */

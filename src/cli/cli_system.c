@@ -133,14 +133,6 @@ static void cli_rauc_reason(const char *out, char *why, size_t why_size)
 	snprintf(why, why_size, "%.*s", (int)strcspn(best, "\n"), best);
 }
 
-void cli_say_installed(const char *bundle)
-{
-	printf("%s is installed in the other slot; it starts at the next "
-	       "boot (reboot), and the station goes back to this one by "
-	       "itself if retourd does not reach READY there\n",
-	       bundle);
-}
-
 static int cli_system_update(const struct cli_opts *o, const char *bundle)
 {
 	char out[CLI_RAUC_OUTPUT_MAX], why[512];

@@ -37,6 +37,14 @@ static const char *cli_str(const json_t *o, const char *key)
 	return s && *s ? s : "-";
 }
 
+void cli_say_installed(const char *bundle)
+{
+	printf("%s is installed in the other slot; it starts at the next "
+	       "boot (reboot), and the station goes back to this one by "
+	       "itself if retourd does not reach READY there\n",
+	       bundle);
+}
+
 int cli_system_status(const struct cli_opts *o)
 {
 	json_t *j, *slot, *update;
